@@ -1,0 +1,233 @@
+/*
+ * model.h - the reference model of MODEL.md sections 1-7, evaluated one trial at a time.
+ *
+ * Responsible for: the structure of a scenario (horizon, quality track, surfaces,
+ * spend lines, monetization streams, milestones), its validation with messages that
+ * name each parameter's path, and the per-trial computation from a vector of node
+ * values to the scalar outputs and per-period series. Every parameter is a node of
+ * the model's graph (roi_ref), so any of them can be uncertain. Not responsible for
+ * drawing values (graph.h) or for running many trials (sim.h). Knows nothing of Lua.
+ */
+#ifndef ROI_MODEL_H
+#define ROI_MODEL_H
+
+#include <stddef.h>
+
+#include "graph.h"
+#include "roi_error.h"
+
+/* Index of a node in the model's graph; ROI_NONE when a parameter is absent. */
+typedef int roi_ref;
+#define ROI_NONE (-1)
+
+/* A quarter as a period index relative to the horizon start (t = 0). */
+typedef int roi_period;
+
+/* ---- scalar outputs (MODEL.md section 7) ------------------------------------- */
+typedef enum roi_output {
+    ROI_OUT_NPV,           /* dollars */
+    ROI_OUT_NPV_HORIZON,   /* dollars, without terminal value and residuals */
+    ROI_OUT_ROI_MULTIPLE,  /* ratio */
+    ROI_OUT_IRR,           /* annual rate; NaN when undefined */
+    ROI_OUT_PAYBACK,       /* period index of payback; NaN when never within horizon */
+    ROI_OUT_TOTAL_SPEND,   /* dollars, undiscounted */
+    ROI_OUT_TOTAL_REVENUE, /* dollars, undiscounted */
+    ROI_OUT_PEAK_ACTIVE,   /* people: max over t of unique active users */
+    ROI_OUT_COUNT
+} roi_output;
+
+/* JSON/report name of an output ("npv", "npv_horizon", ...). */
+const char *roi_output_name(roi_output o);
+
+/* ---- structure ------------------------------------------------------------------- */
+
+typedef struct roi_version {
+    char *name;
+    roi_period planned;   /* absolute planned quarter, or ROI_NONE when `after` is used */
+    roi_ref after;        /* quarters after the previous version's release (whole) */
+    roi_ref slip;         /* whole quarters >= 0 (default constant 0) */
+    roi_ref score;        /* absolute score, or ROI_NONE when `improvement` is used */
+    roi_ref improvement;  /* score = previous version's score + improvement */
+} roi_version;
+
+typedef struct roi_stage {
+    int offset;           /* quarters after the surface's effective launch, >= 0 */
+    double share;         /* cumulative share of addressable users unlocked, (0, 1] */
+} roi_stage;
+
+typedef struct roi_surface {
+    char *name;
+    roi_period launch;    /* planned launch quarter */
+    roi_ref delay;        /* whole quarters >= 0 */
+    roi_ref addressable;  /* A_s: monthly users at t = 0, >= 0 */
+    roi_ref growth;       /* g_s: annual growth of A_s, > -1 */
+    roi_stage *stages;    /* owned; offsets strictly increasing, shares nondecreasing */
+    int n_stages;         /* >= 1 */
+    roi_ref ceiling;      /* c_s in [0, 1] */
+    roi_ref p, q;         /* Bass innovation (> 0) and imitation (>= 0) */
+    roi_ref f0;           /* installed base in [0, 1] */
+    roi_ref interactions; /* E_s per active user per quarter, >= 0 */
+    roi_ref reasoning;    /* rho_s in [0, 1] */
+} roi_surface;
+
+typedef enum roi_spend_kind {
+    ROI_SPEND_LUMP, ROI_SPEND_SCHEDULE, ROI_SPEND_VESTING, ROI_SPEND_INFERENCE
+} roi_spend_kind;
+
+typedef enum roi_spend_class { ROI_CLASS_INVESTMENT, ROI_CLASS_OPERATING } roi_spend_class;
+
+typedef struct roi_spend {
+    char *name;
+    roi_spend_kind kind;
+    roi_spend_class cls;
+    roi_period from;          /* lump: its quarter; others: first quarter */
+    roi_period to;            /* schedule: last quarter (inclusive); else unused */
+    roi_ref amount;           /* lump, schedule (per quarter) */
+    roi_ref growth;           /* schedule: annual growth g (default 0) */
+    roi_ref residual_fraction;  /* lump: share held (ROI_NONE: no residual) */
+    roi_ref residual_valuation; /* lump: valuation at horizon end */
+    roi_ref heads, package;   /* vesting */
+    int vest_quarters;        /* vesting: V >= 1 */
+    roi_ref attrition;        /* vesting: a per quarter in [0, 1) */
+    roi_ref unit_cost;        /* inference: c0 dollars per fast-mode interaction */
+    roi_ref reasoning_cost;   /* inference: k_r >= 0 */
+    roi_ref cost_decline;     /* inference: d per year in [0, 1) */
+} roi_spend;
+
+typedef enum roi_stream_kind {
+    ROI_STREAM_UPLIFT, ROI_STREAM_PER_INTERACTION, ROI_STREAM_SUBSCRIPTION,
+    ROI_STREAM_MARKET_SHARE
+} roi_stream_kind;
+
+typedef struct roi_stream {
+    char *name;
+    roi_stream_kind kind;
+    roi_period from;        /* earns from this quarter on */
+    int *surfaces;          /* per_interaction, subscription: surface indices (owned) */
+    int n_surfaces;
+    roi_ref base, growth, lift;         /* uplift: B0, g_B, u */
+    roi_ref rate, ratio;                /* per_interaction */
+    roi_ref conversion, price;          /* subscription */
+    roi_ref market, share, cap;         /* market_share: M0, share, cap; growth = g_M */
+} roi_stream;
+
+/* Series a milestone can test (unique reach, unique active users, revenue, ...). */
+typedef struct roi_milestone {
+    char *name;         /* JSON key, e.g. "prob_unique_reach_3e9_2026Q2" */
+    int series;         /* index into the model's series (roi_model_series_index) */
+    roi_period period;
+    double threshold;   /* P(series[period] >= threshold) */
+} roi_milestone;
+
+typedef struct roi_model {
+    char *name;                /* scenario name, e.g. "base" */
+    char *title;               /* human title */
+    char *file;                /* scenario file path (for reports) */
+    roi_graph graph;           /* owns every node */
+
+    /* Time and money (section 1) */
+    int start_year, start_q;   /* the horizon's first quarter */
+    int periods;               /* T >= 1 */
+    roi_ref discount;          /* annual r > -1 */
+    int terminal;              /* nonzero: add terminal value */
+    roi_ref tv_growth;         /* g_tv < r */
+
+    /* Quality track (section 3) */
+    roi_version *versions; int n_versions;
+    roi_ref frontier_score;    /* F0 */
+    roi_ref frontier_slope;    /* points per year */
+    roi_ref quality_beta;      /* beta >= 0 */
+    roi_ref gap_ref;           /* G_ref, or ROI_NONE: F0 - first version's score */
+    roi_ref m_lo, m_hi;        /* clamp of the multiplier, 0 <= m_lo <= m_hi */
+
+    /* Family of apps (section 4) */
+    roi_ref people;            /* P0 > 0 */
+    roi_ref people_growth;     /* g_P */
+
+    roi_surface *surfaces; int n_surfaces;
+    roi_spend *spend; int n_spend;
+    roi_stream *streams; int n_streams;
+    roi_milestone *milestones; int n_milestones;
+} roi_model;
+
+/* Allocates an empty model (zeroed, graph initialised). Caller frees with roi_model_free. */
+roi_model *roi_model_new(void);
+/* Frees the model and everything it owns. NULL is allowed. */
+void roi_model_free(roi_model *m);
+
+/* "2026Q2" -> year 2026, quarter 2; returns ROI_ERR_PARAM on a malformed label. */
+roi_status roi_quarter_parse(const char *label, int *year, int *q, const char *path,
+                             roi_error *err);
+/* Period index of year/quarter relative to the model's start (may be negative). */
+roi_period roi_model_period(const roi_model *m, int year, int q);
+/* Writes the label of period t ("2026Q3") into buf (at least 8 bytes). */
+void roi_model_period_label(const roi_model *m, roi_period t, char *buf, size_t size);
+
+/*
+ * Checks every parameter (ranges, supports of uncertain inputs, quarters inside the
+ * horizon and in order, g_tv < r, non-empty surfaces where required, ...).
+ * On failure returns ROI_ERR_PARAM with "path: must be ..., got ..." in err.
+ * Paths: "horizon.discount", "<version>.slip", "<surface>.adoption.p",
+ * "<spend line>.amount", "<stream>.lift", ...
+ */
+roi_status roi_model_validate(const roi_model *m, roi_error *err);
+
+/* ---- per-period series ------------------------------------------------------------- */
+/*
+ * Series order: the fixed ones first (ROI_SERIES_*), then one per stream
+ * ("revenue.<stream>"), one per spend line ("spend.<line>"), one per surface
+ * ("active.<surface>").
+ */
+enum {
+    ROI_SERIES_CASH_FLOW,      /* "cash_flow" */
+    ROI_SERIES_CUMULATIVE,     /* "cumulative_cash_flow" */
+    ROI_SERIES_REVENUE,        /* "revenue" */
+    ROI_SERIES_SPEND,          /* "spend" */
+    ROI_SERIES_UNIQUE_REACH,   /* "unique_reach" */
+    ROI_SERIES_UNIQUE_ACTIVE,  /* "unique_active" */
+    ROI_SERIES_SCORE,          /* "score" */
+    ROI_SERIES_QUALITY,        /* "quality_multiplier" */
+    ROI_SERIES_FIXED_COUNT
+};
+
+int roi_model_series_count(const roi_model *m);
+/* Writes series i's name into buf. */
+void roi_model_series_name(const roi_model *m, int i, char *buf, size_t size);
+/* Index of the series named `name`, or -1. */
+int roi_model_series_index(const roi_model *m, const char *name);
+
+/* ---- one trial ------------------------------------------------------------------------ */
+
+/* Scratch space for roi_model_trial; one per thread. */
+typedef struct roi_trial_ws roi_trial_ws;
+roi_trial_ws *roi_trial_ws_new(const roi_model *m);
+void roi_trial_ws_free(roi_trial_ws *ws);
+
+/*
+ * Computes one trial from node values `vals` (from roi_graph_eval):
+ * out[ROI_OUT_COUNT] receives the scalar outputs (NaN for undefined irr / payback
+ * never); series, when not NULL, receives roi_model_series_count(m) x m->periods
+ * values, series-major (series[s * periods + t]). Allocates nothing.
+ */
+void roi_model_trial(const roi_model *m, const double *vals, roi_trial_ws *ws,
+                     double *out, double *series);
+
+/* ---- finance helpers (exposed for tests) ---------------------------------------------- */
+
+/* Bass cumulative adoption share at time tau (quarters), p > 0, q >= 0. */
+double roi_bass(double p, double q, double tau);
+
+/* Net present value of cf[0..n-1] at per-period rate x: sum cf_t (1+x)^-t. */
+double roi_npv(const double *cf, int n, double x);
+
+/*
+ * Internal rate of return per period of cf[0..n-1]: the root x > -1 of roi_npv.
+ * Returns NaN when the flows never change sign or no root is found. Accurate to 1e-12
+ * relative in x when it exists (a safeguarded Newton-bisection on a bracket).
+ */
+double roi_irr(const double *cf, int n);
+
+/* First index whose cumulative sum of cf is >= 0, or -1 when none. */
+int roi_payback(const double *cf, int n);
+
+#endif

@@ -1,0 +1,67 @@
+/*
+ * sim.h - the Monte Carlo runner.
+ *
+ * Responsible for: running a model for N trials from a seed, in fixed blocks of
+ * trials spread over threads, and reducing the results so that the same seed gives
+ * the same numbers bit for bit whatever the thread count. Keeps every trial's scalar
+ * outputs (for exact percentiles and later analysis) and streams the per-period
+ * series into fixed-size accumulators (mean exact; p10/p50/p90 from histograms whose
+ * range comes from a pilot of the first trials; see docs/statistics.md for the error
+ * bound). Not responsible for loading scenarios or writing reports.
+ */
+#ifndef ROI_SIM_H
+#define ROI_SIM_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "model.h"
+#include "stats.h"
+
+#define ROI_DEFAULT_SEED 20260408u  /* fixed: a run is reproducible unless asked */
+#define ROI_BLOCK 1024              /* trials per block: the unit of reduction order */
+
+typedef struct roi_sim_opts {
+    uint64_t seed;
+    size_t trials;      /* >= 1 */
+    int threads;        /* <= 0: all cores */
+    /* Optional progress callback, called from the calling thread only. */
+    void (*progress)(void *ud, size_t done, size_t total);
+    void *progress_ud;
+} roi_sim_opts;
+
+/* Mean and band of one series at one period. */
+typedef struct roi_band {
+    double mean, p10, p50, p90;
+} roi_band;
+
+/* Sampled statistics of one uncertain input (an ROI_NODE_INPUT of the graph). */
+typedef struct roi_input_stats {
+    int node;            /* node index in the model's graph */
+    double mean, p5, p95;
+} roi_input_stats;
+
+typedef struct roi_run {
+    const roi_model *model;    /* borrowed: must outlive the run */
+    uint64_t seed;
+    size_t trials;
+    double *out[ROI_OUT_COUNT];        /* per-trial outputs, trial order (owned) */
+    roi_summary summary[ROI_OUT_COUNT];
+    int n_series, periods;
+    roi_band *bands;                   /* n_series x periods, series-major (owned) */
+    double *milestone_prob;            /* one per model milestone (owned) */
+    int n_inputs;
+    roi_input_stats *inputs;           /* one per graph input, graph order (owned) */
+} roi_run;
+
+/*
+ * Runs the model. On success *out is a new run the caller frees with roi_run_free.
+ * Errors: ROI_ERR_USAGE (trials == 0), ROI_ERR_NOMEM, ROI_ERR_NUMERIC (a trial gave a
+ * non-finite output that must be finite: the message names scenario, trial and seed).
+ */
+roi_status roi_sim_run(const roi_model *m, const roi_sim_opts *opts, roi_run **out,
+                       roi_error *err);
+
+void roi_run_free(roi_run *run);
+
+#endif

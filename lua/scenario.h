@@ -1,0 +1,44 @@
+/*
+ * scenario.h - loading scenario files (Lua) into engine models.
+ *
+ * Responsible for: running a scenario file in its own environment with roisim's
+ * scenario library, resolving what-ifs against the scenarios they extend, applying
+ * command-line overrides (--set PATH=VALUE), and turning the result into a validated
+ * roi_model. Every error names the file and line, or the parameter path and value.
+ * This is the only module that touches lua_State. Not responsible for running trials.
+ */
+#ifndef ROI_SCENARIO_H
+#define ROI_SCENARIO_H
+
+#include "model.h"
+#include "roi_error.h"
+
+typedef struct roi_scenario_opts {
+    const char *const *sets; /* "PATH=VALUE" overrides, applied in order (borrowed) */
+    int n_sets;
+} roi_scenario_opts;
+
+/*
+ * Loads `file` and returns a validated model in *out (caller frees with
+ * roi_model_free). opts may be NULL. Errors: ROI_ERR_IO (unreadable file),
+ * ROI_ERR_SCENARIO (Lua error, message "file:line: ..."), ROI_ERR_PARAM (a value out
+ * of range, message "file:line: path: must be ..., got ...").
+ */
+roi_status roi_scenario_load(const char *file, const roi_scenario_opts *opts,
+                             roi_model **out, roi_error *err);
+
+/*
+ * The directory of the bundled scenarios: $ROISIM_SCENARIOS when set, else the one
+ * compiled in. Borrowed string.
+ */
+const char *roi_scenario_bundled_dir(void);
+
+/*
+ * The bundled scenario files in run order (base first), as listed in the directory's
+ * BUNDLE file. *files is a NULL-terminated array the caller frees with
+ * roi_scenario_list_free.
+ */
+roi_status roi_scenario_bundled(char ***files, roi_error *err);
+void roi_scenario_list_free(char **files);
+
+#endif

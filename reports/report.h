@@ -1,0 +1,40 @@
+/*
+ * report.h - results as JSON (cJSON), Excel (libxlsxwriter) and terminal text.
+ *
+ * Responsible for: turning finished runs into files and text. Files are written to a
+ * temporary name in the target directory and renamed into place on success, so a
+ * failure never leaves a partial report or damages an earlier one. Numbers are
+ * formatted in the C locale; nothing time-dependent goes into the JSON.
+ * Not responsible for running anything.
+ */
+#ifndef ROI_REPORT_H
+#define ROI_REPORT_H
+
+#include <stdio.h>
+
+#include "sim.h"
+
+/* What describes the run as a whole (borrowed strings). */
+typedef struct roi_report_meta {
+    const char *version;   /* roisim version */
+    uint64_t seed;
+    size_t trials;
+    int threads;
+    const char *command;   /* the command line as typed, for the workbook */
+} roi_report_meta;
+
+/* Writes the JSON contract of README/docs to `path` ("-" for standard output). */
+roi_status roi_report_json_write(const roi_run *const *runs, int n,
+                                 const roi_report_meta *meta, const char *path,
+                                 roi_error *err);
+
+/* Writes the Excel workbook to `path`. */
+roi_status roi_report_xlsx_write(const roi_run *const *runs, int n,
+                                 const roi_report_meta *meta, const char *path,
+                                 roi_error *err);
+
+/* Prints the summary table (one row per scenario, under 100 columns). */
+void roi_report_terminal(FILE *fp, const roi_run *const *runs, int n,
+                         const roi_report_meta *meta);
+
+#endif

@@ -1,0 +1,19 @@
+#!/bin/sh
+# Installs the Debian packages roisim needs, when missing. As root it runs apt-get;
+# otherwise it prints the one command to run and stops.
+PKGS="build-essential cmake pkg-config liblua5.4-dev libgsl-dev libcjson-dev libxlsxwriter-dev libcmocka-dev python3 python3-openpyxl"
+missing=""
+for p in $PKGS; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
+done
+[ -z "$missing" ] && exit 0
+if [ "$(id -u)" = 0 ]; then
+    echo "roisim: installing$missing"
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq && apt-get install -y -qq --no-install-recommends $missing >/dev/null || {
+        echo "roisim: apt-get failed; run: apt-get install$missing" >&2; exit 1; }
+else
+    echo "roisim: missing packages; run as root:" >&2
+    echo "  sudo apt-get install -y$missing" >&2
+    exit 1
+fi
