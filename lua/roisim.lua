@@ -1,0 +1,1211 @@
+-- roisim.lua - the scenario language.
+--
+-- Runs only while a scenario file loads: it records the declarations and
+-- assignments of the file (and of the scenarios it extends), checks them against
+-- one schema, names every uncertain input, and resolves everything into a flat
+-- description (a list of expression nodes and the model's structure) that
+-- lua/scenario.c turns into an engine model. Nothing here runs per trial.
+--
+-- Loaded by lua/scenario.c as the chunk "=[roisim]" with one argument, the host
+-- table: host.read(path) -> text or nil, message; host.resolve(from, name) -> path
+-- or nil, message. Returns the module table M (M.load).
+
+local host = ...
+local M = {}
+
+local fmt, concat, sort = string.format, table.concat, table.sort
+local getinfo = debug.getinfo
+local type, pairs, ipairs, tostring, select = type, pairs, ipairs, tostring, select
+local setmetatable, getmetatable, rawget, rawset = setmetatable, getmetatable, rawget, rawset
+local error, load, math_type = error, load, math.type
+
+local LIBRARY_SOURCE = "=[roisim]"
+
+-- ==== locations and errors ==========================================================
+
+-- The "file:line" of the innermost stack frame that belongs to a scenario file (not
+-- to this library), so that messages blame the author's line.
+local function author_loc()
+  for level = 2, 40 do
+    local info = getinfo(level, "Sl")
+    if not info then break end
+    if info.source ~= LIBRARY_SOURCE and info.source:sub(1, 1) == "@" and info.currentline > 0 then
+      return info.source:sub(2) .. ":" .. info.currentline
+    end
+    if info.source:sub(1, 1) == "=" and info.source ~= LIBRARY_SOURCE and info.source ~= "=[C]" then
+      return info.source:sub(2)   -- e.g. "--set"
+    end
+  end
+  return "?"
+end
+
+-- Raises `msg` at the author's line (or at `loc` when given). Level 0: the location
+-- is already in the message.
+local function fail(msg, loc)
+  error((loc or author_loc()) .. ": " .. msg, 0)
+end
+
+-- Levenshtein distance, for "did you mean".
+local function distance(a, b)
+  local prev, cur = {}, {}
+  for j = 0, #b do prev[j] = j end
+  for i = 1, #a do
+    cur[0] = i
+    for j = 1, #b do
+      local cost = a:sub(i, i) == b:sub(j, j) and 0 or 1
+      cur[j] = math.min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + cost)
+    end
+    prev, cur = cur, prev
+  end
+  return prev[#b]
+end
+
+-- "; did you mean 'x'?" for the nearest of `candidates` (a list), or "".
+local function suggest(word, candidates)
+  local best, bestd
+  for _, c in ipairs(candidates) do
+    local d = distance(word, c)
+    if (not bestd or d < bestd or (d == bestd and c < best)) then best, bestd = c, d end
+  end
+  if best and bestd <= math.max(2, #word // 3) then
+    return fmt("; did you mean '%s'?", best)
+  end
+  return ""
+end
+
+local function sorted_keys(t)
+  local keys = {}
+  for k in pairs(t) do keys[#keys + 1] = k end
+  sort(keys, function(a, b)
+    if type(a) == type(b) then return a < b end
+    return type(a) == "number"
+  end)
+  return keys
+end
+
+local function num_str(x)
+  if math_type(x) == "integer" then return tostring(x) end
+  return fmt("%.10g", x)
+end
+
+-- ==== uncertain values (expressions) ================================================
+
+local Value = {}                                 -- methods of uncertain values
+local VMT = { __index = Value, __name = "roi.Value" }
+
+local function is_value(v) return getmetatable(v) == VMT end
+local function new_value(t) t.loc = t.loc or author_loc(); return setmetatable(t, VMT) end
+
+local function check_operand(v, what)
+  if type(v) == "number" or is_value(v) then return v end
+  fail(fmt("%s: expected a number or an uncertain value, got %s", what, type(v)))
+end
+
+local function binop(op)
+  return function(a, b)
+    check_operand(a, "'" .. op .. "'"); check_operand(b, "'" .. op .. "'")
+    return new_value { op = op, a, b }
+  end
+end
+
+VMT.__add, VMT.__sub, VMT.__mul, VMT.__div, VMT.__pow =
+  binop("+"), binop("-"), binop("*"), binop("/"), binop("^")
+VMT.__unm = function(a) return new_value { op = "neg", a } end
+VMT.__lt = function()
+  fail("an uncertain value cannot be compared with < or > in Lua; write x:below(60) or x:above(60)")
+end
+VMT.__le = function()
+  fail("an uncertain value cannot be compared with <= or >= in Lua; write x:at_most(60) or x:at_least(60)")
+end
+VMT.__concat = function()
+  fail("an uncertain value cannot be joined to a string with ..; use tostring(x)")
+end
+VMT.__idiv = function() fail("// is not supported on uncertain values; use floor division in the engine via discrete values") end
+VMT.__mod = function() fail("% is not supported on uncertain values") end
+
+local describe                                    -- forward
+
+VMT.__tostring = function(v) return describe(v) end
+
+-- Distribution constructor helper: records the family, its parameters as written,
+-- and the author's line.
+local function dist(family, args, form)
+  return new_value { op = "dist", family = family, args = args, form = form }
+end
+
+local function need(fname, i, v, pname)
+  if v == nil then fail(fmt("%s: parameter %d (%s) is missing", fname, i, pname)) end
+  if type(v) ~= "number" and not is_value(v) then
+    fail(fmt("%s: %s must be a number, got %s", fname, pname, type(v)))
+  end
+  return v
+end
+
+local function no_extra(fname, n, max)
+  if n > max then fail(fmt("%s takes %d parameters, got %d", fname, max, n)) end
+end
+
+local lib = {}        -- what scenario files see, besides their own names
+
+function lib.normal(mean, sd, ...)
+  no_extra("normal", 2 + select("#", ...), 2)
+  return dist("normal", { need("normal", 1, mean, "mean"), need("normal", 2, sd, "sd") })
+end
+
+function lib.uniform(low, high, ...)
+  no_extra("uniform", 2 + select("#", ...), 2)
+  return dist("uniform", { need("uniform", 1, low, "low"), need("uniform", 2, high, "high") })
+end
+
+function lib.triangular(min, mode, max, ...)
+  no_extra("triangular", 3 + select("#", ...), 3)
+  return dist("triangular", { need("triangular", 1, min, "min"),
+    need("triangular", 2, mode, "mode"), need("triangular", 3, max, "max") })
+end
+
+function lib.pert(min, mode, max, ...)
+  no_extra("pert", 3 + select("#", ...), 3)
+  return dist("pert", { need("pert", 1, min, "min"), need("pert", 2, mode, "mode"),
+    need("pert", 3, max, "max") })
+end
+
+function lib.beta(a, b, low, high, ...)
+  no_extra("beta", 4 + select("#", ...), 4)
+  need("beta", 1, a, "a"); need("beta", 2, b, "b")
+  if (low == nil) ~= (high == nil) then
+    fail("beta: give both low and high to scale it, or neither")
+  end
+  if low ~= nil then
+    return dist("beta", { a, b, need("beta", 3, low, "low"), need("beta", 4, high, "high") })
+  end
+  return dist("beta", { a, b })
+end
+
+function lib.bernoulli(p, ...)
+  no_extra("bernoulli", 1 + select("#", ...), 1)
+  return dist("bernoulli", { need("bernoulli", 1, p, "p") })
+end
+
+function lib.lognormal(spec, ...)
+  if type(spec) ~= "table" or is_value(spec) or select("#", ...) > 0 then
+    fail("lognormal takes a table: lognormal{p5 = ..., p95 = ...} or lognormal{mean = ..., sd = ...}")
+  end
+  for k in pairs(spec) do
+    if k ~= "p5" and k ~= "p95" and k ~= "mean" and k ~= "sd" then
+      fail(fmt("lognormal has no parameter '%s'%s", tostring(k),
+        suggest(tostring(k), { "p5", "p95", "mean", "sd" })))
+    end
+  end
+  if spec.p5 ~= nil or spec.p95 ~= nil then
+    if spec.mean ~= nil or spec.sd ~= nil then
+      fail("lognormal: give either {p5, p95} or {mean, sd}, not both")
+    end
+    return dist("lognormal", { need("lognormal", 1, spec.p5, "p5"),
+      need("lognormal", 2, spec.p95, "p95") }, "p5p95")
+  end
+  return dist("lognormal", { need("lognormal", 1, spec.mean, "mean"),
+    need("lognormal", 2, spec.sd, "sd") }, "meansd")
+end
+
+function lib.discrete(spec, ...)
+  if type(spec) ~= "table" or is_value(spec) or select("#", ...) > 0 then
+    fail("discrete takes a table of value = probability: discrete{[0] = .45, [1] = .35, [2] = .20}")
+  end
+  local values, probs = {}, {}
+  for _, k in ipairs(sorted_keys(spec)) do
+    if type(k) ~= "number" then
+      fail(fmt("discrete: outcome %s must be a number; write [%s] = probability", tostring(k), tostring(k)))
+    end
+    local p = spec[k]
+    if type(p) ~= "number" then
+      fail(fmt("discrete: the probability of %s must be a number, got %s", num_str(k), type(p)))
+    end
+    values[#values + 1], probs[#probs + 1] = k, p
+  end
+  if #values == 0 then fail("discrete needs at least one outcome") end
+  return dist("discrete", { values = values, probs = probs })
+end
+
+function lib.fixed(v, ...)
+  no_extra("fixed", 1 + select("#", ...), 1)
+  return need("fixed", 1, v, "value")
+end
+
+local function condition_arg(c, fname)
+  if type(c) == "boolean" then
+    fail(fmt("%s: the condition is a plain true/false, fixed when the file loads; "
+      .. "use an uncertain value (e.g. moat) or a condition such as x:at_least(60)", fname))
+  end
+  return check_operand(c, fname)
+end
+
+-- choose(condition, then, else): `then` in the trials where condition is nonzero.
+function lib.choose(c, a, b, ...)
+  no_extra("choose", 3 + select("#", ...), 3)
+  condition_arg(c, "choose")
+  if a == nil or b == nil then fail("choose needs a condition, a value if true and a value if false") end
+  check_operand(a, "choose"); check_operand(b, "choose")
+  return new_value { op = "choose", c, a, b }
+end
+
+function lib.min(a, b, ...)
+  no_extra("min", 2 + select("#", ...), 2)
+  check_operand(a, "min"); check_operand(b, "min")
+  if type(a) == "number" and type(b) == "number" then return math.min(a, b) end
+  return new_value { op = "min", a, b }
+end
+
+function lib.max(a, b, ...)
+  no_extra("max", 2 + select("#", ...), 2)
+  check_operand(a, "max"); check_operand(b, "max")
+  if type(a) == "number" and type(b) == "number" then return math.max(a, b) end
+  return new_value { op = "max", a, b }
+end
+
+-- Conditions combine with all_of / any_of / none_of (Lua's and/or/not cannot be
+-- redefined for uncertain values).
+function lib.all_of(a, b, ...)
+  local v = new_value { op = "and", condition_arg(a, "all_of"), condition_arg(b, "all_of") }
+  for i = 1, select("#", ...) do v = new_value { op = "and", v, condition_arg(select(i, ...), "all_of") } end
+  return v
+end
+
+function lib.any_of(a, b, ...)
+  local v = new_value { op = "or", condition_arg(a, "any_of"), condition_arg(b, "any_of") }
+  for i = 1, select("#", ...) do v = new_value { op = "or", v, condition_arg(select(i, ...), "any_of") } end
+  return v
+end
+
+function lib.none_of(a, ...)
+  no_extra("none_of", 1 + select("#", ...), 1)
+  return new_value { op = "not", condition_arg(a, "none_of") }
+end
+
+local function cmp(op)
+  return function(self, x)
+    check_operand(x, op)
+    return new_value { op = op, self, x }
+  end
+end
+Value.at_least, Value.at_most = cmp(">="), cmp("<=")
+Value.above, Value.below = cmp(">"), cmp("<")
+Value.is, Value.is_not = cmp("=="), cmp("~=")
+
+-- x:truncate{low = a, high = b}: the distribution conditioned on [a, b] (values
+-- outside are redrawn). Only for a distribution itself.
+function Value:truncate(bounds)
+  if rawget(self, "op") ~= "dist" then
+    fail("truncate applies to a distribution such as normal(62, 1.5), not to an expression; "
+      .. "use clamp(x, low, high) to pile values at the bounds")
+  end
+  if type(bounds) ~= "table" or is_value(bounds) then
+    fail("truncate takes a table: x:truncate{low = 60} or x:truncate{low = 0, high = 1}")
+  end
+  for k in pairs(bounds) do
+    if k ~= "low" and k ~= "high" then
+      fail(fmt("truncate has no bound '%s'%s", tostring(k), suggest(tostring(k), { "low", "high" })))
+    end
+  end
+  if bounds.low == nil and bounds.high == nil then fail("truncate needs low, high or both") end
+  local copy = {}
+  for k, v in pairs(self) do copy[k] = v end
+  copy.loc = author_loc()
+  copy.low = bounds.low ~= nil and need("truncate", 1, bounds.low, "low") or rawget(self, "low")
+  copy.high = bounds.high ~= nil and need("truncate", 2, bounds.high, "high") or rawget(self, "high")
+  copy.name = nil
+  return setmetatable(copy, VMT)
+end
+
+-- clamp(x, low, high): values outside [low, high] are set to the bound.
+function lib.clamp(x, low, high, ...)
+  no_extra("clamp", 3 + select("#", ...), 3)
+  check_operand(x, "clamp"); check_operand(low, "clamp"); check_operand(high, "clamp")
+  return new_value { op = "clamp", x, low, high }
+end
+
+-- x:named("label"): gives an uncertain input its own name for reports, conditions
+-- and common random numbers (instead of the path it is assigned to).
+function Value:named(label)
+  if type(label) ~= "string" or label == "" then fail("named takes a non-empty string") end
+  if rawget(self, "op") ~= "dist" then fail("named applies to a distribution, not to an expression") end
+  if rawget(self, "name") and rawget(self, "name") ~= label then
+    fail(fmt("this input is already named '%s'", self.name))
+  end
+  rawset(self, "name", label)
+  return self
+end
+
+-- ==== describing values in the author's notation ====================================
+
+local function describe_dist(v)
+  local a = v.args
+  local s
+  local function d(x) return is_value(x) and describe(x) or num_str(x) end
+  if v.family == "lognormal" then
+    if v.form == "p5p95" then s = fmt("lognormal{p5 = %s, p95 = %s}", d(a[1]), d(a[2]))
+    else s = fmt("lognormal{mean = %s, sd = %s}", d(a[1]), d(a[2])) end
+  elseif v.family == "discrete" then
+    local parts = {}
+    for i, x in ipairs(a.values) do parts[i] = fmt("[%s] = %s", num_str(x), num_str(a.probs[i])) end
+    s = "discrete{" .. concat(parts, ", ") .. "}"
+  else
+    local parts = {}
+    for i, x in ipairs(a) do parts[i] = d(x) end
+    s = v.family .. "(" .. concat(parts, ", ") .. ")"
+  end
+  if v.low ~= nil or v.high ~= nil then
+    local b = {}
+    if v.low ~= nil then b[#b + 1] = "low = " .. d(v.low) end
+    if v.high ~= nil then b[#b + 1] = "high = " .. d(v.high) end
+    s = s .. ":truncate{" .. concat(b, ", ") .. "}"
+  end
+  return s
+end
+
+function describe(v)
+  if type(v) == "number" then return num_str(v) end
+  if not is_value(v) then return tostring(v) end
+  local op = v.op
+  if op == "dist" then return v.name or describe_dist(v) end
+  if op == "ref" then return v.path end
+  if op == "neg" then return "-" .. describe(v[1]) end
+  if op == "choose" or op == "min" or op == "max" or op == "clamp" then
+    local parts = {}
+    for i = 1, #v do parts[i] = describe(v[i]) end
+    return op .. "(" .. concat(parts, ", ") .. ")"
+  end
+  if op == "and" then return "all_of(" .. describe(v[1]) .. ", " .. describe(v[2]) .. ")" end
+  if op == "or" then return "any_of(" .. describe(v[1]) .. ", " .. describe(v[2]) .. ")" end
+  if op == "not" then return "none_of(" .. describe(v[1]) .. ")" end
+  return "(" .. describe(v[1]) .. " " .. op .. " " .. describe(v[2]) .. ")"
+end
+
+-- ==== the schema ===================================================================
+-- Field types: "value" (number or uncertain value), "number", "quarter" ("2026Q2"),
+-- "quarter_or_end", "string", "boolean", "stages" (list of {offset, share}),
+-- "surfaces" ("all" or a list of surface names), "enum:a,b", or a nested table.
+-- Each kind lists its fields in the order they are resolved and reported.
+
+local SECTIONS = {
+  horizon = { order = { "from", "to", "discount", "terminal", "terminal_growth" },
+    fields = { from = "quarter", to = "quarter", discount = "value", terminal = "boolean",
+      terminal_growth = "value" },
+    required = { "from", "to", "discount" } },
+  family = { order = { "people", "growth" }, fields = { people = "value", growth = "value" },
+    required = { "people" } },
+  frontier = { order = { "score", "slope" }, fields = { score = "value", slope = "value" },
+    required = { "score", "slope" } },
+  quality = { order = { "beta", "gap_ref", "min", "max" },
+    fields = { beta = "value", gap_ref = "value", min = "value", max = "value" },
+    required = { "beta" } },
+}
+
+local OBJECTS = {
+  version = {
+    order = { "title", "planned", "after", "slip", "score", "improvement" },
+    fields = { title = "string", planned = "quarter", after = "value", slip = "value",
+      score = "value", improvement = "value" },
+  },
+  surface = {
+    order = { "title", "launch", "delay", "addressable", "growth", "stages", "ceiling",
+      "adoption", "interactions", "reasoning" },
+    fields = { title = "string", launch = "quarter", delay = "value", addressable = "value",
+      growth = "value", stages = "stages", ceiling = "value",
+      adoption = { order = { "p", "q", "f0" }, fields = { p = "value", q = "value", f0 = "value" },
+        required = { "p", "q" } },
+      interactions = "value", reasoning = "value" },
+    required = { "launch", "addressable", "ceiling", "adoption", "interactions" },
+  },
+  spend = {
+    order = { "title", "kind", "class", "quarter", "from", "to", "amount", "growth", "residual",
+      "heads", "package", "quarters", "attrition", "unit_cost", "reasoning_cost", "decline" },
+    fields = { title = "string", kind = "enum:lump,schedule,vesting,inference",
+      class = "enum:investment,operating", quarter = "quarter", from = "quarter",
+      to = "quarter_or_end", amount = "value", growth = "value",
+      residual = { order = { "fraction", "valuation" },
+        fields = { fraction = "value", valuation = "value" }, required = { "fraction", "valuation" } },
+      heads = "value", package = "value", quarters = "number", attrition = "value",
+      unit_cost = "value", reasoning_cost = "value", decline = "value" },
+    kinds = {
+      lump = { required = { "quarter", "amount" }, allowed = { "residual" } },
+      schedule = { required = { "from", "to", "amount" }, allowed = { "growth" } },
+      vesting = { required = { "from", "heads", "package", "quarters" }, allowed = { "attrition" } },
+      inference = { required = { "from", "unit_cost" }, allowed = { "reasoning_cost", "decline" } },
+    },
+    common = { "title", "kind", "class" },
+  },
+  revenue = {
+    order = { "title", "kind", "from", "surfaces", "base", "growth", "lift", "rate", "ratio",
+      "conversion", "price", "market", "share", "cap" },
+    fields = { title = "string", kind = "enum:uplift,per_interaction,subscription,market_share",
+      from = "quarter", surfaces = "surfaces", base = "value", growth = "value", lift = "value",
+      rate = "value", ratio = "value", conversion = "value", price = "value", market = "value",
+      share = "value", cap = "value" },
+    kinds = {
+      uplift = { required = { "from", "base", "lift" }, allowed = { "growth" } },
+      per_interaction = { required = { "from", "rate" }, allowed = { "surfaces", "ratio" } },
+      subscription = { required = { "from", "surfaces", "conversion", "price" }, allowed = {} },
+      market_share = { required = { "from", "market", "share" }, allowed = { "growth", "cap" } },
+    },
+    common = { "title", "kind" },
+  },
+  milestone = {
+    order = { "series", "quarter", "at_least" },
+    fields = { series = "string", quarter = "quarter", at_least = "number" },
+    required = { "series", "quarter", "at_least" },
+  },
+}
+
+local DECLARATIONS = { "horizon", "family", "frontier", "quality", "version", "surface",
+  "spend", "revenue", "milestone", "scenario" }
+
+local function field_names(schema)
+  local names = {}
+  for _, k in ipairs(schema.order) do names[#names + 1] = k end
+  return names
+end
+
+-- ==== one scenario being loaded =====================================================
+
+local function new_state(top_file)
+  return {
+    top = top_file,
+    files = {},        -- loading stack of files (for cycles)
+    loaded = {},       -- file -> true once loaded
+    current = nil,     -- the file whose statements are running
+    did_something = {},-- file -> true after its first declaration/assignment
+    objects = {},      -- name -> object
+    order = {},        -- object names in declaration order
+    sections = {},     -- horizon/family/... -> object
+    globals = {},      -- named values: name -> value
+    gorder = {},       -- their names in first-assignment order
+    gset = {},         -- name -> {loc =, file =}
+    plain = {},        -- other globals of the scenario (functions, strings, tables)
+    info = { title = nil },
+    changed = {},      -- paths a later file overrode
+    setters = {},      -- path -> file that first set it
+  }
+end
+
+local function touch(st)
+  st.did_something[st.current or "?"] = true
+end
+
+-- Records that `path` was set by the current file; a path first set by another file
+-- (a parent scenario) is marked changed.
+local function note_set(st, path)
+  local first = st.setters[path]
+  if first == nil then st.setters[path] = st.current
+  elseif first ~= st.current then st.changed[path] = true end
+end
+
+-- Checks `v` against field type `ftype` for `what` (a description used in messages).
+local function check_field(st, what, ftype, v)
+  if type(ftype) == "table" then
+    if type(v) ~= "table" or is_value(v) then
+      fail(fmt("%s must be a table of %s", what, concat(field_names(ftype), ", ")))
+    end
+    return
+  end
+  if ftype == "value" then
+    if type(v) ~= "number" and not is_value(v) then
+      fail(fmt("%s must be a number or an uncertain value, got %s", what,
+        type(v) == "string" and ("'" .. v .. "'") or type(v)))
+    end
+  elseif ftype == "number" then
+    if type(v) ~= "number" then fail(fmt("%s must be a number, got %s", what, type(v))) end
+  elseif ftype == "quarter" or ftype == "quarter_or_end" then
+    if type(v) ~= "string" then
+      fail(fmt("%s must be a quarter written like \"2026Q2\"%s, got %s", what,
+        ftype == "quarter_or_end" and " or \"end\"" or "", is_value(v) and "an uncertain value" or type(v)))
+    end
+  elseif ftype == "string" then
+    if type(v) ~= "string" then fail(fmt("%s must be a string, got %s", what, type(v))) end
+  elseif ftype == "boolean" then
+    if type(v) ~= "boolean" then fail(fmt("%s must be true or false, got %s", what, type(v))) end
+  elseif ftype == "stages" then
+    if type(v) ~= "table" or is_value(v) or #v == 0 then
+      fail(fmt("%s must be a list of {offset, share} pairs, e.g. { {0, .35}, {1, .85}, {3, 1} }", what))
+    end
+    for i, s in ipairs(v) do
+      if type(s) ~= "table" or type(s[1]) ~= "number" or type(s[2]) ~= "number" or #s ~= 2 then
+        fail(fmt("%s: stage %d must be {offset in quarters, cumulative share}, e.g. {1, .85}", what, i))
+      end
+    end
+  elseif ftype == "surfaces" then
+    if v ~= "all" then
+      if type(v) ~= "table" or is_value(v) or #v == 0 then
+        fail(fmt("%s must be \"all\" or a list of surface names", what))
+      end
+      for _, s in ipairs(v) do
+        if type(s) ~= "string" then fail(fmt("%s must list surface names as strings", what)) end
+      end
+    end
+  elseif ftype:sub(1, 5) == "enum:" then
+    local allowed = {}
+    for a in ftype:sub(6):gmatch("[^,]+") do allowed[#allowed + 1] = a end
+    for _, a in ipairs(allowed) do if v == a then return end end
+    fail(fmt("%s must be one of %s, got %s%s", what, concat(allowed, ", "),
+      type(v) == "string" and ("'" .. v .. "'") or type(v),
+      type(v) == "string" and suggest(v, allowed) or ""))
+  end
+end
+
+-- Sets field `key` of `obj` (path prefix `prefix` inside the object) to v.
+local function set_field(st, obj, schema, prefix, key, v, loc)
+  local ftype = type(key) == "string" and schema.fields[key]
+  local full = obj.name .. "." .. prefix .. tostring(key)
+  if not ftype then
+    local kindword = obj.kind == obj.name and obj.kind or fmt("%s '%s'", obj.kind, obj.name)
+    if prefix ~= "" then kindword = kindword .. " field '" .. prefix:sub(1, -2) .. "'" end
+    fail(fmt("%s has no field '%s'%s", kindword, tostring(key),
+      type(key) == "string" and suggest(key, field_names(schema)) or ""), loc)
+  end
+  if v == nil then fail(fmt("%s cannot be removed (nil); give it a value", full), loc) end
+  check_field(st, full, ftype, v)
+  if type(ftype) == "table" then
+    -- A nested table (adoption, residual) set whole: each key is checked and set.
+    local sub = obj.fields
+    for part in (prefix .. key):gmatch("[^.]+") do
+      sub[part] = sub[part] or {}
+      sub = sub[part]
+    end
+    for _, k in ipairs(sorted_keys(v)) do
+      set_field(st, obj, ftype, prefix .. key .. ".", k, v[k], loc)
+    end
+    return
+  end
+  local t = obj.fields
+  for part in prefix:gmatch("[^.]+") do
+    t[part] = t[part] or {}
+    t = t[part]
+  end
+  t[key] = v
+  obj.locs[prefix .. key] = loc or author_loc()
+  if is_value(v) and v.op == "dist" and not v.path then v.loc = v.loc or loc end
+  note_set(st, full)
+end
+
+-- A proxy that reads fields of `obj` as references and records assignments.
+local function field_proxy(st, obj, schema, prefix)
+  local p = {}
+  return setmetatable(p, {
+    __name = "roi.Object",
+    __index = function(_, key)
+      local ftype = type(key) == "string" and schema.fields[key]
+      if not ftype then
+        local kindword = obj.kind == obj.name and obj.kind or fmt("%s '%s'", obj.kind, obj.name)
+        fail(fmt("%s has no field '%s'%s", kindword, tostring(key),
+          type(key) == "string" and suggest(key, field_names(schema)) or ""))
+      end
+      if type(ftype) == "table" then return field_proxy(st, obj, ftype, prefix .. key .. ".") end
+      if ftype ~= "value" and ftype ~= "number" then
+        local t = obj.fields
+        for part in prefix:gmatch("[^.]+") do t = t[part] or {} end
+        return t[key]
+      end
+      return new_value { op = "ref", path = obj.name .. "." .. prefix .. key }
+    end,
+    __newindex = function(_, key, v)
+      touch(st)
+      set_field(st, obj, schema, prefix, key, v, author_loc())
+    end,
+    __tostring = function() return obj.name .. (prefix ~= "" and ("." .. prefix:sub(1, -2)) or "") end,
+  })
+end
+
+local function declare(st, kind, name, loc)
+  local existing = st.objects[name]
+  if existing then
+    fail(fmt("'%s' is already declared (%s '%s' at %s); to change it, assign its fields, e.g. %s.field = value",
+      name, existing.kind, name, existing.loc, name), loc)
+  end
+  if st.globals[name] ~= nil or lib[name] ~= nil then
+    fail(fmt("'%s' is already used as a name in this scenario; pick another", name), loc)
+  end
+  local obj = { kind = kind, name = name, fields = {}, locs = {}, loc = loc, file = st.current }
+  obj.proxy = field_proxy(st, obj, OBJECTS[kind] or SECTIONS[kind], "")
+  st.objects[name] = obj
+  st.order[#st.order + 1] = name
+  return obj
+end
+
+-- ==== the scenario environment ======================================================
+
+local SAFE_GLOBALS = {
+  "assert", "error", "ipairs", "next", "pairs", "pcall", "print", "rawequal", "rawlen",
+  "select", "tonumber", "tostring", "type", "xpcall",
+}
+
+local run_file                                    -- forward
+
+local function make_env(st)
+  local env_lib = {}
+  for k, v in pairs(lib) do env_lib[k] = v end
+  for _, k in ipairs(SAFE_GLOBALS) do env_lib[k] = _G[k] end
+  env_lib.string, env_lib.table, env_lib.utf8 = string, table, utf8
+  local safe_math = {}
+  for k, v in pairs(math) do
+    if k ~= "random" and k ~= "randomseed" then safe_math[k] = v end
+  end
+  env_lib.math = safe_math
+
+  -- scenario { title = ..., extends = ... }: must come first in its file.
+  env_lib.scenario = function(spec)
+    local loc = author_loc()
+    if type(spec) ~= "table" then fail("scenario takes a table: scenario { title = \"...\" }", loc) end
+    if st.did_something[st.current] then
+      fail("scenario { ... } must come before any declaration or assignment in the file", loc)
+    end
+    for _, k in ipairs(sorted_keys(spec)) do
+      if k ~= "title" and k ~= "extends" and k ~= "description" then
+        fail(fmt("scenario has no field '%s'%s", tostring(k),
+          suggest(tostring(k), { "title", "extends", "description" })), loc)
+      end
+    end
+    if spec.title ~= nil and type(spec.title) ~= "string" then fail("scenario.title must be a string", loc) end
+    if spec.description ~= nil and type(spec.description) ~= "string" then
+      fail("scenario.description must be a string", loc)
+    end
+    local parents = spec.extends
+    if type(parents) == "string" then parents = { parents } end
+    if parents ~= nil and type(parents) ~= "table" then
+      fail("scenario.extends must be a scenario name or a list of names", loc)
+    end
+    for _, parent in ipairs(parents or {}) do
+      if type(parent) ~= "string" then fail("scenario.extends must list scenario names", loc) end
+      local path, msg = host.resolve(st.current, parent)
+      if not path then fail(msg, loc) end
+      run_file(st, path, loc)
+    end
+    if st.current == st.top then
+      st.info.title = spec.title
+      st.info.description = spec.description
+    end
+    st.did_something[st.current] = true
+  end
+
+  -- Single sections: horizon { ... } sets fields; horizon.discount reads/assigns.
+  for kind, schema in pairs(SECTIONS) do
+    local obj = { kind = kind, name = kind, fields = {}, locs = {}, loc = "?", declared = false }
+    obj.proxy = field_proxy(st, obj, schema, "")
+    st.sections[kind] = obj
+    local callable = setmetatable({}, {
+      __call = function(_, spec)
+        local loc = author_loc()
+        touch(st)
+        if type(spec) ~= "table" or is_value(spec) then
+          fail(fmt("%s takes a table: %s { ... }", kind, kind), loc)
+        end
+        if not obj.declared then obj.loc, obj.declared = loc, true end
+        for _, k in ipairs(sorted_keys(spec)) do set_field(st, obj, schema, "", k, spec[k], loc) end
+      end,
+      __index = function(_, k) return obj.proxy[k] end,
+      __newindex = function(_, k, v) obj.proxy[k] = v end,
+    })
+    env_lib[kind] = callable
+  end
+
+  -- Named objects: version "v2" { ... } declares v2.
+  for kind, schema in pairs(OBJECTS) do
+    env_lib[kind] = function(name)
+      local loc = author_loc()
+      if type(name) ~= "string" or not name:match("^[%a_][%w_]*$") then
+        fail(fmt("%s needs a name made of letters, digits and _: %s \"name\" { ... }", kind, kind), loc)
+      end
+      return function(spec)
+        touch(st)
+        if type(spec) ~= "table" or is_value(spec) then
+          fail(fmt("%s \"%s\" takes a table of fields: %s \"%s\" { ... }", kind, name, kind, name), loc)
+        end
+        local obj = declare(st, kind, name, loc)
+        for _, k in ipairs(sorted_keys(spec)) do set_field(st, obj, schema, "", k, spec[k], loc) end
+        return obj.proxy
+      end
+    end
+  end
+
+  local env = {}
+  setmetatable(env, {
+    __index = function(_, name)
+      local v = env_lib[name]
+      if v ~= nil then return v end
+      local obj = st.objects[name]
+      if obj then return obj.proxy end
+      if st.globals[name] ~= nil then return new_value { op = "ref", path = name } end
+      v = st.plain[name]
+      if v ~= nil then return v end
+      local candidates = {}
+      for k in pairs(env_lib) do candidates[#candidates + 1] = k end
+      for k in pairs(st.objects) do candidates[#candidates + 1] = k end
+      for k in pairs(st.globals) do candidates[#candidates + 1] = k end
+      for k in pairs(st.plain) do candidates[#candidates + 1] = k end
+      sort(candidates)
+      fail(fmt("unknown name '%s'%s", tostring(name),
+        type(name) == "string" and suggest(name, candidates) or ""))
+    end,
+    __newindex = function(_, name, v)
+      local loc = author_loc()
+      if type(name) ~= "string" then fail("global names must be strings", loc) end
+      if env_lib[name] ~= nil then fail(fmt("'%s' is part of roisim's language and cannot be redefined", name), loc) end
+      if st.objects[name] then
+        fail(fmt("'%s' is a %s; assign its fields instead (e.g. %s.score = ...)", name,
+          st.objects[name].kind, name), loc)
+      end
+      touch(st)
+      if type(v) == "number" or is_value(v) then
+        if st.plain[name] ~= nil then fail(fmt("'%s' already holds a %s", name, type(st.plain[name])), loc) end
+        if st.globals[name] == nil then st.gorder[#st.gorder + 1] = name end
+        st.globals[name] = v
+        st.gset[name] = { loc = loc }
+        note_set(st, name)
+      elseif v == nil then
+        fail(fmt("'%s' cannot be removed (nil)", name), loc)
+      else
+        if st.globals[name] ~= nil then fail(fmt("'%s' is a named value; give it a number or an uncertain value", name), loc) end
+        st.plain[name] = v
+      end
+    end,
+  })
+  return env
+end
+
+function run_file(st, path, from_loc)
+  for _, f in ipairs(st.files) do
+    if f == path then
+      local chain = {}
+      for _, g in ipairs(st.files) do chain[#chain + 1] = g end
+      chain[#chain + 1] = path
+      fail("scenarios extend each other in a circle: " .. concat(chain, " -> "), from_loc)
+    end
+  end
+  if st.loaded[path] then return end          -- a shared parent, already applied
+  local text, msg = host.read(path)
+  if not text then
+    if from_loc then fail(msg, from_loc) end
+    error(msg, 0)
+  end
+  local chunk, cerr = load(text, "@" .. path, "t", st.env)
+  if not chunk then error(cerr, 0) end
+  local saved = st.current
+  st.files[#st.files + 1] = path
+  st.current = path
+  chunk()
+  st.files[#st.files] = nil
+  st.current = saved
+  st.loaded[path] = true
+end
+
+-- ==== command-line overrides (--set PATH=VALUE) =====================================
+
+local function apply_set(st, text)
+  local path, expr = text:match("^%s*([%w_.]+)%s*=%s*(.-)%s*$")
+  if not path or expr == "" then
+    error(fmt("--set %s: expected PATH=VALUE, e.g. --set v2.score=normal(60,2)", text), 0)
+  end
+  local loc = "--set " .. path
+  local chunk, cerr = load("return " .. expr, "=" .. loc, "t", st.env)
+  if not chunk then
+    error(fmt("%s: cannot read the value '%s' (%s)", loc, expr, cerr:gsub("^[^:]*:%d*:?%s*", "")), 0)
+  end
+  local ok, v = pcall(chunk)
+  if not ok then error(tostring(v), 0) end
+  st.current = "--set"
+  local parts = {}
+  for part in path:gmatch("[^.]+") do parts[#parts + 1] = part end
+  if #parts == 1 then
+    if st.globals[parts[1]] == nil then
+      local names = {}
+      for k in pairs(st.globals) do names[#names + 1] = k end
+      for k in pairs(st.objects) do names[#names + 1] = k end
+      sort(names)
+      error(fmt("%s: no named value '%s' in this scenario%s", loc, parts[1], suggest(parts[1], names)), 0)
+    end
+    if type(v) ~= "number" and not is_value(v) then
+      error(fmt("%s: the value must be a number or a distribution, got %s", loc, type(v)), 0)
+    end
+    st.globals[parts[1]] = v
+    st.gset[parts[1]] = { loc = loc }
+    st.changed[parts[1]] = true
+    return
+  end
+  local obj = st.objects[parts[1]] or (st.sections[parts[1]] and st.sections[parts[1]].declared and st.sections[parts[1]])
+  if not obj then
+    local names = {}
+    for k in pairs(st.objects) do names[#names + 1] = k end
+    for k, o in pairs(st.sections) do if o.declared then names[#names + 1] = k end end
+    for k in pairs(st.globals) do names[#names + 1] = k end
+    sort(names)
+    error(fmt("%s: this scenario has nothing named '%s'%s", loc, parts[1], suggest(parts[1], names)), 0)
+  end
+  local schema = OBJECTS[obj.kind] or SECTIONS[obj.kind]
+  local prefix = ""
+  for i = 2, #parts - 1 do
+    local sub = schema.fields[parts[i]]
+    if type(sub) ~= "table" then
+      error(fmt("%s: %s has no group '%s'%s", loc, obj.name, parts[i], suggest(parts[i], field_names(schema))), 0)
+    end
+    schema, prefix = sub, prefix .. parts[i] .. "."
+  end
+  local ok2, e2 = pcall(set_field, st, obj, schema, prefix, parts[#parts], v, loc)
+  if not ok2 then error(e2, 0) end
+  st.changed[obj.name .. "." .. prefix .. parts[#parts]] = true
+end
+
+-- ==== resolution: from recorded values to nodes and structure =======================
+
+local function lookup(st, path)
+  local dot = path:find(".", 1, true)
+  if not dot then return st.globals[path], st.gset[path] and st.gset[path].loc end
+  local head = path:sub(1, dot - 1)
+  local obj = st.objects[head] or st.sections[head]
+  if not obj then return nil end
+  local t = obj.fields
+  local rest = path:sub(dot + 1)
+  local last
+  for part in rest:gmatch("[^.]+") do
+    if type(t) ~= "table" or is_value(t) then return nil end
+    last = part
+    t = t[part]
+  end
+  return t, obj.locs[rest] or obj.loc
+end
+
+-- Names unnamed distributions by the path they are assigned to. A value holding
+-- several unnamed distributions names them by their place: choose branches get
+-- ".then"/".else" (".if" for the condition), operands ".1"/".2"/...
+local function count_unnamed(v, seen)
+  if not is_value(v) or seen[v] then return 0 end
+  if v.op == "dist" then return v.name and 0 or 1 end
+  if v.op == "ref" then return 0 end
+  local n = 0
+  for i = 1, #v do n = n + count_unnamed(v[i], seen) end
+  return n
+end
+
+local function name_leaves(v, path)
+  if not is_value(v) then return end
+  if v.op == "dist" then
+    if not v.name then v.name = path end
+    return
+  end
+  if v.op == "ref" then return end
+  local total = count_unnamed(v, {})
+  if total == 0 then return end
+  if total == 1 then
+    for i = 1, #v do name_leaves(v[i], path) end
+    return
+  end
+  local suffixes = v.op == "choose" and { "if", "then", "else" } or nil
+  for i = 1, #v do
+    if count_unnamed(v[i], {}) > 0 then
+      name_leaves(v[i], path .. "." .. (suffixes and suffixes[i] or tostring(i)))
+    end
+  end
+end
+
+local function walk_fields(obj, schema, prefix, fn)
+  for _, k in ipairs(schema.order) do
+    local ftype = schema.fields[k]
+    local t = obj.fields
+    for part in prefix:gmatch("[^.]+") do t = t and t[part] end
+    local v = t and t[k]
+    if v ~= nil then
+      if type(ftype) == "table" then walk_fields(obj, ftype, prefix .. k .. ".", fn)
+      elseif ftype == "value" or ftype == "number" then fn(prefix .. k, v) end
+    end
+  end
+end
+
+local OPS = { ["+"] = "add", ["-"] = "sub", ["*"] = "mul", ["/"] = "div", ["^"] = "pow",
+  neg = "neg", min = "min", max = "max", clamp = "clamp", ["<"] = "lt", ["<="] = "le",
+  [">"] = "gt", [">="] = "ge", ["=="] = "eq", ["~="] = "ne", ["and"] = "and", ["or"] = "or",
+  ["not"] = "not", choose = "choose" }
+
+local FOLD = {
+  add = function(a, b) return a + b end, sub = function(a, b) return a - b end,
+  mul = function(a, b) return a * b end, div = function(a, b) return a / b end,
+  pow = function(a, b) return a ^ b end, neg = function(a) return -a end,
+  min = function(a, b) return math.min(a, b) end, max = function(a, b) return math.max(a, b) end,
+  clamp = function(a, b, c) return math.min(math.max(a, b), c) end,
+  lt = function(a, b) return a < b and 1 or 0 end, le = function(a, b) return a <= b and 1 or 0 end,
+  gt = function(a, b) return a > b and 1 or 0 end, ge = function(a, b) return a >= b and 1 or 0 end,
+  eq = function(a, b) return a == b and 1 or 0 end, ne = function(a, b) return a ~= b and 1 or 0 end,
+  ["and"] = function(a, b) return (a ~= 0 and b ~= 0) and 1 or 0 end,
+  ["or"] = function(a, b) return (a ~= 0 or b ~= 0) and 1 or 0 end,
+  ["not"] = function(a) return a == 0 and 1 or 0 end,
+  choose = function(c, a, b) if c ~= 0 then return a end return b end,
+}
+
+local function resolver(st, out)
+  local memo = {}       -- value table -> result
+  local by_path = {}    -- path -> result
+  local visiting = {}   -- path -> true while resolving (cycles)
+  local names = {}      -- input name -> loc (duplicates)
+  local resolve
+
+  -- A result is { const = x } or { node = i } (1-based index into out.nodes).
+  local function push(node)
+    out.nodes[#out.nodes + 1] = node
+    return { node = #out.nodes }
+  end
+
+  local function const_node(r)
+    if r.node then return r.node end
+    if r.cnode then return r.cnode end
+    local n = push({ kind = "const", value = r.const })
+    r.cnode = n.node
+    return r.cnode
+  end
+
+  local function resolve_path(path, loc)
+    if by_path[path] then return by_path[path] end
+    if visiting[path] then
+      fail(fmt("'%s' depends on itself", path), loc)
+    end
+    local v, vloc = lookup(st, path)
+    if v == nil then fail(fmt("'%s' is not set", path), loc) end
+    visiting[path] = true
+    local r = resolve(v, path, vloc)
+    visiting[path] = nil
+    by_path[path] = r
+    return r
+  end
+
+  function resolve(v, path, loc)
+    if type(v) == "number" then return { const = v } end
+    if not is_value(v) then fail(fmt("%s: expected a number or an uncertain value", path), loc) end
+    if memo[v] then return memo[v] end
+    local r
+    if v.op == "ref" then
+      r = resolve_path(v.path, v.loc)
+    elseif v.op == "dist" then
+      local args = {}
+      local function const_arg(x, what)
+        local ar = resolve(x, path, v.loc)
+        if ar.const == nil then
+          fail(fmt("%s: the %s of %s must be a plain number, not uncertain", v.name or path, what, v.family), v.loc)
+        end
+        return ar.const
+      end
+      if v.family == "discrete" then
+        args.values, args.probs = v.args.values, v.args.probs
+      else
+        for i, x in ipairs(v.args) do args[i] = const_arg(x, "parameter " .. i) end
+      end
+      local low = v.low ~= nil and const_arg(v.low, "lower truncation bound") or nil
+      local high = v.high ~= nil and const_arg(v.high, "upper truncation bound") or nil
+      local name = v.name or path
+      if names[name] then
+        fail(fmt("two uncertain inputs are both named '%s' (the other at %s); name one with :named(\"...\")",
+          name, names[name]), v.loc)
+      end
+      names[name] = v.loc
+      r = push({ kind = "input", name = name, family = v.family, form = v.form, args = args,
+        low = low, high = high, loc = v.loc })
+      out.locs[name] = out.locs[name] or v.loc
+    else
+      local kind = OPS[v.op]
+      local rs, allconst = {}, true
+      for i = 1, #v do
+        rs[i] = resolve(v[i], path, loc)
+        if rs[i].const == nil then allconst = false end
+      end
+      if allconst then
+        r = { const = FOLD[kind](rs[1] and rs[1].const, rs[2] and rs[2].const, rs[3] and rs[3].const) }
+      else
+        local node = { kind = "op", op = kind }
+        node.a = rs[1] and const_node(rs[1])
+        node.b = rs[2] and const_node(rs[2])
+        node.c = rs[3] and const_node(rs[3])
+        r = push(node)
+      end
+    end
+    memo[v] = r
+    return r
+  end
+
+  -- The node index (1-based) of the value at `path`, or nil when unset.
+  return function(path)
+    local v = lookup(st, path)
+    if v == nil then return nil end
+    return const_node(resolve_path(path))
+  end
+end
+
+local function require_fields(obj, schema, list, what)
+  for _, k in ipairs(list) do
+    if obj.fields[k] == nil then
+      fail(fmt("%s is missing '%s'", what, k), obj.loc)
+    end
+  end
+end
+
+local function resolve_state(st, file, name)
+  local out = { nodes = {}, locs = {}, changed = {} }
+  out.name, out.file = name, file
+  out.title = st.info.title or name
+  out.description = st.info.description
+
+  for kind, obj in pairs(st.sections) do
+    if obj.declared then require_fields(obj, SECTIONS[kind], SECTIONS[kind].required, kind) end
+  end
+  for _, kind in ipairs({ "horizon", "family", "frontier", "quality" }) do
+    if not st.sections[kind].declared then
+      fail(fmt("the scenario has no %s { ... } declaration", kind), file)
+    end
+  end
+
+  -- Versions: a version without a score gets previous score + improvement.
+  local versions = {}
+  for _, n in ipairs(st.order) do
+    local obj = st.objects[n]
+    if obj.kind == "version" then versions[#versions + 1] = obj end
+  end
+  if #versions == 0 then fail("the scenario declares no version \"...\" { ... }", file) end
+  for i, obj in ipairs(versions) do
+    local what = fmt("version '%s'", obj.name)
+    local f = obj.fields
+    if (f.planned == nil) == (f.after == nil) then
+      fail(fmt("%s needs exactly one of planned = \"YYYYQn\" or after = quarters after the previous release", what), obj.loc)
+    end
+    if i == 1 and f.after ~= nil then fail(fmt("%s is the first version: give planned = \"YYYYQn\", not after", what), obj.loc) end
+    if (f.score == nil) == (f.improvement == nil) then
+      fail(fmt("%s needs exactly one of score or improvement (over the previous version's score)", what), obj.loc)
+    end
+    if i == 1 and f.improvement ~= nil then fail(fmt("%s is the first version: give score, not improvement", what), obj.loc) end
+    if f.improvement ~= nil then
+      obj.fields.score = new_value { op = "+", new_value { op = "ref", path = versions[i - 1].name .. ".score", loc = obj.loc },
+        new_value { op = "ref", path = obj.name .. ".improvement", loc = obj.loc }, loc = obj.loc }
+      obj.locs.score = obj.locs.improvement
+    end
+  end
+
+  -- Name every unnamed distribution by its path, globals first, then objects.
+  for _, g in ipairs(st.gorder) do name_leaves(st.globals[g], g) end
+  for _, kind in ipairs({ "horizon", "family", "frontier", "quality" }) do
+    local obj = st.sections[kind]
+    walk_fields(obj, SECTIONS[kind], "", function(p, v) name_leaves(v, kind .. "." .. p) end)
+  end
+  for _, n in ipairs(st.order) do
+    local obj = st.objects[n]
+    walk_fields(obj, OBJECTS[obj.kind], "", function(p, v) name_leaves(v, n .. "." .. p) end)
+  end
+
+  local node_of = resolver(st, out)
+  local function q(obj, k) local t = obj.fields; return t[k] end
+
+  local h = st.sections.horizon
+  out.horizon = { from = q(h, "from"), to = q(h, "to"), discount = node_of("horizon.discount"),
+    terminal = q(h, "terminal") ~= false, terminal_growth = node_of("horizon.terminal_growth") }
+  if out.horizon.terminal and not out.horizon.terminal_growth then
+    fail("horizon: give terminal_growth (g_tv), or terminal = false to turn the terminal value off", h.loc)
+  end
+  out.family = { people = node_of("family.people"), growth = node_of("family.growth") }
+  out.frontier = { score = node_of("frontier.score"), slope = node_of("frontier.slope") }
+  out.quality = { beta = node_of("quality.beta"), gap_ref = node_of("quality.gap_ref"),
+    min = node_of("quality.min"), max = node_of("quality.max") }
+
+  out.versions, out.surfaces, out.spend, out.revenue, out.milestones = {}, {}, {}, {}, {}
+  local surface_names = {}
+  for _, n in ipairs(st.order) do
+    local obj = st.objects[n]
+    if obj.kind == "surface" then surface_names[#surface_names + 1] = n end
+  end
+  for _, n in ipairs(st.order) do
+    local obj = st.objects[n]
+    local f = obj.fields
+    local function node(k) return node_of(n .. "." .. k) end
+    if obj.kind == "version" then
+      out.versions[#out.versions + 1] = { name = n, planned = f.planned, after = node("after"),
+        slip = node("slip"), score = node("score") }
+    elseif obj.kind == "surface" then
+      require_fields(obj, OBJECTS.surface, OBJECTS.surface.required, fmt("surface '%s'", n))
+      require_fields({ fields = f.adoption, loc = obj.loc }, OBJECTS.surface.fields.adoption,
+        OBJECTS.surface.fields.adoption.required, fmt("surface '%s' adoption", n))
+      out.surfaces[#out.surfaces + 1] = { name = n, title = f.title, launch = f.launch,
+        delay = node("delay"), addressable = node("addressable"), growth = node("growth"),
+        stages = f.stages or { { 0, 1 } }, ceiling = node("ceiling"), p = node("adoption.p"),
+        q = node("adoption.q"), f0 = node("adoption.f0"), interactions = node("interactions"),
+        reasoning = node("reasoning") }
+    elseif obj.kind == "spend" or obj.kind == "revenue" then
+      local schema = OBJECTS[obj.kind]
+      local what = fmt("%s '%s'", obj.kind, n)
+      if f.kind == nil then
+        local kinds = sorted_keys(schema.kinds)
+        fail(fmt("%s needs kind = one of %s", what, concat(kinds, ", ")), obj.loc)
+      end
+      local spec = schema.kinds[f.kind]
+      require_fields(obj, schema, spec.required, what .. " (" .. f.kind .. ")")
+      local allowed = {}
+      for _, k in ipairs(spec.required) do allowed[k] = true end
+      for _, k in ipairs(spec.allowed) do allowed[k] = true end
+      for _, k in ipairs(schema.common) do allowed[k] = true end
+      for _, k in ipairs(sorted_keys(f)) do
+        if not allowed[k] then
+          local list = {}
+          for _, k2 in ipairs(schema.order) do if allowed[k2] then list[#list + 1] = k2 end end
+          fail(fmt("%s is of kind %s, which has no field '%s' (it takes %s)", what, f.kind, k,
+            concat(list, ", ")), obj.locs[k] or obj.loc)
+        end
+      end
+      if obj.kind == "spend" then
+        local class = f.class or (f.kind == "lump" and "investment" or "operating")
+        out.spend[#out.spend + 1] = { name = n, title = f.title, kind = f.kind, class = class,
+          from = f.quarter or f.from, to = f.to, amount = node("amount"), growth = node("growth"),
+          residual_fraction = node("residual.fraction"), residual_valuation = node("residual.valuation"),
+          heads = node("heads"), package = node("package"), quarters = f.quarters,
+          attrition = node("attrition"), unit_cost = node("unit_cost"),
+          reasoning_cost = node("reasoning_cost"), decline = node("decline") }
+      else
+        local surfaces = f.surfaces
+        if surfaces == nil or surfaces == "all" then surfaces = surface_names end
+        for _, s in ipairs(surfaces) do
+          if not st.objects[s] or st.objects[s].kind ~= "surface" then
+            fail(fmt("%s: surfaces lists '%s', which is not a surface%s", what, s, suggest(s, surface_names)),
+              obj.locs.surfaces or obj.loc)
+          end
+        end
+        out.revenue[#out.revenue + 1] = { name = n, title = f.title, kind = f.kind, from = f.from,
+          surfaces = surfaces, base = node("base"), growth = node("growth"), lift = node("lift"),
+          rate = node("rate"), ratio = node("ratio"), conversion = node("conversion"),
+          price = node("price"), market = node("market"), share = node("share"), cap = node("cap") }
+      end
+    elseif obj.kind == "milestone" then
+      require_fields(obj, OBJECTS.milestone, OBJECTS.milestone.required, fmt("milestone '%s'", n))
+      out.milestones[#out.milestones + 1] = { name = n, series = f.series, quarter = f.quarter,
+        at_least = f.at_least }
+    end
+  end
+
+  -- Locations of every field, for messages from the engine's validation.
+  for _, kind in ipairs({ "horizon", "family", "frontier", "quality" }) do
+    local obj = st.sections[kind]
+    out.locs[kind] = obj.loc
+    for p, l in pairs(obj.locs) do out.locs[kind .. "." .. p] = l end
+  end
+  for _, n in ipairs(st.order) do
+    local obj = st.objects[n]
+    out.locs[n] = obj.loc
+    for p, l in pairs(obj.locs) do out.locs[n .. "." .. p] = l end
+  end
+  for g, s in pairs(st.gset) do out.locs[g] = s.loc end
+  for p in pairs(st.changed) do out.changed[p] = true end
+  return out
+end
+
+-- ==== entry point ===================================================================
+
+-- Loads scenario `file` (already resolved by the host), applies the --set strings in
+-- `sets` (a list), and returns the resolved description for lua/scenario.c.
+function M.load(file, name, sets)
+  local st = new_state(file)
+  st.env = make_env(st)
+  run_file(st, file)
+  for _, s in ipairs(sets or {}) do apply_set(st, s) end
+  st.current = file
+  return resolve_state(st, file, name)
+end
+
+M.describe = describe
+return M
