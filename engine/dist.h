@@ -45,6 +45,13 @@ typedef struct roi_dist {
     double *cum;          /* discrete: cumulative probabilities (owned) */
     /* Derived at construction for fast sampling: */
     double c[4];
+    /* Added for truncation and describe (fields after c[] are private to dist.c): */
+    double trunc_base;    /* F(low) of the family, or its upper tail 1 - F(low) when
+                           * trunc_upper (more precise above the median) */
+    double trunc_mass;    /* F(high) - F(low): the probability the bounds keep */
+    int trunc_upper;      /* nonzero: truncation is computed in the upper tail */
+    int form;             /* lognormal as written: 0 mu/sigma, 1 p5/p95, 2 mean/sd */
+    double given[2];      /* lognormal: the two parameters as written (p5, p95 or mean, sd) */
 } roi_dist;
 
 /*

@@ -1,0 +1,550 @@
+/*
+ * sim.c - the Monte Carlo runner (see sim.h and docs/statistics.md).
+ *
+ * Determinism: every trial draws from counter-based streams indexed by its trial
+ * number, so its values do not depend on the thread that ran it. Each per-trial
+ * output goes to its own slot. Sums are formed per block of ROI_BLOCK trials (a
+ * plain loop in trial order) and the block sums are added in block order after the
+ * parallel region; histogram counts, milestone counts, minima and maxima are
+ * order-independent. So every reported double is the same for any thread count.
+ *
+ * Cells: the per-period series (series-major, n_series x periods) followed by the
+ * graph's inputs. Each cell has a streaming histogram whose range comes from a pilot
+ * of the first trials, evaluated single-threaded so it never depends on threads.
+ */
+#include "sim.h"
+
+#include <inttypes.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <omp.h>
+
+#include "rng.h"
+
+#define NBINS 2048          /* histogram bins per cell */
+#define PILOT_TRIALS 4096   /* trials whose range sets the histograms */
+#define HIST_STRIDE (NBINS + 2) /* [0] underflow, [1..NBINS] bins, [NBINS+1] overflow */
+
+/* ---- per-thread state ---------------------------------------------------------- */
+
+typedef struct thread_state {
+    double *vals;           /* graph.n node values */
+    double *series;         /* n_series x periods */
+    roi_trial_ws *ws;
+    gsl_rng *scratch;
+    uint32_t *hist;         /* cells x HIST_STRIDE counts */
+    double *cmin, *cmax;    /* exact extremes per cell */
+    uint64_t *milestones;   /* trials meeting each milestone */
+    /* The first failing trial this thread saw (fail_trial == SIZE_MAX: none). */
+    size_t fail_trial;
+    char fail_what[160];
+    double fail_value;
+} thread_state;
+
+/* Histogram ranges, shared read-only during the run. */
+typedef struct cell_range {
+    double lo, inv_width, width;
+    int integer; /* whole-number cell with bins narrower than 0.5: one integer per bin */
+} cell_range;
+
+static void thread_state_free(thread_state *t)
+{
+    if (!t)
+        return;
+    free(t->vals);
+    free(t->series);
+    if (t->ws)
+        roi_trial_ws_free(t->ws);
+    if (t->scratch)
+        gsl_rng_free(t->scratch);
+    free(t->hist);
+    free(t->cmin);
+    free(t->cmax);
+    free(t->milestones);
+}
+
+static roi_status thread_state_init(thread_state *t, const roi_model *m, size_t n_cells,
+                                    size_t n_series_vals)
+{
+    memset(t, 0, sizeof *t);
+    t->fail_trial = SIZE_MAX;
+    t->vals = malloc((size_t)(m->graph.n > 0 ? m->graph.n : 1) * sizeof *t->vals);
+    t->series = malloc((n_series_vals ? n_series_vals : 1) * sizeof *t->series);
+    t->ws = roi_trial_ws_new(m);
+    t->scratch = gsl_rng_alloc(roi_rng_philox);
+    t->hist = calloc(n_cells * HIST_STRIDE + 1, sizeof *t->hist);
+    t->cmin = malloc((n_cells + 1) * sizeof *t->cmin);
+    t->cmax = malloc((n_cells + 1) * sizeof *t->cmax);
+    t->milestones = calloc((size_t)m->n_milestones + 1, sizeof *t->milestones);
+    if (!t->vals || !t->series || !t->ws || !t->scratch || !t->hist || !t->cmin ||
+        !t->cmax || !t->milestones)
+        return ROI_ERR_NOMEM;
+    for (size_t c = 0; c < n_cells; c++) {
+        t->cmin[c] = INFINITY;
+        t->cmax[c] = -INFINITY;
+    }
+    return ROI_OK;
+}
+
+/* ---- one trial ------------------------------------------------------------------- */
+
+/* The run's shape, shared read-only by every thread. */
+typedef struct shape {
+    const roi_model *m;
+    const uint64_t *keys;
+    int n_series, periods, n_inputs;
+    const int *input_nodes;
+    size_t n_series_vals, n_cells;
+} shape;
+
+/*
+ * Evaluates trial i into t->vals / t->series / out. Returns 0 when every value that
+ * must be finite is; otherwise records the first offending one in t (if this is the
+ * earliest trial the thread has seen fail) and returns -1.
+ */
+static int run_trial(const shape *sh, thread_state *t, size_t i, double *out)
+{
+    const roi_model *m = sh->m;
+    roi_graph_eval(&m->graph, sh->keys, (uint64_t)i, t->vals, t->scratch);
+    roi_model_trial(m, t->vals, t->ws, out, t->series);
+    for (int k = 0; k < ROI_OUT_COUNT; k++) {
+        double v = out[k];
+        if (isfinite(v) || (isnan(v) && (k == ROI_OUT_IRR || k == ROI_OUT_PAYBACK)))
+            continue;
+        if (i < t->fail_trial) {
+            t->fail_trial = i;
+            t->fail_value = v;
+            snprintf(t->fail_what, sizeof t->fail_what, "%s", roi_output_name((roi_output)k));
+        }
+        return -1;
+    }
+    for (size_t c = 0; c < sh->n_series_vals; c++) {
+        double v = t->series[c];
+        if (isfinite(v))
+            continue;
+        if (i < t->fail_trial) {
+            char name[96], label[16];
+            roi_model_series_name(m, (int)(c / (size_t)sh->periods), name, sizeof name);
+            roi_model_period_label(m, (roi_period)(c % (size_t)sh->periods), label,
+                                   sizeof label);
+            t->fail_trial = i;
+            t->fail_value = v;
+            snprintf(t->fail_what, sizeof t->fail_what, "%s[%s]", name, label);
+        }
+        return -1;
+    }
+    return 0;
+}
+
+/* Value of cell c for the trial just evaluated by t. */
+static inline double cell_value(const shape *sh, const thread_state *t, size_t c)
+{
+    return c < sh->n_series_vals ? t->series[c]
+                                 : t->vals[sh->input_nodes[c - sh->n_series_vals]];
+}
+
+/* Adds the trial just evaluated to t's accumulators and to the block sums. */
+static void accumulate(const shape *sh, const cell_range *rng, thread_state *t,
+                       double *block_sum)
+{
+    for (size_t c = 0; c < sh->n_cells; c++) {
+        double v = cell_value(sh, t, c);
+        block_sum[c] += v;
+        if (v < t->cmin[c])
+            t->cmin[c] = v;
+        if (v > t->cmax[c])
+            t->cmax[c] = v;
+        double f = (v - rng[c].lo) * rng[c].inv_width;
+        size_t slot;
+        if (f < 0.0)
+            slot = 0;
+        else if (f >= (double)NBINS)
+            slot = NBINS + 1;
+        else
+            slot = 1 + (size_t)f;
+        t->hist[c * HIST_STRIDE + slot]++;
+    }
+    const roi_model *m = sh->m;
+    for (int k = 0; k < m->n_milestones; k++) {
+        const roi_milestone *ms = &m->milestones[k];
+        if (ms->series < 0 || ms->series >= sh->n_series || ms->period < 0 ||
+            ms->period >= sh->periods)
+            continue;
+        if (t->series[(size_t)ms->series * (size_t)sh->periods + (size_t)ms->period] >=
+            ms->threshold)
+            t->milestones[k]++;
+    }
+}
+
+/* ---- histogram quantiles ----------------------------------------------------------- */
+
+/*
+ * Estimate of the r-th order statistic (0-based) of a cell from its merged counts.
+ * Inside a bin the bin's values are taken as evenly spread over it, so the estimate
+ * stays inside the bin that holds the true value: error < one bin width. In the
+ * underflow/overflow regions values are spread between the exact extreme and the
+ * histogram's edge; rank 0 and rank n-1 are the exact extremes.
+ */
+static double order_stat(const uint64_t *h, const cell_range *cr, double mn, double mx,
+                         uint64_t n, uint64_t r)
+{
+    if (r == 0)
+        return mn;
+    if (r >= n - 1)
+        return mx;
+    uint64_t under = h[0], over = h[NBINS + 1];
+    double x = mx;
+    if (r < under) {
+        x = mn + ((double)r / (double)under) * (cr->lo - mn);
+    } else if (r >= n - over) {
+        double hi = cr->lo + NBINS * cr->width;
+        x = hi + ((double)(r - (n - over) + 1) / (double)over) * (mx - hi);
+    } else {
+        uint64_t cum = under;
+        /* x stays mx if the counts do not add up to n (they always do) */
+        for (int j = 0; j < NBINS; j++) {
+            uint64_t cnt = h[1 + j];
+            if (r < cum + cnt) {
+                double within = ((double)(r - cum) + 0.5) / (double)cnt;
+                x = cr->lo + ((double)j + within) * cr->width;
+                if (cr->integer) /* the bin's only whole number: exact */
+                    x = round(x);
+                break;
+            }
+            cum += cnt;
+        }
+    }
+    if (x < mn)
+        x = mn;
+    if (x > mx)
+        x = mx;
+    return x;
+}
+
+/* PERCENTILE.INC from a histogram: rank h = (n-1)p between two estimated order stats. */
+static double hist_quantile(const uint64_t *h, const cell_range *cr, double mn, double mx,
+                            uint64_t n, double p)
+{
+    if (mn == mx)
+        return mn;
+    double rank = (double)(n - 1) * p;
+    uint64_t r0 = (uint64_t)floor(rank);
+    double frac = rank - (double)r0;
+    double a = order_stat(h, cr, mn, mx, n, r0);
+    if (frac == 0.0 || r0 + 1 >= n)
+        return a;
+    double b = order_stat(h, cr, mn, mx, n, r0 + 1);
+    return a + frac * (b - a);
+}
+
+/* Histogram range of a cell from its pilot extremes (see docs/statistics.md). */
+static void set_range(cell_range *cr, double mn, double mx)
+{
+    double lo, hi;
+    if (!(mn <= mx)) { /* no finite pilot value: the run will fail anyway */
+        lo = -1.0;
+        hi = 1.0;
+    } else if (mx > mn) {
+        double span = mx - mn;
+        lo = mn - 0.25 * span;
+        hi = mx + 0.25 * span;
+    } else {
+        /* Constant in the pilot: a range around the value, in case later trials
+         * differ (rare events); an exactly constant cell is reported exactly. */
+        double half = mn != 0.0 ? 0.25 * fabs(mn) : 1.0;
+        lo = mn - half;
+        hi = mn + half;
+    }
+    if (!isfinite(hi - lo) || !(hi > lo)) {
+        lo = -1.0;
+        hi = 1.0;
+    }
+    cr->lo = lo;
+    cr->width = (hi - lo) / NBINS;
+    cr->inv_width = NBINS / (hi - lo);
+    cr->integer = 0;
+}
+
+/* Records an allocation failure and leaves through the function's cleanup label. */
+#define NOMEM()                                                                         \
+    do {                                                                                \
+        st = roi_error_set(err, ROI_ERR_NOMEM, "", "out of memory running scenario %s", \
+                           scen);                                                       \
+        goto cleanup;                                                                   \
+    } while (0)
+
+/* ---- the run ----------------------------------------------------------------------- */
+
+void roi_run_free(roi_run *run)
+{
+    if (!run)
+        return;
+    for (int k = 0; k < ROI_OUT_COUNT; k++)
+        free(run->out[k]);
+    free(run->bands);
+    free(run->milestone_prob);
+    free(run->inputs);
+    free(run);
+}
+
+roi_status roi_sim_run(const roi_model *m, const roi_sim_opts *opts, roi_run **out,
+                       roi_error *err)
+{
+    roi_status st = ROI_OK;
+    roi_run *run = NULL;
+    uint64_t *keys = NULL;
+    int *input_nodes = NULL;
+    thread_state *ts = NULL;
+    int n_threads = 0;
+    cell_range *ranges = NULL;
+    double *block_sums = NULL, *work = NULL, *pmin = NULL, *pmax = NULL;
+    double *gmin = NULL, *gmax = NULL;
+    uint64_t *hist = NULL;
+
+    if (out)
+        *out = NULL;
+    if (!m || !opts || !out)
+        return roi_error_set(err, ROI_ERR_INTERNAL, "", "roi_sim_run: NULL argument");
+    if (opts->trials < 1)
+        return roi_error_set(err, ROI_ERR_USAGE, "", "trials must be >= 1, got %zu",
+                             opts->trials);
+    if (opts->trials > UINT32_MAX) /* histogram counts are 32-bit per thread */
+        return roi_error_set(err, ROI_ERR_USAGE, "", "trials must be <= %" PRIu32
+                             ", got %zu", UINT32_MAX, opts->trials);
+    if (m->periods < 1)
+        return roi_error_set(err, ROI_ERR_INTERNAL, "", "model has no periods");
+    const char *scen = m->name ? m->name : "(unnamed)";
+
+    const size_t trials = opts->trials;
+    const uint64_t seed = opts->seed;
+    const size_t n_blocks = (trials + ROI_BLOCK - 1) / ROI_BLOCK;
+    const int n_series = roi_model_series_count(m);
+    const int periods = m->periods;
+    const int n_inputs = roi_graph_input_count(&m->graph);
+    const size_t n_series_vals = (size_t)n_series * (size_t)periods;
+    const size_t n_cells = n_series_vals + (size_t)n_inputs;
+
+    run = calloc(1, sizeof *run);
+    if (!run)
+        NOMEM();
+    run->model = m;
+    run->seed = seed;
+    run->trials = trials;
+    run->n_series = n_series;
+    run->periods = periods;
+    run->n_inputs = n_inputs;
+    for (int k = 0; k < ROI_OUT_COUNT; k++)
+        if (!(run->out[k] = malloc(trials * sizeof *run->out[k])))
+            NOMEM();
+    run->bands = calloc(n_series_vals + 1, sizeof *run->bands);
+    run->milestone_prob = calloc((size_t)m->n_milestones + 1, sizeof *run->milestone_prob);
+    run->inputs = calloc((size_t)n_inputs + 1, sizeof *run->inputs);
+    keys = malloc((size_t)(m->graph.n > 0 ? m->graph.n : 1) * sizeof *keys);
+    input_nodes = malloc((size_t)(n_inputs + 1) * sizeof *input_nodes);
+    ranges = malloc((n_cells + 1) * sizeof *ranges);
+    block_sums = calloc(n_blocks * n_cells + 1, sizeof *block_sums);
+    pmin = malloc((n_cells + 1) * sizeof *pmin);
+    pmax = malloc((n_cells + 1) * sizeof *pmax);
+    if (!run->bands || !run->milestone_prob || !run->inputs || !keys || !input_nodes ||
+        !ranges || !block_sums || !pmin || !pmax)
+        NOMEM();
+
+    roi_graph_keys(&m->graph, seed, keys);
+    for (int i = 0; i < n_inputs; i++) {
+        input_nodes[i] = roi_graph_input_node(&m->graph, i);
+        run->inputs[i].node = input_nodes[i];
+    }
+
+    n_threads = opts->threads > 0 ? opts->threads : omp_get_max_threads();
+    if (n_threads < 1)
+        n_threads = 1;
+    if ((size_t)n_threads > n_blocks)
+        n_threads = (int)n_blocks;
+    ts = calloc((size_t)n_threads, sizeof *ts);
+    if (!ts)
+        NOMEM();
+    for (int t = 0; t < n_threads; t++) {
+        if (thread_state_init(&ts[t], m, n_cells, n_series_vals) != ROI_OK) {
+            n_threads = t + 1; /* free what was built, including this one */
+            NOMEM();
+        }
+    }
+
+    const shape sh = {m, keys, n_series, periods, n_inputs, input_nodes, n_series_vals,
+                      n_cells};
+
+    /* Pilot: the same first trials for every thread count, so ranges are fixed. */
+    {
+        size_t n_pilot = trials < PILOT_TRIALS ? trials : PILOT_TRIALS;
+        double o[ROI_OUT_COUNT];
+        for (size_t c = 0; c < n_cells; c++) {
+            pmin[c] = INFINITY;
+            pmax[c] = -INFINITY;
+        }
+        for (size_t i = 0; i < n_pilot; i++) {
+            if (run_trial(&sh, &ts[0], i, o) != 0)
+                break; /* the main pass reports the first failing trial */
+            for (size_t c = 0; c < n_cells; c++) {
+                double v = cell_value(&sh, &ts[0], c);
+                if (v < pmin[c])
+                    pmin[c] = v;
+                if (v > pmax[c])
+                    pmax[c] = v;
+            }
+        }
+        ts[0].fail_trial = SIZE_MAX;
+        for (size_t c = 0; c < n_cells; c++) {
+            set_range(&ranges[c], pmin[c], pmax[c]);
+            /* Whole-number inputs (slips, delays, events) get exact quantiles. */
+            if (c >= n_series_vals && ranges[c].width < 0.5 &&
+                roi_graph_is_integer(&m->graph, input_nodes[c - n_series_vals]))
+                ranges[c].integer = 1;
+        }
+    }
+
+    /* Main pass. */
+    size_t first_fail = SIZE_MAX; /* earliest failing trial any thread has seen */
+    size_t done = 0;
+#pragma omp parallel num_threads(n_threads)
+    {
+        thread_state *t = &ts[omp_get_thread_num()];
+        double o[ROI_OUT_COUNT];
+#pragma omp for schedule(dynamic)
+        for (size_t b = 0; b < n_blocks; b++) {
+            size_t lo = b * ROI_BLOCK;
+            size_t hi = lo + ROI_BLOCK < trials ? lo + ROI_BLOCK : trials;
+            size_t known_fail;
+#pragma omp atomic read
+            known_fail = first_fail;
+            if (lo > known_fail)
+                continue; /* any failure here comes after one already found */
+            double *bsum = block_sums + b * n_cells;
+            for (size_t i = lo; i < hi; i++) {
+                if (run_trial(&sh, t, i, o) != 0) {
+#pragma omp critical(roi_sim_fail)
+                    if (i < first_fail)
+                        first_fail = i;
+                    break;
+                }
+                for (int k = 0; k < ROI_OUT_COUNT; k++)
+                    run->out[k][i] = o[k];
+                accumulate(&sh, ranges, t, bsum);
+            }
+            size_t now;
+#pragma omp atomic capture
+            now = done += hi - lo;
+            if (omp_get_thread_num() == 0 && opts->progress)
+                opts->progress(opts->progress_ud, now, trials);
+        }
+    }
+
+    /* The earliest failing trial over all threads: the same whatever the split. */
+    {
+        const thread_state *worst = NULL;
+        for (int t = 0; t < n_threads; t++)
+            if (ts[t].fail_trial != SIZE_MAX &&
+                (!worst || ts[t].fail_trial < worst->fail_trial))
+                worst = &ts[t];
+        if (worst) {
+            st = roi_error_set(err, ROI_ERR_NUMERIC, "",
+                               "scenario %s: trial %zu (seed %" PRIu64 ") gave %s = %g; "
+                               "rerun with --seed %" PRIu64 " to reproduce",
+                               scen, worst->fail_trial, seed, worst->fail_what,
+                               worst->fail_value, seed);
+            goto cleanup;
+        }
+    }
+
+    /* Reduction: counts and extremes in any order, sums in block order. */
+    hist = calloc(HIST_STRIDE, sizeof *hist);
+    gmin = malloc((n_cells + 1) * sizeof *gmin);
+    gmax = malloc((n_cells + 1) * sizeof *gmax);
+    work = malloc(trials * sizeof *work);
+    if (!hist || !gmin || !gmax || !work)
+        NOMEM();
+    for (size_t c = 0; c < n_cells; c++) {
+        gmin[c] = INFINITY;
+        gmax[c] = -INFINITY;
+        for (int t = 0; t < n_threads; t++) {
+            if (ts[t].cmin[c] < gmin[c])
+                gmin[c] = ts[t].cmin[c];
+            if (ts[t].cmax[c] > gmax[c])
+                gmax[c] = ts[t].cmax[c];
+        }
+    }
+    for (size_t c = 0; c < n_cells; c++) {
+        memset(hist, 0, HIST_STRIDE * sizeof *hist);
+        for (int t = 0; t < n_threads; t++) {
+            const uint32_t *th = ts[t].hist + c * HIST_STRIDE;
+            for (size_t j = 0; j < HIST_STRIDE; j++)
+                hist[j] += th[j];
+        }
+        double sum = 0.0;
+        for (size_t b = 0; b < n_blocks; b++)
+            sum += block_sums[b * n_cells + c];
+        double mean = sum / (double)trials;
+        double mn = gmin[c], mx = gmax[c];
+        if (mn == mx)
+            mean = mn; /* a constant cell is reported exactly */
+        if (mean < mn)
+            mean = mn;
+        if (mean > mx)
+            mean = mx;
+        const cell_range *cr = &ranges[c];
+        if (c < n_series_vals) {
+            roi_band *bd = &run->bands[c];
+            bd->mean = mean;
+            bd->p10 = hist_quantile(hist, cr, mn, mx, trials, 0.10);
+            bd->p50 = hist_quantile(hist, cr, mn, mx, trials, 0.50);
+            bd->p90 = hist_quantile(hist, cr, mn, mx, trials, 0.90);
+        } else {
+            roi_input_stats *is = &run->inputs[c - n_series_vals];
+            is->mean = mean;
+            is->p5 = hist_quantile(hist, cr, mn, mx, trials, 0.05);
+            is->p95 = hist_quantile(hist, cr, mn, mx, trials, 0.95);
+        }
+    }
+    for (int k = 0; k < m->n_milestones; k++) {
+        uint64_t hits = 0;
+        for (int t = 0; t < n_threads; t++)
+            hits += ts[t].milestones[k];
+        run->milestone_prob[k] = (double)hits / (double)trials;
+    }
+    for (int k = 0; k < ROI_OUT_COUNT; k++) {
+        st = roi_stats_summarize(run->out[k], trials, work, &run->summary[k]);
+        if (st == ROI_ERR_NOMEM)
+            NOMEM();
+        if (st != ROI_OK) { /* finiteness was checked per trial */
+            st = roi_error_set(err, ROI_ERR_INTERNAL, "", "summary of %s failed",
+                               roi_output_name((roi_output)k));
+            goto cleanup;
+        }
+    }
+    if (opts->progress)
+        opts->progress(opts->progress_ud, trials, trials);
+    *out = run;
+    run = NULL;
+    st = ROI_OK;
+
+cleanup:
+    if (ts)
+        for (int t = 0; t < n_threads; t++)
+            thread_state_free(&ts[t]);
+    free(ts);
+    free(keys);
+    free(input_nodes);
+    free(ranges);
+    free(block_sums);
+    free(pmin);
+    free(pmax);
+    free(gmin);
+    free(gmax);
+    free(hist);
+    free(work);
+    roi_run_free(run);
+    return st;
+}
+
+#undef NOMEM

@@ -1,0 +1,2 @@
+scenario { title = "typo", extends = "base" }
+v2.scroe = 60

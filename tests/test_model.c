@@ -1,0 +1,567 @@
+/* test_model.c - the reference model: finance helpers, quarters, validation, and a
+ * complete model without uncertainty computed by hand. */
+#include "roi_test.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "model.h"
+
+/* ---- finance helpers ------------------------------------------------------------- */
+
+static void test_bass(void **state)
+{
+    (void)state;
+    /* p = 0.03, q = 0.38, p + q = 0.41, q/p = 12.6666...
+     * tau = 1: e^-0.41 = 0.66365025014; (1 - 0.66365025) / (1 + 12.666667 * 0.66365025)
+     *          = 0.33634975 / 9.40623650 = 0.0357581643
+     * tau = 2: e^-0.82 = 0.44043165451; 0.55956835 / 6.57880096 = 0.0850562814
+     * tau = 5: e^-2.05 = 0.12873490359; 0.87126510 / 2.63064211 = 0.3311986425 */
+    assert_near(roi_bass(0.03, 0.38, 1), 0.0357581642564, 1e-12);
+    assert_near(roi_bass(0.03, 0.38, 2), 0.0850562814022, 1e-12);
+    assert_near(roi_bass(0.03, 0.38, 5), 0.3311986424914, 1e-12);
+    /* q = 0: plain exponential 1 - e^(-p tau) */
+    assert_near(roi_bass(0.1, 0, 3), 1 - exp(-0.3), 1e-15);
+    assert_near(roi_bass(0.03, 0.38, 0), 0, 0);
+}
+
+static void test_npv(void **state)
+{
+    (void)state;
+    const double a[] = {-100, 110};
+    const double b[] = {100, 100, 100};
+    assert_near(roi_npv(a, 2, 0.10), 0, 1e-12);
+    assert_near(roi_npv(b, 3, 0), 300, 0);
+    /* 100 + 100/1.25 + 100/1.5625 = 100 + 80 + 64 */
+    assert_near(roi_npv(b, 3, 0.25), 244, 1e-12);
+}
+
+static void test_irr(void **state)
+{
+    (void)state;
+    const double one_period[] = {-100, 110};       /* 110 / 100 - 1 */
+    const double two_periods[] = {-100, 0, 121};   /* sqrt(121 / 100) - 1 */
+    const double par_bond[] = {-100, 10, 10, 110}; /* coupon 10 on 100 at par: 10% */
+    const double loss[] = {-100, 90};              /* -10% */
+    /* -100 + 230 v - 132 v^2 = 0 with y = 1 + x: 100 y^2 - 230 y + 132 = 0,
+     * y = (230 +- 10) / 200 = 1.1 or 1.2: the root nearest 0 is 0.10 */
+    const double two_roots[] = {-100, 230, -132};
+    const double all_positive[] = {100, 50};
+    const double all_negative[] = {-100, -50, 0};
+    const double far_root[] = {-100, 0.5}; /* root x = -0.995, below the scan */
+    assert_near(roi_irr(one_period, 2), 0.10, 1e-9);
+    assert_near(roi_irr(two_periods, 3), 0.10, 1e-9);
+    assert_near(roi_irr(par_bond, 4), 0.10, 1e-9);
+    assert_near(roi_irr(loss, 2), -0.10, 1e-9);
+    assert_near(roi_irr(two_roots, 3), 0.10, 1e-9);
+    assert_true(isnan(roi_irr(all_positive, 2)));
+    assert_true(isnan(roi_irr(all_negative, 3)));
+    assert_true(isnan(roi_irr(far_root, 2)));
+    /* a rate far from the grid points: -100 + 350 = 0 at x = 2.5 */
+    const double big[] = {-100, 350};
+    assert_near(roi_irr(big, 2), 2.5, 1e-9);
+}
+
+static void test_payback(void **state)
+{
+    (void)state;
+    const double a[] = {-10, 5, 5};
+    const double b[] = {-10, 5, 4};
+    const double c[] = {0, -5};
+    const double d[] = {-10, 20, -20};
+    assert_int_equal(roi_payback(a, 3), 2);
+    assert_int_equal(roi_payback(b, 3), -1);
+    assert_int_equal(roi_payback(c, 2), 0);
+    assert_int_equal(roi_payback(d, 3), 1);
+}
+
+/* ---- quarters ----------------------------------------------------------------------- */
+
+static void test_quarters(void **state)
+{
+    (void)state;
+    roi_error err;
+    int year = 0, q = 0;
+    char buf[16];
+    assert_int_equal(roi_quarter_parse("2026Q2", &year, &q, "v1.planned", &err), ROI_OK);
+    assert_int_equal(year, 2026);
+    assert_int_equal(q, 2);
+    const char *bad[] = {"2026Q5", "2026Q0", "26Q2", "2026q2", "2026Q2x", "", "Q22026"};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        roi_error_clear(&err);
+        assert_int_equal(roi_quarter_parse(bad[i], &year, &q, "v1.planned", &err), ROI_ERR_PARAM);
+    }
+    roi_quarter_parse("2026Q5", &year, &q, "v1.planned", &err);
+    assert_string_equal(err.msg, "v1.planned: must be a quarter like 2026Q2, got '2026Q5'");
+
+    roi_model *m = roi_model_new();
+    m->start_year = 2025;
+    m->start_q = 2;
+    assert_int_equal(roi_model_period(m, 2026, 2), 4);
+    assert_int_equal(roi_model_period(m, 2025, 1), -1);
+    assert_int_equal(roi_model_period(m, 2030, 4), 22);
+    roi_model_period_label(m, 4, buf, sizeof buf);
+    assert_string_equal(buf, "2026Q2");
+    roi_model_period_label(m, 2, buf, sizeof buf);
+    assert_string_equal(buf, "2025Q4");
+    roi_model_period_label(m, -1, buf, sizeof buf);
+    assert_string_equal(buf, "2025Q1");
+    roi_model_period_label(m, -3, buf, sizeof buf);
+    assert_string_equal(buf, "2024Q3");
+    roi_model_free(m);
+}
+
+/* ---- a complete model without uncertainty -------------------------------------------- */
+
+static int num(roi_model *m, double v)
+{
+    roi_error err;
+    int i = roi_graph_const(&m->graph, v, &err);
+    assert_true(i >= 0);
+    return i;
+}
+
+/*
+ * Horizon 2025Q1..2026Q4 (T = 8), r = 1.02^4 - 1 (quarterly 2%).
+ * v1 planned 2025Q3 (t = 2) + slip 1 -> t_launch = 3, score 50;
+ * v2 after 2, slip 0 -> release 5, score 50 + 4 = 54.
+ * Frontier F0 = 70, slope 4 a year; beta 0.1; clamp [0.5, 1.5]; G_ref = 70 - 50 = 20.
+ * Family P0 = 1000, g_P = 0. Surface "app": launch 2025Q3 + delay 1 -> L = 3, A = 100,
+ * g = 1.05^4 - 1, stages (0, 0.5), (2, 1), ceiling 0.9, p 0.03, q 0.38, f0 0.1, E 20,
+ * rho 0.25.
+ * Spend: stake lump 50 at t = 0 (investment, residual 0.5 x 80); compute schedule
+ * t = 2..6 at 10 growing 1.1^4 - 1 a year (operating); people vesting from t = 1,
+ * heads 2, package 8, V 4, attrition 0.1 (operating); inference from t = 3, c0 0.01,
+ * k_r 5, d = 1 - 0.9^4 (operating).
+ * Streams: uplift from t = 4, B0 200, g_B = 1.01^4 - 1, u 0.5; ads per_interaction from
+ * t = 3, rate 0.02, ratio 0.5; subs subscription from t = 5, conversion 0.1, price 3;
+ * api market_share from t = 4, M0 10, g_M = 1.2^4 - 1, share 0.5, cap 1.1.
+ * Terminal value on, g_tv = 0.02.
+ */
+static roi_model *small_model(void)
+{
+    roi_model *m = roi_model_new();
+    m->name = strdup("small");
+    m->start_year = 2025;
+    m->start_q = 1;
+    m->periods = 8;
+    m->discount = num(m, pow(1.02, 4) - 1);
+    m->terminal = 1;
+    m->tv_growth = num(m, 0.02);
+
+    m->n_versions = 2;
+    m->versions = calloc(2, sizeof *m->versions);
+    m->versions[0] = (roi_version){strdup("v1"), 2, ROI_NONE, num(m, 1), num(m, 50), ROI_NONE};
+    m->versions[1] =
+        (roi_version){strdup("v2"), ROI_NONE, num(m, 2), num(m, 0), ROI_NONE, num(m, 4)};
+    m->frontier_score = num(m, 70);
+    m->frontier_slope = num(m, 4);
+    m->quality_beta = num(m, 0.1);
+    m->gap_ref = ROI_NONE;
+    m->m_lo = num(m, 0.5);
+    m->m_hi = num(m, 1.5);
+    m->people = num(m, 1000);
+    m->people_growth = num(m, 0);
+
+    m->n_surfaces = 1;
+    m->surfaces = calloc(1, sizeof *m->surfaces);
+    roi_surface *s = &m->surfaces[0];
+    s->name = strdup("app");
+    s->launch = 2;
+    s->delay = num(m, 1);
+    s->addressable = num(m, 100);
+    s->growth = num(m, pow(1.05, 4) - 1);
+    s->n_stages = 2;
+    s->stages = calloc(2, sizeof *s->stages);
+    s->stages[0] = (roi_stage){0, 0.5};
+    s->stages[1] = (roi_stage){2, 1.0};
+    s->ceiling = num(m, 0.9);
+    s->p = num(m, 0.03);
+    s->q = num(m, 0.38);
+    s->f0 = num(m, 0.1);
+    s->interactions = num(m, 20);
+    s->reasoning = num(m, 0.25);
+
+    m->n_spend = 4;
+    m->spend = calloc(4, sizeof *m->spend);
+    for (int i = 0; i < 4; i++) {
+        roi_spend *l = &m->spend[i];
+        l->amount = l->growth = l->residual_fraction = l->residual_valuation = ROI_NONE;
+        l->heads = l->package = l->attrition = ROI_NONE;
+        l->unit_cost = l->reasoning_cost = l->cost_decline = ROI_NONE;
+        l->cls = ROI_CLASS_OPERATING;
+    }
+    m->spend[0].name = strdup("stake");
+    m->spend[0].kind = ROI_SPEND_LUMP;
+    m->spend[0].cls = ROI_CLASS_INVESTMENT;
+    m->spend[0].from = 0;
+    m->spend[0].amount = num(m, 50);
+    m->spend[0].residual_fraction = num(m, 0.5);
+    m->spend[0].residual_valuation = num(m, 80);
+    m->spend[1].name = strdup("compute");
+    m->spend[1].kind = ROI_SPEND_SCHEDULE;
+    m->spend[1].from = 2;
+    m->spend[1].to = 6;
+    m->spend[1].amount = num(m, 10);
+    m->spend[1].growth = num(m, pow(1.1, 4) - 1);
+    m->spend[2].name = strdup("people");
+    m->spend[2].kind = ROI_SPEND_VESTING;
+    m->spend[2].from = 1;
+    m->spend[2].heads = num(m, 2);
+    m->spend[2].package = num(m, 8);
+    m->spend[2].vest_quarters = 4;
+    m->spend[2].attrition = num(m, 0.1);
+    m->spend[3].name = strdup("inference");
+    m->spend[3].kind = ROI_SPEND_INFERENCE;
+    m->spend[3].from = 3;
+    m->spend[3].unit_cost = num(m, 0.01);
+    m->spend[3].reasoning_cost = num(m, 5);
+    m->spend[3].cost_decline = num(m, 1 - pow(0.9, 4));
+
+    m->n_streams = 4;
+    m->streams = calloc(4, sizeof *m->streams);
+    for (int i = 0; i < 4; i++) {
+        roi_stream *r = &m->streams[i];
+        r->base = r->growth = r->lift = r->rate = r->ratio = ROI_NONE;
+        r->conversion = r->price = r->market = r->share = r->cap = ROI_NONE;
+    }
+    roi_stream *r = m->streams;
+    r[0].name = strdup("uplift");
+    r[0].kind = ROI_STREAM_UPLIFT;
+    r[0].from = 4;
+    r[0].base = num(m, 200);
+    r[0].growth = num(m, pow(1.01, 4) - 1);
+    r[0].lift = num(m, 0.5);
+    r[1].name = strdup("ads");
+    r[1].kind = ROI_STREAM_PER_INTERACTION;
+    r[1].from = 3;
+    r[1].n_surfaces = 1;
+    r[1].surfaces = calloc(1, sizeof(int));
+    r[1].rate = num(m, 0.02);
+    r[1].ratio = num(m, 0.5);
+    r[2].name = strdup("subs");
+    r[2].kind = ROI_STREAM_SUBSCRIPTION;
+    r[2].from = 5;
+    r[2].n_surfaces = 1;
+    r[2].surfaces = calloc(1, sizeof(int));
+    r[2].conversion = num(m, 0.1);
+    r[2].price = num(m, 3);
+    r[3].name = strdup("api");
+    r[3].kind = ROI_STREAM_MARKET_SHARE;
+    r[3].from = 4;
+    r[3].market = num(m, 10);
+    r[3].growth = num(m, pow(1.2, 4) - 1);
+    r[3].share = num(m, 0.5);
+    r[3].cap = num(m, 1.1);
+    return m;
+}
+
+/* Runs one trial of a model whose nodes are all constants. */
+static void run_trial(roi_model *m, double *out, double *series)
+{
+    double *vals = calloc((size_t)m->graph.n, sizeof *vals);
+    uint64_t *keys = calloc((size_t)m->graph.n, sizeof *keys);
+    roi_graph_keys(&m->graph, 1, keys);
+    roi_graph_eval(&m->graph, keys, 0, vals, NULL);
+    roi_trial_ws *ws = roi_trial_ws_new(m);
+    assert_non_null(ws);
+    roi_model_trial(m, vals, ws, out, series);
+    roi_trial_ws_free(ws);
+    free(vals);
+    free(keys);
+}
+
+static void test_small_model_by_hand(void **state)
+{
+    (void)state;
+    roi_model *m = small_model();
+    roi_error err;
+    roi_error_clear(&err);
+    assert_int_equal(roi_model_validate(m, &err), ROI_OK);
+
+    const int T = 8;
+    double out[ROI_OUT_COUNT];
+    int n_series = roi_model_series_count(m);
+    assert_int_equal(n_series, 8 + 4 + 4 + 1);
+    double *series = calloc((size_t)n_series * T, sizeof *series);
+    run_trial(m, out, series);
+
+    /* Quality multiplier, t_launch = 3; F_t = 70 + (t - 3), S = 50 until t = 5, then 54:
+     * t=3: G 20 -> m = e^0 = 1; t=4: G 21 -> e^-0.1; t=5: G = 72 - 54 = 18 -> e^0.2;
+     * t=6: G 19 -> e^0.1; t=7: G 20 -> 1. All inside [0.5, 1.5]. */
+    const double mult[8] = {0, 0, 0, 1, exp(-0.1), exp(0.2), exp(0.1), 1};
+    const double score[8] = {0, 0, 0, 50, 50, 54, 54, 54};
+
+    /* Surface: k = t - 3; unlocked 0.5 for k = 0, 1, then 1; R = 100 * 1.05^t * unlocked;
+     * a = 0.1 + 0.9 Bass(k + 1); U = R * min(1, 0.9 m) * a (0.9 e^0.2 = 1.099 caps at 1);
+     * I = 20 U. */
+    double U[8] = {0}, I[8] = {0}, R[8] = {0};
+    for (int t = 3; t < T; t++) {
+        int k = t - 3;
+        double unlocked = k >= 2 ? 1.0 : 0.5;
+        R[t] = 100 * pow(1.05, t) * unlocked;
+        double e = exp(-0.41 * (k + 1));
+        double a = 0.1 + 0.9 * (1 - e) / (1 + (0.38 / 0.03) * e);
+        double cm = 0.9 * mult[t];
+        U[t] = R[t] * (cm < 1 ? cm : 1) * a;
+        I[t] = 20 * U[t];
+    }
+    assert_true(0.9 * mult[5] > 1); /* the ceiling cap is exercised */
+
+    /* Spend lines */
+    double stake[8] = {50, 0, 0, 0, 0, 0, 0, 0};
+    double compute[8] = {0, 0, 10, 11, 12.1, 13.31, 14.641, 0};
+    double people[8] = {0, 4, 3.6, 3.24, 2.916, 0, 0, 0}; /* 2*8/4 = 4, times 0.9^(t-1) */
+    double inference[8] = {0};
+    for (int t = 3; t < T; t++) /* I ((1 - 0.25) + 5 * 0.25) 0.01 * 0.9^(t - 3) */
+        inference[t] = I[t] * 2.0 * 0.01 * pow(0.9, t - 3);
+    double residual = 0.5 * 80;
+
+    /* Streams */
+    double uplift[8] = {0}, ads[8] = {0}, subs[8] = {0}, api[8] = {0};
+    for (int t = 0; t < T; t++) {
+        /* one surface: unique(U) = P (1 - (1 - U/P)) = U */
+        if (t >= 4)
+            uplift[t] = 200 * pow(1.01, t) * 0.5 * U[t] / 1000;
+        if (t >= 3)
+            ads[t] = I[t] * 0.02 * 0.5;
+        if (t >= 5)
+            subs[t] = U[t] * 0.1 * 3;
+        if (t >= 4)
+            api[t] = 10 * pow(1.2, t - 4) * 0.5 * (mult[t] < 1.1 ? mult[t] : 1.1);
+    }
+
+    double revenue[8], opex[8], invest[8], cf[8];
+    double npv_h = 0, pv_rev = 0, pv_spend = 0, tot_spend = 0, tot_rev = 0, peak = 0;
+    for (int t = 0; t < T; t++) {
+        revenue[t] = uplift[t] + ads[t] + subs[t] + api[t];
+        opex[t] = compute[t] + people[t] + inference[t];
+        invest[t] = stake[t];
+        cf[t] = revenue[t] - opex[t] - invest[t];
+        double df = pow(1.02, -t);
+        npv_h += cf[t] * df;
+        pv_rev += revenue[t] * df;
+        pv_spend += (opex[t] + invest[t]) * df;
+        tot_spend += opex[t] + invest[t];
+        tot_rev += revenue[t];
+        if (U[t] > peak)
+            peak = U[t];
+    }
+    double r = pow(1.02, 4) - 1;
+    double ocf = 0;
+    for (int t = 4; t < 8; t++)
+        ocf += revenue[t] - opex[t];
+    double tv = ocf * 1.02 / (r - 0.02);
+    if (tv < 0)
+        tv = 0;
+    double df_last = pow(1.02, -7);
+    double npv = npv_h + (tv + residual) * df_last;
+
+    assert_true(tv > 0);
+    assert_near(out[ROI_OUT_NPV_HORIZON], npv_h, 1e-9);
+    assert_near(out[ROI_OUT_NPV], npv, 1e-9);
+    assert_near(out[ROI_OUT_ROI_MULTIPLE], (pv_rev + (tv + residual) * df_last) / pv_spend, 1e-12);
+    assert_near(out[ROI_OUT_TOTAL_SPEND], tot_spend, 1e-9);
+    assert_near(out[ROI_OUT_TOTAL_REVENUE], tot_rev, 1e-9);
+    assert_near(out[ROI_OUT_PEAK_ACTIVE], peak, 1e-9);
+    /* some literal anchors: spend excluding inference = 50 + 61.051 + 13.756 */
+    assert_near(tot_spend -
+                    (inference[3] + inference[4] + inference[5] + inference[6] + inference[7]),
+                124.807, 1e-9);
+
+    /* payback: first t with cumulative CF >= 0 (by hand, from cf above) */
+    int expected_payback = -1;
+    double cum = 0;
+    for (int t = 0; t < T && expected_payback < 0; t++) {
+        cum += cf[t];
+        if (cum >= 0)
+            expected_payback = t;
+    }
+    if (expected_payback < 0)
+        assert_true(isnan(out[ROI_OUT_PAYBACK]));
+    else
+        assert_near(out[ROI_OUT_PAYBACK], expected_payback, 0);
+
+    /* irr: the annual rate makes CF' (TV and residual in the last quarter) worth zero */
+    assert_false(isnan(out[ROI_OUT_IRR]));
+    double flows[8];
+    memcpy(flows, cf, sizeof flows);
+    flows[7] += tv + residual;
+    double x = pow(1 + out[ROI_OUT_IRR], 0.25) - 1;
+    assert_near(roi_npv(flows, 8, x), 0, 1e-9);
+
+    /* series */
+    int i_uplift = roi_model_series_index(m, "revenue.uplift");
+    int i_compute = roi_model_series_index(m, "spend.compute");
+    int i_infer = roi_model_series_index(m, "spend.inference");
+    int i_app = roi_model_series_index(m, "active.app");
+    assert_int_equal(i_uplift, 8);
+    assert_int_equal(roi_model_series_index(m, "revenue.api"), 11);
+    assert_int_equal(i_compute, 13);
+    assert_int_equal(i_app, 16);
+    assert_int_equal(roi_model_series_index(m, "quality_multiplier"), ROI_SERIES_QUALITY);
+    assert_int_equal(roi_model_series_index(m, "nope"), -1);
+    double cumulative = 0;
+    for (int t = 0; t < T; t++) {
+        cumulative += cf[t];
+        assert_near(series[ROI_SERIES_CASH_FLOW * T + t], cf[t], 1e-9);
+        assert_near(series[ROI_SERIES_CUMULATIVE * T + t], cumulative, 1e-9);
+        assert_near(series[ROI_SERIES_REVENUE * T + t], revenue[t], 1e-9);
+        assert_near(series[ROI_SERIES_SPEND * T + t], opex[t] + invest[t], 1e-9);
+        assert_near(series[ROI_SERIES_UNIQUE_REACH * T + t], R[t], 1e-9);
+        assert_near(series[ROI_SERIES_UNIQUE_ACTIVE * T + t], U[t], 1e-9);
+        assert_near(series[ROI_SERIES_SCORE * T + t], score[t], 0);
+        assert_near(series[ROI_SERIES_QUALITY * T + t], mult[t], 1e-12);
+        assert_near(series[i_uplift * T + t], uplift[t], 1e-9);
+        assert_near(series[i_compute * T + t], compute[t], 1e-9);
+        assert_near(series[i_infer * T + t], inference[t], 1e-9);
+        assert_near(series[i_app * T + t], U[t], 1e-9);
+    }
+
+    /* without series the scalars are the same */
+    double out2[ROI_OUT_COUNT];
+    run_trial(m, out2, NULL);
+    for (int k = 0; k < ROI_OUT_COUNT; k++)
+        assert_true(out2[k] == out[k] || (isnan(out2[k]) && isnan(out[k])));
+
+    /* terminal value off: npv = npv_horizon + residual only */
+    m->terminal = 0;
+    run_trial(m, out2, NULL);
+    assert_near(out2[ROI_OUT_NPV], npv_h + residual * df_last, 1e-9);
+    free(series);
+    roi_model_free(m);
+}
+
+static void test_output_and_series_names(void **state)
+{
+    (void)state;
+    assert_string_equal(roi_output_name(ROI_OUT_NPV), "npv");
+    assert_string_equal(roi_output_name(ROI_OUT_NPV_HORIZON), "npv_horizon");
+    assert_string_equal(roi_output_name(ROI_OUT_IRR), "irr");
+    assert_string_equal(roi_output_name(ROI_OUT_PEAK_ACTIVE), "peak_active");
+    roi_model *m = small_model();
+    char buf[64];
+    roi_model_series_name(m, ROI_SERIES_CUMULATIVE, buf, sizeof buf);
+    assert_string_equal(buf, "cumulative_cash_flow");
+    roi_model_series_name(m, 12, buf, sizeof buf);
+    assert_string_equal(buf, "spend.stake");
+    roi_model_series_name(m, 16, buf, sizeof buf);
+    assert_string_equal(buf, "active.app");
+    roi_model_free(m);
+    roi_model_free(NULL);
+}
+
+/* ---- validation ------------------------------------------------------------------------ */
+
+/* Validates and returns the message (static buffer). */
+static const char *invalid(roi_model *m)
+{
+    static roi_error err;
+    roi_error_clear(&err);
+    assert_int_equal(roi_model_validate(m, &err), ROI_ERR_PARAM);
+    return err.msg;
+}
+
+static int uniform_node(roi_model *m, const char *name, double lo, double hi)
+{
+    roi_dist d;
+    roi_error err;
+    assert_int_equal(roi_dist_uniform(&d, lo, hi, name, &err), ROI_OK);
+    return roi_graph_input(&m->graph, name, &d, &err);
+}
+
+static void test_validation_messages(void **state)
+{
+    (void)state;
+    roi_model *m;
+
+    m = small_model();
+    m->surfaces[0].p = num(m, -0.1);
+    assert_string_equal(invalid(m), "app.adoption.p: must be > 0, got -0.1");
+    m->surfaces[0].p = uniform_node(m, "p_app", -0.1, 0.2);
+    assert_string_equal(invalid(m),
+                        "app.adoption.p: must be > 0, but uniform(-0.1, 0.2) can be -0.1");
+    roi_model_free(m);
+
+    m = small_model();
+    m->surfaces[0].ceiling = num(m, 1.2);
+    assert_string_equal(invalid(m), "app.ceiling: must be in [0, 1], got 1.2");
+    roi_model_free(m);
+
+    m = small_model();
+    m->versions[1].slip = num(m, 0.5);
+    assert_non_null(strstr(invalid(m), "v2.slip: "));
+    assert_non_null(strstr(invalid(m), "0.5"));
+    m->versions[1].slip = uniform_node(m, "v2.slip", 0, 2);
+    assert_non_null(strstr(invalid(m), "v2.slip: "));
+    assert_non_null(strstr(invalid(m), "fractional"));
+    m->versions[1].slip = num(m, -1);
+    assert_non_null(strstr(invalid(m), "got -1"));
+    roi_model_free(m);
+
+    m = small_model();
+    m->spend[1].from = -1;
+    assert_string_equal(invalid(m), "compute.from: 2024Q4 is before the horizon 2025Q1..2026Q4");
+    m->spend[1].from = 2;
+    m->spend[1].to = 8;
+    assert_string_equal(invalid(m), "compute.to: 2027Q1 is after the horizon 2025Q1..2026Q4");
+    m->spend[1].to = 1;
+    assert_non_null(strstr(invalid(m), "compute.to: "));
+    roi_model_free(m);
+
+    m = small_model();
+    m->tv_growth = num(m, 0.1);
+    assert_non_null(strstr(invalid(m), "horizon.terminal_growth: "));
+    m->tv_growth = uniform_node(m, "g_tv", 0, 0.09); /* can reach r = 0.0824 */
+    assert_non_null(strstr(invalid(m), "horizon.terminal_growth: "));
+    m->terminal = 0; /* no terminal value: g_tv is not used */
+    roi_error err;
+    assert_int_equal(roi_model_validate(m, &err), ROI_OK);
+    roi_model_free(m);
+
+    m = small_model();
+    m->streams[2].n_surfaces = 0;
+    assert_non_null(strstr(invalid(m), "subs.surfaces: "));
+    roi_model_free(m);
+
+    m = small_model();
+    m->spend[2].attrition = num(m, 1.5);
+    assert_string_equal(invalid(m), "people.attrition: must be in [0, 1], got 1.5");
+    roi_model_free(m);
+
+    m = small_model();
+    m->surfaces[0].stages[1].offset = 0;
+    assert_non_null(strstr(invalid(m), "app.stages: "));
+    roi_model_free(m);
+
+    m = small_model();
+    m->streams[0].lift = ROI_NONE;
+    assert_string_equal(invalid(m), "uplift.lift: is required");
+    roi_model_free(m);
+
+    m = small_model();
+    m->discount = num(m, -1);
+    assert_string_equal(invalid(m), "horizon.discount: must be > -1, got -1");
+    roi_model_free(m);
+
+    m = small_model();
+    m->n_surfaces = 0; /* restored below so roi_model_free releases the surface */
+    assert_non_null(strstr(invalid(m), "surfaces"));
+    m->n_surfaces = 1;
+    roi_model_free(m);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_bass),
+        cmocka_unit_test(test_npv),
+        cmocka_unit_test(test_irr),
+        cmocka_unit_test(test_payback),
+        cmocka_unit_test(test_quarters),
+        cmocka_unit_test(test_small_model_by_hand),
+        cmocka_unit_test(test_output_and_series_names),
+        cmocka_unit_test(test_validation_messages),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,238 @@
+/* test_rng.c - Philox4x32-10 known answers, keys, uniforms and the GSL generator type. */
+#include "roi_test.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include <gsl/gsl_cdf.h>
+#include <gsl/gsl_errno.h>
+#include <gsl/gsl_randist.h>
+#include <gsl/gsl_rng.h>
+
+#include "rng.h"
+
+/* Random123's kat_vectors for philox4x32 with 10 rounds: counter (4 words), key
+ * (2 words), expected output (4 words). */
+static const struct {
+    uint32_t ctr[4], key[2], out[4];
+} kat[] = {
+    {{0x00000000, 0x00000000, 0x00000000, 0x00000000},
+     {0x00000000, 0x00000000},
+     {0x6627e8d5, 0xe169c58d, 0xbc57ac4c, 0x9b00dbd8}},
+    {{0xffffffff, 0xffffffff, 0xffffffff, 0xffffffff},
+     {0xffffffff, 0xffffffff},
+     {0x408f276d, 0x41c83b0e, 0xa20bc7c6, 0x6d5451fd}},
+    {{0x243f6a88, 0x85a308d3, 0x13198a2e, 0x03707344},
+     {0xa4093822, 0x299f31d0},
+     {0xd16cfe09, 0x94fdcceb, 0x5001e420, 0x24126ea1}},
+};
+
+static uint64_t join(uint32_t lo, uint32_t hi)
+{
+    return (uint64_t)lo | ((uint64_t)hi << 32);
+}
+
+static void test_known_answers(void **state)
+{
+    (void)state;
+    for (size_t i = 0; i < sizeof kat / sizeof kat[0]; i++) {
+        uint32_t out[4];
+        /* Counter words are {lo(trial), hi(trial), lo(index), hi(index)}. */
+        roi_rng_block(join(kat[i].key[0], kat[i].key[1]), join(kat[i].ctr[0], kat[i].ctr[1]),
+                      join(kat[i].ctr[2], kat[i].ctr[3]), out);
+        for (int w = 0; w < 4; w++) {
+            if (out[w] != kat[i].out[w])
+                fail_msg("vector %zu word %d: got %08x, expected %08x", i, w, out[w],
+                         kat[i].out[w]);
+        }
+    }
+}
+
+static void test_hash_fnv1a(void **state)
+{
+    (void)state;
+    /* FNV-1a 64 reference values: the offset basis for "", and "a". */
+    assert_true(roi_rng_hash("") == UINT64_C(0xcbf29ce484222325));
+    assert_true(roi_rng_hash("a") == UINT64_C(0xaf63dc4c8601ec8c));
+    assert_true(roi_rng_hash("foobar") == UINT64_C(0x85944171f73967e8));
+}
+
+static void test_uniform_open_interval(void **state)
+{
+    (void)state;
+    uint64_t key = roi_rng_key(42, "open");
+    for (uint64_t t = 0; t < 200000; t++) {
+        double u = roi_rng_uniform(key, t, t % 3);
+        if (!(u > 0.0 && u < 1.0))
+            fail_msg("trial %llu: u = %.17g not in (0, 1)", (unsigned long long)t, u);
+    }
+    /* Pure function: the same arguments give the same value. */
+    assert_true(roi_rng_uniform(key, 7, 2) == roi_rng_uniform(key, 7, 2));
+}
+
+static int cmp_u64(const void *a, const void *b)
+{
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+    return (x > y) - (x < y);
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+static void test_distinct_names(void **state)
+{
+    (void)state;
+    enum { N = 100000 };
+    uint64_t *keys = malloc(N * sizeof *keys);
+    double *first = malloc(N * sizeof *first);
+    assert_non_null(keys);
+    assert_non_null(first);
+    char name[64];
+    for (int i = 0; i < N; i++) {
+        snprintf(name, sizeof name, "surface%d.adoption.p", i);
+        keys[i] = roi_rng_key(2026, name);
+        first[i] = roi_rng_uniform(keys[i], 0, 0);
+    }
+    qsort(keys, N, sizeof *keys, cmp_u64);
+    qsort(first, N, sizeof *first, cmp_double);
+    for (int i = 1; i < N; i++) {
+        if (keys[i] == keys[i - 1])
+            fail_msg("two names share key %016llx", (unsigned long long)keys[i]);
+        if (first[i] == first[i - 1])
+            fail_msg("two names share first draw %.17g", first[i]);
+    }
+    free(keys);
+    free(first);
+}
+
+static void test_seeds_trials_draws_differ(void **state)
+{
+    (void)state;
+    uint64_t k1 = roi_rng_key(1, "v2.score");
+    uint64_t k2 = roi_rng_key(2, "v2.score");
+    assert_true(k1 != k2);
+    assert_true(roi_rng_key(1, "v2.score") == k1); /* stable */
+    assert_true(roi_rng_key(1, "v2.scorf") != k1);
+    assert_true(roi_rng_uniform(k1, 0, 0) != roi_rng_uniform(k2, 0, 0));
+    double prev_t = -1, prev_d = -1;
+    for (uint64_t i = 0; i < 1000; i++) {
+        double by_trial = roi_rng_uniform(k1, i, 0);
+        double by_draw = roi_rng_uniform(k1, 0, i);
+        assert_true(by_trial != prev_t);
+        assert_true(by_draw != prev_d);
+        prev_t = by_trial;
+        prev_d = by_draw;
+    }
+    assert_true(roi_rng_uniform(k1, 5, 0) != roi_rng_uniform(k1, 5, 1));
+    assert_true(roi_rng_uniform(k1, 5, 0) != roi_rng_uniform(k1, 6, 0));
+}
+
+static void test_chisquare_uniformity(void **state)
+{
+    (void)state;
+    enum { N = 1000000, BINS = 100 };
+    static long count[BINS];
+    memset(count, 0, sizeof count);
+    uint64_t key = roi_rng_key(7, "chisq");
+    for (uint64_t t = 0; t < N; t++) {
+        double u = roi_rng_uniform(key, t, 0);
+        count[(int)(u * BINS)]++;
+    }
+    double expect = (double)N / BINS, chi2 = 0.0;
+    for (int b = 0; b < BINS; b++)
+        chi2 += (count[b] - expect) * (count[b] - expect) / expect;
+    double limit = gsl_cdf_chisq_Qinv(1e-6, BINS - 1);
+    if (!(chi2 < limit))
+        fail_msg("chi-square %.3f over the 1e-6 quantile %.3f", chi2, limit);
+
+    /* The same over draw indices of one trial (the other axis of the counter). */
+    memset(count, 0, sizeof count);
+    for (uint64_t i = 0; i < N; i++)
+        count[(int)(roi_rng_uniform(key, 3, i) * BINS)]++;
+    chi2 = 0.0;
+    for (int b = 0; b < BINS; b++)
+        chi2 += (count[b] - expect) * (count[b] - expect) / expect;
+    if (!(chi2 < limit))
+        fail_msg("chi-square over draws %.3f over the 1e-6 quantile %.3f", chi2, limit);
+}
+
+static void test_gsl_type(void **state)
+{
+    (void)state;
+    gsl_rng *r = gsl_rng_alloc(roi_rng_philox);
+    assert_non_null(r);
+    assert_string_equal(gsl_rng_name(r), "roi-philox");
+    assert_true(gsl_rng_max(r) == 0xffffffffUL);
+    assert_true(gsl_rng_min(r) == 0);
+
+    /* gsl_ran_gaussian and gsl_rng_uniform: moments within 4 standard errors. */
+    enum { N = 200000 };
+    roi_rng_seek(r, roi_rng_key(11, "gauss"), 0);
+    double s = 0, s2 = 0, su = 0;
+    for (int i = 0; i < N; i++) {
+        double g = gsl_ran_gaussian(r, 2.0);
+        s += g;
+        s2 += g * g;
+        double u = gsl_rng_uniform(r);
+        assert_true(u >= 0.0 && u < 1.0);
+        su += u;
+    }
+    double mean = s / N, var = s2 / N - mean * mean;
+    assert_near(mean, 0.0, 4 * 2.0 / sqrt(N));
+    assert_near(var, 4.0, 4 * 4.0 * sqrt(2.0 / N)); /* sd of a normal sample variance */
+    assert_near(su / N, 0.5, 4 * sqrt(1.0 / 12.0 / N));
+
+    /* Seeking twice to the same (key, trial) reproduces the sequence. */
+    unsigned long a[64], b[64];
+    roi_rng_seek(r, 99, 5);
+    for (int i = 0; i < 64; i++)
+        a[i] = gsl_rng_get(r);
+    roi_rng_seek(r, 123, 4); /* somewhere else in between */
+    (void)gsl_rng_get(r);
+    roi_rng_seek(r, 99, 5);
+    for (int i = 0; i < 64; i++)
+        b[i] = gsl_rng_get(r);
+    assert_memory_equal(a, b, sizeof a);
+
+    /* The generator's words are block indices 2^32, 2^32 + 1, ... of the stream. */
+    uint32_t w[4];
+    roi_rng_block(99, 5, UINT64_C(1) << 32, w);
+    for (int i = 0; i < 4; i++)
+        assert_true(a[i] == w[i]);
+    roi_rng_block(99, 5, (UINT64_C(1) << 32) + 1, w);
+    assert_true(a[4] == w[0]);
+
+    /* gsl_rng_set(r, s) is seek(s, 0); different seeds differ. */
+    gsl_rng_set(r, 99);
+    unsigned long x = gsl_rng_get(r);
+    roi_rng_seek(r, 99, 0);
+    assert_true(gsl_rng_get(r) == x);
+    gsl_rng_set(r, 100);
+    assert_true(gsl_rng_get(r) != x);
+
+    /* Trial streams of one key differ. */
+    roi_rng_seek(r, 99, 6);
+    int same = 0;
+    for (int i = 0; i < 64; i++)
+        same += gsl_rng_get(r) == a[i];
+    assert_true(same < 2);
+    gsl_rng_free(r);
+}
+
+int main(void)
+{
+    gsl_set_error_handler_off();
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_known_answers),
+        cmocka_unit_test(test_hash_fnv1a),
+        cmocka_unit_test(test_uniform_open_interval),
+        cmocka_unit_test(test_distinct_names),
+        cmocka_unit_test(test_seeds_trials_draws_differ),
+        cmocka_unit_test(test_chisquare_uniformity),
+        cmocka_unit_test(test_gsl_type),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,517 @@
+/* test_sim.c - the Monte Carlo runner: determinism, common random numbers, bands,
+ * errors. Models are built in C so the test does not depend on the Lua layer. */
+#include "roi_test.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "rng.h"
+#include "sim.h"
+
+/* ---- a small model ------------------------------------------------------------------ */
+
+enum { BAD_NONE, BAD_CONST_DIV0, BAD_RARE_DIV0 };
+
+static int cst(roi_model *m, double v)
+{
+    roi_error err;
+    int i = roi_graph_const(&m->graph, v, &err);
+    assert_true(i >= 0);
+    return i;
+}
+
+static int uniform_input(roi_model *m, const char *name, double lo, double hi)
+{
+    roi_error err;
+    roi_dist d;
+    assert_int_equal(roi_dist_uniform(&d, lo, hi, name, &err), ROI_OK);
+    int i = roi_graph_input(&m->graph, name, &d, &err);
+    assert_true(i >= 0);
+    return i;
+}
+
+/*
+ * Horizon 2025Q2, 8 quarters; one version; one surface with one stage; one schedule
+ * spend line; one uplift stream; one milestone. Uncertain: "lift", "reach" (the
+ * surface's addressable users), "spend_level"; with `extra`, an unused input "extra"
+ * is declared first (so every node index shifts); extra == 2 adds an unused
+ * discrete input "slips" in {0, 1, 2} with probabilities 0.45, 0.35, 0.2. `bad` adds a lump whose amount is
+ * 1/0 in every trial (BAD_CONST_DIV0) or 1/x with x ~ bernoulli(0.9998) (BAD_RARE_DIV0).
+ */
+static roi_model *build_model(int extra, int bad)
+{
+    roi_model *m = roi_model_new();
+    assert_non_null(m);
+    m->name = strdup("tiny");
+    m->title = strdup("A tiny model");
+    m->file = strdup("tiny.lua");
+    if (extra)
+        uniform_input(m, "extra", 0.0, 1.0);
+    if (extra == 2) {
+        roi_error err;
+        roi_dist d;
+        const double v[3] = {0, 1, 2}, pr[3] = {0.45, 0.35, 0.2};
+        assert_int_equal(roi_dist_discrete(&d, v, pr, 3, "slips", &err), ROI_OK);
+        assert_true(roi_graph_input(&m->graph, "slips", &d, &err) >= 0);
+    }
+    int lift = uniform_input(m, "lift", 0.01, 0.05);
+    int reach = uniform_input(m, "reach", 1.0e9, 2.0e9);
+    int spend_level = uniform_input(m, "spend_level", 0.8e9, 1.2e9);
+
+    m->start_year = 2025;
+    m->start_q = 2;
+    m->periods = 8;
+    m->discount = cst(m, 0.09);
+    m->terminal = 1;
+    m->tv_growth = cst(m, 0.02);
+
+    m->n_versions = 1;
+    m->versions = calloc(1, sizeof *m->versions);
+    assert_non_null(m->versions);
+    m->versions[0].name = strdup("v1");
+    m->versions[0].planned = 1;
+    m->versions[0].after = ROI_NONE;
+    m->versions[0].slip = cst(m, 0);
+    m->versions[0].score = cst(m, 52);
+    m->versions[0].improvement = ROI_NONE;
+    m->frontier_score = cst(m, 68);
+    m->frontier_slope = cst(m, 8);
+    m->quality_beta = cst(m, 0.05);
+    m->gap_ref = ROI_NONE;
+    m->m_lo = cst(m, 0.5);
+    m->m_hi = cst(m, 1.5);
+    m->people = cst(m, 3.4e9);
+    m->people_growth = cst(m, 0.03);
+
+    m->n_surfaces = 1;
+    m->surfaces = calloc(1, sizeof *m->surfaces);
+    assert_non_null(m->surfaces);
+    roi_surface *s = &m->surfaces[0];
+    s->name = strdup("app");
+    s->launch = 1;
+    s->delay = cst(m, 0);
+    s->addressable = reach;
+    s->growth = cst(m, 0.02);
+    s->n_stages = 1;
+    s->stages = calloc(1, sizeof *s->stages);
+    assert_non_null(s->stages);
+    s->stages[0].offset = 0;
+    s->stages[0].share = 1.0;
+    s->ceiling = cst(m, 0.3);
+    s->p = cst(m, 0.05);
+    s->q = cst(m, 0.4);
+    s->f0 = cst(m, 0.0);
+    s->interactions = cst(m, 30);
+    s->reasoning = cst(m, 0.1);
+
+    m->n_spend = bad != BAD_NONE ? 2 : 1;
+    m->spend = calloc((size_t)m->n_spend, sizeof *m->spend);
+    assert_non_null(m->spend);
+    for (int i = 0; i < m->n_spend; i++) {
+        roi_spend *sp = &m->spend[i];
+        sp->growth = sp->residual_fraction = sp->residual_valuation = ROI_NONE;
+        sp->heads = sp->package = sp->attrition = ROI_NONE;
+        sp->unit_cost = sp->reasoning_cost = sp->cost_decline = ROI_NONE;
+    }
+    m->spend[0].name = strdup("compute");
+    m->spend[0].kind = ROI_SPEND_SCHEDULE;
+    m->spend[0].cls = ROI_CLASS_OPERATING;
+    m->spend[0].from = 0;
+    m->spend[0].to = 7;
+    m->spend[0].amount = spend_level;
+    m->spend[0].growth = cst(m, 0.0);
+    if (bad != BAD_NONE) {
+        roi_error err;
+        int den;
+        if (bad == BAD_CONST_DIV0) {
+            den = cst(m, 0.0);
+        } else {
+            roi_dist d;
+            assert_int_equal(roi_dist_bernoulli(&d, 0.9998, "gate", &err), ROI_OK);
+            den = roi_graph_input(&m->graph, "gate", &d, &err);
+            assert_true(den >= 0);
+        }
+        int amount = roi_graph_op(&m->graph, ROI_NODE_DIV, cst(m, 1.0), den, -1, &err);
+        assert_true(amount >= 0);
+        m->spend[1].name = strdup("deal");
+        m->spend[1].kind = ROI_SPEND_LUMP;
+        m->spend[1].cls = ROI_CLASS_INVESTMENT;
+        m->spend[1].from = 0;
+        m->spend[1].to = 0;
+        m->spend[1].amount = amount;
+    }
+
+    m->n_streams = 1;
+    m->streams = calloc(1, sizeof *m->streams);
+    assert_non_null(m->streams);
+    roi_stream *st = &m->streams[0];
+    st->name = strdup("ads");
+    st->kind = ROI_STREAM_UPLIFT;
+    st->from = 1;
+    st->base = cst(m, 4.0e10);
+    st->growth = cst(m, 0.1);
+    st->lift = lift;
+    st->rate = st->ratio = st->conversion = st->price = ROI_NONE;
+    st->market = st->share = st->cap = ROI_NONE;
+
+    m->n_milestones = 1;
+    m->milestones = calloc(1, sizeof *m->milestones);
+    assert_non_null(m->milestones);
+    m->milestones[0].name = strdup("prob_reach_1.5e9_2026Q2");
+    m->milestones[0].series = ROI_SERIES_UNIQUE_REACH;
+    m->milestones[0].period = 4;
+    m->milestones[0].threshold = 1.5e9;
+    return m;
+}
+
+static roi_run *run_model(const roi_model *m, size_t trials, int threads)
+{
+    roi_sim_opts o = {.seed = 777, .trials = trials, .threads = threads};
+    roi_error err;
+    roi_error_clear(&err);
+    roi_run *run = NULL;
+    roi_status st = roi_sim_run(m, &o, &run, &err);
+    if (st != ROI_OK)
+        fail_msg("roi_sim_run: %s", err.msg);
+    assert_non_null(run);
+    return run;
+}
+
+/* Recomputes every trial's series outside the runner: the reference for bands. */
+static double *series_by_trial(const roi_model *m, uint64_t seed, size_t trials)
+{
+    int ns = roi_model_series_count(m);
+    size_t cells = (size_t)ns * (size_t)m->periods;
+    double *all = malloc(trials * cells * sizeof *all);
+    uint64_t *keys = malloc((size_t)m->graph.n * sizeof *keys);
+    double *vals = malloc((size_t)m->graph.n * sizeof *vals);
+    roi_trial_ws *ws = roi_trial_ws_new(m);
+    gsl_rng *r = gsl_rng_alloc(roi_rng_philox);
+    assert_true(all && keys && vals && ws && r);
+    roi_graph_keys(&m->graph, seed, keys);
+    double out[ROI_OUT_COUNT];
+    for (size_t i = 0; i < trials; i++) {
+        roi_graph_eval(&m->graph, keys, i, vals, r);
+        roi_model_trial(m, vals, ws, out, all + i * cells);
+    }
+    gsl_rng_free(r);
+    roi_trial_ws_free(ws);
+    free(vals);
+    free(keys);
+    return all;
+}
+
+/* ---- tests -------------------------------------------------------------------------- */
+
+static void assert_runs_identical(const roi_run *a, const roi_run *b)
+{
+    assert_int_equal(a->trials, b->trials);
+    for (int k = 0; k < ROI_OUT_COUNT; k++) {
+        assert_memory_equal(a->out[k], b->out[k], a->trials * sizeof(double));
+        assert_memory_equal(&a->summary[k], &b->summary[k], sizeof(roi_summary));
+    }
+    assert_int_equal(a->n_series, b->n_series);
+    assert_memory_equal(a->bands, b->bands,
+                        (size_t)a->n_series * (size_t)a->periods * sizeof(roi_band));
+    assert_memory_equal(a->milestone_prob, b->milestone_prob,
+                        (size_t)a->model->n_milestones * sizeof(double));
+    assert_int_equal(a->n_inputs, b->n_inputs);
+    for (int i = 0; i < a->n_inputs; i++) {
+        assert_int_equal(a->inputs[i].node, b->inputs[i].node);
+        assert_memory_equal(&a->inputs[i].mean, &b->inputs[i].mean, sizeof(double));
+        assert_memory_equal(&a->inputs[i].p5, &b->inputs[i].p5, sizeof(double));
+        assert_memory_equal(&a->inputs[i].p95, &b->inputs[i].p95, sizeof(double));
+    }
+}
+
+static void test_same_bits_any_thread_count(void **state)
+{
+    (void)state;
+    roi_model *m = build_model(0, BAD_NONE);
+    /* 5000 trials: four full blocks and a short one; more than the 4096-trial pilot. */
+    roi_run *r1 = run_model(m, 5000, 1);
+    roi_run *r1b = run_model(m, 5000, 1);
+    roi_run *r2 = run_model(m, 5000, 2);
+    roi_run *r3 = run_model(m, 5000, 3);
+    assert_runs_identical(r1, r1b);
+    assert_runs_identical(r1, r2);
+    assert_runs_identical(r1, r3);
+    /* Sanity: the outputs vary and the milestone is neither certain nor impossible. */
+    assert_true(r1->summary[ROI_OUT_NPV].sd > 0.0);
+    assert_true(r1->milestone_prob[0] > 0.0 && r1->milestone_prob[0] < 1.0);
+    roi_run_free(r1);
+    roi_run_free(r1b);
+    roi_run_free(r2);
+    roi_run_free(r3);
+    roi_model_free(m);
+}
+
+static void test_milestone_and_mean_exact(void **state)
+{
+    (void)state;
+    roi_model *m = build_model(0, BAD_NONE);
+    size_t n = 3000;
+    roi_run *run = run_model(m, n, 2);
+    double *all = series_by_trial(m, run->seed, n);
+    size_t cells = (size_t)run->n_series * (size_t)run->periods;
+    /* Milestone: a count of trials, so exactly the recomputed share. */
+    size_t hits = 0;
+    size_t cell = (size_t)ROI_SERIES_UNIQUE_REACH * (size_t)run->periods + 4;
+    for (size_t i = 0; i < n; i++)
+        hits += all[i * cells + cell] >= 1.5e9;
+    assert_true(run->milestone_prob[0] == (double)hits / (double)n);
+    /* Means: the same sum up to rounding (the runner sums per block). */
+    for (size_t c = 0; c < cells; c++) {
+        double s = 0.0, mx = 0.0;
+        for (size_t i = 0; i < n; i++) {
+            s += all[i * cells + c];
+            if (fabs(all[i * cells + c]) > mx)
+                mx = fabs(all[i * cells + c]);
+        }
+        assert_near(run->bands[c].mean, s / (double)n, 1e-12 * mx + 1e-300);
+    }
+    free(all);
+    roi_run_free(run);
+    roi_model_free(m);
+}
+
+static int cmp_double(const void *pa, const void *pb)
+{
+    double a = *(const double *)pa, b = *(const double *)pb;
+    return (a > b) - (a < b);
+}
+
+static void test_band_quantiles_within_bound(void **state)
+{
+    (void)state;
+    roi_model *m = build_model(0, BAD_NONE);
+    size_t n = 20000, n_pilot = 4096;
+    roi_run *run = run_model(m, n, 2);
+    double *all = series_by_trial(m, run->seed, n);
+    size_t cells = (size_t)run->n_series * (size_t)run->periods;
+    double *col = malloc(n * sizeof *col);
+    assert_non_null(col);
+    double worst = 0.0; /* largest error in units of bin width, for docs */
+    for (size_t c = 0; c < cells; c++) {
+        double pmin = INFINITY, pmax = -INFINITY;
+        for (size_t i = 0; i < n; i++) {
+            col[i] = all[i * cells + c];
+            if (i < n_pilot) {
+                pmin = fmin(pmin, col[i]);
+                pmax = fmax(pmax, col[i]);
+            }
+        }
+        qsort(col, n, sizeof *col, cmp_double);
+        const roi_band *b = &run->bands[c];
+        double exact[3] = {roi_stats_percentile_sorted(col, n, 0.10),
+                           roi_stats_percentile_sorted(col, n, 0.50),
+                           roi_stats_percentile_sorted(col, n, 0.90)};
+        double got[3] = {b->p10, b->p50, b->p90};
+        if (col[0] == col[n - 1]) { /* a constant cell is reported exactly */
+            for (int k = 0; k < 3; k++)
+                assert_true(got[k] == col[0]);
+            assert_true(b->mean == col[0]);
+            continue;
+        }
+        /* Documented bound: one bin width = 1.5 * pilot span / 2048 (plus rounding). */
+        double width = 1.5 * (pmax - pmin) / 2048.0;
+        for (int k = 0; k < 3; k++) {
+            /* Cells outside the pilot range (rare here) have no bin-width bound. */
+            if (exact[k] < pmin - 0.25 * (pmax - pmin) || exact[k] > pmax + 0.25 * (pmax - pmin))
+                continue;
+            assert_true(width > 0.0);
+            assert_near(got[k], exact[k], width * (1.0 + 1e-9));
+            if (fabs(got[k] - exact[k]) / width > worst)
+                worst = fabs(got[k] - exact[k]) / width;
+        }
+    }
+    print_message("band quantiles: worst error %.3f bin widths over %zu cells\n", worst,
+                  cells);
+    free(col);
+    free(all);
+    roi_run_free(run);
+    roi_model_free(m);
+}
+
+static const roi_input_stats *input_named(const roi_run *run, const char *name)
+{
+    int node = roi_graph_find_input(&run->model->graph, name);
+    for (int i = 0; i < run->n_inputs; i++)
+        if (run->inputs[i].node == node)
+            return &run->inputs[i];
+    return NULL;
+}
+
+static void test_common_random_numbers(void **state)
+{
+    (void)state;
+    roi_model *a = build_model(0, BAD_NONE);
+    roi_model *b = build_model(1, BAD_NONE); /* an extra input, declared first */
+    roi_run *ra = run_model(a, 6000, 2);
+    roi_run *rb = run_model(b, 6000, 3);
+    assert_int_equal(rb->n_inputs, ra->n_inputs + 1);
+    const char *names[] = {"lift", "reach", "spend_level"};
+    for (int i = 0; i < 3; i++) {
+        const roi_input_stats *x = input_named(ra, names[i]);
+        const roi_input_stats *y = input_named(rb, names[i]);
+        assert_non_null(x);
+        assert_non_null(y);
+        assert_true(x->node != y->node);
+        assert_memory_equal(&x->mean, &y->mean, sizeof(double));
+        assert_memory_equal(&x->p5, &y->p5, sizeof(double));
+        assert_memory_equal(&x->p95, &y->p95, sizeof(double));
+    }
+    /* "extra" is used nowhere, so every trial's outputs are unchanged. */
+    for (int k = 0; k < ROI_OUT_COUNT; k++)
+        assert_memory_equal(ra->out[k], rb->out[k], ra->trials * sizeof(double));
+    /* And the inputs are sampled as declared: uniform(0.01, 0.05) has mean 0.03 and
+     * sd 0.04/sqrt(12); 4 standard errors over 6000 trials. */
+    const roi_input_stats *lift = input_named(ra, "lift");
+    assert_near(lift->mean, 0.03, 4.0 * 0.04 / sqrt(12.0) / sqrt(6000.0));
+    /* p5 of that uniform is 0.012; the histogram estimate's sampling sd is about
+     * sqrt(0.05*0.95/6000)*0.04 = 3.6e-4: 4 SE plus one bin width. */
+    assert_near(lift->p5, 0.012, 4.0 * 3.6e-4 + 0.06 / 2048.0);
+    assert_near(lift->p95, 0.048, 4.0 * 3.6e-4 + 0.06 / 2048.0);
+    roi_run_free(ra);
+    roi_run_free(rb);
+    roi_model_free(a);
+    roi_model_free(b);
+}
+
+static void test_integer_input_quantiles_exact(void **state)
+{
+    (void)state;
+    roi_model *m = build_model(2, BAD_NONE);
+    roi_run *run = run_model(m, 6000, 2);
+    const roi_input_stats *s = input_named(run, "slips");
+    assert_non_null(s);
+    /* P(p5 != 0) and P(p95 != 2) are below 1e-100 with 6000 trials. */
+    assert_true(s->p5 == 0.0);
+    assert_true(s->p95 == 2.0);
+    /* mean 0.35 + 0.4 = 0.75, sd sqrt(0.35 + 0.8 - 0.5625) = 0.7665: 4 SE */
+    assert_near(s->mean, 0.75, 4.0 * 0.7665 / sqrt(6000.0));
+    roi_run_free(run);
+    roi_model_free(m);
+}
+
+static void test_zero_trials_is_usage(void **state)
+{
+    (void)state;
+    roi_model *m = build_model(0, BAD_NONE);
+    roi_sim_opts o = {.seed = 1, .trials = 0, .threads = 1};
+    roi_error err;
+    roi_run *run = (roi_run *)&o; /* must be reset to NULL */
+    assert_int_equal(roi_sim_run(m, &o, &run, &err), ROI_ERR_USAGE);
+    assert_null(run);
+    assert_int_equal(err.status, ROI_ERR_USAGE);
+    roi_run_free(NULL);
+    roi_model_free(m);
+}
+
+static void test_non_finite_npv_const(void **state)
+{
+    (void)state;
+    roi_model *m = build_model(0, BAD_CONST_DIV0);
+    roi_sim_opts o = {.seed = 4242, .trials = 100, .threads = 2};
+    roi_error err;
+    roi_run *run = NULL;
+    assert_int_equal(roi_sim_run(m, &o, &run, &err), ROI_ERR_NUMERIC);
+    assert_null(run);
+    print_message("%s\n", err.msg);
+    assert_non_null(strstr(err.msg, "scenario tiny: trial 0 (seed 4242) gave "));
+    assert_non_null(strstr(err.msg, "rerun with --seed 4242 to reproduce"));
+    roi_model_free(m);
+}
+
+static void test_non_finite_first_trial_reported(void **state)
+{
+    (void)state;
+    roi_model *m = build_model(0, BAD_RARE_DIV0);
+    /* The first trial whose gate is 0, found outside the runner. */
+    uint64_t seed = 99;
+    size_t n = 20000, first = SIZE_MAX;
+    uint64_t *keys = malloc((size_t)m->graph.n * sizeof *keys);
+    double *vals = malloc((size_t)m->graph.n * sizeof *vals);
+    gsl_rng *r = gsl_rng_alloc(roi_rng_philox);
+    assert_true(keys && vals && r);
+    roi_graph_keys(&m->graph, seed, keys);
+    int gate = roi_graph_find_input(&m->graph, "gate");
+    for (size_t i = 0; i < n && first == SIZE_MAX; i++) {
+        roi_graph_eval(&m->graph, keys, i, vals, r);
+        if (vals[gate] == 0.0)
+            first = i;
+    }
+    gsl_rng_free(r);
+    free(vals);
+    free(keys);
+    if (first == SIZE_MAX)
+        skip(); /* cannot happen with this seed (p = 0.0002 per trial over 20000) */
+    char want[128];
+    snprintf(want, sizeof want, "scenario tiny: trial %zu (seed 99) gave ", first);
+    char msg1[768] = "";
+    for (int threads = 1; threads <= 3; threads++) {
+        roi_sim_opts o = {.seed = seed, .trials = n, .threads = threads};
+        roi_error err;
+        roi_run *run = NULL;
+        assert_int_equal(roi_sim_run(m, &o, &run, &err), ROI_ERR_NUMERIC);
+        assert_null(run);
+        if (!strstr(err.msg, want))
+            fail_msg("threads %d: got \"%s\", expected it to contain \"%s\"", threads,
+                     err.msg, want);
+        if (threads == 1)
+            snprintf(msg1, sizeof msg1, "%s", err.msg);
+        else
+            assert_string_equal(err.msg, msg1);
+    }
+    print_message("first failing trial %zu: %s\n", first, msg1);
+    roi_model_free(m);
+}
+
+typedef struct progress_log {
+    size_t calls, last, total;
+    int monotone;
+} progress_log;
+
+static void on_progress(void *ud, size_t done, size_t total)
+{
+    progress_log *p = ud;
+    if (done < p->last)
+        p->monotone = 0;
+    p->last = done;
+    p->total = total;
+    p->calls++;
+}
+
+static void test_progress(void **state)
+{
+    (void)state;
+    roi_model *m = build_model(0, BAD_NONE);
+    progress_log log = {0, 0, 0, 1};
+    roi_sim_opts o = {.seed = 5, .trials = 2500, .threads = 2, .progress = on_progress,
+                      .progress_ud = &log};
+    roi_error err;
+    roi_run *run = NULL;
+    assert_int_equal(roi_sim_run(m, &o, &run, &err), ROI_OK);
+    assert_true(log.calls >= 1);
+    assert_true(log.monotone);
+    assert_int_equal(log.last, 2500);
+    assert_int_equal(log.total, 2500);
+    roi_run_free(run);
+    roi_model_free(m);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_same_bits_any_thread_count),
+        cmocka_unit_test(test_milestone_and_mean_exact),
+        cmocka_unit_test(test_band_quantiles_within_bound),
+        cmocka_unit_test(test_common_random_numbers),
+        cmocka_unit_test(test_integer_input_quantiles_exact),
+        cmocka_unit_test(test_zero_trials_is_usage),
+        cmocka_unit_test(test_non_finite_npv_const),
+        cmocka_unit_test(test_non_finite_first_trial_reported),
+        cmocka_unit_test(test_progress),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
