@@ -99,7 +99,7 @@ void roi_model_period_label(const roi_model *m, roi_period t, char *buf, size_t 
     int index = m->start_year * 4 + (m->start_q - 1) + t; /* quarters since year 0 */
     int year = index >= 0 ? index / 4 : -((-index + 3) / 4);
     int q = index - year * 4 + 1;
-    snprintf(buf, size, "%dQ%d", year, q);
+    snprintf(buf, size, "%dQ%d", year % 100000, q & 7); /* bounded for the formatter */
 }
 
 /* ---- validation -------------------------------------------------------------------- */

@@ -33,6 +33,14 @@ roi_status roi_report_xlsx_write(const roi_run *const *runs, int n,
                                  const roi_report_meta *meta, const char *path,
                                  roi_error *err);
 
+/*
+ * The median payback quarter over all trials of `run`, counting a trial that never
+ * pays back as beyond the horizon: *period receives the period index (floor of the
+ * PERCENTILE.INC of the defined paybacks at 0.5 / (1 - never_share)), or -1 when at
+ * least half the trials never pay back. Borrows run. Errors: ROI_ERR_NOMEM.
+ */
+roi_status roi_report_median_payback(const roi_run *run, int *period);
+
 /* Prints the summary table (one row per scenario, under 100 columns). */
 void roi_report_terminal(FILE *fp, const roi_run *const *runs, int n,
                          const roi_report_meta *meta);

@@ -1,0 +1,617 @@
+/*
+ * main.c - the roisim command line.
+ *
+ * Parses the command and its options by hand (options may come before or after the
+ * scenario files), loads scenarios, runs them, and hands the runs to the reports.
+ * Every error reaches the user once, here, as "roisim: <message>" on stderr.
+ * Exit status: 0 success, 1 model/scenario/IO error, 2 usage error.
+ */
+#include <errno.h>
+#include <gsl/gsl_errno.h>
+#include <limits.h>
+#include <locale.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "report.h"
+#include "scenario.h"
+#include "sim.h"
+
+#define ROI_DEFAULT_TRIALS 10000
+#define ROI_MAX_TRIALS 1000000000ull
+#define ROI_MAX_THREADS 4096
+
+enum { EXIT_MODEL = 1, EXIT_USAGE = 2 };
+
+typedef enum command { CMD_NONE, CMD_RUN, CMD_CHECK, CMD_LIST, CMD_HELP } cli_command;
+
+/* Everything the command line says. Strings are borrowed from argv. */
+typedef struct cli {
+    cli_command cmd;
+    const char **files;  /* scenario files (owned array) */
+    int n_files;
+    const char **sets;   /* --set PATH=VALUE (owned array) */
+    int n_sets;
+    size_t trials;
+    uint64_t seed;
+    int threads;
+    const char *json;    /* --json FILE or "-" */
+    const char *xlsx;
+    int quiet;
+    int help, version;
+    const char *run_only; /* the first run-only option seen, for "not valid for" errors */
+} cli;
+
+/* ---- messages ------------------------------------------------------------------------- */
+
+static void print_error(const roi_error *err, roi_status st)
+{
+    fprintf(stderr, "roisim: %s\n", err->msg[0] ? err->msg : roi_strerror(st));
+}
+
+static int exit_code(roi_status st)
+{
+    if (st == ROI_OK)
+        return 0;
+    return st == ROI_ERR_USAGE ? EXIT_USAGE : EXIT_MODEL;
+}
+
+static void usage(FILE *fp)
+{
+    fprintf(fp,
+        "Usage: roisim <command> [options] [SCENARIO.lua ...]\n"
+        "\n"
+        "Monte Carlo ROI simulation of AI investments described in Lua scenario files.\n"
+        "\n"
+        "Commands:\n"
+        "  run [SCENARIO.lua ...]    Run each scenario (default: every bundled scenario),\n"
+        "                            print a summary table, and write the reports asked.\n"
+        "  check [SCENARIO.lua ...]  Load and validate scenarios without running them\n"
+        "                            (default: every bundled scenario); prints\n"
+        "                            \"FILE: ok (N inputs, T quarters)\" for each.\n"
+        "  list                      List the bundled scenarios with their titles.\n"
+        "  help                      Show this help.\n"
+        "\n"
+        "Options for run:\n"
+        "  -n, --trials N      Trials per scenario, 1 to 1000000000 (default %d).\n"
+        "  --seed N            Random seed, an integer >= 0 (default %u); the same seed\n"
+        "                      gives the same results whatever the thread count.\n"
+        "  --threads N         Worker threads, 1 to %d (default: all cores).\n"
+        "  --json FILE         Write the full results as JSON to FILE ('-': standard\n"
+        "                      output; the summary table then goes to standard error).\n"
+        "  --xlsx FILE         Write an Excel workbook with the summary table to FILE.\n"
+        "\n"
+        "Options for run and check:\n"
+        "  -q, --quiet         run: print no summary table and no progress bar;\n"
+        "                      check: print only errors.\n"
+        "  --set PATH=VALUE    Override a scenario parameter before validation, e.g.\n"
+        "                      --set horizon.discount=0.08; repeatable; applies to every\n"
+        "                      scenario loaded.\n"
+        "\n"
+        "General options:\n"
+        "  -h, --help          Show this help and exit.\n"
+        "  --version           Print the version and exit.\n"
+        "  --                  Treat every later argument as a scenario file.\n"
+        "\n"
+        "Options may come before or after the scenario files, as --opt VALUE or\n"
+        "--opt=VALUE. Bundled scenarios are read from $ROISIM_SCENARIOS when set,\n"
+        "else from %s.\n"
+        "\n"
+        "Exit status: 0 success, 1 scenario, model or file error, 2 usage error.\n",
+        ROI_DEFAULT_TRIALS, (unsigned)ROI_DEFAULT_SEED, ROI_MAX_THREADS,
+        roi_scenario_bundled_dir());
+}
+
+/* ---- option parsing --------------------------------------------------------------------- */
+
+/* Parses a whole decimal number made of digits only (no sign, no spaces) up to max. */
+static int parse_uint(const char *s, unsigned long long max, unsigned long long *v)
+{
+    if (!s || !*s)
+        return 0;
+    for (const char *p = s; *p; p++)
+        if (*p < '0' || *p > '9')
+            return 0;
+    errno = 0;
+    char *end = NULL;
+    unsigned long long x = strtoull(s, &end, 10);
+    if (errno == ERANGE || *end || x > max)
+        return 0;
+    *v = x;
+    return 1;
+}
+
+/* The static spelling of an option that only `run` accepts (name is a local buffer). */
+static const char *canonical(const char *name)
+{
+    static const char *const run_only[] = {"-n", "--trials", "--seed", "--threads",
+                                           "--json", "--xlsx"};
+    for (size_t i = 0; i < sizeof run_only / sizeof run_only[0]; i++)
+        if (!strcmp(name, run_only[i]))
+            return run_only[i];
+    return "-n";
+}
+
+static roi_status usage_error(roi_error *err, const char *fmt, const char *arg)
+{
+    char what[512];
+    snprintf(what, sizeof what, fmt, arg);
+    return roi_error_set(err, ROI_ERR_USAGE, NULL, "%s (see 'roisim --help')", what);
+}
+
+static roi_status parse_command(cli *c, const char *word, roi_error *err)
+{
+    if (strcmp(word, "run") == 0)
+        c->cmd = CMD_RUN;
+    else if (strcmp(word, "check") == 0)
+        c->cmd = CMD_CHECK;
+    else if (strcmp(word, "list") == 0)
+        c->cmd = CMD_LIST;
+    else if (strcmp(word, "help") == 0)
+        c->cmd = CMD_HELP;
+    else
+        return usage_error(err, "unknown command '%s'", word);
+    return ROI_OK;
+}
+
+/*
+ * Parses argv into c. c->files and c->sets are arrays the caller frees (even on
+ * failure). Returns ROI_ERR_USAGE with a message on any malformed argument.
+ */
+static roi_status parse_args(int argc, char **argv, cli *c, roi_error *err)
+{
+    memset(c, 0, sizeof *c);
+    c->trials = ROI_DEFAULT_TRIALS;
+    c->seed = ROI_DEFAULT_SEED;
+    c->threads = 0;
+    c->files = calloc((size_t)argc + 1, sizeof *c->files);
+    c->sets = calloc((size_t)argc + 1, sizeof *c->sets);
+    if (!c->files || !c->sets)
+        return roi_error_set(err, ROI_ERR_NOMEM, NULL, "out of memory");
+
+    int only_files = 0;
+    for (int i = 1; i < argc; i++) {
+        const char *arg = argv[i];
+        if (only_files || arg[0] != '-' || strcmp(arg, "-") == 0) {
+            if (c->cmd == CMD_NONE) {
+                roi_status st = parse_command(c, arg, err);
+                if (st != ROI_OK)
+                    return st;
+            } else {
+                c->files[c->n_files++] = arg;
+            }
+            continue;
+        }
+        if (strcmp(arg, "--") == 0) {
+            only_files = 1;
+            continue;
+        }
+        /* Split "--name=value"; short "-n100" keeps its value attached. */
+        char name[64];
+        const char *value = NULL;
+        if (arg[1] == '-') {
+            const char *eq = strchr(arg, '=');
+            size_t len = eq ? (size_t)(eq - arg) : strlen(arg);
+            if (len >= sizeof name)
+                return usage_error(err, "unknown option '%s'", arg);
+            memcpy(name, arg, len);
+            name[len] = '\0';
+            if (eq)
+                value = eq + 1;
+        } else {
+            snprintf(name, sizeof name, "-%c", arg[1]);
+            if (arg[2])
+                value = arg + 2;
+        }
+
+        /* Options without a value. */
+        if (!strcmp(name, "-h") || !strcmp(name, "--help") || !strcmp(name, "--version") ||
+            !strcmp(name, "-q") || !strcmp(name, "--quiet")) {
+            if (value)
+                return usage_error(err, "option '%s' takes no value", name);
+            if (!strcmp(name, "--version"))
+                c->version = 1;
+            else if (!strcmp(name, "-q") || !strcmp(name, "--quiet"))
+                c->quiet = 1;
+            else
+                c->help = 1;
+            continue;
+        }
+
+        int known = !strcmp(name, "-n") || !strcmp(name, "--trials") ||
+                    !strcmp(name, "--seed") || !strcmp(name, "--threads") ||
+                    !strcmp(name, "--json") || !strcmp(name, "--xlsx") ||
+                    !strcmp(name, "--set");
+        if (!known)
+            return usage_error(err, "unknown option '%s'", arg);
+        if (!value) {
+            if (i + 1 >= argc)
+                return usage_error(err, "option '%s' needs a value", name);
+            value = argv[++i];
+        }
+        unsigned long long v = 0;
+        if (!strcmp(name, "-n") || !strcmp(name, "--trials")) {
+            if (!parse_uint(value, ROI_MAX_TRIALS, &v) || v == 0)
+                return usage_error(err,
+                                   "-n: the number of trials must be an integer from 1 to "
+                                   "1000000000, got '%s'", value);
+            c->trials = (size_t)v;
+        } else if (!strcmp(name, "--seed")) {
+            if (!parse_uint(value, UINT64_MAX, &v))
+                return usage_error(err,
+                                   "--seed: must be a non-negative integer below 2^64, "
+                                   "got '%s'", value);
+            c->seed = (uint64_t)v;
+        } else if (!strcmp(name, "--threads")) {
+            if (!parse_uint(value, ROI_MAX_THREADS, &v) || v == 0)
+                return usage_error(err, "--threads: must be an integer from 1 to 4096, got '%s'",
+                                   value);
+            c->threads = (int)v;
+        } else if (!strcmp(name, "--json")) {
+            if (!*value)
+                return usage_error(err, "--json: needs a file name or '-', got '%s'", value);
+            c->json = value;
+        } else if (!strcmp(name, "--xlsx")) {
+            if (!*value || !strcmp(value, "-"))
+                return usage_error(err, "--xlsx: needs a file name, got '%s'", value);
+            c->xlsx = value;
+        } else { /* --set */
+            if (!strchr(value, '=') || value[0] == '=')
+                return usage_error(err, "--set: expected PATH=VALUE, got '%s'", value);
+            c->sets[c->n_sets++] = value;
+            continue;
+        }
+        if (!c->run_only)
+            c->run_only = canonical(name);
+    }
+    return ROI_OK;
+}
+
+/* ---- loading ------------------------------------------------------------------------------ */
+
+/* The files to load: the ones given, or every bundled scenario (*bundled set; caller
+ * frees it with roi_scenario_list_free). */
+static roi_status scenario_files(const cli *c, const char *const **files, int *n,
+                                 char ***bundled, roi_error *err)
+{
+    *bundled = NULL;
+    if (c->n_files > 0) {
+        *files = c->files;
+        *n = c->n_files;
+        return ROI_OK;
+    }
+    roi_status st = roi_scenario_bundled(bundled, err);
+    if (st != ROI_OK)
+        return st;
+    int k = 0;
+    while ((*bundled)[k])
+        k++;
+    if (k == 0)
+        return roi_error_set(err, ROI_ERR_SCENARIO, NULL, "no bundled scenarios in '%s'",
+                             roi_scenario_bundled_dir());
+    *files = (const char *const *)*bundled;
+    *n = k;
+    return ROI_OK;
+}
+
+/* ---- progress bar ---------------------------------------------------------------------- */
+
+typedef struct progress {
+    int enabled;
+    double start, last;   /* monotonic seconds */
+    int drawn;            /* something is on the line */
+    int index, count;     /* scenario index and number of scenarios */
+    const char *name;
+} progress;
+
+static double now_seconds(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+/* roi_sim_opts.progress: at most ~10 redraws a second, nothing in the first 0.5 s. */
+static void progress_draw(void *ud, size_t done, size_t total)
+{
+    progress *p = ud;
+    double t = now_seconds();
+    if (t - p->start < 0.5 || (p->drawn && t - p->last < 0.1))
+        return;
+    p->last = t;
+    p->drawn = 1;
+    double frac = total ? (double)done / (double)total : 1.0;
+    frac = ((double)p->index + frac) / (double)p->count;
+    enum { WIDTH = 30 };
+    char bar[WIDTH + 1];
+    int fill = (int)(frac * WIDTH + 0.5);
+    for (int i = 0; i < WIDTH; i++)
+        bar[i] = i < fill ? '#' : '.';
+    bar[WIDTH] = '\0';
+    fprintf(stderr, "\r[%s] %3d%%  %.28s (%d/%d)\033[K", bar, (int)(100.0 * frac + 0.5),
+            p->name ? p->name : "", p->index + 1, p->count);
+    fflush(stderr);
+}
+
+static void progress_clear(progress *p)
+{
+    if (p->drawn) {
+        fputs("\r\033[K", stderr);
+        fflush(stderr);
+        p->drawn = 0;
+    }
+}
+
+/* ---- commands ----------------------------------------------------------------------------- */
+
+/* Nonzero for an argument that cannot change the results (--threads N, --quiet): it is
+ * left out of the recorded command so the workbook is the same whatever the thread
+ * count. *skip_next is set when the option's value is the next argument. */
+static int cosmetic(const char *a, int *skip_next)
+{
+    *skip_next = 0;
+    if (!strcmp(a, "-q") || !strcmp(a, "--quiet") || !strncmp(a, "--threads=", 10))
+        return 1;
+    if (!strcmp(a, "--threads")) {
+        *skip_next = 1;
+        return 1;
+    }
+    return 0;
+}
+
+/* The command line as typed (program name shortened to "roisim", options that cannot
+ * change results left out), for the workbook. Caller frees; NULL when out of memory. */
+static char *command_line(int argc, char **argv)
+{
+    size_t size = 16;
+    for (int i = 1; i < argc; i++)
+        size += 3 + 4 * strlen(argv[i]);
+    char *s = malloc(size);
+    if (!s)
+        return NULL;
+    size_t k = (size_t)snprintf(s, size, "roisim");
+    int after_dashes = 0;
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        int skip_next = 0;
+        if (!strcmp(a, "--"))
+            after_dashes = 1;
+        if (!after_dashes && cosmetic(a, &skip_next)) {
+            i += skip_next;
+            continue;
+        }
+        int plain = *a != '\0' && strspn(a, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTU"
+                                            "VWXYZ0123456789-_=./,:+@%") == strlen(a);
+        s[k++] = ' ';
+        if (!plain)
+            s[k++] = '\'';
+        for (; *a; a++) {
+            if (!plain && *a == '\'') {
+                memcpy(s + k, "'\\''", 4);
+                k += 4;
+            } else {
+                s[k++] = *a;
+            }
+        }
+        if (!plain)
+            s[k++] = '\'';
+    }
+    s[k] = '\0';
+    return s;
+}
+
+static roi_status cmd_run(const cli *c, const char *command, roi_error *err)
+{
+    roi_status st = ROI_OK;
+    char **bundled = NULL;
+    const char *const *files = NULL;
+    int n = 0;
+    roi_model **models = NULL;
+    roi_run **runs = NULL;
+    roi_scenario_opts sopts = {.sets = c->sets, .n_sets = c->n_sets};
+
+    st = scenario_files(c, &files, &n, &bundled, err);
+    if (st != ROI_OK)
+        goto done;
+    models = calloc((size_t)n, sizeof *models);
+    runs = calloc((size_t)n, sizeof *runs);
+    if (!models || !runs) {
+        st = roi_error_set(err, ROI_ERR_NOMEM, NULL, "out of memory");
+        goto done;
+    }
+    /* Load everything first: a broken scenario fails before any time is spent. */
+    for (int i = 0; i < n; i++) {
+        st = roi_scenario_load(files[i], &sopts, &models[i], err);
+        if (st != ROI_OK)
+            goto done;
+    }
+
+    progress prog = {.enabled = !c->quiet && isatty(STDERR_FILENO), .count = n};
+    prog.start = now_seconds();
+    for (int i = 0; i < n; i++) {
+        roi_sim_opts opts = {.seed = c->seed, .trials = c->trials, .threads = c->threads};
+        if (prog.enabled) {
+            prog.index = i;
+            prog.name = models[i]->name;
+            opts.progress = progress_draw;
+            opts.progress_ud = &prog;
+        }
+        st = roi_sim_run(models[i], &opts, &runs[i], err);
+        if (st != ROI_OK) {
+            progress_clear(&prog);
+            goto done;
+        }
+    }
+    progress_clear(&prog);
+
+    roi_report_meta meta = {.version = ROI_VERSION, .seed = c->seed, .trials = c->trials,
+                            .threads = c->threads, .command = command};
+    const roi_run *const *cruns = (const roi_run *const *)runs;
+    if (!c->quiet) {
+        /* With --json - the JSON owns standard output. */
+        FILE *fp = c->json && !strcmp(c->json, "-") ? stderr : stdout;
+        roi_report_terminal(fp, cruns, n, &meta);
+        fflush(fp);
+    }
+    if (c->json) {
+        st = roi_report_json_write(cruns, n, &meta, c->json, err);
+        if (st != ROI_OK)
+            goto done;
+    }
+    if (c->xlsx)
+        st = roi_report_xlsx_write(cruns, n, &meta, c->xlsx, err);
+
+done:
+    for (int i = 0; runs && i < n; i++)
+        roi_run_free(runs[i]);
+    for (int i = 0; models && i < n; i++)
+        roi_model_free(models[i]);
+    free(runs);
+    free(models);
+    roi_scenario_list_free(bundled);
+    return st;
+}
+
+/* Checks every file, printing each failure as it comes; returns the first failure's
+ * status, with a count of the failures as the message main prints last. */
+static roi_status cmd_check(const cli *c, roi_error *err)
+{
+    char **bundled = NULL;
+    const char *const *files = NULL;
+    int n = 0, failed = 0;
+    roi_scenario_opts sopts = {.sets = c->sets, .n_sets = c->n_sets};
+    roi_status st = scenario_files(c, &files, &n, &bundled, err);
+    if (st != ROI_OK)
+        return st;
+    roi_status first = ROI_OK;
+    for (int i = 0; i < n; i++) {
+        roi_model *m = NULL;
+        roi_error e;
+        roi_error_clear(&e);
+        st = roi_scenario_load(files[i], &sopts, &m, &e);
+        if (st == ROI_OK) {
+            if (!c->quiet)
+                printf("%s: ok (%d inputs, %d quarters)\n", files[i],
+                       roi_graph_input_count(&m->graph), m->periods);
+        } else {
+            fflush(stdout);
+            print_error(&e, st);
+            if (first == ROI_OK)
+                first = st;
+            failed++;
+        }
+        roi_model_free(m);
+    }
+    fflush(stdout);
+    roi_scenario_list_free(bundled);
+    if (failed)
+        roi_error_set(err, first, NULL, "%d of %d scenario file%s failed the check", failed, n,
+                      n == 1 ? "" : "s");
+    return first;
+}
+
+/* Lists the bundled scenarios: name and title, aligned. */
+static roi_status cmd_list(roi_error *err)
+{
+    char **files = NULL;
+    roi_status st = roi_scenario_bundled(&files, err);
+    if (st != ROI_OK)
+        return st;
+    int n = 0;
+    while (files[n])
+        n++;
+    roi_model **models = calloc((size_t)n + 1, sizeof *models);
+    if (!models) {
+        st = roi_error_set(err, ROI_ERR_NOMEM, NULL, "out of memory");
+        goto done;
+    }
+    int w = 4;
+    for (int i = 0; i < n; i++) {
+        st = roi_scenario_load(files[i], NULL, &models[i], err);
+        if (st != ROI_OK)
+            goto done;
+        int len = models[i]->name ? (int)strlen(models[i]->name) : 0;
+        if (len > w)
+            w = len;
+    }
+    for (int i = 0; i < n; i++)
+        printf("%-*s  %s\n", w, models[i]->name ? models[i]->name : "",
+               models[i]->title ? models[i]->title : "");
+    fflush(stdout);
+
+done:
+    for (int i = 0; models && i < n; i++)
+        roi_model_free(models[i]);
+    free(models);
+    roi_scenario_list_free(files);
+    return st;
+}
+
+/* ---- main ------------------------------------------------------------------------------------ */
+
+int main(int argc, char **argv)
+{
+    /* GSL's default handler aborts; every GSL status is checked instead. */
+    gsl_set_error_handler_off();
+    /* Numbers in every output use '.', whatever the environment says. */
+    setlocale(LC_ALL, "C");
+
+    roi_error err;
+    roi_error_clear(&err);
+    cli c;
+    char *command = NULL;
+    roi_status st = parse_args(argc, argv, &c, &err);
+    if (st != ROI_OK)
+        goto done;
+    if (c.help || c.cmd == CMD_HELP) {
+        usage(stdout);
+        goto done;
+    }
+    if (c.version) {
+        printf("roisim %s\n", ROI_VERSION);
+        goto done;
+    }
+    if (c.cmd == CMD_NONE) {
+        st = roi_error_set(&err, ROI_ERR_USAGE, NULL,
+                           "no command given: try 'roisim run' or 'roisim --help'");
+        goto done;
+    }
+    if (c.cmd != CMD_RUN && c.run_only) {
+        st = roi_error_set(&err, ROI_ERR_USAGE, NULL,
+                           "option '%s' is only valid for 'run' (see 'roisim --help')",
+                           c.run_only);
+        goto done;
+    }
+    if (c.cmd == CMD_LIST && (c.n_files > 0 || c.n_sets > 0)) {
+        st = roi_error_set(&err, ROI_ERR_USAGE, NULL,
+                           "'list' takes no scenario files or --set (see 'roisim --help')");
+        goto done;
+    }
+
+    switch (c.cmd) {
+    case CMD_RUN:
+        command = command_line(argc, argv);
+        st = cmd_run(&c, command, &err);
+        break;
+    case CMD_CHECK:
+        st = cmd_check(&c, &err);
+        break;
+    case CMD_LIST:
+        st = cmd_list(&err);
+        break;
+    default:
+        break;
+    }
+
+done:
+    if (st != ROI_OK)
+        print_error(&err, st);
+    free(command);
+    free(c.files);
+    free(c.sets);
+    return exit_code(st);
+}

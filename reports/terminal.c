@@ -1,0 +1,149 @@
+/* terminal.c - the summary table printed after a run. */
+#include "report.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* ---- the payback median ---------------------------------------------------------- */
+
+roi_status roi_report_median_payback(const roi_run *run, int *period)
+{
+    *period = -1;
+    const double *x = run->out[ROI_OUT_PAYBACK];
+    size_t n = run->trials, nd = 0;
+    if (n == 0 || !x)
+        return ROI_OK;
+    for (size_t i = 0; i < n; i++)
+        nd += !isnan(x[i]);
+    /* never_share = (n - nd) / n >= 0.5: the median trial never pays back. */
+    if (2 * nd <= n)
+        return ROI_OK;
+    double *sorted = malloc(nd * sizeof *sorted);
+    if (!sorted)
+        return ROI_ERR_NOMEM;
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++)
+        if (!isnan(x[i]))
+            sorted[k++] = x[i];
+    roi_status st = roi_stats_sort(sorted, nd);
+    if (st == ROI_OK) {
+        /* The overall median sits at level 0.5 of all n trials; the nevers are all at
+         * the top, so among the defined ones it is level 0.5 n / nd. */
+        double level = 0.5 * (double)n / (double)nd;
+        if (level > 1.0)
+            level = 1.0;
+        *period = (int)floor(roi_stats_percentile_sorted(sorted, nd, level));
+    }
+    free(sorted);
+    return st;
+}
+
+/* ---- formatting ------------------------------------------------------------------- */
+
+/* Dollars as "$12.3B" / "-$4.0B" (billions, one decimal, thousands grouped). */
+static void fmt_billions(char *buf, size_t size, double dollars)
+{
+    if (!isfinite(dollars)) {
+        snprintf(buf, size, "n/a");
+        return;
+    }
+    char digits[64];
+    snprintf(digits, sizeof digits, "%.1f", fabs(dollars) / 1e9);
+    int negative = dollars < 0 && strcmp(digits, "0.0") != 0;
+    /* Group the integer part: "1234.5" -> "1,234.5". */
+    char grouped[96];
+    size_t intlen = strcspn(digits, ".");
+    size_t j = 0;
+    for (size_t i = 0; digits[i]; i++) {
+        if (i > 0 && i < intlen && (intlen - i) % 3 == 0)
+            grouped[j++] = ',';
+        grouped[j++] = digits[i];
+    }
+    grouped[j] = '\0';
+    snprintf(buf, size, "%s$%sB", negative ? "-" : "", grouped);
+}
+
+static void fmt_percent(char *buf, size_t size, double p)
+{
+    if (!isfinite(p))
+        snprintf(buf, size, "n/a");
+    else
+        snprintf(buf, size, "%.1f%%", 100.0 * p);
+}
+
+enum { P10 = 2, P50 = 4, P90 = 6 }; /* indices into roi_pct_levels */
+
+/* Percentile k of an output, or NaN when it has no defined value. */
+static double pct(const roi_run *run, roi_output o, int k)
+{
+    const roi_summary *s = &run->summary[o];
+    return s->n_defined ? s->pct[k] : NAN;
+}
+
+/* ---- the table ------------------------------------------------------------------------- */
+
+/* Name column bounds: with the widest name the table stays under 100 columns. */
+enum { NAME_MIN = 8, NAME_MAX = 28 };
+
+void roi_report_terminal(FILE *fp, const roi_run *const *runs, int n,
+                         const roi_report_meta *meta)
+{
+    int w = NAME_MIN;
+    for (int i = 0; i < n; i++) {
+        const char *name = runs[i]->model->name ? runs[i]->model->name : "";
+        int len = (int)strlen(name);
+        if (len > w)
+            w = len;
+    }
+    if (w > NAME_MAX)
+        w = NAME_MAX;
+
+    static const char *const head[] = {"P(NPV>0)", "NPV p10", "NPV p50", "NPV p90",
+                                       "Payback p50", "Spend p50"};
+    static const int width[] = {8, 10, 10, 10, 11, 10};
+    enum { NCOL = 6 };
+    int total = w;
+    for (int c = 0; c < NCOL; c++)
+        total += 2 + width[c];
+
+    fprintf(fp, "%-*s", w, "Scenario");
+    for (int c = 0; c < NCOL; c++)
+        fprintf(fp, "  %*s", width[c], head[c]);
+    fputc('\n', fp);
+    for (int i = 0; i < total; i++)
+        fputc('-', fp);
+    fputc('\n', fp);
+
+    for (int i = 0; i < n; i++) {
+        const roi_run *run = runs[i];
+        const roi_model *m = run->model;
+        const roi_summary *npv = &run->summary[ROI_OUT_NPV];
+        char cell[NCOL][32];
+        fmt_percent(cell[0], sizeof cell[0], npv->n_defined ? npv->prob_positive : NAN);
+        fmt_billions(cell[1], sizeof cell[1], pct(run, ROI_OUT_NPV, P10));
+        fmt_billions(cell[2], sizeof cell[2], pct(run, ROI_OUT_NPV, P50));
+        fmt_billions(cell[3], sizeof cell[3], pct(run, ROI_OUT_NPV, P90));
+        int period = -1;
+        if (roi_report_median_payback(run, &period) != ROI_OK)
+            snprintf(cell[4], sizeof cell[4], "n/a");
+        else if (period < 0)
+            snprintf(cell[4], sizeof cell[4], "never");
+        else
+            roi_model_period_label(m, period, cell[4], sizeof cell[4]);
+        fmt_billions(cell[5], sizeof cell[5], pct(run, ROI_OUT_TOTAL_SPEND, P50));
+
+        const char *name = m->name ? m->name : "";
+        if ((int)strlen(name) > w)
+            fprintf(fp, "%.*s...", w - 3, name);
+        else
+            fprintf(fp, "%-*s", w, name);
+        for (int c = 0; c < NCOL; c++)
+            fprintf(fp, "  %*s", width[c], cell[c]);
+        fputc('\n', fp);
+    }
+    for (int i = 0; i < total; i++)
+        fputc('-', fp);
+    fputc('\n', fp);
+    fprintf(fp, "%zu trials, seed %llu\n", meta->trials, (unsigned long long)meta->seed);
+}

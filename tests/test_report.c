@@ -1,0 +1,696 @@
+/*
+ * test_report.c - the JSON, Excel and terminal reports.
+ *
+ * Two kinds of run feed the reports: a hand-made one (values chosen so the expected
+ * output is known exactly, including an output with no defined value) and a real
+ * one from roi_sim_run on a small model built in C. Files go to a fresh temporary
+ * directory per test.
+ */
+#include "roi_test.h"
+
+#include <cjson/cJSON.h>
+#include <ctype.h>
+#include <dirent.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "report.h"
+#include "sim.h"
+
+/* ---- helpers ------------------------------------------------------------------------- */
+
+static char *xstrdup(const char *s)
+{
+    char *d = malloc(strlen(s) + 1);
+    assert_non_null(d);
+    strcpy(d, s);
+    return d;
+}
+
+static char *read_all(const char *path, size_t *len)
+{
+    FILE *fp = fopen(path, "rb");
+    if (!fp)
+        return NULL;
+    fseek(fp, 0, SEEK_END);
+    long size = ftell(fp);
+    fseek(fp, 0, SEEK_SET);
+    char *buf = malloc((size_t)size + 1);
+    assert_non_null(buf);
+    size_t got = fread(buf, 1, (size_t)size, fp);
+    fclose(fp);
+    buf[got] = '\0';
+    if (len)
+        *len = got;
+    return buf;
+}
+
+static void make_tmpdir(char *dir, size_t size)
+{
+    snprintf(dir, size, "/tmp/roi_test_report.XXXXXX");
+    assert_non_null(mkdtemp(dir));
+}
+
+/* Number of entries in dir other than . and .. */
+static int count_entries(const char *dir)
+{
+    DIR *d = opendir(dir);
+    if (!d)
+        return -1;
+    int n = 0;
+    struct dirent *e;
+    while ((e = readdir(d)))
+        if (strcmp(e->d_name, ".") && strcmp(e->d_name, ".."))
+            n++;
+    closedir(d);
+    return n;
+}
+
+static void remove_tree(const char *dir)
+{
+    DIR *d = opendir(dir);
+    if (!d)
+        return;
+    struct dirent *e;
+    char path[1024];
+    while ((e = readdir(d))) {
+        if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
+            continue;
+        snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
+        unlink(path);
+    }
+    closedir(d);
+    rmdir(dir);
+}
+
+static roi_ref cnst(roi_model *m, double v)
+{
+    roi_error err;
+    int i = roi_graph_const(&m->graph, v, &err);
+    assert_true(i >= 0);
+    return i;
+}
+
+static roi_ref uniform_input(roi_model *m, const char *name, double lo, double hi)
+{
+    roi_error err;
+    roi_dist d;
+    assert_int_equal(roi_dist_uniform(&d, lo, hi, name, &err), ROI_OK);
+    int i = roi_graph_input(&m->graph, name, &d, &err);
+    assert_true(i >= 0);
+    return i;
+}
+
+/* A small valid model: one version, one surface, a lump, an uplift, a milestone. */
+static roi_model *tiny_model(void)
+{
+    roi_model *m = roi_model_new();
+    assert_non_null(m);
+    m->name = xstrdup("tiny");
+    m->title = xstrdup("Tiny test scenario");
+    m->file = xstrdup("tests/tiny.lua");
+    m->start_year = 2025;
+    m->start_q = 2;
+    m->periods = 8;
+    m->discount = cnst(m, 0.09);
+    m->terminal = 0;
+
+    m->versions = calloc(1, sizeof *m->versions);
+    assert_non_null(m->versions);
+    m->n_versions = 1;
+    m->versions[0] = (roi_version){.name = xstrdup("v1"), .planned = 0, .after = ROI_NONE,
+                                   .slip = ROI_NONE, .score = cnst(m, 50),
+                                   .improvement = ROI_NONE};
+    m->frontier_score = cnst(m, 60);
+    m->frontier_slope = cnst(m, 4);
+    m->quality_beta = cnst(m, 0.03);
+    m->people = cnst(m, 3e9);
+
+    m->surfaces = calloc(1, sizeof *m->surfaces);
+    assert_non_null(m->surfaces);
+    m->n_surfaces = 1;
+    roi_surface *s = &m->surfaces[0];
+    s->name = xstrdup("app");
+    s->launch = 1;
+    s->delay = ROI_NONE;
+    s->addressable = cnst(m, 1e9);
+    s->growth = ROI_NONE;
+    s->stages = calloc(1, sizeof *s->stages);
+    assert_non_null(s->stages);
+    s->stages[0] = (roi_stage){.offset = 0, .share = 1.0};
+    s->n_stages = 1;
+    s->ceiling = cnst(m, 0.5);
+    s->p = cnst(m, 0.05);
+    s->q = cnst(m, 0.4);
+    s->f0 = ROI_NONE;
+    s->interactions = cnst(m, 10);
+    s->reasoning = ROI_NONE;
+
+    m->spend = calloc(1, sizeof *m->spend);
+    assert_non_null(m->spend);
+    m->n_spend = 1;
+    m->spend[0] = (roi_spend){.name = xstrdup("stake"), .kind = ROI_SPEND_LUMP,
+                              .cls = ROI_CLASS_INVESTMENT, .from = 0, .to = ROI_NONE,
+                              .amount = uniform_input(m, "stake_cost", 1e9, 2e9),
+                              .growth = ROI_NONE, .residual_fraction = ROI_NONE,
+                              .residual_valuation = ROI_NONE, .heads = ROI_NONE,
+                              .package = ROI_NONE, .attrition = ROI_NONE,
+                              .unit_cost = ROI_NONE, .reasoning_cost = ROI_NONE,
+                              .cost_decline = ROI_NONE};
+
+    m->streams = calloc(1, sizeof *m->streams);
+    assert_non_null(m->streams);
+    m->n_streams = 1;
+    m->streams[0] = (roi_stream){.name = xstrdup("uplift"), .kind = ROI_STREAM_UPLIFT,
+                                 .from = 1, .base = cnst(m, 1e9), .growth = cnst(m, 0.1),
+                                 .lift = uniform_input(m, "lift", 0.05, 0.5),
+                                 .rate = ROI_NONE, .ratio = ROI_NONE,
+                                 .conversion = ROI_NONE, .price = ROI_NONE,
+                                 .market = ROI_NONE, .share = ROI_NONE, .cap = ROI_NONE};
+
+    m->milestones = calloc(1, sizeof *m->milestones);
+    assert_non_null(m->milestones);
+    m->n_milestones = 1;
+    m->milestones[0] = (roi_milestone){.name = xstrdup("prob_revenue_1e8_2025Q4"),
+                                       .series = ROI_SERIES_REVENUE, .period = 2,
+                                       .threshold = 1e8};
+    roi_error err;
+    roi_status st = roi_model_validate(m, &err);
+    if (st != ROI_OK)
+        fail_msg("tiny model invalid: %s", err.msg);
+    return m;
+}
+
+/*
+ * A hand-made run of 10 trials on the tiny model: npv = -4..5 (billions), irr never
+ * defined, payback never in 3 trials and 1..7 otherwise; every other output 1..10;
+ * bands and input stats set to simple known numbers.
+ */
+static roi_run *hand_run(const roi_model *m)
+{
+    enum { N = 10 };
+    roi_run *run = calloc(1, sizeof *run);
+    assert_non_null(run);
+    run->model = m;
+    run->seed = 7;
+    run->trials = N;
+    double work[N];
+    for (int o = 0; o < ROI_OUT_COUNT; o++) {
+        run->out[o] = calloc(N, sizeof(double));
+        assert_non_null(run->out[o]);
+        for (int i = 0; i < N; i++) {
+            double v = i + 1.0;
+            if (o == ROI_OUT_NPV)
+                v = (i - 4.0) * 1e9;
+            else if (o == ROI_OUT_IRR)
+                v = NAN;
+            else if (o == ROI_OUT_PAYBACK)
+                v = i < 3 ? NAN : i - 2.0;
+            run->out[o][i] = v;
+        }
+        assert_int_equal(roi_stats_summarize(run->out[o], N, work, &run->summary[o]), ROI_OK);
+    }
+    run->n_series = roi_model_series_count(m);
+    run->periods = m->periods;
+    run->bands = calloc((size_t)run->n_series * (size_t)run->periods, sizeof *run->bands);
+    assert_non_null(run->bands);
+    for (int s = 0; s < run->n_series; s++)
+        for (int t = 0; t < run->periods; t++)
+            run->bands[s * run->periods + t] = (roi_band){s + t, s + t - 1, s + t, s + t + 1};
+    run->milestone_prob = calloc(1, sizeof(double));
+    assert_non_null(run->milestone_prob);
+    run->milestone_prob[0] = 0.25;
+    run->n_inputs = roi_graph_input_count(&m->graph);
+    run->inputs = calloc((size_t)run->n_inputs, sizeof *run->inputs);
+    assert_non_null(run->inputs);
+    for (int i = 0; i < run->n_inputs; i++)
+        run->inputs[i] = (roi_input_stats){roi_graph_input_node(&m->graph, i), 1.5, 1.0, 2.0};
+    return run;
+}
+
+static void hand_run_free(roi_run *run)
+{
+    for (int o = 0; o < ROI_OUT_COUNT; o++)
+        free(run->out[o]);
+    free(run->bands);
+    free(run->milestone_prob);
+    free(run->inputs);
+    free(run);
+}
+
+static const char *const stat_keys[] = {"mean", "sd", "se", "min", "max", "p1", "p5",
+                                        "p10", "p25", "p50", "p75", "p90", "p95", "p99",
+                                        "prob_positive", "cvar5"};
+enum { N_STAT_KEYS = sizeof stat_keys / sizeof stat_keys[0] };
+
+static double num(const cJSON *obj, const char *key)
+{
+    const cJSON *item = cJSON_GetObjectItemCaseSensitive(obj, key);
+    if (!cJSON_IsNumber(item))
+        fail_msg("'%s' is not a number", key);
+    return item->valuedouble;
+}
+
+static const char *str(const cJSON *obj, const char *key)
+{
+    const cJSON *item = cJSON_GetObjectItemCaseSensitive(obj, key);
+    if (!cJSON_IsString(item))
+        fail_msg("'%s' is not a string", key);
+    return item->valuestring;
+}
+
+/* Checks one scenario object against the contract (keys, shapes, no NaN). */
+static void check_scenario_contract(const cJSON *sc, const roi_model *m)
+{
+    assert_string_equal(str(sc, "name"), m->name);
+    assert_string_equal(str(sc, "title"), m->title);
+    assert_string_equal(str(sc, "file"), m->file);
+    const cJSON *h = cJSON_GetObjectItemCaseSensitive(sc, "horizon");
+    assert_string_equal(str(h, "start"), "2025Q2");
+    assert_string_equal(str(h, "end"), "2027Q1");
+    assert_int_equal((int)num(h, "periods"), 8);
+
+    const cJSON *outputs = cJSON_GetObjectItemCaseSensitive(sc, "outputs");
+    assert_true(cJSON_IsObject(outputs));
+    static const char *const names[] = {"npv", "npv_horizon", "roi_multiple", "irr",
+                                        "payback", "total_spend", "total_revenue",
+                                        "peak_active"};
+    for (size_t i = 0; i < 8; i++) {
+        const cJSON *o = cJSON_GetObjectItemCaseSensitive(outputs, names[i]);
+        if (!cJSON_IsObject(o))
+            fail_msg("outputs.%s missing", names[i]);
+        for (int k = 0; k < N_STAT_KEYS; k++) {
+            const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, stat_keys[k]);
+            if (!cJSON_IsNumber(v) && !cJSON_IsNull(v))
+                fail_msg("outputs.%s.%s missing", names[i], stat_keys[k]);
+        }
+    }
+    const cJSON *irr = cJSON_GetObjectItemCaseSensitive(outputs, "irr");
+    assert_true(cJSON_IsNumber(cJSON_GetObjectItemCaseSensitive(irr, "undefined_share")));
+    const cJSON *pb = cJSON_GetObjectItemCaseSensitive(outputs, "payback");
+    assert_true(cJSON_IsNumber(cJSON_GetObjectItemCaseSensitive(pb, "never_share")));
+    assert_string_equal(str(pb, "unit"), "quarters from start");
+
+    const cJSON *inputs = cJSON_GetObjectItemCaseSensitive(sc, "inputs");
+    assert_true(cJSON_IsArray(inputs));
+    assert_int_equal(cJSON_GetArraySize(inputs), 2);
+    const cJSON *in0 = cJSON_GetArrayItem(inputs, 0);
+    assert_string_equal(str(in0, "name"), "stake_cost");
+    char desc[256];
+    roi_dist_describe(&m->graph.nodes[roi_graph_find_input(&m->graph, "stake_cost")].dist,
+                      desc, sizeof desc);
+    assert_string_equal(str(in0, "distribution"), desc);
+    num(in0, "mean");
+    num(in0, "p5");
+    num(in0, "p95");
+
+    const cJSON *series = cJSON_GetObjectItemCaseSensitive(sc, "series");
+    assert_int_equal(cJSON_GetArraySize(series), roi_model_series_count(m));
+    static const char *const some[] = {"cash_flow", "cumulative_cash_flow", "revenue",
+                                       "spend", "revenue.uplift", "spend.stake",
+                                       "active.app"};
+    for (size_t i = 0; i < sizeof some / sizeof some[0]; i++) {
+        const cJSON *arr = cJSON_GetObjectItemCaseSensitive(series, some[i]);
+        if (!cJSON_IsArray(arr))
+            fail_msg("series.%s missing", some[i]);
+        assert_int_equal(cJSON_GetArraySize(arr), 8);
+        const cJSON *q3 = cJSON_GetArrayItem(arr, 5);
+        assert_string_equal(str(q3, "quarter"), "2026Q3");
+        num(q3, "mean");
+        num(q3, "p10");
+        num(q3, "p50");
+        num(q3, "p90");
+    }
+    const cJSON *ms = cJSON_GetObjectItemCaseSensitive(sc, "milestones");
+    double p = num(ms, "prob_revenue_1e8_2025Q4");
+    assert_true(p >= 0 && p <= 1);
+}
+
+/* The JSON never spells a NaN or an infinity (any case); the test model has no name
+ * containing "nan" or "inf". */
+static void assert_no_nan(const char *text)
+{
+    for (const char *p = text; *p; p++) {
+        char c0 = (char)tolower((unsigned char)p[0]);
+        if (!p[1] || !p[2])
+            break;
+        char c1 = (char)tolower((unsigned char)p[1]), c2 = (char)tolower((unsigned char)p[2]);
+        if ((c0 == 'n' && c1 == 'a' && c2 == 'n') || (c0 == 'i' && c1 == 'n' && c2 == 'f'))
+            fail_msg("the JSON holds a NaN or an infinity near \"%.20s\"", p);
+    }
+}
+
+/* ---- JSON on a hand-made run ------------------------------------------------------------ */
+
+static void test_json_hand_values(void **state)
+{
+    (void)state;
+    char dir[64], path[128];
+    make_tmpdir(dir, sizeof dir);
+    snprintf(path, sizeof path, "%s/report.json", dir);
+    roi_model *m = tiny_model();
+    roi_run *run = hand_run(m);
+    const roi_run *runs[] = {run};
+    /* A seed above 2^53 must come out exactly, not rounded through a double. */
+    roi_report_meta meta = {.version = "9.9.9", .seed = UINT64_MAX, .trials = 10};
+    roi_error err;
+    assert_int_equal(roi_report_json_write(runs, 1, &meta, path, &err), ROI_OK);
+    char *text = read_all(path, NULL);
+    assert_non_null(text);
+    assert_no_nan(text);
+    assert_non_null(strstr(text, "\"seed\":\t18446744073709551615"));
+
+    cJSON *root = cJSON_Parse(text);
+    assert_non_null(root);
+    assert_string_equal(str(root, "version"), "9.9.9");
+    assert_int_equal((int)num(root, "trials"), 10);
+    const cJSON *scs = cJSON_GetObjectItemCaseSensitive(root, "scenarios");
+    assert_int_equal(cJSON_GetArraySize(scs), 1);
+    const cJSON *sc = cJSON_GetArrayItem(scs, 0);
+    check_scenario_contract(sc, m);
+
+    const cJSON *outputs = cJSON_GetObjectItemCaseSensitive(sc, "outputs");
+    /* npv = -4e9 .. 5e9: mean 0.5e9, median 0.5e9, P(> 0) = 0.5, min -4e9. */
+    const cJSON *npv = cJSON_GetObjectItemCaseSensitive(outputs, "npv");
+    assert_near(num(npv, "mean"), 0.5e9, 1e-6);
+    assert_near(num(npv, "p50"), 0.5e9, 1e-6);
+    assert_near(num(npv, "min"), -4e9, 0);
+    assert_near(num(npv, "prob_positive"), 0.5, 0);
+    /* irr never defined: every stat null, undefined_share 1. */
+    const cJSON *irr = cJSON_GetObjectItemCaseSensitive(outputs, "irr");
+    for (int k = 0; k < N_STAT_KEYS; k++)
+        if (!cJSON_IsNull(cJSON_GetObjectItemCaseSensitive(irr, stat_keys[k])))
+            fail_msg("irr.%s should be null", stat_keys[k]);
+    assert_near(num(irr, "undefined_share"), 1.0, 0);
+    /* payback: 1..7 defined, 3 of 10 never. */
+    const cJSON *pb = cJSON_GetObjectItemCaseSensitive(outputs, "payback");
+    assert_near(num(pb, "never_share"), 0.3, 1e-15);
+    assert_near(num(pb, "p50"), 4.0, 1e-12);
+    assert_near(num(pb, "min"), 1.0, 0);
+    /* bands and inputs come through unchanged. */
+    const cJSON *cf = cJSON_GetObjectItemCaseSensitive(
+        cJSON_GetObjectItemCaseSensitive(sc, "series"), "revenue");
+    const cJSON *pt = cJSON_GetArrayItem(cf, 3);
+    assert_near(num(pt, "mean"), ROI_SERIES_REVENUE + 3, 0);
+    assert_near(num(pt, "p10"), ROI_SERIES_REVENUE + 2, 0);
+    assert_near(num(pt, "p90"), ROI_SERIES_REVENUE + 4, 0);
+    const cJSON *ms = cJSON_GetObjectItemCaseSensitive(sc, "milestones");
+    assert_near(num(ms, "prob_revenue_1e8_2025Q4"), 0.25, 0);
+    const cJSON *in1 = cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(sc, "inputs"), 1);
+    assert_string_equal(str(in1, "name"), "lift");
+    assert_near(num(in1, "mean"), 1.5, 0);
+
+    cJSON_Delete(root);
+    free(text);
+    hand_run_free(run);
+    roi_model_free(m);
+    remove_tree(dir);
+}
+
+/* A non-finite value in a band or input stat is written as null, never as NaN. */
+static void test_json_nonfinite_is_null(void **state)
+{
+    (void)state;
+    char dir[64], path[128];
+    make_tmpdir(dir, sizeof dir);
+    snprintf(path, sizeof path, "%s/r.json", dir);
+    roi_model *m = tiny_model();
+    roi_run *run = hand_run(m);
+    run->bands[0].mean = NAN;
+    run->bands[1].p90 = INFINITY;
+    run->inputs[0].p5 = -INFINITY;
+    run->milestone_prob[0] = NAN;
+    const roi_run *runs[] = {run};
+    roi_report_meta meta = {.version = "1", .seed = 1, .trials = 10};
+    roi_error err;
+    assert_int_equal(roi_report_json_write(runs, 1, &meta, path, &err), ROI_OK);
+    char *text = read_all(path, NULL);
+    assert_no_nan(text);
+    cJSON *root = cJSON_Parse(text);
+    assert_non_null(root);
+    const cJSON *sc = cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(root, "scenarios"), 0);
+    const cJSON *cf = cJSON_GetObjectItemCaseSensitive(
+        cJSON_GetObjectItemCaseSensitive(sc, "series"), "cash_flow");
+    assert_true(cJSON_IsNull(cJSON_GetObjectItemCaseSensitive(cJSON_GetArrayItem(cf, 0), "mean")));
+    assert_true(cJSON_IsNull(cJSON_GetObjectItemCaseSensitive(cJSON_GetArrayItem(cf, 1), "p90")));
+    cJSON_Delete(root);
+    free(text);
+    hand_run_free(run);
+    roi_model_free(m);
+    remove_tree(dir);
+}
+
+/* ---- the payback median ------------------------------------------------------------------ */
+
+static void test_median_payback(void **state)
+{
+    (void)state;
+    roi_model *m = tiny_model();
+    roi_run *run = hand_run(m);
+    int period = -2;
+    /* All 10 trials with never = beyond the horizon: 1..7, inf, inf, inf. Median
+     * (PERCENTILE.INC, h = 4.5) lies between 5 and 6: 5.5, floor 5. */
+    assert_int_equal(roi_report_median_payback(run, &period), ROI_OK);
+    assert_int_equal(period, 5);
+    /* Five of ten never: the median trial never pays back. */
+    run->out[ROI_OUT_PAYBACK][3] = NAN;
+    run->out[ROI_OUT_PAYBACK][4] = NAN;
+    assert_int_equal(roi_report_median_payback(run, &period), ROI_OK);
+    assert_int_equal(period, -1);
+    /* None never: plain median of 1..10 = 5.5 -> 5. */
+    for (int i = 0; i < 10; i++)
+        run->out[ROI_OUT_PAYBACK][i] = i + 1.0;
+    assert_int_equal(roi_report_median_payback(run, &period), ROI_OK);
+    assert_int_equal(period, 5);
+    hand_run_free(run);
+    roi_model_free(m);
+}
+
+/* ---- the terminal table --------------------------------------------------------------------- */
+
+static void test_terminal_table(void **state)
+{
+    (void)state;
+    roi_model *m = tiny_model();
+    roi_run *run = hand_run(m);
+    const roi_run *runs[] = {run};
+    roi_report_meta meta = {.version = "1", .seed = 42, .trials = 10};
+    char buf[4096] = {0};
+    FILE *fp = fmemopen(buf, sizeof buf - 1, "w");
+    assert_non_null(fp);
+    roi_report_terminal(fp, runs, 1, &meta);
+    fclose(fp);
+    /* npv p10/p50/p90 of -4..5 (billions): -3.1, 0.5, 4.1; P(>0) 50%; payback
+     * median 5 -> 2026Q3; spend p50 5.5 dollars -> $0.0B. */
+    assert_non_null(strstr(buf, "tiny"));
+    assert_non_null(strstr(buf, "50.0%"));
+    assert_non_null(strstr(buf, "-$3.1B"));
+    assert_non_null(strstr(buf, "$0.5B"));
+    assert_non_null(strstr(buf, "$4.1B"));
+    assert_non_null(strstr(buf, "2026Q3"));
+    assert_non_null(strstr(buf, "10 trials, seed 42\n"));
+    assert_null(strstr(buf, "-$0.0B"));
+    for (char *line = buf, *nl; (nl = strchr(line, '\n')); line = nl + 1)
+        assert_true(nl - line < 100);
+
+    /* A very long name is cut and big numbers are grouped; still under 100 columns. */
+    free(m->name);
+    m->name = xstrdup("a_scenario_name_that_goes_on_and_on_and_on");
+    run->summary[ROI_OUT_NPV].pct[2] = -1234.46e9;
+    run->summary[ROI_OUT_NPV].pct[6] = 12345.0e9;
+    memset(buf, 0, sizeof buf);
+    fp = fmemopen(buf, sizeof buf - 1, "w");
+    roi_report_terminal(fp, runs, 1, &meta);
+    fclose(fp);
+    assert_non_null(strstr(buf, "a_scenario_name_that_goes..."));
+    assert_non_null(strstr(buf, "-$1,234.5B"));
+    assert_non_null(strstr(buf, "$12,345.0B"));
+    int lines = 0;
+    for (char *line = buf, *nl; (nl = strchr(line, '\n')); line = nl + 1, lines++)
+        assert_true(nl - line < 100);
+    assert_int_equal(lines, 5); /* header, rule, one row, rule, footer */
+    hand_run_free(run);
+    roi_model_free(m);
+}
+
+/* ---- a real run: determinism and files ------------------------------------------------------ */
+
+static void test_json_real_run(void **state)
+{
+    (void)state;
+    char dir[64], a[128], b[128];
+    make_tmpdir(dir, sizeof dir);
+    snprintf(a, sizeof a, "%s/a.json", dir);
+    snprintf(b, sizeof b, "%s/b.json", dir);
+    roi_model *m = tiny_model();
+    roi_sim_opts opts = {.seed = 12345, .trials = 300, .threads = 2};
+    roi_run *run = NULL;
+    roi_error err;
+    roi_status st = roi_sim_run(m, &opts, &run, &err);
+    if (st != ROI_OK)
+        fail_msg("roi_sim_run: %s", err.msg);
+    const roi_run *runs[] = {run, run};
+    roi_report_meta meta = {.version = ROI_VERSION, .seed = 12345, .trials = 300};
+    assert_int_equal(roi_report_json_write(runs, 2, &meta, a, &err), ROI_OK);
+    assert_int_equal(roi_report_json_write(runs, 2, &meta, b, &err), ROI_OK);
+    size_t la, lb;
+    char *ta = read_all(a, &la), *tb = read_all(b, &lb);
+    assert_non_null(ta);
+    assert_non_null(tb);
+    assert_int_equal(la, lb);
+    assert_memory_equal(ta, tb, la);
+    assert_no_nan(ta);
+    cJSON *root = cJSON_Parse(ta);
+    assert_non_null(root);
+    assert_int_equal((int)num(root, "seed"), 12345);
+    assert_int_equal((int)num(root, "trials"), 300);
+    const cJSON *scs = cJSON_GetObjectItemCaseSensitive(root, "scenarios");
+    assert_int_equal(cJSON_GetArraySize(scs), 2);
+    check_scenario_contract(cJSON_GetArrayItem(scs, 0), m);
+    /* Sampled input stats: stake_cost ~ U(1e9, 2e9), mean within 4 SE. */
+    const cJSON *in0 = cJSON_GetArrayItem(
+        cJSON_GetObjectItemCaseSensitive(cJSON_GetArrayItem(scs, 0), "inputs"), 0);
+    assert_near(num(in0, "mean"), 1.5e9, 4 * 1e9 / sqrt(12.0) / sqrt(300.0));
+    /* Only the report files are in the directory: no temporary left behind. */
+    assert_int_equal(count_entries(dir), 2);
+    cJSON_Delete(root);
+    free(ta);
+    free(tb);
+
+    /* The terminal table of a real run fits in 100 columns too. */
+    char buf[4096] = {0};
+    FILE *fp = fmemopen(buf, sizeof buf - 1, "w");
+    roi_report_terminal(fp, runs, 1, &meta);
+    fclose(fp);
+    assert_non_null(strstr(buf, "300 trials, seed 12345"));
+
+    roi_run_free(run);
+    roi_model_free(m);
+    remove_tree(dir);
+}
+
+static void test_xlsx_write(void **state)
+{
+    (void)state;
+    char dir[64], a[128], b[128];
+    make_tmpdir(dir, sizeof dir);
+    snprintf(a, sizeof a, "%s/a.xlsx", dir);
+    snprintf(b, sizeof b, "%s/b.xlsx", dir);
+    roi_model *m = tiny_model();
+    roi_run *run = hand_run(m);
+    const roi_run *runs[] = {run};
+    roi_report_meta meta = {.version = "1", .seed = 3, .trials = 10,
+                            .command = "roisim run tiny.lua --xlsx a.xlsx"};
+    roi_error err;
+    assert_int_equal(roi_report_xlsx_write(runs, 1, &meta, a, &err), ROI_OK);
+    assert_int_equal(roi_report_xlsx_write(runs, 1, &meta, b, &err), ROI_OK);
+    size_t la, lb;
+    char *ta = read_all(a, &la), *tb = read_all(b, &lb);
+    assert_non_null(ta);
+    assert_true(la > 100);
+    assert_memory_equal(ta, "PK", 2);
+    /* A fixed creation date makes the workbook byte-identical run to run. */
+    assert_int_equal(la, lb);
+    assert_memory_equal(ta, tb, la);
+    assert_int_equal(count_entries(dir), 2);
+    free(ta);
+    free(tb);
+    hand_run_free(run);
+    roi_model_free(m);
+    remove_tree(dir);
+}
+
+/* Writing into a directory that does not exist fails cleanly with ROI_ERR_IO. */
+static void test_missing_directory(void **state)
+{
+    (void)state;
+    char dir[64], path[160];
+    make_tmpdir(dir, sizeof dir);
+    snprintf(path, sizeof path, "%s/no/such/dir/r.json", dir);
+    roi_model *m = tiny_model();
+    roi_run *run = hand_run(m);
+    const roi_run *runs[] = {run};
+    roi_report_meta meta = {.version = "1", .seed = 3, .trials = 10};
+    roi_error err;
+    roi_error_clear(&err);
+    assert_int_equal(roi_report_json_write(runs, 1, &meta, path, &err), ROI_ERR_IO);
+    assert_non_null(strstr(err.msg, path));
+    snprintf(path, sizeof path, "%s/no/such/dir/r.xlsx", dir);
+    roi_error_clear(&err);
+    assert_int_equal(roi_report_xlsx_write(runs, 1, &meta, path, &err), ROI_ERR_IO);
+    assert_non_null(strstr(err.msg, path));
+    assert_int_equal(count_entries(dir), 0);
+    hand_run_free(run);
+    roi_model_free(m);
+    remove_tree(dir);
+}
+
+/*
+ * A write that fails part way (the file size limit stands in for a full disk, and
+ * works even as root) leaves the earlier report intact and no temporary file.
+ */
+static void test_failed_write_keeps_old_report(void **state)
+{
+    (void)state;
+    char dir[64], json[128], xlsx[128];
+    make_tmpdir(dir, sizeof dir);
+    snprintf(json, sizeof json, "%s/r.json", dir);
+    snprintf(xlsx, sizeof xlsx, "%s/r.xlsx", dir);
+    roi_model *m = tiny_model();
+    roi_run *run = hand_run(m);
+    const roi_run *runs[] = {run};
+    roi_report_meta meta = {.version = "1", .seed = 3, .trials = 10};
+    roi_error err;
+    assert_int_equal(roi_report_json_write(runs, 1, &meta, json, &err), ROI_OK);
+    assert_int_equal(roi_report_xlsx_write(runs, 1, &meta, xlsx, &err), ROI_OK);
+    size_t lj, lx;
+    char *old_json = read_all(json, &lj), *old_xlsx = read_all(xlsx, &lx);
+
+    struct rlimit saved, small;
+    assert_int_equal(getrlimit(RLIMIT_FSIZE, &saved), 0);
+    void (*old_handler)(int) = signal(SIGXFSZ, SIG_IGN);
+    small = saved;
+    small.rlim_cur = 64;
+    assert_int_equal(setrlimit(RLIMIT_FSIZE, &small), 0);
+    meta.seed = 4; /* different content, so an overwrite would show */
+    roi_status sj = roi_report_json_write(runs, 1, &meta, json, &err);
+    roi_status sx = roi_report_xlsx_write(runs, 1, &meta, xlsx, &err);
+    assert_int_equal(setrlimit(RLIMIT_FSIZE, &saved), 0);
+    signal(SIGXFSZ, old_handler);
+    assert_int_equal(sj, ROI_ERR_IO);
+    assert_int_equal(sx, ROI_ERR_IO);
+
+    size_t nj, nx;
+    char *new_json = read_all(json, &nj), *new_xlsx = read_all(xlsx, &nx);
+    assert_int_equal(nj, lj);
+    assert_memory_equal(new_json, old_json, lj);
+    assert_int_equal(nx, lx);
+    assert_memory_equal(new_xlsx, old_xlsx, lx);
+    assert_int_equal(count_entries(dir), 2);
+    free(old_json);
+    free(old_xlsx);
+    free(new_json);
+    free(new_xlsx);
+    hand_run_free(run);
+    roi_model_free(m);
+    remove_tree(dir);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_json_hand_values),
+        cmocka_unit_test(test_json_nonfinite_is_null),
+        cmocka_unit_test(test_median_payback),
+        cmocka_unit_test(test_terminal_table),
+        cmocka_unit_test(test_json_real_run),
+        cmocka_unit_test(test_xlsx_write),
+        cmocka_unit_test(test_missing_directory),
+        cmocka_unit_test(test_failed_write_keeps_old_report),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
