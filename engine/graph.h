@@ -50,6 +50,7 @@ typedef struct roi_node {
     roi_dist dist;     /* ROI_NODE_INPUT (owned) */
     char *name;        /* ROI_NODE_INPUT: the input's stable name (owned); else NULL */
     char *written;     /* optional: the value as the author wrote it (owned), or NULL */
+    int changed;       /* ROI_NODE_INPUT: a what-if (or --set) changed it from the parent */
 } roi_node;
 
 /* A graph owns its nodes. Zero-initialise, or use roi_graph_init. */

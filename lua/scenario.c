@@ -9,6 +9,7 @@
 #include "scenario.h"
 
 #include <errno.h>
+#include <float.h>
 #include <limits.h>
 #include <math.h>
 #include <stdio.h>
@@ -129,7 +130,7 @@ static int host_resolve(lua_State *L)
         slash[1] = '\0';
     else
         dir[0] = '\0';
-    char path[PATH_MAX];
+    char path[2 * PATH_MAX + 8];
     snprintf(path, sizeof path, "%s%s%s", dir, name, ext);
     if (file_exists(path)) {
         lua_pushstring(L, path);
@@ -238,9 +239,13 @@ static void add_location(conv *c, const char *key)
         lua_getfield(c->L, c->locs, path); /* +1 */
         const char *loc = lua_tostring(c->L, -1);
         if (loc) {
-            char msg[sizeof c->err->msg];
+            char msg[sizeof c->err->msg + sizeof path + 64];
             snprintf(msg, sizeof msg, "%s: %s", loc, c->err->msg);
-            memcpy(c->err->msg, msg, sizeof msg);
+            size_t len = strlen(msg);
+            if (len >= sizeof c->err->msg)
+                len = sizeof c->err->msg - 1;
+            memcpy(c->err->msg, msg, len);
+            c->err->msg[len] = '\0';
             lua_pop(c->L, 1);
             return;
         }
@@ -252,7 +257,7 @@ static void add_location(conv *c, const char *key)
     }
 }
 
-static char *dup(const char *s)
+static char *dupstr(const char *s)
 {
     if (!s)
         return NULL;
@@ -437,6 +442,12 @@ static roi_status build_nodes(conv *c, int r)
                 break;
             }
             idx = roi_graph_input(&c->m->graph, name, &d, c->err);
+            if (idx >= 0) {
+                lua_getfield(L, r, "changed"); /* +1 */
+                lua_getfield(L, -1, name);     /* +1 */
+                c->m->graph.nodes[idx].changed = lua_toboolean(L, -1);
+                lua_pop(L, 2);
+            }
         } else {
             roi_node_kind k = op_kind(str_field(c, t, "op"));
             int a = (int)num_field(c, t, "a", 0) - 1, b = (int)num_field(c, t, "b", 0) - 1,
@@ -499,7 +510,7 @@ static roi_status build_horizon(conv *c, int r)
     m->quality_beta = ref_field(c, qt, "beta", NAN);
     m->gap_ref = ref_field(c, qt, "gap_ref", NAN);
     m->m_lo = ref_field(c, qt, "min", 0.0);
-    m->m_hi = ref_field(c, qt, "max", INFINITY);
+    m->m_hi = ref_field(c, qt, "max", DBL_MAX); /* no upper clamp */
     lua_pop(L, 1);
     return ROI_OK;
 }
@@ -518,7 +529,7 @@ static roi_status build_versions(conv *c, int r)
         int t = lua_gettop(L);
         roi_version *v = &m->versions[i];
         m->n_versions = i + 1;
-        v->name = dup(str_field(c, t, "name"));
+        v->name = dupstr(str_field(c, t, "name"));
         v->planned = ROI_NONE;
         if (str_field(c, t, "planned"))
             s = quarter_field(c, t, v->name, "planned", NULL, 0, &v->planned);
@@ -546,7 +557,7 @@ static roi_status build_surfaces(conv *c, int r)
         int t = lua_gettop(L);
         roi_surface *sf = &m->surfaces[i];
         m->n_surfaces = i + 1;
-        sf->name = dup(str_field(c, t, "name"));
+        sf->name = dupstr(str_field(c, t, "name"));
         s = quarter_field(c, t, sf->name, "launch", NULL, 0, &sf->launch);
         sf->delay = ref_field(c, t, "delay", 0.0);
         sf->addressable = ref_field(c, t, "addressable", NAN);
@@ -600,7 +611,7 @@ static roi_status build_spend(conv *c, int r)
         int t = lua_gettop(L);
         roi_spend *sp = &m->spend[i];
         m->n_spend = i + 1;
-        sp->name = dup(str_field(c, t, "name"));
+        sp->name = dupstr(str_field(c, t, "name"));
         const char *kind = str_field(c, t, "kind");
         sp->kind = strcmp(kind, "lump") == 0       ? ROI_SPEND_LUMP
                    : strcmp(kind, "schedule") == 0 ? ROI_SPEND_SCHEDULE
@@ -652,7 +663,7 @@ static roi_status build_streams(conv *c, int r)
         int t = lua_gettop(L);
         roi_stream *st = &m->streams[i];
         m->n_streams = i + 1;
-        st->name = dup(str_field(c, t, "name"));
+        st->name = dupstr(str_field(c, t, "name"));
         const char *kind = str_field(c, t, "kind");
         st->kind = strcmp(kind, "uplift") == 0            ? ROI_STREAM_UPLIFT
                    : strcmp(kind, "per_interaction") == 0 ? ROI_STREAM_PER_INTERACTION
@@ -668,7 +679,7 @@ static roi_status build_streams(conv *c, int r)
         st->price = ref_field(c, t, "price", NAN);
         st->market = ref_field(c, t, "market", NAN);
         st->share = ref_field(c, t, "share", NAN);
-        st->cap = ref_field(c, t, "cap", INFINITY);
+        st->cap = ref_field(c, t, "cap", DBL_MAX); /* no cap */
         lua_getfield(L, t, "surfaces");
         int sl = lua_gettop(L);
         int ns = (int)lua_rawlen(L, sl);
@@ -705,7 +716,7 @@ static roi_status build_milestones(conv *c, int r)
         int t = lua_gettop(L);
         roi_milestone *ms = &m->milestones[i];
         m->n_milestones = i + 1;
-        ms->name = dup(str_field(c, t, "name"));
+        ms->name = dupstr(str_field(c, t, "name"));
         const char *series = str_field(c, t, "series");
         ms->series = roi_model_series_index(m, series);
         char path[256];
@@ -743,9 +754,9 @@ static roi_status build_milestones(conv *c, int r)
 static roi_status convert(conv *c, int r)
 {
     roi_model *m = c->m;
-    m->name = dup(str_field(c, r, "name"));
-    m->title = dup(str_field(c, r, "title"));
-    m->file = dup(str_field(c, r, "file"));
+    m->name = dupstr(str_field(c, r, "name"));
+    m->title = dupstr(str_field(c, r, "title"));
+    m->file = dupstr(str_field(c, r, "file"));
     if (!m->name || !m->title || !m->file)
         return roi_error_set(c->err, ROI_ERR_NOMEM, "", "out of memory");
     roi_status s = build_nodes(c, r);

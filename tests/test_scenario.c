@@ -82,6 +82,10 @@ static void test_whatif_changes_only_what_it_says(void **state)
     assert_true(w->graph.nodes[i].dist.truncated);
     assert_near(w->graph.nodes[i].dist.low, 60, 0);
     assert_int_equal(roi_graph_input_count(&w->graph), roi_graph_input_count(&base->graph) - 1);
+    /* The what-if marks what it changed from its parent, and nothing else. */
+    assert_true(w->graph.nodes[i].changed);
+    assert_false(w->graph.nodes[input_named(w, "facebook.ceiling")].changed);
+    assert_false(base->graph.nodes[input_named(base, "v2.score")].changed);
     roi_model_free(base);
     roi_model_free(w);
 }
