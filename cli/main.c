@@ -19,11 +19,13 @@
 
 #include "report.h"
 #include "scenario.h"
+#include "search.h"
 #include "sim.h"
 
 #define ROI_DEFAULT_TRIALS 10000
 #define ROI_MAX_TRIALS 1000000000ull
 #define ROI_MAX_THREADS 4096
+#define ROI_DEFAULT_MAX_TRIALS 4194304 /* 4096 blocks: 300 MB of per-trial outputs */
 
 enum { EXIT_MODEL = 1, EXIT_USAGE = 2 };
 
@@ -44,6 +46,10 @@ typedef struct cli {
     int quiet;
     int help, version;
     const char *run_only; /* the first run-only option seen, for "not valid for" errors */
+    /* Added by issue 4: */
+    double precision;     /* --precision REL; 0: off */
+    size_t max_trials;    /* --max-trials N: the cap of the precision loop */
+    roi_sampling_mode sampling; /* --sampling mc|lhs */
 } cli;
 
 /* ---- messages ------------------------------------------------------------------------- */
@@ -84,6 +90,12 @@ static void usage(FILE *fp)
         "  --json FILE         Write the full results as JSON to FILE ('-': standard\n"
         "                      output; the summary table then goes to standard error).\n"
         "  --xlsx FILE         Write an Excel workbook with the summary table to FILE.\n"
+        "  --sampling MODE     mc (default: independent draws) or lhs (Latin hypercube:\n"
+        "                      every input stratified over the run's trials).\n"
+        "  --precision REL     Keep adding trials (whole blocks of %d, starting from -n)\n"
+        "                      until the standard error of mean npv is at most REL times\n"
+        "                      |mean npv|, e.g. 0.01; each scenario stops on its own.\n"
+        "  --max-trials N      The cap of --precision (default %d).\n"
         "\n"
         "Options for run and check:\n"
         "  -q, --quiet         run: print no summary table and no progress bar;\n"
@@ -102,8 +114,8 @@ static void usage(FILE *fp)
         "else from %s.\n"
         "\n"
         "Exit status: 0 success, 1 scenario, model or file error, 2 usage error.\n",
-        ROI_DEFAULT_TRIALS, (unsigned)ROI_DEFAULT_SEED, ROI_MAX_THREADS,
-        roi_scenario_bundled_dir());
+        ROI_DEFAULT_TRIALS, (unsigned)ROI_DEFAULT_SEED, ROI_MAX_THREADS, ROI_BLOCK,
+        ROI_DEFAULT_MAX_TRIALS, roi_scenario_bundled_dir());
 }
 
 /* ---- option parsing --------------------------------------------------------------------- */
@@ -129,7 +141,8 @@ static int parse_uint(const char *s, unsigned long long max, unsigned long long 
 static const char *canonical(const char *name)
 {
     static const char *const run_only[] = {"-n", "--trials", "--seed", "--threads",
-                                           "--json", "--xlsx"};
+                                           "--json", "--xlsx", "--precision",
+                                           "--max-trials", "--sampling"};
     for (size_t i = 0; i < sizeof run_only / sizeof run_only[0]; i++)
         if (!strcmp(name, run_only[i]))
             return run_only[i];
@@ -168,6 +181,7 @@ static roi_status parse_args(int argc, char **argv, cli *c, roi_error *err)
     c->trials = ROI_DEFAULT_TRIALS;
     c->seed = ROI_DEFAULT_SEED;
     c->threads = 0;
+    c->max_trials = ROI_DEFAULT_MAX_TRIALS;
     c->files = calloc((size_t)argc + 1, sizeof *c->files);
     c->sets = calloc((size_t)argc + 1, sizeof *c->sets);
     if (!c->files || !c->sets)
@@ -225,7 +239,8 @@ static roi_status parse_args(int argc, char **argv, cli *c, roi_error *err)
         int known = !strcmp(name, "-n") || !strcmp(name, "--trials") ||
                     !strcmp(name, "--seed") || !strcmp(name, "--threads") ||
                     !strcmp(name, "--json") || !strcmp(name, "--xlsx") ||
-                    !strcmp(name, "--set");
+                    !strcmp(name, "--set") || !strcmp(name, "--precision") ||
+                    !strcmp(name, "--max-trials") || !strcmp(name, "--sampling");
         if (!known)
             return usage_error(err, "unknown option '%s'", arg);
         if (!value) {
@@ -259,6 +274,26 @@ static roi_status parse_args(int argc, char **argv, cli *c, roi_error *err)
             if (!*value || !strcmp(value, "-"))
                 return usage_error(err, "--xlsx: needs a file name, got '%s'", value);
             c->xlsx = value;
+        } else if (!strcmp(name, "--precision")) {
+            char *end = NULL;
+            errno = 0;
+            double rel = strtod(value, &end);
+            if (!*value || *end || errno || !(rel > 0.0 && rel < 1.0))
+                return usage_error(err, "--precision: must be a number between 0 and 1 "
+                                   "(e.g. 0.01), got '%s'", value);
+            c->precision = rel;
+        } else if (!strcmp(name, "--max-trials")) {
+            if (!parse_uint(value, ROI_MAX_TRIALS, &v) || v == 0)
+                return usage_error(err, "--max-trials: must be an integer from 1 to "
+                                   "1000000000, got '%s'", value);
+            c->max_trials = (size_t)v;
+        } else if (!strcmp(name, "--sampling")) {
+            if (!strcmp(value, "mc"))
+                c->sampling = ROI_SAMPLING_MC;
+            else if (!strcmp(value, "lhs"))
+                c->sampling = ROI_SAMPLING_LHS;
+            else
+                return usage_error(err, "--sampling: must be mc or lhs, got '%s'", value);
         } else { /* --set */
             if (!strchr(value, '=') || value[0] == '=')
                 return usage_error(err, "--set: expected PATH=VALUE, got '%s'", value);
@@ -433,14 +468,23 @@ static roi_status cmd_run(const cli *c, const char *command, roi_error *err)
     progress prog = {.enabled = !c->quiet && isatty(STDERR_FILENO), .count = n};
     prog.start = now_seconds();
     for (int i = 0; i < n; i++) {
-        roi_sim_opts opts = {.seed = c->seed, .trials = c->trials, .threads = c->threads};
+        roi_sim_opts opts = {.seed = c->seed, .trials = c->trials, .threads = c->threads,
+                             .sampling = c->sampling};
         if (prog.enabled) {
             prog.index = i;
             prog.name = models[i]->name;
             opts.progress = progress_draw;
             opts.progress_ud = &prog;
         }
-        st = roi_sim_run(models[i], &opts, &runs[i], err);
+        roi_convergence conv;
+        if (c->precision > 0)
+            st = roi_search_precision(models[i], &opts, c->precision, c->max_trials, &runs[i],
+                                      &conv, err);
+        else
+            st = roi_sim_run(models[i], &opts, &runs[i], err);
+        /* Goal seeks and sweeps the scenario declares, at the run's seed and trials. */
+        if (st == ROI_OK)
+            st = roi_search_run_all(runs[i], &opts, c->precision > 0 ? &conv : NULL, err);
         if (st != ROI_OK) {
             progress_clear(&prog);
             goto done;

@@ -235,6 +235,11 @@ void roi_graph_eval(const roi_graph *g, const uint64_t *keys, uint64_t trial, do
     }
 }
 
+double roi_graph_apply(roi_node_kind kind, double a, double b, double c)
+{
+    return apply(kind, a, b, c);
+}
+
 void roi_graph_keys(const roi_graph *g, uint64_t seed, uint64_t *keys)
 {
     for (int i = 0; i < g->n; i++)

@@ -88,6 +88,10 @@ int roi_graph_input_node(const roi_graph *g, int i);
 void roi_graph_eval(const roi_graph *g, const uint64_t *keys, uint64_t trial,
                     double *vals, gsl_rng *scratch);
 
+/* The value of an operation node of kind `kind` from its operands' values (b and c
+ * are ignored by operations that do not read them). Used by sampling.c's evaluator. */
+double roi_graph_apply(roi_node_kind kind, double a, double b, double c);
+
 /* Fills keys[0..n-1] for a run seed (0 for nodes that are not inputs). */
 void roi_graph_keys(const roi_graph *g, uint64_t seed, uint64_t *keys);
 

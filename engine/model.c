@@ -68,6 +68,26 @@ void roi_model_free(roi_model *m)
     for (int i = 0; i < m->n_milestones; i++)
         free(m->milestones[i].name);
     free(m->milestones);
+    for (int i = 0; i < m->n_correlations; i++) {
+        free(m->correlations[i].a);
+        free(m->correlations[i].b);
+    }
+    free(m->correlations);
+    for (int i = 0; i < m->n_goals; i++) {
+        free(m->goals[i].name);
+        free(m->goals[i].input);
+        free(m->goals[i].stat_name);
+    }
+    free(m->goals);
+    for (int i = 0; i < m->n_sweeps; i++) {
+        free(m->sweeps[i].name);
+        free(m->sweeps[i].stat_name);
+        for (int k = 0; k < 2; k++) {
+            free(m->sweeps[i].input[k]);
+            free(m->sweeps[i].values[k]);
+        }
+    }
+    free(m->sweeps);
     roi_graph_free(&m->graph);
     free(m);
 }

@@ -148,7 +148,66 @@ typedef struct roi_model {
     roi_spend *spend; int n_spend;
     roi_stream *streams; int n_streams;
     roi_milestone *milestones; int n_milestones;
+
+    /* Analysis declarations (added by issue 4; see sampling.h, search.h). */
+    struct roi_correlation *correlations; int n_correlations;
+    struct roi_goal_spec *goals; int n_goals;
+    struct roi_sweep_spec *sweeps; int n_sweeps;
 } roi_model;
+
+/* ---- analysis declarations: correlations, goal seeks, sweeps ------------------------ */
+
+/* A requested rank (Spearman) correlation between two uncertain inputs, by name. */
+typedef struct roi_correlation {
+    char *a, *b;          /* input names (owned) */
+    double rank;          /* in (-1, 1) */
+} roi_correlation;
+
+/* How a goal seek or sweep sets its input to the value x being tried. */
+typedef enum roi_override_mode {
+    ROI_OVERRIDE_VALUE,   /* the input is x in every trial (a distribution becomes fixed) */
+    ROI_OVERRIDE_SHIFT,   /* x is added to every draw (location change, shape kept) */
+    ROI_OVERRIDE_SCALE    /* every draw is multiplied by x */
+} roi_override_mode;
+
+/* The statistic a goal seek or sweep reads from one output. */
+typedef enum roi_stat_kind {
+    ROI_STAT_MEAN,          /* mean of the defined values */
+    ROI_STAT_PROB_POSITIVE, /* share of defined values > 0 */
+    ROI_STAT_PERCENTILE     /* PERCENTILE.INC at `level` */
+} roi_stat_kind;
+
+typedef struct roi_stat {
+    roi_output output;
+    roi_stat_kind kind;
+    double level;         /* ROI_STAT_PERCENTILE: in (0, 1) */
+} roi_stat;
+
+/* goal "name" { input = ..., output = ..., stat = ..., target = ..., low, high } */
+typedef struct roi_goal_spec {
+    char *name;           /* as declared (owned) */
+    char *input;          /* the parameter path, e.g. "core_ad_uplift.lift" (owned) */
+    roi_ref node;         /* its node in the graph */
+    roi_override_mode mode;
+    roi_stat stat;
+    char *stat_name;      /* the statistic as written, e.g. "prob_positive" (owned) */
+    double target, low, high;
+    size_t trials;        /* trials per evaluation; 0: the run's */
+} roi_goal_spec;
+
+/* sweep "name" { inputs = {...}, values = {...}, output = ..., stat = ... } */
+typedef struct roi_sweep_spec {
+    char *name;           /* owned */
+    int n_inputs;         /* 1 or 2 */
+    char *input[2];       /* parameter paths (owned) */
+    roi_ref node[2];
+    roi_override_mode mode;
+    double *values[2];    /* grid values per input (owned) */
+    int n_values[2];
+    roi_stat stat;
+    char *stat_name;      /* owned */
+    size_t trials;        /* trials per cell; 0: the run's */
+} roi_sweep_spec;
 
 /* Allocates an empty model (zeroed, graph initialised). Caller frees with roi_model_free. */
 roi_model *roi_model_new(void);

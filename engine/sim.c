@@ -93,6 +93,7 @@ static roi_status thread_state_init(thread_state *t, const roi_model *m, size_t 
 /* The run's shape, shared read-only by every thread. */
 typedef struct shape {
     const roi_model *m;
+    const roi_sampling *plan;   /* NULL: plain Monte Carlo through roi_graph_eval */
     const uint64_t *keys;
     int n_series, periods, n_inputs;
     const int *input_nodes;
@@ -107,7 +108,10 @@ typedef struct shape {
 static int run_trial(const shape *sh, thread_state *t, size_t i, double *out)
 {
     const roi_model *m = sh->m;
-    roi_graph_eval(&m->graph, sh->keys, (uint64_t)i, t->vals, t->scratch);
+    if (sh->plan)
+        roi_sampling_eval(sh->plan, &m->graph, sh->keys, (uint64_t)i, t->vals, t->scratch);
+    else
+        roi_graph_eval(&m->graph, sh->keys, (uint64_t)i, t->vals, t->scratch);
     roi_model_trial(m, t->vals, t->ws, out, t->series);
     for (int k = 0; k < ROI_OUT_COUNT; k++) {
         double v = out[k];
@@ -286,6 +290,7 @@ void roi_run_free(roi_run *run)
     free(run->bands);
     free(run->milestone_prob);
     free(run->inputs);
+    roi_search_free(run->search);
     free(run);
 }
 
@@ -302,6 +307,7 @@ roi_status roi_sim_run(const roi_model *m, const roi_sim_opts *opts, roi_run **o
     double *block_sums = NULL, *work = NULL, *pmin = NULL, *pmax = NULL;
     double *gmin = NULL, *gmax = NULL;
     uint64_t *hist = NULL;
+    roi_sampling *plan = NULL;
 
     if (out)
         *out = NULL;
@@ -372,7 +378,17 @@ roi_status roi_sim_run(const roi_model *m, const roi_sim_opts *opts, roi_run **o
         }
     }
 
-    const shape sh = {m, keys, n_series, periods, n_inputs, input_nodes, n_series_vals,
+    /* A plan only when something differs from plain Monte Carlo: the default path
+     * stays exactly roi_graph_eval. */
+    if (opts->sampling != ROI_SAMPLING_MC || m->n_correlations > 0 || opts->n_overrides > 0) {
+        st = roi_sampling_new(m, &m->graph, opts->sampling, trials, opts->overrides,
+                              opts->n_overrides, &plan, err);
+        if (st != ROI_OK)
+            goto cleanup;
+    }
+    run->sampling = opts->sampling;
+
+    const shape sh = {m, plan, keys, n_series, periods, n_inputs, input_nodes, n_series_vals,
                       n_cells};
 
     /* Pilot: the same first trials for every thread count, so ranges are fixed. */
@@ -543,6 +559,7 @@ cleanup:
     free(gmax);
     free(hist);
     free(work);
+    roi_sampling_free(plan);
     roi_run_free(run);
     return st;
 }

@@ -16,6 +16,7 @@
 #include <stdint.h>
 
 #include "model.h"
+#include "sampling.h"
 #include "stats.h"
 
 #define ROI_DEFAULT_SEED 20260408u  /* fixed: a run is reproducible unless asked */
@@ -28,6 +29,10 @@ typedef struct roi_sim_opts {
     /* Optional progress callback, called from the calling thread only. */
     void (*progress)(void *ud, size_t done, size_t total);
     void *progress_ud;
+    /* Added by issue 4 (zero-initialised: plain Monte Carlo, nothing overridden). */
+    roi_sampling_mode sampling;        /* ROI_SAMPLING_MC or ROI_SAMPLING_LHS */
+    const roi_override *overrides;     /* nodes set/shifted/scaled (borrowed) */
+    int n_overrides;
 } roi_sim_opts;
 
 /* Mean and band of one series at one period. */
@@ -52,7 +57,15 @@ typedef struct roi_run {
     double *milestone_prob;            /* one per model milestone (owned) */
     int n_inputs;
     roi_input_stats *inputs;           /* one per graph input, graph order (owned) */
+    /* Added by issue 4: */
+    roi_sampling_mode sampling;        /* how the inputs were sampled */
+    struct roi_search *search;         /* goal seeks, sweeps, convergence (owned; NULL
+                                        * when none); see search.h */
 } roi_run;
+
+/* Frees what search.h attached to a run (defined in search.c). NULL is allowed. */
+struct roi_search;
+void roi_search_free(struct roi_search *s);
 
 /*
  * Runs the model. On success *out is a new run the caller frees with roi_run_free.

@@ -457,12 +457,84 @@ local OBJECTS = {
 }
 
 local DECLARATIONS = { "horizon", "family", "frontier", "quality", "version", "surface",
-  "spend", "revenue", "milestone", "scenario" }
+  "spend", "revenue", "milestone", "scenario", "goal", "sweep", "correlate" }
 
 local function field_names(schema)
   local names = {}
   for _, k in ipairs(schema.order) do names[#names + 1] = k end
   return names
+end
+
+-- Goal seeks and sweeps (issue 4). `input` is a parameter path ("core_ad_uplift.lift",
+-- "v2.score", "moat"); mode says what the value x being tried does to it: "value"
+-- (default) replaces it by x in every trial, "shift" adds x to every draw, "scale"
+-- multiplies every draw by x.
+local ANALYSES = {
+  goal = { order = { "title", "input", "mode", "output", "stat", "target", "low", "high", "trials" },
+    fields = { title = true, input = true, mode = true, output = true, stat = true, target = true,
+      low = true, high = true, trials = true },
+    required = { "input", "stat", "target", "low", "high" } },
+  sweep = { order = { "title", "inputs", "values", "mode", "output", "stat", "trials" },
+    fields = { title = true, inputs = true, values = true, mode = true, output = true, stat = true,
+      trials = true },
+    required = { "inputs", "values", "stat" } },
+}
+local OUTPUT_NAMES = { "npv", "npv_horizon", "roi_multiple", "irr", "payback", "total_spend",
+  "total_revenue", "peak_active" }
+local MODES = { "value", "shift", "scale" }
+
+local function check_analysis(kind, name, spec, loc)
+  local what = fmt("%s \"%s\"", kind, name)
+  local function is_in(v, list) for _, x in ipairs(list) do if v == x then return true end end return false end
+  if spec.title ~= nil and type(spec.title) ~= "string" then fail(what .. ": title must be a string", loc) end
+  local output = spec.output or "npv"
+  if not is_in(output, OUTPUT_NAMES) then
+    fail(fmt("%s: output must be one of %s, got %s%s", what, concat(OUTPUT_NAMES, ", "), tostring(output),
+      type(output) == "string" and suggest(output, OUTPUT_NAMES) or ""), loc)
+  end
+  local stat = spec.stat
+  local level = type(stat) == "string" and tonumber(stat:match("^p(%d%d?)$"))
+  if not (stat == "mean" or stat == "prob_positive" or stat == "median" or (level and level >= 1)) then
+    fail(fmt("%s: stat must be mean, prob_positive, median or p1 .. p99, got %s", what, tostring(stat)), loc)
+  end
+  if spec.mode ~= nil and not is_in(spec.mode, MODES) then
+    fail(fmt("%s: mode must be one of value, shift, scale, got %s", what, tostring(spec.mode)), loc)
+  end
+  if spec.trials ~= nil and (math_type(spec.trials) ~= "integer" or spec.trials < 1 or spec.trials > 1000000000) then
+    fail(fmt("%s: trials must be a whole number from 1 to 1000000000, got %s", what, tostring(spec.trials)), loc)
+  end
+  if kind == "goal" then
+    if type(spec.input) ~= "string" then fail(what .. ": input must be a parameter path such as \"v2.score\"", loc) end
+    for _, k in ipairs({ "target", "low", "high" }) do
+      if type(spec[k]) ~= "number" then fail(fmt("%s: %s must be a number, got %s", what, k, type(spec[k])), loc) end
+    end
+    if not (spec.low < spec.high) then
+      fail(fmt("%s: low must be below high, got [%s, %s]", what, num_str(spec.low), num_str(spec.high)), loc)
+    end
+  else
+    local inputs, values = spec.inputs, spec.values
+    if type(inputs) == "string" then inputs = { inputs } end
+    if type(inputs) ~= "table" or #inputs < 1 or #inputs > 2 then
+      fail(what .. ": inputs must list one or two parameter paths", loc)
+    end
+    for _, p in ipairs(inputs) do
+      if type(p) ~= "string" then fail(what .. ": inputs must be parameter paths (strings)", loc) end
+    end
+    if type(values) ~= "table" then fail(what .. ": values must be a list of numbers per input", loc) end
+    if #inputs == 1 and type(values[1]) == "number" then values = { values } end
+    if #values ~= #inputs then
+      fail(fmt("%s: give one list of values per input (%d inputs, %d lists)", what, #inputs, #values), loc)
+    end
+    for i, list in ipairs(values) do
+      if type(list) ~= "table" or #list < 1 or #list > 1000 then
+        fail(fmt("%s: values for %s must be a list of 1 to 1000 numbers", what, inputs[i]), loc)
+      end
+      for _, x in ipairs(list) do
+        if type(x) ~= "number" then fail(fmt("%s: values for %s must be numbers", what, inputs[i]), loc) end
+      end
+    end
+    spec.inputs, spec.values = inputs, values
+  end
 end
 
 -- ==== one scenario being loaded =====================================================
@@ -484,6 +556,8 @@ local function new_state(top_file)
     info = { title = nil },
     changed = {},      -- paths a later file overrode
     setters = {},      -- path -> file that first set it
+    analyses = { goal = {}, sweep = {} },  -- kind -> list of declarations (issue 4)
+    correlations = {}, -- list of { a =, b =, rank =, loc = }
   }
 end
 
@@ -721,6 +795,75 @@ local function make_env(st)
         local obj = declare(st, kind, name, loc)
         for _, k in ipairs(sorted_keys(spec)) do set_field(st, obj, schema, "", k, spec[k], loc) end
         return obj.proxy
+      end
+    end
+  end
+
+  -- goal "..." { ... } and sweep "..." { ... }: questions asked of the model, not
+  -- parts of it. A what-if inherits them; declaring the same name again in a later
+  -- file replaces the parent's declaration.
+  for kind, schema in pairs(ANALYSES) do
+    env_lib[kind] = function(name)
+      local loc = author_loc()
+      if type(name) ~= "string" or name == "" then
+        fail(fmt("%s needs a name: %s \"what it answers\" { ... }", kind, kind), loc)
+      end
+      return function(spec)
+        touch(st)
+        if type(spec) ~= "table" or is_value(spec) then
+          fail(fmt("%s \"%s\" takes a table of fields: %s \"%s\" { ... }", kind, name, kind, name), loc)
+        end
+        for _, k in ipairs(sorted_keys(spec)) do
+          if type(k) ~= "string" or not schema.fields[k] then
+            fail(fmt("%s \"%s\" has no field '%s'%s", kind, name, tostring(k),
+              type(k) == "string" and suggest(k, schema.order) or ""), loc)
+          end
+        end
+        for _, k in ipairs(schema.required) do
+          if spec[k] == nil then fail(fmt("%s \"%s\" is missing '%s'", kind, name, k), loc) end
+        end
+        check_analysis(kind, name, spec, loc)
+        local list = st.analyses[kind]
+        for i, d in ipairs(list) do
+          if d.name == name then
+            if d.file == st.current then
+              fail(fmt("%s \"%s\" is already declared at %s", kind, name, d.loc), loc)
+            end
+            list[i] = { name = name, spec = spec, loc = loc, file = st.current }
+            return
+          end
+        end
+        list[#list + 1] = { name = name, spec = spec, loc = loc, file = st.current }
+      end
+    end
+  end
+
+  -- correlate { {"a", "b", 0.6}, ... }: rank correlations between named inputs. A
+  -- later pair for the same two inputs replaces the earlier one.
+  env_lib.correlate = function(pairs_list)
+    local loc = author_loc()
+    touch(st)
+    if type(pairs_list) ~= "table" or is_value(pairs_list) or #pairs_list == 0 then
+      fail("correlate takes a list of pairs: correlate { {\"v2.score\", \"moat\", 0.5}, ... }", loc)
+    end
+    for i, p in ipairs(pairs_list) do
+      if type(p) ~= "table" or type(p[1]) ~= "string" or type(p[2]) ~= "string"
+          or type(p[3]) ~= "number" or #p ~= 3 then
+        fail(fmt("correlate: pair %d must be {\"input a\", \"input b\", rank correlation}", i), loc)
+      end
+      if p[1] == p[2] then fail(fmt("correlate: pair %d correlates '%s' with itself", i, p[1]), loc) end
+      if not (p[3] > -1 and p[3] < 1) then
+        fail(fmt("correlate: the rank correlation of %s and %s must lie strictly between -1 and 1, got %s",
+          p[1], p[2], num_str(p[3])), loc)
+      end
+      local replaced = false
+      for _, c in ipairs(st.correlations) do
+        if (c.a == p[1] and c.b == p[2]) or (c.a == p[2] and c.b == p[1]) then
+          c.rank, c.loc, replaced = p[3], loc, true
+        end
+      end
+      if not replaced then
+        st.correlations[#st.correlations + 1] = { a = p[1], b = p[2], rank = p[3], loc = loc }
       end
     end
   end
@@ -968,6 +1111,9 @@ local function resolver(st, out)
     visiting[path] = true
     local r = resolve(v, path, vloc)
     visiting[path] = nil
+    -- A number that a goal or sweep changes gets a node of its own, so that the
+    -- expressions using it read the node instead of folding the number in.
+    if st.protect and st.protect[path] and r.const ~= nil then r = { node = const_node(r) } end
     by_path[path] = r
     return r
   end
@@ -1092,6 +1238,11 @@ local function resolve_state(st, file, name)
     walk_fields(obj, OBJECTS[obj.kind], "", function(p, v) name_leaves(v, n .. "." .. p) end)
   end
 
+  st.protect = {}
+  for _, d in ipairs(st.analyses.goal) do st.protect[d.spec.input] = true end
+  for _, d in ipairs(st.analyses.sweep) do
+    for _, p in ipairs(d.spec.inputs) do st.protect[p] = true end
+  end
   local node_of = resolver(st, out)
   local function q(obj, k) local t = obj.fields; return t[k] end
 
@@ -1176,6 +1327,45 @@ local function resolve_state(st, file, name)
       out.milestones[#out.milestones + 1] = { name = n, series = f.series, quarter = f.quarter,
         at_least = f.at_least }
     end
+  end
+
+  -- Goal seeks, sweeps and correlations (issue 4).
+  local function target_node(kind, d, path)
+    local ok, idx = pcall(node_of, path)
+    if not ok or idx == nil then
+      fail(fmt("%s \"%s\": input '%s' is not a parameter of this scenario", kind, d.name, path), d.loc)
+    end
+    return idx
+  end
+  out.goals, out.sweeps, out.correlations = {}, {}, {}
+  for _, d in ipairs(st.analyses.goal) do
+    local sp = d.spec
+    out.goals[#out.goals + 1] = { name = d.name, title = sp.title, input = sp.input,
+      node = target_node("goal", d, sp.input), mode = sp.mode or "value", output = sp.output or "npv",
+      stat = sp.stat, target = sp.target, low = sp.low, high = sp.high, trials = sp.trials or 0 }
+  end
+  for _, d in ipairs(st.analyses.sweep) do
+    local sp = d.spec
+    local nodes = {}
+    for i, p in ipairs(sp.inputs) do nodes[i] = target_node("sweep", d, p) end
+    out.sweeps[#out.sweeps + 1] = { name = d.name, title = sp.title, inputs = sp.inputs, nodes = nodes,
+      values = sp.values, mode = sp.mode or "value", output = sp.output or "npv", stat = sp.stat,
+      trials = sp.trials or 0 }
+  end
+  local input_names = {}
+  for _, nd in ipairs(out.nodes) do
+    if nd.kind == "input" then input_names[#input_names + 1] = nd.name end
+  end
+  sort(input_names)
+  local known = {}
+  for _, n in ipairs(input_names) do known[n] = true end
+  for _, c in ipairs(st.correlations) do
+    for _, n in ipairs({ c.a, c.b }) do
+      if not known[n] then
+        fail(fmt("correlate: '%s' is not an uncertain input of this scenario%s", n, suggest(n, input_names)), c.loc)
+      end
+    end
+    out.correlations[#out.correlations + 1] = { a = c.a, b = c.b, rank = c.rank }
   end
 
   -- Locations of every field, for messages from the engine's validation.

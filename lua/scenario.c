@@ -22,6 +22,8 @@
 #include <lualib.h>
 
 #include "roi_embedded.h"
+#include "sampling.h"
+#include "search.h"
 
 #define SCENARIO_MAX_BYTES (4u << 20)      /* a scenario file larger than this is refused */
 #define LUA_MEMORY_LIMIT ((size_t)256 << 20) /* bytes a scenario's Lua state may hold */
@@ -750,6 +752,137 @@ static roi_status build_milestones(conv *c, int r)
     return s;
 }
 
+/* ==== analysis declarations (issue 4) ================================================== */
+
+static roi_override_mode mode_of(const char *mode)
+{
+    if (mode && strcmp(mode, "shift") == 0)
+        return ROI_OVERRIDE_SHIFT;
+    if (mode && strcmp(mode, "scale") == 0)
+        return ROI_OVERRIDE_SCALE;
+    return ROI_OVERRIDE_VALUE;
+}
+
+/* Node index (1-based in Lua) of field `key` of table t as a graph index. */
+static roi_ref node_field(conv *c, int t, const char *key)
+{
+    return (roi_ref)num_field(c, t, key, 0) - 1;
+}
+
+/* Goal seeks, sweeps and correlations: resolved.goals / sweeps / correlations. */
+static roi_status build_analyses(conv *c, int r)
+{
+    lua_State *L = c->L;
+    roi_model *m = c->m;
+    roi_status s = ROI_OK;
+    char path[320];
+
+    lua_getfield(L, r, "goals"); /* +1 */
+    int list = lua_gettop(L);
+    int n = (int)lua_rawlen(L, list);
+    m->goals = calloc(n ? (size_t)n : 1, sizeof *m->goals);
+    if (!m->goals)
+        s = roi_error_set(c->err, ROI_ERR_NOMEM, "", "out of memory");
+    for (int i = 0; i < n && s == ROI_OK; i++) {
+        lua_rawgeti(L, list, i + 1); /* +1 goal */
+        int t = lua_gettop(L);
+        roi_goal_spec *g = &m->goals[i];
+        m->n_goals = i + 1;
+        g->name = dupstr(str_field(c, t, "name"));
+        g->input = dupstr(str_field(c, t, "input"));
+        g->stat_name = dupstr(str_field(c, t, "stat"));
+        if (!g->name || !g->input || !g->stat_name)
+            s = roi_error_set(c->err, ROI_ERR_NOMEM, "", "out of memory");
+        g->node = node_field(c, t, "node");
+        g->mode = mode_of(str_field(c, t, "mode"));
+        g->target = num_field(c, t, "target", NAN);
+        g->low = num_field(c, t, "low", NAN);
+        g->high = num_field(c, t, "high", NAN);
+        g->trials = (size_t)num_field(c, t, "trials", 0);
+        snprintf(path, sizeof path, "goal '%s'", g->name ? g->name : "");
+        if (s == ROI_OK)
+            s = roi_stat_parse(str_field(c, t, "output"), g->stat_name, path, &g->stat, c->err);
+        if (s == ROI_OK && (g->node < 0 || g->node >= m->graph.n))
+            s = roi_error_set(c->err, ROI_ERR_INTERNAL, path, "input node out of range");
+        lua_pop(L, 1);
+    }
+    lua_pop(L, 1);
+
+    lua_getfield(L, r, "sweeps"); /* +1 */
+    list = lua_gettop(L);
+    n = (int)lua_rawlen(L, list);
+    m->sweeps = calloc(n ? (size_t)n : 1, sizeof *m->sweeps);
+    if (!m->sweeps && s == ROI_OK)
+        s = roi_error_set(c->err, ROI_ERR_NOMEM, "", "out of memory");
+    for (int i = 0; i < n && s == ROI_OK; i++) {
+        lua_rawgeti(L, list, i + 1); /* +1 sweep */
+        int t = lua_gettop(L);
+        roi_sweep_spec *sw = &m->sweeps[i];
+        m->n_sweeps = i + 1;
+        sw->name = dupstr(str_field(c, t, "name"));
+        sw->stat_name = dupstr(str_field(c, t, "stat"));
+        sw->mode = mode_of(str_field(c, t, "mode"));
+        sw->trials = (size_t)num_field(c, t, "trials", 0);
+        snprintf(path, sizeof path, "sweep '%s'", sw->name ? sw->name : "");
+        if (!sw->name || !sw->stat_name)
+            s = roi_error_set(c->err, ROI_ERR_NOMEM, "", "out of memory");
+        if (s == ROI_OK)
+            s = roi_stat_parse(str_field(c, t, "output"), sw->stat_name, path, &sw->stat, c->err);
+        lua_getfield(L, t, "inputs"); /* +1 */
+        lua_getfield(L, t, "nodes");  /* +1 */
+        lua_getfield(L, t, "values"); /* +1 */
+        int ni = (int)lua_rawlen(L, -3);
+        sw->n_inputs = ni > 2 ? 2 : ni;
+        for (int k = 0; k < sw->n_inputs && s == ROI_OK; k++) {
+            lua_rawgeti(L, -3, k + 1); /* +1 path */
+            sw->input[k] = dupstr(lua_tostring(L, -1));
+            lua_rawgeti(L, -3, k + 1); /* +1 node */
+            sw->node[k] = (roi_ref)lua_tointeger(L, -1) - 1;
+            lua_rawgeti(L, -3, k + 1); /* +1 values list */
+            int nv = (int)lua_rawlen(L, -1);
+            sw->values[k] = malloc((nv ? (size_t)nv : 1) * sizeof *sw->values[k]);
+            if (!sw->input[k] || !sw->values[k]) {
+                s = roi_error_set(c->err, ROI_ERR_NOMEM, "", "out of memory");
+            } else {
+                for (int v = 0; v < nv; v++) {
+                    lua_rawgeti(L, -1, v + 1);
+                    sw->values[k][v] = lua_tonumber(L, -1);
+                    lua_pop(L, 1);
+                }
+                sw->n_values[k] = nv;
+            }
+            lua_pop(L, 3);
+            if (s == ROI_OK && (sw->node[k] < 0 || sw->node[k] >= m->graph.n))
+                s = roi_error_set(c->err, ROI_ERR_INTERNAL, path, "input node out of range");
+        }
+        lua_pop(L, 4); /* values, nodes, inputs, sweep */
+    }
+    lua_pop(L, 1);
+
+    lua_getfield(L, r, "correlations"); /* +1 */
+    list = lua_gettop(L);
+    n = (int)lua_rawlen(L, list);
+    m->correlations = calloc(n ? (size_t)n : 1, sizeof *m->correlations);
+    if (!m->correlations && s == ROI_OK)
+        s = roi_error_set(c->err, ROI_ERR_NOMEM, "", "out of memory");
+    for (int i = 0; i < n && s == ROI_OK; i++) {
+        lua_rawgeti(L, list, i + 1); /* +1 pair */
+        int t = lua_gettop(L);
+        roi_correlation *cr = &m->correlations[i];
+        m->n_correlations = i + 1;
+        cr->a = dupstr(str_field(c, t, "a"));
+        cr->b = dupstr(str_field(c, t, "b"));
+        cr->rank = num_field(c, t, "rank", 0);
+        if (!cr->a || !cr->b)
+            s = roi_error_set(c->err, ROI_ERR_NOMEM, "", "out of memory");
+        lua_pop(L, 1);
+    }
+    lua_pop(L, 1);
+    if (s == ROI_OK)
+        s = roi_sampling_check(m, c->err);
+    return s;
+}
+
 /* Converts the resolved table at index r into c->m, then validates it. */
 static roi_status convert(conv *c, int r)
 {
@@ -773,6 +906,8 @@ static roi_status convert(conv *c, int r)
         s = build_streams(c, r);
     if (s == ROI_OK)
         s = build_milestones(c, r);
+    if (s == ROI_OK)
+        s = build_analyses(c, r);
     if (s == ROI_OK)
         s = roi_model_validate(m, c->err);
     if (s != ROI_OK)

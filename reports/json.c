@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "atomic.h"
+#include "search.h"
 
 /* ---- building blocks ----------------------------------------------------------------- */
 
@@ -132,6 +133,156 @@ fail:
     return NULL;
 }
 
+/* ---- issue 4: goal seeks, sweeps, convergence, correlations -------------------------------- */
+
+static const char *goal_status_name(roi_goal_status st)
+{
+    return st == ROI_GOAL_FOUND ? "found"
+           : st == ROI_GOAL_NOT_BRACKETED ? "not_bracketed" : "not_converged";
+}
+
+static cJSON *num_array(const double *x, int n)
+{
+    cJSON *arr = cJSON_CreateArray();
+    for (int i = 0; arr && i < n; i++) {
+        cJSON *item = isfinite(x[i]) ? cJSON_CreateNumber(x[i]) : cJSON_CreateNull();
+        if (!item || !cJSON_AddItemToArray(arr, item)) {
+            cJSON_Delete(item);
+            cJSON_Delete(arr);
+            return NULL;
+        }
+    }
+    return arr;
+}
+
+/* Adds `item` under key, deleting it when that fails. */
+static int add_item(cJSON *obj, const char *key, cJSON *item)
+{
+    if (item && cJSON_AddItemToObject(obj, key, item))
+        return 1;
+    cJSON_Delete(item);
+    return 0;
+}
+
+static cJSON *goal_json(const roi_goal_result *g)
+{
+    const roi_goal_spec *sp = g->spec;
+    cJSON *obj = cJSON_CreateObject();
+    if (!obj)
+        return NULL;
+    int ok = add_str(obj, "name", sp->name) && add_str(obj, "input", sp->input) &&
+             add_str(obj, "mode", roi_override_mode_name(sp->mode)) &&
+             add_str(obj, "output", roi_output_name(sp->stat.output)) &&
+             add_str(obj, "stat", sp->stat_name) && add_num(obj, "target", sp->target) &&
+             add_num(obj, "low", sp->low) && add_num(obj, "high", sp->high) &&
+             add_u64(obj, "trials", g->trials) &&
+             add_str(obj, "status", goal_status_name(g->status)) &&
+             add_num(obj, "value", g->root) && add_num(obj, "value_se", g->root_se) &&
+             add_num(obj, "stat_at_value", g->stat_at_root) &&
+             add_num(obj, "stat_se", g->stat_se) && add_num(obj, "slope", g->slope) &&
+             add_num(obj, "stat_at_low", g->stat_low) &&
+             add_num(obj, "stat_at_high", g->stat_high) &&
+             add_num(obj, "evaluations", g->evaluations) &&
+             add_str(obj, "message", g->message[0] ? g->message : NULL);
+    if (!ok) {
+        cJSON_Delete(obj);
+        return NULL;
+    }
+    return obj;
+}
+
+static cJSON *sweep_json(const roi_sweep_result *w)
+{
+    const roi_sweep_spec *sp = w->spec;
+    cJSON *obj = cJSON_CreateObject(), *inputs = NULL, *table = NULL, *se = NULL;
+    if (!obj)
+        return NULL;
+    int ok = add_str(obj, "name", sp->name) &&
+             add_str(obj, "mode", roi_override_mode_name(sp->mode)) &&
+             add_str(obj, "output", roi_output_name(sp->stat.output)) &&
+             add_str(obj, "stat", sp->stat_name) && add_u64(obj, "trials", w->trials);
+    inputs = cJSON_CreateArray();
+    ok = ok && add_item(obj, "inputs", inputs);
+    for (int k = 0; ok && k < sp->n_inputs; k++) {
+        cJSON *in = cJSON_CreateObject();
+        ok = in && cJSON_AddItemToArray(inputs, in);
+        if (!ok) {
+            cJSON_Delete(in);
+            break;
+        }
+        ok = add_str(in, "input", sp->input[k]) &&
+             add_item(in, "values", num_array(sp->values[k], sp->n_values[k]));
+    }
+    /* table[row][col]: row = value of input 0, col = value of input 1 (one column
+     * when there is one input). */
+    table = cJSON_CreateArray();
+    se = cJSON_CreateArray();
+    ok = ok && add_item(obj, "table", table);
+    ok = ok && add_item(obj, "se", se);
+    for (int r = 0; ok && r < w->rows; r++) {
+        size_t off = (size_t)r * (size_t)w->cols;
+        cJSON *row = num_array(w->stat + off, w->cols), *row_se = num_array(w->se + off, w->cols);
+        ok = row && cJSON_AddItemToArray(table, row);
+        if (!ok)
+            cJSON_Delete(row);
+        int ok2 = row_se && cJSON_AddItemToArray(se, row_se);
+        if (!ok2)
+            cJSON_Delete(row_se);
+        ok = ok && ok2;
+    }
+    if (!ok) {
+        cJSON_Delete(obj);
+        return NULL;
+    }
+    return obj;
+}
+
+/* Adds sampling, correlations, goals, sweeps and convergence to a scenario object. */
+static int search_json(cJSON *obj, const roi_run *run)
+{
+    const roi_model *m = run->model;
+    const roi_search *s = run->search;
+    int ok = add_str(obj, "sampling", roi_sampling_name(run->sampling));
+    cJSON *corr = cJSON_CreateArray();
+    ok = ok && add_item(obj, "correlations", corr);
+    for (int i = 0; ok && i < m->n_correlations; i++) {
+        cJSON *c = cJSON_CreateObject();
+        ok = c && cJSON_AddItemToArray(corr, c);
+        if (!ok) {
+            cJSON_Delete(c);
+            break;
+        }
+        ok = add_str(c, "a", m->correlations[i].a) && add_str(c, "b", m->correlations[i].b) &&
+             add_num(c, "rank", m->correlations[i].rank);
+    }
+    cJSON *goals = cJSON_CreateArray();
+    ok = ok && add_item(obj, "goals", goals);
+    for (int i = 0; ok && s && i < s->n_goals; i++) {
+        cJSON *g = goal_json(&s->goals[i]);
+        ok = g && cJSON_AddItemToArray(goals, g);
+        if (!ok)
+            cJSON_Delete(g);
+    }
+    cJSON *sweeps = cJSON_CreateArray();
+    ok = ok && add_item(obj, "sweeps", sweeps);
+    for (int i = 0; ok && s && i < s->n_sweeps; i++) {
+        cJSON *w = sweep_json(&s->sweeps[i]);
+        ok = w && cJSON_AddItemToArray(sweeps, w);
+        if (!ok)
+            cJSON_Delete(w);
+    }
+    if (ok && s && s->convergence.used) {
+        const roi_convergence *cv = &s->convergence;
+        cJSON *c = cJSON_CreateObject();
+        ok = add_item(obj, "convergence", c) && add_num(c, "precision", cv->target) &&
+             add_u64(c, "max_trials", cv->max_trials) && add_u64(c, "trials", cv->trials) &&
+             add_num(c, "npv_mean", cv->mean) && add_num(c, "npv_se", cv->se) &&
+             add_num(c, "relative_se", cv->rel) && cJSON_AddBoolToObject(c, "reached", cv->reached) &&
+             add_num(c, "rounds", cv->rounds);
+    }
+    return ok;
+}
+
 /* One element of the scenarios array. */
 static cJSON *scenario_json(const roi_run *run)
 {
@@ -187,6 +338,8 @@ static cJSON *scenario_json(const roi_run *run)
     for (int i = 0; i < m->n_milestones; i++)
         if (!add_num(miles, m->milestones[i].name, run->milestone_prob[i]))
             goto fail;
+    if (!search_json(obj, run))
+        goto fail;
     return obj;
 
 fail:

@@ -45,4 +45,8 @@ roi_status roi_report_median_payback(const roi_run *run, int *period);
 void roi_report_terminal(FILE *fp, const roi_run *const *runs, int n,
                          const roi_report_meta *meta);
 
+/* The goal seeks, sweeps and convergence notes of the runs (nothing when none);
+ * called by roi_report_terminal after the table (issue 4). */
+void roi_report_terminal_search(FILE *fp, const roi_run *const *runs, int n);
+
 #endif

@@ -1,5 +1,6 @@
 /* terminal.c - the summary table printed after a run. */
 #include "report.h"
+#include "search.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -146,4 +147,70 @@ void roi_report_terminal(FILE *fp, const roi_run *const *runs, int n,
         fputc('-', fp);
     fputc('\n', fp);
     fprintf(fp, "%zu trials, seed %llu\n", meta->trials, (unsigned long long)meta->seed);
+    roi_report_terminal_search(fp, runs, n);
+}
+
+/* ---- issue 4: goal seeks, sweeps, convergence ---------------------------------------- */
+
+void roi_report_terminal_search(FILE *fp, const roi_run *const *runs, int n)
+{
+    int any_goal = 0;
+    for (int i = 0; i < n; i++) {
+        const roi_search *s = runs[i]->search;
+        if (!s || s->n_goals == 0)
+            continue;
+        if (!any_goal)
+            fprintf(fp, "\nGoal seeks (Brent's method, common random numbers; +- one Monte "
+                        "Carlo standard error)\n");
+        any_goal = 1;
+        for (int g = 0; g < s->n_goals; g++) {
+            const roi_goal_result *r = &s->goals[g];
+            const roi_goal_spec *sp = r->spec;
+            const char *name = runs[i]->model->name ? runs[i]->model->name : "";
+            if (r->status == ROI_GOAL_NOT_BRACKETED) {
+                fprintf(fp, "  %-12.12s %s: not reached: %s of %s is %.4g at %.4g and %.4g at "
+                            "%.4g (target %.4g)\n",
+                        name, sp->name, sp->stat_name, roi_output_name(sp->stat.output),
+                        r->stat_low, sp->low, r->stat_high, sp->high, sp->target);
+                continue;
+            }
+            fprintf(fp, "  %-12.12s %s: %s = %.4g +- %.2g (%s %s = %.4g +- %.2g; %d runs of "
+                        "%zu)%s\n",
+                    name, sp->name, sp->input, r->root, r->root_se, roi_output_name(sp->stat.output),
+                    sp->stat_name, r->stat_at_root, r->stat_se, r->evaluations, r->trials,
+                    r->status == ROI_GOAL_NOT_CONVERGED ? " NOT CONVERGED" : "");
+        }
+    }
+    for (int i = 0; i < n; i++) {
+        const roi_search *s = runs[i]->search;
+        for (int w = 0; s && w < s->n_sweeps; w++) {
+            const roi_sweep_result *r = &s->sweeps[w];
+            const roi_sweep_spec *sp = r->spec;
+            fprintf(fp, "\nSweep %s (%s): %s of %s", sp->name, runs[i]->model->name,
+                    sp->stat_name, roi_output_name(sp->stat.output));
+            if (sp->n_inputs > 1) {
+                fprintf(fp, "; rows %s, columns %s\n%12s", sp->input[0], sp->input[1], "");
+                for (int c = 0; c < r->cols; c++)
+                    fprintf(fp, "  %12.4g", sp->values[1][c]);
+            } else {
+                fprintf(fp, " by %s", sp->input[0]);
+            }
+            fputc('\n', fp);
+            for (int row = 0; row < r->rows; row++) {
+                fprintf(fp, "%12.4g", sp->values[0][row]);
+                for (int c = 0; c < r->cols; c++)
+                    fprintf(fp, "  %12.4g", r->stat[(size_t)row * (size_t)r->cols + (size_t)c]);
+                fputc('\n', fp);
+            }
+        }
+    }
+    for (int i = 0; i < n; i++) {
+        const roi_search *s = runs[i]->search;
+        if (!s || !s->convergence.used)
+            continue;
+        const roi_convergence *c = &s->convergence;
+        fprintf(fp, "%s: %zu trials (%d rounds): se/|mean| of npv %.3g %s target %.3g\n",
+                runs[i]->model->name, c->trials, c->rounds, c->rel,
+                c->reached ? "meets" : "MISSES (cap reached)", c->target);
+    }
 }

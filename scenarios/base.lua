@@ -224,3 +224,14 @@ revenue "business_agents" {
 milestone "prob_unique_reach_3e9_2026Q2" {
   series = "unique_reach", quarter = "2026Q2", at_least = 3e9,
 }
+
+-- ---- questions asked of the model (goal seeks) -----------------------------------------
+-- The lift u (core_ad_uplift.lift, held fixed at the value tried instead of its
+-- triangular spread) at which NPV is positive in half the trials. Brent's method on
+-- common random numbers; 10,000 trials per evaluation keeps it affordable at -n 10^6.
+goal "lift for even odds" {
+  input = "core_ad_uplift.lift", mode = "value",
+  output = "npv", stat = "prob_positive", target = 0.5,
+  low = 0, high = 0.2,
+  trials = 10000,
+}
