@@ -34,7 +34,8 @@ enum { P1, P5, P10, P25, P50, P75, P90, P95, P99 }; /* indices into roi_pct_leve
 /* ---- shared formats and context ---------------------------------------------------- */
 
 typedef struct xfmt {
-    lxw_format *title, *subtitle, *note, *head, *head_left, *text, *bold, *changed;
+    lxw_format *title, *subtitle, *note, *head, *head_left, *text, *right, *bold, *changed;
+    lxw_format *left_count, *small[4]; /* small: Inputs' values by magnitude */
     lxw_format *money, *users, *pct, *pct_delta, *ratio, *quarters, *score, *plain, *count;
     lxw_format *billions, *millions; /* unit-less large numbers (Inputs) */
 } xfmt;
@@ -49,6 +50,7 @@ typedef struct xctx {
     struct xscen *sc;      /* n entries (owned) */
     char date[64];         /* "2026-11-26 14:30 UTC" or "not recorded" */
     int summary_first;     /* first table row on Summary */
+    int range_row;         /* first data row of the Summary chart's block in Series */
 } xctx;
 
 typedef lxw_error (*sheet_writer)(xctx *x);
@@ -102,6 +104,10 @@ static void make_formats(lxw_workbook *wb, xfmt *f)
     format_set_text_wrap(f->head_left);
     format_set_bg_color(f->head_left, 0xDDEBF7);
     f->text = workbook_add_format(wb);
+    f->right = workbook_add_format(wb);
+    format_set_align(f->right, LXW_ALIGN_RIGHT);
+    f->left_count = num_format(wb, "#,##0");
+    format_set_align(f->left_count, LXW_ALIGN_LEFT);
     f->bold = workbook_add_format(wb);
     format_set_bold(f->bold);
     f->changed = workbook_add_format(wb);
@@ -110,13 +116,17 @@ static void make_formats(lxw_workbook *wb, xfmt *f)
     f->money = num_format(wb, MONEY_FMT);
     f->users = num_format(wb, USERS_FMT);
     f->pct = num_format(wb, "0.0%");
-    f->pct_delta = num_format(wb, "+0.0\" pt\";-0.0\" pt\";0.0\" pt\"");
+    f->pct_delta = num_format(wb, "+0.0%;-0.0%;0.0%");
     f->ratio = num_format(wb, "0.00\"x\"");
     f->quarters = num_format(wb, "0.0");
     f->score = num_format(wb, "0.0");
     f->plain = num_format(wb, "0.000");
     f->count = num_format(wb, "#,##0");
     f->billions = num_format(wb, "#,##0.00,,,\"B\"");
+    f->small[0] = num_format(wb, "#,##0.0");
+    f->small[1] = num_format(wb, "#,##0.00");
+    f->small[2] = num_format(wb, "0.0000");
+    f->small[3] = num_format(wb, "0.000000");
     f->millions = num_format(wb, "#,##0.00,,\"M\"");
 }
 
@@ -300,10 +310,16 @@ enum { SER_COL_DATA = 3 };           /* columns: series, statistic, unit, then d
 enum { ST_MEAN, ST_P10, ST_P50, ST_P90, N_ST };
 static const char *const st_names[N_ST] = {"mean", "p10", "p50", "p90"};
 
+/* Rows of a block: title, header, the bands, a blank, then the npv distribution: title,
+ * header, and one row per histogram bin / S-curve point (at most N_DIST_ROWS). */
+enum { N_DIST_ROWS = 43 };
 static int block_height(const roi_run *run)
 {
-    return 2 + N_ST * run->n_series + 1 + 5 + 2 + 1;
+    return 2 + N_ST * run->n_series + 1 + 2 + N_DIST_ROWS + 1;
 }
+
+/* Columns of the npv distribution tables in a Series block. */
+enum { HC_LABEL, HC_FROM, HC_TO, HC_TRIALS, HC_SHARE, SC_LEVEL = 6, SC_VALUE };
 
 /* The S-curve's cumulative probabilities. */
 static const double scurve_levels[] = {0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.125, 0.15,
@@ -313,7 +329,7 @@ static const double scurve_levels[] = {0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.1
                                        0.775, 0.8, 0.825, 0.85, 0.875, 0.9, 0.925, 0.95,
                                        0.975, 0.99, 0.995};
 #define N_SCURVE ((int)(sizeof scurve_levels / sizeof scurve_levels[0]))
-#define MAX_BINS 40
+#define MAX_BINS 40 /* <= N_DIST_ROWS */
 
 /* A histogram of npv: Freedman-Diaconis width rounded to 1, 2, 2.5 or 5 x 10^k,
  * edges on multiples of the width, range clipped to p0.5-p99.5; values beyond fall
@@ -394,9 +410,10 @@ static int hist_row(const xctx *x, int k)
     return x->sc[k].block + 2 + N_ST * x->runs[k]->n_series + 1;
 }
 
-static int scurve_row(const xctx *x, int k)
+/* First data row of the histogram and S-curve tables (the header is the row before). */
+static int dist_row(const xctx *x, int k)
 {
-    return hist_row(x, k) + 5;
+    return hist_row(x, k) + 2;
 }
 
 /* Defined npv values of a run, sorted (caller frees), or NULL (with *n = 0 when none). */
@@ -468,14 +485,19 @@ static lxw_chart_series *row_series(xctx *x, lxw_chart *c, int k, int row, const
     return s;
 }
 
+/* Scenario-sheet charts, in pixels (rows are 20 px). */
+enum { CHART_W = 780, CHART_H = 360, CHART_ROWS = 19 };
+
 static lxw_error place(xctx *x, lxw_worksheet *ws, lxw_chart *c, int row, int col,
                        const char *alt)
 {
     if (!c)
         return LXW_ERROR_MEMORY_MALLOC_FAILED;
     (void)x;
-    lxw_chart_options o = {.x_scale = 1.25, .y_scale = 1.1, .description = (char *)alt};
-    return worksheet_insert_chart_opt(ws, (lxw_row_t)row, (lxw_col_t)col, c, &o);
+    /* col is 0 (left) or 1 (right): both anchor in column A, the right one shifted. */
+    lxw_chart_options o = {.x_offset = col ? CHART_W + 16 : 0, .x_scale = CHART_W / 480.0,
+                           .y_scale = CHART_H / 288.0, .description = (char *)alt};
+    return worksheet_insert_chart_opt(ws, (lxw_row_t)row, 0, c, &o);
 }
 
 /* ---- Summary ----------------------------------------------------------------------------- */
@@ -484,11 +506,99 @@ enum { SC_NAME, SC_TITLE, SC_PPOS, SC_PDELTA, SC_MEAN, SC_P10, SC_P50, SC_P90, S
        SC_ROI, SC_IRR, SC_IRR_UNDEF, SC_PAYBACK, SC_NEVER, SC_SPEND, SC_REVENUE, SC_PEAK,
        SC_NCOL };
 static const char *const sc_head[SC_NCOL] = {
-    "Scenario", "Title", "P(NPV > 0): pays off", "Change vs first (P(NPV>0))", "NPV mean",
+    "Scenario", "Title", "P(NPV > 0): pays off", "P(NPV > 0) minus the first row's", "NPV mean",
     "NPV p10", "NPV p50 (median)", "NPV p90", "NPV over horizon only (median)",
     "ROI multiple (median)", "IRR (median)", "IRR undefined (share of trials)",
     "Payback (median quarter)", "Never pays back (share)", "Total spend (median)",
     "Total revenue (median)", "Peak unique active users (median)"};
+
+/*
+ * The Summary chart: a horizontal bar from p10 to p90 for each scenario, p10 to median in
+ * the scenario's colour and median to p90 lighter, so the median is the colour change.
+ * Stacked bars stack positive and negative values apart, so each part is split at zero
+ * into six stacked series (two transparent spacers): the helper table in Series says how.
+ */
+static const char *const range_parts[6] = {
+    "spacer below 0 (hidden)", "spacer above 0 (hidden)", "median to p90, below 0",
+    "p10 to median, above 0", "p10 to median, below 0", "median to p90, above 0"};
+
+static void range_split(double p10, double p50, double p90, double part[6])
+{
+    part[0] = fmin(p90, 0);
+    part[1] = fmax(p10, 0);
+    part[2] = fmin(p50, 0) - fmin(p90, 0);
+    part[3] = fmax(p50, 0) - fmax(p10, 0);
+    part[4] = fmin(p10, 0) - fmin(p50, 0);
+    part[5] = fmax(p90, 0) - fmax(p50, 0);
+}
+
+static unsigned lighter(unsigned c)
+{
+    unsigned r = (c >> 16) & 255, g = (c >> 8) & 255, b = c & 255;
+    r = (r + 2 * 255) / 3, g = (g + 2 * 255) / 3, b = (b + 2 * 255) / 3;
+    return r << 16 | g << 8 | b;
+}
+
+static lxw_error range_chart(xctx *x, lxw_worksheet *ws, int at)
+{
+    lxw_chart *c = new_chart(x, LXW_CHART_BAR_STACKED,
+                             "NPV by scenario: bar from p10 to p90, darker up to the median");
+    if (!c)
+        return LXW_ERROR_MEMORY_MALLOC_FAILED;
+    int first = x->range_row, last = first + x->n - 1;
+    lxw_chart_point *pts = calloc((size_t)x->n + 1, sizeof *pts);
+    lxw_chart_point **ptr = calloc((size_t)x->n + 1, sizeof *ptr);
+    lxw_chart_fill *fills = calloc((size_t)x->n + 1, sizeof *fills);
+    lxw_error e = pts && ptr && fills ? LXW_NO_ERROR : LXW_ERROR_MEMORY_MALLOC_FAILED;
+    for (int i = 0; i < 6 && e == LXW_NO_ERROR; i++) {
+        lxw_chart_series *s = chart_add_series(c, NULL, NULL);
+        if (!s) {
+            e = LXW_ERROR_MEMORY_MALLOC_FAILED;
+            break;
+        }
+        chart_series_set_categories(s, "Series", (lxw_row_t)first, 0, (lxw_row_t)last, 0);
+        chart_series_set_values(s, "Series", (lxw_row_t)first, (lxw_col_t)(4 + i),
+                                (lxw_row_t)last, (lxw_col_t)(4 + i));
+        chart_series_set_name(s, range_parts[i]);
+        if (i < 2) {
+            lxw_chart_fill none = {.none = 1};
+            lxw_chart_line no_line = {.none = 1};
+            chart_series_set_fill(s, &none);
+            chart_series_set_line(s, &no_line);
+            continue;
+        }
+        int dark = i == 3 || i == 4;
+        lxw_chart_fill legend = {.color = dark ? 0x595959 : 0xBFBFBF};
+        chart_series_set_fill(s, &legend);
+        lxw_chart_line edge = {.color = 0xFFFFFF, .width = 0.5f};
+        chart_series_set_line(s, &edge);
+        for (int k = 0; k < x->n; k++) {
+            fills[k].color = dark ? x->sc[k].color : lighter(x->sc[k].color);
+            pts[k].fill = &fills[k];
+            ptr[k] = &pts[k];
+        }
+        ptr[x->n] = NULL;
+        e = chart_series_set_points(s, ptr);
+    }
+    free(pts);
+    free(ptr);
+    free(fills);
+    if (e != LXW_NO_ERROR)
+        return e;
+    /* Six series make a confusing legend; the title says what the shades mean. */
+    chart_legend_set_position(c, LXW_CHART_LEGEND_NONE);
+    chart_set_series_gap(c, 50);
+    /* In a bar chart libxlsxwriter's Y axis is the (vertical) category axis. */
+    lxw_chart_axis *cat = chart_axis_get(c, LXW_CHART_AXIS_TYPE_Y);
+    style_axis(cat, NULL, NULL);
+    chart_axis_set_reverse(cat); /* first scenario on top, as in the table */
+    chart_axis_set_label_position(cat, LXW_CHART_AXIS_LABEL_POSITION_LOW);
+    style_axis(chart_axis_get(c, LXW_CHART_AXIS_TYPE_X), "NPV (US$ billions)", MONEY_FMT);
+    lxw_chart_options o = {.x_scale = 2.0, .y_scale = 1.6,
+                           .description = "NPV p10 to p90 of each scenario; the colour "
+                                          "changes at the median"};
+    return worksheet_insert_chart_opt(ws, (lxw_row_t)at, 0, c, &o);
+}
 
 static lxw_error write_summary(xctx *x)
 {
@@ -581,73 +691,9 @@ static lxw_error write_summary(xctx *x)
     for (size_t i = 0; i < sizeof notes / sizeof notes[0]; i++)
         TRY(put_str(ws, row + (int)i, 0, notes[i], f->note));
 
-    /* The range chart: p10-p90 box (up-down bars), median marked in scenario colour. */
-    lxw_chart *c = new_chart(x, LXW_CHART_LINE, "NPV range by scenario: p10 to p90, median marked");
-    if (!c)
-        return LXW_ERROR_MEMORY_MALLOC_FAILED;
-    int last = first + x->n - 1;
-    static const int cols[3] = {SC_P10, SC_P50, SC_P90};
-    static const char *const names[3] = {"NPV p10", "NPV median", "NPV p90"};
-    lxw_chart_point *pts = calloc((size_t)x->n + 1, sizeof *pts);
-    lxw_chart_point **ptr = calloc((size_t)x->n + 1, sizeof *ptr);
-    lxw_chart_fill *fills = calloc((size_t)x->n + 1, sizeof *fills);
-    lxw_chart_line *lines = calloc((size_t)x->n + 1, sizeof *lines);
-    if (!pts || !ptr || !fills || !lines) {
-        free(pts), free(ptr), free(fills), free(lines);
-        return LXW_ERROR_MEMORY_MALLOC_FAILED;
-    }
-    lxw_error e = LXW_NO_ERROR;
-    for (int i = 0; i < 3 && e == LXW_NO_ERROR; i++) {
-        lxw_chart_series *s = chart_add_series(c, NULL, NULL);
-        if (!s) {
-            e = LXW_ERROR_MEMORY_MALLOC_FAILED;
-            break;
-        }
-        chart_series_set_categories(s, "Summary", (lxw_row_t)first, SC_NAME, (lxw_row_t)last,
-                                    SC_NAME);
-        chart_series_set_values(s, "Summary", (lxw_row_t)first, (lxw_col_t)cols[i],
-                                (lxw_row_t)last, (lxw_col_t)cols[i]);
-        chart_series_set_name(s, names[i]);
-        lxw_chart_line none = {.none = 1};
-        chart_series_set_line(s, &none);
-        if (i == 1) {
-            chart_series_set_marker_type(s, LXW_CHART_MARKER_DIAMOND);
-            chart_series_set_marker_size(s, 11);
-            lxw_chart_fill mf = {.color = 0x000000};
-            chart_series_set_marker_fill(s, &mf);
-            for (int k = 0; k < x->n; k++) {
-                fills[k].color = x->sc[k].color;
-                lines[k].color = x->sc[k].color;
-                pts[k].fill = &fills[k];
-                pts[k].line = &lines[k];
-                ptr[k] = &pts[k];
-            }
-            ptr[x->n] = NULL;
-            e = chart_series_set_points(s, ptr);
-        } else {
-            /* The up-down bar's ends mark p10 and p90. (libxlsxwriter 1.1.4 writes
-             * the dash markers as "short_dash"/"long_dash", which the schema lacks.) */
-            chart_series_set_marker_type(s, LXW_CHART_MARKER_NONE);
-        }
-    }
-    free(pts), free(ptr), free(fills), free(lines);
-    if (e != LXW_NO_ERROR)
-        return e;
-    lxw_chart_fill up = {.color = 0xBDD7EE};
-    lxw_chart_line up_line = {.color = 0x5B9BD5};
-    chart_set_up_down_bars_format(c, &up_line, &up, &up_line, &up);
-    lxw_chart_line hl = {.color = 0x7F7F7F};
-    chart_set_high_low_lines(c, &hl);
-    style_axis(chart_axis_get(c, LXW_CHART_AXIS_TYPE_Y), "NPV", MONEY_FMT);
-    style_axis(chart_axis_get(c, LXW_CHART_AXIS_TYPE_X), NULL, NULL);
-    chart_axis_set_label_position(chart_axis_get(c, LXW_CHART_AXIS_TYPE_X),
-                                  LXW_CHART_AXIS_LABEL_POSITION_LOW);
-    int chart_row = row + 4;
-    lxw_chart_options o = {.x_scale = 2.0, .y_scale = 1.4,
-                           .description = "NPV p10 to p90 of each scenario with its median"};
-    TRY(worksheet_insert_chart_opt(ws, (lxw_row_t)chart_row, 0, c, &o));
-    /* 1.4 x 288 px is about 21 rows of 20 px. */
-    TRY(put_str(ws, chart_row + 22, 0, line, f->note));
+    /* The range chart: a bar from p10 to p90 per scenario, darker up to the median. */
+    TRY(range_chart(x, ws, row + 4));
+    TRY(put_str(ws, row + 4 + 25, 0, line, f->note));
 
     if (name_w > 30)
         name_w = 30;
@@ -713,13 +759,13 @@ static lxw_error write_stats_table(xctx *x, lxw_worksheet *ws, int k, int head)
     char label[16];
     if (pb->n_defined) {
         quarter_label(m, pb->min, label, sizeof label);
-        TRY(put_str(ws, row, OC_MIN, label, f->text));
+        TRY(put_str(ws, row, OC_MIN, label, f->right));
         for (int p = 0; p < ROI_NPCT; p++) {
             quarter_label(m, pb->pct[p], label, sizeof label);
-            TRY(put_str(ws, row, OC_PCT + p, label, f->text));
+            TRY(put_str(ws, row, OC_PCT + p, label, f->right));
         }
         quarter_label(m, pb->max, label, sizeof label);
-        TRY(put_str(ws, row, OC_MAX, label, f->text));
+        TRY(put_str(ws, row, OC_MAX, label, f->right));
     }
     char start[16];
     roi_model_period_label(m, 0, start, sizeof start);
@@ -772,7 +818,7 @@ static lxw_error npv_charts(xctx *x, lxw_worksheet *ws, int k, int row, int col2
 {
     const roi_run *run = x->runs[k];
     unsigned color = x->sc[k].color;
-    int hr = hist_row(x, k), sr = scurve_row(x, k);
+    int dr = dist_row(x, k);
     if (x->sc[k].h.bins > 0) {
         lxw_chart *c = new_chart(x, LXW_CHART_COLUMN, "NPV: distribution over trials");
         if (!c)
@@ -780,11 +826,11 @@ static lxw_error npv_charts(xctx *x, lxw_worksheet *ws, int k, int row, int col2
         lxw_chart_series *s = chart_add_series(c, NULL, NULL);
         if (!s)
             return LXW_ERROR_MEMORY_MALLOC_FAILED;
-        int last = SER_COL_DATA + x->sc[k].h.bins - 1;
-        chart_series_set_categories(s, "Series", (lxw_row_t)(hr + 2), SER_COL_DATA,
-                                    (lxw_row_t)(hr + 2), (lxw_col_t)last);
-        chart_series_set_values(s, "Series", (lxw_row_t)(hr + 4), SER_COL_DATA,
-                                (lxw_row_t)(hr + 4), (lxw_col_t)last);
+        int last = dr + x->sc[k].h.bins - 1;
+        chart_series_set_categories(s, "Series", (lxw_row_t)dr, HC_LABEL, (lxw_row_t)last,
+                                    HC_LABEL);
+        chart_series_set_values(s, "Series", (lxw_row_t)dr, HC_SHARE, (lxw_row_t)last,
+                                HC_SHARE);
         chart_series_set_name(s, "Share of trials");
         lxw_chart_fill fill = {.color = color};
         lxw_chart_line line = {.color = 0xFFFFFF, .width = 0.5f};
@@ -807,10 +853,10 @@ static lxw_error npv_charts(xctx *x, lxw_worksheet *ws, int k, int row, int col2
         lxw_chart_series *s = chart_add_series(c, NULL, NULL);
         if (!s)
             return LXW_ERROR_MEMORY_MALLOC_FAILED;
-        chart_series_set_categories(s, "Series", (lxw_row_t)(sr + 1), SER_COL_DATA,
-                                    (lxw_row_t)(sr + 1), SER_COL_DATA + N_SCURVE - 1);
-        chart_series_set_values(s, "Series", (lxw_row_t)sr, SER_COL_DATA, (lxw_row_t)sr,
-                                SER_COL_DATA + N_SCURVE - 1);
+        chart_series_set_categories(s, "Series", (lxw_row_t)dr, SC_VALUE,
+                                    (lxw_row_t)(dr + N_SCURVE - 1), SC_VALUE);
+        chart_series_set_values(s, "Series", (lxw_row_t)dr, SC_LEVEL,
+                                (lxw_row_t)(dr + N_SCURVE - 1), SC_LEVEL);
         chart_series_set_name(s, "Cumulative probability");
         lxw_chart_line line = {.color = color, .width = 2.25f};
         chart_series_set_line(s, &line);
@@ -932,12 +978,12 @@ static lxw_error write_scenario(xctx *x, int k)
     row += 1;
 
     /* Charts: two per band, 1.25 x 480 px wide, 1.1 x 288 px (16 rows) high. */
-    const int col2 = 8, step = 17;
+    const int col2 = 1, step = CHART_ROWS;
     TRY(npv_charts(x, ws, k, row, col2));
     TRY(period_charts(x, ws, k, row + step, col2, step));
 
     TRY(worksheet_set_column(ws, OC_LABEL, OC_LABEL, 30, NULL));
-    TRY(worksheet_set_column(ws, OC_KEY, OC_KEY, 14, NULL));
+    TRY(worksheet_set_column(ws, OC_KEY, OC_KEY, 27, NULL));
     TRY(worksheet_set_column(ws, OC_MEAN, OC_UNDEF, 10.5, NULL));
     page_setup(ws, head + 1);
     return LXW_NO_ERROR;
@@ -959,7 +1005,13 @@ static lxw_format *input_format(const xfmt *f, double typical)
         return f->billions;
     if (a >= 1e6)
         return f->millions;
-    return NULL; /* General: shows small values as written */
+    if (a >= 1000)
+        return f->small[0];
+    if (a >= 10)
+        return f->small[1];
+    if (a >= 0.01 || a == 0)
+        return f->small[2];
+    return f->small[3];
 }
 
 static lxw_error write_inputs(xctx *x)
@@ -1063,20 +1115,17 @@ static lxw_error write_series_block(xctx *x, lxw_worksheet *ws, int k)
     const histo *hp = &x->sc[k].h;
     const histo h = *hp;
     size_t nd = x->sc[k].n_npv;
-    int hr = hist_row(x, k);
-    static const char *const hist_rows[5] = {"bin from", "bin to", "label ($B)", "trials",
-                                             "share of trials"};
-    lxw_error e = LXW_NO_ERROR;
-    for (int i = 0; i < 5 && e == LXW_NO_ERROR; i++) {
-        e = put_str(ws, hr + i, 0, "npv histogram", i == 0 ? f->bold : f->text);
-        if (e == LXW_NO_ERROR)
-            e = put_str(ws, hr + i, 1, hist_rows[i], f->text);
-        if (e == LXW_NO_ERROR)
-            e = put_str(ws, hr + i, 2, i < 2 ? "US$" : i == 2 ? "text" : i == 3 ? "count" : "%",
-                        f->text);
-    }
+    int hr = hist_row(x, k), dr = dist_row(x, k);
+    TRY(put_str(ws, hr, 0, "npv distribution (histogram and S-curve charts)", f->bold));
+    static const struct { int col; const char *text; } dhead[] = {
+        {HC_LABEL, "Histogram bin ($B; edge bins hold the tails)"}, {HC_FROM, "Bin from"},
+        {HC_TO, "Bin to"}, {HC_TRIALS, "Trials"}, {HC_SHARE, "Share of trials"},
+        {SC_LEVEL, "P(npv <= value)"}, {SC_VALUE, "npv value (PERCENTILE.INC)"}};
+    for (size_t i = 0; i < sizeof dhead / sizeof dhead[0]; i++)
+        TRY(put_str(ws, hr + 1, dhead[i].col, dhead[i].text,
+                    dhead[i].col == HC_LABEL ? f->head_left : f->head));
     int digits = h.width > 0 && h.width < 0.1e9 ? 2 : 1;
-    for (int j = 0; j < h.bins && e == LXW_NO_ERROR; j++) {
+    for (int j = 0; j < h.bins; j++) {
         double from = h.start + h.width * j, to = from + h.width;
         char label[64];
         if (j == 0 && h.tail_lo && h.bins > 1)
@@ -1085,34 +1134,18 @@ static lxw_error write_series_block(xctx *x, lxw_worksheet *ws, int k)
             snprintf(label, sizeof label, ">=%.*f", digits, from / 1e9);
         else
             snprintf(label, sizeof label, "%.*f", digits, (from + to) / 2e9);
-        int col = SER_COL_DATA + j;
-        e = put_num(ws, hr, col, from, f->money);
-        if (e == LXW_NO_ERROR)
-            e = put_num(ws, hr + 1, col, to, f->money);
-        if (e == LXW_NO_ERROR)
-            e = put_str(ws, hr + 2, col, label, f->text);
-        if (e == LXW_NO_ERROR)
-            e = put_num(ws, hr + 3, col, (double)h.count[j], f->count);
-        if (e == LXW_NO_ERROR)
-            e = put_num(ws, hr + 4, col, nd ? (double)h.count[j] / (double)nd : 0, f->pct);
+        int row = dr + j;
+        TRY(put_str(ws, row, HC_LABEL, label, f->right));
+        TRY(put_num(ws, row, HC_FROM, from, f->money));
+        TRY(put_num(ws, row, HC_TO, to, f->money));
+        TRY(put_num(ws, row, HC_TRIALS, (double)h.count[j], f->count));
+        TRY(put_num(ws, row, HC_SHARE, nd ? (double)h.count[j] / (double)nd : 0, f->pct));
     }
-    int sr = scurve_row(x, k);
-    if (e == LXW_NO_ERROR)
-        e = put_str(ws, sr, 0, "npv S-curve", f->bold);
-    if (e == LXW_NO_ERROR)
-        e = put_str(ws, sr, 1, "P(npv <= value)", f->text);
-    if (e == LXW_NO_ERROR)
-        e = put_str(ws, sr + 1, 0, "npv S-curve", f->text);
-    if (e == LXW_NO_ERROR)
-        e = put_str(ws, sr + 1, 1, "value (PERCENTILE.INC)", f->text);
-    if (e == LXW_NO_ERROR)
-        e = put_str(ws, sr + 1, 2, "US$", f->text);
-    for (int j = 0; j < N_SCURVE && nd > 0 && e == LXW_NO_ERROR; j++) {
-        e = put_num(ws, sr, SER_COL_DATA + j, scurve_levels[j], f->pct);
-        if (e == LXW_NO_ERROR)
-            e = put_num(ws, sr + 1, SER_COL_DATA + j, x->sc[k].scurve[j], f->money);
+    for (int j = 0; j < N_SCURVE && nd > 0; j++) {
+        TRY(put_num(ws, dr + j, SC_LEVEL, scurve_levels[j], f->pct));
+        TRY(put_num(ws, dr + j, SC_VALUE, x->sc[k].scurve[j], f->money));
     }
-    return e;
+    return LXW_NO_ERROR;
 }
 
 static lxw_error write_series(xctx *x)
@@ -1126,12 +1159,34 @@ static lxw_error write_series(xctx *x)
                 "Per quarter: mean and p10/p50/p90 over trials of each series (the value in "
                 "that quarter; flows per quarter). Then the npv histogram bins and S-curve.",
                 f->note));
+    /* The Summary chart's numbers. */
+    int r = x->range_row;
+    TRY(put_str(ws, r - 2, 0, "Summary chart: NPV p10 to p90 (parts as stacked bars)",
+                f->subtitle));
+    static const char *const rhead[4] = {"Scenario", "NPV p10", "NPV p50", "NPV p90"};
+    for (int c = 0; c < 4; c++)
+        TRY(put_str(ws, r - 1, c, rhead[c], c ? f->head : f->head_left));
+    for (int c = 0; c < 6; c++)
+        TRY(put_str(ws, r - 1, 4 + c, range_parts[c], f->head));
+    TRY(worksheet_set_row(ws, (lxw_row_t)(r - 1), 45, NULL));
+    for (int k = 0; k < x->n; k++) {
+        const roi_summary *npv = &x->runs[k]->summary[ROI_OUT_NPV];
+        int has = npv->n_defined > 0;
+        double part[6];
+        range_split(npv->pct[P10], npv->pct[P50], npv->pct[P90], part);
+        TRY(put_str(ws, r + k, 0, scen_name(x->runs[k]), f->text));
+        TRY(put_num(ws, r + k, 1, has ? npv->pct[P10] : NAN, f->money));
+        TRY(put_num(ws, r + k, 2, has ? npv->pct[P50] : NAN, f->money));
+        TRY(put_num(ws, r + k, 3, has ? npv->pct[P90] : NAN, f->money));
+        for (int c = 0; c < 6; c++)
+            TRY(put_num(ws, r + k, 4 + c, has ? part[c] : NAN, f->money));
+    }
     for (int k = 0; k < x->n; k++)
         TRY(write_series_block(x, ws, k));
     TRY(worksheet_set_column(ws, 0, 0, 26, NULL));
     TRY(worksheet_set_column(ws, 1, 1, 20, NULL));
-    TRY(worksheet_set_column(ws, 2, 2, 7, NULL));
-    TRY(worksheet_set_column(ws, SER_COL_DATA, SER_COL_DATA + N_SCURVE, 9, NULL));
+    TRY(worksheet_set_column(ws, 2, 2, 9, NULL));
+    TRY(worksheet_set_column(ws, SER_COL_DATA, SER_COL_DATA + 40, 9, NULL));
     worksheet_freeze_panes(ws, 2, SER_COL_DATA);
     worksheet_set_landscape(ws);
     worksheet_fit_to_pages(ws, 1, 0);
@@ -1164,7 +1219,7 @@ static lxw_error write_run(xctx *x)
     TRY(put_str(ws, 2, 1, meta->version ? meta->version : ROI_VERSION, f->text));
     TRY(put_str(ws, 3, 1, meta->command ? meta->command : "(not recorded)", f->text));
     TRY(put_str(ws, 4, 1, seed, f->text)); /* text: a double would round seeds >= 2^53 */
-    TRY(put_num(ws, 5, 1, (double)meta->trials, f->count));
+    TRY(put_num(ws, 5, 1, (double)meta->trials, f->left_count));
     TRY(put_str(ws, 6, 1, threads, f->text));
     TRY(put_str(ws, 7, 1, x->date, f->text));
     TRY(put_str(ws, 8, 1,
@@ -1219,7 +1274,8 @@ static roi_status plan(xctx *x)
     int n_taken = 0;
     for (size_t i = 0; i < sizeof fixed / sizeof fixed[0]; i++)
         taken[n_taken++] = fixed[i];
-    int row = 3;
+    x->range_row = 5;
+    int row = x->range_row + x->n + 1;
     for (int k = 0; k < x->n; k++) {
         if (roi_report_sheet_name(scen_name(x->runs[k]), taken, n_taken, x->sc[k].sheet) != 0) {
             free(taken);
