@@ -218,6 +218,20 @@ rw = {r[0]: r for r in openpyxl.load_workbook(dated)["Run"].iter_rows(values_onl
 check(rw["Date and time"][1].startswith("2026-03-31"), "--date recorded: %r" % rw["Date and time"][1])
 run("-n", "50", "--quiet", "--xlsx", dated, "--date", "2026-02-30", expect=2)
 
+# ---- odd scenario names make valid, unique sheet names -------------------------------------
+odd = os.path.join(work, "Very long scenario name: with [odd] chars*?.lua")
+with open(os.path.join(src, "scenarios/base.lua"), "rb") as a, open(odd, "wb") as b:
+    b.write(a.read())
+oddx = os.path.join(work, "odd.xlsx")
+run("-n", "100", "--quiet", "--xlsx", oddx, odd, os.path.join(src, "scenarios/base.lua"),
+    os.path.join(src, "scenarios/base.lua"))
+owb = openpyxl.load_workbook(oddx)
+check(owb.sheetnames == ["Summary", "Very long scenario name_ with _", "base", "base~2",
+                         "Inputs", "Series", "Run"], "sanitized sheet names: %s" % owb.sheetnames)
+check([len(owb[n]._charts) for n in owb.sheetnames[1:4]] == [7, 7, 7],
+      "charts on sheets with odd names")
+os.remove(odd)
+
 # ---- trials CSV --------------------------------------------------------------------------------
 with open(trials_csv, newline="") as fp:
     rd = csv.reader(fp)
