@@ -681,9 +681,9 @@ static lxw_error write_summary(xctx *x)
     static const char *const notes[] = {
         "NPV: net present value of the cash flows (with terminal value and residuals); "
         "p10/p50/p90: 10% of trials fall below p10, half below p50, 90% below p90.",
-        "An empty IRR or payback cell means it does not exist for most trials; the share "
-        "column next to it says how often. Payback median counts never as beyond the "
-        "horizon.",
+        "IRR median: over the trials where IRR exists (the next column says how often it "
+        "does not). Payback median counts never as beyond the horizon: empty when at least "
+        "half the trials never pay back (share in the next column).",
         "Each scenario's sheet (click its name) has the full statistics and charts; Inputs "
         "lists every assumption; Series the numbers behind every chart; Run how this file "
         "was made.",
@@ -1124,6 +1124,7 @@ static lxw_error write_series_block(xctx *x, lxw_worksheet *ws, int k)
     for (size_t i = 0; i < sizeof dhead / sizeof dhead[0]; i++)
         TRY(put_str(ws, hr + 1, dhead[i].col, dhead[i].text,
                     dhead[i].col == HC_LABEL ? f->head_left : f->head));
+    TRY(worksheet_set_row(ws, (lxw_row_t)(hr + 1), 30, NULL));
     int digits = h.width > 0 && h.width < 0.1e9 ? 2 : 1;
     for (int j = 0; j < h.bins; j++) {
         double from = h.start + h.width * j, to = from + h.width;
