@@ -50,6 +50,9 @@ typedef struct cli {
     double precision;     /* --precision REL; 0: off */
     size_t max_trials;    /* --max-trials N: the cap of the precision loop */
     roi_sampling_mode sampling; /* --sampling mc|lhs */
+    const char *trials_csv; /* --trials-csv FILE */
+    int reproducible;       /* --reproducible: no date in the workbook */
+    int64_t date;           /* --date YYYY-MM-DD as seconds since 1970 UTC; 0: none */
 } cli;
 
 /* ---- messages ------------------------------------------------------------------------- */
@@ -89,7 +92,12 @@ static void usage(FILE *fp)
         "  --threads N         Worker threads, 1 to %d (default: all cores).\n"
         "  --json FILE         Write the full results as JSON to FILE ('-': standard\n"
         "                      output; the summary table then goes to standard error).\n"
-        "  --xlsx FILE         Write an Excel workbook with the summary table to FILE.\n"
+        "  --xlsx FILE         Write the Excel report to FILE (summary, a sheet per\n"
+        "                      scenario with charts, inputs, series, run details).\n"
+        "  --trials-csv FILE   Write every trial's outputs and sampled inputs as CSV.\n"
+        "  --reproducible      Record no date in the workbook, so the same command gives\n"
+        "                      a byte-identical file.\n"
+        "  --date YYYY-MM-DD   Record this date in the workbook instead of the clock's.\n"
         "  --sampling MODE     mc (default: independent draws) or lhs (Latin hypercube:\n"
         "                      every input stratified over the run's trials).\n"
         "  --precision REL     Keep adding trials (whole blocks of %d, starting from -n)\n"
@@ -120,6 +128,30 @@ static void usage(FILE *fp)
 
 /* ---- option parsing --------------------------------------------------------------------- */
 
+/* Parses "YYYY-MM-DD" (a real calendar date from 1970 on) into seconds since 1970 UTC. */
+static int parse_date(const char *s, int64_t *out)
+{
+    int y, m, d;
+    char end;
+    if (strlen(s) != 10 || s[4] != '-' || s[7] != '-' ||
+        sscanf(s, "%4d-%2d-%2d%c", &y, &m, &d, &end) != 3 || y < 1970 || y > 9999 || m < 1 ||
+        m > 12 || d < 1)
+        return 0;
+    static const int mdays[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    int leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+    if (d > mdays[m - 1] + (m == 2 && leap))
+        return 0;
+    /* Days since 1970-01-01 (civil calendar, no time zone involved). */
+    int64_t days = 0;
+    for (int yy = 1970; yy < y; yy++)
+        days += 365 + ((yy % 4 == 0 && yy % 100 != 0) || yy % 400 == 0);
+    for (int mm = 1; mm < m; mm++)
+        days += mdays[mm - 1] + (mm == 2 && leap);
+    days += d - 1;
+    *out = days * 86400;
+    return 1;
+}
+
 /* Parses a whole decimal number made of digits only (no sign, no spaces) up to max. */
 static int parse_uint(const char *s, unsigned long long max, unsigned long long *v)
 {
@@ -142,7 +174,8 @@ static const char *canonical(const char *name)
 {
     static const char *const run_only[] = {"-n", "--trials", "--seed", "--threads",
                                            "--json", "--xlsx", "--precision",
-                                           "--max-trials", "--sampling"};
+                                           "--max-trials", "--sampling", "--trials-csv",
+                                           "--reproducible", "--date"};
     for (size_t i = 0; i < sizeof run_only / sizeof run_only[0]; i++)
         if (!strcmp(name, run_only[i]))
             return run_only[i];
@@ -224,10 +257,15 @@ static roi_status parse_args(int argc, char **argv, cli *c, roi_error *err)
 
         /* Options without a value. */
         if (!strcmp(name, "-h") || !strcmp(name, "--help") || !strcmp(name, "--version") ||
-            !strcmp(name, "-q") || !strcmp(name, "--quiet")) {
+            !strcmp(name, "-q") || !strcmp(name, "--quiet") ||
+            !strcmp(name, "--reproducible")) {
             if (value)
                 return usage_error(err, "option '%s' takes no value", name);
-            if (!strcmp(name, "--version"))
+            if (!strcmp(name, "--reproducible")) {
+                c->reproducible = 1;
+                if (!c->run_only)
+                    c->run_only = canonical(name);
+            } else if (!strcmp(name, "--version"))
                 c->version = 1;
             else if (!strcmp(name, "-q") || !strcmp(name, "--quiet"))
                 c->quiet = 1;
@@ -240,7 +278,8 @@ static roi_status parse_args(int argc, char **argv, cli *c, roi_error *err)
                     !strcmp(name, "--seed") || !strcmp(name, "--threads") ||
                     !strcmp(name, "--json") || !strcmp(name, "--xlsx") ||
                     !strcmp(name, "--set") || !strcmp(name, "--precision") ||
-                    !strcmp(name, "--max-trials") || !strcmp(name, "--sampling");
+                    !strcmp(name, "--max-trials") || !strcmp(name, "--sampling") ||
+                    !strcmp(name, "--trials-csv") || !strcmp(name, "--date");
         if (!known)
             return usage_error(err, "unknown option '%s'", arg);
         if (!value) {
@@ -294,6 +333,15 @@ static roi_status parse_args(int argc, char **argv, cli *c, roi_error *err)
                 c->sampling = ROI_SAMPLING_LHS;
             else
                 return usage_error(err, "--sampling: must be mc or lhs, got '%s'", value);
+        } else if (!strcmp(name, "--trials-csv")) {
+            if (!*value || !strcmp(value, "-"))
+                return usage_error(err, "--trials-csv: needs a file name, got '%s'", value);
+            c->trials_csv = value;
+        } else if (!strcmp(name, "--date")) {
+            if (!parse_date(value, &c->date) || c->date == 0)
+                return usage_error(err,
+                                   "--date: expected a date YYYY-MM-DD after 1970-01-01, "
+                                   "got '%s'", value);
         } else { /* --set */
             if (!strchr(value, '=') || value[0] == '=')
                 return usage_error(err, "--set: expected PATH=VALUE, got '%s'", value);
@@ -494,6 +542,8 @@ static roi_status cmd_run(const cli *c, const char *command, roi_error *err)
 
     roi_report_meta meta = {.version = ROI_VERSION, .seed = c->seed, .trials = c->trials,
                             .threads = c->threads, .command = command};
+    /* The only clock reading: it reaches the workbook's Run sheet, never a result. */
+    meta.created = c->reproducible ? 0 : c->date ? c->date : (int64_t)time(NULL);
     const roi_run *const *cruns = (const roi_run *const *)runs;
     if (!c->quiet) {
         /* With --json - the JSON owns standard output. */
@@ -506,8 +556,13 @@ static roi_status cmd_run(const cli *c, const char *command, roi_error *err)
         if (st != ROI_OK)
             goto done;
     }
-    if (c->xlsx)
+    if (c->xlsx) {
         st = roi_report_xlsx_write(cruns, n, &meta, c->xlsx, err);
+        if (st != ROI_OK)
+            goto done;
+    }
+    if (c->trials_csv)
+        st = roi_report_trials_csv_write(cruns, n, c->trials_csv, err);
 
 done:
     for (int i = 0; runs && i < n; i++)

@@ -21,6 +21,10 @@ typedef struct roi_report_meta {
     size_t trials;
     int threads;
     const char *command;   /* the command line as typed, for the workbook */
+    /* When the report was made, in seconds since 1970-01-01 UTC (the CLI takes the
+     * clock, or --date); 0: not recorded, so the workbook is byte-identical run to
+     * run (--reproducible, and every zero-initialised meta). */
+    int64_t created;
 } roi_report_meta;
 
 /* Writes the JSON contract of README/docs to `path` ("-" for standard output). */
@@ -28,7 +32,11 @@ roi_status roi_report_json_write(const roi_run *const *runs, int n,
                                  const roi_report_meta *meta, const char *path,
                                  roi_error *err);
 
-/* Writes the Excel workbook to `path`. */
+/*
+ * Writes the Excel workbook to `path` (sheets Summary, one per scenario, Inputs,
+ * Series, Run; docs/report.md). Borrows everything. Errors: ROI_ERR_IO (the message
+ * names the path; an earlier file at `path` is left untouched), ROI_ERR_NOMEM.
+ */
 roi_status roi_report_xlsx_write(const roi_run *const *runs, int n,
                                  const roi_report_meta *meta, const char *path,
                                  roi_error *err);
@@ -40,6 +48,28 @@ roi_status roi_report_xlsx_write(const roi_run *const *runs, int n,
  * least half the trials never pay back. Borrows run. Errors: ROI_ERR_NOMEM.
  */
 roi_status roi_report_median_payback(const roi_run *run, int *period);
+
+/*
+ * The Excel sheet name for a scenario named `scenario`: forbidden characters
+ * ([]:*?/\, apostrophes, control characters) become '_', at most 31 characters
+ * (UTF-8 aware), and different (case-insensitively) from the n_taken names in
+ * `taken` by a "~2", "~3", ... suffix. Writes out (32 bytes). Returns 0, or -1 when
+ * no unique name was found. Borrows everything.
+ */
+int roi_report_sheet_name(const char *scenario, const char *const *taken, int n_taken,
+                          char out[32]);
+
+/*
+ * Writes every trial's scalar outputs and sampled inputs as CSV to `path`: one row per
+ * (scenario, trial), columns scenario, trial, the outputs (roi_output_name order),
+ * then the union of the scenarios' input names in order of first appearance (empty
+ * where a scenario has no such input, or an output is undefined). Inputs are
+ * recomputed from the runs' seed trial by trial, so nothing is held in memory twice.
+ * Numbers use %.17g (they read back as the same doubles). Borrows everything.
+ * Errors: ROI_ERR_IO (path named; an earlier file is left untouched), ROI_ERR_NOMEM.
+ */
+roi_status roi_report_trials_csv_write(const roi_run *const *runs, int n, const char *path,
+                                       roi_error *err);
 
 /* Prints the summary table (one row per scenario, under 100 columns). */
 void roi_report_terminal(FILE *fp, const roi_run *const *runs, int n,

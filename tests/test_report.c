@@ -19,6 +19,8 @@
 #include <unistd.h>
 
 #include "report.h"
+#include "rng.h"
+#include "sha256.h"
 #include "sim.h"
 
 /* ---- helpers ------------------------------------------------------------------------- */
@@ -680,6 +682,250 @@ static void test_failed_write_keeps_old_report(void **state)
     remove_tree(dir);
 }
 
+
+/* ---- sheet names, SHA-256, trials CSV (issue 3) ---------------------------------- */
+
+static void expect_sheet(const char *scenario, const char *const *taken, int n,
+                         const char *expected)
+{
+    char out[32];
+    assert_int_equal(roi_report_sheet_name(scenario, taken, n, out), 0);
+    assert_string_equal(out, expected);
+}
+
+/* Excel's rules: no []:*?/\, at most 31 characters, unique ignoring case. */
+static void test_sheet_names(void **state)
+{
+    (void)state;
+    const char *fixed[] = {"Summary", "Inputs", "Series", "Run", "base", "abcdefghijklmnopqrstuvwxyz01234"};
+    expect_sheet("v2_slips", fixed, 6, "v2_slips");
+    expect_sheet("a[b]:c*d?e/f\\g", fixed, 6, "a_b__c_d_e_f_g");
+    expect_sheet("'quoted'", fixed, 6, "_quoted_");
+    expect_sheet("tab\there", fixed, 6, "tab_here");
+    expect_sheet("", fixed, 6, "Scenario");
+    expect_sheet("History", fixed, 6, "Scenario History");
+    expect_sheet("BASE", fixed, 6, "BASE~2");          /* case-insensitive clash */
+    expect_sheet("summary", fixed, 6, "summary~2");    /* a fixed sheet's name */
+    /* 40 characters are cut to 31; a clash at 31 makes room for the suffix. */
+    expect_sheet("abcdefghijklmnopqrstuvwxyz0123456789ABCD", fixed, 5,
+                 "abcdefghijklmnopqrstuvwxyz01234");
+    expect_sheet("abcdefghijklmnopqrstuvwxyz0123456789ABCD", fixed, 6,
+                 "abcdefghijklmnopqrstuvwxyz012~2");
+    /* 31 characters, not bytes, and never half a UTF-8 character: 30 x "e" + 2 x e-acute
+     * is 32 characters; the cut keeps 31 characters, and the 32-byte buffer bounds it
+     * further to whole characters that fit in 31 bytes. */
+    char out[32];
+    assert_int_equal(roi_report_sheet_name("\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9"
+                                           "\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9"
+                                           "\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9",
+                                           NULL, 0, out), 0);
+    assert_int_equal(strlen(out), 30); /* 15 two-byte characters */
+    for (size_t i = 0; i < strlen(out); i += 2)
+        assert_memory_equal(out + i, "\xc3\xa9", 2);
+    /* Many clashes still end in distinct names. */
+    char names[12][32];
+    const char *taken[12];
+    for (int i = 0; i < 12; i++) {
+        assert_int_equal(roi_report_sheet_name("same", taken, i, names[i]), 0);
+        taken[i] = names[i];
+    }
+    assert_string_equal(names[0], "same");
+    assert_string_equal(names[11], "same~12");
+}
+
+/* FIPS 180-4 examples, fed in uneven pieces. */
+static void test_sha256(void **state)
+{
+    (void)state;
+    char hex[65];
+    roi_sha256_hex("", 0, hex);
+    assert_string_equal(hex, "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+    roi_sha256_hex("abc", 3, hex);
+    assert_string_equal(hex, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+    const char *two = "abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq";
+    roi_sha256_hex(two, strlen(two), hex);
+    assert_string_equal(hex, "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1");
+    roi_sha256 s;
+    unsigned char d[32], chunk[997];
+    memset(chunk, 'a', sizeof chunk);
+    roi_sha256_init(&s);
+    size_t left = 1000000;
+    for (size_t piece = 1; left > 0; piece = piece % 997 + 1) {
+        size_t take = piece < left ? piece : left;
+        roi_sha256_update(&s, chunk, take);
+        left -= take;
+    }
+    roi_sha256_final(&s, d);
+    static const unsigned char million_a[32] = {
+        0xcd, 0xc7, 0x6e, 0x5c, 0x99, 0x14, 0xfb, 0x92, 0x81, 0xa1, 0xc7, 0xe2, 0x84, 0xd7, 0x3e,
+        0x67, 0xf1, 0x80, 0x9a, 0x48, 0xa4, 0x97, 0x20, 0x0e, 0x04, 0x6d, 0x39, 0xcc, 0xc7, 0x11,
+        0x2c, 0xd0};
+    assert_memory_equal(d, million_a, 32);
+
+    char dir[64], path[128];
+    make_tmpdir(dir, sizeof dir);
+    snprintf(path, sizeof path, "%s/f.txt", dir);
+    FILE *fp = fopen(path, "wb");
+    assert_non_null(fp);
+    fputs("abc", fp);
+    fclose(fp);
+    assert_int_equal(roi_sha256_file(path, hex), 0);
+    assert_string_equal(hex, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+    snprintf(path, sizeof path, "%s/missing", dir);
+    assert_int_equal(roi_sha256_file(path, hex), -1);
+    remove_tree(dir);
+}
+
+/* Splits a CSV line without quotes into fields (in place); returns the count. */
+static int split_csv(char *line, char **field, int max)
+{
+    int n = 0;
+    char *p = line;
+    while (n < max) {
+        field[n++] = p;
+        char *comma = strchr(p, ',');
+        if (!comma)
+            break;
+        *comma = '\0';
+        p = comma + 1;
+    }
+    char *nl = strchr(field[n - 1], '\n');
+    if (nl)
+        *nl = '\0';
+    return n;
+}
+
+/* Hand run: outputs come out as the same doubles; undefined ones as empty fields; the
+ * inputs are the graph's values for each trial. */
+static void test_trials_csv(void **state)
+{
+    (void)state;
+    char dir[64], path[128];
+    make_tmpdir(dir, sizeof dir);
+    snprintf(path, sizeof path, "%s/t.csv", dir);
+    roi_model *m = tiny_model();
+    roi_run *run = hand_run(m);
+    const roi_run *runs[] = {run, run};
+    roi_error err;
+    assert_int_equal(roi_report_trials_csv_write(runs, 2, path, &err), ROI_OK);
+    FILE *fp = fopen(path, "r");
+    assert_non_null(fp);
+    char line[4096], *f[64];
+    assert_non_null(fgets(line, sizeof line, fp));
+    int nf = split_csv(line, f, 64);
+    assert_int_equal(nf, 2 + ROI_OUT_COUNT + 2);
+    assert_string_equal(f[0], "scenario");
+    assert_string_equal(f[2], "npv");
+    assert_string_equal(f[5], "irr");
+    assert_string_equal(f[2 + ROI_OUT_COUNT], "stake_cost");
+    assert_string_equal(f[3 + ROI_OUT_COUNT], "lift");
+
+    uint64_t keys[64];
+    double vals[64];
+    assert_true(m->graph.n <= 64);
+    roi_graph_keys(&m->graph, run->seed, keys);
+    gsl_rng *r = gsl_rng_alloc(roi_rng_philox);
+    assert_non_null(r);
+    int stake = roi_graph_find_input(&m->graph, "stake_cost");
+    int rows = 0;
+    while (fgets(line, sizeof line, fp)) {
+        assert_int_equal(split_csv(line, f, 64), nf);
+        size_t i = (size_t)rows % run->trials;
+        assert_string_equal(f[0], "tiny");
+        assert_int_equal(strtoul(f[1], NULL, 10), i);
+        for (int o = 0; o < ROI_OUT_COUNT; o++) {
+            double v = run->out[o][i];
+            if (isnan(v))
+                assert_string_equal(f[2 + o], "");
+            else
+                assert_true(strtod(f[2 + o], NULL) == v); /* %.17g: the same double */
+        }
+        roi_graph_eval(&m->graph, keys, i, vals, r);
+        assert_true(strtod(f[2 + ROI_OUT_COUNT], NULL) == vals[stake]);
+        rows++;
+    }
+    fclose(fp);
+    gsl_rng_free(r);
+    assert_int_equal(rows, 2 * (int)run->trials);
+    /* An unwritable target: ROI_ERR_IO naming it. */
+    snprintf(path, sizeof path, "%s/no/dir/t.csv", dir);
+    roi_error_clear(&err);
+    assert_int_equal(roi_report_trials_csv_write(runs, 1, path, &err), ROI_ERR_IO);
+    assert_non_null(strstr(err.msg, path));
+    assert_int_equal(count_entries(dir), 1);
+    hand_run_free(run);
+    roi_model_free(m);
+    remove_tree(dir);
+}
+
+/* A real run's CSV: the sampled inputs' column means are the run's input means (same
+ * values, other summation order: 1e-12 relative), so the CSV draws what the run drew. */
+static void test_trials_csv_real_run(void **state)
+{
+    (void)state;
+    char dir[64], path[128];
+    make_tmpdir(dir, sizeof dir);
+    snprintf(path, sizeof path, "%s/t.csv", dir);
+    roi_model *m = tiny_model();
+    roi_sim_opts opts = {.seed = 99, .trials = 2000, .threads = 2};
+    roi_run *run = NULL;
+    roi_error err;
+    assert_int_equal(roi_sim_run(m, &opts, &run, &err), ROI_OK);
+    const roi_run *runs[] = {run};
+    assert_int_equal(roi_report_trials_csv_write(runs, 1, path, &err), ROI_OK);
+    FILE *fp = fopen(path, "r");
+    assert_non_null(fp);
+    char line[4096], *f[64];
+    assert_non_null(fgets(line, sizeof line, fp));
+    int nf = split_csv(line, f, 64);
+    double sum[2] = {0, 0};
+    size_t n = 0;
+    while (fgets(line, sizeof line, fp)) {
+        assert_int_equal(split_csv(line, f, 64), nf);
+        for (int j = 0; j < 2; j++)
+            sum[j] += strtod(f[2 + ROI_OUT_COUNT + j], NULL);
+        n++;
+    }
+    fclose(fp);
+    assert_int_equal(n, 2000);
+    for (int j = 0; j < 2; j++) {
+        double mean = run->inputs[j].mean;
+        assert_near(sum[j] / (double)n, mean, 1e-12 * fabs(mean));
+    }
+    roi_run_free(run);
+    roi_model_free(m);
+    remove_tree(dir);
+}
+
+/* A recorded date reaches the workbook; without one the bytes do not depend on it. */
+static void test_xlsx_dates(void **state)
+{
+    (void)state;
+    char dir[64], a[128], b[128];
+    make_tmpdir(dir, sizeof dir);
+    snprintf(a, sizeof a, "%s/a.xlsx", dir);
+    snprintf(b, sizeof b, "%s/b.xlsx", dir);
+    roi_model *m = tiny_model();
+    roi_run *run = hand_run(m);
+    const roi_run *runs[] = {run};
+    roi_report_meta meta = {.version = "1", .seed = 3, .trials = 10,
+                            .created = 1774915200}; /* 2026-03-31 00:00 UTC */
+    roi_error err;
+    assert_int_equal(roi_report_xlsx_write(runs, 1, &meta, a, &err), ROI_OK);
+    meta.created = 1774915200 + 86400;
+    assert_int_equal(roi_report_xlsx_write(runs, 1, &meta, b, &err), ROI_OK);
+    size_t la, lb;
+    char *ta = read_all(a, &la), *tb = read_all(b, &lb);
+    assert_non_null(ta);
+    assert_non_null(tb);
+    assert_false(la == lb && memcmp(ta, tb, la) == 0);
+    free(ta);
+    free(tb);
+    hand_run_free(run);
+    roi_model_free(m);
+    remove_tree(dir);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -691,6 +937,11 @@ int main(void)
         cmocka_unit_test(test_xlsx_write),
         cmocka_unit_test(test_missing_directory),
         cmocka_unit_test(test_failed_write_keeps_old_report),
+        cmocka_unit_test(test_sheet_names),
+        cmocka_unit_test(test_sha256),
+        cmocka_unit_test(test_trials_csv),
+        cmocka_unit_test(test_trials_csv_real_run),
+        cmocka_unit_test(test_xlsx_dates),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

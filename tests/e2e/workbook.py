@@ -1,0 +1,284 @@
+"""End-to-end: the Excel report read back with openpyxl.
+
+Runs every bundled scenario with --json, --xlsx and --trials-csv, then checks that
+the workbook has the promised sheets (in run order) and charts, that every number in
+its tables is the JSON's value of the same run, that nothing undefined is written as
+NaN or a sentinel, that --reproducible gives identical bytes whatever the thread
+count, that the trials CSV agrees with the JSON, and that a failed write exits 1 and
+leaves the earlier report untouched.
+
+Numbers: libxlsxwriter 1.1.4 writes a double with 16 significant digits ("%.16G"),
+so a cell equals the JSON double to a relative 1e-15 (Excel shows at most 15 digits).
+
+Arguments: roisim-binary source-dir work-dir."""
+import csv
+import hashlib
+import json
+import math
+import os
+import resource
+import signal
+import subprocess
+import sys
+
+try:
+    import openpyxl
+except ImportError:
+    # The Debian package lives in the system Python; a pyenv or venv python3 first in
+    # PATH would not see it.
+    system = "/usr/bin/python3"
+    if os.path.realpath(sys.executable) != os.path.realpath(system) and os.path.exists(system):
+        os.execv(system, [system] + sys.argv)
+    print("SKIP: python3-openpyxl is not installed (make deps installs it)")
+    sys.exit(0)
+
+roisim, src, work = sys.argv[1], sys.argv[2], sys.argv[3]
+os.makedirs(work, exist_ok=True)
+failures = []
+checks = [0]
+
+
+def check(cond, what):
+    checks[0] += 1
+    if not cond:
+        failures.append(what)
+        print("FAIL:", what)
+    return cond
+
+
+def run(*args, expect=0, **kw):
+    p = subprocess.run([roisim, "run", *args], cwd=src, capture_output=True, text=True, **kw)
+    if p.returncode != expect:
+        print(p.stderr)
+    check(p.returncode == expect, "roisim run %s exits %d (got %d)" % (" ".join(args), expect,
+                                                                       p.returncode))
+    return p
+
+
+def same(cell, value, what):
+    """A cell holds the JSON value: null <-> empty cell, numbers to 16 digits."""
+    if value is None:
+        return check(cell is None or cell == "", "%s: empty for null, got %r" % (what, cell))
+    if not check(isinstance(cell, (int, float)), "%s: a number, got %r" % (what, cell)):
+        return False
+    return check(abs(cell - value) <= 1e-15 * abs(value), "%s: %r != JSON %r" % (what, cell, value))
+
+
+TRIALS = "4000"
+xlsx = os.path.join(work, "report.xlsx")
+xlsx2 = os.path.join(work, "report2.xlsx")
+js = os.path.join(work, "report.json")
+trials_csv = os.path.join(work, "trials.csv")
+run("-n", TRIALS, "--quiet", "--threads", "2", "--json", js, "--xlsx", xlsx, "--trials-csv",
+    trials_csv, "--reproducible")
+doc = json.load(open(js))
+scen = doc["scenarios"]
+names = [s["name"] for s in scen]
+
+# ---- reproducible bytes, whatever the thread count ------------------------------------
+run("-n", TRIALS, "--quiet", "--threads", "1", "--json", js, "--xlsx", xlsx, "--trials-csv",
+    trials_csv, "--reproducible")
+raw1 = open(xlsx, "rb").read()
+os.replace(xlsx, xlsx2)
+run("-n", TRIALS, "--quiet", "--threads", "2", "--json", js, "--xlsx", xlsx, "--trials-csv",
+    trials_csv, "--reproducible")
+check(open(xlsx, "rb").read() == raw1, "--reproducible: identical bytes with 1 and 2 threads")
+check(not any(f.startswith(".") for f in os.listdir(work)), "no temporary file left behind")
+
+wb = openpyxl.load_workbook(xlsx)
+
+# ---- sheets and charts -----------------------------------------------------------------
+check(wb.sheetnames == ["Summary"] + names + ["Inputs", "Series", "Run"],
+      "sheet order: %s" % wb.sheetnames)
+summary = wb["Summary"]
+check(len(summary._charts) == 1, "Summary has its NPV range chart")
+for n in names:
+    ws = wb[n]
+    kinds = sorted(type(c).__name__ for c in ws._charts)
+    check(len(ws._charts) == 7, "%s has 7 charts, got %s" % (n, kinds))
+    check(kinds.count("BarChart") == 3 and "ScatterChart" in kinds and
+          kinds.count("LineChart") == 2 and "AreaChart" in kinds,
+          "%s chart kinds: %s" % (n, kinds))
+    hist = [c for c in ws._charts if type(c).__name__ == "BarChart" and c.grouping != "stacked"]
+    check(len(hist) == 1 and hist[0].gapWidth == 0, "%s: histogram has no gaps" % n)
+    check(ws.freeze_panes is not None, "%s: header frozen" % n)
+    check(ws.page_setup.orientation == "landscape" and ws.page_setup.fitToWidth in (1, None)
+          and ws.sheet_properties.pageSetUpPr.fitToPage, "%s: landscape, fit to width" % n)
+
+# ---- nothing undefined as NaN or a sentinel --------------------------------------------
+for ws in wb.worksheets:
+    for row in ws.iter_rows(values_only=True):
+        for v in row:
+            if isinstance(v, float):
+                check(math.isfinite(v), "%s: non-finite number" % ws.title)
+            if isinstance(v, (int, float)):
+                check(v != -999, "%s: sentinel -999" % ws.title)
+            if isinstance(v, str):
+                check(v.lower() not in ("nan", "inf", "-inf", "n/a", "#n/a"),
+                      "%s: text %r for a missing value" % (ws.title, v))
+
+# ---- Summary: one row per scenario, the JSON's values ----------------------------------
+head = [c.value for c in summary[5]]
+check(head[0] == "Scenario" and head[2].startswith("P(NPV > 0)"), "Summary header: %s" % head)
+COLS = {"P(NPV > 0): pays off": ("npv", "prob_positive"), "NPV mean": ("npv", "mean"),
+        "NPV p10": ("npv", "p10"), "NPV p50 (median)": ("npv", "p50"),
+        "NPV p90": ("npv", "p90"), "NPV over horizon only (median)": ("npv_horizon", "p50"),
+        "ROI multiple (median)": ("roi_multiple", "p50"), "IRR (median)": ("irr", "p50"),
+        "IRR undefined (share of trials)": ("irr", "undefined_share"),
+        "Never pays back (share)": ("payback", "never_share"),
+        "Total spend (median)": ("total_spend", "p50"),
+        "Total revenue (median)": ("total_revenue", "p50"),
+        "Peak unique active users (median)": ("peak_active", "p50")}
+for k, s in enumerate(scen):
+    row = [c.value for c in summary[6 + k]]
+    check(row[0] == s["name"] and row[1] == s["title"], "Summary row %d is %s" % (k, s["name"]))
+    for col, (out, stat) in COLS.items():
+        check(col in head, "Summary column %s" % col)
+        if col in head:
+            same(row[head.index(col)], s["outputs"][out][stat], "Summary %s %s" % (s["name"], col))
+    pb = row[head.index("Payback (median quarter)")]
+    check(pb is None or (isinstance(pb, str) and len(pb) == 6 and pb[4] == "Q"),
+          "payback median is a quarter like 2026Q3 or empty, got %r" % pb)
+fmt = {c: summary.cell(6, head.index(c) + 1).number_format for c in ("NPV mean", "P(NPV > 0): pays off")}
+check('"B"' in fmt["NPV mean"] and "0.0," in fmt["NPV mean"], "money in $B: %s" % fmt["NPV mean"])
+check("%" in fmt["P(NPV > 0): pays off"], "probabilities as %%: %s" % fmt)
+
+# ---- scenario sheets: every statistic of every output ----------------------------------
+STATS = ["mean", "sd", "se", "min"] + "p1 p5 p10 p25 p50 p75 p90 p95 p99".split() + \
+        ["max", "prob_positive", "cvar5"]
+for s in scen:
+    ws = wb[s["name"]]
+    rows = {r[1]: r for r in ws.iter_rows(values_only=True) if r and len(r) > 1 and r[1]}
+    for out, o in s["outputs"].items():
+        if not check(out in rows, "%s: a row for %s" % (s["name"], out)):
+            continue
+        r = rows[out]
+        for j, st in enumerate(STATS):
+            same(r[2 + j], o[st], "%s %s.%s" % (s["name"], out, st))
+        share = o.get("undefined_share", o.get("never_share"))
+        if share is not None:
+            same(r[2 + len(STATS)], share, "%s %s share" % (s["name"], out))
+    for key, p in s["milestones"].items():
+        if check(key in rows, "%s: milestone %s" % (s["name"], key)):
+            same(rows[key][2], p, "%s milestone %s" % (s["name"], key))
+            check(rows[key][0].startswith("P(") and ">=" in rows[key][0],
+                  "milestone described: %r" % rows[key][0])
+
+# ---- Inputs -----------------------------------------------------------------------------
+inputs = {}
+for r in wb["Inputs"].iter_rows(min_row=5, values_only=True):
+    if r[0]:
+        inputs[(r[0], r[1])] = r
+for s in scen:
+    for i in s["inputs"]:
+        r = inputs.get((s["name"], i["name"]))
+        if check(r is not None, "Inputs has %s %s" % (s["name"], i["name"])):
+            check(r[2] == i["distribution"], "distribution of %s as written" % i["name"])
+            for j, st in enumerate(("mean", "p5", "p95")):
+                same(r[3 + j], i[st], "Inputs %s %s.%s" % (s["name"], i["name"], st))
+check(inputs.get(("v2_slips", "v2.slip"), [None] * 7)[6] == "changed" and
+      inputs.get(("v2_slips", "v2.score"), [None] * 7)[6] == "changed",
+      "the what-if's changed inputs are marked")
+check(inputs.get(("base", "v2.slip"), [None] * 7)[6] in (None, ""), "base inputs not marked")
+
+# ---- Series: every band of every series -------------------------------------------------
+ws = wb["Series"]
+current, quarters, seen = None, None, 0
+byname = {s["name"]: s for s in scen}
+for r in ws.iter_rows(values_only=True):
+    if r[0] and isinstance(r[0], str) and ": " in r[0] and r[1] is None:
+        current = byname.get(r[0].split(": ")[0])
+    elif r[0] == "Series":
+        quarters = [q for q in r[3:] if q]
+    elif current and r[0] in current["series"] and r[1] in ("mean", "p10", "p50", "p90"):
+        pts = current["series"][r[0]]
+        check(quarters == [p["quarter"] for p in pts], "Series quarters of %s" % r[0])
+        for t, p in enumerate(pts):
+            same(r[3 + t], p[r[1]], "Series %s %s %s %s" % (current["name"], r[0], r[1],
+                                                           p["quarter"]))
+        seen += 1
+check(seen == sum(4 * len(s["series"]) for s in scen), "Series has every band (%d)" % seen)
+
+# ---- Run ----------------------------------------------------------------------------------
+run_ws = {r[0]: r for r in wb["Run"].iter_rows(values_only=True) if r[0]}
+check(run_ws["Seed"][1] == str(doc["seed"]), "Run seed")
+check(run_ws["Trials per scenario"][1] == doc["trials"], "Run trials")
+check(run_ws["roisim version"][1] == doc["version"], "Run version")
+check("--reproducible" in run_ws["Command line"][1], "Run command line recorded")
+for s in scen:
+    r = run_ws.get(s["name"])
+    if check(r is not None, "Run lists %s" % s["name"]):
+        digest = hashlib.sha256(open(s["file"], "rb").read()).hexdigest()
+        check(r[2] == s["file"] and r[3] == digest, "SHA-256 of %s" % s["file"])
+
+# ---- a date given, and the clock -----------------------------------------------------------
+dated = os.path.join(work, "dated.xlsx")
+run("-n", "50", "--quiet", "--xlsx", dated, "--date", "2026-03-31", os.path.join(src, "scenarios/base.lua"))
+rw = {r[0]: r for r in openpyxl.load_workbook(dated)["Run"].iter_rows(values_only=True) if r[0]}
+check(rw["Date and time"][1].startswith("2026-03-31"), "--date recorded: %r" % rw["Date and time"][1])
+run("-n", "50", "--quiet", "--xlsx", dated, "--date", "2026-02-30", expect=2)
+
+# ---- odd scenario names make valid, unique sheet names -------------------------------------
+odd = os.path.join(work, "Very long scenario name: with [odd] chars*?.lua")
+with open(os.path.join(src, "scenarios/base.lua"), "rb") as a, open(odd, "wb") as b:
+    b.write(a.read())
+oddx = os.path.join(work, "odd.xlsx")
+run("-n", "100", "--quiet", "--xlsx", oddx, odd, os.path.join(src, "scenarios/base.lua"),
+    os.path.join(src, "scenarios/base.lua"))
+owb = openpyxl.load_workbook(oddx)
+check(owb.sheetnames == ["Summary", "Very long scenario name_ with _", "base", "base~2",
+                         "Inputs", "Series", "Run"], "sanitized sheet names: %s" % owb.sheetnames)
+check([len(owb[n]._charts) for n in owb.sheetnames[1:4]] == [7, 7, 7],
+      "charts on sheets with odd names")
+os.remove(odd)
+
+# ---- trials CSV --------------------------------------------------------------------------------
+with open(trials_csv, newline="") as fp:
+    rd = csv.reader(fp)
+    header = next(rd)
+    check(header[:10] == ["scenario", "trial", "npv", "npv_horizon", "roi_multiple", "irr",
+                          "payback", "total_spend", "total_revenue", "peak_active"],
+          "CSV header: %s" % header[:10])
+    cols = {}
+    count = 0
+    for r in rd:
+        count += 1
+        if r[0] == "v2_slips":
+            for j, v in enumerate(r[2:], 2):
+                cols.setdefault(header[j], []).append(float(v) if v else None)
+check(count == len(scen) * int(TRIALS), "CSV has one row per trial (%d)" % count)
+v2 = byname["v2_slips"]
+npv = [v for v in cols["npv"]]
+check(min(npv) == v2["outputs"]["npv"]["min"] and max(npv) == v2["outputs"]["npv"]["max"],
+      "CSV npv extremes are the JSON's exactly")
+check(abs(math.fsum(npv) / len(npv) - v2["outputs"]["npv"]["mean"]) <=
+      1e-12 * abs(v2["outputs"]["npv"]["mean"]), "CSV npv mean is the JSON's")
+irr = cols["irr"]
+check(abs(sum(v is None for v in irr) / len(irr) - v2["outputs"]["irr"]["undefined_share"]) < 1e-12,
+      "CSV irr empty exactly when undefined")
+for i in v2["inputs"]:
+    xs = cols[i["name"]]
+    check(None not in xs, "CSV %s defined for every trial" % i["name"])
+    m = math.fsum(xs) / len(xs)
+    check(abs(m - i["mean"]) <= 1e-12 * max(1.0, abs(i["mean"])),
+          "CSV input %s mean %r = JSON %r" % (i["name"], m, i["mean"]))
+
+# ---- failures: unwritable target, earlier report left intact --------------------------------
+p = run("-n", "50", "--quiet", "--xlsx", os.path.join(work, "no/such/dir/r.xlsx"), expect=1)
+check("no/such/dir" in p.stderr, "the error names the target: %s" % p.stderr.strip())
+before = open(xlsx, "rb").read()
+
+
+def small_files():
+    # A 64 KiB file size limit stands in for a full disk (works as root, unlike chmod).
+    resource.setrlimit(resource.RLIMIT_FSIZE, (65536, resource.RLIM_INFINITY))
+    signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+
+
+p = run("-n", "500", "--quiet", "--seed", "9", "--xlsx", xlsx, expect=1, preexec_fn=small_files)
+check("report.xlsx" in p.stderr, "disk-full error names the file: %s" % p.stderr.strip())
+check(open(xlsx, "rb").read() == before, "the earlier report is untouched")
+check(not any(f.startswith(".") for f in os.listdir(work)), "no temporary file after a failure")
+
+print("%d checks, %d failures" % (checks[0], len(failures)))
+sys.exit(1 if failures else 0)
