@@ -44,6 +44,10 @@ typedef struct cli {
     int quiet;
     int help, version;
     const char *run_only; /* the first run-only option seen, for "not valid for" errors */
+    /* Limits (docs/safety.md); 0: the defaults. */
+    double time_limit;    /* --time-limit SECONDS to load one scenario */
+    size_t lua_memory;    /* --lua-memory MB, in bytes */
+    size_t max_memory;    /* --max-memory MB for one run, in bytes */
 } cli;
 
 /* ---- messages ------------------------------------------------------------------------- */
@@ -84,6 +88,7 @@ static void usage(FILE *fp)
         "  --json FILE         Write the full results as JSON to FILE ('-': standard\n"
         "                      output; the summary table then goes to standard error).\n"
         "  --xlsx FILE         Write an Excel workbook with the summary table to FILE.\n"
+        "  --max-memory MB     Refuse runs whose trials x quarters need more (default 4096).\n"
         "\n"
         "Options for run and check:\n"
         "  -q, --quiet         run: print no summary table and no progress bar;\n"
@@ -91,6 +96,8 @@ static void usage(FILE *fp)
         "  --set PATH=VALUE    Override a scenario parameter before validation, e.g.\n"
         "                      --set horizon.discount=0.08; repeatable; applies to every\n"
         "                      scenario loaded.\n"
+        "  --time-limit S      Seconds a scenario may take to load (default 10).\n"
+        "  --lua-memory MB     Memory a scenario may use while loading (default 256).\n"
         "\n"
         "General options:\n"
         "  -h, --help          Show this help and exit.\n"
@@ -129,7 +136,7 @@ static int parse_uint(const char *s, unsigned long long max, unsigned long long 
 static const char *canonical(const char *name)
 {
     static const char *const run_only[] = {"-n", "--trials", "--seed", "--threads",
-                                           "--json", "--xlsx"};
+                                           "--json", "--xlsx", "--max-memory"};
     for (size_t i = 0; i < sizeof run_only / sizeof run_only[0]; i++)
         if (!strcmp(name, run_only[i]))
             return run_only[i];
@@ -225,7 +232,8 @@ static roi_status parse_args(int argc, char **argv, cli *c, roi_error *err)
         int known = !strcmp(name, "-n") || !strcmp(name, "--trials") ||
                     !strcmp(name, "--seed") || !strcmp(name, "--threads") ||
                     !strcmp(name, "--json") || !strcmp(name, "--xlsx") ||
-                    !strcmp(name, "--set");
+                    !strcmp(name, "--set") || !strcmp(name, "--time-limit") ||
+                    !strcmp(name, "--lua-memory") || !strcmp(name, "--max-memory");
         if (!known)
             return usage_error(err, "unknown option '%s'", arg);
         if (!value) {
@@ -259,6 +267,26 @@ static roi_status parse_args(int argc, char **argv, cli *c, roi_error *err)
             if (!*value || !strcmp(value, "-"))
                 return usage_error(err, "--xlsx: needs a file name, got '%s'", value);
             c->xlsx = value;
+        } else if (!strcmp(name, "--time-limit")) {
+            char *end = NULL;
+            errno = 0;
+            double t = strtod(value, &end);
+            if (!*value || *end || errno || !(t > 0 && t <= 86400))
+                return usage_error(err, "--time-limit: must be a number of seconds above 0 "
+                                   "and at most 86400, got '%s'", value);
+            c->time_limit = t;
+            continue;
+        } else if (!strcmp(name, "--lua-memory")) {
+            if (!parse_uint(value, 1u << 20, &v) || v < 1)
+                return usage_error(err, "--lua-memory: must be a whole number of MB from 1 to "
+                                   "1048576, got '%s'", value);
+            c->lua_memory = (size_t)v << 20;
+            continue;
+        } else if (!strcmp(name, "--max-memory")) {
+            if (!parse_uint(value, 1u << 24, &v) || v < 1)
+                return usage_error(err, "--max-memory: must be a whole number of MB from 1 to "
+                                   "16777216, got '%s'", value);
+            c->max_memory = (size_t)v << 20;
         } else { /* --set */
             if (!strchr(value, '=') || value[0] == '=')
                 return usage_error(err, "--set: expected PATH=VALUE, got '%s'", value);
@@ -412,7 +440,8 @@ static roi_status cmd_run(const cli *c, const char *command, roi_error *err)
     int n = 0;
     roi_model **models = NULL;
     roi_run **runs = NULL;
-    roi_scenario_opts sopts = {.sets = c->sets, .n_sets = c->n_sets};
+    roi_scenario_opts sopts = {.sets = c->sets, .n_sets = c->n_sets,
+                               .memory_limit = c->lua_memory, .time_limit = c->time_limit};
 
     st = scenario_files(c, &files, &n, &bundled, err);
     if (st != ROI_OK)
@@ -433,7 +462,8 @@ static roi_status cmd_run(const cli *c, const char *command, roi_error *err)
     progress prog = {.enabled = !c->quiet && isatty(STDERR_FILENO), .count = n};
     prog.start = now_seconds();
     for (int i = 0; i < n; i++) {
-        roi_sim_opts opts = {.seed = c->seed, .trials = c->trials, .threads = c->threads};
+        roi_sim_opts opts = {.seed = c->seed, .trials = c->trials, .threads = c->threads,
+                             .max_bytes = c->max_memory};
         if (prog.enabled) {
             prog.index = i;
             prog.name = models[i]->name;
@@ -483,7 +513,8 @@ static roi_status cmd_check(const cli *c, roi_error *err)
     char **bundled = NULL;
     const char *const *files = NULL;
     int n = 0, failed = 0;
-    roi_scenario_opts sopts = {.sets = c->sets, .n_sets = c->n_sets};
+    roi_scenario_opts sopts = {.sets = c->sets, .n_sets = c->n_sets,
+                               .memory_limit = c->lua_memory, .time_limit = c->time_limit};
     roi_status st = scenario_files(c, &files, &n, &bundled, err);
     if (st != ROI_OK)
         return st;

@@ -13,7 +13,7 @@ static roi_model *load_ok(const char *file, const char *const *sets, int n)
 {
     roi_error err;
     roi_error_clear(&err);
-    roi_scenario_opts opts = {sets, n};
+    roi_scenario_opts opts = {.sets = sets, .n_sets = n};
     roi_model *m = NULL;
     roi_status s = roi_scenario_load(file, &opts, &m, &err);
     if (s != ROI_OK)
@@ -26,7 +26,7 @@ static void expect_error(const char *file, const char *const *sets, int n,
 {
     roi_error err;
     roi_error_clear(&err);
-    roi_scenario_opts opts = {sets, n};
+    roi_scenario_opts opts = {.sets = sets, .n_sets = n};
     roi_model *m = NULL;
     roi_status s = roi_scenario_load(file, &opts, &m, &err);
     assert_null(m);
