@@ -77,12 +77,16 @@ static void deadline_hook(lua_State *L, lua_Debug *ar)
         where = ar->source + 1;
         line = ar->currentline;
     }
+    /* lua_error, not luaL_error: the location is already in the message. */
     if (line > 0)
-        luaL_error(L, "%s:%d: the scenario did not finish loading within %g s (a loop that "
-                   "never ends?); raise the limit with --time-limit SECONDS", where, line,
-                   b->time_limit);
-    luaL_error(L, "%s: the scenario did not finish loading within %g s (a loop that never "
-               "ends?); raise the limit with --time-limit SECONDS", where, b->time_limit);
+        lua_pushfstring(L, "%s:%d: the scenario did not finish loading within %f s (a loop "
+                        "that never ends?); raise the limit with --time-limit SECONDS",
+                        where, line, (lua_Number)b->time_limit);
+    else
+        lua_pushfstring(L, "%s: the scenario did not finish loading within %f s (a loop "
+                        "that never ends?); raise the limit with --time-limit SECONDS",
+                        where, (lua_Number)b->time_limit);
+    lua_error(L);
 }
 
 typedef struct watchdog {
@@ -106,7 +110,9 @@ static void *watchdog_main(void *arg)
         atomic_store(&w->b->expired, 1);
         /* lua_sethook may be called asynchronously (lua.c does it from a signal
          * handler): the running thread sees the hook at its next instruction. */
-        lua_sethook(w->L, deadline_hook, LUA_MASKCALL | LUA_MASKRET | LUA_MASKCOUNT, 1);
+        /* Count events only: a call hook would also fire on the C message handler
+         * and turn the message into "error in error handling". */
+        lua_sethook(w->L, deadline_hook, LUA_MASKCOUNT, 1);
     }
     pthread_mutex_unlock(&w->mu);
     return NULL;
