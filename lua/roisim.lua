@@ -133,11 +133,22 @@ local function dist(family, args, form)
   return new_value { op = "dist", family = family, args = args, form = form }
 end
 
+-- "nan", "inf" or "-inf" for a number that is not finite, else nil.
+local function not_finite(v)
+  if type(v) ~= "number" then return nil end
+  if v ~= v then return "nan" end
+  if v == math.huge then return "inf" end
+  if v == -math.huge then return "-inf" end
+  return nil
+end
+
 local function need(fname, i, v, pname)
   if v == nil then fail(fmt("%s: parameter %d (%s) is missing", fname, i, pname)) end
   if type(v) ~= "number" and not is_value(v) then
     fail(fmt("%s: %s must be a number, got %s", fname, pname, type(v)))
   end
+  local bad = not_finite(v)
+  if bad then fail(fmt("%s: %s must be a finite number, got %s", fname, pname, bad)) end
   return v
 end
 
@@ -512,8 +523,12 @@ local function check_field(st, what, ftype, v)
       fail(fmt("%s must be a number or an uncertain value, got %s", what,
         type(v) == "string" and ("'" .. v .. "'") or type(v)))
     end
+    local bad = not_finite(v)
+    if bad then fail(fmt("%s must be a finite number, got %s", what, bad)) end
   elseif ftype == "number" then
     if type(v) ~= "number" then fail(fmt("%s must be a number, got %s", what, type(v))) end
+    local bad = not_finite(v)
+    if bad then fail(fmt("%s must be a finite number, got %s", what, bad)) end
   elseif ftype == "quarter" or ftype == "quarter_or_end" then
     if type(v) ~= "string" then
       fail(fmt("%s must be a quarter written like \"2026Q2\"%s, got %s", what,
@@ -828,6 +843,8 @@ local function make_env(st)
       end
       touch(st)
       if type(v) == "number" or is_value(v) then
+        local bad = not_finite(v)
+        if bad then fail(fmt("%s must be a finite number, got %s", name, bad), loc) end
         if st.plain[name] ~= nil then fail(fmt("'%s' already holds a %s", name, type(st.plain[name])), loc) end
         if st.globals[name] == nil then st.gorder[#st.gorder + 1] = name end
         st.globals[name] = v
