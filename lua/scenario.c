@@ -37,6 +37,7 @@ typedef struct budget {
     size_t used, limit;
     atomic_int expired;   /* set by the watchdog once the time limit has passed */
     int out_of_memory;    /* a memory error was caught and raised again */
+    char timeout_msg[512]; /* the first timeout message, raised again on every hook */
     double time_limit;    /* seconds, for messages */
     const char *file;     /* the top scenario file, for messages */
 } budget;
@@ -73,19 +74,27 @@ static void deadline_hook(lua_State *L, lua_Debug *ar)
     budget *b = budget_of(L);
     const char *where = b->file;
     int line = 0;
-    if (lua_getinfo(L, "Sl", ar) && ar->source[0] == '@' && ar->currentline > 0) {
-        where = ar->source + 1;
-        line = ar->currentline;
+    if (lua_getinfo(L, "Sl", ar)) {
+        if (ar->source[0] == '@' && ar->currentline > 0) {
+            where = ar->source + 1;
+            line = ar->currentline;
+        } else if (strncmp(ar->source, "=--set", 6) == 0) {
+            where = ar->source + 1; /* a --set value */
+        }
     }
-    /* lua_error, not luaL_error: the location is already in the message. */
-    if (line > 0)
-        lua_pushfstring(L, "%s:%d: the scenario did not finish loading within %f s (a loop "
-                        "that never ends?); raise the limit with --time-limit SECONDS",
-                        where, line, (lua_Number)b->time_limit);
-    else
-        lua_pushfstring(L, "%s: the scenario did not finish loading within %f s (a loop "
-                        "that never ends?); raise the limit with --time-limit SECONDS",
-                        where, (lua_Number)b->time_limit);
+    if (!b->timeout_msg[0]) {
+        char limit[32];
+        snprintf(limit, sizeof limit, "%g", b->time_limit);
+        char at[32] = "";
+        if (line > 0)
+            snprintf(at, sizeof at, ":%d", line);
+        snprintf(b->timeout_msg, sizeof b->timeout_msg,
+                 "%s%s: the scenario did not finish loading within %s s (a loop that never "
+                 "ends?); raise the limit with --time-limit SECONDS",
+                 where, at, limit);
+    }
+    /* The same message each time, wherever the hook fires after a scenario caught it. */
+    lua_pushstring(L, b->timeout_msg);
     lua_error(L);
 }
 
