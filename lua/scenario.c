@@ -104,6 +104,8 @@ typedef struct watchdog {
     pthread_cond_t cv;
     int done, started;
     struct timespec deadline; /* CLOCK_MONOTONIC */
+    void *stack;              /* our own small stack: glibc then caches nothing that
+                                 OpenMP's never-joined workers could inherit */
     lua_State *L;
     budget *b;
 } watchdog;
@@ -155,7 +157,18 @@ static int watchdog_start(watchdog *w, lua_State *L, budget *b, double seconds)
         w->deadline.tv_sec++;
         w->deadline.tv_nsec -= 1000000000L;
     }
-    if (pthread_create(&w->thread, NULL, watchdog_main, w) != 0) {
+    enum { STACK = 128 << 10 };
+    pthread_attr_t attr;
+    int made = posix_memalign(&w->stack, 4096, STACK) == 0 &&
+               pthread_attr_init(&attr) == 0;
+    if (made) {
+        made = pthread_attr_setstack(&attr, w->stack, STACK) == 0 &&
+               pthread_create(&w->thread, &attr, watchdog_main, w) == 0;
+        pthread_attr_destroy(&attr);
+    }
+    if (!made) {
+        free(w->stack);
+        w->stack = NULL;
         pthread_cond_destroy(&w->cv);
         pthread_mutex_destroy(&w->mu);
         return 0;
@@ -175,6 +188,8 @@ static void watchdog_stop(watchdog *w)
     pthread_join(w->thread, NULL);
     pthread_cond_destroy(&w->cv);
     pthread_mutex_destroy(&w->mu);
+    free(w->stack);
+    w->stack = NULL;
     w->started = 0;
 }
 
