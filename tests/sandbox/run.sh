@@ -21,7 +21,9 @@ fi
 rm -rf "$work" && mkdir -p "$work/cwd" || exit 1
 corpus=$(cd "$corpus" && pwd)
 echo "sentinel" >"$work/cwd/SENTINEL"
-snapshot() { (cd "$1" && ls -la --time-style=+%s . | sed 1d; cat SENTINEL 2>/dev/null) ; }
+# Names, sizes and times of the folder's files, the folder's own time (a file created
+# and removed changes it), and the sentinel's content.
+snapshot() { (cd "$1" && ls -lA --time-style=+%s . | sed 1d; stat -c %Y .; cat SENTINEL 2>/dev/null) ; }
 before=$(snapshot "$work/cwd")
 corpus_before=$(cd "$corpus" && cksum ./* 2>/dev/null)
 failures=0
