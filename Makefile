@@ -3,7 +3,7 @@ BUILD ?= build
 JOBS  ?= $(shell nproc 2>/dev/null || echo 2)
 CMAKE_FLAGS ?= -DCMAKE_BUILD_TYPE=Release
 
-.PHONY: all deps build run test bench clean
+.PHONY: all deps build run test bench clean test-sanitize fuzz valgrind
 
 all: build
 
@@ -23,8 +23,34 @@ run: build
 test: build
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
 
+# The whole suite again under AddressSanitizer + UBSan, in its own build folder so
+# the Release build above is untouched (docs/safety.md).
+ASAN_BUILD ?= build-asan
+test-sanitize: deps
+	cmake -S . -B $(ASAN_BUILD) -DCMAKE_BUILD_TYPE=Debug -DROI_SANITIZE=ON
+	cmake --build $(ASAN_BUILD) -j $(JOBS)
+	cd $(ASAN_BUILD) && ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
+		ctest --output-on-failure -j $(JOBS)
+
+# libFuzzer harnesses (clang), FUZZ_SECONDS each.
+FUZZ_SECONDS ?= 60
+fuzz:
+	@sh fuzz/deps.sh
+	sh fuzz/run.sh $(FUZZ_SECONDS)
+
+# A small run under valgrind: no leaks, no errors. ("Possibly lost" is not counted:
+# libgomp never joins its worker threads, whose TLS valgrind reports that way.)
+valgrind: build
+	@sh fuzz/deps.sh
+	valgrind --leak-check=full --show-leak-kinds=definite,indirect \
+		--errors-for-leak-kinds=definite,indirect --error-exitcode=3 -q \
+		./$(BUILD)/roisim run -n 2000 --threads 2 --quiet scenarios/base.lua scenarios/bull.lua
+	valgrind --leak-check=full --error-exitcode=3 -q \
+		./$(BUILD)/roisim check --quiet --time-limit 1 tests/sandbox/infinite_loop.lua; \
+		test $$? -eq 1
+
 bench: build
 	sh bench/run.sh
 
 clean:
-	rm -rf $(BUILD) out
+	rm -rf $(BUILD) $(ASAN_BUILD) build-fuzz out

@@ -53,6 +53,10 @@ typedef struct cli {
     const char *trials_csv; /* --trials-csv FILE */
     int reproducible;       /* --reproducible: no date in the workbook */
     int64_t date;           /* --date YYYY-MM-DD as seconds since 1970 UTC; 0: none */
+    /* Limits (docs/safety.md); 0: the defaults. */
+    double time_limit;    /* --time-limit SECONDS to load one scenario */
+    size_t lua_memory;    /* --lua-memory MB, in bytes */
+    size_t max_memory;    /* --max-memory MB for one run, in bytes */
 } cli;
 
 /* ---- messages ------------------------------------------------------------------------- */
@@ -104,6 +108,7 @@ static void usage(FILE *fp)
         "                      until the standard error of mean npv is at most REL times\n"
         "                      |mean npv|, e.g. 0.01; each scenario stops on its own.\n"
         "  --max-trials N      The cap of --precision (default %d).\n"
+        "  --max-memory MB     Refuse runs whose trials x quarters need more (default 4096).\n"
         "\n"
         "Options for run and check:\n"
         "  -q, --quiet         run: print no summary table and no progress bar;\n"
@@ -111,6 +116,8 @@ static void usage(FILE *fp)
         "  --set PATH=VALUE    Override a scenario parameter before validation, e.g.\n"
         "                      --set horizon.discount=0.08; repeatable; applies to every\n"
         "                      scenario loaded.\n"
+        "  --time-limit S      Seconds a scenario may take to load (default 10).\n"
+        "  --lua-memory MB     Memory a scenario may use while loading (default 256).\n"
         "\n"
         "General options:\n"
         "  -h, --help          Show this help and exit.\n"
@@ -175,7 +182,7 @@ static const char *canonical(const char *name)
     static const char *const run_only[] = {"-n", "--trials", "--seed", "--threads",
                                            "--json", "--xlsx", "--precision",
                                            "--max-trials", "--sampling", "--trials-csv",
-                                           "--reproducible", "--date"};
+                                           "--reproducible", "--date", "--max-memory"};
     for (size_t i = 0; i < sizeof run_only / sizeof run_only[0]; i++)
         if (!strcmp(name, run_only[i]))
             return run_only[i];
@@ -279,7 +286,9 @@ static roi_status parse_args(int argc, char **argv, cli *c, roi_error *err)
                     !strcmp(name, "--json") || !strcmp(name, "--xlsx") ||
                     !strcmp(name, "--set") || !strcmp(name, "--precision") ||
                     !strcmp(name, "--max-trials") || !strcmp(name, "--sampling") ||
-                    !strcmp(name, "--trials-csv") || !strcmp(name, "--date");
+                    !strcmp(name, "--trials-csv") || !strcmp(name, "--date") ||
+                    !strcmp(name, "--time-limit") || !strcmp(name, "--lua-memory") ||
+                    !strcmp(name, "--max-memory");
         if (!known)
             return usage_error(err, "unknown option '%s'", arg);
         if (!value) {
@@ -342,6 +351,26 @@ static roi_status parse_args(int argc, char **argv, cli *c, roi_error *err)
                 return usage_error(err,
                                    "--date: expected a date YYYY-MM-DD after 1970-01-01, "
                                    "got '%s'", value);
+        } else if (!strcmp(name, "--time-limit")) {
+            char *end = NULL;
+            errno = 0;
+            double t = strtod(value, &end);
+            if (!*value || *end || errno || !(t > 0 && t <= 86400))
+                return usage_error(err, "--time-limit: must be a number of seconds above 0 "
+                                   "and at most 86400, got '%s'", value);
+            c->time_limit = t;
+            continue;
+        } else if (!strcmp(name, "--lua-memory")) {
+            if (!parse_uint(value, 1u << 20, &v) || v < 1)
+                return usage_error(err, "--lua-memory: must be a whole number of MB from 1 to "
+                                   "1048576, got '%s'", value);
+            c->lua_memory = (size_t)v << 20;
+            continue;
+        } else if (!strcmp(name, "--max-memory")) {
+            if (!parse_uint(value, 1u << 24, &v) || v < 1)
+                return usage_error(err, "--max-memory: must be a whole number of MB from 1 to "
+                                   "16777216, got '%s'", value);
+            c->max_memory = (size_t)v << 20;
         } else { /* --set */
             if (!strchr(value, '=') || value[0] == '=')
                 return usage_error(err, "--set: expected PATH=VALUE, got '%s'", value);
@@ -495,7 +524,8 @@ static roi_status cmd_run(const cli *c, const char *command, roi_error *err)
     int n = 0;
     roi_model **models = NULL;
     roi_run **runs = NULL;
-    roi_scenario_opts sopts = {.sets = c->sets, .n_sets = c->n_sets};
+    roi_scenario_opts sopts = {.sets = c->sets, .n_sets = c->n_sets,
+                               .memory_limit = c->lua_memory, .time_limit = c->time_limit};
 
     st = scenario_files(c, &files, &n, &bundled, err);
     if (st != ROI_OK)
@@ -517,7 +547,8 @@ static roi_status cmd_run(const cli *c, const char *command, roi_error *err)
     prog.start = now_seconds();
     for (int i = 0; i < n; i++) {
         roi_sim_opts opts = {.seed = c->seed, .trials = c->trials, .threads = c->threads,
-                             .sampling = c->sampling};
+                             .sampling = c->sampling,
+                             .max_bytes = c->max_memory};
         if (prog.enabled) {
             prog.index = i;
             prog.name = models[i]->name;
@@ -582,7 +613,8 @@ static roi_status cmd_check(const cli *c, roi_error *err)
     char **bundled = NULL;
     const char *const *files = NULL;
     int n = 0, failed = 0;
-    roi_scenario_opts sopts = {.sets = c->sets, .n_sets = c->n_sets};
+    roi_scenario_opts sopts = {.sets = c->sets, .n_sets = c->n_sets,
+                               .memory_limit = c->lua_memory, .time_limit = c->time_limit};
     roi_status st = scenario_files(c, &files, &n, &bundled, err);
     if (st != ROI_OK)
         return st;

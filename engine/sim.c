@@ -322,6 +322,17 @@ roi_status roi_sim_run(const roi_model *m, const roi_sim_opts *opts, roi_run **o
     if (m->periods < 1)
         return roi_error_set(err, ROI_ERR_INTERNAL, "", "model has no periods");
     const char *scen = m->name ? m->name : "(unnamed)";
+    {
+        /* A clear message instead of the OOM killer (issue 6). */
+        size_t cap = opts->max_bytes ? opts->max_bytes : ROI_SIM_MAX_BYTES;
+        size_t need = roi_sim_bytes(m, opts->trials);
+        if (need > cap)
+            return roi_error_set(err, ROI_ERR_USAGE, "",
+                                 "%s: %zu trials x %d quarters need about %.0f MB, above the "
+                                 "cap of %.0f MB; use fewer trials (-n) or raise --max-memory MB",
+                                 scen, opts->trials, m->periods, ceil((double)need / 1048576.0),
+                                 (double)cap / 1048576.0);
+    }
 
     const size_t trials = opts->trials;
     const uint64_t seed = opts->seed;
@@ -565,3 +576,15 @@ cleanup:
 }
 
 #undef NOMEM
+
+size_t roi_sim_bytes(const roi_model *m, size_t trials)
+{
+    const size_t n_blocks = trials / ROI_BLOCK + 1;
+    const size_t n_cells = (size_t)roi_model_series_count(m) * (size_t)m->periods +
+                           (size_t)roi_graph_input_count(&m->graph);
+    const size_t per_trial = ROI_OUT_COUNT * sizeof(double);
+    if (trials > SIZE_MAX / per_trial || n_cells > SIZE_MAX / sizeof(double) / n_blocks)
+        return SIZE_MAX;
+    size_t a = trials * per_trial, b = n_blocks * n_cells * sizeof(double);
+    return a > SIZE_MAX - b ? SIZE_MAX : a + b;
+}

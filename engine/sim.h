@@ -33,7 +33,16 @@ typedef struct roi_sim_opts {
     roi_sampling_mode sampling;        /* ROI_SAMPLING_MC or ROI_SAMPLING_LHS */
     const roi_override *overrides;     /* nodes set/shifted/scaled (borrowed) */
     int n_overrides;
+    size_t max_bytes;   /* cap on what the run may allocate; 0: ROI_SIM_MAX_BYTES */
 } roi_sim_opts;
+
+#define ROI_SIM_MAX_BYTES ((size_t)4 << 30) /* default cap: 4 GiB */
+
+/*
+ * Bytes a run of `trials` trials of m allocates for its per-trial outputs and
+ * per-block sums (the parts that grow with trials x periods); saturates at SIZE_MAX.
+ */
+size_t roi_sim_bytes(const roi_model *m, size_t trials);
 
 /* Mean and band of one series at one period. */
 typedef struct roi_band {
@@ -69,7 +78,7 @@ void roi_search_free(struct roi_search *s);
 
 /*
  * Runs the model. On success *out is a new run the caller frees with roi_run_free.
- * Errors: ROI_ERR_USAGE (trials == 0), ROI_ERR_NOMEM, ROI_ERR_NUMERIC (a trial gave a
+ * Errors: ROI_ERR_USAGE (trials == 0, or a run larger than opts->max_bytes), ROI_ERR_NOMEM, ROI_ERR_NUMERIC (a trial gave a
  * non-finite output that must be finite: the message names scenario, trial and seed).
  */
 roi_status roi_sim_run(const roi_model *m, const roi_sim_opts *opts, roi_run **out,

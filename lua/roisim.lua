@@ -133,11 +133,22 @@ local function dist(family, args, form)
   return new_value { op = "dist", family = family, args = args, form = form }
 end
 
+-- "nan", "inf" or "-inf" for a number that is not finite, else nil.
+local function not_finite(v)
+  if type(v) ~= "number" then return nil end
+  if v ~= v then return "nan" end
+  if v == math.huge then return "inf" end
+  if v == -math.huge then return "-inf" end
+  return nil
+end
+
 local function need(fname, i, v, pname)
   if v == nil then fail(fmt("%s: parameter %d (%s) is missing", fname, i, pname)) end
   if type(v) ~= "number" and not is_value(v) then
     fail(fmt("%s: %s must be a number, got %s", fname, pname, type(v)))
   end
+  local bad = not_finite(v)
+  if bad then fail(fmt("%s: %s must be a finite number, got %s", fname, pname, bad)) end
   return v
 end
 
@@ -586,8 +597,12 @@ local function check_field(st, what, ftype, v)
       fail(fmt("%s must be a number or an uncertain value, got %s", what,
         type(v) == "string" and ("'" .. v .. "'") or type(v)))
     end
+    local bad = not_finite(v)
+    if bad then fail(fmt("%s must be a finite number, got %s", what, bad)) end
   elseif ftype == "number" then
     if type(v) ~= "number" then fail(fmt("%s must be a number, got %s", what, type(v))) end
+    local bad = not_finite(v)
+    if bad then fail(fmt("%s must be a finite number, got %s", what, bad)) end
   elseif ftype == "quarter" or ftype == "quarter_or_end" then
     if type(v) ~= "string" then
       fail(fmt("%s must be a quarter written like \"2026Q2\"%s, got %s", what,
@@ -713,16 +728,90 @@ local SAFE_GLOBALS = {
 
 local run_file                                    -- forward
 
+-- ---- the sandbox: read-only library tables ----------------------------------------
+-- A scenario sees string, table, math and utf8 through read-only views of private
+-- copies, without the functions that could leave the sandbox or break determinism
+-- (string.dump, math.random). Strings' own metatable points at the same view, so
+-- ("").dump and ("").rep = ... are closed too. See docs/safety.md.
+
+local str_gmatch, str_find, str_match, str_gsub = string.gmatch, string.find, string.match, string.gsub
+
+-- Lua patterns backtrack: a subject of n bytes and a pattern with q repetition
+-- items can take about n^(q+1) steps inside one C call, where no time limit can
+-- interrupt it. Refuse the calls whose bound is above ~1e9 steps.
+local PATTERN_STEPS = 1e9
+local function guard_pattern(fname, s, pat, plain)
+  if plain or type(pat) ~= "string" then return end
+  if getinfo(3, "S").source == LIBRARY_SOURCE then return end   -- the library's own patterns
+  if type(s) == "number" then s = tostring(s) end
+  if type(s) ~= "string" then return end
+  local q = 0
+  for _ in str_gmatch(pat, "[%*%+%-%?]") do q = q + 1 end
+  local starts = pat:sub(1, 1) == "^" and 0 or 1                  -- anchored: one start
+  if q > 0 and (#s + 1) ^ (q + starts) > PATTERN_STEPS then
+    fail(fmt("string.%s: a pattern with %d repetition items on a %d-byte string could "
+      .. "run for hours; use a shorter string or a simpler pattern", fname, q, #s))
+  end
+end
+
+local function readonly_view(name, src, drop)
+  local copy = {}
+  for k, v in pairs(src) do if not drop[k] then copy[k] = v end end
+  if name == "string" then
+    copy.find = function(s, p, init, plain) guard_pattern("find", s, p, plain); return str_find(s, p, init, plain) end
+    copy.match = function(s, p, init) guard_pattern("match", s, p); return str_match(s, p, init) end
+    copy.gmatch = function(s, p, init) guard_pattern("gmatch", s, p); return str_gmatch(s, p, init) end
+    copy.gsub = function(s, p, r, n) guard_pattern("gsub", s, p); return str_gsub(s, p, r, n) end
+  end
+  return setmetatable({}, {
+    __index = function(_, k)
+      local v = copy[k]
+      if v == nil then
+        local why = drop[k] and " (it is not allowed in scenarios)" or
+          (type(k) == "string" and suggest(k, sorted_keys(copy)) or "")
+        fail(fmt("%s.%s does not exist%s", name, tostring(k), why))
+      end
+      return v
+    end,
+    __newindex = function(_, k)
+      fail(fmt("%s is read-only: %s.%s cannot be changed (give your function its own name)",
+        name, name, tostring(k)))
+    end,
+    __pairs = function()
+      local keys, i = sorted_keys(copy), 0
+      return function()
+        i = i + 1
+        if keys[i] ~= nil then return keys[i], copy[keys[i]] end
+      end
+    end,
+    __metatable = false,
+  })
+end
+
+local SAFE_STRING = readonly_view("string", string, { dump = true })
+local SAFE_TABLE = readonly_view("table", table, {})
+local SAFE_MATH = readonly_view("math", math, { random = true, randomseed = true })
+local SAFE_UTF8 = readonly_view("utf8", utf8, {})
+do
+  -- Methods on strings ("x"):rep(3) go through the same view; the metatable
+  -- itself is locked (getmetatable("") gives false).
+  local smt = getmetatable("")
+  smt.__index = SAFE_STRING
+  smt.__metatable = false
+end
+
 local function make_env(st)
   local env_lib = {}
   for k, v in pairs(lib) do env_lib[k] = v end
   for _, k in ipairs(SAFE_GLOBALS) do env_lib[k] = _G[k] end
-  env_lib.string, env_lib.table, env_lib.utf8 = string, table, utf8
-  local safe_math = {}
-  for k, v in pairs(math) do
-    if k ~= "random" and k ~= "randomseed" then safe_math[k] = v end
+  env_lib.string, env_lib.table, env_lib.math, env_lib.utf8 = SAFE_STRING, SAFE_TABLE, SAFE_MATH, SAFE_UTF8
+  -- Memory and time limits cannot be caught; print goes to standard error.
+  env_lib.pcall, env_lib.xpcall = host.pcall, host.xpcall
+  env_lib.print = function(...)
+    local parts = {}
+    for i = 1, select("#", ...) do parts[i] = tostring((select(i, ...))) end
+    host.print(author_loc() .. ": " .. concat(parts, "\t"))
   end
-  env_lib.math = safe_math
 
   -- scenario { title = ..., extends = ... }: must come first in its file.
   env_lib.scenario = function(spec)
@@ -897,6 +986,8 @@ local function make_env(st)
       end
       touch(st)
       if type(v) == "number" or is_value(v) then
+        local bad = not_finite(v)
+        if bad then fail(fmt("%s must be a finite number, got %s", name, bad), loc) end
         if st.plain[name] ~= nil then fail(fmt("'%s' already holds a %s", name, type(st.plain[name])), loc) end
         if st.globals[name] == nil then st.gorder[#st.gorder + 1] = name end
         st.globals[name] = v

@@ -13,9 +13,14 @@
 #include "model.h"
 #include "roi_error.h"
 
+#define ROI_SCENARIO_MEMORY_LIMIT ((size_t)256 << 20) /* bytes of Lua memory per scenario */
+#define ROI_SCENARIO_TIME_LIMIT 10.0                 /* seconds to load one scenario */
+
 typedef struct roi_scenario_opts {
     const char *const *sets; /* "PATH=VALUE" overrides, applied in order (borrowed) */
     int n_sets;
+    size_t memory_limit;     /* bytes the scenario's Lua state may hold; 0: the default */
+    double time_limit;       /* seconds loading may take; <= 0: the default */
 } roi_scenario_opts;
 
 /*

@@ -5,15 +5,17 @@
 #include <string.h>
 
 #include "scenario.h"
+#include "sim.h"
 
 #define BASE ROI_SOURCE_DIR "/scenarios/base.lua"
 #define FIXTURE(f) ROI_TEST_DIR "/scenarios/" f
+#define SANDBOX(f) ROI_TEST_DIR "/sandbox/" f
 
 static roi_model *load_ok(const char *file, const char *const *sets, int n)
 {
     roi_error err;
     roi_error_clear(&err);
-    roi_scenario_opts opts = {sets, n};
+    roi_scenario_opts opts = {.sets = sets, .n_sets = n};
     roi_model *m = NULL;
     roi_status s = roi_scenario_load(file, &opts, &m, &err);
     if (s != ROI_OK)
@@ -26,7 +28,7 @@ static void expect_error(const char *file, const char *const *sets, int n,
 {
     roi_error err;
     roi_error_clear(&err);
-    roi_scenario_opts opts = {sets, n};
+    roi_scenario_opts opts = {.sets = sets, .n_sets = n};
     roi_model *m = NULL;
     roi_status s = roi_scenario_load(file, &opts, &m, &err);
     assert_null(m);
@@ -178,6 +180,92 @@ static void test_bundled_list(void **state)
     roi_scenario_list_free(files);
 }
 
+/* ---- the sandbox and its limits (issue 6) ------------------------------------------ */
+
+static void expect_limited(const char *file, size_t memory, double seconds, const char *substring)
+{
+    roi_error err;
+    roi_error_clear(&err);
+    roi_scenario_opts opts = {.memory_limit = memory, .time_limit = seconds};
+    roi_model *m = NULL;
+    roi_status s = roi_scenario_load(file, &opts, &m, &err);
+    assert_null(m);
+    if (s != ROI_ERR_SCENARIO || !strstr(err.msg, substring))
+        fail_msg("%s: expected '%s', got %d: %s", file, substring, s, err.msg);
+}
+
+/* A scenario that tries to replace string.rep fails, and the next scenario (its own
+ * Lua state) still sees the real string library. */
+static void test_library_tables_cannot_be_changed(void **state)
+{
+    (void)state;
+    expect_error(SANDBOX("string_rep_pcall.lua"), NULL, 0, ROI_ERR_SCENARIO,
+                 "string is read-only: string.rep cannot be changed");
+    roi_model *m = load_ok(SANDBOX("string_intact.lua"), NULL, 0);
+    roi_model_free(m);
+}
+
+static void test_time_limit(void **state)
+{
+    (void)state;
+    expect_limited(SANDBOX("infinite_loop.lua"), 0, 0.2,
+                   "infinite_loop.lua:3: the scenario did not finish loading within 0.2 s");
+    /* pcall cannot swallow it */
+    expect_limited(SANDBOX("pcall_catches_timeout.lua"), 0, 0.2, "within 0.2 s");
+}
+
+static void test_memory_limit(void **state)
+{
+    (void)state;
+    expect_limited(SANDBOX("string_bomb.lua"), (size_t)16 << 20, 0,
+                   "the scenario needs more than 16 MB of memory");
+    expect_limited(SANDBOX("pcall_catches_memory.lua"), (size_t)16 << 20, 0,
+                   "needs more than 16 MB");
+    /* The limit is per scenario: the next load starts from zero. */
+    roi_model *m = load_ok(BASE, NULL, 0);
+    roi_model_free(m);
+}
+
+static void test_extends_cannot_leave_the_folder(void **state)
+{
+    (void)state;
+    expect_error(SANDBOX("extends_symlink_out.lua"), NULL, 0, ROI_ERR_SCENARIO,
+                 "outside the folder");
+    expect_error(SANDBOX("extends_dotdot.lua"), NULL, 0, ROI_ERR_SCENARIO, "no '..'");
+    expect_error(SANDBOX("extends_absolute.lua"), NULL, 0, ROI_ERR_SCENARIO,
+                 "no absolute paths");
+    expect_error(SANDBOX("extends_binary.lua"), NULL, 0, ROI_ERR_SCENARIO,
+                 "is not a text file");
+}
+
+static void test_not_finite_values_are_refused(void **state)
+{
+    (void)state;
+    const char *nan_set[] = {"horizon.discount=0/0"};
+    expect_error(BASE, nan_set, 1, ROI_ERR_SCENARIO, "must be a finite number, got nan");
+    const char *inf_arg[] = {"v2.score=normal(1/0, 2)"};
+    expect_error(BASE, inf_arg, 1, ROI_ERR_SCENARIO, "mean must be a finite number, got inf");
+}
+
+/* The cap on what a run allocates: outputs per trial plus per-block sums. For base
+ * (23 quarters), 1024 trials make 2 blocks: 1024 * 8 * 8 + 2 * cells * 8 bytes. */
+static void test_run_memory_cap(void **state)
+{
+    (void)state;
+    roi_model *m = load_ok(BASE, NULL, 0);
+    size_t cells = (size_t)roi_model_series_count(m) * 23 + (size_t)roi_graph_input_count(&m->graph);
+    assert_int_equal(roi_sim_bytes(m, 1024), 1024 * ROI_OUT_COUNT * 8 + 2 * cells * 8);
+    assert_int_equal(roi_sim_bytes(m, SIZE_MAX), SIZE_MAX);
+    roi_sim_opts opts = {.seed = 1, .trials = 100000, .threads = 1, .max_bytes = 1 << 20};
+    roi_run *run = NULL;
+    roi_error err;
+    roi_error_clear(&err);
+    assert_int_equal(roi_sim_run(m, &opts, &run, &err), ROI_ERR_USAGE);
+    assert_null(run);
+    assert_non_null(strstr(err.msg, "above the cap of 1 MB"));
+    roi_model_free(m);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -191,6 +279,12 @@ int main(void)
         cmocka_unit_test(test_error_set),
         cmocka_unit_test(test_error_missing_file),
         cmocka_unit_test(test_bundled_list),
+        cmocka_unit_test(test_library_tables_cannot_be_changed),
+        cmocka_unit_test(test_time_limit),
+        cmocka_unit_test(test_memory_limit),
+        cmocka_unit_test(test_extends_cannot_leave_the_folder),
+        cmocka_unit_test(test_not_finite_values_are_refused),
+        cmocka_unit_test(test_run_memory_cap),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

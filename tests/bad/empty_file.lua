@@ -1,0 +1,2 @@
+-- expect: empty_file.lua: the scenario has no horizon { ... } declaration
+-- exit: 1

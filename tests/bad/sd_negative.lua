@@ -1,0 +1,4 @@
+-- expect: sd_negative.lua:4: v2.score: sd must be > 0, got -1
+-- exit: 1
+scenario { title = "bad", extends = "base" }
+v2.score = normal(58, -1)

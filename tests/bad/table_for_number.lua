@@ -1,0 +1,4 @@
+-- expect: table_for_number.lua:4: horizon.discount must be a number or an uncertain value, got table
+-- exit: 1
+scenario { title = "bad", extends = "base" }
+horizon.discount = { 0.09 }

@@ -1,0 +1,2 @@
+-- expect: unknown name 'collectgarbage'
+collectgarbage("stop")

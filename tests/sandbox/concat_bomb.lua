@@ -1,0 +1,5 @@
+-- expect: the scenario needs more than 32 MB of memory
+-- args: --lua-memory 32
+local t = {}
+for i = 1, 1e9 do t[i] = "xxxxxxxxxxxxxxxx" end
+local s = table.concat(t)

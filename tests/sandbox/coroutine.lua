@@ -1,0 +1,2 @@
+-- expect: unknown name 'coroutine'
+local co = coroutine.wrap(function() end)

@@ -1,0 +1,2 @@
+-- expect: unknown name 'debug'
+local r = debug.getregistry()

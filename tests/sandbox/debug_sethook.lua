@@ -1,0 +1,2 @@
+-- expect: unknown name 'debug'
+debug.sethook(function() end, "l")

@@ -1,0 +1,2 @@
+-- expect: unknown name 'dofile'
+dofile("/etc/passwd")

@@ -1,0 +1,2 @@
+-- expect: 'x' cannot be removed (nil)
+x = nil

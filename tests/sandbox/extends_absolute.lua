@@ -1,0 +1,2 @@
+-- expect: no absolute paths
+scenario { extends = "/etc/passwd" }

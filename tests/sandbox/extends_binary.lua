@@ -1,0 +1,2 @@
+-- expect: is not a text file
+scenario { extends = "binary_parent.bin" }

@@ -1,0 +1,2 @@
+-- expect: no '..'
+scenario { extends = "../../scenarios/base" }

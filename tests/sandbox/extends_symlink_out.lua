@@ -1,0 +1,2 @@
+-- expect: outside the folder
+scenario { extends = "outside_link" }

@@ -1,0 +1,2 @@
+-- expect: unknown name 'getmetatable'
+getmetatable("").__index = { rep = function() return "evil" end }

@@ -1,0 +1,2 @@
+-- expect: unknown name 'io'
+io.open("PWNED", "w"):write("x")

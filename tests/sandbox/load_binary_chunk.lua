@@ -1,0 +1,2 @@
+-- expect: unknown name 'load'
+local f = load("\27LuaT\0", "x", "b")

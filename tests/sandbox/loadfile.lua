@@ -1,0 +1,2 @@
+-- expect: unknown name 'loadfile'
+loadfile("/etc/passwd")

@@ -1,0 +1,2 @@
+-- expect: unknown name 'loadstring'
+loadstring("os.exit()")()

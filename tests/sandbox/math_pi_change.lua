@@ -1,0 +1,2 @@
+-- expect: math is read-only: math.pi cannot be changed
+math.pi = 3

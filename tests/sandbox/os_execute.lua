@@ -1,0 +1,2 @@
+-- expect: unknown name 'os'
+os.execute("touch PWNED")

@@ -1,0 +1,3 @@
+-- expect: stopped after printing
+print("PWNED on stdout")
+error("stopped after printing", 0)

@@ -1,0 +1,2 @@
+-- expect: unknown name 'rawset'
+rawset(_ENV, "normal", function() end)

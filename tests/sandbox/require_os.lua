@@ -1,0 +1,3 @@
+-- expect: unknown name 'require'
+local os = require "os"
+os.execute("touch PWNED")

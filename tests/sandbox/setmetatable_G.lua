@@ -1,0 +1,2 @@
+-- expect: unknown name 'setmetatable'
+setmetatable(_G, { __index = function() end })

@@ -1,0 +1,2 @@
+-- expect: string.dump does not exist (it is not allowed in scenarios)
+local b = ("x").dump(tostring)

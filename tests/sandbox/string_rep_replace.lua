@@ -1,0 +1,2 @@
+-- expect: string is read-only: string.rep cannot be changed
+string.rep = function() return "evil" end

@@ -1,0 +1,2 @@
+-- expect: table is read-only: table.insert cannot be changed
+table.insert = nil

@@ -1,0 +1,2 @@
+-- expect: utf8 is read-only
+utf8.char = print
