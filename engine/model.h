@@ -119,6 +119,21 @@ typedef struct roi_milestone {
     double threshold;   /* P(series[period] >= threshold) */
 } roi_milestone;
 
+/* A conditional view: statistics over the trials where `where` holds (a condition
+ * in the syntax of condition.h, e.g. "v2.score >= 60"). */
+typedef struct roi_view {
+    char *name;     /* owned */
+    char *where;    /* owned */
+} roi_view;
+
+/* A stress test: rerun with input `input` restricted to its percentile band
+ * [low, high] (levels in [0, 1]). */
+typedef struct roi_stress {
+    char *name;     /* owned */
+    char *input;    /* owned: an input's name */
+    double low, high;
+} roi_stress;
+
 typedef struct roi_model {
     char *name;                /* scenario name, e.g. "base" */
     char *title;               /* human title */
@@ -148,6 +163,10 @@ typedef struct roi_model {
     roi_spend *spend; int n_spend;
     roi_stream *streams; int n_streams;
     roi_milestone *milestones; int n_milestones;
+
+    /* Analysis declarations (analysis.h); added at the end for issue 4. */
+    roi_view *views; int n_views;
+    roi_stress *stresses; int n_stresses;
 } roi_model;
 
 /* Allocates an empty model (zeroed, graph initialised). Caller frees with roi_model_free. */

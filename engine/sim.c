@@ -21,6 +21,7 @@
 
 #include <omp.h>
 
+#include "analysis.h"
 #include "rng.h"
 
 #define NBINS 2048          /* histogram bins per cell */
@@ -286,6 +287,7 @@ void roi_run_free(roi_run *run)
     free(run->bands);
     free(run->milestone_prob);
     free(run->inputs);
+    roi_analysis_free(run->analysis);
     free(run);
 }
 

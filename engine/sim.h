@@ -41,6 +41,8 @@ typedef struct roi_input_stats {
     double mean, p5, p95;
 } roi_input_stats;
 
+struct roi_analysis; /* analysis.h */
+
 typedef struct roi_run {
     const roi_model *model;    /* borrowed: must outlive the run */
     uint64_t seed;
@@ -52,6 +54,7 @@ typedef struct roi_run {
     double *milestone_prob;            /* one per model milestone (owned) */
     int n_inputs;
     roi_input_stats *inputs;           /* one per graph input, graph order (owned) */
+    struct roi_analysis *analysis;     /* NULL until roi_analysis_run (owned) */
 } roi_run;
 
 /*
