@@ -14,7 +14,7 @@
 
 #define MAX_STACK 64   /* deepest nesting a condition may have */
 
-typedef enum op_kind { OP_CMP, OP_TRUTH, OP_AND, OP_OR, OP_NOT } op_kind;
+typedef enum op_kind { OP_CMP, OP_TRUTH, OP_CONST, OP_AND, OP_OR, OP_NOT } op_kind;
 typedef enum cmp_kind { CMP_LT, CMP_LE, CMP_GT, CMP_GE, CMP_EQ, CMP_NE } cmp_kind;
 
 typedef struct op {
@@ -207,9 +207,14 @@ static roi_status resolve(parser *ps, const char *name, roi_cond_ref *r)
 
 static roi_status or_expr(parser *ps);
 
+static roi_status number_atom(parser *ps);
+static roi_status comparison(parser *ps, int k);
+
 static roi_status atom(parser *ps)
 {
     skip_space(ps);
+    if (isdigit((unsigned char)*ps->p) || *ps->p == '-' || *ps->p == '+' || *ps->p == '.')
+        return number_atom(ps);
     /* NAME: words joined with '.', so "v2 score" reads as "v2.score". */
     char name[256];
     size_t len = 0;
@@ -238,6 +243,13 @@ static roi_status atom(parser *ps)
     if (k < 0)
         return roi_error_set(ps->err, ROI_ERR_NOMEM, "", "out of memory");
 
+    return comparison(ps, k);
+}
+
+/* After an operand: an optional comparison with a number; emits the term for ref k
+ * (k < 0: the constant *konst, e.g. a name a what-if fixed: "1 == 1"). */
+static roi_status comparison_const(parser *ps, int k, double konst)
+{
     static const struct { const char *sym; cmp_kind cmp; } cmps[] = {
         {"<=", CMP_LE}, {">=", CMP_GE}, {"==", CMP_EQ}, {"~=", CMP_NE}, {"!=", CMP_NE},
         {"<", CMP_LT},  {">", CMP_GT},  {"=", CMP_EQ}};
@@ -256,9 +268,39 @@ static roi_status atom(parser *ps)
             v /= 100.0;
             ps->p++;
         }
+        if (k < 0) {
+            int r = 0;
+            switch (cmps[i].cmp) {
+            case CMP_LT: r = konst < v; break;
+            case CMP_LE: r = konst <= v; break;
+            case CMP_GT: r = konst > v; break;
+            case CMP_GE: r = konst >= v; break;
+            case CMP_EQ: r = konst == v; break;
+            case CMP_NE: r = konst != v; break;
+            }
+            return emit(ps, (op){OP_CONST, CMP_NE, -1, r});
+        }
         return emit(ps, (op){OP_CMP, cmps[i].cmp, k, v});
     }
+    if (k < 0)
+        return emit(ps, (op){OP_CONST, CMP_NE, -1, konst != 0.0});
     return emit(ps, (op){OP_TRUTH, CMP_NE, k, 0.0});
+}
+
+static roi_status comparison(parser *ps, int k)
+{
+    return comparison_const(ps, k, 0.0);
+}
+
+/* A number standing for a constant operand. */
+static roi_status number_atom(parser *ps)
+{
+    char *end = NULL;
+    double v = strtod(ps->p, &end);
+    if (end == ps->p || !isfinite(v))
+        return perr(ps, "expected a name or a number");
+    ps->p = end;
+    return comparison_const(ps, -1, v);
 }
 
 static roi_status unary(parser *ps)
@@ -308,7 +350,8 @@ static int stack_need(const roi_cond *c)
 {
     int d = 0, mx = 0;
     for (int i = 0; i < c->n; i++) {
-        if (c->prog[i].kind == OP_CMP || c->prog[i].kind == OP_TRUTH)
+        if (c->prog[i].kind == OP_CMP || c->prog[i].kind == OP_TRUTH ||
+            c->prog[i].kind == OP_CONST)
             d++;
         else if (c->prog[i].kind != OP_NOT)
             d--;
@@ -388,6 +431,9 @@ int roi_cond_eval(const roi_cond *c, const double *vals)
         }
         case OP_TRUTH:
             stack[sp++] = (unsigned char)(!isnan(vals[o->ref]) && vals[o->ref] != 0.0);
+            break;
+        case OP_CONST:
+            stack[sp++] = (unsigned char)(o->value != 0.0);
             break;
         case OP_NOT:
             stack[sp - 1] = (unsigned char)!stack[sp - 1];
