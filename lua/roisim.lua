@@ -1078,15 +1078,18 @@ local function condition_text(st, v, what, loc)
     if is_value(val) and val.op == "ref" then return constant(val.path) end
     return nil
   end
-  local function text(x)
+  local function text(x, nested)
     if type(x) == "number" then return num_str(x) end
     if not is_value(x) then fail(fmt("%s: cannot use a %s in a condition", what, type(x)), loc) end
     local op = x.op
     if op == "ref" then return constant(x.path) or x.path end
     if op == "dist" and x.name then return x.name end
-    if op == "and" or op == "or" then return "(" .. text(x[1]) .. " " .. op .. " " .. text(x[2]) .. ")" end
-    if op == "not" then return "not " .. text(x[1]) end
-    if CMP_OPS[op] and type(x[2]) == "number" then return "(" .. text(x[1]) .. " " .. op .. " " .. text(x[2]) .. ")" end
+    if op == "and" or op == "or" then
+      local s = text(x[1], true) .. " " .. op .. " " .. text(x[2], true)
+      return nested and "(" .. s .. ")" or s
+    end
+    if op == "not" then return "not " .. text(x[1], true) end
+    if CMP_OPS[op] and type(x[2]) == "number" then return text(x[1]) .. " " .. op .. " " .. text(x[2]) end
     fail(fmt("%s: a condition compares a named input or an output with a number, "
       .. "combined with all_of, any_of, none_of; got %s", what, describe(x)), loc)
   end
