@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "analysis.h"
+#include "condition.h"
 #include "report.h"
 #include "scenario.h"
 #include "sim.h"
@@ -488,9 +489,27 @@ static char *command_line(int argc, char **argv)
     return s;
 }
 
-/* A --stress input that no scenario has is an error (found before any run). */
+/* A --given that parses in no scenario, or a --stress input that no scenario has, is
+ * an error (found before any run). */
 static roi_status check_stress(const cli *c, roi_model **models, int n, roi_error *err)
 {
+    for (int k = 0; k < c->n_given; k++) {
+        roi_status first = ROI_OK;
+        int ok = 0;
+        for (int i = 0; i < n && !ok; i++) {
+            roi_cond *cond = NULL;
+            roi_error e;
+            roi_status st = roi_cond_parse(c->given[k], models[i], "--given", &cond, &e);
+            roi_cond_free(cond);
+            ok = st == ROI_OK;
+            if (!ok && first == ROI_OK) {
+                first = st;
+                *err = e;
+            }
+        }
+        if (!ok)
+            return first;
+    }
     for (int k = 0; k < c->n_stress; k++) {
         int found = 0;
         for (int i = 0; i < n && !found; i++)

@@ -767,11 +767,18 @@ roi_status roi_analysis_run(roi_model *m, roi_run *run, const roi_analysis_opts 
     an->views = calloc((size_t)nv + 1, sizeof *an->views);
     if (!an->views)
         goto nomem;
-    for (int i = 0; i < nv; i++) {
+    for (int i = 0, k = 0; i < nv; i++) {
         const char *name = i < m->n_views ? m->views[i].name : opts->given[i - m->n_views];
         const char *where = i < m->n_views ? m->views[i].where : opts->given[i - m->n_views];
-        an->n_views = i + 1;
-        if ((st = view(&c, name, where, &an->views[i], err)) != ROI_OK)
+        if (i >= m->n_views) { /* a --given naming what this scenario lacks: skip it */
+            roi_cond *probe = NULL;
+            roi_error perr;
+            if (roi_cond_parse(where, m, NULL, &probe, &perr) == ROI_ERR_USAGE)
+                continue;
+            roi_cond_free(probe);
+        }
+        an->n_views = k + 1;
+        if ((st = view(&c, name, where, &an->views[k++], err)) != ROI_OK)
             goto cleanup;
     }
 

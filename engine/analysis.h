@@ -167,7 +167,9 @@ typedef struct roi_analysis_opts {
 
 /*
  * Analyses run (which must be a run of m) and stores the result in run->analysis
- * (the run owns it; roi_run_free frees it). Views: m->views, then opts->given.
+ * (the run owns it; roi_run_free frees it). Views: m->views, then those of
+ * opts->given that parse against m (one naming an input m lacks, or that m fixed, is
+ * skipped: callers check that each parses in some scenario).
  * Stresses: m->stresses, then opts->stress entries whose input m has; each reruns the
  * model with the same seed and trials, with the input's distribution temporarily
  * truncated to its band (m is restored before returning, even on failure).
