@@ -11,6 +11,7 @@
 
 #include <math.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -96,28 +97,45 @@ static inline double from_key(uint64_t k)
     return v;
 }
 
-/* Mid-ranks into rank (may be NULL) and the values sorted ascending into sorted (may
- * be NULL). LSD radix sort on (key, index): stable, so ties keep trial order. */
+static int cmp_keyed(const void *pa, const void *pb)
+{
+    const keyed *a = pa, *b = pb;
+    if (a->key != b->key)
+        return a->key < b->key ? -1 : 1;
+    return (a->idx > b->idx) - (a->idx < b->idx);
+}
+
+/*
+ * Mid-ranks into rank (may be NULL) and the values sorted ascending into sorted (may
+ * be NULL). Two stages, for speed: an LSD radix sort of (upper 32 bits of the key,
+ * trial index) packed in one word, which orders the values to about 6 significant
+ * digits and keeps trial order within equal prefixes; then each run of equal prefixes
+ * is finished by the full key (insertion sort when short, qsort otherwise). The result
+ * is the exact order by (value, trial), so it never depends on threads. n < 2^32.
+ */
 static roi_status rank_sort(const double *x, size_t n, double *rank, double *sorted)
 {
     if (n == 0)
         return ROI_OK;
     roi_status st = ROI_OK;
-    keyed *a = malloc(n * sizeof *a), *b = malloc(n * sizeof *b);
-    size_t (*count)[256] = calloc(8, sizeof *count);
-    if (!a || !b || !count) {
+    const uint64_t lo_mask = UINT64_C(0xffffffff);
+    uint64_t *a = malloc(n * sizeof *a), *b = malloc(n * sizeof *b);
+    keyed *kv = malloc(n * sizeof *kv);
+    size_t (*count)[256] = calloc(4, sizeof *count);
+    if (!a || !b || !kv || !count) {
         st = ROI_ERR_NOMEM;
         goto cleanup;
     }
     for (size_t i = 0; i < n; i++) {
-        a[i].key = to_key(x[i] == 0.0 ? 0.0 : x[i]); /* -0.0 ties with +0.0 */
-        a[i].idx = i;
-        for (int p = 0; p < 8; p++)
-            count[p][(a[i].key >> (8 * p)) & 0xff]++;
+        uint64_t k = to_key(x[i] == 0.0 ? 0.0 : x[i]); /* -0.0 ties with +0.0 */
+        a[i] = (k & ~lo_mask) | (uint64_t)i;
+        for (int p = 0; p < 4; p++)
+            count[p][(a[i] >> (32 + 8 * p)) & 0xff]++;
     }
-    for (int p = 0; p < 8; p++) {
+    for (int p = 0; p < 4; p++) {
         size_t *c = count[p];
-        if (c[(a[0].key >> (8 * p)) & 0xff] == n)
+        int shift = 32 + 8 * p;
+        if (c[(a[0] >> shift) & 0xff] == n)
             continue;
         size_t pos = 0;
         for (int v = 0; v < 256; v++) {
@@ -126,28 +144,57 @@ static roi_status rank_sort(const double *x, size_t n, double *rank, double *sor
             pos += cv;
         }
         for (size_t i = 0; i < n; i++)
-            b[c[(a[i].key >> (8 * p)) & 0xff]++] = a[i];
-        keyed *t = a;
+            b[c[(a[i] >> shift) & 0xff]++] = a[i];
+        uint64_t *t = a;
         a = b;
         b = t;
     }
+    for (size_t i = 0; i < n; i++) {
+        size_t idx = (size_t)(a[i] & lo_mask);
+#if defined(__GNUC__)
+        if (i + 16 < n) /* the gather is random access: fetch ahead */
+            __builtin_prefetch(&x[a[i + 16] & lo_mask]);
+#endif
+        kv[i].idx = idx;
+        kv[i].key = to_key(x[idx] == 0.0 ? 0.0 : x[idx]);
+    }
     for (size_t i = 0; i < n;) {
         size_t j = i + 1;
-        while (j < n && a[j].key == a[i].key)
+        while (j < n && (a[j] >> 32) == (a[i] >> 32))
+            j++;
+        if (j - i > 64) {
+            qsort(kv + i, j - i, sizeof *kv, cmp_keyed);
+        } else {
+            for (size_t k = i + 1; k < j; k++) {
+                keyed v = kv[k];
+                size_t m = k;
+                while (m > i && cmp_keyed(&kv[m - 1], &v) > 0) {
+                    kv[m] = kv[m - 1];
+                    m--;
+                }
+                kv[m] = v;
+            }
+        }
+        i = j;
+    }
+    for (size_t i = 0; i < n;) {
+        size_t j = i + 1;
+        while (j < n && kv[j].key == kv[i].key)
             j++;
         /* 0-based positions i..j-1 share the 1-based mid-rank (i + 1 + j) / 2. */
         double mid = 0.5 * ((double)(i + 1) + (double)j);
         for (size_t k = i; k < j; k++) {
             if (rank)
-                rank[a[k].idx] = mid;
+                rank[kv[k].idx] = mid;
             if (sorted)
-                sorted[k] = from_key(a[k].key);
+                sorted[k] = from_key(kv[k].key);
         }
         i = j;
     }
 cleanup:
     free(a);
     free(b);
+    free(kv);
     free(count);
     return st;
 }
@@ -243,10 +290,107 @@ static int cmp_tornado(const void *pa, const void *pb)
     return (a->node > b->node) - (a->node < b->node);
 }
 
+/* Per-thread buffers of the sensitivity pass: n doubles each. */
+typedef struct sens_buf {
+    double *x, *rx, *xs, *tail;
+} sens_buf;
+
+/* Input k of the graph: its values (drawn again from its stream with rng), ranks and
+ * sorted values, then its row of every computed output and of both npv tails. Writes
+ * only row k, so inputs can be processed in any order, on any thread. */
+static roi_status one_input(const ctx *c, roi_analysis *an, double *const *orank, int k,
+                            const sens_buf *b, gsl_rng *rng)
+{
+    const roi_run *run = c->run;
+    const roi_graph *g = &c->m->graph;
+    const size_t n = c->n;
+    double *x = b->x, *rx = b->rx, *xs = b->xs, *tail = b->tail;
+    int node = roi_graph_input_node(g, k);
+    const roi_node *nd = &g->nodes[node];
+    for (size_t i = 0; i < n; i++)
+        x[i] = roi_dist_sample(&nd->dist, c->keys[node], (uint64_t)i, rng);
+    roi_status st = rank_sort(x, n, rx, xs);
+    if (st != ROI_OK)
+        return st;
+    double q10 = roi_stats_percentile_sorted(xs, n, 0.10);
+    double q90 = roi_stats_percentile_sorted(xs, n, 0.90);
+    double med = roi_stats_percentile_sorted(xs, n, 0.50);
+    double mean = roi_stats_sum(x, n) / (double)n, ssx = 0.0;
+    for (size_t i = 0; i < n; i++)
+        ssx += (x[i] - mean) * (x[i] - mean);
+    double sdx = n > 1 ? sqrt(ssx / (double)(n - 1)) : 0.0;
+
+    for (int o = 0; o < ROI_OUT_COUNT; o++) {
+        if (!an->sens[o].computed)
+            continue;
+        roi_sens *r = &an->sens[o].rows[k];
+        r->node = node;
+        r->name = nd->name;
+        r->rank_corr = roi_correlation(rx, orank[o], n);
+        r->rank_corr_se = roi_spearman_se(r->rank_corr, n);
+        /* Decile groups: sums shifted by the output's mean for precision. */
+        const double *y = run->out[o];
+        double shift = run->summary[o].mean;
+        double sl = 0, sh = 0, ql = 0, qh = 0;
+        size_t nl = 0, nh = 0;
+        for (size_t i = 0; i < n; i++) {
+            double d = y[i] - shift;
+            if (x[i] <= q10) {
+                sl += d;
+                ql += d * d;
+                nl++;
+            }
+            if (x[i] >= q90) {
+                sh += d;
+                qh += d * d;
+                nh++;
+            }
+        }
+        r->low_share = (double)nl / (double)n;
+        r->high_share = (double)nh / (double)n;
+        if (q10 == q90 || nl < 2 || nh < 2) { /* a (nearly) constant input */
+            r->low_mean = r->high_mean = run->summary[o].mean;
+            r->swing = 0.0;
+            r->swing_se = 0.0;
+            continue;
+        }
+        double ml = sl / (double)nl, mh = sh / (double)nh;
+        double vl = (ql - (double)nl * ml * ml) / (double)(nl - 1);
+        double vh = (qh - (double)nh * mh * mh) / (double)(nh - 1);
+        r->low_mean = shift + ml;
+        r->high_mean = shift + mh;
+        r->swing = mh - ml;
+        r->swing_se = sqrt((vl > 0 ? vl : 0) / (double)nl + (vh > 0 ? vh : 0) / (double)nh);
+    }
+
+    /* Tails of npv: the input's median and mean over the tail trials. */
+    const double *y_npv = run->out[ROI_OUT_NPV];
+    for (int t = 0; t < 2; t++) {
+        roi_tail *tl = &an->tails[t];
+        size_t m = 0;
+        for (size_t i = 0; i < n; i++)
+            if (t ? y_npv[i] > tl->threshold : y_npv[i] < tl->threshold)
+                tail[m++] = x[i];
+        roi_tail_row *r = &tl->rows[k];
+        r->node = node;
+        r->name = nd->name;
+        r->median_shift = r->mean_shift = 0.0;
+        if (m == 0 || !(sdx > 0.0))
+            continue;
+        double tmean = roi_stats_sum(tail, m) / (double)m;
+        if ((st = roi_stats_sort(tail, m)) != ROI_OK)
+            return st;
+        double tmed = roi_stats_percentile_sorted(tail, m, 0.5);
+        r->median_shift = (tmed - med) / sdx;
+        r->mean_shift = (tmean - med) / sdx;
+    }
+    return ROI_OK;
+}
+
 /*
  * Sensitivity of every fully defined output to every input, and the tails of npv.
- * One pass per input: its values, ranks and sorted values, then one loop over trials
- * for the decile groups and tails of all outputs.
+ * Inputs are spread over the threads, one at a time per thread (each with its own
+ * buffers); every result depends only on its input, so not on the thread count.
  */
 static roi_status sensitivity(const ctx *c, roi_analysis *an)
 {
@@ -256,12 +400,6 @@ static roi_status sensitivity(const ctx *c, roi_analysis *an)
     const size_t n = c->n;
     const int n_in = roi_graph_input_count(g);
     double *orank[ROI_OUT_COUNT] = {0};
-    double *x = malloc(n * sizeof *x), *rx = malloc(n * sizeof *rx);
-    double *xs = malloc(n * sizeof *xs), *tail = malloc(n * sizeof *tail);
-    if (!x || !rx || !xs || !tail) {
-        st = ROI_ERR_NOMEM;
-        goto cleanup;
-    }
     for (int o = 0; o < ROI_OUT_COUNT; o++) {
         roi_sens_output *so = &an->sens[o];
         so->computed = run->summary[o].n_defined == n && n >= 4;
@@ -279,96 +417,44 @@ static roi_status sensitivity(const ctx *c, roi_analysis *an)
     }
     const roi_summary *npv = &run->summary[ROI_OUT_NPV];
     for (int t = 0; t < 2; t++) {
-        an->tails[t].upper = t;
-        an->tails[t].threshold = npv->pct[t ? P90 : P10];
-        an->tails[t].rows = calloc((size_t)n_in + 1, sizeof *an->tails[t].rows);
-        if (!an->tails[t].rows) {
+        roi_tail *tl = &an->tails[t];
+        tl->upper = t;
+        tl->threshold = npv->pct[t ? P90 : P10];
+        tl->rows = calloc((size_t)n_in + 1, sizeof *tl->rows);
+        if (!tl->rows) {
             st = ROI_ERR_NOMEM;
             goto cleanup;
         }
-        an->tails[t].n = n_in;
-    }
-    const double *y_npv = run->out[ROI_OUT_NPV];
-
-    for (int k = 0; k < n_in; k++) {
-        int node = roi_graph_input_node(g, k);
-        const char *name = g->nodes[node].name;
-        input_values(c, node, x);
-        if ((st = rank_sort(x, n, rx, xs)) != ROI_OK)
-            goto cleanup;
-        double q10 = roi_stats_percentile_sorted(xs, n, 0.10);
-        double q90 = roi_stats_percentile_sorted(xs, n, 0.90);
-        double med = roi_stats_percentile_sorted(xs, n, 0.50);
-        double mean = roi_stats_sum(x, n) / (double)n, ssx = 0.0;
+        tl->n = n_in;
+        size_t m = 0;
         for (size_t i = 0; i < n; i++)
-            ssx += (x[i] - mean) * (x[i] - mean);
-        double sdx = n > 1 ? sqrt(ssx / (double)(n - 1)) : 0.0;
-
-        for (int o = 0; o < ROI_OUT_COUNT; o++) {
-            if (!an->sens[o].computed)
-                continue;
-            roi_sens *r = &an->sens[o].rows[k];
-            r->node = node;
-            r->name = name;
-            r->rank_corr = roi_correlation(rx, orank[o], n);
-            r->rank_corr_se = roi_spearman_se(r->rank_corr, n);
-            /* Decile groups: sums shifted by the output's mean for precision. */
-            const double *y = run->out[o];
-            double shift = run->summary[o].mean;
-            double sl = 0, sh = 0, ql = 0, qh = 0;
-            size_t nl = 0, nh = 0;
-            for (size_t i = 0; i < n; i++) {
-                double d = y[i] - shift;
-                if (x[i] <= q10) {
-                    sl += d;
-                    ql += d * d;
-                    nl++;
-                }
-                if (x[i] >= q90) {
-                    sh += d;
-                    qh += d * d;
-                    nh++;
-                }
-            }
-            r->low_share = (double)nl / (double)n;
-            r->high_share = (double)nh / (double)n;
-            if (q10 == q90 || nl < 2 || nh < 2) { /* a (nearly) constant input */
-                r->low_mean = r->high_mean = run->summary[o].mean;
-                r->swing = 0.0;
-                r->swing_se = 0.0;
-                continue;
-            }
-            double ml = sl / (double)nl, mh = sh / (double)nh;
-            double vl = (ql - (double)nl * ml * ml) / (double)(nl - 1);
-            double vh = (qh - (double)nh * mh * mh) / (double)(nh - 1);
-            r->low_mean = shift + ml;
-            r->high_mean = shift + mh;
-            r->swing = mh - ml;
-            r->swing_se = sqrt((vl > 0 ? vl : 0) / (double)nl + (vh > 0 ? vh : 0) / (double)nh);
-        }
-
-        /* Tails of npv: the input's median and mean over the tail trials. */
-        for (int t = 0; t < 2; t++) {
-            roi_tail *tl = &an->tails[t];
-            size_t m = 0;
-            for (size_t i = 0; i < n; i++)
-                if (t ? y_npv[i] > tl->threshold : y_npv[i] < tl->threshold)
-                    tail[m++] = x[i];
-            tl->count = m;
-            roi_tail_row *r = &tl->rows[k];
-            r->node = node;
-            r->name = name;
-            r->median_shift = r->mean_shift = 0.0;
-            if (m == 0 || !(sdx > 0.0))
-                continue;
-            double tmean = roi_stats_sum(tail, m) / (double)m;
-            if ((st = roi_stats_sort(tail, m)) != ROI_OK)
-                goto cleanup;
-            double tmed = roi_stats_percentile_sorted(tail, m, 0.5);
-            r->median_shift = (tmed - med) / sdx;
-            r->mean_shift = (tmean - med) / sdx;
-        }
+            m += t ? run->out[ROI_OUT_NPV][i] > tl->threshold
+                   : run->out[ROI_OUT_NPV][i] < tl->threshold;
+        tl->count = m;
     }
+
+    int threads = c->threads < n_in ? c->threads : (n_in > 0 ? n_in : 1);
+#pragma omp parallel num_threads(threads)
+    {
+        sens_buf b = {malloc(n * sizeof(double)), malloc(n * sizeof(double)),
+                      malloc(n * sizeof(double)), malloc(n * sizeof(double))};
+        gsl_rng *rng = c->scratch[omp_get_thread_num()];
+        roi_status mine = b.x && b.rx && b.xs && b.tail ? ROI_OK : ROI_ERR_NOMEM;
+#pragma omp for schedule(dynamic)
+        for (int k = 0; k < n_in; k++)
+            if (mine == ROI_OK)
+                mine = one_input(c, an, orank, k, &b, rng);
+        if (mine != ROI_OK) {
+#pragma omp critical(roi_analysis_fail)
+            st = mine;
+        }
+        free(b.x);
+        free(b.rx);
+        free(b.xs);
+        free(b.tail);
+    }
+    if (st != ROI_OK)
+        goto cleanup;
 
     /* Contributions: rho^2 normalised over inputs, summed in graph order. */
     for (int o = 0; o < ROI_OUT_COUNT; o++) {
@@ -390,10 +476,6 @@ static roi_status sensitivity(const ctx *c, roi_analysis *an)
 cleanup:
     for (int o = 0; o < ROI_OUT_COUNT; o++)
         free(orank[o]);
-    free(x);
-    free(rx);
-    free(xs);
-    free(tail);
     return st;
 }
 

@@ -30,7 +30,7 @@ def run(*args, code=0):
     return p
 
 
-TRIALS = "20000"
+TRIALS = "10000"
 a = os.path.join(work, "a.json")
 b = os.path.join(work, "b.json")
 base_only = os.path.join(src, "scenarios", "base.lua")
