@@ -45,8 +45,8 @@ typedef struct parser {
 static roi_status perr(parser *ps, const char *what)
 {
     return roi_error_set(ps->err, ROI_ERR_USAGE, ps->path ? ps->path : "",
-                         "condition \"%s\": %s at column %d", ps->text, what,
-                         (int)(ps->p - ps->text) + 1);
+                         "condition \"%s\", column %d: %s", ps->text,
+                         (int)(ps->p - ps->text) + 1, what);
 }
 
 static void skip_space(parser *ps)
