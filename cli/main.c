@@ -17,6 +17,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "analysis.h"
+#include "condition.h"
 #include "report.h"
 #include "scenario.h"
 #include "search.h"
@@ -57,6 +59,13 @@ typedef struct cli {
     double time_limit;    /* --time-limit SECONDS to load one scenario */
     size_t lua_memory;    /* --lua-memory MB, in bytes */
     size_t max_memory;    /* --max-memory MB for one run, in bytes */
+    /* Analysis (issue 4): */
+    const char **given;   /* --given COND (owned array) */
+    int n_given;
+    roi_stress *stress;   /* --stress INPUT=LO:HI (owned array; strings borrowed/owned below) */
+    int n_stress;
+    const char *compare;  /* --compare NAME: the reference of paired comparisons */
+    int no_analysis;      /* --no-analysis */
 } cli;
 
 /* ---- messages ------------------------------------------------------------------------- */
@@ -109,6 +118,15 @@ static void usage(FILE *fp)
         "                      |mean npv|, e.g. 0.01; each scenario stops on its own.\n"
         "  --max-trials N      The cap of --precision (default %d).\n"
         "  --max-memory MB     Refuse runs whose trials x quarters need more (default 4096).\n"
+        "  --given COND        Add a conditional view to every scenario: statistics over\n"
+        "                      the trials where COND holds, e.g. --given 'v2.score >= 60',\n"
+        "                      --given moat, --given 'npv > 0 and not moat'; repeatable.\n"
+        "  --stress IN=LO:HI   Rerun each scenario that has input IN with IN restricted to\n"
+        "                      its percentile band [LO, HI], levels in [0, 1] or percent,\n"
+        "                      e.g. --stress v2.score=0:10%%; repeatable.\n"
+        "  --compare NAME      Compare every scenario with scenario NAME trial by trial\n"
+        "                      (default: base, when it is run).\n"
+        "  --no-analysis       Skip sensitivity, views, stress and comparisons.\n"
         "\n"
         "Options for run and check:\n"
         "  -q, --quiet         run: print no summary table and no progress bar;\n"
@@ -182,7 +200,8 @@ static const char *canonical(const char *name)
     static const char *const run_only[] = {"-n", "--trials", "--seed", "--threads",
                                            "--json", "--xlsx", "--precision",
                                            "--max-trials", "--sampling", "--trials-csv",
-                                           "--reproducible", "--date", "--max-memory"};
+                                           "--reproducible", "--date", "--max-memory",
+                                           "--given", "--stress", "--compare", "--no-analysis"};
     for (size_t i = 0; i < sizeof run_only / sizeof run_only[0]; i++)
         if (!strcmp(name, run_only[i]))
             return run_only[i];
@@ -194,6 +213,51 @@ static roi_status usage_error(roi_error *err, const char *fmt, const char *arg)
     char what[512];
     snprintf(what, sizeof what, fmt, arg);
     return roi_error_set(err, ROI_ERR_USAGE, NULL, "%s (see 'roisim --help')", what);
+}
+
+/* A percentile level: "0.1" or "10%". */
+static int parse_level(const char *s, const char *end, double *v)
+{
+    char buf[64];
+    size_t len = (size_t)(end - s);
+    if (len == 0 || len >= sizeof buf)
+        return 0;
+    memcpy(buf, s, len);
+    buf[len] = '\0';
+    int percent = buf[len - 1] == '%';
+    if (percent)
+        buf[--len] = '\0';
+    char *stop = NULL;
+    double x = strtod(buf, &stop);
+    if (len == 0 || *stop)
+        return 0;
+    *v = percent ? x / 100.0 : x;
+    return *v >= 0.0 && *v <= 1.0;
+}
+
+/* --stress INPUT=LO:HI into *s (s->input points into a new string the caller frees
+ * with s->name, which is the option text). */
+static roi_status parse_stress(const char *value, roi_stress *s, roi_error *err)
+{
+    const char *eq = strrchr(value, '=');
+    const char *colon = eq ? strchr(eq, ':') : NULL;
+    double lo = 0, hi = 0;
+    if (!eq || eq == value || !colon || !parse_level(eq + 1, colon, &lo) ||
+        !parse_level(colon + 1, colon + strlen(colon), &hi) || !(lo < hi))
+        return usage_error(err,
+                           "--stress: expected INPUT=LO:HI with 0 <= LO < HI <= 1 (or percent), "
+                           "e.g. v2.score=0:10%%, got '%s'", value);
+    s->name = strdup(value);
+    s->input = strndup(value, (size_t)(eq - value));
+    if (!s->name || !s->input) {
+        free(s->name);
+        free(s->input);
+        s->name = s->input = NULL;
+        return roi_error_set(err, ROI_ERR_NOMEM, NULL, "out of memory");
+    }
+    s->low = lo;
+    s->high = hi;
+    return ROI_OK;
 }
 
 static roi_status parse_command(cli *c, const char *word, roi_error *err)
@@ -224,7 +288,9 @@ static roi_status parse_args(int argc, char **argv, cli *c, roi_error *err)
     c->max_trials = ROI_DEFAULT_MAX_TRIALS;
     c->files = calloc((size_t)argc + 1, sizeof *c->files);
     c->sets = calloc((size_t)argc + 1, sizeof *c->sets);
-    if (!c->files || !c->sets)
+    c->given = calloc((size_t)argc + 1, sizeof *c->given);
+    c->stress = calloc((size_t)argc + 1, sizeof *c->stress);
+    if (!c->files || !c->sets || !c->given || !c->stress)
         return roi_error_set(err, ROI_ERR_NOMEM, NULL, "out of memory");
 
     int only_files = 0;
@@ -265,7 +331,7 @@ static roi_status parse_args(int argc, char **argv, cli *c, roi_error *err)
         /* Options without a value. */
         if (!strcmp(name, "-h") || !strcmp(name, "--help") || !strcmp(name, "--version") ||
             !strcmp(name, "-q") || !strcmp(name, "--quiet") ||
-            !strcmp(name, "--reproducible")) {
+            !strcmp(name, "--reproducible") || !strcmp(name, "--no-analysis")) {
             if (value)
                 return usage_error(err, "option '%s' takes no value", name);
             if (!strcmp(name, "--reproducible")) {
@@ -274,6 +340,11 @@ static roi_status parse_args(int argc, char **argv, cli *c, roi_error *err)
                     c->run_only = canonical(name);
             } else if (!strcmp(name, "--version"))
                 c->version = 1;
+            else if (!strcmp(name, "--no-analysis")) {
+                c->no_analysis = 1;
+                if (!c->run_only)
+                    c->run_only = canonical(name);
+            }
             else if (!strcmp(name, "-q") || !strcmp(name, "--quiet"))
                 c->quiet = 1;
             else
@@ -288,7 +359,8 @@ static roi_status parse_args(int argc, char **argv, cli *c, roi_error *err)
                     !strcmp(name, "--max-trials") || !strcmp(name, "--sampling") ||
                     !strcmp(name, "--trials-csv") || !strcmp(name, "--date") ||
                     !strcmp(name, "--time-limit") || !strcmp(name, "--lua-memory") ||
-                    !strcmp(name, "--max-memory");
+                    !strcmp(name, "--max-memory") || !strcmp(name, "--given") ||
+                    !strcmp(name, "--stress") || !strcmp(name, "--compare");
         if (!known)
             return usage_error(err, "unknown option '%s'", arg);
         if (!value) {
@@ -371,6 +443,19 @@ static roi_status parse_args(int argc, char **argv, cli *c, roi_error *err)
                 return usage_error(err, "--max-memory: must be a whole number of MB from 1 to "
                                    "16777216, got '%s'", value);
             c->max_memory = (size_t)v << 20;
+        } else if (!strcmp(name, "--given")) {
+            if (!*value)
+                return usage_error(err, "--given: needs a condition, got '%s'", value);
+            c->given[c->n_given++] = value;
+        } else if (!strcmp(name, "--compare")) {
+            if (!*value)
+                return usage_error(err, "--compare: needs a scenario name, got '%s'", value);
+            c->compare = value;
+        } else if (!strcmp(name, "--stress")) {
+            roi_status st = parse_stress(value, &c->stress[c->n_stress], err);
+            if (st != ROI_OK)
+                return st;
+            c->n_stress++;
         } else { /* --set */
             if (!strchr(value, '=') || value[0] == '=')
                 return usage_error(err, "--set: expected PATH=VALUE, got '%s'", value);
@@ -516,6 +601,65 @@ static char *command_line(int argc, char **argv)
     return s;
 }
 
+/* A --given that parses in no scenario, or a --stress input that no scenario has, is
+ * an error (found before any run). */
+static roi_status check_stress(const cli *c, roi_model **models, int n, roi_error *err)
+{
+    for (int k = 0; k < c->n_given; k++) {
+        roi_status first = ROI_OK;
+        int ok = 0;
+        for (int i = 0; i < n && !ok; i++) {
+            roi_cond *cond = NULL;
+            roi_error e;
+            roi_status st = roi_cond_parse(c->given[k], models[i], "--given", &cond, &e);
+            roi_cond_free(cond);
+            ok = st == ROI_OK;
+            if (!ok && first == ROI_OK) {
+                first = st;
+                *err = e;
+            }
+        }
+        if (!ok)
+            return first;
+    }
+    for (int k = 0; k < c->n_stress; k++) {
+        int found = 0;
+        for (int i = 0; i < n && !found; i++)
+            found = roi_graph_find_input(&models[i]->graph, c->stress[k].input) >= 0;
+        if (!found)
+            return roi_error_set(err, ROI_ERR_USAGE, NULL,
+                                 "--stress: no scenario has an input named '%s'",
+                                 c->stress[k].input);
+    }
+    return ROI_OK;
+}
+
+/* Paired comparison of npv of every run with the reference run (--compare NAME, else
+ * "base" when it was run). */
+static roi_status compare_runs(const cli *c, roi_run **runs, int n, roi_error *err)
+{
+    const char *ref_name = c->compare ? c->compare : "base";
+    const roi_run *ref = NULL;
+    for (int i = 0; i < n && !ref; i++)
+        if (runs[i]->model->name && !strcmp(runs[i]->model->name, ref_name))
+            ref = runs[i];
+    if (!ref) {
+        if (c->compare)
+            return roi_error_set(err, ROI_ERR_USAGE, NULL,
+                                 "--compare: no scenario named '%s' was run", c->compare);
+        return ROI_OK;
+    }
+    for (int i = 0; i < n; i++) {
+        if (runs[i] == ref || !runs[i]->analysis)
+            continue;
+        roi_status st = roi_analysis_paired(runs[i], ref, ROI_OUT_NPV,
+                                            &runs[i]->analysis->paired, err);
+        if (st != ROI_OK)
+            return st;
+    }
+    return ROI_OK;
+}
+
 static roi_status cmd_run(const cli *c, const char *command, roi_error *err)
 {
     roi_status st = ROI_OK;
@@ -542,6 +686,8 @@ static roi_status cmd_run(const cli *c, const char *command, roi_error *err)
         if (st != ROI_OK)
             goto done;
     }
+    if (!c->no_analysis && (st = check_stress(c, models, n, err)) != ROI_OK)
+        goto done;
 
     progress prog = {.enabled = !c->quiet && isatty(STDERR_FILENO), .count = n};
     prog.start = now_seconds();
@@ -564,12 +710,23 @@ static roi_status cmd_run(const cli *c, const char *command, roi_error *err)
         /* Goal seeks and sweeps the scenario declares, at the run's seed and trials. */
         if (st == ROI_OK)
             st = roi_search_run_all(runs[i], &opts, c->precision > 0 ? &conv : NULL, err);
+        if (st == ROI_OK && !c->no_analysis) {
+            roi_analysis_opts aopts = {.given = c->given, .n_given = c->n_given,
+                                       .stress = c->stress, .n_stress = c->n_stress,
+                                       .threads = c->threads};
+            st = roi_analysis_run(models[i], runs[i], &aopts, err);
+        }
         if (st != ROI_OK) {
             progress_clear(&prog);
             goto done;
         }
     }
     progress_clear(&prog);
+    if (!c->no_analysis) {
+        st = compare_runs(c, runs, n, err);
+        if (st != ROI_OK)
+            goto done;
+    }
 
     roi_report_meta meta = {.version = ROI_VERSION, .seed = c->seed, .trials = c->trials,
                             .threads = c->threads, .command = command};
@@ -744,5 +901,11 @@ done:
     free(command);
     free(c.files);
     free(c.sets);
+    free(c.given);
+    for (int i = 0; c.stress && i < c.n_stress; i++) {
+        free(c.stress[i].name);
+        free(c.stress[i].input);
+    }
+    free(c.stress);
     return exit_code(st);
 }

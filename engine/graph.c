@@ -669,3 +669,19 @@ int roi_graph_describe(const roi_graph *g, int i, char *buf, size_t size)
     describe_rec(g, i, 1, 0, &t);
     return (int)t.len;
 }
+
+/* ---- evaluation at given input values (added for the tornado, issue 4) ------------- */
+
+void roi_graph_eval_fixed(const roi_graph *g, const double *fixed, double *vals)
+{
+    for (int i = 0; i < g->n; i++) {
+        const roi_node *nd = &g->nodes[i];
+        if (nd->kind == ROI_NODE_CONST)
+            vals[i] = nd->value;
+        else if (nd->kind == ROI_NODE_INPUT)
+            vals[i] = fixed[i];
+        else
+            vals[i] = apply(nd->kind, vals[nd->a], nd->b >= 0 ? vals[nd->b] : 0.0,
+                            nd->c >= 0 ? vals[nd->c] : 0.0);
+    }
+}

@@ -109,4 +109,10 @@ int roi_graph_is_constant(const roi_graph *g, int i, double *value);
  * "normal(58, 3.5)"); inputs below the top node are written by name. */
 int roi_graph_describe(const roi_graph *g, int i, char *buf, size_t size);
 
+/*
+ * Evaluates the graph with every input node i at the value fixed[i] (entries of other
+ * nodes are ignored): vals[i] receives node i's value. Deterministic; draws nothing.
+ */
+void roi_graph_eval_fixed(const roi_graph *g, const double *fixed, double *vals);
+
 #endif

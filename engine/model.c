@@ -88,6 +88,16 @@ void roi_model_free(roi_model *m)
         }
     }
     free(m->sweeps);
+    for (int i = 0; i < m->n_views; i++) {
+        free(m->views[i].name);
+        free(m->views[i].where);
+    }
+    free(m->views);
+    for (int i = 0; i < m->n_stresses; i++) {
+        free(m->stresses[i].name);
+        free(m->stresses[i].input);
+    }
+    free(m->stresses);
     roi_graph_free(&m->graph);
     free(m);
 }

@@ -119,6 +119,21 @@ typedef struct roi_milestone {
     double threshold;   /* P(series[period] >= threshold) */
 } roi_milestone;
 
+/* A conditional view: statistics over the trials where `where` holds (a condition
+ * in the syntax of condition.h, e.g. "v2.score >= 60"). */
+typedef struct roi_view {
+    char *name;     /* owned */
+    char *where;    /* owned */
+} roi_view;
+
+/* A stress test: rerun with input `input` restricted to its percentile band
+ * [low, high] (levels in [0, 1]). */
+typedef struct roi_stress {
+    char *name;     /* owned */
+    char *input;    /* owned: an input's name */
+    double low, high;
+} roi_stress;
+
 typedef struct roi_model {
     char *name;                /* scenario name, e.g. "base" */
     char *title;               /* human title */
@@ -153,6 +168,9 @@ typedef struct roi_model {
     struct roi_correlation *correlations; int n_correlations;
     struct roi_goal_spec *goals; int n_goals;
     struct roi_sweep_spec *sweeps; int n_sweeps;
+    /* Analysis declarations (analysis.h); added at the end for issue 4. */
+    roi_view *views; int n_views;
+    roi_stress *stresses; int n_stresses;
 } roi_model;
 
 /* ---- analysis declarations: correlations, goal seeks, sweeps ------------------------ */

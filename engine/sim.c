@@ -21,6 +21,7 @@
 
 #include <omp.h>
 
+#include "analysis.h"
 #include "rng.h"
 
 #define NBINS 2048          /* histogram bins per cell */
@@ -291,6 +292,7 @@ void roi_run_free(roi_run *run)
     free(run->milestone_prob);
     free(run->inputs);
     roi_search_free(run->search);
+    roi_analysis_free(run->analysis);
     free(run);
 }
 

@@ -55,6 +55,8 @@ typedef struct roi_input_stats {
     double mean, p5, p95;
 } roi_input_stats;
 
+struct roi_analysis; /* analysis.h */
+
 typedef struct roi_run {
     const roi_model *model;    /* borrowed: must outlive the run */
     uint64_t seed;
@@ -70,6 +72,7 @@ typedef struct roi_run {
     roi_sampling_mode sampling;        /* how the inputs were sampled */
     struct roi_search *search;         /* goal seeks, sweeps, convergence (owned; NULL
                                         * when none); see search.h */
+    struct roi_analysis *analysis;     /* NULL until roi_analysis_run (owned) */
 } roi_run;
 
 /* Frees what search.h attached to a run (defined in search.c). NULL is allowed. */

@@ -465,10 +465,23 @@ local OBJECTS = {
     fields = { series = "string", quarter = "quarter", at_least = "number" },
     required = { "series", "quarter", "at_least" },
   },
+  -- Analysis (docs/analysis.md): statistics over the trials where a condition holds,
+  -- and reruns with one input restricted to a percentile band.
+  view = {
+    order = { "title", "where" },
+    fields = { title = "string", where = "condition" },
+    required = { "where" },
+  },
+  stress = {
+    order = { "title", "input", "low", "high" },
+    fields = { title = "string", input = "string", low = "number", high = "number" },
+    required = { "input", "low", "high" },
+  },
 }
 
 local DECLARATIONS = { "horizon", "family", "frontier", "quality", "version", "surface",
-  "spend", "revenue", "milestone", "scenario", "goal", "sweep", "correlate" }
+  "spend", "revenue", "milestone", "view", "stress", "scenario", "goal", "sweep",
+  "correlate" }
 
 local function field_names(schema)
   local names = {}
@@ -610,6 +623,11 @@ local function check_field(st, what, ftype, v)
     end
   elseif ftype == "string" then
     if type(v) ~= "string" then fail(fmt("%s must be a string, got %s", what, type(v))) end
+  elseif ftype == "condition" then
+    if type(v) ~= "string" and not is_value(v) then
+      fail(fmt("%s must be a condition such as \"v2.score >= 60\" or v2.score:at_least(60), got %s",
+        what, type(v)))
+    end
   elseif ftype == "boolean" then
     if type(v) ~= "boolean" then fail(fmt("%s must be true or false, got %s", what, type(v))) end
   elseif ftype == "stages" then
@@ -1278,6 +1296,44 @@ local function require_fields(obj, schema, list, what)
   end
 end
 
+-- The text of a view's condition (the syntax of engine/condition.h): a string as
+-- written, or an uncertain condition such as v2.score:at_least(60) or
+-- all_of(moat, v2.score:below(54)) written back in that syntax.
+local CMP_OPS = { ["<"] = true, ["<="] = true, [">"] = true, [">="] = true, ["=="] = true,
+  ["~="] = true }
+-- A name that a what-if fixed to a number (moat = 1) is written as that number.
+local function condition_text(st, v, what, loc)
+  if type(v) == "string" then return v end
+  local function constant(path)
+    local first, rest = path:match("^([^.]+)%.?(.*)$")
+    local val = st.globals[first]
+    if rest ~= "" then
+      local obj = st.objects[first] or st.sections[first]
+      val = obj and obj.fields
+      for part in rest:gmatch("[^.]+") do val = type(val) == "table" and val[part] or nil end
+    end
+    if type(val) == "number" then return num_str(val) end
+    if is_value(val) and val.op == "ref" then return constant(val.path) end
+    return nil
+  end
+  local function text(x, nested)
+    if type(x) == "number" then return num_str(x) end
+    if not is_value(x) then fail(fmt("%s: cannot use a %s in a condition", what, type(x)), loc) end
+    local op = x.op
+    if op == "ref" then return constant(x.path) or x.path end
+    if op == "dist" and x.name then return x.name end
+    if op == "and" or op == "or" then
+      local s = text(x[1], true) .. " " .. op .. " " .. text(x[2], true)
+      return nested and "(" .. s .. ")" or s
+    end
+    if op == "not" then return "not " .. text(x[1], true) end
+    if CMP_OPS[op] and type(x[2]) == "number" then return text(x[1]) .. " " .. op .. " " .. text(x[2]) end
+    fail(fmt("%s: a condition compares a named input or an output with a number, "
+      .. "combined with all_of, any_of, none_of; got %s", what, describe(x)), loc)
+  end
+  return text(v)
+end
+
 local function resolve_state(st, file, name)
   local out = { nodes = {}, locs = {}, changed = {} }
   out.name, out.file = name, file
@@ -1349,6 +1405,7 @@ local function resolve_state(st, file, name)
     min = node_of("quality.min"), max = node_of("quality.max") }
 
   out.versions, out.surfaces, out.spend, out.revenue, out.milestones = {}, {}, {}, {}, {}
+  out.views, out.stresses = {}, {}
   local surface_names = {}
   for _, n in ipairs(st.order) do
     local obj = st.objects[n]
@@ -1417,6 +1474,14 @@ local function resolve_state(st, file, name)
       require_fields(obj, OBJECTS.milestone, OBJECTS.milestone.required, fmt("milestone '%s'", n))
       out.milestones[#out.milestones + 1] = { name = n, series = f.series, quarter = f.quarter,
         at_least = f.at_least }
+    elseif obj.kind == "view" then
+      require_fields(obj, OBJECTS.view, OBJECTS.view.required, fmt("view '%s'", n))
+      out.views[#out.views + 1] = { name = n, title = f.title,
+        where = condition_text(st, f.where, fmt("view '%s': where", n), obj.locs.where or obj.loc) }
+    elseif obj.kind == "stress" then
+      require_fields(obj, OBJECTS.stress, OBJECTS.stress.required, fmt("stress '%s'", n))
+      out.stresses[#out.stresses + 1] = { name = n, title = f.title, input = f.input,
+        low = f.low, high = f.high }
     end
   end
 

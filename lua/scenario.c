@@ -28,6 +28,7 @@
 #include "roi_embedded.h"
 #include "sampling.h"
 #include "search.h"
+#include "condition.h"
 
 #define SCENARIO_MAX_BYTES (4u << 20)      /* a scenario file larger than this is refused */
 
@@ -1124,6 +1125,78 @@ static roi_status build_analyses(conv *c, int r)
     return s;
 }
 
+/* Views and stresses (analysis.h): copied as written; each view's condition is parsed
+ * once here so a mistake fails at load time with the declaration's location. */
+static roi_status build_analysis(conv *c, int r)
+{
+    lua_State *L = c->L;
+    roi_model *m = c->m;
+    roi_status s = ROI_OK;
+    lua_getfield(L, r, "views"); /* +1 */
+    int list = lua_gettop(L);
+    int n = lua_istable(L, list) ? (int)lua_rawlen(L, list) : 0;
+    m->views = calloc((size_t)n + 1, sizeof *m->views);
+    if (!m->views)
+        s = roi_error_set(c->err, ROI_ERR_NOMEM, "", "out of memory");
+    for (int i = 0; i < n && s == ROI_OK; i++) {
+        lua_rawgeti(L, list, i + 1); /* +1 */
+        int t = lua_gettop(L);
+        roi_view *v = &m->views[i];
+        m->n_views = i + 1;
+        v->name = dupstr(str_field(c, t, "name"));
+        v->where = dupstr(str_field(c, t, "where"));
+        lua_pop(L, 1); /* -1 */
+        if (!v->name || !v->where) {
+            s = roi_error_set(c->err, ROI_ERR_NOMEM, "", "out of memory");
+            break;
+        }
+        char path[300];
+        snprintf(path, sizeof path, "%s.where", v->name);
+        roi_cond *cond = NULL;
+        s = roi_cond_parse(v->where, m, path, &cond, c->err);
+        roi_cond_free(cond);
+        if (s != ROI_OK)
+            s = c->err->status = ROI_ERR_PARAM;
+    }
+    lua_pop(L, 1); /* -1: views */
+    if (s != ROI_OK)
+        return s;
+    lua_getfield(L, r, "stresses"); /* +1 */
+    list = lua_gettop(L);
+    n = lua_istable(L, list) ? (int)lua_rawlen(L, list) : 0;
+    m->stresses = calloc((size_t)n + 1, sizeof *m->stresses);
+    if (!m->stresses)
+        s = roi_error_set(c->err, ROI_ERR_NOMEM, "", "out of memory");
+    for (int i = 0; i < n && s == ROI_OK; i++) {
+        lua_rawgeti(L, list, i + 1); /* +1 */
+        int t = lua_gettop(L);
+        roi_stress *st = &m->stresses[i];
+        m->n_stresses = i + 1;
+        st->name = dupstr(str_field(c, t, "name"));
+        st->input = dupstr(str_field(c, t, "input"));
+        st->low = num_field(c, t, "low", NAN);
+        st->high = num_field(c, t, "high", NAN);
+        lua_pop(L, 1); /* -1 */
+        if (!st->name || !st->input) {
+            s = roi_error_set(c->err, ROI_ERR_NOMEM, "", "out of memory");
+            break;
+        }
+        char path[300];
+        snprintf(path, sizeof path, "%s.input", st->name);
+        if (roi_graph_find_input(&m->graph, st->input) < 0) {
+            s = roi_error_set(c->err, ROI_ERR_PARAM, path, "'%s' is not an uncertain input",
+                              st->input);
+        } else if (!(st->low >= 0.0 && st->high <= 1.0 && st->low < st->high)) {
+            snprintf(path, sizeof path, "%s", st->name);
+            s = roi_error_set(c->err, ROI_ERR_PARAM, path,
+                              "the band must satisfy 0 <= low < high <= 1 (percentile levels), "
+                              "got low = %g, high = %g", st->low, st->high);
+        }
+    }
+    lua_pop(L, 1); /* -1: stresses */
+    return s;
+}
+
 /* Converts the resolved table at index r into c->m, then validates it. */
 static roi_status convert(conv *c, int r)
 {
@@ -1149,6 +1222,8 @@ static roi_status convert(conv *c, int r)
         s = build_milestones(c, r);
     if (s == ROI_OK)
         s = build_analyses(c, r);
+    if (s == ROI_OK)
+        s = build_analysis(c, r);
     if (s == ROI_OK)
         s = roi_model_validate(m, c->err);
     if (s != ROI_OK)

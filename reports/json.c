@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "analysis.h"
 #include "atomic.h"
 #include "search.h"
 
@@ -283,6 +284,218 @@ static int search_json(cJSON *obj, const roi_run *run)
     return ok;
 }
 
+/* ---- analysis (issue 4) -------------------------------------------------------------- */
+
+/* Adds the uncertainty of a summary to obj: pct_ci {p1: [lo, hi], ...}, pct_se {...},
+ * prob_positive_se, cvar5_se. */
+static int add_ci(cJSON *obj, const roi_summary *s, const roi_summary_ci *ci)
+{
+    int none = s->n_defined == 0;
+    cJSON *pci = cJSON_CreateObject(), *pse = cJSON_CreateObject();
+    if (!pci || !cJSON_AddItemToObject(obj, "pct_ci", pci)) {
+        cJSON_Delete(pci);
+        cJSON_Delete(pse);
+        return 0;
+    }
+    if (!pse || !cJSON_AddItemToObject(obj, "pct_se", pse)) {
+        cJSON_Delete(pse);
+        return 0;
+    }
+    int ok = 1;
+    for (int k = 0; k < ROI_NPCT && ok; k++) {
+        cJSON *pair = cJSON_CreateArray();
+        if (!pair || !cJSON_AddItemToObject(pci, roi_pct_names[k], pair)) {
+            cJSON_Delete(pair);
+            return 0;
+        }
+        double lo = none ? NAN : ci->pct_lo[k], hi = none ? NAN : ci->pct_hi[k];
+        cJSON *a = isfinite(lo) ? cJSON_CreateNumber(lo) : cJSON_CreateNull();
+        cJSON *b = isfinite(hi) ? cJSON_CreateNumber(hi) : cJSON_CreateNull();
+        ok &= a && cJSON_AddItemToArray(pair, a);
+        ok &= b && cJSON_AddItemToArray(pair, b);
+        ok &= add_num(pse, roi_pct_names[k], none ? NAN : ci->pct_se[k]);
+    }
+    ok &= add_num(obj, "prob_positive_se", none ? NAN : ci->prob_positive_se);
+    ok &= add_num(obj, "cvar5_se", none ? NAN : ci->cvar5_se);
+    return ok;
+}
+
+/* {npv: {mean, ..., pct_ci, pct_se, ...}, ...} for a subset's summaries. */
+static cJSON *outputs_ci_json(const roi_summary *sum, const roi_summary_ci *ci)
+{
+    cJSON *obj = cJSON_CreateObject();
+    if (!obj)
+        return NULL;
+    for (int o = 0; o < ROI_OUT_COUNT; o++) {
+        cJSON *out = output_json(&sum[o], (roi_output)o);
+        if (!out || !cJSON_AddItemToObject(obj, roi_output_name((roi_output)o), out)) {
+            cJSON_Delete(out);
+            goto fail;
+        }
+        if (!add_ci(out, &sum[o], &ci[o]))
+            goto fail;
+    }
+    return obj;
+fail:
+    cJSON_Delete(obj);
+    return NULL;
+}
+
+/* Creates an object or array and adds it to parent under key (NULL key: to an array). */
+static cJSON *child(cJSON *parent, const char *key, int array)
+{
+    cJSON *c = array ? cJSON_CreateArray() : cJSON_CreateObject();
+    if (!c)
+        return NULL;
+    int ok = key ? cJSON_AddItemToObject(parent, key, c) : cJSON_AddItemToArray(parent, c);
+    if (!ok) {
+        cJSON_Delete(c);
+        return NULL;
+    }
+    return c;
+}
+
+static int analysis_fill(cJSON *obj, const roi_run *run)
+{
+    const roi_analysis *an = run->analysis;
+    cJSON *unc = child(obj, "uncertainty", 0);
+    if (!unc)
+        return 0;
+    for (int o = 0; o < ROI_OUT_COUNT; o++) {
+        cJSON *u = child(unc, roi_output_name((roi_output)o), 0);
+        if (!u || !add_num(u, "mean_se", run->summary[o].n_defined > 1 ? run->summary[o].se : NAN) ||
+            !add_ci(u, &run->summary[o], &an->ci[o]))
+            return 0;
+    }
+
+    cJSON *sens = child(obj, "sensitivity", 0);
+    if (!sens)
+        return 0;
+    for (int o = 0; o < ROI_OUT_COUNT; o++) {
+        const roi_sens_output *so = &an->sens[o];
+        if (!so->computed)
+            continue;
+        cJSON *arr = child(sens, roi_output_name((roi_output)o), 1);
+        if (!arr)
+            return 0;
+        for (int k = 0; k < so->n; k++) {
+            const roi_sens *r = &so->rows[k];
+            cJSON *row = child(arr, NULL, 0);
+            if (!row || !add_str(row, "input", r->name) ||
+                !add_num(row, "rank_correlation", r->rank_corr) ||
+                !add_num(row, "rank_correlation_se", r->rank_corr_se) ||
+                !add_num(row, "contribution_to_variance", r->contribution) ||
+                !add_num(row, "low_decile_mean", r->low_mean) ||
+                !add_num(row, "high_decile_mean", r->high_mean) ||
+                !add_num(row, "low_decile_share", r->low_share) ||
+                !add_num(row, "high_decile_share", r->high_share) ||
+                !add_num(row, "decile_swing", r->swing) ||
+                !add_num(row, "decile_swing_se", r->swing_se))
+                return 0;
+        }
+    }
+
+    cJSON *tor = child(obj, "tornado", 0);
+    if (!tor || !add_str(tor, "output", "npv") || !add_num(tor, "at_medians", an->tornado_base))
+        return 0;
+    cJSON *bars = child(tor, "bars", 1);
+    if (!bars)
+        return 0;
+    for (int k = 0; k < an->n_tornado; k++) {
+        const roi_tornado_row *r = &an->tornado[k];
+        cJSON *row = child(bars, NULL, 0);
+        if (!row || !add_str(row, "input", r->name) || !add_num(row, "input_p10", r->q10) ||
+            !add_num(row, "input_p90", r->q90) || !add_num(row, "npv_at_p10", r->at_q10) ||
+            !add_num(row, "npv_at_p90", r->at_q90) || !add_num(row, "range", r->range))
+            return 0;
+    }
+
+    cJSON *tails = child(obj, "tails", 1);
+    if (!tails)
+        return 0;
+    for (int t = 0; t < 2; t++) {
+        const roi_tail *tl = &an->tails[t];
+        cJSON *o = child(tails, NULL, 0);
+        if (!o || !add_str(o, "output", "npv") ||
+            !add_str(o, "side", tl->upper ? "above_p90" : "below_p10") ||
+            !add_num(o, "threshold", tl->threshold) || !add_num(o, "trials", (double)tl->count))
+            return 0;
+        cJSON *arr = child(o, "inputs", 1);
+        if (!arr)
+            return 0;
+        for (int k = 0; k < tl->n; k++) {
+            cJSON *row = child(arr, NULL, 0);
+            if (!row || !add_str(row, "input", tl->rows[k].name) ||
+                !add_num(row, "median_shift_sd", tl->rows[k].median_shift) ||
+                !add_num(row, "mean_shift_sd", tl->rows[k].mean_shift))
+                return 0;
+        }
+    }
+
+    cJSON *views = child(obj, "views", 1);
+    if (!views)
+        return 0;
+    for (int i = 0; i < an->n_views; i++) {
+        const roi_view_result *v = &an->views[i];
+        cJSON *o = child(views, NULL, 0);
+        if (!o || !add_str(o, "name", v->name) || !add_str(o, "where", v->where) ||
+            !add_num(o, "trials", (double)v->count) || !add_num(o, "share", v->share) ||
+            !add_num(o, "share_se", v->share_se))
+            return 0;
+        cJSON *outs = outputs_ci_json(v->summary, v->ci);
+        if (!outs || !cJSON_AddItemToObject(o, "outputs", outs)) {
+            cJSON_Delete(outs);
+            return 0;
+        }
+    }
+
+    cJSON *stress = child(obj, "stress", 1);
+    if (!stress)
+        return 0;
+    for (int i = 0; i < an->n_stress; i++) {
+        const roi_stress_result *r = &an->stress[i];
+        cJSON *o = child(stress, NULL, 0);
+        if (!o || !add_str(o, "name", r->name) || !add_str(o, "input", r->input) ||
+            !add_num(o, "low", r->low) || !add_num(o, "high", r->high) ||
+            !add_num(o, "input_low", r->q_low) || !add_num(o, "input_high", r->q_high) ||
+            !add_num(o, "npv_change_mean", r->npv_diff_mean) ||
+            !add_num(o, "npv_change_se", r->npv_diff_se))
+            return 0;
+        cJSON *outs = outputs_ci_json(r->summary, r->ci);
+        if (!outs || !cJSON_AddItemToObject(o, "outputs", outs)) {
+            cJSON_Delete(outs);
+            return 0;
+        }
+    }
+
+    if (an->paired.done) {
+        const roi_paired *p = &an->paired;
+        cJSON *o = child(obj, "paired", 0);
+        if (!o || !add_str(o, "versus", p->other) ||
+            !add_str(o, "output", roi_output_name(p->output)) ||
+            !add_num(o, "trials", (double)p->n) || !add_num(o, "mean", p->mean) ||
+            !add_num(o, "se", p->se) || !add_num(o, "p10", p->p10) ||
+            !add_num(o, "p10_se", p->p10_se) || !add_num(o, "p50", p->p50) ||
+            !add_num(o, "p50_se", p->p50_se) || !add_num(o, "p90", p->p90) ||
+            !add_num(o, "p90_se", p->p90_se) || !add_num(o, "prob_beats", p->prob_beats) ||
+            !add_num(o, "prob_beats_se", p->prob_beats_se) ||
+            !add_num(o, "prob_ties", p->prob_ties))
+            return 0;
+    }
+    return 1;
+}
+
+/* The "analysis" object of a scenario, or NULL when out of memory. */
+static cJSON *analysis_json(const roi_run *run)
+{
+    cJSON *obj = cJSON_CreateObject();
+    if (obj && !analysis_fill(obj, run)) {
+        cJSON_Delete(obj);
+        return NULL;
+    }
+    return obj;
+}
+
 /* One element of the scenarios array. */
 static cJSON *scenario_json(const roi_run *run)
 {
@@ -340,6 +553,13 @@ static cJSON *scenario_json(const roi_run *run)
             goto fail;
     if (!search_json(obj, run))
         goto fail;
+    if (run->analysis) {
+        cJSON *an = analysis_json(run);
+        if (!an || !cJSON_AddItemToObject(obj, "analysis", an)) {
+            cJSON_Delete(an);
+            goto fail;
+        }
+    }
     return obj;
 
 fail:

@@ -2,6 +2,8 @@
 #include "report.h"
 #include "search.h"
 
+#include "analysis.h"
+
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -82,6 +84,123 @@ static double pct(const roi_run *run, roi_output o, int k)
     return s->n_defined ? s->pct[k] : NAN;
 }
 
+
+/* ---- analysis (issue 4) ------------------------------------------------------------------ */
+
+/* Dollars in billions with a sign and one decimal: "+12.3" / "-4.0". */
+static void fmt_signed_b(char *buf, size_t size, double dollars)
+{
+    if (!isfinite(dollars))
+        snprintf(buf, size, "n/a");
+    else
+        snprintf(buf, size, "%+.1f", dollars / 1e9);
+}
+
+/* Top drivers of npv for one run, then the paired comparisons, views and stresses. */
+static void analysis_text(FILE *fp, const roi_run *const *runs, int n)
+{
+    /* The reference run of the comparisons (else the first run) explains npv. */
+    const roi_run *ref = n > 0 ? runs[0] : NULL;
+    for (int i = 0; i < n; i++)
+        if (runs[i]->analysis && runs[i]->analysis->paired.done) {
+            for (int j = 0; j < n; j++)
+                if (runs[j]->model->name &&
+                    !strcmp(runs[j]->model->name, runs[i]->analysis->paired.other))
+                    ref = runs[j];
+            break;
+        }
+    if (!ref || !ref->analysis)
+        return;
+    const roi_analysis *an = ref->analysis;
+    const roi_sens_output *so = &an->sens[ROI_OUT_NPV];
+    const char *rname = ref->model->name ? ref->model->name : "";
+    if (so->computed && so->n > 0) {
+        fprintf(fp, "\nWhat drives npv (%.40s): swing = mean npv in the input's top decile minus its\n"
+                "bottom decile; tornado = npv at the input's p90 minus at its p10, others at median\n",
+                rname);
+        fprintf(fp, "  %-36s  %8s  %9s  %13s  %10s\n", "Input", "Rank cor", "Variance",
+                "Swing $B", "Tornado $B");
+        int top = so->n < 5 ? so->n : 5;
+        for (int k = 0; k < top; k++) {
+            const roi_sens *r = &so->rows[k];
+            double range = NAN;
+            for (int t = 0; t < an->n_tornado; t++)
+                if (an->tornado[t].node == r->node)
+                    range = an->tornado[t].at_q90 - an->tornado[t].at_q10;
+            char swing[32], tor[32];
+            fmt_signed_b(swing, sizeof swing, r->swing);
+            fmt_signed_b(tor, sizeof tor, range);
+            fprintf(fp, "  %-36.36s  %+8.2f  %8.1f%%  %13s  %10s\n", r->name, r->rank_corr,
+                    100.0 * fabs(r->contribution), swing, tor);
+        }
+    }
+
+    int any = 0;
+    for (int i = 0; i < n; i++)
+        any |= runs[i]->analysis && runs[i]->analysis->paired.done;
+    if (any) {
+        fprintf(fp, "\nTrial by trial vs %.40s (npv difference, $B; same draws):\n", rname);
+        fprintf(fp, "  %-28s  %16s  %7s  %7s  %7s  %14s\n", "Scenario", "Mean +/- SE", "p10",
+                "p50", "p90", "P(beats)");
+        for (int i = 0; i < n; i++) {
+            const roi_analysis *a = runs[i]->analysis;
+            if (!a || !a->paired.done)
+                continue;
+            const roi_paired *p = &a->paired;
+            char mean[40], c10[16], c50[16], c90[16];
+            snprintf(mean, sizeof mean, "%+.2f +/- %.2f", p->mean / 1e9, p->se / 1e9);
+            fmt_signed_b(c10, sizeof c10, p->p10);
+            fmt_signed_b(c50, sizeof c50, p->p50);
+            fmt_signed_b(c90, sizeof c90, p->p90);
+            char beats[32];
+            snprintf(beats, sizeof beats, "%5.1f%% +/- %.1f", 100.0 * p->prob_beats,
+                     100.0 * p->prob_beats_se);
+            fprintf(fp, "  %-28.28s  %16s  %7s  %7s  %7s  %14s\n",
+                    runs[i]->model->name ? runs[i]->model->name : "", mean, c10, c50, c90, beats);
+        }
+    }
+
+    if (an->n_views > 0) {
+        fprintf(fp, "\nViews of %.40s (npv over the trials where the condition holds):\n", rname);
+        fprintf(fp, "  %-36s  %14s  %16s  %8s\n", "Condition", "Share", "Mean npv $B",
+                "P(NPV>0)");
+        for (int i = 0; i < an->n_views; i++) {
+            const roi_view_result *v = &an->views[i];
+            const roi_summary *s = &v->summary[ROI_OUT_NPV];
+            char share[32], mean[40], pp[16];
+            snprintf(share, sizeof share, "%5.1f%% +/- %.1f", 100.0 * v->share, 100.0 * v->share_se);
+            if (s->n_defined > 1)
+                snprintf(mean, sizeof mean, "%+.1f +/- %.1f", s->mean / 1e9, s->se / 1e9);
+            else
+                snprintf(mean, sizeof mean, "n/a");
+            fmt_percent(pp, sizeof pp, s->n_defined ? s->prob_positive : NAN);
+            fprintf(fp, "  %-36.36s  %14s  %16s  %8s\n", v->where, share, mean, pp);
+        }
+    }
+
+    for (int i = 0; i < n; i++) {
+        const roi_analysis *a = runs[i]->analysis;
+        if (!a || a->n_stress == 0)
+            continue;
+        fprintf(fp, "\nStress tests of %.40s (rerun with the input in a percentile band):\n",
+                runs[i]->model->name ? runs[i]->model->name : "");
+        fprintf(fp, "  %-36s  %11s  %9s  %18s\n", "Input and band", "NPV p50", "P(NPV>0)",
+                "Mean change $B");
+        for (int k = 0; k < a->n_stress; k++) {
+            const roi_stress_result *r = &a->stress[k];
+            const roi_summary *s = &r->summary[ROI_OUT_NPV];
+            char label[64], p50[32], pp[16], chg[40];
+            snprintf(label, sizeof label, "%s in p%g-p%g", r->input, 100.0 * r->low,
+                     100.0 * r->high);
+            fmt_billions(p50, sizeof p50, s->n_defined ? s->pct[P50] : NAN);
+            fmt_percent(pp, sizeof pp, s->n_defined ? s->prob_positive : NAN);
+            snprintf(chg, sizeof chg, "%+.2f +/- %.2f", r->npv_diff_mean / 1e9,
+                     r->npv_diff_se / 1e9);
+            fprintf(fp, "  %-36.36s  %11s  %9s  %18s\n", label, p50, pp, chg);
+        }
+    }
+}
+
 /* ---- the table ------------------------------------------------------------------------- */
 
 /* Name column bounds: with the widest name the table stays under 100 columns. */
@@ -147,6 +266,7 @@ void roi_report_terminal(FILE *fp, const roi_run *const *runs, int n,
         fputc('-', fp);
     fputc('\n', fp);
     fprintf(fp, "%zu trials, seed %llu\n", meta->trials, (unsigned long long)meta->seed);
+    analysis_text(fp, runs, n);
     roi_report_terminal_search(fp, runs, n);
 }
 

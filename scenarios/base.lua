@@ -235,3 +235,12 @@ goal "lift for even odds" {
   low = 0, high = 0.2,
   trials = 10000,
 }
+
+-- ---- analysis: conditional views (MODEL.md) ------------------------------------------
+-- Statistics of every output over the trials where the condition holds, with the share
+-- of trials that satisfy it (docs/analysis.md). A condition is text ("v2.score >= 60")
+-- or an uncertain condition as here, which what-ifs that fix the input (moat = 1) still
+-- understand.
+view "v2_scores_60_plus" { where = v2.score:at_least(60) }   -- "60+ or 54": the good branch
+view "v2_scores_54_or_less" { where = v2.score:at_most(54) } -- ... and the bad one
+view "moat_is_real" { where = moat }                          -- the data moat question
