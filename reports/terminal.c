@@ -280,25 +280,36 @@ void roi_report_terminal_search(FILE *fp, const roi_run *const *runs, int n)
         if (!s || s->n_goals == 0)
             continue;
         if (!any_goal)
-            fprintf(fp, "\nGoal seeks (Brent's method, common random numbers; +- one Monte "
-                        "Carlo standard error)\n");
+            fprintf(fp, "\nGoal seeks (Brent's method on common random numbers; +/- one Monte Carlo SE)\n"
+                        "  %-22s %-24s %24s %18s\n",
+                    "Scenario", "Goal", "Value", "Statistic");
         any_goal = 1;
         for (int g = 0; g < s->n_goals; g++) {
             const roi_goal_result *r = &s->goals[g];
             const roi_goal_spec *sp = r->spec;
             const char *name = runs[i]->model->name ? runs[i]->model->name : "";
             if (r->status == ROI_GOAL_NOT_BRACKETED) {
-                fprintf(fp, "  %-12.12s %s: not reached: %s of %s is %.4g at %.4g and %.4g at "
-                            "%.4g (target %.4g)\n",
-                        name, sp->name, sp->stat_name, roi_output_name(sp->stat.output),
-                        r->stat_low, sp->low, r->stat_high, sp->high, sp->target);
+                fprintf(fp, "  %-22.22s %-24.24s not reached: %s is %.3g at %.3g, %.3g at %.3g\n",
+                        name, sp->name, sp->stat_name, r->stat_low, sp->low, r->stat_high,
+                        sp->high);
                 continue;
             }
-            fprintf(fp, "  %-12.12s %s: %s = %.4g +- %.2g (%s %s = %.4g +- %.2g; %d runs of "
-                        "%zu)%s\n",
-                    name, sp->name, sp->input, r->root, r->root_se, roi_output_name(sp->stat.output),
-                    sp->stat_name, r->stat_at_root, r->stat_se, r->evaluations, r->trials,
-                    r->status == ROI_GOAL_NOT_CONVERGED ? " NOT CONVERGED" : "");
+            char value[64], stat[64];
+            snprintf(value, sizeof value, "%.4g +/- %.2g", r->root, r->root_se);
+            snprintf(stat, sizeof stat, "%.3g +/- %.1g", r->stat_at_root, r->stat_se);
+            fprintf(fp, "  %-22.22s %-24.24s %24s %18s%s\n", name, sp->name, value, stat,
+                    r->status == ROI_GOAL_NOT_CONVERGED ? " (not converged)" : "");
+        }
+    }
+    if (any_goal) {
+        /* What each goal varies and aims at, once. */
+        for (int i = 0; i < n; i++) {
+            const roi_search *s = runs[i]->search;
+            for (int g = 0; s && i == 0 && g < s->n_goals; g++) {
+                const roi_goal_spec *sp = s->goals[g].spec;
+                fprintf(fp, "  %s: the value of %s at which %s of %s is %.4g\n", sp->name,
+                        sp->input, sp->stat_name, roi_output_name(sp->stat.output), sp->target);
+            }
         }
     }
     for (int i = 0; i < n; i++) {
