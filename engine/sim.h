@@ -28,6 +28,9 @@ typedef struct roi_sim_opts {
     /* Optional progress callback, called from the calling thread only. */
     void (*progress)(void *ud, size_t done, size_t total);
     void *progress_ud;
+    /* Scheduling granularity in trials (0: one block). Rounded up to whole blocks of
+     * ROI_BLOCK trials, the fixed reduction unit, so it never changes a result. */
+    size_t block_size;
 } roi_sim_opts;
 
 /* Mean and band of one series at one period. */
@@ -52,6 +55,9 @@ typedef struct roi_run {
     double *milestone_prob;            /* one per model milestone (owned) */
     int n_inputs;
     roi_input_stats *inputs;           /* one per graph input, graph order (owned) */
+    /* Wall-clock seconds of the phases (for --timings; never part of a result). */
+    double seconds_simulation;         /* pilot and the parallel pass */
+    double seconds_statistics;         /* reduction, bands and output summaries */
 } roi_run;
 
 /*
