@@ -34,7 +34,12 @@ typedef struct thread_state {
     double *series;         /* n_series x periods, then the inputs: one row of cells */
     roi_trial_ws *ws;
     gsl_rng *scratch;
-    uint32_t *hist;         /* cells x HIST_STRIDE counts */
+    /* cells x HIST_STRIDE counts. The hot loop counts in 16 bits (half the cache
+     * footprint of 32-bit counts, which measurably matters at ~600 cells x 2050 slots)
+     * and moves the counts into the 32-bit totals before any can overflow. */
+    uint16_t *recent;
+    uint32_t *hist;
+    unsigned since_flush;   /* trials counted in `recent` */
     double *cmin, *cmax;    /* exact extremes per cell */
     uint64_t *milestones;   /* trials meeting each milestone */
     /* The first failing trial this thread saw (fail_trial == SIZE_MAX: none). */
@@ -59,6 +64,7 @@ static void thread_state_free(thread_state *t)
         roi_trial_ws_free(t->ws);
     if (t->scratch)
         gsl_rng_free(t->scratch);
+    free(t->recent);
     free(t->hist);
     free(t->cmin);
     free(t->cmax);
@@ -73,11 +79,12 @@ static roi_status thread_state_init(thread_state *t, const roi_model *m, size_t 
     t->series = malloc((n_cells + 1) * sizeof *t->series); /* series, then inputs */
     t->ws = roi_trial_ws_new(m);
     t->scratch = gsl_rng_alloc(roi_rng_philox);
+    t->recent = calloc(n_cells * HIST_STRIDE + 1, sizeof *t->recent);
     t->hist = calloc(n_cells * HIST_STRIDE + 1, sizeof *t->hist);
     t->cmin = malloc((n_cells + 1) * sizeof *t->cmin);
     t->cmax = malloc((n_cells + 1) * sizeof *t->cmax);
     t->milestones = calloc((size_t)m->n_milestones + 1, sizeof *t->milestones);
-    if (!t->vals || !t->series || !t->ws || !t->scratch || !t->hist || !t->cmin ||
+    if (!t->vals || !t->series || !t->ws || !t->scratch || !t->recent || !t->hist || !t->cmin ||
         !t->cmax || !t->milestones)
         return ROI_ERR_NOMEM;
     for (size_t c = 0; c < n_cells; c++) {
@@ -147,6 +154,16 @@ static inline double cell_value(const shape *sh, const thread_state *t, size_t c
                                  : t->vals[sh->input_nodes[c - sh->n_series_vals]];
 }
 
+/* Moves t's 16-bit counts into its 32-bit totals. */
+static void flush_counts(thread_state *t, size_t n_cells)
+{
+    size_t n = n_cells * HIST_STRIDE;
+    for (size_t j = 0; j < n; j++)
+        t->hist[j] += t->recent[j];
+    memset(t->recent, 0, n * sizeof *t->recent);
+    t->since_flush = 0;
+}
+
 /*
  * Adds the trial just evaluated to t's accumulators and to the block sums. This is the
  * hottest loop of a run (one pass over every series x period cell per trial), so the
@@ -163,7 +180,10 @@ static void accumulate(const shape *sh, const cell_range *rng, thread_state *t,
     for (size_t j = 0; j < (size_t)sh->n_inputs; j++)
         row[sh->n_series_vals + j] = t->vals[sh->input_nodes[j]];
     double *cmin = t->cmin, *cmax = t->cmax;
-    uint32_t *hist = t->hist + 1; /* slot 0 is underflow: bin index -1 */
+    if (t->since_flush == UINT16_MAX)
+        flush_counts(t, sh->n_cells);
+    t->since_flush++;
+    uint16_t *hist = t->recent + 1; /* slot 0 is underflow: bin index -1 */
     for (size_t c = 0; c < sh->n_cells; c++, hist += HIST_STRIDE) {
         double v = row[c];
         block_sum[c] += v;
@@ -485,6 +505,8 @@ roi_status roi_sim_run(const roi_model *m, const roi_sim_opts *opts, roi_run **o
         }
     }
 
+    for (int t = 0; t < n_threads; t++)
+        flush_counts(&ts[t], n_cells);
     /* Reduction: counts and extremes in any order, sums in block order. */
     hist = calloc(HIST_STRIDE, sizeof *hist);
     gmin = malloc((n_cells + 1) * sizeof *gmin);
