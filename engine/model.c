@@ -603,6 +603,20 @@ static inline int quarters_of(const double *vals, roi_ref ref)
     return (int)lround(v);
 }
 
+/* x^(1/4) and x^4 for the quarterly <-> annual rates: two square roots (each correctly
+ * rounded) or two squarings cost a fraction of pow() and agree with it to an ulp or
+ * two; this is the hot path of every trial. */
+static inline double fourth_root(double x)
+{
+    return sqrt(sqrt(x));
+}
+
+static inline double fourth_power(double x)
+{
+    double x2 = x * x;
+    return x2 * x2;
+}
+
 static inline double clampd(double x, double lo, double hi)
 {
     return x < lo ? lo : (x > hi ? hi : x);
@@ -680,7 +694,7 @@ static void surfaces(const roi_model *m, const double *vals, roi_trial_ws *ws)
         double *I = ws->interactions + (size_t)si * T;
         const int L = s->launch + quarters_of(vals, s->delay); /* L_s = launch + delay */
         const double A = vals[s->addressable];
-        const double quarterly_growth = pow(1.0 + value_or(vals, s->growth, 0.0), 0.25);
+        const double quarterly_growth = fourth_root(1.0 + value_or(vals, s->growth, 0.0));
         const double c = vals[s->ceiling];
         const double p = vals[s->p], q = vals[s->q];
         const double f0 = value_or(vals, s->f0, 0.0);
@@ -731,7 +745,7 @@ static double spend_line(const roi_model *m, const roi_spend *l, const double *v
         break;
     case ROI_SPEND_SCHEDULE: {
         /* amount (1+g)^((t - start)/4) for start <= t <= end */
-        const double quarterly = pow(1.0 + value_or(vals, l->growth, 0.0), 0.25);
+        const double quarterly = fourth_root(1.0 + value_or(vals, l->growth, 0.0));
         double amount = vals[l->amount];
         for (int t = l->from; t <= l->to && t < T; t++, amount *= quarterly)
             if (t >= 0)
@@ -751,7 +765,7 @@ static double spend_line(const roi_model *m, const roi_spend *l, const double *v
         /* sum_s I_{s,t} ((1 - rho_s) + k_r rho_s) c0 (1 - d)^(max(t - t_launch, 0)/4) */
         const double c0 = vals[l->unit_cost];
         const double k_r = value_or(vals, l->reasoning_cost, 1.0);
-        const double quarterly_decline = pow(1.0 - value_or(vals, l->cost_decline, 0.0), 0.25);
+        const double quarterly_decline = fourth_root(1.0 - value_or(vals, l->cost_decline, 0.0));
         double decline = 1.0;
         for (int t = 0; t < T; t++) {
             if (t > t_launch)
@@ -776,7 +790,7 @@ static void stream_revenue(const roi_model *m, const roi_stream *s, const double
                            const roi_trial_ws *ws, double *line)
 {
     const int T = m->periods;
-    const double quarterly_growth = pow(1.0 + value_or(vals, s->growth, 0.0), 0.25);
+    const double quarterly_growth = fourth_root(1.0 + value_or(vals, s->growth, 0.0));
     for (int t = 0; t < T; t++)
         line[t] = 0.0;
 
@@ -840,7 +854,7 @@ void roi_model_trial(const roi_model *m, const double *vals, roi_trial_ws *ws, d
 
     /* Section 4: P_t = P0 (1 + g_P)^(t/4) */
     {
-        const double quarterly = pow(1.0 + value_or(vals, m->people_growth, 0.0), 0.25);
+        const double quarterly = fourth_root(1.0 + value_or(vals, m->people_growth, 0.0));
         double P = vals[m->people];
         for (int t = 0; t < T; t++, P *= quarterly)
             ws->people[t] = P;
@@ -877,7 +891,7 @@ void roi_model_trial(const roi_model *m, const double *vals, roi_trial_ws *ws, d
 
     /* Section 7 */
     const double r = vals[m->discount];
-    const double df_quarter = 1.0 / pow(1.0 + r, 0.25); /* 1/(1+q), q = (1+r)^(1/4) - 1 */
+    const double df_quarter = 1.0 / fourth_root(1.0 + r); /* 1/(1+q), q = (1+r)^(1/4) - 1 */
     double df = 1.0;                                    /* DF_t = (1+q)^(-t) */
     double df_last = 1.0;
     double npv_horizon = 0.0, pv_revenue = 0.0, pv_spend = 0.0;
@@ -918,7 +932,7 @@ void roi_model_trial(const roi_model *m, const double *vals, roi_trial_ws *ws, d
         ws->irr_flows[t] = ws->cash_flow[t];
     ws->irr_flows[T - 1] += end_value;
     double x = roi_irr(ws->irr_flows, T);
-    out[ROI_OUT_IRR] = isnan(x) ? NAN : pow(1.0 + x, 4.0) - 1.0;
+    out[ROI_OUT_IRR] = isnan(x) ? NAN : fourth_power(1.0 + x) - 1.0;
 
     int payback = roi_payback(ws->cash_flow, T);
     out[ROI_OUT_PAYBACK] = payback < 0 ? NAN : (double)payback;
