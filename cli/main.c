@@ -66,6 +66,8 @@ typedef struct cli {
     int n_stress;
     const char *compare;  /* --compare NAME: the reference of paired comparisons */
     int no_analysis;      /* --no-analysis */
+    size_t block_size;    /* --block-size: scheduling granularity in trials (0: default) */
+    int timings;          /* --timings: print the time of each phase to stderr */
 } cli;
 
 /* ---- messages ------------------------------------------------------------------------- */
@@ -103,6 +105,10 @@ static void usage(FILE *fp)
         "  --seed N            Random seed, an integer >= 0 (default %u); the same seed\n"
         "                      gives the same results whatever the thread count.\n"
         "  --threads N         Worker threads, 1 to %d (default: all cores).\n"
+        "  --block-size N      Trials handed to a thread at a time, rounded up to whole\n"
+        "                      blocks of 1024 (default 1024); never changes results.\n"
+        "  --timings           Print the time of each phase (loading, simulation,\n"
+        "                      statistics, reports) to standard error.\n"
         "  --json FILE         Write the full results as JSON to FILE ('-': standard\n"
         "                      output; the summary table then goes to standard error).\n"
         "  --xlsx FILE         Write the Excel report to FILE (summary, a sheet per\n"
@@ -201,7 +207,8 @@ static const char *canonical(const char *name)
                                            "--json", "--xlsx", "--precision",
                                            "--max-trials", "--sampling", "--trials-csv",
                                            "--reproducible", "--date", "--max-memory",
-                                           "--given", "--stress", "--compare", "--no-analysis"};
+                                           "--given", "--stress", "--compare", "--no-analysis",
+                                           "--block-size", "--timings"};
     for (size_t i = 0; i < sizeof run_only / sizeof run_only[0]; i++)
         if (!strcmp(name, run_only[i]))
             return run_only[i];
@@ -328,6 +335,14 @@ static roi_status parse_args(int argc, char **argv, cli *c, roi_error *err)
                 value = arg + 2;
         }
 
+        if (!strcmp(name, "--timings")) {
+            if (value)
+                return usage_error(err, "option '%s' takes no value", name);
+            c->timings = 1;
+            if (!c->run_only)
+                c->run_only = canonical(name);
+            continue;
+        }
         /* Options without a value. */
         if (!strcmp(name, "-h") || !strcmp(name, "--help") || !strcmp(name, "--version") ||
             !strcmp(name, "-q") || !strcmp(name, "--quiet") ||
@@ -360,7 +375,8 @@ static roi_status parse_args(int argc, char **argv, cli *c, roi_error *err)
                     !strcmp(name, "--trials-csv") || !strcmp(name, "--date") ||
                     !strcmp(name, "--time-limit") || !strcmp(name, "--lua-memory") ||
                     !strcmp(name, "--max-memory") || !strcmp(name, "--given") ||
-                    !strcmp(name, "--stress") || !strcmp(name, "--compare");
+                    !strcmp(name, "--stress") || !strcmp(name, "--compare") ||
+                    !strcmp(name, "--block-size");
         if (!known)
             return usage_error(err, "unknown option '%s'", arg);
         if (!value) {
@@ -386,6 +402,11 @@ static roi_status parse_args(int argc, char **argv, cli *c, roi_error *err)
                 return usage_error(err, "--threads: must be an integer from 1 to 4096, got '%s'",
                                    value);
             c->threads = (int)v;
+        } else if (!strcmp(name, "--block-size")) {
+            if (!parse_uint(value, ROI_MAX_TRIALS, &v) || v == 0)
+                return usage_error(err, "--block-size: must be an integer from 1 to "
+                                   "1000000000, got '%s'", value);
+            c->block_size = (size_t)v;
         } else if (!strcmp(name, "--json")) {
             if (!*value)
                 return usage_error(err, "--json: needs a file name or '-', got '%s'", value);
@@ -551,9 +572,10 @@ static void progress_clear(progress *p)
 static int cosmetic(const char *a, int *skip_next)
 {
     *skip_next = 0;
-    if (!strcmp(a, "-q") || !strcmp(a, "--quiet") || !strncmp(a, "--threads=", 10))
+    if (!strcmp(a, "-q") || !strcmp(a, "--quiet") || !strncmp(a, "--threads=", 10) ||
+        !strcmp(a, "--timings") || !strncmp(a, "--block-size=", 13))
         return 1;
-    if (!strcmp(a, "--threads")) {
+    if (!strcmp(a, "--threads") || !strcmp(a, "--block-size")) {
         *skip_next = 1;
         return 1;
     }
@@ -680,6 +702,8 @@ static roi_status cmd_run(const cli *c, const char *command, roi_error *err)
         st = roi_error_set(err, ROI_ERR_NOMEM, NULL, "out of memory");
         goto done;
     }
+    double t_phase = now_seconds();
+    double t_load = 0.0, t_sim = 0.0, t_stats = 0.0, t_report = 0.0;
     /* Load everything first: a broken scenario fails before any time is spent. */
     for (int i = 0; i < n; i++) {
         st = roi_scenario_load(files[i], &sopts, &models[i], err);
@@ -689,12 +713,14 @@ static roi_status cmd_run(const cli *c, const char *command, roi_error *err)
     if (!c->no_analysis && (st = check_stress(c, models, n, err)) != ROI_OK)
         goto done;
 
+    t_load = now_seconds() - t_phase;
     progress prog = {.enabled = !c->quiet && isatty(STDERR_FILENO), .count = n};
     prog.start = now_seconds();
     for (int i = 0; i < n; i++) {
         roi_sim_opts opts = {.seed = c->seed, .trials = c->trials, .threads = c->threads,
                              .sampling = c->sampling,
-                             .max_bytes = c->max_memory};
+                             .max_bytes = c->max_memory,
+                             .block_size = c->block_size};
         if (prog.enabled) {
             prog.index = i;
             prog.name = models[i]->name;
@@ -727,6 +753,11 @@ static roi_status cmd_run(const cli *c, const char *command, roi_error *err)
         if (st != ROI_OK)
             goto done;
     }
+    for (int i = 0; i < n; i++) {
+        t_sim += runs[i]->seconds_simulation;
+        t_stats += runs[i]->seconds_statistics;
+    }
+    t_phase = now_seconds();
 
     roi_report_meta meta = {.version = ROI_VERSION, .seed = c->seed, .trials = c->trials,
                             .threads = c->threads, .command = command};
@@ -751,6 +782,11 @@ static roi_status cmd_run(const cli *c, const char *command, roi_error *err)
     }
     if (c->trials_csv)
         st = roi_report_trials_csv_write(cruns, n, c->trials_csv, err);
+    t_report = now_seconds() - t_phase;
+    if (c->timings && st == ROI_OK)
+        fprintf(stderr,
+                "timings: loading %.3f s, simulation %.3f s, statistics %.3f s, "
+                "reports %.3f s\n", t_load, t_sim, t_stats, t_report);
 
 done:
     for (int i = 0; runs && i < n; i++)

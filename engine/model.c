@@ -633,6 +633,20 @@ static inline int quarters_of(const double *vals, roi_ref ref)
     return (int)lround(v);
 }
 
+/* x^(1/4) and x^4 for the quarterly <-> annual rates: two square roots (each correctly
+ * rounded) or two squarings cost a fraction of pow() and agree with it to an ulp or
+ * two; this is the hot path of every trial. */
+static inline double fourth_root(double x)
+{
+    return sqrt(sqrt(x));
+}
+
+static inline double fourth_power(double x)
+{
+    double x2 = x * x;
+    return x2 * x2;
+}
+
 static inline double clampd(double x, double lo, double hi)
 {
     return x < lo ? lo : (x > hi ? hi : x);
@@ -710,7 +724,7 @@ static void surfaces(const roi_model *m, const double *vals, roi_trial_ws *ws)
         double *I = ws->interactions + (size_t)si * T;
         const int L = s->launch + quarters_of(vals, s->delay); /* L_s = launch + delay */
         const double A = vals[s->addressable];
-        const double quarterly_growth = pow(1.0 + value_or(vals, s->growth, 0.0), 0.25);
+        const double quarterly_growth = fourth_root(1.0 + value_or(vals, s->growth, 0.0));
         const double c = vals[s->ceiling];
         const double p = vals[s->p], q = vals[s->q];
         const double f0 = value_or(vals, s->f0, 0.0);
@@ -761,7 +775,7 @@ static double spend_line(const roi_model *m, const roi_spend *l, const double *v
         break;
     case ROI_SPEND_SCHEDULE: {
         /* amount (1+g)^((t - start)/4) for start <= t <= end */
-        const double quarterly = pow(1.0 + value_or(vals, l->growth, 0.0), 0.25);
+        const double quarterly = fourth_root(1.0 + value_or(vals, l->growth, 0.0));
         double amount = vals[l->amount];
         for (int t = l->from; t <= l->to && t < T; t++, amount *= quarterly)
             if (t >= 0)
@@ -781,7 +795,7 @@ static double spend_line(const roi_model *m, const roi_spend *l, const double *v
         /* sum_s I_{s,t} ((1 - rho_s) + k_r rho_s) c0 (1 - d)^(max(t - t_launch, 0)/4) */
         const double c0 = vals[l->unit_cost];
         const double k_r = value_or(vals, l->reasoning_cost, 1.0);
-        const double quarterly_decline = pow(1.0 - value_or(vals, l->cost_decline, 0.0), 0.25);
+        const double quarterly_decline = fourth_root(1.0 - value_or(vals, l->cost_decline, 0.0));
         double decline = 1.0;
         for (int t = 0; t < T; t++) {
             if (t > t_launch)
@@ -806,7 +820,7 @@ static void stream_revenue(const roi_model *m, const roi_stream *s, const double
                            const roi_trial_ws *ws, double *line)
 {
     const int T = m->periods;
-    const double quarterly_growth = pow(1.0 + value_or(vals, s->growth, 0.0), 0.25);
+    const double quarterly_growth = fourth_root(1.0 + value_or(vals, s->growth, 0.0));
     for (int t = 0; t < T; t++)
         line[t] = 0.0;
 
@@ -870,7 +884,7 @@ void roi_model_trial(const roi_model *m, const double *vals, roi_trial_ws *ws, d
 
     /* Section 4: P_t = P0 (1 + g_P)^(t/4) */
     {
-        const double quarterly = pow(1.0 + value_or(vals, m->people_growth, 0.0), 0.25);
+        const double quarterly = fourth_root(1.0 + value_or(vals, m->people_growth, 0.0));
         double P = vals[m->people];
         for (int t = 0; t < T; t++, P *= quarterly)
             ws->people[t] = P;
@@ -907,7 +921,7 @@ void roi_model_trial(const roi_model *m, const double *vals, roi_trial_ws *ws, d
 
     /* Section 7 */
     const double r = vals[m->discount];
-    const double df_quarter = 1.0 / pow(1.0 + r, 0.25); /* 1/(1+q), q = (1+r)^(1/4) - 1 */
+    const double df_quarter = 1.0 / fourth_root(1.0 + r); /* 1/(1+q), q = (1+r)^(1/4) - 1 */
     double df = 1.0;                                    /* DF_t = (1+q)^(-t) */
     double df_last = 1.0;
     double npv_horizon = 0.0, pv_revenue = 0.0, pv_spend = 0.0;
@@ -948,7 +962,7 @@ void roi_model_trial(const roi_model *m, const double *vals, roi_trial_ws *ws, d
         ws->irr_flows[t] = ws->cash_flow[t];
     ws->irr_flows[T - 1] += end_value;
     double x = roi_irr(ws->irr_flows, T);
-    out[ROI_OUT_IRR] = isnan(x) ? NAN : pow(1.0 + x, 4.0) - 1.0;
+    out[ROI_OUT_IRR] = isnan(x) ? NAN : fourth_power(1.0 + x) - 1.0;
 
     int payback = roi_payback(ws->cash_flow, T);
     out[ROI_OUT_PAYBACK] = payback < 0 ? NAN : (double)payback;
@@ -1006,11 +1020,10 @@ static void npv_and_slope(const double *cf, int n, double x, double *f, double *
     *df = -dacc * v * v;
 }
 
-/* Root of npv in [a, b] where npv(a), npv(b) differ in sign: Newton steps kept inside
- * the bracket, bisection whenever Newton leaves it or stalls. */
-static double solve_bracket(const double *cf, int n, double a, double b, double fa)
+/* Root of npv in [a, b] where npv(a), npv(b) differ in sign: Newton steps from x
+ * kept inside the bracket, bisection whenever Newton leaves it or stalls. */
+static double solve_from(const double *cf, int n, double a, double b, double fa, double x)
 {
-    double x = 0.5 * (a + b);
     for (int iter = 0; iter < 200; iter++) {
         double f, d;
         npv_and_slope(cf, n, x, &f, &d);
@@ -1032,6 +1045,11 @@ static double solve_bracket(const double *cf, int n, double a, double b, double 
     return x;
 }
 
+static double solve_bracket(const double *cf, int n, double a, double b, double fa)
+{
+    return solve_from(cf, n, a, b, fa, 0.5 * (a + b));
+}
+
 /* The k-th grid point away from 0 on one side: steps of 0.01 up to 1, then 0.1. */
 static double grid_point(int k, int side)
 {
@@ -1042,10 +1060,15 @@ static double grid_point(int k, int side)
 
 double roi_irr(const double *cf, int n)
 {
-    int has_pos = 0, has_neg = 0;
+    int has_pos = 0, has_neg = 0, changes = 0, last = 0;
     for (int t = 0; t < n; t++) {
         has_pos |= cf[t] > 0.0;
         has_neg |= cf[t] < 0.0;
+        int sign = (cf[t] > 0.0) - (cf[t] < 0.0);
+        if (sign != 0) {
+            changes += last != 0 && sign != last;
+            last = sign;
+        }
     }
     if (!has_pos || !has_neg)
         return NAN; /* flows never change sign: no rate makes them worth zero */
@@ -1053,6 +1076,24 @@ double roi_irr(const double *cf, int n)
     double f0 = roi_npv(cf, n, 0.0);
     if (f0 == 0.0)
         return 0.0;
+    if (changes == 1) {
+        /* One sign change: by Descartes' rule of signs (in v = 1/(1+x)) there is one
+         * root x > -1, so the scan below would find that root's bracket or none. Test
+         * the ends of the scanned range instead and start Newton at 0, which is near
+         * the root for the usual rates: the same root, in a fraction of the steps. */
+        double hi = grid_point(190, 1), lo = grid_point(99, -1);
+        double fhi = roi_npv(cf, n, hi);
+        if (fhi == 0.0)
+            return hi;
+        if ((fhi < 0.0) != (f0 < 0.0))
+            return solve_from(cf, n, 0.0, hi, f0, 0.0);
+        double flo = roi_npv(cf, n, lo);
+        if (flo == 0.0)
+            return lo;
+        if ((flo < 0.0) != (f0 < 0.0))
+            return solve_from(cf, n, lo, 0.0, flo, 0.0);
+        return NAN;
+    }
     /* Scan outwards from 0, both sides in step, so the first bracket found holds the
      * root nearest 0. */
     double pos_prev = f0, neg_prev = f0;

@@ -34,6 +34,9 @@ typedef struct roi_sim_opts {
     const roi_override *overrides;     /* nodes set/shifted/scaled (borrowed) */
     int n_overrides;
     size_t max_bytes;   /* cap on what the run may allocate; 0: ROI_SIM_MAX_BYTES */
+    /* Scheduling granularity in trials (0: one block). Rounded up to whole blocks of
+     * ROI_BLOCK trials, the fixed reduction unit, so it never changes a result. */
+    size_t block_size;
 } roi_sim_opts;
 
 #define ROI_SIM_MAX_BYTES ((size_t)4 << 30) /* default cap: 4 GiB */
@@ -73,6 +76,9 @@ typedef struct roi_run {
     struct roi_search *search;         /* goal seeks, sweeps, convergence (owned; NULL
                                         * when none); see search.h */
     struct roi_analysis *analysis;     /* NULL until roi_analysis_run (owned) */
+    /* Wall-clock seconds of the phases (for --timings; never part of a result). */
+    double seconds_simulation;         /* pilot and the parallel pass */
+    double seconds_statistics;         /* reduction, bands and output summaries */
 } roi_run;
 
 /* Frees what search.h attached to a run (defined in search.c). NULL is allowed. */

@@ -72,29 +72,47 @@ static inline double from_key(uint64_t k)
     return v;
 }
 
+/* Key i of an array of keys stored in double-sized slots (memcpy keeps the types legal;
+ * compilers turn it into one move). */
+static inline uint64_t key_at(const double *k, size_t i)
+{
+    uint64_t u;
+    memcpy(&u, &k[i], sizeof u);
+    return u;
+}
+
+static inline void key_put(double *k, size_t i, uint64_t u)
+{
+    memcpy(&k[i], &u, sizeof u);
+}
+
+/*
+ * LSD radix sort by bytes. The keys live in x itself and in one buffer of n (not two),
+ * which keeps the peak memory of summarising a large run down.
+ */
 roi_status roi_stats_sort(double *x, size_t n)
 {
     if (n < 2)
         return ROI_OK;
     roi_status st = ROI_OK;
-    uint64_t *a = malloc(n * sizeof *a);
-    uint64_t *b = malloc(n * sizeof *b);
+    double *buf = malloc(n * sizeof *buf);
     /* One counting pass builds all eight byte histograms. */
     size_t (*count)[256] = calloc(8, sizeof *count);
-    if (!a || !b || !count) {
+    if (!buf || !count) {
         st = ROI_ERR_NOMEM;
         goto cleanup;
     }
     for (size_t i = 0; i < n; i++) {
         uint64_t k = to_key(x[i]);
-        a[i] = k;
+        key_put(x, i, k);
         for (int p = 0; p < 8; p++)
             count[p][(k >> (8 * p)) & 0xff]++;
     }
+    double *a = x, *b = buf;
     for (int p = 0; p < 8; p++) {
         size_t *c = count[p];
         /* A byte that every key shares leaves the order unchanged: skip the pass. */
-        if (c[(a[0] >> (8 * p)) & 0xff] == n)
+        if (c[(key_at(a, 0) >> (8 * p)) & 0xff] == n)
             continue;
         size_t pos = 0;
         for (int v = 0; v < 256; v++) {
@@ -103,18 +121,17 @@ roi_status roi_stats_sort(double *x, size_t n)
             pos += cv;
         }
         for (size_t i = 0; i < n; i++) {
-            uint64_t k = a[i];
-            b[c[(k >> (8 * p)) & 0xff]++] = k;
+            uint64_t k = key_at(a, i);
+            key_put(b, c[(k >> (8 * p)) & 0xff]++, k);
         }
-        uint64_t *t = a;
+        double *t = a;
         a = b;
         b = t;
     }
     for (size_t i = 0; i < n; i++)
-        x[i] = from_key(a[i]);
+        x[i] = from_key(key_at(a, i));
 cleanup:
-    free(a);
-    free(b);
+    free(buf);
     free(count);
     return st;
 }
