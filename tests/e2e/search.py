@@ -30,7 +30,9 @@ def run(*args, ok=True):
 base = os.path.join(src, "scenarios", "base.lua")
 out = os.path.join(work, "base.json")
 p = run(base, "-n", "2000", "--threads", "2", "--json", out)
-check("lift for even odds: core_ad_uplift.lift = " in p.stdout, "terminal shows the goal seek")
+check("Goal seeks" in p.stdout and "lift for even odds" in p.stdout
+      and "the value of core_ad_uplift.lift at which prob_positive of npv is 0.5" in p.stdout,
+      "terminal shows the goal seek")
 doc = json.load(open(out))
 sc = doc["scenarios"][0]
 g = sc["goals"][0]
