@@ -327,10 +327,25 @@ void roi_report_terminal_search(FILE *fp, const roi_run *const *runs, int n)
                 fprintf(fp, " by %s", sp->input[0]);
             }
             fputc('\n', fp);
+            /* Cells in the statistic's own unit: % for probabilities, $B for money. */
+            int prob = sp->stat.kind == ROI_STAT_PROB_POSITIVE;
+            int money = !prob && (sp->stat.output == ROI_OUT_NPV ||
+                                  sp->stat.output == ROI_OUT_NPV_HORIZON ||
+                                  sp->stat.output == ROI_OUT_TOTAL_SPEND ||
+                                  sp->stat.output == ROI_OUT_TOTAL_REVENUE);
             for (int row = 0; row < r->rows; row++) {
                 fprintf(fp, "%12.4g", sp->values[0][row]);
-                for (int c = 0; c < r->cols; c++)
-                    fprintf(fp, "  %12.4g", r->stat[(size_t)row * (size_t)r->cols + (size_t)c]);
+                for (int c = 0; c < r->cols; c++) {
+                    double v = r->stat[(size_t)row * (size_t)r->cols + (size_t)c];
+                    if (!isfinite(v))
+                        fprintf(fp, "  %12s", "-");
+                    else if (prob)
+                        fprintf(fp, "  %11.1f%%", 100.0 * v);
+                    else if (money)
+                        fprintf(fp, "  %11.1fB", v / 1e9);
+                    else
+                        fprintf(fp, "  %12.4g", v);
+                }
                 fputc('\n', fp);
             }
         }
