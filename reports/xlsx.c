@@ -42,7 +42,7 @@ typedef struct xfmt {
     lxw_format *billions, *millions; /* unit-less large numbers (Inputs) */
     /* Analysis sheets (Drivers, Compare, Goals): signed correlations and shares, money
      * differences, and standard errors with one more digit than their estimates. */
-    lxw_format *corr, *corr_se, *money_delta, *money_se, *pct_se, *wrap;
+    lxw_format *corr, *corr_se, *money_delta, *money_se, *pct_se, *wrap, *center, *bad;
 } xfmt;
 
 
@@ -139,6 +139,12 @@ static void make_formats(lxw_workbook *wb, xfmt *f)
     f->money_delta = num_format(wb, MONEY_DELTA_FMT);
     f->money_se = num_format(wb, "$#,##0.00,,,\"B\"");
     f->pct_se = num_format(wb, "0.00%");
+    f->center = workbook_add_format(wb);
+    format_set_align(f->center, LXW_ALIGN_CENTER);
+    f->bad = workbook_add_format(wb);
+    format_set_align(f->bad, LXW_ALIGN_CENTER);
+    format_set_bold(f->bad);
+    format_set_font_color(f->bad, 0xC00000);
     f->wrap = workbook_add_format(wb);
     format_set_text_wrap(f->wrap);
     format_set_align(f->wrap, LXW_ALIGN_VERTICAL_TOP);
@@ -612,6 +618,7 @@ static lxw_error range_bars(xctx *x, lxw_worksheet *ws, int at, const char *shee
     style_axis(cat, NULL, NULL);
     chart_axis_set_reverse(cat); /* first row on top, as in the table */
     chart_axis_set_label_position(cat, LXW_CHART_AXIS_LABEL_POSITION_LOW);
+    chart_axis_set_crossing_max(cat); /* the value axis at the bottom */
     style_axis(chart_axis_get(c, LXW_CHART_AXIS_TYPE_X), axis_title, MONEY_FMT);
     lxw_chart_options o = {.x_scale = 2.0, .y_scale = y_scale, .description = (char *)desc};
     return worksheet_insert_chart_opt(ws, (lxw_row_t)at, 0, c, &o);
@@ -717,6 +724,9 @@ static lxw_error write_summary(xctx *x)
         "IRR median: over the trials where IRR exists (the next column says how often it "
         "does not). Payback median counts never as beyond the horizon: empty when at least "
         "half the trials never pay back (share in the next column).",
+        "Drivers: what drives NPV (tornado and sensitivity); Compare: each what-if against "
+        "the base case trial by trial, conditional views, stress tests; Goals: goal seeks "
+        "and sweeps.",
         "Each scenario's sheet (click its name) has the full statistics and charts; Inputs "
         "lists every assumption; Series the numbers behind every chart; Run how this file "
         "was made.",
@@ -725,8 +735,8 @@ static lxw_error write_summary(xctx *x)
         TRY(put_str(ws, row + (int)i, 0, notes[i], f->note));
 
     /* The range chart: a bar from p10 to p90 per scenario, darker up to the median. */
-    TRY(range_chart(x, ws, row + 4));
-    TRY(put_str(ws, row + 4 + 25, 0, line, f->note));
+    TRY(range_chart(x, ws, row + 5));
+    TRY(put_str(ws, row + 5 + 25, 0, line, f->note));
 
     if (name_w > 30)
         name_w = 30;
@@ -1454,17 +1464,13 @@ static lxw_error write_drivers(xctx *x)
 enum { PC_NAME, PC_VS, PC_TRIALS, PC_MEAN, PC_SE, PC_P10, PC_P50, PC_P90, PC_BEATS,
        PC_BEATS_SE, PC_TIES, PC_NCOL, PC_PARTS = PC_NCOL + 1 };
 
-static lxw_error write_compare(xctx *x)
+/* The paired comparison table and its chart; *next: the first free row below. scen
+ * receives the indices of the compared runs (room for x->n). */
+static lxw_error compare_paired(xctx *x, lxw_worksheet *ws, int *scen, int *next)
 {
     const xfmt *f = &x->f;
-    lxw_worksheet *ws = workbook_add_worksheet(x->wb, "Compare");
-    if (!ws)
-        return LXW_ERROR_MEMORY_MALLOC_FAILED;
     const char *ref = NULL;
     int np = 0;
-    int *scen = calloc((size_t)x->n + 1, sizeof *scen);
-    if (!scen)
-        return LXW_ERROR_MEMORY_MALLOC_FAILED;
     for (int k = 0; k < x->n; k++) {
         const roi_analysis *an = x->runs[k]->analysis;
         if (an && an->paired.done) {
@@ -1476,63 +1482,64 @@ static lxw_error write_compare(xctx *x)
     char line[512];
     snprintf(line, sizeof line, "How each what-if differs from %s, trial by trial",
              ref ? ref : "the reference scenario");
-    lxw_error e = put_str(ws, 0, 0, line, f->title);
+    TRY(put_str(ws, 0, 0, line, f->title));
+    lxw_error e = LXW_NO_ERROR;
     int used = put_lines(ws, 1, 0,
                     "Every scenario uses the same seed, and an input draws the same numbers in "
                     "every scenario, so trial i of a what-if and trial i of the reference are a "
                     "pair: the difference is NPV(what-if) - NPV(reference) in the same trial. "
                     "SE: Monte Carlo standard error. P(beats): share of trials where the "
                     "what-if's NPV is higher; P(tie): equal.", NOTE_WIDTH, f->note, &e);
+    TRY(e);
     const int head = 2 + used, first = head + 1;
     static const char *const phead[PC_NCOL] = {
         "Scenario", "Versus", "Trials", "Mean difference in NPV", "SE", "Difference p10",
         "Difference p50 (median)", "Difference p90", "P(beats the reference)", "SE", "P(tie)"};
-    if (e == LXW_NO_ERROR)
-        e = heads(ws, head, phead, PC_NCOL, 2, f);
-    for (int c = 0; c < 6 && e == LXW_NO_ERROR; c++)
-        e = put_str(ws, head, PC_PARTS + c, range_parts[c], f->head);
-    if (e == LXW_NO_ERROR)
-        e = put_str(ws, head - 1, PC_PARTS, "Chart data: the bars' parts (docs/report.md)",
-                    f->bold);
-    for (int i = 0; i < np && e == LXW_NO_ERROR; i++) {
+    TRY(heads(ws, head, phead, PC_NCOL, 2, f));
+    for (int c = 0; c < 6; c++)
+        TRY(put_str(ws, head, PC_PARTS + c, range_parts[c], f->head));
+    TRY(put_str(ws, head - 1, PC_PARTS, "Chart data: the bars' parts (docs/report.md)", f->bold));
+    for (int i = 0; i < np; i++) {
         const roi_run *run = x->runs[scen[i]];
         const roi_paired *p = &run->analysis->paired;
         int row = first + i;
         double part[6];
         range_split(p->p10, p->p50, p->p90, part);
-        e = put_str(ws, row, PC_NAME, scen_name(run), f->text);
-        lxw_error e2 = put_str(ws, row, PC_VS, p->other, f->text);
-        e2 = e2 ? e2 : put_num(ws, row, PC_TRIALS, (double)p->n, f->count);
-        e2 = e2 ? e2 : put_num(ws, row, PC_MEAN, p->mean, f->money_delta);
-        e2 = e2 ? e2 : put_num(ws, row, PC_SE, p->se, f->money_se);
-        e2 = e2 ? e2 : put_num(ws, row, PC_P10, p->p10, f->money_delta);
-        e2 = e2 ? e2 : put_num(ws, row, PC_P50, p->p50, f->money_delta);
-        e2 = e2 ? e2 : put_num(ws, row, PC_P90, p->p90, f->money_delta);
-        e2 = e2 ? e2 : put_num(ws, row, PC_BEATS, p->prob_beats, f->pct);
-        e2 = e2 ? e2 : put_num(ws, row, PC_BEATS_SE, p->prob_beats_se, f->pct_se);
-        e2 = e2 ? e2 : put_num(ws, row, PC_TIES, p->prob_ties, f->pct);
-        for (int c = 0; c < 6 && !e2; c++)
-            e2 = put_num(ws, row, PC_PARTS + c, part[c] + 0.0, f->money); /* no -0 */
-        e = e ? e : e2;
+        TRY(put_str(ws, row, PC_NAME, scen_name(run), f->text));
+        TRY(put_str(ws, row, PC_VS, p->other, f->text));
+        TRY(put_num(ws, row, PC_TRIALS, (double)p->n, f->count));
+        TRY(put_num(ws, row, PC_MEAN, p->mean, f->money_delta));
+        TRY(put_num(ws, row, PC_SE, p->se, f->money_se));
+        TRY(put_num(ws, row, PC_P10, p->p10, f->money_delta));
+        TRY(put_num(ws, row, PC_P50, p->p50, f->money_delta));
+        TRY(put_num(ws, row, PC_P90, p->p90, f->money_delta));
+        TRY(put_num(ws, row, PC_BEATS, p->prob_beats, f->pct));
+        TRY(put_num(ws, row, PC_BEATS_SE, p->prob_beats_se, f->pct_se));
+        TRY(put_num(ws, row, PC_TIES, p->prob_ties, f->pct));
+        for (int c = 0; c < 6; c++)
+            TRY(put_num(ws, row, PC_PARTS + c, part[c] + 0.0, f->money)); /* no -0 */
     }
-    int row = first + np + 1;
-    if (e == LXW_NO_ERROR && np == 0) {
-        e = put_str(ws, first, 0, "(no what-if in this run, or --no-analysis: nothing to "
-                    "compare)", f->note);
-        row = first + 2;
-    } else if (e == LXW_NO_ERROR) {
-        snprintf(line, sizeof line, "NPV minus %s's, trial by trial: bar from p10 to p90, "
-                 "darker up to the median", ref);
-        /* 100 px of axes and title plus 40 px per bar, at most the Summary chart's. */
-        int px = 100 + 40 * np < 460 ? 100 + 40 * np : 460;
-        e = range_bars(x, ws, row, "Compare", first, PC_PARTS, scen, np, line,
-                       "Difference in NPV (US$ billions)",
-                       "Paired NPV difference of each what-if: p10 to p90", px / 288.0);
-        row += px / 20 + 2;
+    if (np == 0) {
+        TRY(put_str(ws, first, 0, "(no what-if in this run, or --no-analysis: nothing to "
+                    "compare)", f->note));
+        *next = first + 2;
+        return LXW_NO_ERROR;
     }
-    free(scen);
-    TRY(e);
+    snprintf(line, sizeof line, "NPV minus %s's, trial by trial: bar from p10 to p90, "
+             "darker up to the median", ref);
+    /* 100 px of axes and title plus 40 px per bar, at most the Summary chart's. */
+    int px = 100 + 40 * np < 460 ? 100 + 40 * np : 460, at = first + np + 1;
+    TRY(range_bars(x, ws, at, "Compare", first, PC_PARTS, scen, np, line,
+                   "Difference in NPV (US$ billions)",
+                   "Paired NPV difference of each what-if: p10 to p90", px / 288.0));
+    *next = at + px / 20 + 2;
+    return LXW_NO_ERROR;
+}
 
+/* Conditional views and stress tests, from row on. */
+static lxw_error compare_views(xctx *x, lxw_worksheet *ws, int row)
+{
+    const xfmt *f = &x->f;
     /* Conditional views. */
     TRY(put_str(ws, row, 0, "Conditional views: NPV over the trials where a condition holds",
                 f->subtitle));
@@ -1605,6 +1612,22 @@ static lxw_error write_compare(xctx *x)
         TRY(put_str(ws, row++, 0, "Input from / to: the band in the input's units; empty for "
                     "an open end (level 0% or 100%).", f->note));
 
+    return LXW_NO_ERROR;
+}
+
+static lxw_error write_compare(xctx *x)
+{
+    lxw_worksheet *ws = workbook_add_worksheet(x->wb, "Compare");
+    int *scen = calloc((size_t)x->n + 1, sizeof *scen);
+    if (!ws || !scen) {
+        free(scen);
+        return LXW_ERROR_MEMORY_MALLOC_FAILED;
+    }
+    int row = 0;
+    lxw_error e = compare_paired(x, ws, scen, &row);
+    free(scen);
+    TRY(e);
+    TRY(compare_views(x, ws, row));
     TRY(worksheet_set_column(ws, 0, 0, 22, NULL));
     TRY(worksheet_set_column(ws, 1, 1, 22, NULL));
     TRY(worksheet_set_column(ws, 2, 2, 24, NULL));
@@ -1705,7 +1728,6 @@ static lxw_error write_goals(xctx *x)
         "Status", "Value of the input", "SE", "Statistic at the value", "SE", "Evaluations",
         "Trials per evaluation", "Why not reached"};
     TRY(heads(ws, head, ghead, GC_NCOL, 4, f));
-    TRY(put_str(ws, head, GC_STATUS, ghead[GC_STATUS], f->head_left));
     TRY(put_str(ws, head, GC_NOTE, ghead[GC_NOTE], f->head_left));
     int row = head + 1, ng = 0, nw = 0;
     for (int k = 0; k < x->n; k++) {
@@ -1725,7 +1747,7 @@ static lxw_error write_goals(xctx *x)
             TRY(put_num(ws, row, GC_LOW, sp->low, inf));
             TRY(put_num(ws, row, GC_HIGH, sp->high, inf));
             TRY(put_str(ws, row, GC_STATUS, goal_status_text(r->status),
-                        r->status == ROI_GOAL_FOUND ? f->text : f->changed));
+                        r->status == ROI_GOAL_FOUND ? f->center : f->bad));
             TRY(put_num(ws, row, GC_VALUE, found ? r->root : NAN, inf));
             TRY(put_num(ws, row, GC_VALUE_SE, found ? r->root_se : NAN, inf));
             TRY(put_num(ws, row, GC_AT, found ? r->stat_at_root : NAN,
@@ -1793,7 +1815,9 @@ static lxw_error write_goals(xctx *x)
     TRY(worksheet_set_column(ws, GC_GOAL, GC_GOAL, 20, NULL));
     TRY(worksheet_set_column(ws, GC_INPUT, GC_INPUT, 22, NULL));
     TRY(worksheet_set_column(ws, GC_STAT, GC_STAT, 20, NULL));
-    TRY(worksheet_set_column(ws, GC_TARGET, GC_TRIALS, 11.5, NULL));
+    TRY(worksheet_set_column(ws, GC_TARGET, GC_HIGH, 11.5, NULL));
+    TRY(worksheet_set_column(ws, GC_STATUS, GC_STATUS, 14, NULL));
+    TRY(worksheet_set_column(ws, GC_VALUE, GC_TRIALS, 11.5, NULL));
     TRY(worksheet_set_column(ws, GC_NOTE, GC_NOTE, 50, NULL));
     page_setup(ws, 1);
     return LXW_NO_ERROR;
