@@ -1,13 +1,13 @@
 /*
- * xlsx.c - the Excel workbook (libxlsxwriter): Summary, one sheet per scenario, Inputs,
- * Series and Run (docs/report.md), with native charts only, so every chart stays
- * editable in Excel.
+ * xlsx.c - the Excel workbook (libxlsxwriter): Summary, Drivers, Compare, Goals, one sheet
+ * per scenario, Inputs, Series and Run (docs/report.md), with native charts only, so every
+ * chart stays editable in Excel.
  *
  * Numbers are written as the exact doubles of the run (the JSON's values) and shown
  * through Excel number formats; nothing is rounded before writing. A value that cannot
  * exist (irr undefined, payback never) is an empty cell, with its share stated.
- * Every chart reads its data from the Summary or Series sheet (fixed, plain names),
- * so scenario names never appear in chart formulas.
+ * Every chart reads its data from a sheet with a fixed, plain name (Summary, Series,
+ * Drivers, Compare), so scenario names never appear in chart formulas.
  *
  * Adding a sheet: write one `static lxw_error write_<name>(xctx *x)` and add it to
  * `sheet_writers` below; shared formats live in `xfmt`, shared layout in `xctx`.
