@@ -147,7 +147,6 @@ static void make_formats(lxw_workbook *wb, xfmt *f)
     format_set_font_color(f->bad, 0xC00000);
     f->wrap = workbook_add_format(wb);
     format_set_text_wrap(f->wrap);
-    format_set_align(f->wrap, LXW_ALIGN_VERTICAL_TOP);
 }
 
 /* The number format of a series by its name (dollars, people, score, multiplier). */
@@ -1756,8 +1755,12 @@ static lxw_error write_goals(xctx *x)
                         stat_format(f, &sp->stat, 1)));
             TRY(put_num(ws, row, GC_EVALS, r->evaluations, f->count));
             TRY(put_num(ws, row, GC_TRIALS, (double)r->trials, f->count));
-            if (r->message[0])
+            if (r->message[0]) {
+                /* Wrapped in its 50-character column; rows do not grow by themselves. */
+                int lines = ((int)strlen(r->message) + 47) / 48;
                 TRY(put_str(ws, row, GC_NOTE, r->message, f->wrap));
+                TRY(worksheet_set_row(ws, (lxw_row_t)row, 15.0 * lines, NULL));
+            }
         }
     }
     if (ng == 0)
