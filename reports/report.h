@@ -33,8 +33,8 @@ roi_status roi_report_json_write(const roi_run *const *runs, int n,
                                  roi_error *err);
 
 /*
- * Writes the Excel workbook to `path` (sheets Summary, one per scenario, Inputs,
- * Series, Run; docs/report.md). Borrows everything. Errors: ROI_ERR_IO (the message
+ * Writes the Excel workbook to `path` (sheets Summary, Drivers, Compare, Goals, one
+ * per scenario, Inputs, Series, Run; docs/report.md). Borrows everything. Errors: ROI_ERR_IO (the message
  * names the path; an earlier file at `path` is left untouched), ROI_ERR_NOMEM.
  */
 roi_status roi_report_xlsx_write(const roi_run *const *runs, int n,

@@ -1,13 +1,13 @@
 /*
- * xlsx.c - the Excel workbook (libxlsxwriter): Summary, one sheet per scenario, Inputs,
- * Series and Run (docs/report.md), with native charts only, so every chart stays
- * editable in Excel.
+ * xlsx.c - the Excel workbook (libxlsxwriter): Summary, Drivers, Compare, Goals, one sheet
+ * per scenario, Inputs, Series and Run (docs/report.md), with native charts only, so every
+ * chart stays editable in Excel.
  *
  * Numbers are written as the exact doubles of the run (the JSON's values) and shown
  * through Excel number formats; nothing is rounded before writing. A value that cannot
  * exist (irr undefined, payback never) is an empty cell, with its share stated.
- * Every chart reads its data from the Summary or Series sheet (fixed, plain names),
- * so scenario names never appear in chart formulas.
+ * Every chart reads its data from a sheet with a fixed, plain name (Summary, Series,
+ * Drivers, Compare), so scenario names never appear in chart formulas.
  *
  * Adding a sheet: write one `static lxw_error write_<name>(xctx *x)` and add it to
  * `sheet_writers` below; shared formats live in `xfmt`, shared layout in `xctx`.
@@ -22,7 +22,9 @@
 #include <unistd.h>
 #include <xlsxwriter.h>
 
+#include "analysis.h"
 #include "atomic.h"
+#include "search.h"
 #include "sha256.h"
 
 /* The creation date written when none is recorded (2026-01-01T00:00:00Z), so that
@@ -38,6 +40,9 @@ typedef struct xfmt {
     lxw_format *left_count, *small[4]; /* small: Inputs' values by magnitude */
     lxw_format *money, *users, *pct, *pct_delta, *ratio, *quarters, *score, *plain, *count;
     lxw_format *billions, *millions; /* unit-less large numbers (Inputs) */
+    /* Analysis sheets (Drivers, Compare, Goals): signed correlations and shares, money
+     * differences, and standard errors with one more digit than their estimates. */
+    lxw_format *corr, *corr_se, *money_delta, *money_se, *pct_se, *wrap, *center, *bad;
 } xfmt;
 
 
@@ -70,6 +75,7 @@ static const unsigned part_palette[] = {0x4472C4, 0xED7D31, 0xA5A5A5, 0xFFC000, 
 #define NPALETTE(p) (sizeof p / sizeof p[0])
 
 #define MONEY_FMT "$#,##0.0,,,\"B\";-$#,##0.0,,,\"B\""
+#define MONEY_DELTA_FMT "+$#,##0.0,,,\"B\";-$#,##0.0,,,\"B\";$0.0\"B\""
 #define USERS_FMT "[>=1000000000]#,##0.00,,,\"B\";[>=1000000]#,##0.0,,\"M\";#,##0"
 
 static lxw_format *num_format(lxw_workbook *wb, const char *spec)
@@ -128,6 +134,19 @@ static void make_formats(lxw_workbook *wb, xfmt *f)
     f->small[2] = num_format(wb, "0.0000");
     f->small[3] = num_format(wb, "0.000000");
     f->millions = num_format(wb, "#,##0.00,,\"M\"");
+    f->corr = num_format(wb, "+0.00;-0.00;0.00");
+    f->corr_se = num_format(wb, "0.000");
+    f->money_delta = num_format(wb, MONEY_DELTA_FMT);
+    f->money_se = num_format(wb, "$#,##0.00,,,\"B\"");
+    f->pct_se = num_format(wb, "0.00%");
+    f->center = workbook_add_format(wb);
+    format_set_align(f->center, LXW_ALIGN_CENTER);
+    f->bad = workbook_add_format(wb);
+    format_set_align(f->bad, LXW_ALIGN_CENTER);
+    format_set_bold(f->bad);
+    format_set_font_color(f->bad, 0xC00000);
+    f->wrap = workbook_add_format(wb);
+    format_set_text_wrap(f->wrap);
 }
 
 /* The number format of a series by its name (dollars, people, score, multiplier). */
@@ -539,16 +558,20 @@ static unsigned lighter(unsigned c)
     return r << 16 | g << 8 | b;
 }
 
-static lxw_error range_chart(xctx *x, lxw_worksheet *ws, int at)
+/* A p10-to-p90 bar chart (see range_split) of `count` rows of `sheet` from row `first`:
+ * categories in column 0, the six parts in columns col0 .. col0 + 5; row i is coloured
+ * as scenario scen[i]. */
+static lxw_error range_bars(xctx *x, lxw_worksheet *ws, int at, const char *sheet, int first,
+                            int col0, const int *scen, int count, const char *title,
+                            const char *axis_title, const char *desc, double y_scale)
 {
-    lxw_chart *c = new_chart(x, LXW_CHART_BAR_STACKED,
-                             "NPV by scenario: bar from p10 to p90, darker up to the median");
+    lxw_chart *c = new_chart(x, LXW_CHART_BAR_STACKED, title);
     if (!c)
         return LXW_ERROR_MEMORY_MALLOC_FAILED;
-    int first = x->range_row, last = first + x->n - 1;
-    lxw_chart_point *pts = calloc((size_t)x->n + 1, sizeof *pts);
-    lxw_chart_point **ptr = calloc((size_t)x->n + 1, sizeof *ptr);
-    lxw_chart_fill *fills = calloc((size_t)x->n + 1, sizeof *fills);
+    int last = first + count - 1;
+    lxw_chart_point *pts = calloc((size_t)count + 1, sizeof *pts);
+    lxw_chart_point **ptr = calloc((size_t)count + 1, sizeof *ptr);
+    lxw_chart_fill *fills = calloc((size_t)count + 1, sizeof *fills);
     lxw_error e = pts && ptr && fills ? LXW_NO_ERROR : LXW_ERROR_MEMORY_MALLOC_FAILED;
     for (int i = 0; i < 6 && e == LXW_NO_ERROR; i++) {
         lxw_chart_series *s = chart_add_series(c, NULL, NULL);
@@ -556,9 +579,9 @@ static lxw_error range_chart(xctx *x, lxw_worksheet *ws, int at)
             e = LXW_ERROR_MEMORY_MALLOC_FAILED;
             break;
         }
-        chart_series_set_categories(s, "Series", (lxw_row_t)first, 0, (lxw_row_t)last, 0);
-        chart_series_set_values(s, "Series", (lxw_row_t)first, (lxw_col_t)(4 + i),
-                                (lxw_row_t)last, (lxw_col_t)(4 + i));
+        chart_series_set_categories(s, sheet, (lxw_row_t)first, 0, (lxw_row_t)last, 0);
+        chart_series_set_values(s, sheet, (lxw_row_t)first, (lxw_col_t)(col0 + i),
+                                (lxw_row_t)last, (lxw_col_t)(col0 + i));
         chart_series_set_name(s, range_parts[i]);
         if (i < 2) {
             lxw_chart_fill none = {.none = 1};
@@ -572,12 +595,13 @@ static lxw_error range_chart(xctx *x, lxw_worksheet *ws, int at)
         chart_series_set_fill(s, &legend);
         lxw_chart_line edge = {.color = 0xFFFFFF, .width = 0.5f};
         chart_series_set_line(s, &edge);
-        for (int k = 0; k < x->n; k++) {
-            fills[k].color = dark ? x->sc[k].color : lighter(x->sc[k].color);
+        for (int k = 0; k < count; k++) {
+            unsigned color = x->sc[scen[k]].color;
+            fills[k].color = dark ? color : lighter(color);
             pts[k].fill = &fills[k];
             ptr[k] = &pts[k];
         }
-        ptr[x->n] = NULL;
+        ptr[count] = NULL;
         e = chart_series_set_points(s, ptr);
     }
     free(pts);
@@ -591,13 +615,28 @@ static lxw_error range_chart(xctx *x, lxw_worksheet *ws, int at)
     /* In a bar chart libxlsxwriter's Y axis is the (vertical) category axis. */
     lxw_chart_axis *cat = chart_axis_get(c, LXW_CHART_AXIS_TYPE_Y);
     style_axis(cat, NULL, NULL);
-    chart_axis_set_reverse(cat); /* first scenario on top, as in the table */
+    chart_axis_set_reverse(cat); /* first row on top, as in the table */
     chart_axis_set_label_position(cat, LXW_CHART_AXIS_LABEL_POSITION_LOW);
-    style_axis(chart_axis_get(c, LXW_CHART_AXIS_TYPE_X), "NPV (US$ billions)", MONEY_FMT);
-    lxw_chart_options o = {.x_scale = 2.0, .y_scale = 1.6,
-                           .description = "NPV p10 to p90 of each scenario; the colour "
-                                          "changes at the median"};
+    chart_axis_set_crossing_max(cat); /* the value axis at the bottom */
+    style_axis(chart_axis_get(c, LXW_CHART_AXIS_TYPE_X), axis_title, MONEY_FMT);
+    lxw_chart_options o = {.x_scale = 2.0, .y_scale = y_scale, .description = (char *)desc};
     return worksheet_insert_chart_opt(ws, (lxw_row_t)at, 0, c, &o);
+}
+
+static lxw_error range_chart(xctx *x, lxw_worksheet *ws, int at)
+{
+    int *scen = calloc((size_t)x->n + 1, sizeof *scen);
+    if (!scen)
+        return LXW_ERROR_MEMORY_MALLOC_FAILED;
+    for (int k = 0; k < x->n; k++)
+        scen[k] = k;
+    lxw_error e = range_bars(x, ws, at, "Series", x->range_row, 4, scen, x->n,
+                             "NPV by scenario: bar from p10 to p90, darker up to the median",
+                             "NPV (US$ billions)",
+                             "NPV p10 to p90 of each scenario; the colour changes at the median",
+                             1.6);
+    free(scen);
+    return e;
 }
 
 static lxw_error write_summary(xctx *x)
@@ -684,6 +723,9 @@ static lxw_error write_summary(xctx *x)
         "IRR median: over the trials where IRR exists (the next column says how often it "
         "does not). Payback median counts never as beyond the horizon: empty when at least "
         "half the trials never pay back (share in the next column).",
+        "Drivers: what drives NPV (tornado and sensitivity); Compare: each what-if against "
+        "the base case trial by trial, conditional views, stress tests; Goals: goal seeks "
+        "and sweeps.",
         "Each scenario's sheet (click its name) has the full statistics and charts; Inputs "
         "lists every assumption; Series the numbers behind every chart; Run how this file "
         "was made.",
@@ -692,8 +734,8 @@ static lxw_error write_summary(xctx *x)
         TRY(put_str(ws, row + (int)i, 0, notes[i], f->note));
 
     /* The range chart: a bar from p10 to p90 per scenario, darker up to the median. */
-    TRY(range_chart(x, ws, row + 4));
-    TRY(put_str(ws, row + 4 + 25, 0, line, f->note));
+    TRY(range_chart(x, ws, row + 5));
+    TRY(put_str(ws, row + 5 + 25, 0, line, f->note));
 
     if (name_w > 30)
         name_w = 30;
@@ -1194,6 +1236,596 @@ static lxw_error write_series(xctx *x)
     return LXW_NO_ERROR;
 }
 
+/* ---- analysis sheets: Drivers, Compare, Goals (issue 4) -------------------------------- */
+
+/* "prob_positive of npv" */
+static void stat_label(char *buf, size_t size, const char *stat_name, roi_output o)
+{
+    snprintf(buf, size, "%s of %s", stat_name ? stat_name : "", roi_output_name(o));
+}
+
+/* The format of a goal-seek or sweep statistic (se: of its standard error). */
+static lxw_format *stat_format(const xfmt *f, const roi_stat *st, int se)
+{
+    if (st->kind == ROI_STAT_PROB_POSITIVE)
+        return se ? f->pct_se : f->pct;
+    lxw_format *fm = output_format(f, st->output);
+    return se && fm == f->money ? f->money_se : fm;
+}
+
+static const roi_tornado_row *tornado_of(const roi_analysis *an, int node)
+{
+    for (int t = 0; t < an->n_tornado; t++)
+        if (an->tornado[t].node == node)
+            return &an->tornado[t];
+    return NULL;
+}
+
+static lxw_error heads(lxw_worksheet *ws, int row, const char *const *text, int n, int left,
+                       const xfmt *f)
+{
+    for (int c = 0; c < n; c++)
+        TRY(put_str(ws, row, c, text[c], c < left ? f->head_left : f->head));
+    return worksheet_set_row(ws, (lxw_row_t)row, 45, NULL);
+}
+
+/* Writes text in column col from row on, cut at spaces into lines of at most `width`
+ * characters (so a note never runs past the printed width); returns the lines used. */
+static int put_lines(lxw_worksheet *ws, int row, int col, const char *text, int width,
+                     lxw_format *fmt, lxw_error *e)
+{
+    int lines = 0;
+    const char *p = text;
+    while (*p && *e == LXW_NO_ERROR) {
+        int len = (int)strlen(p), cut = len;
+        if (len > width) {
+            cut = width;
+            while (cut > 0 && p[cut] != ' ')
+                cut--;
+            if (cut == 0)
+                cut = width;
+        }
+        char buf[512];
+        snprintf(buf, sizeof buf, "%.*s", cut < (int)sizeof buf - 1 ? cut : (int)sizeof buf - 1, p);
+        *e = put_str(ws, row + lines++, col, buf, fmt);
+        p += cut;
+        while (*p == ' ')
+            p++;
+    }
+    return lines;
+}
+
+/* -- Drivers: one block per scenario: tornado chart, its data, the sensitivity table -- */
+
+enum { DV_INPUT, DV_RHO, DV_RHO_SE, DV_CONTRIB, DV_LOW, DV_HIGH, DV_SWING, DV_SWING_SE,
+       DV_T10, DV_T90, DV_NCOL };
+enum { TOP_TORNADO = 12, TORNADO_ROWS = 21, NOTE_WIDTH = 150 };
+
+static lxw_error tornado_chart(xctx *x, lxw_worksheet *ws, int k, int at, int first, int m)
+{
+    const roi_analysis *an = x->runs[k]->analysis;
+    char title[256], base[32];
+    human(base, sizeof base, an->tornado_base, "US$");
+    snprintf(title, sizeof title, "%s: NPV with one input at its p10 or p90, the others at "
+             "their medians (centre %s)", scen_name(x->runs[k]), base);
+    lxw_chart *c = new_chart(x, LXW_CHART_BAR, title);
+    if (!c)
+        return LXW_ERROR_MEMORY_MALLOC_FAILED;
+    static const char *const names[2] = {"Input at its p10", "Input at its p90"};
+    for (int i = 0; i < 2; i++) {
+        lxw_chart_series *s = chart_add_series(c, NULL, NULL);
+        if (!s)
+            return LXW_ERROR_MEMORY_MALLOC_FAILED;
+        chart_series_set_categories(s, "Drivers", (lxw_row_t)first, 0,
+                                    (lxw_row_t)(first + m - 1), 0);
+        chart_series_set_values(s, "Drivers", (lxw_row_t)first, (lxw_col_t)(3 + i),
+                                (lxw_row_t)(first + m - 1), (lxw_col_t)(3 + i));
+        chart_series_set_name(s, names[i]);
+        lxw_chart_fill fill = {.color = i ? x->sc[k].color : lighter(x->sc[k].color)};
+        chart_series_set_fill(s, &fill);
+        lxw_chart_line line = {.color = x->sc[k].color, .width = 0.75f};
+        chart_series_set_line(s, &line);
+    }
+    /* Both bars of an input on one line, drawn from the all-medians NPV. */
+    chart_set_series_overlap(c, 100);
+    chart_set_series_gap(c, 40);
+    lxw_chart_axis *cat = chart_axis_get(c, LXW_CHART_AXIS_TYPE_Y);
+    style_axis(cat, NULL, NULL);
+    chart_axis_set_reverse(cat); /* largest range on top */
+    chart_axis_set_label_position(cat, LXW_CHART_AXIS_LABEL_POSITION_LOW);
+    chart_axis_set_crossing_max(cat); /* the value axis below the last (smallest) bar */
+    lxw_chart_axis *val = chart_axis_get(c, LXW_CHART_AXIS_TYPE_X);
+    /* libxlsxwriter writes the value axis' crossing into the category axis: the
+     * category axis (where bars start) crosses the value axis at the all-medians NPV. */
+    chart_axis_set_crossing(val, an->tornado_base);
+    style_axis(val, "NPV (US$ billions); bars start at the all-medians NPV", MONEY_FMT);
+    lxw_chart_options o = {.x_scale = 960 / 480.0, .y_scale = (TORNADO_ROWS - 1) * 20 / 288.0,
+                           .description = "Tornado chart of NPV: each input alone at its p10 "
+                                          "and p90"};
+    return worksheet_insert_chart_opt(ws, (lxw_row_t)at, 0, c, &o);
+}
+
+static lxw_error drivers_block(xctx *x, lxw_worksheet *ws, int k, int r, int *next)
+{
+    const xfmt *f = &x->f;
+    const roi_run *run = x->runs[k];
+    const roi_analysis *an = run->analysis;
+    char line[512];
+    snprintf(line, sizeof line, "%s: %s", scen_name(run), run->model->title ? run->model->title : "");
+    TRY(put_str(ws, r, 0, line, f->subtitle));
+    if (!an) {
+        TRY(put_str(ws, r + 1, 0, "Not analysed (--no-analysis).", f->note));
+        *next = r + 3;
+        return LXW_NO_ERROR;
+    }
+    TRY(put_str(ws, r + 1, DV_INPUT, "All-medians NPV", f->bold));
+    TRY(put_num(ws, r + 1, DV_RHO, an->tornado_base, f->money));
+    TRY(put_str(ws, r + 1, DV_RHO_SE,
+                "every input at its median: the tornado's centre. Bars: one input alone at its "
+                "p10 (light) or p90 (dark); exact, no sampling.", f->note));
+    int at = r + 2;
+    int m = an->n_tornado < TOP_TORNADO ? an->n_tornado : TOP_TORNADO;
+    int drow = at + TORNADO_ROWS + 1; /* chart data title */
+    snprintf(line, sizeof line, "Tornado chart data: the %d inputs with the largest NPV range, "
+             "largest first (every input is in the table below)", m);
+    TRY(put_str(ws, drow, 0, line, f->bold));
+    static const char *const thead[] = {"Input", "Input at its p10", "Input at its p90",
+                                        "NPV, input at p10", "NPV, input at p90", "NPV range"};
+    TRY(heads(ws, drow + 1, thead, 6, 1, f));
+    for (int t = 0; t < m; t++) {
+        const roi_tornado_row *tr = &an->tornado[t];
+        lxw_format *inf = input_format(f, fabs(tr->q90) > fabs(tr->q10) ? tr->q90 : tr->q10);
+        int row = drow + 2 + t;
+        TRY(put_str(ws, row, 0, tr->name, f->text));
+        TRY(put_num(ws, row, 1, tr->q10, inf));
+        TRY(put_num(ws, row, 2, tr->q90, inf));
+        TRY(put_num(ws, row, 3, tr->at_q10, f->money));
+        TRY(put_num(ws, row, 4, tr->at_q90, f->money));
+        TRY(put_num(ws, row, 5, tr->range, f->money));
+    }
+    if (m > 0)
+        TRY(tornado_chart(x, ws, k, at, drow + 2, m));
+    else
+        TRY(put_str(ws, at, 0, "(no uncertain inputs: no tornado)", f->note));
+
+    int srow = drow + 2 + m + 1;
+    const roi_sens_output *so = &an->sens[ROI_OUT_NPV];
+    TRY(put_str(ws, srow, 0, "Sensitivity of NPV to every uncertain input, most important first "
+                "(by contribution to variance)", f->bold));
+    if (!so->computed) {
+        TRY(put_str(ws, srow + 1, 0, "(not computed: NPV is undefined in some trial)", f->note));
+        *next = srow + 3;
+        return LXW_NO_ERROR;
+    }
+    static const char *const shead[DV_NCOL] = {
+        "Input", "Rank correlation (Spearman)", "SE", "Contribution to variance",
+        "Mean NPV, input in its bottom decile", "Mean NPV, input in its top decile",
+        "Decile swing (top minus bottom)", "SE", "Tornado: NPV at input p10",
+        "Tornado: NPV at input p90"};
+    TRY(heads(ws, srow + 1, shead, DV_NCOL, 1, f));
+    for (int i = 0; i < so->n; i++) {
+        const roi_sens *sr = &so->rows[i];
+        const roi_tornado_row *tr = tornado_of(an, sr->node);
+        int row = srow + 2 + i;
+        TRY(put_str(ws, row, DV_INPUT, sr->name, f->text));
+        TRY(put_num(ws, row, DV_RHO, sr->rank_corr, f->corr));
+        TRY(put_num(ws, row, DV_RHO_SE, sr->rank_corr_se, f->corr_se));
+        TRY(put_num(ws, row, DV_CONTRIB, sr->contribution, f->pct_delta));
+        TRY(put_num(ws, row, DV_LOW, sr->low_mean, f->money));
+        TRY(put_num(ws, row, DV_HIGH, sr->high_mean, f->money));
+        TRY(put_num(ws, row, DV_SWING, sr->swing, f->money_delta));
+        TRY(put_num(ws, row, DV_SWING_SE, sr->swing_se, f->money_se));
+        TRY(put_num(ws, row, DV_T10, tr ? tr->at_q10 : NAN, f->money));
+        TRY(put_num(ws, row, DV_T90, tr ? tr->at_q90 : NAN, f->money));
+    }
+    *next = srow + 2 + so->n + 2;
+    return LXW_NO_ERROR;
+}
+
+static lxw_error write_drivers(xctx *x)
+{
+    const xfmt *f = &x->f;
+    lxw_worksheet *ws = workbook_add_worksheet(x->wb, "Drivers");
+    if (!ws)
+        return LXW_ERROR_MEMORY_MALLOC_FAILED;
+    TRY(put_str(ws, 0, 0, "What drives NPV, scenario by scenario", f->title));
+    lxw_error e = LXW_NO_ERROR;
+    int row = 1 + put_lines(ws, 1, 0,
+                "Rank correlation: Spearman's, input against NPV over the trials. Contribution "
+                "to variance: its square as a share of the sum over inputs, signed. Decile "
+                "swing: mean NPV where the input is in its top 10% minus where it is in its "
+                "bottom 10% (the other inputs vary). Tornado: one input at a time, the others "
+                "at their medians. SE: Monte Carlo standard error. Money in US$ billions.",
+                NOTE_WIDTH, f->note, &e);
+    TRY(e);
+    row += 1;
+    lxw_row_t *breaks = calloc((size_t)x->n + 1, sizeof *breaks);
+    if (!breaks)
+        return LXW_ERROR_MEMORY_MALLOC_FAILED;
+    int nb = 0;
+    for (int k = 0; k < x->n && e == LXW_NO_ERROR; k++) {
+        if (k > 0 && nb < 1000)
+            breaks[nb++] = (lxw_row_t)row; /* each scenario starts a page */
+        e = drivers_block(x, ws, k, row, &row);
+    }
+    if (e == LXW_NO_ERROR && nb > 0)
+        e = worksheet_set_h_pagebreaks(ws, breaks);
+    free(breaks);
+    TRY(e);
+    TRY(worksheet_set_column(ws, DV_INPUT, DV_INPUT, 34, NULL));
+    TRY(worksheet_set_column(ws, DV_RHO, DV_T90, 12.5, NULL));
+    page_setup(ws, 1);
+    return LXW_NO_ERROR;
+}
+
+/* -- Compare: paired differences, conditional views, stress tests -------------------- */
+
+enum { PC_NAME, PC_VS, PC_TRIALS, PC_MEAN, PC_SE, PC_P10, PC_P50, PC_P90, PC_BEATS,
+       PC_BEATS_SE, PC_TIES, PC_NCOL, PC_PARTS = PC_NCOL + 1 };
+
+/* The paired comparison table and its chart; *next: the first free row below. scen
+ * receives the indices of the compared runs (room for x->n). */
+static lxw_error compare_paired(xctx *x, lxw_worksheet *ws, int *scen, int *next)
+{
+    const xfmt *f = &x->f;
+    const char *ref = NULL;
+    int np = 0;
+    for (int k = 0; k < x->n; k++) {
+        const roi_analysis *an = x->runs[k]->analysis;
+        if (an && an->paired.done) {
+            scen[np++] = k;
+            if (!ref)
+                ref = an->paired.other;
+        }
+    }
+    char line[512];
+    snprintf(line, sizeof line, "How each what-if differs from %s, trial by trial",
+             ref ? ref : "the reference scenario");
+    TRY(put_str(ws, 0, 0, line, f->title));
+    lxw_error e = LXW_NO_ERROR;
+    int used = put_lines(ws, 1, 0,
+                    "Every scenario uses the same seed, and an input draws the same numbers in "
+                    "every scenario, so trial i of a what-if and trial i of the reference are a "
+                    "pair: the difference is NPV(what-if) - NPV(reference) in the same trial. "
+                    "SE: Monte Carlo standard error. P(beats): share of trials where the "
+                    "what-if's NPV is higher; P(tie): equal.", NOTE_WIDTH, f->note, &e);
+    TRY(e);
+    const int head = 2 + used, first = head + 1;
+    static const char *const phead[PC_NCOL] = {
+        "Scenario", "Versus", "Trials", "Mean difference in NPV", "SE", "Difference p10",
+        "Difference p50 (median)", "Difference p90", "P(beats the reference)", "SE", "P(tie)"};
+    TRY(heads(ws, head, phead, PC_NCOL, 2, f));
+    for (int c = 0; c < 6; c++)
+        TRY(put_str(ws, head, PC_PARTS + c, range_parts[c], f->head));
+    TRY(put_str(ws, head - 1, PC_PARTS, "Chart data: the bars' parts (docs/report.md)", f->bold));
+    for (int i = 0; i < np; i++) {
+        const roi_run *run = x->runs[scen[i]];
+        const roi_paired *p = &run->analysis->paired;
+        int row = first + i;
+        double part[6];
+        range_split(p->p10, p->p50, p->p90, part);
+        TRY(put_str(ws, row, PC_NAME, scen_name(run), f->text));
+        TRY(put_str(ws, row, PC_VS, p->other, f->text));
+        TRY(put_num(ws, row, PC_TRIALS, (double)p->n, f->count));
+        TRY(put_num(ws, row, PC_MEAN, p->mean, f->money_delta));
+        TRY(put_num(ws, row, PC_SE, p->se, f->money_se));
+        TRY(put_num(ws, row, PC_P10, p->p10, f->money_delta));
+        TRY(put_num(ws, row, PC_P50, p->p50, f->money_delta));
+        TRY(put_num(ws, row, PC_P90, p->p90, f->money_delta));
+        TRY(put_num(ws, row, PC_BEATS, p->prob_beats, f->pct));
+        TRY(put_num(ws, row, PC_BEATS_SE, p->prob_beats_se, f->pct_se));
+        TRY(put_num(ws, row, PC_TIES, p->prob_ties, f->pct));
+        for (int c = 0; c < 6; c++)
+            TRY(put_num(ws, row, PC_PARTS + c, part[c] + 0.0, f->money)); /* no -0 */
+    }
+    if (np == 0) {
+        TRY(put_str(ws, first, 0, "(no what-if in this run, or --no-analysis: nothing to "
+                    "compare)", f->note));
+        *next = first + 2;
+        return LXW_NO_ERROR;
+    }
+    snprintf(line, sizeof line, "NPV minus %s's, trial by trial: bar from p10 to p90, "
+             "darker up to the median", ref);
+    /* 100 px of axes and title plus 40 px per bar, at most the Summary chart's. */
+    int px = 100 + 40 * np < 460 ? 100 + 40 * np : 460, at = first + np + 1;
+    TRY(range_bars(x, ws, at, "Compare", first, PC_PARTS, scen, np, line,
+                   "Difference in NPV (US$ billions)",
+                   "Paired NPV difference of each what-if: p10 to p90", px / 288.0));
+    *next = at + px / 20 + 2;
+    return LXW_NO_ERROR;
+}
+
+/* Conditional views and stress tests, from row on. */
+static lxw_error compare_views(xctx *x, lxw_worksheet *ws, int row)
+{
+    const xfmt *f = &x->f;
+    /* Conditional views. */
+    TRY(put_str(ws, row, 0, "Conditional views: NPV over the trials where a condition holds",
+                f->subtitle));
+    static const char *const vhead[] = {"Scenario", "View", "Condition", "Trials",
+                                        "Share of trials", "SE", "Mean NPV", "SE",
+                                        "P(NPV > 0)", "SE", "NPV p50 (median)"};
+    TRY(heads(ws, row + 1, vhead, 11, 3, f));
+    row += 2;
+    int nv = 0;
+    for (int k = 0; k < x->n; k++) {
+        const roi_analysis *an = x->runs[k]->analysis;
+        for (int i = 0; an && i < an->n_views; i++, row++, nv++) {
+            const roi_view_result *v = &an->views[i];
+            const roi_summary *s = &v->summary[ROI_OUT_NPV];
+            int none = s->n_defined == 0, few = s->n_defined < 2;
+            TRY(put_str(ws, row, 0, scen_name(x->runs[k]), f->text));
+            TRY(put_str(ws, row, 1, v->name, f->text));
+            TRY(put_str(ws, row, 2, v->where, f->text));
+            TRY(put_num(ws, row, 3, (double)v->count, f->count));
+            TRY(put_num(ws, row, 4, v->share, f->pct));
+            TRY(put_num(ws, row, 5, v->share_se, f->pct_se));
+            TRY(put_num(ws, row, 6, none ? NAN : s->mean, f->money));
+            TRY(put_num(ws, row, 7, few ? NAN : s->se, f->money_se));
+            TRY(put_num(ws, row, 8, none ? NAN : s->prob_positive, f->pct));
+            TRY(put_num(ws, row, 9, none ? NAN : v->ci[ROI_OUT_NPV].prob_positive_se, f->pct_se));
+            TRY(put_num(ws, row, 10, none ? NAN : s->pct[P50], f->money));
+        }
+    }
+    if (nv == 0)
+        TRY(put_str(ws, row++, 0, "(no views: declare view \"name\" { where = ... } in a "
+                    "scenario, or --given \"condition\")", f->note));
+    TRY(put_str(ws, row++, 0, "Empty cells: no trial satisfies the condition (its share is "
+                "0%).", f->note));
+
+    /* Stress tests. */
+    row += 1;
+    TRY(put_str(ws, row, 0, "Stress tests: reruns with one input restricted to a band of its "
+                "percentiles", f->subtitle));
+    static const char *const shead[] = {"Scenario", "Stress test", "Input", "Band from (level)",
+                                        "Band to (level)", "Input from", "Input to",
+                                        "NPV mean", "P(NPV > 0)", "Mean change in NPV (paired)",
+                                        "SE"};
+    TRY(heads(ws, row + 1, shead, 11, 3, f));
+    row += 2;
+    int ns = 0;
+    for (int k = 0; k < x->n; k++) {
+        const roi_analysis *an = x->runs[k]->analysis;
+        for (int i = 0; an && i < an->n_stress; i++, row++, ns++) {
+            const roi_stress_result *r = &an->stress[i];
+            const roi_summary *s = &r->summary[ROI_OUT_NPV];
+            lxw_format *inf = input_format(f, isfinite(r->q_high) ? r->q_high : r->q_low);
+            TRY(put_str(ws, row, 0, scen_name(x->runs[k]), f->text));
+            TRY(put_str(ws, row, 1, r->name, f->text));
+            TRY(put_str(ws, row, 2, r->input, f->text));
+            TRY(put_num(ws, row, 3, r->low, f->pct));
+            TRY(put_num(ws, row, 4, r->high, f->pct));
+            TRY(put_num(ws, row, 5, r->q_low, inf));
+            TRY(put_num(ws, row, 6, r->q_high, inf));
+            TRY(put_num(ws, row, 7, s->n_defined ? s->mean : NAN, f->money));
+            TRY(put_num(ws, row, 8, s->n_defined ? s->prob_positive : NAN, f->pct));
+            TRY(put_num(ws, row, 9, r->npv_diff_mean, f->money_delta));
+            TRY(put_num(ws, row, 10, r->npv_diff_se, f->money_se));
+        }
+    }
+    if (ns == 0)
+        TRY(put_str(ws, row++, 0, "(no stress tests in this run: --stress input=0:10% or "
+                    "stress \"name\" { input = ..., low = 0, high = 0.1 } in a scenario)",
+                    f->note));
+    else
+        TRY(put_str(ws, row++, 0, "Input from / to: the band in the input's units; empty for "
+                    "an open end (level 0% or 100%).", f->note));
+
+    return LXW_NO_ERROR;
+}
+
+static lxw_error write_compare(xctx *x)
+{
+    lxw_worksheet *ws = workbook_add_worksheet(x->wb, "Compare");
+    int *scen = calloc((size_t)x->n + 1, sizeof *scen);
+    if (!ws || !scen) {
+        free(scen);
+        return LXW_ERROR_MEMORY_MALLOC_FAILED;
+    }
+    int row = 0;
+    lxw_error e = compare_paired(x, ws, scen, &row);
+    free(scen);
+    TRY(e);
+    TRY(compare_views(x, ws, row));
+    TRY(worksheet_set_column(ws, 0, 0, 22, NULL));
+    TRY(worksheet_set_column(ws, 1, 1, 22, NULL));
+    TRY(worksheet_set_column(ws, 2, 2, 24, NULL));
+    TRY(worksheet_set_column(ws, 3, PC_NCOL, 12, NULL));
+    TRY(worksheet_set_column(ws, PC_PARTS, PC_PARTS + 5, 12, NULL));
+    page_setup(ws, 1);
+    return LXW_NO_ERROR;
+}
+
+/* -- Goals: goal seeks, sweeps as coloured data tables, convergence ------------------- */
+
+enum { GC_NAME, GC_GOAL, GC_INPUT, GC_STAT, GC_TARGET, GC_LOW, GC_HIGH, GC_STATUS, GC_VALUE,
+       GC_VALUE_SE, GC_AT, GC_AT_SE, GC_EVALS, GC_TRIALS, GC_NOTE, GC_NCOL };
+
+static const char *goal_status_text(roi_goal_status st)
+{
+    return st == ROI_GOAL_FOUND ? "found"
+           : st == ROI_GOAL_NOT_BRACKETED ? "not reached" : "not converged";
+}
+
+static lxw_error sweep_block(xctx *x, lxw_worksheet *ws, int k, const roi_sweep_result *w,
+                             int row, int *next)
+{
+    const xfmt *f = &x->f;
+    const roi_sweep_spec *sp = w->spec;
+    char what[128], line[768];
+    stat_label(what, sizeof what, sp->stat_name, sp->stat.output);
+    if (sp->n_inputs > 1)
+        snprintf(line, sizeof line, "%s: sweep %s: %s by %s (rows) and %s (columns), mode %s; "
+                 "%zu trials per cell", scen_name(x->runs[k]), sp->name, what, sp->input[0],
+                 sp->input[1], roi_override_mode_name(sp->mode), w->trials);
+    else
+        snprintf(line, sizeof line, "%s: sweep %s: %s by %s, mode %s; %zu trials per cell",
+                 scen_name(x->runs[k]), sp->name, what, sp->input[0],
+                 roi_override_mode_name(sp->mode), w->trials);
+    TRY(put_str(ws, row, 0, line, f->bold));
+    int head = row + 1, c_se = w->cols + 2;
+    char corner[256];
+    if (sp->n_inputs > 1)
+        snprintf(corner, sizeof corner, "%s \\ %s", sp->input[0], sp->input[1]);
+    else
+        snprintf(corner, sizeof corner, "%s", sp->input[0]);
+    TRY(put_str(ws, head, 0, corner, f->head_left));
+    TRY(put_str(ws, head, c_se, "SE of each cell", f->head_left));
+    TRY(worksheet_set_row(ws, (lxw_row_t)head, 30, NULL));
+    for (int c = 0; c < w->cols; c++) {
+        if (sp->n_inputs > 1) {
+            double v = sp->values[1][c];
+            TRY(put_num(ws, head, 1 + c, v, input_format(f, v)));
+            TRY(put_num(ws, head, c_se + 1 + c, v, input_format(f, v)));
+        } else {
+            TRY(put_str(ws, head, 1 + c, what, f->head));
+            TRY(put_str(ws, head, c_se + 1 + c, "SE", f->head));
+        }
+    }
+    lxw_format *fm = stat_format(f, &sp->stat, 0), *fse = stat_format(f, &sp->stat, 1);
+    for (int r = 0; r < w->rows; r++) {
+        double v = sp->values[0][r];
+        int at = head + 1 + r;
+        TRY(put_num(ws, at, 0, v, input_format(f, v)));
+        TRY(put_num(ws, at, c_se, v, input_format(f, v)));
+        for (int c = 0; c < w->cols; c++) {
+            size_t i = (size_t)r * (size_t)w->cols + (size_t)c;
+            TRY(put_num(ws, at, 1 + c, w->stat[i], fm));
+            TRY(put_num(ws, at, c_se + 1 + c, w->se[i], fse));
+        }
+    }
+    if (w->rows > 0 && w->cols > 0) {
+        /* Red (low) through yellow to green (high). */
+        lxw_conditional_format cf = {.type = LXW_CONDITIONAL_3_COLOR_SCALE,
+                                     .min_color = 0xF8696B, .mid_color = 0xFFEB84,
+                                     .max_color = 0x63BE7B};
+        TRY(worksheet_conditional_format_range(ws, (lxw_row_t)(head + 1), 1,
+                                               (lxw_row_t)(head + w->rows), (lxw_col_t)w->cols,
+                                               &cf));
+    }
+    *next = head + 1 + w->rows + 1;
+    return LXW_NO_ERROR;
+}
+
+static lxw_error write_goals(xctx *x)
+{
+    const xfmt *f = &x->f;
+    lxw_worksheet *ws = workbook_add_worksheet(x->wb, "Goals");
+    if (!ws)
+        return LXW_ERROR_MEMORY_MALLOC_FAILED;
+    TRY(put_str(ws, 0, 0, "Goal seeks and sweeps", f->title));
+    lxw_error e = LXW_NO_ERROR;
+    int used = put_lines(ws, 1, 0,
+                "Goal seek: the value of one input at which a statistic of an output reaches "
+                "its target (Brent's method; every evaluation reruns the scenario with the same "
+                "seed). SE: Monte Carlo standard error. Each number can be reproduced with "
+                "roisim run --set input=value.", NOTE_WIDTH, f->note, &e);
+    TRY(e);
+    const int head = 2 + used;
+    static const char *const ghead[GC_NCOL] = {
+        "Scenario", "Goal", "Input", "Statistic", "Target", "Search from", "Search to",
+        "Status", "Value of the input", "SE", "Statistic at the value", "SE", "Evaluations",
+        "Trials per evaluation", "Why not reached"};
+    TRY(heads(ws, head, ghead, GC_NCOL, 4, f));
+    TRY(put_str(ws, head, GC_NOTE, ghead[GC_NOTE], f->head_left));
+    int row = head + 1, ng = 0, nw = 0;
+    for (int k = 0; k < x->n; k++) {
+        const roi_search *s = x->runs[k]->search;
+        for (int g = 0; s && g < s->n_goals; g++, row++, ng++) {
+            const roi_goal_result *r = &s->goals[g];
+            const roi_goal_spec *sp = r->spec;
+            char what[128];
+            stat_label(what, sizeof what, sp->stat_name, sp->stat.output);
+            lxw_format *inf = input_format(f, fmax(fabs(sp->low), fabs(sp->high)));
+            int found = r->status != ROI_GOAL_NOT_BRACKETED;
+            TRY(put_str(ws, row, GC_NAME, scen_name(x->runs[k]), f->text));
+            TRY(put_str(ws, row, GC_GOAL, sp->name, f->text));
+            TRY(put_str(ws, row, GC_INPUT, sp->input, f->text));
+            TRY(put_str(ws, row, GC_STAT, what, f->text));
+            TRY(put_num(ws, row, GC_TARGET, sp->target, stat_format(f, &sp->stat, 0)));
+            TRY(put_num(ws, row, GC_LOW, sp->low, inf));
+            TRY(put_num(ws, row, GC_HIGH, sp->high, inf));
+            TRY(put_str(ws, row, GC_STATUS, goal_status_text(r->status),
+                        r->status == ROI_GOAL_FOUND ? f->center : f->bad));
+            TRY(put_num(ws, row, GC_VALUE, found ? r->root : NAN, inf));
+            TRY(put_num(ws, row, GC_VALUE_SE, found ? r->root_se : NAN, inf));
+            TRY(put_num(ws, row, GC_AT, found ? r->stat_at_root : NAN,
+                        stat_format(f, &sp->stat, 0)));
+            TRY(put_num(ws, row, GC_AT_SE, found ? r->stat_se : NAN,
+                        stat_format(f, &sp->stat, 1)));
+            TRY(put_num(ws, row, GC_EVALS, r->evaluations, f->count));
+            TRY(put_num(ws, row, GC_TRIALS, (double)r->trials, f->count));
+            if (r->message[0]) {
+                /* Wrapped in its 50-character column; rows do not grow by themselves. */
+                int lines = ((int)strlen(r->message) + 47) / 48;
+                TRY(put_str(ws, row, GC_NOTE, r->message, f->wrap));
+                TRY(worksheet_set_row(ws, (lxw_row_t)row, 15.0 * lines, NULL));
+            }
+        }
+    }
+    if (ng == 0)
+        TRY(put_str(ws, row++, 0, "(no goal seeks: declare goal \"name\" { input = ..., "
+                    "output = ..., stat = ..., target = ..., low = ..., high = ... } in a "
+                    "scenario; docs/search.md)", f->note));
+    TRY(put_str(ws, row++, 0, "Not reached: the target is not between the statistic at the "
+                "two ends of the search range (the value is then left empty).", f->note));
+
+    row += 1;
+    TRY(put_str(ws, row, 0, "Sweeps: a statistic over a grid of input values (red low, green "
+                "high)", f->subtitle));
+    row += 1;
+    for (int k = 0; k < x->n; k++) {
+        const roi_search *s = x->runs[k]->search;
+        for (int i = 0; s && i < s->n_sweeps; i++, nw++)
+            TRY(sweep_block(x, ws, k, &s->sweeps[i], row, &row));
+    }
+    if (nw == 0)
+        TRY(put_str(ws, row++, 0, "(no sweeps: declare sweep \"name\" { inputs = {...}, values "
+                    "= {...}, output = ..., stat = ... } in a scenario; docs/search.md)",
+                    f->note));
+
+    int nc = 0;
+    for (int k = 0; k < x->n; k++)
+        nc += x->runs[k]->search && x->runs[k]->search->convergence.used;
+    if (nc > 0) {
+        row += 1;
+        TRY(put_str(ws, row, 0, "Convergence (--precision): trials grown until SE / |mean| of "
+                    "NPV meets the target", f->subtitle));
+        static const char *const chead[] = {"Scenario", "Target (SE / |mean|)", "Trials",
+                                            "Runs", "NPV mean", "SE", "SE / |mean|",
+                                            "Reached"};
+        TRY(heads(ws, row + 1, chead, 8, 1, f));
+        row += 2;
+        for (int k = 0; k < x->n; k++, row++) {
+            const roi_search *s = x->runs[k]->search;
+            if (!s || !s->convergence.used) {
+                row--;
+                continue;
+            }
+            const roi_convergence *c = &s->convergence;
+            TRY(put_str(ws, row, 0, scen_name(x->runs[k]), f->text));
+            TRY(put_num(ws, row, 1, c->target, f->pct_se));
+            TRY(put_num(ws, row, 2, (double)c->trials, f->count));
+            TRY(put_num(ws, row, 3, c->rounds, f->count));
+            TRY(put_num(ws, row, 4, c->mean, f->money));
+            TRY(put_num(ws, row, 5, c->se, f->money_se));
+            TRY(put_num(ws, row, 6, c->rel, f->pct_se));
+            TRY(put_str(ws, row, 7, c->reached ? "yes" : "no (trial cap reached)",
+                        c->reached ? f->right : f->changed));
+        }
+    }
+    TRY(worksheet_set_column(ws, GC_NAME, GC_NAME, 24, NULL));
+    TRY(worksheet_set_column(ws, GC_GOAL, GC_GOAL, 20, NULL));
+    TRY(worksheet_set_column(ws, GC_INPUT, GC_INPUT, 22, NULL));
+    TRY(worksheet_set_column(ws, GC_STAT, GC_STAT, 20, NULL));
+    TRY(worksheet_set_column(ws, GC_TARGET, GC_HIGH, 11.5, NULL));
+    TRY(worksheet_set_column(ws, GC_STATUS, GC_STATUS, 14, NULL));
+    TRY(worksheet_set_column(ws, GC_VALUE, GC_TRIALS, 11.5, NULL));
+    TRY(worksheet_set_column(ws, GC_NOTE, GC_NOTE, 50, NULL));
+    page_setup(ws, 1);
+    return LXW_NO_ERROR;
+}
+
 /* ---- Run -------------------------------------------------------------------------------- */
 
 static lxw_error write_run(xctx *x)
@@ -1258,7 +1890,8 @@ static lxw_error write_run(xctx *x)
 /* ---- the workbook ------------------------------------------------------------------------- */
 
 /* The sheets in tab order; a new sheet is one more writer here. */
-static const sheet_writer sheet_writers[] = {write_summary, write_scenarios, write_inputs,
+static const sheet_writer sheet_writers[] = {write_summary, write_drivers, write_compare,
+                                             write_goals, write_scenarios, write_inputs,
                                              write_series, write_run};
 
 /* Names every scenario's sheet and fixes the Series layout. */
@@ -1271,7 +1904,8 @@ static roi_status plan(xctx *x)
         return ROI_ERR_NOMEM;
     }
     /* The fixed sheets come first so no scenario takes their names. */
-    static const char *const fixed[] = {"Summary", "Inputs", "Series", "Run"};
+    static const char *const fixed[] = {"Summary", "Drivers", "Compare", "Goals",
+                                        "Inputs", "Series", "Run"};
     int n_taken = 0;
     for (size_t i = 0; i < sizeof fixed / sizeof fixed[0]; i++)
         taken[n_taken++] = fixed[i];

@@ -32,7 +32,12 @@ for want in "roisim: Monte Carlo ROI of the scenarios" "NPV by scenario: bar fro
             "NPV S-curve" "Cumulative cash flow by quarter" "Active users per surface" \
             "Revenue per stream by quarter" "Spend per line by quarter" \
             "Uncertain inputs of every scenario" "The numbers behind every chart" \
-            "How this workbook was made" "P(unique reach >= 3.00B in 2026Q2)"; do
+            "How this workbook was made" "P(unique reach >= 3.00B in 2026Q2)" \
+            "What drives NPV, scenario by scenario" \
+            "base: NPV with one input at its p10 or p90" "core_ad_uplift.lift" \
+            "How each what-if differs from base, trial by trial" \
+            "NPV minus base's, trial by trial" "Conditional views" \
+            "Goal seeks and sweeps" "lift for even odds"; do
     grep -qF "$want" "$work/report.txt" || { echo "FAIL: '$want' not in the printed PDF"; fail=1; }
 done
 # Money as $B, never a raw dollar figure with 10+ digits, and no NaN (SHA-256 digests

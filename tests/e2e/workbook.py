@@ -88,8 +88,8 @@ check(not any(f.startswith(".") for f in os.listdir(work)), "no temporary file l
 wb = openpyxl.load_workbook(xlsx)
 
 # ---- sheets and charts -----------------------------------------------------------------
-check(wb.sheetnames == ["Summary"] + names + ["Inputs", "Series", "Run"],
-      "sheet order: %s" % wb.sheetnames)
+check(wb.sheetnames == ["Summary", "Drivers", "Compare", "Goals"] + names +
+      ["Inputs", "Series", "Run"], "sheet order: %s" % wb.sheetnames)
 summary = wb["Summary"]
 check(len(summary._charts) == 1, "Summary has its NPV range chart")
 for n in names:
@@ -199,6 +199,213 @@ for r in ws.iter_rows(values_only=True):
         seen += 1
 check(seen == sum(4 * len(s["series"]) for s in scen), "Series has every band (%d)" % seen)
 
+# ---- Drivers, Compare, Goals: the analysis (issue 4) ----------------------------------------
+
+
+def title_text(chart):
+    try:
+        return "".join(r.t for p in chart.title.tx.rich.p for r in (p.r or []))
+    except AttributeError:
+        return ""
+
+
+def rows_of(ws):
+    return [list(r) for r in ws.iter_rows(values_only=True)]
+
+
+def check_analysis(wb, doc, tag):
+    """The Drivers, Compare and Goals sheets hold the JSON's analysis of the same run."""
+    scen = doc["scenarios"]
+    byname = {s["name"]: s for s in scen}
+
+    # Drivers: per scenario the all-medians NPV, the tornado's data (top 12 by range) and
+    # the sensitivity of npv to every input, in the JSON's order.
+    ws = wb["Drivers"]
+    current, mode, sens, torn, medians = None, None, {}, {}, {}
+    for r in rows_of(ws):
+        if isinstance(r[0], str) and r[1] is None and r[0].split(": ")[0] in byname:
+            current, mode = r[0].split(": ")[0], None
+        elif r[0] == "All-medians NPV":
+            medians[current] = r[1]
+        elif r[0] == "Input" and r[1] == "Rank correlation (Spearman)":
+            mode = "sens"
+        elif r[0] == "Input" and r[1] == "Input at its p10":
+            mode = "tornado"
+        elif isinstance(r[0], str) and isinstance(r[1], (int, float)) and mode:
+            (sens if mode == "sens" else torn).setdefault(current, []).append(r)
+        elif r[0] is None or not isinstance(r[1], (int, float)):
+            mode = None
+    charts = [c for c in ws._charts]
+    check(len(charts) == len(scen), "%s Drivers: one tornado per scenario (%d)" % (tag, len(charts)))
+    for k, s in enumerate(scen):
+        an = s["analysis"]
+        sv, bars = an["sensitivity"]["npv"], an["tornado"]["bars"]
+        same(medians.get(s["name"]), an["tornado"]["at_medians"], "%s Drivers %s all-medians NPV" % (tag, s["name"]))
+        rows = sens.get(s["name"], [])
+        check([r[0] for r in rows] == [v["input"] for v in sv],
+              "%s Drivers %s: every input, in the JSON's order (%d of %d)" % (tag, s["name"], len(rows), len(sv)))
+        bar_of = {b["input"]: b for b in bars}
+        for r, v in zip(rows, sv):
+            what = "%s Drivers %s %s" % (tag, s["name"], v["input"])
+            for j, key in enumerate(("rank_correlation", "rank_correlation_se",
+                                     "contribution_to_variance", "low_decile_mean",
+                                     "high_decile_mean", "decile_swing", "decile_swing_se")):
+                same(r[1 + j], v[key], "%s %s" % (what, key))
+            b = bar_of.get(v["input"])
+            same(r[8], b and b["npv_at_p10"], what + " tornado at p10")
+            same(r[9], b and b["npv_at_p90"], what + " tornado at p90")
+        trows = torn.get(s["name"], [])
+        top = bars[:12]
+        check([r[0] for r in trows] == [b["input"] for b in top],
+              "%s Drivers %s: tornado data is the 12 largest ranges, largest first" % (tag, s["name"]))
+        for r, b in zip(trows, top):
+            for j, key in enumerate(("input_p10", "input_p90", "npv_at_p10", "npv_at_p90", "range")):
+                same(r[1 + j], b[key], "%s tornado %s %s %s" % (tag, s["name"], b["input"], key))
+        if k < len(charts):
+            c = charts[k]
+            check(type(c).__name__ == "BarChart" and c.type == "bar" and len(c.series) == 2,
+                  "%s tornado of %s: horizontal bar chart, two series" % (tag, s["name"]))
+            check(c.overlap == 100 and c.grouping != "stacked", "%s tornado overlap 100: %r" % (tag, c.overlap))
+            check(c.x_axis.scaling.orientation == "maxMin", "%s tornado: largest bar on top" % tag)
+            check(c.x_axis.crossesAt is not None and
+                  abs(c.x_axis.crossesAt - an["tornado"]["at_medians"]) <= 1e-12 * abs(an["tornado"]["at_medians"]),
+                  "%s tornado of %s: bars start at the all-medians NPV" % (tag, s["name"]))
+            check(s["name"] in title_text(c), "%s tornado title names %s: %r" % (tag, s["name"], title_text(c)))
+            ref = c.series[0].val.numRef.f
+            check(ref.startswith("Drivers!") or ref.startswith("'Drivers'!"), "tornado reads Drivers: %s" % ref)
+
+    # Compare: paired differences, views, stress tests.
+    ws = wb["Compare"]
+    mode, paired, views, stress = None, {}, {}, {}
+    for r in rows_of(ws):
+        if r[0] == "Scenario":
+            mode = {"Versus": "paired", "View": "views", "Stress test": "stress"}.get(r[1])
+        elif r[0] is None or r[0] not in byname:
+            mode = None
+        elif mode == "paired":
+            paired[r[0]] = r
+        elif mode == "views":
+            views[(r[0], r[1])] = r
+        elif mode == "stress":
+            stress[(r[0], r[1])] = r
+    want = [s["name"] for s in scen if "paired" in s["analysis"]]
+    check(sorted(paired) == sorted(want), "%s Compare: every what-if (%s)" % (tag, sorted(paired)))
+    for name in want:
+        p, r = byname[name]["analysis"]["paired"], paired.get(name)
+        if r is None:
+            continue
+        check(r[1] == p["versus"], "%s Compare %s versus %s" % (tag, name, p["versus"]))
+        for j, key in enumerate(("trials", "mean", "se", "p10", "p50", "p90", "prob_beats",
+                                 "prob_beats_se", "prob_ties")):
+            same(r[2 + j], p[key], "%s Compare %s %s" % (tag, name, key))
+    check(len(ws._charts) == (1 if want else 0), "%s Compare chart" % tag)
+    for s in scen:
+        for v in s["analysis"]["views"]:
+            r = views.get((s["name"], v["name"]))
+            if not check(r is not None, "%s Compare has view %s of %s" % (tag, v["name"], s["name"])):
+                continue
+            check(r[2] == v["where"], "%s view condition %r" % (tag, r[2]))
+            npv = v["outputs"]["npv"]
+            for j, val in enumerate((v["trials"], v["share"], v["share_se"], npv["mean"], npv["se"],
+                                     npv["prob_positive"], npv["prob_positive_se"], npv["p50"])):
+                same(r[3 + j], val, "%s view %s %s col %d" % (tag, s["name"], v["name"], 3 + j))
+        for t in s["analysis"]["stress"]:
+            r = stress.get((s["name"], t["name"]))
+            if not check(r is not None, "%s Compare has stress %s" % (tag, t["name"])):
+                continue
+            check(r[2] == t["input"], "%s stress input" % tag)
+            for j, val in enumerate((t["low"], t["high"], t["input_low"], t["input_high"],
+                                     t["outputs"]["npv"]["mean"], t["outputs"]["npv"]["prob_positive"],
+                                     t["npv_change_mean"], t["npv_change_se"])):
+                same(r[3 + j], val, "%s stress %s col %d" % (tag, t["name"], 3 + j))
+    check(len(views) == sum(len(s["analysis"]["views"]) for s in scen), "%s no extra view rows" % tag)
+    check(len(stress) == sum(len(s["analysis"]["stress"]) for s in scen), "%s no extra stress rows" % tag)
+
+    # Goals: goal seeks and sweeps.
+    ws = wb["Goals"]
+    rows = rows_of(ws)
+    goals, mode = {}, None
+    for r in rows:
+        if r[0] == "Scenario" and r[1] == "Goal":
+            mode = 1
+        elif mode and r[0] in byname:
+            goals[(r[0], r[1])] = r
+        else:
+            mode = None
+    status = {"found": "found", "not_bracketed": "not reached", "not_converged": "not converged"}
+    for s in scen:
+        for g in s["goals"]:
+            r = goals.get((s["name"], g["name"]))
+            if not check(r is not None, "%s Goals has %s of %s" % (tag, g["name"], s["name"])):
+                continue
+            check(r[2] == g["input"] and r[3] == "%s of %s" % (g["stat"], g["output"]),
+                  "%s goal %s input and statistic: %r %r" % (tag, g["name"], r[2], r[3]))
+            check(r[7] == status[g["status"]], "%s goal status %r" % (tag, r[7]))
+            for j, key in ((4, "target"), (5, "low"), (6, "high"), (8, "value"), (9, "value_se"),
+                           (10, "stat_at_value"), (11, "stat_se"), (12, "evaluations"),
+                           (13, "trials")):
+                same(r[j], g[key], "%s goal %s %s %s" % (tag, s["name"], g["name"], key))
+            check((r[14] or None) == g["message"], "%s goal message: %r" % (tag, r[14]))
+    check(len(goals) == sum(len(s["goals"]) for s in scen), "%s no extra goal rows" % tag)
+    rules = [(str(cf.sqref), rule) for cf in ws.conditional_formatting for rule in cf.rules]
+    nsweeps = 0
+    for s in scen:
+        for w in s["sweeps"]:
+            nsweeps += 1
+            start = "%s: sweep %s:" % (s["name"], w["name"])
+            at = [i for i, r in enumerate(rows) if isinstance(r[0], str) and r[0].startswith(start)]
+            if not check(len(at) == 1, "%s Goals has sweep %s" % (tag, start)):
+                continue
+            i = at[0]
+            nr, nc = len(w["table"]), len(w["table"][0])
+            two = len(w["inputs"]) > 1
+            if two:
+                same_cols = [rows[i + 1][1 + c] for c in range(nc)]
+                check(same_cols == w["inputs"][1]["values"], "%s sweep column headers %s" % (tag, same_cols))
+            for a in range(nr):
+                r = rows[i + 2 + a]
+                check(r[0] == w["inputs"][0]["values"][a], "%s sweep row header %r" % (tag, r[0]))
+                for c in range(nc):
+                    same(r[1 + c], w["table"][a][c], "%s sweep %s cell %d,%d" % (tag, w["name"], a, c))
+                    same(r[nc + 3 + c], w["se"][a][c], "%s sweep %s se %d,%d" % (tag, w["name"], a, c))
+            rng = "B%d:%s%d" % (i + 3, chr(ord("A") + nc), i + 2 + nr)
+            hit = [rule for ref, rule in rules if ref == rng]
+            check(len(hit) == 1 and hit[0].type == "colorScale" and len(hit[0].colorScale.cfvo) == 3,
+                  "%s sweep %s: 3-colour scale on %s (rules: %s)" % (tag, w["name"], rng,
+                                                                  [ref for ref, _ in rules]))
+    check(len(rules) == nsweeps, "%s one colour scale per sweep" % tag)
+    for name in ("Drivers", "Compare", "Goals"):
+        ws = wb[name]
+        check(ws.freeze_panes is not None, "%s: header frozen" % name)
+        check(ws.page_setup.orientation == "landscape" and ws.sheet_properties.pageSetUpPr.fitToPage,
+              "%s: landscape, fit to width" % name)
+
+
+check_analysis(wb, doc, "bundled")
+check(any(g["status"] == "found" for s in scen for g in s["goals"]), "a goal seek answered")
+
+# A what-if with a two-input sweep, a goal that cannot be reached, a stress test and a
+# view of its own, next to base.
+whatif = os.path.join(work, "whatif.lua")
+with open(whatif, "w") as fp:
+    fp.write('scenario { title = "sweep and stress", extends = "base" }\n'
+             'sweep "score x lift" { inputs = { "v2.score", "core_ad_uplift.lift" },\n'
+             '  values = { { 54, 58, 62 }, { 0.02, 0.04, 0.06, 0.08 } }, stat = "median", trials = 500 }\n'
+             'sweep "lift" { inputs = { "core_ad_uplift.lift" }, values = { 0, 0.05, 0.1 },\n'
+             '  stat = "prob_positive", trials = 500 }\n'
+             'goal "unreachable" { input = "core_ad_uplift.lift", output = "npv", stat = "prob_positive",\n'
+             '  target = 0.999, low = 0, high = 0.01, trials = 500 }\n'
+             'stress "v2_bottom_decile" { input = "v2.score", low = 0, high = 0.1 }\n'
+             'view "slow_v2" { where = "v2.score <= 50" }\n')
+wx, wj = os.path.join(work, "whatif.xlsx"), os.path.join(work, "whatif.json")
+run("-n", "1000", "--quiet", "--reproducible", "--xlsx", wx, "--json", wj,
+    os.path.join(src, "scenarios/base.lua"), whatif)
+wdoc = json.load(open(wj))
+ws_ = wdoc["scenarios"][1]
+check(len(ws_["sweeps"]) == 2 and ws_["analysis"]["stress"] and
+      any(g["status"] == "not_bracketed" for g in ws_["goals"]), "the what-if has what it declares")
+check_analysis(openpyxl.load_workbook(wx), wdoc, "what-if")
+
 # ---- Run ----------------------------------------------------------------------------------
 run_ws = {r[0]: r for r in wb["Run"].iter_rows(values_only=True) if r[0]}
 check(run_ws["Seed"][1] == str(doc["seed"]), "Run seed")
@@ -222,15 +429,20 @@ run("-n", "50", "--quiet", "--xlsx", dated, "--date", "2026-02-30", expect=2)
 odd = os.path.join(work, "Very long scenario name: with [odd] chars*?.lua")
 with open(os.path.join(src, "scenarios/base.lua"), "rb") as a, open(odd, "wb") as b:
     b.write(a.read())
+clash = os.path.join(work, "drivers.lua")  # a scenario named like a fixed sheet
+with open(os.path.join(src, "scenarios/base.lua"), "rb") as a, open(clash, "wb") as b:
+    b.write(a.read())
 oddx = os.path.join(work, "odd.xlsx")
 run("-n", "100", "--quiet", "--xlsx", oddx, odd, os.path.join(src, "scenarios/base.lua"),
-    os.path.join(src, "scenarios/base.lua"))
+    os.path.join(src, "scenarios/base.lua"), clash)
 owb = openpyxl.load_workbook(oddx)
-check(owb.sheetnames == ["Summary", "Very long scenario name_ with _", "base", "base~2",
+check(owb.sheetnames == ["Summary", "Drivers", "Compare", "Goals",
+                         "Very long scenario name_ with _", "base", "base~2", "drivers~2",
                          "Inputs", "Series", "Run"], "sanitized sheet names: %s" % owb.sheetnames)
-check([len(owb[n]._charts) for n in owb.sheetnames[1:4]] == [7, 7, 7],
+check([len(owb[n]._charts) for n in owb.sheetnames[4:7]] == [7, 7, 7],
       "charts on sheets with odd names")
 os.remove(odd)
+os.remove(clash)
 
 # ---- trials CSV --------------------------------------------------------------------------------
 with open(trials_csv, newline="") as fp:
