@@ -27,7 +27,6 @@
 #define NBINS 2048          /* histogram bins per cell */
 #define PILOT_TRIALS 4096   /* trials whose range sets the histograms */
 #define HIST_STRIDE (NBINS + 2) /* [0] underflow, [1..NBINS] bins, [NBINS+1] overflow */
-#define BATCH 64            /* trials whose bin indices are kept before counting them */
 
 /* ---- per-thread state ---------------------------------------------------------- */
 
@@ -42,11 +41,6 @@ typedef struct thread_state {
     uint16_t *recent;
     uint32_t *hist;
     unsigned since_flush;   /* trials counted in `recent` */
-    /* Bin slots of the last n_pending trials, cell-major (cells x BATCH): counted into
-     * `recent` cell by cell every BATCH trials, so each cell's histogram is visited once
-     * per batch instead of once per trial (see count_pending). */
-    uint16_t *pending;
-    unsigned n_pending;
     double *cmin, *cmax;    /* exact extremes per cell */
     uint64_t *milestones;   /* trials meeting each milestone */
     /* The first failing trial this thread saw (fail_trial == SIZE_MAX: none). */
@@ -72,7 +66,6 @@ static void thread_state_free(thread_state *t)
     if (t->scratch)
         gsl_rng_free(t->scratch);
     free(t->recent);
-    free(t->pending);
     free(t->hist);
     free(t->cmin);
     free(t->cmax);
@@ -89,11 +82,10 @@ static roi_status thread_state_init(thread_state *t, const roi_model *m, size_t 
     t->scratch = gsl_rng_alloc(roi_rng_philox);
     t->recent = calloc(n_cells * HIST_STRIDE + 1, sizeof *t->recent);
     t->hist = calloc(n_cells * HIST_STRIDE + 1, sizeof *t->hist);
-    t->pending = malloc((n_cells * BATCH + 1) * sizeof *t->pending);
     t->cmin = malloc((n_cells + 1) * sizeof *t->cmin);
     t->cmax = malloc((n_cells + 1) * sizeof *t->cmax);
     t->milestones = calloc((size_t)m->n_milestones + 1, sizeof *t->milestones);
-    if (!t->vals || !t->series || !t->ws || !t->scratch || !t->recent || !t->hist || !t->pending || !t->cmin ||
+    if (!t->vals || !t->series || !t->ws || !t->scratch || !t->recent || !t->hist || !t->cmin ||
         !t->cmax || !t->milestones)
         return ROI_ERR_NOMEM;
     for (size_t c = 0; c < n_cells; c++) {
@@ -177,36 +169,6 @@ static void flush_counts(thread_state *t, size_t n_cells)
     t->since_flush = 0;
 }
 
-/* Counts t's pending bin slots into its 16-bit histograms, cell by cell: one cell's
- * histogram (4 KB) is touched for BATCH trials in a row, while it is in cache, instead
- * of once per trial among ~600 others (2.4 MB per thread, beyond L2). A cell whose
- * trials all fell in one bin (a quarter before a launch, a whole-number input) is
- * counted with one addition: incrementing the same counter in a row would chain each
- * increment on the previous one's store. */
-static void count_pending(thread_state *t, size_t n_cells)
-{
-    if (t->n_pending == 0)
-        return;
-    if (t->since_flush + t->n_pending > UINT16_MAX)
-        flush_counts(t, n_cells);
-    const unsigned np = t->n_pending;
-    uint16_t *hist = t->recent;
-    const uint16_t *p = t->pending;
-    for (size_t c = 0; c < n_cells; c++, hist += HIST_STRIDE, p += BATCH) {
-        unsigned differ = 0;
-        for (unsigned j = 1; j < np; j++)
-            differ |= (unsigned)(p[j] ^ p[0]);
-        if (!differ) {
-            hist[p[0]] += (uint16_t)np;
-            continue;
-        }
-        for (unsigned j = 0; j < np; j++)
-            hist[p[j]]++;
-    }
-    t->since_flush += np;
-    t->n_pending = 0;
-}
-
 /*
  * Adds the trial just evaluated to t's accumulators and to the block sums. This is the
  * hottest loop of a run (one pass over every series x period cell per trial), so the
@@ -214,9 +176,7 @@ static void count_pending(thread_state *t, size_t n_cells)
  * there; the inputs follow them) and each cell is updated without branches: the bin
  * index is clamped in floating point to [-1, NBINS] before the conversion, which puts
  * f < 0 in the underflow slot and f >= NBINS in the overflow slot exactly as a
- * compare-and-branch would. The bin slot is only recorded here, contiguously; the
- * histograms are updated every BATCH trials by count_pending (counts do not depend on
- * order, so neither do the results).
+ * compare-and-branch would.
  */
 static void accumulate(const shape *sh, const cell_range *rng, thread_state *t,
                        double *block_sum)
@@ -225,8 +185,11 @@ static void accumulate(const shape *sh, const cell_range *rng, thread_state *t,
     for (size_t j = 0; j < (size_t)sh->n_inputs; j++)
         row[sh->n_series_vals + j] = t->vals[sh->input_nodes[j]];
     double *cmin = t->cmin, *cmax = t->cmax;
-    uint16_t *slot = t->pending + t->n_pending;
-    for (size_t c = 0; c < sh->n_cells; c++) {
+    if (t->since_flush == UINT16_MAX)
+        flush_counts(t, sh->n_cells);
+    t->since_flush++;
+    uint16_t *hist = t->recent + 1; /* slot 0 is underflow: bin index -1 */
+    for (size_t c = 0; c < sh->n_cells; c++, hist += HIST_STRIDE) {
         double v = row[c];
         block_sum[c] += v;
         cmin[c] = v < cmin[c] ? v : cmin[c];
@@ -234,10 +197,8 @@ static void accumulate(const shape *sh, const cell_range *rng, thread_state *t,
         double f = (v - rng[c].lo) * rng[c].inv_width;
         f = f < 0.0 ? -1.0 : f;
         f = f < (double)NBINS ? f : (double)NBINS;
-        slot[c * BATCH] = (uint16_t)((int)f + 1); /* slot 0 is underflow: bin -1 */
+        hist[(int)f]++;
     }
-    if (++t->n_pending == BATCH)
-        count_pending(t, sh->n_cells);
     const roi_model *m = sh->m;
     for (int k = 0; k < m->n_milestones; k++) {
         const roi_milestone *ms = &m->milestones[k];
@@ -573,10 +534,8 @@ roi_status roi_sim_run(const roi_model *m, const roi_sim_opts *opts, roi_run **o
         }
     }
 
-    for (int t = 0; t < n_threads; t++) {
-        count_pending(&ts[t], n_cells);
+    for (int t = 0; t < n_threads; t++)
         flush_counts(&ts[t], n_cells);
-    }
     /* Reduction: counts and extremes in any order, sums in block order. */
     hist = calloc(HIST_STRIDE, sizeof *hist);
     gmin = malloc((n_cells + 1) * sizeof *gmin);
