@@ -27,6 +27,7 @@
 #define NBINS 2048          /* histogram bins per cell */
 #define PILOT_TRIALS 4096   /* trials whose range sets the histograms */
 #define HIST_STRIDE (NBINS + 2) /* [0] underflow, [1..NBINS] bins, [NBINS+1] overflow */
+#define PAR_SUMMARY_MAX_TRIALS ((size_t)1 << 22) /* summaries in parallel up to this */
 
 /* ---- per-thread state ---------------------------------------------------------- */
 
@@ -591,8 +592,24 @@ roi_status roi_sim_run(const roi_model *m, const roi_sim_opts *opts, roi_run **o
             hits += ts[t].milestones[k];
         run->milestone_prob[k] = (double)hits / (double)trials;
     }
+    /* The summaries (a sort of `trials` doubles each) run as parallel tasks, each
+     * thread with its own work buffer; each summary depends only on its output. Above
+     * PAR_SUMMARY_MAX_TRIALS the extra buffers (16 B per trial per thread, with the
+     * sort's own) would cost more memory than the time is worth: one thread. */
+    roi_status sum_st[ROI_OUT_COUNT];
+    int sum_threads = trials <= PAR_SUMMARY_MAX_TRIALS ? n_threads : 1;
+#pragma omp parallel num_threads(sum_threads)
+    {
+        double *w = omp_get_thread_num() == 0 ? work : malloc(trials * sizeof *w);
+#pragma omp for schedule(dynamic)
+        for (int k = 0; k < ROI_OUT_COUNT; k++)
+            sum_st[k] = w ? roi_stats_summarize(run->out[k], trials, w, &run->summary[k])
+                          : ROI_ERR_NOMEM;
+        if (w != work)
+            free(w);
+    }
     for (int k = 0; k < ROI_OUT_COUNT; k++) {
-        st = roi_stats_summarize(run->out[k], trials, work, &run->summary[k]);
+        st = sum_st[k];
         if (st == ROI_ERR_NOMEM)
             NOMEM();
         if (st != ROI_OK) { /* finiteness was checked per trial */
