@@ -4,8 +4,9 @@
  * Determinism: the only parallel loops recompute an input's per-trial values or a
  * condition's per-trial truth into their own slots; every sum is a plain loop in
  * trial order (or roi_stats_sum), so results do not depend on the thread count.
- * Memory: one array of n doubles per computed output's ranks, plus a few arrays of n
- * for the input being processed; inputs are processed one at a time.
+ * Memory: 4 bytes per trial per computed output for its ranks (twice the mid-rank as
+ * uint32), plus 28 bytes per trial per thread for the input being processed (values,
+ * ranks, two sort buffers) and its npv tails; each thread processes one input at a time.
  */
 #include "analysis.h"
 
