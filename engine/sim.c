@@ -10,7 +10,7 @@
  *
  * Cells: the per-period series (series-major, n_series x periods) followed by the
  * graph's inputs. Each cell has a streaming histogram whose range comes from a pilot
- * of the first trials, evaluated single-threaded so it never depends on threads.
+ * of the first trials: their extremes, which do not depend on the threads that ran them.
  */
 #include "sim.h"
 
