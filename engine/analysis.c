@@ -4,8 +4,9 @@
  * Determinism: the only parallel loops recompute an input's per-trial values or a
  * condition's per-trial truth into their own slots; every sum is a plain loop in
  * trial order (or roi_stats_sum), so results do not depend on the thread count.
- * Memory: one array of n doubles per computed output's ranks, plus a few arrays of n
- * for the input being processed; inputs are processed one at a time.
+ * Memory: 4 bytes per trial per computed output for its ranks (twice the mid-rank as
+ * uint32), plus 28 bytes per trial per thread for the input being processed (values,
+ * ranks, two sort buffers) and its npv tails; each thread processes one input at a time.
  */
 #include "analysis.h"
 
@@ -105,27 +106,32 @@ static int cmp_keyed(const void *pa, const void *pb)
     return (a->idx > b->idx) - (a->idx < b->idx);
 }
 
+/* Ranks are held as twice the 1-based mid-rank (a whole number, exact in 32 bits), so
+ * rank_sort works for n < 2^31 trials; 0.5 * rank2 is the mid-rank as a double. */
+#define RANK_MAX_N ((size_t)INT32_MAX)
+
 /*
- * Mid-ranks into rank (may be NULL) and the values sorted ascending into sorted (may
- * be NULL). Two stages, for speed: an LSD radix sort of (upper 32 bits of the key,
- * trial index) packed in one word, which orders the values to about 6 significant
- * digits and keeps trial order within equal prefixes; then each run of equal prefixes
- * is finished by the full key (insertion sort when short, qsort otherwise). The result
- * is the exact order by (value, trial), so it never depends on threads. n < 2^32.
+ * Twice the mid-ranks of x[0..n-1] into rank2 (may be NULL); the values sorted
+ * ascending end in ws_a or ws_b, as doubles: *sorted_out (may be NULL) says which.
+ * ws_a and ws_b are scratch of n words each, reused across calls (no allocation per call but for rare
+ * long runs of values agreeing to ~6 digits). Two stages, for speed: an LSD radix sort
+ * of (upper 32 bits of the key, trial index) packed in one word, which orders the values
+ * to about 6 significant digits and keeps trial order within equal prefixes; then each
+ * run of equal prefixes is finished by the full key (skipped when already in order,
+ * insertion sort when short, qsort otherwise). The result is the exact order by (value,
+ * trial), so it never depends on threads. n <= RANK_MAX_N.
  */
-static roi_status rank_sort(const double *x, size_t n, double *rank, double *sorted)
+static roi_status rank_sort(const double *x, size_t n, uint32_t *rank2, uint64_t *ws_a,
+                            uint64_t *ws_b, const double **sorted_out)
 {
     if (n == 0)
         return ROI_OK;
-    roi_status st = ROI_OK;
+    if (n > RANK_MAX_N)
+        return ROI_ERR_NOMEM;
     const uint64_t lo_mask = UINT64_C(0xffffffff);
-    uint64_t *a = malloc(n * sizeof *a), *b = malloc(n * sizeof *b);
-    keyed *kv = malloc(n * sizeof *kv);
-    size_t (*count)[256] = calloc(4, sizeof *count);
-    if (!a || !b || !kv || !count) {
-        st = ROI_ERR_NOMEM;
-        goto cleanup;
-    }
+    uint64_t *a = ws_a, *b = ws_b;
+    size_t count[4][256];
+    memset(count, 0, sizeof count);
     for (size_t i = 0; i < n; i++) {
         uint64_t k = to_key(x[i] == 0.0 ? 0.0 : x[i]); /* -0.0 ties with +0.0 */
         a[i] = (k & ~lo_mask) | (uint64_t)i;
@@ -149,59 +155,91 @@ static roi_status rank_sort(const double *x, size_t n, double *rank, double *sor
         a = b;
         b = t;
     }
+    /* a: (prefix | trial) in prefix order; key: the full keys in the same order. */
+    uint64_t *key = b;
     for (size_t i = 0; i < n; i++) {
-        size_t idx = (size_t)(a[i] & lo_mask);
 #if defined(__GNUC__)
         if (i + 16 < n) /* the gather is random access: fetch ahead */
             __builtin_prefetch(&x[a[i + 16] & lo_mask]);
 #endif
-        kv[i].idx = idx;
-        kv[i].key = to_key(x[idx] == 0.0 ? 0.0 : x[idx]);
+        double v = x[a[i] & lo_mask];
+        key[i] = to_key(v == 0.0 ? 0.0 : v);
     }
     for (size_t i = 0; i < n;) {
         size_t j = i + 1;
-        while (j < n && (a[j] >> 32) == (a[i] >> 32))
+        int ordered = 1;
+        while (j < n && (a[j] >> 32) == (a[i] >> 32)) {
+            ordered &= key[j - 1] <= key[j]; /* equal keys are in trial order already */
             j++;
+        }
+        if (ordered) {
+            i = j;
+            continue;
+        }
         if (j - i > 64) {
-            qsort(kv + i, j - i, sizeof *kv, cmp_keyed);
+            keyed *kv = malloc((j - i) * sizeof *kv);
+            if (!kv)
+                return ROI_ERR_NOMEM;
+            for (size_t k = i; k < j; k++)
+                kv[k - i] = (keyed){key[k], a[k] & lo_mask};
+            qsort(kv, j - i, sizeof *kv, cmp_keyed);
+            for (size_t k = i; k < j; k++) {
+                key[k] = kv[k - i].key;
+                a[k] = kv[k - i].idx;
+            }
+            free(kv);
         } else {
             for (size_t k = i + 1; k < j; k++) {
-                keyed v = kv[k];
+                keyed v = {key[k], a[k] & lo_mask};
                 size_t m = k;
-                while (m > i && cmp_keyed(&kv[m - 1], &v) > 0) {
-                    kv[m] = kv[m - 1];
+                while (m > i && (key[m - 1] > v.key ||
+                                 (key[m - 1] == v.key && (a[m - 1] & lo_mask) > v.idx))) {
+                    key[m] = key[m - 1];
+                    a[m] = a[m - 1];
                     m--;
                 }
-                kv[m] = v;
+                key[m] = v.key;
+                a[m] = v.idx;
             }
         }
         i = j;
     }
+    double *sorted = (double *)(void *)key; /* same storage, one word per value */
     for (size_t i = 0; i < n;) {
         size_t j = i + 1;
-        while (j < n && kv[j].key == kv[i].key)
+        while (j < n && key[j] == key[i])
             j++;
         /* 0-based positions i..j-1 share the 1-based mid-rank (i + 1 + j) / 2. */
-        double mid = 0.5 * ((double)(i + 1) + (double)j);
+        uint32_t mid2 = (uint32_t)(i + 1 + j);
+        double v = from_key(key[i]);
         for (size_t k = i; k < j; k++) {
-            if (rank)
-                rank[kv[k].idx] = mid;
-            if (sorted)
-                sorted[k] = from_key(kv[k].key);
+            if (rank2)
+                rank2[a[k] & lo_mask] = mid2;
+            memcpy(&sorted[k], &v, sizeof v);
         }
         i = j;
     }
-cleanup:
-    free(a);
-    free(b);
-    free(kv);
-    free(count);
-    return st;
+    if (sorted_out)
+        *sorted_out = sorted;
+    return ROI_OK;
 }
 
 roi_status roi_ranks(const double *x, size_t n, double *rank)
 {
-    return rank_sort(x, n, rank, NULL);
+    if (n == 0)
+        return ROI_OK;
+    roi_status st = ROI_OK;
+    uint64_t *a = malloc(n * sizeof *a), *b = malloc(n * sizeof *b);
+    uint32_t *r2 = malloc(n * sizeof *r2);
+    if (!a || !b || !r2)
+        st = ROI_ERR_NOMEM;
+    if (st == ROI_OK && (st = rank_sort(x, n, r2, a, b, NULL)) == ROI_OK)
+        for (size_t i = 0; i < n; i++)
+            rank[i] = 0.5 * (double)r2[i];
+    free(a);
+    free(b);
+    free(r2);
+    return st;
 }
 
 double roi_pearson(const double *x, const double *y, size_t n)
@@ -290,62 +328,153 @@ static int cmp_tornado(const void *pa, const void *pb)
     return (a->node > b->node) - (a->node < b->node);
 }
 
-/* Per-thread buffers of the sensitivity pass: n doubles each. */
+/* Per-thread buffers of the sensitivity pass: x, the input's values in trial order;
+ * rx2, twice its mid-ranks; a and b, rank_sort's scratch (b ends holding the sorted
+ * values); tail[t], the input's values in npv's lower / upper tail. 28 bytes per trial
+ * plus the tails (~10% of the trials each). */
 typedef struct sens_buf {
-    double *x, *rx, *xs, *tail;
+    double *x;
+    uint32_t *rx2;
+    uint64_t *a, *b;
+    double *tail[2];
 } sens_buf;
+
+static void sens_buf_free(sens_buf *b)
+{
+    free(b->x);
+    free(b->rx2);
+    free(b->a);
+    free(b->b);
+    free(b->tail[0]);
+    free(b->tail[1]);
+}
+
+static int sens_buf_init(sens_buf *b, size_t n, const roi_analysis *an)
+{
+    b->x = malloc((n + 1) * sizeof *b->x);
+    b->rx2 = malloc((n + 1) * sizeof *b->rx2);
+    b->a = malloc((n + 1) * sizeof *b->a);
+    b->b = malloc((n + 1) * sizeof *b->b);
+    b->tail[0] = malloc((an->tails[0].count + 1) * sizeof *b->tail[0]);
+    b->tail[1] = malloc((an->tails[1].count + 1) * sizeof *b->tail[1]);
+    return b->x && b->rx2 && b->a && b->b && b->tail[0] && b->tail[1];
+}
+
+/* What one pass over the trials gathers for one output: roi_pearson's sums of the
+ * centred ranks and the decile groups' sums of the output shifted by its mean. */
+typedef struct sens_acc {
+    double sxy, sl, ql, sh, qh;
+} sens_acc;
+
+/* The mean of the mid-ranks 1..n, (n + 1) / 2, formed as roi_pearson forms it
+ * (roi_stats_sum of the ranks, exact for n < 9.4e7, divided by n): the same double. */
+static double mean_rank(size_t n)
+{
+    return 0.5 * (double)((uint64_t)n * ((uint64_t)n + 1)) / (double)n;
+}
+
+/* roi_pearson's final step from its sums. */
+static double pearson_from(double sxy, double sxx, double syy)
+{
+    if (!(sxx > 0.0) || !(syy > 0.0))
+        return 0.0;
+    double r = sxy / sqrt(sxx * syy);
+    return r > 1.0 ? 1.0 : r < -1.0 ? -1.0 : r;
+}
+
+/* The output ranks shared by every input: twice the mid-ranks of each computed output
+ * and the sum of squares of its centred ranks. */
+typedef struct out_ranks {
+    uint32_t *r2[ROI_OUT_COUNT];
+    double syy[ROI_OUT_COUNT];
+} out_ranks;
 
 /* Input k of the graph: its values (drawn again from its stream with rng), ranks and
  * sorted values, then its row of every computed output and of both npv tails. Writes
- * only row k, so inputs can be processed in any order, on any thread. */
-static roi_status one_input(const ctx *c, roi_analysis *an, double *const *orank, int k,
+ * only row k, so inputs can be processed in any order, on any thread. Every sum is the
+ * one the straightforward per-output loops (roi_pearson, then the decile groups) form,
+ * in the same trial order, so the results are the same to the bit; one pass over the
+ * trials serves every output and both tails, to read each array once per input. */
+static roi_status one_input(const ctx *c, roi_analysis *an, const out_ranks *orank, int k,
                             const sens_buf *b, gsl_rng *rng)
 {
     const roi_run *run = c->run;
     const roi_graph *g = &c->m->graph;
     const size_t n = c->n;
-    double *x = b->x, *rx = b->rx, *xs = b->xs, *tail = b->tail;
+    double *x = b->x;
+    uint32_t *rx2 = b->rx2;
     int node = roi_graph_input_node(g, k);
     const roi_node *nd = &g->nodes[node];
     for (size_t i = 0; i < n; i++)
         x[i] = roi_dist_sample(&nd->dist, c->keys[node], (uint64_t)i, rng);
-    roi_status st = rank_sort(x, n, rx, xs);
+    const double *xs = NULL;
+    roi_status st = rank_sort(x, n, rx2, b->a, b->b, &xs);
     if (st != ROI_OK)
         return st;
     double q10 = roi_stats_percentile_sorted(xs, n, 0.10);
     double q90 = roi_stats_percentile_sorted(xs, n, 0.90);
     double med = roi_stats_percentile_sorted(xs, n, 0.50);
-    double mean = roi_stats_sum(x, n) / (double)n, ssx = 0.0;
-    for (size_t i = 0; i < n; i++)
-        ssx += (x[i] - mean) * (x[i] - mean);
-    double sdx = n > 1 ? sqrt(ssx / (double)(n - 1)) : 0.0;
+    double mean = roi_stats_sum(x, n) / (double)n;
 
+    int outs[ROI_OUT_COUNT], n_outs = 0;
+    const uint32_t *ry2[ROI_OUT_COUNT];
+    const double *y[ROI_OUT_COUNT];
+    double shift[ROI_OUT_COUNT];
+    sens_acc acc[ROI_OUT_COUNT];
     for (int o = 0; o < ROI_OUT_COUNT; o++) {
         if (!an->sens[o].computed)
             continue;
+        ry2[n_outs] = orank->r2[o];
+        y[n_outs] = run->out[o];
+        shift[n_outs] = run->summary[o].mean;
+        acc[n_outs] = (sens_acc){0};
+        outs[n_outs++] = o;
+    }
+    const double *y_npv = run->out[ROI_OUT_NPV];
+    const double thr_lo = an->tails[0].threshold, thr_hi = an->tails[1].threshold;
+    double *tail_lo = b->tail[0], *tail_hi = b->tail[1];
+    size_t m_lo = 0, m_hi = 0, nl = 0, nh = 0;
+    const double mr = mean_rank(n);
+    double ssx = 0.0, sxx = 0.0;
+    for (size_t i = 0; i < n; i++) {
+        double xi = x[i];
+        ssx += (xi - mean) * (xi - mean);
+        double dx = 0.5 * (double)rx2[i] - mr;
+        sxx += dx * dx;
+        int lo = xi <= q10, hi = xi >= q90;
+        nl += (size_t)lo;
+        nh += (size_t)hi;
+        for (int j = 0; j < n_outs; j++) {
+            sens_acc *a = &acc[j];
+            a->sxy += dx * (0.5 * (double)ry2[j][i] - mr);
+            if (lo | hi) {
+                double d = y[j][i] - shift[j];
+                if (lo) {
+                    a->sl += d;
+                    a->ql += d * d;
+                }
+                if (hi) {
+                    a->sh += d;
+                    a->qh += d * d;
+                }
+            }
+        }
+        /* Tails of npv: the input's values over the tail trials (counted before). */
+        if (y_npv[i] < thr_lo && m_lo < an->tails[0].count)
+            tail_lo[m_lo++] = xi;
+        if (y_npv[i] > thr_hi && m_hi < an->tails[1].count)
+            tail_hi[m_hi++] = xi;
+    }
+    double sdx = n > 1 ? sqrt(ssx / (double)(n - 1)) : 0.0;
+
+    for (int j = 0; j < n_outs; j++) {
+        int o = outs[j];
+        const sens_acc *a = &acc[j];
         roi_sens *r = &an->sens[o].rows[k];
         r->node = node;
         r->name = nd->name;
-        r->rank_corr = roi_pearson(rx, orank[o], n);
+        r->rank_corr = pearson_from(a->sxy, sxx, orank->syy[o]);
         r->rank_corr_se = roi_spearman_se(r->rank_corr, n);
-        /* Decile groups: sums shifted by the output's mean for precision. */
-        const double *y = run->out[o];
-        double shift = run->summary[o].mean;
-        double sl = 0, sh = 0, ql = 0, qh = 0;
-        size_t nl = 0, nh = 0;
-        for (size_t i = 0; i < n; i++) {
-            double d = y[i] - shift;
-            if (x[i] <= q10) {
-                sl += d;
-                ql += d * d;
-                nl++;
-            }
-            if (x[i] >= q90) {
-                sh += d;
-                qh += d * d;
-                nh++;
-            }
-        }
         r->low_share = (double)nl / (double)n;
         r->high_share = (double)nh / (double)n;
         if (q10 == q90 || nl < 2 || nh < 2) { /* a (nearly) constant input */
@@ -354,23 +483,20 @@ static roi_status one_input(const ctx *c, roi_analysis *an, double *const *orank
             r->swing_se = 0.0;
             continue;
         }
-        double ml = sl / (double)nl, mh = sh / (double)nh;
-        double vl = (ql - (double)nl * ml * ml) / (double)(nl - 1);
-        double vh = (qh - (double)nh * mh * mh) / (double)(nh - 1);
-        r->low_mean = shift + ml;
-        r->high_mean = shift + mh;
+        double ml = a->sl / (double)nl, mh = a->sh / (double)nh;
+        double vl = (a->ql - (double)nl * ml * ml) / (double)(nl - 1);
+        double vh = (a->qh - (double)nh * mh * mh) / (double)(nh - 1);
+        r->low_mean = shift[j] + ml;
+        r->high_mean = shift[j] + mh;
         r->swing = mh - ml;
         r->swing_se = sqrt((vl > 0 ? vl : 0) / (double)nl + (vh > 0 ? vh : 0) / (double)nh);
     }
 
     /* Tails of npv: the input's median and mean over the tail trials. */
-    const double *y_npv = run->out[ROI_OUT_NPV];
     for (int t = 0; t < 2; t++) {
         roi_tail *tl = &an->tails[t];
-        size_t m = 0;
-        for (size_t i = 0; i < n; i++)
-            if (t ? y_npv[i] > tl->threshold : y_npv[i] < tl->threshold)
-                tail[m++] = x[i];
+        double *tail = b->tail[t];
+        size_t m = t ? m_hi : m_lo;
         roi_tail_row *r = &tl->rows[k];
         r->node = node;
         r->name = nd->name;
@@ -389,8 +515,10 @@ static roi_status one_input(const ctx *c, roi_analysis *an, double *const *orank
 
 /*
  * Sensitivity of every fully defined output to every input, and the tails of npv.
- * Inputs are spread over the threads, one at a time per thread (each with its own
- * buffers); every result depends only on its input, so not on the thread count.
+ * Outputs are ranked, then inputs are spread over the threads, one at a time per thread
+ * (each with its own buffers, allocated once); every result depends only on its input,
+ * so not on the thread count. Memory: 4 bytes per trial per computed output for the
+ * output ranks, plus 28 bytes per trial per thread (sens_buf).
  */
 static roi_status sensitivity(const ctx *c, roi_analysis *an)
 {
@@ -399,21 +527,23 @@ static roi_status sensitivity(const ctx *c, roi_analysis *an)
     const roi_graph *g = &c->m->graph;
     const size_t n = c->n;
     const int n_in = roi_graph_input_count(g);
-    double *orank[ROI_OUT_COUNT] = {0};
+    out_ranks orank = {{0}, {0}};
+    int threads = c->threads < n_in ? c->threads : (n_in > 0 ? n_in : 1);
+    sens_buf *bufs = calloc((size_t)threads, sizeof *bufs);
+    if (!bufs)
+        return ROI_ERR_NOMEM;
     for (int o = 0; o < ROI_OUT_COUNT; o++) {
         roi_sens_output *so = &an->sens[o];
         so->computed = run->summary[o].n_defined == n && n >= 4;
         if (!so->computed)
             continue;
         so->rows = calloc((size_t)n_in + 1, sizeof *so->rows);
-        orank[o] = malloc(n * sizeof *orank[o]);
-        if (!so->rows || !orank[o]) {
+        orank.r2[o] = malloc(n * sizeof *orank.r2[o]);
+        if (!so->rows || !orank.r2[o]) {
             st = ROI_ERR_NOMEM;
             goto cleanup;
         }
         so->n = n_in;
-        if ((st = roi_ranks(run->out[o], n, orank[o])) != ROI_OK)
-            goto cleanup;
     }
     const roi_summary *npv = &run->summary[ROI_OUT_NPV];
     for (int t = 0; t < 2; t++) {
@@ -432,31 +562,45 @@ static roi_status sensitivity(const ctx *c, roi_analysis *an)
                    : run->out[ROI_OUT_NPV][i] < tl->threshold;
         tl->count = m;
     }
+    for (int t = 0; t < threads; t++)
+        if (!sens_buf_init(&bufs[t], n, an)) {
+            st = ROI_ERR_NOMEM;
+            goto cleanup;
+        }
 
-    int threads = c->threads < n_in ? c->threads : (n_in > 0 ? n_in : 1);
 #pragma omp parallel num_threads(threads)
     {
-        sens_buf b = {malloc(n * sizeof(double)), malloc(n * sizeof(double)),
-                      malloc(n * sizeof(double)), malloc(n * sizeof(double))};
+        const sens_buf *b = &bufs[omp_get_thread_num()];
         gsl_rng *rng = c->scratch[omp_get_thread_num()];
-        roi_status mine = b.x && b.rx && b.xs && b.tail ? ROI_OK : ROI_ERR_NOMEM;
+        roi_status mine = ROI_OK;
+        /* The outputs' ranks first (one output per thread at a time) ... */
+#pragma omp for schedule(dynamic)
+        for (int o = 0; o < ROI_OUT_COUNT; o++) {
+            if (!an->sens[o].computed || mine != ROI_OK)
+                continue;
+            mine = rank_sort(run->out[o], n, orank.r2[o], b->a, b->b, NULL);
+            const double mr = mean_rank(n);
+            double syy = 0.0;
+            for (size_t i = 0; i < n; i++) {
+                double dy = 0.5 * (double)orank.r2[o][i] - mr;
+                syy += dy * dy;
+            }
+            orank.syy[o] = syy;
+        }
+        /* ... then every input against all of them (the loop's barrier between). */
 #pragma omp for schedule(dynamic)
         for (int k = 0; k < n_in; k++)
             if (mine == ROI_OK)
-                mine = one_input(c, an, orank, k, &b, rng);
+                mine = one_input(c, an, &orank, k, b, rng);
         if (mine != ROI_OK) {
 #pragma omp critical(roi_analysis_fail)
             st = mine;
         }
-        free(b.x);
-        free(b.rx);
-        free(b.xs);
-        free(b.tail);
     }
     if (st != ROI_OK)
         goto cleanup;
 
-    /* Contributions: rho^2 normalised over inputs, summed in graph order. */
+/* Contributions: rho^2 normalised over inputs, summed in graph order. */
     for (int o = 0; o < ROI_OUT_COUNT; o++) {
         roi_sens_output *so = &an->sens[o];
         if (!so->computed)
@@ -475,7 +619,10 @@ static roi_status sensitivity(const ctx *c, roi_analysis *an)
 
 cleanup:
     for (int o = 0; o < ROI_OUT_COUNT; o++)
-        free(orank[o]);
+        free(orank.r2[o]);
+    for (int t = 0; t < threads; t++)
+        sens_buf_free(&bufs[t]);
+    free(bufs);
     return st;
 }
 
@@ -835,11 +982,28 @@ roi_status roi_analysis_run(roi_model *m, roi_run *run, const roi_analysis_opts 
             goto nomem;
     roi_graph_keys(&m->graph, run->seed, c.keys);
 
-    for (int o = 0; o < ROI_OUT_COUNT; o++) {
-        roi_summary s;
-        if ((st = summarize_ci(run->out[o], c.n, work, &s, &an->ci[o])) == ROI_ERR_NOMEM)
+    /* The outputs' CIs as parallel tasks (a sort each), one work buffer per thread. */
+    {
+        roi_status ci_st = ROI_OK;
+#pragma omp parallel num_threads(c.threads < ROI_OUT_COUNT ? c.threads : ROI_OUT_COUNT)
+        {
+            double *w = omp_get_thread_num() == 0 ? work : malloc((c.n + 1) * sizeof *w);
+#pragma omp for schedule(dynamic)
+            for (int o = 0; o < ROI_OUT_COUNT; o++) {
+                roi_summary s;
+                if (!w || summarize_ci(run->out[o], c.n, w, &s, &an->ci[o]) == ROI_ERR_NOMEM) {
+#pragma omp critical(roi_analysis_fail)
+                    ci_st = ROI_ERR_NOMEM;
+                }
+            }
+            if (w != work)
+                free(w);
+        }
+        if (ci_st == ROI_ERR_NOMEM)
             goto nomem;
     }
+    free(work); /* not needed by what follows: lowers the peak */
+    work = NULL;
     if ((st = sensitivity(&c, an)) != ROI_OK)
         goto nomem;
     if ((st = tornado(&c, an)) != ROI_OK)
