@@ -176,7 +176,7 @@ static void flush_counts(thread_state *t, size_t n_cells)
  * cell values are first gathered into one contiguous row (the series are already
  * there; the inputs follow them) and each cell is updated without branches: the bin
  * index is clamped in floating point to [-1, NBINS] before the conversion, which puts
- * f < 0 in the underflow slot and f >= NBINS in the overflow slot exactly as a
+ * f < 0 (and a NaN, which must never reach the int conversion) in the underflow slot and f >= NBINS in the overflow slot exactly as a
  * compare-and-branch would.
  */
 static void accumulate(const shape *sh, const cell_range *rng, thread_state *t,
@@ -196,7 +196,7 @@ static void accumulate(const shape *sh, const cell_range *rng, thread_state *t,
         cmin[c] = v < cmin[c] ? v : cmin[c];
         cmax[c] = v > cmax[c] ? v : cmax[c];
         double f = (v - rng[c].lo) * rng[c].inv_width;
-        f = f < 0.0 ? -1.0 : f;
+        f = f >= 0.0 ? f : -1.0; /* NaN too: its block sum reruns the block with checks */
         f = f < (double)NBINS ? f : (double)NBINS;
         hist[(int)f]++;
     }
