@@ -1,7 +1,8 @@
 #!/bin/sh
 # run.sh - builds the libFuzzer harnesses and runs each for a bounded time.
 # Usage: sh fuzz/run.sh [SECONDS_PER_HARNESS]   (default 60; FUZZ_BUILD=dir to reuse)
-# Seeds come from fuzz/corpus/<name>/; what the fuzzer adds goes to a scratch copy,
+# Seeds come from fuzz/corpus/<name>/ (and, for the loader, the bundled scenarios
+# themselves, so the seeds never go stale); what the fuzzer adds goes to a scratch copy,
 # never into the repository. A crash leaves crash-* files in the scratch directory,
 # prints the input, and makes this script fail: fix it, then add the input to the
 # seed corpus.
@@ -22,7 +23,8 @@ for name in scenario set; do
     echo "fuzz_$name: ${seconds}s"
     if ! (cd "$scratch" && "$build/fuzz/fuzz_$name" -max_total_time="$seconds" -timeout=15 \
             -rss_limit_mb=2048 -max_len=8192 -print_final_stats=1 \
-            "$scratch/$name" "$src/fuzz/corpus/$name" >"$scratch/$name.log" 2>&1); then
+            "$scratch/$name" "$src/fuzz/corpus/$name" \
+            $([ "$name" = scenario ] && echo "$src/scenarios") >"$scratch/$name.log" 2>&1); then
         status=1
         echo "fuzz_$name FAILED; log and crash files in $scratch" >&2
         tail -n 40 "$scratch/$name.log" >&2

@@ -1,7 +1,9 @@
 #!/bin/sh
 # Installs the Debian packages roisim needs, when missing. As root it runs apt-get;
-# otherwise it prints the one command to run and stops.
+# otherwise it prints the one command to run and stops. With arguments, it installs
+# those packages instead (fuzz/deps.sh uses this for the hardening tools).
 PKGS="build-essential cmake pkg-config liblua5.4-dev libgsl-dev libcjson-dev libxlsxwriter-dev libcmocka-dev python3 python3-openpyxl"
+[ $# -gt 0 ] && PKGS="$*"
 missing=""
 for p in $PKGS; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"

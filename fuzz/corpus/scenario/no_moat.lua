@@ -1,4 +1,0 @@
--- What if there is no data moat?
-scenario { title = "No data moat", extends = "base" }
-
-moat = 0
