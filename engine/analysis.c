@@ -82,21 +82,6 @@ typedef struct keyed {
     uint64_t idx;
 } keyed;
 
-/* A double's bits mapped so that unsigned order is numeric order (as in stats.c). */
-static inline uint64_t to_key(double v)
-{
-    uint64_t u;
-    memcpy(&u, &v, sizeof u);
-    return (u & UINT64_C(0x8000000000000000)) ? ~u : u ^ UINT64_C(0x8000000000000000);
-}
-
-static inline double from_key(uint64_t k)
-{
-    uint64_t u = (k & UINT64_C(0x8000000000000000)) ? k ^ UINT64_C(0x8000000000000000) : ~k;
-    double v;
-    memcpy(&v, &u, sizeof v);
-    return v;
-}
 
 static int cmp_keyed(const void *pa, const void *pb)
 {
@@ -133,7 +118,7 @@ static roi_status rank_sort(const double *x, size_t n, uint32_t *rank2, uint64_t
     size_t count[4][256];
     memset(count, 0, sizeof count);
     for (size_t i = 0; i < n; i++) {
-        uint64_t k = to_key(x[i] == 0.0 ? 0.0 : x[i]); /* -0.0 ties with +0.0 */
+        uint64_t k = roi_sort_key(x[i] == 0.0 ? 0.0 : x[i]); /* -0.0 ties with +0.0 */
         a[i] = (k & ~lo_mask) | (uint64_t)i;
         for (int p = 0; p < 4; p++)
             count[p][(a[i] >> (32 + 8 * p)) & 0xff]++;
@@ -163,7 +148,7 @@ static roi_status rank_sort(const double *x, size_t n, uint32_t *rank2, uint64_t
             __builtin_prefetch(&x[a[i + 16] & lo_mask]);
 #endif
         double v = x[a[i] & lo_mask];
-        key[i] = to_key(v == 0.0 ? 0.0 : v);
+        key[i] = roi_sort_key(v == 0.0 ? 0.0 : v);
     }
     for (size_t i = 0; i < n;) {
         size_t j = i + 1;
@@ -211,7 +196,7 @@ static roi_status rank_sort(const double *x, size_t n, uint32_t *rank2, uint64_t
             j++;
         /* 0-based positions i..j-1 share the 1-based mid-rank (i + 1 + j) / 2. */
         uint32_t mid2 = (uint32_t)(i + 1 + j);
-        double v = from_key(key[i]);
+        double v = roi_sort_key_value(key[i]);
         for (size_t k = i; k < j; k++) {
             if (rank2)
                 rank2[a[k] & lo_mask] = mid2;

@@ -52,25 +52,6 @@ static double sum_sq_dev(const double *x, size_t n, double mean)
 
 /* ---- sort ------------------------------------------------------------------------ */
 
-/*
- * A double's bits, mapped so that unsigned order is numeric order: negative numbers
- * have all bits flipped (larger magnitude sorts first), non-negative ones only the
- * sign bit. -0.0 maps just below +0.0.
- */
-static inline uint64_t to_key(double v)
-{
-    uint64_t u;
-    memcpy(&u, &v, sizeof u);
-    return (u & UINT64_C(0x8000000000000000)) ? ~u : u ^ UINT64_C(0x8000000000000000);
-}
-
-static inline double from_key(uint64_t k)
-{
-    uint64_t u = (k & UINT64_C(0x8000000000000000)) ? k ^ UINT64_C(0x8000000000000000) : ~k;
-    double v;
-    memcpy(&v, &u, sizeof v);
-    return v;
-}
 
 /* Key i of an array of keys stored in double-sized slots (memcpy keeps the types legal;
  * compilers turn it into one move). */
@@ -103,7 +84,7 @@ roi_status roi_stats_sort(double *x, size_t n)
         goto cleanup;
     }
     for (size_t i = 0; i < n; i++) {
-        uint64_t k = to_key(x[i]);
+        uint64_t k = roi_sort_key(x[i]);
         key_put(x, i, k);
         for (int p = 0; p < 8; p++)
             count[p][(k >> (8 * p)) & 0xff]++;
@@ -129,7 +110,7 @@ roi_status roi_stats_sort(double *x, size_t n)
         b = t;
     }
     for (size_t i = 0; i < n; i++)
-        x[i] = from_key(key_at(a, i));
+        x[i] = roi_sort_key_value(key_at(a, i));
 cleanup:
     free(buf);
     free(count);

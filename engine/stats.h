@@ -11,6 +11,8 @@
 #define ROI_STATS_H
 
 #include <stddef.h>
+#include <stdint.h>
+#include <string.h>
 
 #include "roi_error.h"
 
@@ -45,6 +47,27 @@ double roi_stats_percentile_sorted(const double *sorted, size_t n, double p);
 /* Sorts n finite doubles ascending (LSD radix sort; -0.0 before +0.0). Allocates a
  * temporary buffer of n doubles; returns ROI_ERR_NOMEM if that fails. */
 roi_status roi_stats_sort(double *x, size_t n);
+
+/*
+ * A double's bits, mapped so that unsigned order is numeric order: negative numbers
+ * have all bits flipped (larger magnitude sorts first), non-negative ones only the
+ * sign bit; -0.0 maps just below +0.0. roi_sort_key_value inverts it. Used by the
+ * radix sorts here and in analysis.c.
+ */
+static inline uint64_t roi_sort_key(double v)
+{
+    uint64_t u;
+    memcpy(&u, &v, sizeof u);
+    return (u & UINT64_C(0x8000000000000000)) ? ~u : u ^ UINT64_C(0x8000000000000000);
+}
+
+static inline double roi_sort_key_value(uint64_t k)
+{
+    uint64_t u = (k & UINT64_C(0x8000000000000000)) ? k ^ UINT64_C(0x8000000000000000) : ~k;
+    double v;
+    memcpy(&v, &u, sizeof v);
+    return v;
+}
 
 /* Sum of x[0..n-1] by pairwise summation (fixed order, so deterministic). */
 double roi_stats_sum(const double *x, size_t n);
