@@ -113,14 +113,6 @@ static void test_quarters(void **state)
 
 /* ---- a complete model without uncertainty -------------------------------------------- */
 
-static int num(roi_model *m, double v)
-{
-    roi_error err;
-    int i = roi_graph_const(&m->graph, v, &err);
-    assert_true(i >= 0);
-    return i;
-}
-
 /*
  * Horizon 2025Q1..2026Q4 (T = 8), r = 1.02^4 - 1 (quarterly 2%).
  * v1 planned 2025Q3 (t = 2) + slip 1 -> t_launch = 3, score 50;
@@ -145,42 +137,42 @@ static roi_model *small_model(void)
     m->start_year = 2025;
     m->start_q = 1;
     m->periods = 8;
-    m->discount = num(m, pow(1.02, 4) - 1);
+    m->discount = roi_test_const(m, pow(1.02, 4) - 1);
     m->terminal = 1;
-    m->tv_growth = num(m, 0.02);
+    m->tv_growth = roi_test_const(m, 0.02);
 
     m->n_versions = 2;
     m->versions = calloc(2, sizeof *m->versions);
-    m->versions[0] = (roi_version){strdup("v1"), 2, ROI_NONE, num(m, 1), num(m, 50), ROI_NONE};
+    m->versions[0] = (roi_version){strdup("v1"), 2, ROI_NONE, roi_test_const(m, 1), roi_test_const(m, 50), ROI_NONE};
     m->versions[1] =
-        (roi_version){strdup("v2"), ROI_NONE, num(m, 2), num(m, 0), ROI_NONE, num(m, 4)};
-    m->frontier_score = num(m, 70);
-    m->frontier_slope = num(m, 4);
-    m->quality_beta = num(m, 0.1);
+        (roi_version){strdup("v2"), ROI_NONE, roi_test_const(m, 2), roi_test_const(m, 0), ROI_NONE, roi_test_const(m, 4)};
+    m->frontier_score = roi_test_const(m, 70);
+    m->frontier_slope = roi_test_const(m, 4);
+    m->quality_beta = roi_test_const(m, 0.1);
     m->gap_ref = ROI_NONE;
-    m->m_lo = num(m, 0.5);
-    m->m_hi = num(m, 1.5);
-    m->people = num(m, 1000);
-    m->people_growth = num(m, 0);
+    m->m_lo = roi_test_const(m, 0.5);
+    m->m_hi = roi_test_const(m, 1.5);
+    m->people = roi_test_const(m, 1000);
+    m->people_growth = roi_test_const(m, 0);
 
     m->n_surfaces = 1;
     m->surfaces = calloc(1, sizeof *m->surfaces);
     roi_surface *s = &m->surfaces[0];
     s->name = strdup("app");
     s->launch = 2;
-    s->delay = num(m, 1);
-    s->addressable = num(m, 100);
-    s->growth = num(m, pow(1.05, 4) - 1);
+    s->delay = roi_test_const(m, 1);
+    s->addressable = roi_test_const(m, 100);
+    s->growth = roi_test_const(m, pow(1.05, 4) - 1);
     s->n_stages = 2;
     s->stages = calloc(2, sizeof *s->stages);
     s->stages[0] = (roi_stage){0, 0.5};
     s->stages[1] = (roi_stage){2, 1.0};
-    s->ceiling = num(m, 0.9);
-    s->p = num(m, 0.03);
-    s->q = num(m, 0.38);
-    s->f0 = num(m, 0.1);
-    s->interactions = num(m, 20);
-    s->reasoning = num(m, 0.25);
+    s->ceiling = roi_test_const(m, 0.9);
+    s->p = roi_test_const(m, 0.03);
+    s->q = roi_test_const(m, 0.38);
+    s->f0 = roi_test_const(m, 0.1);
+    s->interactions = roi_test_const(m, 20);
+    s->reasoning = roi_test_const(m, 0.25);
 
     m->n_spend = 4;
     m->spend = calloc(4, sizeof *m->spend);
@@ -195,28 +187,28 @@ static roi_model *small_model(void)
     m->spend[0].kind = ROI_SPEND_LUMP;
     m->spend[0].cls = ROI_CLASS_INVESTMENT;
     m->spend[0].from = 0;
-    m->spend[0].amount = num(m, 50);
-    m->spend[0].residual_fraction = num(m, 0.5);
-    m->spend[0].residual_valuation = num(m, 80);
+    m->spend[0].amount = roi_test_const(m, 50);
+    m->spend[0].residual_fraction = roi_test_const(m, 0.5);
+    m->spend[0].residual_valuation = roi_test_const(m, 80);
     m->spend[1].name = strdup("compute");
     m->spend[1].kind = ROI_SPEND_SCHEDULE;
     m->spend[1].from = 2;
     m->spend[1].to = 6;
-    m->spend[1].amount = num(m, 10);
-    m->spend[1].growth = num(m, pow(1.1, 4) - 1);
+    m->spend[1].amount = roi_test_const(m, 10);
+    m->spend[1].growth = roi_test_const(m, pow(1.1, 4) - 1);
     m->spend[2].name = strdup("people");
     m->spend[2].kind = ROI_SPEND_VESTING;
     m->spend[2].from = 1;
-    m->spend[2].heads = num(m, 2);
-    m->spend[2].package = num(m, 8);
+    m->spend[2].heads = roi_test_const(m, 2);
+    m->spend[2].package = roi_test_const(m, 8);
     m->spend[2].vest_quarters = 4;
-    m->spend[2].attrition = num(m, 0.1);
+    m->spend[2].attrition = roi_test_const(m, 0.1);
     m->spend[3].name = strdup("inference");
     m->spend[3].kind = ROI_SPEND_INFERENCE;
     m->spend[3].from = 3;
-    m->spend[3].unit_cost = num(m, 0.01);
-    m->spend[3].reasoning_cost = num(m, 5);
-    m->spend[3].cost_decline = num(m, 1 - pow(0.9, 4));
+    m->spend[3].unit_cost = roi_test_const(m, 0.01);
+    m->spend[3].reasoning_cost = roi_test_const(m, 5);
+    m->spend[3].cost_decline = roi_test_const(m, 1 - pow(0.9, 4));
 
     m->n_streams = 4;
     m->streams = calloc(4, sizeof *m->streams);
@@ -229,30 +221,30 @@ static roi_model *small_model(void)
     r[0].name = strdup("uplift");
     r[0].kind = ROI_STREAM_UPLIFT;
     r[0].from = 4;
-    r[0].base = num(m, 200);
-    r[0].growth = num(m, pow(1.01, 4) - 1);
-    r[0].lift = num(m, 0.5);
+    r[0].base = roi_test_const(m, 200);
+    r[0].growth = roi_test_const(m, pow(1.01, 4) - 1);
+    r[0].lift = roi_test_const(m, 0.5);
     r[1].name = strdup("ads");
     r[1].kind = ROI_STREAM_PER_INTERACTION;
     r[1].from = 3;
     r[1].n_surfaces = 1;
     r[1].surfaces = calloc(1, sizeof(int));
-    r[1].rate = num(m, 0.02);
-    r[1].ratio = num(m, 0.5);
+    r[1].rate = roi_test_const(m, 0.02);
+    r[1].ratio = roi_test_const(m, 0.5);
     r[2].name = strdup("subs");
     r[2].kind = ROI_STREAM_SUBSCRIPTION;
     r[2].from = 5;
     r[2].n_surfaces = 1;
     r[2].surfaces = calloc(1, sizeof(int));
-    r[2].conversion = num(m, 0.1);
-    r[2].price = num(m, 3);
+    r[2].conversion = roi_test_const(m, 0.1);
+    r[2].price = roi_test_const(m, 3);
     r[3].name = strdup("api");
     r[3].kind = ROI_STREAM_MARKET_SHARE;
     r[3].from = 4;
-    r[3].market = num(m, 10);
-    r[3].growth = num(m, pow(1.2, 4) - 1);
-    r[3].share = num(m, 0.5);
-    r[3].cap = num(m, 1.1);
+    r[3].market = roi_test_const(m, 10);
+    r[3].growth = roi_test_const(m, pow(1.2, 4) - 1);
+    r[3].share = roi_test_const(m, 0.5);
+    r[3].cap = roi_test_const(m, 1.1);
     return m;
 }
 
@@ -462,40 +454,32 @@ static const char *invalid(roi_model *m)
     return err.msg;
 }
 
-static int uniform_node(roi_model *m, const char *name, double lo, double hi)
-{
-    roi_dist d;
-    roi_error err;
-    assert_int_equal(roi_dist_uniform(&d, lo, hi, name, &err), ROI_OK);
-    return roi_graph_input(&m->graph, name, &d, &err);
-}
-
 static void test_validation_messages(void **state)
 {
     (void)state;
     roi_model *m;
 
     m = small_model();
-    m->surfaces[0].p = num(m, -0.1);
+    m->surfaces[0].p = roi_test_const(m, -0.1);
     assert_string_equal(invalid(m), "app.adoption.p: must be > 0, got -0.1");
-    m->surfaces[0].p = uniform_node(m, "p_app", -0.1, 0.2);
+    m->surfaces[0].p = roi_test_uniform(m, "p_app", -0.1, 0.2);
     assert_string_equal(invalid(m),
                         "app.adoption.p: must be > 0, but uniform(-0.1, 0.2) can be -0.1");
     roi_model_free(m);
 
     m = small_model();
-    m->surfaces[0].ceiling = num(m, 1.2);
+    m->surfaces[0].ceiling = roi_test_const(m, 1.2);
     assert_string_equal(invalid(m), "app.ceiling: must be in [0, 1], got 1.2");
     roi_model_free(m);
 
     m = small_model();
-    m->versions[1].slip = num(m, 0.5);
+    m->versions[1].slip = roi_test_const(m, 0.5);
     assert_non_null(strstr(invalid(m), "v2.slip: "));
     assert_non_null(strstr(invalid(m), "0.5"));
-    m->versions[1].slip = uniform_node(m, "v2.slip", 0, 2);
+    m->versions[1].slip = roi_test_uniform(m, "v2.slip", 0, 2);
     assert_non_null(strstr(invalid(m), "v2.slip: "));
     assert_non_null(strstr(invalid(m), "fractional"));
-    m->versions[1].slip = num(m, -1);
+    m->versions[1].slip = roi_test_const(m, -1);
     assert_non_null(strstr(invalid(m), "got -1"));
     roi_model_free(m);
 
@@ -510,9 +494,9 @@ static void test_validation_messages(void **state)
     roi_model_free(m);
 
     m = small_model();
-    m->tv_growth = num(m, 0.1);
+    m->tv_growth = roi_test_const(m, 0.1);
     assert_non_null(strstr(invalid(m), "horizon.terminal_growth: "));
-    m->tv_growth = uniform_node(m, "g_tv", 0, 0.09); /* can reach r = 0.0824 */
+    m->tv_growth = roi_test_uniform(m, "g_tv", 0, 0.09); /* can reach r = 0.0824 */
     assert_non_null(strstr(invalid(m), "horizon.terminal_growth: "));
     m->terminal = 0; /* no terminal value: g_tv is not used */
     roi_error err;
@@ -525,7 +509,7 @@ static void test_validation_messages(void **state)
     roi_model_free(m);
 
     m = small_model();
-    m->spend[2].attrition = num(m, 1.5);
+    m->spend[2].attrition = roi_test_const(m, 1.5);
     assert_string_equal(invalid(m), "people.attrition: must be in [0, 1], got 1.5");
     roi_model_free(m);
 
@@ -540,7 +524,7 @@ static void test_validation_messages(void **state)
     roi_model_free(m);
 
     m = small_model();
-    m->discount = num(m, -1);
+    m->discount = roi_test_const(m, -1);
     assert_string_equal(invalid(m), "horizon.discount: must be > -1, got -1");
     roi_model_free(m);
 

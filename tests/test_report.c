@@ -89,24 +89,6 @@ static void remove_tree(const char *dir)
     rmdir(dir);
 }
 
-static roi_ref cnst(roi_model *m, double v)
-{
-    roi_error err;
-    int i = roi_graph_const(&m->graph, v, &err);
-    assert_true(i >= 0);
-    return i;
-}
-
-static roi_ref uniform_input(roi_model *m, const char *name, double lo, double hi)
-{
-    roi_error err;
-    roi_dist d;
-    assert_int_equal(roi_dist_uniform(&d, lo, hi, name, &err), ROI_OK);
-    int i = roi_graph_input(&m->graph, name, &d, &err);
-    assert_true(i >= 0);
-    return i;
-}
-
 /* A small valid model: one version, one surface, a lump, an uplift, a milestone. */
 static roi_model *tiny_model(void)
 {
@@ -118,19 +100,19 @@ static roi_model *tiny_model(void)
     m->start_year = 2025;
     m->start_q = 2;
     m->periods = 8;
-    m->discount = cnst(m, 0.09);
+    m->discount = roi_test_const(m, 0.09);
     m->terminal = 0;
 
     m->versions = calloc(1, sizeof *m->versions);
     assert_non_null(m->versions);
     m->n_versions = 1;
     m->versions[0] = (roi_version){.name = xstrdup("v1"), .planned = 0, .after = ROI_NONE,
-                                   .slip = ROI_NONE, .score = cnst(m, 50),
+                                   .slip = ROI_NONE, .score = roi_test_const(m, 50),
                                    .improvement = ROI_NONE};
-    m->frontier_score = cnst(m, 60);
-    m->frontier_slope = cnst(m, 4);
-    m->quality_beta = cnst(m, 0.03);
-    m->people = cnst(m, 3e9);
+    m->frontier_score = roi_test_const(m, 60);
+    m->frontier_slope = roi_test_const(m, 4);
+    m->quality_beta = roi_test_const(m, 0.03);
+    m->people = roi_test_const(m, 3e9);
 
     m->surfaces = calloc(1, sizeof *m->surfaces);
     assert_non_null(m->surfaces);
@@ -139,17 +121,17 @@ static roi_model *tiny_model(void)
     s->name = xstrdup("app");
     s->launch = 1;
     s->delay = ROI_NONE;
-    s->addressable = cnst(m, 1e9);
+    s->addressable = roi_test_const(m, 1e9);
     s->growth = ROI_NONE;
     s->stages = calloc(1, sizeof *s->stages);
     assert_non_null(s->stages);
     s->stages[0] = (roi_stage){.offset = 0, .share = 1.0};
     s->n_stages = 1;
-    s->ceiling = cnst(m, 0.5);
-    s->p = cnst(m, 0.05);
-    s->q = cnst(m, 0.4);
+    s->ceiling = roi_test_const(m, 0.5);
+    s->p = roi_test_const(m, 0.05);
+    s->q = roi_test_const(m, 0.4);
     s->f0 = ROI_NONE;
-    s->interactions = cnst(m, 10);
+    s->interactions = roi_test_const(m, 10);
     s->reasoning = ROI_NONE;
 
     m->spend = calloc(1, sizeof *m->spend);
@@ -157,7 +139,7 @@ static roi_model *tiny_model(void)
     m->n_spend = 1;
     m->spend[0] = (roi_spend){.name = xstrdup("stake"), .kind = ROI_SPEND_LUMP,
                               .cls = ROI_CLASS_INVESTMENT, .from = 0, .to = ROI_NONE,
-                              .amount = uniform_input(m, "stake_cost", 1e9, 2e9),
+                              .amount = roi_test_uniform(m, "stake_cost", 1e9, 2e9),
                               .growth = ROI_NONE, .residual_fraction = ROI_NONE,
                               .residual_valuation = ROI_NONE, .heads = ROI_NONE,
                               .package = ROI_NONE, .attrition = ROI_NONE,
@@ -168,8 +150,8 @@ static roi_model *tiny_model(void)
     assert_non_null(m->streams);
     m->n_streams = 1;
     m->streams[0] = (roi_stream){.name = xstrdup("uplift"), .kind = ROI_STREAM_UPLIFT,
-                                 .from = 1, .base = cnst(m, 1e9), .growth = cnst(m, 0.1),
-                                 .lift = uniform_input(m, "lift", 0.05, 0.5),
+                                 .from = 1, .base = roi_test_const(m, 1e9), .growth = roi_test_const(m, 0.1),
+                                 .lift = roi_test_uniform(m, "lift", 0.05, 0.5),
                                  .rate = ROI_NONE, .ratio = ROI_NONE,
                                  .conversion = ROI_NONE, .price = ROI_NONE,
                                  .market = ROI_NONE, .share = ROI_NONE, .cap = ROI_NONE};

@@ -12,24 +12,6 @@
 
 enum { BAD_NONE, BAD_CONST_DIV0, BAD_RARE_DIV0 };
 
-static int cst(roi_model *m, double v)
-{
-    roi_error err;
-    int i = roi_graph_const(&m->graph, v, &err);
-    assert_true(i >= 0);
-    return i;
-}
-
-static int uniform_input(roi_model *m, const char *name, double lo, double hi)
-{
-    roi_error err;
-    roi_dist d;
-    assert_int_equal(roi_dist_uniform(&d, lo, hi, name, &err), ROI_OK);
-    int i = roi_graph_input(&m->graph, name, &d, &err);
-    assert_true(i >= 0);
-    return i;
-}
-
 /*
  * Horizon 2025Q2, 8 quarters; one version; one surface with one stage; one schedule
  * spend line; one uplift stream; one milestone. Uncertain: "lift", "reach" (the
@@ -46,7 +28,7 @@ static roi_model *build_model(int extra, int bad)
     m->title = strdup("A tiny model");
     m->file = strdup("tiny.lua");
     if (extra)
-        uniform_input(m, "extra", 0.0, 1.0);
+        roi_test_uniform(m, "extra", 0.0, 1.0);
     if (extra == 2) {
         roi_error err;
         roi_dist d;
@@ -54,16 +36,16 @@ static roi_model *build_model(int extra, int bad)
         assert_int_equal(roi_dist_discrete(&d, v, pr, 3, "slips", &err), ROI_OK);
         assert_true(roi_graph_input(&m->graph, "slips", &d, &err) >= 0);
     }
-    int lift = uniform_input(m, "lift", 0.01, 0.05);
-    int reach = uniform_input(m, "reach", 1.0e9, 2.0e9);
-    int spend_level = uniform_input(m, "spend_level", 0.8e9, 1.2e9);
+    int lift = roi_test_uniform(m, "lift", 0.01, 0.05);
+    int reach = roi_test_uniform(m, "reach", 1.0e9, 2.0e9);
+    int spend_level = roi_test_uniform(m, "spend_level", 0.8e9, 1.2e9);
 
     m->start_year = 2025;
     m->start_q = 2;
     m->periods = 8;
-    m->discount = cst(m, 0.09);
+    m->discount = roi_test_const(m, 0.09);
     m->terminal = 1;
-    m->tv_growth = cst(m, 0.02);
+    m->tv_growth = roi_test_const(m, 0.02);
 
     m->n_versions = 1;
     m->versions = calloc(1, sizeof *m->versions);
@@ -71,17 +53,17 @@ static roi_model *build_model(int extra, int bad)
     m->versions[0].name = strdup("v1");
     m->versions[0].planned = 1;
     m->versions[0].after = ROI_NONE;
-    m->versions[0].slip = cst(m, 0);
-    m->versions[0].score = cst(m, 52);
+    m->versions[0].slip = roi_test_const(m, 0);
+    m->versions[0].score = roi_test_const(m, 52);
     m->versions[0].improvement = ROI_NONE;
-    m->frontier_score = cst(m, 68);
-    m->frontier_slope = cst(m, 8);
-    m->quality_beta = cst(m, 0.05);
+    m->frontier_score = roi_test_const(m, 68);
+    m->frontier_slope = roi_test_const(m, 8);
+    m->quality_beta = roi_test_const(m, 0.05);
     m->gap_ref = ROI_NONE;
-    m->m_lo = cst(m, 0.5);
-    m->m_hi = cst(m, 1.5);
-    m->people = cst(m, 3.4e9);
-    m->people_growth = cst(m, 0.03);
+    m->m_lo = roi_test_const(m, 0.5);
+    m->m_hi = roi_test_const(m, 1.5);
+    m->people = roi_test_const(m, 3.4e9);
+    m->people_growth = roi_test_const(m, 0.03);
 
     m->n_surfaces = 1;
     m->surfaces = calloc(1, sizeof *m->surfaces);
@@ -89,20 +71,20 @@ static roi_model *build_model(int extra, int bad)
     roi_surface *s = &m->surfaces[0];
     s->name = strdup("app");
     s->launch = 1;
-    s->delay = cst(m, 0);
+    s->delay = roi_test_const(m, 0);
     s->addressable = reach;
-    s->growth = cst(m, 0.02);
+    s->growth = roi_test_const(m, 0.02);
     s->n_stages = 1;
     s->stages = calloc(1, sizeof *s->stages);
     assert_non_null(s->stages);
     s->stages[0].offset = 0;
     s->stages[0].share = 1.0;
-    s->ceiling = cst(m, 0.3);
-    s->p = cst(m, 0.05);
-    s->q = cst(m, 0.4);
-    s->f0 = cst(m, 0.0);
-    s->interactions = cst(m, 30);
-    s->reasoning = cst(m, 0.1);
+    s->ceiling = roi_test_const(m, 0.3);
+    s->p = roi_test_const(m, 0.05);
+    s->q = roi_test_const(m, 0.4);
+    s->f0 = roi_test_const(m, 0.0);
+    s->interactions = roi_test_const(m, 30);
+    s->reasoning = roi_test_const(m, 0.1);
 
     m->n_spend = bad != BAD_NONE ? 2 : 1;
     m->spend = calloc((size_t)m->n_spend, sizeof *m->spend);
@@ -119,19 +101,19 @@ static roi_model *build_model(int extra, int bad)
     m->spend[0].from = 0;
     m->spend[0].to = 7;
     m->spend[0].amount = spend_level;
-    m->spend[0].growth = cst(m, 0.0);
+    m->spend[0].growth = roi_test_const(m, 0.0);
     if (bad != BAD_NONE) {
         roi_error err;
         int den;
         if (bad == BAD_CONST_DIV0) {
-            den = cst(m, 0.0);
+            den = roi_test_const(m, 0.0);
         } else {
             roi_dist d;
             assert_int_equal(roi_dist_bernoulli(&d, 0.9998, "gate", &err), ROI_OK);
             den = roi_graph_input(&m->graph, "gate", &d, &err);
             assert_true(den >= 0);
         }
-        int amount = roi_graph_op(&m->graph, ROI_NODE_DIV, cst(m, 1.0), den, -1, &err);
+        int amount = roi_graph_op(&m->graph, ROI_NODE_DIV, roi_test_const(m, 1.0), den, -1, &err);
         assert_true(amount >= 0);
         m->spend[1].name = strdup("deal");
         m->spend[1].kind = ROI_SPEND_LUMP;
@@ -148,8 +130,8 @@ static roi_model *build_model(int extra, int bad)
     st->name = strdup("ads");
     st->kind = ROI_STREAM_UPLIFT;
     st->from = 1;
-    st->base = cst(m, 4.0e10);
-    st->growth = cst(m, 0.1);
+    st->base = roi_test_const(m, 4.0e10);
+    st->growth = roi_test_const(m, 0.1);
     st->lift = lift;
     st->rate = st->ratio = st->conversion = st->price = ROI_NONE;
     st->market = st->share = st->cap = ROI_NONE;
