@@ -259,33 +259,30 @@ function lib.choose(c, a, b, ...)
   return new_value { op = "choose", c, a, b }
 end
 
-function lib.min(a, b, ...)
-  no_extra("min", 2 + select("#", ...), 2)
-  check_operand(a, "min"); check_operand(b, "min")
-  if type(a) == "number" and type(b) == "number" then return math.min(a, b) end
-  return new_value { op = "min", a, b }
+-- min(a, b) and max(a, b): folded now for two numbers, else an expression.
+local function extremum(op, fold)
+  return function(a, b, ...)
+    no_extra(op, 2 + select("#", ...), 2)
+    check_operand(a, op); check_operand(b, op)
+    if type(a) == "number" and type(b) == "number" then return fold(a, b) end
+    return new_value { op = op, a, b }
+  end
 end
-
-function lib.max(a, b, ...)
-  no_extra("max", 2 + select("#", ...), 2)
-  check_operand(a, "max"); check_operand(b, "max")
-  if type(a) == "number" and type(b) == "number" then return math.max(a, b) end
-  return new_value { op = "max", a, b }
-end
+lib.min, lib.max = extremum("min", math.min), extremum("max", math.max)
 
 -- Conditions combine with all_of / any_of / none_of (Lua's and/or/not cannot be
 -- redefined for uncertain values).
-function lib.all_of(a, b, ...)
-  local v = new_value { op = "and", condition_arg(a, "all_of"), condition_arg(b, "all_of") }
-  for i = 1, select("#", ...) do v = new_value { op = "and", v, condition_arg(select(i, ...), "all_of") } end
-  return v
+-- all_of(c1, c2, ...) and any_of(c1, c2, ...): two or more conditions, joined left to right.
+local function join(fname, op)
+  return function(a, b, ...)
+    local v = new_value { op = op, condition_arg(a, fname), condition_arg(b, fname) }
+    for i = 1, select("#", ...) do
+      v = new_value { op = op, v, condition_arg(select(i, ...), fname) }
+    end
+    return v
+  end
 end
-
-function lib.any_of(a, b, ...)
-  local v = new_value { op = "or", condition_arg(a, "any_of"), condition_arg(b, "any_of") }
-  for i = 1, select("#", ...) do v = new_value { op = "or", v, condition_arg(select(i, ...), "any_of") } end
-  return v
-end
+lib.all_of, lib.any_of = join("all_of", "and"), join("any_of", "or")
 
 function lib.none_of(a, ...)
   no_extra("none_of", 1 + select("#", ...), 1)
