@@ -108,7 +108,8 @@ static void usage(FILE *fp)
         "  --block-size N      Trials handed to a thread at a time, rounded up to whole\n"
         "                      blocks of 1024 (default 1024); never changes results.\n"
         "  --timings           Print the time of each phase (loading, simulation,\n"
-        "                      statistics, reports) to standard error.\n"
+        "                      statistics, goal seeks, analysis, reports) to\n"
+        "                      standard error.\n"
         "  --json FILE         Write the full results as JSON to FILE ('-': standard\n"
         "                      output; the summary table then goes to standard error).\n"
         "  --xlsx FILE         Write the Excel report to FILE (summary, a sheet per\n"
@@ -703,7 +704,8 @@ static roi_status cmd_run(const cli *c, const char *command, roi_error *err)
         goto done;
     }
     double t_phase = now_seconds();
-    double t_load = 0.0, t_sim = 0.0, t_stats = 0.0, t_report = 0.0;
+    double t_load = 0.0, t_sim = 0.0, t_stats = 0.0, t_search = 0.0, t_analysis = 0.0;
+    double t_report = 0.0;
     /* Load everything first: a broken scenario fails before any time is spent. */
     for (int i = 0; i < n; i++) {
         st = roi_scenario_load(files[i], &sopts, &models[i], err);
@@ -734,14 +736,18 @@ static roi_status cmd_run(const cli *c, const char *command, roi_error *err)
         else
             st = roi_sim_run(models[i], &opts, &runs[i], err);
         /* Goal seeks and sweeps the scenario declares, at the run's seed and trials. */
+        double t0 = now_seconds();
         if (st == ROI_OK)
             st = roi_search_run_all(runs[i], &opts, c->precision > 0 ? &conv : NULL, err);
+        double t1 = now_seconds();
+        t_search += t1 - t0;
         if (st == ROI_OK && !c->no_analysis) {
             roi_analysis_opts aopts = {.given = c->given, .n_given = c->n_given,
                                        .stress = c->stress, .n_stress = c->n_stress,
                                        .threads = c->threads};
             st = roi_analysis_run(models[i], runs[i], &aopts, err);
         }
+        t_analysis += now_seconds() - t1;
         if (st != ROI_OK) {
             progress_clear(&prog);
             goto done;
@@ -749,7 +755,9 @@ static roi_status cmd_run(const cli *c, const char *command, roi_error *err)
     }
     progress_clear(&prog);
     if (!c->no_analysis) {
+        double t0 = now_seconds();
         st = compare_runs(c, runs, n, err);
+        t_analysis += now_seconds() - t0;
         if (st != ROI_OK)
             goto done;
     }
@@ -786,7 +794,8 @@ static roi_status cmd_run(const cli *c, const char *command, roi_error *err)
     if (c->timings && st == ROI_OK)
         fprintf(stderr,
                 "timings: loading %.3f s, simulation %.3f s, statistics %.3f s, "
-                "reports %.3f s\n", t_load, t_sim, t_stats, t_report);
+                "goal seeks %.3f s, analysis %.3f s, reports %.3f s\n", t_load, t_sim,
+                t_stats, t_search, t_analysis, t_report);
 
 done:
     for (int i = 0; runs && i < n; i++)
