@@ -12,6 +12,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#ifdef __SSE2__
+#include <emmintrin.h> /* two quarters at a time in the hot loops (x86-64 always has it) */
+#endif
 
 /* ---- construction --------------------------------------------------------------- */
 
@@ -552,6 +555,12 @@ struct roi_trial_ws {
     double *invest;        /* Invest_t */
     double *cash_flow;     /* CF_t */
     double *irr_flows;     /* CF'_t: CF with TV and residuals in the last quarter */
+    /* scratch of the hot loops: a running product per quarter (formed by one
+     * multiplication a quarter, so the same doubles as the scalar recurrence), the
+     * per-surface weights of an inference line, versions in release order */
+    double *chain_a;           /* T */
+    double *surface_weight;    /* S */
+    int *version_order;        /* V: versions by release quarter (stable) */
 };
 
 void roi_trial_ws_free(roi_trial_ws *ws)
@@ -573,6 +582,9 @@ void roi_trial_ws_free(roi_trial_ws *ws)
     free(ws->invest);
     free(ws->cash_flow);
     free(ws->irr_flows);
+    free(ws->chain_a);
+    free(ws->surface_weight);
+    free(ws->version_order);
     free(ws);
 }
 
@@ -602,9 +614,13 @@ roi_trial_ws *roi_trial_ws_new(const roi_model *m)
     ws->invest = calloc(T, sizeof(double));
     ws->cash_flow = calloc(T, sizeof(double));
     ws->irr_flows = calloc(T, sizeof(double));
+    ws->chain_a = calloc(T, sizeof(double));
+    ws->surface_weight = calloc(S, sizeof(double));
+    ws->version_order = calloc(V, sizeof *ws->version_order);
     if (!ws->release || !ws->version_score || !ws->score || !ws->multiplier || !ws->people ||
         !ws->reach || !ws->active || !ws->interactions || !ws->unique_reach || !ws->unique_active ||
-        !ws->revenue || !ws->opex || !ws->invest || !ws->cash_flow || !ws->irr_flows) {
+        !ws->revenue || !ws->opex || !ws->invest || !ws->cash_flow || !ws->irr_flows ||
+        !ws->chain_a || !ws->surface_weight || !ws->version_order) {
         roi_trial_ws_free(ws);
         return NULL;
     }
@@ -630,7 +646,10 @@ static inline int quarters_of(const double *vals, roi_ref ref)
         return -1000000;
     if (!(v < 1e6))
         return 1000000;
-    return (int)lround(v);
+    /* lround(v) without the call: the truncation and the remainder are exact here */
+    int whole = (int)v;
+    double rest = v - whole;
+    return whole + (rest >= 0.5) - (rest <= -0.5);
 }
 
 /* x^(1/4) and x^4 for the quarterly <-> annual rates: two square roots (each correctly
@@ -679,78 +698,141 @@ static int quality_track(const roi_model *m, const double *vals, roi_trial_ws *w
     const double m_lo = value_or(vals, m->m_lo, 0.0);
     const double m_hi = value_or(vals, m->m_hi, INFINITY);
 
+    /* S_t = score of the latest version released at or before t (of equal releases, the
+     * one declared last); 0 before any. Versions ordered by release, ties in declaration
+     * order (insertion sort: a handful of versions), then swept once along t. */
+    int *order = ws->version_order;
+    for (int v = 0; v < m->n_versions; v++) {
+        int j = v;
+        for (; j > 0 && ws->release[order[j - 1]] > ws->release[v]; j--)
+            order[j] = order[j - 1];
+        order[j] = v;
+    }
+    double S = 0.0;
+    int next = 0;
     for (int t = 0; t < T; t++) {
-        /* S_t = score of the latest version released at or before t; 0 before any */
-        double S = 0.0;
-        int latest = -1;
-        for (int v = 0; v < m->n_versions; v++) {
-            if (ws->release[v] <= t && (latest < 0 || ws->release[v] >= ws->release[latest])) {
-                latest = v;
-                S = ws->version_score[v];
-            }
-        }
+        for (; next < m->n_versions && ws->release[order[next]] <= t; next++)
+            S = ws->version_score[order[next]];
         ws->score[t] = S;
-        if (t < t_launch) {
-            ws->multiplier[t] = 0.0; /* no product yet */
-            continue;
-        }
+    }
+    const int n_before = t_launch < 0 ? 0 : (t_launch < T ? t_launch : T);
+    for (int t = 0; t < n_before; t++)
+        ws->multiplier[t] = 0.0; /* no product yet */
+    for (int t = n_before; t < T; t++) {
         double F = F0 + slope * (t - t_launch) / 4.0; /* F_t = F0 + slope (t - t_launch)/4 */
-        double G = F - S;                             /* G_t = F_t - S_t */
+        double G = F - ws->score[t];                  /* G_t = F_t - S_t */
         /* m_t = clamp(exp(-beta (G_t - G_ref)), m_lo, m_hi) */
         ws->multiplier[t] = clampd(exp(-beta * (G - G_ref)), m_lo, m_hi);
     }
     return t_launch;
 }
 
-/* unique(X)_t = P_t (1 - prod_s (1 - min(X_{s,t} / P_t, 1))) */
-static double unique_users(const double *x, int n_surfaces, int T, int t, double P)
+/* unique(R)_t and unique(U)_t, unique(X)_t = P_t (1 - prod_s (1 - min(X_{s,t} / P_t, 1))).
+ * The product is formed surface by surface for all quarters at once, two quarters per
+ * SSE2 instruction; for each t it multiplies the same factors in the same order (s =
+ * 0, 1, ...) with the same correctly rounded operations as the scalar code, so the
+ * doubles are the same (minpd(x, 1) is exactly x < 1 ? x : 1, NaN included). */
+static void unique_users(const roi_model *m, roi_trial_ws *ws)
 {
-    double none = 1.0;
-    for (int s = 0; s < n_surfaces; s++) {
-        double share = x[(size_t)s * T + t] / P;
-        none *= 1.0 - (share < 1.0 ? share : 1.0);
+    const int T = m->periods;
+    const double *restrict P = ws->people;
+    double *restrict none_r = ws->unique_reach; /* prod_s (1 - min(share, 1)) until the end */
+    double *restrict none_a = ws->unique_active;
+    for (int t = 0; t < T; t++)
+        none_r[t] = none_a[t] = 1.0;
+    for (int s = 0; s < m->n_surfaces; s++) {
+        const double *restrict R = ws->reach + (size_t)s * T;
+        const double *restrict U = ws->active + (size_t)s * T;
+        int t = 0;
+#ifdef __SSE2__
+        const __m128d one = _mm_set1_pd(1.0);
+        for (; t + 2 <= T; t += 2) {
+            __m128d p = _mm_loadu_pd(P + t);
+            __m128d share_r = _mm_div_pd(_mm_loadu_pd(R + t), p);
+            __m128d share_a = _mm_div_pd(_mm_loadu_pd(U + t), p);
+            _mm_storeu_pd(none_r + t, _mm_mul_pd(_mm_loadu_pd(none_r + t),
+                                                 _mm_sub_pd(one, _mm_min_pd(share_r, one))));
+            _mm_storeu_pd(none_a + t, _mm_mul_pd(_mm_loadu_pd(none_a + t),
+                                                 _mm_sub_pd(one, _mm_min_pd(share_a, one))));
+        }
+#endif
+        for (; t < T; t++) {
+            double share_r = R[t] / P[t], share_a = U[t] / P[t];
+            none_r[t] *= 1.0 - (share_r < 1.0 ? share_r : 1.0);
+            none_a[t] *= 1.0 - (share_a < 1.0 ? share_a : 1.0);
+        }
     }
-    return P * (1.0 - none);
+    for (int t = 0; t < T; t++) {
+        none_r[t] = P[t] * (1.0 - none_r[t]);
+        none_a[t] = P[t] * (1.0 - none_a[t]);
+    }
 }
 
 /* Section 4: reach, adoption, active users and interactions per surface. */
 static void surfaces(const roi_model *m, const double *vals, roi_trial_ws *ws)
 {
     const int T = m->periods;
+    const double *restrict mult = ws->multiplier;
+    double *restrict e_tau = ws->chain_a; /* e^(-(p+q) tau), tau = k + 1 */
     for (int si = 0; si < m->n_surfaces; si++) {
         const roi_surface *s = &m->surfaces[si];
-        double *R = ws->reach + (size_t)si * T;
-        double *U = ws->active + (size_t)si * T;
-        double *I = ws->interactions + (size_t)si * T;
+        double *restrict R = ws->reach + (size_t)si * T;
+        double *restrict U = ws->active + (size_t)si * T;
+        double *restrict I = ws->interactions + (size_t)si * T;
         const int L = s->launch + quarters_of(vals, s->delay); /* L_s = launch + delay */
         const double A = vals[s->addressable];
         const double quarterly_growth = fourth_root(1.0 + value_or(vals, s->growth, 0.0));
         const double c = vals[s->ceiling];
         const double p = vals[s->p], q = vals[s->q];
+        const double q_over_p = q / p;
         const double f0 = value_or(vals, s->f0, 0.0);
+        const double not_f0 = 1.0 - f0;
         const double E = value_or(vals, s->interactions, 0.0);
-        /* e^(-(p+q) tau) advanced one quarter at a time, tau = k + 1 */
         const double decay = exp(-(p + q));
-        double e_tau = decay;
-        double growth = 1.0; /* (1 + g_s)^(t/4) */
-        int stage = -1;
+        /* the first quarter with k = t - L >= 0 */
+        const int first = L < 0 ? 0 : (L < T ? L : T);
 
-        for (int t = 0; t < T; t++, growth *= quarterly_growth) {
-            const int k = t - L; /* quarters since launch */
-            if (k < 0) {
-                R[t] = U[t] = I[t] = 0.0;
-                continue;
+        /* Reach and the Bass exponential, with their running products advanced one
+         * multiplication a quarter (growth from t = 0, the exponential from the
+         * launch). unlocked_s(t) = share of the last stage with offset <= k is constant
+         * between stages, so one loop per stage (stage -1: before the first, 0). */
+        double growth = 1.0, e = decay; /* (1 + g_s)^(t/4), e^(-(p+q) tau) */
+        int t = 0;
+        for (; t < first; t++, growth *= quarterly_growth)
+            R[t] = U[t] = I[t] = 0.0;
+        for (int stage = -1; stage < s->n_stages && t < T; stage++) {
+            const int end = stage + 1 < s->n_stages && L + s->stages[stage + 1].offset < T
+                                ? L + s->stages[stage + 1].offset
+                                : T;
+            const double unlocked = stage >= 0 ? s->stages[stage].share : 0.0;
+            for (; t < end; t++, growth *= quarterly_growth, e *= decay) {
+                R[t] = A * growth * unlocked; /* R = A (1+g)^(t/4) unlocked */
+                e_tau[t] = e;
             }
-            /* unlocked_s(t) = share of the last stage with offset <= k */
-            while (stage + 1 < s->n_stages && s->stages[stage + 1].offset <= k)
-                stage++;
-            double unlocked = stage >= 0 ? s->stages[stage].share : 0.0;
-            R[t] = A * growth * unlocked; /* R = A (1+g)^(t/4) unlocked */
+        }
+
+        t = first;
+#ifdef __SSE2__
+        /* the scalar loop below, two quarters at a time: the same operations */
+        const __m128d one = _mm_set1_pd(1.0), qp2 = _mm_set1_pd(q_over_p);
+        const __m128d f02 = _mm_set1_pd(f0), not_f02 = _mm_set1_pd(not_f0);
+        const __m128d c2 = _mm_set1_pd(c), E2 = _mm_set1_pd(E);
+        for (; t + 2 <= T; t += 2) {
+            __m128d r = _mm_loadu_pd(R + t);
+            __m128d e2 = _mm_loadu_pd(e_tau + t);
+            __m128d bass = _mm_div_pd(_mm_sub_pd(one, e2), _mm_add_pd(one, _mm_mul_pd(qp2, e2)));
+            __m128d adopted = _mm_add_pd(f02, _mm_mul_pd(not_f02, bass));
+            __m128d reachable = _mm_min_pd(_mm_mul_pd(c2, _mm_loadu_pd(mult + t)), one);
+            __m128d u = _mm_mul_pd(_mm_mul_pd(r, reachable), adopted);
+            _mm_storeu_pd(U + t, u);
+            _mm_storeu_pd(I + t, _mm_mul_pd(u, E2));
+        }
+#endif
+        for (; t < T; t++) {
             /* Bass(tau) = (1 - e^(-(p+q) tau)) / (1 + (q/p) e^(-(p+q) tau)) */
-            double bass = (1.0 - e_tau) / (1.0 + (q / p) * e_tau);
-            e_tau *= decay;
-            double adopted = f0 + (1.0 - f0) * bass; /* a_s(t) = f0 + (1-f0) Bass(k+1) */
-            double reachable = c * ws->multiplier[t];
+            double bass = (1.0 - e_tau[t]) / (1.0 + q_over_p * e_tau[t]);
+            double adopted = f0 + not_f0 * bass; /* a_s(t) = f0 + (1-f0) Bass(k+1) */
+            double reachable = c * mult[t];
             U[t] = R[t] * (reachable < 1.0 ? reachable : 1.0) * adopted; /* U = R min(1,c m) a */
             I[t] = U[t] * E;                                             /* I = U E */
         }
@@ -759,7 +841,7 @@ static void surfaces(const roi_model *m, const double *vals, roi_trial_ws *ws)
 
 /* Section 5: one spend line's amount in every quarter, added to Opex or Invest. */
 static double spend_line(const roi_model *m, const roi_spend *l, const double *vals,
-                         const roi_trial_ws *ws, int t_launch, double *line)
+                         roi_trial_ws *ws, int t_launch, double *line)
 {
     const int T = m->periods;
     double residual = 0.0;
@@ -796,19 +878,28 @@ static double spend_line(const roi_model *m, const roi_spend *l, const double *v
         const double c0 = vals[l->unit_cost];
         const double k_r = value_or(vals, l->reasoning_cost, 1.0);
         const double quarterly_decline = fourth_root(1.0 - value_or(vals, l->cost_decline, 0.0));
-        double decline = 1.0;
+        double *restrict weight = ws->surface_weight; /* (1 - rho_s) + k_r rho_s */
+        for (int si = 0; si < m->n_surfaces; si++) {
+            double rho = value_or(vals, m->surfaces[si].reasoning, 0.0);
+            weight[si] = (1.0 - rho) + k_r * rho;
+        }
+        double *restrict decline = ws->chain_a; /* one multiplication a quarter after t_launch */
+        double d = 1.0;
         for (int t = 0; t < T; t++) {
             if (t > t_launch)
-                decline *= quarterly_decline;
-            if (t < l->from)
-                continue;
-            double weighted = 0.0;
-            for (int si = 0; si < m->n_surfaces; si++) {
-                double rho = value_or(vals, m->surfaces[si].reasoning, 0.0);
-                weighted += ws->interactions[(size_t)si * T + t] * ((1.0 - rho) + k_r * rho);
-            }
-            line[t] = weighted * c0 * decline;
+                d *= quarterly_decline;
+            decline[t] = d;
         }
+        /* the weighted sum over surfaces in surface order, formed in line[] (zero) for
+         * all quarters at once */
+        const int t0 = l->from < 0 ? 0 : l->from;
+        for (int si = 0; si < m->n_surfaces; si++) {
+            const double *restrict I = ws->interactions + (size_t)si * T;
+            for (int t = t0; t < T; t++)
+                line[t] += I[t] * weight[si];
+        }
+        for (int t = t0; t < T; t++)
+            line[t] = line[t] * c0 * decline[t];
         break;
     }
     }
@@ -829,31 +920,38 @@ static void stream_revenue(const roi_model *m, const roi_stream *s, const double
         /* B0 (1+g_B)^(t/4) u unique(U)_t / P_t, growth counted from t = 0 */
         const double B0 = vals[s->base], u = vals[s->lift];
         double growth = 1.0;
-        for (int t = 0; t < T; t++, growth *= quarterly_growth)
-            if (t >= s->from)
-                line[t] = B0 * growth * u * ws->unique_active[t] / ws->people[t];
+        int t = 0;
+        for (; t < s->from && t < T; t++)
+            growth *= quarterly_growth;
+        for (; t < T; t++, growth *= quarterly_growth)
+            line[t] = B0 * growth * u * ws->unique_active[t] / ws->people[t];
         break;
     }
     case ROI_STREAM_PER_INTERACTION: {
-        /* sum_{s in S} I_{s,t} rate ratio */
+        /* sum_{s in S} I_{s,t} rate ratio; the sum over S in its order, formed in line[]
+         * (zero) for all quarters at once */
         const double per = vals[s->rate] * value_or(vals, s->ratio, 1.0);
-        for (int t = s->from < 0 ? 0 : s->from; t < T; t++) {
-            double I = 0.0;
-            for (int k = 0; k < s->n_surfaces; k++)
-                I += ws->interactions[(size_t)s->surfaces[k] * T + t];
-            line[t] = I * per;
+        const int t0 = s->from < 0 ? 0 : s->from;
+        for (int k = 0; k < s->n_surfaces; k++) {
+            const double *restrict I = ws->interactions + (size_t)s->surfaces[k] * T;
+            for (int t = t0; t < T; t++)
+                line[t] += I[t];
         }
+        for (int t = t0; t < T; t++)
+            line[t] *= per;
         break;
     }
     case ROI_STREAM_SUBSCRIPTION: {
-        /* sum_{s in S} U_{s,t} conversion price */
+        /* sum_{s in S} U_{s,t} conversion price, as above */
         const double per = vals[s->conversion] * vals[s->price];
-        for (int t = s->from < 0 ? 0 : s->from; t < T; t++) {
-            double U = 0.0;
-            for (int k = 0; k < s->n_surfaces; k++)
-                U += ws->active[(size_t)s->surfaces[k] * T + t];
-            line[t] = U * per;
+        const int t0 = s->from < 0 ? 0 : s->from;
+        for (int k = 0; k < s->n_surfaces; k++) {
+            const double *restrict U = ws->active + (size_t)s->surfaces[k] * T;
+            for (int t = t0; t < T; t++)
+                line[t] += U[t];
         }
+        for (int t = t0; t < T; t++)
+            line[t] *= per;
         break;
     }
     case ROI_STREAM_MARKET_SHARE: {
@@ -890,11 +988,9 @@ void roi_model_trial(const roi_model *m, const double *vals, roi_trial_ws *ws, d
             ws->people[t] = P;
     }
     surfaces(m, vals, ws);
-    for (int t = 0; t < T; t++) {
-        ws->unique_reach[t] = unique_users(ws->reach, m->n_surfaces, T, t, ws->people[t]);
-        ws->unique_active[t] = unique_users(ws->active, m->n_surfaces, T, t, ws->people[t]);
+    unique_users(m, ws);
+    for (int t = 0; t < T; t++)
         ws->revenue[t] = ws->opex[t] = ws->invest[t] = 0.0;
-    }
 
     /* Section 5: lines are computed into the cash-flow buffer (free until section 7)
      * or straight into their series. */

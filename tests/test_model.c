@@ -535,6 +535,446 @@ static void test_validation_messages(void **state)
     roi_model_free(m);
 }
 
+/* ---- the optimised trial against a straightforward reference --------------------- */
+/*
+ * ref_trial is roi_model_trial as first written: one quarter at a time, every factor
+ * recomputed where the equation uses it, scalar code only. The optimised trial must give
+ * the same doubles (bit for bit) on random models that exercise its other paths: odd and
+ * even horizons (the two-quarter SSE2 loops and their scalar tails), launches before,
+ * inside and after the horizon, stages, versions released in any order and together,
+ * lines and streams starting before or after the horizon, shares above 1.
+ */
+static double ref_value_or(const double *vals, roi_ref ref, double fallback)
+{
+    return ref == ROI_NONE ? fallback : vals[ref];
+}
+
+static int ref_quarters_of(const double *vals, roi_ref ref)
+{
+    if (ref == ROI_NONE)
+        return 0;
+    double v = vals[ref];
+    if (!(v > -1e6))
+        return -1000000;
+    if (!(v < 1e6))
+        return 1000000;
+    return (int)lround(v);
+}
+
+static double ref_unique(const double *x, int n_surfaces, int T, int t, double P)
+{
+    double none = 1.0;
+    for (int s = 0; s < n_surfaces; s++) {
+        double share = x[(size_t)s * T + t] / P;
+        none *= 1.0 - (share < 1.0 ? share : 1.0);
+    }
+    return P * (1.0 - none);
+}
+
+typedef struct ref_ws {
+    int *release;
+    double *vscore, *score, *mult, *people, *reach, *active, *inter, *ureach, *uactive;
+    double *revenue, *opex, *invest, *cf, *irr;
+} ref_ws;
+
+static void ref_trial(const roi_model *m, const double *vals, ref_ws *ws, double *out,
+                      double *series)
+{
+    const int T = m->periods, S = m->n_surfaces;
+#define RS(s, t) series[(size_t)(s) * (size_t)T + (size_t)(t)]
+    for (int v = 0; v < m->n_versions; v++) {
+        const roi_version *ver = &m->versions[v];
+        int planned = ver->planned != ROI_NONE ? ver->planned
+                                               : ws->release[v - 1] + ref_quarters_of(vals, ver->after);
+        ws->release[v] = planned + ref_quarters_of(vals, ver->slip);
+        ws->vscore[v] = ver->score != ROI_NONE ? vals[ver->score]
+                                               : ws->vscore[v - 1] + vals[ver->improvement];
+    }
+    const int t_launch = ws->release[0];
+    const double F0 = vals[m->frontier_score], slope = vals[m->frontier_slope];
+    const double beta = vals[m->quality_beta];
+    const double G_ref = ref_value_or(vals, m->gap_ref, F0 - ws->vscore[0]);
+    const double m_lo = ref_value_or(vals, m->m_lo, 0.0), m_hi = ref_value_or(vals, m->m_hi, INFINITY);
+    for (int t = 0; t < T; t++) {
+        double Sc = 0.0;
+        int latest = -1;
+        for (int v = 0; v < m->n_versions; v++)
+            if (ws->release[v] <= t && (latest < 0 || ws->release[v] >= ws->release[latest])) {
+                latest = v;
+                Sc = ws->vscore[v];
+            }
+        ws->score[t] = Sc;
+        if (t < t_launch) {
+            ws->mult[t] = 0.0;
+            continue;
+        }
+        double G = F0 + slope * (t - t_launch) / 4.0 - Sc;
+        double x = exp(-beta * (G - G_ref));
+        ws->mult[t] = x < m_lo ? m_lo : (x > m_hi ? m_hi : x);
+    }
+    {
+        const double quarterly = sqrt(sqrt(1.0 + ref_value_or(vals, m->people_growth, 0.0)));
+        double P = vals[m->people];
+        for (int t = 0; t < T; t++, P *= quarterly)
+            ws->people[t] = P;
+    }
+    for (int si = 0; si < S; si++) {
+        const roi_surface *s = &m->surfaces[si];
+        double *R = ws->reach + (size_t)si * T, *U = ws->active + (size_t)si * T;
+        double *I = ws->inter + (size_t)si * T;
+        const int L = s->launch + ref_quarters_of(vals, s->delay);
+        const double A = vals[s->addressable];
+        const double qg = sqrt(sqrt(1.0 + ref_value_or(vals, s->growth, 0.0)));
+        const double c = vals[s->ceiling], p = vals[s->p], q = vals[s->q];
+        const double f0 = ref_value_or(vals, s->f0, 0.0);
+        const double E = ref_value_or(vals, s->interactions, 0.0);
+        const double decay = exp(-(p + q));
+        double e_tau = decay, growth = 1.0;
+        int stage = -1;
+        for (int t = 0; t < T; t++, growth *= qg) {
+            const int k = t - L;
+            if (k < 0) {
+                R[t] = U[t] = I[t] = 0.0;
+                continue;
+            }
+            while (stage + 1 < s->n_stages && s->stages[stage + 1].offset <= k)
+                stage++;
+            double unlocked = stage >= 0 ? s->stages[stage].share : 0.0;
+            R[t] = A * growth * unlocked;
+            double bass = (1.0 - e_tau) / (1.0 + (q / p) * e_tau);
+            e_tau *= decay;
+            double adopted = f0 + (1.0 - f0) * bass;
+            double reachable = c * ws->mult[t];
+            U[t] = R[t] * (reachable < 1.0 ? reachable : 1.0) * adopted;
+            I[t] = U[t] * E;
+        }
+    }
+    for (int t = 0; t < T; t++) {
+        ws->ureach[t] = ref_unique(ws->reach, S, T, t, ws->people[t]);
+        ws->uactive[t] = ref_unique(ws->active, S, T, t, ws->people[t]);
+        ws->revenue[t] = ws->opex[t] = ws->invest[t] = 0.0;
+    }
+    double residuals = 0.0;
+    for (int i = 0; i < m->n_spend; i++) {
+        const roi_spend *l = &m->spend[i];
+        double *line = series ? &RS(ROI_SERIES_FIXED_COUNT + m->n_streams + i, 0) : ws->cf;
+        for (int t = 0; t < T; t++)
+            line[t] = 0.0;
+        if (l->kind == ROI_SPEND_LUMP) {
+            if (l->from >= 0 && l->from < T)
+                line[l->from] = vals[l->amount];
+            if (l->residual_fraction != ROI_NONE)
+                residuals += vals[l->residual_fraction] * vals[l->residual_valuation];
+        } else if (l->kind == ROI_SPEND_SCHEDULE) {
+            const double quarterly = sqrt(sqrt(1.0 + ref_value_or(vals, l->growth, 0.0)));
+            double amount = vals[l->amount];
+            for (int t = l->from; t <= l->to && t < T; t++, amount *= quarterly)
+                if (t >= 0)
+                    line[t] = amount;
+        } else if (l->kind == ROI_SPEND_VESTING) {
+            const double keep = 1.0 - ref_value_or(vals, l->attrition, 0.0);
+            double amount = vals[l->heads] * vals[l->package] / l->vest_quarters;
+            for (int t = l->from; t < l->from + l->vest_quarters && t < T; t++, amount *= keep)
+                if (t >= 0)
+                    line[t] = amount;
+        } else {
+            const double c0 = vals[l->unit_cost];
+            const double k_r = ref_value_or(vals, l->reasoning_cost, 1.0);
+            const double qd = sqrt(sqrt(1.0 - ref_value_or(vals, l->cost_decline, 0.0)));
+            double decline = 1.0;
+            for (int t = 0; t < T; t++) {
+                if (t > t_launch)
+                    decline *= qd;
+                if (t < l->from)
+                    continue;
+                double weighted = 0.0;
+                for (int si = 0; si < S; si++) {
+                    double rho = ref_value_or(vals, m->surfaces[si].reasoning, 0.0);
+                    weighted += ws->inter[(size_t)si * T + t] * ((1.0 - rho) + k_r * rho);
+                }
+                line[t] = weighted * c0 * decline;
+            }
+        }
+        double *sink = (l->cls == ROI_CLASS_INVESTMENT && l->kind != ROI_SPEND_INFERENCE)
+                           ? ws->invest
+                           : ws->opex;
+        for (int t = 0; t < T; t++)
+            sink[t] += line[t];
+    }
+    for (int i = 0; i < m->n_streams; i++) {
+        const roi_stream *s = &m->streams[i];
+        double *line = series ? &RS(ROI_SERIES_FIXED_COUNT + i, 0) : ws->cf;
+        const double qg = sqrt(sqrt(1.0 + ref_value_or(vals, s->growth, 0.0)));
+        for (int t = 0; t < T; t++)
+            line[t] = 0.0;
+        if (s->kind == ROI_STREAM_UPLIFT) {
+            const double B0 = vals[s->base], u = vals[s->lift];
+            double growth = 1.0;
+            for (int t = 0; t < T; t++, growth *= qg)
+                if (t >= s->from)
+                    line[t] = B0 * growth * u * ws->uactive[t] / ws->people[t];
+        } else if (s->kind == ROI_STREAM_PER_INTERACTION || s->kind == ROI_STREAM_SUBSCRIPTION) {
+            const int per_i = s->kind == ROI_STREAM_PER_INTERACTION;
+            const double per = per_i ? vals[s->rate] * ref_value_or(vals, s->ratio, 1.0)
+                                     : vals[s->conversion] * vals[s->price];
+            const double *x = per_i ? ws->inter : ws->active;
+            for (int t = s->from < 0 ? 0 : s->from; t < T; t++) {
+                double sum = 0.0;
+                for (int k = 0; k < s->n_surfaces; k++)
+                    sum += x[(size_t)s->surfaces[k] * T + t];
+                line[t] = sum * per;
+            }
+        } else {
+            const double M0 = vals[s->market], share = vals[s->share];
+            const double cap = ref_value_or(vals, s->cap, INFINITY);
+            double growth = 1.0;
+            for (int t = s->from; t < T; t++, growth *= qg) {
+                if (t < 0)
+                    continue;
+                double mt = ws->mult[t];
+                line[t] = M0 * growth * share * (mt < cap ? mt : cap);
+            }
+        }
+        for (int t = 0; t < T; t++)
+            ws->revenue[t] += line[t];
+    }
+    const double r = vals[m->discount];
+    const double df_quarter = 1.0 / sqrt(sqrt(1.0 + r));
+    double df = 1.0, df_last = 1.0, npv_h = 0.0, pv_rev = 0.0, pv_spend = 0.0;
+    double total_spend = 0.0, total_revenue = 0.0, peak = 0.0;
+    for (int t = 0; t < T; t++, df *= df_quarter) {
+        double spend = ws->opex[t] + ws->invest[t];
+        ws->cf[t] = ws->revenue[t] - spend;
+        npv_h += ws->cf[t] * df;
+        pv_rev += ws->revenue[t] * df;
+        pv_spend += spend * df;
+        total_spend += spend;
+        total_revenue += ws->revenue[t];
+        if (ws->uactive[t] > peak)
+            peak = ws->uactive[t];
+        df_last = df;
+    }
+    double tv = 0.0;
+    if (m->terminal) {
+        const double g_tv = ref_value_or(vals, m->tv_growth, 0.0);
+        double ocf = 0.0;
+        for (int t = T > 4 ? T - 4 : 0; t < T; t++)
+            ocf += ws->revenue[t] - ws->opex[t];
+        tv = ocf * (1.0 + g_tv) / (r - g_tv);
+        if (!(tv > 0.0))
+            tv = 0.0;
+    }
+    const double end_value = tv + residuals;
+    out[ROI_OUT_NPV] = npv_h + end_value * df_last;
+    out[ROI_OUT_NPV_HORIZON] = npv_h;
+    out[ROI_OUT_ROI_MULTIPLE] = pv_spend > 0.0 ? (pv_rev + end_value * df_last) / pv_spend : NAN;
+    for (int t = 0; t < T; t++)
+        ws->irr[t] = ws->cf[t];
+    ws->irr[T - 1] += end_value;
+    double x = roi_irr(ws->irr, T);
+    double x2 = (1.0 + x) * (1.0 + x);
+    out[ROI_OUT_IRR] = isnan(x) ? NAN : x2 * x2 - 1.0;
+    int payback = roi_payback(ws->cf, T);
+    out[ROI_OUT_PAYBACK] = payback < 0 ? NAN : (double)payback;
+    out[ROI_OUT_TOTAL_SPEND] = total_spend;
+    out[ROI_OUT_TOTAL_REVENUE] = total_revenue;
+    out[ROI_OUT_PEAK_ACTIVE] = peak;
+    if (!series)
+        return;
+    double cumulative = 0.0;
+    for (int t = 0; t < T; t++) {
+        cumulative += ws->cf[t];
+        RS(ROI_SERIES_CASH_FLOW, t) = ws->cf[t];
+        RS(ROI_SERIES_CUMULATIVE, t) = cumulative;
+        RS(ROI_SERIES_REVENUE, t) = ws->revenue[t];
+        RS(ROI_SERIES_SPEND, t) = ws->opex[t] + ws->invest[t];
+        RS(ROI_SERIES_UNIQUE_REACH, t) = ws->ureach[t];
+        RS(ROI_SERIES_UNIQUE_ACTIVE, t) = ws->uactive[t];
+        RS(ROI_SERIES_SCORE, t) = ws->score[t];
+        RS(ROI_SERIES_QUALITY, t) = ws->mult[t];
+    }
+    for (int si = 0; si < S; si++)
+        for (int t = 0; t < T; t++)
+            RS(ROI_SERIES_FIXED_COUNT + m->n_streams + m->n_spend + si, t) = ws->active[(size_t)si * T + t];
+#undef RS
+}
+
+/* xorshift64*: a fixed sequence of test cases */
+static uint64_t rnd_state = 88172645463325252ull;
+static double rnd(void)
+{
+    rnd_state ^= rnd_state >> 12;
+    rnd_state ^= rnd_state << 25;
+    rnd_state ^= rnd_state >> 27;
+    return (double)((rnd_state * 2685821657736338717ull) >> 11) * 0x1.0p-53;
+}
+static double rnd_in(double lo, double hi) { return lo + (hi - lo) * rnd(); }
+static int rnd_int(int lo, int hi) { return lo + (int)(rnd() * (hi - lo + 1)); }
+
+/* A model of random shape and constants (not necessarily valid: the trial must agree
+ * with the reference on whatever it is given). */
+static roi_model *random_model(void)
+{
+    roi_model *m = roi_model_new();
+    const int T = rnd_int(1, 30);
+    m->periods = T;
+    m->discount = roi_test_const(m, rnd_in(0.0, 0.2));
+    m->terminal = rnd() < 0.7;
+    m->tv_growth = rnd() < 0.5 ? ROI_NONE : roi_test_const(m, rnd_in(-0.02, 0.05));
+
+    m->n_versions = rnd_int(1, 4);
+    m->versions = calloc((size_t)m->n_versions, sizeof *m->versions);
+    for (int v = 0; v < m->n_versions; v++) {
+        roi_version *ver = &m->versions[v];
+        int absolute = v == 0 || rnd() < 0.4;
+        ver->planned = absolute ? rnd_int(-3, T + 2) : ROI_NONE;
+        ver->after = absolute ? ROI_NONE : roi_test_const(m, rnd_int(-1, 4));
+        /* whole quarters up to noise, or halfway (rounded away from 0) */
+        ver->slip = rnd() < 0.3 ? ROI_NONE
+                                : roi_test_const(m, rnd_int(-1, 2) + (rnd() < 0.3 ? (rnd() < 0.5 ? 0.5 : -0.5)
+                                                                                  : rnd_in(-0.2, 0.2)));
+        ver->score = absolute ? roi_test_const(m, rnd_in(40, 70)) : ROI_NONE;
+        ver->improvement = absolute ? ROI_NONE : roi_test_const(m, rnd_in(-2, 8));
+    }
+    m->frontier_score = roi_test_const(m, rnd_in(60, 75));
+    m->frontier_slope = roi_test_const(m, rnd_in(0, 8));
+    m->quality_beta = roi_test_const(m, rnd_in(0, 0.1));
+    m->gap_ref = rnd() < 0.5 ? ROI_NONE : roi_test_const(m, rnd_in(5, 20));
+    m->m_lo = rnd() < 0.3 ? ROI_NONE : roi_test_const(m, rnd_in(0, 0.8));
+    m->m_hi = rnd() < 0.3 ? ROI_NONE : roi_test_const(m, rnd_in(1, 2));
+    m->people = roi_test_const(m, rnd_in(1e3, 5e9));
+    m->people_growth = rnd() < 0.3 ? ROI_NONE : roi_test_const(m, rnd_in(0, 0.1));
+
+    m->n_surfaces = rnd_int(1, 6);
+    m->surfaces = calloc((size_t)m->n_surfaces, sizeof *m->surfaces);
+    for (int si = 0; si < m->n_surfaces; si++) {
+        roi_surface *s = &m->surfaces[si];
+        s->launch = rnd_int(-3, T + 2);
+        s->delay = rnd() < 0.3 ? ROI_NONE : roi_test_const(m, rnd_int(0, 3));
+        s->addressable = roi_test_const(m, rnd_in(0, 4e9));
+        s->growth = rnd() < 0.3 ? ROI_NONE : roi_test_const(m, rnd_in(-0.1, 0.6));
+        s->n_stages = rnd_int(1, 4);
+        s->stages = calloc((size_t)s->n_stages, sizeof *s->stages);
+        int offset = rnd_int(0, 2);
+        double share = 0.0;
+        for (int j = 0; j < s->n_stages; j++, offset += rnd_int(1, 3)) {
+            share += rnd_in(0, 0.5);
+            s->stages[j] = (roi_stage){offset, share < 1 ? share : 1};
+        }
+        s->ceiling = roi_test_const(m, rnd_in(0, 1.2));
+        s->p = roi_test_const(m, rnd_in(0.005, 0.1));
+        s->q = roi_test_const(m, rnd_in(0, 0.6));
+        s->f0 = rnd() < 0.3 ? ROI_NONE : roi_test_const(m, rnd_in(0, 0.5));
+        s->interactions = rnd() < 0.2 ? ROI_NONE : roi_test_const(m, rnd_in(0, 100));
+        s->reasoning = rnd() < 0.3 ? ROI_NONE : roi_test_const(m, rnd_in(0, 1));
+    }
+
+    m->n_spend = rnd_int(0, 6);
+    m->spend = calloc((size_t)m->n_spend + 1, sizeof *m->spend);
+    for (int i = 0; i < m->n_spend; i++) {
+        roi_spend *l = &m->spend[i];
+        l->amount = l->growth = l->residual_fraction = l->residual_valuation = ROI_NONE;
+        l->heads = l->package = l->attrition = ROI_NONE;
+        l->unit_cost = l->reasoning_cost = l->cost_decline = ROI_NONE;
+        l->kind = (roi_spend_kind)(i % 4);
+        l->cls = rnd() < 0.5 ? ROI_CLASS_INVESTMENT : ROI_CLASS_OPERATING;
+        l->from = rnd_int(-3, T + 1);
+        l->to = l->from + rnd_int(0, 8);
+        l->amount = roi_test_const(m, rnd_in(1e6, 5e9));
+        if (rnd() < 0.5)
+            l->growth = roi_test_const(m, rnd_in(-0.2, 0.5));
+        if (l->kind == ROI_SPEND_LUMP && rnd() < 0.5) {
+            l->residual_fraction = roi_test_const(m, rnd_in(0, 1));
+            l->residual_valuation = roi_test_const(m, rnd_in(0, 1e10));
+        }
+        l->heads = roi_test_const(m, rnd_int(1, 50));
+        l->package = roi_test_const(m, rnd_in(1e5, 1e8));
+        l->vest_quarters = rnd_int(1, 16);
+        if (rnd() < 0.5)
+            l->attrition = roi_test_const(m, rnd_in(0, 0.2));
+        l->unit_cost = roi_test_const(m, rnd_in(1e-4, 1e-2));
+        if (rnd() < 0.5)
+            l->reasoning_cost = roi_test_const(m, rnd_in(1, 10));
+        if (rnd() < 0.5)
+            l->cost_decline = roi_test_const(m, rnd_in(0, 0.6));
+    }
+
+    m->n_streams = rnd_int(0, 6);
+    m->streams = calloc((size_t)m->n_streams + 1, sizeof *m->streams);
+    for (int i = 0; i < m->n_streams; i++) {
+        roi_stream *r = &m->streams[i];
+        r->kind = (roi_stream_kind)((i + 1) % 4);
+        r->from = rnd_int(-3, T + 1);
+        r->growth = rnd() < 0.4 ? ROI_NONE : roi_test_const(m, rnd_in(-0.1, 0.3));
+        r->base = roi_test_const(m, rnd_in(1e9, 1e11));
+        r->lift = roi_test_const(m, rnd_in(0, 0.05));
+        r->rate = roi_test_const(m, rnd_in(0, 0.01));
+        r->ratio = rnd() < 0.5 ? ROI_NONE : roi_test_const(m, rnd_in(0, 1));
+        r->conversion = roi_test_const(m, rnd_in(0, 0.05));
+        r->price = roi_test_const(m, rnd_in(0, 30));
+        r->market = roi_test_const(m, rnd_in(1e9, 1e11));
+        r->share = roi_test_const(m, rnd_in(0, 0.3));
+        r->cap = rnd() < 0.5 ? ROI_NONE : roi_test_const(m, rnd_in(0.5, 1.5));
+        r->n_surfaces = rnd_int(0, m->n_surfaces);
+        r->surfaces = calloc((size_t)r->n_surfaces + 1, sizeof(int));
+        for (int k = 0; k < r->n_surfaces; k++)
+            r->surfaces[k] = rnd_int(0, m->n_surfaces - 1);
+    }
+    return m;
+}
+
+static void test_trial_matches_reference(void **state)
+{
+    (void)state;
+    for (int trial = 0; trial < 3000; trial++) {
+        roi_model *m = random_model();
+        const int T = m->periods, S = m->n_surfaces, V = m->n_versions;
+        double *vals = calloc((size_t)m->graph.n, sizeof *vals);
+        uint64_t *keys = calloc((size_t)m->graph.n, sizeof *keys);
+        roi_graph_keys(&m->graph, 1, keys);
+        roi_graph_eval(&m->graph, keys, 0, vals, NULL);
+
+        ref_ws r;
+        r.release = calloc((size_t)V, sizeof(int));
+        double **arrays[] = {&r.vscore, &r.score, &r.mult, &r.people, &r.reach, &r.active,
+                             &r.inter, &r.ureach, &r.uactive, &r.revenue, &r.opex,
+                             &r.invest, &r.cf, &r.irr};
+        for (size_t i = 0; i < sizeof arrays / sizeof *arrays; i++)
+            *arrays[i] = calloc((size_t)(S + V) * (size_t)T, sizeof(double));
+
+        const size_t n_vals = (size_t)roi_model_series_count(m) * (size_t)T;
+        double *series = calloc(n_vals, sizeof(double));
+        double *expected_series = calloc(n_vals, sizeof(double));
+        double out[ROI_OUT_COUNT], expected[ROI_OUT_COUNT], out_only[ROI_OUT_COUNT];
+        roi_trial_ws *ws = roi_trial_ws_new(m);
+        assert_non_null(ws);
+        roi_model_trial(m, vals, ws, out, series);
+        roi_model_trial(m, vals, ws, out_only, NULL);
+        ref_trial(m, vals, &r, expected, expected_series);
+
+        for (int o = 0; o < ROI_OUT_COUNT; o++) {
+            if (memcmp(&out[o], &expected[o], sizeof(double)) != 0 ||
+                memcmp(&out_only[o], &expected[o], sizeof(double)) != 0)
+                fail_msg("case %d (T %d): %s = %.17g / %.17g, reference %.17g", trial, T,
+                         roi_output_name((roi_output)o), out[o], out_only[o], expected[o]);
+        }
+        for (size_t i = 0; i < n_vals; i++)
+            if (memcmp(&series[i], &expected_series[i], sizeof(double)) != 0)
+                fail_msg("case %d (T %d): series %zu, t %zu = %.17g, reference %.17g", trial, T,
+                         i / (size_t)T, i % (size_t)T, series[i], expected_series[i]);
+
+        roi_trial_ws_free(ws);
+        free(series);
+        free(expected_series);
+        free(r.release);
+        for (size_t i = 0; i < sizeof arrays / sizeof *arrays; i++)
+            free(*arrays[i]);
+        free(vals);
+        free(keys);
+        roi_model_free(m);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -546,6 +986,7 @@ int main(void)
         cmocka_unit_test(test_small_model_by_hand),
         cmocka_unit_test(test_output_and_series_names),
         cmocka_unit_test(test_validation_messages),
+        cmocka_unit_test(test_trial_matches_reference),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
