@@ -409,12 +409,16 @@ typedef struct ctx {
     uint64_t *keys;
     gsl_rng **scratch;   /* one per thread */
     int threads;
+    roi_sampling *plan;  /* the run's sampling plan; NULL for plain Monte Carlo */
 } ctx;
 
-/* The value input `node` drew in trial i of the run (its own stream); r is the
- * calling thread's scratch generator. */
+/* The value input `node` took in trial i of the run: drawn again from its own stream,
+ * through the run's sampling plan when it had one (Latin hypercube, correlations);
+ * r is the calling thread's scratch generator. */
 static inline double input_value(const ctx *c, int node, size_t i, gsl_rng *r)
 {
+    if (c->plan)
+        return roi_sampling_input(c->plan, &c->m->graph, c->keys, node, (uint64_t)i, r);
     return roi_dist_sample(&c->m->graph.nodes[node].dist, c->keys[node], (uint64_t)i, r);
 }
 
@@ -975,7 +979,8 @@ static roi_status stress(const ctx *c, const roi_stress *s, roi_stress_result *r
     /* Swap the band in, rerun with the same seed, and restore the model. */
     roi_dist saved = nd->dist;
     nd->dist = band;
-    roi_sim_opts so = {.seed = c->run->seed, .trials = c->n, .threads = c->threads};
+    roi_sim_opts so = {.seed = c->run->seed, .trials = c->n, .threads = c->threads,
+                       .sampling = c->run->sampling};
     st = roi_sim_run(c->m, &so, &srun, err);
     nd->dist = saved;
     roi_dist_free(&band);
@@ -1104,6 +1109,11 @@ roi_status roi_analysis_run(roi_model *m, roi_run *run, const roi_analysis_opts 
         if (!(c.scratch[t] = gsl_rng_alloc(roi_rng_philox)))
             goto nomem;
     roi_graph_keys(&m->graph, run->seed, c.keys);
+    /* The run's plan, as roi_sim_run builds it (the analysis never overrides nodes). */
+    if (run->sampling != ROI_SAMPLING_MC || m->n_correlations > 0)
+        if ((st = roi_sampling_new(m, &m->graph, run->sampling, run->trials, NULL, 0, &c.plan,
+                                   err)) != ROI_OK)
+            goto cleanup;
 
     /* The outputs' CIs by selection, as parallel tasks with a key buffer per thread up
      * to 2^22 trials; above, one output at a time (one buffer of 8 bytes per trial). */
@@ -1178,6 +1188,7 @@ cleanup:
                 gsl_rng_free(c.scratch[t]);
     free(c.scratch);
     free(c.keys);
+    roi_sampling_free(c.plan);
     roi_analysis_free(an);
     return st;
 }

@@ -390,6 +390,49 @@ static void test_sensitivity_first_trials(void **state)
     roi_model_free(m);
 }
 
+/* ---- sampling plans ----------------------------------------------------------------------- */
+
+/* The analysis pairs each trial's outputs with the input values that trial used, also
+ * under Latin hypercube sampling and correlated inputs: with npv = c - 3 x1 exactly, the
+ * rank correlation of npv and x1 is -1, and a stress of x1 over its whole range (0:1)
+ * reruns the same trials (npv change 0). Redrawing x1 as plain Monte Carlo would give
+ * values unrelated to the run's, and rank correlations near 0. */
+static void test_inputs_follow_sampling_plan(void **state)
+{
+    (void)state;
+    /* x2 enters the model only through a spend that is always 0 */
+#define ZERO_X2 "spend \"z\" { kind = \"lump\", quarter = \"2026Q1\", amount = clamp(x2, 0, 0) }\n"
+    static const char *const extra[] = {
+        ZERO_X2,
+        ZERO_X2 "correlate { { \"x1\", \"x2\", 0.6 } }\n",
+    };
+#undef ZERO_X2
+    for (int lhs = 0; lhs <= 1; lhs++)
+        for (int e = 0; e < 2; e++) {
+            if (!lhs && !e)
+                continue; /* plain Monte Carlo: the other tests */
+            roi_model *m = load_linear("plan", extra[e]);
+            roi_sim_opts o = {.seed = SEED, .trials = 5000, .threads = 2,
+                              .sampling = lhs ? ROI_SAMPLING_LHS : ROI_SAMPLING_MC};
+            roi_stress st = {.name = "all", .input = "x1", .low = 0.0, .high = 1.0};
+            roi_analysis_opts ao = {.stress = &st, .n_stress = 1, .threads = 2};
+            roi_error err;
+            roi_error_clear(&err);
+            roi_run *run = NULL;
+            if (roi_sim_run(m, &o, &run, &err) != ROI_OK ||
+                roi_analysis_run(m, run, &ao, &err) != ROI_OK)
+                fail_msg("run: %s", err.msg);
+            const roi_analysis *an = run->analysis;
+            assert_near(row_named(&an->sens[ROI_OUT_NPV], "x1")->rank_corr, -1.0, 1e-12);
+            if (e) /* x2 is rank-correlated 0.6 with x1, so with npv */
+                assert_near(row_named(&an->sens[ROI_OUT_NPV], "x2")->rank_corr, -0.6, 0.05);
+            assert_int_equal(an->n_stress, 1);
+            assert_near(an->stress[0].npv_diff_mean, 0.0, 1e-9);
+            roi_run_free(run);
+            roi_model_free(m);
+        }
+}
+
 /* ---- building blocks ---------------------------------------------------------------------- */
 
 static void test_ranks_ties(void **state)
@@ -522,6 +565,7 @@ int main(void)
         cmocka_unit_test(test_same_bits_any_thread_count),
         cmocka_unit_test(test_ci_selection_same_as_sort),
         cmocka_unit_test(test_sensitivity_first_trials),
+        cmocka_unit_test(test_inputs_follow_sampling_plan),
         cmocka_unit_test(test_ranks_ties),
         cmocka_unit_test(test_percentile_ci),
         cmocka_unit_test(test_condition_parse),
