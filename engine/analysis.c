@@ -531,15 +531,15 @@ typedef struct out_ranks {
     double syy[ROI_OUT_COUNT];
 } out_ranks;
 
-/* Input k of the graph over the first ns trials: its values (drawn again from its
- * stream, on every thread), ranks and sorted values, then its row of every computed
- * output and of both npv tails. Every sum is the one the straightforward per-output
+/* Input k of the graph over the first ns trials, from its values (b->x), twice its
+ * mid-ranks (b->rx2) and its sorted values (xs): its row of every computed output and of
+ * both npv tails. Every sum is the one the straightforward per-output
  * loops (roi_pearson, then the decile groups) form, in the same trial order, so the
- * results are the same to the bit: the passes over the trials run in parallel as
- * "lanes", one per output plus one for what the input alone needs (its spread, the
- * decile counts, the tails), and each sum belongs to one lane. */
+ * results are the same to the bit: the pass over the trials is split by outputs, one
+ * group per thread (each sum belongs to one group), the first group also gathering
+ * what the input alone needs (its spread, the decile counts, the tails). */
 static roi_status one_input(const ctx *c, roi_analysis *an, const out_ranks *orank, int k,
-                            const sens_buf *b)
+                            const sens_buf *b, const double *xs)
 {
     const roi_run *run = c->run;
     const roi_graph *g = &c->m->graph;
@@ -548,11 +548,7 @@ static roi_status one_input(const ctx *c, roi_analysis *an, const out_ranks *ora
     const uint32_t *rx2 = b->rx2;
     int node = roi_graph_input_node(g, k);
     const roi_node *nd = &g->nodes[node];
-    input_values(c, node, n, b->x);
-    const double *xs = NULL;
-    roi_status st = rank_sort(x, n, b->rx2, b->a, b->b, &xs);
-    if (st != ROI_OK)
-        return st;
+    roi_status st = ROI_OK;
     const double q10 = roi_stats_percentile_sorted(xs, n, 0.10);
     const double q90 = roi_stats_percentile_sorted(xs, n, 0.90);
     const double med = roi_stats_percentile_sorted(xs, n, 0.50);
@@ -568,46 +564,58 @@ static roi_status one_input(const ctx *c, roi_analysis *an, const out_ranks *ora
     double *tail_lo = b->tail[0], *tail_hi = b->tail[1];
     size_t m_lo = 0, m_hi = 0, nl = 0, nh = 0;
     double ssx = 0.0, sxx = 0.0;
-#pragma omp parallel for num_threads(c->threads) schedule(dynamic)
-    for (int lane = 0; lane <= n_outs; lane++) {
-        if (lane < n_outs) { /* one output: rank covariance and decile groups */
-            const int o = outs[lane];
-            const uint32_t *ry2 = orank->r2[o];
-            const double shift = run->summary[o].mean;
-            sens_acc a = {0};
-            for (size_t i = 0; i < n; i++) {
-                double dx = 0.5 * (double)rx2[i] - mr;
-                a.sxy += dx * (0.5 * (double)ry2[i] - mr);
-                int lo = x[i] <= q10, hi = x[i] >= q90;
+    /* The outputs are dealt round-robin to `groups` passes (one per thread); pass 0 also
+     * gathers what the input alone needs. Any grouping forms the same sums. */
+    const int groups = c->threads < n_outs + 1 ? c->threads : n_outs + 1;
+#pragma omp parallel for num_threads(groups) schedule(static, 1)
+    for (int gi = 0; gi < groups; gi++) {
+        int mine[ROI_OUT_COUNT], n_mine = 0;
+        const uint32_t *ry2[ROI_OUT_COUNT];
+        double shift[ROI_OUT_COUNT];
+        sens_acc ac[ROI_OUT_COUNT];
+        for (int j = gi; j < n_outs; j += groups) {
+            ry2[n_mine] = orank->r2[outs[j]];
+            shift[n_mine] = run->summary[outs[j]].mean;
+            ac[n_mine] = (sens_acc){0};
+            mine[n_mine++] = j;
+        }
+        const int alone = gi == 0;
+        double s1 = 0.0, s2 = 0.0;
+        size_t cl = 0, ch = 0, ml = 0, mh = 0;
+        for (size_t i = 0; i < n; i++) {
+            const double xi = x[i];
+            const double dx = 0.5 * (double)rx2[i] - mr;
+            const int lo = xi <= q10, hi = xi >= q90;
+            for (int jj = 0; jj < n_mine; jj++) {
+                sens_acc *a = &ac[jj];
+                a->sxy += dx * (0.5 * (double)ry2[jj][i] - mr);
                 if (lo | hi) {
-                    double d = out_value(run, o, i) - shift;
+                    double d = out_value(run, outs[mine[jj]], i) - shift[jj];
                     if (lo) {
-                        a.sl += d;
-                        a.ql += d * d;
+                        a->sl += d;
+                        a->ql += d * d;
                     }
                     if (hi) {
-                        a.sh += d;
-                        a.qh += d * d;
+                        a->sh += d;
+                        a->qh += d * d;
                     }
                 }
             }
-            acc[lane] = a;
-        } else { /* the input alone, and its values over npv's tails */
-            double s1 = 0.0, s2 = 0.0;
-            size_t cl = 0, ch = 0, ml = 0, mh = 0;
-            for (size_t i = 0; i < n; i++) {
-                double xi = x[i];
+            if (alone) { /* the input's spread, decile counts and npv tails */
                 s1 += (xi - mean) * (xi - mean);
-                double dx = 0.5 * (double)rx2[i] - mr;
                 s2 += dx * dx;
-                cl += (size_t)(xi <= q10);
-                ch += (size_t)(xi >= q90);
+                cl += (size_t)lo;
+                ch += (size_t)hi;
                 double y = out_value(run, ROI_OUT_NPV, i);
                 if (y < thr_lo && ml < an->tails[0].count)
                     tail_lo[ml++] = xi;
                 if (y > thr_hi && mh < an->tails[1].count)
                     tail_hi[mh++] = xi;
             }
+        }
+        for (int jj = 0; jj < n_mine; jj++)
+            acc[mine[jj]] = ac[jj];
+        if (alone) {
             ssx = s1;
             sxx = s2;
             nl = cl;
@@ -682,6 +690,7 @@ static roi_status sensitivity(const ctx *c, roi_analysis *an)
     const int n_in = roi_graph_input_count(g);
     out_ranks orank = {{0}, {0}};
     sens_buf buf = {0};
+    double *xnext = NULL; /* the next input's values, drawn while this one is ranked */
     an->sens_trials = n;
     for (int o = 0; o < ROI_OUT_COUNT; o++) {
         roi_sens_output *so = &an->sens[o];
@@ -714,7 +723,8 @@ static roi_status sensitivity(const ctx *c, roi_analysis *an)
         }
         tl->count = m;
     }
-    if (!sens_buf_init(&buf, n, an)) {
+    xnext = malloc((n + 1) * sizeof *xnext);
+    if (!sens_buf_init(&buf, n, an) || !xnext) {
         st = ROI_ERR_NOMEM;
         goto cleanup;
     }
@@ -733,9 +743,38 @@ static roi_status sensitivity(const ctx *c, roi_analysis *an)
         }
         orank.syy[o] = syy;
     }
-    /* ... then every input against all of them. */
-    for (int k = 0; k < n_in && st == ROI_OK; k++)
-        st = one_input(c, an, &orank, k, &buf);
+    /* ... then every input against all of them, in a pipeline: while one thread ranks
+     * input k, the others draw input k + 1 into xnext (chunks of trials as tasks, each
+     * writing its own slots), then every thread works on input k's sums. */
+    if (n_in > 0)
+        input_values(c, roi_graph_input_node(g, 0), n, buf.x);
+    for (int k = 0; k < n_in && st == ROI_OK; k++) {
+        const double *xs = NULL;
+        roi_status rank_st = ROI_OK;
+        const int next = k + 1 < n_in ? roi_graph_input_node(g, k + 1) : -1;
+        const size_t chunk = 16384;
+#pragma omp parallel num_threads(c->threads)
+#pragma omp single
+        {
+#pragma omp task shared(rank_st, xs)
+            rank_st = rank_sort(buf.x, n, buf.rx2, buf.a, buf.b, &xs);
+            for (size_t lo = 0; next >= 0 && lo < n; lo += chunk) {
+#pragma omp task firstprivate(lo)
+                {
+                    gsl_rng *r = c->scratch[omp_get_thread_num()];
+                    size_t hi = lo + chunk < n ? lo + chunk : n;
+                    for (size_t i = lo; i < hi; i++)
+                        xnext[i] = input_value(c, next, i, r);
+                }
+            }
+        }
+        if ((st = rank_st) != ROI_OK)
+            break;
+        st = one_input(c, an, &orank, k, &buf, xs);
+        double *t = buf.x;
+        buf.x = xnext;
+        xnext = t;
+    }
     if (st != ROI_OK)
         goto cleanup;
 
@@ -760,6 +799,7 @@ cleanup:
     for (int o = 0; o < ROI_OUT_COUNT; o++)
         free(orank.r2[o]);
     sens_buf_free(&buf);
+    free(xnext);
     return st;
 }
 
