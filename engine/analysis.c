@@ -6,8 +6,9 @@
  * thread; every sum is a plain loop in trial order (or roi_stats_sum), so results do not
  * depend on the thread count.
  * Memory, bounded: sensitivity and tails use the first ns = min(n, ROI_SENS_MAX_TRIALS)
- * trials: 4 bytes per such trial per computed output for its ranks, plus 28 for the one
- * input being processed (values, ranks, two sort buffers; all threads work on it). CIs
+ * trials: 4 bytes per such trial per computed output for its ranks, plus 36 for the one
+ * input being processed (values, ranks, two sort buffers; all threads work on it) and
+ * the next one's values (drawn while this one is ranked). CIs
  * select order statistics from a copy of one output's keys (8 bytes per trial, per
  * thread up to 2^22 trials); views draw their inputs per trial instead of storing them.
  * Outputs are read only through out_value, so their storage type is one line here.
@@ -678,8 +679,8 @@ static roi_status one_input(const ctx *c, roi_analysis *an, const out_ranks *ora
  * the first ns = min(n, ROI_SENS_MAX_TRIALS) trials. Outputs are ranked, then inputs
  * one at a time, every thread working on the same input; every result depends only on
  * its input, so not on the thread count. Memory: 4 bytes per such trial per computed
- * output for the output ranks, plus one sens_buf (28 bytes per trial), whatever the
- * thread count.
+ * output for the output ranks, plus one sens_buf (28 bytes per trial) and the next
+ * input's values (8), whatever the thread count.
  */
 static roi_status sensitivity(const ctx *c, roi_analysis *an)
 {
