@@ -2,11 +2,16 @@
  * analysis.c - what drives the results (see analysis.h and docs/analysis.md).
  *
  * Determinism: the only parallel loops recompute an input's per-trial values or a
- * condition's per-trial truth into their own slots; every sum is a plain loop in
- * trial order (or roi_stats_sum), so results do not depend on the thread count.
- * Memory: 4 bytes per trial per computed output for its ranks (twice the mid-rank as
- * uint32), plus 28 bytes per trial per thread for the input being processed (values,
- * ranks, two sort buffers) and its npv tails; each thread processes one input at a time.
+ * condition's per-trial truth into their own slots, or form sums that each belong to one
+ * thread; every sum is a plain loop in trial order (or roi_stats_sum), so results do not
+ * depend on the thread count.
+ * Memory, bounded: sensitivity and tails use the first ns = min(n, ROI_SENS_MAX_TRIALS)
+ * trials: 4 bytes per such trial per computed output for its ranks, plus 36 for the one
+ * input being processed (values, ranks, two sort buffers; all threads work on it) and
+ * the next one's values (drawn while this one is ranked). CIs
+ * select order statistics from a copy of one output's keys (8 bytes per trial, per
+ * thread up to 2^22 trials); views draw their inputs per trial instead of storing them.
+ * Outputs are read only through out_value, so their storage type is one line here.
  */
 #include "analysis.h"
 
@@ -25,44 +30,188 @@
 
 enum { P10 = 2, P50 = 4, P90 = 6 }; /* indices into roi_pct_levels */
 
+/* Output o of trial i of a run: every read of the per-trial outputs goes through here
+ * (directly or by copy_output), so changing their storage type changes only this line. */
+static inline double out_value(const roi_run *run, int o, size_t i)
+{
+    return run->out[o][i];
+}
+
+/* dst[i] = output o of trial i, i < n. */
+static void copy_output(const roi_run *run, int o, size_t n, double *dst)
+{
+    for (size_t i = 0; i < n; i++)
+        dst[i] = out_value(run, o, i);
+}
+
 /* ---- confidence intervals ----------------------------------------------------------------- */
 
-void roi_summary_ci_sorted(const double *sorted, size_t n, const roi_summary *s,
-                           roi_summary_ci *ci)
+/* The 0-based positions of the 1-based order statistics j and k that bracket the
+ * p-quantile of n values with ~95%, clamped to [0, n - 1]; n >= 1. */
+static void ci_positions(size_t n, double p, size_t *lo_out, size_t *hi_out)
 {
-    for (int k = 0; k < ROI_NPCT; k++)
-        ci->pct_lo[k] = ci->pct_hi[k] = ci->pct_se[k] = NAN;
-    ci->prob_positive_se = ci->cvar5_se = NAN;
-    if (n == 0)
-        return;
+    double dn = (double)n;
+    double half = Z95 * sqrt(dn * p * (1.0 - p));
+    double j = floor(dn * p - half), u = ceil(dn * p + half);
+    size_t lo = j < 1.0 ? 0 : (size_t)j - 1;
+    size_t hi = u < 1.0 ? 0 : (size_t)u - 1;
+    *lo_out = lo > n - 1 ? n - 1 : lo;
+    *hi_out = hi > n - 1 ? n - 1 : hi;
+}
+
+/* Fills ci from the order statistics lo[k], hi[k] of each level and the lowest
+ * ceil(n / 20) values sorted ascending (tail); n >= 1. */
+static void ci_fill(size_t n, const roi_summary *s, const double *lo, const double *hi,
+                    const double *tail, roi_summary_ci *ci)
+{
     double dn = (double)n;
     for (int k = 0; k < ROI_NPCT; k++) {
-        double p = roi_pct_levels[k];
-        double half = Z95 * sqrt(dn * p * (1.0 - p));
-        /* 1-based order statistics j and k bracket the p-quantile with ~95%. */
-        double j = floor(dn * p - half), u = ceil(dn * p + half);
-        size_t lo = j < 1.0 ? 0 : (size_t)j - 1;
-        size_t hi = u < 1.0 ? 0 : (size_t)u - 1;
-        if (lo > n - 1)
-            lo = n - 1;
-        if (hi > n - 1)
-            hi = n - 1;
-        ci->pct_lo[k] = sorted[lo];
-        ci->pct_hi[k] = sorted[hi];
-        ci->pct_se[k] = (sorted[hi] - sorted[lo]) / (2.0 * Z95);
+        ci->pct_lo[k] = lo[k];
+        ci->pct_hi[k] = hi[k];
+        ci->pct_se[k] = (hi[k] - lo[k]) / (2.0 * Z95);
     }
     double pp = s->prob_positive;
     ci->prob_positive_se = sqrt(pp * (1.0 - pp) / dn);
     /* CVaR at 5%: [var of the tail + (1 - a)(cvar - var)^2] / (n a) (asymptotic). */
     size_t ntail = (n + 19) / 20;
-    double var5 = sorted[ntail - 1], ss = 0.0;
+    double var5 = tail[ntail - 1], ss = 0.0;
     for (size_t i = 0; i < ntail; i++) {
-        double d = sorted[i] - s->cvar5;
+        double d = tail[i] - s->cvar5;
         ss += d * d;
     }
     double tail_var = ntail > 1 ? ss / (double)(ntail - 1) : 0.0;
     double gap = s->cvar5 - var5;
     ci->cvar5_se = sqrt((tail_var + 0.95 * gap * gap) / (double)ntail);
+}
+
+static void ci_nan(roi_summary_ci *ci)
+{
+    for (int k = 0; k < ROI_NPCT; k++)
+        ci->pct_lo[k] = ci->pct_hi[k] = ci->pct_se[k] = NAN;
+    ci->prob_positive_se = ci->cvar5_se = NAN;
+}
+
+void roi_summary_ci_sorted(const double *sorted, size_t n, const roi_summary *s,
+                           roi_summary_ci *ci)
+{
+    ci_nan(ci);
+    if (n == 0)
+        return;
+    double lo[ROI_NPCT], hi[ROI_NPCT];
+    for (int k = 0; k < ROI_NPCT; k++) {
+        size_t a, b;
+        ci_positions(n, roi_pct_levels[k], &a, &b);
+        lo[k] = sorted[a];
+        hi[k] = sorted[b];
+    }
+    ci_fill(n, s, lo, hi, sorted, ci);
+}
+
+static int cmp_u64(const void *pa, const void *pb)
+{
+    uint64_t a = *(const uint64_t *)pa, b = *(const uint64_t *)pb;
+    return (a > b) - (a < b);
+}
+
+/*
+ * Rearranges a[lo..hi) so that every position in pos[0..npos) (ascending, in [lo, hi))
+ * holds the value a full ascending sort would put there, with no larger value before
+ * it and no smaller one after it. Quickselect on several positions at once: median-of-3
+ * pivot, three-way partition (ties, common in discrete outputs, end in the middle and
+ * are done), recursion on the left side, loop on the right; a range that keeps
+ * splitting badly is sorted instead. The keys are a total order, so the selected values
+ * are exactly the sorted ones, whatever the path.
+ */
+static void select_keys(uint64_t *a, size_t lo, size_t hi, const size_t *pos, size_t npos,
+                        int depth)
+{
+    while (npos > 0 && hi - lo > 1) {
+        size_t n = hi - lo;
+        if (n <= 16 || depth > 80) {
+            qsort(a + lo, n, sizeof *a, cmp_u64);
+            return;
+        }
+        depth++;
+        uint64_t x = a[lo], y = a[lo + n / 2], z = a[hi - 1];
+        uint64_t p = x < y ? (y < z ? y : (x < z ? z : x)) : (x < z ? x : (y < z ? z : y));
+        size_t lt = lo, i = lo, gt = hi;
+        while (i < gt) {
+            uint64_t v = a[i];
+            if (v < p) {
+                a[i++] = a[lt];
+                a[lt++] = v;
+            } else if (v > p) {
+                a[i] = a[--gt];
+                a[gt] = v;
+            } else {
+                i++;
+            }
+        }
+        size_t nl = 0, ne;
+        while (nl < npos && pos[nl] < lt)
+            nl++;
+        for (ne = nl; ne < npos && pos[ne] < gt; ne++)
+            ;
+        select_keys(a, lo, lt, pos, nl, depth);
+        lo = gt;
+        pos += ne;
+        npos -= ne;
+    }
+}
+
+static int cmp_size(const void *pa, const void *pb)
+{
+    size_t a = *(const size_t *)pa, b = *(const size_t *)pb;
+    return (a > b) - (a < b);
+}
+
+/*
+ * The CIs of output o of the run (summarised in run->summary[o]) without sorting it: the
+ * defined values' sort keys are copied into keys (room for run->trials words), the
+ * order statistics the CIs need are selected, and only the lowest 5% (cvar5_se sums
+ * over it in ascending order) is sorted. The same numbers as roi_summary_ci_sorted on
+ * the sorted values: roi_sort_key orders the values exactly as roi_stats_sort does.
+ */
+static roi_status ci_select(const roi_run *run, int o, uint64_t *keys, roi_summary_ci *ci)
+{
+    size_t m = 0;
+    for (size_t i = 0; i < run->trials; i++) {
+        double v = out_value(run, o, i);
+        if (!isnan(v))
+            keys[m++] = roi_sort_key(v);
+    }
+    ci_nan(ci);
+    if (m == 0)
+        return ROI_OK;
+    size_t ntail = (m + 19) / 20, lo[ROI_NPCT], hi[ROI_NPCT];
+    size_t pos[2 * ROI_NPCT + 1], np = 0;
+    for (int k = 0; k < ROI_NPCT; k++) {
+        ci_positions(m, roi_pct_levels[k], &lo[k], &hi[k]);
+        pos[np++] = lo[k];
+        pos[np++] = hi[k];
+    }
+    pos[np++] = ntail - 1;
+    qsort(pos, np, sizeof *pos, cmp_size);
+    size_t nu = 1;
+    for (size_t i = 1; i < np; i++)
+        if (pos[i] != pos[nu - 1])
+            pos[nu++] = pos[i];
+    select_keys(keys, 0, m, pos, nu, 0);
+    /* keys[0..ntail) now hold the ntail lowest values: sort just those, as doubles. */
+    double *tail = (double *)(void *)keys; /* same storage, one word per value */
+    for (size_t i = 0; i < ntail; i++) {
+        double v = roi_sort_key_value(keys[i]);
+        memcpy(&tail[i], &v, sizeof v);
+    }
+    if (roi_stats_sort(tail, ntail) != ROI_OK)
+        return ROI_ERR_NOMEM;
+    double lo_v[ROI_NPCT], hi_v[ROI_NPCT];
+    for (int k = 0; k < ROI_NPCT; k++) {
+        lo_v[k] = lo[k] < ntail ? tail[lo[k]] : roi_sort_key_value(keys[lo[k]]);
+        hi_v[k] = hi[k] < ntail ? tail[hi[k]] : roi_sort_key_value(keys[hi[k]]);
+    }
+    ci_fill(m, &run->summary[o], lo_v, hi_v, tail, ci);
+    return ROI_OK;
 }
 
 /* Summarises x[0..n-1] and its CIs; work holds n doubles. */
@@ -261,20 +410,29 @@ typedef struct ctx {
     uint64_t *keys;
     gsl_rng **scratch;   /* one per thread */
     int threads;
+    roi_sampling *plan;  /* the run's sampling plan; NULL for plain Monte Carlo */
 } ctx;
 
-/* x[i] = the value input `node` drew in trial i of the run (its own stream). */
-static void input_values(const ctx *c, int node, double *x)
+/* The value input `node` took in trial i of the run: drawn again from its own stream,
+ * through the run's sampling plan when it had one (Latin hypercube, correlations);
+ * r is the calling thread's scratch generator. */
+static inline double input_value(const ctx *c, int node, size_t i, gsl_rng *r)
 {
-    const roi_node *nd = &c->m->graph.nodes[node];
-    const uint64_t key = c->keys[node];
-    const long long n = (long long)c->n;
+    if (c->plan)
+        return roi_sampling_input(c->plan, &c->m->graph, c->keys, node, (uint64_t)i, r);
+    return roi_dist_sample(&c->m->graph.nodes[node].dist, c->keys[node], (uint64_t)i, r);
+}
+
+/* x[i] = input_value(node, i) for i < n, on every thread. */
+static void input_values(const ctx *c, int node, size_t n, double *x)
+{
+    const long long nn = (long long)n;
 #pragma omp parallel num_threads(c->threads)
     {
         gsl_rng *r = c->scratch[omp_get_thread_num()];
 #pragma omp for schedule(static)
-        for (long long i = 0; i < n; i++)
-            x[i] = roi_dist_sample(&nd->dist, key, (uint64_t)i, r);
+        for (long long i = 0; i < nn; i++)
+            x[i] = input_value(c, node, (size_t)i, r);
     }
 }
 
@@ -313,10 +471,10 @@ static int cmp_tornado(const void *pa, const void *pb)
     return (a->node > b->node) - (a->node < b->node);
 }
 
-/* Per-thread buffers of the sensitivity pass: x, the input's values in trial order;
- * rx2, twice its mid-ranks; a and b, rank_sort's scratch (b ends holding the sorted
- * values); tail[t], the input's values in npv's lower / upper tail. 28 bytes per trial
- * plus the tails (~10% of the trials each). */
+/* Buffers of the sensitivity pass, for the one input being processed: x, its values in
+ * trial order; rx2, twice its mid-ranks; a and b, rank_sort's scratch (b ends holding
+ * the sorted values); tail[t], its values in npv's lower / upper tail. 28 bytes per
+ * trial plus the tails (~10% of the trials each). */
 typedef struct sens_buf {
     double *x;
     uint32_t *rx2;
@@ -374,87 +532,105 @@ typedef struct out_ranks {
     double syy[ROI_OUT_COUNT];
 } out_ranks;
 
-/* Input k of the graph: its values (drawn again from its stream with rng), ranks and
- * sorted values, then its row of every computed output and of both npv tails. Writes
- * only row k, so inputs can be processed in any order, on any thread. Every sum is the
- * one the straightforward per-output loops (roi_pearson, then the decile groups) form,
- * in the same trial order, so the results are the same to the bit; one pass over the
- * trials serves every output and both tails, to read each array once per input. */
+/* Input k of the graph over the first ns trials, from its values (b->x), twice its
+ * mid-ranks (b->rx2) and its sorted values (xs): its row of every computed output and of
+ * both npv tails. Every sum is the one the straightforward per-output
+ * loops (roi_pearson, then the decile groups) form, in the same trial order, so the
+ * results are the same to the bit: the pass over the trials is split by outputs, one
+ * group per thread (each sum belongs to one group), the first group also gathering
+ * what the input alone needs (its spread, the decile counts, the tails). */
 static roi_status one_input(const ctx *c, roi_analysis *an, const out_ranks *orank, int k,
-                            const sens_buf *b, gsl_rng *rng)
+                            const sens_buf *b, const double *xs)
 {
     const roi_run *run = c->run;
     const roi_graph *g = &c->m->graph;
-    const size_t n = c->n;
-    double *x = b->x;
-    uint32_t *rx2 = b->rx2;
+    const size_t n = an->sens_trials;
+    const double *x = b->x;
+    const uint32_t *rx2 = b->rx2;
     int node = roi_graph_input_node(g, k);
     const roi_node *nd = &g->nodes[node];
-    for (size_t i = 0; i < n; i++)
-        x[i] = roi_dist_sample(&nd->dist, c->keys[node], (uint64_t)i, rng);
-    const double *xs = NULL;
-    roi_status st = rank_sort(x, n, rx2, b->a, b->b, &xs);
-    if (st != ROI_OK)
-        return st;
-    double q10 = roi_stats_percentile_sorted(xs, n, 0.10);
-    double q90 = roi_stats_percentile_sorted(xs, n, 0.90);
-    double med = roi_stats_percentile_sorted(xs, n, 0.50);
-    double mean = roi_stats_sum(x, n) / (double)n;
+    roi_status st = ROI_OK;
+    const double q10 = roi_stats_percentile_sorted(xs, n, 0.10);
+    const double q90 = roi_stats_percentile_sorted(xs, n, 0.90);
+    const double med = roi_stats_percentile_sorted(xs, n, 0.50);
+    const double mean = roi_stats_sum(x, n) / (double)n;
+    const double mr = mean_rank(n);
 
     int outs[ROI_OUT_COUNT], n_outs = 0;
-    const uint32_t *ry2[ROI_OUT_COUNT];
-    const double *y[ROI_OUT_COUNT];
-    double shift[ROI_OUT_COUNT];
     sens_acc acc[ROI_OUT_COUNT];
-    for (int o = 0; o < ROI_OUT_COUNT; o++) {
-        if (!an->sens[o].computed)
-            continue;
-        ry2[n_outs] = orank->r2[o];
-        y[n_outs] = run->out[o];
-        shift[n_outs] = run->summary[o].mean;
-        acc[n_outs] = (sens_acc){0};
-        outs[n_outs++] = o;
-    }
-    const double *y_npv = run->out[ROI_OUT_NPV];
+    for (int o = 0; o < ROI_OUT_COUNT; o++)
+        if (an->sens[o].computed)
+            outs[n_outs++] = o;
     const double thr_lo = an->tails[0].threshold, thr_hi = an->tails[1].threshold;
     double *tail_lo = b->tail[0], *tail_hi = b->tail[1];
     size_t m_lo = 0, m_hi = 0, nl = 0, nh = 0;
-    const double mr = mean_rank(n);
     double ssx = 0.0, sxx = 0.0;
-    for (size_t i = 0; i < n; i++) {
-        double xi = x[i];
-        ssx += (xi - mean) * (xi - mean);
-        double dx = 0.5 * (double)rx2[i] - mr;
-        sxx += dx * dx;
-        int lo = xi <= q10, hi = xi >= q90;
-        nl += (size_t)lo;
-        nh += (size_t)hi;
-        for (int j = 0; j < n_outs; j++) {
-            sens_acc *a = &acc[j];
-            a->sxy += dx * (0.5 * (double)ry2[j][i] - mr);
-            if (lo | hi) {
-                double d = y[j][i] - shift[j];
-                if (lo) {
-                    a->sl += d;
-                    a->ql += d * d;
-                }
-                if (hi) {
-                    a->sh += d;
-                    a->qh += d * d;
+    /* The outputs are dealt round-robin to `groups` passes (one per thread); pass 0 also
+     * gathers what the input alone needs. Any grouping forms the same sums. */
+    const int groups = c->threads < n_outs + 1 ? c->threads : n_outs + 1;
+#pragma omp parallel for num_threads(groups) schedule(static, 1)
+    for (int gi = 0; gi < groups; gi++) {
+        int mine[ROI_OUT_COUNT], n_mine = 0;
+        const uint32_t *ry2[ROI_OUT_COUNT];
+        double shift[ROI_OUT_COUNT];
+        sens_acc ac[ROI_OUT_COUNT];
+        for (int j = gi; j < n_outs; j += groups) {
+            ry2[n_mine] = orank->r2[outs[j]];
+            shift[n_mine] = run->summary[outs[j]].mean;
+            ac[n_mine] = (sens_acc){0};
+            mine[n_mine++] = j;
+        }
+        const int alone = gi == 0;
+        double s1 = 0.0, s2 = 0.0;
+        size_t cl = 0, ch = 0, ml = 0, mh = 0;
+        for (size_t i = 0; i < n; i++) {
+            const double xi = x[i];
+            const double dx = 0.5 * (double)rx2[i] - mr;
+            const int lo = xi <= q10, hi = xi >= q90;
+            for (int jj = 0; jj < n_mine; jj++) {
+                sens_acc *a = &ac[jj];
+                a->sxy += dx * (0.5 * (double)ry2[jj][i] - mr);
+                if (lo | hi) {
+                    double d = out_value(run, outs[mine[jj]], i) - shift[jj];
+                    if (lo) {
+                        a->sl += d;
+                        a->ql += d * d;
+                    }
+                    if (hi) {
+                        a->sh += d;
+                        a->qh += d * d;
+                    }
                 }
             }
+            if (alone) { /* the input's spread, decile counts and npv tails */
+                s1 += (xi - mean) * (xi - mean);
+                s2 += dx * dx;
+                cl += (size_t)lo;
+                ch += (size_t)hi;
+                double y = out_value(run, ROI_OUT_NPV, i);
+                if (y < thr_lo && ml < an->tails[0].count)
+                    tail_lo[ml++] = xi;
+                if (y > thr_hi && mh < an->tails[1].count)
+                    tail_hi[mh++] = xi;
+            }
         }
-        /* Tails of npv: the input's values over the tail trials (counted before). */
-        if (y_npv[i] < thr_lo && m_lo < an->tails[0].count)
-            tail_lo[m_lo++] = xi;
-        if (y_npv[i] > thr_hi && m_hi < an->tails[1].count)
-            tail_hi[m_hi++] = xi;
+        for (int jj = 0; jj < n_mine; jj++)
+            acc[mine[jj]] = ac[jj];
+        if (alone) {
+            ssx = s1;
+            sxx = s2;
+            nl = cl;
+            nh = ch;
+            m_lo = ml;
+            m_hi = mh;
+        }
     }
     double sdx = n > 1 ? sqrt(ssx / (double)(n - 1)) : 0.0;
 
     for (int j = 0; j < n_outs; j++) {
         int o = outs[j];
         const sens_acc *a = &acc[j];
+        const double shift = run->summary[o].mean;
         roi_sens *r = &an->sens[o].rows[k];
         r->node = node;
         r->name = nd->name;
@@ -471,8 +647,8 @@ static roi_status one_input(const ctx *c, roi_analysis *an, const out_ranks *ora
         double ml = a->sl / (double)nl, mh = a->sh / (double)nh;
         double vl = (a->ql - (double)nl * ml * ml) / (double)(nl - 1);
         double vh = (a->qh - (double)nh * mh * mh) / (double)(nh - 1);
-        r->low_mean = shift[j] + ml;
-        r->high_mean = shift[j] + mh;
+        r->low_mean = shift + ml;
+        r->high_mean = shift + mh;
         r->swing = mh - ml;
         r->swing_se = sqrt((vl > 0 ? vl : 0) / (double)nl + (vh > 0 ? vh : 0) / (double)nh);
     }
@@ -499,27 +675,27 @@ static roi_status one_input(const ctx *c, roi_analysis *an, const out_ranks *ora
 }
 
 /*
- * Sensitivity of every fully defined output to every input, and the tails of npv.
- * Outputs are ranked, then inputs are spread over the threads, one at a time per thread
- * (each with its own buffers, allocated once); every result depends only on its input,
- * so not on the thread count. Memory: 4 bytes per trial per computed output for the
- * output ranks, plus 28 bytes per trial per thread (sens_buf).
+ * Sensitivity of every fully defined output to every input, and the tails of npv, over
+ * the first ns = min(n, ROI_SENS_MAX_TRIALS) trials. Outputs are ranked, then inputs
+ * one at a time, every thread working on the same input; every result depends only on
+ * its input, so not on the thread count. Memory: 4 bytes per such trial per computed
+ * output for the output ranks, plus one sens_buf (28 bytes per trial) and the next
+ * input's values (8), whatever the thread count.
  */
 static roi_status sensitivity(const ctx *c, roi_analysis *an)
 {
     roi_status st = ROI_OK;
     const roi_run *run = c->run;
     const roi_graph *g = &c->m->graph;
-    const size_t n = c->n;
+    const size_t n = c->n < ROI_SENS_MAX_TRIALS ? c->n : ROI_SENS_MAX_TRIALS;
     const int n_in = roi_graph_input_count(g);
     out_ranks orank = {{0}, {0}};
-    int threads = c->threads < n_in ? c->threads : (n_in > 0 ? n_in : 1);
-    sens_buf *bufs = calloc((size_t)threads, sizeof *bufs);
-    if (!bufs)
-        return ROI_ERR_NOMEM;
+    sens_buf buf = {0};
+    double *xnext = NULL; /* the next input's values, drawn while this one is ranked */
+    an->sens_trials = n;
     for (int o = 0; o < ROI_OUT_COUNT; o++) {
         roi_sens_output *so = &an->sens[o];
-        so->computed = run->summary[o].n_defined == n && n >= 4;
+        so->computed = run->summary[o].n_defined == c->n && n >= 4;
         if (!so->computed)
             continue;
         so->rows = calloc((size_t)n_in + 1, sizeof *so->rows);
@@ -542,50 +718,68 @@ static roi_status sensitivity(const ctx *c, roi_analysis *an)
         }
         tl->n = n_in;
         size_t m = 0;
-        for (size_t i = 0; i < n; i++)
-            m += t ? run->out[ROI_OUT_NPV][i] > tl->threshold
-                   : run->out[ROI_OUT_NPV][i] < tl->threshold;
+        for (size_t i = 0; i < n; i++) {
+            double y = out_value(run, ROI_OUT_NPV, i);
+            m += t ? y > tl->threshold : y < tl->threshold;
+        }
         tl->count = m;
     }
-    for (int t = 0; t < threads; t++)
-        if (!sens_buf_init(&bufs[t], n, an)) {
-            st = ROI_ERR_NOMEM;
-            goto cleanup;
-        }
+    xnext = malloc((n + 1) * sizeof *xnext);
+    if (!sens_buf_init(&buf, n, an) || !xnext) {
+        st = ROI_ERR_NOMEM;
+        goto cleanup;
+    }
 
-#pragma omp parallel num_threads(threads)
-    {
-        const sens_buf *b = &bufs[omp_get_thread_num()];
-        gsl_rng *rng = c->scratch[omp_get_thread_num()];
-        roi_status mine = ROI_OK;
-        /* The outputs' ranks first (one output per thread at a time) ... */
-#pragma omp for schedule(dynamic)
-        for (int o = 0; o < ROI_OUT_COUNT; o++) {
-            if (!an->sens[o].computed || mine != ROI_OK)
-                continue;
-            mine = rank_sort(run->out[o], n, orank.r2[o], b->a, b->b, NULL);
-            const double mr = mean_rank(n);
-            double syy = 0.0;
-            for (size_t i = 0; i < n; i++) {
-                double dy = 0.5 * (double)orank.r2[o][i] - mr;
-                syy += dy * dy;
+    /* The outputs' ranks first (each output copied into buf.x to be ranked) ... */
+    for (int o = 0; o < ROI_OUT_COUNT && st == ROI_OK; o++) {
+        if (!an->sens[o].computed)
+            continue;
+        copy_output(run, o, n, buf.x);
+        st = rank_sort(buf.x, n, orank.r2[o], buf.a, buf.b, NULL);
+        const double mr = mean_rank(n);
+        double syy = 0.0;
+        for (size_t i = 0; i < n; i++) {
+            double dy = 0.5 * (double)orank.r2[o][i] - mr;
+            syy += dy * dy;
+        }
+        orank.syy[o] = syy;
+    }
+    /* ... then every input against all of them, in a pipeline: while one thread ranks
+     * input k, the others draw input k + 1 into xnext (chunks of trials as tasks, each
+     * writing its own slots), then every thread works on input k's sums. */
+    if (n_in > 0)
+        input_values(c, roi_graph_input_node(g, 0), n, buf.x);
+    for (int k = 0; k < n_in && st == ROI_OK; k++) {
+        const double *xs = NULL;
+        roi_status rank_st = ROI_OK;
+        const int next = k + 1 < n_in ? roi_graph_input_node(g, k + 1) : -1;
+        const size_t chunk = 16384;
+#pragma omp parallel num_threads(c->threads)
+#pragma omp single
+        {
+#pragma omp task shared(rank_st, xs)
+            rank_st = rank_sort(buf.x, n, buf.rx2, buf.a, buf.b, &xs);
+            for (size_t lo = 0; next >= 0 && lo < n; lo += chunk) {
+#pragma omp task firstprivate(lo)
+                {
+                    gsl_rng *r = c->scratch[omp_get_thread_num()];
+                    size_t hi = lo + chunk < n ? lo + chunk : n;
+                    for (size_t i = lo; i < hi; i++)
+                        xnext[i] = input_value(c, next, i, r);
+                }
             }
-            orank.syy[o] = syy;
         }
-        /* ... then every input against all of them (the loop's barrier between). */
-#pragma omp for schedule(dynamic)
-        for (int k = 0; k < n_in; k++)
-            if (mine == ROI_OK)
-                mine = one_input(c, an, &orank, k, b, rng);
-        if (mine != ROI_OK) {
-#pragma omp critical(roi_analysis_fail)
-            st = mine;
-        }
+        if ((st = rank_st) != ROI_OK)
+            break;
+        st = one_input(c, an, &orank, k, &buf, xs);
+        double *t = buf.x;
+        buf.x = xnext;
+        xnext = t;
     }
     if (st != ROI_OK)
         goto cleanup;
 
-/* Contributions: rho^2 normalised over inputs, summed in graph order. */
+    /* Contributions: rho^2 normalised over inputs, summed in graph order. */
     for (int o = 0; o < ROI_OUT_COUNT; o++) {
         roi_sens_output *so = &an->sens[o];
         if (!so->computed)
@@ -605,9 +799,8 @@ static roi_status sensitivity(const ctx *c, roi_analysis *an)
 cleanup:
     for (int o = 0; o < ROI_OUT_COUNT; o++)
         free(orank.r2[o]);
-    for (int t = 0; t < threads; t++)
-        sens_buf_free(&bufs[t]);
-    free(bufs);
+    sens_buf_free(&buf);
+    free(xnext);
     return st;
 }
 
@@ -676,14 +869,16 @@ static char *dupstr(const char *s)
     return d;
 }
 
+/* Statistics of every output over the trials where `where` holds. The condition is
+ * evaluated trial by trial with the inputs it names drawn again on the spot, so only a
+ * byte per trial and one output's matching values are held at a time. */
 static roi_status view(const ctx *c, const char *name, const char *where, roi_view_result *v,
                        roi_error *err)
 {
     roi_status st = ROI_OK;
     roi_cond *cond = NULL;
     const size_t n = c->n;
-    double **cols = NULL;
-    double *owned = NULL, *sub = NULL, *work = NULL;
+    double *sub = NULL;
     unsigned char *match = NULL;
     char path[300];
     snprintf(path, sizeof path, "view %s", name);
@@ -696,36 +891,31 @@ static roi_status view(const ctx *c, const char *name, const char *where, roi_vi
         return st;
     int nr = roi_cond_ref_count(cond);
     const roi_cond_ref *refs = roi_cond_refs(cond);
-    cols = calloc((size_t)nr + 1, sizeof *cols);
-    owned = malloc(((size_t)nr + 1) * n * sizeof *owned);
-    match = malloc(n + 1);
-    sub = malloc((n + 1) * sizeof *sub);
-    work = malloc((n + 1) * sizeof *work);
-    if (!cols || !owned || !match || !sub || !work) {
-        st = roi_error_set(err, ROI_ERR_NOMEM, "", "out of memory computing view %s", name);
-        goto cleanup;
-    }
-    for (int k = 0; k < nr; k++) {
-        if (refs[k].kind == ROI_COND_OUTPUT) {
-            cols[k] = c->run->out[refs[k].index];
-        } else {
-            cols[k] = owned + (size_t)k * n;
-            input_values(c, refs[k].index, cols[k]);
-        }
-    }
-    {
-        const long long nn = (long long)n;
-#pragma omp parallel for num_threads(c->threads) schedule(static)
-        for (long long i = 0; i < nn; i++) {
-            double vals[64];
-            for (int k = 0; k < nr && k < 64; k++)
-                vals[k] = cols[k][i];
-            match[i] = (unsigned char)roi_cond_eval(cond, vals);
-        }
-    }
     if (nr > 64) {
         st = roi_error_set(err, ROI_ERR_USAGE, path, "a condition may name at most 64 values");
         goto cleanup;
+    }
+    match = malloc(n + 1);
+    sub = malloc((n + 1) * sizeof *sub);
+    if (!match || !sub) {
+        st = roi_error_set(err, ROI_ERR_NOMEM, "", "out of memory computing view %s", name);
+        goto cleanup;
+    }
+    {
+        const long long nn = (long long)n;
+#pragma omp parallel num_threads(c->threads)
+        {
+            gsl_rng *r = c->scratch[omp_get_thread_num()];
+#pragma omp for schedule(static)
+            for (long long i = 0; i < nn; i++) {
+                double vals[64];
+                for (int k = 0; k < nr; k++)
+                    vals[k] = refs[k].kind == ROI_COND_OUTPUT
+                                  ? out_value(c->run, refs[k].index, (size_t)i)
+                                  : input_value(c, refs[k].index, (size_t)i, r);
+                match[i] = (unsigned char)roi_cond_eval(cond, vals);
+            }
+        }
     }
     size_t count = 0;
     for (size_t i = 0; i < n; i++)
@@ -734,23 +924,20 @@ static roi_status view(const ctx *c, const char *name, const char *where, roi_vi
     v->share = (double)count / (double)n;
     v->share_se = sqrt(v->share * (1.0 - v->share) / (double)n);
     for (int o = 0; o < ROI_OUT_COUNT; o++) {
-        const double *y = c->run->out[o];
         size_t m = 0;
         for (size_t i = 0; i < n; i++)
             if (match[i])
-                sub[m++] = y[i];
-        if (summarize_ci(sub, m, work, &v->summary[o], &v->ci[o]) == ROI_ERR_NOMEM) {
+                sub[m++] = out_value(c->run, o, i);
+        /* sorted in place: roi_stats_summarize may take its input as its work buffer */
+        if (summarize_ci(sub, m, sub, &v->summary[o], &v->ci[o]) == ROI_ERR_NOMEM) {
             st = roi_error_set(err, ROI_ERR_NOMEM, "", "out of memory computing view %s", name);
             goto cleanup;
         }
     }
 cleanup:
     roi_cond_free(cond);
-    free(cols);
-    free(owned);
     free(match);
     free(sub);
-    free(work);
     return st;
 }
 
@@ -833,7 +1020,8 @@ static roi_status stress(const ctx *c, const roi_stress *s, roi_stress_result *r
     /* Swap the band in, rerun with the same seed, and restore the model. */
     roi_dist saved = nd->dist;
     nd->dist = band;
-    roi_sim_opts so = {.seed = c->run->seed, .trials = c->n, .threads = c->threads};
+    roi_sim_opts so = {.seed = c->run->seed, .trials = c->n, .threads = c->threads,
+                       .sampling = c->run->sampling};
     st = roi_sim_run(c->m, &so, &srun, err);
     nd->dist = saved;
     roi_dist_free(&band);
@@ -844,13 +1032,15 @@ static roi_status stress(const ctx *c, const roi_stress *s, roi_stress_result *r
         st = roi_error_set(err, ROI_ERR_NOMEM, "", "out of memory");
         goto cleanup;
     }
-    for (int o = 0; o < ROI_OUT_COUNT; o++)
-        if ((st = summarize_ci(srun->out[o], c->n, work, &r->summary[o], &r->ci[o])) != ROI_OK) {
+    for (int o = 0; o < ROI_OUT_COUNT; o++) {
+        copy_output(srun, o, c->n, work);
+        if ((st = summarize_ci(work, c->n, work, &r->summary[o], &r->ci[o])) != ROI_OK) {
             st = roi_error_set(err, st, "", "summary of stress %s failed", r->name);
             goto cleanup;
         }
+    }
     for (size_t i = 0; i < c->n; i++)
-        work[i] = srun->out[ROI_OUT_NPV][i] - c->run->out[ROI_OUT_NPV][i];
+        work[i] = out_value(srun, ROI_OUT_NPV, i) - out_value(c->run, ROI_OUT_NPV, i);
     {
         double mean = roi_stats_sum(work, c->n) / (double)c->n, ss = 0.0;
         for (size_t i = 0; i < c->n; i++)
@@ -874,15 +1064,12 @@ roi_status roi_analysis_paired(const roi_run *a, const roi_run *b, roi_output o,
         return roi_error_set(err, ROI_ERR_USAGE, "",
                              "paired comparison needs runs with the same seed and trials");
     const size_t n = a->trials;
-    double *d = malloc((n + 1) * sizeof *d), *work = malloc((n + 1) * sizeof *work);
-    if (!d || !work) {
-        free(d);
-        free(work);
+    double *d = malloc((n + 1) * sizeof *d);
+    if (!d)
         return roi_error_set(err, ROI_ERR_NOMEM, "", "out of memory");
-    }
     size_t m = 0, ties = 0;
     for (size_t i = 0; i < n; i++) {
-        double x = a->out[o][i], y = b->out[o][i];
+        double x = out_value(a, o, i), y = out_value(b, o, i);
         if (isnan(x) || isnan(y))
             continue;
         d[m++] = x - y;
@@ -890,9 +1077,8 @@ roi_status roi_analysis_paired(const roi_run *a, const roi_run *b, roi_output o,
     }
     roi_summary s;
     roi_summary_ci ci;
-    roi_status st = summarize_ci(d, m, work, &s, &ci);
+    roi_status st = summarize_ci(d, m, d, &s, &ci); /* sorted in place */
     free(d);
-    free(work);
     if (st != ROI_OK)
         return roi_error_set(err, st, "", "summary of the paired difference failed");
     out->done = 1;
@@ -943,7 +1129,6 @@ roi_status roi_analysis_run(roi_model *m, roi_run *run, const roi_analysis_opts 
     static const roi_analysis_opts none = {0};
     roi_status st = ROI_OK;
     roi_analysis *an = NULL;
-    double *work = NULL;
     ctx c = {0};
     if (!m || !run || run->model != m)
         return roi_error_set(err, ROI_ERR_INTERNAL, "", "roi_analysis_run: not a run of this model");
@@ -959,36 +1144,39 @@ roi_status roi_analysis_run(roi_model *m, roi_run *run, const roi_analysis_opts 
     an = calloc(1, sizeof *an);
     c.keys = malloc(((size_t)m->graph.n + 1) * sizeof *c.keys);
     c.scratch = calloc((size_t)c.threads, sizeof *c.scratch);
-    work = malloc((c.n + 1) * sizeof *work);
-    if (!an || !c.keys || !c.scratch || !work)
+    if (!an || !c.keys || !c.scratch)
         goto nomem;
     for (int t = 0; t < c.threads; t++)
         if (!(c.scratch[t] = gsl_rng_alloc(roi_rng_philox)))
             goto nomem;
     roi_graph_keys(&m->graph, run->seed, c.keys);
+    /* The run's plan, as roi_sim_run builds it (the analysis never overrides nodes). */
+    if (run->sampling != ROI_SAMPLING_MC || m->n_correlations > 0)
+        if ((st = roi_sampling_new(m, &m->graph, run->sampling, run->trials, NULL, 0, &c.plan,
+                                   err)) != ROI_OK)
+            goto cleanup;
 
-    /* The outputs' CIs as parallel tasks (a sort each), one work buffer per thread. */
+    /* The outputs' CIs by selection, as parallel tasks with a key buffer per thread up
+     * to 2^22 trials; above, one output at a time (one buffer of 8 bytes per trial). */
     {
         roi_status ci_st = ROI_OK;
-#pragma omp parallel num_threads(c.threads < ROI_OUT_COUNT ? c.threads : ROI_OUT_COUNT)
+        int ci_threads = c.n <= ((size_t)1 << 22) ? c.threads : 1;
+        if (ci_threads > ROI_OUT_COUNT)
+            ci_threads = ROI_OUT_COUNT;
+#pragma omp parallel num_threads(ci_threads)
         {
-            double *w = omp_get_thread_num() == 0 ? work : malloc((c.n + 1) * sizeof *w);
+            uint64_t *w = malloc((c.n + 1) * sizeof *w);
 #pragma omp for schedule(dynamic)
-            for (int o = 0; o < ROI_OUT_COUNT; o++) {
-                roi_summary s;
-                if (!w || summarize_ci(run->out[o], c.n, w, &s, &an->ci[o]) == ROI_ERR_NOMEM) {
+            for (int o = 0; o < ROI_OUT_COUNT; o++)
+                if (!w || ci_select(run, o, w, &an->ci[o]) != ROI_OK) {
 #pragma omp critical(roi_analysis_fail)
                     ci_st = ROI_ERR_NOMEM;
                 }
-            }
-            if (w != work)
-                free(w);
+            free(w);
         }
         if (ci_st == ROI_ERR_NOMEM)
             goto nomem;
     }
-    free(work); /* not needed by what follows: lowers the peak */
-    work = NULL;
     if ((st = sensitivity(&c, an)) != ROI_OK)
         goto nomem;
     if ((st = tornado(&c, an)) != ROI_OK)
@@ -1041,7 +1229,7 @@ cleanup:
                 gsl_rng_free(c.scratch[t]);
     free(c.scratch);
     free(c.keys);
-    free(work);
+    roi_sampling_free(c.plan);
     roi_analysis_free(an);
     return st;
 }

@@ -274,6 +274,17 @@ static inline double base_u(const roi_sampling *s, int i, uint64_t key, uint64_t
     return u < 1.0 ? u : 1.0 - DBL_EPSILON / 2;
 }
 
+/* The uniform of a correlated normal score z, kept inside (0, 1). */
+static inline double u_of_z(double z)
+{
+    double u = z <= 0.0 ? gsl_cdf_ugaussian_P(z) : 1.0 - gsl_cdf_ugaussian_Q(z);
+    if (u <= 0.0)
+        u = DBL_MIN;
+    if (u >= 1.0)
+        u = 1.0 - DBL_EPSILON / 2;
+    return u;
+}
+
 void roi_sampling_eval(const roi_sampling *s, const roi_graph *g, const uint64_t *keys,
                        uint64_t trial, double *vals, gsl_rng *scratch)
 {
@@ -291,12 +302,7 @@ void roi_sampling_eval(const roi_sampling *s, const roi_graph *g, const uint64_t
         }
         for (int j = 0; j < s->k; j++) {
             int i = s->corr_node[j];
-            double u = z[j] <= 0.0 ? gsl_cdf_ugaussian_P(z[j]) : 1.0 - gsl_cdf_ugaussian_Q(z[j]);
-            if (u <= 0.0)
-                u = DBL_MIN;
-            if (u >= 1.0)
-                u = 1.0 - DBL_EPSILON / 2;
-            vals[i] = roi_dist_quantile(&g->nodes[i].dist, u);
+            vals[i] = roi_dist_quantile(&g->nodes[i].dist, u_of_z(z[j]));
         }
     }
     for (int i = 0; i < g->n; i++) {
@@ -327,5 +333,37 @@ void roi_sampling_eval(const roi_sampling *s, const roi_graph *g, const uint64_t
         default:
             break;
         }
+    }
+}
+
+double roi_sampling_input(const roi_sampling *s, const roi_graph *g, const uint64_t *keys,
+                          int node, uint64_t trial, gsl_rng *scratch)
+{
+    const roi_node *nd = &g->nodes[node];
+    int slot = s->corr_slot[node];
+    double v;
+    if (slot >= 0) { /* row `slot` of L z, formed as roi_sampling_eval forms it */
+        double z[ROI_MAX_CORRELATED], y = 0.0;
+        for (int j = 0; j <= slot; j++) {
+            int i = s->corr_node[j];
+            z[j] = gsl_cdf_ugaussian_Pinv(base_u(s, i, keys[i], trial));
+        }
+        for (int c = 0; c <= slot; c++)
+            y += s->chol[slot * s->k + c] * z[c];
+        v = roi_dist_quantile(&nd->dist, u_of_z(y));
+    } else if (s->lhs) {
+        v = roi_dist_quantile(&nd->dist, base_u(s, node, keys[node], trial));
+    } else {
+        v = roi_dist_sample(&nd->dist, keys[node], trial, scratch);
+    }
+    switch (s->ovr[node]) {
+    case 1 + ROI_OVERRIDE_VALUE:
+        return s->ovr_x[node];
+    case 1 + ROI_OVERRIDE_SHIFT:
+        return v + s->ovr_x[node];
+    case 1 + ROI_OVERRIDE_SCALE:
+        return v * s->ovr_x[node];
+    default:
+        return v;
     }
 }

@@ -75,6 +75,14 @@ void roi_sampling_eval(const roi_sampling *s, const roi_graph *g, const uint64_t
                        uint64_t trial, double *vals, gsl_rng *scratch);
 
 /*
+ * The value input `node` takes in trial `trial` under plan s: the same number
+ * roi_sampling_eval puts in vals[node], without evaluating the rest of the graph (for
+ * the post-run analysis, analysis.h). Thread-safe with a per-thread scratch.
+ */
+double roi_sampling_input(const roi_sampling *s, const roi_graph *g, const uint64_t *keys,
+                          int node, uint64_t trial, gsl_rng *scratch);
+
+/*
  * The LHS permutation: pi(i) for i in [0, n), a bijection of [0, n) keyed by `key`.
  * Exposed for tests. n >= 1.
  */

@@ -368,6 +368,9 @@ static int analysis_fill(cJSON *obj, const roi_run *run)
             return 0;
     }
 
+    /* Sensitivity and tails use the first sensitivity_trials trials (analysis.h). */
+    if (!add_num(obj, "sensitivity_trials", (double)an->sens_trials))
+        return 0;
     cJSON *sens = child(obj, "sensitivity", 0);
     if (!sens)
         return 0;

@@ -303,6 +303,136 @@ static void test_same_bits_any_thread_count(void **state)
     roi_model_free(m);
 }
 
+/* ---- bounded memory ------------------------------------------------------------------------ */
+
+static roi_run *run_n(roi_model *m, size_t trials, int threads)
+{
+    roi_sim_opts o = {.seed = SEED, .trials = trials, .threads = threads};
+    roi_analysis_opts ao = {.threads = threads};
+    roi_error err;
+    roi_error_clear(&err);
+    roi_run *run = NULL;
+    if (roi_sim_run(m, &o, &run, &err) != ROI_OK)
+        fail_msg("run: %s", err.msg);
+    if (roi_analysis_run(m, run, &ao, &err) != ROI_OK)
+        fail_msg("analysis: %s", err.msg);
+    return run;
+}
+
+/* The CIs are selected, not sorted: the same bits as roi_summary_ci_sorted on the
+ * sorted values, for outputs with ties (a bernoulli term), undefined values and not. */
+static void test_ci_selection_same_as_sort(void **state)
+{
+    (void)state;
+    roi_model *m = load_linear("cisel", "ev = bernoulli(0.3)\n"
+                                        "spend \"b\" { kind = \"lump\", quarter = \"2026Q1\","
+                                        " amount = clamp(1000 + 5 * ev, 0, 1e9) }\n");
+    for (int threads = 1; threads <= 3; threads += 2) {
+        roi_run *run = run_n(m, TRIALS, threads);
+        double *work = malloc(TRIALS * sizeof *work);
+        assert_non_null(work);
+        for (int o = 0; o < ROI_OUT_COUNT; o++) {
+            size_t k = 0;
+            for (size_t i = 0; i < TRIALS; i++)
+                if (!isnan(run->out[o][i]))
+                    work[k++] = run->out[o][i];
+            assert_int_equal(roi_stats_sort(work, k), ROI_OK);
+            roi_summary_ci want;
+            roi_summary_ci_sorted(work, k, &run->summary[o], &want);
+            assert_memory_equal(&want, &run->analysis->ci[o], sizeof want);
+        }
+        free(work);
+        roi_run_free(run);
+    }
+    roi_model_free(m);
+}
+
+/* Sensitivity and tails over more than ROI_SENS_MAX_TRIALS trials use the first
+ * ROI_SENS_MAX_TRIALS: the rank correlations and decile shares are those of a run of
+ * exactly that many trials (same seed, so the same first trials), to the bit. */
+static void test_sensitivity_first_trials(void **state)
+{
+    (void)state;
+    roi_model *m = load_linear("cap", B_TEXT);
+    const size_t cap = ROI_SENS_MAX_TRIALS;
+    roi_run *big = run_n(m, cap + 5000, 2), *exact = run_n(m, cap, 2);
+    roi_run *small = run_n(m, 3000, 2);
+    assert_int_equal(big->analysis->sens_trials, cap);
+    assert_int_equal(exact->analysis->sens_trials, cap);
+    assert_int_equal(small->analysis->sens_trials, 3000);
+    for (int o = 0; o < ROI_OUT_COUNT; o++) {
+        const roi_sens_output *a = &big->analysis->sens[o], *b = &exact->analysis->sens[o];
+        assert_int_equal(a->computed, b->computed);
+        if (!a->computed)
+            continue;
+        for (int k = 0; k < a->n; k++) {
+            const roi_sens *rb = row_named(b, a->rows[k].name);
+            assert_true(a->rows[k].rank_corr == rb->rank_corr);
+            assert_true(a->rows[k].low_share == rb->low_share);
+            assert_true(a->rows[k].high_share == rb->high_share);
+            /* The means are formed around each run's own output mean: rounding only. */
+            assert_near(a->rows[k].swing, rb->swing, 1e-9 * (1.0 + fabs(rb->swing)));
+        }
+    }
+    /* The tails: trials among the first cap beyond the whole run's npv p10 / p90. */
+    for (int t = 0; t < 2; t++) {
+        const roi_tail *tl = &big->analysis->tails[t];
+        size_t count = 0;
+        for (size_t i = 0; i < cap; i++)
+            count += t ? big->out[ROI_OUT_NPV][i] > tl->threshold
+                       : big->out[ROI_OUT_NPV][i] < tl->threshold;
+        assert_int_equal(tl->count, count);
+        assert_true(tl->threshold == big->summary[ROI_OUT_NPV].pct[t ? 6 : 2]);
+    }
+    roi_run_free(big);
+    roi_run_free(exact);
+    roi_run_free(small);
+    roi_model_free(m);
+}
+
+/* ---- sampling plans ----------------------------------------------------------------------- */
+
+/* The analysis pairs each trial's outputs with the input values that trial used, also
+ * under Latin hypercube sampling and correlated inputs: with npv = c - 3 x1 exactly, the
+ * rank correlation of npv and x1 is -1, and a stress of x1 over its whole range (0:1)
+ * reruns the same trials (npv change 0). Redrawing x1 as plain Monte Carlo would give
+ * values unrelated to the run's, and rank correlations near 0. */
+static void test_inputs_follow_sampling_plan(void **state)
+{
+    (void)state;
+    /* x2 enters the model only through a spend that is always 0 */
+#define ZERO_X2 "spend \"z\" { kind = \"lump\", quarter = \"2026Q1\", amount = clamp(x2, 0, 0) }\n"
+    static const char *const extra[] = {
+        ZERO_X2,
+        ZERO_X2 "correlate { { \"x1\", \"x2\", 0.6 } }\n",
+    };
+#undef ZERO_X2
+    for (int lhs = 0; lhs <= 1; lhs++)
+        for (int e = 0; e < 2; e++) {
+            if (!lhs && !e)
+                continue; /* plain Monte Carlo: the other tests */
+            roi_model *m = load_linear("plan", extra[e]);
+            roi_sim_opts o = {.seed = SEED, .trials = 5000, .threads = 2,
+                              .sampling = lhs ? ROI_SAMPLING_LHS : ROI_SAMPLING_MC};
+            roi_stress st = {.name = "all", .input = "x1", .low = 0.0, .high = 1.0};
+            roi_analysis_opts ao = {.stress = &st, .n_stress = 1, .threads = 2};
+            roi_error err;
+            roi_error_clear(&err);
+            roi_run *run = NULL;
+            if (roi_sim_run(m, &o, &run, &err) != ROI_OK ||
+                roi_analysis_run(m, run, &ao, &err) != ROI_OK)
+                fail_msg("run: %s", err.msg);
+            const roi_analysis *an = run->analysis;
+            assert_near(row_named(&an->sens[ROI_OUT_NPV], "x1")->rank_corr, -1.0, 1e-12);
+            if (e) /* x2 is rank-correlated 0.6 with x1, so with npv */
+                assert_near(row_named(&an->sens[ROI_OUT_NPV], "x2")->rank_corr, -0.6, 0.05);
+            assert_int_equal(an->n_stress, 1);
+            assert_near(an->stress[0].npv_diff_mean, 0.0, 1e-9);
+            roi_run_free(run);
+            roi_model_free(m);
+        }
+}
+
 /* ---- building blocks ---------------------------------------------------------------------- */
 
 static void test_ranks_ties(void **state)
@@ -433,6 +563,9 @@ int main(void)
         cmocka_unit_test(test_paired),
         cmocka_unit_test(test_stress_band),
         cmocka_unit_test(test_same_bits_any_thread_count),
+        cmocka_unit_test(test_ci_selection_same_as_sort),
+        cmocka_unit_test(test_sensitivity_first_trials),
+        cmocka_unit_test(test_inputs_follow_sampling_plan),
         cmocka_unit_test(test_ranks_ties),
         cmocka_unit_test(test_percentile_ci),
         cmocka_unit_test(test_condition_parse),
