@@ -75,6 +75,21 @@ static roi_status summarize_ci(const double *x, size_t n, double *work, roi_summ
     return st;
 }
 
+/* The run's outputs are floats (sim.h): x[0..n-1] as doubles into w. */
+static void widen(const float *x, size_t n, double *w)
+{
+    for (size_t i = 0; i < n; i++)
+        w[i] = (double)x[i];
+}
+
+/* summarize_ci of a run's float outputs (widened in work, summarised in place). */
+static roi_status summarize_ci_float(const float *x, size_t n, double *work, roi_summary *s,
+                                     roi_summary_ci *ci)
+{
+    widen(x, n, work);
+    return summarize_ci(work, n, work, s, ci);
+}
+
 /* ---- ranks ----------------------------------------------------------------------------------- */
 
 typedef struct keyed {
@@ -403,7 +418,7 @@ static roi_status one_input(const ctx *c, roi_analysis *an, const out_ranks *ora
 
     int outs[ROI_OUT_COUNT], n_outs = 0;
     const uint32_t *ry2[ROI_OUT_COUNT];
-    const double *y[ROI_OUT_COUNT];
+    const float *y[ROI_OUT_COUNT];
     double shift[ROI_OUT_COUNT];
     sens_acc acc[ROI_OUT_COUNT];
     for (int o = 0; o < ROI_OUT_COUNT; o++) {
@@ -415,7 +430,7 @@ static roi_status one_input(const ctx *c, roi_analysis *an, const out_ranks *ora
         acc[n_outs] = (sens_acc){0};
         outs[n_outs++] = o;
     }
-    const double *y_npv = run->out[ROI_OUT_NPV];
+    const float *y_npv = run->out[ROI_OUT_NPV];
     const double thr_lo = an->tails[0].threshold, thr_hi = an->tails[1].threshold;
     double *tail_lo = b->tail[0], *tail_hi = b->tail[1];
     size_t m_lo = 0, m_hi = 0, nl = 0, nh = 0;
@@ -563,7 +578,8 @@ static roi_status sensitivity(const ctx *c, roi_analysis *an)
         for (int o = 0; o < ROI_OUT_COUNT; o++) {
             if (!an->sens[o].computed || mine != ROI_OK)
                 continue;
-            mine = rank_sort(run->out[o], n, orank.r2[o], b->a, b->b, NULL);
+            widen(run->out[o], n, b->x);
+            mine = rank_sort(b->x, n, orank.r2[o], b->a, b->b, NULL);
             const double mr = mean_rank(n);
             double syy = 0.0;
             for (size_t i = 0; i < n; i++) {
@@ -707,7 +723,8 @@ static roi_status view(const ctx *c, const char *name, const char *where, roi_vi
     }
     for (int k = 0; k < nr; k++) {
         if (refs[k].kind == ROI_COND_OUTPUT) {
-            cols[k] = c->run->out[refs[k].index];
+            cols[k] = owned + (size_t)k * n;
+            widen(c->run->out[refs[k].index], n, cols[k]);
         } else {
             cols[k] = owned + (size_t)k * n;
             input_values(c, refs[k].index, cols[k]);
@@ -734,7 +751,7 @@ static roi_status view(const ctx *c, const char *name, const char *where, roi_vi
     v->share = (double)count / (double)n;
     v->share_se = sqrt(v->share * (1.0 - v->share) / (double)n);
     for (int o = 0; o < ROI_OUT_COUNT; o++) {
-        const double *y = c->run->out[o];
+        const float *y = c->run->out[o];
         size_t m = 0;
         for (size_t i = 0; i < n; i++)
             if (match[i])
@@ -845,12 +862,15 @@ static roi_status stress(const ctx *c, const roi_stress *s, roi_stress_result *r
         goto cleanup;
     }
     for (int o = 0; o < ROI_OUT_COUNT; o++)
-        if ((st = summarize_ci(srun->out[o], c->n, work, &r->summary[o], &r->ci[o])) != ROI_OK) {
+        if ((st = summarize_ci_float(srun->out[o], c->n, work, &r->summary[o], &r->ci[o])) !=
+            ROI_OK) {
             st = roi_error_set(err, st, "", "summary of stress %s failed", r->name);
             goto cleanup;
         }
+    for (int o = 0; o < ROI_OUT_COUNT; o++) /* the exact summary; the CIs from the floats */
+        r->summary[o] = srun->summary[o];
     for (size_t i = 0; i < c->n; i++)
-        work[i] = srun->out[ROI_OUT_NPV][i] - c->run->out[ROI_OUT_NPV][i];
+        work[i] = (double)srun->out[ROI_OUT_NPV][i] - (double)c->run->out[ROI_OUT_NPV][i];
     {
         double mean = roi_stats_sum(work, c->n) / (double)c->n, ss = 0.0;
         for (size_t i = 0; i < c->n; i++)
@@ -976,7 +996,8 @@ roi_status roi_analysis_run(roi_model *m, roi_run *run, const roi_analysis_opts 
 #pragma omp for schedule(dynamic)
             for (int o = 0; o < ROI_OUT_COUNT; o++) {
                 roi_summary s;
-                if (!w || summarize_ci(run->out[o], c.n, w, &s, &an->ci[o]) == ROI_ERR_NOMEM) {
+                if (!w || summarize_ci_float(run->out[o], c.n, w, &s, &an->ci[o]) ==
+                              ROI_ERR_NOMEM) {
 #pragma omp critical(roi_analysis_fail)
                     ci_st = ROI_ERR_NOMEM;
                 }
