@@ -796,15 +796,12 @@ roi_status roi_sim_run(const roi_model *m, const roi_sim_opts *opts, roi_run **o
         run->milestone_prob[k] = (double)hits / (double)trials;
     }
     /* The summaries run as parallel tasks; each depends only on its output: its block
-     * moments merged in block order, and order statistics selected on its floats
+     * moments merged pairwise in block order, and order statistics selected on its floats
      * (three passes over them, no per-trial buffer) with the tied trials rerun. */
     roi_status sum_st[ROI_OUT_COUNT];
 #pragma omp parallel for num_threads(n_threads) schedule(dynamic)
     for (int k = 0; k < ROI_OUT_COUNT; k++) {
-        roi_moments mo;
-        roi_moments_of(NULL, 0, &mo);
-        for (size_t b = 0; b < n_blocks; b++)
-            roi_moments_merge(&mo, &block_moments[b * ROI_OUT_COUNT + (size_t)k]);
+        roi_moments mo = roi_moments_merge_pairwise(block_moments + k, n_blocks, ROI_OUT_COUNT);
         sum_st[k] = summarize_output(run, (roi_output)k, &mo);
     }
     for (int k = 0; k < ROI_OUT_COUNT; k++) {

@@ -233,6 +233,17 @@ void roi_moments_merge(roi_moments *acc, const roi_moments *b)
     acc->max = b->max > acc->max ? b->max : acc->max;
 }
 
+roi_moments roi_moments_merge_pairwise(const roi_moments *m, size_t n, size_t stride)
+{
+    if (n == 1)
+        return m[0];
+    size_t half = n / 2;
+    roi_moments a = roi_moments_merge_pairwise(m, half, stride);
+    roi_moments b = roi_moments_merge_pairwise(m + half * stride, n - half, stride);
+    roi_moments_merge(&a, &b);
+    return a;
+}
+
 /* ---- order statistics of a float sample ------------------------------------------------------
  *
  * A radix select in two rounds over the floats' 32-bit sort keys, with no per-value

@@ -141,6 +141,10 @@ void roi_moments_of(const double *x, size_t n, roi_moments *m);
  * m2 by Chan et al.'s update). Merging blocks in a fixed order gives fixed bits. */
 void roi_moments_merge(roi_moments *acc, const roi_moments *b);
 
+/* The moments of m[0], m[stride], ..., m[(n - 1) stride] merged pairwise (halving the
+ * range, like roi_stats_sum): rounding grows like log2 n, the order is fixed. n >= 1. */
+roi_moments roi_moments_merge_pairwise(const roi_moments *m, size_t n, size_t stride);
+
 /* Writes the exact values of the trials named into values[0..n-1]. */
 typedef roi_status (*roi_exact_fn)(void *ud, const size_t *trials, size_t n, double *values);
 
