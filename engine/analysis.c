@@ -34,7 +34,7 @@ enum { P10 = 2, P50 = 4, P90 = 6 }; /* indices into roi_pct_levels */
  * (directly or by copy_output), so changing their storage type changes only this line. */
 static inline double out_value(const roi_run *run, int o, size_t i)
 {
-    return run->out[o][i];
+    return (double)run->out[o][i]; /* stored as float (sim.h) */
 }
 
 /* dst[i] = output o of trial i, i < n. */
@@ -1038,6 +1038,7 @@ static roi_status stress(const ctx *c, const roi_stress *s, roi_stress_result *r
             st = roi_error_set(err, st, "", "summary of stress %s failed", r->name);
             goto cleanup;
         }
+        r->summary[o] = srun->summary[o]; /* exact (sim.c); the CIs from the floats */
     }
     for (size_t i = 0; i < c->n; i++)
         work[i] = out_value(srun, ROI_OUT_NPV, i) - out_value(c->run, ROI_OUT_NPV, i);

@@ -65,27 +65,22 @@ roi_status roi_stat_eval(const roi_run *run, const roi_stat *s, double *value, d
         *se = sqrt(p * (1.0 - p) / n);
         return ROI_OK;
     }
-    double *sorted = malloc(sum->n_defined * sizeof *sorted);
-    if (!sorted)
-        return ROI_ERR_NOMEM;
-    size_t k = 0;
-    for (size_t i = 0; i < run->trials; i++)
-        if (!isnan(run->out[s->output][i]))
-            sorted[k++] = run->out[s->output][i];
-    roi_status st = roi_stats_sort(sorted, k);
-    if (st == ROI_OK) {
-        double p = s->level;
-        *value = roi_stats_percentile_sorted(sorted, k, p);
-        /* Order statistics bracketing the p-quantile with ~68% coverage. */
-        double half = sqrt(n * p * (1.0 - p));
-        double lo = floor(n * p - half), hi = ceil(n * p + half);
-        if (lo < 0)
-            lo = 0;
-        if (hi > n - 1)
-            hi = n - 1;
-        *se = 0.5 * (sorted[(size_t)hi] - sorted[(size_t)lo]);
-    }
-    free(sorted);
+    /* Exact order statistics: selected on the run's floats, ties rerun (sim.h). */
+    double p = s->level;
+    roi_status st = roi_run_percentile(run, s->output, p, value);
+    if (st != ROI_OK)
+        return st;
+    /* Order statistics bracketing the p-quantile with ~68% coverage. */
+    double half = sqrt(n * p * (1.0 - p));
+    double lo = floor(n * p - half), hi = ceil(n * p + half);
+    if (lo < 0)
+        lo = 0;
+    if (hi > n - 1)
+        hi = n - 1;
+    size_t ranks[2] = {(size_t)lo, (size_t)hi};
+    double v[2];
+    if ((st = roi_run_order_stats(run, s->output, ranks, 2, v)) == ROI_OK)
+        *se = 0.5 * (v[1] - v[0]);
     return st;
 }
 

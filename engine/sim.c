@@ -8,6 +8,11 @@
  * parallel region; histogram counts, milestone counts, minima and maxima are
  * order-independent. So every reported double is the same for any thread count.
  *
+ * Scalar outputs: each block's outputs are held as doubles in a per-thread buffer
+ * while the block runs; then their moments (roi_moments) are formed in trial order and
+ * they are stored as floats. Summaries merge the moments in block order and select
+ * order statistics on the floats, rerunning the trials tied with them (stats.h).
+ *
  * Cells: the per-period series (series-major, n_series x periods) followed by the
  * graph's inputs. Each cell has a streaming histogram whose range comes from a pilot
  * of the first trials: their extremes, which do not depend on the threads that ran them.
@@ -27,7 +32,6 @@
 #define NBINS 2048          /* histogram bins per cell */
 #define PILOT_TRIALS 4096   /* trials whose range sets the histograms */
 #define HIST_STRIDE (NBINS + 2) /* [0] underflow, [1..NBINS] bins, [NBINS+1] overflow */
-#define PAR_SUMMARY_MAX_TRIALS ((size_t)1 << 22) /* summaries in parallel up to this */
 
 /* ---- per-thread state ---------------------------------------------------------- */
 
@@ -309,6 +313,169 @@ static void set_range(cell_range *cr, double mn, double mx)
         goto cleanup;                                                                   \
     } while (0)
 
+void roi_run_store(roi_run *run, size_t i, const double out[ROI_OUT_COUNT])
+{
+    unsigned char e = 0;
+    for (int k = 0; k < ROI_OUT_COUNT; k++) {
+        int exact;
+        run->out[k][i] = roi_stats_to_float(out[k], &exact);
+        e |= (unsigned char)(exact << k);
+    }
+    run->exact[i] = e;
+}
+
+/* After block [lo, hi) ran into blk (output-major): its moments, then the floats. */
+static void store_block(roi_run *run, const double *blk, size_t lo, size_t hi,
+                        roi_moments *moments)
+{
+    for (int k = 0; k < ROI_OUT_COUNT; k++)
+        roi_moments_of(blk + k * ROI_BLOCK, hi - lo, &moments[k]);
+    for (size_t i = lo; i < hi; i++) {
+        double o[ROI_OUT_COUNT];
+        for (int k = 0; k < ROI_OUT_COUNT; k++)
+            o[k] = blk[k * ROI_BLOCK + (i - lo)];
+        roi_run_store(run, i, o);
+    }
+}
+
+/* ---- rerunning trials ------------------------------------------------------------------- */
+
+struct roi_rerun {
+    const roi_run *run;
+    double *vals;      /* graph.n node values */
+    double *series;    /* n_series x periods */
+    roi_trial_ws *ws;
+    gsl_rng *scratch;
+};
+
+void roi_rerun_free(roi_rerun *r)
+{
+    if (!r)
+        return;
+    free(r->vals);
+    free(r->series);
+    if (r->ws)
+        roi_trial_ws_free(r->ws);
+    if (r->scratch)
+        gsl_rng_free(r->scratch);
+    free(r);
+}
+
+roi_status roi_rerun_new(const roi_run *run, roi_rerun **out)
+{
+    *out = NULL;
+    if (!run || !run->model || !run->keys)
+        return ROI_ERR_USAGE;
+    const roi_model *m = run->model;
+    roi_rerun *r = calloc(1, sizeof *r);
+    if (!r)
+        return ROI_ERR_NOMEM;
+    r->run = run;
+    r->vals = malloc((size_t)(m->graph.n > 0 ? m->graph.n : 1) * sizeof *r->vals);
+    r->series = malloc(((size_t)run->n_series * (size_t)run->periods + 1) * sizeof *r->series);
+    r->ws = roi_trial_ws_new(m);
+    r->scratch = gsl_rng_alloc(roi_rng_philox);
+    if (!r->vals || !r->series || !r->ws || !r->scratch) {
+        roi_rerun_free(r);
+        return ROI_ERR_NOMEM;
+    }
+    *out = r;
+    return ROI_OK;
+}
+
+void roi_rerun_trial(roi_rerun *r, size_t i, double out[ROI_OUT_COUNT])
+{
+    const roi_run *run = r->run;
+    const roi_model *m = run->model;
+    if (run->plan)
+        roi_sampling_eval(run->plan, &m->graph, run->keys, (uint64_t)i, r->vals, r->scratch);
+    else
+        roi_graph_eval(&m->graph, run->keys, (uint64_t)i, r->vals, r->scratch);
+    roi_model_trial(m, r->vals, r->ws, out, r->series);
+}
+
+const double *roi_rerun_values(const roi_rerun *r)
+{
+    return r->vals;
+}
+
+roi_status roi_run_values(const roi_run *run, roi_output k, const size_t *trials, size_t n,
+                          double *values)
+{
+    roi_rerun *r = NULL;
+    for (size_t j = 0; j < n; j++) {
+        size_t i = trials[j];
+        if (run->exact[i] >> k & 1u) {
+            values[j] = (double)run->out[k][i];
+            continue;
+        }
+        if (!r) {
+            roi_status st = roi_rerun_new(run, &r);
+            if (st != ROI_OK)
+                return st;
+        }
+        double o[ROI_OUT_COUNT];
+        roi_rerun_trial(r, i, o);
+        values[j] = o[k];
+    }
+    roi_rerun_free(r);
+    return ROI_OK;
+}
+
+typedef struct values_ud {
+    const roi_run *run;
+    roi_output k;
+} values_ud;
+
+static roi_status values_cb(void *ud, const size_t *trials, size_t n, double *values)
+{
+    const values_ud *u = ud;
+    return roi_run_values(u->run, u->k, trials, n, values);
+}
+
+static size_t count_defined(const roi_run *run, roi_output k)
+{
+    size_t nd = 0;
+    for (size_t i = 0; i < run->trials; i++)
+        nd += !isnan(run->out[k][i]);
+    return nd;
+}
+
+roi_status roi_run_order_stats(const roi_run *run, roi_output k, const size_t *ranks,
+                               int n_ranks, double *values)
+{
+    values_ud u = {run, k};
+    roi_float_sample s = {run->out[k], run->exact, (unsigned)k, run->trials, values_cb, &u};
+    return roi_stats_order_stats_float(&s, count_defined(run, k), ranks, n_ranks, values, 0,
+                                       NULL);
+}
+
+roi_status roi_run_percentile(const roi_run *run, roi_output k, double p, double *value)
+{
+    const size_t nd = count_defined(run, k);
+    *value = NAN;
+    if (nd == 0)
+        return ROI_OK;
+    double h = (double)(nd - 1) * p;
+    size_t lo = !(p > 0.0) ? 0 : p >= 1.0 ? nd - 1 : (size_t)floor(h);
+    if (lo >= nd - 1 || !(p > 0.0))
+        return roi_run_order_stats(run, k, &lo, 1, value);
+    size_t r[2] = {lo, lo + 1};
+    double v[2];
+    roi_status st = roi_run_order_stats(run, k, r, 2, v);
+    if (st == ROI_OK)
+        *value = roi_stats_interpolate(v[0], v[1], h - (double)lo);
+    return st;
+}
+
+/* run->summary[k] from its merged moments and its floats. */
+static roi_status summarize_output(roi_run *run, roi_output k, const roi_moments *mo)
+{
+    values_ud u = {run, k};
+    roi_float_sample s = {run->out[k], run->exact, (unsigned)k, run->trials, values_cb, &u};
+    return roi_stats_summarize_float(&s, mo, &run->summary[k]);
+}
+
 /* ---- the run ----------------------------------------------------------------------- */
 
 void roi_run_free(roi_run *run)
@@ -317,6 +484,9 @@ void roi_run_free(roi_run *run)
         return;
     for (int k = 0; k < ROI_OUT_COUNT; k++)
         free(run->out[k]);
+    free(run->exact);
+    free(run->keys);
+    roi_sampling_free(run->plan);
     free(run->bands);
     free(run->milestone_prob);
     free(run->inputs);
@@ -330,15 +500,14 @@ roi_status roi_sim_run(const roi_model *m, const roi_sim_opts *opts, roi_run **o
 {
     roi_status st = ROI_OK;
     roi_run *run = NULL;
-    uint64_t *keys = NULL;
     int *input_nodes = NULL;
     thread_state *ts = NULL;
     int n_threads = 0;
     cell_range *ranges = NULL;
-    double *block_sums = NULL, *work = NULL, *pmin = NULL, *pmax = NULL;
+    double *block_sums = NULL, *pmin = NULL, *pmax = NULL;
     double *gmin = NULL, *gmax = NULL;
     uint64_t *hist = NULL;
-    roi_sampling *plan = NULL;
+    roi_moments *block_moments = NULL; /* n_blocks x ROI_OUT_COUNT */
 
     if (out)
         *out = NULL;
@@ -386,20 +555,24 @@ roi_status roi_sim_run(const roi_model *m, const roi_sim_opts *opts, roi_run **o
     for (int k = 0; k < ROI_OUT_COUNT; k++)
         if (!(run->out[k] = malloc(trials * sizeof *run->out[k])))
             NOMEM();
+    if (!(run->exact = malloc(trials)))
+        NOMEM();
     run->bands = calloc(n_series_vals + 1, sizeof *run->bands);
     run->milestone_prob = calloc((size_t)m->n_milestones + 1, sizeof *run->milestone_prob);
     run->inputs = calloc((size_t)n_inputs + 1, sizeof *run->inputs);
-    keys = malloc((size_t)(m->graph.n > 0 ? m->graph.n : 1) * sizeof *keys);
+    run->keys = malloc((size_t)(m->graph.n > 0 ? m->graph.n : 1) * sizeof *run->keys);
+    const uint64_t *keys = run->keys;
     input_nodes = malloc((size_t)(n_inputs + 1) * sizeof *input_nodes);
     ranges = malloc((n_cells + 1) * sizeof *ranges);
     block_sums = calloc(n_blocks * n_cells + 1, sizeof *block_sums);
     pmin = malloc((n_cells + 1) * sizeof *pmin);
     pmax = malloc((n_cells + 1) * sizeof *pmax);
+    block_moments = malloc(n_blocks * ROI_OUT_COUNT * sizeof *block_moments);
     if (!run->bands || !run->milestone_prob || !run->inputs || !keys || !input_nodes ||
-        !ranges || !block_sums || !pmin || !pmax)
+        !ranges || !block_sums || !pmin || !pmax || !block_moments)
         NOMEM();
 
-    roi_graph_keys(&m->graph, seed, keys);
+    roi_graph_keys(&m->graph, seed, run->keys);
     for (int i = 0; i < n_inputs; i++) {
         input_nodes[i] = roi_graph_input_node(&m->graph, i);
         run->inputs[i].node = input_nodes[i];
@@ -424,14 +597,14 @@ roi_status roi_sim_run(const roi_model *m, const roi_sim_opts *opts, roi_run **o
      * stays exactly roi_graph_eval. */
     if (opts->sampling != ROI_SAMPLING_MC || m->n_correlations > 0 || opts->n_overrides > 0) {
         st = roi_sampling_new(m, &m->graph, opts->sampling, trials, opts->overrides,
-                              opts->n_overrides, &plan, err);
+                              opts->n_overrides, &run->plan, err);
         if (st != ROI_OK)
             goto cleanup;
     }
     run->sampling = opts->sampling;
 
     double t_start = omp_get_wtime();
-    const shape sh = {m, plan, keys, n_series, periods, n_inputs, input_nodes, n_series_vals,
+    const shape sh = {m, run->plan, keys, n_series, periods, n_inputs, input_nodes, n_series_vals,
                       n_cells};
 
     /* Pilot: the same first trials for every thread count, so ranges are fixed. They are
@@ -489,10 +662,17 @@ roi_status roi_sim_run(const roi_model *m, const roi_sim_opts *opts, roi_run **o
         chunk = n_blocks;
     size_t first_fail = SIZE_MAX; /* earliest failing trial any thread has seen */
     size_t done = 0;
+    int blk_nomem = 0;
 #pragma omp parallel num_threads(n_threads)
     {
         thread_state *t = &ts[omp_get_thread_num()];
         double o[ROI_OUT_COUNT];
+        /* The block's outputs, output-major, until they are summed and stored. */
+        double *blk = malloc(ROI_OUT_COUNT * ROI_BLOCK * sizeof *blk);
+        if (!blk) {
+#pragma omp atomic write
+            blk_nomem = 1;
+        }
 #pragma omp for schedule(dynamic, chunk)
         for (size_t b = 0; b < n_blocks; b++) {
             size_t lo = b * ROI_BLOCK;
@@ -500,7 +680,7 @@ roi_status roi_sim_run(const roi_model *m, const roi_sim_opts *opts, roi_run **o
             size_t known_fail;
 #pragma omp atomic read
             known_fail = first_fail;
-            if (lo > known_fail)
+            if (lo > known_fail || !blk)
                 continue; /* any failure here comes after one already found */
             double *bsum = block_sums + b * n_cells;
             int failed = 0;
@@ -509,9 +689,11 @@ roi_status roi_sim_run(const roi_model *m, const roi_sim_opts *opts, roi_run **o
                 if (failed)
                     break;
                 for (int k = 0; k < ROI_OUT_COUNT; k++)
-                    run->out[k][i] = o[k];
+                    blk[k * ROI_BLOCK + (i - lo)] = o[k];
                 accumulate(&sh, ranges, t, bsum);
             }
+            if (!failed)
+                store_block(run, blk, lo, hi, block_moments + b * ROI_OUT_COUNT);
             /* A non-finite series value makes its cell's block sum non-finite. */
             for (size_t c = 0; c < n_series_vals && !failed; c++)
                 failed = !isfinite(bsum[c]);
@@ -533,7 +715,10 @@ roi_status roi_sim_run(const roi_model *m, const roi_sim_opts *opts, roi_run **o
             if (omp_get_thread_num() == 0 && opts->progress)
                 opts->progress(opts->progress_ud, now, trials);
         }
+        free(blk);
     }
+    if (blk_nomem)
+        NOMEM();
     run->seconds_simulation = omp_get_wtime() - t_start;
     t_start = omp_get_wtime();
 
@@ -560,8 +745,7 @@ roi_status roi_sim_run(const roi_model *m, const roi_sim_opts *opts, roi_run **o
     hist = calloc(HIST_STRIDE, sizeof *hist);
     gmin = malloc((n_cells + 1) * sizeof *gmin);
     gmax = malloc((n_cells + 1) * sizeof *gmax);
-    work = malloc(trials * sizeof *work);
-    if (!hist || !gmin || !gmax || !work)
+    if (!hist || !gmin || !gmax)
         NOMEM();
     for (size_t c = 0; c < n_cells; c++) {
         gmin[c] = INFINITY;
@@ -611,21 +795,14 @@ roi_status roi_sim_run(const roi_model *m, const roi_sim_opts *opts, roi_run **o
             hits += ts[t].milestones[k];
         run->milestone_prob[k] = (double)hits / (double)trials;
     }
-    /* The summaries (a sort of `trials` doubles each) run as parallel tasks, each
-     * thread with its own work buffer; each summary depends only on its output. Above
-     * PAR_SUMMARY_MAX_TRIALS the extra buffers (16 B per trial per thread, with the
-     * sort's own) would cost more memory than the time is worth: one thread. */
+    /* The summaries run as parallel tasks; each depends only on its output: its block
+     * moments merged pairwise in block order, and order statistics selected on its floats
+     * (three passes over them, no per-trial buffer) with the tied trials rerun. */
     roi_status sum_st[ROI_OUT_COUNT];
-    int sum_threads = trials <= PAR_SUMMARY_MAX_TRIALS ? n_threads : 1;
-#pragma omp parallel num_threads(sum_threads)
-    {
-        double *w = omp_get_thread_num() == 0 ? work : malloc(trials * sizeof *w);
-#pragma omp for schedule(dynamic)
-        for (int k = 0; k < ROI_OUT_COUNT; k++)
-            sum_st[k] = w ? roi_stats_summarize(run->out[k], trials, w, &run->summary[k])
-                          : ROI_ERR_NOMEM;
-        if (w != work)
-            free(w);
+#pragma omp parallel for num_threads(n_threads) schedule(dynamic)
+    for (int k = 0; k < ROI_OUT_COUNT; k++) {
+        roi_moments mo = roi_moments_merge_pairwise(block_moments + k, n_blocks, ROI_OUT_COUNT);
+        sum_st[k] = summarize_output(run, (roi_output)k, &mo);
     }
     for (int k = 0; k < ROI_OUT_COUNT; k++) {
         st = sum_st[k];
@@ -649,7 +826,6 @@ cleanup:
         for (int t = 0; t < n_threads; t++)
             thread_state_free(&ts[t]);
     free(ts);
-    free(keys);
     free(input_nodes);
     free(ranges);
     free(block_sums);
@@ -658,8 +834,7 @@ cleanup:
     free(gmin);
     free(gmax);
     free(hist);
-    free(work);
-    roi_sampling_free(plan);
+    free(block_moments);
     roi_run_free(run);
     return st;
 }
@@ -671,7 +846,7 @@ size_t roi_sim_bytes(const roi_model *m, size_t trials)
     const size_t n_blocks = trials / ROI_BLOCK + 1;
     const size_t n_cells = (size_t)roi_model_series_count(m) * (size_t)m->periods +
                            (size_t)roi_graph_input_count(&m->graph);
-    const size_t per_trial = ROI_OUT_COUNT * sizeof(double);
+    const size_t per_trial = ROI_OUT_COUNT * sizeof(float) + 1; /* out, exact */
     if (trials > SIZE_MAX / per_trial || n_cells > SIZE_MAX / sizeof(double) / n_blocks)
         return SIZE_MAX;
     size_t a = trials * per_trial, b = n_blocks * n_cells * sizeof(double);

@@ -4,7 +4,9 @@
  * Responsible for: running a model for N trials from a seed, in fixed blocks of
  * trials spread over threads, and reducing the results so that the same seed gives
  * the same numbers bit for bit whatever the thread count. Keeps every trial's scalar
- * outputs (for exact percentiles and later analysis) and streams the per-period
+ * outputs as floats (for exact percentiles, recovered by recomputing the few trials
+ * whose float ties with an order statistic, and for later analysis), streams their
+ * moments in double, and streams the per-period
  * series into fixed-size accumulators (mean exact; p10/p50/p90 from histograms whose
  * range comes from a pilot of the first trials; see docs/statistics.md for the error
  * bound). Not responsible for loading scenarios or writing reports.
@@ -64,7 +66,12 @@ typedef struct roi_run {
     const roi_model *model;    /* borrowed: must outlive the run */
     uint64_t seed;
     size_t trials;
-    double *out[ROI_OUT_COUNT];        /* per-trial outputs, trial order (owned) */
+    /* Per-trial outputs, trial order (owned), as roi_stats_to_float rounds them: the
+     * float's order and sign are the double's. exact[i] has bit k set when out[k][i]
+     * is output k of trial i exactly. The summaries are exact all the same; for exact
+     * per-trial values rerun the trial (roi_rerun_*). */
+    float *out[ROI_OUT_COUNT];
+    unsigned char *exact;
     roi_summary summary[ROI_OUT_COUNT];
     int n_series, periods;
     roi_band *bands;                   /* n_series x periods, series-major (owned) */
@@ -79,6 +86,10 @@ typedef struct roi_run {
     /* Wall-clock seconds of the phases (for --timings; never part of a result). */
     double seconds_simulation;         /* pilot and the parallel pass */
     double seconds_statistics;         /* reduction, bands and output summaries */
+    /* What recomputing a trial needs (owned; NULL for a run not made by roi_sim_run):
+     * the graph's stream keys and the sampling plan (NULL: plain Monte Carlo). */
+    uint64_t *keys;
+    roi_sampling *plan;
 } roi_run;
 
 /* Frees what search.h attached to a run (defined in search.c). NULL is allowed. */
@@ -94,5 +105,42 @@ roi_status roi_sim_run(const roi_model *m, const roi_sim_opts *opts, roi_run **o
                        roi_error *err);
 
 void roi_run_free(roi_run *run);
+
+/* Stores the outputs of trial i in run->out[.][i] and run->exact[i]. */
+void roi_run_store(roi_run *run, size_t i, const double out[ROI_OUT_COUNT]);
+
+/*
+ * Recomputing trials of a finished run. A trial's draws depend only on the seed, the
+ * inputs' names, its index and the run's sampling plan, which the run keeps, so a
+ * rerun gives the same doubles as the run did. The model must be unchanged since the
+ * run (roi_analysis's stress swaps a distribution in only while it runs).
+ */
+typedef struct roi_rerun roi_rerun;
+
+/* A context for rerunning trials of run (borrowed: must outlive it), one per thread.
+ * Errors: ROI_ERR_USAGE (a run that cannot be rerun), ROI_ERR_NOMEM. */
+roi_status roi_rerun_new(const roi_run *run, roi_rerun **out);
+
+/* Recomputes trial i: its scalar outputs into out (as the run computed them). */
+void roi_rerun_trial(roi_rerun *r, size_t i, double out[ROI_OUT_COUNT]);
+
+/* The graph's node values of the trial last rerun (borrowed from r). */
+const double *roi_rerun_values(const roi_rerun *r);
+
+void roi_rerun_free(roi_rerun *r);
+
+/* The exact values of output k in the trials named (rerunning the inexact ones). */
+roi_status roi_run_values(const roi_run *run, roi_output k, const size_t *trials, size_t n,
+                          double *values);
+
+/*
+ * The exact ranks[j]-th smallest defined values of output k (0-based, each below
+ * the number of defined values) into values[j], n_ranks <= ROI_MAX_ORDER_STATS; and
+ * PERCENTILE.INC of its defined values at level p in [0, 1]. Both read the floats and
+ * rerun only the trials tied with the wanted order statistics (stats.h).
+ */
+roi_status roi_run_order_stats(const roi_run *run, roi_output k, const size_t *ranks,
+                               int n_ranks, double *values);
+roi_status roi_run_percentile(const roi_run *run, roi_output k, double p, double *value);
 
 #endif

@@ -131,8 +131,11 @@ double roi_stats_percentile_sorted(const double *sorted, size_t n, double p)
     size_t lo = (size_t)floor(h);
     if (lo >= n - 1)
         return sorted[n - 1];
-    double frac = h - (double)lo;
-    double a = sorted[lo], b = sorted[lo + 1];
+    return roi_stats_interpolate(sorted[lo], sorted[lo + 1], h - (double)lo);
+}
+
+double roi_stats_interpolate(double a, double b, double frac)
+{
     double r = a + frac * (b - a);
     if (!isfinite(r)) /* b - a overflowed: weigh the ends separately */
         r = a * (1.0 - frac) + b * frac;
@@ -184,5 +187,322 @@ roi_status roi_stats_summarize(const double *x, size_t n, double *work, roi_summ
 
     size_t ntail = (m + 19) / 20; /* ceil(0.05 m), in integers to avoid 0.05's rounding */
     s->cvar5 = roi_stats_sum(work, ntail) / (double)ntail;
+    return ROI_OK;
+}
+
+/* ---- moments ------------------------------------------------------------------------------ */
+
+void roi_moments_of(const double *x, size_t n, roi_moments *m)
+{
+    memset(m, 0, sizeof *m);
+    m->min = INFINITY;
+    m->max = -INFINITY;
+    for (size_t i = 0; i < n; i++) {
+        double v = x[i];
+        if (isnan(v))
+            continue;
+        m->n++;
+        m->n_positive += v > 0.0;
+        m->sum += v;
+        m->min = v < m->min ? v : m->min;
+        m->max = v > m->max ? v : m->max;
+    }
+    if (m->n == 0)
+        return;
+    double mean = m->sum / (double)m->n;
+    for (size_t i = 0; i < n; i++)
+        if (!isnan(x[i]))
+            m->m2 += (x[i] - mean) * (x[i] - mean);
+}
+
+void roi_moments_merge(roi_moments *acc, const roi_moments *b)
+{
+    if (b->n == 0)
+        return;
+    if (acc->n == 0) {
+        *acc = *b;
+        return;
+    }
+    double na = (double)acc->n, nb = (double)b->n;
+    double delta = b->sum / nb - acc->sum / na;
+    acc->m2 += b->m2 + delta * delta * (na * nb / (na + nb));
+    acc->n += b->n;
+    acc->n_positive += b->n_positive;
+    acc->sum += b->sum;
+    acc->min = b->min < acc->min ? b->min : acc->min;
+    acc->max = b->max > acc->max ? b->max : acc->max;
+}
+
+roi_moments roi_moments_merge_pairwise(const roi_moments *m, size_t n, size_t stride)
+{
+    if (n == 1)
+        return m[0];
+    size_t half = n / 2;
+    roi_moments a = roi_moments_merge_pairwise(m, half, stride);
+    roi_moments b = roi_moments_merge_pairwise(m + half * stride, n - half, stride);
+    roi_moments_merge(&a, &b);
+    return a;
+}
+
+/* ---- order statistics of a float sample ------------------------------------------------------
+ *
+ * A radix select in two rounds over the floats' 32-bit sort keys, with no per-value
+ * buffer: a histogram of the upper 16 bits finds each wanted rank's bucket, a histogram
+ * of the lower 16 bits within those buckets finds its float; a third pass gathers the
+ * values whose float is one of those (the ties), counting the exact ones and listing
+ * the others, whose exact doubles s->values supplies. The exact r-th smallest value is
+ * then element r - (values below the float) of the sorted tie group. */
+
+#define HALF 65536u
+
+typedef struct tie_group {
+    uint32_t key;        /* the float's sort key */
+    size_t below;        /* defined values with a smaller key */
+    size_t n_exact;      /* values in the group whose float is exact (= the float) */
+    size_t n_inexact, cap;
+    size_t *trials;      /* the others: their indices, then their sorted exact values */
+    double *vals;
+    size_t n_lower;      /* inexact values below the float */
+} tie_group;
+
+static int cmp_double(const void *pa, const void *pb)
+{
+    uint64_t a = roi_sort_key(*(const double *)pa), b = roi_sort_key(*(const double *)pb);
+    return (a > b) - (a < b);
+}
+
+/* Element j (0-based, ascending) of the tie group g. */
+static double group_at(const tie_group *g, size_t j)
+{
+    if (j < g->n_lower)
+        return g->vals[j];
+    if (j < g->n_lower + g->n_exact)
+        return (double)roi_sort_key32_value(g->key);
+    return g->vals[j - g->n_exact];
+}
+
+roi_status roi_stats_order_stats_float(const roi_float_sample *s, size_t n_defined,
+                                       const size_t *ranks, int n_ranks, double *out,
+                                       size_t tail, double *tail_sum)
+{
+    roi_status st = ROI_OK;
+    const float *x = s->x;
+    const size_t n = s->n;
+    const unsigned char bit = (unsigned char)(1u << s->bit);
+    uint32_t *start = NULL, *low = NULL;
+    signed char *slot = NULL;
+    tie_group groups[ROI_MAX_ORDER_STATS + 1];
+    size_t want[ROI_MAX_ORDER_STATS + 1];
+    int group_of[ROI_MAX_ORDER_STATS + 1];
+    int n_want = 0, n_slots = 0, n_groups = 0;
+
+    memset(groups, 0, sizeof groups);
+    if (n_ranks < 0 || n_ranks > ROI_MAX_ORDER_STATS || n_defined == 0)
+        return ROI_ERR_INTERNAL;
+    for (int j = 0; j < n_ranks; j++) {
+        if (ranks[j] >= n_defined)
+            return ROI_ERR_INTERNAL;
+        want[n_want++] = ranks[j];
+    }
+    if (tail_sum) {
+        if (tail < 1 || tail > n_defined)
+            return ROI_ERR_INTERNAL;
+        want[n_want++] = tail - 1;
+    }
+    start = calloc(HALF + 1, sizeof *start);
+    slot = malloc(HALF);
+    if (!start || !slot) {
+        st = ROI_ERR_NOMEM;
+        goto cleanup;
+    }
+    memset(slot, -1, HALF);
+
+    /* Round 1: upper halves. start[b] = defined values in buckets below b. */
+    for (size_t i = 0; i < n; i++)
+        if (!isnan(x[i]))
+            start[(roi_sort_key32(x[i]) >> 16) + 1]++;
+    for (uint32_t b = 0; b < HALF; b++)
+        start[b + 1] += start[b];
+    uint32_t bucket[ROI_MAX_ORDER_STATS + 1];
+    for (int j = 0; j < n_want; j++) {
+        uint32_t lo = 0, hi = HALF; /* the bucket b with start[b] <= r < start[b + 1] */
+        while (hi - lo > 1) {
+            uint32_t mid = lo + (hi - lo) / 2;
+            if (start[mid] <= want[j])
+                lo = mid;
+            else
+                hi = mid;
+        }
+        bucket[j] = lo;
+        if (slot[lo] < 0) {
+            slot[lo] = (signed char)n_slots++;
+        }
+    }
+
+    /* Round 2: lower halves within the wanted buckets. */
+    low = calloc((size_t)n_slots * HALF, sizeof *low);
+    if (!low) {
+        st = ROI_ERR_NOMEM;
+        goto cleanup;
+    }
+    for (size_t i = 0; i < n; i++) {
+        if (isnan(x[i]))
+            continue;
+        uint32_t k = roi_sort_key32(x[i]);
+        int sl = slot[k >> 16];
+        if (sl >= 0)
+            low[(size_t)sl * HALF + (k & 0xffffu)]++;
+    }
+    for (int j = 0; j < n_want; j++) {
+        const uint32_t *h = low + (size_t)slot[bucket[j]] * HALF;
+        size_t below = start[bucket[j]];
+        uint32_t v = 0;
+        while (below + h[v] <= want[j]) /* stops: the bucket holds rank want[j] */
+            below += h[v++];
+        uint32_t key = (bucket[j] << 16) | v;
+        int g = 0;
+        while (g < n_groups && groups[g].key != key)
+            g++;
+        if (g == n_groups) {
+            groups[g].key = key;
+            groups[g].below = below;
+            n_groups++;
+        }
+        group_of[j] = g;
+    }
+
+    /* Round 3: the ties, and the floats below the tail's group. */
+    const uint32_t tail_key = tail_sum ? groups[group_of[n_want - 1]].key : 0;
+    double below_sum = 0.0;
+    for (size_t i = 0; i < n; i++) {
+        if (isnan(x[i]))
+            continue;
+        uint32_t k = roi_sort_key32(x[i]);
+        if (tail_sum && k < tail_key)
+            below_sum += (double)x[i];
+        if (slot[k >> 16] < 0)
+            continue;
+        for (int g = 0; g < n_groups; g++) {
+            tie_group *gr = &groups[g];
+            if (gr->key != k)
+                continue;
+            if (s->exact[i] & bit) {
+                gr->n_exact++;
+            } else {
+                if (gr->n_inexact == gr->cap) {
+                    size_t cap = gr->cap ? 2 * gr->cap : 16;
+                    size_t *t = realloc(gr->trials, cap * sizeof *t);
+                    if (!t) {
+                        st = ROI_ERR_NOMEM;
+                        goto cleanup;
+                    }
+                    gr->trials = t;
+                    gr->cap = cap;
+                }
+                gr->trials[gr->n_inexact++] = i;
+            }
+            break;
+        }
+    }
+    for (int g = 0; g < n_groups; g++) {
+        tie_group *gr = &groups[g];
+        if (gr->n_inexact == 0)
+            continue;
+        if (!(gr->vals = malloc(gr->n_inexact * sizeof *gr->vals))) {
+            st = ROI_ERR_NOMEM;
+            goto cleanup;
+        }
+        if ((st = s->values(s->ud, gr->trials, gr->n_inexact, gr->vals)) != ROI_OK)
+            goto cleanup;
+        qsort(gr->vals, gr->n_inexact, sizeof *gr->vals, cmp_double);
+        double f = (double)roi_sort_key32_value(gr->key);
+        while (gr->n_lower < gr->n_inexact && gr->vals[gr->n_lower] < f)
+            gr->n_lower++;
+    }
+    for (int j = 0; j < n_ranks; j++) {
+        const tie_group *gr = &groups[group_of[j]];
+        out[j] = group_at(gr, want[j] - gr->below);
+    }
+    if (tail_sum) {
+        const tie_group *gr = &groups[group_of[n_want - 1]];
+        for (size_t j = 0; j < tail - gr->below; j++)
+            below_sum += group_at(gr, j);
+        *tail_sum = below_sum;
+    }
+
+cleanup:
+    for (int g = 0; g < n_groups; g++) {
+        free(groups[g].trials);
+        free(groups[g].vals);
+    }
+    free(start);
+    free(slot);
+    free(low);
+    return st;
+}
+
+roi_status roi_stats_summarize_float(const roi_float_sample *s, const roi_moments *m,
+                                     roi_summary *out)
+{
+    memset(out, 0, sizeof *out);
+    out->n = s->n;
+    out->n_defined = m->n;
+    out->undefined_share = s->n > 0 ? (double)(s->n - m->n) / (double)s->n : 0.0;
+    const size_t nd = m->n;
+    if (nd == 0)
+        return ROI_OK;
+    out->mean = m->sum / (double)nd;
+    if (nd > 1) {
+        out->sd = sqrt(m->m2 / (double)(nd - 1));
+        out->se = out->sd / sqrt((double)nd);
+    }
+    out->min = m->min;
+    out->max = m->max;
+    out->prob_positive = (double)m->n_positive / (double)nd;
+    size_t ntail = (nd + 19) / 20; /* ceil(0.05 n), in integers to avoid 0.05's rounding */
+    if (m->min == m->max) { /* a constant: every statistic is that value */
+        out->mean = m->min;
+        out->sd = out->se = 0.0;
+        for (int k = 0; k < ROI_NPCT; k++)
+            out->pct[k] = m->min;
+        out->cvar5 = m->min;
+        return ROI_OK;
+    }
+
+    /* The order statistics roi_stats_percentile_sorted would read: rank floor(h) and
+     * the next one; the extremes are known exactly already. */
+    size_t ranks[2 * ROI_NPCT], lo[ROI_NPCT];
+    double frac[ROI_NPCT], val[2 * ROI_NPCT];
+    int n_ranks = 0, slot_a[ROI_NPCT], slot_b[ROI_NPCT];
+    for (int k = 0; k < ROI_NPCT; k++) {
+        double h = (double)(nd - 1) * roi_pct_levels[k];
+        lo[k] = (size_t)floor(h);
+        frac[k] = h - (double)lo[k];
+        slot_a[k] = slot_b[k] = -1;
+        if (lo[k] >= nd - 1)
+            continue; /* the maximum */
+        if (lo[k] > 0) {
+            slot_a[k] = n_ranks;
+            ranks[n_ranks++] = lo[k];
+        }
+        if (lo[k] + 1 < nd - 1) {
+            slot_b[k] = n_ranks;
+            ranks[n_ranks++] = lo[k] + 1;
+        }
+    }
+    double tail_sum = 0.0;
+    roi_status st = roi_stats_order_stats_float(s, nd, ranks, n_ranks, val, ntail, &tail_sum);
+    if (st != ROI_OK)
+        return st;
+    for (int k = 0; k < ROI_NPCT; k++) {
+        if (lo[k] >= nd - 1) {
+            out->pct[k] = m->max;
+            continue;
+        }
+        double a = slot_a[k] >= 0 ? val[slot_a[k]] : m->min;
+        double b = slot_b[k] >= 0 ? val[slot_b[k]] : m->max;
+        out->pct[k] = roi_stats_interpolate(a, b, frac[k]);
+    }
+    out->cvar5 = tail_sum / (double)ntail;
     return ROI_OK;
 }

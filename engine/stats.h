@@ -72,4 +72,116 @@ static inline double roi_sort_key_value(uint64_t k)
 /* Sum of x[0..n-1] by pairwise summation (fixed order, so deterministic). */
 double roi_stats_sum(const double *x, size_t n);
 
+/* ---- samples stored as floats ------------------------------------------------------
+ *
+ * A run keeps each trial's scalar outputs as floats (half the memory of doubles) and
+ * summarises them exactly all the same:
+ *   - mean, sd, se, extremes and prob_positive come from roi_moments formed over each
+ *     block of exact doubles as the trials run, merged in block order;
+ *   - an order statistic is selected on the floats: rounding to nearest is monotone,
+ *     so the k-th smallest double is among the values whose float equals the k-th
+ *     smallest float, and only those ("ties") are fetched exactly (a run recomputes
+ *     them; sim.h) unless their float is flagged exact;
+ *   - cvar5 sums the floats of the tail below the tied values (each within a relative
+ *     2^-24 of its double) plus the tied values' exact doubles: relative error below
+ *     2^-24, in practice ~1e-10 (errors of both signs cancel; docs/statistics.md).
+ */
+
+/* roi_sort_key for floats. */
+static inline uint32_t roi_sort_key32(float v)
+{
+    uint32_t u;
+    memcpy(&u, &v, sizeof u);
+    return (u & UINT32_C(0x80000000)) ? ~u : u ^ UINT32_C(0x80000000);
+}
+
+static inline float roi_sort_key32_value(uint32_t k)
+{
+    uint32_t u = (k & UINT32_C(0x80000000)) ? k ^ UINT32_C(0x80000000) : ~k;
+    float v;
+    memcpy(&v, &u, sizeof v);
+    return v;
+}
+
+/*
+ * v as stored in a float: rounded to nearest, except that a nonzero v never becomes
+ * zero (it goes to the smallest float of its sign, so the float's sign is v's and
+ * prob_positive stays exact) and |v| > FLT_MAX becomes +-FLT_MAX. Still monotone (the
+ * order of the floats never contradicts the order of the doubles). *exact receives 1
+ * when the float is v exactly (NaN: 1), else 0.
+ */
+static inline float roi_stats_to_float(double v, int *exact)
+{
+    float f;
+    if (v > 3.40282346638528859812e+38) /* FLT_MAX, without <float.h> in a header */
+        f = 3.40282346638528859812e+38f;
+    else if (v < -3.40282346638528859812e+38)
+        f = -3.40282346638528859812e+38f;
+    else
+        f = (float)v;
+    if (f == 0.0f && v != 0.0)
+        f = v > 0.0 ? 0x1p-149f : -0x1p-149f;
+    *exact = (double)f == v || v != v;
+    return f;
+}
+
+/* Moments of a set of values, in the order they were added. */
+typedef struct roi_moments {
+    size_t n;            /* defined (non-NaN) values */
+    size_t n_positive;   /* values > 0 */
+    double sum;          /* their sum, in order */
+    double m2;           /* sum of squared deviations from sum / n */
+    double min, max;     /* +inf / -inf when n == 0 */
+} roi_moments;
+
+/* The moments of x[0..n-1] (NaN skipped): sum in index order, m2 by two passes. */
+void roi_moments_of(const double *x, size_t n, roi_moments *m);
+
+/* acc becomes the moments of acc's values followed by b's (sum: acc->sum + b->sum;
+ * m2 by Chan et al.'s update). Merging blocks in a fixed order gives fixed bits. */
+void roi_moments_merge(roi_moments *acc, const roi_moments *b);
+
+/* The moments of m[0], m[stride], ..., m[(n - 1) stride] merged pairwise (halving the
+ * range, like roi_stats_sum): rounding grows like log2 n, the order is fixed. n >= 1. */
+roi_moments roi_moments_merge_pairwise(const roi_moments *m, size_t n, size_t stride);
+
+/* Writes the exact values of the trials named into values[0..n-1]. */
+typedef roi_status (*roi_exact_fn)(void *ud, const size_t *trials, size_t n, double *values);
+
+/* A sample stored as floats (see roi_stats_to_float). Everything is borrowed. */
+typedef struct roi_float_sample {
+    const float *x;             /* n values; NaN marks an undefined one */
+    const unsigned char *exact; /* per value: bit `bit` set when x[i] is exact */
+    unsigned bit;
+    size_t n;
+    roi_exact_fn values;        /* fetches exact values of inexact ties */
+    void *ud;
+} roi_float_sample;
+
+#define ROI_MAX_ORDER_STATS 30
+
+/*
+ * The exact ranks[j]-th smallest defined values (0-based, each < n_defined, the count
+ * of non-NaN values) into out[j], j < n_ranks <= ROI_MAX_ORDER_STATS. With tail_sum,
+ * also the sum of the `tail` smallest values (1 <= tail <= n_defined): the floats
+ * below the tail's largest float, in index order, then the exact tied values in
+ * ascending order. Memory: ~0.3 MB plus a few KB per distinct rank, plus 16 bytes per
+ * inexact tie. Errors: ROI_ERR_NOMEM, or what s->values returns.
+ */
+roi_status roi_stats_order_stats_float(const roi_float_sample *s, size_t n_defined,
+                                       const size_t *ranks, int n_ranks, double *out,
+                                       size_t tail, double *tail_sum);
+
+/*
+ * The summary of a float sample whose exact moments are m (roi_stats_summarize's
+ * fields: mean = m->sum / n; sd from m->m2; extremes and prob_positive from m;
+ * percentiles exact; cvar5 as roi_stats_order_stats_float's tail sum).
+ */
+roi_status roi_stats_summarize_float(const roi_float_sample *s, const roi_moments *m,
+                                     roi_summary *out);
+
+/* PERCENTILE.INC's interpolation between the order statistics a <= b bracketing rank
+ * h = (n - 1) p at fraction frac = h - floor(h) (what roi_stats_percentile_sorted does). */
+double roi_stats_interpolate(double a, double b, double frac);
+
 #endif

@@ -1,13 +1,11 @@
-/* csv.c - every trial as CSV (--trials-csv): outputs and recomputed sampled inputs. */
+/* csv.c - every trial as CSV (--trials-csv): its outputs and sampled inputs, recomputed. */
 #include "report.h"
 
-#include <gsl/gsl_rng.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "atomic.h"
-#include "rng.h"
 
 /* Writes s as a CSV field, quoted when it holds a comma, quote or line break. */
 static void put_field(FILE *fp, const char *s)
@@ -78,19 +76,10 @@ roi_status roi_report_trials_csv_write(const roi_run *const *runs, int n, const 
     roi_status st = ROI_OK;
     roi_atomic_file af = {0};
     const char **names = NULL;
-    int n_names = 0, *cols = NULL, max_nodes = 1;
-    uint64_t *keys = NULL;
-    double *vals = NULL;
-    gsl_rng *scratch = NULL;
+    int n_names = 0, *cols = NULL;
+    roi_rerun *rr = NULL;
 
-    for (int k = 0; k < n; k++)
-        if (runs[k]->model->graph.n > max_nodes)
-            max_nodes = runs[k]->model->graph.n;
-    keys = malloc((size_t)max_nodes * sizeof *keys);
-    vals = malloc((size_t)max_nodes * sizeof *vals);
-    scratch = gsl_rng_alloc(roi_rng_philox);
-    if (!keys || !vals || !scratch ||
-        input_columns(runs, n, &names, &n_names, &cols) != ROI_OK) {
+    if (input_columns(runs, n, &names, &n_names, &cols) != ROI_OK) {
         st = roi_error_set(err, ROI_ERR_NOMEM, NULL, "out of memory writing '%s'", path);
         goto done;
     }
@@ -107,16 +96,24 @@ roi_status roi_report_trials_csv_write(const roi_run *const *runs, int n, const 
     }
     fputc('\n', af.fp);
 
+    /* The run keeps its outputs as floats: each trial is recomputed (sim.h) for its
+     * exact outputs and the inputs it drew (through the run's sampling plan). */
     for (int k = 0; k < n && !ferror(af.fp); k++) {
         const roi_run *run = runs[k];
-        const roi_graph *g = &run->model->graph;
-        roi_graph_keys(g, run->seed, keys);
+        roi_rerun_free(rr);
+        if ((st = roi_rerun_new(run, &rr)) != ROI_OK) {
+            roi_atomic_abort(&af);
+            st = roi_error_set(err, st, NULL, "cannot recompute the trials for '%s'", path);
+            goto done;
+        }
         for (size_t i = 0; i < run->trials; i++) {
-            roi_graph_eval(g, keys, (uint64_t)i, vals, scratch);
+            double out[ROI_OUT_COUNT];
+            roi_rerun_trial(rr, i, out);
+            const double *vals = roi_rerun_values(rr);
             put_field(af.fp, run->model->name);
             fprintf(af.fp, ",%zu", i);
             for (int o = 0; o < ROI_OUT_COUNT; o++)
-                put_num(af.fp, run->out[o][i]);
+                put_num(af.fp, out[o]);
             for (int j = 0; j < n_names; j++) {
                 int node = cols[k * n_names + j];
                 if (node >= 0)
@@ -136,9 +133,7 @@ roi_status roi_report_trials_csv_write(const roi_run *const *runs, int n, const 
     st = roi_atomic_commit(&af, err);
 
 done:
-    gsl_rng_free(scratch);
-    free(keys);
-    free(vals);
+    roi_rerun_free(rr);
     free(names);
     free(cols);
     return st;

@@ -13,7 +13,7 @@
 roi_status roi_report_median_payback(const roi_run *run, int *period)
 {
     *period = -1;
-    const double *x = run->out[ROI_OUT_PAYBACK];
+    const float *x = run->out[ROI_OUT_PAYBACK];
     size_t n = run->trials, nd = 0;
     if (n == 0 || !x)
         return ROI_OK;
@@ -22,23 +22,14 @@ roi_status roi_report_median_payback(const roi_run *run, int *period)
     /* never_share = (n - nd) / n >= 0.5: the median trial never pays back. */
     if (2 * nd <= n)
         return ROI_OK;
-    double *sorted = malloc(nd * sizeof *sorted);
-    if (!sorted)
-        return ROI_ERR_NOMEM;
-    size_t k = 0;
-    for (size_t i = 0; i < n; i++)
-        if (!isnan(x[i]))
-            sorted[k++] = x[i];
-    roi_status st = roi_stats_sort(sorted, nd);
-    if (st == ROI_OK) {
-        /* The overall median sits at level 0.5 of all n trials; the nevers are all at
-         * the top, so among the defined ones it is level 0.5 n / nd. */
-        double level = 0.5 * (double)n / (double)nd;
-        if (level > 1.0)
-            level = 1.0;
-        *period = (int)floor(roi_stats_percentile_sorted(sorted, nd, level));
-    }
-    free(sorted);
+    /* The overall median sits at level 0.5 of all n trials; the nevers are all at the
+     * top, so among the defined ones it is level 0.5 n / nd. */
+    double level = 0.5 * (double)n / (double)nd, median;
+    if (level > 1.0)
+        level = 1.0;
+    roi_status st = roi_run_percentile(run, ROI_OUT_PAYBACK, level, &median);
+    if (st == ROI_OK)
+        *period = (int)floor(median);
     return st;
 }
 

@@ -265,7 +265,7 @@ static void test_stress_band(void **state)
     roi_run *again = NULL;
     roi_error err;
     assert_int_equal(roi_sim_run(m, &o, &again, &err), ROI_OK);
-    assert_memory_equal(again->out[ROI_OUT_NPV], run->out[ROI_OUT_NPV], TRIALS * sizeof(double));
+    assert_memory_equal(again->out[ROI_OUT_NPV], run->out[ROI_OUT_NPV], TRIALS * sizeof(float));
     roi_run_free(again);
 
     /* A bad band and an unknown input are usage errors. */

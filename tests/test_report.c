@@ -182,9 +182,12 @@ static roi_run *hand_run(const roi_model *m)
     run->model = m;
     run->seed = 7;
     run->trials = N;
-    double work[N];
+    double work[N], x[N];
+    run->exact = malloc(N); /* every value below is a float exactly */
+    assert_non_null(run->exact);
+    memset(run->exact, 0xff, N);
     for (int o = 0; o < ROI_OUT_COUNT; o++) {
-        run->out[o] = calloc(N, sizeof(double));
+        run->out[o] = calloc(N, sizeof(float));
         assert_non_null(run->out[o]);
         for (int i = 0; i < N; i++) {
             double v = i + 1.0;
@@ -194,9 +197,10 @@ static roi_run *hand_run(const roi_model *m)
                 v = NAN;
             else if (o == ROI_OUT_PAYBACK)
                 v = i < 3 ? NAN : i - 2.0;
-            run->out[o][i] = v;
+            run->out[o][i] = (float)v;
+            x[i] = v;
         }
-        assert_int_equal(roi_stats_summarize(run->out[o], N, work, &run->summary[o]), ROI_OK);
+        assert_int_equal(roi_stats_summarize(x, N, work, &run->summary[o]), ROI_OK);
     }
     run->n_series = roi_model_series_count(m);
     run->periods = m->periods;
@@ -220,6 +224,7 @@ static void hand_run_free(roi_run *run)
 {
     for (int o = 0; o < ROI_OUT_COUNT; o++)
         free(run->out[o]);
+    free(run->exact);
     free(run->bands);
     free(run->milestone_prob);
     free(run->inputs);
@@ -777,8 +782,9 @@ static int split_csv(char *line, char **field, int max)
     return n;
 }
 
-/* Hand run: outputs come out as the same doubles; undefined ones as empty fields; the
- * inputs are the graph's values for each trial. */
+/* A real run (kept as floats): the outputs come out as the exact doubles the model
+ * gives for each trial, undefined ones as empty fields; the inputs are the graph's
+ * values for each trial. */
 static void test_trials_csv(void **state)
 {
     (void)state;
@@ -786,9 +792,11 @@ static void test_trials_csv(void **state)
     make_tmpdir(dir, sizeof dir);
     snprintf(path, sizeof path, "%s/t.csv", dir);
     roi_model *m = tiny_model();
-    roi_run *run = hand_run(m);
-    const roi_run *runs[] = {run, run};
+    roi_sim_opts opts = {.seed = 12345, .trials = 300, .threads = 2};
+    roi_run *run = NULL;
     roi_error err;
+    assert_int_equal(roi_sim_run(m, &opts, &run, &err), ROI_OK);
+    const roi_run *runs[] = {run, run};
     assert_int_equal(roi_report_trials_csv_write(runs, 2, path, &err), ROI_OK);
     FILE *fp = fopen(path, "r");
     assert_non_null(fp);
@@ -803,8 +811,11 @@ static void test_trials_csv(void **state)
     assert_string_equal(f[3 + ROI_OUT_COUNT], "lift");
 
     uint64_t keys[64];
-    double vals[64];
+    double vals[64], series[4096], out[ROI_OUT_COUNT];
     assert_true(m->graph.n <= 64);
+    assert_true(run->n_series * run->periods <= 4096);
+    roi_trial_ws *ws = roi_trial_ws_new(m);
+    assert_non_null(ws);
     roi_graph_keys(&m->graph, run->seed, keys);
     gsl_rng *r = gsl_rng_alloc(roi_rng_philox);
     assert_non_null(r);
@@ -815,19 +826,25 @@ static void test_trials_csv(void **state)
         size_t i = (size_t)rows % run->trials;
         assert_string_equal(f[0], "tiny");
         assert_int_equal(strtoul(f[1], NULL, 10), i);
+        roi_graph_eval(&m->graph, keys, i, vals, r);
+        roi_model_trial(m, vals, ws, out, series);
         for (int o = 0; o < ROI_OUT_COUNT; o++) {
-            double v = run->out[o][i];
+            double v = out[o];
+            int exact;
+            float stored = roi_stats_to_float(v, &exact);
+            assert_memory_equal(&stored, &run->out[o][i], sizeof stored);
+            assert_int_equal(exact, run->exact[i] >> o & 1);
             if (isnan(v))
                 assert_string_equal(f[2 + o], "");
             else
                 assert_true(strtod(f[2 + o], NULL) == v); /* %.17g: the same double */
         }
-        roi_graph_eval(&m->graph, keys, i, vals, r);
         assert_true(strtod(f[2 + ROI_OUT_COUNT], NULL) == vals[stake]);
         rows++;
     }
     fclose(fp);
     gsl_rng_free(r);
+    roi_trial_ws_free(ws);
     assert_int_equal(rows, 2 * (int)run->trials);
     /* An unwritable target: ROI_ERR_IO naming it. */
     snprintf(path, sizeof path, "%s/no/dir/t.csv", dir);
@@ -835,7 +852,7 @@ static void test_trials_csv(void **state)
     assert_int_equal(roi_report_trials_csv_write(runs, 1, path, &err), ROI_ERR_IO);
     assert_non_null(strstr(err.msg, path));
     assert_int_equal(count_entries(dir), 1);
-    hand_run_free(run);
+    roi_run_free(run);
     roi_model_free(m);
     remove_tree(dir);
 }

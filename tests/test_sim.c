@@ -189,7 +189,8 @@ static void assert_runs_identical(const roi_run *a, const roi_run *b)
 {
     assert_int_equal(a->trials, b->trials);
     for (int k = 0; k < ROI_OUT_COUNT; k++) {
-        assert_memory_equal(a->out[k], b->out[k], a->trials * sizeof(double));
+        assert_memory_equal(a->out[k], b->out[k], a->trials * sizeof(float));
+        assert_memory_equal(a->exact, b->exact, a->trials);
         assert_memory_equal(&a->summary[k], &b->summary[k], sizeof(roi_summary));
     }
     assert_int_equal(a->n_series, b->n_series);
@@ -226,6 +227,87 @@ static void test_same_bits_any_thread_count(void **state)
     roi_run_free(r2);
     roi_run_free(r3);
     roi_model_free(m);
+}
+
+
+/* The run keeps floats; its summaries must be those of the exact doubles. Every trial
+ * is recomputed with roi_rerun_* (and, for plain Monte Carlo, independently with
+ * roi_graph_eval + roi_model_trial): the stored float and exactness bit must be its
+ * rounding, and the summaries' order statistics and prob_positive the same bits as
+ * roi_stats_summarize of the doubles; means to rounding. With LHS too (the rerun goes
+ * through the run's sampling plan). */
+static void check_summaries_exact(roi_sampling_mode mode)
+{
+    roi_model *m = build_model(0, BAD_NONE);
+    const size_t n = 3000;
+    roi_sim_opts o = {.seed = 99, .trials = n, .threads = 2, .sampling = mode};
+    roi_error err;
+    roi_run *run = NULL;
+    assert_int_equal(roi_sim_run(m, &o, &run, &err), ROI_OK);
+    double *x[ROI_OUT_COUNT], *work = malloc(n * sizeof *work);
+    assert_non_null(work);
+    for (int k = 0; k < ROI_OUT_COUNT; k++) {
+        x[k] = malloc(n * sizeof *x[k]);
+        assert_non_null(x[k]);
+    }
+    roi_rerun *rr = NULL;
+    assert_int_equal(roi_rerun_new(run, &rr), ROI_OK);
+    uint64_t keys[256];
+    double vals[256], series[4096], ref[ROI_OUT_COUNT];
+    assert_true(m->graph.n <= 256 && run->n_series * run->periods <= 4096);
+    roi_graph_keys(&m->graph, 99, keys);
+    roi_trial_ws *ws = roi_trial_ws_new(m);
+    gsl_rng *r = gsl_rng_alloc(roi_rng_philox);
+    assert_true(ws && r);
+    for (size_t i = 0; i < n; i++) {
+        double out[ROI_OUT_COUNT];
+        roi_rerun_trial(rr, i, out);
+        if (mode == ROI_SAMPLING_MC) {
+            roi_graph_eval(&m->graph, keys, i, vals, r);
+            roi_model_trial(m, vals, ws, ref, series);
+            assert_memory_equal(out, ref, sizeof out);
+        }
+        for (int k = 0; k < ROI_OUT_COUNT; k++) {
+            int exact;
+            float f = roi_stats_to_float(out[k], &exact);
+            assert_memory_equal(&f, &run->out[k][i], sizeof f);
+            assert_int_equal(exact, run->exact[i] >> k & 1);
+            x[k][i] = out[k];
+        }
+    }
+    for (int k = 0; k < ROI_OUT_COUNT; k++) {
+        roi_summary s;
+        const roi_summary *a = &run->summary[k];
+        assert_int_equal(roi_stats_summarize(x[k], n, work, &s), ROI_OK);
+        assert_int_equal(a->n_defined, s.n_defined);
+        assert_memory_equal(a->pct, s.pct, sizeof s.pct);
+        assert_memory_equal(&a->min, &s.min, sizeof(double));
+        assert_memory_equal(&a->max, &s.max, sizeof(double));
+        assert_memory_equal(&a->prob_positive, &s.prob_positive, sizeof(double));
+        assert_near(a->mean, s.mean, 1e-13 * (fabs(s.min) + fabs(s.max)));
+        assert_near(a->sd, s.sd, 1e-12 * s.sd);
+        assert_near(a->cvar5, s.cvar5, 1e-7 * (fabs(s.min) + fabs(s.max)));
+        double p37;
+        assert_int_equal(roi_run_percentile(run, (roi_output)k, 0.37, &p37), ROI_OK);
+        if (s.n_defined > 0) {
+            double want = roi_stats_percentile_sorted(work, s.n_defined, 0.37);
+            assert_memory_equal(&p37, &want, sizeof p37);
+        }
+        free(x[k]);
+    }
+    gsl_rng_free(r);
+    roi_trial_ws_free(ws);
+    roi_rerun_free(rr);
+    free(work);
+    roi_run_free(run);
+    roi_model_free(m);
+}
+
+static void test_summaries_exact_from_floats(void **state)
+{
+    (void)state;
+    check_summaries_exact(ROI_SAMPLING_MC);
+    check_summaries_exact(ROI_SAMPLING_LHS);
 }
 
 static void test_milestone_and_mean_exact(void **state)
@@ -384,7 +466,7 @@ static void test_common_random_numbers(void **state)
     }
     /* "extra" is used nowhere, so every trial's outputs are unchanged. */
     for (int k = 0; k < ROI_OUT_COUNT; k++)
-        assert_memory_equal(ra->out[k], rb->out[k], ra->trials * sizeof(double));
+        assert_memory_equal(ra->out[k], rb->out[k], ra->trials * sizeof(float));
     /* And the inputs are sampled as declared: uniform(0.01, 0.05) has mean 0.03 and
      * sd 0.04/sqrt(12); 4 standard errors over 6000 trials. */
     const roi_input_stats *lift = input_named(ra, "lift");
@@ -525,6 +607,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_same_bits_any_thread_count),
+        cmocka_unit_test(test_summaries_exact_from_floats),
         cmocka_unit_test(test_milestone_and_mean_exact),
         cmocka_unit_test(test_band_quantiles_within_bound),
         cmocka_unit_test(test_band_quantiles_after_count_flush),

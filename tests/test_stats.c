@@ -248,6 +248,120 @@ static void test_sort_shared_bytes(void **state)
     check_sort_matches_qsort(x, 64);
 }
 
+
+/* ---- samples stored as floats ---------------------------------------------------------- */
+
+typedef struct exact_src {
+    const double *x;
+    size_t fetched;
+} exact_src;
+
+static roi_status exact_values(void *ud, const size_t *trials, size_t n, double *values)
+{
+    exact_src *src = ud;
+    for (size_t j = 0; j < n; j++)
+        values[j] = src->x[trials[j]];
+    src->fetched += n;
+    return ROI_OK;
+}
+
+/* The float-stored summary against roi_stats_summarize of the doubles: order statistics
+ * and prob_positive the same bits, moments to rounding, cvar5 within 2^-24 relative of
+ * the tail's absolute sum. Data with inexact ties (0.1), integers, zeros of both signs,
+ * tiny nonzero values (which must not become 0), huge ones and NaN. */
+static void test_float_summary_exact(void **state)
+{
+    (void)state;
+    mix_state = 777;
+    enum { N = 20000, B = 1024 };
+    double *x = malloc(N * sizeof *x), *work = malloc(N * sizeof *work);
+    float *f = malloc(N * sizeof *f);
+    unsigned char *ex = malloc(N);
+    assert_true(x && work && f && ex);
+    size_t n_exact = 0;
+    for (size_t i = 0; i < N; i++) {
+        uint64_t r = next_u64() % 12;
+        double u = next_unit();
+        switch (r) {
+        case 0: x[i] = 0.1; break;
+        case 1: x[i] = (double)(next_u64() % 9) - 4.0; break;
+        case 2: x[i] = (next_u64() & 1) ? 0.0 : -0.0; break;
+        case 3: x[i] = (u - 0.5) * 1e-300; break;
+        case 4: x[i] = NAN; break;
+        case 5: x[i] = (u - 0.3) * 1e39; break;
+        default: x[i] = (u - 0.4) * 1e6; break;
+        }
+        int e;
+        f[i] = roi_stats_to_float(x[i], &e);
+        ex[i] = (unsigned char)(e << 3); /* bit 3, as for output 3 */
+        n_exact += (size_t)e;
+        assert_true((f[i] > 0.0f) == (x[i] > 0.0));
+        assert_true((f[i] < 0.0f) == (x[i] < 0.0));
+    }
+    assert_true(n_exact > N / 10 && n_exact < N);
+    roi_moments bm[(N + B - 1) / B];
+    size_t nb = 0;
+    for (size_t lo = 0; lo < N; lo += B, nb++)
+        roi_moments_of(x + lo, lo + B < N ? B : N - lo, &bm[nb]);
+    roi_moments mo = roi_moments_merge_pairwise(bm, nb, 1);
+    exact_src src = {x, 0};
+    roi_float_sample fs = {f, ex, 3, N, exact_values, &src};
+    roi_summary a, b;
+    assert_int_equal(roi_stats_summarize_float(&fs, &mo, &a), ROI_OK);
+    assert_int_equal(roi_stats_summarize(x, N, work, &b), ROI_OK);
+    /* Only ties are fetched: here the large groups of 0.1 and of tiny values. */
+    assert_true(src.fetched > 0 && src.fetched < N / 4);
+    assert_int_equal(a.n, b.n);
+    assert_int_equal(a.n_defined, b.n_defined);
+    assert_memory_equal(&a.undefined_share, &b.undefined_share, sizeof(double));
+    assert_memory_equal(&a.min, &b.min, sizeof(double));
+    assert_memory_equal(&a.max, &b.max, sizeof(double));
+    assert_memory_equal(a.pct, b.pct, sizeof a.pct);
+    assert_memory_equal(&a.prob_positive, &b.prob_positive, sizeof(double));
+    assert_near(a.mean, b.mean, 1e-12 * fabs(b.max));
+    assert_near(a.sd, b.sd, 1e-12 * b.sd);
+    size_t nd = b.n_defined, ntail = (nd + 19) / 20;
+    double abs_tail = 0.0;
+    for (size_t i = 0; i < ntail; i++)
+        abs_tail += fabs(work[i]);
+    assert_near(a.cvar5, b.cvar5, 0x1p-24 * abs_tail / (double)ntail);
+    /* Any order statistic, exactly. */
+    size_t ranks[6] = {0, 1, nd / 3, nd / 2, nd - 2, nd - 1};
+    double v[6];
+    assert_int_equal(roi_stats_order_stats_float(&fs, nd, ranks, 6, v, 0, NULL), ROI_OK);
+    for (int j = 0; j < 6; j++)
+        assert_memory_equal(&v[j], &work[ranks[j]], sizeof(double));
+    free(x);
+    free(work);
+    free(f);
+    free(ex);
+}
+
+/* A constant sample: every statistic is the constant, sd 0, nothing fetched. */
+static void test_float_summary_constant(void **state)
+{
+    (void)state;
+    double x[3000];
+    float f[3000];
+    unsigned char ex[3000];
+    for (int i = 0; i < 3000; i++) {
+        int e;
+        x[i] = 0.1;
+        f[i] = roi_stats_to_float(x[i], &e);
+        ex[i] = (unsigned char)e;
+    }
+    roi_moments mo;
+    roi_moments_of(x, 3000, &mo);
+    exact_src src = {x, 0};
+    roi_float_sample fs = {f, ex, 0, 3000, exact_values, &src};
+    roi_summary a;
+    assert_int_equal(roi_stats_summarize_float(&fs, &mo, &a), ROI_OK);
+    assert_int_equal(src.fetched, 0);
+    assert_true(a.mean == 0.1 && a.sd == 0.0 && a.cvar5 == 0.1);
+    for (int k = 0; k < ROI_NPCT; k++)
+        assert_true(a.pct[k] == 0.1);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -263,6 +377,8 @@ int main(void)
         cmocka_unit_test(test_sum_pairwise),
         cmocka_unit_test(test_sort_random),
         cmocka_unit_test(test_sort_shared_bytes),
+        cmocka_unit_test(test_float_summary_exact),
+        cmocka_unit_test(test_float_summary_constant),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
