@@ -423,7 +423,9 @@ static void test_inputs_follow_sampling_plan(void **state)
                 roi_analysis_run(m, run, &ao, &err) != ROI_OK)
                 fail_msg("run: %s", err.msg);
             const roi_analysis *an = run->analysis;
-            assert_near(row_named(&an->sens[ROI_OUT_NPV], "x1")->rank_corr, -1.0, 1e-12);
+            /* -1 up to the ties the float-stored outputs make (sim.h): a few distinct
+             * npvs round to the same float; 1e-9 measured, 1e-6 allowed */
+            assert_near(row_named(&an->sens[ROI_OUT_NPV], "x1")->rank_corr, -1.0, 1e-6);
             if (e) /* x2 is rank-correlated 0.6 with x1, so with npv */
                 assert_near(row_named(&an->sens[ROI_OUT_NPV], "x2")->rank_corr, -0.6, 0.05);
             assert_int_equal(an->n_stress, 1);
