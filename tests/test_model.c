@@ -60,6 +60,76 @@ static void test_irr(void **state)
     /* a rate far from the grid points: -100 + 350 = 0 at x = 2.5 */
     const double big[] = {-100, 350};
     assert_near(roi_irr(big, 2), 2.5, 1e-9);
+    /* inflows first (a loan): the root's side of 0 comes from the last flow's sign */
+    const double loan[] = {100, 0, -121};
+    const double cheap_loan[] = {100, -90};
+    assert_near(roi_irr(loan, 3), 0.10, 1e-12);
+    assert_near(roi_irr(cheap_loan, 2), -0.10, 1e-12);
+}
+
+/* Long-double bisection for the root of npv in [a, b] (signs differ at the ends). */
+static double irr_reference(const double *cf, int n, long double a, long double b)
+{
+    long double fa = 0.0L;
+    for (int t = n - 1; t >= 0; t--)
+        fa = fa / (1.0L + a) + cf[t];
+    for (int i = 0; i < 200; i++) {
+        long double mid = 0.5L * (a + b), f = 0.0L;
+        for (int t = n - 1; t >= 0; t--)
+            f = f / (1.0L + mid) + cf[t];
+        if ((f < 0.0L) == (fa < 0.0L)) {
+            a = mid;
+            fa = f;
+        } else {
+            b = mid;
+        }
+    }
+    return (double)(0.5L * (a + b));
+}
+
+static void test_irr_one_sign_change(void **state)
+{
+    (void)state;
+    /* npv dips between its root and 0: ten outflows of 100, one inflow at t = 22 sized
+     * for a root at -0.2. npv(0) < 0 but npv'(0) > 0, so Newton on npv from 0 steps
+     * away from the root (to +0.25); the solver works on (1+x)^k npv, monotone. */
+    double dip[23] = {0};
+    double inflow = 0.0;
+    for (int t = 0; t < 10; t++) {
+        dip[t] = -100;
+        inflow += 100 * pow(1.25, t);
+    }
+    dip[22] = inflow / pow(1.25, 22);
+    assert_near(roi_irr(dip, 23), irr_reference(dip, 23, -0.3, -0.1), 1e-15);
+    assert_near(roi_irr(dip, 23), -0.2, 1e-12);
+
+    /* Project shapes (outflows, then inflows) with roots from 1e-6 to 0.5 in size, both
+     * signs: within 1e-15 (absolute below 1, relative above) of a long-double
+     * bisection. Relative to the root, that is 1e-12 only for |x| >~ 1e-3: npv itself
+     * is computed to ~1e-16 of its terms, which bounds any solver. */
+    uint64_t seed = 7;
+    for (int i = 0; i < 2000; i++) {
+        double cf[23];
+        seed = seed * 6364136223846793005ull + 1442695040888963407ull;
+        double x0 = pow(10.0, -6.0 + 5.7 * (double)(seed >> 11) * 0x1.0p-53);
+        if (i % 2)
+            x0 = -x0;
+        const int k = 2 + i % 9;
+        double neg = 0.0, pos = 0.0, vt = 1.0;
+        for (int t = 0; t < 23; t++, vt /= 1.0 + x0) {
+            seed = seed * 6364136223846793005ull + 1442695040888963407ull;
+            double u = 0.05 + (double)(seed >> 11) * 0x1.0p-53;
+            cf[t] = t < k ? -u * 1e9 : u * 1e9 * (1 + 0.1 * t);
+            if (t < k)
+                neg -= cf[t] * vt;
+            else
+                pos += cf[t] * vt;
+        }
+        for (int t = k; t < 23; t++)
+            cf[t] *= neg / pos; /* npv(x0) = 0 up to rounding */
+        double ref = irr_reference(cf, 23, x0 - 0.01 - fabs(x0), x0 + 0.01 + fabs(x0));
+        assert_near(roi_irr(cf, 23), ref, 1e-15 * fmax(1.0, fabs(ref)));
+    }
 }
 
 static void test_payback(void **state)
@@ -981,6 +1051,7 @@ int main(void)
         cmocka_unit_test(test_bass),
         cmocka_unit_test(test_npv),
         cmocka_unit_test(test_irr),
+        cmocka_unit_test(test_irr_one_sign_change),
         cmocka_unit_test(test_payback),
         cmocka_unit_test(test_quarters),
         cmocka_unit_test(test_small_model_by_hand),
