@@ -26,22 +26,41 @@
 
 #define NBINS 2048          /* histogram bins per cell */
 #define PILOT_TRIALS 4096   /* trials whose range sets the histograms */
-#define HIST_STRIDE (NBINS + 2) /* [0] underflow, [1..NBINS] bins, [NBINS+1] overflow */
+#define HIST_SLOTS (NBINS + 2) /* [0] underflow, [1..NBINS] bins, [NBINS+1] overflow */
+/* Per-thread histograms are HIST_STRIDE slots apart: 33 cache lines of 8-bit
+ * counters, an odd number, so the same slot of successive cells falls in successive
+ * cache sets (a stride near a power of two would put every cell's busy middle bins in
+ * the same few sets of L1 and evict them from one another). */
+#define HIST_STRIDE 2112
+#define CACHE_LINE 64
+
+/* The vector kernel is built for several instruction sets and picked at load time
+ * (the results are the same bits on each: it only adds, compares and converts). */
+#if defined(__x86_64__) && defined(__has_attribute)
+#if __has_attribute(target_clones)
+#define VECTOR_CLONES __attribute__((target_clones("avx512f", "avx2", "default")))
+#endif
+#endif
+#ifndef VECTOR_CLONES
+#define VECTOR_CLONES
+#endif
 #define PAR_SUMMARY_MAX_TRIALS ((size_t)1 << 22) /* summaries in parallel up to this */
 
 /* ---- per-thread state ---------------------------------------------------------- */
 
 typedef struct thread_state {
-    double *vals;           /* graph.n node values */
+    _Alignas(CACHE_LINE) double *vals; /* graph.n node values */
     double *series;         /* n_series x periods, then the inputs: one row of cells */
     roi_trial_ws *ws;
     gsl_rng *scratch;
-    /* cells x HIST_STRIDE counts. The hot loop counts in 16 bits (half the cache
-     * footprint of 32-bit counts, which measurably matters at ~600 cells x 2050 slots)
-     * and moves the counts into the 32-bit totals before any can overflow. */
-    uint16_t *recent;
-    uint32_t *hist;
-    unsigned since_flush;   /* trials counted in `recent` */
+    /* Histogram counts, cells x HIST_STRIDE slots. The hot loop is bound by cache
+     * misses on them, so it counts in 8 bits (a quarter of the footprint of 32-bit
+     * counts) and an increment that wraps a counter to 0 adds 256 to the slot's
+     * 32-bit total: a slot's count is hits_hi + hits, with no periodic flush. */
+    uint8_t *hits;
+    uint32_t *hits_hi;
+    int32_t *slot;          /* the current trial's slot in each cell's histogram */
+    double *bsum;           /* the current block's sums, per cell */
     double *cmin, *cmax;    /* exact extremes per cell */
     uint64_t *milestones;   /* trials meeting each milestone */
     /* The first failing trial this thread saw (fail_trial == SIZE_MAX: none). */
@@ -56,6 +75,24 @@ typedef struct cell_range {
     int integer; /* whole-number cell with bins narrower than 0.5: one integer per bin */
 } cell_range;
 
+/* What the hot loop reads of the ranges, one array per field so it vectorises. */
+typedef struct bin_map {
+    double *lo, *inv_width;
+} bin_map;
+
+/* Zeroed memory aligned to a cache line (so are the histograms in it: HIST_STRIDE is a
+ * whole number of lines); free with free(). */
+static void *calloc_lines(size_t n, size_t size)
+{
+    if (size && n > (SIZE_MAX - CACHE_LINE) / size)
+        return NULL;
+    size_t bytes = (n * size + CACHE_LINE) / CACHE_LINE * CACHE_LINE;
+    void *p = aligned_alloc(CACHE_LINE, bytes);
+    if (p)
+        memset(p, 0, bytes);
+    return p;
+}
+
 static void thread_state_free(thread_state *t)
 {
     if (!t)
@@ -66,29 +103,43 @@ static void thread_state_free(thread_state *t)
         roi_trial_ws_free(t->ws);
     if (t->scratch)
         gsl_rng_free(t->scratch);
-    free(t->recent);
-    free(t->hist);
+    free(t->hits);
+    free(t->hits_hi);
+    free(t->slot);
+    free(t->bsum);
     free(t->cmin);
     free(t->cmax);
     free(t->milestones);
 }
 
+/*
+ * Builds t; on failure frees what it built and leaves t zeroed (vals == NULL). The arrays
+ * written in every trial are whole cache lines of their own, and the runner calls this
+ * from the thread that will use t, so glibc's malloc takes the rest (the model's
+ * workspace, the scratch generator) from that thread's arena: no cache line is written
+ * by two threads, which would move it between the cores at every write.
+ */
 static roi_status thread_state_init(thread_state *t, const roi_model *m, size_t n_cells)
 {
     memset(t, 0, sizeof *t);
     t->fail_trial = SIZE_MAX;
-    t->vals = malloc((size_t)(m->graph.n > 0 ? m->graph.n : 1) * sizeof *t->vals);
-    t->series = malloc((n_cells + 1) * sizeof *t->series); /* series, then inputs */
+    t->vals = calloc_lines((size_t)(m->graph.n > 0 ? m->graph.n : 1), sizeof *t->vals);
+    t->series = calloc_lines(n_cells + 1, sizeof *t->series); /* series, then inputs */
     t->ws = roi_trial_ws_new(m);
     t->scratch = gsl_rng_alloc(roi_rng_philox);
-    t->recent = calloc(n_cells * HIST_STRIDE + 1, sizeof *t->recent);
-    t->hist = calloc(n_cells * HIST_STRIDE + 1, sizeof *t->hist);
-    t->cmin = malloc((n_cells + 1) * sizeof *t->cmin);
-    t->cmax = malloc((n_cells + 1) * sizeof *t->cmax);
-    t->milestones = calloc((size_t)m->n_milestones + 1, sizeof *t->milestones);
-    if (!t->vals || !t->series || !t->ws || !t->scratch || !t->recent || !t->hist || !t->cmin ||
-        !t->cmax || !t->milestones)
+    t->hits = calloc_lines(n_cells * HIST_STRIDE, sizeof *t->hits);
+    t->hits_hi = calloc(n_cells * HIST_STRIDE + 1, sizeof *t->hits_hi);
+    t->slot = calloc_lines(n_cells, sizeof *t->slot);
+    t->bsum = calloc_lines(n_cells, sizeof *t->bsum);
+    t->cmin = calloc_lines(n_cells + 1, sizeof *t->cmin);
+    t->cmax = calloc_lines(n_cells + 1, sizeof *t->cmax);
+    t->milestones = calloc_lines((size_t)m->n_milestones + 1, sizeof *t->milestones);
+    if (!t->vals || !t->series || !t->ws || !t->scratch || !t->hits || !t->hits_hi ||
+        !t->slot || !t->bsum || !t->cmin || !t->cmax || !t->milestones) {
+        thread_state_free(t);
+        memset(t, 0, sizeof *t);
         return ROI_ERR_NOMEM;
+    }
     for (size_t c = 0; c < n_cells; c++) {
         t->cmin[c] = INFINITY;
         t->cmax[c] = -INFINITY;
@@ -160,45 +211,54 @@ static inline double cell_value(const shape *sh, const thread_state *t, size_t c
                                  : t->vals[sh->input_nodes[c - sh->n_series_vals]];
 }
 
-/* Moves t's 16-bit counts into its 32-bit totals. */
-static void flush_counts(thread_state *t, size_t n_cells)
+/*
+ * The arithmetic half of accumulate(), over a row of n cell values: adds each to its
+ * block sum, updates its extremes and computes its histogram slot (0 underflow,
+ * 1..NBINS the bins, NBINS + 1 overflow). No branches and no loads that depend on a
+ * value, so it vectorises. The bin index is clamped in floating point to [-1, NBINS]
+ * before the conversion, which puts f < 0 (and a NaN, which must never reach the int
+ * conversion) in the underflow slot and f >= NBINS in the overflow slot exactly as a
+ * compare-and-branch would. A NaN leaves the extremes alone and makes the block sum
+ * NaN, which reruns the block with every check.
+ */
+VECTOR_CLONES
+static void cell_pass(size_t n, const double *restrict row, const double *restrict lo,
+                      const double *restrict inv_width, double *restrict bsum,
+                      double *restrict cmin, double *restrict cmax, int32_t *restrict slot)
 {
-    size_t n = n_cells * HIST_STRIDE;
-    for (size_t j = 0; j < n; j++)
-        t->hist[j] += t->recent[j];
-    memset(t->recent, 0, n * sizeof *t->recent);
-    t->since_flush = 0;
+    for (size_t c = 0; c < n; c++) {
+        double v = row[c];
+        bsum[c] += v;
+        cmin[c] = v < cmin[c] ? v : cmin[c];
+        cmax[c] = v > cmax[c] ? v : cmax[c];
+        double f = (v - lo[c]) * inv_width[c];
+        f = f >= 0.0 ? f : -1.0;
+        f = f < (double)NBINS ? f : (double)NBINS;
+        slot[c] = (int32_t)f + 1;
+    }
 }
 
 /*
- * Adds the trial just evaluated to t's accumulators and to the block sums. This is the
- * hottest loop of a run (one pass over every series x period cell per trial), so the
- * cell values are first gathered into one contiguous row (the series are already
- * there; the inputs follow them) and each cell is updated without branches: the bin
- * index is clamped in floating point to [-1, NBINS] before the conversion, which puts
- * f < 0 (and a NaN, which must never reach the int conversion) in the underflow slot and f >= NBINS in the overflow slot exactly as a
- * compare-and-branch would.
+ * Adds the trial just evaluated to t's accumulators and its block sums (t->bsum). This
+ * is the hottest loop of a run (every series x period cell, every trial), in two
+ * passes: cell_pass() over the row of cell values (the series are already one
+ * contiguous row; the inputs are gathered after them), then one histogram increment
+ * per cell, the part that waits on memory.
  */
-static void accumulate(const shape *sh, const cell_range *rng, thread_state *t,
-                       double *block_sum)
+static void accumulate(const shape *sh, const bin_map *bins, thread_state *t)
 {
     double *row = t->series;
     for (size_t j = 0; j < (size_t)sh->n_inputs; j++)
         row[sh->n_series_vals + j] = t->vals[sh->input_nodes[j]];
-    double *cmin = t->cmin, *cmax = t->cmax;
-    if (t->since_flush == UINT16_MAX)
-        flush_counts(t, sh->n_cells);
-    t->since_flush++;
-    uint16_t *hist = t->recent + 1; /* slot 0 is underflow: bin index -1 */
-    for (size_t c = 0; c < sh->n_cells; c++, hist += HIST_STRIDE) {
-        double v = row[c];
-        block_sum[c] += v;
-        cmin[c] = v < cmin[c] ? v : cmin[c];
-        cmax[c] = v > cmax[c] ? v : cmax[c];
-        double f = (v - rng[c].lo) * rng[c].inv_width;
-        f = f >= 0.0 ? f : -1.0; /* NaN too: its block sum reruns the block with checks */
-        f = f < (double)NBINS ? f : (double)NBINS;
-        hist[(int)f]++;
+    const size_t n = sh->n_cells;
+    cell_pass(n, row, bins->lo, bins->inv_width, t->bsum, t->cmin, t->cmax, t->slot);
+    const int32_t *slot = t->slot;
+    uint8_t *hits = t->hits;
+    size_t base = 0;
+    for (size_t c = 0; c < n; c++, base += HIST_STRIDE) {
+        size_t s = base + (size_t)slot[c];
+        if (++hits[s] == 0) /* wrapped: the 256 counts move to the 32-bit total */
+            t->hits_hi[s] += 256;
     }
     const roi_model *m = sh->m;
     for (int k = 0; k < m->n_milestones; k++) {
@@ -301,6 +361,77 @@ static void set_range(cell_range *cr, double mn, double mx)
     cr->integer = 0;
 }
 
+/*
+ * Merges the threads' accumulators into the bands (series cells) and the input
+ * statistics (input cells). Each cell's numbers depend only on its own counts, extremes
+ * and block sums, so the cells are spread over n_threads threads in any split; its sum
+ * is formed in block order. Returns ROI_OK or ROI_ERR_NOMEM.
+ */
+static roi_status reduce_cells(const shape *sh, const cell_range *ranges,
+                               const thread_state *ts, int n_threads,
+                               const double *block_sums, size_t n_blocks, size_t trials,
+                               roi_run *run)
+{
+    const size_t n_cells = sh->n_cells, n_series_vals = sh->n_series_vals;
+    double *sum = calloc(n_cells + 1, sizeof *sum);
+    if (!sum)
+        return ROI_ERR_NOMEM;
+    for (size_t b = 0; b < n_blocks; b++) { /* row by row: each sum still in block order */
+        const double *row = block_sums + b * n_cells;
+        for (size_t c = 0; c < n_cells; c++)
+            sum[c] += row[c];
+    }
+    int nomem = 0;
+#pragma omp parallel num_threads(n_threads)
+    {
+        uint64_t *hist = malloc(HIST_SLOTS * sizeof *hist);
+        if (!hist) {
+#pragma omp atomic write
+            nomem = 1;
+        }
+#pragma omp for schedule(dynamic, 8)
+        for (size_t c = 0; c < n_cells; c++) {
+            if (!hist)
+                continue;
+            double mn = INFINITY, mx = -INFINITY;
+            memset(hist, 0, HIST_SLOTS * sizeof *hist);
+            for (int t = 0; t < n_threads; t++) {
+                const uint8_t *lo8 = ts[t].hits + c * HIST_STRIDE;
+                const uint32_t *hi = ts[t].hits_hi + c * HIST_STRIDE;
+                for (size_t j = 0; j < HIST_SLOTS; j++)
+                    hist[j] += (uint64_t)hi[j] + lo8[j];
+                if (ts[t].cmin[c] < mn)
+                    mn = ts[t].cmin[c];
+                if (ts[t].cmax[c] > mx)
+                    mx = ts[t].cmax[c];
+            }
+            double mean = sum[c] / (double)trials;
+            if (mn == mx)
+                mean = mn; /* a constant cell is reported exactly */
+            if (mean < mn)
+                mean = mn;
+            if (mean > mx)
+                mean = mx;
+            const cell_range *cr = &ranges[c];
+            if (c < n_series_vals) {
+                roi_band *bd = &run->bands[c];
+                bd->mean = mean;
+                bd->p10 = hist_quantile(hist, cr, mn, mx, trials, 0.10);
+                bd->p50 = hist_quantile(hist, cr, mn, mx, trials, 0.50);
+                bd->p90 = hist_quantile(hist, cr, mn, mx, trials, 0.90);
+            } else {
+                roi_input_stats *is = &run->inputs[c - n_series_vals];
+                is->mean = mean;
+                is->p5 = hist_quantile(hist, cr, mn, mx, trials, 0.05);
+                is->p95 = hist_quantile(hist, cr, mn, mx, trials, 0.95);
+            }
+        }
+        free(hist);
+    }
+    free(sum);
+    return nomem ? ROI_ERR_NOMEM : ROI_OK;
+}
+
 /* Records an allocation failure and leaves through the function's cleanup label. */
 #define NOMEM()                                                                         \
     do {                                                                                \
@@ -335,9 +466,8 @@ roi_status roi_sim_run(const roi_model *m, const roi_sim_opts *opts, roi_run **o
     thread_state *ts = NULL;
     int n_threads = 0;
     cell_range *ranges = NULL;
+    bin_map bins = {NULL, NULL};
     double *block_sums = NULL, *work = NULL, *pmin = NULL, *pmax = NULL;
-    double *gmin = NULL, *gmax = NULL;
-    uint64_t *hist = NULL;
     roi_sampling *plan = NULL;
 
     if (out)
@@ -392,11 +522,13 @@ roi_status roi_sim_run(const roi_model *m, const roi_sim_opts *opts, roi_run **o
     keys = malloc((size_t)(m->graph.n > 0 ? m->graph.n : 1) * sizeof *keys);
     input_nodes = malloc((size_t)(n_inputs + 1) * sizeof *input_nodes);
     ranges = malloc((n_cells + 1) * sizeof *ranges);
+    bins.lo = calloc_lines(n_cells, sizeof *bins.lo);
+    bins.inv_width = calloc_lines(n_cells, sizeof *bins.inv_width);
     block_sums = calloc(n_blocks * n_cells + 1, sizeof *block_sums);
     pmin = malloc((n_cells + 1) * sizeof *pmin);
     pmax = malloc((n_cells + 1) * sizeof *pmax);
     if (!run->bands || !run->milestone_prob || !run->inputs || !keys || !input_nodes ||
-        !ranges || !block_sums || !pmin || !pmax)
+        !ranges || !bins.lo || !bins.inv_width || !block_sums || !pmin || !pmax)
         NOMEM();
 
     roi_graph_keys(&m->graph, seed, keys);
@@ -410,15 +542,14 @@ roi_status roi_sim_run(const roi_model *m, const roi_sim_opts *opts, roi_run **o
         n_threads = 1;
     if ((size_t)n_threads > n_blocks)
         n_threads = (int)n_blocks;
-    ts = calloc((size_t)n_threads, sizeof *ts);
+    ts = calloc_lines((size_t)n_threads, sizeof *ts);
     if (!ts)
         NOMEM();
-    for (int t = 0; t < n_threads; t++) {
-        if (thread_state_init(&ts[t], m, n_cells) != ROI_OK) {
-            n_threads = t + 1; /* free what was built, including this one */
+#pragma omp parallel num_threads(n_threads)
+    thread_state_init(&ts[omp_get_thread_num()], m, n_cells);
+    for (int t = 0; t < n_threads; t++) /* one that failed, or a thread that never came */
+        if (!ts[t].vals && thread_state_init(&ts[t], m, n_cells) != ROI_OK)
             NOMEM();
-        }
-    }
 
     /* A plan only when something differs from plain Monte Carlo: the default path
      * stays exactly roi_graph_eval. */
@@ -475,6 +606,8 @@ roi_status roi_sim_run(const roi_model *m, const roi_sim_opts *opts, roi_run **o
             ts[t].fail_trial = SIZE_MAX;
         for (size_t c = 0; c < n_cells; c++) {
             set_range(&ranges[c], pmin[c], pmax[c]);
+            bins.lo[c] = ranges[c].lo;
+            bins.inv_width[c] = ranges[c].inv_width;
             /* Whole-number inputs (slips, delays, events) get exact quantiles. */
             if (c >= n_series_vals && ranges[c].width < 0.5 &&
                 roi_graph_is_integer(&m->graph, input_nodes[c - n_series_vals]))
@@ -502,7 +635,8 @@ roi_status roi_sim_run(const roi_model *m, const roi_sim_opts *opts, roi_run **o
             known_fail = first_fail;
             if (lo > known_fail)
                 continue; /* any failure here comes after one already found */
-            double *bsum = block_sums + b * n_cells;
+            double *bsum = t->bsum; /* copied to block_sums when the block is done */
+            memset(bsum, 0, n_cells * sizeof *bsum);
             int failed = 0;
             for (size_t i = lo; i < hi && !failed; i++) {
                 failed = run_trial(&sh, t, i, o, 0) != 0;
@@ -510,7 +644,7 @@ roi_status roi_sim_run(const roi_model *m, const roi_sim_opts *opts, roi_run **o
                     break;
                 for (int k = 0; k < ROI_OUT_COUNT; k++)
                     run->out[k][i] = o[k];
-                accumulate(&sh, ranges, t, bsum);
+                accumulate(&sh, &bins, t);
             }
             /* A non-finite series value makes its cell's block sum non-finite. */
             for (size_t c = 0; c < n_series_vals && !failed; c++)
@@ -527,6 +661,7 @@ roi_status roi_sim_run(const roi_model *m, const roi_sim_opts *opts, roi_run **o
                     }
                 }
             }
+            memcpy(block_sums + b * n_cells, bsum, n_cells * sizeof *bsum);
             size_t now;
 #pragma omp atomic capture
             now = done += hi - lo;
@@ -554,57 +689,12 @@ roi_status roi_sim_run(const roi_model *m, const roi_sim_opts *opts, roi_run **o
         }
     }
 
-    for (int t = 0; t < n_threads; t++)
-        flush_counts(&ts[t], n_cells);
     /* Reduction: counts and extremes in any order, sums in block order. */
-    hist = calloc(HIST_STRIDE, sizeof *hist);
-    gmin = malloc((n_cells + 1) * sizeof *gmin);
-    gmax = malloc((n_cells + 1) * sizeof *gmax);
-    work = malloc(trials * sizeof *work);
-    if (!hist || !gmin || !gmax || !work)
+    if (reduce_cells(&sh, ranges, ts, n_threads, block_sums, n_blocks, trials, run) != ROI_OK)
         NOMEM();
-    for (size_t c = 0; c < n_cells; c++) {
-        gmin[c] = INFINITY;
-        gmax[c] = -INFINITY;
-        for (int t = 0; t < n_threads; t++) {
-            if (ts[t].cmin[c] < gmin[c])
-                gmin[c] = ts[t].cmin[c];
-            if (ts[t].cmax[c] > gmax[c])
-                gmax[c] = ts[t].cmax[c];
-        }
-    }
-    for (size_t c = 0; c < n_cells; c++) {
-        memset(hist, 0, HIST_STRIDE * sizeof *hist);
-        for (int t = 0; t < n_threads; t++) {
-            const uint32_t *th = ts[t].hist + c * HIST_STRIDE;
-            for (size_t j = 0; j < HIST_STRIDE; j++)
-                hist[j] += th[j];
-        }
-        double sum = 0.0;
-        for (size_t b = 0; b < n_blocks; b++)
-            sum += block_sums[b * n_cells + c];
-        double mean = sum / (double)trials;
-        double mn = gmin[c], mx = gmax[c];
-        if (mn == mx)
-            mean = mn; /* a constant cell is reported exactly */
-        if (mean < mn)
-            mean = mn;
-        if (mean > mx)
-            mean = mx;
-        const cell_range *cr = &ranges[c];
-        if (c < n_series_vals) {
-            roi_band *bd = &run->bands[c];
-            bd->mean = mean;
-            bd->p10 = hist_quantile(hist, cr, mn, mx, trials, 0.10);
-            bd->p50 = hist_quantile(hist, cr, mn, mx, trials, 0.50);
-            bd->p90 = hist_quantile(hist, cr, mn, mx, trials, 0.90);
-        } else {
-            roi_input_stats *is = &run->inputs[c - n_series_vals];
-            is->mean = mean;
-            is->p5 = hist_quantile(hist, cr, mn, mx, trials, 0.05);
-            is->p95 = hist_quantile(hist, cr, mn, mx, trials, 0.95);
-        }
-    }
+    work = malloc(trials * sizeof *work);
+    if (!work)
+        NOMEM();
     for (int k = 0; k < m->n_milestones; k++) {
         uint64_t hits = 0;
         for (int t = 0; t < n_threads; t++)
@@ -652,12 +742,11 @@ cleanup:
     free(keys);
     free(input_nodes);
     free(ranges);
+    free(bins.lo);
+    free(bins.inv_width);
     free(block_sums);
     free(pmin);
     free(pmax);
-    free(gmin);
-    free(gmax);
-    free(hist);
     free(work);
     roi_sampling_free(plan);
     roi_run_free(run);
