@@ -204,11 +204,26 @@ static int run_trial(const shape *sh, thread_state *t, size_t i, double *out,
     return 0;
 }
 
-/* Value of cell c for the trial just evaluated by t. */
-static inline double cell_value(const shape *sh, const thread_state *t, size_t c)
+/* Completes t's row of cell values for the trial it just evaluated: the series are
+ * already there, the inputs follow them. Returns the row. */
+static double *gather_cells(const shape *sh, thread_state *t)
 {
-    return c < sh->n_series_vals ? t->series[c]
-                                 : t->vals[sh->input_nodes[c - sh->n_series_vals]];
+    double *row = t->series;
+    for (size_t j = 0; j < (size_t)sh->n_inputs; j++)
+        row[sh->n_series_vals + j] = t->vals[sh->input_nodes[j]];
+    return row;
+}
+
+/* The pilot's update of each cell's extremes from a row of n values. */
+VECTOR_CLONES
+static void extremes_pass(size_t n, const double *restrict row, double *restrict cmin,
+                          double *restrict cmax)
+{
+    for (size_t c = 0; c < n; c++) {
+        double v = row[c];
+        cmin[c] = v < cmin[c] ? v : cmin[c];
+        cmax[c] = v > cmax[c] ? v : cmax[c];
+    }
 }
 
 /*
@@ -241,15 +256,12 @@ static void cell_pass(size_t n, const double *restrict row, const double *restri
 /*
  * Adds the trial just evaluated to t's accumulators and its block sums (t->bsum). This
  * is the hottest loop of a run (every series x period cell, every trial), in two
- * passes: cell_pass() over the row of cell values (the series are already one
- * contiguous row; the inputs are gathered after them), then one histogram increment
- * per cell, the part that waits on memory.
+ * passes over the row of cell values: cell_pass(), then one histogram increment per
+ * cell, the part that waits on memory.
  */
 static void accumulate(const shape *sh, const bin_map *bins, thread_state *t)
 {
-    double *row = t->series;
-    for (size_t j = 0; j < (size_t)sh->n_inputs; j++)
-        row[sh->n_series_vals + j] = t->vals[sh->input_nodes[j]];
+    const double *row = gather_cells(sh, t);
     const size_t n = sh->n_cells;
     cell_pass(n, row, bins->lo, bins->inv_width, t->bsum, t->cmin, t->cmax, t->slot);
     const int32_t *slot = t->slot;
@@ -275,14 +287,15 @@ static void accumulate(const shape *sh, const bin_map *bins, thread_state *t)
 /* ---- histogram quantiles ----------------------------------------------------------- */
 
 /*
- * Estimate of the r-th order statistic (0-based) of a cell from its merged counts.
- * Inside a bin the bin's values are taken as evenly spread over it, so the estimate
- * stays inside the bin that holds the true value: error < one bin width. In the
- * underflow/overflow regions values are spread between the exact extreme and the
+ * Estimate of the r-th order statistic (0-based) of a cell from its merged counts h
+ * (HIST_SLOTS of them) and below[j] = the values below bin j, underflow included
+ * (j = 0..NBINS). Inside a bin the bin's values are taken as evenly spread over it, so
+ * the estimate stays inside the bin that holds the true value: error < one bin width.
+ * In the underflow/overflow regions values are spread between the exact extreme and the
  * histogram's edge; rank 0 and rank n-1 are the exact extremes.
  */
-static double order_stat(const uint64_t *h, const cell_range *cr, double mn, double mx,
-                         uint64_t n, uint64_t r)
+static double order_stat(const uint64_t *h, const uint64_t *below, const cell_range *cr,
+                         double mn, double mx, uint64_t n, uint64_t r)
 {
     if (r == 0)
         return mn;
@@ -295,20 +308,20 @@ static double order_stat(const uint64_t *h, const cell_range *cr, double mn, dou
     } else if (r >= n - over) {
         double hi = cr->lo + NBINS * cr->width;
         x = hi + ((double)(r - (n - over) + 1) / (double)over) * (mx - hi);
-    } else {
-        uint64_t cum = under;
-        /* x stays mx if the counts do not add up to n (they always do) */
-        for (int j = 0; j < NBINS; j++) {
-            uint64_t cnt = h[1 + j];
-            if (r < cum + cnt) {
-                double within = ((double)(r - cum) + 0.5) / (double)cnt;
-                x = cr->lo + ((double)j + within) * cr->width;
-                if (cr->integer) /* the bin's only whole number: exact */
-                    x = round(x);
-                break;
-            }
-            cum += cnt;
+    } else if (r < below[NBINS]) { /* else x stays mx: the counts do not add up to n */
+        /* The first bin j with r < below[j + 1], by bisection (below never decreases). */
+        size_t j = 0, last = NBINS - 1;
+        while (j < last) {
+            size_t mid = j + (last - j) / 2;
+            if (r < below[mid + 1])
+                last = mid;
+            else
+                j = mid + 1;
         }
+        double within = ((double)(r - below[j]) + 0.5) / (double)h[1 + j];
+        x = cr->lo + ((double)j + within) * cr->width;
+        if (cr->integer) /* the bin's only whole number: exact */
+            x = round(x);
     }
     if (x < mn)
         x = mn;
@@ -318,18 +331,18 @@ static double order_stat(const uint64_t *h, const cell_range *cr, double mn, dou
 }
 
 /* PERCENTILE.INC from a histogram: rank h = (n-1)p between two estimated order stats. */
-static double hist_quantile(const uint64_t *h, const cell_range *cr, double mn, double mx,
-                            uint64_t n, double p)
+static double hist_quantile(const uint64_t *h, const uint64_t *below, const cell_range *cr,
+                            double mn, double mx, uint64_t n, double p)
 {
     if (mn == mx)
         return mn;
     double rank = (double)(n - 1) * p;
     uint64_t r0 = (uint64_t)floor(rank);
     double frac = rank - (double)r0;
-    double a = order_stat(h, cr, mn, mx, n, r0);
+    double a = order_stat(h, below, cr, mn, mx, n, r0);
     if (frac == 0.0 || r0 + 1 >= n)
         return a;
-    double b = order_stat(h, cr, mn, mx, n, r0 + 1);
+    double b = order_stat(h, below, cr, mn, mx, n, r0 + 1);
     return a + frac * (b - a);
 }
 
@@ -384,7 +397,8 @@ static roi_status reduce_cells(const shape *sh, const cell_range *ranges,
     int nomem = 0;
 #pragma omp parallel num_threads(n_threads)
     {
-        uint64_t *hist = malloc(HIST_SLOTS * sizeof *hist);
+        uint64_t *hist = malloc((HIST_SLOTS + NBINS + 1) * sizeof *hist);
+        uint64_t *below = hist ? hist + HIST_SLOTS : NULL; /* NBINS + 1 of them */
         if (!hist) {
 #pragma omp atomic write
             nomem = 1;
@@ -394,17 +408,19 @@ static roi_status reduce_cells(const shape *sh, const cell_range *ranges,
             if (!hist)
                 continue;
             double mn = INFINITY, mx = -INFINITY;
-            memset(hist, 0, HIST_SLOTS * sizeof *hist);
             for (int t = 0; t < n_threads; t++) {
                 const uint8_t *lo8 = ts[t].hits + c * HIST_STRIDE;
                 const uint32_t *hi = ts[t].hits_hi + c * HIST_STRIDE;
                 for (size_t j = 0; j < HIST_SLOTS; j++)
-                    hist[j] += (uint64_t)hi[j] + lo8[j];
+                    hist[j] = (t ? hist[j] : 0) + hi[j] + lo8[j];
                 if (ts[t].cmin[c] < mn)
                     mn = ts[t].cmin[c];
                 if (ts[t].cmax[c] > mx)
                     mx = ts[t].cmax[c];
             }
+            below[0] = hist[0];
+            for (size_t j = 0; j < NBINS; j++)
+                below[j + 1] = below[j] + hist[1 + j];
             double mean = sum[c] / (double)trials;
             if (mn == mx)
                 mean = mn; /* a constant cell is reported exactly */
@@ -416,14 +432,14 @@ static roi_status reduce_cells(const shape *sh, const cell_range *ranges,
             if (c < n_series_vals) {
                 roi_band *bd = &run->bands[c];
                 bd->mean = mean;
-                bd->p10 = hist_quantile(hist, cr, mn, mx, trials, 0.10);
-                bd->p50 = hist_quantile(hist, cr, mn, mx, trials, 0.50);
-                bd->p90 = hist_quantile(hist, cr, mn, mx, trials, 0.90);
+                bd->p10 = hist_quantile(hist, below, cr, mn, mx, trials, 0.10);
+                bd->p50 = hist_quantile(hist, below, cr, mn, mx, trials, 0.50);
+                bd->p90 = hist_quantile(hist, below, cr, mn, mx, trials, 0.90);
             } else {
                 roi_input_stats *is = &run->inputs[c - n_series_vals];
                 is->mean = mean;
-                is->p5 = hist_quantile(hist, cr, mn, mx, trials, 0.05);
-                is->p95 = hist_quantile(hist, cr, mn, mx, trials, 0.95);
+                is->p5 = hist_quantile(hist, below, cr, mn, mx, trials, 0.05);
+                is->p95 = hist_quantile(hist, below, cr, mn, mx, trials, 0.95);
             }
         }
         free(hist);
@@ -581,13 +597,7 @@ roi_status roi_sim_run(const roi_model *m, const roi_sim_opts *opts, roi_run **o
             for (long long i = 0; i < n_pilot; i++) {
                 if (run_trial(&sh, t, (size_t)i, o, 1) != 0)
                     continue;
-                for (size_t c = 0; c < n_cells; c++) {
-                    double v = cell_value(&sh, t, c);
-                    if (v < t->cmin[c])
-                        t->cmin[c] = v;
-                    if (v > t->cmax[c])
-                        t->cmax[c] = v;
-                }
+                extremes_pass(n_cells, gather_cells(&sh, t), t->cmin, t->cmax);
             }
         }
         for (size_t c = 0; c < n_cells; c++) {
