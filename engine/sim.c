@@ -59,6 +59,7 @@ typedef struct thread_state {
      * 32-bit total: a slot's count is hits_hi + hits, with no periodic flush. */
     uint8_t *hits;
     uint32_t *hits_hi;
+    uint8_t *wrapped;       /* per cell: has any of its counters wrapped? */
     int32_t *slot;          /* the current trial's slot in each cell's histogram */
     double *bsum;           /* the current block's sums, per cell */
     double *cmin, *cmax;    /* exact extremes per cell */
@@ -105,6 +106,7 @@ static void thread_state_free(thread_state *t)
         gsl_rng_free(t->scratch);
     free(t->hits);
     free(t->hits_hi);
+    free(t->wrapped);
     free(t->slot);
     free(t->bsum);
     free(t->cmin);
@@ -129,13 +131,14 @@ static roi_status thread_state_init(thread_state *t, const roi_model *m, size_t 
     t->scratch = gsl_rng_alloc(roi_rng_philox);
     t->hits = calloc_lines(n_cells * HIST_STRIDE, sizeof *t->hits);
     t->hits_hi = calloc(n_cells * HIST_STRIDE + 1, sizeof *t->hits_hi);
+    t->wrapped = calloc_lines(n_cells, sizeof *t->wrapped);
     t->slot = calloc_lines(n_cells, sizeof *t->slot);
     t->bsum = calloc_lines(n_cells, sizeof *t->bsum);
     t->cmin = calloc_lines(n_cells + 1, sizeof *t->cmin);
     t->cmax = calloc_lines(n_cells + 1, sizeof *t->cmax);
     t->milestones = calloc_lines((size_t)m->n_milestones + 1, sizeof *t->milestones);
     if (!t->vals || !t->series || !t->ws || !t->scratch || !t->hits || !t->hits_hi ||
-        !t->slot || !t->bsum || !t->cmin || !t->cmax || !t->milestones) {
+        !t->wrapped || !t->slot || !t->bsum || !t->cmin || !t->cmax || !t->milestones) {
         thread_state_free(t);
         memset(t, 0, sizeof *t);
         return ROI_ERR_NOMEM;
@@ -269,8 +272,10 @@ static void accumulate(const shape *sh, const bin_map *bins, thread_state *t)
     size_t base = 0;
     for (size_t c = 0; c < n; c++, base += HIST_STRIDE) {
         size_t s = base + (size_t)slot[c];
-        if (++hits[s] == 0) /* wrapped: the 256 counts move to the 32-bit total */
+        if (++hits[s] == 0) { /* wrapped: the 256 counts move to the 32-bit total */
             t->hits_hi[s] += 256;
+            t->wrapped[c] = 1;
+        }
     }
     const roi_model *m = sh->m;
     for (int k = 0; k < m->n_milestones; k++) {
@@ -411,8 +416,14 @@ static roi_status reduce_cells(const shape *sh, const cell_range *ranges,
             for (int t = 0; t < n_threads; t++) {
                 const uint8_t *lo8 = ts[t].hits + c * HIST_STRIDE;
                 const uint32_t *hi = ts[t].hits_hi + c * HIST_STRIDE;
-                for (size_t j = 0; j < HIST_SLOTS; j++)
-                    hist[j] = (t ? hist[j] : 0) + hi[j] + lo8[j];
+                /* A row of totals that no counter wrapped into is all zeros; not reading
+                 * it leaves its pages unmapped (a first touch is a page fault). */
+                if (ts[t].wrapped[c])
+                    for (size_t j = 0; j < HIST_SLOTS; j++)
+                        hist[j] = (t ? hist[j] : 0) + hi[j] + lo8[j];
+                else
+                    for (size_t j = 0; j < HIST_SLOTS; j++)
+                        hist[j] = (t ? hist[j] : 0) + lo8[j];
                 if (ts[t].cmin[c] < mn)
                     mn = ts[t].cmin[c];
                 if (ts[t].cmax[c] > mx)
