@@ -33,6 +33,7 @@
  * the same few sets of L1 and evict them from one another). */
 #define HIST_STRIDE 2112
 #define CACHE_LINE 64
+#define CARRY_BATCH 1024    /* wrapped counters noted before their carries are applied */
 
 /* The vector kernel is built for several instruction sets and picked at load time
  * (the results are the same bits on each: it only adds, compares and converts). */
@@ -56,9 +57,14 @@ typedef struct thread_state {
     /* Histogram counts, cells x HIST_STRIDE slots. The hot loop is bound by cache
      * misses on them, so it counts in 8 bits (a quarter of the footprint of 32-bit
      * counts) and an increment that wraps a counter to 0 adds 256 to the slot's
-     * 32-bit total: a slot's count is hits_hi + hits, with no periodic flush. */
+     * 32-bit total: a slot's count is hits_hi + hits, with no periodic flush. The
+     * totals are rarely touched, so each carry would wait on a cache miss in the middle
+     * of the hot loop; instead the wrapped slots are noted in `carry` and their carries
+     * applied together (independent misses overlap) once CARRY_BATCH have gathered. */
     uint8_t *hits;
     uint32_t *hits_hi;
+    size_t *carry;          /* slots whose counter wrapped, carries not yet applied */
+    size_t n_carry;
     uint8_t *wrapped;       /* per cell: has any of its counters wrapped? */
     int32_t *slot;          /* the current trial's slot in each cell's histogram */
     double *bsum;           /* the current block's sums, per cell */
@@ -106,6 +112,7 @@ static void thread_state_free(thread_state *t)
         gsl_rng_free(t->scratch);
     free(t->hits);
     free(t->hits_hi);
+    free(t->carry);
     free(t->wrapped);
     free(t->slot);
     free(t->bsum);
@@ -131,6 +138,7 @@ static roi_status thread_state_init(thread_state *t, const roi_model *m, size_t 
     t->scratch = gsl_rng_alloc(roi_rng_philox);
     t->hits = calloc_lines(n_cells * HIST_STRIDE, sizeof *t->hits);
     t->hits_hi = calloc(n_cells * HIST_STRIDE + 1, sizeof *t->hits_hi);
+    t->carry = calloc_lines(CARRY_BATCH + n_cells, sizeof *t->carry); /* see accumulate */
     t->wrapped = calloc_lines(n_cells, sizeof *t->wrapped);
     t->slot = calloc_lines(n_cells, sizeof *t->slot);
     t->bsum = calloc_lines(n_cells, sizeof *t->bsum);
@@ -138,7 +146,7 @@ static roi_status thread_state_init(thread_state *t, const roi_model *m, size_t 
     t->cmax = calloc_lines(n_cells + 1, sizeof *t->cmax);
     t->milestones = calloc_lines((size_t)m->n_milestones + 1, sizeof *t->milestones);
     if (!t->vals || !t->series || !t->ws || !t->scratch || !t->hits || !t->hits_hi ||
-        !t->wrapped || !t->slot || !t->bsum || !t->cmin || !t->cmax || !t->milestones) {
+        !t->carry || !t->wrapped || !t->slot || !t->bsum || !t->cmin || !t->cmax || !t->milestones) {
         thread_state_free(t);
         memset(t, 0, sizeof *t);
         return ROI_ERR_NOMEM;
@@ -256,6 +264,14 @@ static void cell_pass(size_t n, const double *restrict row, const double *restri
     }
 }
 
+/* Applies t's pending carries to its 32-bit totals. */
+static void apply_carries(thread_state *t)
+{
+    for (size_t k = 0; k < t->n_carry; k++)
+        t->hits_hi[t->carry[k]] += 256;
+    t->n_carry = 0;
+}
+
 /*
  * Adds the trial just evaluated to t's accumulators and its block sums (t->bsum). This
  * is the hottest loop of a run (every series x period cell, every trial), in two
@@ -272,11 +288,15 @@ static void accumulate(const shape *sh, const bin_map *bins, thread_state *t)
     size_t base = 0;
     for (size_t c = 0; c < n; c++, base += HIST_STRIDE) {
         size_t s = base + (size_t)slot[c];
-        if (++hits[s] == 0) { /* wrapped: the 256 counts move to the 32-bit total */
-            t->hits_hi[s] += 256;
+        if (++hits[s] == 0) { /* wrapped: its 256 counts are to move to the total */
+            t->carry[t->n_carry++] = s;
             t->wrapped[c] = 1;
         }
     }
+    /* Fewer than CARRY_BATCH were pending before this trial, which added at most one
+     * per cell: the log holds CARRY_BATCH + n_cells. */
+    if (t->n_carry >= CARRY_BATCH)
+        apply_carries(t);
     const roi_model *m = sh->m;
     for (int k = 0; k < m->n_milestones; k++) {
         const roi_milestone *ms = &m->milestones[k];
@@ -380,13 +400,14 @@ static void set_range(cell_range *cr, double mn, double mx)
 }
 
 /*
- * Merges the threads' accumulators into the bands (series cells) and the input
- * statistics (input cells). Each cell's numbers depend only on its own counts, extremes
- * and block sums, so the cells are spread over n_threads threads in any split; its sum
- * is formed in block order. Returns ROI_OK or ROI_ERR_NOMEM.
+ * Merges the threads' accumulators (after applying their pending carries) into the
+ * bands (series cells) and the input statistics (input cells). Each cell's numbers
+ * depend only on its own counts, extremes and block sums, so the cells are spread over
+ * n_threads threads in any split; its sum is formed in block order. Returns ROI_OK or
+ * ROI_ERR_NOMEM.
  */
 static roi_status reduce_cells(const shape *sh, const cell_range *ranges,
-                               const thread_state *ts, int n_threads,
+                               thread_state *ts, int n_threads,
                                const double *block_sums, size_t n_blocks, size_t trials,
                                roi_run *run)
 {
@@ -394,6 +415,8 @@ static roi_status reduce_cells(const shape *sh, const cell_range *ranges,
     double *sum = calloc(n_cells + 1, sizeof *sum);
     if (!sum)
         return ROI_ERR_NOMEM;
+    for (int t = 0; t < n_threads; t++)
+        apply_carries(&ts[t]);
     for (size_t b = 0; b < n_blocks; b++) { /* row by row: each sum still in block order */
         const double *row = block_sums + b * n_cells;
         for (size_t c = 0; c < n_cells; c++)
