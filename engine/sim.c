@@ -28,9 +28,9 @@
 #define PILOT_TRIALS 4096   /* trials whose range sets the histograms */
 #define HIST_SLOTS (NBINS + 2) /* [0] underflow, [1..NBINS] bins, [NBINS+1] overflow */
 /* Per-thread histograms are HIST_STRIDE slots apart: 33 cache lines of 8-bit
- * counters, an odd number, so the same slot of successive cells falls in successive
- * cache sets (a stride near a power of two would put every cell's busy middle bins in
- * the same few sets of L1 and evict them from one another). */
+ * counters, an odd number, so the same slot of successive cells falls in different
+ * cache sets (a stride near a power of two would crowd every cell's busy middle bins
+ * into a few sets of L1, where they evict one another). */
 #define HIST_STRIDE 2112
 #define CACHE_LINE 64
 #define CARRY_BATCH 1024    /* wrapped counters noted before their carries are applied */
@@ -146,7 +146,8 @@ static roi_status thread_state_init(thread_state *t, const roi_model *m, size_t 
     t->cmax = calloc_lines(n_cells + 1, sizeof *t->cmax);
     t->milestones = calloc_lines((size_t)m->n_milestones + 1, sizeof *t->milestones);
     if (!t->vals || !t->series || !t->ws || !t->scratch || !t->hits || !t->hits_hi ||
-        !t->carry || !t->wrapped || !t->slot || !t->bsum || !t->cmin || !t->cmax || !t->milestones) {
+        !t->carry || !t->wrapped || !t->slot || !t->bsum || !t->cmin || !t->cmax ||
+        !t->milestones) {
         thread_state_free(t);
         memset(t, 0, sizeof *t);
         return ROI_ERR_NOMEM;
