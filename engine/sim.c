@@ -31,21 +31,47 @@
 
 #define NBINS 2048          /* histogram bins per cell */
 #define PILOT_TRIALS 4096   /* trials whose range sets the histograms */
-#define HIST_STRIDE (NBINS + 2) /* [0] underflow, [1..NBINS] bins, [NBINS+1] overflow */
+#define HIST_SLOTS (NBINS + 2) /* [0] underflow, [1..NBINS] bins, [NBINS+1] overflow */
+/* Per-thread histograms are HIST_STRIDE slots apart: 33 cache lines of 8-bit
+ * counters, an odd number, so the same slot of successive cells falls in different
+ * cache sets (a stride near a power of two would crowd every cell's busy middle bins
+ * into a few sets of L1, where they evict one another). */
+#define HIST_STRIDE 2112
+#define CACHE_LINE 64
+#define CARRY_BATCH 1024    /* wrapped counters noted before their carries are applied */
+
+/* The vector kernel is built for several instruction sets and picked at load time
+ * (the results are the same bits on each: it only adds, compares and converts). */
+#if defined(__x86_64__) && defined(__has_attribute)
+#if __has_attribute(target_clones)
+#define VECTOR_CLONES __attribute__((target_clones("avx512f", "avx2", "default")))
+#endif
+#endif
+#ifndef VECTOR_CLONES
+#define VECTOR_CLONES
+#endif
 
 /* ---- per-thread state ---------------------------------------------------------- */
 
 typedef struct thread_state {
-    double *vals;           /* graph.n node values */
+    _Alignas(CACHE_LINE) double *vals; /* graph.n node values */
     double *series;         /* n_series x periods, then the inputs: one row of cells */
     roi_trial_ws *ws;
     gsl_rng *scratch;
-    /* cells x HIST_STRIDE counts. The hot loop counts in 16 bits (half the cache
-     * footprint of 32-bit counts, which measurably matters at ~600 cells x 2050 slots)
-     * and moves the counts into the 32-bit totals before any can overflow. */
-    uint16_t *recent;
-    uint32_t *hist;
-    unsigned since_flush;   /* trials counted in `recent` */
+    /* Histogram counts, cells x HIST_STRIDE slots. The hot loop is bound by cache
+     * misses on them, so it counts in 8 bits (a quarter of the footprint of 32-bit
+     * counts) and an increment that wraps a counter to 0 adds 256 to the slot's
+     * 32-bit total: a slot's count is hits_hi + hits, with no periodic flush. The
+     * totals are rarely touched, so each carry would wait on a cache miss in the middle
+     * of the hot loop; instead the wrapped slots are noted in `carry` and their carries
+     * applied together (independent misses overlap) once CARRY_BATCH have gathered. */
+    uint8_t *hits;
+    uint32_t *hits_hi;
+    size_t *carry;          /* slots whose counter wrapped, carries not yet applied */
+    size_t n_carry;
+    uint8_t *wrapped;       /* per cell: has any of its counters wrapped? */
+    int32_t *slot;          /* the current trial's slot in each cell's histogram */
+    double *bsum;           /* the current block's sums, per cell */
     double *cmin, *cmax;    /* exact extremes per cell */
     uint64_t *milestones;   /* trials meeting each milestone */
     /* The first failing trial this thread saw (fail_trial == SIZE_MAX: none). */
@@ -60,6 +86,24 @@ typedef struct cell_range {
     int integer; /* whole-number cell with bins narrower than 0.5: one integer per bin */
 } cell_range;
 
+/* What the hot loop reads of the ranges, one array per field so it vectorises. */
+typedef struct bin_map {
+    double *lo, *inv_width;
+} bin_map;
+
+/* Zeroed memory aligned to a cache line (so are the histograms in it: HIST_STRIDE is a
+ * whole number of lines); free with free(). */
+static void *calloc_lines(size_t n, size_t size)
+{
+    if (size && n > (SIZE_MAX - CACHE_LINE) / size)
+        return NULL;
+    size_t bytes = (n * size + CACHE_LINE) / CACHE_LINE * CACHE_LINE;
+    void *p = aligned_alloc(CACHE_LINE, bytes);
+    if (p)
+        memset(p, 0, bytes);
+    return p;
+}
+
 static void thread_state_free(thread_state *t)
 {
     if (!t)
@@ -70,29 +114,48 @@ static void thread_state_free(thread_state *t)
         roi_trial_ws_free(t->ws);
     if (t->scratch)
         gsl_rng_free(t->scratch);
-    free(t->recent);
-    free(t->hist);
+    free(t->hits);
+    free(t->hits_hi);
+    free(t->carry);
+    free(t->wrapped);
+    free(t->slot);
+    free(t->bsum);
     free(t->cmin);
     free(t->cmax);
     free(t->milestones);
 }
 
+/*
+ * Builds t; on failure frees what it built and leaves t zeroed (vals == NULL). The arrays
+ * written in every trial are whole cache lines of their own, and the runner calls this
+ * from the thread that will use t, so glibc's malloc takes the rest (the model's
+ * workspace, the scratch generator) from that thread's arena: no cache line is written
+ * by two threads, which would move it between the cores at every write.
+ */
 static roi_status thread_state_init(thread_state *t, const roi_model *m, size_t n_cells)
 {
     memset(t, 0, sizeof *t);
     t->fail_trial = SIZE_MAX;
-    t->vals = malloc((size_t)(m->graph.n > 0 ? m->graph.n : 1) * sizeof *t->vals);
-    t->series = malloc((n_cells + 1) * sizeof *t->series); /* series, then inputs */
+    t->vals = calloc_lines((size_t)(m->graph.n > 0 ? m->graph.n : 1), sizeof *t->vals);
+    t->series = calloc_lines(n_cells + 1, sizeof *t->series); /* series, then inputs */
     t->ws = roi_trial_ws_new(m);
     t->scratch = gsl_rng_alloc(roi_rng_philox);
-    t->recent = calloc(n_cells * HIST_STRIDE + 1, sizeof *t->recent);
-    t->hist = calloc(n_cells * HIST_STRIDE + 1, sizeof *t->hist);
-    t->cmin = malloc((n_cells + 1) * sizeof *t->cmin);
-    t->cmax = malloc((n_cells + 1) * sizeof *t->cmax);
-    t->milestones = calloc((size_t)m->n_milestones + 1, sizeof *t->milestones);
-    if (!t->vals || !t->series || !t->ws || !t->scratch || !t->recent || !t->hist || !t->cmin ||
-        !t->cmax || !t->milestones)
+    t->hits = calloc_lines(n_cells * HIST_STRIDE, sizeof *t->hits);
+    t->hits_hi = calloc(n_cells * HIST_STRIDE + 1, sizeof *t->hits_hi);
+    t->carry = calloc_lines(CARRY_BATCH + n_cells, sizeof *t->carry); /* see accumulate */
+    t->wrapped = calloc_lines(n_cells, sizeof *t->wrapped);
+    t->slot = calloc_lines(n_cells, sizeof *t->slot);
+    t->bsum = calloc_lines(n_cells, sizeof *t->bsum);
+    t->cmin = calloc_lines(n_cells + 1, sizeof *t->cmin);
+    t->cmax = calloc_lines(n_cells + 1, sizeof *t->cmax);
+    t->milestones = calloc_lines((size_t)m->n_milestones + 1, sizeof *t->milestones);
+    if (!t->vals || !t->series || !t->ws || !t->scratch || !t->hits || !t->hits_hi ||
+        !t->carry || !t->wrapped || !t->slot || !t->bsum || !t->cmin || !t->cmax ||
+        !t->milestones) {
+        thread_state_free(t);
+        memset(t, 0, sizeof *t);
         return ROI_ERR_NOMEM;
+    }
     for (size_t c = 0; c < n_cells; c++) {
         t->cmin[c] = INFINITY;
         t->cmax[c] = -INFINITY;
@@ -157,53 +220,88 @@ static int run_trial(const shape *sh, thread_state *t, size_t i, double *out,
     return 0;
 }
 
-/* Value of cell c for the trial just evaluated by t. */
-static inline double cell_value(const shape *sh, const thread_state *t, size_t c)
-{
-    return c < sh->n_series_vals ? t->series[c]
-                                 : t->vals[sh->input_nodes[c - sh->n_series_vals]];
-}
-
-/* Moves t's 16-bit counts into its 32-bit totals. */
-static void flush_counts(thread_state *t, size_t n_cells)
-{
-    size_t n = n_cells * HIST_STRIDE;
-    for (size_t j = 0; j < n; j++)
-        t->hist[j] += t->recent[j];
-    memset(t->recent, 0, n * sizeof *t->recent);
-    t->since_flush = 0;
-}
-
-/*
- * Adds the trial just evaluated to t's accumulators and to the block sums. This is the
- * hottest loop of a run (one pass over every series x period cell per trial), so the
- * cell values are first gathered into one contiguous row (the series are already
- * there; the inputs follow them) and each cell is updated without branches: the bin
- * index is clamped in floating point to [-1, NBINS] before the conversion, which puts
- * f < 0 (and a NaN, which must never reach the int conversion) in the underflow slot and f >= NBINS in the overflow slot exactly as a
- * compare-and-branch would.
- */
-static void accumulate(const shape *sh, const cell_range *rng, thread_state *t,
-                       double *block_sum)
+/* Completes t's row of cell values for the trial it just evaluated: the series are
+ * already there, the inputs follow them. Returns the row. */
+static double *gather_cells(const shape *sh, thread_state *t)
 {
     double *row = t->series;
     for (size_t j = 0; j < (size_t)sh->n_inputs; j++)
         row[sh->n_series_vals + j] = t->vals[sh->input_nodes[j]];
-    double *cmin = t->cmin, *cmax = t->cmax;
-    if (t->since_flush == UINT16_MAX)
-        flush_counts(t, sh->n_cells);
-    t->since_flush++;
-    uint16_t *hist = t->recent + 1; /* slot 0 is underflow: bin index -1 */
-    for (size_t c = 0; c < sh->n_cells; c++, hist += HIST_STRIDE) {
+    return row;
+}
+
+/* The pilot's update of each cell's extremes from a row of n values. */
+VECTOR_CLONES
+static void extremes_pass(size_t n, const double *restrict row, double *restrict cmin,
+                          double *restrict cmax)
+{
+    for (size_t c = 0; c < n; c++) {
         double v = row[c];
-        block_sum[c] += v;
         cmin[c] = v < cmin[c] ? v : cmin[c];
         cmax[c] = v > cmax[c] ? v : cmax[c];
-        double f = (v - rng[c].lo) * rng[c].inv_width;
-        f = f >= 0.0 ? f : -1.0; /* NaN too: its block sum reruns the block with checks */
-        f = f < (double)NBINS ? f : (double)NBINS;
-        hist[(int)f]++;
     }
+}
+
+/*
+ * The arithmetic half of accumulate(), over a row of n cell values: adds each to its
+ * block sum, updates its extremes and computes its histogram slot (0 underflow,
+ * 1..NBINS the bins, NBINS + 1 overflow). No branches and no loads that depend on a
+ * value, so it vectorises. The bin index is clamped in floating point to [-1, NBINS]
+ * before the conversion, which puts f < 0 (and a NaN, which must never reach the int
+ * conversion) in the underflow slot and f >= NBINS in the overflow slot exactly as a
+ * compare-and-branch would. A NaN leaves the extremes alone and makes the block sum
+ * NaN, which reruns the block with every check.
+ */
+VECTOR_CLONES
+static void cell_pass(size_t n, const double *restrict row, const double *restrict lo,
+                      const double *restrict inv_width, double *restrict bsum,
+                      double *restrict cmin, double *restrict cmax, int32_t *restrict slot)
+{
+    for (size_t c = 0; c < n; c++) {
+        double v = row[c];
+        bsum[c] += v;
+        cmin[c] = v < cmin[c] ? v : cmin[c];
+        cmax[c] = v > cmax[c] ? v : cmax[c];
+        double f = (v - lo[c]) * inv_width[c];
+        f = f >= 0.0 ? f : -1.0;
+        f = f < (double)NBINS ? f : (double)NBINS;
+        slot[c] = (int32_t)f + 1;
+    }
+}
+
+/* Applies t's pending carries to its 32-bit totals. */
+static void apply_carries(thread_state *t)
+{
+    for (size_t k = 0; k < t->n_carry; k++)
+        t->hits_hi[t->carry[k]] += 256;
+    t->n_carry = 0;
+}
+
+/*
+ * Adds the trial just evaluated to t's accumulators and its block sums (t->bsum). This
+ * is the hottest loop of a run (every series x period cell, every trial), in two
+ * passes over the row of cell values: cell_pass(), then one histogram increment per
+ * cell, the part that waits on memory.
+ */
+static void accumulate(const shape *sh, const bin_map *bins, thread_state *t)
+{
+    const double *row = gather_cells(sh, t);
+    const size_t n = sh->n_cells;
+    cell_pass(n, row, bins->lo, bins->inv_width, t->bsum, t->cmin, t->cmax, t->slot);
+    const int32_t *slot = t->slot;
+    uint8_t *hits = t->hits;
+    size_t base = 0;
+    for (size_t c = 0; c < n; c++, base += HIST_STRIDE) {
+        size_t s = base + (size_t)slot[c];
+        if (++hits[s] == 0) { /* wrapped: its 256 counts are to move to the total */
+            t->carry[t->n_carry++] = s;
+            t->wrapped[c] = 1;
+        }
+    }
+    /* Fewer than CARRY_BATCH were pending before this trial, which added at most one
+     * per cell: the log holds CARRY_BATCH + n_cells. */
+    if (t->n_carry >= CARRY_BATCH)
+        apply_carries(t);
     const roi_model *m = sh->m;
     for (int k = 0; k < m->n_milestones; k++) {
         const roi_milestone *ms = &m->milestones[k];
@@ -219,14 +317,15 @@ static void accumulate(const shape *sh, const cell_range *rng, thread_state *t,
 /* ---- histogram quantiles ----------------------------------------------------------- */
 
 /*
- * Estimate of the r-th order statistic (0-based) of a cell from its merged counts.
- * Inside a bin the bin's values are taken as evenly spread over it, so the estimate
- * stays inside the bin that holds the true value: error < one bin width. In the
- * underflow/overflow regions values are spread between the exact extreme and the
+ * Estimate of the r-th order statistic (0-based) of a cell from its merged counts h
+ * (HIST_SLOTS of them) and below[j] = the values below bin j, underflow included
+ * (j = 0..NBINS). Inside a bin the bin's values are taken as evenly spread over it, so
+ * the estimate stays inside the bin that holds the true value: error < one bin width.
+ * In the underflow/overflow regions values are spread between the exact extreme and the
  * histogram's edge; rank 0 and rank n-1 are the exact extremes.
  */
-static double order_stat(const uint64_t *h, const cell_range *cr, double mn, double mx,
-                         uint64_t n, uint64_t r)
+static double order_stat(const uint64_t *h, const uint64_t *below, const cell_range *cr,
+                         double mn, double mx, uint64_t n, uint64_t r)
 {
     if (r == 0)
         return mn;
@@ -239,20 +338,20 @@ static double order_stat(const uint64_t *h, const cell_range *cr, double mn, dou
     } else if (r >= n - over) {
         double hi = cr->lo + NBINS * cr->width;
         x = hi + ((double)(r - (n - over) + 1) / (double)over) * (mx - hi);
-    } else {
-        uint64_t cum = under;
-        /* x stays mx if the counts do not add up to n (they always do) */
-        for (int j = 0; j < NBINS; j++) {
-            uint64_t cnt = h[1 + j];
-            if (r < cum + cnt) {
-                double within = ((double)(r - cum) + 0.5) / (double)cnt;
-                x = cr->lo + ((double)j + within) * cr->width;
-                if (cr->integer) /* the bin's only whole number: exact */
-                    x = round(x);
-                break;
-            }
-            cum += cnt;
+    } else if (r < below[NBINS]) { /* else x stays mx: the counts do not add up to n */
+        /* The first bin j with r < below[j + 1], by bisection (below never decreases). */
+        size_t j = 0, last = NBINS - 1;
+        while (j < last) {
+            size_t mid = j + (last - j) / 2;
+            if (r < below[mid + 1])
+                last = mid;
+            else
+                j = mid + 1;
         }
+        double within = ((double)(r - below[j]) + 0.5) / (double)h[1 + j];
+        x = cr->lo + ((double)j + within) * cr->width;
+        if (cr->integer) /* the bin's only whole number: exact */
+            x = round(x);
     }
     if (x < mn)
         x = mn;
@@ -262,18 +361,18 @@ static double order_stat(const uint64_t *h, const cell_range *cr, double mn, dou
 }
 
 /* PERCENTILE.INC from a histogram: rank h = (n-1)p between two estimated order stats. */
-static double hist_quantile(const uint64_t *h, const cell_range *cr, double mn, double mx,
-                            uint64_t n, double p)
+static double hist_quantile(const uint64_t *h, const uint64_t *below, const cell_range *cr,
+                            double mn, double mx, uint64_t n, double p)
 {
     if (mn == mx)
         return mn;
     double rank = (double)(n - 1) * p;
     uint64_t r0 = (uint64_t)floor(rank);
     double frac = rank - (double)r0;
-    double a = order_stat(h, cr, mn, mx, n, r0);
+    double a = order_stat(h, below, cr, mn, mx, n, r0);
     if (frac == 0.0 || r0 + 1 >= n)
         return a;
-    double b = order_stat(h, cr, mn, mx, n, r0 + 1);
+    double b = order_stat(h, below, cr, mn, mx, n, r0 + 1);
     return a + frac * (b - a);
 }
 
@@ -303,6 +402,89 @@ static void set_range(cell_range *cr, double mn, double mx)
     cr->width = (hi - lo) / NBINS;
     cr->inv_width = NBINS / (hi - lo);
     cr->integer = 0;
+}
+
+/*
+ * Merges the threads' accumulators (after applying their pending carries) into the
+ * bands (series cells) and the input statistics (input cells). Each cell's numbers
+ * depend only on its own counts, extremes and block sums, so the cells are spread over
+ * n_threads threads in any split; its sum is formed in block order. Returns ROI_OK or
+ * ROI_ERR_NOMEM.
+ */
+static roi_status reduce_cells(const shape *sh, const cell_range *ranges,
+                               thread_state *ts, int n_threads,
+                               const double *block_sums, size_t n_blocks, size_t trials,
+                               roi_run *run)
+{
+    const size_t n_cells = sh->n_cells, n_series_vals = sh->n_series_vals;
+    double *sum = calloc(n_cells + 1, sizeof *sum);
+    if (!sum)
+        return ROI_ERR_NOMEM;
+    for (int t = 0; t < n_threads; t++)
+        apply_carries(&ts[t]);
+    for (size_t b = 0; b < n_blocks; b++) { /* row by row: each sum still in block order */
+        const double *row = block_sums + b * n_cells;
+        for (size_t c = 0; c < n_cells; c++)
+            sum[c] += row[c];
+    }
+    int nomem = 0;
+#pragma omp parallel num_threads(n_threads)
+    {
+        uint64_t *hist = malloc((HIST_SLOTS + NBINS + 1) * sizeof *hist);
+        uint64_t *below = hist ? hist + HIST_SLOTS : NULL; /* NBINS + 1 of them */
+        if (!hist) {
+#pragma omp atomic write
+            nomem = 1;
+        }
+#pragma omp for schedule(dynamic, 8)
+        for (size_t c = 0; c < n_cells; c++) {
+            if (!hist)
+                continue;
+            double mn = INFINITY, mx = -INFINITY;
+            for (int t = 0; t < n_threads; t++) {
+                const uint8_t *lo8 = ts[t].hits + c * HIST_STRIDE;
+                const uint32_t *hi = ts[t].hits_hi + c * HIST_STRIDE;
+                /* A row of totals that no counter wrapped into is all zeros; not reading
+                 * it leaves its pages unmapped (a first touch is a page fault). */
+                if (ts[t].wrapped[c])
+                    for (size_t j = 0; j < HIST_SLOTS; j++)
+                        hist[j] = (t ? hist[j] : 0) + hi[j] + lo8[j];
+                else
+                    for (size_t j = 0; j < HIST_SLOTS; j++)
+                        hist[j] = (t ? hist[j] : 0) + lo8[j];
+                if (ts[t].cmin[c] < mn)
+                    mn = ts[t].cmin[c];
+                if (ts[t].cmax[c] > mx)
+                    mx = ts[t].cmax[c];
+            }
+            below[0] = hist[0];
+            for (size_t j = 0; j < NBINS; j++)
+                below[j + 1] = below[j] + hist[1 + j];
+            double mean = sum[c] / (double)trials;
+            if (mn == mx)
+                mean = mn; /* a constant cell is reported exactly */
+            if (mean < mn)
+                mean = mn;
+            if (mean > mx)
+                mean = mx;
+            const cell_range *cr = &ranges[c];
+            if (c < n_series_vals) {
+                roi_band *bd = &run->bands[c];
+                bd->mean = mean;
+                bd->p10 = hist_quantile(hist, below, cr, mn, mx, trials, 0.10);
+                bd->p50 = hist_quantile(hist, below, cr, mn, mx, trials, 0.50);
+                bd->p90 = hist_quantile(hist, below, cr, mn, mx, trials, 0.90);
+            } else {
+                roi_input_stats *is = &run->inputs[c - n_series_vals];
+                is->mean = mean;
+                is->p5 = hist_quantile(hist, below, cr, mn, mx, trials, 0.05);
+                is->p95 = hist_quantile(hist, below, cr, mn, mx, trials, 0.95);
+            }
+        }
+        free(hist);
+    }
+    free(sum);
+    return nomem ? ROI_ERR_NOMEM : ROI_OK;
 }
 
 /* Records an allocation failure and leaves through the function's cleanup label. */
@@ -504,9 +686,8 @@ roi_status roi_sim_run(const roi_model *m, const roi_sim_opts *opts, roi_run **o
     thread_state *ts = NULL;
     int n_threads = 0;
     cell_range *ranges = NULL;
+    bin_map bins = {NULL, NULL};
     double *block_sums = NULL, *pmin = NULL, *pmax = NULL;
-    double *gmin = NULL, *gmax = NULL;
-    uint64_t *hist = NULL;
     roi_moments *block_moments = NULL; /* n_blocks x ROI_OUT_COUNT */
 
     if (out)
@@ -564,12 +745,15 @@ roi_status roi_sim_run(const roi_model *m, const roi_sim_opts *opts, roi_run **o
     const uint64_t *keys = run->keys;
     input_nodes = malloc((size_t)(n_inputs + 1) * sizeof *input_nodes);
     ranges = malloc((n_cells + 1) * sizeof *ranges);
+    bins.lo = calloc_lines(n_cells, sizeof *bins.lo);
+    bins.inv_width = calloc_lines(n_cells, sizeof *bins.inv_width);
     block_sums = calloc(n_blocks * n_cells + 1, sizeof *block_sums);
     pmin = malloc((n_cells + 1) * sizeof *pmin);
     pmax = malloc((n_cells + 1) * sizeof *pmax);
     block_moments = malloc(n_blocks * ROI_OUT_COUNT * sizeof *block_moments);
     if (!run->bands || !run->milestone_prob || !run->inputs || !keys || !input_nodes ||
-        !ranges || !block_sums || !pmin || !pmax || !block_moments)
+        !ranges || !bins.lo || !bins.inv_width || !block_sums || !pmin || !pmax ||
+        !block_moments)
         NOMEM();
 
     roi_graph_keys(&m->graph, seed, run->keys);
@@ -583,15 +767,14 @@ roi_status roi_sim_run(const roi_model *m, const roi_sim_opts *opts, roi_run **o
         n_threads = 1;
     if ((size_t)n_threads > n_blocks)
         n_threads = (int)n_blocks;
-    ts = calloc((size_t)n_threads, sizeof *ts);
+    ts = calloc_lines((size_t)n_threads, sizeof *ts);
     if (!ts)
         NOMEM();
-    for (int t = 0; t < n_threads; t++) {
-        if (thread_state_init(&ts[t], m, n_cells) != ROI_OK) {
-            n_threads = t + 1; /* free what was built, including this one */
+#pragma omp parallel num_threads(n_threads)
+    thread_state_init(&ts[omp_get_thread_num()], m, n_cells);
+    for (int t = 0; t < n_threads; t++) /* one that failed, or a thread that never came */
+        if (!ts[t].vals && thread_state_init(&ts[t], m, n_cells) != ROI_OK)
             NOMEM();
-        }
-    }
 
     /* A plan only when something differs from plain Monte Carlo: the default path
      * stays exactly roi_graph_eval. */
@@ -623,13 +806,7 @@ roi_status roi_sim_run(const roi_model *m, const roi_sim_opts *opts, roi_run **o
             for (long long i = 0; i < n_pilot; i++) {
                 if (run_trial(&sh, t, (size_t)i, o, 1) != 0)
                     continue;
-                for (size_t c = 0; c < n_cells; c++) {
-                    double v = cell_value(&sh, t, c);
-                    if (v < t->cmin[c])
-                        t->cmin[c] = v;
-                    if (v > t->cmax[c])
-                        t->cmax[c] = v;
-                }
+                extremes_pass(n_cells, gather_cells(&sh, t), t->cmin, t->cmax);
             }
         }
         for (size_t c = 0; c < n_cells; c++) {
@@ -648,6 +825,8 @@ roi_status roi_sim_run(const roi_model *m, const roi_sim_opts *opts, roi_run **o
             ts[t].fail_trial = SIZE_MAX;
         for (size_t c = 0; c < n_cells; c++) {
             set_range(&ranges[c], pmin[c], pmax[c]);
+            bins.lo[c] = ranges[c].lo;
+            bins.inv_width[c] = ranges[c].inv_width;
             /* Whole-number inputs (slips, delays, events) get exact quantiles. */
             if (c >= n_series_vals && ranges[c].width < 0.5 &&
                 roi_graph_is_integer(&m->graph, input_nodes[c - n_series_vals]))
@@ -682,7 +861,8 @@ roi_status roi_sim_run(const roi_model *m, const roi_sim_opts *opts, roi_run **o
             known_fail = first_fail;
             if (lo > known_fail || !blk)
                 continue; /* any failure here comes after one already found */
-            double *bsum = block_sums + b * n_cells;
+            double *bsum = t->bsum; /* copied to block_sums when the block is done */
+            memset(bsum, 0, n_cells * sizeof *bsum);
             int failed = 0;
             for (size_t i = lo; i < hi && !failed; i++) {
                 failed = run_trial(&sh, t, i, o, 0) != 0;
@@ -690,7 +870,7 @@ roi_status roi_sim_run(const roi_model *m, const roi_sim_opts *opts, roi_run **o
                     break;
                 for (int k = 0; k < ROI_OUT_COUNT; k++)
                     blk[k * ROI_BLOCK + (i - lo)] = o[k];
-                accumulate(&sh, ranges, t, bsum);
+                accumulate(&sh, &bins, t);
             }
             if (!failed)
                 store_block(run, blk, lo, hi, block_moments + b * ROI_OUT_COUNT);
@@ -709,6 +889,7 @@ roi_status roi_sim_run(const roi_model *m, const roi_sim_opts *opts, roi_run **o
                     }
                 }
             }
+            memcpy(block_sums + b * n_cells, bsum, n_cells * sizeof *bsum);
             size_t now;
 #pragma omp atomic capture
             now = done += hi - lo;
@@ -739,56 +920,9 @@ roi_status roi_sim_run(const roi_model *m, const roi_sim_opts *opts, roi_run **o
         }
     }
 
-    for (int t = 0; t < n_threads; t++)
-        flush_counts(&ts[t], n_cells);
     /* Reduction: counts and extremes in any order, sums in block order. */
-    hist = calloc(HIST_STRIDE, sizeof *hist);
-    gmin = malloc((n_cells + 1) * sizeof *gmin);
-    gmax = malloc((n_cells + 1) * sizeof *gmax);
-    if (!hist || !gmin || !gmax)
+    if (reduce_cells(&sh, ranges, ts, n_threads, block_sums, n_blocks, trials, run) != ROI_OK)
         NOMEM();
-    for (size_t c = 0; c < n_cells; c++) {
-        gmin[c] = INFINITY;
-        gmax[c] = -INFINITY;
-        for (int t = 0; t < n_threads; t++) {
-            if (ts[t].cmin[c] < gmin[c])
-                gmin[c] = ts[t].cmin[c];
-            if (ts[t].cmax[c] > gmax[c])
-                gmax[c] = ts[t].cmax[c];
-        }
-    }
-    for (size_t c = 0; c < n_cells; c++) {
-        memset(hist, 0, HIST_STRIDE * sizeof *hist);
-        for (int t = 0; t < n_threads; t++) {
-            const uint32_t *th = ts[t].hist + c * HIST_STRIDE;
-            for (size_t j = 0; j < HIST_STRIDE; j++)
-                hist[j] += th[j];
-        }
-        double sum = 0.0;
-        for (size_t b = 0; b < n_blocks; b++)
-            sum += block_sums[b * n_cells + c];
-        double mean = sum / (double)trials;
-        double mn = gmin[c], mx = gmax[c];
-        if (mn == mx)
-            mean = mn; /* a constant cell is reported exactly */
-        if (mean < mn)
-            mean = mn;
-        if (mean > mx)
-            mean = mx;
-        const cell_range *cr = &ranges[c];
-        if (c < n_series_vals) {
-            roi_band *bd = &run->bands[c];
-            bd->mean = mean;
-            bd->p10 = hist_quantile(hist, cr, mn, mx, trials, 0.10);
-            bd->p50 = hist_quantile(hist, cr, mn, mx, trials, 0.50);
-            bd->p90 = hist_quantile(hist, cr, mn, mx, trials, 0.90);
-        } else {
-            roi_input_stats *is = &run->inputs[c - n_series_vals];
-            is->mean = mean;
-            is->p5 = hist_quantile(hist, cr, mn, mx, trials, 0.05);
-            is->p95 = hist_quantile(hist, cr, mn, mx, trials, 0.95);
-        }
-    }
     for (int k = 0; k < m->n_milestones; k++) {
         uint64_t hits = 0;
         for (int t = 0; t < n_threads; t++)
@@ -828,12 +962,11 @@ cleanup:
     free(ts);
     free(input_nodes);
     free(ranges);
+    free(bins.lo);
+    free(bins.inv_width);
     free(block_sums);
     free(pmin);
     free(pmax);
-    free(gmin);
-    free(gmax);
-    free(hist);
     free(block_moments);
     roi_run_free(run);
     return st;

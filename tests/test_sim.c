@@ -2,6 +2,7 @@
  * errors. Models are built in C so the test does not depend on the Lua layer. */
 #include "roi_test.h"
 
+#include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -17,8 +18,11 @@ enum { BAD_NONE, BAD_CONST_DIV0, BAD_RARE_DIV0 };
  * spend line; one uplift stream; one milestone. Uncertain: "lift", "reach" (the
  * surface's addressable users), "spend_level"; with `extra`, an unused input "extra"
  * is declared first (so every node index shifts); extra == 2 adds an unused
- * discrete input "slips" in {0, 1, 2} with probabilities 0.45, 0.35, 0.2. `bad` adds a lump whose amount is
- * 1/0 in every trial (BAD_CONST_DIV0) or 1/x with x ~ bernoulli(0.9998) (BAD_RARE_DIV0).
+ * discrete input "slips" in {0, 1, 2} with probabilities 0.45, 0.35, 0.2; extra == 3 adds
+ * an investment lump in the first quarter whose amount is a discrete input "deal_size" in
+ * {1, 2, 3} x 10^8 with probabilities 0.3, 0.5, 0.2 (so that quarter's investment has
+ * three atoms). `bad` adds a lump whose amount is 1/0 in every trial (BAD_CONST_DIV0) or
+ * 1/x with x ~ bernoulli(0.9998) (BAD_RARE_DIV0).
  */
 static roi_model *build_model(int extra, int bad)
 {
@@ -86,7 +90,7 @@ static roi_model *build_model(int extra, int bad)
     s->interactions = roi_test_const(m, 30);
     s->reasoning = roi_test_const(m, 0.1);
 
-    m->n_spend = bad != BAD_NONE ? 2 : 1;
+    m->n_spend = bad != BAD_NONE || extra == 3 ? 2 : 1;
     m->spend = calloc((size_t)m->n_spend, sizeof *m->spend);
     assert_non_null(m->spend);
     for (int i = 0; i < m->n_spend; i++) {
@@ -121,6 +125,18 @@ static roi_model *build_model(int extra, int bad)
         m->spend[1].from = 0;
         m->spend[1].to = 0;
         m->spend[1].amount = amount;
+    } else if (extra == 3) {
+        roi_error err;
+        roi_dist d;
+        const double v[3] = {1e8, 2e8, 3e8}, pr[3] = {0.3, 0.5, 0.2};
+        assert_int_equal(roi_dist_discrete(&d, v, pr, 3, "deal_size", &err), ROI_OK);
+        m->spend[1].name = strdup("deal");
+        m->spend[1].kind = ROI_SPEND_LUMP;
+        m->spend[1].cls = ROI_CLASS_INVESTMENT;
+        m->spend[1].from = 0;
+        m->spend[1].to = 0;
+        m->spend[1].amount = roi_graph_input(&m->graph, "deal_size", &d, &err);
+        assert_true(m->spend[1].amount >= 0);
     }
 
     m->n_streams = 1;
@@ -404,12 +420,186 @@ static void test_band_quantiles_within_bound(void **state)
     check_band_quantiles(20000, 2);
 }
 
-/* One thread counting 70000 trials moves its 16-bit histogram counts into the 32-bit
- * totals once mid-run (every 65535 trials): the bands must not notice. */
-static void test_band_quantiles_after_count_flush(void **state)
+/* The bound again with 70000 trials on one thread (the measured error shrinks as the
+ * bins fill; test_band_counts_exact checks the counts themselves, bit for bit, where
+ * the 8-bit counters wrap). */
+static void test_band_quantiles_more_trials(void **state)
 {
     (void)state;
     check_band_quantiles(70000, 1);
+}
+
+/* ---- a plain histogram: the reference for the runner's counters ---------------------- */
+
+#define REF_BINS 2048 /* docs/statistics.md: bins per cell */
+
+/* One cell's histogram as docs/statistics.md describes it, counted in 64 bits. */
+typedef struct ref_hist {
+    double lo, inv_width, width;
+    double min, max;              /* over every trial */
+    uint64_t count[REF_BINS + 2]; /* [0] underflow, [1..2048] bins, [2049] overflow */
+} ref_hist;
+
+/* The documented range from the pilot's extremes. */
+static void ref_set_range(ref_hist *h, double mn, double mx)
+{
+    double lo = -1.0, hi = 1.0;
+    if (mx > mn) {
+        lo = mn - 0.25 * (mx - mn);
+        hi = mx + 0.25 * (mx - mn);
+    } else if (mn == mx) {
+        double half = mn != 0.0 ? 0.25 * fabs(mn) : 1.0;
+        lo = mn - half;
+        hi = mn + half;
+    }
+    if (!isfinite(hi - lo) || !(hi > lo)) {
+        lo = -1.0;
+        hi = 1.0;
+    }
+    h->lo = lo;
+    h->width = (hi - lo) / REF_BINS;
+    h->inv_width = REF_BINS / (hi - lo);
+}
+
+static void ref_count(ref_hist *h, double v)
+{
+    double f = (v - h->lo) * h->inv_width;
+    if (!(f >= 0.0))
+        h->count[0]++;
+    else if (f >= REF_BINS)
+        h->count[REF_BINS + 1]++;
+    else
+        h->count[1 + (int)f]++;
+    h->min = fmin(h->min, v);
+    h->max = fmax(h->max, v);
+}
+
+/* The documented estimate of the r-th order statistic (0-based) of n values. */
+static double ref_order_stat(const ref_hist *h, uint64_t n, uint64_t r)
+{
+    if (r == 0)
+        return h->min;
+    if (r >= n - 1)
+        return h->max;
+    uint64_t under = h->count[0], over = h->count[REF_BINS + 1];
+    double x = h->max;
+    if (r < under) {
+        x = h->min + ((double)r / (double)under) * (h->lo - h->min);
+    } else if (r >= n - over) {
+        double hi = h->lo + REF_BINS * h->width;
+        x = hi + ((double)(r - (n - over) + 1) / (double)over) * (h->max - hi);
+    } else {
+        uint64_t cum = under;
+        for (int j = 0; j < REF_BINS; j++) {
+            uint64_t cnt = h->count[1 + j];
+            if (r < cum + cnt) {
+                double within = ((double)(r - cum) + 0.5) / (double)cnt;
+                x = h->lo + ((double)j + within) * h->width;
+                break;
+            }
+            cum += cnt;
+        }
+    }
+    return fmin(fmax(x, h->min), h->max);
+}
+
+/* PERCENTILE.INC between the two estimated order statistics around rank (n - 1) p. */
+static double ref_quantile(const ref_hist *h, uint64_t n, double p)
+{
+    if (h->min == h->max)
+        return h->min;
+    double rank = (double)(n - 1) * p;
+    uint64_t r0 = (uint64_t)floor(rank);
+    double frac = rank - (double)r0;
+    double a = ref_order_stat(h, n, r0);
+    if (frac == 0.0 || r0 + 1 >= n)
+        return a;
+    return a + frac * (ref_order_stat(h, n, r0 + 1) - a);
+}
+
+/*
+ * The runner counts histogram hits in 8-bit counters that carry 256 into a 32-bit total
+ * each time they wrap. Over 200,000 trials the three atoms of the lump quarter's
+ * investment (extra == 3) wrap their slots hundreds of times, and the busiest bins of the
+ * other cells once or twice; every band, with one thread and with two, must still be bit
+ * for bit what a plain 64-bit count of the same trials gives (a lost or doubled carry
+ * shifts every rank above its slot, and an atom's count sets where in its bin its
+ * quantiles fall).
+ */
+static void test_band_counts_exact(void **state)
+{
+    (void)state;
+    roi_model *m = build_model(3, BAD_NONE);
+    const size_t n = 200000, n_pilot = 4096;
+    roi_run *runs[2] = {run_model(m, n, 1), run_model(m, n, 2)};
+    size_t cells = (size_t)runs[0]->n_series * (size_t)runs[0]->periods;
+    ref_hist *ref = calloc(cells, sizeof *ref);
+    double *series = malloc(cells * sizeof *series);
+    uint64_t *keys = malloc((size_t)m->graph.n * sizeof *keys);
+    double *vals = malloc((size_t)m->graph.n * sizeof *vals);
+    roi_trial_ws *ws = roi_trial_ws_new(m);
+    gsl_rng *r = gsl_rng_alloc(roi_rng_philox);
+    assert_true(ref && series && keys && vals && ws && r);
+    roi_graph_keys(&m->graph, runs[0]->seed, keys);
+    double out[ROI_OUT_COUNT];
+    for (size_t c = 0; c < cells; c++) {
+        ref[c].min = INFINITY;
+        ref[c].max = -INFINITY;
+    }
+    for (size_t i = 0; i < n_pilot; i++) { /* the pilot's extremes set the ranges */
+        roi_graph_eval(&m->graph, keys, i, vals, r);
+        roi_model_trial(m, vals, ws, out, series);
+        for (size_t c = 0; c < cells; c++) {
+            ref[c].min = fmin(ref[c].min, series[c]);
+            ref[c].max = fmax(ref[c].max, series[c]);
+        }
+    }
+    for (size_t c = 0; c < cells; c++) {
+        ref_set_range(&ref[c], ref[c].min, ref[c].max);
+        ref[c].min = INFINITY;
+        ref[c].max = -INFINITY;
+    }
+    for (size_t i = 0; i < n; i++) {
+        roi_graph_eval(&m->graph, keys, i, vals, r);
+        roi_model_trial(m, vals, ws, out, series);
+        for (size_t c = 0; c < cells; c++)
+            ref_count(&ref[c], series[c]);
+    }
+    size_t wrapped = 0, varying = 0; /* slots counted past 255 in cells that vary */
+    uint64_t busiest = 0;
+    for (size_t c = 0; c < cells; c++) {
+        if (ref[c].min == ref[c].max)
+            continue;
+        varying++;
+        for (int j = 0; j < REF_BINS + 2; j++) {
+            wrapped += ref[c].count[j] > 255;
+            if (ref[c].count[j] > busiest)
+                busiest = ref[c].count[j];
+        }
+        double want[3] = {ref_quantile(&ref[c], n, 0.10), ref_quantile(&ref[c], n, 0.50),
+                          ref_quantile(&ref[c], n, 0.90)};
+        for (int k = 0; k < 2; k++) {
+            const roi_band *b = &runs[k]->bands[c];
+            double got[3] = {b->p10, b->p50, b->p90};
+            if (memcmp(got, want, sizeof got) != 0)
+                fail_msg("cell %zu, %d thread(s): p10/p50/p90 %.17g %.17g %.17g, plain "
+                         "counts give %.17g %.17g %.17g", c, k + 1, got[0], got[1], got[2],
+                         want[0], want[1], want[2]);
+        }
+    }
+    print_message("band counts: %zu slots over 255 in %zu varying cells, busiest %" PRIu64
+                  "\n", wrapped, varying, busiest);
+    /* The test means something only if counters wrap, many times. */
+    assert_true(varying > 0 && wrapped >= 100 && busiest > 100 * 256);
+    gsl_rng_free(r);
+    roi_trial_ws_free(ws);
+    free(vals);
+    free(keys);
+    free(series);
+    free(ref);
+    roi_run_free(runs[0]);
+    roi_run_free(runs[1]);
+    roi_model_free(m);
 }
 
 /* The scheduling granularity never changes a result (issue 5). */
@@ -610,7 +800,8 @@ int main(void)
         cmocka_unit_test(test_summaries_exact_from_floats),
         cmocka_unit_test(test_milestone_and_mean_exact),
         cmocka_unit_test(test_band_quantiles_within_bound),
-        cmocka_unit_test(test_band_quantiles_after_count_flush),
+        cmocka_unit_test(test_band_quantiles_more_trials),
+        cmocka_unit_test(test_band_counts_exact),
         cmocka_unit_test(test_same_bits_any_block_size),
         cmocka_unit_test(test_common_random_numbers),
         cmocka_unit_test(test_integer_input_quantiles_exact),
