@@ -54,6 +54,7 @@ typedef struct cli {
     /* Added by issue 4: */
     double precision;     /* --precision REL; 0: off */
     size_t max_trials;    /* --max-trials N: the cap of the precision loop */
+    size_t sens_trials;   /* --sensitivity-trials N (0: the analysis' default) */
     roi_sampling_mode sampling; /* --sampling mc|lhs */
     const char *trials_csv; /* --trials-csv FILE */
     int reproducible;       /* --reproducible: no date in the workbook */
@@ -136,6 +137,10 @@ static void usage(FILE *fp)
         "                      e.g. --stress v2.score=0:10%%; repeatable.\n"
         "  --compare NAME      Compare every scenario with scenario NAME trial by trial\n"
         "                      (default: base, when it is run).\n"
+        "  --sensitivity-trials N\n"
+        "                      Sensitivity and tails use the first N trials, at least 4\n"
+        "                      (default %zu); a rank correlation's se is about\n"
+        "                      1/sqrt(N). Other statistics use every trial.\n"
         "  --no-analysis       Skip sensitivity, views, stress and comparisons.\n"
         "\n"
         "Options for run and check:\n"
@@ -158,7 +163,7 @@ static void usage(FILE *fp)
         "\n"
         "Exit status: 0 success, 1 scenario, model or file error, 2 usage error.\n",
         ROI_DEFAULT_TRIALS, (unsigned)ROI_DEFAULT_SEED, ROI_MAX_THREADS, ROI_BLOCK,
-        ROI_DEFAULT_MAX_TRIALS, roi_scenario_bundled_dir());
+        ROI_DEFAULT_MAX_TRIALS, ROI_SENS_MAX_TRIALS, roi_scenario_bundled_dir());
 }
 
 /* ---- option parsing --------------------------------------------------------------------- */
@@ -212,7 +217,8 @@ static const char *canonical(const char *name)
                                            "--max-trials", "--sampling", "--trials-csv",
                                            "--reproducible", "--date", "--max-memory",
                                            "--given", "--stress", "--compare", "--no-analysis",
-                                           "--block-size", "--timings"};
+                                           "--block-size", "--timings",
+                                           "--sensitivity-trials"};
     for (size_t i = 0; i < sizeof run_only / sizeof run_only[0]; i++)
         if (!strcmp(name, run_only[i]))
             return run_only[i];
@@ -380,7 +386,7 @@ static roi_status parse_args(int argc, char **argv, cli *c, roi_error *err)
                     !strcmp(name, "--time-limit") || !strcmp(name, "--lua-memory") ||
                     !strcmp(name, "--max-memory") || !strcmp(name, "--given") ||
                     !strcmp(name, "--stress") || !strcmp(name, "--compare") ||
-                    !strcmp(name, "--block-size");
+                    !strcmp(name, "--block-size") || !strcmp(name, "--sensitivity-trials");
         if (!known)
             return usage_error(err, "unknown option '%s'", arg);
         if (!value) {
@@ -427,6 +433,11 @@ static roi_status parse_args(int argc, char **argv, cli *c, roi_error *err)
                 return usage_error(err, "--precision: must be a number between 0 and 1 "
                                    "(e.g. 0.01), got '%s'", value);
             c->precision = rel;
+        } else if (!strcmp(name, "--sensitivity-trials")) {
+            if (!parse_uint(value, ROI_MAX_TRIALS, &v) || v < 4)
+                return usage_error(err, "--sensitivity-trials: must be an integer from 4 to "
+                                   "1000000000, got '%s'", value);
+            c->sens_trials = (size_t)v;
         } else if (!strcmp(name, "--max-trials")) {
             if (!parse_uint(value, ROI_MAX_TRIALS, &v) || v == 0)
                 return usage_error(err, "--max-trials: must be an integer from 1 to "
@@ -747,7 +758,8 @@ static roi_status cmd_run(const cli *c, const char *command, roi_error *err)
         if (st == ROI_OK && !c->no_analysis) {
             roi_analysis_opts aopts = {.given = c->given, .n_given = c->n_given,
                                        .stress = c->stress, .n_stress = c->n_stress,
-                                       .threads = c->threads};
+                                       .threads = c->threads,
+                                       .sens_trials = c->sens_trials};
             st = roi_analysis_run(models[i], runs[i], &aopts, err);
         }
         t_analysis += now_seconds() - t1;

@@ -5,7 +5,7 @@
  * condition's per-trial truth into their own slots, or form sums that each belong to one
  * thread; every sum is a plain loop in trial order (or roi_stats_sum), so results do not
  * depend on the thread count.
- * Memory, bounded: sensitivity and tails use the first ns = min(n, ROI_SENS_MAX_TRIALS)
+ * Memory, bounded: sensitivity and tails use the first ns = min(n, cap)
  * trials: 4 bytes per such trial per computed output for its ranks, plus 36 for the one
  * input being processed (values, ranks, two sort buffers; all threads work on it) and
  * the next one's values (drawn while this one is ranked). CIs
@@ -411,6 +411,7 @@ typedef struct ctx {
     gsl_rng **scratch;   /* one per thread */
     int threads;
     roi_sampling *plan;  /* the run's sampling plan; NULL for plain Monte Carlo */
+    size_t sens_cap;     /* sensitivity and tails use the first min(n, sens_cap) trials */
 } ctx;
 
 /* The value input `node` took in trial i of the run: drawn again from its own stream,
@@ -676,7 +677,7 @@ static roi_status one_input(const ctx *c, roi_analysis *an, const out_ranks *ora
 
 /*
  * Sensitivity of every fully defined output to every input, and the tails of npv, over
- * the first ns = min(n, ROI_SENS_MAX_TRIALS) trials. Outputs are ranked, then inputs
+ * the first ns = min(n, cap) trials. Outputs are ranked, then inputs
  * one at a time, every thread working on the same input; every result depends only on
  * its input, so not on the thread count. Memory: 4 bytes per such trial per computed
  * output for the output ranks, plus one sens_buf (28 bytes per trial) and the next
@@ -687,7 +688,7 @@ static roi_status sensitivity(const ctx *c, roi_analysis *an)
     roi_status st = ROI_OK;
     const roi_run *run = c->run;
     const roi_graph *g = &c->m->graph;
-    const size_t n = c->n < ROI_SENS_MAX_TRIALS ? c->n : ROI_SENS_MAX_TRIALS;
+    const size_t n = c->n < c->sens_cap ? c->n : c->sens_cap;
     const int n_in = roi_graph_input_count(g);
     out_ranks orank = {{0}, {0}};
     sens_buf buf = {0};
@@ -1139,6 +1140,7 @@ roi_status roi_analysis_run(roi_model *m, roi_run *run, const roi_analysis_opts 
     c.m = m;
     c.run = run;
     c.n = run->trials;
+    c.sens_cap = opts->sens_trials >= 4 ? opts->sens_trials : ROI_SENS_MAX_TRIALS;
     c.threads = opts->threads > 0 ? opts->threads : omp_get_max_threads();
     if (c.threads < 1)
         c.threads = 1;

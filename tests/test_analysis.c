@@ -305,10 +305,10 @@ static void test_same_bits_any_thread_count(void **state)
 
 /* ---- bounded memory ------------------------------------------------------------------------ */
 
-static roi_run *run_n(roi_model *m, size_t trials, int threads)
+static roi_run *run_cap(roi_model *m, size_t trials, int threads, size_t sens_trials)
 {
     roi_sim_opts o = {.seed = SEED, .trials = trials, .threads = threads};
-    roi_analysis_opts ao = {.threads = threads};
+    roi_analysis_opts ao = {.threads = threads, .sens_trials = sens_trials};
     roi_error err;
     roi_error_clear(&err);
     roi_run *run = NULL;
@@ -317,6 +317,11 @@ static roi_run *run_n(roi_model *m, size_t trials, int threads)
     if (roi_analysis_run(m, run, &ao, &err) != ROI_OK)
         fail_msg("analysis: %s", err.msg);
     return run;
+}
+
+static roi_run *run_n(roi_model *m, size_t trials, int threads)
+{
+    return run_cap(m, trials, threads, 0);
 }
 
 /* The CIs are selected, not sorted: the same bits as roi_summary_ci_sorted on the
@@ -357,6 +362,15 @@ static void test_sensitivity_first_trials(void **state)
     const size_t cap = ROI_SENS_MAX_TRIALS;
     roi_run *big = run_n(m, cap + 5000, 2), *exact = run_n(m, cap, 2);
     roi_run *small = run_n(m, 3000, 2);
+    roi_run *capped = run_cap(m, 5000, 1, 3000); /* a cap asked for: --sensitivity-trials */
+    assert_int_equal(capped->analysis->sens_trials, 3000);
+    for (int o = 0; o < ROI_OUT_COUNT; o++) {
+        const roi_sens_output *a = &capped->analysis->sens[o], *b = &small->analysis->sens[o];
+        assert_int_equal(a->computed, b->computed);
+        for (int k = 0; a->computed && k < a->n; k++)
+            assert_true(a->rows[k].rank_corr == row_named(b, a->rows[k].name)->rank_corr);
+    }
+    roi_run_free(capped);
     assert_int_equal(big->analysis->sens_trials, cap);
     assert_int_equal(exact->analysis->sens_trials, cap);
     assert_int_equal(small->analysis->sens_trials, 3000);
