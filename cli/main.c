@@ -17,7 +17,6 @@
 #include <time.h>
 #include <unistd.h>
 #if defined(__GLIBC__)
-#include <malloc.h>
 #endif
 
 #include "analysis.h"
@@ -907,13 +906,6 @@ int main(int argc, char **argv)
     gsl_set_error_handler_off();
     /* Numbers in every output use '.', whatever the environment says. */
     setlocale(LC_ALL, "C");
-#if defined(__GLIBC__)
-    /* Buffers of 1 MB and more get their own mappings, so freeing one returns it to
-     * the system at once. Otherwise glibc raises its threshold after the first such
-     * free and later large buffers (per-trial scratch of the statistics and analysis)
-     * come from the heap, whose freed middle is kept: ~10 MB more peak at 10^6 trials. */
-    mallopt(M_MMAP_THRESHOLD, 1 << 20);
-#endif
 
     roi_error err;
     roi_error_clear(&err);
