@@ -897,7 +897,10 @@ static roi_model *random_model(void)
     for (int v = 0; v < m->n_versions; v++) {
         roi_version *ver = &m->versions[v];
         int absolute = v == 0 || rnd() < 0.4;
-        ver->planned = absolute ? rnd_int(-3, T + 2) : ROI_NONE;
+        /* before, inside or after the horizon; never -1, which is ROI_NONE ("after the
+         * previous version": for the first one, a read before its array) */
+        int planned = rnd_int(-3, T + 2);
+        ver->planned = !absolute ? ROI_NONE : planned == ROI_NONE ? -2 : planned;
         ver->after = absolute ? ROI_NONE : roi_test_const(m, rnd_int(-1, 4));
         /* whole quarters up to noise, or halfway (rounded away from 0) */
         ver->slip = rnd() < 0.3 ? ROI_NONE
