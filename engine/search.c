@@ -108,6 +108,7 @@ static roi_status evaluate(const roi_model *m, const roi_sim_opts *base, size_t 
     opts.n_overrides = n_ovr;
     opts.progress = NULL;
     opts.progress_ud = NULL;
+    opts.outputs_only = 1; /* the statistic reads one output's summary only */
     roi_status st = roi_sim_run(m, &opts, &run, err);
     if (st == ROI_OK) {
         st = roi_stat_eval(run, stat, value, se);

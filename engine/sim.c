@@ -173,6 +173,7 @@ typedef struct shape {
     int n_series, periods, n_inputs;
     const int *input_nodes;
     size_t n_series_vals, n_cells;
+    int outputs_only;           /* roi_sim_opts.outputs_only: no series, no cells */
 } shape;
 
 /*
@@ -190,7 +191,9 @@ static int run_trial(const shape *sh, thread_state *t, size_t i, double *out,
         roi_sampling_eval(sh->plan, &m->graph, sh->keys, (uint64_t)i, t->vals, t->scratch);
     else
         roi_graph_eval(&m->graph, sh->keys, (uint64_t)i, t->vals, t->scratch);
-    roi_model_trial(m, t->vals, t->ws, out, t->series);
+    roi_model_trial(m, t->vals, t->ws, out, sh->outputs_only ? NULL : t->series);
+    if (sh->outputs_only)
+        check_series = 0;
     for (int k = 0; k < ROI_OUT_COUNT; k++) {
         double v = out[k];
         if (isfinite(v) || (isnan(v) && (k == ROI_OUT_IRR || k == ROI_OUT_PAYBACK)))
@@ -788,7 +791,7 @@ roi_status roi_sim_run(const roi_model *m, const roi_sim_opts *opts, roi_run **o
 
     double t_start = omp_get_wtime();
     const shape sh = {m, run->plan, keys, n_series, periods, n_inputs, input_nodes, n_series_vals,
-                      n_cells};
+                      n_cells, opts->outputs_only};
 
     /* Pilot: the same first trials for every thread count, so ranges are fixed. They are
      * spread over the threads (a pilot of 4096 trials is ~40% of a 10^4-trial goal-seek
@@ -797,7 +800,8 @@ roi_status roi_sim_run(const roi_model *m, const roi_sim_opts *opts, roi_run **o
      * in the main pass, which reports the first failing trial, so the ranges are only
      * used when every pilot trial succeeded. */
     {
-        const long long n_pilot = (long long)(trials < PILOT_TRIALS ? trials : PILOT_TRIALS);
+        const long long n_pilot =
+            sh.outputs_only ? 0 : (long long)(trials < PILOT_TRIALS ? trials : PILOT_TRIALS);
 #pragma omp parallel num_threads(n_threads)
         {
             thread_state *t = &ts[omp_get_thread_num()];
@@ -870,7 +874,8 @@ roi_status roi_sim_run(const roi_model *m, const roi_sim_opts *opts, roi_run **o
                     break;
                 for (int k = 0; k < ROI_OUT_COUNT; k++)
                     blk[k * ROI_BLOCK + (i - lo)] = o[k];
-                accumulate(&sh, &bins, t);
+                if (!sh.outputs_only)
+                    accumulate(&sh, &bins, t);
             }
             if (!failed)
                 store_block(run, blk, lo, hi, block_moments + b * ROI_OUT_COUNT);
@@ -921,13 +926,23 @@ roi_status roi_sim_run(const roi_model *m, const roi_sim_opts *opts, roi_run **o
     }
 
     /* Reduction: counts and extremes in any order, sums in block order. */
-    if (reduce_cells(&sh, ranges, ts, n_threads, block_sums, n_blocks, trials, run) != ROI_OK)
-        NOMEM();
-    for (int k = 0; k < m->n_milestones; k++) {
-        uint64_t hits = 0;
-        for (int t = 0; t < n_threads; t++)
-            hits += ts[t].milestones[k];
-        run->milestone_prob[k] = (double)hits / (double)trials;
+    if (sh.outputs_only) {
+        for (size_t c = 0; c < n_series_vals; c++)
+            run->bands[c] = (roi_band){NAN, NAN, NAN, NAN};
+        for (int i = 0; i < n_inputs; i++)
+            run->inputs[i].mean = run->inputs[i].p5 = run->inputs[i].p95 = NAN;
+        for (int k = 0; k < m->n_milestones; k++)
+            run->milestone_prob[k] = NAN;
+    } else {
+        if (reduce_cells(&sh, ranges, ts, n_threads, block_sums, n_blocks, trials, run) !=
+            ROI_OK)
+            NOMEM();
+        for (int k = 0; k < m->n_milestones; k++) {
+            uint64_t hits = 0;
+            for (int t = 0; t < n_threads; t++)
+                hits += ts[t].milestones[k];
+            run->milestone_prob[k] = (double)hits / (double)trials;
+        }
     }
     /* The summaries run as parallel tasks; each depends only on its output: its block
      * moments merged pairwise in block order, and order statistics selected on its floats

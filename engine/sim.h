@@ -39,6 +39,10 @@ typedef struct roi_sim_opts {
     /* Scheduling granularity in trials (0: one block). Rounded up to whole blocks of
      * ROI_BLOCK trials, the fixed reduction unit, so it never changes a result. */
     size_t block_size;
+    /* Only the scalar outputs and their summaries (for goal seeks and sweeps, which
+     * read nothing else): no pilot, no per-period accumulators; the run's bands,
+     * inputs' statistics and milestone_prob are NaN. The outputs are the same bits. */
+    int outputs_only;
 } roi_sim_opts;
 
 #define ROI_SIM_MAX_BYTES ((size_t)4 << 30) /* default cap: 4 GiB */

@@ -626,6 +626,44 @@ static void test_same_bits_any_block_size(void **state)
     roi_model_free(m);
 }
 
+/* Goal seeks and sweeps run with outputs_only: no pilot and no per-period cells, but
+ * the same outputs, exactness flags and summaries, bit for bit; what was skipped is NaN
+ * rather than a plausible number. A trial with a non-finite output still fails. */
+static void test_outputs_only_same_outputs(void **state)
+{
+    (void)state;
+    roi_model *m = build_model(2, BAD_NONE);
+    for (int threads = 1; threads <= 2; threads++) {
+        roi_run *ref = run_model(m, 6000, threads);
+        roi_sim_opts o = {.seed = 777, .trials = 6000, .threads = threads, .outputs_only = 1};
+        roi_error err;
+        roi_error_clear(&err);
+        roi_run *run = NULL;
+        assert_int_equal(roi_sim_run(m, &o, &run, &err), ROI_OK);
+        for (int k = 0; k < ROI_OUT_COUNT; k++) {
+            assert_memory_equal(run->out[k], ref->out[k], run->trials * sizeof(float));
+            assert_memory_equal(&run->summary[k], &ref->summary[k], sizeof(roi_summary));
+        }
+        assert_memory_equal(run->exact, ref->exact, run->trials);
+        assert_true(isnan(run->bands[0].p50) && isnan(run->bands[0].mean));
+        assert_true(isnan(run->milestone_prob[0]));
+        assert_true(run->n_inputs > 0 && isnan(run->inputs[0].p5));
+        roi_run_free(run);
+        roi_run_free(ref);
+    }
+    roi_model_free(m);
+
+    m = build_model(0, BAD_CONST_DIV0);
+    roi_sim_opts o = {.seed = 4242, .trials = 3000, .threads = 2, .outputs_only = 1};
+    roi_error err;
+    roi_error_clear(&err);
+    roi_run *run = NULL;
+    assert_int_equal(roi_sim_run(m, &o, &run, &err), ROI_ERR_NUMERIC);
+    assert_null(run);
+    assert_non_null(strstr(err.msg, "trial 0 (seed 4242) gave "));
+    roi_model_free(m);
+}
+
 static const roi_input_stats *input_named(const roi_run *run, const char *name)
 {
     int node = roi_graph_find_input(&run->model->graph, name);
@@ -797,6 +835,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_same_bits_any_thread_count),
+        cmocka_unit_test(test_outputs_only_same_outputs),
         cmocka_unit_test(test_summaries_exact_from_floats),
         cmocka_unit_test(test_milestone_and_mean_exact),
         cmocka_unit_test(test_band_quantiles_within_bound),
