@@ -924,16 +924,35 @@ static roi_status view(const ctx *c, const char *name, const char *where, roi_vi
     v->count = count;
     v->share = (double)count / (double)n;
     v->share_se = sqrt(v->share * (1.0 - v->share) / (double)n);
-    for (int o = 0; o < ROI_OUT_COUNT; o++) {
-        size_t m = 0;
-        for (size_t i = 0; i < n; i++)
-            if (match[i])
-                sub[m++] = out_value(c->run, o, i);
-        /* sorted in place: roi_stats_summarize may take its input as its work buffer */
-        if (summarize_ci(sub, m, sub, &v->summary[o], &v->ci[o]) == ROI_ERR_NOMEM) {
-            st = roi_error_set(err, ROI_ERR_NOMEM, "", "out of memory computing view %s", name);
-            goto cleanup;
+    /* The outputs' summaries as parallel tasks, each sorting its own copy of the
+     * matching values (one buffer per thread, so in parallel only up to 2^22 trials,
+     * as the CIs); each summary depends only on its output's values. */
+    {
+        int vt = n <= ((size_t)1 << 22) ? c->threads : 1;
+        if (vt > ROI_OUT_COUNT)
+            vt = ROI_OUT_COUNT;
+        int nomem = 0;
+#pragma omp parallel num_threads(vt)
+        {
+            double *w = omp_get_thread_num() == 0 ? sub : malloc((count + 1) * sizeof *w);
+#pragma omp for schedule(dynamic)
+            for (int o = 0; o < ROI_OUT_COUNT; o++) {
+                size_t m = 0;
+                for (size_t i = 0; w && i < n; i++)
+                    if (match[i])
+                        w[m++] = out_value(c->run, o, i);
+                /* sorted in place: roi_stats_summarize may take its input as its work
+                 * buffer */
+                if (!w || summarize_ci(w, m, w, &v->summary[o], &v->ci[o]) == ROI_ERR_NOMEM) {
+#pragma omp atomic write
+                    nomem = 1;
+                }
+            }
+            if (w != sub)
+                free(w);
         }
+        if (nomem)
+            st = roi_error_set(err, ROI_ERR_NOMEM, "", "out of memory computing view %s", name);
     }
 cleanup:
     roi_cond_free(cond);
