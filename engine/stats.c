@@ -253,8 +253,6 @@ roi_moments roi_moments_merge_pairwise(const roi_moments *m, size_t n, size_t st
  * the others, whose exact doubles s->values supplies. The exact r-th smallest value is
  * then element r - (values below the float) of the sorted tie group. */
 
-#define HALF 65536u
-
 typedef struct tie_group {
     uint32_t key;        /* the float's sort key */
     size_t below;        /* defined values with a smaller key */
@@ -264,6 +262,42 @@ typedef struct tie_group {
     double *vals;
     size_t n_lower;      /* inexact values below the float */
 } tie_group;
+
+#define HALF 65536u
+/* Up to this many defined values the keys are sorted instead (8 bytes per value): the
+ * select's fixed cost, ~10^6 steps over its 65536-slot histograms, would dominate. */
+#define SMALL_SAMPLE ((size_t)1 << 16)
+
+/* LSD radix sort of n 32-bit keys, tmp: scratch of n. */
+static void sort_keys32(uint32_t *k, uint32_t *tmp, size_t n)
+{
+    for (int p = 0; p < 4; p++) {
+        size_t c[257] = {0};
+        int sh = 8 * p;
+        for (size_t i = 0; i < n; i++)
+            c[((k[i] >> sh) & 0xffu) + 1]++;
+        for (int v = 0; v < 256; v++)
+            c[v + 1] += c[v];
+        for (size_t i = 0; i < n; i++)
+            tmp[c[(k[i] >> sh) & 0xffu]++] = k[i];
+        memcpy(k, tmp, n * sizeof *k);
+    }
+}
+
+/* Finds the group of key (creating it with `below` values under it); its index. */
+static int group_for(tie_group *groups, int *n_groups, uint32_t key, size_t below)
+{
+    int g = 0;
+    while (g < *n_groups && groups[g].key != key)
+        g++;
+    if (g == *n_groups) {
+        groups[g].key = key;
+        groups[g].below = below;
+        (*n_groups)++;
+    }
+    return g;
+}
+
 
 static int cmp_double(const void *pa, const void *pb)
 {
@@ -289,7 +323,7 @@ roi_status roi_stats_order_stats_float(const roi_float_sample *s, size_t n_defin
     const float *x = s->x;
     const size_t n = s->n;
     const unsigned char bit = (unsigned char)(1u << s->bit);
-    uint32_t *start = NULL, *low = NULL;
+    uint32_t *start = NULL, *low = NULL, *keys = NULL, *tmp = NULL;
     signed char *slot = NULL;
     tie_group groups[ROI_MAX_ORDER_STATS + 1];
     size_t want[ROI_MAX_ORDER_STATS + 1];
@@ -309,13 +343,48 @@ roi_status roi_stats_order_stats_float(const roi_float_sample *s, size_t n_defin
             return ROI_ERR_INTERNAL;
         want[n_want++] = tail - 1;
     }
-    start = calloc(HALF + 1, sizeof *start);
     slot = malloc(HALF);
-    if (!start || !slot) {
+    if (!slot) {
         st = ROI_ERR_NOMEM;
         goto cleanup;
     }
     memset(slot, -1, HALF);
+    if (n_defined <= SMALL_SAMPLE) { /* sort the keys; slot[] only marks the groups */
+        keys = malloc(n_defined * sizeof *keys);
+        tmp = malloc(n_defined * sizeof *tmp);
+        if (!keys || !tmp) {
+            st = ROI_ERR_NOMEM;
+            goto cleanup;
+        }
+        size_t m = 0;
+        for (size_t i = 0; i < n && m < n_defined; i++)
+            if (!isnan(x[i]))
+                keys[m++] = roi_sort_key32(x[i]);
+        if (m != n_defined) {
+            st = ROI_ERR_INTERNAL;
+            goto cleanup;
+        }
+        sort_keys32(keys, tmp, m);
+        for (int j = 0; j < n_want; j++) {
+            uint32_t key = keys[want[j]];
+            size_t lo = 0, hi = want[j]; /* the first position holding key */
+            while (lo < hi) {
+                size_t mid = lo + (hi - lo) / 2;
+                if (keys[mid] < key)
+                    lo = mid + 1;
+                else
+                    hi = mid;
+            }
+            group_of[j] = group_for(groups, &n_groups, key, lo);
+            slot[key >> 16] = 0;
+        }
+        goto ties;
+    }
+    start = calloc(HALF + 1, sizeof *start);
+    if (!start) {
+        st = ROI_ERR_NOMEM;
+        goto cleanup;
+    }
 
     /* Round 1: upper halves. start[b] = defined values in buckets below b. */
     for (size_t i = 0; i < n; i++)
@@ -359,18 +428,10 @@ roi_status roi_stats_order_stats_float(const roi_float_sample *s, size_t n_defin
         uint32_t v = 0;
         while (below + h[v] <= want[j]) /* stops: the bucket holds rank want[j] */
             below += h[v++];
-        uint32_t key = (bucket[j] << 16) | v;
-        int g = 0;
-        while (g < n_groups && groups[g].key != key)
-            g++;
-        if (g == n_groups) {
-            groups[g].key = key;
-            groups[g].below = below;
-            n_groups++;
-        }
-        group_of[j] = g;
+        group_of[j] = group_for(groups, &n_groups, (bucket[j] << 16) | v, below);
     }
 
+ties:
     /* Round 3: the ties, and the floats below the tail's group. */
     const uint32_t tail_key = tail_sum ? groups[group_of[n_want - 1]].key : 0;
     double below_sum = 0.0;
@@ -438,6 +499,8 @@ cleanup:
     free(start);
     free(slot);
     free(low);
+    free(keys);
+    free(tmp);
     return st;
 }
 

@@ -269,11 +269,10 @@ static roi_status exact_values(void *ud, const size_t *trials, size_t n, double 
  * and prob_positive the same bits, moments to rounding, cvar5 within 2^-24 relative of
  * the tail's absolute sum. Data with inexact ties (0.1), integers, zeros of both signs,
  * tiny nonzero values (which must not become 0), huge ones and NaN. */
-static void test_float_summary_exact(void **state)
+static void check_float_summary(size_t N)
 {
-    (void)state;
     mix_state = 777;
-    enum { N = 20000, B = 1024 };
+    enum { B = 1024 };
     double *x = malloc(N * sizeof *x), *work = malloc(N * sizeof *work);
     float *f = malloc(N * sizeof *f);
     unsigned char *ex = malloc(N);
@@ -299,7 +298,8 @@ static void test_float_summary_exact(void **state)
         assert_true((f[i] < 0.0f) == (x[i] < 0.0));
     }
     assert_true(n_exact > N / 10 && n_exact < N);
-    roi_moments bm[(N + B - 1) / B];
+    roi_moments *bm = malloc((N / B + 1) * sizeof *bm);
+    assert_non_null(bm);
     size_t nb = 0;
     for (size_t lo = 0; lo < N; lo += B, nb++)
         roi_moments_of(x + lo, lo + B < N ? B : N - lo, &bm[nb]);
@@ -331,10 +331,20 @@ static void test_float_summary_exact(void **state)
     assert_int_equal(roi_stats_order_stats_float(&fs, nd, ranks, 6, v, 0, NULL), ROI_OK);
     for (int j = 0; j < 6; j++)
         assert_memory_equal(&v[j], &work[ranks[j]], sizeof(double));
+    free(bm);
     free(x);
     free(work);
     free(f);
     free(ex);
+}
+
+/* Both ways of finding the floats: sorting the keys (small samples) and the radix
+ * select (above 2^16 defined values). */
+static void test_float_summary_exact(void **state)
+{
+    (void)state;
+    check_float_summary(20000);
+    check_float_summary(150000);
 }
 
 /* A constant sample: every statistic is the constant, sd 0, nothing fetched. */
