@@ -431,7 +431,7 @@ roi_status roi_stats_order_stats_float(const roi_float_sample *s, size_t n_defin
         group_of[j] = group_for(groups, &n_groups, (bucket[j] << 16) | v, below);
     }
 
-ties:
+ties:; /* a label needs a statement before the declaration (C17) */
     /* Round 3: the ties, and the floats below the tail's group. */
     const uint32_t tail_key = tail_sum ? groups[group_of[n_want - 1]].key : 0;
     double below_sum = 0.0;
