@@ -165,6 +165,18 @@ static roi_status thread_state_init(thread_state *t, const roi_model *m, size_t 
 
 /* ---- one trial ------------------------------------------------------------------- */
 
+/* The node values of trial i: through the sampling plan when the run has one (LHS,
+ * correlations, overrides), else plain Monte Carlo. The main pass and reruns both
+ * draw here, so a rerun trial is the trial that ran. */
+static void draw_trial(const roi_model *m, const roi_sampling *plan, const uint64_t *keys,
+                       size_t i, double *vals, gsl_rng *scratch)
+{
+    if (plan)
+        roi_sampling_eval(plan, &m->graph, keys, (uint64_t)i, vals, scratch);
+    else
+        roi_graph_eval(&m->graph, keys, (uint64_t)i, vals, scratch);
+}
+
 /* The run's shape, shared read-only by every thread. */
 typedef struct shape {
     const roi_model *m;
@@ -187,10 +199,7 @@ static int run_trial(const shape *sh, thread_state *t, size_t i, double *out,
                      int check_series)
 {
     const roi_model *m = sh->m;
-    if (sh->plan)
-        roi_sampling_eval(sh->plan, &m->graph, sh->keys, (uint64_t)i, t->vals, t->scratch);
-    else
-        roi_graph_eval(&m->graph, sh->keys, (uint64_t)i, t->vals, t->scratch);
+    draw_trial(m, sh->plan, sh->keys, i, t->vals, t->scratch);
     roi_model_trial(m, t->vals, t->ws, out, sh->outputs_only ? NULL : t->series);
     if (sh->outputs_only)
         check_series = 0;
@@ -528,7 +537,6 @@ static void store_block(roi_run *run, const double *blk, size_t lo, size_t hi,
 struct roi_rerun {
     const roi_run *run;
     double *vals;      /* graph.n node values */
-    double *series;    /* n_series x periods */
     roi_trial_ws *ws;
     gsl_rng *scratch;
 };
@@ -538,7 +546,6 @@ void roi_rerun_free(roi_rerun *r)
     if (!r)
         return;
     free(r->vals);
-    free(r->series);
     if (r->ws)
         roi_trial_ws_free(r->ws);
     if (r->scratch)
@@ -557,10 +564,9 @@ roi_status roi_rerun_new(const roi_run *run, roi_rerun **out)
         return ROI_ERR_NOMEM;
     r->run = run;
     r->vals = malloc((size_t)(m->graph.n > 0 ? m->graph.n : 1) * sizeof *r->vals);
-    r->series = malloc(((size_t)run->n_series * (size_t)run->periods + 1) * sizeof *r->series);
     r->ws = roi_trial_ws_new(m);
     r->scratch = gsl_rng_alloc(roi_rng_philox);
-    if (!r->vals || !r->series || !r->ws || !r->scratch) {
+    if (!r->vals || !r->ws || !r->scratch) {
         roi_rerun_free(r);
         return ROI_ERR_NOMEM;
     }
@@ -572,11 +578,8 @@ void roi_rerun_trial(roi_rerun *r, size_t i, double out[ROI_OUT_COUNT])
 {
     const roi_run *run = r->run;
     const roi_model *m = run->model;
-    if (run->plan)
-        roi_sampling_eval(run->plan, &m->graph, run->keys, (uint64_t)i, r->vals, r->scratch);
-    else
-        roi_graph_eval(&m->graph, run->keys, (uint64_t)i, r->vals, r->scratch);
-    roi_model_trial(m, r->vals, r->ws, out, r->series);
+    draw_trial(m, run->plan, run->keys, i, r->vals, r->scratch);
+    roi_model_trial(m, r->vals, r->ws, out, NULL); /* reruns read outputs and inputs only */
 }
 
 const double *roi_rerun_values(const roi_rerun *r)
