@@ -906,6 +906,22 @@ static double spend_line(const roi_model *m, const roi_spend *l, const double *v
     return residual;
 }
 
+/* line[t] = (sum over the stream's surfaces, in their order, of per_surface[s, t]) * per
+ * from the stream's start on; line is zero on entry. Formed for all quarters at once,
+ * surface by surface, so the inner loop runs over quarters. */
+static void surfaces_times(const roi_stream *s, const double *per_surface, int T, double per,
+                           double *line)
+{
+    const int t0 = s->from < 0 ? 0 : s->from;
+    for (int k = 0; k < s->n_surfaces; k++) {
+        const double *restrict x = per_surface + (size_t)s->surfaces[k] * T;
+        for (int t = t0; t < T; t++)
+            line[t] += x[t];
+    }
+    for (int t = t0; t < T; t++)
+        line[t] *= per;
+}
+
 /* Section 6: one stream's revenue in every quarter. */
 static void stream_revenue(const roi_model *m, const roi_stream *s, const double *vals,
                            const roi_trial_ws *ws, double *line)
@@ -927,33 +943,13 @@ static void stream_revenue(const roi_model *m, const roi_stream *s, const double
             line[t] = B0 * growth * u * ws->unique_active[t] / ws->people[t];
         break;
     }
-    case ROI_STREAM_PER_INTERACTION: {
-        /* sum_{s in S} I_{s,t} rate ratio; the sum over S in its order, formed in line[]
-         * (zero) for all quarters at once */
-        const double per = vals[s->rate] * value_or(vals, s->ratio, 1.0);
-        const int t0 = s->from < 0 ? 0 : s->from;
-        for (int k = 0; k < s->n_surfaces; k++) {
-            const double *restrict I = ws->interactions + (size_t)s->surfaces[k] * T;
-            for (int t = t0; t < T; t++)
-                line[t] += I[t];
-        }
-        for (int t = t0; t < T; t++)
-            line[t] *= per;
+    case ROI_STREAM_PER_INTERACTION: /* sum_{s in S} I_{s,t} rate ratio */
+        surfaces_times(s, ws->interactions, T, vals[s->rate] * value_or(vals, s->ratio, 1.0),
+                       line);
         break;
-    }
-    case ROI_STREAM_SUBSCRIPTION: {
-        /* sum_{s in S} U_{s,t} conversion price, as above */
-        const double per = vals[s->conversion] * vals[s->price];
-        const int t0 = s->from < 0 ? 0 : s->from;
-        for (int k = 0; k < s->n_surfaces; k++) {
-            const double *restrict U = ws->active + (size_t)s->surfaces[k] * T;
-            for (int t = t0; t < T; t++)
-                line[t] += U[t];
-        }
-        for (int t = t0; t < T; t++)
-            line[t] *= per;
+    case ROI_STREAM_SUBSCRIPTION: /* sum_{s in S} U_{s,t} conversion price */
+        surfaces_times(s, ws->active, T, vals[s->conversion] * vals[s->price], line);
         break;
-    }
     case ROI_STREAM_MARKET_SHARE: {
         /* M0 (1+g_M)^((t - start)/4) share min(m_t, cap) */
         const double M0 = vals[s->market], share = vals[s->share];
