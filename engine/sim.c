@@ -507,7 +507,8 @@ static roi_status reduce_cells(const shape *sh, const cell_range *ranges,
         goto cleanup;                                                                   \
     } while (0)
 
-void roi_run_store(roi_run *run, size_t i, const double out[ROI_OUT_COUNT])
+/* Stores the outputs of trial i in run->out[.][i] and run->exact[i]. */
+static void run_store(roi_run *run, size_t i, const double out[ROI_OUT_COUNT])
 {
     unsigned char e = 0;
     for (int k = 0; k < ROI_OUT_COUNT; k++) {
@@ -528,7 +529,7 @@ static void store_block(roi_run *run, const double *blk, size_t lo, size_t hi,
         double o[ROI_OUT_COUNT];
         for (int k = 0; k < ROI_OUT_COUNT; k++)
             o[k] = blk[k * ROI_BLOCK + (i - lo)];
-        roi_run_store(run, i, o);
+        run_store(run, i, o);
     }
 }
 
@@ -587,8 +588,9 @@ const double *roi_rerun_values(const roi_rerun *r)
     return r->vals;
 }
 
-roi_status roi_run_values(const roi_run *run, roi_output k, const size_t *trials, size_t n,
-                          double *values)
+/* The exact values of output k in the trials named (rerunning the inexact ones). */
+static roi_status run_values(const roi_run *run, roi_output k, const size_t *trials, size_t n,
+                             double *values)
 {
     roi_rerun *r = NULL;
     for (size_t j = 0; j < n; j++) {
@@ -618,7 +620,7 @@ typedef struct values_ud {
 static roi_status values_cb(void *ud, const size_t *trials, size_t n, double *values)
 {
     const values_ud *u = ud;
-    return roi_run_values(u->run, u->k, trials, n, values);
+    return run_values(u->run, u->k, trials, n, values);
 }
 
 static size_t count_defined(const roi_run *run, roi_output k)

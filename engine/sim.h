@@ -110,9 +110,6 @@ roi_status roi_sim_run(const roi_model *m, const roi_sim_opts *opts, roi_run **o
 
 void roi_run_free(roi_run *run);
 
-/* Stores the outputs of trial i in run->out[.][i] and run->exact[i]. */
-void roi_run_store(roi_run *run, size_t i, const double out[ROI_OUT_COUNT]);
-
 /*
  * Recomputing trials of a finished run. A trial's draws depend only on the seed, the
  * inputs' names, its index and the run's sampling plan, which the run keeps, so a
@@ -132,10 +129,6 @@ void roi_rerun_trial(roi_rerun *r, size_t i, double out[ROI_OUT_COUNT]);
 const double *roi_rerun_values(const roi_rerun *r);
 
 void roi_rerun_free(roi_rerun *r);
-
-/* The exact values of output k in the trials named (rerunning the inexact ones). */
-roi_status roi_run_values(const roi_run *run, roi_output k, const size_t *trials, size_t n,
-                          double *values);
 
 /*
  * The exact ranks[j]-th smallest defined values of output k (0-based, each below
