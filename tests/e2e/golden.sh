@@ -30,7 +30,7 @@ cp "$src/tests/golden/extras.lua" scenarios/extras.lua || exit 1
 "$roisim" run scenarios/base.lua scenarios/extras.lua -n 2048 --seed 5 --quiet --reproducible \
     --sampling lhs --given 'moat and v2.score >= 58' --stress 'v2.score=0:20%' \
     --json lhs.json --xlsx lhs.xlsx || exit 1
-"$roisim" run scenarios/v2_slips.lua -n 1024 --precision 0.2 --max-trials 8192 --quiet \
+"$roisim" run scenarios/v2_slips.lua -n 1024 --precision 0.03 --max-trials 16384 --quiet \
     --json precision.json || exit 1
 sha256sum out.json out.csv out.xlsx lhs.json lhs.xlsx precision.json > got.sha256 || exit 1
 if [ "$update" = "--update" ]; then
