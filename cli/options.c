@@ -707,6 +707,9 @@ static void commands_phrase(unsigned set, char *buf, size_t size)
 
 roi_status roi_cli_check(const roi_cli *c, roi_error *err)
 {
+    /* Help and the version are printed whatever else the line says. */
+    if (c->help || c->version || c->cmd == ROI_CMD_HELP)
+        return ROI_OK;
     if (c->cmd == ROI_CMD_NONE)
         return roi_error_set(err, ROI_ERR_USAGE, NULL,
                              "no command given: try 'roisim run' or 'roisim --help'");

@@ -136,7 +136,8 @@ roi_status roi_cli_parse(int argc, char **argv, roi_cli *c, roi_error *err);
 /*
  * The checks that need the whole command line: a command was given, every option
  * applies to it ("option '--json' is only valid for 'run'"), and scenario files only
- * for the commands that take them. Returns ROI_OK or ROI_ERR_USAGE.
+ * for the commands that take them. With --help, --version or `help`, nothing else
+ * matters and it returns ROI_OK. Returns ROI_OK or ROI_ERR_USAGE.
  */
 roi_status roi_cli_check(const roi_cli *c, roi_error *err);
 

@@ -116,7 +116,7 @@ const char *roi_paths_how(roi_paths_source from)
     case ROI_PATHS_INSTALLED:
         return "installed beside the executable";
     case ROI_PATHS_BUILD:
-        return "the source tree, for a binary in its build folder";
+        return "the source tree it was built from, compiled in";
     case ROI_PATHS_MISSING:
         break;
     }

@@ -18,7 +18,8 @@
 typedef enum roi_paths_source {
     ROI_PATHS_ENV,       /* $ROISIM_SCENARIOS */
     ROI_PATHS_INSTALLED, /* PREFIX/share/roisim/scenarios beside PREFIX/bin/roisim */
-    ROI_PATHS_BUILD,     /* the source tree compiled in (a binary in its build folder) */
+    ROI_PATHS_BUILD,     /* the source tree it was built from (compiled in): a binary in
+                          * its build folder, or copied out of it */
     ROI_PATHS_MISSING    /* none of these has a BUNDLE file: the installed place, or the
                           * compiled-in one, named so that the error says where */
 } roi_paths_source;
