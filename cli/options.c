@@ -296,7 +296,7 @@ static const roi_cli_command_info commands[] = {
      "write the reports asked."},
     {ROI_CMD_CHECK, "check", "[SCENARIO.lua ...]", 1,
      "Load and validate scenarios without running them (default: every bundled "
-     "scenario); prints \"FILE: ok (N inputs, T quarters)\" for each."},
+     "scenario); prints \"FILE:~ok~(N~inputs,~T~quarters)\" for each."},
     {ROI_CMD_LIST, "list", "", 0, "List the bundled scenarios with their titles."},
     {ROI_CMD_PATHS, "paths", "", 0,
      "Print where the bundled scenarios, the docs and the man page are read from, and "
@@ -865,7 +865,7 @@ void roi_cli_usage(FILE *fp, const char *scenarios, const char *how)
              "Bundled scenarios are read from $ROISIM_SCENARIOS when set, else from "
              "PREFIX/" ROI_INSTALL_SCENARIODIR " when this program is PREFIX/" ROI_INSTALL_BINDIR
              "/roisim (an installed tree, wherever it was moved), else "
-             "from the source tree of a build folder. Here: %s (%s); 'roisim paths' shows "
+             "from the source tree it was built from. Here: %s (%s); 'roisim paths' shows "
              "every place roisim reads from.",
              scenarios, how);
     wrap(fp, where, 0, 0);
