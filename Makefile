@@ -3,7 +3,7 @@ BUILD ?= build
 JOBS  ?= $(shell nproc 2>/dev/null || echo 2)
 CMAKE_FLAGS ?= -DCMAKE_BUILD_TYPE=Release
 
-.PHONY: all deps build run test bench clean test-sanitize fuzz valgrind
+.PHONY: all deps build run test bench clean test-sanitize fuzz valgrind install
 
 all: build
 
@@ -22,6 +22,13 @@ run: build
 
 test: build
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
+
+# bin/roisim, share/roisim/scenarios, share/doc/roisim and the man page under PREFIX
+# (DESTDIR stages them, for packaging). The tree may be moved afterwards: roisim
+# finds its data from its own path.
+PREFIX ?= /usr/local
+install: build
+	DESTDIR="$(DESTDIR)" cmake --install $(BUILD) --prefix "$(PREFIX)"
 
 # The whole suite again under AddressSanitizer + UBSan, in its own build folder so
 # the Release build above is untouched (docs/safety.md).

@@ -1319,10 +1319,20 @@ done:
     return s;
 }
 
+/* Set by the program that knows where it is installed (the CLI's paths.c); borrowed. */
+static const char *bundled_dir;
+
+void roi_scenario_set_bundled_dir(const char *dir)
+{
+    bundled_dir = dir && dir[0] ? dir : NULL;
+}
+
 const char *roi_scenario_bundled_dir(void)
 {
     const char *env = getenv("ROISIM_SCENARIOS");
-    return env && env[0] ? env : ROI_SCENARIO_DIR;
+    if (env && env[0])
+        return env;
+    return bundled_dir ? bundled_dir : ROI_SCENARIO_DIR;
 }
 
 void roi_scenario_list_free(char **files)

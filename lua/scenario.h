@@ -34,9 +34,17 @@ roi_status roi_scenario_load(const char *file, const roi_scenario_opts *opts,
 
 /*
  * The directory of the bundled scenarios: $ROISIM_SCENARIOS when set, else the one
- * compiled in. Borrowed string.
+ * given to roi_scenario_set_bundled_dir, else the source tree's, compiled in.
+ * Borrowed string.
  */
 const char *roi_scenario_bundled_dir(void);
+
+/*
+ * Sets the directory of the bundled scenarios (a program that finds its installed
+ * data at run time calls this once, before loading). Borrows dir, which must outlive
+ * every later load; NULL or "" restores the compiled-in one. Not thread-safe.
+ */
+void roi_scenario_set_bundled_dir(const char *dir);
 
 /*
  * The bundled scenario files in run order (base first), as listed in the directory's

@@ -39,7 +39,7 @@ expect 0 "--version" -- --version
 expect_grep out "^roisim [0-9]" "--version prints 'roisim VERSION'"
 
 expect 0 "--help" -- --help
-for word in run check list --json --xlsx --seed --threads --set --quiet; do
+for word in run check list paths --json --xlsx --seed --threads --set --quiet; do
     expect_grep out "$word" "--help mentions $word"
 done
 expect 0 "help command" -- help
@@ -60,6 +60,56 @@ expect 2 "run --set without '='" -- run --set horizon.discount
 expect 2 "unknown command" -- frobnicate
 expect 2 "no command" --
 expect 2 "run-only option given to check" -- check -n 10 "$work/missing.lua"
+
+expect 2 "run-only option given to list" -- list --json out.json
+expect_grep err "option '--json' is only valid for 'run'" "the message names the option and its command"
+expect 2 "a scenario file given to list" -- list "$work/missing.lua"
+expect 0 "paths" -- paths
+expect_grep out "^scenarios " "paths prints the scenario directory"
+expect_grep out "^docs " "paths prints the docs directory"
+expect 0 "--version --verbose" -- --version --verbose
+expect_grep out "^scenarios " "--version --verbose prints the scenario directory"
+expect 2 "--verbose without --version" -- run --verbose
+
+# Every option of the table (cli/options.c, dumped by roisim-doc, built beside roisim):
+# --help shows its line, a command it does not apply to refuses it in both spellings,
+# and one that takes a value asks for it.
+doc="$(dirname "$roisim")/roisim-doc"
+if ! "$doc" table >"$work/table" 2>"$work/err" || ! [ -s "$work/table" ]; then
+    echo "FAIL: '$doc table' printed no option table" >&2
+    failures=$((failures + 1))
+fi
+"$roisim" --help >"$work/help"
+tab=$(printf '\t')
+while IFS="$tab" read -r name short arg commands example <&3; do
+    label="--$name"
+    [ "$short" != "-" ] && label="-$short, $label"
+    [ "$arg" != "-" ] && label="$label $arg"
+    if ! grep -q -- "^  $label\( \|\$\)" "$work/help"; then
+        echo "FAIL: --help has no line for '$label'" >&2
+        failures=$((failures + 1))
+    fi
+    wrong=""
+    for cmd in run check list paths; do
+        case " $commands " in *" $cmd "*) ;; *) wrong=$cmd; break ;; esac
+    done
+    right=${commands%% *}
+    for spelling in "--$name" "-$short"; do
+        [ "$spelling" = "--" ] && continue
+        value=""
+        [ "$arg" != "-" ] && value=$example
+        if [ -n "$wrong" ]; then
+            expect 2 "$spelling refused by '$wrong'" -- "$wrong" "$spelling" ${value:+"$value"}
+            expect_grep err "option '$spelling' is only valid" "$spelling: the message says where it is valid"
+        else
+            expect 0 "$spelling accepted by 'paths'" -- paths "$spelling"
+        fi
+        if [ "$arg" != "-" ]; then
+            expect 2 "$spelling without its value" -- "$right" "$spelling"
+            expect_grep err "option '$spelling' needs a value" "$spelling: the message asks for the value"
+        fi
+    done
+done 3<"$work/table"
 
 expect 1 "run a missing scenario file" -- run "$work/no-such-scenario.lua" -n 10 --quiet
 expect_grep err "no-such-scenario.lua" "the error names the missing file"
