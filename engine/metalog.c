@@ -320,6 +320,13 @@ double roi_metalog_cdf_logit(const roi_metalog *m, double x)
     return invert(m, to_m(m, x), 0.0);
 }
 
+double roi_metalog_cdf_logit_near(const roi_metalog *m, double x, double guess)
+{
+    if (isnan(x))
+        return NAN;
+    return invert(m, to_m(m, x), guess);
+}
+
 static double logistic(double t)
 {
     return t >= 0 ? 1.0 / (1.0 + exp(-t)) : exp(t) / (1.0 + exp(t));
@@ -348,6 +355,18 @@ static double logpdf_at(const roi_metalog *m, double t)
 double roi_metalog_logpdf(const roi_metalog *m, double x)
 {
     return logpdf_at(m, roi_metalog_cdf_logit(m, x));
+}
+
+double roi_metalog_loglik(const roi_metalog *m, const double *sorted, size_t n)
+{
+    double s = 0.0, t = 0.0;
+    for (size_t i = 0; i < n; i++) {
+        t = invert(m, to_m(m, sorted[i]), t);
+        if (!isfinite(t))
+            return -INFINITY;
+        s += logpdf_at(m, t);
+    }
+    return s;
 }
 
 /* ---- distances ----------------------------------------------------------------------- */

@@ -77,11 +77,19 @@ int roi_metalog_feasible(const roi_metalog *m);
  */
 double roi_metalog_cdf_logit(const roi_metalog *m, double x);
 
+/* As roi_metalog_cdf_logit, starting the search at the logit `guess` (e.g. that of
+ * the previous value of a sorted sample, which makes each inversion a few steps). */
+double roi_metalog_cdf_logit_near(const roi_metalog *m, double x, double guess);
+
 /* The CDF at x (feasible m). */
 double roi_metalog_cdf(const roi_metalog *m, double x);
 
 /* The log density at x (feasible m): -INFINITY outside the support. */
 double roi_metalog_logpdf(const roi_metalog *m, double x);
+
+/* The log-likelihood of the sorted sample x[0..n-1] under a feasible m (-INFINITY
+ * when a value is outside the support). Borrows x. */
+double roi_metalog_loglik(const roi_metalog *m, const double *sorted, size_t n);
 
 /*
  * Least-squares fit of k terms to n quantile pairs (x[i], y[i]), y in (0, 1), with
