@@ -32,7 +32,7 @@
 
 #include "rng.h"
 
-#define Z95 1.6448536269514722     /* the standard normal quantile at 0.95 */
+#define Z95 1.6448536269514722 /* the standard normal quantile at 0.95 */
 #define EULER 0.57721566490153286061
 #define LN_SQRT_2PI 0.91893853320467274178
 #define PI 3.14159265358979323846
@@ -69,7 +69,7 @@ const char *roi_fit_family_name(roi_fit_family f)
 const char *roi_fit_param_name(const roi_fit *f, int i)
 {
     static const char *const a_names[ROI_METALOG_MAX_TERMS] = {
-        "a1", "a2", "a3", "a4", "a5", "a6", "a7", "a8",
+        "a1", "a2",  "a3",  "a4",  "a5",  "a6",  "a7",  "a8",
         "a9", "a10", "a11", "a12", "a13", "a14", "a15", "a16"};
     if (i < 0 || i >= f->n_p)
         return NULL;
@@ -91,8 +91,8 @@ static int distance(const char *a, const char *b)
         d[0][j] = (int)j;
     for (size_t i = 1; i <= la; i++)
         for (size_t j = 1; j <= lb; j++) {
-            int c = d[i - 1][j - 1] + (tolower((unsigned char)a[i - 1]) !=
-                                       tolower((unsigned char)b[j - 1]));
+            int c = d[i - 1][j - 1] +
+                    (tolower((unsigned char)a[i - 1]) != tolower((unsigned char)b[j - 1]));
             int del = d[i - 1][j] + 1, ins = d[i][j - 1] + 1;
             d[i][j] = c < del ? (c < ins ? c : ins) : (del < ins ? del : ins);
         }
@@ -147,8 +147,8 @@ roi_status roi_fit_families_parse(const char *list, unsigned *mask, roi_error *e
         *mask |= 1u << found;
     }
     if (!*mask)
-        return roi_error_set(err, ROI_ERR_USAGE, NULL,
-                             "--families: no family named; families: %s", names);
+        return roi_error_set(err, ROI_ERR_USAGE, NULL, "--families: no family named; families: %s",
+                             names);
     return ROI_OK;
 }
 
@@ -258,7 +258,7 @@ typedef struct record {
     size_t len, cap;
     size_t *start; /* field i begins at buf + start[i] */
     size_t nf, capf;
-    size_t line;   /* the row (line) where the record begins, from 1 */
+    size_t line; /* the row (line) where the record begins, from 1 */
 } record;
 
 typedef struct csv {
@@ -437,8 +437,8 @@ static long find_column(const record *hdr, const char *want)
     return -1;
 }
 
-roi_status roi_fit_data_parse(const char *text, size_t len, const char *label,
-                              const char *column, roi_fit_data *d, roi_error *err)
+roi_status roi_fit_data_parse(const char *text, size_t len, const char *label, const char *column,
+                              roi_fit_data *d, roi_error *err)
 {
     roi_status st = ROI_OK;
     record r = {0}, hdr = {0};
@@ -528,8 +528,8 @@ roi_status roi_fit_data_parse(const char *text, size_t len, const char *label,
         if (got < 0)
             goto nomem;
         if (!decided) {
-            st = roi_error_set(err, ROI_ERR_PARAM, NULL, "%s: no data rows below the header",
-                               label);
+            st =
+                roi_error_set(err, ROI_ERR_PARAM, NULL, "%s: no data rows below the header", label);
             goto cleanup;
         }
     }
@@ -839,6 +839,11 @@ static void draw_sample(const roi_fit *f, uint64_t key, uint64_t rep, size_t n, 
 
 typedef double (*objective)(const double *u, void *ctx);
 
+/* Iterations per round of the simplex. A well-posed fit converges in 50 to 200; the
+ * cap bounds the cost of a maximum on a bound's wall (a shape of 1 with the bound on
+ * the data), where the simplex creeps, and whose last digits do not matter. */
+#define NM_MAX_ITER 500
+
 typedef struct nm_wrap {
     objective fn;
     void *ctx;
@@ -857,33 +862,38 @@ static double nm_f(const gsl_vector *v, void *params)
 
 /*
  * Minimises fn over u[0..dim-1] (dim <= 4) with GSL's nmsimplex2 from u with initial
- * steps `step`, until the simplex is smaller than tol, twice (the second run restarts from the first's answer, the usual
- * cure for a simplex that collapsed early). Returns 0, or -1 when GSL failed.
+ * steps `step`, until the simplex is smaller than tol, twice (the second round
+ * restarts from the first's answer, the usual cure for a simplex that collapsed
+ * early). Stops at once when the best point has a coordinate above stop_above (the
+ * caller rejects such a point, so it need not be polished). The answer is in u.
+ * Returns 0, or -1 when GSL failed or the answer is not finite.
  */
-static int nelder_mead(objective fn, void *ctx, double *u, const double *step, int dim,
-                       double tol)
+static int nelder_mead(objective fn, void *ctx, double *u, const double *step, int dim, double tol,
+                       double stop_above)
 {
     nm_wrap w = {fn, ctx};
     gsl_multimin_function F = {.f = nm_f, .n = (size_t)dim, .params = &w};
-    gsl_multimin_fminimizer *s = gsl_multimin_fminimizer_alloc(
-        gsl_multimin_fminimizer_nmsimplex2, (size_t)dim);
+    gsl_multimin_fminimizer *s =
+        gsl_multimin_fminimizer_alloc(gsl_multimin_fminimizer_nmsimplex2, (size_t)dim);
     gsl_vector *x = gsl_vector_alloc((size_t)dim), *ss = gsl_vector_alloc((size_t)dim);
-    int rc = -1;
+    int rc = -1, away = 0;
     if (!s || !x || !ss)
         goto cleanup;
-    for (int round = 0; round < 2; round++) {
+    for (int round = 0; round < 2 && !away; round++) {
         for (int i = 0; i < dim; i++) {
             gsl_vector_set(x, (size_t)i, u[i]);
             gsl_vector_set(ss, (size_t)i, round ? 0.2 * step[i] : step[i]);
         }
         if (gsl_multimin_fminimizer_set(s, &F, x, ss) != GSL_SUCCESS)
             goto cleanup;
-        for (int it = 0; it < 2000; it++) {
-            int status = gsl_multimin_fminimizer_iterate(s);
-            if (status != GSL_SUCCESS)
+        for (int it = 0; it < NM_MAX_ITER && !away; it++) {
+            if (gsl_multimin_fminimizer_iterate(s) != GSL_SUCCESS)
                 break; /* no further progress possible: keep the best point */
             if (gsl_multimin_test_size(gsl_multimin_fminimizer_size(s), tol) == GSL_SUCCESS)
                 break;
+            const gsl_vector *at = gsl_multimin_fminimizer_x(s);
+            for (int i = 0; i < dim; i++)
+                away |= gsl_vector_get(at, (size_t)i) > stop_above;
         }
         const gsl_vector *best = gsl_multimin_fminimizer_x(s);
         for (int i = 0; i < dim; i++)
@@ -1081,7 +1091,9 @@ static double beta_objective(const double *u, void *ctx)
 }
 
 /* Newton steps on the (concave) beta log-likelihood from (a, b), with step halving
- * that keeps both positive and never lowers the likelihood. 0 when converged. */
+ * that keeps both positive and never lowers the likelihood. 0 when converged: the
+ * step is below 1e-12 relative, or no step along the Newton direction (an ascent
+ * direction, the Hessian being negative definite) raises the likelihood any more. */
 static int beta_newton(double s1, double s2, double *pa, double *pb)
 {
     double a = *pa, b = *pb;
@@ -1098,16 +1110,20 @@ static int beta_newton(double s1, double s2, double *pa, double *pb)
                              beta_mean_loglik(a + t * da, b + t * db, s1, s2) >= l0))
             t *= 0.5;
         if (!(t > 1e-8))
-            return -1;
+            break; /* at the maximum to rounding */
         a += t * da;
         b += t * db;
-        if (fabs(da) <= 1e-13 * a && fabs(db) <= 1e-13 * b) {
+        if (fabs(da) <= 1e-12 * a && fabs(db) <= 1e-12 * b) {
             *pa = a;
             *pb = b;
             return isfinite(a) && isfinite(b) ? 0 : -1;
         }
+        if (it == 99)
+            return -1;
     }
-    return -1;
+    *pa = a;
+    *pb = b;
+    return isfinite(a) && isfinite(b) ? 0 : -1;
 }
 
 /*
@@ -1133,7 +1149,7 @@ static int beta_solve(double s1, double s2, double m, double v, int use_simplex,
     }
     double u[2] = {log(a), log(b)}, step[2] = {0.5, 0.5};
     beta_stats bs = {s1, s2};
-    if (nelder_mead(beta_objective, &bs, u, step, 2, 1e-6) != 0)
+    if (nelder_mead(beta_objective, &bs, u, step, 2, 1e-6, INFINITY) != 0)
         return -1;
     a = exp(u[0]);
     b = exp(u[1]);
@@ -1167,18 +1183,23 @@ typedef struct bound_ctx {
     const double *x;
     size_t n;
     double range;
-    double a, b, mode; /* the profiled parameters at the last evaluation */
+    double a, b, mode;     /* the profiled parameters at the last evaluation */
+    double edge_a, edge_b; /* scaled beta: its shapes there, held to >= 1 */
+    int on_edge;
 } bound_ctx;
 
 /*
  * The bounds at u = (ln(gap below x(1) / R), ln(gap above x(n) / R)); -1 (an infinite
- * objective, which the simplex steps back from) for gaps outside [1e-10 R, 1e4 R]: the
- * nearest a bound gets to the data is then immaterial, and the simplex does not spend
- * thousands of steps creeping towards a likelihood maximum at the data's edge.
+ * objective, which the simplex steps back from) for gaps outside [1e-6 R, 1e4 R]. The
+ * floor matters when the likelihood rises all the way to the data's edge (a shape of
+ * 1, or a triangular mode at its bound, where the density there is finite): a gap of
+ * a millionth of the range changes no statistic visibly, and the simplex does not
+ * spend thousands of steps creeping towards zero.
  */
 static int bounds_at(const bound_ctx *c, const double *u, double *lo, double *hi)
 {
-    static const double u_min = -23.025850929940457, u_max = 9.2103403719761836; /* ln 1e-10, ln 1e4 */
+    static const double u_min = -13.815510557964274,
+                        u_max = 9.2103403719761836; /* ln 1e-6, ln 1e4 */
     if (!(u[0] >= u_min && u[0] <= u_max && u[1] >= u_min && u[1] <= u_max))
         return -1;
     *lo = c->x[0] - c->range * exp(u[0]);
@@ -1203,36 +1224,66 @@ static double scaled_beta_objective(const double *u, void *ctx)
     double nn = (double)c->n;
     m /= nn;
     v = v / nn - m * m;
-    if (beta_solve(s1 / nn, s2 / nn, m, v, 0, &c->a, &c->b) != 0)
+    /* Newton from the previous evaluation's shapes (the simplex moves a little at a
+     * time, so that is a few steps), else from the moments. */
+    double a = c->a, b = c->b;
+    if (!(a > 0 && b > 0 && beta_newton(s1 / nn, s2 / nn, &a, &b) == 0) &&
+        beta_solve(s1 / nn, s2 / nn, m, v, 0, &a, &b) != 0)
         return INFINITY;
-    return -(nn * beta_mean_loglik(c->a, c->b, s1 / nn, s2 / nn) - nn * log(r));
+    c->a = a;
+    c->b = b;
+    if (!(a >= 1 && b >= 1)) {
+        /* The maximum over shapes >= 1 of a concave function whose free maximum is
+         * outside: on the edge. With a = 1 the b-equation S2 + 1/b = 0 has the root
+         * -1/S2 (psi(b + 1) = psi(b) + 1/b), likewise for b = 1; or both 1. */
+        double cand[3][2] = {{1.0, fmax(1.0, -nn / s2)}, {fmax(1.0, -nn / s1), 1.0}, {1.0, 1.0}};
+        double best = -INFINITY;
+        for (int k = 0; k < 3; k++) {
+            double l = beta_mean_loglik(cand[k][0], cand[k][1], s1 / nn, s2 / nn);
+            if (l > best) {
+                best = l;
+                a = cand[k][0];
+                b = cand[k][1];
+            }
+        }
+        c->edge_a = a;
+        c->edge_b = b;
+        c->on_edge = 1;
+        return -(nn * best - nn * log(r));
+    }
+    c->on_edge = 0;
+    c->edge_a = a;
+    c->edge_b = b;
+    return -(nn * beta_mean_loglik(a, b, s1 / nn, s2 / nn) - nn * log(r));
 }
 
+/*
+ * The scaled beta's likelihood has no global maximum: with a shape below 1 the density
+ * is infinite at its bound, and the likelihood grows without limit as that bound
+ * reaches the nearest value. The fit is therefore the maximum over shapes >= 1 (as
+ * PERT's are, in [1, 5]), where the density is finite everywhere: the simplex over the
+ * two bounds, starting half a range outside the data (or from the fit replicated),
+ * with the shapes profiled out. Skipped when a bound runs away (beyond a thousand
+ * ranges: the gamma-like limit b -> infinity, with no finite maximum).
+ */
 static int fit_scaled_beta(const double *x, size_t n, const fit_ctx *ctx, roi_fit *f, char *why,
                            size_t why_size)
 {
     bound_ctx c = {.x = x, .n = n, .range = x[n - 1] - x[0]};
     double u[2], step[2];
     start_gaps(x, n, ctx, u, step);
-    if (nelder_mead(scaled_beta_objective, &c, u, step, 2, 1e-6) != 0)
-        return WHY("the likelihood maximisation failed");
-    if (!isfinite(scaled_beta_objective(u, &c)))
+    if (!(ctx->start_lo < x[0] && ctx->start_hi > x[n - 1]))
+        u[0] = u[1] = log(0.5);
+    if (nelder_mead(scaled_beta_objective, &c, u, step, 2, 1e-6, log(1e3)) != 0 ||
+        !isfinite(scaled_beta_objective(u, &c)))
         return WHY("the likelihood maximisation failed");
     double glo = exp(u[0]), ghi = exp(u[1]);
-    /* A bound running away (here: beyond a thousand ranges) is the beta tending to its
-     * gamma-like limit b -> infinity: the likelihood has no finite maximum. */
     if (glo > 1e3 || ghi > 1e3)
         return WHY("the likelihood keeps increasing as the %s bound moves away (the beta "
                    "tends to a gamma-like limit): no finite maximum-likelihood bounds; see gamma",
                    glo > 1e3 ? "lower" : "upper");
-    /* With a shape below 1 the density is infinite at its bound, and the likelihood
-     * grows without limit as the bound reaches the nearest value. */
-    if ((c.a < 1 && glo < 1e-6) || (c.b < 1 && ghi < 1e-6))
-        return WHY("the likelihood grows without bound as a bound approaches the data (shape "
-                   "%s < 1): no maximum-likelihood scaled beta; use beta on known bounds",
-                   c.a < 1 && glo < 1e-6 ? "a" : "b");
-    f->p[0] = c.a;
-    f->p[1] = c.b;
+    f->p[0] = c.edge_a;
+    f->p[1] = c.edge_b;
     f->p[2] = x[0] - c.range * glo;
     f->p[3] = x[n - 1] + c.range * ghi;
     return 0;
@@ -1302,7 +1353,7 @@ static int fit_triangular(const double *x, size_t n, const fit_ctx *ctx, roi_fit
         return WHY("out of memory");
     double u[2], step[2];
     start_gaps(x, n, ctx, u, step);
-    int rc = nelder_mead(triangular_objective, &c, u, step, 2, 1e-6);
+    int rc = nelder_mead(triangular_objective, &c, u, step, 2, 1e-6, INFINITY);
     double l = rc == 0 ? triangular_objective(u, &c) : NAN;
     free(c.work);
     if (rc != 0 || !isfinite(l))
@@ -1369,7 +1420,8 @@ static int fit_pert(const double *x, size_t n, const fit_ctx *ctx, roi_fit *f, c
     bound_ctx c = {.x = x, .n = n, .range = x[n - 1] - x[0]};
     double u[2], step[2];
     start_gaps(x, n, ctx, u, step);
-    if (nelder_mead(pert_objective, &c, u, step, 2, 1e-6) != 0 || !isfinite(pert_objective(u, &c)))
+    if (nelder_mead(pert_objective, &c, u, step, 2, 1e-6, INFINITY) != 0 ||
+        !isfinite(pert_objective(u, &c)))
         return WHY("the likelihood maximisation failed");
     f->p[0] = x[0] - c.range * exp(u[0]);
     f->p[1] = c.mode;
@@ -1444,10 +1496,9 @@ static int fit_metalog(const double *x, size_t n, const fit_ctx *ctx, roi_fit *f
                        size_t why_size)
 {
     if (!isnan(ctx->ml_lower) || !isnan(ctx->ml_upper))
-        return fit_metalog_bounded(x, n, ctx->ml_terms,
-                                   isnan(ctx->ml_lower) ? -INFINITY : ctx->ml_lower,
-                                   isnan(ctx->ml_upper) ? INFINITY : ctx->ml_upper, f, why,
-                                   why_size);
+        return fit_metalog_bounded(
+            x, n, ctx->ml_terms, isnan(ctx->ml_lower) ? -INFINITY : ctx->ml_lower,
+            isnan(ctx->ml_upper) ? INFINITY : ctx->ml_upper, f, why, why_size);
     double lows[3] = {-INFINITY, 0.0, 0.0}, highs[3] = {INFINITY, INFINITY, 1.0};
     int usable[3] = {1, x[0] > 0, x[0] > 0 && x[n - 1] < 1};
     double best_aic = INFINITY;
@@ -1881,8 +1932,8 @@ static void row_name(const size_t *row, size_t i, char *buf, size_t size)
  * Whether family f can describe the data at all, judged in file order so the reason
  * names the first offending row. 0, or -1 with the reason.
  */
-static int applicable(roi_fit_family f, const double *x, const size_t *row, size_t n,
-                      int integer, char *why, size_t why_size)
+static int applicable(roi_fit_family f, const double *x, const size_t *row, size_t n, int integer,
+                      char *why, size_t why_size)
 {
     char where[48];
     for (size_t i = 0; i < n; i++) {
@@ -1892,16 +1943,16 @@ static int applicable(roi_fit_family f, const double *x, const size_t *row, size
         case ROI_FIT_GAMMA:
         case ROI_FIT_WEIBULL:
             if (!(x[i] > 0))
-                return WHY("needs values > 0; %s has %.17g", where, x[i]);
+                return WHY("needs values > 0; %s has %.15g", where, x[i]);
             break;
         case ROI_FIT_BETA:
             if (!(x[i] > 0 && x[i] < 1))
-                return WHY("needs values strictly inside (0, 1); %s has %.17g%s", where, x[i],
+                return WHY("needs values strictly inside (0, 1); %s has %.15g%s", where, x[i],
                            x[i] < 0 || x[i] > 1 ? " (scaled_beta estimates the bounds)" : "");
             break;
         case ROI_FIT_DISCRETE:
             if (x[i] != floor(x[i]))
-                return WHY("needs integer data; %s has %.17g", where, x[i]);
+                return WHY("needs integer data; %s has %.15g", where, x[i]);
             break;
         default:
             return 0;
@@ -1942,8 +1993,7 @@ roi_status roi_fit_run(const double *x, const size_t *row, size_t n, const roi_f
     char where[48];
 
     if (n < 3) {
-        st = roi_error_set(err, ROI_ERR_PARAM, NULL,
-                           "a fit needs at least 3 values, got %zu", n);
+        st = roi_error_set(err, ROI_ERR_PARAM, NULL, "a fit needs at least 3 values, got %zu", n);
         goto cleanup;
     }
     for (size_t i = 0; i < n; i++)
@@ -1962,7 +2012,7 @@ roi_status roi_fit_run(const double *x, const size_t *row, size_t n, const roi_f
     qsort(sorted, n, sizeof *sorted, cmp_double);
     if (!(sorted[0] < sorted[n - 1])) {
         st = roi_error_set(err, ROI_ERR_PARAM, NULL,
-                           "all %zu values are %.17g: a constant is not a distribution (write "
+                           "all %zu values are %.15g: a constant is not a distribution (write "
                            "the number itself in the scenario)",
                            n, sorted[0]);
         goto cleanup;
@@ -1976,9 +2026,12 @@ roi_status roi_fit_run(const double *x, const size_t *row, size_t n, const roi_f
     res->integer_data = all_integer && n_distinct <= ROI_FIT_DISCRETE_MAX &&
                         sorted[n - 1] - sorted[0] <= ROI_FIT_INTEGER_RANGE;
 
-    fit_ctx ctx = {.ml_lower = o->metalog_lower, .ml_upper = o->metalog_upper,
-                   .ml_terms = o->metalog_terms, .integer = res->integer_data,
-                   .start_lo = NAN, .start_hi = NAN};
+    fit_ctx ctx = {.ml_lower = o->metalog_lower,
+                   .ml_upper = o->metalog_upper,
+                   .ml_terms = o->metalog_terms,
+                   .integer = res->integer_data,
+                   .start_lo = NAN,
+                   .start_hi = NAN};
     unsigned mask = o->families ? o->families : (1u << ROI_FIT_NFAMILIES) - 1;
     for (int fam = 0; fam < ROI_FIT_NFAMILIES; fam++) {
         if (!(mask & (1u << fam)))

@@ -47,25 +47,25 @@
 #include "roi_error.h"
 
 typedef enum roi_fit_family {
-    ROI_FIT_NORMAL,       /* p = mean, sd */
-    ROI_FIT_LOGNORMAL,    /* p = mu, sigma of ln x */
-    ROI_FIT_GAMMA,        /* p = shape, scale */
-    ROI_FIT_WEIBULL,      /* p = shape, scale */
-    ROI_FIT_BETA,         /* p = a, b, low = 0, high = 1 (data strictly inside (0, 1)) */
-    ROI_FIT_SCALED_BETA,  /* p = a, b, low, high (all four estimated) */
-    ROI_FIT_TRIANGULAR,   /* p = min, mode, max */
-    ROI_FIT_PERT,         /* p = min, mode, max */
-    ROI_FIT_UNIFORM,      /* p = low, high */
-    ROI_FIT_DISCRETE,     /* values, probs (integer data) */
-    ROI_FIT_METALOG,      /* p = a1..ak; bounds in metalog */
+    ROI_FIT_NORMAL,      /* p = mean, sd */
+    ROI_FIT_LOGNORMAL,   /* p = mu, sigma of ln x */
+    ROI_FIT_GAMMA,       /* p = shape, scale */
+    ROI_FIT_WEIBULL,     /* p = shape, scale */
+    ROI_FIT_BETA,        /* p = a, b, low = 0, high = 1 (data strictly inside (0, 1)) */
+    ROI_FIT_SCALED_BETA, /* p = a, b, low, high (all four estimated) */
+    ROI_FIT_TRIANGULAR,  /* p = min, mode, max */
+    ROI_FIT_PERT,        /* p = min, mode, max */
+    ROI_FIT_UNIFORM,     /* p = low, high */
+    ROI_FIT_DISCRETE,    /* values, probs (integer data) */
+    ROI_FIT_METALOG,     /* p = a1..ak; bounds in metalog */
     ROI_FIT_NFAMILIES
 } roi_fit_family;
 
 #define ROI_FIT_MAX_PARAMS ROI_METALOG_MAX_TERMS
 #define ROI_FIT_BOOTSTRAP_DEFAULT 200 /* replicates; the p-value's SE is <= 0.035 */
 #define ROI_FIT_SEED_DEFAULT 20260408u
-#define ROI_FIT_DISCRETE_MAX 50      /* most outcomes a discrete fit lists */
-#define ROI_FIT_INTEGER_RANGE 10000  /* largest max - min of integer data read as such */
+#define ROI_FIT_DISCRETE_MAX 50     /* most outcomes a discrete fit lists */
+#define ROI_FIT_INTEGER_RANGE 10000 /* largest max - min of integer data read as such */
 /* A p-value needs this share of the replicates to refit; else it is NAN. */
 #define ROI_FIT_MIN_REPLICATE_SHARE 0.9
 
@@ -73,13 +73,13 @@ typedef enum roi_fit_family {
 
 /* One numeric column read from CSV text. Release with roi_fit_data_free. */
 typedef struct roi_fit_data {
-    double *x;          /* values in file order (owned) */
-    size_t *row;        /* each value's row in the file, from 1, header included (owned) */
+    double *x;   /* values in file order (owned) */
+    size_t *row; /* each value's row in the file, from 1, header included (owned) */
     size_t n;
-    size_t n_empty;     /* empty cells of the column that were skipped */
-    int has_header;     /* the first row was a header */
-    int column_index;   /* the column used, from 1 */
-    char column[128];   /* its header, or "column N" without one */
+    size_t n_empty;   /* empty cells of the column that were skipped */
+    int has_header;   /* the first row was a header */
+    int column_index; /* the column used, from 1 */
+    char column[128]; /* its header, or "column N" without one */
 } roi_fit_data;
 
 /*
@@ -93,8 +93,8 @@ typedef struct roi_fit_data {
  * column (the message lists them), no numeric column, no values; ROI_ERR_NOMEM.
  * On failure d needs no cleanup beyond roi_fit_data_free (which is then a no-op).
  */
-roi_status roi_fit_data_parse(const char *text, size_t len, const char *label,
-                              const char *column, roi_fit_data *d, roi_error *err);
+roi_status roi_fit_data_parse(const char *text, size_t len, const char *label, const char *column,
+                              roi_fit_data *d, roi_error *err);
 
 /* Releases d's arrays; NULL allowed. */
 void roi_fit_data_free(roi_fit_data *d);
@@ -102,14 +102,14 @@ void roi_fit_data_free(roi_fit_data *d);
 /* ---- options and results ------------------------------------------------------------------ */
 
 typedef struct roi_fit_opts {
-    unsigned families;     /* mask of 1u << roi_fit_family; 0: all */
-    size_t bootstrap;      /* replicates for p-values and bootstrap SEs; 0: none */
-    uint64_t seed;         /* the bootstrap's seed */
-    int threads;           /* 0: OpenMP's default; results do not depend on it */
-    double metalog_lower;  /* the metalog's bounds: -INFINITY / INFINITY for none; */
-    double metalog_upper;  /* NAN (both): chosen by AIC among unbounded, bounded below
-                            * at 0 (every value > 0) and on [0, 1] (every value inside) */
-    int metalog_terms;     /* 0: the term rule of metalog.h; else 2..16 */
+    unsigned families;    /* mask of 1u << roi_fit_family; 0: all */
+    size_t bootstrap;     /* replicates for p-values and bootstrap SEs; 0: none */
+    uint64_t seed;        /* the bootstrap's seed */
+    int threads;          /* 0: OpenMP's default; results do not depend on it */
+    double metalog_lower; /* the metalog's bounds: -INFINITY / INFINITY for none; */
+    double metalog_upper; /* NAN (both): chosen by AIC among unbounded, bounded below
+                           * at 0 (every value > 0) and on [0, 1] (every value inside) */
+    int metalog_terms;    /* 0: the term rule of metalog.h; else 2..16 */
 } roi_fit_opts;
 
 /* Fills the defaults: all families, ROI_FIT_BOOTSTRAP_DEFAULT replicates,
@@ -120,30 +120,30 @@ void roi_fit_opts_init(roi_fit_opts *o);
 /* One family's fit (or why there is none). */
 typedef struct roi_fit {
     roi_fit_family family;
-    int ok;                         /* 1: fitted; 0: skipped, `reason` says why */
+    int ok; /* 1: fitted; 0: skipped, `reason` says why */
     char reason[320];
-    int n_params;                   /* estimated parameters: AIC's k */
-    int n_p;                        /* entries of p (scaled beta's and beta's is 4) */
-    double p[ROI_FIT_MAX_PARAMS];   /* the estimates (roi_fit_param_name) */
-    double se[ROI_FIT_MAX_PARAMS];  /* their standard errors; NAN: not known */
-    int se_bootstrap;               /* 1: se is the spread of the bootstrap refits */
+    int n_params;                  /* estimated parameters: AIC's k */
+    int n_p;                       /* entries of p (scaled beta's and beta's is 4) */
+    double p[ROI_FIT_MAX_PARAMS];  /* the estimates (roi_fit_param_name) */
+    double se[ROI_FIT_MAX_PARAMS]; /* their standard errors; NAN: not known */
+    int se_bootstrap;              /* 1: se is the spread of the bootstrap refits */
     double loglik, aic, bic;
-    double ks, ad;                  /* Kolmogorov-Smirnov D, Anderson-Darling A^2 */
-    double p_value;                 /* bootstrap p-value of A^2; NAN: not computed */
-    size_t replicates;              /* bootstrap replicates that refitted */
-    roi_metalog metalog;            /* ROI_FIT_METALOG: the fitted metalog */
-    size_t n_values;                /* ROI_FIT_DISCRETE: outcomes, ascending (owned) */
+    double ks, ad;       /* Kolmogorov-Smirnov D, Anderson-Darling A^2 */
+    double p_value;      /* bootstrap p-value of A^2; NAN: not computed */
+    size_t replicates;   /* bootstrap replicates that refitted */
+    roi_metalog metalog; /* ROI_FIT_METALOG: the fitted metalog */
+    size_t n_values;     /* ROI_FIT_DISCRETE: outcomes, ascending (owned) */
     double *values;
-    size_t *counts;                 /* how often each outcome occurs (owned) */
-    char *lua;                      /* the fit in the scenario language (owned) */
+    size_t *counts; /* how often each outcome occurs (owned) */
+    char *lua;      /* the fit in the scenario language (owned) */
 } roi_fit;
 
 typedef struct roi_fit_result {
-    size_t n;              /* values fitted */
-    int integer_data;      /* 1: integer data, likelihoods of the rounded variable */
-    size_t bootstrap;      /* replicates asked */
+    size_t n;         /* values fitted */
+    int integer_data; /* 1: integer data, likelihoods of the rounded variable */
+    size_t bootstrap; /* replicates asked */
     uint64_t seed;
-    int n_fits;            /* fits[0..n_fits-1]: fitted ones by AIC, then skipped ones */
+    int n_fits; /* fits[0..n_fits-1]: fitted ones by AIC, then skipped ones */
     int n_ok;
     roi_fit fits[ROI_FIT_NFAMILIES];
 } roi_fit_result;

@@ -19,9 +19,9 @@
 
 /* The four fixed arguments of one HDR stream (a SIPmath `rng` entry). */
 typedef struct roi_hdr {
-    uint64_t entity;  /* the library's entity number (e.g. 9039920) */
-    uint64_t var_id;  /* the variable's id within the entity */
-    uint64_t seed3;   /* free seeds; 0 when the library does not use them */
+    uint64_t entity; /* the library's entity number (e.g. 9039920) */
+    uint64_t var_id; /* the variable's id within the entity */
+    uint64_t seed3;  /* free seeds; 0 when the library does not use them */
     uint64_t seed4;
 } roi_hdr;
 

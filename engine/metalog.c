@@ -20,30 +20,24 @@ enum kind { UNBOUNDED, LOWER, UPPER, BOUNDED };
 
 /* ---- the basis ---------------------------------------------------------------------- */
 
-/* Term j (1-based): c^power, times L when has_log. */
+/* Term j (from 1): c^power, times L when has_log. After the first four the terms
+ * alternate c^p, c^p L with p rising: j odd gives c^((j-1)/2), j even c^(j/2-1) L. */
+static const struct term {
+    int power, has_log;
+} TERMS[ROI_METALOG_MAX_TERMS] = {{0, 0}, {0, 1}, {1, 1}, {1, 0}, {2, 0}, {2, 1}, {3, 0}, {3, 1},
+                                  {4, 0}, {4, 1}, {5, 0}, {5, 1}, {6, 0}, {6, 1}, {7, 0}, {7, 1}};
+
 static void term_shape(int j, int *power, int *has_log)
 {
-    switch (j) {
-    case 1: *power = 0; *has_log = 0; return;
-    case 2: *power = 0; *has_log = 1; return;
-    case 3: *power = 1; *has_log = 1; return;
-    case 4: *power = 1; *has_log = 0; return;
-    default:
-        if (j % 2) {
-            *power = (j - 1) / 2;
-            *has_log = 0;
-        } else {
-            *power = j / 2 - 1;
-            *has_log = 1;
-        }
-    }
+    *power = TERMS[j - 1].power;
+    *has_log = TERMS[j - 1].has_log;
 }
 
 /* A probability in the forms the basis needs. */
 typedef struct point {
-    double t;      /* L = ln(y / (1 - y)) */
-    double c;      /* y - 1/2 */
-    double yy;     /* y (1 - y) (may underflow to 0 in the far tails) */
+    double t;  /* L = ln(y / (1 - y)) */
+    double c;  /* y - 1/2 */
+    double yy; /* y (1 - y) (may underflow to 0 in the far tails) */
 } point;
 
 static point at_logit(double t)
@@ -166,15 +160,14 @@ roi_status roi_metalog_set(roi_metalog *m, const double *a, int k, double lower,
     m->upper = INFINITY;
     m->ks = m->max_error = NAN;
     if (k < 2 || k > ROI_METALOG_MAX_TERMS)
-        return roi_error_set(err, ROI_ERR_PARAM, NULL,
-                             "a metalog has 2 to %d terms, got %d", ROI_METALOG_MAX_TERMS, k);
+        return roi_error_set(err, ROI_ERR_PARAM, NULL, "a metalog has 2 to %d terms, got %d",
+                             ROI_METALOG_MAX_TERMS, k);
     for (int i = 0; i < k; i++)
         if (!isfinite(a[i]))
             return roi_error_set(err, ROI_ERR_PARAM, NULL,
-                                 "metalog coefficient a%d must be a finite number, got %g",
-                                 i + 1, a[i]);
-    if (isnan(lower) || isnan(upper) || lower == INFINITY || upper == -INFINITY ||
-        !(lower < upper))
+                                 "metalog coefficient a%d must be a finite number, got %g", i + 1,
+                                 a[i]);
+    if (isnan(lower) || isnan(upper) || lower == INFINITY || upper == -INFINITY || !(lower < upper))
         return roi_error_set(err, ROI_ERR_PARAM, NULL,
                              "metalog bounds must satisfy lower < upper, got [%g, %g]", lower,
                              upper);
@@ -408,7 +401,8 @@ void roi_metalog_distance(const roi_metalog *m, const double *sorted, size_t n, 
         double e = 0.0;
         for (int j = 1; j <= 99; j++) {
             double y = j / 100.0;
-            double d = fabs(roi_metalog_quantile(m, y) - roi_metalog_empirical_quantile(sorted, n, y));
+            double d =
+                fabs(roi_metalog_quantile(m, y) - roi_metalog_empirical_quantile(sorted, n, y));
             if (!(d <= e))
                 e = d; /* NaN propagates */
         }
@@ -428,8 +422,8 @@ static roi_status least_squares(const double *t, const double *z, size_t n, int 
     gsl_vector *c = gsl_vector_alloc((size_t)k);
     gsl_multifit_linear_workspace *w = gsl_multifit_linear_alloc(n, (size_t)k);
     if (!X || !cov || !c || !w) {
-        st = roi_error_set(err, ROI_ERR_NOMEM, NULL, "out of memory for a %zu x %d metalog fit",
-                           n, k);
+        st = roi_error_set(err, ROI_ERR_NOMEM, NULL, "out of memory for a %zu x %d metalog fit", n,
+                           k);
         goto cleanup;
     }
     gsl_vector_const_view zv = gsl_vector_const_view_array(z, n);
@@ -475,8 +469,7 @@ cleanup:
 static roi_status check_inside(const double *x, size_t n, double lower, double upper,
                                roi_error *err)
 {
-    if (isnan(lower) || isnan(upper) || lower == INFINITY || upper == -INFINITY ||
-        !(lower < upper))
+    if (isnan(lower) || isnan(upper) || lower == INFINITY || upper == -INFINITY || !(lower < upper))
         return roi_error_set(err, ROI_ERR_PARAM, NULL,
                              "metalog bounds must satisfy lower < upper, got [%g, %g]", lower,
                              upper);
@@ -582,8 +575,8 @@ roi_status roi_metalog_fit_sample(const double *x, size_t n, int k, double lower
         z[i] = to_m(m, np == n ? sorted[i] : roi_metalog_empirical_quantile(sorted, n, y));
     }
 
-    int k_lo = k ? k : 2, k_hi = k ? k : (int)(n - 1 < ROI_METALOG_MAX_TERMS ? n - 1
-                                                                          : ROI_METALOG_MAX_TERMS);
+    int k_lo = k ? k : 2,
+        k_hi = k ? k : (int)(n - 1 < ROI_METALOG_MAX_TERMS ? n - 1 : ROI_METALOG_MAX_TERMS);
     double threshold = ROI_METALOG_KS_FACTOR / sqrt((double)n);
     roi_metalog best = *m, trial = *m;
     int have = 0;

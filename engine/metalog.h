@@ -39,9 +39,9 @@
 
 /* A metalog distribution. Plain value type. */
 typedef struct roi_metalog {
-    int k;                              /* number of terms, 2..16 */
-    double a[ROI_METALOG_MAX_TERMS];    /* coefficients a1..ak (a[0] = a1) */
-    double lower, upper;                /* bounds; -INFINITY / INFINITY when absent */
+    int k;                           /* number of terms, 2..16 */
+    double a[ROI_METALOG_MAX_TERMS]; /* coefficients a1..ak (a[0] = a1) */
+    double lower, upper;             /* bounds; -INFINITY / INFINITY when absent */
     /* Filled by the fits (NAN when not measured): */
     double ks;        /* KS distance between the fit and the sample */
     double max_error; /* max |Q(y) - empirical quantile(y)|, y = 0.01..0.99 */

@@ -26,8 +26,8 @@ static void test_golden_exact(void **state)
     roi_hdr h = {.entity = 9039920, .var_id = 8};
     assert_true(roi_hdr_uniform(&h, 1) == 0.1067621378460899);
     assert_true(roi_hdr_uniform(&h, 1000000) == 0.8098074578447267);
-    roi_hdr big = {.entity = 123456789012345ull, .var_id = (1ull << 63) + 5,
-                   .seed3 = 1ull << 40, .seed4 = 7};
+    roi_hdr big = {
+        .entity = 123456789012345ull, .var_id = (1ull << 63) + 5, .seed3 = 1ull << 40, .seed4 = 7};
     assert_true(roi_hdr_uniform(&big, UINT64_MAX) == 0.47316998697351664);
 }
 

@@ -19,8 +19,7 @@ static int cmp_double(const void *a, const void *b)
 }
 
 /* The SIPmath 3.0 known answer's coefficients (unbounded, 5 terms). */
-static const double KNOWN_A[5] = {9.872717622, 1.678242357, 2.54967822, 3.535388319,
-                                  -13.40905029};
+static const double KNOWN_A[5] = {9.872717622, 1.678242357, 2.54967822, 3.535388319, -13.40905029};
 
 static roi_metalog known(double lower, double upper)
 {
@@ -47,8 +46,8 @@ static void test_known_answer(void **state)
 static void test_bounded_forms(void **state)
 {
     (void)state;
-    roi_metalog u = known(-INFINITY, INFINITY), lo = known(2, INFINITY),
-                hi = known(-INFINITY, 30), both = known(2, 30);
+    roi_metalog u = known(-INFINITY, INFINITY), lo = known(2, INFINITY), hi = known(-INFINITY, 30),
+                both = known(2, 30);
     for (double y = 0.05; y < 1; y += 0.1) {
         double v = roi_metalog_quantile(&u, y);
         assert_near(roi_metalog_quantile(&lo, y), 2 + exp(v), 1e-12 * (2 + exp(v)));
@@ -155,8 +154,7 @@ static void test_fit_pairs(void **state)
                      ROI_ERR_PARAM);
     assert_non_null(strstr(err.msg, "probability 3"));
     y[2] = 0.9;
-    assert_int_equal(roi_metalog_fit_pairs(x, y, 3, 3, 1.5, INFINITY, &fit, &err),
-                     ROI_ERR_PARAM);
+    assert_int_equal(roi_metalog_fit_pairs(x, y, 3, 3, 1.5, INFINITY, &fit, &err), ROI_ERR_PARAM);
     assert_non_null(strstr(err.msg, "value 1"));
     assert_int_equal(roi_metalog_fit_pairs(x, y, 3, 4, -INFINITY, INFINITY, &fit, &err),
                      ROI_ERR_PARAM);
@@ -189,8 +187,8 @@ static void test_fit_sample(void **state)
     qsort(sorted, N, sizeof *sorted, cmp_double);
     for (int j = 1; j <= 99; j++) {
         double y = j / 100.0;
-        assert_near(roi_metalog_quantile(&fit, y),
-                    roi_metalog_empirical_quantile(sorted, N, y), fit.max_error);
+        assert_near(roi_metalog_quantile(&fit, y), roi_metalog_empirical_quantile(sorted, N, y),
+                    fit.max_error);
     }
     /* The truth, within 4 SE of an empirical quantile. */
     double worst_se = 0;
@@ -204,20 +202,17 @@ static void test_fit_sample(void **state)
     /* And the stated error is of the order of the sampling noise, not larger. */
     assert_true(fit.max_error <= 8 * worst_se);
     print_message("metalog term rule: k = %d, KS %.4g (threshold %.4g), max quantile error "
-                  "%.4g\n", fit.k, fit.ks, ROI_METALOG_KS_FACTOR / sqrt((double)N),
-                  fit.max_error);
+                  "%.4g\n",
+                  fit.k, fit.ks, ROI_METALOG_KS_FACTOR / sqrt((double)N), fit.max_error);
 }
 
 int main(void)
 {
     gsl_set_error_handler_off();
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_known_answer),
-        cmocka_unit_test(test_bounded_forms),
-        cmocka_unit_test(test_feasibility),
-        cmocka_unit_test(test_inversion_and_density),
-        cmocka_unit_test(test_fit_pairs),
-        cmocka_unit_test(test_fit_sample),
+        cmocka_unit_test(test_known_answer), cmocka_unit_test(test_bounded_forms),
+        cmocka_unit_test(test_feasibility),  cmocka_unit_test(test_inversion_and_density),
+        cmocka_unit_test(test_fit_pairs),    cmocka_unit_test(test_fit_sample),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
