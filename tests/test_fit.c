@@ -11,9 +11,19 @@
 #include <gsl/gsl_randist.h>
 #include <gsl/gsl_rng.h>
 
+#include <cjson/cJSON.h>
+
 #include "dist.h"
 #include "fit.h"
+#include "fit_report.h"
 #include "rng.h"
+#include "sha256.h"
+
+/* The command itself (cli/fit.c is linked into the roisim binary only; it depends on
+ * nothing but the engine and the reports, so the test compiles it in). */
+#include "../cli/fit.c"
+
+#define DATA(f) ROI_TEST_DIR "/data/" f
 
 #define Z95 1.6448536269514722
 
@@ -84,9 +94,9 @@ static void test_lognormal_recovered(void **state)
     const double mu = log(40.0), sigma = 0.6;
     roi_dist d;
     roi_error err;
-    assert_int_equal(roi_dist_lognormal_p5p95(&d, exp(mu - Z95 * sigma), exp(mu + Z95 * sigma),
-                                              "x", &err),
-                     ROI_OK);
+    assert_int_equal(
+        roi_dist_lognormal_p5p95(&d, exp(mu - Z95 * sigma), exp(mu + Z95 * sigma), "x", &err),
+        ROI_OK);
     double *x = sample_dist(&d, "lognormal recovery", N);
     roi_fit_opts o;
     roi_fit_opts_init(&o);
@@ -181,14 +191,10 @@ static void test_each_family_recovers(void **state)
 {
     (void)state;
     static const truth truths[] = {
-        {ROI_FIT_NORMAL, {10, 2}, 2000, 0},
-        {ROI_FIT_LOGNORMAL, {1, 0.4}, 2000, 0},
-        {ROI_FIT_GAMMA, {3, 2}, 2000, 0},
-        {ROI_FIT_WEIBULL, {1.7, 5}, 2000, 0},
-        {ROI_FIT_BETA, {2, 5, 0, 1}, 2000, 0},
-        {ROI_FIT_SCALED_BETA, {3, 4, 10, 20}, 2000, 60},
-        {ROI_FIT_TRIANGULAR, {0, 3, 10}, 2000, 60},
-        {ROI_FIT_PERT, {10, 20, 35}, 2000, 60},
+        {ROI_FIT_NORMAL, {10, 2}, 2000, 0},         {ROI_FIT_LOGNORMAL, {1, 0.4}, 2000, 0},
+        {ROI_FIT_GAMMA, {3, 2}, 2000, 0},           {ROI_FIT_WEIBULL, {1.7, 5}, 2000, 0},
+        {ROI_FIT_BETA, {2, 5, 0, 1}, 2000, 0},      {ROI_FIT_SCALED_BETA, {3, 4, 10, 20}, 2000, 60},
+        {ROI_FIT_TRIANGULAR, {0, 3, 10}, 2000, 60}, {ROI_FIT_PERT, {10, 20, 35}, 2000, 60},
         {ROI_FIT_UNIFORM, {2, 6}, 2000, 60},
     };
     for (size_t t = 0; t < sizeof truths / sizeof truths[0]; t++) {
@@ -272,8 +278,8 @@ static void test_bootstrap_reproducible(void **state)
         roi_fit_opts_init(&o);
         o.bootstrap = 40;
         o.threads = k ? 3 : 1;
-        o.families = (1u << ROI_FIT_GAMMA) | (1u << ROI_FIT_TRIANGULAR) |
-                     (1u << ROI_FIT_NORMAL) | (1u << ROI_FIT_METALOG);
+        o.families = (1u << ROI_FIT_GAMMA) | (1u << ROI_FIT_TRIANGULAR) | (1u << ROI_FIT_NORMAL) |
+                     (1u << ROI_FIT_METALOG);
         assert_int_equal(roi_fit_run(x, NULL, 300, &o, &r[k], &err), ROI_OK);
     }
     assert_int_equal(r[0].n_fits, r[1].n_fits);
@@ -438,8 +444,10 @@ static void test_bad_data_messages(void **state)
     (void)state;
     expect_parse_error("", NULL, "data.csv: no data");
     expect_parse_error("cost\n", NULL, "no data rows");
-    expect_parse_error("cost\n1\n2\nabc\n4\n", "cost", "row 4, column 'cost': 'abc' is not a number");
-    expect_parse_error("cost\n1\nnan\n", "cost", "row 3, column 'cost': 'nan' is not a finite number");
+    expect_parse_error("cost\n1\n2\nabc\n4\n", "cost",
+                       "row 4, column 'cost': 'abc' is not a number");
+    expect_parse_error("cost\n1\nnan\n", "cost",
+                       "row 3, column 'cost': 'nan' is not a finite number");
     expect_parse_error("cost\n1\n-inf\n", "cost", "'-inf' is not a finite number");
     expect_parse_error("cost\n1\n1e999\n", "cost", "row 3");
     expect_parse_error("cost\n1\n0x10\n", "cost", "'0x10' is not a number");
@@ -492,8 +500,7 @@ static void test_bad_data_messages(void **state)
     assert_int_equal(parse("share\n0.2\n0.5\n0\n1\n", NULL, &d, &err), ROI_OK);
     assert_int_equal(roi_fit_run(d.x, d.row, d.n, &o, &r, &err), ROI_OK);
     assert_non_null(strstr(find(&r, ROI_FIT_GAMMA)->reason, "row 4 has 0"));
-    assert_non_null(strstr(find(&r, ROI_FIT_BETA)->reason,
-                           "strictly inside (0, 1); row 4 has 0"));
+    assert_non_null(strstr(find(&r, ROI_FIT_BETA)->reason, "strictly inside (0, 1); row 4 has 0"));
     roi_fit_result_free(&r);
     roi_fit_data_free(&d);
 }
@@ -511,9 +518,8 @@ static void test_families_parse(void **state)
     assert_non_null(strstr(err.msg, "unknown family 'gama' (did you mean 'gamma'?)"));
     assert_int_equal(roi_fit_families_parse("", &mask, &err), ROI_ERR_USAGE);
     for (int f = 0; f < ROI_FIT_NFAMILIES; f++) {
-        assert_int_equal(roi_fit_families_parse(roi_fit_family_name((roi_fit_family)f), &mask,
-                                                &err),
-                         ROI_OK);
+        assert_int_equal(
+            roi_fit_families_parse(roi_fit_family_name((roi_fit_family)f), &mask, &err), ROI_OK);
         assert_int_equal(mask, 1u << f);
     }
 }
@@ -539,6 +545,131 @@ static void test_metalog_entry(void **state)
     free(x);
 }
 
+/* ---- the command and its report ------------------------------------------------------- */
+
+static char *read_all(FILE *fp)
+{
+    fseek(fp, 0, SEEK_END);
+    long len = ftell(fp);
+    rewind(fp);
+    char *buf = malloc((size_t)len + 1);
+    assert_non_null(buf);
+    assert_int_equal(fread(buf, 1, (size_t)len, fp), (size_t)len);
+    buf[len] = '\0';
+    return buf;
+}
+
+/*
+ * `roisim fit tests/data/fit_quotes.csv --json FILE`: the table, the scenario text with
+ * its provenance, and the JSON's shape; every JSON number reads back as the very double
+ * the engine computed.
+ */
+static void test_command_and_report(void **state)
+{
+    (void)state;
+    const char *json_path = "test_fit_quotes.json";
+    roi_cli_fit_opts o;
+    roi_cli_fit_opts_init(&o);
+    o.json = json_path;
+    o.bootstrap = 50;
+    o.threads = 2;
+    FILE *out = tmpfile();
+    assert_non_null(out);
+    roi_error err;
+    roi_error_clear(&err);
+    roi_status st = roi_cli_fit(DATA("fit_quotes.csv"), &o, out, &err);
+    if (st != ROI_OK)
+        fail_msg("%s", err.msg);
+    char *text = read_all(out);
+    fclose(out);
+    char sha[65];
+    assert_int_equal(roi_sha256_file(DATA("fit_quotes.csv"), sha), 0);
+    assert_non_null(strstr(text, "column 'quote_k': 59 values (1 empty cells skipped)"));
+    assert_non_null(strstr(text, "rank  family"));
+    assert_non_null(strstr(text, sha));
+    assert_non_null(strstr(text, "-- runner-up: "));
+    assert_non_null(strstr(text, "\nquote_k = "));
+    assert_non_null(strstr(text, "needs values strictly inside (0, 1); row 2 has 148.9"));
+
+    /* The same fit, directly, for the numbers. */
+    roi_fit_data d;
+    FILE *fp = fopen(DATA("fit_quotes.csv"), "rb");
+    assert_non_null(fp);
+    char *bytes = read_all(fp);
+    fclose(fp);
+    assert_int_equal(roi_fit_data_parse(bytes, strlen(bytes), "q", NULL, &d, &err), ROI_OK);
+    roi_fit_opts fo;
+    roi_fit_opts_init(&fo);
+    fo.bootstrap = 50;
+    roi_fit_result r;
+    assert_int_equal(roi_fit_run(d.x, d.row, d.n, &fo, &r, &err), ROI_OK);
+
+    fp = fopen(json_path, "rb");
+    assert_non_null(fp);
+    char *json = read_all(fp);
+    fclose(fp);
+    remove(json_path);
+    cJSON *root = cJSON_Parse(json);
+    assert_non_null(root);
+    assert_string_equal(cJSON_GetObjectItem(root, "sha256")->valuestring, sha);
+    assert_string_equal(cJSON_GetObjectItem(root, "file")->valuestring, DATA("fit_quotes.csv"));
+    assert_int_equal(cJSON_GetObjectItem(root, "n")->valueint, 59);
+    cJSON *fits = cJSON_GetObjectItem(root, "fits");
+    assert_int_equal(cJSON_GetArraySize(fits), r.n_ok);
+    assert_string_equal(cJSON_GetObjectItem(root, "best")->valuestring,
+                        roi_fit_family_name(r.fits[0].family));
+    static const char *const keys[] = {"family", "params", "loglik",  "aic", "bic",
+                                       "ks",     "ad",     "p_value", "lua"};
+    for (int i = 0; i < r.n_ok; i++) {
+        cJSON *f = cJSON_GetArrayItem(fits, i);
+        for (size_t k = 0; k < sizeof keys / sizeof keys[0]; k++)
+            if (!cJSON_GetObjectItem(f, keys[k]))
+                fail_msg("fit %d has no '%s'", i, keys[k]);
+        const roi_fit *e = &r.fits[i];
+        assert_string_equal(cJSON_GetObjectItem(f, "family")->valuestring,
+                            roi_fit_family_name(e->family));
+        assert_true(cJSON_GetObjectItem(f, "aic")->valuedouble == e->aic);
+        assert_true(cJSON_GetObjectItem(f, "loglik")->valuedouble == e->loglik);
+        assert_true(cJSON_GetObjectItem(f, "ks")->valuedouble == e->ks);
+        assert_true(cJSON_GetObjectItem(f, "ad")->valuedouble == e->ad);
+        cJSON *pv = cJSON_GetObjectItem(f, "p_value");
+        assert_true(isfinite(e->p_value) ? pv->valuedouble == e->p_value : cJSON_IsNull(pv));
+        cJSON *params = cJSON_GetObjectItem(f, "params");
+        for (int j = 0; e->family != ROI_FIT_DISCRETE && j < e->n_p; j++)
+            assert_true(cJSON_GetObjectItem(params, roi_fit_param_name(e, j))->valuedouble ==
+                        e->p[j]);
+        assert_string_equal(cJSON_GetObjectItem(f, "lua")->valuestring, e->lua);
+    }
+    cJSON_Delete(root);
+    roi_fit_result_free(&r);
+    roi_fit_data_free(&d);
+    free(json);
+    free(bytes);
+    free(text);
+}
+
+static void test_command_errors(void **state)
+{
+    (void)state;
+    roi_cli_fit_opts o;
+    roi_cli_fit_opts_init(&o);
+    o.bootstrap = 0;
+    roi_error err;
+    FILE *out = tmpfile();
+    assert_int_equal(roi_cli_fit(DATA("fit_bad_row.csv"), &o, out, &err), ROI_ERR_PARAM);
+    assert_non_null(strstr(err.msg, "fit_bad_row.csv: row 4, column 'adoption': 'n/a' is not a "
+                                    "number"));
+    assert_int_equal(roi_cli_fit(DATA("no_such_file.csv"), &o, out, &err), ROI_ERR_IO);
+    assert_non_null(strstr(err.msg, "no_such_file.csv: cannot open"));
+    o.families = "lognormal,gama";
+    assert_int_equal(roi_cli_fit(DATA("fit_quotes.csv"), &o, out, &err), ROI_ERR_USAGE);
+    o.families = "beta";
+    assert_int_equal(roi_cli_fit(DATA("fit_quotes.csv"), &o, out, &err), ROI_ERR_PARAM);
+    assert_non_null(strstr(err.msg, "column 'quote_k': no family fits these 59 values: beta: "
+                                    "needs values strictly inside (0, 1); row 2 has 148.9"));
+    fclose(out);
+}
+
 int main(void)
 {
     gsl_set_error_handler_off();
@@ -554,6 +685,8 @@ int main(void)
         cmocka_unit_test(test_bad_data_messages),
         cmocka_unit_test(test_families_parse),
         cmocka_unit_test(test_metalog_entry),
+        cmocka_unit_test(test_command_and_report),
+        cmocka_unit_test(test_command_errors),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
