@@ -1932,33 +1932,44 @@ static void row_name(const size_t *row, size_t i, char *buf, size_t size)
  * Whether family f can describe the data at all, judged in file order so the reason
  * names the first offending row. 0, or -1 with the reason.
  */
-static int applicable(roi_fit_family f, const double *x, const size_t *row, size_t n, int integer,
-                      char *why, size_t why_size)
+static int applicable(roi_fit_family f, const double *x, const size_t *row, size_t n,
+                      const fit_ctx *ctx, char *why, size_t why_size)
 {
     char where[48];
+    double lo = isnan(ctx->ml_lower) ? -INFINITY : ctx->ml_lower;
+    double hi = isnan(ctx->ml_upper) ? INFINITY : ctx->ml_upper;
     for (size_t i = 0; i < n; i++) {
-        row_name(row, i, where, sizeof where);
+        const char *need = NULL, *hint = "";
         switch (f) {
         case ROI_FIT_LOGNORMAL:
         case ROI_FIT_GAMMA:
         case ROI_FIT_WEIBULL:
             if (!(x[i] > 0))
-                return WHY("needs values > 0; %s has %.15g", where, x[i]);
+                need = "values > 0";
             break;
         case ROI_FIT_BETA:
-            if (!(x[i] > 0 && x[i] < 1))
-                return WHY("needs values strictly inside (0, 1); %s has %.15g%s", where, x[i],
-                           x[i] < 0 || x[i] > 1 ? " (scaled_beta estimates the bounds)" : "");
+            if (!(x[i] > 0 && x[i] < 1)) {
+                need = "values strictly inside (0, 1)";
+                hint = x[i] < 0 || x[i] > 1 ? " (scaled_beta estimates the bounds)" : "";
+            }
             break;
         case ROI_FIT_DISCRETE:
             if (x[i] != floor(x[i]))
-                return WHY("needs integer data; %s has %.15g", where, x[i]);
+                need = "integer data";
+            break;
+        case ROI_FIT_METALOG:
+            if (!(x[i] > lo && x[i] < hi))
+                need = "values strictly inside the metalog bounds given";
             break;
         default:
             return 0;
         }
+        if (need) {
+            row_name(row, i, where, sizeof where);
+            return WHY("needs %s; %s has %.15g%s", need, where, x[i], hint);
+        }
     }
-    if (f == ROI_FIT_DISCRETE && !integer)
+    if (f == ROI_FIT_DISCRETE && !ctx->integer)
         return WHY("the integers have more than %d distinct values or a range above %d",
                    ROI_FIT_DISCRETE_MAX, ROI_FIT_INTEGER_RANGE);
     return 0;
@@ -2041,7 +2052,7 @@ roi_status roi_fit_run(const double *x, const size_t *row, size_t n, const roi_f
         f->p_value = f->loglik = f->aic = f->bic = f->ks = f->ad = NAN;
         for (int j = 0; j < ROI_FIT_MAX_PARAMS; j++)
             f->se[j] = NAN;
-        if (applicable(f->family, x, row, n, res->integer_data, f->reason, sizeof f->reason))
+        if (applicable(f->family, x, row, n, &ctx, f->reason, sizeof f->reason))
             continue;
         if (fit_one(sorted, n, &ctx, f, f->reason, sizeof f->reason) != 0)
             continue;

@@ -494,6 +494,14 @@ static void test_bad_data_messages(void **state)
     assert_int_equal(roi_fit_run(d.x, d.row, d.n, &o, &r, &err), ROI_ERR_PARAM);
     assert_non_null(strstr(err.msg, "lognormal: needs values > 0; row 4 has -2"));
     roi_fit_result_free(&r);
+    /* Metalog bounds given by the caller: a value outside names its row. */
+    o.families = 1u << ROI_FIT_METALOG;
+    o.metalog_lower = 0;
+    assert_int_equal(roi_fit_run(d.x, d.row, d.n, &o, &r, &err), ROI_ERR_PARAM);
+    assert_non_null(strstr(err.msg, "metalog: needs values strictly inside the metalog bounds "
+                                    "given; row 4 has -2"));
+    roi_fit_result_free(&r);
+    o.metalog_lower = NAN;
     roi_fit_data_free(&d);
     /* Zero for a positive family; 1 for a beta on [0, 1]. */
     o.families = (1u << ROI_FIT_GAMMA) | (1u << ROI_FIT_BETA) | (1u << ROI_FIT_NORMAL);
