@@ -117,13 +117,14 @@ typedef struct resolved {
     const char *base; /* into path */
     char *dir;        /* the folder as written (owned), for messages and fallbacks */
     int out_fd;       /* stream, when asked to open it: its descriptor; else -1 */
+    int own;          /* out_fd is standard output or error: never closed */
 } resolved;
 
 static void resolved_free(resolved *r)
 {
     if (r->dirfd >= 0)
         close(r->dirfd);
-    if (r->out_fd >= 0 && r->out_fd != STDOUT_FILENO)
+    if (r->out_fd >= 0 && !r->own)
         close(r->out_fd);
     free(r->dir);
     r->dirfd = r->out_fd = -1;
@@ -142,11 +143,17 @@ static roi_status resolve(const char *path, int open_stream, resolved *r, roi_er
     r->dirfd = r->out_fd = -1;
     r->base = NULL;
     r->dir = NULL;
+    r->own = 0;
     if (!path || !path[0])
         return roi_error_set(err, ROI_ERR_USAGE, NULL, "cannot write a report: empty file name");
-    if (!strcmp(path, "-")) {
+    /* The process's own outputs are written through whatever the shell connected them
+     * to (--trials-csv /dev/stdout > out.csv), as "-" is. */
+    int own = !strcmp(path, "-") || !strcmp(path, "/dev/stdout") ? STDOUT_FILENO
+              : !strcmp(path, "/dev/stderr") ? STDERR_FILENO : -1;
+    if (own >= 0) {
         r->kind = ROI_ATOMIC_STREAM;
-        r->out_fd = open_stream ? STDOUT_FILENO : -1;
+        r->out_fd = open_stream ? own : -1;
+        r->own = 1;
         r->base = path;
         return ROI_OK;
     }
@@ -389,7 +396,7 @@ static entry *begin(roi_atomic_file *af, const char *path, resolved *r, roi_stat
     }
     if (r->kind == ROI_ATOMIC_STREAM) {
         e->out_fd = r->out_fd;
-        e->close_out = r->out_fd != STDOUT_FILENO;
+        e->close_out = !r->own;
         r->out_fd = -1;
     } else {
         e->target_dirfd = r->dirfd;
@@ -576,8 +583,10 @@ static int still_ours(const entry *e, int dirfd, const char *name)
 static roi_status place(entry *e, roi_error *err)
 {
     if (e->kind == ROI_ATOMIC_STREAM) {
-        if (e->out_fd == STDOUT_FILENO)
-            fflush(stdout); /* after whatever stdio already holds for standard output */
+        if (!e->close_out) {
+            fflush(stdout); /* after whatever stdio already holds for them */
+            fflush(stderr);
+        }
         int rc = copy_fd(e->staged_fd, e->out_fd);
         if (!rc && e->close_out) {
             rc = close(e->out_fd) != 0 ? errno : 0;

@@ -33,8 +33,9 @@ typedef struct roi_atomic_file {
 typedef enum roi_atomic_kind {
     ROI_ATOMIC_NEW,     /* nothing there yet: created by a rename */
     ROI_ATOMIC_REPLACE, /* a regular file: replaced by a rename, never written in place */
-    ROI_ATOMIC_STREAM   /* "-", a character device or a FIFO (also through a symbolic
-                         * link): staged, then written through at commit, not atomically */
+    ROI_ATOMIC_STREAM   /* "-" or /dev/stdout (standard output), /dev/stderr, a
+                         * character device or a FIFO (also through a symbolic link):
+                         * staged, then written through at commit, not atomically */
 } roi_atomic_kind;
 
 /*
