@@ -16,12 +16,15 @@
 #include <unistd.h>
 
 #include "analysis.h"
+#include "atomic.h"
 #include "condition.h"
 #include "options.h"
+#include "outputs.h"
 #include "paths.h"
 #include "report.h"
 #include "scenario.h"
 #include "search.h"
+#include "signals.h"
 #include "sim.h"
 
 /* The options, as parsed from the table in options.c. */
@@ -208,6 +211,15 @@ static roi_status cmd_run(const cli *c, const char *command, roi_error *err)
         if (st != ROI_OK)
             goto done;
     }
+    /* ---- files (issue 14): refuse, before the run, a report over an input, two
+     * reports in one file, or a path roisim never writes (cli/outputs.h). */
+    const roi_cli_output outs[] = {{"--json", c->json}, {"--xlsx", c->xlsx},
+                                   {"--trials-csv", c->trials_csv}};
+    enum { N_OUTS = sizeof outs / sizeof outs[0] };
+    st = roi_cli_outputs_check(files, n, outs, N_OUTS, err);
+    /* TODO(issue 14, lead): once roi_model has sources: for (int i = 0; st == ROI_OK && i < n; i++) st = roi_cli_outputs_check((const char *const *)models[i]->sources, models[i]->n_sources, outs, N_OUTS, err); */
+    if (st != ROI_OK)
+        goto done;
     if (!c->no_analysis && (st = check_stress(c, models, n, err)) != ROI_OK)
         goto done;
 
@@ -273,20 +285,30 @@ static roi_status cmd_run(const cli *c, const char *command, roi_error *err)
         /* With --json - the JSON owns standard output. */
         FILE *fp = c->json && !strcmp(c->json, "-") ? stderr : stdout;
         roi_report_terminal(fp, cruns, n, &meta);
-        fflush(fp);
-    }
-    if (c->json) {
-        st = roi_report_json_write(cruns, n, &meta, c->json, err);
-        if (st != ROI_OK)
+        /* A summary lost on a full device is a failure, not a success (issue 14). */
+        errno = 0;
+        if (fflush(fp) != 0 || ferror(fp)) {
+            st = roi_error_set(err, ROI_ERR_IO, NULL, "cannot write the summary to %s: %s",
+                               fp == stdout ? "standard output" : "standard error",
+                               errno ? strerror(errno) : "write error");
             goto done;
+        }
     }
-    if (c->xlsx) {
+    /* ---- files (issue 14): all reports or none. Each is written to its temporary
+     * file; the batch puts them in place only when all succeeded (reports/atomic.h).
+     * The workbook goes first, so that Excel's limits are checked before anything is
+     * written. */
+    roi_atomic_batch_begin();
+    if (c->xlsx)
         st = roi_report_xlsx_write(cruns, n, &meta, c->xlsx, err);
-        if (st != ROI_OK)
-            goto done;
-    }
-    if (c->trials_csv)
+    if (st == ROI_OK && c->json)
+        st = roi_report_json_write(cruns, n, &meta, c->json, err);
+    if (st == ROI_OK && c->trials_csv)
         st = roi_report_trials_csv_write(cruns, n, c->trials_csv, err);
+    if (st == ROI_OK)
+        st = roi_atomic_batch_commit(err);
+    else
+        roi_atomic_batch_abort();
     t_report = now_seconds() - t_phase;
     if (c->timings && st == ROI_OK)
         fprintf(stderr,
@@ -397,6 +419,8 @@ int main(int argc, char **argv)
     gsl_set_error_handler_off();
     /* Numbers in every output use '.', whatever the environment says. */
     setlocale(LC_ALL, "C");
+    /* An interrupted run removes its temporary reports (issue 14). */
+    roi_cli_signals_install();
 
     roi_error err;
     roi_error_clear(&err);
@@ -442,6 +466,13 @@ int main(int argc, char **argv)
     }
 
 done:
+    /* Whatever the command printed must have reached standard output: a full device
+     * is an error (issue 14). */
+    int lost = ferror(stdout);
+    errno = 0;
+    if ((fclose(stdout) != 0 || lost) && st == ROI_OK)
+        st = roi_error_set(&err, ROI_ERR_IO, NULL, "cannot write to standard output: %s",
+                           errno ? strerror(errno) : "write error");
     if (st != ROI_OK)
         print_error(&err, st);
     roi_cli_free(&c);

@@ -1,36 +1,70 @@
 /* csv.c - every trial as CSV (--trials-csv): its outputs and sampled inputs, recomputed. */
 #include "report.h"
 
+#include <errno.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "atomic.h"
+#include "text.h"
 
-/* Writes s as a CSV field, quoted when it holds a comma, quote or line break. */
-static void put_field(FILE *fp, const char *s)
+/* The report being written and the errno of its first failed write (0: none yet), so
+ * that the message says why ("No space left on device"), not only that it failed. */
+typedef struct sink {
+    FILE *fp;
+    int err;
+} sink;
+
+static void check(sink *o, int failed)
 {
-    if (!s)
-        s = "";
-    if (!strpbrk(s, ",\"\r\n")) {
-        fputs(s, fp);
-        return;
+    if (failed && !o->err)
+        o->err = errno ? errno : EIO;
+}
+
+/*
+ * The CSV field for the text s (caller frees; NULL when out of memory): valid UTF-8
+ * (text.h); quoted when it holds a comma, quote or line break; and, when a spreadsheet
+ * would run it as a formula (it starts with = + - @, tab or carriage return; OWASP's
+ * "CSV injection") or it starts with an apostrophe, quoted with an apostrophe added in
+ * front, so it opens as text. Only text goes through here: numbers never start with an
+ * apostrophe and are never quoted (docs/report.md).
+ */
+static char *csv_field(const char *s)
+{
+    char *owned = NULL;
+    const char *t = roi_text_clean(s ? s : "", 0, &owned);
+    if (!t)
+        return NULL;
+    int mark = roi_text_csv_needs_quote_mark(t);
+    int quote = mark || strpbrk(t, ",\"\r\n") != NULL;
+    size_t len = strlen(t);
+    char *out = malloc(2 * len + 4);
+    if (out) {
+        size_t k = 0;
+        if (quote)
+            out[k++] = '"';
+        if (mark)
+            out[k++] = '\'';
+        for (const char *p = t; *p; p++) {
+            if (quote && *p == '"')
+                out[k++] = '"';
+            out[k++] = *p;
+        }
+        if (quote)
+            out[k++] = '"';
+        out[k] = '\0';
     }
-    fputc('"', fp);
-    for (; *s; s++) {
-        if (*s == '"')
-            fputc('"', fp);
-        fputc(*s, fp);
-    }
-    fputc('"', fp);
+    free(owned);
+    return out;
 }
 
 /* A number that reads back as the same double; nothing for NaN (undefined). */
-static void put_num(FILE *fp, double v)
+static void put_num(sink *o, double v)
 {
-    fputc(',', fp);
+    check(o, fputc(',', o->fp) == EOF);
     if (isfinite(v))
-        fprintf(fp, "%.17g", v);
+        check(o, fprintf(o->fp, "%.17g", v) < 0);
 }
 
 /*
@@ -78,6 +112,7 @@ roi_status roi_report_trials_csv_write(const roi_run *const *runs, int n, const 
     const char **names = NULL;
     int n_names = 0, *cols = NULL;
     roi_rerun *rr = NULL;
+    char *field = NULL;
 
     if (input_columns(runs, n, &names, &n_names, &cols) != ROI_OK) {
         st = roi_error_set(err, ROI_ERR_NOMEM, NULL, "out of memory writing '%s'", path);
@@ -86,19 +121,23 @@ roi_status roi_report_trials_csv_write(const roi_run *const *runs, int n, const 
     st = roi_atomic_open(&af, path, err);
     if (st != ROI_OK)
         goto done;
+    sink o = {af.fp, 0};
 
-    fputs("scenario,trial", af.fp);
-    for (int o = 0; o < ROI_OUT_COUNT; o++)
-        fprintf(af.fp, ",%s", roi_output_name((roi_output)o));
-    for (int j = 0; j < n_names; j++) {
-        fputc(',', af.fp);
-        put_field(af.fp, names[j]);
+    check(&o, fputs("scenario,trial", o.fp) == EOF);
+    for (int k = 0; k < ROI_OUT_COUNT; k++)
+        check(&o, fprintf(o.fp, ",%s", roi_output_name((roi_output)k)) < 0);
+    for (int j = 0; j < n_names && !o.err; j++) {
+        if (!(field = csv_field(names[j])))
+            goto nomem;
+        check(&o, fputc(',', o.fp) == EOF || fputs(field, o.fp) == EOF);
+        free(field);
+        field = NULL;
     }
-    fputc('\n', af.fp);
+    check(&o, fputc('\n', o.fp) == EOF);
 
     /* The run keeps its outputs as floats: each trial is recomputed (sim.h) for its
      * exact outputs and the inputs it drew (through the run's sampling plan). */
-    for (int k = 0; k < n && !ferror(af.fp); k++) {
+    for (int k = 0; k < n && !o.err; k++) {
         const roi_run *run = runs[k];
         roi_rerun_free(rr);
         if ((st = roi_rerun_new(run, &rr)) != ROI_OK) {
@@ -106,33 +145,35 @@ roi_status roi_report_trials_csv_write(const roi_run *const *runs, int n, const 
             st = roi_error_set(err, st, NULL, "cannot recompute the trials for '%s'", path);
             goto done;
         }
-        for (size_t i = 0; i < run->trials; i++) {
+        free(field);
+        if (!(field = csv_field(run->model->name)))
+            goto nomem;
+        for (size_t i = 0; i < run->trials && !o.err; i++) {
             double out[ROI_OUT_COUNT];
             roi_rerun_trial(rr, i, out);
             const double *vals = roi_rerun_values(rr);
-            put_field(af.fp, run->model->name);
-            fprintf(af.fp, ",%zu", i);
-            for (int o = 0; o < ROI_OUT_COUNT; o++)
-                put_num(af.fp, out[o]);
+            check(&o, fputs(field, o.fp) == EOF || fprintf(o.fp, ",%zu", i) < 0);
+            for (int j = 0; j < ROI_OUT_COUNT; j++)
+                put_num(&o, out[j]);
             for (int j = 0; j < n_names; j++) {
                 int node = cols[k * n_names + j];
                 if (node >= 0)
-                    put_num(af.fp, vals[node]);
+                    put_num(&o, vals[node]);
                 else
-                    fputc(',', af.fp);
+                    check(&o, fputc(',', o.fp) == EOF);
             }
-            if (fputc('\n', af.fp) == EOF)
-                break;
+            check(&o, fputc('\n', o.fp) == EOF);
         }
     }
-    if (ferror(af.fp)) {
-        roi_atomic_abort(&af);
-        st = roi_error_set(err, ROI_ERR_IO, NULL, "cannot write '%s'", path);
-        goto done;
-    }
-    st = roi_atomic_commit(&af, err);
+    st = o.err ? roi_atomic_fail(&af, o.err, err) : roi_atomic_commit(&af, err);
+    goto done;
+
+nomem:
+    roi_atomic_abort(&af);
+    st = roi_error_set(err, ROI_ERR_NOMEM, NULL, "out of memory writing '%s'", path);
 
 done:
+    free(field);
     roi_rerun_free(rr);
     free(names);
     free(cols);

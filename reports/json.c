@@ -2,6 +2,7 @@
 #include "report.h"
 
 #include <cjson/cJSON.h>
+#include <errno.h>
 #include <inttypes.h>
 #include <math.h>
 #include <stdlib.h>
@@ -10,6 +11,7 @@
 #include "analysis.h"
 #include "atomic.h"
 #include "search.h"
+#include "text.h"
 
 /* ---- building blocks ----------------------------------------------------------------- */
 
@@ -608,29 +610,29 @@ roi_status roi_report_json_write(const roi_run *const *runs, int n,
 {
     roi_status st = ROI_OK;
     roi_atomic_file af = {0};
-    char *text = document(runs, n, meta);
-    if (!text)
+    char *text = document(runs, n, meta), *clean = NULL;
+    /* The one place every string of the document (keys included) passes: bytes that
+     * are not UTF-8 (a title, a file name) become U+FFFD, as RFC 8259 asks of JSON
+     * text; cJSON has already escaped the control characters. */
+    const char *out = text ? roi_text_clean(text, 0, &clean) : NULL;
+    if (!out) {
+        cJSON_free(text);
         return roi_error_set(err, ROI_ERR_NOMEM, NULL, "out of memory building the JSON report");
-    size_t len = strlen(text);
-
-    if (strcmp(path, "-") == 0) {
-        if (fwrite(text, 1, len, stdout) != len || fputc('\n', stdout) == EOF ||
-            fflush(stdout) != 0)
-            st = roi_error_set(err, ROI_ERR_IO, NULL,
-                               "cannot write the JSON report to standard output");
-        goto done;
     }
+    size_t len = strlen(out);
+
+    /* "-" is standard output: atomic.c stages it and writes it through at commit. */
     st = roi_atomic_open(&af, path, err);
     if (st != ROI_OK)
         goto done;
-    if (fwrite(text, 1, len, af.fp) != len || fputc('\n', af.fp) == EOF) {
-        roi_atomic_abort(&af);
-        st = roi_error_set(err, ROI_ERR_IO, NULL, "cannot write '%s'", path);
+    if (fwrite(out, 1, len, af.fp) != len || fputc('\n', af.fp) == EOF) {
+        st = roi_atomic_fail(&af, errno, err);
         goto done;
     }
     st = roi_atomic_commit(&af, err);
 
 done:
+    free(clean);
     cJSON_free(text);
     return st;
 }

@@ -15,6 +15,7 @@
 #include "report.h"
 
 #include <ctype.h>
+#include <errno.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,6 +27,7 @@
 #include "atomic.h"
 #include "search.h"
 #include "sha256.h"
+#include "text.h"
 
 /* The creation date written when none is recorded (2026-01-01T00:00:00Z), so that
  * a reproducible file is byte-identical run to run. */
@@ -181,9 +183,42 @@ static lxw_error put_num(lxw_worksheet *ws, int row, int col, double v, lxw_form
     return worksheet_write_number(ws, (lxw_row_t)row, (lxw_col_t)col, v, fmt);
 }
 
+/* Every cell's text passes here: valid UTF-8 without what XML 1.0 forbids (text.h), so
+ * the sheet parts stay well-formed XML, and no longer than a cell holds. */
 static lxw_error put_str(lxw_worksheet *ws, int row, int col, const char *s, lxw_format *fmt)
 {
-    return worksheet_write_string(ws, (lxw_row_t)row, (lxw_col_t)col, s ? s : "", fmt);
+    char *owned = NULL;
+    const char *t = roi_text_clean(s ? s : "", ROI_TEXT_XML, &owned);
+    if (!t)
+        return LXW_ERROR_MEMORY_MALLOC_FAILED;
+    lxw_error e = roi_text_utf16_len(t) > ROI_TEXT_EXCEL_CELL
+                      ? LXW_ERROR_MAX_STRING_LENGTH_EXCEEDED
+                      : worksheet_write_string(ws, (lxw_row_t)row, (lxw_col_t)col, t, fmt);
+    free(owned);
+    return e;
+}
+
+/*
+ * A chart title or series name as libxlsxwriter must get it: valid XML text, and not
+ * starting with '=', which libxlsxwriter would take for a cell reference (a scenario
+ * or surface named "=..." would make the chart unreadable): such a name gets a leading
+ * apostrophe, as in the CSV. Returns the text (name itself, or a copy that *owned
+ * points to; caller frees), or NULL when out of memory.
+ */
+static const char *chart_text(const char *name, char **owned)
+{
+    const char *t = roi_text_clean(name ? name : "", ROI_TEXT_XML, owned);
+    if (t && t[0] == '=') {
+        char *c = malloc(strlen(t) + 2);
+        if (c) {
+            c[0] = '\'';
+            strcpy(c + 1, t);
+        }
+        free(*owned);
+        *owned = c;
+        t = c;
+    }
+    return t;
 }
 
 /* Landscape, one page wide, header rows frozen and repeated on every page. */
@@ -224,15 +259,20 @@ static void copy_chars(char *out, const char *s, int chars)
 int roi_report_sheet_name(const char *scenario, const char *const *taken, int n_taken,
                           char out[32])
 {
-    char base[128];
+    char base[128], *owned = NULL;
     size_t k = 0;
-    for (const char *p = scenario ? scenario : ""; *p && k < sizeof base - 1; p++) {
+    /* Sheet names reach workbook.xml and app.xml: valid UTF-8 first (text.h). */
+    const char *name = roi_text_clean(scenario ? scenario : "", ROI_TEXT_XML, &owned);
+    if (!name)
+        return -1;
+    for (const char *p = name; *p && k < sizeof base - 1; p++) {
         unsigned char ch = (unsigned char)*p;
         /* Excel forbids []:*?/\ ; apostrophes and control characters are replaced too,
          * since libxlsxwriter 1.1.x mishandles them in references. Non-ASCII is kept. */
         base[k++] = (ch < 0x20 || ch == 0x7F || strchr("[]:*?/\\'", ch)) ? '_' : (char)ch;
     }
     base[k] = '\0';
+    free(owned);
     if (!base[0] || same_name(base, "History")) {
         /* Empty, or a name Excel reserves. */
         char orig[16];
@@ -469,9 +509,14 @@ static void style_axis(lxw_chart_axis *axis, const char *title, const char *num_
 static lxw_chart *new_chart(xctx *x, uint8_t type, const char *title)
 {
     lxw_chart *c = workbook_add_chart(x->wb, type);
-    if (!c)
+    char *owned = NULL;
+    const char *text = chart_text(title, &owned);
+    if (!c || !text) {
+        free(owned);
         return NULL;
-    chart_title_set_name(c, title);
+    }
+    chart_title_set_name(c, text);
+    free(owned);
     lxw_chart_font font = {.size = 11, .bold = 1};
     chart_title_set_name_font(c, &font);
     chart_legend_set_position(c, LXW_CHART_LEGEND_BOTTOM);
@@ -491,7 +536,12 @@ static lxw_chart_series *row_series(xctx *x, lxw_chart *c, int k, int row, const
                                 (lxw_col_t)(SER_COL_DATA + run->periods - 1));
     chart_series_set_values(s, "Series", (lxw_row_t)row, SER_COL_DATA, (lxw_row_t)row,
                             (lxw_col_t)(SER_COL_DATA + run->periods - 1));
-    chart_series_set_name(s, name);
+    char *owned = NULL;
+    const char *text = chart_text(name, &owned);
+    if (!text)
+        return NULL;
+    chart_series_set_name(s, text);
+    free(owned);
     if (width_pt > 0) {
         lxw_chart_line line = {.color = color, .width = (float)width_pt, .dash_type = dash};
         chart_series_set_line(s, &line);
@@ -674,10 +724,15 @@ static lxw_error write_summary(xctx *x)
         if (m->title && strlen(m->title) > title_w)
             title_w = strlen(m->title);
         /* The scenario name links to its sheet. */
-        char url[64];
+        char url[64], *owned = NULL;
         snprintf(url, sizeof url, "internal:'%s'!A1", x->sc[k].sheet);
-        TRY(worksheet_write_url_opt(ws, (lxw_row_t)row, SC_NAME, url, NULL, scen_name(run),
-                                    "Open this scenario's sheet"));
+        const char *shown = roi_text_clean(scen_name(run), ROI_TEXT_XML, &owned);
+        if (!shown)
+            return LXW_ERROR_MEMORY_MALLOC_FAILED;
+        lxw_error e = worksheet_write_url_opt(ws, (lxw_row_t)row, SC_NAME, url, NULL, shown,
+                                              "Open this scenario's sheet");
+        free(owned);
+        TRY(e);
         TRY(put_str(ws, row, SC_TITLE, m->title, f->text));
         const roi_summary *npv = &S[ROI_OUT_NPV];
         int has = npv->n_defined > 0;
@@ -1936,17 +1991,91 @@ static roi_status plan(xctx *x)
     return ROI_OK;
 }
 
+/* ---- Excel's limits, checked before anything is written -------------------------------- */
+
+enum { XL_MAX_ROWS = 1048576, XL_MAX_COLS = 16384 };
+
+/* Text longer than a cell holds: refused with the field named (put_str refuses any
+ * other such text too, with libxlsxwriter's message). */
+static roi_status check_text(const char *text, const char *what, const char *scenario,
+                             const char *path, roi_error *err)
+{
+    size_t len = roi_text_utf16_len(text);
+    if (len <= ROI_TEXT_EXCEL_CELL)
+        return ROI_OK;
+    return roi_error_set(err, ROI_ERR_PARAM, NULL,
+                         "cannot write the workbook '%s': the %s%s%.40s%s is %zu characters "
+                         "long, and an Excel cell holds at most %d; shorten it or leave out "
+                         "--xlsx", path, what, scenario ? " of scenario '" : "",
+                         scenario ? scenario : "", scenario ? "'" : "", len, ROI_TEXT_EXCEL_CELL);
+}
+
+/*
+ * Refuses, before the workbook is started, what Excel cannot hold: a horizon with more
+ * quarters than the Series sheet has columns, more rows than a sheet has, and a
+ * scenario's name, title, file name, input names or the command line longer than a
+ * cell. Whatever else exceeds a limit still fails the write cleanly (nothing replaced).
+ */
+static roi_status check_limits(const xctx *x, const char *path, roi_error *err)
+{
+    roi_status st = ROI_OK;
+    size_t input_rows = 4;
+    for (int k = 0; k < x->n && st == ROI_OK; k++) {
+        const roi_run *run = x->runs[k];
+        const roi_model *m = run->model;
+        const char *name = scen_name(run);
+        if (SER_COL_DATA + run->periods > XL_MAX_COLS)
+            return roi_error_set(err, ROI_ERR_PARAM, NULL,
+                                 "cannot write the workbook '%s': scenario '%.40s' has %d "
+                                 "quarters, and the Series sheet has a column for each: Excel "
+                                 "allows %d columns (at most %d quarters); shorten the horizon "
+                                 "or leave out --xlsx", path, name, run->periods, XL_MAX_COLS,
+                                 XL_MAX_COLS - SER_COL_DATA);
+        st = check_text(name, "name", NULL, path, err);
+        if (st == ROI_OK)
+            st = check_text(m->title ? m->title : "", "title", name, path, err);
+        if (st == ROI_OK)
+            st = check_text(m->file ? m->file : "", "file name", name, path, err);
+        const roi_graph *g = &m->graph;
+        for (int i = 0; i < roi_graph_input_count(g) && st == ROI_OK; i++)
+            st = check_text(g->nodes[roi_graph_input_node(g, i)].name, "name of an input",
+                            name, path, err);
+        input_rows += (size_t)run->n_inputs;
+    }
+    if (st == ROI_OK && x->meta->command)
+        st = check_text(x->meta->command, "command line", NULL, path, err);
+    if (st != ROI_OK)
+        return st;
+    size_t series_rows = x->n > 0 ? (size_t)x->sc[x->n - 1].block +
+                                        (size_t)block_height(x->runs[x->n - 1])
+                                  : 0;
+    if (series_rows > XL_MAX_ROWS || input_rows > XL_MAX_ROWS)
+        return roi_error_set(err, ROI_ERR_PARAM, NULL,
+                             "cannot write the workbook '%s': its %s sheet would need %zu rows, "
+                             "and Excel allows %d; run fewer scenarios or leave out --xlsx",
+                             path, series_rows > XL_MAX_ROWS ? "Series" : "Inputs",
+                             series_rows > XL_MAX_ROWS ? series_rows : input_rows, XL_MAX_ROWS);
+    return ROI_OK;
+}
+
+/* ---- the workbook file -------------------------------------------------------------------- */
+
 roi_status roi_report_xlsx_write(const roi_run *const *runs, int n,
                                  const roi_report_meta *meta, const char *path,
                                  roi_error *err)
 {
-    char *tmp = NULL;
+    roi_atomic_file af = {0};
     xctx x = {.runs = runs, .n = n, .meta = meta};
     roi_status st = plan(&x);
     if (st != ROI_OK) {
         free(x.sc);
         return roi_error_set(err, st, NULL, st == ROI_ERR_NOMEM ? "out of memory writing '%s'"
                                                 : "cannot name the sheets of '%s'", path);
+    }
+    st = check_limits(&x, path, err);
+    if (st != ROI_OK) {
+        free(x.sc);
+        return st;
     }
     time_t created = meta->created ? (time_t)meta->created : ROI_XLSX_CREATED;
     if (meta->created) {
@@ -1957,13 +2086,16 @@ roi_status roi_report_xlsx_write(const roi_run *const *runs, int n,
         snprintf(x.date, sizeof x.date, "date not recorded (--reproducible)");
     }
 
-    st = roi_atomic_tmpname(path, &tmp, err);
+    /* libxlsxwriter creates the file by name: it gets one inside a private directory,
+     * reached through the directory's descriptor (atomic.h), never a name another user
+     * of the folder could replace with a link. */
+    st = roi_atomic_open_named(&af, path, err);
     if (st != ROI_OK) {
         free(x.sc);
         return st;
     }
     lxw_workbook_options opts = {.constant_memory = 0, .tmpdir = NULL, .use_zip64 = 0};
-    x.wb = workbook_new_opt(tmp, &opts);
+    x.wb = workbook_new_opt(af.name, &opts);
     if (!x.wb) {
         st = roi_error_set(err, ROI_ERR_NOMEM, NULL, "cannot start the workbook '%s'", path);
         goto fail;
@@ -1976,23 +2108,29 @@ roi_status roi_report_xlsx_write(const roi_run *const *runs, int n,
     for (size_t i = 0; e == LXW_NO_ERROR && i < sizeof sheet_writers / sizeof *sheet_writers;
          i++)
         e = sheet_writers[i](&x);
+    errno = 0;
     lxw_error closed = workbook_close(x.wb); /* frees wb whatever happens */
+    int saved = errno;
     x.wb = NULL;
     if (e == LXW_NO_ERROR)
         e = closed;
     if (e != LXW_NO_ERROR) {
-        st = roi_error_set(err, ROI_ERR_IO, NULL, "cannot write the workbook '%s': %s", path,
-                           lxw_strerror(e));
+        /* The file errors come with errno set: say why ("No space left on device"). */
+        int sys = e == closed && saved &&
+                  (e == LXW_ERROR_CREATING_XLSX_FILE || e == LXW_ERROR_CREATING_TMPFILE ||
+                   e == LXW_ERROR_READING_TMPFILE || e == LXW_ERROR_ZIP_FILE_OPERATION ||
+                   e == LXW_ERROR_ZIP_FILE_ADD || e == LXW_ERROR_ZIP_CLOSE);
+        st = roi_error_set(err, ROI_ERR_IO, NULL, "cannot write the workbook '%s': %s%s%s%s",
+                           path, lxw_strerror(e), sys ? " (" : "", sys ? strerror(saved) : "",
+                           sys ? ")" : "");
         goto fail;
     }
-    st = roi_atomic_rename(tmp, path, err);
-    free(tmp);
+    st = roi_atomic_commit(&af, err);
     free(x.sc);
     return st;
 
 fail:
-    unlink(tmp);
-    free(tmp);
+    roi_atomic_abort(&af);
     free(x.sc);
     return st;
 }

@@ -11,6 +11,7 @@
 #include <cjson/cJSON.h>
 #include <ctype.h>
 #include <dirent.h>
+#include <errno.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,10 +19,12 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "atomic.h"
 #include "report.h"
 #include "rng.h"
 #include "sha256.h"
 #include "sim.h"
+#include "text.h"
 
 /* ---- helpers ------------------------------------------------------------------------- */
 
@@ -925,6 +928,220 @@ static void test_xlsx_dates(void **state)
     remove_tree(dir);
 }
 
+
+/* ---- files and text at the boundary (issue 14) --------------------------------------- */
+
+/* Each ill-formed sequence becomes one U+FFFD per maximal subpart; valid text is
+ * returned as it is, without a copy. */
+static void expect_clean(const char *in, unsigned flags, const char *want)
+{
+    char *owned = NULL;
+    const char *got = roi_text_clean(in, flags, &owned);
+    assert_non_null(got);
+    assert_string_equal(got, want);
+    if (!strcmp(in, want))
+        assert_ptr_equal(got, in); /* nothing to change: no copy */
+    else
+        assert_int_equal(roi_text_valid(got, flags), 1);
+    free(owned);
+}
+
+#define R "\xEF\xBF\xBD" /* U+FFFD */
+
+static void test_text_clean(void **state)
+{
+    (void)state;
+    expect_clean("plain ascii", 0, "plain ascii");
+    expect_clean("Caf\xC3\xA9 \xF0\x9F\x98\x80 \xE6\xBC\xA2", 0, "Caf\xC3\xA9 \xF0\x9F\x98\x80 \xE6\xBC\xA2");
+    expect_clean("a\xFF" "b", 0, "a" R "b");
+    expect_clean("a\x80\x80" "b", 0, "a" R R "b");
+    expect_clean("a\xC0\xAF" "b", 0, "a" R R "b");            /* overlong '/' */
+    expect_clean("a\xE0\x80\xAF" "b", 0, "a" R R R "b");      /* overlong, 3 bytes */
+    expect_clean("a\xED\xA0\x80" "b", 0, "a" R R R "b");      /* surrogate */
+    expect_clean("a\xF4\x90\x80\x80" "b", 0, "a" R R R R "b"); /* above U+10FFFF */
+    expect_clean("a\xE2\x82" "b", 0, "a" R "b");              /* truncated: one subpart */
+    expect_clean("a\xF0\x9F\x98", 0, "a" R);                  /* truncated at the end */
+    expect_clean("\xF8\x88\x80\x80\x80", 0, R R R R R);        /* 5-byte forms never */
+    /* XML 1.0: C0 controls but tab, LF, CR; U+FFFE and U+FFFF. DEL is allowed. */
+    expect_clean("a\x01" "b\x1B" "c\td\ne\rf\x7F", 0, "a\x01" "b\x1B" "c\td\ne\rf\x7F");
+    expect_clean("a\x01" "b\x1B" "c\td\ne\rf\x7F", ROI_TEXT_XML, "a" R "b" R "c\td\ne\rf\x7F");
+    expect_clean("x\xEF\xBF\xBEy\xEF\xBF\xBF", ROI_TEXT_XML, "x" R "y" R);
+    expect_clean("", ROI_TEXT_XML, "");
+    char *owned = (char *)1;
+    assert_null(roi_text_clean(NULL, 0, &owned));
+    assert_null(owned);
+}
+
+static void test_text_lengths_and_formulas(void **state)
+{
+    (void)state;
+    assert_int_equal(roi_text_utf16_len(""), 0);
+    assert_int_equal(roi_text_utf16_len("abc"), 3);
+    assert_int_equal(roi_text_utf16_len("\xC3\xA9\xE6\xBC\xA2"), 2);
+    assert_int_equal(roi_text_utf16_len("\xF0\x9F\x98\x80"), 2); /* a surrogate pair */
+    assert_int_equal(roi_text_utf16_len("a\xFF\xFE"), 3);        /* each becomes U+FFFD */
+    static const char *const formulas[] = {"=1+1", "+1", "-1", "@SUM(A1)", "\tx", "\rx", "'x"};
+    for (size_t i = 0; i < sizeof formulas / sizeof *formulas; i++)
+        assert_true(roi_text_csv_needs_quote_mark(formulas[i]));
+    static const char *const plain[] = {"", "x=1", "1-2", "a@b", " =x", "npv"};
+    for (size_t i = 0; i < sizeof plain / sizeof *plain; i++)
+        assert_false(roi_text_csv_needs_quote_mark(plain[i]));
+}
+
+/* Sheet names from names that are not UTF-8 are UTF-8. */
+static void test_sheet_names_not_utf8(void **state)
+{
+    (void)state;
+    char out[32];
+    assert_int_equal(roi_report_sheet_name("ev\xFFil", NULL, 0, out), 0);
+    assert_string_equal(out, "ev" R "il");
+    assert_int_equal(roi_report_sheet_name("\xC0\xAF\x01x", NULL, 0, out), 0);
+    assert_int_equal(roi_text_valid(out, ROI_TEXT_XML), 1);
+}
+
+/* The JSON report of a model whose strings are not UTF-8 is UTF-8 (and parses). */
+static void test_json_not_utf8(void **state)
+{
+    (void)state;
+    char dir[64], path[128];
+    make_tmpdir(dir, sizeof dir);
+    snprintf(path, sizeof path, "%s/r.json", dir);
+    roi_model *m = tiny_model();
+    free(m->title);
+    m->title = xstrdup("bad \xFF\xC0\xAF title \x01");
+    free(m->milestones[0].name);
+    m->milestones[0].name = xstrdup("key\xED\xA0\x80");
+    roi_run *run = hand_run(m);
+    const roi_run *runs[] = {run};
+    roi_report_meta meta = {.version = "1", .seed = 3, .trials = 10};
+    roi_error err;
+    assert_int_equal(roi_report_json_write(runs, 1, &meta, path, &err), ROI_OK);
+    char *text = read_all(path, NULL);
+    assert_non_null(text);
+    assert_int_equal(roi_text_valid(text, 0), 1);
+    cJSON *root = cJSON_Parse(text);
+    assert_non_null(root);
+    const cJSON *sc = cJSON_GetArrayItem(cJSON_GetObjectItem(root, "scenarios"), 0);
+    assert_string_equal(str(sc, "title"), "bad " R R R " title \x01");
+    assert_non_null(cJSON_GetObjectItem(cJSON_GetObjectItem(sc, "milestones"), "key" R R R));
+    cJSON_Delete(root);
+    free(text);
+    hand_run_free(run);
+    roi_model_free(m);
+    remove_tree(dir);
+}
+
+/* A batch puts every report in place only at its commit; an abort leaves the earlier
+ * files as they were and no temporary file. */
+static void test_atomic_batch(void **state)
+{
+    (void)state;
+    char dir[64], a[128], b[128];
+    make_tmpdir(dir, sizeof dir);
+    snprintf(a, sizeof a, "%s/a.txt", dir);
+    snprintf(b, sizeof b, "%s/b.txt", dir);
+    roi_error err;
+    roi_atomic_file af = {0};
+    for (int round = 0; round < 2; round++) {
+        roi_atomic_batch_begin();
+        assert_int_equal(roi_atomic_open(&af, a, &err), ROI_OK);
+        fputs(round ? "a2" : "a1", af.fp);
+        assert_int_equal(roi_atomic_commit(&af, &err), ROI_OK);
+        assert_int_equal(roi_atomic_open(&af, b, &err), ROI_OK);
+        fputs(round ? "b2" : "b1", af.fp);
+        assert_int_equal(roi_atomic_commit(&af, &err), ROI_OK);
+        /* Queued: nothing in place yet, two temporary files beside the targets (or,
+         * in the second round, beside the earlier files). */
+        assert_int_equal(count_entries(dir), round ? 4 : 2);
+        if (round == 0) {
+            assert_int_equal(roi_atomic_batch_commit(&err), ROI_OK);
+        } else {
+            roi_atomic_batch_abort();
+        }
+        assert_int_equal(count_entries(dir), 2);
+        char *ta = read_all(a, NULL), *tb = read_all(b, NULL);
+        assert_string_equal(ta, "a1");
+        assert_string_equal(tb, "b1");
+        free(ta);
+        free(tb);
+    }
+    /* A failed write inside a batch: the message says why; commit puts nothing. */
+    roi_atomic_batch_begin();
+    assert_int_equal(roi_atomic_open(&af, a, &err), ROI_OK);
+    fputs("a3", af.fp);
+    assert_int_equal(roi_atomic_commit(&af, &err), ROI_OK);
+    assert_int_equal(roi_atomic_open(&af, b, &err), ROI_OK);
+    assert_int_equal(roi_atomic_fail(&af, ENOSPC, &err), ROI_ERR_IO);
+    assert_non_null(strstr(err.msg, "No space left on device"));
+    roi_atomic_batch_abort();
+    char *ta = read_all(a, NULL);
+    assert_string_equal(ta, "a1");
+    free(ta);
+    assert_int_equal(count_entries(dir), 2);
+    /* A named writer gets a name in a private 0700 directory; abort removes it. */
+    assert_int_equal(roi_atomic_open_named(&af, a, &err), ROI_OK);
+    assert_non_null(af.name);
+    FILE *fp = fopen(af.name, "wb");
+    assert_non_null(fp);
+    fclose(fp);
+    assert_int_equal(count_entries(dir), 3);
+    roi_atomic_abort(&af);
+    assert_int_equal(count_entries(dir), 2);
+    /* roi_atomic_remove_temps (the signal handlers') removes what is open. */
+    assert_int_equal(roi_atomic_open(&af, b, &err), ROI_OK);
+    assert_int_equal(roi_atomic_open_named(&(roi_atomic_file){0}, a, &err), ROI_OK);
+    assert_int_equal(count_entries(dir), 4);
+    roi_atomic_remove_temps();
+    assert_int_equal(count_entries(dir), 2);
+    roi_atomic_batch_abort(); /* releases both slots */
+    remove_tree(dir);
+}
+
+/* What the workbook cannot hold is refused before anything is written. */
+static void test_xlsx_limits(void **state)
+{
+    (void)state;
+    char dir[64], path[128];
+    make_tmpdir(dir, sizeof dir);
+    snprintf(path, sizeof path, "%s/r.xlsx", dir);
+    roi_model *m = tiny_model();
+    roi_run *run = hand_run(m);
+    const roi_run *runs[] = {run};
+    roi_report_meta meta = {.version = "1", .seed = 3, .trials = 10};
+    roi_error err;
+    /* Too many quarters for the Series sheet's columns. */
+    int periods = run->periods;
+    run->periods = 16382;
+    assert_int_equal(roi_report_xlsx_write(runs, 1, &meta, path, &err), ROI_ERR_PARAM);
+    assert_non_null(strstr(err.msg, "at most 16381 quarters"));
+    assert_int_equal(count_entries(dir), 0);
+    run->periods = periods;
+    /* A title longer than a cell. */
+    char *title = m->title;
+    m->title = malloc(40001);
+    assert_non_null(m->title);
+    memset(m->title, 't', 40000);
+    m->title[40000] = '\0';
+    assert_int_equal(roi_report_xlsx_write(runs, 1, &meta, path, &err), ROI_ERR_PARAM);
+    assert_non_null(strstr(err.msg, "the title of scenario 'tiny' is 40000 characters"));
+    assert_int_equal(count_entries(dir), 0);
+    free(m->title);
+    m->title = title;
+    /* A command line longer than a cell. */
+    char *cmd = malloc(33000);
+    assert_non_null(cmd);
+    memset(cmd, 'c', 32999);
+    cmd[32999] = '\0';
+    meta.command = cmd;
+    assert_int_equal(roi_report_xlsx_write(runs, 1, &meta, path, &err), ROI_ERR_PARAM);
+    assert_non_null(strstr(err.msg, "command line"));
+    assert_int_equal(count_entries(dir), 0);
+    free(cmd);
+    hand_run_free(run);
+    roi_model_free(m);
+    remove_tree(dir);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -941,6 +1158,12 @@ int main(void)
         cmocka_unit_test(test_trials_csv),
         cmocka_unit_test(test_trials_csv_real_run),
         cmocka_unit_test(test_xlsx_dates),
+        cmocka_unit_test(test_text_clean),
+        cmocka_unit_test(test_text_lengths_and_formulas),
+        cmocka_unit_test(test_sheet_names_not_utf8),
+        cmocka_unit_test(test_json_not_utf8),
+        cmocka_unit_test(test_atomic_batch),
+        cmocka_unit_test(test_xlsx_limits),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
