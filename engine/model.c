@@ -1,30 +1,33 @@
 /*
- * model.c - the reference model of MODEL.md sections 1-7 (see model.h).
+ * model.c - the reference model of MODEL.md sections 1-7 (see model.h): its structure
+ * and its validation.
  *
- * Sections: construction, quarters, validation, series names. One trial is computed
- * in model_trial.c, the finance formulas in finance.c.
+ * Sections: construction, quarters, validation (the defaults and checks the parameter
+ * table of model_params.c drives, then the rules that relate fields), series names.
+ * One trial is computed in model_trial.c, the finance formulas in finance.c.
  */
 #include "model.h"
 
 #include <ctype.h>
-#include <float.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "model_params.h"
+
 /* ---- construction --------------------------------------------------------------- */
 
-static const char *const output_names[ROI_OUT_COUNT] = {
+const char *const roi_output_names[ROI_OUT_COUNT + 1] = {
     "npv",     "npv_horizon", "roi_multiple",  "irr",
-    "payback", "total_spend", "total_revenue", "peak_active",
+    "payback", "total_spend", "total_revenue", "peak_active", NULL,
 };
 
 const char *roi_output_name(roi_output o)
 {
     if ((int)o < 0 || o >= ROI_OUT_COUNT)
         return "?";
-    return output_names[o];
+    return roi_output_names[o];
 }
 
 roi_model *roi_model_new(void)
@@ -33,13 +36,28 @@ roi_model *roi_model_new(void)
     if (!m)
         return NULL;
     roi_graph_init(&m->graph);
-    m->discount = m->tv_growth = ROI_NONE;
-    m->frontier_score = m->frontier_slope = m->quality_beta = ROI_NONE;
-    m->gap_ref = m->m_lo = m->m_hi = ROI_NONE;
-    m->people = m->people_growth = ROI_NONE;
-    m->periods = 0;
+    /* Every value of the sections absent; the other slots stay zero, as a model built
+     * in C sets them. */
+    for (int d = 0; d < roi_decl_count; d++) {
+        if (roi_decls[d].style != ROI_DECL_SECTION)
+            continue;
+        for (int i = 0; i < roi_decls[d].n_params; i++) {
+            const roi_param *p = &roi_decls[d].params[i];
+            if (p->type == ROI_PARAM_VALUE)
+                *(roi_ref *)roi_param_slot(p, m) = ROI_NONE;
+        }
+    }
     m->start_q = 1;
     return m;
+}
+
+void roi_cond_clear(roi_cond *c)
+{
+    if (!c)
+        return;
+    free(c->steps);
+    free(c->refs);
+    memset(c, 0, sizeof *c);
 }
 
 void roi_model_free(roi_model *m)
@@ -49,55 +67,26 @@ void roi_model_free(roi_model *m)
     free(m->name);
     free(m->title);
     free(m->file);
-    for (int i = 0; i < m->n_versions; i++)
-        free(m->versions[i].name);
-    free(m->versions);
-    for (int i = 0; i < m->n_surfaces; i++) {
-        free(m->surfaces[i].name);
-        free(m->surfaces[i].stages);
+    for (int i = 0; i < m->n_sources; i++)
+        free(m->sources[i]);
+    free(m->sources);
+    for (int d = 0; d < roi_decl_count; d++) {
+        const roi_decl *decl = &roi_decls[d];
+        int n = roi_decl_items(decl, m);
+        for (int i = 0; i < n; i++) {
+            void *item = roi_decl_item(decl, m, i);
+            roi_param_free_all(decl, item);
+            if (decl->style != ROI_DECL_SECTION)
+                free(*(char **)((char *)item + decl->name_offset));
+        }
+        if (decl->style != ROI_DECL_SECTION)
+            free(*(void **)((char *)m + decl->list_offset));
     }
-    free(m->surfaces);
-    for (int i = 0; i < m->n_spend; i++)
-        free(m->spend[i].name);
-    free(m->spend);
-    for (int i = 0; i < m->n_streams; i++) {
-        free(m->streams[i].name);
-        free(m->streams[i].surfaces);
-    }
-    free(m->streams);
-    for (int i = 0; i < m->n_milestones; i++)
-        free(m->milestones[i].name);
-    free(m->milestones);
     for (int i = 0; i < m->n_correlations; i++) {
         free(m->correlations[i].a);
         free(m->correlations[i].b);
     }
     free(m->correlations);
-    for (int i = 0; i < m->n_goals; i++) {
-        free(m->goals[i].name);
-        free(m->goals[i].input);
-        free(m->goals[i].stat_name);
-    }
-    free(m->goals);
-    for (int i = 0; i < m->n_sweeps; i++) {
-        free(m->sweeps[i].name);
-        free(m->sweeps[i].stat_name);
-        for (int k = 0; k < 2; k++) {
-            free(m->sweeps[i].input[k]);
-            free(m->sweeps[i].values[k]);
-        }
-    }
-    free(m->sweeps);
-    for (int i = 0; i < m->n_views; i++) {
-        free(m->views[i].name);
-        free(m->views[i].where);
-    }
-    free(m->views);
-    for (int i = 0; i < m->n_stresses; i++) {
-        free(m->stresses[i].name);
-        free(m->stresses[i].input);
-    }
-    free(m->stresses);
     roi_graph_free(&m->graph);
     free(m);
 }
@@ -132,53 +121,14 @@ void roi_model_period_label(const roi_model *m, roi_period t, char *buf, size_t 
     snprintf(buf, size, "%dQ%d", year % 100000, q & 7); /* bounded for the formatter */
 }
 
-/* ---- validation -------------------------------------------------------------------- */
+/* ---- validation: checks of one value ------------------------------------------------ */
 
-/* What a range check allows. */
-typedef struct {
-    double lo, hi;
-    int lo_open, hi_open; /* nonzero: the bound itself is excluded */
-} range;
-
-static const range ANY = {-INFINITY, INFINITY, 0, 0};
-
-static range at_least(double lo)
-{
-    return (range){lo, INFINITY, 0, 0};
-}
-static range above(double lo)
-{
-    return (range){lo, INFINITY, 1, 0};
-}
-static range closed(double lo, double hi)
-{
-    return (range){lo, hi, 0, 0};
-}
-
-/* "must be > 0", "must be in [0, 1)", ... */
-static void range_text(range r, char *buf, size_t size)
-{
-    if (isinf(r.hi) && isinf(r.lo))
-        snprintf(buf, size, "must be a finite number");
-    else if (isinf(r.hi))
-        snprintf(buf, size, "must be %s %g", r.lo_open ? ">" : ">=", r.lo);
-    else if (isinf(r.lo))
-        snprintf(buf, size, "must be %s %g", r.hi_open ? "<" : "<=", r.hi);
-    else
-        snprintf(buf, size, "must be in %c%g, %g%c", r.lo_open ? '(' : '[', r.lo, r.hi,
-                 r.hi_open ? ')' : ']');
-}
-
-static int inside(range r, double v)
-{
-    if (isnan(v))
-        return 0;
-    if (r.lo_open ? !(v > r.lo) : !(v >= r.lo))
-        return 0;
-    if (r.hi_open ? !(v < r.hi) : !(v <= r.hi))
-        return 0;
-    return 1;
-}
+#define CHECK(call)                                                                                \
+    do {                                                                                           \
+        roi_status st_ = (call);                                                                   \
+        if (st_ != ROI_OK)                                                                         \
+            return st_;                                                                            \
+    } while (0)
 
 /* Path "<prefix>.<field>" into buf. */
 static const char *join(char *buf, size_t size, const char *prefix, const char *field)
@@ -192,8 +142,8 @@ static const char *join(char *buf, size_t size, const char *prefix, const char *
  * Constants are reported with their value, uncertain parameters with the value their
  * distribution or expression can reach.
  */
-static roi_status check(const roi_model *m, roi_ref ref, const char *path, range r, int whole,
-                        roi_error *err)
+static roi_status check(const roi_model *m, roi_ref ref, const char *path, roi_range r,
+                        int whole, roi_error *err)
 {
     char need[96], expr[256];
     double value, lo, hi;
@@ -202,31 +152,24 @@ static roi_status check(const roi_model *m, roi_ref ref, const char *path, range
         return roi_error_set(err, ROI_ERR_PARAM, path, "is required");
     if (ref < 0 || ref >= m->graph.n)
         return roi_error_set(err, ROI_ERR_INTERNAL, path, "refers to no node (%d)", ref);
-    range_text(r, need, sizeof need);
+    roi_range_text(r, need, sizeof need);
     if (whole)
         snprintf(need + strlen(need), sizeof need - strlen(need), " and whole");
 
     if (roi_graph_is_constant(&m->graph, ref, &value)) {
-        if (!isfinite(value) || !inside(r, value) || (whole && floor(value) != value))
+        if (!isfinite(value) || !roi_range_contains(r, value) || (whole && floor(value) != value))
             return roi_error_set(err, ROI_ERR_PARAM, path, "%s, got %g", need, value);
         return ROI_OK;
     }
     roi_graph_describe(&m->graph, ref, expr, sizeof expr);
     roi_graph_bounds(&m->graph, ref, &lo, &hi);
-    if (!inside(r, lo) && !(isinf(lo) && isinf(r.lo) && !r.lo_open))
+    if (!roi_range_contains(r, lo) && !(isinf(lo) && isinf(r.lo) && !r.lo_open))
         return roi_error_set(err, ROI_ERR_PARAM, path, "%s, but %s can be %g", need, expr, lo);
-    if (!inside(r, hi) && !(isinf(hi) && isinf(r.hi) && !r.hi_open))
+    if (!roi_range_contains(r, hi) && !(isinf(hi) && isinf(r.hi) && !r.hi_open))
         return roi_error_set(err, ROI_ERR_PARAM, path, "%s, but %s can be %g", need, expr, hi);
     if (whole && !roi_graph_is_integer(&m->graph, ref))
         return roi_error_set(err, ROI_ERR_PARAM, path, "%s, but %s can be fractional", need, expr);
     return ROI_OK;
-}
-
-/* Optional parameters: absent is fine. */
-static roi_status check_opt(const roi_model *m, roi_ref ref, const char *path, range r, int whole,
-                            roi_error *err)
-{
-    return ref == ROI_NONE ? ROI_OK : check(m, ref, path, r, whole, err);
 }
 
 /* A quarter inside the horizon. */
@@ -242,24 +185,205 @@ static roi_status check_period(const roi_model *m, roi_period t, const char *pat
                          t < 0 ? "before" : "after", first, last);
 }
 
-#define CHECK(call)                                                                                \
-    do {                                                                                           \
-        roi_status st_ = (call);                                                                   \
-        if (st_ != ROI_OK)                                                                         \
-            return st_;                                                                            \
-    } while (0)
+/* Rollout stages: offsets whole, >= 0 and increasing, shares in (0, 1] and
+ * nondecreasing. */
+static roi_status check_stages(const roi_stage *st, int n, const char *path, roi_error *err)
+{
+    if (n < 1 || !st)
+        return roi_error_set(err, ROI_ERR_PARAM, path, "must list at least one stage");
+    for (int k = 0; k < n; k++) {
+        if (st[k].offset < 0)
+            return roi_error_set(err, ROI_ERR_PARAM, path,
+                                 "stage %d: the offset must be a whole number of quarters >= 0, "
+                                 "got %d", k + 1, st[k].offset);
+        if (!(st[k].share > 0.0 && st[k].share <= 1.0))
+            return roi_error_set(err, ROI_ERR_PARAM, path,
+                                 "stage %d: share must be in (0, 1], got %g", k + 1, st[k].share);
+        if (k > 0 && st[k].offset <= st[k - 1].offset)
+            return roi_error_set(err, ROI_ERR_PARAM, path,
+                                 "stage %d: offsets must increase, got %d after %d", k + 1,
+                                 st[k].offset, st[k - 1].offset);
+        if (k > 0 && st[k].share < st[k - 1].share)
+            return roi_error_set(err, ROI_ERR_PARAM, path,
+                                 "stage %d: shares must not decrease, got %g after %g", k + 1,
+                                 st[k].share, st[k - 1].share);
+    }
+    return ROI_OK;
+}
 
-static roi_status validate_horizon(const roi_model *m, roi_error *err)
+/* ---- validation: the rows ----------------------------------------------------------- */
+
+/* Nonzero when some field of the group that row p belongs to ("residual.fraction": the
+ * group "residual") is given, or p belongs to no group. */
+static int group_given(const roi_decl *d, const roi_param *p, const void *item)
+{
+    const char *dot = strchr(p->name, '.');
+    if (!dot)
+        return 1;
+    size_t len = (size_t)(dot - p->name) + 1;
+    for (int i = 0; i < d->n_params; i++) {
+        const roi_param *q = &d->params[i];
+        if (q->type == ROI_PARAM_GROUP && strncmp(q->name, p->name, len - 1) == 0 &&
+            q->name[len - 1] == '\0' && q->need == ROI_PARAM_REQUIRED)
+            return 1;
+        if (strncmp(q->name, p->name, len) == 0 && roi_param_is_set(q, item))
+            return 1;
+    }
+    return 0;
+}
+
+/* Gives row p its default in item when it has one and is absent. */
+static roi_status apply_default(roi_model *m, const roi_param *p, void *item, int kind,
+                                roi_error *err)
+{
+    if (!roi_param_applies(p, kind) || roi_param_need_in(p, kind) != ROI_PARAM_DEFAULT ||
+        roi_param_is_set(p, item))
+        return ROI_OK;
+    const double dflt = roi_param_default(p, kind);
+    void *slot = roi_param_slot(p, item);
+    switch (p->type) {
+    case ROI_PARAM_VALUE: {
+        int node = roi_graph_const(&m->graph, dflt, err);
+        if (node < 0)
+            return err ? err->status : ROI_ERR_NOMEM;
+        *(roi_ref *)slot = node;
+        break;
+    }
+    case ROI_PARAM_NUMBER:
+        *(double *)slot = dflt;
+        break;
+    case ROI_PARAM_WHOLE:
+    case ROI_PARAM_ENUM:
+    case ROI_PARAM_BOOLEAN:
+        *(int *)slot = (int)dflt;
+        break;
+    case ROI_PARAM_COUNT:
+        *(size_t *)slot = (size_t)dflt;
+        break;
+    case ROI_PARAM_STAGES: { /* one stage at launch, unlocking `dflt` of the users */
+        roi_stage *st = malloc(sizeof *st);
+        if (!st)
+            return roi_error_set(err, ROI_ERR_NOMEM, "", "out of memory");
+        *st = (roi_stage){0, dflt};
+        free(*(roi_stage **)slot);
+        *(roi_stage **)slot = st;
+        *(int *)((char *)item + p->count) = 1;
+        break;
+    }
+    case ROI_PARAM_SURFACES: { /* every surface */
+        int n = m->n_surfaces;
+        int *all = malloc((n ? (size_t)n : 1) * sizeof *all);
+        if (!all)
+            return roi_error_set(err, ROI_ERR_NOMEM, "", "out of memory");
+        for (int k = 0; k < n; k++)
+            all[k] = k;
+        free(*(int **)slot);
+        *(int **)slot = all;
+        *(int *)((char *)item + p->count) = n;
+        break;
+    }
+    default:
+        return roi_error_set(err, ROI_ERR_INTERNAL, p->name, "a %s field has no default",
+                             roi_param_type_name(p->type));
+    }
+    return ROI_OK;
+}
+
+/* Checks row p of item (named `name` in paths) against its type and check. */
+static roi_status check_row(const roi_model *m, const roi_decl *d, const roi_param *p,
+                            const void *item, const char *name, int kind, roi_error *err)
+{
+    char path[300];
+    join(path, sizeof path, name, p->name);
+    if (!roi_param_applies(p, kind) || p->type == ROI_PARAM_GROUP)
+        return ROI_OK;
+    if (!roi_param_is_set(p, item)) {
+        if (roi_param_need_in(p, kind) == ROI_PARAM_REQUIRED && group_given(d, p, item))
+            return roi_error_set(err, ROI_ERR_PARAM, path, "is required");
+        return ROI_OK;
+    }
+    const char *slot = (const char *)item + p->offset;
+    const int count = p->count ? *(const int *)((const char *)item + p->count) : 0;
+    char rule[128];
+    switch (p->type) {
+    case ROI_PARAM_VALUE:
+        return check(m, *(const roi_ref *)slot, path, p->range, p->whole, err);
+    case ROI_PARAM_NUMBER:
+        if (!isfinite(*(const double *)slot) || !roi_range_contains(p->range, *(const double *)slot)) {
+            roi_range_text(p->range, rule, sizeof rule);
+            return roi_error_set(err, ROI_ERR_PARAM, path, "%s, got %g", rule,
+                                 *(const double *)slot);
+        }
+        return ROI_OK;
+    case ROI_PARAM_WHOLE:
+    case ROI_PARAM_COUNT: {
+        /* a default (trials 0: the run's) holds whatever the range says */
+        double v = p->type == ROI_PARAM_WHOLE ? *(const int *)slot : (double)*(const size_t *)slot;
+        if (v != roi_param_default(p, kind) && !roi_param_whole_ok(p, v)) {
+            roi_param_whole_text(p, rule, sizeof rule);
+            return roi_error_set(err, ROI_ERR_PARAM, path, "%s, got %.15g", rule, v);
+        }
+        return ROI_OK;
+    }
+    case ROI_PARAM_QUARTER:
+    case ROI_PARAM_QUARTER_OR_END:
+        return check_period(m, *(const roi_period *)slot, path, err);
+    case ROI_PARAM_ENUM: {
+        int n = 0;
+        while (p->names[n])
+            n++;
+        if (*(const int *)slot < 0 || *(const int *)slot >= n)
+            return roi_error_set(err, ROI_ERR_INTERNAL, path, "unknown %s %d", p->name,
+                                 *(const int *)slot);
+        return ROI_OK;
+    }
+    case ROI_PARAM_STAGES:
+        return check_stages(*(roi_stage *const *)slot, count, path, err);
+    case ROI_PARAM_SURFACES:
+        for (int k = 0; k < count; k++) {
+            int s = (*(int *const *)slot)[k];
+            if (s < 0 || s >= m->n_surfaces)
+                return roi_error_set(err, ROI_ERR_PARAM, path, "surface index %d does not exist",
+                                     s);
+        }
+        return ROI_OK;
+    case ROI_PARAM_SERIES:
+        if (*(const int *)slot < 0 || *(const int *)slot >= roi_model_series_count(m))
+            return roi_error_set(err, ROI_ERR_PARAM, path, "refers to no series (%d)",
+                                 *(const int *)slot);
+        return ROI_OK;
+    case ROI_PARAM_INPUT:
+        if (roi_graph_find_input(&m->graph, *(char *const *)slot) < 0)
+            return roi_error_set(err, ROI_ERR_PARAM, path, "'%s' is not an uncertain input",
+                                 *(char *const *)slot);
+        return ROI_OK;
+    case ROI_PARAM_TARGET:
+    case ROI_PARAM_TARGETS:
+        for (int k = 0; k < (p->type == ROI_PARAM_TARGET ? 1 : count); k++) {
+            roi_ref node = ((const roi_ref *)((const char *)item + p->aux))[k];
+            if (node < 0 || node >= m->graph.n)
+                return roi_error_set(err, ROI_ERR_INTERNAL, path, "input node out of range");
+        }
+        return ROI_OK;
+    default:
+        return ROI_OK;
+    }
+}
+
+/* ---- validation: rules that relate fields -------------------------------------------- */
+
+static roi_status horizon_rules(const roi_model *m, roi_error *err)
 {
     double r, g, r_lo, r_hi, g_lo, g_hi;
 
-    if (m->periods < 1)
-        return roi_error_set(err, ROI_ERR_PARAM, "horizon", "must hold at least one quarter");
-    CHECK(check(m, m->discount, "horizon.discount", above(-1), 0, err));
-    if (!m->terminal)
-        return ROI_OK;
-    CHECK(check_opt(m, m->tv_growth, "horizon.terminal_growth", above(-1), 0, err));
-    if (m->tv_growth == ROI_NONE)
+    if (m->periods < 1) {
+        char from[16], to[16];
+        roi_model_period_label(m, 0, from, sizeof from);
+        roi_model_period_label(m, m->periods - 1, to, sizeof to);
+        return roi_error_set(err, ROI_ERR_PARAM, "horizon.to",
+                             "must not be before horizon.from (%s), got %s", from, to);
+    }
+    if (!m->terminal || m->tv_growth == ROI_NONE)
         return ROI_OK;
     /* Gordon growth needs g_tv < r in every trial */
     if (roi_graph_is_constant(&m->graph, m->tv_growth, &g) &&
@@ -279,208 +403,137 @@ static roi_status validate_horizon(const roi_model *m, roi_error *err)
     return ROI_OK;
 }
 
-static roi_status validate_quality(const roi_model *m, roi_error *err)
+static roi_status quality_rules(const roi_model *m, roi_error *err)
+{
+    double lo_min, lo_max, hi_min, hi_max;
+    if (m->m_lo == ROI_NONE || m->m_hi == ROI_NONE)
+        return ROI_OK;
+    /* every draw of the upper clamp must be >= every draw of the lower one */
+    roi_graph_bounds(&m->graph, m->m_lo, &lo_min, &lo_max);
+    roi_graph_bounds(&m->graph, m->m_hi, &hi_min, &hi_max);
+    if (!(lo_max <= hi_min))
+        return roi_error_set(err, ROI_ERR_PARAM, "quality.max",
+                             "must be >= quality.min (%g), got %g", lo_max, hi_min);
+    return ROI_OK;
+}
+
+/* A version's release: planned, or (after the first) `after` quarters after the previous
+ * release; its score: given, or (after the first) the previous score + improvement. */
+static roi_status version_rules(const roi_model *m, int i, roi_error *err)
 {
     char path[300];
-    double lo_min, lo_max, hi_min, hi_max;
-
-    if (m->n_versions < 1)
-        return roi_error_set(err, ROI_ERR_PARAM, "versions", "at least one version is required");
-    for (int i = 0; i < m->n_versions; i++) {
-        const roi_version *v = &m->versions[i];
-        if (v->planned != ROI_NONE) {
-            CHECK(check_period(m, v->planned, join(path, sizeof path, v->name, "planned"), err));
-        } else if (i == 0) {
+    const roi_version *v = &m->versions[i];
+    if (v->planned == ROI_PERIOD_NONE) {
+        if (i == 0)
             return roi_error_set(err, ROI_ERR_PARAM, join(path, sizeof path, v->name, "planned"),
                                  "the first version needs a planned quarter");
-        } else {
-            CHECK(
-                check(m, v->after, join(path, sizeof path, v->name, "after"), at_least(0), 1, err));
-        }
-        CHECK(check_opt(m, v->slip, join(path, sizeof path, v->name, "slip"), at_least(0), 1, err));
-        if (v->score != ROI_NONE) {
-            CHECK(check(m, v->score, join(path, sizeof path, v->name, "score"), ANY, 0, err));
-        } else if (i == 0) {
+        if (v->after == ROI_NONE)
+            return roi_error_set(err, ROI_ERR_PARAM, join(path, sizeof path, v->name, "after"),
+                                 "is required");
+    }
+    if (v->score == ROI_NONE) {
+        if (i == 0)
             return roi_error_set(err, ROI_ERR_PARAM, join(path, sizeof path, v->name, "score"),
                                  "the first version needs a score");
-        } else {
-            CHECK(check(m, v->improvement, join(path, sizeof path, v->name, "improvement"), ANY, 0,
-                        err));
-        }
+        if (v->improvement == ROI_NONE)
+            return roi_error_set(err, ROI_ERR_PARAM,
+                                 join(path, sizeof path, v->name, "improvement"), "is required");
     }
-    CHECK(check(m, m->frontier_score, "frontier.score", ANY, 0, err));
-    CHECK(check(m, m->frontier_slope, "frontier.slope", ANY, 0, err));
-    CHECK(check(m, m->quality_beta, "quality.beta", at_least(0), 0, err));
-    CHECK(check_opt(m, m->gap_ref, "quality.gap_ref", ANY, 0, err));
-    CHECK(check_opt(m, m->m_lo, "quality.min", at_least(0), 0, err));
-    CHECK(check_opt(m, m->m_hi, "quality.max", at_least(0), 0, err));
-    if (m->m_lo != ROI_NONE && m->m_hi != ROI_NONE) {
-        /* every draw of the upper clamp must be >= every draw of the lower one */
-        roi_graph_bounds(&m->graph, m->m_lo, &lo_min, &lo_max);
-        roi_graph_bounds(&m->graph, m->m_hi, &hi_min, &hi_max);
-        if (!(lo_max <= hi_min))
-            return roi_error_set(err, ROI_ERR_PARAM, "quality.max",
-                                 "must be >= quality.min (%g), got %g", lo_max, hi_min);
-    }
-    CHECK(check(m, m->people, "family.people", above(0), 0, err));
-    CHECK(check_opt(m, m->people_growth, "family.growth", above(-1), 0, err));
     return ROI_OK;
 }
 
-static roi_status validate_surface(const roi_model *m, const roi_surface *s, roi_error *err)
+static roi_status spend_rules(const roi_model *m, const roi_spend *l, roi_error *err)
 {
     char path[300];
-    const char *n = s->name;
-
-    CHECK(check_period(m, s->launch, join(path, sizeof path, n, "launch"), err));
-    CHECK(check_opt(m, s->delay, join(path, sizeof path, n, "delay"), at_least(0), 1, err));
-    CHECK(check(m, s->addressable, join(path, sizeof path, n, "addressable"), at_least(0), 0, err));
-    CHECK(check_opt(m, s->growth, join(path, sizeof path, n, "growth"), above(-1), 0, err));
-    if (s->n_stages < 1 || !s->stages)
-        return roi_error_set(err, ROI_ERR_PARAM, join(path, sizeof path, n, "stages"),
-                             "must list at least one stage");
-    for (int k = 0; k < s->n_stages; k++) {
-        const roi_stage *st = &s->stages[k];
-        join(path, sizeof path, n, "stages");
-        if (st->offset < 0)
-            return roi_error_set(err, ROI_ERR_PARAM, path, "stage %d: offset must be >= 0, got %d",
-                                 k + 1, st->offset);
-        if (!(st->share > 0.0 && st->share <= 1.0))
-            return roi_error_set(err, ROI_ERR_PARAM, path,
-                                 "stage %d: share must be in (0, 1], got %g", k + 1, st->share);
-        if (k > 0 && st->offset <= s->stages[k - 1].offset)
-            return roi_error_set(err, ROI_ERR_PARAM, path,
-                                 "stage %d: offsets must increase, got %d after %d", k + 1,
-                                 st->offset, s->stages[k - 1].offset);
-        if (k > 0 && st->share < s->stages[k - 1].share)
-            return roi_error_set(err, ROI_ERR_PARAM, path,
-                                 "stage %d: shares must not decrease, got %g after %g", k + 1,
-                                 st->share, s->stages[k - 1].share);
+    if (l->kind == ROI_SPEND_SCHEDULE && l->to < l->from) {
+        char a[16], b[16];
+        roi_model_period_label(m, l->from, a, sizeof a);
+        roi_model_period_label(m, l->to, b, sizeof b);
+        return roi_error_set(err, ROI_ERR_PARAM, join(path, sizeof path, l->name, "to"),
+                             "must not be before from (%s), got %s", a, b);
     }
-    CHECK(check(m, s->ceiling, join(path, sizeof path, n, "ceiling"), closed(0, 1), 0, err));
-    CHECK(check(m, s->p, join(path, sizeof path, n, "adoption.p"), above(0), 0, err));
-    CHECK(check(m, s->q, join(path, sizeof path, n, "adoption.q"), at_least(0), 0, err));
-    CHECK(check_opt(m, s->f0, join(path, sizeof path, n, "adoption.f0"), closed(0, 1), 0, err));
-    CHECK(check_opt(m, s->interactions, join(path, sizeof path, n, "interactions"), at_least(0), 0,
-                    err));
-    CHECK(
-        check_opt(m, s->reasoning, join(path, sizeof path, n, "reasoning"), closed(0, 1), 0, err));
     return ROI_OK;
 }
 
-static roi_status validate_spend(const roi_model *m, const roi_spend *l, roi_error *err)
+static roi_status stream_rules(const roi_stream *s, roi_error *err)
 {
     char path[300];
-    const char *n = l->name;
-    /* Attrition and decline of 1 are extreme but well defined ((1 - 1)^k = 0), and a
-     * beta input's support is the closed [0, 1]. */
-    range unit = closed(0, 1);
+    if ((s->kind == ROI_STREAM_PER_INTERACTION || s->kind == ROI_STREAM_SUBSCRIPTION) &&
+        s->n_surfaces < 1)
+        return roi_error_set(err, ROI_ERR_PARAM, join(path, sizeof path, s->name, "surfaces"),
+                             "must list at least one surface");
+    return ROI_OK;
+}
 
-    CHECK(check_period(m, l->from, join(path, sizeof path, n, "from"), err));
-    switch (l->kind) {
-    case ROI_SPEND_LUMP:
-        CHECK(check(m, l->amount, join(path, sizeof path, n, "amount"), at_least(0), 0, err));
-        if (l->residual_fraction != ROI_NONE) {
-            CHECK(check(m, l->residual_fraction, join(path, sizeof path, n, "residual.fraction"),
-                        closed(0, 1), 0, err));
-            CHECK(check(m, l->residual_valuation, join(path, sizeof path, n, "residual.valuation"),
-                        at_least(0), 0, err));
+static roi_status stress_rules(const roi_stress *s, roi_error *err)
+{
+    if (!(s->low >= 0.0 && s->high <= 1.0 && s->low < s->high))
+        return roi_error_set(err, ROI_ERR_PARAM, s->name,
+                             "the band must satisfy 0 <= low < high <= 1 (percentile levels), "
+                             "got low = %g, high = %g",
+                             s->low, s->high);
+    return ROI_OK;
+}
+
+/* The rules of item i of kind d, after its rows are checked. */
+static roi_status rules(const roi_model *m, const roi_decl *d, int i, roi_error *err)
+{
+    if (strcmp(d->kind, "horizon") == 0)
+        return horizon_rules(m, err);
+    if (strcmp(d->kind, "quality") == 0)
+        return quality_rules(m, err);
+    if (strcmp(d->kind, "version") == 0)
+        return version_rules(m, i, err);
+    if (strcmp(d->kind, "spend") == 0)
+        return spend_rules(m, &m->spend[i], err);
+    if (strcmp(d->kind, "revenue") == 0)
+        return stream_rules(&m->streams[i], err);
+    if (strcmp(d->kind, "stress") == 0)
+        return stress_rules(&m->stresses[i], err);
+    return ROI_OK;
+}
+
+/* ---- validation: the whole model ------------------------------------------------------ */
+
+/* The defaults of every item, in table order (a stream's default surfaces are every
+ * surface: surfaces come first). */
+roi_status roi_model_defaults(roi_model *m, roi_error *err)
+{
+    for (int d = 0; d < roi_decl_count; d++) {
+        const roi_decl *decl = &roi_decls[d];
+        for (int i = 0; i < roi_decl_items(decl, m); i++) {
+            void *item = roi_decl_item(decl, m, i);
+            int kind = roi_decl_item_kind(decl, item);
+            for (int k = 0; k < decl->n_params; k++)
+                CHECK(apply_default(m, &decl->params[k], item, kind, err));
         }
-        break;
-    case ROI_SPEND_SCHEDULE:
-        CHECK(check_period(m, l->to, join(path, sizeof path, n, "to"), err));
-        if (l->to < l->from) {
-            char a[16], b[16];
-            roi_model_period_label(m, l->from, a, sizeof a);
-            roi_model_period_label(m, l->to, b, sizeof b);
-            return roi_error_set(err, ROI_ERR_PARAM, join(path, sizeof path, n, "to"),
-                                 "must not be before from (%s), got %s", a, b);
-        }
-        CHECK(check(m, l->amount, join(path, sizeof path, n, "amount"), at_least(0), 0, err));
-        CHECK(check_opt(m, l->growth, join(path, sizeof path, n, "growth"), above(-1), 0, err));
-        break;
-    case ROI_SPEND_VESTING:
-        CHECK(check(m, l->heads, join(path, sizeof path, n, "heads"), at_least(0), 0, err));
-        CHECK(check(m, l->package, join(path, sizeof path, n, "package"), at_least(0), 0, err));
-        if (l->vest_quarters < 1)
-            return roi_error_set(err, ROI_ERR_PARAM, join(path, sizeof path, n, "quarters"),
-                                 "must be >= 1, got %d", l->vest_quarters);
-        CHECK(
-            check_opt(m, l->attrition, join(path, sizeof path, n, "attrition"), unit, 0, err));
-        break;
-    case ROI_SPEND_INFERENCE:
-        CHECK(check(m, l->unit_cost, join(path, sizeof path, n, "unit_cost"), at_least(0), 0, err));
-        CHECK(check_opt(m, l->reasoning_cost, join(path, sizeof path, n, "reasoning_cost"),
-                        at_least(0), 0, err));
-        CHECK(check_opt(m, l->cost_decline, join(path, sizeof path, n, "decline"), unit,
-                        0, err));
-        break;
-    default:
-        return roi_error_set(err, ROI_ERR_INTERNAL, n, "unknown spend kind %d", (int)l->kind);
     }
     return ROI_OK;
 }
 
-static roi_status validate_stream(const roi_model *m, const roi_stream *s, roi_error *err)
+roi_status roi_model_validate(roi_model *m, roi_error *err)
 {
-    char path[300];
-    const char *n = s->name;
-
-    CHECK(check_period(m, s->from, join(path, sizeof path, n, "from"), err));
-    if (s->kind == ROI_STREAM_PER_INTERACTION || s->kind == ROI_STREAM_SUBSCRIPTION) {
-        if (s->n_surfaces < 1 || !s->surfaces)
-            return roi_error_set(err, ROI_ERR_PARAM, join(path, sizeof path, n, "surfaces"),
-                                 "must list at least one surface");
-        for (int k = 0; k < s->n_surfaces; k++)
-            if (s->surfaces[k] < 0 || s->surfaces[k] >= m->n_surfaces)
-                return roi_error_set(err, ROI_ERR_PARAM, join(path, sizeof path, n, "surfaces"),
-                                     "surface index %d does not exist", s->surfaces[k]);
-    }
-    switch (s->kind) {
-    case ROI_STREAM_UPLIFT:
-        CHECK(check(m, s->base, join(path, sizeof path, n, "base"), at_least(0), 0, err));
-        CHECK(check_opt(m, s->growth, join(path, sizeof path, n, "growth"), above(-1), 0, err));
-        CHECK(check(m, s->lift, join(path, sizeof path, n, "lift"), at_least(-1), 0, err));
-        break;
-    case ROI_STREAM_PER_INTERACTION:
-        CHECK(check(m, s->rate, join(path, sizeof path, n, "rate"), at_least(0), 0, err));
-        CHECK(check_opt(m, s->ratio, join(path, sizeof path, n, "ratio"), at_least(0), 0, err));
-        break;
-    case ROI_STREAM_SUBSCRIPTION:
-        CHECK(check(m, s->conversion, join(path, sizeof path, n, "conversion"), closed(0, 1), 0,
-                    err));
-        CHECK(check(m, s->price, join(path, sizeof path, n, "price"), at_least(0), 0, err));
-        break;
-    case ROI_STREAM_MARKET_SHARE:
-        CHECK(check(m, s->market, join(path, sizeof path, n, "market"), at_least(0), 0, err));
-        CHECK(check_opt(m, s->growth, join(path, sizeof path, n, "growth"), above(-1), 0, err));
-        CHECK(check(m, s->share, join(path, sizeof path, n, "share"), closed(0, 1), 0, err));
-        CHECK(check_opt(m, s->cap, join(path, sizeof path, n, "cap"), at_least(0), 0, err));
-        break;
-    default:
-        return roi_error_set(err, ROI_ERR_INTERNAL, n, "unknown stream kind %d", (int)s->kind);
-    }
-    return ROI_OK;
-}
-
-roi_status roi_model_validate(const roi_model *m, roi_error *err)
-{
-    CHECK(validate_horizon(m, err));
-    CHECK(validate_quality(m, err));
-    if (m->n_surfaces < 1)
-        return roi_error_set(err, ROI_ERR_PARAM, "surfaces", "at least one surface is required");
-    for (int i = 0; i < m->n_surfaces; i++)
-        CHECK(validate_surface(m, &m->surfaces[i], err));
-    for (int i = 0; i < m->n_spend; i++)
-        CHECK(validate_spend(m, &m->spend[i], err));
-    for (int i = 0; i < m->n_streams; i++)
-        CHECK(validate_stream(m, &m->streams[i], err));
-    for (int i = 0; i < m->n_milestones; i++) {
-        const roi_milestone *ms = &m->milestones[i];
-        if (ms->series < 0 || ms->series >= roi_model_series_count(m))
-            return roi_error_set(err, ROI_ERR_PARAM, ms->name, "refers to no series (%d)",
-                                 ms->series);
-        CHECK(check_period(m, ms->period, ms->name, err));
+    CHECK(roi_model_defaults(m, err));
+    for (int d = 0; d < roi_decl_count; d++) {
+        const roi_decl *decl = &roi_decls[d];
+        int n = roi_decl_items(decl, m);
+        if (decl->style == ROI_DECL_OBJECT && decl->required && n < 1) {
+            char path[64];
+            snprintf(path, sizeof path, "%ss", decl->kind);
+            return roi_error_set(err, ROI_ERR_PARAM, path, "at least one %s is required",
+                                 decl->kind);
+        }
+        for (int i = 0; i < n; i++) {
+            const void *item = roi_decl_item(decl, m, i);
+            const char *name = roi_decl_item_name(decl, item);
+            int kind = roi_decl_item_kind(decl, item);
+            if (decl->kinds && kind < 0)
+                return roi_error_set(err, ROI_ERR_INTERNAL, name, "unknown %s kind %d",
+                                     decl->kind, *(const int *)((const char *)item + decl->kind_offset));
+            for (int k = 0; k < decl->n_params; k++)
+                CHECK(check_row(m, decl, &decl->params[k], item, name, kind, err));
+            CHECK(rules(m, decl, i, err));
+        }
     }
     return ROI_OK;
 }

@@ -21,8 +21,10 @@
 typedef int roi_ref;
 #define ROI_NONE (-1)
 
-/* A quarter as a period index relative to the horizon start (t = 0). */
+/* A quarter as a period index relative to the horizon start (t = 0); quarters before
+ * the start are negative. ROI_PERIOD_NONE: absent. */
 typedef int roi_period;
+#define ROI_PERIOD_NONE (-2147483647 - 1)
 
 /* ---- scalar outputs (MODEL.md section 7) ------------------------------------- */
 typedef enum roi_output {
@@ -40,15 +42,26 @@ typedef enum roi_output {
 /* JSON/report name of an output ("npv", "npv_horizon", ...). */
 const char *roi_output_name(roi_output o);
 
+/* The outputs' names in roi_output order, NULL-ended. */
+extern const char *const roi_output_names[ROI_OUT_COUNT + 1];
+
 /* ---- structure ------------------------------------------------------------------- */
+
+/*
+ * The structures below hold one declaration each; engine/params.c lists their fields
+ * (type, default, check) once, and roi_model_validate applies those defaults and
+ * checks. A field the scenario did not give is ROI_NONE (a node), ROI_PERIOD_NONE (a
+ * quarter) or NULL.
+ */
 
 typedef struct roi_version {
     char *name;
-    roi_period planned;   /* absolute planned quarter, or ROI_NONE when `after` is used */
+    roi_period planned;   /* planned quarter, or ROI_PERIOD_NONE when `after` is used */
     roi_ref after;        /* quarters after the previous version's release (whole) */
-    roi_ref slip;         /* whole quarters >= 0 (default constant 0) */
-    roi_ref score;        /* absolute score, or ROI_NONE when `improvement` is used */
-    roi_ref improvement;  /* score = previous version's score + improvement */
+    roi_ref slip;         /* whole quarters >= 0 */
+    roi_ref score;        /* the score; ROI_NONE: previous version's score + improvement */
+    roi_ref improvement;  /* over the previous version's score (used when score is absent) */
+    char *title;          /* optional (owned) */
 } roi_version;
 
 typedef struct roi_stage {
@@ -69,6 +82,7 @@ typedef struct roi_surface {
     roi_ref f0;           /* installed base in [0, 1] */
     roi_ref interactions; /* E_s per active user per quarter, >= 0 */
     roi_ref reasoning;    /* rho_s in [0, 1] */
+    char *title;          /* optional (owned) */
 } roi_surface;
 
 typedef enum roi_spend_kind {
@@ -92,7 +106,8 @@ typedef struct roi_spend {
     roi_ref attrition;        /* vesting: a per quarter in [0, 1) */
     roi_ref unit_cost;        /* inference: c0 dollars per fast-mode interaction */
     roi_ref reasoning_cost;   /* inference: k_r >= 0 */
-    roi_ref cost_decline;     /* inference: d per year in [0, 1) */
+    roi_ref cost_decline;     /* inference: d per year in [0, 1] */
+    char *title;              /* optional (owned) */
 } roi_spend;
 
 typedef enum roi_stream_kind {
@@ -110,6 +125,7 @@ typedef struct roi_stream {
     roi_ref rate, ratio;                /* per_interaction */
     roi_ref conversion, price;          /* subscription */
     roi_ref market, share, cap;         /* market_share: M0, share, cap; growth = g_M */
+    char *title;                        /* optional (owned) */
 } roi_stream;
 
 /* Series a milestone can test (unique reach, unique active users, revenue, ...). */
@@ -120,11 +136,44 @@ typedef struct roi_milestone {
     double threshold;   /* P(series[period] >= threshold) */
 } roi_milestone;
 
-/* A conditional view: statistics over the trials where `where` holds (a condition
- * in the syntax of condition.h, e.g. "v2.score >= 60"). */
+/*
+ * A condition on one trial, over references to scalar outputs and uncertain inputs:
+ * a postfix program whose steps push a truth value (a reference compared with a
+ * number, or a constant) or combine the values before them (and, or, not). Plain data
+ * owned by its holder and released with roi_cond_clear; condition.h builds it (from
+ * text, or step by step from a scenario's structure) and evaluates it.
+ */
+typedef enum roi_cond_ref_kind { ROI_COND_OUTPUT, ROI_COND_INPUT } roi_cond_ref_kind;
+
+typedef struct roi_cond_ref {
+    roi_cond_ref_kind kind;
+    int index;   /* roi_output for ROI_COND_OUTPUT; graph node index for ROI_COND_INPUT */
+} roi_cond_ref;
+
+typedef struct roi_cond_step {
+    roi_node_kind op; /* ROI_NODE_LT .. ROI_NODE_NE: refs[ref] op value (NaN compares
+                       * false, and is not ~= anything); ROI_NODE_CONST: value != 0;
+                       * ROI_NODE_AND, ROI_NODE_OR, ROI_NODE_NOT: on the values before */
+    int ref;          /* comparisons: index into refs */
+    double value;
+} roi_cond_step;
+
+typedef struct roi_cond {
+    roi_cond_step *steps; /* owned */
+    int n_steps, cap;
+    roi_cond_ref *refs;   /* owned: each reference once, in order of first use */
+    int n_refs;
+} roi_cond;
+
+/* Releases what c holds and empties it (c itself is not freed). NULL is allowed. */
+void roi_cond_clear(roi_cond *c);
+
+/* A conditional view: statistics over the trials where `cond` holds. */
 typedef struct roi_view {
     char *name;     /* owned */
-    char *where;    /* owned */
+    char *where;    /* owned: the condition as the author wrote it (for reports) */
+    char *title;    /* optional (owned) */
+    roi_cond cond;  /* owned: the condition itself */
 } roi_view;
 
 /* A stress test: rerun with input `input` restricted to its percentile band
@@ -133,19 +182,23 @@ typedef struct roi_stress {
     char *name;     /* owned */
     char *input;    /* owned: an input's name */
     double low, high;
+    char *title;    /* optional (owned) */
 } roi_stress;
 
 typedef struct roi_model {
     char *name;                /* scenario name, e.g. "base" */
     char *title;               /* human title */
     char *file;                /* scenario file path (for reports) */
+    char **sources;            /* the files the load read: the scenario first, then each
+                                * parent it extends, as opened (owned, n_sources of them) */
+    int n_sources;
     roi_graph graph;           /* owns every node */
 
     /* Time and money (section 1) */
     int start_year, start_q;   /* the horizon's first quarter */
     int periods;               /* T >= 1 */
     roi_ref discount;          /* annual r > -1 */
-    int terminal;              /* nonzero: add terminal value */
+    int terminal;              /* nonzero: add terminal value (0 or 1) */
     roi_ref tv_growth;         /* g_tv < r */
 
     /* Quality track (section 3) */
@@ -165,11 +218,11 @@ typedef struct roi_model {
     roi_stream *streams; int n_streams;
     roi_milestone *milestones; int n_milestones;
 
-    /* Analysis declarations (added by issue 4; see sampling.h, search.h). */
+    /* Questions asked of the model: correlations and grids (sampling.h, search.h),
+     * views and stresses (analysis.h). */
     struct roi_correlation *correlations; int n_correlations;
     struct roi_goal_spec *goals; int n_goals;
     struct roi_sweep_spec *sweeps; int n_sweeps;
-    /* Analysis declarations (analysis.h); added at the end for issue 4. */
     roi_view *views; int n_views;
     roi_stress *stresses; int n_stresses;
 } roi_model;
@@ -212,6 +265,7 @@ typedef struct roi_goal_spec {
     char *stat_name;      /* the statistic as written, e.g. "prob_positive" (owned) */
     double target, low, high;
     size_t trials;        /* trials per evaluation; 0: the run's */
+    char *title;          /* optional (owned) */
 } roi_goal_spec;
 
 /* sweep "name" { inputs = {...}, values = {...}, output = ..., stat = ... } */
@@ -226,6 +280,7 @@ typedef struct roi_sweep_spec {
     roi_stat stat;
     char *stat_name;      /* owned */
     size_t trials;        /* trials per cell; 0: the run's */
+    char *title;          /* optional (owned) */
 } roi_sweep_spec;
 
 /* Allocates an empty model (zeroed, graph initialised). Caller frees with roi_model_free. */
@@ -242,13 +297,25 @@ roi_period roi_model_period(const roi_model *m, int year, int q);
 void roi_model_period_label(const roi_model *m, roi_period t, char *buf, size_t size);
 
 /*
- * Checks every parameter (ranges, supports of uncertain inputs, quarters inside the
- * horizon and in order, g_tv < r, non-empty surfaces where required, ...).
- * On failure returns ROI_ERR_PARAM with "path: must be ..., got ..." in err.
- * Paths: "horizon.discount", "<version>.slip", "<surface>.adoption.p",
- * "<spend line>.amount", "<stream>.lift", ...
+ * Gives every absent field that the parameter table (model_params.h) gives a default
+ * its default: a constant node for a value, one stage {0, 1} for stages, every surface
+ * for a per-interaction stream's surfaces, the value itself for a plain field the
+ * conversion marked unset. roi_model_validate calls it first; a model built in C and
+ * run without validation must call it before roi_model_trial. ROI_ERR_NOMEM when a
+ * default cannot be added.
  */
-roi_status roi_model_validate(const roi_model *m, roi_error *err);
+roi_status roi_model_defaults(roi_model *m, roi_error *err);
+
+/*
+ * Completes and checks the model: roi_model_defaults, then every field is checked against
+ * its row (range, support of an uncertain value, whole numbers, quarters inside the
+ * horizon), and the rules that relate fields (planned or after, g_tv < r, stage order,
+ * min <= max, ...). On failure returns ROI_ERR_PARAM with "path: must be ..., got ..."
+ * in err. Paths: "horizon.discount", "<version>.slip", "<surface>.adoption.p",
+ * "<spend line>.amount", "<stream>.lift", ... The model must not be in use by a run
+ * (defaults may grow its graph).
+ */
+roi_status roi_model_validate(roi_model *m, roi_error *err);
 
 /* ---- per-period series ------------------------------------------------------------- */
 /*

@@ -111,18 +111,23 @@ roi_trial_ws *roi_trial_ws_new(const roi_model *m)
 
 /* ---- one trial ------------------------------------------------------------------------------ */
 
-/* Value of an optional parameter. */
-static inline double value_or(const double *vals, roi_ref ref, double fallback)
+/*
+ * Fields with a default in the parameter table (model_params.c) are always set once the
+ * model is validated, so the trial reads them directly. Only the optional fields whose
+ * absence means something (gap_ref: derived; max, cap: no clamp; residual: none) are
+ * tested for ROI_NONE here.
+ */
+
+/* The value of an optional field, or what its absence means. */
+static inline double value_or(const double *vals, roi_ref ref, double absent)
 {
-    return ref == ROI_NONE ? fallback : vals[ref];
+    return ref == ROI_NONE ? absent : vals[ref];
 }
 
 /* A node value read as whole quarters (validation guarantees whole values; rounding
  * absorbs representation noise, clamping keeps absurd values away from int overflow). */
 static inline int quarters_of(const double *vals, roi_ref ref)
 {
-    if (ref == ROI_NONE)
-        return 0;
     double v = vals[ref];
     if (!(v > -1e6))
         return -1000000;
@@ -163,8 +168,9 @@ static int quality_track(const roi_model *m, const double *vals, roi_trial_ws *w
     for (int v = 0; v < m->n_versions; v++) {
         const roi_version *ver = &m->versions[v];
         /* release = planned + slip, planned absolute or previous release + after */
-        int planned = ver->planned != ROI_NONE ? ver->planned
-                                               : ws->release[v - 1] + quarters_of(vals, ver->after);
+        int planned = ver->planned != ROI_PERIOD_NONE
+                          ? ver->planned
+                          : ws->release[v - 1] + quarters_of(vals, ver->after);
         ws->release[v] = planned + quarters_of(vals, ver->slip);
         /* score absolute, or previous score + improvement */
         ws->version_score[v] = ver->score != ROI_NONE
@@ -177,8 +183,8 @@ static int quality_track(const roi_model *m, const double *vals, roi_trial_ws *w
     const double beta = vals[m->quality_beta];
     /* G_ref = F0 - first version's score unless given */
     const double G_ref = value_or(vals, m->gap_ref, F0 - ws->version_score[0]);
-    const double m_lo = value_or(vals, m->m_lo, 0.0);
-    const double m_hi = value_or(vals, m->m_hi, INFINITY);
+    const double m_lo = vals[m->m_lo];
+    const double m_hi = value_or(vals, m->m_hi, INFINITY); /* absent: no upper clamp */
 
     /* S_t = score of the latest version released at or before t (of equal releases, the
      * one declared last); 0 before any. Versions ordered by release, ties in declaration
@@ -263,13 +269,13 @@ static void surfaces(const roi_model *m, const double *vals, roi_trial_ws *ws)
         double *restrict I = ws->interactions + (size_t)si * T;
         const int L = s->launch + quarters_of(vals, s->delay); /* L_s = launch + delay */
         const double A = vals[s->addressable];
-        const double quarterly_growth = fourth_root(1.0 + value_or(vals, s->growth, 0.0));
+        const double quarterly_growth = fourth_root(1.0 + vals[s->growth]);
         const double c = vals[s->ceiling];
         const double p = vals[s->p], q = vals[s->q];
         const double q_over_p = q / p;
-        const double f0 = value_or(vals, s->f0, 0.0);
+        const double f0 = vals[s->f0];
         const double not_f0 = 1.0 - f0;
-        const double E = value_or(vals, s->interactions, 0.0);
+        const double E = vals[s->interactions];
         const double decay = exp(-(p + q));
         /* the first quarter with k = t - L >= 0 */
         const int first = L < 0 ? 0 : (L < T ? L : T);
@@ -338,7 +344,7 @@ static double spend_line(const roi_model *m, const roi_spend *l, const double *v
         break;
     case ROI_SPEND_SCHEDULE: {
         /* amount (1+g)^((t - start)/4) for start <= t <= end */
-        const double quarterly = fourth_root(1.0 + value_or(vals, l->growth, 0.0));
+        const double quarterly = fourth_root(1.0 + vals[l->growth]);
         double amount = vals[l->amount];
         for (int t = l->from; t <= l->to && t < T; t++, amount *= quarterly)
             if (t >= 0)
@@ -347,7 +353,7 @@ static double spend_line(const roi_model *m, const roi_spend *l, const double *v
     }
     case ROI_SPEND_VESTING: {
         /* heads package / V (1 - a)^(t - start) for start <= t < start + V */
-        const double keep = 1.0 - value_or(vals, l->attrition, 0.0);
+        const double keep = 1.0 - vals[l->attrition];
         double amount = vals[l->heads] * vals[l->package] / l->vest_quarters;
         for (int t = l->from; t < l->from + l->vest_quarters && t < T; t++, amount *= keep)
             if (t >= 0)
@@ -357,11 +363,11 @@ static double spend_line(const roi_model *m, const roi_spend *l, const double *v
     case ROI_SPEND_INFERENCE: {
         /* sum_s I_{s,t} ((1 - rho_s) + k_r rho_s) c0 (1 - d)^(max(t - t_launch, 0)/4) */
         const double c0 = vals[l->unit_cost];
-        const double k_r = value_or(vals, l->reasoning_cost, 1.0);
-        const double quarterly_decline = fourth_root(1.0 - value_or(vals, l->cost_decline, 0.0));
+        const double k_r = vals[l->reasoning_cost];
+        const double quarterly_decline = fourth_root(1.0 - vals[l->cost_decline]);
         double *restrict weight = ws->surface_weight; /* (1 - rho_s) + k_r rho_s */
         for (int si = 0; si < m->n_surfaces; si++) {
-            double rho = value_or(vals, m->surfaces[si].reasoning, 0.0);
+            double rho = vals[m->surfaces[si].reasoning];
             weight[si] = (1.0 - rho) + k_r * rho;
         }
         double *restrict decline = ws->chain_a; /* one multiplication a quarter after t_launch */
@@ -408,7 +414,6 @@ static void stream_revenue(const roi_model *m, const roi_stream *s, const double
                            const roi_trial_ws *ws, double *line)
 {
     const int T = m->periods;
-    const double quarterly_growth = fourth_root(1.0 + value_or(vals, s->growth, 0.0));
     for (int t = 0; t < T; t++)
         line[t] = 0.0;
 
@@ -416,6 +421,7 @@ static void stream_revenue(const roi_model *m, const roi_stream *s, const double
     case ROI_STREAM_UPLIFT: {
         /* B0 (1+g_B)^(t/4) u unique(U)_t / P_t, growth counted from t = 0 */
         const double B0 = vals[s->base], u = vals[s->lift];
+        const double quarterly_growth = fourth_root(1.0 + vals[s->growth]);
         double growth = 1.0;
         int t = 0;
         for (; t < s->from && t < T; t++)
@@ -425,7 +431,7 @@ static void stream_revenue(const roi_model *m, const roi_stream *s, const double
         break;
     }
     case ROI_STREAM_PER_INTERACTION: /* sum_{s in S} I_{s,t} rate ratio */
-        surfaces_times(s, ws->interactions, T, vals[s->rate] * value_or(vals, s->ratio, 1.0),
+        surfaces_times(s, ws->interactions, T, vals[s->rate] * vals[s->ratio],
                        line);
         break;
     case ROI_STREAM_SUBSCRIPTION: /* sum_{s in S} U_{s,t} conversion price */
@@ -434,7 +440,8 @@ static void stream_revenue(const roi_model *m, const roi_stream *s, const double
     case ROI_STREAM_MARKET_SHARE: {
         /* M0 (1+g_M)^((t - start)/4) share min(m_t, cap) */
         const double M0 = vals[s->market], share = vals[s->share];
-        const double cap = value_or(vals, s->cap, INFINITY);
+        const double cap = value_or(vals, s->cap, INFINITY); /* absent: no cap */
+        const double quarterly_growth = fourth_root(1.0 + vals[s->growth]);
         double growth = 1.0;
         for (int t = s->from; t < T; t++, growth *= quarterly_growth) {
             if (t < 0)
@@ -459,7 +466,7 @@ void roi_model_trial(const roi_model *m, const double *vals, roi_trial_ws *ws, d
 
     /* Section 4: P_t = P0 (1 + g_P)^(t/4) */
     {
-        const double quarterly = fourth_root(1.0 + value_or(vals, m->people_growth, 0.0));
+        const double quarterly = fourth_root(1.0 + vals[m->people_growth]);
         double P = vals[m->people];
         for (int t = 0; t < T; t++, P *= quarterly)
             ws->people[t] = P;
@@ -515,7 +522,7 @@ void roi_model_trial(const roi_model *m, const double *vals, roi_trial_ws *ws, d
     /* TV = max(0, OCF (1 + g_tv) / (r - g_tv)), OCF over the last four quarters */
     double tv = 0.0;
     if (m->terminal) {
-        const double g_tv = value_or(vals, m->tv_growth, 0.0);
+        const double g_tv = vals[m->tv_growth];
         double ocf = 0.0;
         for (int t = T > 4 ? T - 4 : 0; t < T; t++)
             ocf += ws->revenue[t] - ws->opex[t];

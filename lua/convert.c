@@ -330,7 +330,7 @@ static roi_status build_versions(conv *c, int r)
         roi_version *v = &m->versions[i];
         m->n_versions = i + 1;
         v->name = dupstr(str_field(c, t, "name"));
-        v->planned = ROI_NONE;
+        v->planned = ROI_PERIOD_NONE;
         if (str_field(c, t, "planned"))
             s = quarter_field(c, t, v->name, "planned", NULL, 0, &v->planned);
         v->after = ref_field(c, t, "after", NAN);
