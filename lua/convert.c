@@ -1,14 +1,18 @@
 /*
- * convert.c - the resolved description of a scenario (roisim.lua's M.load result) into
- * an engine model (see convert.h).
+ * convert.c - the parameter table's two crossings between C and Lua (see convert.h):
+ * pushing it into the Lua state for the scenario language's schema, and reading the
+ * resolved description of a scenario (roisim.lua's M.load result) back into a model.
+ *
+ * The resolved description is data the scenario library built while scenario code
+ * ran, so nothing in it is trusted: every value is read without metamethods (raw
+ * access) and its Lua type checked before use; a table where a number belongs is a
+ * message, never a read through it.
  *
  * Stack discipline: every function that touches the Lua stack says what it leaves
- * there; conversion helpers read fields of the table at a given absolute index and
- * leave the stack as they found it.
+ * there; readers take absolute indices and leave the stack as they found it.
  */
 #include "convert.h"
 
-#include <float.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,10 +21,96 @@
 #include <lauxlib.h>
 
 #include "condition.h"
+#include "model_params.h"
 #include "sampling.h"
 #include "search.h"
 
-/* ==== conversion helpers ================================================================ */
+/* ==== the schema for the scenario language ========================================================= */
+
+/* Pushes a list of the kind names set in `mask` (0: nil, every kind). */
+static void push_kind_set(lua_State *L, const roi_decl *d, unsigned mask)
+{
+    if (!mask) {
+        lua_pushnil(L);
+        return;
+    }
+    lua_newtable(L); /* +1: { name = true } */
+    for (int k = 0; d->kinds && d->kinds[k]; k++)
+        if (mask & (1u << k)) {
+            lua_pushboolean(L, 1);
+            lua_setfield(L, -2, d->kinds[k]);
+        }
+}
+
+static void push_names(lua_State *L, const char *const *names)
+{
+    lua_newtable(L); /* +1 */
+    for (int i = 0; names && names[i]; i++) {
+        lua_pushstring(L, names[i]);
+        lua_rawseti(L, -2, i + 1);
+    }
+}
+
+static void push_row(lua_State *L, const roi_decl *d, const roi_param *p)
+{
+    static const char *const needs[] = {"required", "optional", "default"};
+    lua_newtable(L); /* +1: the row */
+    lua_pushstring(L, p->name);
+    lua_setfield(L, -2, "name");
+    lua_pushstring(L, roi_param_type_name(p->type));
+    lua_setfield(L, -2, "type");
+    lua_pushstring(L, needs[p->need]);
+    lua_setfield(L, -2, "need");
+    push_kind_set(L, d, p->kinds);
+    lua_setfield(L, -2, "kinds");
+    push_kind_set(L, d, p->required_in);
+    lua_setfield(L, -2, "required_in");
+    if (p->type == ROI_PARAM_ENUM) {
+        push_names(L, p->names);
+        lua_setfield(L, -2, "values");
+    }
+    if (p->type == ROI_PARAM_WHOLE || p->type == ROI_PARAM_COUNT) {
+        char rule[128];
+        roi_param_whole_text(p, rule, sizeof rule);
+        lua_pushstring(L, rule);
+        lua_setfield(L, -2, "rule");
+        lua_pushnumber(L, p->range.lo);
+        lua_setfield(L, -2, "low");
+        lua_pushnumber(L, p->range.hi);
+        lua_setfield(L, -2, "high");
+    }
+    lua_pushstring(L, p->doc ? p->doc : "");
+    lua_setfield(L, -2, "doc");
+}
+
+void roi_convert_push_schema(lua_State *L)
+{
+    static const char *const styles[] = {"section", "object", "question"};
+    lua_createtable(L, roi_decl_count, 0); /* +1: the list of declaration kinds */
+    for (int i = 0; i < roi_decl_count; i++) {
+        const roi_decl *d = &roi_decls[i];
+        lua_newtable(L); /* +1: the kind */
+        lua_pushstring(L, d->kind);
+        lua_setfield(L, -2, "kind");
+        lua_pushstring(L, styles[d->style]);
+        lua_setfield(L, -2, "style");
+        lua_pushboolean(L, d->required);
+        lua_setfield(L, -2, "required");
+        if (d->kinds) {
+            push_names(L, d->kinds);
+            lua_setfield(L, -2, "kinds");
+        }
+        lua_createtable(L, d->n_params, 0); /* +1: rows */
+        for (int k = 0; k < d->n_params; k++) {
+            push_row(L, d, &d->params[k]);
+            lua_rawseti(L, -2, k + 1);
+        }
+        lua_setfield(L, -2, "rows");
+        lua_rawseti(L, -2, i + 1);
+    }
+}
+
+/* ==== reading the resolved description =============================================================== */
 
 typedef struct conv {
     lua_State *L;
@@ -36,8 +126,9 @@ static void add_location(conv *c, const char *key)
     char path[256];
     snprintf(path, sizeof path, "%s", c->err->path[0] ? c->err->path : (key ? key : ""));
     while (path[0]) {
-        lua_getfield(c->L, c->locs, path); /* +1 */
-        const char *loc = lua_tostring(c->L, -1);
+        lua_pushstring(c->L, path);
+        const char *loc = lua_rawget(c->L, c->locs) == LUA_TSTRING ? lua_tostring(c->L, -1)
+                                                                   : NULL; /* +1 */
         if (loc) {
             char msg[sizeof c->err->msg + sizeof path + 64];
             snprintf(msg, sizeof msg, "%s: %s", loc, c->err->msg);
@@ -68,136 +159,228 @@ static char *dupstr(const char *s)
     return d;
 }
 
-/* Field `key` of the table at `t` as a node reference: the resolved description
- * holds 1-based node indices; absent means ROI_NONE, or a new constant `dflt` when
- * dflt is finite or infinite (pass NAN for "no default"). */
-static roi_ref ref_field(conv *c, int t, const char *key, double dflt)
+static roi_status nomem(conv *c)
 {
-    lua_getfield(c->L, t, key);
-    roi_ref r = ROI_NONE;
-    if (lua_isinteger(c->L, -1))
-        r = (roi_ref)lua_tointeger(c->L, -1) - 1;
-    lua_pop(c->L, 1);
-    if (r == ROI_NONE && !isnan(dflt))
-        r = roi_graph_const(&c->m->graph, dflt, c->err);
-    return r;
+    return roi_error_set(c->err, ROI_ERR_NOMEM, "", "out of memory");
 }
 
-/* String field `key` of the table at `t`, borrowed from Lua (valid while the table is
- * referenced), or NULL. */
-static const char *str_field(conv *c, int t, const char *key)
+/* A value of the wrong Lua type: the library (or code that changed what it handed
+ * over) broke the shape of the description. */
+static roi_status shape(conv *c, const char *path, int got, const char *expected)
 {
-    lua_getfield(c->L, t, key);
-    const char *s = lua_tostring(c->L, -1);
+    return roi_error_set(c->err, ROI_ERR_INTERNAL, path,
+                         "the scenario library handed over a %s where %s belongs",
+                         lua_typename(c->L, got), expected);
+}
+
+/* Pushes t[key] without metamethods (t: an absolute index of a table) and returns its
+ * type. +1 */
+static int raw_field(lua_State *L, int t, const char *key)
+{
+    lua_pushstring(L, key);
+    return lua_rawget(L, t);
+}
+
+/* Pushes t[key], which must be of type `want` or absent (LUA_TNIL). On success
+ * returns ROI_OK with the value pushed (+1); else pops it and reports its type. */
+static roi_status typed_field(conv *c, int t, const char *key, int want, const char *what,
+                              const char *path)
+{
+    int got = raw_field(c->L, t, key);
+    if (got == want || got == LUA_TNIL)
+        return ROI_OK;
     lua_pop(c->L, 1);
+    return shape(c, path, got, what);
+}
+
+/* The string t[key] (borrowed from Lua: valid while t holds it), or NULL when absent. */
+static roi_status string_field(conv *c, int t, const char *key, const char *path,
+                               const char **out)
+{
+    roi_status s = typed_field(c, t, key, LUA_TSTRING, "a string", path);
+    if (s != ROI_OK)
+        return s;
+    *out = lua_tostring(c->L, -1);
+    lua_pop(c->L, 1); /* the table still references the string */
+    return ROI_OK;
+}
+
+/* The number t[key] into *out, left as it was when absent. */
+static roi_status number_field(conv *c, int t, const char *key, const char *path, double *out)
+{
+    roi_status s = typed_field(c, t, key, LUA_TNUMBER, "a number", path);
+    if (s == ROI_OK && !lua_isnil(c->L, -1))
+        *out = lua_tonumber(c->L, -1);
+    if (s == ROI_OK)
+        lua_pop(c->L, 1);
     return s;
 }
 
-static double num_field(conv *c, int t, const char *key, double dflt)
+/* The node index t[key] (1-based in Lua) as a graph node, ROI_NONE when absent. */
+static roi_status node_field(conv *c, int t, const char *key, const char *path, roi_ref *out)
 {
-    lua_getfield(c->L, t, key);
-    double v = lua_isnumber(c->L, -1) ? lua_tonumber(c->L, -1) : dflt;
-    lua_pop(c->L, 1);
-    return v;
+    double v = NAN;
+    roi_status s = number_field(c, t, key, path, &v);
+    if (s != ROI_OK)
+        return s;
+    if (isnan(v)) {
+        *out = ROI_NONE;
+        return ROI_OK;
+    }
+    if (!(v >= 1 && v <= c->m->graph.n) || floor(v) != v)
+        return roi_error_set(c->err, ROI_ERR_INTERNAL, path, "refers to no node (%g)", v);
+    *out = (roi_ref)v - 1;
+    return ROI_OK;
 }
 
-/* Parses quarter label field `key` of table t into a period; "end" -> last period
- * when allow_end. Path for messages: owner.key. */
-static roi_status quarter_field(conv *c, int t, const char *owner, const char *key,
-                                const char *label_key, int allow_end, roi_period *out)
+/* The i-th element (1-based) of the list at index t, which must be of type `want`;
+ * pushed on success (+1). */
+static roi_status typed_index(conv *c, int t, lua_Integer i, int want, const char *what,
+                              const char *path)
 {
-    char path[256];
-    snprintf(path, sizeof path, "%s.%s", owner, label_key ? label_key : key);
-    const char *label = str_field(c, t, key);
-    if (!label)
-        return roi_error_set(c->err, ROI_ERR_PARAM, path, "is missing");
+    int got = lua_rawgeti(c->L, t, i);
+    if (got == want)
+        return ROI_OK;
+    lua_pop(c->L, 1);
+    return shape(c, path, got, what);
+}
+
+/* A quarter label into a period relative to the horizon's start (set by then). */
+static roi_status read_quarter(conv *c, const char *label, const char *path, int allow_end,
+                               roi_period *out)
+{
     if (allow_end && strcmp(label, "end") == 0) {
         *out = c->m->periods - 1;
         return ROI_OK;
     }
     int year, q;
     roi_status s = roi_quarter_parse(label, &year, &q, path, c->err);
-    if (s != ROI_OK)
-        return s;
-    *out = roi_model_period(c->m, year, q);
-    return ROI_OK;
-}
-
-/* ==== nodes ================================================================================== */
-
-static roi_status make_dist(conv *c, int t, const char *name, roi_dist *d)
-{
-    lua_State *L = c->L;
-    const char *family = str_field(c, t, "family");
-    lua_getfield(L, t, "args"); /* +1 args */
-    int args = lua_gettop(L);
-    double p[4] = {0, 0, 0, 1};
-    int np = (int)lua_rawlen(L, args);
-    for (int i = 0; i < np && i < 4; i++) {
-        lua_rawgeti(L, args, i + 1);
-        p[i] = lua_tonumber(L, -1);
-        lua_pop(L, 1);
-    }
-    roi_status s = ROI_ERR_INTERNAL;
-    memset(d, 0, sizeof *d);
-    if (strcmp(family, "normal") == 0) {
-        s = roi_dist_normal(d, p[0], p[1], name, c->err);
-    } else if (strcmp(family, "uniform") == 0) {
-        s = roi_dist_uniform(d, p[0], p[1], name, c->err);
-    } else if (strcmp(family, "triangular") == 0) {
-        s = roi_dist_triangular(d, p[0], p[1], p[2], name, c->err);
-    } else if (strcmp(family, "pert") == 0) {
-        s = roi_dist_pert(d, p[0], p[1], p[2], name, c->err);
-    } else if (strcmp(family, "beta") == 0) {
-        s = roi_dist_beta(d, p[0], p[1], np > 2 ? p[2] : 0.0, np > 2 ? p[3] : 1.0, name,
-                          c->err);
-    } else if (strcmp(family, "bernoulli") == 0) {
-        s = roi_dist_bernoulli(d, p[0], name, c->err);
-    } else if (strcmp(family, "lognormal") == 0) {
-        const char *form = str_field(c, t, "form");
-        if (form && strcmp(form, "meansd") == 0)
-            s = roi_dist_lognormal_meansd(d, p[0], p[1], name, c->err);
-        else
-            s = roi_dist_lognormal_p5p95(d, p[0], p[1], name, c->err);
-    } else if (strcmp(family, "discrete") == 0) {
-        lua_getfield(L, args, "values");
-        lua_getfield(L, args, "probs");
-        size_t n = lua_rawlen(L, -2);
-        double *values = calloc(n ? n : 1, sizeof *values);
-        double *probs = calloc(n ? n : 1, sizeof *probs);
-        if (!values || !probs) {
-            s = roi_error_set(c->err, ROI_ERR_NOMEM, name, "out of memory");
-        } else {
-            for (size_t i = 0; i < n; i++) {
-                lua_rawgeti(L, -2, (lua_Integer)i + 1);
-                values[i] = lua_tonumber(L, -1);
-                lua_rawgeti(L, -2, (lua_Integer)i + 1);
-                probs[i] = lua_tonumber(L, -1);
-                lua_pop(L, 2);
-            }
-            s = roi_dist_discrete(d, values, probs, n, name, c->err);
-        }
-        free(values);
-        free(probs);
-        lua_pop(L, 2);
-    } else {
-        s = roi_error_set(c->err, ROI_ERR_INTERNAL, name, "unknown family '%s'", family);
-    }
-    lua_pop(L, 1); /* args */
-    if (s != ROI_OK)
-        return s;
-    lua_getfield(L, t, "low");
-    lua_getfield(L, t, "high");
-    int has_low = lua_isnumber(L, -2), has_high = lua_isnumber(L, -1);
-    double low = has_low ? lua_tonumber(L, -2) : -INFINITY;
-    double high = has_high ? lua_tonumber(L, -1) : INFINITY;
-    lua_pop(L, 2);
-    if (has_low || has_high)
-        s = roi_dist_truncate(d, low, high, name, c->err);
+    if (s == ROI_OK)
+        *out = roi_model_period(c->m, year, q);
     return s;
 }
 
-static roi_node_kind op_kind(const char *op)
+/* ---- nodes ------------------------------------------------------------------------------------------ */
+
+/* The family's parameters: args[1..4] (numbers), or for discrete args.values and
+ * args.probs (equal-length lists of numbers). */
+static roi_status dist_params(conv *c, int args, const char *name, double p[4], int *np)
+{
+    lua_State *L = c->L;
+    int n = (int)lua_rawlen(L, args);
+    if (n > 4)
+        return roi_error_set(c->err, ROI_ERR_INTERNAL, name, "%d parameters", n);
+    for (int i = 0; i < n; i++) {
+        roi_status s = typed_index(c, args, i + 1, LUA_TNUMBER, "a number", name); /* +1 */
+        if (s != ROI_OK)
+            return s;
+        p[i] = lua_tonumber(L, -1);
+        lua_pop(L, 1);
+    }
+    *np = n;
+    return ROI_OK;
+}
+
+static roi_status discrete_dist(conv *c, int args, const char *name, roi_dist *d)
+{
+    lua_State *L = c->L;
+    roi_status s = typed_field(c, args, "values", LUA_TTABLE, "a list", name); /* +1 */
+    if (s != ROI_OK)
+        return s;
+    s = typed_field(c, args, "probs", LUA_TTABLE, "a list", name); /* +1 */
+    if (s != ROI_OK) {
+        lua_pop(L, 1);
+        return s;
+    }
+    const int values_at = lua_gettop(L) - 1, probs_at = lua_gettop(L);
+    size_t n = lua_istable(L, values_at) ? lua_rawlen(L, values_at) : 0;
+    if (!lua_istable(L, probs_at) || lua_rawlen(L, probs_at) != n || n == 0 || n > 1000000)
+        s = roi_error_set(c->err, ROI_ERR_INTERNAL, name, "discrete outcomes and "
+                          "probabilities do not match");
+    double *values = s == ROI_OK ? calloc(n, sizeof *values) : NULL;
+    double *probs = s == ROI_OK ? calloc(n, sizeof *probs) : NULL;
+    if (s == ROI_OK && (!values || !probs))
+        s = nomem(c);
+    for (size_t i = 0; i < n && s == ROI_OK; i++) {
+        if ((s = typed_index(c, values_at, (lua_Integer)i + 1, LUA_TNUMBER, "a number",
+                             name)) != ROI_OK)
+            break;
+        values[i] = lua_tonumber(L, -1);
+        lua_pop(L, 1);
+        if ((s = typed_index(c, probs_at, (lua_Integer)i + 1, LUA_TNUMBER, "a number",
+                             name)) != ROI_OK)
+            break;
+        probs[i] = lua_tonumber(L, -1);
+        lua_pop(L, 1);
+    }
+    if (s == ROI_OK)
+        s = roi_dist_discrete(d, values, probs, n, name, c->err);
+    free(values);
+    free(probs);
+    lua_pop(L, 2);
+    return s;
+}
+
+/* The distribution of input node t (family, form, args, low, high). */
+static roi_status make_dist(conv *c, int t, const char *name, roi_dist *d)
+{
+    lua_State *L = c->L;
+    const char *family = NULL, *form = NULL;
+    roi_status s = string_field(c, t, "family", name, &family);
+    if (s == ROI_OK)
+        s = string_field(c, t, "form", name, &form);
+    if (s == ROI_OK && !family)
+        s = roi_error_set(c->err, ROI_ERR_INTERNAL, name, "an input without a family");
+    if (s != ROI_OK)
+        return s;
+    if ((s = typed_field(c, t, "args", LUA_TTABLE, "a table", name)) != ROI_OK) /* +1 */
+        return s;
+    const int args = lua_gettop(L);
+    double p[4] = {0, 0, 0, 1};
+    int np = 0;
+    if (lua_isnil(L, args))
+        s = roi_error_set(c->err, ROI_ERR_INTERNAL, name, "an input without parameters");
+    else if (strcmp(family, "discrete") == 0)
+        s = discrete_dist(c, args, name, d);
+    else
+        s = dist_params(c, args, name, p, &np);
+    lua_pop(L, 1); /* args */
+    if (s != ROI_OK || strcmp(family, "discrete") == 0)
+        goto truncate;
+    if (strcmp(family, "normal") == 0)
+        s = roi_dist_normal(d, p[0], p[1], name, c->err);
+    else if (strcmp(family, "uniform") == 0)
+        s = roi_dist_uniform(d, p[0], p[1], name, c->err);
+    else if (strcmp(family, "triangular") == 0)
+        s = roi_dist_triangular(d, p[0], p[1], p[2], name, c->err);
+    else if (strcmp(family, "pert") == 0)
+        s = roi_dist_pert(d, p[0], p[1], p[2], name, c->err);
+    else if (strcmp(family, "beta") == 0)
+        s = roi_dist_beta(d, p[0], p[1], np > 2 ? p[2] : 0.0, np > 2 ? p[3] : 1.0, name,
+                          c->err);
+    else if (strcmp(family, "bernoulli") == 0)
+        s = roi_dist_bernoulli(d, p[0], name, c->err);
+    else if (strcmp(family, "lognormal") == 0 && form && strcmp(form, "meansd") == 0)
+        s = roi_dist_lognormal_meansd(d, p[0], p[1], name, c->err);
+    else if (strcmp(family, "lognormal") == 0)
+        s = roi_dist_lognormal_p5p95(d, p[0], p[1], name, c->err);
+    else
+        s = roi_error_set(c->err, ROI_ERR_INTERNAL, name, "unknown family '%s'", family);
+truncate:
+    if (s != ROI_OK)
+        return s;
+    double low = NAN, high = NAN;
+    if ((s = number_field(c, t, "low", name, &low)) != ROI_OK ||
+        (s = number_field(c, t, "high", name, &high)) != ROI_OK)
+        return s;
+    if (!isnan(low) || !isnan(high))
+        s = roi_dist_truncate(d, isnan(low) ? -INFINITY : low, isnan(high) ? INFINITY : high,
+                              name, c->err);
+    return s;
+}
+
+/* The one vocabulary of operations: expression nodes and conditions use it. */
+static int op_kind(const char *op, roi_node_kind *out)
 {
     static const struct {
         const char *name;
@@ -208,548 +391,532 @@ static roi_node_kind op_kind(const char *op)
                {"lt", ROI_NODE_LT},       {"le", ROI_NODE_LE},         {"gt", ROI_NODE_GT},
                {"ge", ROI_NODE_GE},       {"eq", ROI_NODE_EQ},         {"ne", ROI_NODE_NE},
                {"and", ROI_NODE_AND},     {"or", ROI_NODE_OR},         {"not", ROI_NODE_NOT},
-               {"choose", ROI_NODE_CHOOSE}};
-    for (size_t i = 0; i < sizeof ops / sizeof ops[0]; i++)
-        if (strcmp(ops[i].name, op) == 0)
-            return ops[i].kind;
-    return (roi_node_kind)-1;
+               {"choose", ROI_NODE_CHOOSE}, {"const", ROI_NODE_CONST}};
+    for (size_t i = 0; op && i < sizeof ops / sizeof ops[0]; i++)
+        if (strcmp(ops[i].name, op) == 0) {
+            *out = ops[i].kind;
+            return 1;
+        }
+    return 0;
 }
 
-/* Builds the graph from resolved.nodes (table at index r). Node i of the Lua list
- * becomes graph node i - 1. */
+/* Input node t: its distribution, and whether a what-if changed it. */
+static roi_status input_node(conv *c, int r, int t, int *idx)
+{
+    const char *name = NULL;
+    roi_status s = string_field(c, t, "name", "nodes", &name);
+    if (s == ROI_OK && !name)
+        s = roi_error_set(c->err, ROI_ERR_INTERNAL, "nodes", "an input without a name");
+    if (s != ROI_OK)
+        return s;
+    roi_dist d;
+    memset(&d, 0, sizeof d);
+    if ((s = make_dist(c, t, name, &d)) != ROI_OK) {
+        roi_dist_free(&d);
+        add_location(c, name);
+        return s;
+    }
+    *idx = roi_graph_input(&c->m->graph, name, &d, c->err);
+    if (*idx < 0)
+        return c->err->status;
+    if ((s = typed_field(c, r, "changed", LUA_TTABLE, "a table", "changed")) != ROI_OK) /* +1 */
+        return s;
+    if (lua_istable(c->L, -1)) {
+        raw_field(c->L, lua_gettop(c->L), name); /* +1 */
+        c->m->graph.nodes[*idx].changed = lua_toboolean(c->L, -1);
+        lua_pop(c->L, 1);
+    }
+    lua_pop(c->L, 1);
+    return ROI_OK;
+}
+
+/* An operation node t: op and operands a, b, c (1-based, absent: none). */
+static roi_status op_node(conv *c, int t, int *idx)
+{
+    const char *op = NULL;
+    roi_node_kind k = ROI_NODE_CONST;
+    roi_ref a = ROI_NONE, b = ROI_NONE, cc = ROI_NONE;
+    roi_status s = string_field(c, t, "op", "nodes", &op);
+    if (s == ROI_OK && !op_kind(op, &k))
+        s = roi_error_set(c->err, ROI_ERR_INTERNAL, "nodes", "unknown operation '%s'",
+                          op ? op : "");
+    if (s == ROI_OK)
+        s = node_field(c, t, "a", "nodes", &a);
+    if (s == ROI_OK)
+        s = node_field(c, t, "b", "nodes", &b);
+    if (s == ROI_OK)
+        s = node_field(c, t, "c", "nodes", &cc);
+    if (s != ROI_OK)
+        return s;
+    *idx = roi_graph_op(&c->m->graph, k, a, b, cc, c->err);
+    return *idx < 0 ? c->err->status : ROI_OK;
+}
+
+/* Builds the graph from resolved.nodes (r: the resolved table). Node i of the Lua list
+ * becomes graph node i - 1; operands come before the nodes that use them. */
 static roi_status build_nodes(conv *c, int r)
 {
     lua_State *L = c->L;
-    lua_getfield(L, r, "nodes"); /* +1 */
-    int nodes = lua_gettop(L);
-    lua_Integer n = (lua_Integer)lua_rawlen(L, nodes);
-    roi_status s = ROI_OK;
+    roi_status s = typed_field(c, r, "nodes", LUA_TTABLE, "a list", "nodes"); /* +1 */
+    if (s != ROI_OK)
+        return s;
+    const int nodes = lua_gettop(L);
+    lua_Integer n = lua_istable(L, nodes) ? (lua_Integer)lua_rawlen(L, nodes) : 0;
     for (lua_Integer i = 1; i <= n && s == ROI_OK; i++) {
-        lua_rawgeti(L, nodes, i); /* +1 node */
-        int t = lua_gettop(L);
-        const char *kind = str_field(c, t, "kind");
+        if ((s = typed_index(c, nodes, i, LUA_TTABLE, "a node", "nodes")) != ROI_OK) /* +1 */
+            break;
+        const int t = lua_gettop(L);
+        const char *kind = NULL;
         int idx = -1;
-        if (strcmp(kind, "const") == 0) {
-            idx = roi_graph_const(&c->m->graph, num_field(c, t, "value", 0), c->err);
-        } else if (strcmp(kind, "input") == 0) {
-            const char *name = str_field(c, t, "name");
-            roi_dist d;
-            s = make_dist(c, t, name, &d);
-            if (s != ROI_OK) {
-                roi_dist_free(&d);
-                add_location(c, name);
-                lua_pop(L, 1);
-                break;
-            }
-            idx = roi_graph_input(&c->m->graph, name, &d, c->err);
-            if (idx >= 0) {
-                lua_getfield(L, r, "changed"); /* +1 */
-                lua_getfield(L, -1, name);     /* +1 */
-                c->m->graph.nodes[idx].changed = lua_toboolean(L, -1);
-                lua_pop(L, 2);
-            }
-        } else {
-            roi_node_kind k = op_kind(str_field(c, t, "op"));
-            int a = (int)num_field(c, t, "a", 0) - 1, b = (int)num_field(c, t, "b", 0) - 1,
-                cc = (int)num_field(c, t, "c", 0) - 1;
-            idx = roi_graph_op(&c->m->graph, k, a, b, cc, c->err);
+        s = string_field(c, t, "kind", "nodes", &kind);
+        if (s == ROI_OK && kind && strcmp(kind, "const") == 0) {
+            double v = NAN;
+            s = number_field(c, t, "value", "nodes", &v);
+            if (s == ROI_OK && (idx = roi_graph_const(&c->m->graph, v, c->err)) < 0)
+                s = c->err->status;
+        } else if (s == ROI_OK && kind && strcmp(kind, "input") == 0) {
+            s = input_node(c, r, t, &idx);
+        } else if (s == ROI_OK) {
+            s = op_node(c, t, &idx);
         }
         if (s == ROI_OK && idx != (int)i - 1)
-            s = c->err->status != ROI_OK
-                    ? c->err->status
-                    : roi_error_set(c->err, ROI_ERR_INTERNAL, "", "node order mismatch");
+            s = roi_error_set(c->err, ROI_ERR_INTERNAL, "", "node order mismatch");
         lua_pop(L, 1);
     }
     lua_pop(L, 1); /* nodes */
     return s;
 }
 
-/* ==== structure ================================================================================ */
+/* ---- one field of a declaration ------------------------------------------------------------------- */
 
-static roi_status build_horizon(conv *c, int r)
+/* STAGES: a list of {offset, share}; offsets are whole quarters (checked here, where the
+ * number becomes an int; shares and order are validation's). */
+static roi_status read_stages(conv *c, const roi_param *p, void *item, const char *path)
 {
     lua_State *L = c->L;
-    roi_model *m = c->m;
-    lua_getfield(L, r, "horizon");
-    int h = lua_gettop(L);
-    roi_status s;
-    int y1, q1, y2, q2;
-    const char *from = str_field(c, h, "from"), *to = str_field(c, h, "to");
-    s = roi_quarter_parse(from ? from : "", &y1, &q1, "horizon.from", c->err);
-    if (s == ROI_OK)
-        s = roi_quarter_parse(to ? to : "", &y2, &q2, "horizon.to", c->err);
-    if (s == ROI_OK) {
-        m->start_year = y1;
-        m->start_q = q1;
-        m->periods = roi_model_period(m, y2, q2) + 1;
-        if (m->periods < 1)
-            s = roi_error_set(c->err, ROI_ERR_PARAM, "horizon.to",
-                              "must not be before horizon.from (%s), got %s", from, to);
-    }
-    if (s == ROI_OK) {
-        m->discount = ref_field(c, h, "discount", NAN);
-        lua_getfield(L, h, "terminal");
-        m->terminal = lua_toboolean(L, -1);
+    const int t = lua_gettop(L);
+    int n = (int)lua_rawlen(L, t);
+    roi_stage *st = calloc(n ? (size_t)n : 1, sizeof *st);
+    if (!st)
+        return nomem(c);
+    *(roi_stage **)roi_param_slot(p, item) = st;
+    for (int k = 0; k < n; k++) {
+        roi_status s = typed_index(c, t, k + 1, LUA_TTABLE, "a stage", path); /* +1 */
+        double pair[2] = {NAN, NAN};
+        for (int j = 0; j < 2 && s == ROI_OK; j++) {
+            if ((s = typed_index(c, t + 1, j + 1, LUA_TNUMBER, "a number", path)) == ROI_OK) {
+                pair[j] = lua_tonumber(L, -1);
+                lua_pop(L, 1);
+            }
+        }
+        if (s != ROI_OK) {
+            lua_settop(L, t);
+            return s;
+        }
         lua_pop(L, 1);
-        m->tv_growth = ref_field(c, h, "terminal_growth", 0.0);
+        if (pair[0] != floor(pair[0]) || pair[0] < 0 || pair[0] > 1e6)
+            return roi_error_set(c->err, ROI_ERR_PARAM, path,
+                                 "stage %d: the offset must be a whole number of quarters >= 0, "
+                                 "got %g", k + 1, pair[0]);
+        st[k] = (roi_stage){(int)pair[0], pair[1]};
+        *(int *)((char *)item + p->count) = k + 1;
     }
-    lua_pop(L, 1);
-    if (s != ROI_OK)
-        return s;
-
-    lua_getfield(L, r, "family");
-    m->people = ref_field(c, lua_gettop(L), "people", NAN);
-    m->people_growth = ref_field(c, lua_gettop(L), "growth", 0.0);
-    lua_pop(L, 1);
-    lua_getfield(L, r, "frontier");
-    m->frontier_score = ref_field(c, lua_gettop(L), "score", NAN);
-    m->frontier_slope = ref_field(c, lua_gettop(L), "slope", NAN);
-    lua_pop(L, 1);
-    lua_getfield(L, r, "quality");
-    int qt = lua_gettop(L);
-    m->quality_beta = ref_field(c, qt, "beta", NAN);
-    m->gap_ref = ref_field(c, qt, "gap_ref", NAN);
-    m->m_lo = ref_field(c, qt, "min", 0.0);
-    m->m_hi = ref_field(c, qt, "max", DBL_MAX); /* no upper clamp */
-    lua_pop(L, 1);
     return ROI_OK;
 }
 
-static roi_status build_versions(conv *c, int r)
+/* SURFACES: "all", or a list of the names of surfaces (converted before streams). */
+static roi_status read_surfaces(conv *c, const roi_param *p, void *item, const char *path)
 {
     lua_State *L = c->L;
-    roi_model *m = c->m;
-    lua_getfield(L, r, "versions");
-    int list = lua_gettop(L);
-    int n = (int)lua_rawlen(L, list);
-    m->versions = calloc((size_t)n, sizeof *m->versions);
-    roi_status s = m->versions ? ROI_OK : roi_error_set(c->err, ROI_ERR_NOMEM, "", "out of memory");
-    for (int i = 0; i < n && s == ROI_OK; i++) {
-        lua_rawgeti(L, list, i + 1);
-        int t = lua_gettop(L);
-        roi_version *v = &m->versions[i];
-        m->n_versions = i + 1;
-        v->name = dupstr(str_field(c, t, "name"));
-        v->planned = ROI_PERIOD_NONE;
-        if (str_field(c, t, "planned"))
-            s = quarter_field(c, t, v->name, "planned", NULL, 0, &v->planned);
-        v->after = ref_field(c, t, "after", NAN);
-        v->slip = ref_field(c, t, "slip", 0.0);
-        v->score = ref_field(c, t, "score", NAN);
-        v->improvement = ROI_NONE;
-        lua_pop(L, 1);
-    }
-    lua_pop(L, 1);
-    return s;
-}
-
-static roi_status build_surfaces(conv *c, int r)
-{
-    lua_State *L = c->L;
-    roi_model *m = c->m;
-    lua_getfield(L, r, "surfaces");
-    int list = lua_gettop(L);
-    int n = (int)lua_rawlen(L, list);
-    m->surfaces = calloc(n ? (size_t)n : 1, sizeof *m->surfaces);
-    roi_status s = m->surfaces ? ROI_OK : roi_error_set(c->err, ROI_ERR_NOMEM, "", "out of memory");
-    for (int i = 0; i < n && s == ROI_OK; i++) {
-        lua_rawgeti(L, list, i + 1);
-        int t = lua_gettop(L);
-        roi_surface *sf = &m->surfaces[i];
-        m->n_surfaces = i + 1;
-        sf->name = dupstr(str_field(c, t, "name"));
-        s = quarter_field(c, t, sf->name, "launch", NULL, 0, &sf->launch);
-        sf->delay = ref_field(c, t, "delay", 0.0);
-        sf->addressable = ref_field(c, t, "addressable", NAN);
-        sf->growth = ref_field(c, t, "growth", 0.0);
-        sf->ceiling = ref_field(c, t, "ceiling", NAN);
-        sf->p = ref_field(c, t, "p", NAN);
-        sf->q = ref_field(c, t, "q", NAN);
-        sf->f0 = ref_field(c, t, "f0", 0.0);
-        sf->interactions = ref_field(c, t, "interactions", NAN);
-        sf->reasoning = ref_field(c, t, "reasoning", 0.0);
-        lua_getfield(L, t, "stages");
-        int st = lua_gettop(L);
-        int ns = (int)lua_rawlen(L, st);
-        sf->stages = calloc(ns ? (size_t)ns : 1, sizeof *sf->stages);
-        if (!sf->stages)
-            s = roi_error_set(c->err, ROI_ERR_NOMEM, "", "out of memory");
-        for (int k = 0; k < ns && s == ROI_OK; k++) {
-            lua_rawgeti(L, st, k + 1);
-            lua_rawgeti(L, -1, 1);
-            lua_rawgeti(L, -2, 2);
-            double off = lua_tonumber(L, -2);
-            sf->stages[k].share = lua_tonumber(L, -1);
-            lua_pop(L, 3);
-            if (off != floor(off) || off < 0 || off > 1e6) {
-                char path[256];
-                snprintf(path, sizeof path, "%s.stages", sf->name);
-                s = roi_error_set(c->err, ROI_ERR_PARAM, path,
-                                  "stage %d: the offset must be a whole number of quarters >= 0, got %g",
-                                  k + 1, off);
-            }
-            sf->stages[k].offset = (int)off;
-            sf->n_stages = k + 1;
-        }
-        lua_pop(L, 2); /* stages, surface */
-    }
-    lua_pop(L, 1);
-    return s;
-}
-
-static roi_status build_spend(conv *c, int r)
-{
-    lua_State *L = c->L;
-    roi_model *m = c->m;
-    lua_getfield(L, r, "spend");
-    int list = lua_gettop(L);
-    int n = (int)lua_rawlen(L, list);
-    m->spend = calloc(n ? (size_t)n : 1, sizeof *m->spend);
-    roi_status s = m->spend ? ROI_OK : roi_error_set(c->err, ROI_ERR_NOMEM, "", "out of memory");
-    for (int i = 0; i < n && s == ROI_OK; i++) {
-        lua_rawgeti(L, list, i + 1);
-        int t = lua_gettop(L);
-        roi_spend *sp = &m->spend[i];
-        m->n_spend = i + 1;
-        sp->name = dupstr(str_field(c, t, "name"));
-        const char *kind = str_field(c, t, "kind");
-        sp->kind = strcmp(kind, "lump") == 0       ? ROI_SPEND_LUMP
-                   : strcmp(kind, "schedule") == 0 ? ROI_SPEND_SCHEDULE
-                   : strcmp(kind, "vesting") == 0  ? ROI_SPEND_VESTING
-                                                   : ROI_SPEND_INFERENCE;
-        sp->cls = strcmp(str_field(c, t, "class"), "investment") == 0 ? ROI_CLASS_INVESTMENT
-                                                                      : ROI_CLASS_OPERATING;
-        /* A lump's quarter is written `quarter` in the scenario. */
-        s = quarter_field(c, t, sp->name, "from", sp->kind == ROI_SPEND_LUMP ? "quarter" : NULL,
-                          0, &sp->from);
-        sp->to = sp->from;
-        if (s == ROI_OK && sp->kind == ROI_SPEND_SCHEDULE)
-            s = quarter_field(c, t, sp->name, "to", NULL, 1, &sp->to);
-        sp->amount = ref_field(c, t, "amount", NAN);
-        sp->growth = ref_field(c, t, "growth", 0.0);
-        sp->residual_fraction = ref_field(c, t, "residual_fraction", NAN);
-        sp->residual_valuation = ref_field(c, t, "residual_valuation", NAN);
-        sp->heads = ref_field(c, t, "heads", NAN);
-        sp->package = ref_field(c, t, "package", NAN);
-        double vq = num_field(c, t, "quarters", 0);
-        if (sp->kind == ROI_SPEND_VESTING && (vq != floor(vq) || vq < 1 || vq > 400)) {
-            char path[256];
-            snprintf(path, sizeof path, "%s.quarters", sp->name);
-            s = roi_error_set(c->err, ROI_ERR_PARAM, path,
-                              "must be a whole number of quarters >= 1, got %g", vq);
-        }
-        sp->vest_quarters = (int)vq;
-        sp->attrition = ref_field(c, t, "attrition", 0.0);
-        sp->unit_cost = ref_field(c, t, "unit_cost", NAN);
-        sp->reasoning_cost = ref_field(c, t, "reasoning_cost", 1.0);
-        sp->cost_decline = ref_field(c, t, "decline", 0.0);
-        lua_pop(L, 1);
-    }
-    lua_pop(L, 1);
-    return s;
-}
-
-static roi_status build_streams(conv *c, int r)
-{
-    lua_State *L = c->L;
-    roi_model *m = c->m;
-    lua_getfield(L, r, "revenue");
-    int list = lua_gettop(L);
-    int n = (int)lua_rawlen(L, list);
-    m->streams = calloc(n ? (size_t)n : 1, sizeof *m->streams);
-    roi_status s = m->streams ? ROI_OK : roi_error_set(c->err, ROI_ERR_NOMEM, "", "out of memory");
-    for (int i = 0; i < n && s == ROI_OK; i++) {
-        lua_rawgeti(L, list, i + 1);
-        int t = lua_gettop(L);
-        roi_stream *st = &m->streams[i];
-        m->n_streams = i + 1;
-        st->name = dupstr(str_field(c, t, "name"));
-        const char *kind = str_field(c, t, "kind");
-        st->kind = strcmp(kind, "uplift") == 0            ? ROI_STREAM_UPLIFT
-                   : strcmp(kind, "per_interaction") == 0 ? ROI_STREAM_PER_INTERACTION
-                   : strcmp(kind, "subscription") == 0    ? ROI_STREAM_SUBSCRIPTION
-                                                          : ROI_STREAM_MARKET_SHARE;
-        s = quarter_field(c, t, st->name, "from", NULL, 0, &st->from);
-        st->base = ref_field(c, t, "base", NAN);
-        st->growth = ref_field(c, t, "growth", 0.0);
-        st->lift = ref_field(c, t, "lift", NAN);
-        st->rate = ref_field(c, t, "rate", NAN);
-        st->ratio = ref_field(c, t, "ratio", 1.0);
-        st->conversion = ref_field(c, t, "conversion", NAN);
-        st->price = ref_field(c, t, "price", NAN);
-        st->market = ref_field(c, t, "market", NAN);
-        st->share = ref_field(c, t, "share", NAN);
-        st->cap = ref_field(c, t, "cap", DBL_MAX); /* no cap */
-        lua_getfield(L, t, "surfaces");
-        int sl = lua_gettop(L);
-        int ns = (int)lua_rawlen(L, sl);
-        st->surfaces = calloc(ns ? (size_t)ns : 1, sizeof *st->surfaces);
-        if (!st->surfaces && s == ROI_OK)
-            s = roi_error_set(c->err, ROI_ERR_NOMEM, "", "out of memory");
-        for (int k = 0; k < ns && s == ROI_OK; k++) {
-            lua_rawgeti(L, sl, k + 1);
-            const char *sname = lua_tostring(L, -1);
-            int found = -1;
-            for (int j = 0; j < m->n_surfaces; j++)
-                if (sname && strcmp(m->surfaces[j].name, sname) == 0)
+    const int t = lua_gettop(L);
+    const roi_model *m = c->m;
+    int all = lua_type(L, t) == LUA_TSTRING && strcmp(lua_tostring(L, t), "all") == 0;
+    if (!all && !lua_istable(L, t))
+        return shape(c, path, lua_type(L, t), "\"all\" or a list of surface names");
+    int n = all ? m->n_surfaces : (int)lua_rawlen(L, t);
+    int *idx = calloc(n ? (size_t)n : 1, sizeof *idx);
+    if (!idx)
+        return nomem(c);
+    *(int **)roi_param_slot(p, item) = idx;
+    for (int k = 0; k < n; k++) {
+        int found = all ? k : -1;
+        if (!all) {
+            roi_status s = typed_index(c, t, k + 1, LUA_TSTRING, "a surface name", path); /* +1 */
+            if (s != ROI_OK)
+                return s;
+            for (int j = 0; j < m->n_surfaces && found < 0; j++)
+                if (strcmp(m->surfaces[j].name, lua_tostring(L, -1)) == 0)
                     found = j;
+            if (found < 0)
+                s = roi_error_set(c->err, ROI_ERR_PARAM, path, "'%s' is not a surface",
+                                  lua_tostring(L, -1));
             lua_pop(L, 1);
-            st->surfaces[st->n_surfaces++] = found;
+            if (s != ROI_OK)
+                return s;
         }
-        lua_pop(L, 2);
+        idx[k] = found;
+        *(int *)((char *)item + p->count) = k + 1;
     }
-    lua_pop(L, 1);
-    return s;
+    return ROI_OK;
 }
 
-static roi_status build_milestones(conv *c, int r)
+/* SERIES: a series name, as an index into the model's series. */
+static roi_status read_series(conv *c, const char *name, int *out, const char *path)
+{
+    *out = roi_model_series_index(c->m, name);
+    if (*out >= 0)
+        return ROI_OK;
+    char names[512] = "";
+    size_t off = 0;
+    for (int k = 0; k < ROI_SERIES_FIXED_COUNT && off < sizeof names; k++) {
+        char nm[64];
+        roi_model_series_name(c->m, k, nm, sizeof nm);
+        off += (size_t)snprintf(names + off, sizeof names - off, "%s%s", k ? ", " : "", nm);
+    }
+    return roi_error_set(c->err, ROI_ERR_PARAM, path,
+                         "unknown series '%s'; series are %s, revenue.<stream>, spend.<line>, "
+                         "active.<surface>",
+                         name, names);
+}
+
+/* TARGET(S): { path = "...", node = k } per target, one or (TARGETS) up to two. */
+static roi_status read_targets(conv *c, const roi_param *p, void *item, const char *path)
 {
     lua_State *L = c->L;
-    roi_model *m = c->m;
-    lua_getfield(L, r, "milestones");
-    int list = lua_gettop(L);
-    int n = (int)lua_rawlen(L, list);
-    m->milestones = calloc(n ? (size_t)n : 1, sizeof *m->milestones);
-    roi_status s = m->milestones ? ROI_OK : roi_error_set(c->err, ROI_ERR_NOMEM, "", "out of memory");
-    for (int i = 0; i < n && s == ROI_OK; i++) {
-        lua_rawgeti(L, list, i + 1);
-        int t = lua_gettop(L);
-        roi_milestone *ms = &m->milestones[i];
-        m->n_milestones = i + 1;
-        ms->name = dupstr(str_field(c, t, "name"));
-        const char *series = str_field(c, t, "series");
-        ms->series = roi_model_series_index(m, series);
-        char path[256];
-        snprintf(path, sizeof path, "%s.series", ms->name);
-        if (ms->series < 0) {
-            char names[512] = "";
-            size_t off = 0;
-            for (int k = 0; k < ROI_SERIES_FIXED_COUNT && off < sizeof names; k++) {
-                char nm[64];
-                roi_model_series_name(m, k, nm, sizeof nm);
-                off += (size_t)snprintf(names + off, sizeof names - off, "%s%s", k ? ", " : "", nm);
-            }
-            s = roi_error_set(c->err, ROI_ERR_PARAM, path,
-                              "unknown series '%s'; series are %s, revenue.<stream>, "
-                              "spend.<line>, active.<surface>",
-                              series, names);
+    const int t = lua_gettop(L);
+    const int many = p->type == ROI_PARAM_TARGETS;
+    int n = many ? (int)lua_rawlen(L, t) : 1;
+    if (n < 1 || n > 2)
+        return roi_error_set(c->err, ROI_ERR_INTERNAL, path, "%d targets", n);
+    for (int k = 0; k < n; k++) {
+        int at = t;
+        if (many) {
+            roi_status s = typed_index(c, t, k + 1, LUA_TTABLE, "a target", path); /* +1 */
+            if (s != ROI_OK)
+                return s;
+            at = lua_gettop(L);
         }
+        const char *target = NULL;
+        roi_ref node = ROI_NONE;
+        roi_status s = string_field(c, at, "path", path, &target);
         if (s == ROI_OK)
-            s = quarter_field(c, t, ms->name, "quarter", NULL, 0, &ms->period);
-        if (s == ROI_OK && (ms->period < 0 || ms->period >= m->periods)) {
-            char label[16];
-            snprintf(path, sizeof path, "%s.quarter", ms->name);
-            roi_model_period_label(m, ms->period, label, sizeof label);
-            s = roi_error_set(c->err, ROI_ERR_PARAM, path, "must lie inside the horizon, got %s",
-                              label);
-        }
-        ms->threshold = num_field(c, t, "at_least", 0);
-        lua_pop(L, 1);
-    }
-    lua_pop(L, 1);
-    return s;
-}
-
-/* ==== analysis declarations (issue 4) ================================================== */
-
-static roi_override_mode mode_of(const char *mode)
-{
-    if (mode && strcmp(mode, "shift") == 0)
-        return ROI_OVERRIDE_SHIFT;
-    if (mode && strcmp(mode, "scale") == 0)
-        return ROI_OVERRIDE_SCALE;
-    return ROI_OVERRIDE_VALUE;
-}
-
-/* Node index (1-based in Lua) of field `key` of table t as a graph index. */
-static roi_ref node_field(conv *c, int t, const char *key)
-{
-    return (roi_ref)num_field(c, t, key, 0) - 1;
-}
-
-/* Goal seeks, sweeps and correlations: resolved.goals / sweeps / correlations. */
-static roi_status build_analyses(conv *c, int r)
-{
-    lua_State *L = c->L;
-    roi_model *m = c->m;
-    roi_status s = ROI_OK;
-    char path[320];
-
-    lua_getfield(L, r, "goals"); /* +1 */
-    int list = lua_gettop(L);
-    int n = (int)lua_rawlen(L, list);
-    m->goals = calloc(n ? (size_t)n : 1, sizeof *m->goals);
-    if (!m->goals)
-        s = roi_error_set(c->err, ROI_ERR_NOMEM, "", "out of memory");
-    for (int i = 0; i < n && s == ROI_OK; i++) {
-        lua_rawgeti(L, list, i + 1); /* +1 goal */
-        int t = lua_gettop(L);
-        roi_goal_spec *g = &m->goals[i];
-        m->n_goals = i + 1;
-        g->name = dupstr(str_field(c, t, "name"));
-        g->input = dupstr(str_field(c, t, "input"));
-        g->stat_name = dupstr(str_field(c, t, "stat"));
-        if (!g->name || !g->input || !g->stat_name)
-            s = roi_error_set(c->err, ROI_ERR_NOMEM, "", "out of memory");
-        g->node = node_field(c, t, "node");
-        g->mode = mode_of(str_field(c, t, "mode"));
-        g->target = num_field(c, t, "target", NAN);
-        g->low = num_field(c, t, "low", NAN);
-        g->high = num_field(c, t, "high", NAN);
-        g->trials = (size_t)num_field(c, t, "trials", 0);
-        snprintf(path, sizeof path, "goal '%s'", g->name ? g->name : "");
-        if (s == ROI_OK)
-            s = roi_stat_parse(str_field(c, t, "output"), g->stat_name, path, &g->stat, c->err);
-        if (s == ROI_OK && (g->node < 0 || g->node >= m->graph.n))
-            s = roi_error_set(c->err, ROI_ERR_INTERNAL, path, "input node out of range");
-        lua_pop(L, 1);
-    }
-    lua_pop(L, 1);
-
-    lua_getfield(L, r, "sweeps"); /* +1 */
-    list = lua_gettop(L);
-    n = (int)lua_rawlen(L, list);
-    m->sweeps = calloc(n ? (size_t)n : 1, sizeof *m->sweeps);
-    if (!m->sweeps && s == ROI_OK)
-        s = roi_error_set(c->err, ROI_ERR_NOMEM, "", "out of memory");
-    for (int i = 0; i < n && s == ROI_OK; i++) {
-        lua_rawgeti(L, list, i + 1); /* +1 sweep */
-        int t = lua_gettop(L);
-        roi_sweep_spec *sw = &m->sweeps[i];
-        m->n_sweeps = i + 1;
-        sw->name = dupstr(str_field(c, t, "name"));
-        sw->stat_name = dupstr(str_field(c, t, "stat"));
-        sw->mode = mode_of(str_field(c, t, "mode"));
-        sw->trials = (size_t)num_field(c, t, "trials", 0);
-        snprintf(path, sizeof path, "sweep '%s'", sw->name ? sw->name : "");
-        if (!sw->name || !sw->stat_name)
-            s = roi_error_set(c->err, ROI_ERR_NOMEM, "", "out of memory");
-        if (s == ROI_OK)
-            s = roi_stat_parse(str_field(c, t, "output"), sw->stat_name, path, &sw->stat, c->err);
-        lua_getfield(L, t, "inputs"); /* +1 */
-        lua_getfield(L, t, "nodes");  /* +1 */
-        lua_getfield(L, t, "values"); /* +1 */
-        int ni = (int)lua_rawlen(L, -3);
-        sw->n_inputs = ni > 2 ? 2 : ni;
-        for (int k = 0; k < sw->n_inputs && s == ROI_OK; k++) {
-            lua_rawgeti(L, -3, k + 1); /* +1 path */
-            sw->input[k] = dupstr(lua_tostring(L, -1));
-            lua_rawgeti(L, -3, k + 1); /* +1 node */
-            sw->node[k] = (roi_ref)lua_tointeger(L, -1) - 1;
-            lua_rawgeti(L, -3, k + 1); /* +1 values list */
-            int nv = (int)lua_rawlen(L, -1);
-            sw->values[k] = malloc((nv ? (size_t)nv : 1) * sizeof *sw->values[k]);
-            if (!sw->input[k] || !sw->values[k]) {
-                s = roi_error_set(c->err, ROI_ERR_NOMEM, "", "out of memory");
-            } else {
-                for (int v = 0; v < nv; v++) {
-                    lua_rawgeti(L, -1, v + 1);
-                    sw->values[k][v] = lua_tonumber(L, -1);
-                    lua_pop(L, 1);
-                }
-                sw->n_values[k] = nv;
-            }
-            lua_pop(L, 3);
-            if (s == ROI_OK && (sw->node[k] < 0 || sw->node[k] >= m->graph.n))
-                s = roi_error_set(c->err, ROI_ERR_INTERNAL, path, "input node out of range");
-        }
-        lua_pop(L, 4); /* values, nodes, inputs, sweep */
-    }
-    lua_pop(L, 1);
-
-    lua_getfield(L, r, "correlations"); /* +1 */
-    list = lua_gettop(L);
-    n = (int)lua_rawlen(L, list);
-    m->correlations = calloc(n ? (size_t)n : 1, sizeof *m->correlations);
-    if (!m->correlations && s == ROI_OK)
-        s = roi_error_set(c->err, ROI_ERR_NOMEM, "", "out of memory");
-    for (int i = 0; i < n && s == ROI_OK; i++) {
-        lua_rawgeti(L, list, i + 1); /* +1 pair */
-        int t = lua_gettop(L);
-        roi_correlation *cr = &m->correlations[i];
-        m->n_correlations = i + 1;
-        cr->a = dupstr(str_field(c, t, "a"));
-        cr->b = dupstr(str_field(c, t, "b"));
-        cr->rank = num_field(c, t, "rank", 0);
-        if (!cr->a || !cr->b)
-            s = roi_error_set(c->err, ROI_ERR_NOMEM, "", "out of memory");
-        lua_pop(L, 1);
-    }
-    lua_pop(L, 1);
-    if (s == ROI_OK)
-        s = roi_sampling_check(m, c->err);
-    return s;
-}
-
-/* Views and stresses (analysis.h): copied as written; each view's condition is parsed
- * once here so a mistake fails at load time with the declaration's location. */
-static roi_status build_analysis(conv *c, int r)
-{
-    lua_State *L = c->L;
-    roi_model *m = c->m;
-    roi_status s = ROI_OK;
-    lua_getfield(L, r, "views"); /* +1 */
-    int list = lua_gettop(L);
-    int n = lua_istable(L, list) ? (int)lua_rawlen(L, list) : 0;
-    m->views = calloc((size_t)n + 1, sizeof *m->views);
-    if (!m->views)
-        s = roi_error_set(c->err, ROI_ERR_NOMEM, "", "out of memory");
-    for (int i = 0; i < n && s == ROI_OK; i++) {
-        lua_rawgeti(L, list, i + 1); /* +1 */
-        int t = lua_gettop(L);
-        roi_view *v = &m->views[i];
-        m->n_views = i + 1;
-        v->name = dupstr(str_field(c, t, "name"));
-        v->where = dupstr(str_field(c, t, "where"));
-        lua_pop(L, 1); /* -1 */
-        if (!v->name || !v->where) {
-            s = roi_error_set(c->err, ROI_ERR_NOMEM, "", "out of memory");
-            break;
-        }
-        char path[300];
-        snprintf(path, sizeof path, "%s.where", v->name);
-        roi_cond *cond = NULL;
-        s = roi_cond_parse(v->where, m, path, &cond, c->err);
-        roi_cond_free(cond);
+            s = node_field(c, at, "node", path, &node);
+        char *copy = s == ROI_OK ? dupstr(target ? target : "") : NULL;
+        if (many)
+            lua_pop(L, 1);
         if (s != ROI_OK)
-            s = c->err->status = ROI_ERR_PARAM;
+            return s;
+        if (!copy)
+            return nomem(c);
+        ((char **)roi_param_slot(p, item))[k] = copy;
+        ((roi_ref *)((char *)item + p->aux))[k] = node;
+        if (many)
+            *(int *)((char *)item + p->count) = k + 1;
     }
-    lua_pop(L, 1); /* -1: views */
+    return ROI_OK;
+}
+
+/* GRID: per target a list of numbers (1 to 1000 of them). */
+static roi_status read_grid(conv *c, const roi_param *p, void *item, const char *path)
+{
+    lua_State *L = c->L;
+    const int t = lua_gettop(L);
+    int n = (int)lua_rawlen(L, t);
+    if (n < 1 || n > 2)
+        return roi_error_set(c->err, ROI_ERR_INTERNAL, path, "%d lists of values", n);
+    for (int k = 0; k < n; k++) {
+        roi_status s = typed_index(c, t, k + 1, LUA_TTABLE, "a list of values", path); /* +1 */
+        if (s != ROI_OK)
+            return s;
+        int nv = (int)lua_rawlen(L, -1);
+        double *v = nv >= 1 && nv <= 1000 ? malloc((size_t)nv * sizeof *v) : NULL;
+        if (!v) {
+            lua_pop(L, 1);
+            return nv >= 1 && nv <= 1000
+                       ? nomem(c)
+                       : roi_error_set(c->err, ROI_ERR_INTERNAL, path, "%d values", nv);
+        }
+        ((double **)roi_param_slot(p, item))[k] = v;
+        for (int j = 0; j < nv && s == ROI_OK; j++)
+            if ((s = typed_index(c, t + 1, j + 1, LUA_TNUMBER, "a number", path)) == ROI_OK) {
+                v[j] = lua_tonumber(L, -1);
+                lua_pop(L, 1);
+            }
+        lua_pop(L, 1);
+        if (s != ROI_OK)
+            return s;
+        ((int *)((char *)item + p->count))[k] = nv;
+    }
+    return ROI_OK;
+}
+
+/* CONDITION: the text to show, which is parsed into the condition. */
+static roi_status read_condition(conv *c, const roi_param *p, void *item, const char *path)
+{
+    const char *text = lua_tostring(c->L, -1);
+    char **slot = roi_param_slot(p, item);
+    if (!(*slot = dupstr(text)))
+        return nomem(c);
+    roi_cond *cond = NULL;
+    roi_status s = roi_cond_parse(text, c->m, path, &cond, c->err);
+    if (s != ROI_OK)
+        return c->err->status = ROI_ERR_PARAM;
+    *(roi_cond *)((char *)item + p->aux) = *cond;
+    free(cond); /* its arrays now belong to the item */
+    return ROI_OK;
+}
+
+/* The Lua type a field of type t is handed over as. */
+static int lua_type_of(roi_param_type t, const char **what)
+{
+    switch (t) {
+    case ROI_PARAM_VALUE:
+    case ROI_PARAM_NUMBER:
+    case ROI_PARAM_WHOLE:
+    case ROI_PARAM_COUNT:
+        *what = "a number";
+        return LUA_TNUMBER;
+    case ROI_PARAM_BOOLEAN:
+        *what = "true or false";
+        return LUA_TBOOLEAN;
+    case ROI_PARAM_STAGES:
+    case ROI_PARAM_TARGET:
+    case ROI_PARAM_TARGETS:
+    case ROI_PARAM_GRID:
+        *what = "a table";
+        return LUA_TTABLE;
+    case ROI_PARAM_SURFACES: /* "all" or a table: read_surfaces checks */
+        *what = "\"all\" or a list";
+        return LUA_TNONE;
+    default:
+        *what = "a string";
+        return LUA_TSTRING;
+    }
+}
+
+/* Row p of item from the resolved entry at index t (nothing when absent there). */
+static roi_status read_field(conv *c, const roi_param *p, int t, void *item, const char *path)
+{
+    lua_State *L = c->L;
+    const char *what;
+    const int want = lua_type_of(p->type, &what);
+    int got = raw_field(L, t, p->name); /* +1 */
+    if (got == LUA_TNIL) {
+        lua_pop(L, 1);
+        return ROI_OK;
+    }
+    if (want != LUA_TNONE && got != want) {
+        lua_pop(L, 1);
+        return shape(c, path, got, what);
+    }
+    void *slot = roi_param_slot(p, item);
+    const double num = got == LUA_TNUMBER ? lua_tonumber(L, -1) : 0.0;
+    const char *str = got == LUA_TSTRING ? lua_tostring(L, -1) : NULL;
+    roi_status s = ROI_OK;
+    char rule[128];
+    switch (p->type) {
+    case ROI_PARAM_VALUE:
+        lua_pop(L, 1);
+        return node_field(c, t, p->name, path, (roi_ref *)slot);
+    case ROI_PARAM_NUMBER:
+        *(double *)slot = num;
+        break;
+    case ROI_PARAM_WHOLE:
+    case ROI_PARAM_COUNT:
+        /* where the number becomes an int, it must be one */
+        if (!roi_param_whole_ok(p, num)) {
+            roi_param_whole_text(p, rule, sizeof rule);
+            s = roi_error_set(c->err, ROI_ERR_PARAM, path, "%s, got %g", rule, num);
+        } else if (p->type == ROI_PARAM_WHOLE) {
+            *(int *)slot = (int)num;
+        } else {
+            *(size_t *)slot = (size_t)num;
+        }
+        break;
+    case ROI_PARAM_QUARTER:
+    case ROI_PARAM_QUARTER_OR_END:
+        s = read_quarter(c, str, path, p->type == ROI_PARAM_QUARTER_OR_END, (roi_period *)slot);
+        break;
+    case ROI_PARAM_START:
+        s = roi_quarter_parse(str, (int *)slot, (int *)((char *)item + p->aux), path, c->err);
+        break;
+    case ROI_PARAM_END: {
+        roi_period last = 0;
+        if ((s = read_quarter(c, str, path, 0, &last)) == ROI_OK)
+            *(int *)slot = last + 1;
+        break;
+    }
+    case ROI_PARAM_BOOLEAN:
+        *(int *)slot = lua_toboolean(L, -1);
+        break;
+    case ROI_PARAM_STRING:
+    case ROI_PARAM_INPUT:
+    case ROI_PARAM_STAT:
+        if (!(*(char **)slot = dupstr(str)))
+            s = nomem(c);
+        break;
+    case ROI_PARAM_ENUM: {
+        int k = 0;
+        while (p->names[k] && strcmp(p->names[k], str) != 0)
+            k++;
+        if (p->names[k])
+            *(int *)slot = k;
+        else
+            s = roi_error_set(c->err, ROI_ERR_PARAM, path, "unknown %s '%s'", p->name, str);
+        break;
+    }
+    case ROI_PARAM_SERIES:
+        s = read_series(c, str, (int *)slot, path);
+        break;
+    case ROI_PARAM_STAGES:
+        s = read_stages(c, p, item, path);
+        break;
+    case ROI_PARAM_SURFACES:
+        s = read_surfaces(c, p, item, path);
+        break;
+    case ROI_PARAM_TARGET:
+    case ROI_PARAM_TARGETS:
+        s = read_targets(c, p, item, path);
+        break;
+    case ROI_PARAM_GRID:
+        s = read_grid(c, p, item, path);
+        break;
+    case ROI_PARAM_CONDITION:
+        s = read_condition(c, p, item, path);
+        break;
+    case ROI_PARAM_GROUP:
+    case ROI_PARAM_TYPE_COUNT:
+        break;
+    }
+    lua_pop(L, 1);
+    return s;
+}
+
+/* ---- declarations ----------------------------------------------------------------------------------- */
+
+/* Item `item` of kind d from the resolved entry at index t: its name, its kind (which
+ * decides the rows that apply), then every row in table order. */
+static roi_status read_item(conv *c, const roi_decl *d, int t, void *item)
+{
+    char path[300];
+    roi_param_unset_all(d, item);
+    const char *name = d->kind;
+    if (d->style != ROI_DECL_SECTION) {
+        roi_status s = string_field(c, t, "name", d->kind, &name);
+        if (s == ROI_OK && !name)
+            s = roi_error_set(c->err, ROI_ERR_INTERNAL, d->kind, "a %s without a name", d->kind);
+        if (s != ROI_OK)
+            return s;
+        if (!(*(char **)((char *)item + d->name_offset) = dupstr(name)))
+            return nomem(c);
+    }
+    const roi_param *kind_row = roi_decl_kind_param(d);
+    if (kind_row) {
+        snprintf(path, sizeof path, "%s.%s", name, kind_row->name);
+        roi_status s = read_field(c, kind_row, t, item, path);
+        if (s != ROI_OK)
+            return s;
+    }
+    const int kind = roi_decl_item_kind(d, item);
+    for (int k = 0; k < d->n_params; k++) {
+        const roi_param *p = &d->params[k];
+        if (p == kind_row || p->type == ROI_PARAM_GROUP || !roi_param_applies(p, kind))
+            continue;
+        snprintf(path, sizeof path, "%s.%s", name, p->name);
+        roi_status s = read_field(c, p, t, item, path);
+        if (s != ROI_OK)
+            return s;
+    }
+    return ROI_OK;
+}
+
+/* Every declaration of kind d: resolved.declarations[kind], a list of entries. */
+static roi_status read_decl(conv *c, int decls, const roi_decl *d)
+{
+    lua_State *L = c->L;
+    roi_status s = typed_field(c, decls, d->kind, LUA_TTABLE, "a list", d->kind); /* +1 */
     if (s != ROI_OK)
         return s;
-    lua_getfield(L, r, "stresses"); /* +1 */
-    list = lua_gettop(L);
-    n = lua_istable(L, list) ? (int)lua_rawlen(L, list) : 0;
-    m->stresses = calloc((size_t)n + 1, sizeof *m->stresses);
-    if (!m->stresses)
-        s = roi_error_set(c->err, ROI_ERR_NOMEM, "", "out of memory");
-    for (int i = 0; i < n && s == ROI_OK; i++) {
-        lua_rawgeti(L, list, i + 1); /* +1 */
-        int t = lua_gettop(L);
-        roi_stress *st = &m->stresses[i];
-        m->n_stresses = i + 1;
-        st->name = dupstr(str_field(c, t, "name"));
-        st->input = dupstr(str_field(c, t, "input"));
-        st->low = num_field(c, t, "low", NAN);
-        st->high = num_field(c, t, "high", NAN);
-        lua_pop(L, 1); /* -1 */
-        if (!st->name || !st->input) {
-            s = roi_error_set(c->err, ROI_ERR_NOMEM, "", "out of memory");
-            break;
-        }
-        char path[300];
-        snprintf(path, sizeof path, "%s.input", st->name);
-        if (roi_graph_find_input(&m->graph, st->input) < 0) {
-            s = roi_error_set(c->err, ROI_ERR_PARAM, path, "'%s' is not an uncertain input",
-                              st->input);
-        } else if (!(st->low >= 0.0 && st->high <= 1.0 && st->low < st->high)) {
-            snprintf(path, sizeof path, "%s", st->name);
-            s = roi_error_set(c->err, ROI_ERR_PARAM, path,
-                              "the band must satisfy 0 <= low < high <= 1 (percentile levels), "
-                              "got low = %g, high = %g", st->low, st->high);
-        }
+    const int list = lua_gettop(L);
+    int n = lua_istable(L, list) ? (int)lua_rawlen(L, list) : 0;
+    if (d->style == ROI_DECL_SECTION && n > 1)
+        s = roi_error_set(c->err, ROI_ERR_INTERNAL, d->kind, "%d %s sections", n, d->kind);
+    if (s == ROI_OK && d->style != ROI_DECL_SECTION) {
+        void *items = calloc(n ? (size_t)n : 1, d->size);
+        if (!items)
+            s = nomem(c);
+        else
+            *(void **)((char *)c->m + d->list_offset) = items;
     }
-    lua_pop(L, 1); /* -1: stresses */
+    for (int i = 0; i < n && s == ROI_OK; i++) {
+        if ((s = typed_index(c, list, i + 1, LUA_TTABLE, "a declaration", d->kind)) != ROI_OK)
+            break; /* +1 */
+        void *item = roi_decl_item(d, c->m, d->style == ROI_DECL_SECTION ? 0 : i);
+        if (d->style != ROI_DECL_SECTION)
+            *(int *)((char *)c->m + d->count_offset) = i + 1;
+        s = read_item(c, d, lua_gettop(L), item);
+        lua_pop(L, 1);
+    }
+    if (s == ROI_OK && d->style == ROI_DECL_SECTION && n == 0)
+        roi_param_unset_all(d, c->m);
+    lua_pop(L, 1); /* the list */
+    return s;
+}
+
+/* Goal seeks and sweeps: their statistic (the output and stat fields together). */
+static roi_status parse_stats(conv *c)
+{
+    roi_model *m = c->m;
+    char path[320];
+    for (int i = 0; i < m->n_goals; i++) {
+        roi_goal_spec *g = &m->goals[i];
+        snprintf(path, sizeof path, "goal '%s'", g->name);
+        roi_status s = roi_stat_parse(roi_output_name(g->stat.output), g->stat_name, path,
+                                      &g->stat, c->err);
+        if (s != ROI_OK)
+            return s;
+    }
+    for (int i = 0; i < m->n_sweeps; i++) {
+        roi_sweep_spec *sw = &m->sweeps[i];
+        snprintf(path, sizeof path, "sweep '%s'", sw->name);
+        roi_status s = roi_stat_parse(roi_output_name(sw->stat.output), sw->stat_name, path,
+                                      &sw->stat, c->err);
+        if (s != ROI_OK)
+            return s;
+    }
+    return ROI_OK;
+}
+
+/* Rank correlations: resolved.correlations, a list of { a =, b =, rank = }. */
+static roi_status read_correlations(conv *c, int r)
+{
+    lua_State *L = c->L;
+    roi_model *m = c->m;
+    roi_status s = typed_field(c, r, "correlations", LUA_TTABLE, "a list", "correlate"); /* +1 */
+    if (s != ROI_OK)
+        return s;
+    const int list = lua_gettop(L);
+    int n = lua_istable(L, list) ? (int)lua_rawlen(L, list) : 0;
+    if (!(m->correlations = calloc(n ? (size_t)n : 1, sizeof *m->correlations)))
+        s = nomem(c);
+    for (int i = 0; i < n && s == ROI_OK; i++) {
+        if ((s = typed_index(c, list, i + 1, LUA_TTABLE, "a pair", "correlate")) != ROI_OK)
+            break; /* +1 */
+        const int t = lua_gettop(L);
+        roi_correlation *cr = &m->correlations[i];
+        m->n_correlations = i + 1;
+        const char *a = NULL, *b = NULL;
+        cr->rank = NAN;
+        s = string_field(c, t, "a", "correlate", &a);
+        if (s == ROI_OK)
+            s = string_field(c, t, "b", "correlate", &b);
+        if (s == ROI_OK)
+            s = number_field(c, t, "rank", "correlate", &cr->rank);
+        if (s == ROI_OK && (!(cr->a = dupstr(a ? a : "")) || !(cr->b = dupstr(b ? b : ""))))
+            s = nomem(c);
+        lua_pop(L, 1);
+    }
+    lua_pop(L, 1);
     return s;
 }
 
@@ -757,29 +924,36 @@ static roi_status build_analysis(conv *c, int r)
 static roi_status convert(conv *c, int r)
 {
     roi_model *m = c->m;
-    m->name = dupstr(str_field(c, r, "name"));
-    m->title = dupstr(str_field(c, r, "title"));
-    m->file = dupstr(str_field(c, r, "file"));
-    if (!m->name || !m->title || !m->file)
-        return roi_error_set(c->err, ROI_ERR_NOMEM, "", "out of memory");
-    roi_status s = build_nodes(c, r);
+    const char *name = NULL, *title = NULL, *file = NULL;
+    roi_status s = string_field(c, r, "name", "name", &name);
+    if (s == ROI_OK)
+        s = string_field(c, r, "title", "title", &title);
+    if (s == ROI_OK)
+        s = string_field(c, r, "file", "file", &file);
     if (s != ROI_OK)
         return s;
-    s = build_horizon(c, r);
+    if (!(m->name = dupstr(name ? name : "")) || !(m->title = dupstr(title ? title : "")) ||
+        !(m->file = dupstr(file ? file : "")))
+        return nomem(c);
+    if ((s = build_nodes(c, r)) != ROI_OK)
+        return s;
+    if ((s = typed_field(c, r, "declarations", LUA_TTABLE, "a table", "declarations")) !=
+        ROI_OK) /* +1 */
+        return s;
+    const int decls = lua_gettop(c->L);
+    if (!lua_istable(c->L, decls))
+        s = roi_error_set(c->err, ROI_ERR_INTERNAL, "", "no declarations");
+    for (int d = 0; d < roi_decl_count && s == ROI_OK; d++)
+        s = read_decl(c, decls, &roi_decls[d]);
+    lua_pop(c->L, 1);
+    if (s == ROI_OK) /* the statistics read their output's default */
+        s = roi_model_defaults(m, c->err);
     if (s == ROI_OK)
-        s = build_versions(c, r);
+        s = parse_stats(c);
     if (s == ROI_OK)
-        s = build_surfaces(c, r);
+        s = read_correlations(c, r);
     if (s == ROI_OK)
-        s = build_spend(c, r);
-    if (s == ROI_OK)
-        s = build_streams(c, r);
-    if (s == ROI_OK)
-        s = build_milestones(c, r);
-    if (s == ROI_OK)
-        s = build_analyses(c, r);
-    if (s == ROI_OK)
-        s = build_analysis(c, r);
+        s = roi_sampling_check(m, c->err);
     if (s == ROI_OK)
         s = roi_model_validate(m, c->err);
     if (s != ROI_OK)
@@ -787,12 +961,19 @@ static roi_status convert(conv *c, int r)
     return s;
 }
 
-/* ==== entry point ================================================================================ */
+/* ==== entry point ======================================================================================= */
 
 roi_status roi_convert_model(lua_State *L, int resolved, roi_model *m, roi_error *err)
 {
     int r = lua_absindex(L, resolved);
-    lua_getfield(L, r, "locs"); /* +1 */
+    if (!lua_istable(L, r))
+        return roi_error_set(err, ROI_ERR_INTERNAL, "", "the scenario library returned a %s",
+                             luaL_typename(L, r));
+    lua_pushstring(L, "locs");
+    if (lua_rawget(L, r) != LUA_TTABLE) { /* +1 */
+        lua_pop(L, 1);
+        return roi_error_set(err, ROI_ERR_INTERNAL, "", "the resolved scenario has no locations");
+    }
     conv c = {L, m, err, lua_gettop(L)};
     roi_status s = convert(&c, r);
     lua_pop(L, 1); /* -1: locs */

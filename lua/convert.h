@@ -2,7 +2,8 @@
  * convert.h - the resolved description of a scenario into an engine model (internal
  * to lua/).
  *
- * Responsible for: reading the table roisim.lua's M.load returns (its shape is
+ * Responsible for: handing the parameter table to the scenario library, and reading
+ * the table roisim.lua's M.load returns (its shape is
  * documented in docs/architecture.md, "Parameters: one table") into a roi_model, and
  * validating the result, with messages "file:line: path: ...". Not responsible for
  * running scenario code (sandbox.h) or for the scenario language (roisim.lua).
@@ -14,6 +15,17 @@
 
 #include "model.h"
 #include "roi_error.h"
+
+/*
+ * Pushes the parameter table (model_params.h) as the scenario library receives it: a
+ * list of declaration kinds in table order, each { kind =, style = "section" |
+ * "object" | "question", required =, kinds = { names } (kinded only), rows = { {
+ * name =, type = (roi_param_type_name), need = "required" | "optional" | "default",
+ * kinds = { [kind] = true } or nil (every kind), required_in = { [kind] = true } or
+ * nil, values = { names } (enum), rule =, low =, high = (whole numbers), doc = }, ...
+ * } }. +1
+ */
+void roi_convert_push_schema(lua_State *L);
 
 /*
  * Converts the resolved table at stack index `resolved` into m (a new, empty model

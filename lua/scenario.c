@@ -29,8 +29,9 @@ static int pload(lua_State *L)
 {
     load_args *a = lua_touserdata(L, 1);
     roi_sandbox_push_library(L); /* +1: the library's chunk */
-    roi_sandbox_push_host(L);    /* +1: its argument */
-    lua_call(L, 1, 1);           /* -2, +1: M */
+    roi_sandbox_push_host(L);    /* +1: its arguments: the host table */
+    roi_convert_push_schema(L);  /* +1: and the parameter table */
+    lua_call(L, 2, 1);           /* -3, +1: M */
     lua_getfield(L, -1, "load"); /* +1 */
     lua_pushstring(L, a->file);  /* +1 */
     lua_pushstring(L, a->name);  /* +1 */
