@@ -650,20 +650,69 @@ static roi_status read_grid(conv *c, const roi_param *p, void *item, const char 
     return ROI_OK;
 }
 
-/* CONDITION: the text to show, which is parsed into the condition. */
+/* One step of a condition's program, { op =, node =, value = }, into cond. */
+static roi_status condition_step(conv *c, int t, roi_cond *cond, const char *path)
+{
+    const char *op = NULL;
+    roi_node_kind k = ROI_NODE_CONST;
+    roi_ref node = ROI_NONE;
+    double value = NAN;
+    roi_status s = string_field(c, t, "op", path, &op);
+    if (s == ROI_OK && !op_kind(op, &k))
+        s = roi_error_set(c->err, ROI_ERR_INTERNAL, path, "condition: unknown step '%s'",
+                          op ? op : "");
+    if (s == ROI_OK)
+        s = node_field(c, t, "node", path, &node);
+    if (s == ROI_OK)
+        s = number_field(c, t, "value", path, &value);
+    if (s != ROI_OK)
+        return s;
+    if (k == ROI_NODE_CONST)
+        return roi_cond_push_const(cond, value != 0.0 && !isnan(value), c->err);
+    if (k == ROI_NODE_AND || k == ROI_NODE_OR || k == ROI_NODE_NOT)
+        return roi_cond_push_logic(cond, k, c->err);
+    if (node == ROI_NONE || isnan(value))
+        return roi_error_set(c->err, ROI_ERR_INTERNAL, path, "condition: a comparison of nothing");
+    return roi_cond_push_compare(cond, (roi_cond_ref){ROI_COND_INPUT, node}, k, value, c->err);
+}
+
+/* CONDITION: { text = as written, steps = its program }. A condition the scenario
+ * built (v2.score:at_least(60)) crosses as its steps; one written as text has none
+ * and is parsed here, as --given is. */
 static roi_status read_condition(conv *c, const roi_param *p, void *item, const char *path)
 {
-    const char *text = lua_tostring(c->L, -1);
-    char **slot = roi_param_slot(p, item);
-    if (!(*slot = dupstr(text)))
-        return nomem(c);
-    roi_cond *cond = NULL;
-    roi_status s = roi_cond_parse(text, c->m, path, &cond, c->err);
+    lua_State *L = c->L;
+    const int t = lua_gettop(L);
+    const char *text = NULL;
+    roi_cond *cond = (roi_cond *)((char *)item + p->aux);
+    roi_status s = string_field(c, t, "text", path, &text);
+    if (s == ROI_OK && !text)
+        s = roi_error_set(c->err, ROI_ERR_INTERNAL, path, "a condition without its text");
+    if (s == ROI_OK && !(*(char **)roi_param_slot(p, item) = dupstr(text)))
+        s = nomem(c);
+    if (s == ROI_OK)
+        s = typed_field(c, t, "steps", LUA_TTABLE, "a list of steps", path); /* +1 */
     if (s != ROI_OK)
-        return c->err->status = ROI_ERR_PARAM;
-    *(roi_cond *)((char *)item + p->aux) = *cond;
-    free(cond); /* its arrays now belong to the item */
-    return ROI_OK;
+        return s;
+    if (lua_isnil(L, -1)) {
+        lua_pop(L, 1);
+        roi_cond *parsed = NULL;
+        if (roi_cond_parse(text, c->m, path, &parsed, c->err) != ROI_OK)
+            return c->err->status = ROI_ERR_PARAM;
+        *cond = *parsed;
+        free(parsed); /* its arrays now belong to the item */
+        return ROI_OK;
+    }
+    const int steps = lua_gettop(L);
+    lua_Integer n = (lua_Integer)lua_rawlen(L, steps);
+    for (lua_Integer i = 1; i <= n && s == ROI_OK; i++) {
+        if ((s = typed_index(c, steps, i, LUA_TTABLE, "a step", path)) != ROI_OK) /* +1 */
+            break;
+        s = condition_step(c, lua_gettop(L), cond, path);
+        lua_pop(L, 1);
+    }
+    lua_pop(L, 1); /* steps */
+    return s == ROI_OK ? roi_cond_check(cond, c->m, path, c->err) : s;
 }
 
 /* The Lua type a field of type t is handed over as. */
@@ -683,6 +732,7 @@ static int lua_type_of(roi_param_type t, const char **what)
     case ROI_PARAM_TARGET:
     case ROI_PARAM_TARGETS:
     case ROI_PARAM_GRID:
+    case ROI_PARAM_CONDITION:
         *what = "a table";
         return LUA_TTABLE;
     case ROI_PARAM_SURFACES: /* "all" or a table: read_surfaces checks */

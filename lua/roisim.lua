@@ -1246,12 +1246,18 @@ local function resolver(st, out)
     return r
   end
 
-  -- The node index (1-based) of the value at `path`, or nil when unset.
-  return function(path)
+  -- node_of(path): the node index (1-based) of the value at `path`, or nil when
+  -- unset. value_of(v): what the value v resolves to, { const = x } or { node = i },
+  -- adding no node for a constant.
+  local function node_of(path)
     local v = lookup(st, path)
     if v == nil then return nil end
     return const_node(resolve_path(path))
   end
+  local function value_of(v, loc)
+    return resolve(v, "where", loc)
+  end
+  return node_of, value_of
 end
 
 local function require_fields(obj, schema, list, what)
@@ -1502,6 +1508,61 @@ end
 
 -- The resolved description lua/convert.c reads (its shape: docs/architecture.md,
 -- "Parameters: one table").
+-- A view's condition as the steps of a postfix program (engine/condition.h): a
+-- comparison of an uncertain input with a number { op = "ge", node = i, value = 60 }
+-- (a bare input: "ne" 0), a truth fixed now { op = "const", value = 1 } (a name a
+-- what-if fixed, moat = 1, compares as its number), or and/or/not of the steps
+-- before. The operations are the expressions' own (OPS). Resolved after everything
+-- else, so that a condition never adds an input the model does not use, nor changes
+-- the order in which inputs are met.
+local function condition_steps(st, out, v, what, loc, value_of)
+  local steps = {}
+  local function emit(step) steps[#steps + 1] = step end
+  local function refuse(x)
+    fail(fmt("%s: a condition compares a named input or an output with a number, "
+      .. "combined with all_of, any_of, none_of; got %s", what, describe(x)), loc)
+  end
+  -- The truth of `x op n` (op one of OPS' comparisons; "ne" with 0: x alone).
+  local function compare(x, op, n)
+    if type(x) == "number" then emit({ op = "const", value = FOLD[op](x, n) }); return end
+    if not (is_value(x) and (x.op == "ref" or (x.op == "dist" and x.name))) then refuse(x) end
+    local inputs = 0
+    for _, nd in ipairs(out.nodes) do if nd.kind == "input" then inputs = inputs + 1 end end
+    local r = value_of(x, loc)
+    for _, nd in ipairs(out.nodes) do if nd.kind == "input" then inputs = inputs - 1 end end
+    local label = x.op == "ref" and x.path or x.name
+    if inputs ~= 0 then
+      fail(fmt("%s: '%s' is not an uncertain input of the model (nothing in it uses it)", what, label), loc)
+    end
+    local nd = r.node and out.nodes[r.node]
+    if nd and nd.kind == "const" then r = { const = nd.value } end   -- a goal's or sweep's number
+    if r.const ~= nil then emit({ op = "const", value = FOLD[op](r.const, n) }); return end
+    if nd.kind ~= "input" then
+      fail(fmt("%s: '%s' is an expression, not an uncertain input; a condition compares an "
+        .. "uncertain input or an output with a number", what, label), loc)
+    end
+    emit({ op = op, node = r.node, value = n })
+  end
+  local function walk(x)
+    if not is_value(x) and type(x) ~= "number" then
+      fail(fmt("%s: cannot use a %s in a condition", what, type(x)), loc)
+    end
+    local op = is_value(x) and x.op
+    if op == "and" or op == "or" then
+      walk(x[1]); walk(x[2]); emit({ op = op })
+    elseif op == "not" then
+      walk(x[1]); emit({ op = "not" })
+    elseif CMP_OPS[op] then
+      if type(x[2]) ~= "number" then refuse(x) end
+      compare(x[1], OPS[op], x[2])
+    else
+      compare(x, "ne", 0)
+    end
+  end
+  walk(v)
+  return steps
+end
+
 local function resolve_state(st, file, name)
   local out = { nodes = {}, locs = {}, changed = {}, declarations = {} }
   out.name, out.file = name, file
@@ -1517,7 +1578,7 @@ local function resolve_state(st, file, name)
   for _, d in ipairs(st.analyses.sweep) do
     for _, p in ipairs(d.spec.inputs) do st.protect[p] = true end
   end
-  local node_of = resolver(st, out)
+  local node_of, value_of = resolver(st, out)
 
   for _, d in ipairs(DECLS) do
     local obj = st.sections[d.kind]
@@ -1537,13 +1598,18 @@ local function resolve_state(st, file, name)
     local obj = st.objects[n]
     check_object(st, obj, surface_names)
     local entry = resolve_fields(obj, DECL[obj.kind], n .. ".", node_of)
-    if obj.kind == "view" then
-      entry.where = condition_text(st, obj.fields.where, fmt("view '%s': where", n), obj.locs.where or obj.loc)
-    end
     local list = out.declarations[obj.kind]
     list[#list + 1] = entry
   end
   resolve_questions(st, out, node_of)
+  -- A view's where: the text to show, and (when not written as text) its steps.
+  for _, entry in ipairs(out.declarations.view) do
+    local obj = st.objects[entry.name]
+    local what, loc = fmt("view '%s': where", entry.name), obj.locs.where or obj.loc
+    local where = obj.fields.where
+    entry.where = { text = condition_text(st, where, what, loc) }
+    if type(where) ~= "string" then entry.where.steps = condition_steps(st, out, where, what, loc, value_of) end
+  end
   resolve_correlations(st, out)
   record_locations(st, out)
   return out
