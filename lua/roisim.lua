@@ -8,8 +8,9 @@
 --
 -- Loaded by lua/scenario.c as the chunk "=[roisim]" with two arguments: the host
 -- table (host.read(path) -> text or nil, message; host.resolve(from, name) -> path
--- or nil, message; host.print, host.pcall, host.xpcall) and the parameter table
--- (SCHEMA, below). Returns the module table M (M.load).
+-- or nil, message; host.suggest(word, names) -> the nearest name or nil;
+-- host.print, host.pcall, host.xpcall) and the parameter table (SCHEMA, below).
+-- Returns the module table M (M.load).
 
 local host, SCHEMA = ...
 local M = {}
@@ -46,31 +47,12 @@ local function fail(msg, loc)
   error((loc or author_loc()) .. ": " .. msg, 0)
 end
 
--- Levenshtein distance, for "did you mean".
-local function distance(a, b)
-  local prev, cur = {}, {}
-  for j = 0, #b do prev[j] = j end
-  for i = 1, #a do
-    cur[0] = i
-    for j = 1, #b do
-      local cost = a:sub(i, i) == b:sub(j, j) and 0 or 1
-      cur[j] = math.min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + cost)
-    end
-    prev, cur = cur, prev
-  end
-  return prev[#b]
-end
-
--- "; did you mean 'x'?" for the nearest of `candidates` (a list), or "".
+-- "; did you mean 'x'?" for the nearest of `candidates` (a list), or "". The rule
+-- (edit distance, ties by name, how near is near enough) is engine/suggest.c's, the
+-- same for C's messages.
 local function suggest(word, candidates)
-  local best, bestd
-  for _, c in ipairs(candidates) do
-    local d = distance(word, c)
-    if (not bestd or d < bestd or (d == bestd and c < best)) then best, bestd = c, d end
-  end
-  if best and bestd <= math.max(2, #word // 3) then
-    return fmt("; did you mean '%s'?", best)
-  end
+  local best = host.suggest(word, candidates)
+  if best then return fmt("; did you mean '%s'?", best) end
   return ""
 end
 

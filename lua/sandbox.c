@@ -24,6 +24,7 @@
 
 #include "roi_embedded.h"
 #include "scenario.h"
+#include "suggest.h"
 
 #define SCENARIO_MAX_BYTES (4u << 20) /* a scenario file larger than this is refused */
 
@@ -367,6 +368,33 @@ static int host_resolve(lua_State *L)
     return 2;
 }
 
+/* host.suggest(word, names) -> the name nearest word, or nil (engine/suggest.h: the
+ * one "did you mean"). Names that are not strings are skipped. */
+static int host_suggest(lua_State *L)
+{
+    if (lua_type(L, 1) != LUA_TSTRING || !lua_istable(L, 2)) {
+        lua_pushnil(L);
+        return 1;
+    }
+    size_t n = lua_rawlen(L, 2);
+    const char **names = malloc((n ? n : 1) * sizeof *names);
+    if (!names)
+        return luaL_error(L, "out of memory");
+    size_t k = 0;
+    for (size_t i = 1; i <= n; i++) {
+        if (lua_rawgeti(L, 2, (lua_Integer)i) == LUA_TSTRING) /* +1; the table keeps it */
+            names[k++] = lua_tostring(L, -1);
+        lua_pop(L, 1);
+    }
+    const char *best = roi_suggest(lua_tostring(L, 1), names, k);
+    if (best)
+        lua_pushstring(L, best);
+    else
+        lua_pushnil(L);
+    free(names);
+    return 1;
+}
+
 /* ==== running the library under pcall ==================================================== */
 
 /* Message handler: scenario errors are strings that already carry file:line; other
@@ -465,9 +493,10 @@ void roi_sandbox_push_library(lua_State *L)
 
 void roi_sandbox_push_host(lua_State *L)
 {
-    static const luaL_Reg host[] = {{"read", host_read},     {"resolve", host_resolve},
-                                    {"print", host_print},   {"pcall", host_pcall},
-                                    {"xpcall", host_xpcall}, {NULL, NULL}};
+    static const luaL_Reg host[] = {{"read", host_read},       {"resolve", host_resolve},
+                                    {"suggest", host_suggest}, {"print", host_print},
+                                    {"pcall", host_pcall},     {"xpcall", host_xpcall},
+                                    {NULL, NULL}};
     luaL_newlib(L, host); /* +1 */
 }
 

@@ -51,8 +51,8 @@ roi_status roi_sandbox_run(roi_sandbox *sb, lua_CFunction body, void *arg, roi_e
  */
 void roi_sandbox_push_library(lua_State *L);
 
-/* For a body: pushes the host table roisim.lua receives (read, resolve, print, pcall,
- * xpcall). */
+/* For a body: pushes the host table roisim.lua receives (read, resolve, suggest,
+ * print, pcall, xpcall). */
 void roi_sandbox_push_host(lua_State *L);
 
 #endif
