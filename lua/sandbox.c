@@ -41,6 +41,8 @@ struct roi_sandbox {
     char timeout_msg[512]; /* the first timeout message, raised again on every hook */
     double time_limit;     /* seconds, for messages */
     const char *file;      /* the top scenario file, for messages (borrowed) */
+    char **sources;        /* the files host.read read, in order (owned) */
+    int n_sources;
 };
 
 static void *budget_alloc(void *ud, void *ptr, size_t osize, size_t nsize)
@@ -241,6 +243,20 @@ static int host_read(lua_State *L)
         lua_pushfstring(L, "scenario '%s' is not a text file", path);
         return 2;
     }
+    /* recorded before the push, which may raise: the load then fails anyway */
+    roi_sandbox *b = sandbox_of(L);
+    char **grown = realloc(b->sources, (size_t)(b->n_sources + 1) * sizeof *grown);
+    char *copy = grown ? malloc(strlen(path) + 1) : NULL;
+    if (grown)
+        b->sources = grown;
+    if (!copy) {
+        free(text);
+        lua_pushnil(L);
+        lua_pushfstring(L, "cannot read scenario '%s': out of memory", path);
+        return 2;
+    }
+    memcpy(copy, path, strlen(path) + 1);
+    b->sources[b->n_sources++] = copy;
     lua_pushlstring(L, text, len);
     free(text);
     return 1;
@@ -478,7 +494,19 @@ void roi_sandbox_free(roi_sandbox *sb)
     if (!sb)
         return;
     lua_close(sb->L);
+    for (int i = 0; i < sb->n_sources; i++)
+        free(sb->sources[i]);
+    free(sb->sources);
     free(sb);
+}
+
+char **roi_sandbox_take_sources(roi_sandbox *sb, int *n)
+{
+    char **sources = sb->sources;
+    *n = sb->n_sources;
+    sb->sources = NULL;
+    sb->n_sources = 0;
+    return sources;
 }
 
 void roi_sandbox_push_library(lua_State *L)

@@ -31,6 +31,14 @@ roi_sandbox *roi_sandbox_new(const char *file, size_t memory_limit, double time_
 /* Closes the Lua state and frees the sandbox. NULL is allowed. */
 void roi_sandbox_free(roi_sandbox *sb);
 
+/*
+ * The files the scenario library read through host.read, in the order it read them
+ * (the scenario first, then each parent it extends, each once), as opened. The caller
+ * takes the array and its strings (free each, then the array); the sandbox forgets
+ * them. NULL with *n = 0 when none.
+ */
+char **roi_sandbox_take_sources(roi_sandbox *sb, int *n);
+
 /* The sandbox's Lua state (borrowed). */
 lua_State *roi_sandbox_state(roi_sandbox *sb);
 

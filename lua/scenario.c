@@ -76,8 +76,10 @@ roi_status roi_scenario_load(const char *file, const roi_scenario_opts *opts, ro
     roi_status s = roi_sandbox_run(sb, pload, &args, err); /* +1: resolved or the error */
     if (s == ROI_OK && !(m = roi_model_new()))
         s = roi_error_set(err, ROI_ERR_NOMEM, "", "out of memory");
-    if (s == ROI_OK)
+    if (s == ROI_OK) {
+        m->sources = roi_sandbox_take_sources(sb, &m->n_sources);
         s = roi_convert_model(roi_sandbox_state(sb), -1, m, err);
+    }
     if (s == ROI_OK) {
         *out = m;
         m = NULL;

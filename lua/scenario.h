@@ -25,7 +25,8 @@ typedef struct roi_scenario_opts {
 
 /*
  * Loads `file` and returns a validated model in *out (caller frees with
- * roi_model_free). opts may be NULL. Errors: ROI_ERR_IO (unreadable file),
+ * roi_model_free); its `sources` list the files the load read, `file` first, then each
+ * scenario it extends. opts may be NULL. Errors: ROI_ERR_IO (unreadable file),
  * ROI_ERR_SCENARIO (Lua error, message "file:line: ..."), ROI_ERR_PARAM (a value out
  * of range, message "file:line: path: must be ..., got ...").
  */
