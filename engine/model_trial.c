@@ -454,34 +454,20 @@ static void stream_revenue(const roi_model *m, const roi_stream *s, const double
     }
 }
 
-void roi_model_trial(const roi_model *m, const double *vals, roi_trial_ws *ws, double *out,
-                     double *series)
+/* Sections 5 and 6: every spend line into Opex or Invest, every stream into Revenue.
+ * Lines are computed into the cash-flow buffer (free until section 7) or straight into
+ * their series. Returns the residual values at the horizon's end. */
+static double money_lines(const roi_model *m, const double *vals, roi_trial_ws *ws,
+                          int t_launch, double *series)
 {
     const int T = m->periods;
     const int n_fixed = ROI_SERIES_FIXED_COUNT;
-    double *line;
-
-    /* Section 3 */
-    const int t_launch = quality_track(m, vals, ws);
-
-    /* Section 4: P_t = P0 (1 + g_P)^(t/4) */
-    {
-        const double quarterly = fourth_root(1.0 + vals[m->people_growth]);
-        double P = vals[m->people];
-        for (int t = 0; t < T; t++, P *= quarterly)
-            ws->people[t] = P;
-    }
-    surfaces(m, vals, ws);
-    unique_users(m, ws);
     for (int t = 0; t < T; t++)
         ws->revenue[t] = ws->opex[t] = ws->invest[t] = 0.0;
-
-    /* Section 5: lines are computed into the cash-flow buffer (free until section 7)
-     * or straight into their series. */
     double residuals = 0.0;
     for (int i = 0; i < m->n_spend; i++) {
         const roi_spend *l = &m->spend[i];
-        line = series ? &SERIES(n_fixed + m->n_streams + i, 0) : ws->cash_flow;
+        double *line = series ? &SERIES(n_fixed + m->n_streams + i, 0) : ws->cash_flow;
         residuals += spend_line(m, l, vals, ws, t_launch, line);
         /* inference is always operating: it recurs with usage */
         double *sink = (l->cls == ROI_CLASS_INVESTMENT && l->kind != ROI_SPEND_INFERENCE)
@@ -490,16 +476,20 @@ void roi_model_trial(const roi_model *m, const double *vals, roi_trial_ws *ws, d
         for (int t = 0; t < T; t++)
             sink[t] += line[t];
     }
-
-    /* Section 6 */
     for (int i = 0; i < m->n_streams; i++) {
-        line = series ? &SERIES(n_fixed + i, 0) : ws->cash_flow;
+        double *line = series ? &SERIES(n_fixed + i, 0) : ws->cash_flow;
         stream_revenue(m, &m->streams[i], vals, ws, line);
         for (int t = 0; t < T; t++)
             ws->revenue[t] += line[t];
     }
+    return residuals;
+}
 
-    /* Section 7 */
+/* Section 7: the cash flow and the scalar outputs, with `residuals` added at the end. */
+static void outputs(const roi_model *m, const double *vals, roi_trial_ws *ws, double residuals,
+                    double *out)
+{
+    const int T = m->periods;
     const double r = vals[m->discount];
     const double df_quarter = 1.0 / fourth_root(1.0 + r); /* 1/(1+q), q = (1+r)^(1/4) - 1 */
     double df = 1.0;                                    /* DF_t = (1+q)^(-t) */
@@ -549,9 +539,12 @@ void roi_model_trial(const roi_model *m, const double *vals, roi_trial_ws *ws, d
     out[ROI_OUT_TOTAL_SPEND] = total_spend;
     out[ROI_OUT_TOTAL_REVENUE] = total_revenue;
     out[ROI_OUT_PEAK_ACTIVE] = peak_active;
+}
 
-    if (!series)
-        return;
+/* The per-period series that are not written as they are computed. */
+static void fixed_series(const roi_model *m, const roi_trial_ws *ws, double *series)
+{
+    const int T = m->periods;
     double cumulative = 0.0;
     for (int t = 0; t < T; t++) {
         cumulative += ws->cash_flow[t];
@@ -564,7 +557,28 @@ void roi_model_trial(const roi_model *m, const double *vals, roi_trial_ws *ws, d
         SERIES(ROI_SERIES_SCORE, t) = ws->score[t];
         SERIES(ROI_SERIES_QUALITY, t) = ws->multiplier[t];
     }
+    const int first = ROI_SERIES_FIXED_COUNT + m->n_streams + m->n_spend;
     for (int si = 0; si < m->n_surfaces; si++)
         for (int t = 0; t < T; t++)
-            SERIES(n_fixed + m->n_streams + m->n_spend + si, t) = ws->active[(size_t)si * T + t];
+            SERIES(first + si, t) = ws->active[(size_t)si * T + t];
+}
+
+void roi_model_trial(const roi_model *m, const double *vals, roi_trial_ws *ws, double *out,
+                     double *series)
+{
+    const int T = m->periods;
+    /* Section 3 */
+    const int t_launch = quality_track(m, vals, ws);
+    /* Section 4: P_t = P0 (1 + g_P)^(t/4), then the surfaces and the unique users */
+    const double quarterly = fourth_root(1.0 + vals[m->people_growth]);
+    double P = vals[m->people];
+    for (int t = 0; t < T; t++, P *= quarterly)
+        ws->people[t] = P;
+    surfaces(m, vals, ws);
+    unique_users(m, ws);
+    /* Sections 5 to 7 */
+    const double residuals = money_lines(m, vals, ws, t_launch, series);
+    outputs(m, vals, ws, residuals, out);
+    if (series)
+        fixed_series(m, ws, series);
 }

@@ -744,6 +744,60 @@ static int lua_type_of(roi_param_type t, const char **what)
     }
 }
 
+/* A field held in one slot: the value at the top of the stack (of the right Lua
+ * type) into row p's slot of item. */
+static roi_status read_scalar(conv *c, const roi_param *p, void *item, const char *path)
+{
+    lua_State *L = c->L;
+    void *slot = roi_param_slot(p, item);
+    const double num = lua_type(L, -1) == LUA_TNUMBER ? lua_tonumber(L, -1) : 0.0;
+    const char *str = lua_type(L, -1) == LUA_TSTRING ? lua_tostring(L, -1) : NULL;
+    char rule[128];
+    switch (p->type) {
+    case ROI_PARAM_NUMBER:
+        *(double *)slot = num;
+        return ROI_OK;
+    case ROI_PARAM_WHOLE:
+    case ROI_PARAM_COUNT:
+        /* where the number becomes an int, it must be one */
+        if (!roi_param_whole_ok(p, num)) {
+            roi_param_whole_text(p, rule, sizeof rule);
+            return roi_error_set(c->err, ROI_ERR_PARAM, path, "%s, got %g", rule, num);
+        }
+        if (p->type == ROI_PARAM_WHOLE)
+            *(int *)slot = (int)num;
+        else
+            *(size_t *)slot = (size_t)num;
+        return ROI_OK;
+    case ROI_PARAM_QUARTER:
+    case ROI_PARAM_QUARTER_OR_END:
+        return read_quarter(c, str, path, p->type == ROI_PARAM_QUARTER_OR_END, (roi_period *)slot);
+    case ROI_PARAM_START:
+        return roi_quarter_parse(str, (int *)slot, (int *)((char *)item + p->aux), path, c->err);
+    case ROI_PARAM_END: {
+        roi_period last = 0;
+        roi_status s = read_quarter(c, str, path, 0, &last);
+        if (s == ROI_OK)
+            *(int *)slot = last + 1;
+        return s;
+    }
+    case ROI_PARAM_BOOLEAN:
+        *(int *)slot = lua_toboolean(L, -1);
+        return ROI_OK;
+    case ROI_PARAM_ENUM:
+        for (int k = 0; p->names[k]; k++)
+            if (strcmp(p->names[k], str) == 0) {
+                *(int *)slot = k;
+                return ROI_OK;
+            }
+        return roi_error_set(c->err, ROI_ERR_PARAM, path, "unknown %s '%s'", p->name, str);
+    case ROI_PARAM_SERIES:
+        return read_series(c, str, (int *)slot, path);
+    default: /* STRING, INPUT, STAT: text the model keeps */
+        return (*(char **)slot = dupstr(str)) ? ROI_OK : nomem(c);
+    }
+}
+
 /* Row p of item from the resolved entry at index t (nothing when absent there). */
 static roi_status read_field(conv *c, const roi_param *p, int t, void *item, const char *path)
 {
@@ -759,65 +813,11 @@ static roi_status read_field(conv *c, const roi_param *p, int t, void *item, con
         lua_pop(L, 1);
         return shape(c, path, got, what);
     }
-    void *slot = roi_param_slot(p, item);
-    const double num = got == LUA_TNUMBER ? lua_tonumber(L, -1) : 0.0;
-    const char *str = got == LUA_TSTRING ? lua_tostring(L, -1) : NULL;
-    roi_status s = ROI_OK;
-    char rule[128];
+    roi_status s;
     switch (p->type) {
     case ROI_PARAM_VALUE:
         lua_pop(L, 1);
-        return node_field(c, t, p->name, path, (roi_ref *)slot);
-    case ROI_PARAM_NUMBER:
-        *(double *)slot = num;
-        break;
-    case ROI_PARAM_WHOLE:
-    case ROI_PARAM_COUNT:
-        /* where the number becomes an int, it must be one */
-        if (!roi_param_whole_ok(p, num)) {
-            roi_param_whole_text(p, rule, sizeof rule);
-            s = roi_error_set(c->err, ROI_ERR_PARAM, path, "%s, got %g", rule, num);
-        } else if (p->type == ROI_PARAM_WHOLE) {
-            *(int *)slot = (int)num;
-        } else {
-            *(size_t *)slot = (size_t)num;
-        }
-        break;
-    case ROI_PARAM_QUARTER:
-    case ROI_PARAM_QUARTER_OR_END:
-        s = read_quarter(c, str, path, p->type == ROI_PARAM_QUARTER_OR_END, (roi_period *)slot);
-        break;
-    case ROI_PARAM_START:
-        s = roi_quarter_parse(str, (int *)slot, (int *)((char *)item + p->aux), path, c->err);
-        break;
-    case ROI_PARAM_END: {
-        roi_period last = 0;
-        if ((s = read_quarter(c, str, path, 0, &last)) == ROI_OK)
-            *(int *)slot = last + 1;
-        break;
-    }
-    case ROI_PARAM_BOOLEAN:
-        *(int *)slot = lua_toboolean(L, -1);
-        break;
-    case ROI_PARAM_STRING:
-    case ROI_PARAM_INPUT:
-    case ROI_PARAM_STAT:
-        if (!(*(char **)slot = dupstr(str)))
-            s = nomem(c);
-        break;
-    case ROI_PARAM_ENUM: {
-        int k = 0;
-        while (p->names[k] && strcmp(p->names[k], str) != 0)
-            k++;
-        if (p->names[k])
-            *(int *)slot = k;
-        else
-            s = roi_error_set(c->err, ROI_ERR_PARAM, path, "unknown %s '%s'", p->name, str);
-        break;
-    }
-    case ROI_PARAM_SERIES:
-        s = read_series(c, str, (int *)slot, path);
-        break;
+        return node_field(c, t, p->name, path, (roi_ref *)roi_param_slot(p, item));
     case ROI_PARAM_STAGES:
         s = read_stages(c, p, item, path);
         break;
@@ -836,6 +836,10 @@ static roi_status read_field(conv *c, const roi_param *p, int t, void *item, con
         break;
     case ROI_PARAM_GROUP:
     case ROI_PARAM_TYPE_COUNT:
+        s = ROI_OK;
+        break;
+    default:
+        s = read_scalar(c, p, item, path);
         break;
     }
     lua_pop(L, 1);

@@ -766,19 +766,8 @@ do
   smt.__metatable = false
 end
 
-local function make_env(st)
-  local env_lib = {}
-  for k, v in pairs(lib) do env_lib[k] = v end
-  for _, k in ipairs(SAFE_GLOBALS) do env_lib[k] = _G[k] end
-  env_lib.string, env_lib.table, env_lib.math, env_lib.utf8 = SAFE_STRING, SAFE_TABLE, SAFE_MATH, SAFE_UTF8
-  -- Memory and time limits cannot be caught; print goes to standard error.
-  env_lib.pcall, env_lib.xpcall = host.pcall, host.xpcall
-  env_lib.print = function(...)
-    local parts = {}
-    for i = 1, select("#", ...) do parts[i] = tostring((select(i, ...))) end
-    host.print(author_loc() .. ": " .. concat(parts, "\t"))
-  end
-
+-- The scenario { ... } call, into env_lib.
+local function add_scenario(st, env_lib)
   -- scenario { title = ..., extends = ... }: must come first in its file.
   env_lib.scenario = function(spec)
     local loc = author_loc()
@@ -814,6 +803,9 @@ local function make_env(st)
     st.did_something[st.current] = true
   end
 
+end
+-- One call per section kind, into env_lib.
+local function add_sections(st, env_lib)
   -- Single sections: horizon { ... } sets fields; horizon.discount reads/assigns.
   for kind, schema in pairs(SECTIONS) do
     local obj = { kind = kind, name = kind, fields = {}, locs = {}, loc = "?", declared = false }
@@ -835,6 +827,9 @@ local function make_env(st)
     env_lib[kind] = callable
   end
 
+end
+-- One constructor per object kind, into env_lib.
+local function add_objects(st, env_lib)
   -- Named objects: version "v2" { ... } declares v2.
   for kind, schema in pairs(OBJECTS) do
     env_lib[kind] = function(name)
@@ -854,6 +849,9 @@ local function make_env(st)
     end
   end
 
+end
+-- One constructor per question kind, into env_lib.
+local function add_questions(st, env_lib)
   -- goal "..." { ... } and sweep "..." { ... }: questions asked of the model, not
   -- parts of it. A what-if inherits them; declaring the same name again in a later
   -- file replaces the parent's declaration.
@@ -893,6 +891,9 @@ local function make_env(st)
     end
   end
 
+end
+-- correlate { ... }, into env_lib.
+local function add_correlate(st, env_lib)
   -- correlate { {"a", "b", 0.6}, ... }: rank correlations between named inputs. A
   -- later pair for the same two inputs replaces the earlier one.
   env_lib.correlate = function(pairs_list)
@@ -922,6 +923,28 @@ local function make_env(st)
       end
     end
   end
+
+end
+-- The environment scenario files run in: roisim's language (env_lib), the safe parts
+-- of Lua, and the scenario's own names (reading an unknown one is an error).
+local function make_env(st)
+  local env_lib = {}
+  for k, v in pairs(lib) do env_lib[k] = v end
+  for _, k in ipairs(SAFE_GLOBALS) do env_lib[k] = _G[k] end
+  env_lib.string, env_lib.table, env_lib.math, env_lib.utf8 = SAFE_STRING, SAFE_TABLE, SAFE_MATH, SAFE_UTF8
+  -- Memory and time limits cannot be caught; print goes to standard error.
+  env_lib.pcall, env_lib.xpcall = host.pcall, host.xpcall
+  env_lib.print = function(...)
+    local parts = {}
+    for i = 1, select("#", ...) do parts[i] = tostring((select(i, ...))) end
+    host.print(author_loc() .. ": " .. concat(parts, "\t"))
+  end
+
+  add_scenario(st, env_lib)
+  add_sections(st, env_lib)
+  add_objects(st, env_lib)
+  add_questions(st, env_lib)
+  add_correlate(st, env_lib)
 
   local env = {}
   setmetatable(env, {
@@ -1137,6 +1160,10 @@ local FOLD = {
   choose = function(c, a, b) if c ~= 0 then return a end return b end,
 }
 
+-- Resolves recorded values into out.nodes (constants folded; a value used in two
+-- places is one node). Returns node_of and value_of
+-- (below). Over 80 lines: push, const_node, resolve_path and resolve share its memo
+-- tables and recurse into each other, so they live inside it.
 local function resolver(st, out)
   local memo = {}       -- value table -> result
   local by_path = {}    -- path -> result
