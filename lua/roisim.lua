@@ -2,9 +2,10 @@
 --
 -- Runs only while a scenario file loads: it records the declarations and
 -- assignments of the file (and of the scenarios it extends), checks them against
--- one schema, names every uncertain input, and resolves everything into a flat
--- description (a list of expression nodes and the model's structure) that
--- lua/scenario.c turns into an engine model. Nothing here runs per trial.
+-- one schema (built from the engine's parameter table), names every uncertain
+-- input, and resolves everything into a flat description (a list of expression
+-- nodes and the declarations; docs/architecture.md, "Parameters: one table") that
+-- lua/convert.c turns into an engine model. Nothing here runs per trial.
 --
 -- Loaded by lua/scenario.c as the chunk "=[roisim]" with two arguments: the host
 -- table (host.read(path) -> text or nil, message; host.resolve(from, name) -> path
@@ -1627,7 +1628,7 @@ end
 -- ==== entry point ===================================================================
 
 -- Loads scenario `file` (already resolved by the host), applies the --set strings in
--- `sets` (a list), and returns the resolved description for lua/scenario.c.
+-- `sets` (a list), and returns the resolved description for lua/convert.c.
 function M.load(file, name, sets)
   local st = new_state(file)
   st.env = make_env(st)

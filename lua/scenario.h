@@ -5,7 +5,9 @@
  * scenario library, resolving what-ifs against the scenarios they extend, applying
  * command-line overrides (--set PATH=VALUE), and turning the result into a validated
  * roi_model. Every error names the file and line, or the parameter path and value.
- * This is the only module that touches lua_State. Not responsible for running trials.
+ * Its internal parts: sandbox.h (the Lua state and its limits), convert.h (the
+ * parameter table's crossings between C and Lua). lua/ is the only code that touches
+ * lua_State. Not responsible for running trials.
  */
 #ifndef ROI_SCENARIO_H
 #define ROI_SCENARIO_H
