@@ -873,11 +873,10 @@ static char *dupstr(const char *s)
 /* Statistics of every output over the trials where `where` holds. The condition is
  * evaluated trial by trial with the inputs it names drawn again on the spot, so only a
  * byte per trial and one output's matching values are held at a time. */
-static roi_status view(const ctx *c, const char *name, const char *where, roi_view_result *v,
-                       roi_error *err)
+static roi_status view(const ctx *c, const char *name, const char *where, const roi_cond *cond,
+                       roi_view_result *v, roi_error *err)
 {
     roi_status st = ROI_OK;
-    roi_cond *cond = NULL;
     const size_t n = c->n;
     double *sub = NULL;
     unsigned char *match = NULL;
@@ -888,8 +887,6 @@ static roi_status view(const ctx *c, const char *name, const char *where, roi_vi
     v->where = dupstr(where);
     if (!v->name || !v->where)
         return roi_error_set(err, ROI_ERR_NOMEM, "", "out of memory");
-    if ((st = roi_cond_parse(where, c->m, path, &cond, err)) != ROI_OK)
-        return st;
     int nr = roi_cond_ref_count(cond);
     const roi_cond_ref *refs = roi_cond_refs(cond);
     if (nr > 64) {
@@ -955,7 +952,6 @@ static roi_status view(const ctx *c, const char *name, const char *where, roi_vi
             st = roi_error_set(err, ROI_ERR_NOMEM, "", "out of memory computing view %s", name);
     }
 cleanup:
-    roi_cond_free(cond);
     free(match);
     free(sub);
     return st;
@@ -1211,15 +1207,19 @@ roi_status roi_analysis_run(roi_model *m, roi_run *run, const roi_analysis_opts 
     for (int i = 0, k = 0; i < nv; i++) {
         const char *name = i < m->n_views ? m->views[i].name : opts->given[i - m->n_views];
         const char *where = i < m->n_views ? m->views[i].where : opts->given[i - m->n_views];
+        roi_cond *given = NULL;
         if (i >= m->n_views) { /* a --given naming what this scenario lacks: skip it */
-            roi_cond *probe = NULL;
             roi_error perr;
-            if (roi_cond_parse(where, m, NULL, &probe, &perr) == ROI_ERR_USAGE)
+            roi_status gst = roi_cond_parse(where, m, NULL, &given, &perr);
+            if (gst == ROI_ERR_USAGE)
                 continue;
-            roi_cond_free(probe);
+            if (gst != ROI_OK)
+                goto nomem;
         }
         an->n_views = k + 1;
-        if ((st = view(&c, name, where, &an->views[k++], err)) != ROI_OK)
+        st = view(&c, name, where, given ? given : &m->views[i].cond, &an->views[k++], err);
+        roi_cond_free(given);
+        if (st != ROI_OK)
             goto cleanup;
     }
 

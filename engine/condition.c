@@ -1,35 +1,132 @@
 /*
- * condition.c - conditions written as text (see condition.h).
+ * condition.c - conditions on a trial (see condition.h).
  *
- * A recursive-descent parser turns the text into a postfix program of comparisons
- * and logical operations; evaluation runs it on a small fixed stack, so evaluating a
- * trial allocates nothing.
+ * Sections: building the postfix program step by step, checking a built program,
+ * the text parser (recursive descent, emitting the same steps), evaluation on a small
+ * fixed stack (a trial allocates nothing).
  */
 #include "condition.h"
 
 #include <ctype.h>
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#define MAX_STACK 64   /* deepest nesting a condition may have */
+#include "suggest.h"
 
-typedef enum op_kind { OP_CMP, OP_TRUTH, OP_CONST, OP_AND, OP_OR, OP_NOT } op_kind;
-typedef enum cmp_kind { CMP_LT, CMP_LE, CMP_GT, CMP_GE, CMP_EQ, CMP_NE } cmp_kind;
+#define MAX_NESTING (ROI_COND_MAX_STACK / 2) /* parentheses and nots a text may nest */
 
-typedef struct op {
-    op_kind kind;
-    cmp_kind cmp;
-    int ref;        /* index into refs */
-    double value;
-} op;
+/* ---- building ---------------------------------------------------------------------------- */
 
-struct roi_cond {
-    op *prog;
-    int n, cap;
-    roi_cond_ref *refs;
-    int n_refs;
-};
+static roi_status push(roi_cond *c, roi_cond_step step, roi_error *err)
+{
+    if (c->n_steps == c->cap) {
+        int cap = c->cap ? 2 * c->cap : 8;
+        roi_cond_step *p = realloc(c->steps, (size_t)cap * sizeof *p);
+        if (!p)
+            return roi_error_set(err, ROI_ERR_NOMEM, "", "out of memory");
+        c->steps = p;
+        c->cap = cap;
+    }
+    c->steps[c->n_steps++] = step;
+    return ROI_OK;
+}
+
+/* Index of reference r in c->refs, adding it when new; -1 when out of memory. */
+static int ref_index(roi_cond *c, roi_cond_ref r)
+{
+    for (int i = 0; i < c->n_refs; i++)
+        if (c->refs[i].kind == r.kind && c->refs[i].index == r.index)
+            return i;
+    roi_cond_ref *refs = realloc(c->refs, (size_t)(c->n_refs + 1) * sizeof *refs);
+    if (!refs)
+        return -1;
+    c->refs = refs;
+    c->refs[c->n_refs] = r;
+    return c->n_refs++;
+}
+
+static int is_comparison(roi_node_kind op)
+{
+    return op == ROI_NODE_LT || op == ROI_NODE_LE || op == ROI_NODE_GT || op == ROI_NODE_GE ||
+           op == ROI_NODE_EQ || op == ROI_NODE_NE;
+}
+
+roi_status roi_cond_push_compare(roi_cond *c, roi_cond_ref ref, roi_node_kind op, double value,
+                                 roi_error *err)
+{
+    if (!is_comparison(op))
+        return roi_error_set(err, ROI_ERR_INTERNAL, "", "condition: %d is not a comparison",
+                             (int)op);
+    int k = ref_index(c, ref);
+    if (k < 0)
+        return roi_error_set(err, ROI_ERR_NOMEM, "", "out of memory");
+    return push(c, (roi_cond_step){op, k, value}, err);
+}
+
+roi_status roi_cond_push_const(roi_cond *c, int truth, roi_error *err)
+{
+    return push(c, (roi_cond_step){ROI_NODE_CONST, -1, truth ? 1.0 : 0.0}, err);
+}
+
+roi_status roi_cond_push_logic(roi_cond *c, roi_node_kind op, roi_error *err)
+{
+    if (op != ROI_NODE_AND && op != ROI_NODE_OR && op != ROI_NODE_NOT)
+        return roi_error_set(err, ROI_ERR_INTERNAL, "", "condition: %d is not and, or, not",
+                             (int)op);
+    return push(c, (roi_cond_step){op, -1, 0.0}, err);
+}
+
+/* ---- checking a built program --------------------------------------------------------------- */
+
+roi_status roi_cond_check(const roi_cond *c, const roi_model *m, const char *path,
+                          roi_error *err)
+{
+    const char *where = path ? path : "";
+    int depth = 0;
+    for (int i = 0; i < c->n_steps; i++) {
+        const roi_cond_step *s = &c->steps[i];
+        if (is_comparison(s->op)) {
+            if (s->ref < 0 || s->ref >= c->n_refs)
+                return roi_error_set(err, ROI_ERR_PARAM, where, "condition: step %d refers to "
+                                     "nothing", i + 1);
+            depth++;
+        } else if (s->op == ROI_NODE_CONST) {
+            depth++;
+        } else if (s->op == ROI_NODE_NOT) {
+            if (depth < 1)
+                return roi_error_set(err, ROI_ERR_PARAM, where, "condition: 'not' of nothing");
+        } else if (s->op == ROI_NODE_AND || s->op == ROI_NODE_OR) {
+            if (depth < 2)
+                return roi_error_set(err, ROI_ERR_PARAM, where,
+                                     "condition: 'and' or 'or' needs two conditions");
+            depth--;
+        } else {
+            return roi_error_set(err, ROI_ERR_PARAM, where, "condition: step %d is not a "
+                                 "comparison, a constant, and, or or not", i + 1);
+        }
+        if (depth > ROI_COND_MAX_STACK)
+            return roi_error_set(err, ROI_ERR_PARAM, where, "condition: too many terms");
+    }
+    if (depth != 1)
+        return roi_error_set(err, ROI_ERR_PARAM, where, "condition: %s",
+                             depth ? "more than one condition left uncombined" : "empty");
+    for (int k = 0; k < c->n_refs; k++) {
+        const roi_cond_ref *r = &c->refs[k];
+        int ok = r->kind == ROI_COND_OUTPUT
+                     ? r->index >= 0 && r->index < ROI_OUT_COUNT
+                     : r->kind == ROI_COND_INPUT && r->index >= 0 && r->index < m->graph.n &&
+                           m->graph.nodes[r->index].kind == ROI_NODE_INPUT;
+        if (!ok)
+            return roi_error_set(err, ROI_ERR_PARAM, where,
+                                 "condition: reference %d is not an output or an uncertain input",
+                                 k + 1);
+    }
+    return ROI_OK;
+}
+
+/* ---- the text parser ------------------------------------------------------------------------ */
 
 typedef struct parser {
     const char *text, *p;
@@ -37,10 +134,8 @@ typedef struct parser {
     const char *path;
     roi_cond *c;
     roi_error *err;
-    int depth, max_depth;
+    int depth;
 } parser;
-
-/* ---- errors and tokens -------------------------------------------------------------- */
 
 static roi_status perr(parser *ps, const char *what)
 {
@@ -97,62 +192,6 @@ static int accept(parser *ps, const char *kw, const char *sym)
     return 0;
 }
 
-/* ---- program building ------------------------------------------------------------------ */
-
-static roi_status emit(parser *ps, op o)
-{
-    roi_cond *c = ps->c;
-    if (c->n == c->cap) {
-        int cap = c->cap ? 2 * c->cap : 8;
-        op *p = realloc(c->prog, (size_t)cap * sizeof *p);
-        if (!p)
-            return roi_error_set(ps->err, ROI_ERR_NOMEM, "", "out of memory");
-        c->prog = p;
-        c->cap = cap;
-    }
-    c->prog[c->n++] = o;
-    return ROI_OK;
-}
-
-/* Index of reference r in c->refs, adding it when new; -1 when out of memory. */
-static int ref_index(roi_cond *c, roi_cond_ref r)
-{
-    for (int i = 0; i < c->n_refs; i++)
-        if (c->refs[i].kind == r.kind && c->refs[i].index == r.index)
-            return i;
-    roi_cond_ref *refs = realloc(c->refs, (size_t)(c->n_refs + 1) * sizeof *refs);
-    if (!refs)
-        return -1;
-    c->refs = refs;
-    c->refs[c->n_refs] = r;
-    return c->n_refs++;
-}
-
-/* Levenshtein distance (bounded strings), for "did you mean". */
-static int distance(const char *a, const char *b)
-{
-    size_t la = strlen(a), lb = strlen(b);
-    if (la > 127 || lb > 127)
-        return 1000;
-    int prev[128], cur[128];
-    for (size_t j = 0; j <= lb; j++)
-        prev[j] = (int)j;
-    for (size_t i = 1; i <= la; i++) {
-        cur[0] = (int)i;
-        for (size_t j = 1; j <= lb; j++) {
-            int cost = a[i - 1] != b[j - 1];
-            int v = prev[j] + 1;
-            if (cur[j - 1] + 1 < v)
-                v = cur[j - 1] + 1;
-            if (prev[j - 1] + cost < v)
-                v = prev[j - 1] + cost;
-            cur[j] = v;
-        }
-        memcpy(prev, cur, (lb + 1) * sizeof *prev);
-    }
-    return prev[lb];
-}
-
 /* Resolves a name to an output or an input; on failure writes a message with the
  * nearest known name. */
 static roi_status resolve(parser *ps, const char *name, roi_cond_ref *r)
@@ -169,52 +208,85 @@ static roi_status resolve(parser *ps, const char *name, roi_cond_ref *r)
         r->index = node;
         return ROI_OK;
     }
-    const char *best = NULL;
-    int bestd = 1000;
-    for (int o = 0; o < ROI_OUT_COUNT; o++) {
-        int d = distance(name, roi_output_name((roi_output)o));
-        if (d < bestd) {
-            bestd = d;
-            best = roi_output_name((roi_output)o);
-        }
-    }
+    /* the candidates: every output, then every input */
     const roi_graph *g = &ps->m->graph;
-    for (int i = 0; i < g->n; i++) {
-        if (g->nodes[i].kind != ROI_NODE_INPUT)
-            continue;
-        int d = distance(name, g->nodes[i].name);
-        if (d < bestd) {
-            bestd = d;
-            best = g->nodes[i].name;
-        }
-    }
-    int limit = (int)strlen(name) / 3 > 2 ? (int)strlen(name) / 3 : 2;
+    const char **names = malloc(((size_t)ROI_OUT_COUNT + (size_t)g->n) * sizeof *names);
+    if (!names)
+        return roi_error_set(ps->err, ROI_ERR_NOMEM, "", "out of memory");
+    size_t n = 0;
+    for (int o = 0; o < ROI_OUT_COUNT; o++)
+        names[n++] = roi_output_name((roi_output)o);
+    for (int i = 0; i < g->n; i++)
+        if (g->nodes[i].kind == ROI_NODE_INPUT)
+            names[n++] = g->nodes[i].name;
+    const char *best = roi_suggest(name, names, n);
     char msg[384];
-    if (best && bestd <= limit)
+    if (best)
         snprintf(msg, sizeof msg, "unknown name '%s' (not an output or an uncertain input); "
                  "did you mean '%s'?", name, best);
     else
         snprintf(msg, sizeof msg, "unknown name '%s' (not an output or an uncertain input "
                  "of scenario %s)", name, ps->m->name ? ps->m->name : "?");
+    free(names);
     return perr(ps, msg);
 }
 
 /* ---- grammar ----------------------------------------------------------------------------
  *   or_expr  := and_expr { ("or" | "||") and_expr }
  *   and_expr := unary { ("and" | "&&") unary }
- *   unary    := ("not" | "!") unary | "(" or_expr ")" | NAME [cmp NUMBER]
+ *   unary    := ("not" | "!") unary | "(" or_expr ")" | operand [cmp NUMBER]
+ *   operand  := NAME | NUMBER
  */
 
 static roi_status or_expr(parser *ps);
 
-static roi_status number_atom(parser *ps);
-static roi_status comparison(parser *ps, int k);
+/* After an operand: an optional comparison with a number. Emits the comparison of
+ * reference r, or (r NULL) the truth folded now of the number `konst` (e.g. a name a
+ * what-if fixed: "1 == 1"). */
+static roi_status comparison(parser *ps, const roi_cond_ref *r, double konst)
+{
+    static const struct {
+        const char *sym;
+        roi_node_kind op;
+    } cmps[] = {{"<=", ROI_NODE_LE}, {">=", ROI_NODE_GE}, {"==", ROI_NODE_EQ},
+                {"~=", ROI_NODE_NE}, {"!=", ROI_NODE_NE}, {"<", ROI_NODE_LT},
+                {">", ROI_NODE_GT},  {"=", ROI_NODE_EQ}};
+    skip_space(ps);
+    for (size_t i = 0; i < sizeof cmps / sizeof cmps[0]; i++) {
+        if (strncmp(ps->p, cmps[i].sym, strlen(cmps[i].sym)) != 0)
+            continue;
+        ps->p += strlen(cmps[i].sym);
+        skip_space(ps);
+        char *end = NULL;
+        double v = strtod(ps->p, &end);
+        if (end == ps->p || !isfinite(v))
+            return perr(ps, "expected a number after the comparison");
+        ps->p = end;
+        if (*ps->p == '%') { /* "share >= 5%" */
+            v /= 100.0;
+            ps->p++;
+        }
+        if (r)
+            return roi_cond_push_compare(ps->c, *r, cmps[i].op, v, ps->err);
+        return roi_cond_push_const(ps->c, roi_graph_apply(cmps[i].op, konst, v, 0.0) != 0.0,
+                                   ps->err);
+    }
+    if (r)
+        return roi_cond_push_compare(ps->c, *r, ROI_NODE_NE, 0.0, ps->err);
+    return roi_cond_push_const(ps->c, konst != 0.0, ps->err);
+}
 
-static roi_status atom(parser *ps)
+static roi_status operand(parser *ps)
 {
     skip_space(ps);
-    if (isdigit((unsigned char)*ps->p) || *ps->p == '-' || *ps->p == '+' || *ps->p == '.')
-        return number_atom(ps);
+    if (isdigit((unsigned char)*ps->p) || *ps->p == '-' || *ps->p == '+' || *ps->p == '.') {
+        char *end = NULL;
+        double v = strtod(ps->p, &end);
+        if (end == ps->p || !isfinite(v))
+            return perr(ps, "expected a name or a number");
+        ps->p = end;
+        return comparison(ps, NULL, v);
+    }
     /* NAME: words joined with '.', so "v2 score" reads as "v2.score". */
     char name[256];
     size_t len = 0;
@@ -237,87 +309,24 @@ static roi_status atom(parser *ps)
     name[len] = '\0';
     roi_cond_ref r = {ROI_COND_OUTPUT, 0};
     roi_status st = resolve(ps, name, &r);
-    if (st != ROI_OK)
-        return st;
-    int k = ref_index(ps->c, r);
-    if (k < 0)
-        return roi_error_set(ps->err, ROI_ERR_NOMEM, "", "out of memory");
-
-    return comparison(ps, k);
-}
-
-/* After an operand: an optional comparison with a number; emits the term for ref k
- * (k < 0: the constant *konst, e.g. a name a what-if fixed: "1 == 1"). */
-static roi_status comparison_const(parser *ps, int k, double konst)
-{
-    static const struct { const char *sym; cmp_kind cmp; } cmps[] = {
-        {"<=", CMP_LE}, {">=", CMP_GE}, {"==", CMP_EQ}, {"~=", CMP_NE}, {"!=", CMP_NE},
-        {"<", CMP_LT},  {">", CMP_GT},  {"=", CMP_EQ}};
-    skip_space(ps);
-    for (size_t i = 0; i < sizeof cmps / sizeof cmps[0]; i++) {
-        if (strncmp(ps->p, cmps[i].sym, strlen(cmps[i].sym)) != 0)
-            continue;
-        ps->p += strlen(cmps[i].sym);
-        skip_space(ps);
-        char *end = NULL;
-        double v = strtod(ps->p, &end);
-        if (end == ps->p || !isfinite(v))
-            return perr(ps, "expected a number after the comparison");
-        ps->p = end;
-        if (*ps->p == '%') { /* "share >= 5%" */
-            v /= 100.0;
-            ps->p++;
-        }
-        if (k < 0) {
-            int r = 0;
-            switch (cmps[i].cmp) {
-            case CMP_LT: r = konst < v; break;
-            case CMP_LE: r = konst <= v; break;
-            case CMP_GT: r = konst > v; break;
-            case CMP_GE: r = konst >= v; break;
-            case CMP_EQ: r = konst == v; break;
-            case CMP_NE: r = konst != v; break;
-            }
-            return emit(ps, (op){OP_CONST, CMP_NE, -1, r});
-        }
-        return emit(ps, (op){OP_CMP, cmps[i].cmp, k, v});
-    }
-    if (k < 0)
-        return emit(ps, (op){OP_CONST, CMP_NE, -1, konst != 0.0});
-    return emit(ps, (op){OP_TRUTH, CMP_NE, k, 0.0});
-}
-
-static roi_status comparison(parser *ps, int k)
-{
-    return comparison_const(ps, k, 0.0);
-}
-
-/* A number standing for a constant operand. */
-static roi_status number_atom(parser *ps)
-{
-    char *end = NULL;
-    double v = strtod(ps->p, &end);
-    if (end == ps->p || !isfinite(v))
-        return perr(ps, "expected a name or a number");
-    ps->p = end;
-    return comparison_const(ps, -1, v);
+    return st != ROI_OK ? st : comparison(ps, &r, 0.0);
 }
 
 static roi_status unary(parser *ps)
 {
-    if (++ps->depth > MAX_STACK / 2)
+    if (++ps->depth > MAX_NESTING)
         return perr(ps, "nested too deeply");
     roi_status st;
     if (accept(ps, "not", "!")) {
         st = unary(ps);
         if (st == ROI_OK)
-            st = emit(ps, (op){OP_NOT, CMP_NE, -1, 0.0});
+            st = roi_cond_push_logic(ps->c, ROI_NODE_NOT, ps->err);
     } else if (accept(ps, NULL, "(")) {
         st = or_expr(ps);
         if (st == ROI_OK && !accept(ps, NULL, ")"))
             st = perr(ps, "expected ')'");
     } else {
-        st = atom(ps);
+        st = operand(ps);
     }
     ps->depth--;
     return st;
@@ -329,7 +338,7 @@ static roi_status and_expr(parser *ps)
     while (st == ROI_OK && accept(ps, "and", "&&")) {
         st = unary(ps);
         if (st == ROI_OK)
-            st = emit(ps, (op){OP_AND, CMP_NE, -1, 0.0});
+            st = roi_cond_push_logic(ps->c, ROI_NODE_AND, ps->err);
     }
     return st;
 }
@@ -340,28 +349,10 @@ static roi_status or_expr(parser *ps)
     while (st == ROI_OK && accept(ps, "or", "||")) {
         st = and_expr(ps);
         if (st == ROI_OK)
-            st = emit(ps, (op){OP_OR, CMP_NE, -1, 0.0});
+            st = roi_cond_push_logic(ps->c, ROI_NODE_OR, ps->err);
     }
     return st;
 }
-
-/* Deepest stack the program reaches; the parser's depth limit keeps it small. */
-static int stack_need(const roi_cond *c)
-{
-    int d = 0, mx = 0;
-    for (int i = 0; i < c->n; i++) {
-        if (c->prog[i].kind == OP_CMP || c->prog[i].kind == OP_TRUTH ||
-            c->prog[i].kind == OP_CONST)
-            d++;
-        else if (c->prog[i].kind != OP_NOT)
-            d--;
-        if (d > mx)
-            mx = d;
-    }
-    return mx;
-}
-
-/* ---- public API --------------------------------------------------------------------------- */
 
 roi_status roi_cond_parse(const char *text, const roi_model *m, const char *path,
                           roi_cond **out, roi_error *err)
@@ -372,15 +363,18 @@ roi_status roi_cond_parse(const char *text, const roi_model *m, const char *path
     roi_cond *c = calloc(1, sizeof *c);
     if (!c)
         return roi_error_set(err, ROI_ERR_NOMEM, "", "out of memory");
-    parser ps = {text, text, m, path, c, err, 0, 0};
+    parser ps = {text, text, m, path, c, err, 0};
     roi_status st = or_expr(&ps);
     if (st == ROI_OK) {
         skip_space(&ps);
         if (*ps.p)
             st = perr(&ps, "expected 'and', 'or' or the end");
     }
-    if (st == ROI_OK && stack_need(c) > MAX_STACK)
-        st = perr(&ps, "too many terms");
+    if (st == ROI_OK) {
+        roi_error check_err;
+        if (roi_cond_check(c, m, path, &check_err) != ROI_OK)
+            st = perr(&ps, "too many terms");
+    }
     if (st != ROI_OK) {
         roi_cond_free(c);
         return st;
@@ -391,12 +385,11 @@ roi_status roi_cond_parse(const char *text, const roi_model *m, const char *path
 
 void roi_cond_free(roi_cond *c)
 {
-    if (!c)
-        return;
-    free(c->prog);
-    free(c->refs);
+    roi_cond_clear(c);
     free(c);
 }
+
+/* ---- evaluation -------------------------------------------------------------------------------- */
 
 int roi_cond_ref_count(const roi_cond *c)
 {
@@ -410,42 +403,39 @@ const roi_cond_ref *roi_cond_refs(const roi_cond *c)
 
 int roi_cond_eval(const roi_cond *c, const double *vals)
 {
-    unsigned char stack[MAX_STACK + 1];
+    unsigned char stack[ROI_COND_MAX_STACK + 1];
     int sp = 0;
-    for (int i = 0; i < c->n; i++) {
-        const op *o = &c->prog[i];
-        switch (o->kind) {
-        case OP_CMP: {
-            double x = vals[o->ref];
+    for (int i = 0; i < c->n_steps; i++) {
+        const roi_cond_step *s = &c->steps[i];
+        switch (s->op) {
+        case ROI_NODE_CONST:
+            stack[sp++] = (unsigned char)(s->value != 0.0);
+            break;
+        case ROI_NODE_NOT:
+            stack[sp - 1] = (unsigned char)!stack[sp - 1];
+            break;
+        case ROI_NODE_AND:
+            sp--;
+            stack[sp - 1] = (unsigned char)(stack[sp - 1] && stack[sp]);
+            break;
+        case ROI_NODE_OR:
+            sp--;
+            stack[sp - 1] = (unsigned char)(stack[sp - 1] || stack[sp]);
+            break;
+        default: { /* a comparison; NaN compares false, and is not ~= anything */
+            const double x = vals[s->ref], v = s->value;
             int r = 0;
-            switch (o->cmp) {
-            case CMP_LT: r = x < o->value; break;
-            case CMP_LE: r = x <= o->value; break;
-            case CMP_GT: r = x > o->value; break;
-            case CMP_GE: r = x >= o->value; break;
-            case CMP_EQ: r = x == o->value; break;
-            case CMP_NE: r = !isnan(x) && x != o->value; break;
+            switch (s->op) {
+            case ROI_NODE_LT: r = x < v; break;
+            case ROI_NODE_LE: r = x <= v; break;
+            case ROI_NODE_GT: r = x > v; break;
+            case ROI_NODE_GE: r = x >= v; break;
+            case ROI_NODE_EQ: r = x == v; break;
+            default: r = !isnan(x) && x != v; break; /* ROI_NODE_NE */
             }
             stack[sp++] = (unsigned char)r;
             break;
         }
-        case OP_TRUTH:
-            stack[sp++] = (unsigned char)(!isnan(vals[o->ref]) && vals[o->ref] != 0.0);
-            break;
-        case OP_CONST:
-            stack[sp++] = (unsigned char)(o->value != 0.0);
-            break;
-        case OP_NOT:
-            stack[sp - 1] = (unsigned char)!stack[sp - 1];
-            break;
-        case OP_AND:
-            sp--;
-            stack[sp - 1] = (unsigned char)(stack[sp - 1] && stack[sp]);
-            break;
-        case OP_OR:
-            sp--;
-            stack[sp - 1] = (unsigned char)(stack[sp - 1] || stack[sp]);
-            break;
         }
     }
     return sp > 0 ? stack[0] : 0;

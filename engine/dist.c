@@ -644,6 +644,9 @@ static double tri_partial(double T, double M, double ta, double tb, int k)
     return total;
 }
 
+/* The closed-form mean and variance of d. Over 80 lines: one case per family (and its
+ * truncated form), each the formula of its family, kept together as the families'
+ * table of moments. */
 static void moments(const roi_dist *d, double *mean, double *var)
 {
     double m = NAN, v = NAN;

@@ -13,6 +13,7 @@
 
 #include <stddef.h>
 
+#include "finance.h"
 #include "graph.h"
 #include "roi_error.h"
 
@@ -20,8 +21,10 @@
 typedef int roi_ref;
 #define ROI_NONE (-1)
 
-/* A quarter as a period index relative to the horizon start (t = 0). */
+/* A quarter as a period index relative to the horizon start (t = 0); quarters before
+ * the start are negative. ROI_PERIOD_NONE: absent. */
 typedef int roi_period;
+#define ROI_PERIOD_NONE (-2147483647 - 1)
 
 /* ---- scalar outputs (MODEL.md section 7) ------------------------------------- */
 typedef enum roi_output {
@@ -39,15 +42,26 @@ typedef enum roi_output {
 /* JSON/report name of an output ("npv", "npv_horizon", ...). */
 const char *roi_output_name(roi_output o);
 
+/* The outputs' names in roi_output order, NULL-ended. */
+extern const char *const roi_output_names[ROI_OUT_COUNT + 1];
+
 /* ---- structure ------------------------------------------------------------------- */
+
+/*
+ * The structures below hold one declaration each; engine/params.c lists their fields
+ * (type, default, check) once, and roi_model_validate applies those defaults and
+ * checks. A field the scenario did not give is ROI_NONE (a node), ROI_PERIOD_NONE (a
+ * quarter) or NULL.
+ */
 
 typedef struct roi_version {
     char *name;
-    roi_period planned;   /* absolute planned quarter, or ROI_NONE when `after` is used */
+    roi_period planned;   /* planned quarter, or ROI_PERIOD_NONE when `after` is used */
     roi_ref after;        /* quarters after the previous version's release (whole) */
-    roi_ref slip;         /* whole quarters >= 0 (default constant 0) */
-    roi_ref score;        /* absolute score, or ROI_NONE when `improvement` is used */
-    roi_ref improvement;  /* score = previous version's score + improvement */
+    roi_ref slip;         /* whole quarters >= 0 */
+    roi_ref score;        /* the score; ROI_NONE: previous version's score + improvement */
+    roi_ref improvement;  /* over the previous version's score (used when score is absent) */
+    char *title;          /* optional (owned) */
 } roi_version;
 
 typedef struct roi_stage {
@@ -68,6 +82,7 @@ typedef struct roi_surface {
     roi_ref f0;           /* installed base in [0, 1] */
     roi_ref interactions; /* E_s per active user per quarter, >= 0 */
     roi_ref reasoning;    /* rho_s in [0, 1] */
+    char *title;          /* optional (owned) */
 } roi_surface;
 
 typedef enum roi_spend_kind {
@@ -91,7 +106,8 @@ typedef struct roi_spend {
     roi_ref attrition;        /* vesting: a per quarter in [0, 1) */
     roi_ref unit_cost;        /* inference: c0 dollars per fast-mode interaction */
     roi_ref reasoning_cost;   /* inference: k_r >= 0 */
-    roi_ref cost_decline;     /* inference: d per year in [0, 1) */
+    roi_ref cost_decline;     /* inference: d per year in [0, 1] */
+    char *title;              /* optional (owned) */
 } roi_spend;
 
 typedef enum roi_stream_kind {
@@ -109,6 +125,7 @@ typedef struct roi_stream {
     roi_ref rate, ratio;                /* per_interaction */
     roi_ref conversion, price;          /* subscription */
     roi_ref market, share, cap;         /* market_share: M0, share, cap; growth = g_M */
+    char *title;                        /* optional (owned) */
 } roi_stream;
 
 /* Series a milestone can test (unique reach, unique active users, revenue, ...). */
@@ -119,11 +136,44 @@ typedef struct roi_milestone {
     double threshold;   /* P(series[period] >= threshold) */
 } roi_milestone;
 
-/* A conditional view: statistics over the trials where `where` holds (a condition
- * in the syntax of condition.h, e.g. "v2.score >= 60"). */
+/*
+ * A condition on one trial, over references to scalar outputs and uncertain inputs:
+ * a postfix program whose steps push a truth value (a reference compared with a
+ * number, or a constant) or combine the values before them (and, or, not). Plain data
+ * owned by its holder and released with roi_cond_clear; condition.h builds it (from
+ * text, or step by step from a scenario's structure) and evaluates it.
+ */
+typedef enum roi_cond_ref_kind { ROI_COND_OUTPUT, ROI_COND_INPUT } roi_cond_ref_kind;
+
+typedef struct roi_cond_ref {
+    roi_cond_ref_kind kind;
+    int index;   /* roi_output for ROI_COND_OUTPUT; graph node index for ROI_COND_INPUT */
+} roi_cond_ref;
+
+typedef struct roi_cond_step {
+    roi_node_kind op; /* ROI_NODE_LT .. ROI_NODE_NE: refs[ref] op value (NaN compares
+                       * false, and is not ~= anything); ROI_NODE_CONST: value != 0;
+                       * ROI_NODE_AND, ROI_NODE_OR, ROI_NODE_NOT: on the values before */
+    int ref;          /* comparisons: index into refs */
+    double value;
+} roi_cond_step;
+
+typedef struct roi_cond {
+    roi_cond_step *steps; /* owned */
+    int n_steps, cap;
+    roi_cond_ref *refs;   /* owned: each reference once, in order of first use */
+    int n_refs;
+} roi_cond;
+
+/* Releases what c holds and empties it (c itself is not freed). NULL is allowed. */
+void roi_cond_clear(roi_cond *c);
+
+/* A conditional view: statistics over the trials where `cond` holds. */
 typedef struct roi_view {
     char *name;     /* owned */
-    char *where;    /* owned */
+    char *where;    /* owned: the condition as the author wrote it (for reports) */
+    char *title;    /* optional (owned) */
+    roi_cond cond;  /* owned: the condition itself */
 } roi_view;
 
 /* A stress test: rerun with input `input` restricted to its percentile band
@@ -132,19 +182,23 @@ typedef struct roi_stress {
     char *name;     /* owned */
     char *input;    /* owned: an input's name */
     double low, high;
+    char *title;    /* optional (owned) */
 } roi_stress;
 
 typedef struct roi_model {
     char *name;                /* scenario name, e.g. "base" */
     char *title;               /* human title */
     char *file;                /* scenario file path (for reports) */
+    char **sources;            /* the files the load read: the scenario first, then each
+                                * parent it extends, as opened (owned, n_sources of them) */
+    int n_sources;
     roi_graph graph;           /* owns every node */
 
     /* Time and money (section 1) */
     int start_year, start_q;   /* the horizon's first quarter */
     int periods;               /* T >= 1 */
     roi_ref discount;          /* annual r > -1 */
-    int terminal;              /* nonzero: add terminal value */
+    int terminal;              /* nonzero: add terminal value (0 or 1) */
     roi_ref tv_growth;         /* g_tv < r */
 
     /* Quality track (section 3) */
@@ -164,11 +218,11 @@ typedef struct roi_model {
     roi_stream *streams; int n_streams;
     roi_milestone *milestones; int n_milestones;
 
-    /* Analysis declarations (added by issue 4; see sampling.h, search.h). */
+    /* Questions asked of the model: correlations and grids (sampling.h, search.h),
+     * views and stresses (analysis.h). */
     struct roi_correlation *correlations; int n_correlations;
     struct roi_goal_spec *goals; int n_goals;
     struct roi_sweep_spec *sweeps; int n_sweeps;
-    /* Analysis declarations (analysis.h); added at the end for issue 4. */
     roi_view *views; int n_views;
     roi_stress *stresses; int n_stresses;
 } roi_model;
@@ -211,6 +265,7 @@ typedef struct roi_goal_spec {
     char *stat_name;      /* the statistic as written, e.g. "prob_positive" (owned) */
     double target, low, high;
     size_t trials;        /* trials per evaluation; 0: the run's */
+    char *title;          /* optional (owned) */
 } roi_goal_spec;
 
 /* sweep "name" { inputs = {...}, values = {...}, output = ..., stat = ... } */
@@ -225,6 +280,7 @@ typedef struct roi_sweep_spec {
     roi_stat stat;
     char *stat_name;      /* owned */
     size_t trials;        /* trials per cell; 0: the run's */
+    char *title;          /* optional (owned) */
 } roi_sweep_spec;
 
 /* Allocates an empty model (zeroed, graph initialised). Caller frees with roi_model_free. */
@@ -241,13 +297,25 @@ roi_period roi_model_period(const roi_model *m, int year, int q);
 void roi_model_period_label(const roi_model *m, roi_period t, char *buf, size_t size);
 
 /*
- * Checks every parameter (ranges, supports of uncertain inputs, quarters inside the
- * horizon and in order, g_tv < r, non-empty surfaces where required, ...).
- * On failure returns ROI_ERR_PARAM with "path: must be ..., got ..." in err.
- * Paths: "horizon.discount", "<version>.slip", "<surface>.adoption.p",
- * "<spend line>.amount", "<stream>.lift", ...
+ * Gives every absent field that the parameter table (model_params.h) gives a default
+ * its default: a constant node for a value, one stage {0, 1} for stages, every surface
+ * for a per-interaction stream's surfaces, the value itself for a plain field the
+ * conversion marked unset. roi_model_validate calls it first; a model built in C and
+ * run without validation must call it before roi_model_trial. ROI_ERR_NOMEM when a
+ * default cannot be added.
  */
-roi_status roi_model_validate(const roi_model *m, roi_error *err);
+roi_status roi_model_defaults(roi_model *m, roi_error *err);
+
+/*
+ * Completes and checks the model: roi_model_defaults, then every field is checked against
+ * its row (range, support of an uncertain value, whole numbers, quarters inside the
+ * horizon), and the rules that relate fields (planned or after, g_tv < r, stage order,
+ * min <= max, ...). On failure returns ROI_ERR_PARAM with "path: must be ..., got ..."
+ * in err. Paths: "horizon.discount", "<version>.slip", "<surface>.adoption.p",
+ * "<spend line>.amount", "<stream>.lift", ... The model must not be in use by a run
+ * (defaults may grow its graph).
+ */
+roi_status roi_model_validate(roi_model *m, roi_error *err);
 
 /* ---- per-period series ------------------------------------------------------------- */
 /*
@@ -288,30 +356,5 @@ void roi_trial_ws_free(roi_trial_ws *ws);
  */
 void roi_model_trial(const roi_model *m, const double *vals, roi_trial_ws *ws,
                      double *out, double *series);
-
-/* ---- finance helpers (exposed for tests) ---------------------------------------------- */
-
-/* Bass cumulative adoption share at time tau (quarters), p > 0, q >= 0. */
-double roi_bass(double p, double q, double tau);
-
-/* Net present value of cf[0..n-1] at per-period rate x: sum cf_t (1+x)^-t. */
-double roi_npv(const double *cf, int n, double x);
-
-/*
- * Internal rate of return per period of cf[0..n-1]: the root x > -1 of roi_npv (the one
- * nearest 0 when there are several), searched in [-0.99, 10]. Returns NaN when the flows
- * never change sign or no root is found there. Method: safeguarded Halley iteration on
- * a bracket (Newton, then bisection, when a step leaves it), from 0 on (1+x)^k npv(x)
- * for flows with one sign change at index k (monotone in x), else from the midpoint of
- * the first grid bracket found scanning outwards from 0; stops at a step below
- * 1e-15 max(1, |x|). Error: within ~3e-16 absolute of the exact root of project-shaped
- * flows for |x| < 1 (measured), so 1e-12 relative only for |x| >~ 3e-4 per period
- * (3.5e-12 at |x| ~ 1e-4, 2e-8 at 1e-8): near 0 the rounding of npv itself, not the
- * solver, sets the error.
- */
-double roi_irr(const double *cf, int n);
-
-/* First index whose cumulative sum of cf is >= 0, or -1 when none. */
-int roi_payback(const double *cf, int n);
 
 #endif

@@ -2,15 +2,18 @@
 --
 -- Runs only while a scenario file loads: it records the declarations and
 -- assignments of the file (and of the scenarios it extends), checks them against
--- one schema, names every uncertain input, and resolves everything into a flat
--- description (a list of expression nodes and the model's structure) that
--- lua/scenario.c turns into an engine model. Nothing here runs per trial.
+-- one schema (built from the engine's parameter table), names every uncertain
+-- input, and resolves everything into a flat description (a list of expression
+-- nodes and the declarations; docs/architecture.md, "Parameters: one table") that
+-- lua/convert.c turns into an engine model. Nothing here runs per trial.
 --
--- Loaded by lua/scenario.c as the chunk "=[roisim]" with one argument, the host
--- table: host.read(path) -> text or nil, message; host.resolve(from, name) -> path
--- or nil, message. Returns the module table M (M.load).
+-- Loaded by lua/scenario.c as the chunk "=[roisim]" with two arguments: the host
+-- table (host.read(path) -> text or nil, message; host.resolve(from, name) -> path
+-- or nil, message; host.suggest(word, names) -> the nearest name or nil;
+-- host.print, host.pcall, host.xpcall) and the parameter table (SCHEMA, below).
+-- Returns the module table M (M.load).
 
-local host = ...
+local host, SCHEMA = ...
 local M = {}
 
 local fmt, concat, sort = string.format, table.concat, table.sort
@@ -45,31 +48,12 @@ local function fail(msg, loc)
   error((loc or author_loc()) .. ": " .. msg, 0)
 end
 
--- Levenshtein distance, for "did you mean".
-local function distance(a, b)
-  local prev, cur = {}, {}
-  for j = 0, #b do prev[j] = j end
-  for i = 1, #a do
-    cur[0] = i
-    for j = 1, #b do
-      local cost = a:sub(i, i) == b:sub(j, j) and 0 or 1
-      cur[j] = math.min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + cost)
-    end
-    prev, cur = cur, prev
-  end
-  return prev[#b]
-end
-
--- "; did you mean 'x'?" for the nearest of `candidates` (a list), or "".
+-- "; did you mean 'x'?" for the nearest of `candidates` (a list), or "". The rule
+-- (edit distance, ties by name, how near is near enough) is engine/suggest.c's, the
+-- same for C's messages.
 local function suggest(word, candidates)
-  local best, bestd
-  for _, c in ipairs(candidates) do
-    local d = distance(word, c)
-    if (not bestd or d < bestd or (d == bestd and c < best)) then best, bestd = c, d end
-  end
-  if best and bestd <= math.max(2, #word // 3) then
-    return fmt("; did you mean '%s'?", best)
-  end
+  local best = host.suggest(word, candidates)
+  if best then return fmt("; did you mean '%s'?", best) end
   return ""
 end
 
@@ -389,96 +373,71 @@ function describe(v)
 end
 
 -- ==== the schema ===================================================================
--- Field types: "value" (number or uncertain value), "number", "quarter" ("2026Q2"),
--- "quarter_or_end", "string", "boolean", "stages" (list of {offset, share}),
--- "surfaces" ("all" or a list of surface names), "enum:a,b", or a nested table.
--- Each kind lists its fields in the order they are resolved and reported.
+-- Built from the parameter table (engine/model_params.c), which the host hands over
+-- as SCHEMA: the declaration kinds in table order, each { kind, style ("section",
+-- "object" or "question"), required, kinds (kinded only), rows }, each row { name,
+-- type, need, kinds, required_in, values (enum), rule/low/high (whole numbers) }. A
+-- row "adoption.p" is field p of the group adoption. This file adds no field of its
+-- own: a field is one row there.
+--
+-- Field types as checked here: "value" (number or uncertain value), "number",
+-- "quarter" ("2026Q2"), "quarter_or_end", "string", "boolean", "stages" (list of
+-- {offset, share}), "surfaces" ("all" or a list of surface names), "enum:a,b",
+-- "condition", or a nested schema (a group). Analyses check "path", "paths", "grid"
+-- and "stat" themselves (check_analysis). Each kind lists its fields in the order
+-- they are resolved and reported.
 
-local SECTIONS = {
-  horizon = { order = { "from", "to", "discount", "terminal", "terminal_growth" },
-    fields = { from = "quarter", to = "quarter", discount = "value", terminal = "boolean",
-      terminal_growth = "value" },
-    required = { "from", "to", "discount" } },
-  family = { order = { "people", "growth" }, fields = { people = "value", growth = "value" },
-    required = { "people" } },
-  frontier = { order = { "score", "slope" }, fields = { score = "value", slope = "value" },
-    required = { "score", "slope" } },
-  quality = { order = { "beta", "gap_ref", "min", "max" },
-    fields = { beta = "value", gap_ref = "value", min = "value", max = "value" },
-    required = { "beta" } },
-}
+local DECLS = {}                                  -- the kinds, in table order
+local DECL = {}                                   -- kind -> its entry of SCHEMA
+local SECTIONS, OBJECTS, ANALYSES = {}, {}, {}    -- kind -> schema, by style
 
-local OBJECTS = {
-  version = {
-    order = { "title", "planned", "after", "slip", "score", "improvement" },
-    fields = { title = "string", planned = "quarter", after = "value", slip = "value",
-      score = "value", improvement = "value" },
-  },
-  surface = {
-    order = { "title", "launch", "delay", "addressable", "growth", "stages", "ceiling",
-      "adoption", "interactions", "reasoning" },
-    fields = { title = "string", launch = "quarter", delay = "value", addressable = "value",
-      growth = "value", stages = "stages", ceiling = "value",
-      adoption = { order = { "p", "q", "f0" }, fields = { p = "value", q = "value", f0 = "value" },
-        required = { "p", "q" } },
-      interactions = "value", reasoning = "value" },
-    required = { "launch", "addressable", "ceiling", "adoption", "interactions" },
-  },
-  spend = {
-    order = { "title", "kind", "class", "quarter", "from", "to", "amount", "growth", "residual",
-      "heads", "package", "quarters", "attrition", "unit_cost", "reasoning_cost", "decline" },
-    fields = { title = "string", kind = "enum:lump,schedule,vesting,inference",
-      class = "enum:investment,operating", quarter = "quarter", from = "quarter",
-      to = "quarter_or_end", amount = "value", growth = "value",
-      residual = { order = { "fraction", "valuation" },
-        fields = { fraction = "value", valuation = "value" }, required = { "fraction", "valuation" } },
-      heads = "value", package = "value", quarters = "number", attrition = "value",
-      unit_cost = "value", reasoning_cost = "value", decline = "value" },
-    kinds = {
-      lump = { required = { "quarter", "amount" }, allowed = { "residual" } },
-      schedule = { required = { "from", "to", "amount" }, allowed = { "growth" } },
-      vesting = { required = { "from", "heads", "package", "quarters" }, allowed = { "attrition" } },
-      inference = { required = { "from", "unit_cost" }, allowed = { "reasoning_cost", "decline" } },
-    },
-    common = { "title", "kind", "class" },
-  },
-  revenue = {
-    order = { "title", "kind", "from", "surfaces", "base", "growth", "lift", "rate", "ratio",
-      "conversion", "price", "market", "share", "cap" },
-    fields = { title = "string", kind = "enum:uplift,per_interaction,subscription,market_share",
-      from = "quarter", surfaces = "surfaces", base = "value", growth = "value", lift = "value",
-      rate = "value", ratio = "value", conversion = "value", price = "value", market = "value",
-      share = "value", cap = "value" },
-    kinds = {
-      uplift = { required = { "from", "base", "lift" }, allowed = { "growth" } },
-      per_interaction = { required = { "from", "rate" }, allowed = { "surfaces", "ratio" } },
-      subscription = { required = { "from", "surfaces", "conversion", "price" }, allowed = {} },
-      market_share = { required = { "from", "market", "share" }, allowed = { "growth", "cap" } },
-    },
-    common = { "title", "kind" },
-  },
-  milestone = {
-    order = { "series", "quarter", "at_least" },
-    fields = { series = "string", quarter = "quarter", at_least = "number" },
-    required = { "series", "quarter", "at_least" },
-  },
-  -- Analysis (docs/analysis.md): statistics over the trials where a condition holds,
-  -- and reruns with one input restricted to a percentile band.
-  view = {
-    order = { "title", "where" },
-    fields = { title = "string", where = "condition" },
-    required = { "where" },
-  },
-  stress = {
-    order = { "title", "input", "low", "high" },
-    fields = { title = "string", input = "string", low = "number", high = "number" },
-    required = { "input", "low", "high" },
-  },
-}
+local function new_schema()
+  return { order = {}, fields = {}, required = {}, rows = {} }
+end
 
-local DECLARATIONS = { "horizon", "family", "frontier", "quality", "version", "surface",
-  "spend", "revenue", "milestone", "view", "stress", "scenario", "goal", "sweep",
-  "correlate" }
+local function field_type(row)
+  if row.type == "enum" then return "enum:" .. concat(row.values, ",") end
+  return row.type
+end
+
+-- A schema { order, fields, required, rows } for one kind; groups nest one. A kinded
+-- kind (spend, revenue) also gets kinds[k] = { required, allowed } per kind.
+local function build_schema(decl)
+  local schema = new_schema()
+  for _, row in ipairs(decl.rows) do
+    local group, field = row.name:match("^([^.]+)%.(.+)$")
+    local into, key = schema, row.name
+    if group then into, key = schema.fields[group], field end
+    into.fields[key] = row.type == "group" and new_schema() or field_type(row)
+    into.order[#into.order + 1] = key
+    into.rows[key] = row
+    if row.need == "required" and not row.kinds then into.required[#into.required + 1] = key end
+  end
+  if decl.kinds then
+    schema.required = nil                        -- it depends on the kind
+    schema.kinds = {}
+    for _, k in ipairs(decl.kinds) do
+      local spec = { required = {}, allowed = {} }
+      for _, key in ipairs(schema.order) do
+        local row = schema.rows[key]
+        if not row.kinds or row.kinds[k] then
+          spec.allowed[#spec.allowed + 1] = key
+          if key ~= "kind" and (row.need == "required" or (row.required_in and row.required_in[k])) then
+            spec.required[#spec.required + 1] = key
+          end
+        end
+      end
+      schema.kinds[k] = spec
+    end
+  end
+  return schema
+end
+
+for _, decl in ipairs(SCHEMA) do
+  DECLS[#DECLS + 1], DECL[decl.kind] = decl, decl
+  local by_style = decl.style == "section" and SECTIONS or decl.style == "object" and OBJECTS or ANALYSES
+  by_style[decl.kind] = build_schema(decl)
+end
 
 local function field_names(schema)
   local names = {}
@@ -486,29 +445,19 @@ local function field_names(schema)
   return names
 end
 
--- Goal seeks and sweeps (issue 4). `input` is a parameter path ("core_ad_uplift.lift",
--- "v2.score", "moat"); mode says what the value x being tried does to it: "value"
--- (default) replaces it by x in every trial, "shift" adds x to every draw, "scale"
--- multiplies every draw by x.
-local ANALYSES = {
-  goal = { order = { "title", "input", "mode", "output", "stat", "target", "low", "high", "trials" },
-    fields = { title = true, input = true, mode = true, output = true, stat = true, target = true,
-      low = true, high = true, trials = true },
-    required = { "input", "stat", "target", "low", "high" } },
-  sweep = { order = { "title", "inputs", "values", "mode", "output", "stat", "trials" },
-    fields = { title = true, inputs = true, values = true, mode = true, output = true, stat = true,
-      trials = true },
-    required = { "inputs", "values", "stat" } },
-}
-local OUTPUT_NAMES = { "npv", "npv_horizon", "roi_multiple", "irr", "payback", "total_spend",
-  "total_revenue", "peak_active" }
-local MODES = { "value", "shift", "scale" }
+-- Goal seeks and sweeps (docs/search.md). `input` is a parameter path
+-- ("core_ad_uplift.lift", "v2.score", "moat"); mode says what the value x being tried
+-- does to it: "value" (default) replaces it by x in every trial, "shift" adds x to
+-- every draw, "scale" multiplies every draw by x.
+local OUTPUT_NAMES = ANALYSES.goal.rows.output.values
+local MODES = ANALYSES.goal.rows.mode.values
+local TRIALS = ANALYSES.goal.rows.trials
 
 local function check_analysis(kind, name, spec, loc)
   local what = fmt("%s \"%s\"", kind, name)
   local function is_in(v, list) for _, x in ipairs(list) do if v == x then return true end end return false end
   if spec.title ~= nil and type(spec.title) ~= "string" then fail(what .. ": title must be a string", loc) end
-  local output = spec.output or "npv"
+  local output = spec.output or OUTPUT_NAMES[1]
   if not is_in(output, OUTPUT_NAMES) then
     fail(fmt("%s: output must be one of %s, got %s%s", what, concat(OUTPUT_NAMES, ", "), tostring(output),
       type(output) == "string" and suggest(output, OUTPUT_NAMES) or ""), loc)
@@ -519,10 +468,11 @@ local function check_analysis(kind, name, spec, loc)
     fail(fmt("%s: stat must be mean, prob_positive, median or p1 .. p99, got %s", what, tostring(stat)), loc)
   end
   if spec.mode ~= nil and not is_in(spec.mode, MODES) then
-    fail(fmt("%s: mode must be one of value, shift, scale, got %s", what, tostring(spec.mode)), loc)
+    fail(fmt("%s: mode must be one of %s, got %s", what, concat(MODES, ", "), tostring(spec.mode)), loc)
   end
-  if spec.trials ~= nil and (math_type(spec.trials) ~= "integer" or spec.trials < 1 or spec.trials > 1000000000) then
-    fail(fmt("%s: trials must be a whole number from 1 to 1000000000, got %s", what, tostring(spec.trials)), loc)
+  if spec.trials ~= nil and (math_type(spec.trials) ~= "integer" or spec.trials < TRIALS.low
+      or spec.trials > TRIALS.high) then
+    fail(fmt("%s: trials %s, got %s", what, TRIALS.rule, tostring(spec.trials)), loc)
   end
   if kind == "goal" then
     if type(spec.input) ~= "string" then fail(what .. ": input must be a parameter path such as \"v2.score\"", loc) end
@@ -561,7 +511,7 @@ end
 -- ==== one scenario being loaded =====================================================
 
 local function new_state(top_file)
-  return {
+  local st = {
     top = top_file,
     files = {},        -- loading stack of files (for cycles)
     loaded = {},       -- file -> true once loaded
@@ -577,9 +527,11 @@ local function new_state(top_file)
     info = { title = nil },
     changed = {},      -- paths a later file overrode
     setters = {},      -- path -> file that first set it
-    analyses = { goal = {}, sweep = {} },  -- kind -> list of declarations (issue 4)
+    analyses = {},     -- goal/sweep -> list of their declarations, in order
     correlations = {}, -- list of { a =, b =, rank =, loc = }
   }
+  for kind in pairs(ANALYSES) do st.analyses[kind] = {} end
+  return st
 end
 
 local function touch(st)
@@ -815,19 +767,8 @@ do
   smt.__metatable = false
 end
 
-local function make_env(st)
-  local env_lib = {}
-  for k, v in pairs(lib) do env_lib[k] = v end
-  for _, k in ipairs(SAFE_GLOBALS) do env_lib[k] = _G[k] end
-  env_lib.string, env_lib.table, env_lib.math, env_lib.utf8 = SAFE_STRING, SAFE_TABLE, SAFE_MATH, SAFE_UTF8
-  -- Memory and time limits cannot be caught; print goes to standard error.
-  env_lib.pcall, env_lib.xpcall = host.pcall, host.xpcall
-  env_lib.print = function(...)
-    local parts = {}
-    for i = 1, select("#", ...) do parts[i] = tostring((select(i, ...))) end
-    host.print(author_loc() .. ": " .. concat(parts, "\t"))
-  end
-
+-- The scenario { ... } call, into env_lib.
+local function add_scenario(st, env_lib)
   -- scenario { title = ..., extends = ... }: must come first in its file.
   env_lib.scenario = function(spec)
     local loc = author_loc()
@@ -863,6 +804,9 @@ local function make_env(st)
     st.did_something[st.current] = true
   end
 
+end
+-- One call per section kind, into env_lib.
+local function add_sections(st, env_lib)
   -- Single sections: horizon { ... } sets fields; horizon.discount reads/assigns.
   for kind, schema in pairs(SECTIONS) do
     local obj = { kind = kind, name = kind, fields = {}, locs = {}, loc = "?", declared = false }
@@ -884,6 +828,9 @@ local function make_env(st)
     env_lib[kind] = callable
   end
 
+end
+-- One constructor per object kind, into env_lib.
+local function add_objects(st, env_lib)
   -- Named objects: version "v2" { ... } declares v2.
   for kind, schema in pairs(OBJECTS) do
     env_lib[kind] = function(name)
@@ -903,6 +850,9 @@ local function make_env(st)
     end
   end
 
+end
+-- One constructor per question kind, into env_lib.
+local function add_questions(st, env_lib)
   -- goal "..." { ... } and sweep "..." { ... }: questions asked of the model, not
   -- parts of it. A what-if inherits them; declaring the same name again in a later
   -- file replaces the parent's declaration.
@@ -942,6 +892,9 @@ local function make_env(st)
     end
   end
 
+end
+-- correlate { ... }, into env_lib.
+local function add_correlate(st, env_lib)
   -- correlate { {"a", "b", 0.6}, ... }: rank correlations between named inputs. A
   -- later pair for the same two inputs replaces the earlier one.
   env_lib.correlate = function(pairs_list)
@@ -971,6 +924,28 @@ local function make_env(st)
       end
     end
   end
+
+end
+-- The environment scenario files run in: roisim's language (env_lib), the safe parts
+-- of Lua, and the scenario's own names (reading an unknown one is an error).
+local function make_env(st)
+  local env_lib = {}
+  for k, v in pairs(lib) do env_lib[k] = v end
+  for _, k in ipairs(SAFE_GLOBALS) do env_lib[k] = _G[k] end
+  env_lib.string, env_lib.table, env_lib.math, env_lib.utf8 = SAFE_STRING, SAFE_TABLE, SAFE_MATH, SAFE_UTF8
+  -- Memory and time limits cannot be caught; print goes to standard error.
+  env_lib.pcall, env_lib.xpcall = host.pcall, host.xpcall
+  env_lib.print = function(...)
+    local parts = {}
+    for i = 1, select("#", ...) do parts[i] = tostring((select(i, ...))) end
+    host.print(author_loc() .. ": " .. concat(parts, "\t"))
+  end
+
+  add_scenario(st, env_lib)
+  add_sections(st, env_lib)
+  add_objects(st, env_lib)
+  add_questions(st, env_lib)
+  add_correlate(st, env_lib)
 
   local env = {}
   setmetatable(env, {
@@ -1186,6 +1161,10 @@ local FOLD = {
   choose = function(c, a, b) if c ~= 0 then return a end return b end,
 }
 
+-- Resolves recorded values into out.nodes (constants folded; a value used in two
+-- places is one node). Returns node_of and value_of
+-- (below). Over 80 lines: push, const_node, resolve_path and resolve share its memo
+-- tables and recurse into each other, so they live inside it.
 local function resolver(st, out)
   local memo = {}       -- value table -> result
   local by_path = {}    -- path -> result
@@ -1277,12 +1256,18 @@ local function resolver(st, out)
     return r
   end
 
-  -- The node index (1-based) of the value at `path`, or nil when unset.
-  return function(path)
+  -- node_of(path): the node index (1-based) of the value at `path`, or nil when
+  -- unset. value_of(v): what the value v resolves to, { const = x } or { node = i },
+  -- adding no node for a constant.
+  local function node_of(path)
     local v = lookup(st, path)
     if v == nil then return nil end
     return const_node(resolve_path(path))
   end
+  local function value_of(v, loc)
+    return resolve(v, "where", loc)
+  end
+  return node_of, value_of
 end
 
 local function require_fields(obj, schema, list, what)
@@ -1331,28 +1316,36 @@ local function condition_text(st, v, what, loc)
   return text(v)
 end
 
-local function resolve_state(st, file, name)
-  local out = { nodes = {}, locs = {}, changed = {} }
-  out.name, out.file = name, file
-  out.title = st.info.title or name
-  out.description = st.info.description
-
-  for kind, obj in pairs(st.sections) do
-    if obj.declared then require_fields(obj, SECTIONS[kind], SECTIONS[kind].required, kind) end
+-- The declarations a scenario must make: every required section (with its required
+-- fields), and at least one of each required kind of object.
+local function check_declared(st, file)
+  for _, d in ipairs(DECLS) do
+    local obj = st.sections[d.kind]
+    if obj and obj.declared then require_fields(obj, SECTIONS[d.kind], SECTIONS[d.kind].required, d.kind) end
   end
-  for _, kind in ipairs({ "horizon", "family", "frontier", "quality" }) do
-    if not st.sections[kind].declared then
-      fail(fmt("the scenario has no %s { ... } declaration", kind), file)
+  for _, d in ipairs(DECLS) do
+    if d.style == "section" and d.required and not st.sections[d.kind].declared then
+      fail(fmt("the scenario has no %s { ... } declaration", d.kind), file)
     end
   end
+  for _, d in ipairs(DECLS) do
+    if d.style == "object" and d.required then
+      local found = false
+      for _, n in ipairs(st.order) do found = found or st.objects[n].kind == d.kind end
+      if not found then fail(fmt("the scenario declares no %s \"...\" { ... }", d.kind), file) end
+    end
+  end
+end
 
-  -- Versions: a version without a score gets previous score + improvement.
+-- Versions in order: exactly one of planned/after and of score/improvement, the first
+-- with planned and score. A version without a score gets previous score + improvement
+-- (so that expressions can use its score); the improvement is handed over too.
+local function check_versions(st)
   local versions = {}
   for _, n in ipairs(st.order) do
     local obj = st.objects[n]
     if obj.kind == "version" then versions[#versions + 1] = obj end
   end
-  if #versions == 0 then fail("the scenario declares no version \"...\" { ... }", file) end
   for i, obj in ipairs(versions) do
     local what = fmt("version '%s'", obj.name)
     local f = obj.fields
@@ -1370,141 +1363,123 @@ local function resolve_state(st, file, name)
       obj.locs.score = obj.locs.improvement
     end
   end
+end
 
-  -- Name every unnamed distribution by its path, globals first, then objects.
+-- Names every unnamed distribution by its path: globals first, then the sections,
+-- then the objects in declaration order.
+local function name_inputs(st)
   for _, g in ipairs(st.gorder) do name_leaves(st.globals[g], g) end
-  for _, kind in ipairs({ "horizon", "family", "frontier", "quality" }) do
-    local obj = st.sections[kind]
-    walk_fields(obj, SECTIONS[kind], "", function(p, v) name_leaves(v, kind .. "." .. p) end)
+  for _, d in ipairs(DECLS) do
+    if d.style == "section" then
+      walk_fields(st.sections[d.kind], SECTIONS[d.kind], "", function(p, v) name_leaves(v, d.kind .. "." .. p) end)
+    end
   end
   for _, n in ipairs(st.order) do
     local obj = st.objects[n]
     walk_fields(obj, OBJECTS[obj.kind], "", function(p, v) name_leaves(v, n .. "." .. p) end)
   end
+end
 
-  st.protect = {}
-  for _, d in ipairs(st.analyses.goal) do st.protect[d.spec.input] = true end
-  for _, d in ipairs(st.analyses.sweep) do
-    for _, p in ipairs(d.spec.inputs) do st.protect[p] = true end
+-- The recorded value of field `name` of obj ("adoption.p": inside the group), or nil.
+local function field_value(obj, name)
+  local v = obj.fields
+  for part in name:gmatch("[^.]+") do
+    if type(v) ~= "table" or is_value(v) then return nil end
+    v = v[part]
   end
-  local node_of = resolver(st, out)
-  local function q(obj, k) local t = obj.fields; return t[k] end
+  return v
+end
 
-  local h = st.sections.horizon
-  out.horizon = { from = q(h, "from"), to = q(h, "to"), discount = node_of("horizon.discount"),
-    terminal = q(h, "terminal") ~= false, terminal_growth = node_of("horizon.terminal_growth") }
-  if out.horizon.terminal and not out.horizon.terminal_growth then
-    fail("horizon: give terminal_growth (g_tv), or terminal = false to turn the terminal value off", h.loc)
-  end
-  out.family = { people = node_of("family.people"), growth = node_of("family.growth") }
-  out.frontier = { score = node_of("frontier.score"), slope = node_of("frontier.slope") }
-  out.quality = { beta = node_of("quality.beta"), gap_ref = node_of("quality.gap_ref"),
-    min = node_of("quality.min"), max = node_of("quality.max") }
-
-  out.versions, out.surfaces, out.spend, out.revenue, out.milestones = {}, {}, {}, {}, {}
-  out.views, out.stresses = {}, {}
-  local surface_names = {}
-  for _, n in ipairs(st.order) do
-    local obj = st.objects[n]
-    if obj.kind == "surface" then surface_names[#surface_names + 1] = n end
-  end
-  for _, n in ipairs(st.order) do
-    local obj = st.objects[n]
-    local f = obj.fields
-    local function node(k) return node_of(n .. "." .. k) end
-    if obj.kind == "version" then
-      out.versions[#out.versions + 1] = { name = n, planned = f.planned, after = node("after"),
-        slip = node("slip"), score = node("score") }
-    elseif obj.kind == "surface" then
-      require_fields(obj, OBJECTS.surface, OBJECTS.surface.required, fmt("surface '%s'", n))
-      require_fields({ fields = f.adoption, loc = obj.loc }, OBJECTS.surface.fields.adoption,
-        OBJECTS.surface.fields.adoption.required, fmt("surface '%s' adoption", n))
-      out.surfaces[#out.surfaces + 1] = { name = n, title = f.title, launch = f.launch,
-        delay = node("delay"), addressable = node("addressable"), growth = node("growth"),
-        stages = f.stages or { { 0, 1 } }, ceiling = node("ceiling"), p = node("adoption.p"),
-        q = node("adoption.q"), f0 = node("adoption.f0"), interactions = node("interactions"),
-        reasoning = node("reasoning") }
-    elseif obj.kind == "spend" or obj.kind == "revenue" then
-      local schema = OBJECTS[obj.kind]
-      local what = fmt("%s '%s'", obj.kind, n)
-      if f.kind == nil then
-        local kinds = sorted_keys(schema.kinds)
-        fail(fmt("%s needs kind = one of %s", what, concat(kinds, ", ")), obj.loc)
-      end
-      local spec = schema.kinds[f.kind]
-      require_fields(obj, schema, spec.required, what .. " (" .. f.kind .. ")")
-      local allowed = {}
-      for _, k in ipairs(spec.required) do allowed[k] = true end
-      for _, k in ipairs(spec.allowed) do allowed[k] = true end
-      for _, k in ipairs(schema.common) do allowed[k] = true end
-      for _, k in ipairs(sorted_keys(f)) do
-        if not allowed[k] then
-          local list = {}
-          for _, k2 in ipairs(schema.order) do if allowed[k2] then list[#list + 1] = k2 end end
-          fail(fmt("%s is of kind %s, which has no field '%s' (it takes %s)", what, f.kind, k,
-            concat(list, ", ")), obj.locs[k] or obj.loc)
-        end
-      end
-      if obj.kind == "spend" then
-        local class = f.class or (f.kind == "lump" and "investment" or "operating")
-        out.spend[#out.spend + 1] = { name = n, title = f.title, kind = f.kind, class = class,
-          from = f.quarter or f.from, to = f.to, amount = node("amount"), growth = node("growth"),
-          residual_fraction = node("residual.fraction"), residual_valuation = node("residual.valuation"),
-          heads = node("heads"), package = node("package"), quarters = f.quarters,
-          attrition = node("attrition"), unit_cost = node("unit_cost"),
-          reasoning_cost = node("reasoning_cost"), decline = node("decline") }
-      else
-        local surfaces = f.surfaces
-        if surfaces == nil or surfaces == "all" then surfaces = surface_names end
-        for _, s in ipairs(surfaces) do
-          if not st.objects[s] or st.objects[s].kind ~= "surface" then
-            fail(fmt("%s: surfaces lists '%s', which is not a surface%s", what, s, suggest(s, surface_names)),
-              obj.locs.surfaces or obj.loc)
-          end
-        end
-        out.revenue[#out.revenue + 1] = { name = n, title = f.title, kind = f.kind, from = f.from,
-          surfaces = surfaces, base = node("base"), growth = node("growth"), lift = node("lift"),
-          rate = node("rate"), ratio = node("ratio"), conversion = node("conversion"),
-          price = node("price"), market = node("market"), share = node("share"), cap = node("cap") }
-      end
-    elseif obj.kind == "milestone" then
-      require_fields(obj, OBJECTS.milestone, OBJECTS.milestone.required, fmt("milestone '%s'", n))
-      out.milestones[#out.milestones + 1] = { name = n, series = f.series, quarter = f.quarter,
-        at_least = f.at_least }
-    elseif obj.kind == "view" then
-      require_fields(obj, OBJECTS.view, OBJECTS.view.required, fmt("view '%s'", n))
-      out.views[#out.views + 1] = { name = n, title = f.title,
-        where = condition_text(st, f.where, fmt("view '%s': where", n), obj.locs.where or obj.loc) }
-    elseif obj.kind == "stress" then
-      require_fields(obj, OBJECTS.stress, OBJECTS.stress.required, fmt("stress '%s'", n))
-      out.stresses[#out.stresses + 1] = { name = n, title = f.title, input = f.input,
-        low = f.low, high = f.high }
+-- One declaration as the conversion reads it: { name =, [field] = value, ... } with
+-- every field given, keyed by its row's name. Values become node indices; the rest
+-- is handed over as written. Rows are visited in table order, which is the order in
+-- which uncertain inputs are first met.
+local function resolve_fields(obj, decl, prefix, node_of)
+  local entry = { name = obj.name }
+  for _, row in ipairs(decl.rows) do
+    local v = nil                                -- false is a value (terminal = false)
+    if row.type ~= "group" then v = field_value(obj, row.name) end
+    if row.type == "value" and v ~= nil then
+      entry[row.name] = node_of(prefix .. row.name)
+    elseif v ~= nil then
+      entry[row.name] = v
     end
   end
+  return entry
+end
 
-  -- Goal seeks, sweeps and correlations (issue 4).
-  local function target_node(kind, d, path)
+-- The checks of one object that need the whole scenario: its kind and the fields
+-- that kind takes, required fields (also of a group given), surfaces named.
+local function check_object(st, obj, surface_names)
+  local schema = OBJECTS[obj.kind]
+  local f, n = obj.fields, obj.name
+  local what = fmt("%s '%s'", obj.kind, n)
+  if schema.kinds then
+    if f.kind == nil then
+      fail(fmt("%s needs kind = one of %s", what, concat(sorted_keys(schema.kinds), ", ")), obj.loc)
+    end
+    local spec = schema.kinds[f.kind]
+    require_fields(obj, schema, spec.required, what .. " (" .. f.kind .. ")")
+    local allowed = {}
+    for _, k in ipairs(spec.allowed) do allowed[k] = true end
+    for _, k in ipairs(sorted_keys(f)) do
+      if not allowed[k] then
+        fail(fmt("%s is of kind %s, which has no field '%s' (it takes %s)", what, f.kind, k,
+          concat(spec.allowed, ", ")), obj.locs[k] or obj.loc)
+      end
+    end
+  elseif #schema.required > 0 then
+    require_fields(obj, schema, schema.required, what)
+  end
+  for _, k in ipairs(schema.order) do
+    local sub = schema.fields[k]
+    if type(sub) == "table" and type(f[k]) == "table" then
+      require_fields({ fields = f[k], loc = obj.loc }, sub, sub.required, what .. " " .. k)
+    end
+  end
+  if schema.fields.surfaces == "surfaces" and type(f.surfaces) == "table" then
+    for _, s in ipairs(f.surfaces) do
+      if not st.objects[s] or st.objects[s].kind ~= "surface" then
+        fail(fmt("%s: surfaces lists '%s', which is not a surface%s", what, s, suggest(s, surface_names)),
+          obj.locs.surfaces or obj.loc)
+      end
+    end
+  end
+end
+
+-- Goal seeks and sweeps: their fields as written, each parameter path with its node.
+local function resolve_questions(st, out, node_of)
+  local function target(kind, d, path)
     local ok, idx = pcall(node_of, path)
     if not ok or idx == nil then
       fail(fmt("%s \"%s\": input '%s' is not a parameter of this scenario", kind, d.name, path), d.loc)
     end
-    return idx
+    return { path = path, node = idx }
   end
-  out.goals, out.sweeps, out.correlations = {}, {}, {}
-  for _, d in ipairs(st.analyses.goal) do
-    local sp = d.spec
-    out.goals[#out.goals + 1] = { name = d.name, title = sp.title, input = sp.input,
-      node = target_node("goal", d, sp.input), mode = sp.mode or "value", output = sp.output or "npv",
-      stat = sp.stat, target = sp.target, low = sp.low, high = sp.high, trials = sp.trials or 0 }
+  for _, decl in ipairs(DECLS) do
+    if decl.style == "question" then
+      for _, d in ipairs(st.analyses[decl.kind]) do
+        local entry = { name = d.name }
+        for _, row in ipairs(decl.rows) do
+          local v = d.spec[row.name]
+          if v ~= nil and row.type == "path" then
+            v = target(decl.kind, d, v)
+          elseif v ~= nil and row.type == "paths" then
+            local targets = {}
+            for i, p in ipairs(v) do targets[i] = target(decl.kind, d, p) end
+            v = targets
+          end
+          entry[row.name] = v
+        end
+        local list = out.declarations[decl.kind]
+        list[#list + 1] = entry
+      end
+    end
   end
-  for _, d in ipairs(st.analyses.sweep) do
-    local sp = d.spec
-    local nodes = {}
-    for i, p in ipairs(sp.inputs) do nodes[i] = target_node("sweep", d, p) end
-    out.sweeps[#out.sweeps + 1] = { name = d.name, title = sp.title, inputs = sp.inputs, nodes = nodes,
-      values = sp.values, mode = sp.mode or "value", output = sp.output or "npv", stat = sp.stat,
-      trials = sp.trials or 0 }
-  end
+end
+
+-- Rank correlations, between uncertain inputs of the resolved scenario.
+local function resolve_correlations(st, out)
   local input_names = {}
   for _, nd in ipairs(out.nodes) do
     if nd.kind == "input" then input_names[#input_names + 1] = nd.name end
@@ -1512,6 +1487,7 @@ local function resolve_state(st, file, name)
   sort(input_names)
   local known = {}
   for _, n in ipairs(input_names) do known[n] = true end
+  out.correlations = {}
   for _, c in ipairs(st.correlations) do
     for _, n in ipairs({ c.a, c.b }) do
       if not known[n] then
@@ -1520,12 +1496,16 @@ local function resolve_state(st, file, name)
     end
     out.correlations[#out.correlations + 1] = { a = c.a, b = c.b, rank = c.rank }
   end
+end
 
-  -- Locations of every field, for messages from the engine's validation.
-  for _, kind in ipairs({ "horizon", "family", "frontier", "quality" }) do
-    local obj = st.sections[kind]
-    out.locs[kind] = obj.loc
-    for p, l in pairs(obj.locs) do out.locs[kind .. "." .. p] = l end
+-- Locations of every declaration and field, for messages from the engine's validation.
+local function record_locations(st, out)
+  for _, d in ipairs(DECLS) do
+    local obj = st.sections[d.kind]
+    if obj then
+      out.locs[d.kind] = obj.loc
+      for p, l in pairs(obj.locs) do out.locs[d.kind .. "." .. p] = l end
+    end
   end
   for _, n in ipairs(st.order) do
     local obj = st.objects[n]
@@ -1534,13 +1514,121 @@ local function resolve_state(st, file, name)
   end
   for g, s in pairs(st.gset) do out.locs[g] = s.loc end
   for p in pairs(st.changed) do out.changed[p] = true end
+end
+
+-- The resolved description lua/convert.c reads (its shape: docs/architecture.md,
+-- "Parameters: one table").
+-- A view's condition as the steps of a postfix program (engine/condition.h): a
+-- comparison of an uncertain input with a number { op = "ge", node = i, value = 60 }
+-- (a bare input: "ne" 0), a truth fixed now { op = "const", value = 1 } (a name a
+-- what-if fixed, moat = 1, compares as its number), or and/or/not of the steps
+-- before. The operations are the expressions' own (OPS). Resolved after everything
+-- else, so that a condition never adds an input the model does not use, nor changes
+-- the order in which inputs are met.
+local function condition_steps(st, out, v, what, loc, value_of)
+  local steps = {}
+  local function emit(step) steps[#steps + 1] = step end
+  local function refuse(x)
+    fail(fmt("%s: a condition compares a named input or an output with a number, "
+      .. "combined with all_of, any_of, none_of; got %s", what, describe(x)), loc)
+  end
+  -- The truth of `x op n` (op one of OPS' comparisons; "ne" with 0: x alone).
+  local function compare(x, op, n)
+    if type(x) == "number" then emit({ op = "const", value = FOLD[op](x, n) }); return end
+    if not (is_value(x) and (x.op == "ref" or (x.op == "dist" and x.name))) then refuse(x) end
+    local inputs = 0
+    for _, nd in ipairs(out.nodes) do if nd.kind == "input" then inputs = inputs + 1 end end
+    local r = value_of(x, loc)
+    for _, nd in ipairs(out.nodes) do if nd.kind == "input" then inputs = inputs - 1 end end
+    local label = x.op == "ref" and x.path or x.name
+    if inputs ~= 0 then
+      fail(fmt("%s: '%s' is not an uncertain input of the model (nothing in it uses it)", what, label), loc)
+    end
+    local nd = r.node and out.nodes[r.node]
+    if nd and nd.kind == "const" then r = { const = nd.value } end   -- a goal's or sweep's number
+    if r.const ~= nil then emit({ op = "const", value = FOLD[op](r.const, n) }); return end
+    if nd.kind ~= "input" then
+      fail(fmt("%s: '%s' is an expression, not an uncertain input; a condition compares an "
+        .. "uncertain input or an output with a number", what, label), loc)
+    end
+    emit({ op = op, node = r.node, value = n })
+  end
+  local function walk(x)
+    if not is_value(x) and type(x) ~= "number" then
+      fail(fmt("%s: cannot use a %s in a condition", what, type(x)), loc)
+    end
+    local op = is_value(x) and x.op
+    if op == "and" or op == "or" then
+      walk(x[1]); walk(x[2]); emit({ op = op })
+    elseif op == "not" then
+      walk(x[1]); emit({ op = "not" })
+    elseif CMP_OPS[op] then
+      if type(x[2]) ~= "number" then refuse(x) end
+      compare(x[1], OPS[op], x[2])
+    else
+      compare(x, "ne", 0)
+    end
+  end
+  walk(v)
+  return steps
+end
+
+local function resolve_state(st, file, name)
+  local out = { nodes = {}, locs = {}, changed = {}, declarations = {} }
+  out.name, out.file = name, file
+  out.title = st.info.title or name
+  out.description = st.info.description
+  for _, d in ipairs(DECLS) do out.declarations[d.kind] = {} end
+
+  check_declared(st, file)
+  check_versions(st)
+  name_inputs(st)
+  st.protect = {}
+  for _, d in ipairs(st.analyses.goal) do st.protect[d.spec.input] = true end
+  for _, d in ipairs(st.analyses.sweep) do
+    for _, p in ipairs(d.spec.inputs) do st.protect[p] = true end
+  end
+  local node_of, value_of = resolver(st, out)
+
+  for _, d in ipairs(DECLS) do
+    local obj = st.sections[d.kind]
+    if obj and obj.declared then out.declarations[d.kind][1] = resolve_fields(obj, d, d.kind .. ".", node_of) end
+  end
+  local h = out.declarations.horizon[1]
+  if h.terminal ~= false and not h.terminal_growth then
+    fail("horizon: give terminal_growth (g_tv), or terminal = false to turn the terminal value off",
+      st.sections.horizon.loc)
+  end
+
+  local surface_names = {}
+  for _, n in ipairs(st.order) do
+    if st.objects[n].kind == "surface" then surface_names[#surface_names + 1] = n end
+  end
+  for _, n in ipairs(st.order) do
+    local obj = st.objects[n]
+    check_object(st, obj, surface_names)
+    local entry = resolve_fields(obj, DECL[obj.kind], n .. ".", node_of)
+    local list = out.declarations[obj.kind]
+    list[#list + 1] = entry
+  end
+  resolve_questions(st, out, node_of)
+  -- A view's where: the text to show, and (when not written as text) its steps.
+  for _, entry in ipairs(out.declarations.view) do
+    local obj = st.objects[entry.name]
+    local what, loc = fmt("view '%s': where", entry.name), obj.locs.where or obj.loc
+    local where = obj.fields.where
+    entry.where = { text = condition_text(st, where, what, loc) }
+    if type(where) ~= "string" then entry.where.steps = condition_steps(st, out, where, what, loc, value_of) end
+  end
+  resolve_correlations(st, out)
+  record_locations(st, out)
   return out
 end
 
 -- ==== entry point ===================================================================
 
 -- Loads scenario `file` (already resolved by the host), applies the --set strings in
--- `sets` (a list), and returns the resolved description for lua/scenario.c.
+-- `sets` (a list), and returns the resolved description for lua/convert.c.
 function M.load(file, name, sets)
   local st = new_state(file)
   st.env = make_env(st)

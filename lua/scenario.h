@@ -5,7 +5,9 @@
  * scenario library, resolving what-ifs against the scenarios they extend, applying
  * command-line overrides (--set PATH=VALUE), and turning the result into a validated
  * roi_model. Every error names the file and line, or the parameter path and value.
- * This is the only module that touches lua_State. Not responsible for running trials.
+ * Its internal parts: sandbox.h (the Lua state and its limits), convert.h (the
+ * parameter table's crossings between C and Lua). lua/ is the only code that touches
+ * lua_State. Not responsible for running trials.
  */
 #ifndef ROI_SCENARIO_H
 #define ROI_SCENARIO_H
@@ -25,7 +27,8 @@ typedef struct roi_scenario_opts {
 
 /*
  * Loads `file` and returns a validated model in *out (caller frees with
- * roi_model_free). opts may be NULL. Errors: ROI_ERR_IO (unreadable file),
+ * roi_model_free); its `sources` list the files the load read, `file` first, then each
+ * scenario it extends. opts may be NULL. Errors: ROI_ERR_IO (unreadable file),
  * ROI_ERR_SCENARIO (Lua error, message "file:line: ..."), ROI_ERR_PARAM (a value out
  * of range, message "file:line: path: must be ..., got ...").
  */

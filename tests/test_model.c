@@ -213,9 +213,12 @@ static roi_model *small_model(void)
 
     m->n_versions = 2;
     m->versions = calloc(2, sizeof *m->versions);
-    m->versions[0] = (roi_version){strdup("v1"), 2, ROI_NONE, roi_test_const(m, 1), roi_test_const(m, 50), ROI_NONE};
-    m->versions[1] =
-        (roi_version){strdup("v2"), ROI_NONE, roi_test_const(m, 2), roi_test_const(m, 0), ROI_NONE, roi_test_const(m, 4)};
+    m->versions[0] = (roi_version){.name = strdup("v1"), .planned = 2, .after = ROI_NONE,
+                                   .slip = roi_test_const(m, 1), .score = roi_test_const(m, 50),
+                                   .improvement = ROI_NONE};
+    m->versions[1] = (roi_version){.name = strdup("v2"), .planned = ROI_PERIOD_NONE,
+                                   .after = roi_test_const(m, 2), .slip = roi_test_const(m, 0),
+                                   .score = ROI_NONE, .improvement = roi_test_const(m, 4)};
     m->frontier_score = roi_test_const(m, 70);
     m->frontier_slope = roi_test_const(m, 4);
     m->quality_beta = roi_test_const(m, 0.1);
@@ -654,7 +657,7 @@ static void ref_trial(const roi_model *m, const double *vals, ref_ws *ws, double
 #define RS(s, t) series[(size_t)(s) * (size_t)T + (size_t)(t)]
     for (int v = 0; v < m->n_versions; v++) {
         const roi_version *ver = &m->versions[v];
-        int planned = ver->planned != ROI_NONE ? ver->planned
+        int planned = ver->planned != ROI_PERIOD_NONE ? ver->planned
                                                : ws->release[v - 1] + ref_quarters_of(vals, ver->after);
         ws->release[v] = planned + ref_quarters_of(vals, ver->slip);
         ws->vscore[v] = ver->score != ROI_NONE ? vals[ver->score]
@@ -897,10 +900,9 @@ static roi_model *random_model(void)
     for (int v = 0; v < m->n_versions; v++) {
         roi_version *ver = &m->versions[v];
         int absolute = v == 0 || rnd() < 0.4;
-        /* before, inside or after the horizon; never -1, which is ROI_NONE ("after the
-         * previous version": for the first one, a read before its array) */
+        /* before, inside or after the horizon */
         int planned = rnd_int(-3, T + 2);
-        ver->planned = !absolute ? ROI_NONE : planned == ROI_NONE ? -2 : planned;
+        ver->planned = !absolute ? ROI_PERIOD_NONE : planned;
         ver->after = absolute ? ROI_NONE : roi_test_const(m, rnd_int(-1, 4));
         /* whole quarters up to noise, or halfway (rounded away from 0) */
         ver->slip = rnd() < 0.3 ? ROI_NONE
@@ -938,7 +940,7 @@ static roi_model *random_model(void)
         s->p = roi_test_const(m, rnd_in(0.005, 0.1));
         s->q = roi_test_const(m, rnd_in(0, 0.6));
         s->f0 = rnd() < 0.3 ? ROI_NONE : roi_test_const(m, rnd_in(0, 0.5));
-        s->interactions = rnd() < 0.2 ? ROI_NONE : roi_test_const(m, rnd_in(0, 100));
+        s->interactions = roi_test_const(m, rnd() < 0.2 ? 0 : rnd_in(0, 100));
         s->reasoning = rnd() < 0.3 ? ROI_NONE : roi_test_const(m, rnd_in(0, 1));
     }
 
@@ -993,6 +995,8 @@ static roi_model *random_model(void)
         for (int k = 0; k < r->n_surfaces; k++)
             r->surfaces[k] = rnd_int(0, m->n_surfaces - 1);
     }
+    roi_error err;
+    assert_int_equal(roi_model_defaults(m, &err), ROI_OK);
     return m;
 }
 

@@ -2,8 +2,11 @@
  * messages a scenario author sees for mistakes. */
 #include "roi_test.h"
 
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
+#include "model_params.h"
 #include "scenario.h"
 #include "sim.h"
 
@@ -180,7 +183,359 @@ static void test_bundled_list(void **state)
     roi_scenario_list_free(files);
 }
 
-/* ---- the sandbox and its limits (issue 6) ------------------------------------------ */
+/* ---- the parameter table drives the language and the conversion ------------------- */
+
+/* Values a generated scenario gives some fields, where a rule relates them to others
+ * (or a field must name something the scenario has). */
+static const char *override_of(const char *kind, const char *field)
+{
+    static const struct {
+        const char *kind, *field, *value;
+    } o[] = {
+        {"horizon", "discount", "0.1"},   {"horizon", "terminal_growth", "0"},
+        {"frontier", "slope", "x_in"},    {"stress", "low", "0"},
+        {"stress", "high", "0.5"},        {"goal", "low", "0"},
+        {"goal", "high", "1"},
+    };
+    for (size_t i = 0; i < sizeof o / sizeof o[0]; i++)
+        if (strcmp(o[i].kind, kind) == 0 && strcmp(o[i].field, field) == 0)
+            return o[i].value;
+    return NULL;
+}
+
+/* A value of row p that its type and range accept, as a scenario writes it. */
+static void value_of(const roi_decl *d, const roi_param *p, int kind, char *buf, size_t size)
+{
+    const char *o = override_of(d->kind, p->name);
+    if (o) {
+        snprintf(buf, size, "%s", o);
+        return;
+    }
+    double lo = p->range.lo, hi = p->range.hi, v = 0;
+    if (isfinite(lo))
+        v = lo + (p->range.lo_open ? 1 : 0);
+    else if (isfinite(hi))
+        v = hi - (p->range.hi_open ? 1 : 0);
+    switch (p->type) {
+    case ROI_PARAM_VALUE: case ROI_PARAM_NUMBER: case ROI_PARAM_WHOLE: case ROI_PARAM_COUNT:
+        snprintf(buf, size, "%.17g", v);
+        break;
+    case ROI_PARAM_QUARTER: case ROI_PARAM_START: snprintf(buf, size, "\"2026Q1\""); break;
+    case ROI_PARAM_END: snprintf(buf, size, "\"2026Q4\""); break;
+    case ROI_PARAM_QUARTER_OR_END: snprintf(buf, size, "\"end\""); break;
+    case ROI_PARAM_BOOLEAN: snprintf(buf, size, "true"); break;
+    case ROI_PARAM_STRING: snprintf(buf, size, "\"a title\""); break;
+    case ROI_PARAM_ENUM:
+        snprintf(buf, size, "\"%s\"", kind >= 0 && p->names == d->kinds ? d->kinds[kind] : p->names[0]);
+        break;
+    case ROI_PARAM_STAGES: snprintf(buf, size, "{ {0, 0.5}, {1, 1} }"); break;
+    case ROI_PARAM_SURFACES: snprintf(buf, size, "{ \"surface1\" }"); break;
+    case ROI_PARAM_SERIES: snprintf(buf, size, "\"revenue\""); break;
+    case ROI_PARAM_INPUT: snprintf(buf, size, "\"x_in\""); break;
+    case ROI_PARAM_TARGET: snprintf(buf, size, "\"frontier.score\""); break;
+    case ROI_PARAM_TARGETS: snprintf(buf, size, "{ \"frontier.score\" }"); break;
+    case ROI_PARAM_GRID: snprintf(buf, size, "{ { 1, 2 } }"); break;
+    case ROI_PARAM_STAT: snprintf(buf, size, "\"mean\""); break;
+    case ROI_PARAM_CONDITION: snprintf(buf, size, "x_in:at_least(0.5)"); break;
+    default: snprintf(buf, size, "nil"); break;
+    }
+}
+
+/* Whether a generated item gives row p: all rows apply, except the alternatives of a
+ * version (the first gives planned and score, the others after and improvement). */
+static int gives(const roi_decl *d, const roi_param *p, int item, int all)
+{
+    if (strcmp(d->kind, "version") == 0) {
+        int first = item == 0;
+        if (!strcmp(p->name, "planned") || !strcmp(p->name, "score"))
+            return first;
+        if (!strcmp(p->name, "after") || !strcmp(p->name, "improvement"))
+            return !first;
+    }
+    return all || p->need == ROI_PARAM_REQUIRED || override_of(d->kind, p->name);
+}
+
+/* Appends one declaration of kind d (item `item`, of kind `kind` when kinded) to buf:
+ * every field when `all`, else only what it requires. `extra` is added inside. */
+static void write_decl(char *buf, size_t size, const roi_decl *d, int item, int kind, int all,
+                       const char *extra)
+{
+    size_t n = strlen(buf);
+    if (d->style == ROI_DECL_SECTION)
+        n += (size_t)snprintf(buf + n, size - n, "%s {", d->kind);
+    else if (d->style == ROI_DECL_OBJECT)
+        n += (size_t)snprintf(buf + n, size - n, "%s \"%s%d\" {", d->kind, d->kind, item + 1);
+    else
+        n += (size_t)snprintf(buf + n, size - n, "%s \"a %s %d\" {", d->kind, d->kind, item + 1);
+    const char *open_group = NULL;
+    for (int k = 0; k < d->n_params; k++) {
+        const roi_param *p = &d->params[k];
+        const char *dot = strchr(p->name, '.');
+        int in_open = open_group && dot && (size_t)(dot - p->name) == strlen(open_group) &&
+                      strncmp(p->name, open_group, strlen(open_group)) == 0;
+        if (open_group && !in_open) {
+            n += (size_t)snprintf(buf + n, size - n, " },");
+            open_group = NULL;
+        }
+        if (dot && !in_open)
+            continue; /* a field of a group not given */
+        int kind_needs = roi_param_need_in(p, kind) == ROI_PARAM_REQUIRED;
+        if (!roi_param_applies(p, kind) || !(gives(d, p, item, all) || kind_needs))
+            continue;
+        if (p->type == ROI_PARAM_GROUP) {
+            n += (size_t)snprintf(buf + n, size - n, " %s = {", p->name);
+            open_group = p->name;
+            continue;
+        }
+        char v[128];
+        value_of(d, p, kind, v, sizeof v);
+        n += (size_t)snprintf(buf + n, size - n, " %s = %s,", dot ? dot + 1 : p->name, v);
+    }
+    if (open_group)
+        n += (size_t)snprintf(buf + n, size - n, " },");
+    snprintf(buf + n, size - n, " %s}\n", extra ? extra : "");
+}
+
+/* A scenario with every declaration kind: two items of each kind of object (one per
+ * kind of a kinded declaration), every field given when `all`. */
+static void write_scenario(char *buf, size_t size, int all, const char *extra_kind,
+                           const char *extra)
+{
+    snprintf(buf, size, "x_in = uniform(0, 1)\n");
+    for (int i = 0; i < roi_decl_count; i++) {
+        const roi_decl *d = &roi_decls[i];
+        int n = d->style == ROI_DECL_SECTION ? 1 : 2, kinds = 0;
+        while (d->kinds && d->kinds[kinds])
+            kinds++;
+        if (kinds)
+            n = kinds;
+        for (int k = 0; k < n; k++)
+            write_decl(buf, size, d, k, kinds ? k : -1, all,
+                       extra_kind && k == 0 && strcmp(extra_kind, d->kind) == 0 ? extra : NULL);
+    }
+}
+
+/* Loads scenario text (written to a file of its own). */
+static roi_status load_text(const char *text, roi_model **m, roi_error *err)
+{
+    char dir[] = "/tmp/roisim-test-XXXXXX", path[64];
+    assert_non_null(mkdtemp(dir));
+    snprintf(path, sizeof path, "%s/scenario.lua", dir);
+    FILE *fp = fopen(path, "w");
+    assert_non_null(fp);
+    fputs(text, fp);
+    fclose(fp);
+    roi_error_clear(err);
+    *m = NULL;
+    roi_status s = roi_scenario_load(path, NULL, m, err);
+    unlink(path);
+    rmdir(dir);
+    return s;
+}
+
+/* Every row of the table is a field the language accepts, and after the conversion
+ * its slot in C holds a value. */
+static void test_every_row_reaches_its_slot(void **state)
+{
+    (void)state;
+    static char text[1 << 16];
+    write_scenario(text, sizeof text, 1, NULL, NULL);
+    roi_model *m = NULL;
+    roi_error err;
+    if (load_text(text, &m, &err) != ROI_OK)
+        fail_msg("%s\n%s", err.msg, text);
+    for (int i = 0; i < roi_decl_count; i++) {
+        const roi_decl *d = &roi_decls[i];
+        int n = roi_decl_items(d, m);
+        assert_true(n >= 1);
+        for (int k = 0; k < d->n_params; k++) {
+            const roi_param *p = &d->params[k];
+            if (p->type == ROI_PARAM_GROUP)
+                continue;
+            int filled = 0, applies = 0;
+            for (int j = 0; j < n; j++) {
+                void *item = roi_decl_item(d, m, j);
+                int kind = roi_decl_item_kind(d, item);
+                if (!roi_param_applies(p, kind) || !gives(d, p, j, 1))
+                    continue;
+                applies = 1;
+                filled += roi_param_is_set(p, item);
+                if (d->kinds && !roi_param_is_set(p, item))
+                    fail_msg("%s %s (kind %s): %s was not filled", d->kind,
+                             roi_decl_item_name(d, item), d->kinds[kind], p->name);
+            }
+            if (!applies || !filled)
+                fail_msg("%s.%s was not filled", d->kind, p->name);
+        }
+    }
+    /* the values, not only their presence: a few of each type */
+    double v;
+    assert_true(roi_graph_is_constant(&m->graph, m->surfaces[0].p, &v));
+    assert_near(v, 1, 0); /* adoption.p: above 0 */
+    assert_int_equal(m->spend[2].vest_quarters, 1);
+    assert_int_equal(m->spend[0].cls, ROI_CLASS_INVESTMENT);
+    assert_int_equal(m->surfaces[0].n_stages, 2);
+    assert_int_equal(m->streams[2].surfaces[0], 0);
+    assert_string_equal(m->goals[0].input, "frontier.score");
+    assert_int_equal(m->sweeps[0].n_values[0], 2);
+    assert_int_equal(m->views[0].cond.n_refs, 1);
+    assert_string_equal(m->views[0].where, "x_in >= 0.5");
+    roi_model_free(m);
+}
+
+/* A scenario that gives only what is required: every defaulted field gets its row's
+ * default, every optional one stays absent. */
+static void test_defaults_come_from_the_table(void **state)
+{
+    (void)state;
+    static char text[1 << 16];
+    write_scenario(text, sizeof text, 0, NULL, NULL);
+    roi_model *m = NULL;
+    roi_error err;
+    if (load_text(text, &m, &err) != ROI_OK)
+        fail_msg("%s\n%s", err.msg, text);
+    for (int i = 0; i < roi_decl_count; i++) {
+        const roi_decl *d = &roi_decls[i];
+        for (int j = 0; j < roi_decl_items(d, m); j++) {
+            void *item = roi_decl_item(d, m, j);
+            int kind = roi_decl_item_kind(d, item);
+            for (int k = 0; k < d->n_params; k++) {
+                const roi_param *p = &d->params[k];
+                if (p->type == ROI_PARAM_GROUP || !roi_param_applies(p, kind) ||
+                    roi_param_need_in(p, kind) == ROI_PARAM_REQUIRED || gives(d, p, j, 0))
+                    continue;
+                /* a version given by improvement also gets its score (the previous
+                 * score + improvement), which expressions may use */
+                if (strcmp(d->kind, "version") == 0 && strcmp(p->name, "score") == 0)
+                    continue;
+                int set = roi_param_is_set(p, item);
+                if (p->need == ROI_PARAM_OPTIONAL && set)
+                    fail_msg("%s %s: optional %s was filled", d->kind, roi_decl_item_name(d, item),
+                             p->name);
+                if (p->need != ROI_PARAM_DEFAULT)
+                    continue;
+                if (!set)
+                    fail_msg("%s %s: %s has no default", d->kind, roi_decl_item_name(d, item),
+                             p->name);
+                double v;
+                if (p->type == ROI_PARAM_VALUE &&
+                    !(roi_graph_is_constant(&m->graph, *(roi_ref *)roi_param_slot(p, item), &v) &&
+                      v == roi_param_default(p, kind)))
+                    fail_msg("%s %s: %s is not its default %g", d->kind,
+                             roi_decl_item_name(d, item), p->name, roi_param_default(p, kind));
+            }
+        }
+    }
+    /* defaults that are not numbers */
+    assert_int_equal(m->surfaces[0].n_stages, 1);
+    assert_near(m->surfaces[0].stages[0].share, 1, 0);
+    assert_int_equal(m->streams[1].n_surfaces, m->n_surfaces); /* per_interaction: all */
+    assert_int_equal(m->spend[0].cls, ROI_CLASS_INVESTMENT);   /* a lump */
+    assert_int_equal(m->spend[1].cls, ROI_CLASS_OPERATING);
+    assert_int_equal(m->goals[0].mode, ROI_OVERRIDE_VALUE);
+    assert_int_equal(m->goals[0].stat.output, ROI_OUT_NPV);
+    assert_int_equal((int)m->goals[0].trials, 0);
+    assert_true(m->terminal);
+    assert_int_equal(m->m_hi, ROI_NONE); /* no upper clamp */
+    roi_model_free(m);
+}
+
+/* A misspelt field: the message suggests the row it meant, from the table. */
+static void test_unknown_field_suggests_from_the_table(void **state)
+{
+    (void)state;
+    static char text[1 << 16];
+    int checked = 0;
+    for (int i = 0; i < roi_decl_count; i++) {
+        const roi_decl *d = &roi_decls[i];
+        for (int k = 0; k < d->n_params; k++) {
+            const roi_param *p = &d->params[k];
+            if (strchr(p->name, '.') || strlen(p->name) < 3)
+                continue;
+            char extra[128], expect[256];
+            snprintf(extra, sizeof extra, "%sx = 1,", p->name);
+            write_scenario(text, sizeof text, 0, d->kind, extra);
+            snprintf(expect, sizeof expect, "has no field '%sx'; did you mean '%s'?", p->name,
+                     p->name);
+            roi_model *m = NULL;
+            roi_error err;
+            if (load_text(text, &m, &err) == ROI_OK || !strstr(err.msg, expect))
+                fail_msg("%s.%s: expected \"%s\", got: %s", d->kind, p->name, expect, err.msg);
+            checked++;
+        }
+    }
+    assert_true(checked > 60);
+}
+
+/* The files a load read: the scenario, then each parent once, in the order read. */
+static void test_sources(void **state)
+{
+    (void)state;
+    roi_model *m = load_ok(ROI_SOURCE_DIR "/scenarios/bull.lua", NULL, 0);
+    const char *expect[] = {"bull.lua", "v2_60plus.lua", "base.lua",
+                            "distribution_converts.lua", "data_moat.lua"};
+    assert_int_equal(m->n_sources, 5);
+    for (int i = 0; i < 5; i++) {
+        const char *base = strrchr(m->sources[i], '/');
+        assert_string_equal(base ? base + 1 : m->sources[i], expect[i]);
+    }
+    assert_string_equal(m->sources[0], ROI_SOURCE_DIR "/scenarios/bull.lua");
+    roi_model_free(m);
+}
+
+/* A condition the scenario builds crosses as its structure: it refers to the input's
+ * node (whatever that input is named), and a name a what-if fixed is a constant. */
+static void test_conditions_cross_as_structure(void **state)
+{
+    (void)state;
+    roi_model *m = load_ok(BASE, NULL, 0);
+    assert_int_equal(m->n_views, 3);
+    const roi_cond *c = &m->views[0].cond; /* v2.score:at_least(60) */
+    assert_string_equal(m->views[0].where, "v2.score >= 60");
+    assert_int_equal(c->n_steps, 1);
+    assert_int_equal(c->steps[0].op, ROI_NODE_GE);
+    assert_near(c->steps[0].value, 60, 0);
+    assert_int_equal(c->refs[0].kind, ROI_COND_INPUT);
+    assert_int_equal(c->refs[0].index, input_named(m, "v2.score"));
+    roi_model_free(m);
+
+    m = load_ok(ROI_SOURCE_DIR "/scenarios/data_moat.lua", NULL, 0); /* moat = 1 */
+    c = &m->views[2].cond;
+    assert_string_equal(m->views[2].where, "1");
+    assert_int_equal(c->n_steps, 1);
+    assert_int_equal(c->steps[0].op, ROI_NODE_CONST);
+    assert_near(c->steps[0].value, 1, 0);
+    roi_model_free(m);
+
+    /* an input named otherwise than its path: found by its node (text would name
+     * v2.score, which is no input's name now) */
+    roi_error err;
+    const char *named =
+        "scenario { extends = \"base\" }\n"
+        "v2.score = normal(58, 3.5):named(\"second score\")\n";
+    assert_int_equal(load_text(named, &m, &err), ROI_OK);
+    assert_string_equal(m->views[0].where, "v2.score >= 60");
+    assert_true(input_named(m, "v2.score") < 0);
+    assert_int_equal(m->views[0].cond.refs[0].index, input_named(m, "second score"));
+    roi_model_free(m);
+
+    /* and text conditions are parsed into the same structure */
+    const char *text = "scenario { extends = \"base\" }\n"
+                       "view \"t\" { where = \"v2.score >= 60\" }\n";
+    assert_int_equal(load_text(text, &m, &err), ROI_OK);
+    const roi_view *t = &m->views[m->n_views - 1];
+    assert_int_equal(t->cond.n_steps, 1);
+    assert_int_equal(t->cond.steps[0].op, ROI_NODE_GE);
+    assert_int_equal(t->cond.refs[0].index, input_named(m, "v2.score"));
+    roi_model_free(m);
+
+    const char *expr = "scenario { extends = \"base\" }\n"
+                       "view \"e\" { where = v3.score:at_least(60) }\n";
+    assert_int_equal(load_text(expr, &m, &err), ROI_ERR_SCENARIO);
+    assert_non_null(strstr(err.msg, "'v3.score' is an expression, not an uncertain input"));
+}
+
+/* ---- the sandbox and its limits ------------------------------------------------------ */
 
 static void expect_limited(const char *file, size_t memory, double seconds, const char *substring)
 {
@@ -280,6 +635,11 @@ int main(void)
         cmocka_unit_test(test_error_set),
         cmocka_unit_test(test_error_missing_file),
         cmocka_unit_test(test_bundled_list),
+        cmocka_unit_test(test_every_row_reaches_its_slot),
+        cmocka_unit_test(test_defaults_come_from_the_table),
+        cmocka_unit_test(test_unknown_field_suggests_from_the_table),
+        cmocka_unit_test(test_sources),
+        cmocka_unit_test(test_conditions_cross_as_structure),
         cmocka_unit_test(test_library_tables_cannot_be_changed),
         cmocka_unit_test(test_time_limit),
         cmocka_unit_test(test_memory_limit),

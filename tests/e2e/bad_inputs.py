@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""bad_inputs.py - the bad scenarios and command lines of tests/bad (issue 6).
+"""bad_inputs.py - the bad scenarios and command lines of tests/bad: each must fail with its message.
 
 Usage: python3 bad_inputs.py ROISIM_BINARY SOURCE_DIR WORK_DIR
 """
