@@ -217,7 +217,10 @@ static roi_status cmd_run(const cli *c, const char *command, roi_error *err)
                                    {"--trials-csv", c->trials_csv}};
     enum { N_OUTS = sizeof outs / sizeof outs[0] };
     st = roi_cli_outputs_check(files, n, outs, N_OUTS, err);
-    /* TODO(issue 14, lead): once roi_model has sources: for (int i = 0; st == ROI_OK && i < n; i++) st = roi_cli_outputs_check((const char *const *)models[i]->sources, models[i]->n_sources, outs, N_OUTS, err); */
+    /* ... nor over a parent scenario that a load read through `extends`. */
+    for (int i = 0; st == ROI_OK && i < n; i++)
+        st = roi_cli_outputs_check((const char *const *)models[i]->sources,
+                                   models[i]->n_sources, outs, N_OUTS, err);
     if (st != ROI_OK)
         goto done;
     if (!c->no_analysis && (st = check_stress(c, models, n, err)) != ROI_OK)
