@@ -7,7 +7,6 @@
  * Exit status: 0 success, 1 model/scenario/IO error, 2 usage error.
  */
 #include <errno.h>
-#include <gsl/gsl_errno.h>
 #include <limits.h>
 #include <locale.h>
 #include <stdint.h>
@@ -902,8 +901,6 @@ done:
 
 int main(int argc, char **argv)
 {
-    /* GSL's default handler aborts; every GSL status is checked instead. */
-    gsl_set_error_handler_off();
     /* Numbers in every output use '.', whatever the environment says. */
     setlocale(LC_ALL, "C");
 

@@ -1151,6 +1151,7 @@ roi_status roi_analysis_run(roi_model *m, roi_run *run, const roi_analysis_opts 
     roi_status st = ROI_OK;
     roi_analysis *an = NULL;
     ctx c = {0};
+    roi_engine_init(); /* the distributions' GSL functions report by status */
     if (!m || !run || run->model != m)
         return roi_error_set(err, ROI_ERR_INTERNAL, "", "roi_analysis_run: not a run of this model");
     if (!opts)

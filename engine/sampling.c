@@ -184,6 +184,7 @@ cleanup:
 
 roi_status roi_sampling_check(const roi_model *m, roi_error *err)
 {
+    roi_engine_init(); /* the Cholesky factorisation reports by status, never aborts */
     int k;
     int *nodes;
     double *chol;
@@ -212,6 +213,7 @@ roi_status roi_sampling_new(const roi_model *m, const roi_graph *g, roi_sampling
                             size_t trials, const roi_override *overrides, int n_overrides,
                             roi_sampling **out, roi_error *err)
 {
+    roi_engine_init(); /* the Cholesky factorisation reports by status, never aborts */
     roi_status st = ROI_OK;
     roi_sampling *s = calloc(1, sizeof *s);
     size_t n = (size_t)(g->n > 0 ? g->n : 1);

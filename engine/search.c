@@ -168,6 +168,7 @@ static double goal_gsl(double x, void *params)
 roi_status roi_search_goal(const roi_model *m, const roi_sim_opts *base,
                            const roi_goal_spec *g, roi_goal_result *res, roi_error *err)
 {
+    roi_engine_init(); /* GSL's root solver reports by status, never aborts */
     roi_status st = ROI_OK;
     gsl_root_fsolver *solver = NULL;
     goal_ctx *c = calloc(1, sizeof *c);

@@ -698,6 +698,7 @@ roi_status roi_sim_run(const roi_model *m, const roi_sim_opts *opts, roi_run **o
     double *block_sums = NULL, *pmin = NULL, *pmax = NULL;
     roi_moments *block_moments = NULL; /* n_blocks x ROI_OUT_COUNT */
 
+    roi_engine_init(); /* the distributions' GSL functions report by status */
     if (out)
         *out = NULL;
     if (!m || !opts || !out)
