@@ -404,7 +404,7 @@ double roi_spearman_se(double rho, size_t n)
 /* ---- per-trial input values -------------------------------------------------------------- */
 
 typedef struct ctx {
-    roi_model *m;
+    const roi_model *m;
     const roi_run *run;
     size_t n;
     uint64_t *keys;
@@ -963,51 +963,6 @@ cleanup:
 
 /* ---- stress ---------------------------------------------------------------------------------- */
 
-/* The distribution d restricted to the values in [qlo, qhi] (d's own quantiles), into
- * *out (caller frees with roi_dist_free). */
-static roi_status restrict_dist(const roi_dist *d, double lo, double hi, double qlo, double qhi,
-                                const char *path, roi_dist *out, roi_error *err)
-{
-    memset(out, 0, sizeof *out);
-    if (d->family == ROI_DIST_FIXED)
-        return roi_error_set(err, ROI_ERR_USAGE, path, "the input is fixed; nothing to stress");
-    if (d->family == ROI_DIST_BERNOULLI || d->family == ROI_DIST_DISCRETE) {
-        /* Keep the outcomes inside the band, with their relative probabilities. */
-        double bv[2] = {0.0, 1.0}, bp[2] = {1.0 - d->p[0], d->p[0]};
-        const double *values = d->family == ROI_DIST_BERNOULLI ? bv : d->values;
-        const double *probs = d->family == ROI_DIST_BERNOULLI ? bp : d->probs;
-        size_t nv = d->family == ROI_DIST_BERNOULLI ? 2 : d->n;
-        double *v = malloc((nv + 1) * sizeof *v), *p = malloc((nv + 1) * sizeof *p);
-        size_t k = 0;
-        double total = 0.0;
-        if (!v || !p) {
-            free(v);
-            free(p);
-            return roi_error_set(err, ROI_ERR_NOMEM, "", "out of memory");
-        }
-        for (size_t i = 0; i < nv; i++)
-            if (values[i] >= qlo && values[i] <= qhi && probs[i] > 0.0) {
-                v[k] = values[i];
-                p[k++] = probs[i];
-                total += probs[i];
-            }
-        for (size_t i = 0; i < k; i++)
-            p[i] /= total;
-        roi_status st = k ? roi_dist_discrete(out, v, p, k, path, err)
-                          : roi_error_set(err, ROI_ERR_USAGE, path, "the band holds no outcome");
-        free(v);
-        free(p);
-        return st;
-    }
-    roi_status st = roi_dist_copy(out, d);
-    if (st != ROI_OK)
-        return roi_error_set(err, st, "", "out of memory");
-    st = roi_dist_truncate(out, lo > 0.0 ? qlo : -INFINITY, hi < 1.0 ? qhi : INFINITY, path, err);
-    if (st != ROI_OK)
-        roi_dist_free(out);
-    return st;
-}
-
 static roi_status stress(const ctx *c, const roi_stress *s, roi_stress_result *r,
                          roi_error *err)
 {
@@ -1022,29 +977,19 @@ static roi_status stress(const ctx *c, const roi_stress *s, roi_stress_result *r
         return roi_error_set(err, ROI_ERR_NOMEM, "", "out of memory");
     r->low = s->low;
     r->high = s->high;
-    if (!(s->low >= 0.0 && s->high <= 1.0 && s->low < s->high))
-        return roi_error_set(err, ROI_ERR_USAGE, path,
-                             "the band must satisfy 0 <= low < high <= 1, got %g:%g", s->low,
-                             s->high);
     int node = roi_graph_find_input(&c->m->graph, s->input);
     if (node < 0)
         return roi_error_set(err, ROI_ERR_USAGE, path, "scenario %s has no input '%s'",
                              c->m->name ? c->m->name : "?", s->input);
-    roi_node *nd = &c->m->graph.nodes[node];
-    r->q_low = roi_dist_quantile(&nd->dist, s->low);
-    r->q_high = roi_dist_quantile(&nd->dist, s->high);
-    roi_dist band;
-    if ((st = restrict_dist(&nd->dist, s->low, s->high, r->q_low, r->q_high, path, &band, err)) !=
-        ROI_OK)
-        return st;
-    /* Swap the band in, rerun with the same seed, and restore the model. */
-    roi_dist saved = nd->dist;
-    nd->dist = band;
+    const roi_dist *d = &c->m->graph.nodes[node].dist;
+    r->q_low = roi_dist_quantile(d, s->low);
+    r->q_high = roi_dist_quantile(d, s->high);
+    /* The same seed and trials with the input drawn from its band (sampling.h): every
+     * other input draws what it drew in the run, so the difference is paired. */
+    roi_input_band band = {node, s->low, s->high, path};
     roi_sim_opts so = {.seed = c->run->seed, .trials = c->n, .threads = c->threads,
-                       .sampling = c->run->sampling};
+                       .sampling = c->run->sampling, .bands = &band, .n_bands = 1};
     st = roi_sim_run(c->m, &so, &srun, err);
-    nd->dist = saved;
-    roi_dist_free(&band);
     if (st != ROI_OK)
         goto cleanup;
     work = malloc((c->n + 1) * sizeof *work);
@@ -1144,7 +1089,7 @@ void roi_analysis_free(roi_analysis *a)
     free(a);
 }
 
-roi_status roi_analysis_run(roi_model *m, roi_run *run, const roi_analysis_opts *opts,
+roi_status roi_analysis_run(const roi_model *m, roi_run *run, const roi_analysis_opts *opts,
                             roi_error *err)
 {
     static const roi_analysis_opts none = {0};
@@ -1175,9 +1120,11 @@ roi_status roi_analysis_run(roi_model *m, roi_run *run, const roi_analysis_opts 
     roi_graph_keys(&m->graph, run->seed, c.keys);
     /* The run's plan, as roi_sim_run builds it (the analysis never overrides nodes). */
     if (run->sampling != ROI_SAMPLING_MC || m->n_correlations > 0)
-        if ((st = roi_sampling_new(m, &m->graph, run->sampling, run->trials, NULL, 0, &c.plan,
-                                   err)) != ROI_OK)
+    {
+        roi_sampling_spec spec = {.mode = run->sampling, .trials = run->trials};
+        if ((st = roi_sampling_new(m, &m->graph, &spec, &c.plan, err)) != ROI_OK)
             goto cleanup;
+    }
 
     /* The outputs' CIs by selection, as parallel tasks with a key buffer per thread up
      * to 2^22 trials; above, one output at a time (one buffer of 8 bytes per trial). */

@@ -184,12 +184,12 @@ typedef struct roi_analysis_opts {
  * opts->given that parse against m (one naming an input m lacks, or that m fixed, is
  * skipped: callers check that each parses in some scenario).
  * Stresses: m->stresses, then opts->stress entries whose input m has; each reruns the
- * model with the same seed and trials, with the input's distribution temporarily
- * truncated to its band (m is restored before returning, even on failure).
+ * model with the same seed and trials, the input drawn from its band (a sampling
+ * band, sampling.h: m itself is never changed).
  * Errors: ROI_ERR_USAGE (a condition that does not parse, a stress on an unknown
  * input or with a bad band), ROI_ERR_NOMEM, and roi_sim_run's errors.
  */
-roi_status roi_analysis_run(roi_model *m, roi_run *run, const roi_analysis_opts *opts,
+roi_status roi_analysis_run(const roi_model *m, roi_run *run, const roi_analysis_opts *opts,
                             roi_error *err);
 
 /*

@@ -787,9 +787,11 @@ roi_status roi_sim_run(const roi_model *m, const roi_sim_opts *opts, roi_run **o
 
     /* A plan only when something differs from plain Monte Carlo: the default path
      * stays exactly roi_graph_eval. */
-    if (opts->sampling != ROI_SAMPLING_MC || m->n_correlations > 0 || opts->n_overrides > 0) {
-        st = roi_sampling_new(m, &m->graph, opts->sampling, trials, opts->overrides,
-                              opts->n_overrides, &run->plan, err);
+    if (opts->sampling != ROI_SAMPLING_MC || m->n_correlations > 0 || opts->n_overrides > 0 ||
+        opts->n_bands > 0) {
+        roi_sampling_spec spec = {opts->sampling, trials, opts->overrides, opts->n_overrides,
+                                  opts->bands, opts->n_bands};
+        st = roi_sampling_new(m, &m->graph, &spec, &run->plan, err);
         if (st != ROI_OK)
             goto cleanup;
     }

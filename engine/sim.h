@@ -31,10 +31,12 @@ typedef struct roi_sim_opts {
     /* Optional progress callback, called from the calling thread only. */
     void (*progress)(void *ud, size_t done, size_t total);
     void *progress_ud;
-    /* Added by issue 4 (zero-initialised: plain Monte Carlo, nothing overridden). */
+    /* How the inputs are drawn (zero-initialised: plain Monte Carlo, nothing changed). */
     roi_sampling_mode sampling;        /* ROI_SAMPLING_MC or ROI_SAMPLING_LHS */
     const roi_override *overrides;     /* nodes set/shifted/scaled (borrowed) */
     int n_overrides;
+    const roi_input_band *bands;       /* inputs restricted to percentile bands (borrowed) */
+    int n_bands;
     size_t max_bytes;   /* cap on what the run may allocate; 0: ROI_SIM_MAX_BYTES */
     /* Scheduling granularity in trials (0: one block). Rounded up to whole blocks of
      * ROI_BLOCK trials, the fixed reduction unit, so it never changes a result. */
@@ -113,8 +115,7 @@ void roi_run_free(roi_run *run);
 /*
  * Recomputing trials of a finished run. A trial's draws depend only on the seed, the
  * inputs' names, its index and the run's sampling plan, which the run keeps, so a
- * rerun gives the same doubles as the run did. The model must be unchanged since the
- * run (roi_analysis's stress swaps a distribution in only while it runs).
+ * rerun gives the same doubles as the run did (the engine never changes a loaded model).
  */
 typedef struct roi_rerun roi_rerun;
 
