@@ -107,64 +107,6 @@ void roi_summary_ci_sorted(const double *sorted, size_t n, const roi_summary *s,
     ci_fill(n, s, lo, hi, sorted, ci);
 }
 
-static int cmp_u64(const void *pa, const void *pb)
-{
-    uint64_t a = *(const uint64_t *)pa, b = *(const uint64_t *)pb;
-    return (a > b) - (a < b);
-}
-
-/*
- * Rearranges a[lo..hi) so that every position in pos[0..npos) (ascending, in [lo, hi))
- * holds the value a full ascending sort would put there, with no larger value before
- * it and no smaller one after it. Quickselect on several positions at once: median-of-3
- * pivot, three-way partition (ties, common in discrete outputs, end in the middle and
- * are done), recursion on the left side, loop on the right; a range that keeps
- * splitting badly is sorted instead. The keys are a total order, so the selected values
- * are exactly the sorted ones, whatever the path.
- */
-static void select_keys(uint64_t *a, size_t lo, size_t hi, const size_t *pos, size_t npos,
-                        int depth)
-{
-    while (npos > 0 && hi - lo > 1) {
-        size_t n = hi - lo;
-        if (n <= 16 || depth > 80) {
-            qsort(a + lo, n, sizeof *a, cmp_u64);
-            return;
-        }
-        depth++;
-        uint64_t x = a[lo], y = a[lo + n / 2], z = a[hi - 1];
-        uint64_t p = x < y ? (y < z ? y : (x < z ? z : x)) : (x < z ? x : (y < z ? z : y));
-        size_t lt = lo, i = lo, gt = hi;
-        while (i < gt) {
-            uint64_t v = a[i];
-            if (v < p) {
-                a[i++] = a[lt];
-                a[lt++] = v;
-            } else if (v > p) {
-                a[i] = a[--gt];
-                a[gt] = v;
-            } else {
-                i++;
-            }
-        }
-        size_t nl = 0, ne;
-        while (nl < npos && pos[nl] < lt)
-            nl++;
-        for (ne = nl; ne < npos && pos[ne] < gt; ne++)
-            ;
-        select_keys(a, lo, lt, pos, nl, depth);
-        lo = gt;
-        pos += ne;
-        npos -= ne;
-    }
-}
-
-static int cmp_size(const void *pa, const void *pb)
-{
-    size_t a = *(const size_t *)pa, b = *(const size_t *)pb;
-    return (a > b) - (a < b);
-}
-
 /*
  * The CIs of output o of the run (summarised in run->summary[o]) without sorting it: the
  * defined values' sort keys are copied into keys (room for run->trials words), the
@@ -191,12 +133,8 @@ static roi_status ci_select(const roi_run *run, int o, uint64_t *keys, roi_summa
         pos[np++] = hi[k];
     }
     pos[np++] = ntail - 1;
-    qsort(pos, np, sizeof *pos, cmp_size);
-    size_t nu = 1;
-    for (size_t i = 1; i < np; i++)
-        if (pos[i] != pos[nu - 1])
-            pos[nu++] = pos[i];
-    select_keys(keys, 0, m, pos, nu, 0);
+    if (roi_stats_select_keys(keys, m, pos, np) != ROI_OK)
+        return ROI_ERR_NOMEM;
     /* keys[0..ntail) now hold the ntail lowest values: sort just those, as doubles. */
     double *tail = (double *)(void *)keys; /* same storage, one word per value */
     for (size_t i = 0; i < ntail; i++) {
@@ -226,138 +164,6 @@ static roi_status summarize_ci(const double *x, size_t n, double *work, roi_summ
 
 /* ---- ranks ----------------------------------------------------------------------------------- */
 
-typedef struct keyed {
-    uint64_t key;
-    uint64_t idx;
-} keyed;
-
-
-static int cmp_keyed(const void *pa, const void *pb)
-{
-    const keyed *a = pa, *b = pb;
-    if (a->key != b->key)
-        return a->key < b->key ? -1 : 1;
-    return (a->idx > b->idx) - (a->idx < b->idx);
-}
-
-/* Ranks are held as twice the 1-based mid-rank (a whole number, exact in 32 bits), so
- * rank_sort works for n < 2^31 trials; 0.5 * rank2 is the mid-rank as a double. */
-#define RANK_MAX_N ((size_t)INT32_MAX)
-
-/*
- * Twice the mid-ranks of x[0..n-1] into rank2 (may be NULL); the values sorted
- * ascending end in ws_a or ws_b, as doubles: *sorted_out (may be NULL) says which.
- * ws_a and ws_b are scratch of n words each, reused across calls (no allocation per call but for rare
- * long runs of values agreeing to ~6 digits). Two stages, for speed: an LSD radix sort
- * of (upper 32 bits of the key, trial index) packed in one word, which orders the values
- * to about 6 significant digits and keeps trial order within equal prefixes; then each
- * run of equal prefixes is finished by the full key (skipped when already in order,
- * insertion sort when short, qsort otherwise). The result is the exact order by (value,
- * trial), so it never depends on threads. n <= RANK_MAX_N.
- */
-static roi_status rank_sort(const double *x, size_t n, uint32_t *rank2, uint64_t *ws_a,
-                            uint64_t *ws_b, const double **sorted_out)
-{
-    if (n == 0)
-        return ROI_OK;
-    if (n > RANK_MAX_N)
-        return ROI_ERR_NOMEM;
-    const uint64_t lo_mask = UINT64_C(0xffffffff);
-    uint64_t *a = ws_a, *b = ws_b;
-    size_t count[4][256];
-    memset(count, 0, sizeof count);
-    for (size_t i = 0; i < n; i++) {
-        uint64_t k = roi_sort_key(x[i] == 0.0 ? 0.0 : x[i]); /* -0.0 ties with +0.0 */
-        a[i] = (k & ~lo_mask) | (uint64_t)i;
-        for (int p = 0; p < 4; p++)
-            count[p][(a[i] >> (32 + 8 * p)) & 0xff]++;
-    }
-    for (int p = 0; p < 4; p++) {
-        size_t *c = count[p];
-        int shift = 32 + 8 * p;
-        if (c[(a[0] >> shift) & 0xff] == n)
-            continue;
-        size_t pos = 0;
-        for (int v = 0; v < 256; v++) {
-            size_t cv = c[v];
-            c[v] = pos;
-            pos += cv;
-        }
-        for (size_t i = 0; i < n; i++)
-            b[c[(a[i] >> shift) & 0xff]++] = a[i];
-        uint64_t *t = a;
-        a = b;
-        b = t;
-    }
-    /* a: (prefix | trial) in prefix order; key: the full keys in the same order. */
-    uint64_t *key = b;
-    for (size_t i = 0; i < n; i++) {
-#if defined(__GNUC__)
-        if (i + 16 < n) /* the gather is random access: fetch ahead */
-            __builtin_prefetch(&x[a[i + 16] & lo_mask]);
-#endif
-        double v = x[a[i] & lo_mask];
-        key[i] = roi_sort_key(v == 0.0 ? 0.0 : v);
-    }
-    for (size_t i = 0; i < n;) {
-        size_t j = i + 1;
-        int ordered = 1;
-        while (j < n && (a[j] >> 32) == (a[i] >> 32)) {
-            ordered &= key[j - 1] <= key[j]; /* equal keys are in trial order already */
-            j++;
-        }
-        if (ordered) {
-            i = j;
-            continue;
-        }
-        if (j - i > 64) {
-            keyed *kv = malloc((j - i) * sizeof *kv);
-            if (!kv)
-                return ROI_ERR_NOMEM;
-            for (size_t k = i; k < j; k++)
-                kv[k - i] = (keyed){key[k], a[k] & lo_mask};
-            qsort(kv, j - i, sizeof *kv, cmp_keyed);
-            for (size_t k = i; k < j; k++) {
-                key[k] = kv[k - i].key;
-                a[k] = kv[k - i].idx;
-            }
-            free(kv);
-        } else {
-            for (size_t k = i + 1; k < j; k++) {
-                keyed v = {key[k], a[k] & lo_mask};
-                size_t m = k;
-                while (m > i && (key[m - 1] > v.key ||
-                                 (key[m - 1] == v.key && (a[m - 1] & lo_mask) > v.idx))) {
-                    key[m] = key[m - 1];
-                    a[m] = a[m - 1];
-                    m--;
-                }
-                key[m] = v.key;
-                a[m] = v.idx;
-            }
-        }
-        i = j;
-    }
-    double *sorted = (double *)(void *)key; /* same storage, one word per value */
-    for (size_t i = 0; i < n;) {
-        size_t j = i + 1;
-        while (j < n && key[j] == key[i])
-            j++;
-        /* 0-based positions i..j-1 share the 1-based mid-rank (i + 1 + j) / 2. */
-        uint32_t mid2 = (uint32_t)(i + 1 + j);
-        double v = roi_sort_key_value(key[i]);
-        for (size_t k = i; k < j; k++) {
-            if (rank2)
-                rank2[a[k] & lo_mask] = mid2;
-            memcpy(&sorted[k], &v, sizeof v);
-        }
-        i = j;
-    }
-    if (sorted_out)
-        *sorted_out = sorted;
-    return ROI_OK;
-}
-
 roi_status roi_ranks(const double *x, size_t n, double *rank)
 {
     if (n == 0)
@@ -367,7 +173,7 @@ roi_status roi_ranks(const double *x, size_t n, double *rank)
     uint32_t *r2 = malloc(n * sizeof *r2);
     if (!a || !b || !r2)
         st = ROI_ERR_NOMEM;
-    if (st == ROI_OK && (st = rank_sort(x, n, r2, a, b, NULL)) == ROI_OK)
+    if (st == ROI_OK && (st = roi_stats_rank(x, n, r2, a, b, NULL)) == ROI_OK)
         for (size_t i = 0; i < n; i++)
             rank[i] = 0.5 * (double)r2[i];
     free(a);
@@ -473,7 +279,7 @@ static int cmp_tornado(const void *pa, const void *pb)
 }
 
 /* Buffers of the sensitivity pass, for the one input being processed: x, its values in
- * trial order; rx2, twice its mid-ranks; a and b, rank_sort's scratch (b ends holding
+ * trial order; rx2, twice its mid-ranks; a and b, roi_stats_rank's scratch (b ends holding
  * the sorted values); tail[t], its values in npv's lower / upper tail. 28 bytes per
  * trial plus the tails (~10% of the trials each). */
 typedef struct sens_buf {
@@ -736,7 +542,7 @@ static roi_status sensitivity(const ctx *c, roi_analysis *an)
         if (!an->sens[o].computed)
             continue;
         copy_output(run, o, n, buf.x);
-        st = rank_sort(buf.x, n, orank.r2[o], buf.a, buf.b, NULL);
+        st = roi_stats_rank(buf.x, n, orank.r2[o], buf.a, buf.b, NULL);
         const double mr = mean_rank(n);
         double syy = 0.0;
         for (size_t i = 0; i < n; i++) {
@@ -759,7 +565,7 @@ static roi_status sensitivity(const ctx *c, roi_analysis *an)
 #pragma omp single
         {
 #pragma omp task shared(rank_st, xs)
-            rank_st = rank_sort(buf.x, n, buf.rx2, buf.a, buf.b, &xs);
+            rank_st = roi_stats_rank(buf.x, n, buf.rx2, buf.a, buf.b, &xs);
             for (size_t lo = 0; next >= 0 && lo < n; lo += chunk) {
 #pragma omp task firstprivate(lo)
                 {

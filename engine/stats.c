@@ -50,50 +50,60 @@ static double sum_sq_dev(const double *x, size_t n, double mean)
     return sum_sq_dev(x, half, mean) + sum_sq_dev(x + half, n - half, mean);
 }
 
-/* ---- sort ------------------------------------------------------------------------ */
+/* ---- the sort kernel -------------------------------------------------------------------- */
 
-
-/* Key i of an array of keys stored in double-sized slots (memcpy keeps the types legal;
+/* Word i of an array of 8-byte slots (uint64_t or double: memcpy keeps either legal;
  * compilers turn it into one move). */
-static inline uint64_t key_at(const double *k, size_t i)
+static inline uint64_t word_at(const void *w, size_t i)
 {
     uint64_t u;
-    memcpy(&u, &k[i], sizeof u);
+    memcpy(&u, (const unsigned char *)w + 8 * i, sizeof u);
     return u;
 }
 
-static inline void key_put(double *k, size_t i, uint64_t u)
+static inline void word_put(void *w, size_t i, uint64_t u)
 {
-    memcpy(&k[i], &u, sizeof u);
+    memcpy((unsigned char *)w + 8 * i, &u, sizeof u);
 }
 
-/*
- * LSD radix sort by bytes. The keys live in x itself and in one buffer of n (not two),
- * which keeps the peak memory of summarising a large run down.
- */
-roi_status roi_stats_sort(double *x, size_t n)
+/* Stable insertion sort of w[0..n) by (word >> shift) & mask. */
+static void insertion_words(void *w, size_t n, int shift, uint64_t mask)
 {
-    if (n < 2)
-        return ROI_OK;
-    roi_status st = ROI_OK;
-    double *buf = malloc(n * sizeof *buf);
-    /* One counting pass builds all eight byte histograms. */
-    size_t (*count)[256] = calloc(8, sizeof *count);
-    if (!buf || !count) {
-        st = ROI_ERR_NOMEM;
-        goto cleanup;
+    for (size_t i = 1; i < n; i++) {
+        uint64_t v = word_at(w, i), kv = (v >> shift) & mask;
+        size_t j = i;
+        while (j > 0 && ((word_at(w, j - 1) >> shift) & mask) > kv) {
+            word_put(w, j, word_at(w, j - 1));
+            j--;
+        }
+        word_put(w, j, v);
     }
+}
+
+void roi_stats_sort_words(void *w, void *tmp, size_t n, int lo_byte, int hi_byte)
+{
+    const int nb = hi_byte - lo_byte;
+    if (n < 2 || nb < 1)
+        return;
+    if (n <= ROI_SORT_SMALL) {
+        uint64_t mask = nb >= 8 ? UINT64_MAX : (UINT64_C(1) << (8 * nb)) - 1;
+        insertion_words(w, n, 8 * lo_byte, mask);
+        return;
+    }
+    /* One counting pass builds every byte's histogram. */
+    size_t count[8][256];
+    memset(count, 0, (size_t)nb * sizeof count[0]);
     for (size_t i = 0; i < n; i++) {
-        uint64_t k = roi_sort_key(x[i]);
-        key_put(x, i, k);
-        for (int p = 0; p < 8; p++)
+        uint64_t k = word_at(w, i) >> (8 * lo_byte);
+        for (int p = 0; p < nb; p++)
             count[p][(k >> (8 * p)) & 0xff]++;
     }
-    double *a = x, *b = buf;
-    for (int p = 0; p < 8; p++) {
+    void *a = w, *b = tmp;
+    for (int p = 0; p < nb; p++) {
+        const int sh = 8 * (lo_byte + p);
         size_t *c = count[p];
-        /* A byte that every key shares leaves the order unchanged: skip the pass. */
-        if (c[(key_at(a, 0) >> (8 * p)) & 0xff] == n)
+        /* A byte that every word shares leaves the order unchanged: skip the pass. */
+        if (c[(word_at(a, 0) >> sh) & 0xff] == n)
             continue;
         size_t pos = 0;
         for (int v = 0; v < 256; v++) {
@@ -102,19 +112,182 @@ roi_status roi_stats_sort(double *x, size_t n)
             pos += cv;
         }
         for (size_t i = 0; i < n; i++) {
-            uint64_t k = key_at(a, i);
-            key_put(b, c[(k >> (8 * p)) & 0xff]++, k);
+            uint64_t k = word_at(a, i);
+            word_put(b, c[(k >> sh) & 0xff]++, k);
         }
-        double *t = a;
+        void *t = a;
         a = b;
         b = t;
     }
+    if (a != w)
+        memcpy(w, a, n * 8);
+}
+
+roi_status roi_stats_sort(double *x, size_t n)
+{
+    if (n < 2)
+        return ROI_OK;
+    /* The keys live in x itself and in one buffer of n (not two), which keeps the peak
+     * memory of summarising a large run down. */
+    double *tmp = NULL;
+    if (n > ROI_SORT_SMALL && !(tmp = malloc(n * sizeof *tmp)))
+        return ROI_ERR_NOMEM;
     for (size_t i = 0; i < n; i++)
-        x[i] = roi_sort_key_value(key_at(a, i));
-cleanup:
-    free(buf);
-    free(count);
-    return st;
+        word_put(x, i, roi_sort_key(x[i]));
+    roi_stats_sort_words(x, tmp, n, 0, 8);
+    for (size_t i = 0; i < n; i++)
+        x[i] = roi_sort_key_value(word_at(x, i));
+    free(tmp);
+    return ROI_OK;
+}
+
+/* ---- selection ------------------------------------------------------------------------------ */
+
+/*
+ * Quickselect of the positions pos[0..npos) within a[lo..hi): median-of-3 pivot,
+ * three-way partition (ties, common in discrete outputs, end in the middle and are
+ * done), recursion on the left side, loop on the right; a short range, or one that keeps
+ * splitting badly, is sorted instead. The keys are a total order, so the selected keys
+ * are exactly the sorted ones, whatever the path.
+ */
+static roi_status select_range(uint64_t *a, size_t lo, size_t hi, const size_t *pos,
+                               size_t npos, int depth)
+{
+    while (npos > 0 && hi - lo > 1) {
+        size_t n = hi - lo;
+        if (n <= 16 || depth > 80) {
+            uint64_t *tmp = NULL;
+            if (n > ROI_SORT_SMALL && !(tmp = malloc(n * sizeof *tmp)))
+                return ROI_ERR_NOMEM;
+            roi_stats_sort_words(a + lo, tmp, n, 0, 8);
+            free(tmp);
+            return ROI_OK;
+        }
+        depth++;
+        uint64_t x = a[lo], y = a[lo + n / 2], z = a[hi - 1];
+        uint64_t p = x < y ? (y < z ? y : (x < z ? z : x)) : (x < z ? x : (y < z ? z : y));
+        size_t lt = lo, i = lo, gt = hi;
+        while (i < gt) {
+            uint64_t v = a[i];
+            if (v < p) {
+                a[i++] = a[lt];
+                a[lt++] = v;
+            } else if (v > p) {
+                a[i] = a[--gt];
+                a[gt] = v;
+            } else {
+                i++;
+            }
+        }
+        size_t nl = 0, ne;
+        while (nl < npos && pos[nl] < lt)
+            nl++;
+        for (ne = nl; ne < npos && pos[ne] < gt; ne++)
+            ;
+        ROI_TRY(select_range(a, lo, lt, pos, nl, depth));
+        lo = gt;
+        pos += ne;
+        npos -= ne;
+    }
+    return ROI_OK;
+}
+
+roi_status roi_stats_select_keys(uint64_t *a, size_t n, const size_t *pos, size_t npos)
+{
+    if (npos > ROI_MAX_SELECT)
+        return ROI_ERR_INTERNAL;
+    uint64_t sorted[ROI_MAX_SELECT];
+    size_t distinct[ROI_MAX_SELECT], nd = 0;
+    for (size_t i = 0; i < npos; i++)
+        sorted[i] = pos[i];
+    roi_stats_sort_words(sorted, NULL, npos, 0, 8); /* npos <= ROI_SORT_SMALL */
+    for (size_t i = 0; i < npos; i++)
+        if (nd == 0 || sorted[i] != distinct[nd - 1])
+            distinct[nd++] = (size_t)sorted[i];
+    return select_range(a, 0, n, distinct, nd, 0);
+}
+
+/* ---- ranks ---------------------------------------------------------------------------------- */
+
+#define LO32 UINT64_C(0xffffffff)
+#define KEY_NEG_ZERO UINT64_C(0x7fffffffffffffff) /* roi_sort_key(-0.0) */
+
+/* Whether the keys a <= b (adjacent in the order) are the same number: equal keys, or
+ * -0.0 and +0.0. */
+static inline int same_number(uint64_t a, uint64_t b)
+{
+    return a == b || (a == KEY_NEG_ZERO && b == KEY_NEG_ZERO + 1);
+}
+
+/* Orders a run of m words sharing the upper 32 bits of their keys by the lower 32, index
+ * order within: a[k] = upper bits | index, key[k] the full keys (scratch meanwhile). */
+static void finish_run(uint64_t *a, uint64_t *key, size_t m)
+{
+    const uint64_t upper = key[0] & ~LO32;
+    for (size_t k = 0; k < m; k++)
+        a[k] = (key[k] << 32) | (a[k] & LO32);
+    roi_stats_sort_words(a, key, m, 4, 8); /* stable: index order within equal keys */
+    for (size_t k = 0; k < m; k++) {
+        key[k] = upper | (a[k] >> 32);
+        a[k] = upper | (a[k] & LO32);
+    }
+}
+
+/* Twice the mid-ranks from the sorted keys and their indices (a), and the sorted values
+ * into the keys' storage. */
+static void mid_ranks(const uint64_t *a, uint64_t *key, size_t n, uint32_t *rank2)
+{
+    double *sorted = (double *)(void *)key; /* same storage, one word per value */
+    for (size_t i = 0; i < n;) {
+        uint64_t last = key[i]; /* key[i..] are still keys; sorted[..i) values already */
+        size_t j = i + 1;
+        while (j < n && same_number(last, key[j]))
+            last = key[j++];
+        /* 0-based positions i..j-1 share the 1-based mid-rank (i + 1 + j) / 2. */
+        uint32_t mid2 = (uint32_t)(i + 1 + j);
+        for (size_t k = i; k < j; k++) {
+            if (rank2)
+                rank2[a[k] & LO32] = mid2;
+            double v = roi_sort_key_value(key[k]);
+            memcpy(&sorted[k], &v, sizeof v);
+        }
+        i = j;
+    }
+}
+
+roi_status roi_stats_rank(const double *x, size_t n, uint32_t *rank2, uint64_t *ws_a,
+                          uint64_t *ws_b, const double **sorted_out)
+{
+    if (n == 0)
+        return ROI_OK;
+    if (n > ROI_RANK_MAX_N)
+        return ROI_ERR_NOMEM;
+    uint64_t *a = ws_a, *key = ws_b;
+    for (size_t i = 0; i < n; i++)
+        a[i] = (roi_sort_key(x[i]) & ~LO32) | (uint64_t)i;
+    roi_stats_sort_words(a, key, n, 4, 8);
+    for (size_t i = 0; i < n; i++) {
+#if defined(__GNUC__)
+        if (i + 16 < n) /* the gather is random access: fetch ahead */
+            __builtin_prefetch(&x[a[i + 16] & LO32]);
+#endif
+        key[i] = roi_sort_key(x[a[i] & LO32]);
+    }
+    for (size_t i = 0; i < n;) {
+        size_t j = i + 1;
+        int ordered = 1;
+        while (j < n && (a[j] >> 32) == (a[i] >> 32)) {
+            ordered &= key[j - 1] <= key[j]; /* equal keys are in index order already */
+            j++;
+        }
+        if (!ordered)
+            finish_run(a + i, key + i, j - i);
+        i = j;
+    }
+    mid_ranks(a, key, n, rank2);
+    if (sorted_out)
+        *sorted_out = (const double *)(void *)key;
+    return ROI_OK;
 }
 
 /* ---- percentiles and summary -------------------------------------------------------- */
@@ -268,22 +441,6 @@ typedef struct tie_group {
  * select's fixed cost, ~10^6 steps over its 65536-slot histograms, would dominate. */
 #define SMALL_SAMPLE ((size_t)1 << 16)
 
-/* LSD radix sort of n 32-bit keys, tmp: scratch of n. */
-static void sort_keys32(uint32_t *k, uint32_t *tmp, size_t n)
-{
-    for (int p = 0; p < 4; p++) {
-        size_t c[257] = {0};
-        int sh = 8 * p;
-        for (size_t i = 0; i < n; i++)
-            c[((k[i] >> sh) & 0xffu) + 1]++;
-        for (int v = 0; v < 256; v++)
-            c[v + 1] += c[v];
-        for (size_t i = 0; i < n; i++)
-            tmp[c[(k[i] >> sh) & 0xffu]++] = k[i];
-        memcpy(k, tmp, n * sizeof *k);
-    }
-}
-
 /* Finds the group of key (creating it with `below` values under it); its index. */
 static int group_for(tie_group *groups, int *n_groups, uint32_t key, size_t below)
 {
@@ -296,13 +453,6 @@ static int group_for(tie_group *groups, int *n_groups, uint32_t key, size_t belo
         (*n_groups)++;
     }
     return g;
-}
-
-
-static int cmp_double(const void *pa, const void *pb)
-{
-    uint64_t a = roi_sort_key(*(const double *)pa), b = roi_sort_key(*(const double *)pb);
-    return (a > b) - (a < b);
 }
 
 /* Element j (0-based, ascending) of the tie group g. */
@@ -323,7 +473,8 @@ roi_status roi_stats_order_stats_float(const roi_float_sample *s, size_t n_defin
     const float *x = s->x;
     const size_t n = s->n;
     const unsigned char bit = (unsigned char)(1u << s->bit);
-    uint32_t *start = NULL, *low = NULL, *keys = NULL, *tmp = NULL;
+    uint32_t *start = NULL, *low = NULL;
+    uint64_t *keys = NULL, *tmp = NULL; /* the small path's float keys, one per word */
     signed char *slot = NULL;
     tie_group groups[ROI_MAX_ORDER_STATS + 1];
     size_t want[ROI_MAX_ORDER_STATS + 1];
@@ -364,9 +515,9 @@ roi_status roi_stats_order_stats_float(const roi_float_sample *s, size_t n_defin
             st = ROI_ERR_INTERNAL;
             goto cleanup;
         }
-        sort_keys32(keys, tmp, m);
+        roi_stats_sort_words(keys, tmp, m, 0, 4);
         for (int j = 0; j < n_want; j++) {
-            uint32_t key = keys[want[j]];
+            uint32_t key = (uint32_t)keys[want[j]];
             size_t lo = 0, hi = want[j]; /* the first position holding key */
             while (lo < hi) {
                 size_t mid = lo + (hi - lo) / 2;
@@ -475,7 +626,8 @@ ties:; /* a label needs a statement before the declaration (C17) */
         }
         if ((st = s->values(s->ud, gr->trials, gr->n_inexact, gr->vals)) != ROI_OK)
             goto cleanup;
-        qsort(gr->vals, gr->n_inexact, sizeof *gr->vals, cmp_double);
+        if ((st = roi_stats_sort(gr->vals, gr->n_inexact)) != ROI_OK)
+            goto cleanup;
         double f = (double)roi_sort_key32_value(gr->key);
         while (gr->n_lower < gr->n_inexact && gr->vals[gr->n_lower] < f)
             gr->n_lower++;
