@@ -11,7 +11,7 @@
  * the next one's values (drawn while this one is ranked). CIs
  * select order statistics from a copy of one output's keys (8 bytes per trial, per
  * thread up to 2^22 trials); views draw their inputs per trial instead of storing them.
- * Outputs are read only through out_value, so their storage type is one line here.
+ * Outputs are read only through roi_run_value (sim.h), so their storage is sim.c's.
  */
 #include "analysis.h"
 
@@ -30,18 +30,11 @@
 
 enum { P10 = 2, P50 = 4, P90 = 6 }; /* indices into roi_pct_levels */
 
-/* Output o of trial i of a run: every read of the per-trial outputs goes through here
- * (directly or by copy_output), so changing their storage type changes only this line. */
-static inline double out_value(const roi_run *run, int o, size_t i)
-{
-    return (double)run->out[o][i]; /* stored as float (sim.h) */
-}
-
 /* dst[i] = output o of trial i, i < n. */
 static void copy_output(const roi_run *run, int o, size_t n, double *dst)
 {
     for (size_t i = 0; i < n; i++)
-        dst[i] = out_value(run, o, i);
+        dst[i] = roi_run_value(run, o, i);
 }
 
 /* ---- confidence intervals ----------------------------------------------------------------- */
@@ -118,7 +111,7 @@ static roi_status ci_select(const roi_run *run, int o, uint64_t *keys, roi_summa
 {
     size_t m = 0;
     for (size_t i = 0; i < run->trials; i++) {
-        double v = out_value(run, o, i);
+        double v = roi_run_value(run, o, i);
         if (!isnan(v))
             keys[m++] = roi_sort_key(v);
     }
@@ -398,7 +391,7 @@ static roi_status one_input(const ctx *c, roi_analysis *an, const out_ranks *ora
                 sens_acc *a = &ac[jj];
                 a->sxy += dx * (0.5 * (double)ry2[jj][i] - mr);
                 if (lo | hi) {
-                    double d = out_value(run, outs[mine[jj]], i) - shift[jj];
+                    double d = roi_run_value(run, outs[mine[jj]], i) - shift[jj];
                     if (lo) {
                         a->sl += d;
                         a->ql += d * d;
@@ -414,7 +407,7 @@ static roi_status one_input(const ctx *c, roi_analysis *an, const out_ranks *ora
                 s2 += dx * dx;
                 cl += (size_t)lo;
                 ch += (size_t)hi;
-                double y = out_value(run, ROI_OUT_NPV, i);
+                double y = roi_run_value(run, ROI_OUT_NPV, i);
                 if (y < thr_lo && ml < an->tails[0].count)
                     tail_lo[ml++] = xi;
                 if (y > thr_hi && mh < an->tails[1].count)
@@ -526,7 +519,7 @@ static roi_status sensitivity(const ctx *c, roi_analysis *an)
         tl->n = n_in;
         size_t m = 0;
         for (size_t i = 0; i < n; i++) {
-            double y = out_value(run, ROI_OUT_NPV, i);
+            double y = roi_run_value(run, ROI_OUT_NPV, i);
             m += t ? y > tl->threshold : y < tl->threshold;
         }
         tl->count = m;
@@ -718,7 +711,7 @@ static roi_status view(const ctx *c, const char *name, const char *where, roi_vi
                 double vals[64];
                 for (int k = 0; k < nr; k++)
                     vals[k] = refs[k].kind == ROI_COND_OUTPUT
-                                  ? out_value(c->run, refs[k].index, (size_t)i)
+                                  ? roi_run_value(c->run, refs[k].index, (size_t)i)
                                   : input_value(c, refs[k].index, (size_t)i, r);
                 match[i] = (unsigned char)roi_cond_eval(cond, vals);
             }
@@ -746,7 +739,7 @@ static roi_status view(const ctx *c, const char *name, const char *where, roi_vi
                 size_t m = 0;
                 for (size_t i = 0; w && i < n; i++)
                     if (match[i])
-                        w[m++] = out_value(c->run, o, i);
+                        w[m++] = roi_run_value(c->run, o, i);
                 /* sorted in place: roi_stats_summarize may take its input as its work
                  * buffer */
                 if (!w || summarize_ci(w, m, w, &v->summary[o], &v->ci[o]) == ROI_ERR_NOMEM) {
@@ -812,7 +805,7 @@ static roi_status stress(const ctx *c, const roi_stress *s, roi_stress_result *r
         r->summary[o] = srun->summary[o]; /* exact (sim.c); the CIs from the floats */
     }
     for (size_t i = 0; i < c->n; i++)
-        work[i] = out_value(srun, ROI_OUT_NPV, i) - out_value(c->run, ROI_OUT_NPV, i);
+        work[i] = roi_run_value(srun, ROI_OUT_NPV, i) - roi_run_value(c->run, ROI_OUT_NPV, i);
     {
         double mean = roi_stats_sum(work, c->n) / (double)c->n, ss = 0.0;
         for (size_t i = 0; i < c->n; i++)
@@ -841,7 +834,7 @@ roi_status roi_analysis_paired(const roi_run *a, const roi_run *b, roi_output o,
         return roi_error_set(err, ROI_ERR_NOMEM, "", "out of memory");
     size_t m = 0, ties = 0;
     for (size_t i = 0; i < n; i++) {
-        double x = out_value(a, o, i), y = out_value(b, o, i);
+        double x = roi_run_value(a, o, i), y = roi_run_value(b, o, i);
         if (isnan(x) || isnan(y))
             continue;
         d[m++] = x - y;
@@ -895,117 +888,149 @@ void roi_analysis_free(roi_analysis *a)
     free(a);
 }
 
-roi_status roi_analysis_run(const roi_model *m, roi_run *run, const roi_analysis_opts *opts,
+/* The context every part of an analysis reads: the run's stream keys, a scratch
+ * generator per thread, and the run's sampling plan as roi_sim_run built it (the
+ * analysis itself never overrides or restricts a node). */
+static roi_status ctx_init(ctx *c, const roi_run *run, const roi_analysis_opts *opts,
+                           roi_error *err)
+{
+    const roi_model *m = run->model;
+    memset(c, 0, sizeof *c);
+    c->m = m;
+    c->run = run;
+    c->n = run->trials;
+    c->sens_cap = opts->sens_trials >= 4 ? opts->sens_trials : ROI_SENS_MAX_TRIALS;
+    c->threads = opts->threads > 0 ? opts->threads : omp_get_max_threads();
+    if (c->threads < 1)
+        c->threads = 1;
+    c->keys = malloc(((size_t)m->graph.n + 1) * sizeof *c->keys);
+    c->scratch = calloc((size_t)c->threads, sizeof *c->scratch);
+    ROI_CHECK_MEM(c->keys && c->scratch, err);
+    for (int t = 0; t < c->threads; t++)
+        ROI_CHECK_MEM(c->scratch[t] = gsl_rng_alloc(roi_rng_philox), err);
+    roi_graph_keys(&m->graph, run->seed, c->keys);
+    if (run->sampling != ROI_SAMPLING_MC || m->n_correlations > 0) {
+        roi_sampling_spec spec = {.mode = run->sampling, .trials = run->trials};
+        ROI_TRY(roi_sampling_new(m, &m->graph, &spec, &c->plan, err));
+    }
+    return ROI_OK;
+}
+
+static void ctx_free(ctx *c)
+{
+    if (c->scratch)
+        for (int t = 0; t < c->threads; t++)
+            if (c->scratch[t])
+                gsl_rng_free(c->scratch[t]);
+    free(c->scratch);
+    free(c->keys);
+    roi_sampling_free(c->plan);
+}
+
+/* The outputs' CIs by selection, as parallel tasks with a key buffer per thread up to
+ * 2^22 trials; above, one output at a time (one buffer of 8 bytes per trial). */
+static roi_status all_cis(const ctx *c, roi_analysis *an)
+{
+    roi_status st = ROI_OK;
+    int ci_threads = c->n <= ((size_t)1 << 22) ? c->threads : 1;
+    if (ci_threads > ROI_OUT_COUNT)
+        ci_threads = ROI_OUT_COUNT;
+#pragma omp parallel num_threads(ci_threads)
+    {
+        uint64_t *w = malloc((c->n + 1) * sizeof *w);
+#pragma omp for schedule(dynamic)
+        for (int o = 0; o < ROI_OUT_COUNT; o++)
+            if (!w || ci_select(c->run, o, w, &an->ci[o]) != ROI_OK) {
+#pragma omp critical(roi_analysis_fail)
+                st = ROI_ERR_NOMEM;
+            }
+        free(w);
+    }
+    return st;
+}
+
+roi_status roi_analysis_given_check(const roi_model *m, const char *where, const char *path,
+                                    roi_error *err)
+{
+    roi_cond *cond = NULL;
+    roi_status st = roi_cond_parse(where, m, path, &cond, err);
+    roi_cond_free(cond);
+    return st;
+}
+
+int roi_analysis_stress_applies(const roi_model *m, const roi_stress *s)
+{
+    return roi_graph_find_input(&m->graph, s->input) >= 0;
+}
+
+/* The model's views, then the extra conditions that apply to it. */
+static roi_status all_views(const ctx *c, const roi_analysis_opts *opts, roi_analysis *an,
                             roi_error *err)
 {
-    static const roi_analysis_opts none = {0};
-    roi_status st = ROI_OK;
-    roi_analysis *an = NULL;
-    ctx c = {0};
-    roi_engine_init(); /* the distributions' GSL functions report by status */
-    if (!m || !run || run->model != m)
-        return roi_error_set(err, ROI_ERR_INTERNAL, "", "roi_analysis_run: not a run of this model");
-    if (!opts)
-        opts = &none;
-    const char *scen = m->name ? m->name : "(unnamed)";
-    c.m = m;
-    c.run = run;
-    c.n = run->trials;
-    c.sens_cap = opts->sens_trials >= 4 ? opts->sens_trials : ROI_SENS_MAX_TRIALS;
-    c.threads = opts->threads > 0 ? opts->threads : omp_get_max_threads();
-    if (c.threads < 1)
-        c.threads = 1;
-    an = calloc(1, sizeof *an);
-    c.keys = malloc(((size_t)m->graph.n + 1) * sizeof *c.keys);
-    c.scratch = calloc((size_t)c.threads, sizeof *c.scratch);
-    if (!an || !c.keys || !c.scratch)
-        goto nomem;
-    for (int t = 0; t < c.threads; t++)
-        if (!(c.scratch[t] = gsl_rng_alloc(roi_rng_philox)))
-            goto nomem;
-    roi_graph_keys(&m->graph, run->seed, c.keys);
-    /* The run's plan, as roi_sim_run builds it (the analysis never overrides nodes). */
-    if (run->sampling != ROI_SAMPLING_MC || m->n_correlations > 0)
-    {
-        roi_sampling_spec spec = {.mode = run->sampling, .trials = run->trials};
-        if ((st = roi_sampling_new(m, &m->graph, &spec, &c.plan, err)) != ROI_OK)
-            goto cleanup;
-    }
-
-    /* The outputs' CIs by selection, as parallel tasks with a key buffer per thread up
-     * to 2^22 trials; above, one output at a time (one buffer of 8 bytes per trial). */
-    {
-        roi_status ci_st = ROI_OK;
-        int ci_threads = c.n <= ((size_t)1 << 22) ? c.threads : 1;
-        if (ci_threads > ROI_OUT_COUNT)
-            ci_threads = ROI_OUT_COUNT;
-#pragma omp parallel num_threads(ci_threads)
-        {
-            uint64_t *w = malloc((c.n + 1) * sizeof *w);
-#pragma omp for schedule(dynamic)
-            for (int o = 0; o < ROI_OUT_COUNT; o++)
-                if (!w || ci_select(run, o, w, &an->ci[o]) != ROI_OK) {
-#pragma omp critical(roi_analysis_fail)
-                    ci_st = ROI_ERR_NOMEM;
-                }
-            free(w);
-        }
-        if (ci_st == ROI_ERR_NOMEM)
-            goto nomem;
-    }
-    if ((st = sensitivity(&c, an)) != ROI_OK)
-        goto nomem;
-    if ((st = tornado(&c, an)) != ROI_OK)
-        goto nomem;
-
+    const roi_model *m = c->m;
     int nv = m->n_views + opts->n_given;
     an->views = calloc((size_t)nv + 1, sizeof *an->views);
-    if (!an->views)
-        goto nomem;
+    ROI_CHECK_MEM(an->views, err);
     for (int i = 0, k = 0; i < nv; i++) {
         const char *name = i < m->n_views ? m->views[i].name : opts->given[i - m->n_views];
         const char *where = i < m->n_views ? m->views[i].where : opts->given[i - m->n_views];
-        if (i >= m->n_views) { /* a --given naming what this scenario lacks: skip it */
-            roi_cond *probe = NULL;
-            roi_error perr;
-            if (roi_cond_parse(where, m, NULL, &probe, &perr) == ROI_ERR_USAGE)
-                continue;
-            roi_cond_free(probe);
-        }
+        roi_error probe;
+        if (i >= m->n_views && roi_analysis_given_check(m, where, NULL, &probe) == ROI_ERR_USAGE)
+            continue;
         an->n_views = k + 1;
-        if ((st = view(&c, name, where, &an->views[k++], err)) != ROI_OK)
-            goto cleanup;
+        ROI_TRY(view(c, name, where, &an->views[k++], err));
     }
+    return ROI_OK;
+}
 
+/* The model's stresses, then the extra ones that apply to it. */
+static roi_status all_stresses(const ctx *c, const roi_analysis_opts *opts, roi_analysis *an,
+                               roi_error *err)
+{
+    const roi_model *m = c->m;
     int ns = m->n_stresses;
     for (int i = 0; i < opts->n_stress; i++)
-        ns += roi_graph_find_input(&m->graph, opts->stress[i].input) >= 0;
+        ns += roi_analysis_stress_applies(m, &opts->stress[i]);
     an->stress = calloc((size_t)ns + 1, sizeof *an->stress);
-    if (!an->stress)
-        goto nomem;
+    ROI_CHECK_MEM(an->stress, err);
     for (int i = 0, k = 0; i < m->n_stresses + opts->n_stress; i++) {
         const roi_stress *s = i < m->n_stresses ? &m->stresses[i] : &opts->stress[i - m->n_stresses];
-        if (i >= m->n_stresses && roi_graph_find_input(&m->graph, s->input) < 0)
+        if (i >= m->n_stresses && !roi_analysis_stress_applies(m, s))
             continue;
         an->n_stress = k + 1;
-        if ((st = stress(&c, s, &an->stress[k++], err)) != ROI_OK)
-            goto cleanup;
+        ROI_TRY(stress(c, s, &an->stress[k++], err));
     }
-    roi_analysis_free(run->analysis);
-    run->analysis = an;
-    an = NULL;
-    goto cleanup;
+    return ROI_OK;
+}
 
-nomem:
-    st = roi_error_set(err, ROI_ERR_NOMEM, "", "out of memory analysing scenario %s", scen);
+roi_status roi_analysis_run(const roi_run *run, const roi_analysis_opts *opts,
+                            roi_analysis **out, roi_error *err)
+{
+    static const roi_analysis_opts none = {0};
+    roi_engine_init(); /* the distributions' GSL functions report by status */
+    roi_status st = ROI_OK;
+    roi_analysis *an = NULL;
+    ctx c = {0};
+    *out = NULL;
+    if (!run || !run->model)
+        return roi_error_set(err, ROI_ERR_INTERNAL, "", "roi_analysis_run: no run");
+    if (!opts)
+        opts = &none;
+    const char *scen = run->model->name ? run->model->name : "(unnamed)";
+    ROI_TRY_GOTO(st, ctx_init(&c, run, opts, err), cleanup);
+    an = calloc(1, sizeof *an);
+    /* What runs out of memory in the statistics says so for the whole scenario. */
+    if (!an || all_cis(&c, an) != ROI_OK || sensitivity(&c, an) != ROI_OK ||
+        tornado(&c, an) != ROI_OK) {
+        st = roi_error_set(err, ROI_ERR_NOMEM, "", "out of memory analysing scenario %s", scen);
+        goto cleanup;
+    }
+    ROI_TRY_GOTO(st, all_views(&c, opts, an, err), cleanup);
+    ROI_TRY_GOTO(st, all_stresses(&c, opts, an, err), cleanup);
+    *out = an;
+    an = NULL;
 cleanup:
-    if (c.scratch)
-        for (int t = 0; t < c.threads; t++)
-            if (c.scratch[t])
-                gsl_rng_free(c.scratch[t]);
-    free(c.scratch);
-    free(c.keys);
-    roi_sampling_free(c.plan);
+    ctx_free(&c);
     roi_analysis_free(an);
     return st;
 }

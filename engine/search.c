@@ -301,6 +301,15 @@ roi_status roi_search_sweep(const roi_model *m, const roi_sim_opts *base,
     return ROI_OK;
 }
 
+void roi_search_sweep_free(roi_sweep_result *res)
+{
+    if (!res)
+        return;
+    free(res->stat);
+    free(res->se);
+    res->stat = res->se = NULL;
+}
+
 /* ---- convergence ---------------------------------------------------------------------------- */
 
 static size_t whole_blocks(double n)
@@ -355,58 +364,40 @@ roi_status roi_search_precision(const roi_model *m, const roi_sim_opts *opts, do
 
 /* ---- all of a model's declarations -------------------------------------------------------- */
 
-void roi_search_free(roi_search *s)
+void roi_search_clear(roi_search *s)
 {
     if (!s)
         return;
-    for (int i = 0; i < s->n_sweeps; i++) {
-        free(s->sweeps[i].stat);
-        free(s->sweeps[i].se);
-    }
+    for (int i = 0; i < s->n_sweeps; i++)
+        roi_search_sweep_free(&s->sweeps[i]);
     free(s->sweeps);
     free(s->goals);
-    free(s);
+    memset(s, 0, sizeof *s);
 }
 
-roi_status roi_search_run_all(roi_run *run, const roi_sim_opts *opts,
-                              const roi_convergence *conv, roi_error *err)
+roi_status roi_search_run_all(const roi_run *run, const roi_sim_opts *opts, roi_search *out,
+                              roi_error *err)
 {
     const roi_model *m = run->model;
-    if (m->n_goals == 0 && m->n_sweeps == 0 && !conv)
-        return ROI_OK;
-    roi_search *s = run->search;
-    if (!s) {
-        s = calloc(1, sizeof *s);
-        if (!s)
-            return roi_error_set(err, ROI_ERR_NOMEM, "", "out of memory");
-        run->search = s;
-    }
-    if (conv)
-        s->convergence = *conv;
+    memset(out, 0, sizeof *out);
     roi_sim_opts base = *opts;
     base.seed = run->seed;
     base.trials = run->trials;
     base.sampling = run->sampling;
-    if (m->n_goals > 0 && !s->goals) {
-        s->goals = calloc((size_t)m->n_goals, sizeof *s->goals);
-        if (!s->goals)
-            return roi_error_set(err, ROI_ERR_NOMEM, "", "out of memory");
+    if (m->n_goals > 0) {
+        out->goals = calloc((size_t)m->n_goals, sizeof *out->goals);
+        ROI_CHECK_MEM(out->goals, err);
         for (int i = 0; i < m->n_goals; i++) {
-            roi_status st = roi_search_goal(m, &base, &m->goals[i], &s->goals[i], err);
-            s->n_goals = i + 1;
-            if (st != ROI_OK)
-                return st;
+            out->n_goals = i + 1;
+            ROI_TRY(roi_search_goal(m, &base, &m->goals[i], &out->goals[i], err));
         }
     }
-    if (m->n_sweeps > 0 && !s->sweeps) {
-        s->sweeps = calloc((size_t)m->n_sweeps, sizeof *s->sweeps);
-        if (!s->sweeps)
-            return roi_error_set(err, ROI_ERR_NOMEM, "", "out of memory");
+    if (m->n_sweeps > 0) {
+        out->sweeps = calloc((size_t)m->n_sweeps, sizeof *out->sweeps);
+        ROI_CHECK_MEM(out->sweeps, err);
         for (int i = 0; i < m->n_sweeps; i++) {
-            roi_status st = roi_search_sweep(m, &base, &m->sweeps[i], &s->sweeps[i], err);
-            s->n_sweeps = i + 1;
-            if (st != ROI_OK)
-                return st;
+            out->n_sweeps = i + 1;
+            ROI_TRY(roi_search_sweep(m, &base, &m->sweeps[i], &out->sweeps[i], err));
         }
     }
     return ROI_OK;

@@ -26,7 +26,6 @@
 
 #include <omp.h>
 
-#include "analysis.h"
 #include "rng.h"
 
 #define NBINS 2048          /* histogram bins per cell */
@@ -623,7 +622,7 @@ static roi_status values_cb(void *ud, const size_t *trials, size_t n, double *va
     return run_values(u->run, u->k, trials, n, values);
 }
 
-static size_t count_defined(const roi_run *run, roi_output k)
+size_t roi_run_defined(const roi_run *run, roi_output k)
 {
     size_t nd = 0;
     for (size_t i = 0; i < run->trials; i++)
@@ -636,13 +635,13 @@ roi_status roi_run_order_stats(const roi_run *run, roi_output k, const size_t *r
 {
     values_ud u = {run, k};
     roi_float_sample s = {run->out[k], run->exact, (unsigned)k, run->trials, values_cb, &u};
-    return roi_stats_order_stats_float(&s, count_defined(run, k), ranks, n_ranks, values, 0,
+    return roi_stats_order_stats_float(&s, roi_run_defined(run, k), ranks, n_ranks, values, 0,
                                        NULL);
 }
 
 roi_status roi_run_percentile(const roi_run *run, roi_output k, double p, double *value)
 {
-    const size_t nd = count_defined(run, k);
+    const size_t nd = roi_run_defined(run, k);
     *value = NAN;
     if (nd == 0)
         return ROI_OK;
@@ -680,8 +679,6 @@ void roi_run_free(roi_run *run)
     free(run->bands);
     free(run->milestone_prob);
     free(run->inputs);
-    roi_search_free(run->search);
-    roi_analysis_free(run->analysis);
     free(run);
 }
 

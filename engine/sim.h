@@ -9,7 +9,8 @@
  * moments in double, and streams the per-period
  * series into fixed-size accumulators (mean exact; p10/p50/p90 from histograms whose
  * range comes from a pilot of the first trials; see docs/statistics.md for the error
- * bound). Not responsible for loading scenarios or writing reports.
+ * bound). Not responsible for loading scenarios, for what is done with a finished run
+ * (search.h, analysis.h, results.h) or for writing reports.
  */
 #ifndef ROI_SIM_H
 #define ROI_SIM_H
@@ -66,16 +67,15 @@ typedef struct roi_input_stats {
     double mean, p5, p95;
 } roi_input_stats;
 
-struct roi_analysis; /* analysis.h */
-
 typedef struct roi_run {
     const roi_model *model;    /* borrowed: must outlive the run */
     uint64_t seed;
     size_t trials;
     /* Per-trial outputs, trial order (owned), as roi_stats_to_float rounds them: the
      * float's order and sign are the double's. exact[i] has bit k set when out[k][i]
-     * is output k of trial i exactly. The summaries are exact all the same; for exact
-     * per-trial values rerun the trial (roi_rerun_*). */
+     * is output k of trial i exactly. Their storage type is sim.c's: read them through
+     * roi_run_value and roi_run_defined. The summaries are exact all the same; for
+     * exact per-trial values rerun the trial (roi_rerun_*). */
     float *out[ROI_OUT_COUNT];
     unsigned char *exact;
     roi_summary summary[ROI_OUT_COUNT];
@@ -84,11 +84,7 @@ typedef struct roi_run {
     double *milestone_prob;            /* one per model milestone (owned) */
     int n_inputs;
     roi_input_stats *inputs;           /* one per graph input, graph order (owned) */
-    /* Added by issue 4: */
     roi_sampling_mode sampling;        /* how the inputs were sampled */
-    struct roi_search *search;         /* goal seeks, sweeps, convergence (owned; NULL
-                                        * when none); see search.h */
-    struct roi_analysis *analysis;     /* NULL until roi_analysis_run (owned) */
     /* Wall-clock seconds of the phases (for --timings; never part of a result). */
     double seconds_simulation;         /* pilot and the parallel pass */
     double seconds_statistics;         /* reduction, bands and output summaries */
@@ -98,10 +94,6 @@ typedef struct roi_run {
     roi_sampling *plan;
 } roi_run;
 
-/* Frees what search.h attached to a run (defined in search.c). NULL is allowed. */
-struct roi_search;
-void roi_search_free(struct roi_search *s);
-
 /*
  * Runs the model. On success *out is a new run the caller frees with roi_run_free.
  * Errors: ROI_ERR_USAGE (trials == 0, or a run larger than opts->max_bytes), ROI_ERR_NOMEM, ROI_ERR_NUMERIC (a trial gave a
@@ -110,7 +102,18 @@ void roi_search_free(struct roi_search *s);
 roi_status roi_sim_run(const roi_model *m, const roi_sim_opts *opts, roi_run **out,
                        roi_error *err);
 
+/* Frees a run and everything it owns. NULL is allowed. */
 void roi_run_free(roi_run *run);
+
+/* Output k of trial i as the run stores it (NaN: undefined); i < run->trials. Within a
+ * relative 2^-24 of the exact value, with its order and sign (roi_stats_to_float). */
+static inline double roi_run_value(const roi_run *run, roi_output k, size_t i)
+{
+    return (double)run->out[k][i];
+}
+
+/* The number of trials in which output k is defined. */
+size_t roi_run_defined(const roi_run *run, roi_output k);
 
 /*
  * Recomputing trials of a finished run. A trial's draws depend only on the seed, the

@@ -363,6 +363,57 @@ roi_status roi_stats_summarize(const double *x, size_t n, double *work, roi_summ
     return ROI_OK;
 }
 
+/* ---- histogram ------------------------------------------------------------------------------- */
+
+/* The smallest of 1, 2, 2.5, 5 x 10^k at least h (to rounding). */
+static double nice_width(double h)
+{
+    double p = pow(10.0, floor(log10(h)));
+    static const double steps[] = {1, 2, 2.5, 5, 10};
+    for (size_t i = 0; i < sizeof steps / sizeof steps[0]; i++)
+        if (steps[i] * p >= h * (1 - 1e-12))
+            return steps[i] * p;
+    return 10 * p;
+}
+
+void roi_stats_histogram(const double *sorted, size_t n, roi_histogram *h)
+{
+    memset(h, 0, sizeof *h);
+    if (n == 0)
+        return;
+    double lo = roi_stats_percentile_sorted(sorted, n, 0.005);
+    double hi = roi_stats_percentile_sorted(sorted, n, 0.995);
+    double iqr = roi_stats_percentile_sorted(sorted, n, 0.75) -
+                 roi_stats_percentile_sorted(sorted, n, 0.25);
+    double w = 2 * iqr / cbrt((double)n);
+    if (!(hi > lo)) {
+        h->bins = 1;
+        h->start = lo;
+        h->width = 0;
+        h->count[0] = n;
+        return;
+    }
+    if (!(w > 0))
+        w = (hi - lo) / 10;
+    w = nice_width(w);
+    while (ceil(hi / w) - floor(lo / w) > ROI_HIST_MAX_BINS)
+        w = nice_width(w * 1.01);
+    h->width = w;
+    h->start = floor(lo / w) * w;
+    h->bins = (int)(ceil(hi / w) - floor(lo / w));
+    if (h->bins < 1)
+        h->bins = 1;
+    for (size_t i = 0; i < n; i++) {
+        double b = floor((sorted[i] - h->start) / w);
+        int j = b < 0 ? 0 : b >= h->bins ? h->bins - 1 : (int)b;
+        if (sorted[i] < h->start)
+            h->tail_lo = 1;
+        if (sorted[i] >= h->start + w * h->bins)
+            h->tail_hi = 1;
+        h->count[j]++;
+    }
+}
+
 /* ---- moments ------------------------------------------------------------------------------ */
 
 void roi_moments_of(const double *x, size_t n, roi_moments *m)

@@ -123,6 +123,26 @@ roi_status roi_stats_select_keys(uint64_t *a, size_t n, const size_t *pos, size_
 roi_status roi_stats_rank(const double *x, size_t n, uint32_t *rank2, uint64_t *ws_a,
                           uint64_t *ws_b, const double **sorted_out);
 
+/* ---- a histogram for charts ------------------------------------------------------------ */
+
+#define ROI_HIST_MAX_BINS 40
+
+/*
+ * Bins of one width w on multiples of w: Freedman-Diaconis' 2 IQR / cbrt(n) rounded up
+ * to 1, 2, 2.5 or 5 x 10^k (a tenth of the range when the IQR is 0), widened until at
+ * most ROI_HIST_MAX_BINS bins cover p0.5 .. p99.5; values beyond fall in the edge bins.
+ * When p0.5 == p99.5: one bin of width 0 holding every value.
+ */
+typedef struct roi_histogram {
+    int bins;                         /* 0: no values */
+    double start, width;              /* bin j: [start + j width, start + (j + 1) width) */
+    size_t count[ROI_HIST_MAX_BINS];
+    int tail_lo, tail_hi;             /* some values lie below / above the bins */
+} roi_histogram;
+
+/* The histogram of sorted[0..n-1] (ascending, finite) into *h. */
+void roi_stats_histogram(const double *sorted, size_t n, roi_histogram *h);
+
 /* Sum of x[0..n-1] by pairwise summation (fixed order, so deterministic). */
 double roi_stats_sum(const double *x, size_t n);
 

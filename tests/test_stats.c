@@ -352,6 +352,51 @@ static void test_rank_ties_and_order(void **state)
     free(r2);
 }
 
+/* ---- histogram --------------------------------------------------------------------------- */
+
+/* Nice bin widths on multiples of themselves, at most ROI_HIST_MAX_BINS bins, every value
+ * counted once, tails flagged only when values lie beyond the bins; a constant sample is
+ * one bin of width 0. */
+static void test_histogram(void **state)
+{
+    (void)state;
+    mix_state = 2024;
+    enum { N = 5000 };
+    double *x = malloc(N * sizeof *x);
+    assert_non_null(x);
+    for (int shape = 0; shape < 3; shape++) {
+        for (size_t i = 0; i < N; i++) {
+            double u = next_unit();
+            x[i] = shape == 0 ? (u - 0.5) * 3e10                   /* uniform, money-sized */
+                 : shape == 1 ? (u < 0.999 ? u : 1e3 * u)          /* a far upper tail */
+                              : (double)(next_u64() % 3);          /* three values */
+        }
+        assert_int_equal(roi_stats_sort(x, N), ROI_OK);
+        roi_histogram h;
+        roi_stats_histogram(x, N, &h);
+        assert_true(h.bins >= 1 && h.bins <= ROI_HIST_MAX_BINS);
+        double mant = h.width / pow(10.0, floor(log10(h.width)));
+        assert_true(fabs(mant - 1) < 1e-9 || fabs(mant - 2) < 1e-9 || fabs(mant - 2.5) < 1e-9 ||
+                    fabs(mant - 5) < 1e-9);
+        assert_near(h.start / h.width, round(h.start / h.width), 1e-9);
+        size_t total = 0;
+        for (int j = 0; j < h.bins; j++)
+            total += h.count[j];
+        assert_int_equal(total, N);
+        assert_int_equal(h.tail_lo, x[0] < h.start);
+        assert_int_equal(h.tail_hi, x[N - 1] >= h.start + h.width * h.bins);
+    }
+    for (size_t i = 0; i < N; i++)
+        x[i] = 7.0;
+    roi_histogram h;
+    roi_stats_histogram(x, N, &h);
+    assert_int_equal(h.bins, 1);
+    assert_true(h.start == 7.0 && h.width == 0.0 && h.count[0] == N);
+    roi_stats_histogram(x, 0, &h);
+    assert_int_equal(h.bins, 0);
+    free(x);
+}
+
 /* ---- samples stored as floats ---------------------------------------------------------- */
 
 typedef struct exact_src {
@@ -493,6 +538,7 @@ int main(void)
         cmocka_unit_test(test_sort_words_byte_range_stable),
         cmocka_unit_test(test_select_keys_matches_sort),
         cmocka_unit_test(test_rank_ties_and_order),
+        cmocka_unit_test(test_histogram),
         cmocka_unit_test(test_float_summary_exact),
         cmocka_unit_test(test_float_summary_constant),
     };
