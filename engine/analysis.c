@@ -332,113 +332,115 @@ typedef struct out_ranks {
     double syy[ROI_OUT_COUNT];
 } out_ranks;
 
-/* Input k of the graph over the first ns trials, from its values (b->x), twice its
- * mid-ranks (b->rx2) and its sorted values (xs): its row of every computed output and of
- * both npv tails. Every sum is the one the straightforward per-output
- * loops (roi_pearson, then the decile groups) form, in the same trial order, so the
- * results are the same to the bit: the pass over the trials is split by outputs, one
- * group per thread (each sum belongs to one group), the first group also gathering
- * what the input alone needs (its spread, the decile counts, the tails). */
-static roi_status one_input(const ctx *c, roi_analysis *an, const out_ranks *orank, int k,
-                            const sens_buf *b, const double *xs)
+/* One input's levels over the first ns trials, from its values and sorted values. */
+typedef struct input_levels {
+    double q10, q90, med;  /* its sample p10, p90 and median */
+    double mean;           /* its mean */
+    double mr;             /* the mean mid-rank (mean_rank) */
+} input_levels;
+
+/* What the pass over one input's trials gathers: per computed output (by position in
+ * the list of computed outputs) its sens_acc; for the input alone its spread (ssx
+ * around its mean, sxx of its centred ranks), its decile counts, and how many of its
+ * values fell in each npv tail (those values are in the sens_buf's tail arrays). */
+typedef struct input_sums {
+    sens_acc acc[ROI_OUT_COUNT];
+    double ssx, sxx;
+    size_t nl, nh, m_tail[2];
+} input_sums;
+
+/*
+ * Pass gi of `groups` over the first ns trials of one input (values b->x, twice its
+ * mid-ranks b->rx2): the sums of the computed outputs outs[j], j = gi, gi + groups, ...;
+ * pass 0 also gathers what the input alone needs. Every sum is the one the
+ * straightforward per-output loops (roi_pearson, then the decile groups) form, in the
+ * same trial order, so any grouping gives the same bits; each sum belongs to one pass.
+ */
+static void group_pass(const ctx *c, const roi_analysis *an, const out_ranks *orank,
+                       const sens_buf *b, const input_levels *lv, const int *outs, int n_outs,
+                       int gi, int groups, input_sums *sum)
 {
     const roi_run *run = c->run;
-    const roi_graph *g = &c->m->graph;
     const size_t n = an->sens_trials;
     const double *x = b->x;
     const uint32_t *rx2 = b->rx2;
-    int node = roi_graph_input_node(g, k);
-    const roi_node *nd = &g->nodes[node];
-    roi_status st = ROI_OK;
-    const double q10 = roi_stats_percentile_sorted(xs, n, 0.10);
-    const double q90 = roi_stats_percentile_sorted(xs, n, 0.90);
-    const double med = roi_stats_percentile_sorted(xs, n, 0.50);
-    const double mean = roi_stats_sum(x, n) / (double)n;
-    const double mr = mean_rank(n);
-
-    int outs[ROI_OUT_COUNT], n_outs = 0;
-    sens_acc acc[ROI_OUT_COUNT];
-    for (int o = 0; o < ROI_OUT_COUNT; o++)
-        if (an->sens[o].computed)
-            outs[n_outs++] = o;
+    int mine[ROI_OUT_COUNT], n_mine = 0;
+    const uint32_t *ry2[ROI_OUT_COUNT];
+    double shift[ROI_OUT_COUNT];
+    sens_acc ac[ROI_OUT_COUNT];
+    for (int j = gi; j < n_outs; j += groups) {
+        ry2[n_mine] = orank->r2[outs[j]];
+        shift[n_mine] = run->summary[outs[j]].mean;
+        ac[n_mine] = (sens_acc){0};
+        mine[n_mine++] = j;
+    }
+    const int alone = gi == 0;
     const double thr_lo = an->tails[0].threshold, thr_hi = an->tails[1].threshold;
-    double *tail_lo = b->tail[0], *tail_hi = b->tail[1];
-    size_t m_lo = 0, m_hi = 0, nl = 0, nh = 0;
-    double ssx = 0.0, sxx = 0.0;
-    /* The outputs are dealt round-robin to `groups` passes (one per thread); pass 0 also
-     * gathers what the input alone needs. Any grouping forms the same sums. */
-    const int groups = c->threads < n_outs + 1 ? c->threads : n_outs + 1;
-#pragma omp parallel for num_threads(groups) schedule(static, 1)
-    for (int gi = 0; gi < groups; gi++) {
-        int mine[ROI_OUT_COUNT], n_mine = 0;
-        const uint32_t *ry2[ROI_OUT_COUNT];
-        double shift[ROI_OUT_COUNT];
-        sens_acc ac[ROI_OUT_COUNT];
-        for (int j = gi; j < n_outs; j += groups) {
-            ry2[n_mine] = orank->r2[outs[j]];
-            shift[n_mine] = run->summary[outs[j]].mean;
-            ac[n_mine] = (sens_acc){0};
-            mine[n_mine++] = j;
-        }
-        const int alone = gi == 0;
-        double s1 = 0.0, s2 = 0.0;
-        size_t cl = 0, ch = 0, ml = 0, mh = 0;
-        for (size_t i = 0; i < n; i++) {
-            const double xi = x[i];
-            const double dx = 0.5 * (double)rx2[i] - mr;
-            const int lo = xi <= q10, hi = xi >= q90;
-            for (int jj = 0; jj < n_mine; jj++) {
-                sens_acc *a = &ac[jj];
-                a->sxy += dx * (0.5 * (double)ry2[jj][i] - mr);
-                if (lo | hi) {
-                    double d = roi_run_value(run, outs[mine[jj]], i) - shift[jj];
-                    if (lo) {
-                        a->sl += d;
-                        a->ql += d * d;
-                    }
-                    if (hi) {
-                        a->sh += d;
-                        a->qh += d * d;
-                    }
+    double s1 = 0.0, s2 = 0.0;
+    size_t cl = 0, ch = 0, ml = 0, mh = 0;
+    for (size_t i = 0; i < n; i++) {
+        const double xi = x[i];
+        const double dx = 0.5 * (double)rx2[i] - lv->mr;
+        const int lo = xi <= lv->q10, hi = xi >= lv->q90;
+        for (int jj = 0; jj < n_mine; jj++) {
+            sens_acc *a = &ac[jj];
+            a->sxy += dx * (0.5 * (double)ry2[jj][i] - lv->mr);
+            if (lo | hi) {
+                double d = roi_run_value(run, outs[mine[jj]], i) - shift[jj];
+                if (lo) {
+                    a->sl += d;
+                    a->ql += d * d;
+                }
+                if (hi) {
+                    a->sh += d;
+                    a->qh += d * d;
                 }
             }
-            if (alone) { /* the input's spread, decile counts and npv tails */
-                s1 += (xi - mean) * (xi - mean);
-                s2 += dx * dx;
-                cl += (size_t)lo;
-                ch += (size_t)hi;
-                double y = roi_run_value(run, ROI_OUT_NPV, i);
-                if (y < thr_lo && ml < an->tails[0].count)
-                    tail_lo[ml++] = xi;
-                if (y > thr_hi && mh < an->tails[1].count)
-                    tail_hi[mh++] = xi;
-            }
         }
-        for (int jj = 0; jj < n_mine; jj++)
-            acc[mine[jj]] = ac[jj];
-        if (alone) {
-            ssx = s1;
-            sxx = s2;
-            nl = cl;
-            nh = ch;
-            m_lo = ml;
-            m_hi = mh;
+        if (alone) { /* the input's spread, decile counts and npv tails */
+            s1 += (xi - lv->mean) * (xi - lv->mean);
+            s2 += dx * dx;
+            cl += (size_t)lo;
+            ch += (size_t)hi;
+            double y = roi_run_value(run, ROI_OUT_NPV, i);
+            if (y < thr_lo && ml < an->tails[0].count)
+                b->tail[0][ml++] = xi;
+            if (y > thr_hi && mh < an->tails[1].count)
+                b->tail[1][mh++] = xi;
         }
     }
-    double sdx = n > 1 ? sqrt(ssx / (double)(n - 1)) : 0.0;
+    for (int jj = 0; jj < n_mine; jj++)
+        sum->acc[mine[jj]] = ac[jj];
+    if (alone) {
+        sum->ssx = s1;
+        sum->sxx = s2;
+        sum->nl = cl;
+        sum->nh = ch;
+        sum->m_tail[0] = ml;
+        sum->m_tail[1] = mh;
+    }
+}
 
+/* Input k's row of every computed output outs[0..n_outs) from its sums. */
+static void sens_rows(const ctx *c, roi_analysis *an, const out_ranks *orank, int k,
+                      const input_levels *lv, const int *outs, int n_outs,
+                      const input_sums *sum)
+{
+    const roi_run *run = c->run;
+    const size_t n = an->sens_trials, nl = sum->nl, nh = sum->nh;
+    const int node = roi_graph_input_node(&c->m->graph, k);
     for (int j = 0; j < n_outs; j++) {
         int o = outs[j];
-        const sens_acc *a = &acc[j];
+        const sens_acc *a = &sum->acc[j];
         const double shift = run->summary[o].mean;
         roi_sens *r = &an->sens[o].rows[k];
         r->node = node;
-        r->name = nd->name;
-        r->rank_corr = pearson_from(a->sxy, sxx, orank->syy[o]);
+        r->name = c->m->graph.nodes[node].name;
+        r->rank_corr = pearson_from(a->sxy, sum->sxx, orank->syy[o]);
         r->rank_corr_se = roi_spearman_se(r->rank_corr, n);
         r->low_share = (double)nl / (double)n;
         r->high_share = (double)nh / (double)n;
-        if (q10 == q90 || nl < 2 || nh < 2) { /* a (nearly) constant input */
+        if (lv->q10 == lv->q90 || nl < 2 || nh < 2) { /* a (nearly) constant input */
             r->low_mean = r->high_mean = run->summary[o].mean;
             r->swing = 0.0;
             r->swing_se = 0.0;
@@ -452,46 +454,64 @@ static roi_status one_input(const ctx *c, roi_analysis *an, const out_ranks *ora
         r->swing = mh - ml;
         r->swing_se = sqrt((vl > 0 ? vl : 0) / (double)nl + (vh > 0 ? vh : 0) / (double)nh);
     }
+}
 
-    /* Tails of npv: the input's median and mean over the tail trials. */
+/* Input k's row of both npv tails: its median and mean over the tail trials, as shifts
+ * from its overall median in its standard deviations (sdx). */
+static roi_status tail_rows(const ctx *c, roi_analysis *an, int k, const sens_buf *b,
+                            const input_levels *lv, const input_sums *sum, double sdx)
+{
+    const int node = roi_graph_input_node(&c->m->graph, k);
     for (int t = 0; t < 2; t++) {
-        roi_tail *tl = &an->tails[t];
         double *tail = b->tail[t];
-        size_t m = t ? m_hi : m_lo;
-        roi_tail_row *r = &tl->rows[k];
+        size_t m = sum->m_tail[t];
+        roi_tail_row *r = &an->tails[t].rows[k];
         r->node = node;
-        r->name = nd->name;
+        r->name = c->m->graph.nodes[node].name;
         r->median_shift = r->mean_shift = 0.0;
         if (m == 0 || !(sdx > 0.0))
             continue;
         double tmean = roi_stats_sum(tail, m) / (double)m;
-        if ((st = roi_stats_sort(tail, m)) != ROI_OK)
-            return st;
+        ROI_TRY(roi_stats_sort(tail, m));
         double tmed = roi_stats_percentile_sorted(tail, m, 0.5);
-        r->median_shift = (tmed - med) / sdx;
-        r->mean_shift = (tmean - med) / sdx;
+        r->median_shift = (tmed - lv->med) / sdx;
+        r->mean_shift = (tmean - lv->med) / sdx;
     }
     return ROI_OK;
 }
 
-/*
- * Sensitivity of every fully defined output to every input, and the tails of npv, over
- * the first ns = min(n, cap) trials. Outputs are ranked, then inputs
- * one at a time, every thread working on the same input; every result depends only on
- * its input, so not on the thread count. Memory: 4 bytes per such trial per computed
- * output for the output ranks, plus one sens_buf (28 bytes per trial) and the next
- * input's values (8), whatever the thread count.
- */
-static roi_status sensitivity(const ctx *c, roi_analysis *an)
+/* Input k of the graph over the first ns trials, from its values (b->x), twice its
+ * mid-ranks (b->rx2) and its sorted values (xs): its row of every computed output and of
+ * both npv tails. The pass over the trials is split by outputs, one group per thread
+ * (group_pass), the first group also gathering what the input alone needs. */
+static roi_status one_input(const ctx *c, roi_analysis *an, const out_ranks *orank, int k,
+                            const sens_buf *b, const double *xs)
 {
-    roi_status st = ROI_OK;
+    const size_t n = an->sens_trials;
+    const input_levels lv = {roi_stats_percentile_sorted(xs, n, 0.10),
+                             roi_stats_percentile_sorted(xs, n, 0.90),
+                             roi_stats_percentile_sorted(xs, n, 0.50),
+                             roi_stats_sum(b->x, n) / (double)n, mean_rank(n)};
+    int outs[ROI_OUT_COUNT], n_outs = 0;
+    for (int o = 0; o < ROI_OUT_COUNT; o++)
+        if (an->sens[o].computed)
+            outs[n_outs++] = o;
+    input_sums sum = {{{0}}, 0, 0, 0, 0, {0, 0}};
+    const int groups = c->threads < n_outs + 1 ? c->threads : n_outs + 1;
+#pragma omp parallel for num_threads(groups) schedule(static, 1)
+    for (int gi = 0; gi < groups; gi++)
+        group_pass(c, an, orank, b, &lv, outs, n_outs, gi, groups, &sum);
+    double sdx = n > 1 ? sqrt(sum.ssx / (double)(n - 1)) : 0.0;
+    sens_rows(c, an, orank, k, &lv, outs, n_outs, &sum);
+    return tail_rows(c, an, k, b, &lv, &sum, sdx);
+}
+
+/* The computed outputs' rows and rank buffers, and the npv tails' thresholds, counts
+ * and rows, over the first n trials. */
+static roi_status sens_setup(const ctx *c, roi_analysis *an, size_t n, out_ranks *orank)
+{
     const roi_run *run = c->run;
-    const roi_graph *g = &c->m->graph;
-    const size_t n = c->n < c->sens_cap ? c->n : c->sens_cap;
-    const int n_in = roi_graph_input_count(g);
-    out_ranks orank = {{0}, {0}};
-    sens_buf buf = {0};
-    double *xnext = NULL; /* the next input's values, drawn while this one is ranked */
+    const int n_in = roi_graph_input_count(&c->m->graph);
     an->sens_trials = n;
     for (int o = 0; o < ROI_OUT_COUNT; o++) {
         roi_sens_output *so = &an->sens[o];
@@ -499,11 +519,9 @@ static roi_status sensitivity(const ctx *c, roi_analysis *an)
         if (!so->computed)
             continue;
         so->rows = calloc((size_t)n_in + 1, sizeof *so->rows);
-        orank.r2[o] = malloc(n * sizeof *orank.r2[o]);
-        if (!so->rows || !orank.r2[o]) {
-            st = ROI_ERR_NOMEM;
-            goto cleanup;
-        }
+        orank->r2[o] = malloc(n * sizeof *orank->r2[o]);
+        if (!so->rows || !orank->r2[o])
+            return ROI_ERR_NOMEM;
         so->n = n_in;
     }
     const roi_summary *npv = &run->summary[ROI_OUT_NPV];
@@ -512,10 +530,8 @@ static roi_status sensitivity(const ctx *c, roi_analysis *an)
         tl->upper = t;
         tl->threshold = npv->pct[t ? P90 : P10];
         tl->rows = calloc((size_t)n_in + 1, sizeof *tl->rows);
-        if (!tl->rows) {
-            st = ROI_ERR_NOMEM;
-            goto cleanup;
-        }
+        if (!tl->rows)
+            return ROI_ERR_NOMEM;
         tl->n = n_in;
         size_t m = 0;
         for (size_t i = 0; i < n; i++) {
@@ -524,62 +540,75 @@ static roi_status sensitivity(const ctx *c, roi_analysis *an)
         }
         tl->count = m;
     }
-    xnext = malloc((n + 1) * sizeof *xnext);
-    if (!sens_buf_init(&buf, n, an) || !xnext) {
-        st = ROI_ERR_NOMEM;
-        goto cleanup;
-    }
+    return ROI_OK;
+}
 
-    /* The outputs' ranks first (each output copied into buf.x to be ranked) ... */
-    for (int o = 0; o < ROI_OUT_COUNT && st == ROI_OK; o++) {
+/* Twice the mid-ranks of each computed output (each copied into buf->x to be ranked)
+ * and the sum of squares of its centred ranks. */
+static roi_status rank_outputs(const ctx *c, const roi_analysis *an, size_t n, sens_buf *buf,
+                               out_ranks *orank)
+{
+    const double mr = mean_rank(n);
+    for (int o = 0; o < ROI_OUT_COUNT; o++) {
         if (!an->sens[o].computed)
             continue;
-        copy_output(run, o, n, buf.x);
-        st = roi_stats_rank(buf.x, n, orank.r2[o], buf.a, buf.b, NULL);
-        const double mr = mean_rank(n);
+        copy_output(c->run, o, n, buf->x);
+        ROI_TRY(roi_stats_rank(buf->x, n, orank->r2[o], buf->a, buf->b, NULL));
         double syy = 0.0;
         for (size_t i = 0; i < n; i++) {
-            double dy = 0.5 * (double)orank.r2[o][i] - mr;
+            double dy = 0.5 * (double)orank->r2[o][i] - mr;
             syy += dy * dy;
         }
-        orank.syy[o] = syy;
+        orank->syy[o] = syy;
     }
-    /* ... then every input against all of them, in a pipeline: while one thread ranks
-     * input k, the others draw input k + 1 into xnext (chunks of trials as tasks, each
-     * writing its own slots), then every thread works on input k's sums. */
+    return ROI_OK;
+}
+
+/*
+ * Every input against the ranked outputs, in a pipeline: while one thread ranks input
+ * k, the others draw input k + 1 into *xnext (chunks of trials as tasks, each writing
+ * its own slots), then every thread works on input k's sums (one_input).
+ */
+static roi_status all_inputs(const ctx *c, roi_analysis *an, size_t n, const out_ranks *orank,
+                             sens_buf *buf, double **xnext)
+{
+    const roi_graph *g = &c->m->graph;
+    const int n_in = roi_graph_input_count(g);
     if (n_in > 0)
-        input_values(c, roi_graph_input_node(g, 0), n, buf.x);
-    for (int k = 0; k < n_in && st == ROI_OK; k++) {
+        input_values(c, roi_graph_input_node(g, 0), n, buf->x);
+    for (int k = 0; k < n_in; k++) {
         const double *xs = NULL;
         roi_status rank_st = ROI_OK;
         const int next = k + 1 < n_in ? roi_graph_input_node(g, k + 1) : -1;
         const size_t chunk = 16384;
+        double *xn = *xnext;
 #pragma omp parallel num_threads(c->threads)
 #pragma omp single
         {
 #pragma omp task shared(rank_st, xs)
-            rank_st = roi_stats_rank(buf.x, n, buf.rx2, buf.a, buf.b, &xs);
+            rank_st = roi_stats_rank(buf->x, n, buf->rx2, buf->a, buf->b, &xs);
             for (size_t lo = 0; next >= 0 && lo < n; lo += chunk) {
 #pragma omp task firstprivate(lo)
                 {
                     gsl_rng *r = c->scratch[omp_get_thread_num()];
                     size_t hi = lo + chunk < n ? lo + chunk : n;
                     for (size_t i = lo; i < hi; i++)
-                        xnext[i] = input_value(c, next, i, r);
+                        xn[i] = input_value(c, next, i, r);
                 }
             }
         }
-        if ((st = rank_st) != ROI_OK)
-            break;
-        st = one_input(c, an, &orank, k, &buf, xs);
-        double *t = buf.x;
-        buf.x = xnext;
-        xnext = t;
+        ROI_TRY(rank_st);
+        ROI_TRY(one_input(c, an, orank, k, buf, xs));
+        *xnext = buf->x;
+        buf->x = xn;
     }
-    if (st != ROI_OK)
-        goto cleanup;
+    return ROI_OK;
+}
 
-    /* Contributions: rho^2 normalised over inputs, summed in graph order. */
+/* Contributions (rho^2 normalised over inputs, summed in graph order), then every
+ * output's rows and both tails' rows in their reporting order. */
+static void sens_finish(roi_analysis *an)
+{
     for (int o = 0; o < ROI_OUT_COUNT; o++) {
         roi_sens_output *so = &an->sens[o];
         if (!so->computed)
@@ -595,7 +624,32 @@ static roi_status sensitivity(const ctx *c, roi_analysis *an)
     }
     for (int t = 0; t < 2; t++)
         qsort(an->tails[t].rows, (size_t)an->tails[t].n, sizeof *an->tails[t].rows, cmp_tail);
+}
 
+/*
+ * Sensitivity of every fully defined output to every input, and the tails of npv, over
+ * the first ns = min(n, cap) trials. Outputs are ranked, then inputs
+ * one at a time, every thread working on the same input; every result depends only on
+ * its input, so not on the thread count. Memory: 4 bytes per such trial per computed
+ * output for the output ranks, plus one sens_buf (28 bytes per trial) and the next
+ * input's values (8), whatever the thread count.
+ */
+static roi_status sensitivity(const ctx *c, roi_analysis *an)
+{
+    roi_status st = ROI_OK;
+    const size_t n = c->n < c->sens_cap ? c->n : c->sens_cap;
+    out_ranks orank = {{0}, {0}};
+    sens_buf buf = {0};
+    double *xnext = NULL; /* the next input's values, drawn while this one is ranked */
+    ROI_TRY_GOTO(st, sens_setup(c, an, n, &orank), cleanup);
+    xnext = malloc((n + 1) * sizeof *xnext);
+    if (!sens_buf_init(&buf, n, an) || !xnext) {
+        st = ROI_ERR_NOMEM;
+        goto cleanup;
+    }
+    ROI_TRY_GOTO(st, rank_outputs(c, an, n, &buf, &orank), cleanup);
+    ROI_TRY_GOTO(st, all_inputs(c, an, n, &orank, &buf, &xnext), cleanup);
+    sens_finish(an);
 cleanup:
     for (int o = 0; o < ROI_OUT_COUNT; o++)
         free(orank.r2[o]);
@@ -669,6 +723,61 @@ static char *dupstr(const char *s)
     return d;
 }
 
+/* match[i] = whether cond holds in trial i, the inputs it names drawn again on the spot
+ * (every thread fills its own slots). cond names at most 64 values. */
+static void view_matches(const ctx *c, const roi_cond *cond, unsigned char *match)
+{
+    const int nr = roi_cond_ref_count(cond);
+    const roi_cond_ref *refs = roi_cond_refs(cond);
+    const long long nn = (long long)c->n;
+#pragma omp parallel num_threads(c->threads)
+    {
+        gsl_rng *r = c->scratch[omp_get_thread_num()];
+#pragma omp for schedule(static)
+        for (long long i = 0; i < nn; i++) {
+            double vals[64];
+            for (int k = 0; k < nr; k++)
+                vals[k] = refs[k].kind == ROI_COND_OUTPUT
+                              ? roi_run_value(c->run, refs[k].index, (size_t)i)
+                              : input_value(c, refs[k].index, (size_t)i, r);
+            match[i] = (unsigned char)roi_cond_eval(cond, vals);
+        }
+    }
+}
+
+/* The outputs' summaries over the `count` matching trials, as parallel tasks, each
+ * sorting its own copy of the matching values (sub, room for count, is thread 0's; the
+ * others allocate theirs, so in parallel only up to 2^22 trials, as the CIs); each
+ * summary depends only on its output's values. ROI_ERR_NOMEM when a buffer is lacking. */
+static roi_status view_summaries(const ctx *c, const unsigned char *match, size_t count,
+                                 double *sub, roi_view_result *v)
+{
+    const size_t n = c->n;
+    int vt = n <= ((size_t)1 << 22) ? c->threads : 1;
+    if (vt > ROI_OUT_COUNT)
+        vt = ROI_OUT_COUNT;
+    int nomem = 0;
+#pragma omp parallel num_threads(vt)
+    {
+        double *w = omp_get_thread_num() == 0 ? sub : malloc((count + 1) * sizeof *w);
+#pragma omp for schedule(dynamic)
+        for (int o = 0; o < ROI_OUT_COUNT; o++) {
+            size_t m = 0;
+            for (size_t i = 0; w && i < n; i++)
+                if (match[i])
+                    w[m++] = roi_run_value(c->run, o, i);
+            /* sorted in place: roi_stats_summarize may take its input as its work buffer */
+            if (!w || summarize_ci(w, m, w, &v->summary[o], &v->ci[o]) == ROI_ERR_NOMEM) {
+#pragma omp atomic write
+                nomem = 1;
+            }
+        }
+        if (w != sub)
+            free(w);
+    }
+    return nomem ? ROI_ERR_NOMEM : ROI_OK;
+}
+
 /* Statistics of every output over the trials where `where` holds. The condition is
  * evaluated trial by trial with the inputs it names drawn again on the spot, so only a
  * byte per trial and one output's matching values are held at a time. */
@@ -689,9 +798,7 @@ static roi_status view(const ctx *c, const char *name, const char *where, roi_vi
         return roi_error_set(err, ROI_ERR_NOMEM, "", "out of memory");
     if ((st = roi_cond_parse(where, c->m, path, &cond, err)) != ROI_OK)
         return st;
-    int nr = roi_cond_ref_count(cond);
-    const roi_cond_ref *refs = roi_cond_refs(cond);
-    if (nr > 64) {
+    if (roi_cond_ref_count(cond) > 64) {
         st = roi_error_set(err, ROI_ERR_USAGE, path, "a condition may name at most 64 values");
         goto cleanup;
     }
@@ -701,58 +808,15 @@ static roi_status view(const ctx *c, const char *name, const char *where, roi_vi
         st = roi_error_set(err, ROI_ERR_NOMEM, "", "out of memory computing view %s", name);
         goto cleanup;
     }
-    {
-        const long long nn = (long long)n;
-#pragma omp parallel num_threads(c->threads)
-        {
-            gsl_rng *r = c->scratch[omp_get_thread_num()];
-#pragma omp for schedule(static)
-            for (long long i = 0; i < nn; i++) {
-                double vals[64];
-                for (int k = 0; k < nr; k++)
-                    vals[k] = refs[k].kind == ROI_COND_OUTPUT
-                                  ? roi_run_value(c->run, refs[k].index, (size_t)i)
-                                  : input_value(c, refs[k].index, (size_t)i, r);
-                match[i] = (unsigned char)roi_cond_eval(cond, vals);
-            }
-        }
-    }
+    view_matches(c, cond, match);
     size_t count = 0;
     for (size_t i = 0; i < n; i++)
         count += match[i];
     v->count = count;
     v->share = (double)count / (double)n;
     v->share_se = sqrt(v->share * (1.0 - v->share) / (double)n);
-    /* The outputs' summaries as parallel tasks, each sorting its own copy of the
-     * matching values (one buffer per thread, so in parallel only up to 2^22 trials,
-     * as the CIs); each summary depends only on its output's values. */
-    {
-        int vt = n <= ((size_t)1 << 22) ? c->threads : 1;
-        if (vt > ROI_OUT_COUNT)
-            vt = ROI_OUT_COUNT;
-        int nomem = 0;
-#pragma omp parallel num_threads(vt)
-        {
-            double *w = omp_get_thread_num() == 0 ? sub : malloc((count + 1) * sizeof *w);
-#pragma omp for schedule(dynamic)
-            for (int o = 0; o < ROI_OUT_COUNT; o++) {
-                size_t m = 0;
-                for (size_t i = 0; w && i < n; i++)
-                    if (match[i])
-                        w[m++] = roi_run_value(c->run, o, i);
-                /* sorted in place: roi_stats_summarize may take its input as its work
-                 * buffer */
-                if (!w || summarize_ci(w, m, w, &v->summary[o], &v->ci[o]) == ROI_ERR_NOMEM) {
-#pragma omp atomic write
-                    nomem = 1;
-                }
-            }
-            if (w != sub)
-                free(w);
-        }
-        if (nomem)
-            st = roi_error_set(err, ROI_ERR_NOMEM, "", "out of memory computing view %s", name);
-    }
+    if (view_summaries(c, match, count, sub, v) != ROI_OK)
+        st = roi_error_set(err, ROI_ERR_NOMEM, "", "out of memory computing view %s", name);
 cleanup:
     roi_cond_free(cond);
     free(match);
