@@ -75,66 +75,48 @@ const char *roi_sampling_name(roi_sampling_mode mode)
 
 /* ---- correlations ------------------------------------------------------------------------ */
 
-/*
- * Resolves the model's correlations into k input nodes and the Cholesky factor of the
- * normal correlation matrix (k x k, row-major, lower triangle valid). *nodes and
- * *chol are malloc'd for the caller (NULL when k == 0).
- */
-static roi_status build_correlation(const roi_model *m, const roi_graph *g, int *k_out,
-                                    int **nodes_out, double **chol_out, roi_error *err)
+/* The distinct inputs the model's correlations name, in order of first appearance,
+ * into nodes (room for 2 per correlation) and *k; each rank checked for its range. */
+static roi_status correlated_nodes(const roi_model *m, const roi_graph *g, int *nodes, int *k,
+                                   roi_error *err)
 {
-    roi_status st = ROI_OK;
-    int k = 0;
-    int *nodes = NULL;
-    double *chol = NULL;
-    gsl_matrix *a = NULL;
-
-    *k_out = 0;
-    *nodes_out = NULL;
-    *chol_out = NULL;
-    if (!m || m->n_correlations == 0)
-        return ROI_OK;
-    nodes = malloc(2 * (size_t)m->n_correlations * sizeof *nodes);
-    if (!nodes) {
-        st = roi_error_set(err, ROI_ERR_NOMEM, "", "out of memory");
-        goto cleanup;
-    }
+    *k = 0;
     for (int c = 0; c < m->n_correlations; c++) {
         const roi_correlation *cr = &m->correlations[c];
         const char *names[2] = {cr->a, cr->b};
-        if (!(cr->rank > -1.0 && cr->rank < 1.0)) {
-            st = roi_error_set(err, ROI_ERR_PARAM, "correlate",
-                               "the rank correlation of %s and %s must lie strictly between "
-                               "-1 and 1, got %g", cr->a, cr->b, cr->rank);
-            goto cleanup;
-        }
+        if (!(cr->rank > -1.0 && cr->rank < 1.0))
+            return roi_error_set(err, ROI_ERR_PARAM, "correlate",
+                                 "the rank correlation of %s and %s must lie strictly between "
+                                 "-1 and 1, got %g", cr->a, cr->b, cr->rank);
         for (int s = 0; s < 2; s++) {
             int node = roi_graph_find_input(g, names[s]);
-            if (node < 0) {
-                st = roi_error_set(err, ROI_ERR_PARAM, "correlate",
-                                   "'%s' is not an uncertain input of this scenario",
-                                   names[s]);
-                goto cleanup;
-            }
+            if (node < 0)
+                return roi_error_set(err, ROI_ERR_PARAM, "correlate",
+                                     "'%s' is not an uncertain input of this scenario",
+                                     names[s]);
             int seen = 0;
-            for (int j = 0; j < k; j++)
+            for (int j = 0; j < *k; j++)
                 seen |= nodes[j] == node;
             if (!seen)
-                nodes[k++] = node;
+                nodes[(*k)++] = node;
         }
     }
-    if (k > ROI_MAX_CORRELATED) {
-        st = roi_error_set(err, ROI_ERR_PARAM, "correlate",
-                           "at most %d inputs may be correlated, got %d", ROI_MAX_CORRELATED,
-                           k);
-        goto cleanup;
-    }
-    a = gsl_matrix_alloc((size_t)k, (size_t)k);
-    chol = malloc((size_t)k * (size_t)k * sizeof *chol);
-    if (!a || !chol) {
-        st = roi_error_set(err, ROI_ERR_NOMEM, "", "out of memory");
-        goto cleanup;
-    }
+    if (*k > ROI_MAX_CORRELATED)
+        return roi_error_set(err, ROI_ERR_PARAM, "correlate",
+                             "at most %d inputs may be correlated, got %d", ROI_MAX_CORRELATED,
+                             *k);
+    return ROI_OK;
+}
+
+/* The Cholesky factor of the normal correlation matrix of the k inputs nodes[] (k x k,
+ * row-major, upper triangle zero) into chol. GSL reports a matrix that is not
+ * positive definite by status (roi_engine_init), named here with its inputs. */
+static roi_status cholesky(const roi_model *m, const roi_graph *g, const int *nodes, int k,
+                           double *chol, roi_error *err)
+{
+    roi_status st = ROI_OK;
+    gsl_matrix *a = gsl_matrix_alloc((size_t)k, (size_t)k);
+    ROI_CHECK_MEM(a, err);
     gsl_matrix_set_identity(a);
     for (int c = 0; c < m->n_correlations; c++) {
         const roi_correlation *cr = &m->correlations[c];
@@ -172,14 +154,39 @@ static roi_status build_correlation(const roi_model *m, const roi_graph *g, int 
     for (int i = 0; i < k; i++)
         for (int j = 0; j < k; j++)
             chol[i * k + j] = j <= i ? gsl_matrix_get(a, (size_t)i, (size_t)j) : 0.0;
+cleanup:
+    gsl_matrix_free(a);
+    return st;
+}
+
+/*
+ * Resolves the model's correlations into k input nodes and the Cholesky factor of the
+ * normal correlation matrix (k x k, row-major, lower triangle valid). *nodes and
+ * *chol are malloc'd for the caller (NULL when k == 0).
+ */
+static roi_status build_correlation(const roi_model *m, const roi_graph *g, int *k_out,
+                                    int **nodes_out, double **chol_out, roi_error *err)
+{
+    roi_status st = ROI_OK;
+    int k = 0;
+    double *chol = NULL;
+    *k_out = 0;
+    *nodes_out = NULL;
+    *chol_out = NULL;
+    if (!m || m->n_correlations == 0)
+        return ROI_OK;
+    int *nodes = malloc(2 * (size_t)m->n_correlations * sizeof *nodes);
+    ROI_CHECK_MEM_GOTO(nodes, st, err, cleanup);
+    ROI_TRY_GOTO(st, correlated_nodes(m, g, nodes, &k, err), cleanup);
+    chol = malloc((size_t)k * (size_t)k * sizeof *chol);
+    ROI_CHECK_MEM_GOTO(chol, st, err, cleanup);
+    ROI_TRY_GOTO(st, cholesky(m, g, nodes, k, chol, err), cleanup);
     *k_out = k;
     *nodes_out = nodes;
     *chol_out = chol;
     nodes = NULL;
     chol = NULL;
-
 cleanup:
-    gsl_matrix_free(a);
     free(nodes);
     free(chol);
     return st;

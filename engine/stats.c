@@ -516,103 +516,93 @@ static double group_at(const tie_group *g, size_t j)
     return g->vals[j - g->n_exact];
 }
 
-roi_status roi_stats_order_stats_float(const roi_float_sample *s, size_t n_defined,
-                                       const size_t *ranks, int n_ranks, double *out,
-                                       size_t tail, double *tail_sum)
-{
-    roi_status st = ROI_OK;
-    const float *x = s->x;
-    const size_t n = s->n;
-    const unsigned char bit = (unsigned char)(1u << s->bit);
-    uint32_t *start = NULL, *low = NULL;
-    uint64_t *keys = NULL, *tmp = NULL; /* the small path's float keys, one per word */
-    signed char *slot = NULL;
-    tie_group groups[ROI_MAX_ORDER_STATS + 1];
+/* A selection in progress: the wanted ranks, the tie group each falls in, and which
+ * upper halves of the float keys hold a group (slot[upper half] >= 0). */
+typedef struct selection {
+    const roi_float_sample *s;
+    size_t n_defined;
     size_t want[ROI_MAX_ORDER_STATS + 1];
     int group_of[ROI_MAX_ORDER_STATS + 1];
-    int n_want = 0, n_slots = 0, n_groups = 0;
+    int n_want;
+    tie_group groups[ROI_MAX_ORDER_STATS + 1];
+    int n_groups;
+    signed char *slot;     /* HALF of them */
+} selection;
 
-    memset(groups, 0, sizeof groups);
-    if (n_ranks < 0 || n_ranks > ROI_MAX_ORDER_STATS || n_defined == 0)
-        return ROI_ERR_INTERNAL;
-    for (int j = 0; j < n_ranks; j++) {
-        if (ranks[j] >= n_defined)
-            return ROI_ERR_INTERNAL;
-        want[n_want++] = ranks[j];
-    }
-    if (tail_sum) {
-        if (tail < 1 || tail > n_defined)
-            return ROI_ERR_INTERNAL;
-        want[n_want++] = tail - 1;
-    }
-    slot = malloc(HALF);
-    if (!slot) {
+/* Small samples: the defined values' float keys sorted (8 bytes per value), each wanted
+ * rank's group read off them; slot[] only marks the groups' upper halves. */
+static roi_status groups_by_sort(selection *sel)
+{
+    const float *x = sel->s->x;
+    const size_t nd = sel->n_defined;
+    roi_status st = ROI_OK;
+    uint64_t *keys = malloc(nd * sizeof *keys), *tmp = malloc(nd * sizeof *tmp);
+    if (!keys || !tmp) {
         st = ROI_ERR_NOMEM;
         goto cleanup;
     }
-    memset(slot, -1, HALF);
-    if (n_defined <= SMALL_SAMPLE) { /* sort the keys; slot[] only marks the groups */
-        keys = malloc(n_defined * sizeof *keys);
-        tmp = malloc(n_defined * sizeof *tmp);
-        if (!keys || !tmp) {
-            st = ROI_ERR_NOMEM;
-            goto cleanup;
-        }
-        size_t m = 0;
-        for (size_t i = 0; i < n && m < n_defined; i++)
-            if (!isnan(x[i]))
-                keys[m++] = roi_sort_key32(x[i]);
-        if (m != n_defined) {
-            st = ROI_ERR_INTERNAL;
-            goto cleanup;
-        }
-        roi_stats_sort_words(keys, tmp, m, 0, 4);
-        for (int j = 0; j < n_want; j++) {
-            uint32_t key = (uint32_t)keys[want[j]];
-            size_t lo = 0, hi = want[j]; /* the first position holding key */
-            while (lo < hi) {
-                size_t mid = lo + (hi - lo) / 2;
-                if (keys[mid] < key)
-                    lo = mid + 1;
-                else
-                    hi = mid;
-            }
-            group_of[j] = group_for(groups, &n_groups, key, lo);
-            slot[key >> 16] = 0;
-        }
-        goto ties;
-    }
-    start = calloc(HALF + 1, sizeof *start);
-    if (!start) {
-        st = ROI_ERR_NOMEM;
+    size_t m = 0;
+    for (size_t i = 0; i < sel->s->n && m < nd; i++)
+        if (!isnan(x[i]))
+            keys[m++] = roi_sort_key32(x[i]);
+    if (m != nd) {
+        st = ROI_ERR_INTERNAL;
         goto cleanup;
     }
+    roi_stats_sort_words(keys, tmp, m, 0, 4);
+    for (int j = 0; j < sel->n_want; j++) {
+        uint32_t key = (uint32_t)keys[sel->want[j]];
+        size_t lo = 0, hi = sel->want[j]; /* the first position holding key */
+        while (lo < hi) {
+            size_t mid = lo + (hi - lo) / 2;
+            if (keys[mid] < key)
+                lo = mid + 1;
+            else
+                hi = mid;
+        }
+        sel->group_of[j] = group_for(sel->groups, &sel->n_groups, key, lo);
+        sel->slot[key >> 16] = 0;
+    }
+cleanup:
+    free(keys);
+    free(tmp);
+    return st;
+}
 
+/* Large samples, with no per-value buffer: a histogram of the keys' upper 16 bits finds
+ * each wanted rank's bucket, a histogram of the lower 16 bits within those buckets its
+ * float. */
+static roi_status groups_by_radix(selection *sel)
+{
+    const float *x = sel->s->x;
+    const size_t n = sel->s->n;
+    roi_status st = ROI_OK;
+    uint32_t *low = NULL, bucket[ROI_MAX_ORDER_STATS + 1];
+    uint32_t *start = calloc(HALF + 1, sizeof *start);
+    int n_slots = 0;
+    if (!start)
+        return ROI_ERR_NOMEM;
     /* Round 1: upper halves. start[b] = defined values in buckets below b. */
     for (size_t i = 0; i < n; i++)
         if (!isnan(x[i]))
             start[(roi_sort_key32(x[i]) >> 16) + 1]++;
     for (uint32_t b = 0; b < HALF; b++)
         start[b + 1] += start[b];
-    uint32_t bucket[ROI_MAX_ORDER_STATS + 1];
-    for (int j = 0; j < n_want; j++) {
+    for (int j = 0; j < sel->n_want; j++) {
         uint32_t lo = 0, hi = HALF; /* the bucket b with start[b] <= r < start[b + 1] */
         while (hi - lo > 1) {
             uint32_t mid = lo + (hi - lo) / 2;
-            if (start[mid] <= want[j])
+            if (start[mid] <= sel->want[j])
                 lo = mid;
             else
                 hi = mid;
         }
         bucket[j] = lo;
-        if (slot[lo] < 0) {
-            slot[lo] = (signed char)n_slots++;
-        }
+        if (sel->slot[lo] < 0)
+            sel->slot[lo] = (signed char)n_slots++;
     }
-
     /* Round 2: lower halves within the wanted buckets. */
-    low = calloc((size_t)n_slots * HALF, sizeof *low);
-    if (!low) {
+    if (!(low = calloc((size_t)n_slots * HALF, sizeof *low))) {
         st = ROI_ERR_NOMEM;
         goto cleanup;
     }
@@ -620,90 +610,139 @@ roi_status roi_stats_order_stats_float(const roi_float_sample *s, size_t n_defin
         if (isnan(x[i]))
             continue;
         uint32_t k = roi_sort_key32(x[i]);
-        int sl = slot[k >> 16];
+        int sl = sel->slot[k >> 16];
         if (sl >= 0)
             low[(size_t)sl * HALF + (k & 0xffffu)]++;
     }
-    for (int j = 0; j < n_want; j++) {
-        const uint32_t *h = low + (size_t)slot[bucket[j]] * HALF;
+    for (int j = 0; j < sel->n_want; j++) {
+        const uint32_t *h = low + (size_t)sel->slot[bucket[j]] * HALF;
         size_t below = start[bucket[j]];
         uint32_t v = 0;
-        while (below + h[v] <= want[j]) /* stops: the bucket holds rank want[j] */
+        while (below + h[v] <= sel->want[j]) /* stops: the bucket holds rank want[j] */
             below += h[v++];
-        group_of[j] = group_for(groups, &n_groups, (bucket[j] << 16) | v, below);
+        sel->group_of[j] = group_for(sel->groups, &sel->n_groups, (bucket[j] << 16) | v, below);
     }
+cleanup:
+    free(start);
+    free(low);
+    return st;
+}
 
-ties:; /* a label needs a statement before the declaration (C17) */
-    /* Round 3: the ties, and the floats below the tail's group. */
-    const uint32_t tail_key = tail_sum ? groups[group_of[n_want - 1]].key : 0;
-    double below_sum = 0.0;
-    for (size_t i = 0; i < n; i++) {
-        if (isnan(x[i]))
+/* Notes trial i (its float's key k) in the group of that key: counted when its float is
+ * exact, listed for its exact value otherwise. */
+static roi_status note_tie(selection *sel, uint32_t k, size_t i, unsigned char bit)
+{
+    for (int g = 0; g < sel->n_groups; g++) {
+        tie_group *gr = &sel->groups[g];
+        if (gr->key != k)
             continue;
-        uint32_t k = roi_sort_key32(x[i]);
-        if (tail_sum && k < tail_key)
-            below_sum += (double)x[i];
-        if (slot[k >> 16] < 0)
-            continue;
-        for (int g = 0; g < n_groups; g++) {
-            tie_group *gr = &groups[g];
-            if (gr->key != k)
-                continue;
-            if (s->exact[i] & bit) {
-                gr->n_exact++;
-            } else {
-                if (gr->n_inexact == gr->cap) {
-                    size_t cap = gr->cap ? 2 * gr->cap : 16;
-                    size_t *t = realloc(gr->trials, cap * sizeof *t);
-                    if (!t) {
-                        st = ROI_ERR_NOMEM;
-                        goto cleanup;
-                    }
-                    gr->trials = t;
-                    gr->cap = cap;
-                }
-                gr->trials[gr->n_inexact++] = i;
-            }
-            break;
+        if (sel->s->exact[i] & bit) {
+            gr->n_exact++;
+            return ROI_OK;
         }
+        if (gr->n_inexact == gr->cap) {
+            size_t cap = gr->cap ? 2 * gr->cap : 16;
+            size_t *t = realloc(gr->trials, cap * sizeof *t);
+            if (!t)
+                return ROI_ERR_NOMEM;
+            gr->trials = t;
+            gr->cap = cap;
+        }
+        gr->trials[gr->n_inexact++] = i;
+        return ROI_OK;
     }
-    for (int g = 0; g < n_groups; g++) {
-        tie_group *gr = &groups[g];
+    return ROI_OK;
+}
+
+/* Round 3: the ties of every group, and (tail_key > 0) the sum of the floats below
+ * tail_key in index order; then each group's inexact ties by their exact values,
+ * sorted, and how many of them lie below the group's float. */
+static roi_status gather_ties(selection *sel, int with_tail, uint32_t tail_key,
+                              double *below_sum)
+{
+    const roi_float_sample *s = sel->s;
+    const unsigned char bit = (unsigned char)(1u << s->bit);
+    double sum = 0.0;
+    for (size_t i = 0; i < s->n; i++) {
+        if (isnan(s->x[i]))
+            continue;
+        uint32_t k = roi_sort_key32(s->x[i]);
+        if (with_tail && k < tail_key)
+            sum += (double)s->x[i];
+        if (sel->slot[k >> 16] >= 0)
+            ROI_TRY(note_tie(sel, k, i, bit));
+    }
+    *below_sum = sum;
+    for (int g = 0; g < sel->n_groups; g++) {
+        tie_group *gr = &sel->groups[g];
         if (gr->n_inexact == 0)
             continue;
-        if (!(gr->vals = malloc(gr->n_inexact * sizeof *gr->vals))) {
-            st = ROI_ERR_NOMEM;
-            goto cleanup;
-        }
-        if ((st = s->values(s->ud, gr->trials, gr->n_inexact, gr->vals)) != ROI_OK)
-            goto cleanup;
-        if ((st = roi_stats_sort(gr->vals, gr->n_inexact)) != ROI_OK)
-            goto cleanup;
+        if (!(gr->vals = malloc(gr->n_inexact * sizeof *gr->vals)))
+            return ROI_ERR_NOMEM;
+        ROI_TRY(s->values(s->ud, gr->trials, gr->n_inexact, gr->vals));
+        ROI_TRY(roi_stats_sort(gr->vals, gr->n_inexact));
         double f = (double)roi_sort_key32_value(gr->key);
         while (gr->n_lower < gr->n_inexact && gr->vals[gr->n_lower] < f)
             gr->n_lower++;
     }
+    return ROI_OK;
+}
+
+roi_status roi_stats_order_stats_float(const roi_float_sample *s, size_t n_defined,
+                                       const size_t *ranks, int n_ranks, double *out,
+                                       size_t tail, double *tail_sum)
+{
+    roi_status st = ROI_OK;
+    selection *sel = calloc(1, sizeof *sel);
+    if (!sel)
+        return ROI_ERR_NOMEM;
+    sel->s = s;
+    sel->n_defined = n_defined;
+    if (n_ranks < 0 || n_ranks > ROI_MAX_ORDER_STATS || n_defined == 0) {
+        st = ROI_ERR_INTERNAL;
+        goto cleanup;
+    }
     for (int j = 0; j < n_ranks; j++) {
-        const tie_group *gr = &groups[group_of[j]];
-        out[j] = group_at(gr, want[j] - gr->below);
+        if (ranks[j] >= n_defined) {
+            st = ROI_ERR_INTERNAL;
+            goto cleanup;
+        }
+        sel->want[sel->n_want++] = ranks[j];
     }
     if (tail_sum) {
-        const tie_group *gr = &groups[group_of[n_want - 1]];
+        if (tail < 1 || tail > n_defined) {
+            st = ROI_ERR_INTERNAL;
+            goto cleanup;
+        }
+        sel->want[sel->n_want++] = tail - 1;
+    }
+    if (!(sel->slot = malloc(HALF))) {
+        st = ROI_ERR_NOMEM;
+        goto cleanup;
+    }
+    memset(sel->slot, -1, HALF);
+    ROI_TRY_GOTO(st, n_defined <= SMALL_SAMPLE ? groups_by_sort(sel) : groups_by_radix(sel),
+                 cleanup);
+    const uint32_t tail_key = tail_sum ? sel->groups[sel->group_of[sel->n_want - 1]].key : 0;
+    double below_sum = 0.0;
+    ROI_TRY_GOTO(st, gather_ties(sel, tail_sum != NULL, tail_key, &below_sum), cleanup);
+    for (int j = 0; j < n_ranks; j++) {
+        const tie_group *gr = &sel->groups[sel->group_of[j]];
+        out[j] = group_at(gr, sel->want[j] - gr->below);
+    }
+    if (tail_sum) {
+        const tie_group *gr = &sel->groups[sel->group_of[sel->n_want - 1]];
         for (size_t j = 0; j < tail - gr->below; j++)
             below_sum += group_at(gr, j);
         *tail_sum = below_sum;
     }
-
 cleanup:
-    for (int g = 0; g < n_groups; g++) {
-        free(groups[g].trials);
-        free(groups[g].vals);
+    for (int g = 0; g < sel->n_groups; g++) {
+        free(sel->groups[g].trials);
+        free(sel->groups[g].vals);
     }
-    free(start);
-    free(slot);
-    free(low);
-    free(keys);
-    free(tmp);
+    free(sel->slot);
+    free(sel);
     return st;
 }
 
