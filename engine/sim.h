@@ -95,9 +95,11 @@ typedef struct roi_run {
 } roi_run;
 
 /*
- * Runs the model. On success *out is a new run the caller frees with roi_run_free.
- * Errors: ROI_ERR_USAGE (trials == 0, or a run larger than opts->max_bytes), ROI_ERR_NOMEM, ROI_ERR_NUMERIC (a trial gave a
- * non-finite output that must be finite: the message names scenario, trial and seed).
+ * Runs the model. On success *out is a new run the caller frees with roi_run_free; m is
+ * borrowed and never changed. Errors: ROI_ERR_USAGE (trials == 0, or a run larger than
+ * opts->max_bytes), ROI_ERR_NOMEM, ROI_ERR_NUMERIC (a trial gave a non-finite output
+ * that must be finite: the message names scenario, trial and seed), and the errors of
+ * roi_sampling_new (a correlation matrix that is not positive definite, a bad band).
  */
 roi_status roi_sim_run(const roi_model *m, const roi_sim_opts *opts, roi_run **out,
                        roi_error *err);
@@ -105,8 +107,8 @@ roi_status roi_sim_run(const roi_model *m, const roi_sim_opts *opts, roi_run **o
 /* Frees a run and everything it owns. NULL is allowed. */
 void roi_run_free(roi_run *run);
 
-/* Output k of trial i as the run stores it (NaN: undefined); i < run->trials. Within a
- * relative 2^-24 of the exact value, with its order and sign (roi_stats_to_float). */
+/* Output k of trial i as the run stores it (NaN: undefined); i < run->trials. Rounded
+ * to a float by roi_stats_to_float: its order and sign are the exact value's. */
 static inline double roi_run_value(const roi_run *run, roi_output k, size_t i)
 {
     return (double)run->out[k][i];
