@@ -6,7 +6,8 @@
  * Every error reaches the user once, here, as "roisim: <message>" on stderr.
  * Exit status: 0 success, 1 model/scenario/IO error, 2 usage error.
  */
-#include <gsl/gsl_errno.h>
+#include <errno.h>
+#include <limits.h>
 #include <locale.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -15,17 +16,14 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "analysis.h"
 #include "atomic.h"
-#include "condition.h"
 #include "options.h"
 #include "outputs.h"
 #include "paths.h"
 #include "report.h"
+#include "results.h"
 #include "scenario.h"
-#include "search.h"
 #include "signals.h"
-#include "sim.h"
 
 /* The options, as parsed from the table in options.c. */
 typedef roi_cli cli;
@@ -90,10 +88,12 @@ static double now_seconds(void)
     return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
 }
 
-/* roi_sim_opts.progress: at most ~10 redraws a second, nothing in the first 0.5 s. */
-static void progress_draw(void *ud, size_t done, size_t total)
+/* roi_results_opts.progress: at most ~10 redraws a second, nothing in the first 0.5 s. */
+static void progress_draw(void *ud, int scenario, const char *name, size_t done, size_t total)
 {
     progress *p = ud;
+    p->index = scenario;
+    p->name = name;
     double t = now_seconds();
     if (t - p->start < 0.5 || (p->drawn && t - p->last < 0.1))
         return;
@@ -123,65 +123,6 @@ static void progress_clear(progress *p)
 
 /* ---- commands ----------------------------------------------------------------------------- */
 
-/* A --given that parses in no scenario, or a --stress input that no scenario has, is
- * an error (found before any run). */
-static roi_status check_stress(const cli *c, roi_model **models, int n, roi_error *err)
-{
-    for (int k = 0; k < c->n_given; k++) {
-        roi_status first = ROI_OK;
-        int ok = 0;
-        for (int i = 0; i < n && !ok; i++) {
-            roi_cond *cond = NULL;
-            roi_error e;
-            roi_status st = roi_cond_parse(c->given[k], models[i], "--given", &cond, &e);
-            roi_cond_free(cond);
-            ok = st == ROI_OK;
-            if (!ok && first == ROI_OK) {
-                first = st;
-                *err = e;
-            }
-        }
-        if (!ok)
-            return first;
-    }
-    for (int k = 0; k < c->n_stress; k++) {
-        int found = 0;
-        for (int i = 0; i < n && !found; i++)
-            found = roi_graph_find_input(&models[i]->graph, c->stress[k].input) >= 0;
-        if (!found)
-            return roi_error_set(err, ROI_ERR_USAGE, NULL,
-                                 "--stress: no scenario has an input named '%s'",
-                                 c->stress[k].input);
-    }
-    return ROI_OK;
-}
-
-/* Paired comparison of npv of every run with the reference run (--compare NAME, else
- * "base" when it was run). */
-static roi_status compare_runs(const cli *c, roi_run **runs, int n, roi_error *err)
-{
-    const char *ref_name = c->compare ? c->compare : "base";
-    const roi_run *ref = NULL;
-    for (int i = 0; i < n && !ref; i++)
-        if (runs[i]->model->name && !strcmp(runs[i]->model->name, ref_name))
-            ref = runs[i];
-    if (!ref) {
-        if (c->compare)
-            return roi_error_set(err, ROI_ERR_USAGE, NULL,
-                                 "--compare: no scenario named '%s' was run", c->compare);
-        return ROI_OK;
-    }
-    for (int i = 0; i < n; i++) {
-        if (runs[i] == ref || !runs[i]->analysis)
-            continue;
-        roi_status st = roi_analysis_paired(runs[i], ref, ROI_OUT_NPV,
-                                            &runs[i]->analysis->paired, err);
-        if (st != ROI_OK)
-            return st;
-    }
-    return ROI_OK;
-}
-
 static roi_status cmd_run(const cli *c, const char *command, roi_error *err)
 {
     roi_status st = ROI_OK;
@@ -189,22 +130,19 @@ static roi_status cmd_run(const cli *c, const char *command, roi_error *err)
     const char *const *files = NULL;
     int n = 0;
     roi_model **models = NULL;
-    roi_run **runs = NULL;
+    roi_results *res = NULL;
     roi_scenario_opts sopts = {.sets = c->sets, .n_sets = c->n_sets,
                                .memory_limit = c->lua_memory, .time_limit = c->time_limit};
 
     st = scenario_files(c, &files, &n, &bundled, err);
     if (st != ROI_OK)
         goto done;
-    models = calloc((size_t)n, sizeof *models);
-    runs = calloc((size_t)n, sizeof *runs);
-    if (!models || !runs) {
+    models = calloc((size_t)n + 1, sizeof *models);
+    if (!models) {
         st = roi_error_set(err, ROI_ERR_NOMEM, NULL, "out of memory");
         goto done;
     }
     double t_phase = now_seconds();
-    double t_load = 0.0, t_sim = 0.0, t_stats = 0.0, t_search = 0.0, t_analysis = 0.0;
-    double t_report = 0.0;
     /* Load everything first: a broken scenario fails before any time is spent. */
     for (int i = 0; i < n; i++) {
         st = roi_scenario_load(files[i], &sopts, &models[i], err);
@@ -223,71 +161,35 @@ static roi_status cmd_run(const cli *c, const char *command, roi_error *err)
                                    models[i]->n_sources, outs, N_OUTS, err);
     if (st != ROI_OK)
         goto done;
-    if (!c->no_analysis && (st = check_stress(c, models, n, err)) != ROI_OK)
-        goto done;
+    double t_load = now_seconds() - t_phase;
 
-    t_load = now_seconds() - t_phase;
     progress prog = {.enabled = !c->quiet && isatty(STDERR_FILENO), .count = n};
     prog.start = now_seconds();
-    for (int i = 0; i < n; i++) {
-        roi_sim_opts opts = {.seed = c->seed, .trials = c->trials, .threads = c->threads,
-                             .sampling = c->sampling,
-                             .max_bytes = c->max_memory,
-                             .block_size = c->block_size};
-        if (prog.enabled) {
-            prog.index = i;
-            prog.name = models[i]->name;
-            opts.progress = progress_draw;
-            opts.progress_ud = &prog;
-        }
-        roi_convergence conv;
-        if (c->precision > 0)
-            st = roi_search_precision(models[i], &opts, c->precision, c->max_trials, &runs[i],
-                                      &conv, err);
-        else
-            st = roi_sim_run(models[i], &opts, &runs[i], err);
-        /* Goal seeks and sweeps the scenario declares, at the run's seed and trials. */
-        double t0 = now_seconds();
-        if (st == ROI_OK)
-            st = roi_search_run_all(runs[i], &opts, c->precision > 0 ? &conv : NULL, err);
-        double t1 = now_seconds();
-        t_search += t1 - t0;
-        if (st == ROI_OK && !c->no_analysis) {
-            roi_analysis_opts aopts = {.given = c->given, .n_given = c->n_given,
-                                       .stress = c->stress, .n_stress = c->n_stress,
-                                       .threads = c->threads,
-                                       .sens_trials = c->sens_trials};
-            st = roi_analysis_run(models[i], runs[i], &aopts, err);
-        }
-        t_analysis += now_seconds() - t1;
-        if (st != ROI_OK) {
-            progress_clear(&prog);
-            goto done;
-        }
-    }
+    roi_results_opts ro = {
+        .sim = {.seed = c->seed, .trials = c->trials, .threads = c->threads,
+                .sampling = c->sampling, .max_bytes = c->max_memory,
+                .block_size = c->block_size},
+        .precision = c->precision, .max_trials = c->max_trials,
+        .no_analysis = c->no_analysis,
+        .analysis = {.given = c->given, .n_given = c->n_given, .stress = c->stress,
+                     .n_stress = c->n_stress, .threads = c->threads,
+                     .sens_trials = c->sens_trials},
+        .compare = c->compare,
+        .progress = prog.enabled ? progress_draw : NULL, .progress_ud = &prog};
+    st = roi_results_run((const roi_model *const *)models, n, &ro, &res, err);
     progress_clear(&prog);
-    if (!c->no_analysis) {
-        double t0 = now_seconds();
-        st = compare_runs(c, runs, n, err);
-        t_analysis += now_seconds() - t0;
-        if (st != ROI_OK)
-            goto done;
-    }
-    for (int i = 0; i < n; i++) {
-        t_sim += runs[i]->seconds_simulation;
-        t_stats += runs[i]->seconds_statistics;
-    }
-    t_phase = now_seconds();
+    if (st != ROI_OK)
+        goto done;
 
+    t_phase = now_seconds();
     roi_report_meta meta = {.version = ROI_VERSION, .seed = c->seed, .trials = c->trials,
                             .threads = c->threads, .command = command};
     /* The only clock reading: it reaches the workbook's Run sheet, never a result. */
     meta.created = c->reproducible ? 0 : c->date ? c->date : (int64_t)time(NULL);
-    const roi_run *const *cruns = (const roi_run *const *)runs;
     if (!c->quiet) {
         /* With --json - the JSON owns standard output. */
         FILE *fp = c->json && !strcmp(c->json, "-") ? stderr : stdout;
-        roi_report_terminal(fp, cruns, n, &meta);
+        roi_report_terminal(fp, res, &meta);
         /* A summary lost on a full device is a failure, not a success (issue 14). */
         errno = 0;
         if (fflush(fp) != 0 || ferror(fp)) {
@@ -303,28 +205,27 @@ static roi_status cmd_run(const cli *c, const char *command, roi_error *err)
      * written. */
     roi_atomic_batch_begin();
     if (c->xlsx)
-        st = roi_report_xlsx_write(cruns, n, &meta, c->xlsx, err);
+        st = roi_report_xlsx_write(res, &meta, c->xlsx, err);
     if (st == ROI_OK && c->json)
-        st = roi_report_json_write(cruns, n, &meta, c->json, err);
+        st = roi_report_json_write(res, &meta, c->json, err);
     if (st == ROI_OK && c->trials_csv)
-        st = roi_report_trials_csv_write(cruns, n, c->trials_csv, err);
+        st = roi_report_trials_csv_write(res, c->trials_csv, err);
     if (st == ROI_OK)
         st = roi_atomic_batch_commit(err);
     else
         roi_atomic_batch_abort();
-    t_report = now_seconds() - t_phase;
+    double t_report = now_seconds() - t_phase;
     if (c->timings && st == ROI_OK)
         fprintf(stderr,
                 "timings: loading %.3f s, simulation %.3f s, statistics %.3f s, "
-                "goal seeks %.3f s, analysis %.3f s, reports %.3f s\n", t_load, t_sim,
-                t_stats, t_search, t_analysis, t_report);
+                "goal seeks %.3f s, analysis %.3f s, reports %.3f s\n", t_load,
+                res->seconds.simulation, res->seconds.statistics, res->seconds.search,
+                res->seconds.analysis, t_report);
 
 done:
-    for (int i = 0; runs && i < n; i++)
-        roi_run_free(runs[i]);
+    roi_results_free(res);
     for (int i = 0; models && i < n; i++)
         roi_model_free(models[i]);
-    free(runs);
     free(models);
     roi_scenario_list_free(bundled);
     return st;
@@ -418,8 +319,6 @@ static roi_status cmd_paths(const roi_paths *paths)
 
 int main(int argc, char **argv)
 {
-    /* GSL's default handler aborts; every GSL status is checked instead. */
-    gsl_set_error_handler_off();
     /* Numbers in every output use '.', whatever the environment says. */
     setlocale(LC_ALL, "C");
     /* An interrupted run removes its temporary reports (issue 14). */

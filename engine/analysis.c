@@ -11,7 +11,7 @@
  * the next one's values (drawn while this one is ranked). CIs
  * select order statistics from a copy of one output's keys (8 bytes per trial, per
  * thread up to 2^22 trials); views draw their inputs per trial instead of storing them.
- * Outputs are read only through out_value, so their storage type is one line here.
+ * Outputs are read only through roi_run_value (sim.h), so their storage is sim.c's.
  */
 #include "analysis.h"
 
@@ -30,18 +30,11 @@
 
 enum { P10 = 2, P50 = 4, P90 = 6 }; /* indices into roi_pct_levels */
 
-/* Output o of trial i of a run: every read of the per-trial outputs goes through here
- * (directly or by copy_output), so changing their storage type changes only this line. */
-static inline double out_value(const roi_run *run, int o, size_t i)
-{
-    return (double)run->out[o][i]; /* stored as float (sim.h) */
-}
-
 /* dst[i] = output o of trial i, i < n. */
 static void copy_output(const roi_run *run, int o, size_t n, double *dst)
 {
     for (size_t i = 0; i < n; i++)
-        dst[i] = out_value(run, o, i);
+        dst[i] = roi_run_value(run, o, i);
 }
 
 /* ---- confidence intervals ----------------------------------------------------------------- */
@@ -107,64 +100,6 @@ void roi_summary_ci_sorted(const double *sorted, size_t n, const roi_summary *s,
     ci_fill(n, s, lo, hi, sorted, ci);
 }
 
-static int cmp_u64(const void *pa, const void *pb)
-{
-    uint64_t a = *(const uint64_t *)pa, b = *(const uint64_t *)pb;
-    return (a > b) - (a < b);
-}
-
-/*
- * Rearranges a[lo..hi) so that every position in pos[0..npos) (ascending, in [lo, hi))
- * holds the value a full ascending sort would put there, with no larger value before
- * it and no smaller one after it. Quickselect on several positions at once: median-of-3
- * pivot, three-way partition (ties, common in discrete outputs, end in the middle and
- * are done), recursion on the left side, loop on the right; a range that keeps
- * splitting badly is sorted instead. The keys are a total order, so the selected values
- * are exactly the sorted ones, whatever the path.
- */
-static void select_keys(uint64_t *a, size_t lo, size_t hi, const size_t *pos, size_t npos,
-                        int depth)
-{
-    while (npos > 0 && hi - lo > 1) {
-        size_t n = hi - lo;
-        if (n <= 16 || depth > 80) {
-            qsort(a + lo, n, sizeof *a, cmp_u64);
-            return;
-        }
-        depth++;
-        uint64_t x = a[lo], y = a[lo + n / 2], z = a[hi - 1];
-        uint64_t p = x < y ? (y < z ? y : (x < z ? z : x)) : (x < z ? x : (y < z ? z : y));
-        size_t lt = lo, i = lo, gt = hi;
-        while (i < gt) {
-            uint64_t v = a[i];
-            if (v < p) {
-                a[i++] = a[lt];
-                a[lt++] = v;
-            } else if (v > p) {
-                a[i] = a[--gt];
-                a[gt] = v;
-            } else {
-                i++;
-            }
-        }
-        size_t nl = 0, ne;
-        while (nl < npos && pos[nl] < lt)
-            nl++;
-        for (ne = nl; ne < npos && pos[ne] < gt; ne++)
-            ;
-        select_keys(a, lo, lt, pos, nl, depth);
-        lo = gt;
-        pos += ne;
-        npos -= ne;
-    }
-}
-
-static int cmp_size(const void *pa, const void *pb)
-{
-    size_t a = *(const size_t *)pa, b = *(const size_t *)pb;
-    return (a > b) - (a < b);
-}
-
 /*
  * The CIs of output o of the run (summarised in run->summary[o]) without sorting it: the
  * defined values' sort keys are copied into keys (room for run->trials words), the
@@ -176,7 +111,7 @@ static roi_status ci_select(const roi_run *run, int o, uint64_t *keys, roi_summa
 {
     size_t m = 0;
     for (size_t i = 0; i < run->trials; i++) {
-        double v = out_value(run, o, i);
+        double v = roi_run_value(run, o, i);
         if (!isnan(v))
             keys[m++] = roi_sort_key(v);
     }
@@ -191,12 +126,8 @@ static roi_status ci_select(const roi_run *run, int o, uint64_t *keys, roi_summa
         pos[np++] = hi[k];
     }
     pos[np++] = ntail - 1;
-    qsort(pos, np, sizeof *pos, cmp_size);
-    size_t nu = 1;
-    for (size_t i = 1; i < np; i++)
-        if (pos[i] != pos[nu - 1])
-            pos[nu++] = pos[i];
-    select_keys(keys, 0, m, pos, nu, 0);
+    if (roi_stats_select_keys(keys, m, pos, np) != ROI_OK)
+        return ROI_ERR_NOMEM;
     /* keys[0..ntail) now hold the ntail lowest values: sort just those, as doubles. */
     double *tail = (double *)(void *)keys; /* same storage, one word per value */
     for (size_t i = 0; i < ntail; i++) {
@@ -226,138 +157,6 @@ static roi_status summarize_ci(const double *x, size_t n, double *work, roi_summ
 
 /* ---- ranks ----------------------------------------------------------------------------------- */
 
-typedef struct keyed {
-    uint64_t key;
-    uint64_t idx;
-} keyed;
-
-
-static int cmp_keyed(const void *pa, const void *pb)
-{
-    const keyed *a = pa, *b = pb;
-    if (a->key != b->key)
-        return a->key < b->key ? -1 : 1;
-    return (a->idx > b->idx) - (a->idx < b->idx);
-}
-
-/* Ranks are held as twice the 1-based mid-rank (a whole number, exact in 32 bits), so
- * rank_sort works for n < 2^31 trials; 0.5 * rank2 is the mid-rank as a double. */
-#define RANK_MAX_N ((size_t)INT32_MAX)
-
-/*
- * Twice the mid-ranks of x[0..n-1] into rank2 (may be NULL); the values sorted
- * ascending end in ws_a or ws_b, as doubles: *sorted_out (may be NULL) says which.
- * ws_a and ws_b are scratch of n words each, reused across calls (no allocation per call but for rare
- * long runs of values agreeing to ~6 digits). Two stages, for speed: an LSD radix sort
- * of (upper 32 bits of the key, trial index) packed in one word, which orders the values
- * to about 6 significant digits and keeps trial order within equal prefixes; then each
- * run of equal prefixes is finished by the full key (skipped when already in order,
- * insertion sort when short, qsort otherwise). The result is the exact order by (value,
- * trial), so it never depends on threads. n <= RANK_MAX_N.
- */
-static roi_status rank_sort(const double *x, size_t n, uint32_t *rank2, uint64_t *ws_a,
-                            uint64_t *ws_b, const double **sorted_out)
-{
-    if (n == 0)
-        return ROI_OK;
-    if (n > RANK_MAX_N)
-        return ROI_ERR_NOMEM;
-    const uint64_t lo_mask = UINT64_C(0xffffffff);
-    uint64_t *a = ws_a, *b = ws_b;
-    size_t count[4][256];
-    memset(count, 0, sizeof count);
-    for (size_t i = 0; i < n; i++) {
-        uint64_t k = roi_sort_key(x[i] == 0.0 ? 0.0 : x[i]); /* -0.0 ties with +0.0 */
-        a[i] = (k & ~lo_mask) | (uint64_t)i;
-        for (int p = 0; p < 4; p++)
-            count[p][(a[i] >> (32 + 8 * p)) & 0xff]++;
-    }
-    for (int p = 0; p < 4; p++) {
-        size_t *c = count[p];
-        int shift = 32 + 8 * p;
-        if (c[(a[0] >> shift) & 0xff] == n)
-            continue;
-        size_t pos = 0;
-        for (int v = 0; v < 256; v++) {
-            size_t cv = c[v];
-            c[v] = pos;
-            pos += cv;
-        }
-        for (size_t i = 0; i < n; i++)
-            b[c[(a[i] >> shift) & 0xff]++] = a[i];
-        uint64_t *t = a;
-        a = b;
-        b = t;
-    }
-    /* a: (prefix | trial) in prefix order; key: the full keys in the same order. */
-    uint64_t *key = b;
-    for (size_t i = 0; i < n; i++) {
-#if defined(__GNUC__)
-        if (i + 16 < n) /* the gather is random access: fetch ahead */
-            __builtin_prefetch(&x[a[i + 16] & lo_mask]);
-#endif
-        double v = x[a[i] & lo_mask];
-        key[i] = roi_sort_key(v == 0.0 ? 0.0 : v);
-    }
-    for (size_t i = 0; i < n;) {
-        size_t j = i + 1;
-        int ordered = 1;
-        while (j < n && (a[j] >> 32) == (a[i] >> 32)) {
-            ordered &= key[j - 1] <= key[j]; /* equal keys are in trial order already */
-            j++;
-        }
-        if (ordered) {
-            i = j;
-            continue;
-        }
-        if (j - i > 64) {
-            keyed *kv = malloc((j - i) * sizeof *kv);
-            if (!kv)
-                return ROI_ERR_NOMEM;
-            for (size_t k = i; k < j; k++)
-                kv[k - i] = (keyed){key[k], a[k] & lo_mask};
-            qsort(kv, j - i, sizeof *kv, cmp_keyed);
-            for (size_t k = i; k < j; k++) {
-                key[k] = kv[k - i].key;
-                a[k] = kv[k - i].idx;
-            }
-            free(kv);
-        } else {
-            for (size_t k = i + 1; k < j; k++) {
-                keyed v = {key[k], a[k] & lo_mask};
-                size_t m = k;
-                while (m > i && (key[m - 1] > v.key ||
-                                 (key[m - 1] == v.key && (a[m - 1] & lo_mask) > v.idx))) {
-                    key[m] = key[m - 1];
-                    a[m] = a[m - 1];
-                    m--;
-                }
-                key[m] = v.key;
-                a[m] = v.idx;
-            }
-        }
-        i = j;
-    }
-    double *sorted = (double *)(void *)key; /* same storage, one word per value */
-    for (size_t i = 0; i < n;) {
-        size_t j = i + 1;
-        while (j < n && key[j] == key[i])
-            j++;
-        /* 0-based positions i..j-1 share the 1-based mid-rank (i + 1 + j) / 2. */
-        uint32_t mid2 = (uint32_t)(i + 1 + j);
-        double v = roi_sort_key_value(key[i]);
-        for (size_t k = i; k < j; k++) {
-            if (rank2)
-                rank2[a[k] & lo_mask] = mid2;
-            memcpy(&sorted[k], &v, sizeof v);
-        }
-        i = j;
-    }
-    if (sorted_out)
-        *sorted_out = sorted;
-    return ROI_OK;
-}
-
 roi_status roi_ranks(const double *x, size_t n, double *rank)
 {
     if (n == 0)
@@ -367,7 +166,7 @@ roi_status roi_ranks(const double *x, size_t n, double *rank)
     uint32_t *r2 = malloc(n * sizeof *r2);
     if (!a || !b || !r2)
         st = ROI_ERR_NOMEM;
-    if (st == ROI_OK && (st = rank_sort(x, n, r2, a, b, NULL)) == ROI_OK)
+    if (st == ROI_OK && (st = roi_stats_rank(x, n, r2, a, b, NULL)) == ROI_OK)
         for (size_t i = 0; i < n; i++)
             rank[i] = 0.5 * (double)r2[i];
     free(a);
@@ -404,7 +203,7 @@ double roi_spearman_se(double rho, size_t n)
 /* ---- per-trial input values -------------------------------------------------------------- */
 
 typedef struct ctx {
-    roi_model *m;
+    const roi_model *m;
     const roi_run *run;
     size_t n;
     uint64_t *keys;
@@ -473,7 +272,7 @@ static int cmp_tornado(const void *pa, const void *pb)
 }
 
 /* Buffers of the sensitivity pass, for the one input being processed: x, its values in
- * trial order; rx2, twice its mid-ranks; a and b, rank_sort's scratch (b ends holding
+ * trial order; rx2, twice its mid-ranks; a and b, roi_stats_rank's scratch (b ends holding
  * the sorted values); tail[t], its values in npv's lower / upper tail. 28 bytes per
  * trial plus the tails (~10% of the trials each). */
 typedef struct sens_buf {
@@ -533,113 +332,115 @@ typedef struct out_ranks {
     double syy[ROI_OUT_COUNT];
 } out_ranks;
 
-/* Input k of the graph over the first ns trials, from its values (b->x), twice its
- * mid-ranks (b->rx2) and its sorted values (xs): its row of every computed output and of
- * both npv tails. Every sum is the one the straightforward per-output
- * loops (roi_pearson, then the decile groups) form, in the same trial order, so the
- * results are the same to the bit: the pass over the trials is split by outputs, one
- * group per thread (each sum belongs to one group), the first group also gathering
- * what the input alone needs (its spread, the decile counts, the tails). */
-static roi_status one_input(const ctx *c, roi_analysis *an, const out_ranks *orank, int k,
-                            const sens_buf *b, const double *xs)
+/* One input's levels over the first ns trials, from its values and sorted values. */
+typedef struct input_levels {
+    double q10, q90, med;  /* its sample p10, p90 and median */
+    double mean;           /* its mean */
+    double mr;             /* the mean mid-rank (mean_rank) */
+} input_levels;
+
+/* What the pass over one input's trials gathers: per computed output (by position in
+ * the list of computed outputs) its sens_acc; for the input alone its spread (ssx
+ * around its mean, sxx of its centred ranks), its decile counts, and how many of its
+ * values fell in each npv tail (those values are in the sens_buf's tail arrays). */
+typedef struct input_sums {
+    sens_acc acc[ROI_OUT_COUNT];
+    double ssx, sxx;
+    size_t nl, nh, m_tail[2];
+} input_sums;
+
+/*
+ * Pass gi of `groups` over the first ns trials of one input (values b->x, twice its
+ * mid-ranks b->rx2): the sums of the computed outputs outs[j], j = gi, gi + groups, ...;
+ * pass 0 also gathers what the input alone needs. Every sum is the one the
+ * straightforward per-output loops (roi_pearson, then the decile groups) form, in the
+ * same trial order, so any grouping gives the same bits; each sum belongs to one pass.
+ */
+static void group_pass(const ctx *c, const roi_analysis *an, const out_ranks *orank,
+                       const sens_buf *b, const input_levels *lv, const int *outs, int n_outs,
+                       int gi, int groups, input_sums *sum)
 {
     const roi_run *run = c->run;
-    const roi_graph *g = &c->m->graph;
     const size_t n = an->sens_trials;
     const double *x = b->x;
     const uint32_t *rx2 = b->rx2;
-    int node = roi_graph_input_node(g, k);
-    const roi_node *nd = &g->nodes[node];
-    roi_status st = ROI_OK;
-    const double q10 = roi_stats_percentile_sorted(xs, n, 0.10);
-    const double q90 = roi_stats_percentile_sorted(xs, n, 0.90);
-    const double med = roi_stats_percentile_sorted(xs, n, 0.50);
-    const double mean = roi_stats_sum(x, n) / (double)n;
-    const double mr = mean_rank(n);
-
-    int outs[ROI_OUT_COUNT], n_outs = 0;
-    sens_acc acc[ROI_OUT_COUNT];
-    for (int o = 0; o < ROI_OUT_COUNT; o++)
-        if (an->sens[o].computed)
-            outs[n_outs++] = o;
+    int mine[ROI_OUT_COUNT], n_mine = 0;
+    const uint32_t *ry2[ROI_OUT_COUNT];
+    double shift[ROI_OUT_COUNT];
+    sens_acc ac[ROI_OUT_COUNT];
+    for (int j = gi; j < n_outs; j += groups) {
+        ry2[n_mine] = orank->r2[outs[j]];
+        shift[n_mine] = run->summary[outs[j]].mean;
+        ac[n_mine] = (sens_acc){0};
+        mine[n_mine++] = j;
+    }
+    const int alone = gi == 0;
     const double thr_lo = an->tails[0].threshold, thr_hi = an->tails[1].threshold;
-    double *tail_lo = b->tail[0], *tail_hi = b->tail[1];
-    size_t m_lo = 0, m_hi = 0, nl = 0, nh = 0;
-    double ssx = 0.0, sxx = 0.0;
-    /* The outputs are dealt round-robin to `groups` passes (one per thread); pass 0 also
-     * gathers what the input alone needs. Any grouping forms the same sums. */
-    const int groups = c->threads < n_outs + 1 ? c->threads : n_outs + 1;
-#pragma omp parallel for num_threads(groups) schedule(static, 1)
-    for (int gi = 0; gi < groups; gi++) {
-        int mine[ROI_OUT_COUNT], n_mine = 0;
-        const uint32_t *ry2[ROI_OUT_COUNT];
-        double shift[ROI_OUT_COUNT];
-        sens_acc ac[ROI_OUT_COUNT];
-        for (int j = gi; j < n_outs; j += groups) {
-            ry2[n_mine] = orank->r2[outs[j]];
-            shift[n_mine] = run->summary[outs[j]].mean;
-            ac[n_mine] = (sens_acc){0};
-            mine[n_mine++] = j;
-        }
-        const int alone = gi == 0;
-        double s1 = 0.0, s2 = 0.0;
-        size_t cl = 0, ch = 0, ml = 0, mh = 0;
-        for (size_t i = 0; i < n; i++) {
-            const double xi = x[i];
-            const double dx = 0.5 * (double)rx2[i] - mr;
-            const int lo = xi <= q10, hi = xi >= q90;
-            for (int jj = 0; jj < n_mine; jj++) {
-                sens_acc *a = &ac[jj];
-                a->sxy += dx * (0.5 * (double)ry2[jj][i] - mr);
-                if (lo | hi) {
-                    double d = out_value(run, outs[mine[jj]], i) - shift[jj];
-                    if (lo) {
-                        a->sl += d;
-                        a->ql += d * d;
-                    }
-                    if (hi) {
-                        a->sh += d;
-                        a->qh += d * d;
-                    }
+    double s1 = 0.0, s2 = 0.0;
+    size_t cl = 0, ch = 0, ml = 0, mh = 0;
+    for (size_t i = 0; i < n; i++) {
+        const double xi = x[i];
+        const double dx = 0.5 * (double)rx2[i] - lv->mr;
+        const int lo = xi <= lv->q10, hi = xi >= lv->q90;
+        for (int jj = 0; jj < n_mine; jj++) {
+            sens_acc *a = &ac[jj];
+            a->sxy += dx * (0.5 * (double)ry2[jj][i] - lv->mr);
+            if (lo | hi) {
+                double d = roi_run_value(run, outs[mine[jj]], i) - shift[jj];
+                if (lo) {
+                    a->sl += d;
+                    a->ql += d * d;
+                }
+                if (hi) {
+                    a->sh += d;
+                    a->qh += d * d;
                 }
             }
-            if (alone) { /* the input's spread, decile counts and npv tails */
-                s1 += (xi - mean) * (xi - mean);
-                s2 += dx * dx;
-                cl += (size_t)lo;
-                ch += (size_t)hi;
-                double y = out_value(run, ROI_OUT_NPV, i);
-                if (y < thr_lo && ml < an->tails[0].count)
-                    tail_lo[ml++] = xi;
-                if (y > thr_hi && mh < an->tails[1].count)
-                    tail_hi[mh++] = xi;
-            }
         }
-        for (int jj = 0; jj < n_mine; jj++)
-            acc[mine[jj]] = ac[jj];
-        if (alone) {
-            ssx = s1;
-            sxx = s2;
-            nl = cl;
-            nh = ch;
-            m_lo = ml;
-            m_hi = mh;
+        if (alone) { /* the input's spread, decile counts and npv tails */
+            s1 += (xi - lv->mean) * (xi - lv->mean);
+            s2 += dx * dx;
+            cl += (size_t)lo;
+            ch += (size_t)hi;
+            double y = roi_run_value(run, ROI_OUT_NPV, i);
+            if (y < thr_lo && ml < an->tails[0].count)
+                b->tail[0][ml++] = xi;
+            if (y > thr_hi && mh < an->tails[1].count)
+                b->tail[1][mh++] = xi;
         }
     }
-    double sdx = n > 1 ? sqrt(ssx / (double)(n - 1)) : 0.0;
+    for (int jj = 0; jj < n_mine; jj++)
+        sum->acc[mine[jj]] = ac[jj];
+    if (alone) {
+        sum->ssx = s1;
+        sum->sxx = s2;
+        sum->nl = cl;
+        sum->nh = ch;
+        sum->m_tail[0] = ml;
+        sum->m_tail[1] = mh;
+    }
+}
 
+/* Input k's row of every computed output outs[0..n_outs) from its sums. */
+static void sens_rows(const ctx *c, roi_analysis *an, const out_ranks *orank, int k,
+                      const input_levels *lv, const int *outs, int n_outs,
+                      const input_sums *sum)
+{
+    const roi_run *run = c->run;
+    const size_t n = an->sens_trials, nl = sum->nl, nh = sum->nh;
+    const int node = roi_graph_input_node(&c->m->graph, k);
     for (int j = 0; j < n_outs; j++) {
         int o = outs[j];
-        const sens_acc *a = &acc[j];
+        const sens_acc *a = &sum->acc[j];
         const double shift = run->summary[o].mean;
         roi_sens *r = &an->sens[o].rows[k];
         r->node = node;
-        r->name = nd->name;
-        r->rank_corr = pearson_from(a->sxy, sxx, orank->syy[o]);
+        r->name = c->m->graph.nodes[node].name;
+        r->rank_corr = pearson_from(a->sxy, sum->sxx, orank->syy[o]);
         r->rank_corr_se = roi_spearman_se(r->rank_corr, n);
         r->low_share = (double)nl / (double)n;
         r->high_share = (double)nh / (double)n;
-        if (q10 == q90 || nl < 2 || nh < 2) { /* a (nearly) constant input */
+        if (lv->q10 == lv->q90 || nl < 2 || nh < 2) { /* a (nearly) constant input */
             r->low_mean = r->high_mean = run->summary[o].mean;
             r->swing = 0.0;
             r->swing_se = 0.0;
@@ -653,46 +454,64 @@ static roi_status one_input(const ctx *c, roi_analysis *an, const out_ranks *ora
         r->swing = mh - ml;
         r->swing_se = sqrt((vl > 0 ? vl : 0) / (double)nl + (vh > 0 ? vh : 0) / (double)nh);
     }
+}
 
-    /* Tails of npv: the input's median and mean over the tail trials. */
+/* Input k's row of both npv tails: its median and mean over the tail trials, as shifts
+ * from its overall median in its standard deviations (sdx). */
+static roi_status tail_rows(const ctx *c, roi_analysis *an, int k, const sens_buf *b,
+                            const input_levels *lv, const input_sums *sum, double sdx)
+{
+    const int node = roi_graph_input_node(&c->m->graph, k);
     for (int t = 0; t < 2; t++) {
-        roi_tail *tl = &an->tails[t];
         double *tail = b->tail[t];
-        size_t m = t ? m_hi : m_lo;
-        roi_tail_row *r = &tl->rows[k];
+        size_t m = sum->m_tail[t];
+        roi_tail_row *r = &an->tails[t].rows[k];
         r->node = node;
-        r->name = nd->name;
+        r->name = c->m->graph.nodes[node].name;
         r->median_shift = r->mean_shift = 0.0;
         if (m == 0 || !(sdx > 0.0))
             continue;
         double tmean = roi_stats_sum(tail, m) / (double)m;
-        if ((st = roi_stats_sort(tail, m)) != ROI_OK)
-            return st;
+        ROI_TRY(roi_stats_sort(tail, m));
         double tmed = roi_stats_percentile_sorted(tail, m, 0.5);
-        r->median_shift = (tmed - med) / sdx;
-        r->mean_shift = (tmean - med) / sdx;
+        r->median_shift = (tmed - lv->med) / sdx;
+        r->mean_shift = (tmean - lv->med) / sdx;
     }
     return ROI_OK;
 }
 
-/*
- * Sensitivity of every fully defined output to every input, and the tails of npv, over
- * the first ns = min(n, cap) trials. Outputs are ranked, then inputs
- * one at a time, every thread working on the same input; every result depends only on
- * its input, so not on the thread count. Memory: 4 bytes per such trial per computed
- * output for the output ranks, plus one sens_buf (28 bytes per trial) and the next
- * input's values (8), whatever the thread count.
- */
-static roi_status sensitivity(const ctx *c, roi_analysis *an)
+/* Input k of the graph over the first ns trials, from its values (b->x), twice its
+ * mid-ranks (b->rx2) and its sorted values (xs): its row of every computed output and of
+ * both npv tails. The pass over the trials is split by outputs, one group per thread
+ * (group_pass), the first group also gathering what the input alone needs. */
+static roi_status one_input(const ctx *c, roi_analysis *an, const out_ranks *orank, int k,
+                            const sens_buf *b, const double *xs)
 {
-    roi_status st = ROI_OK;
+    const size_t n = an->sens_trials;
+    const input_levels lv = {roi_stats_percentile_sorted(xs, n, 0.10),
+                             roi_stats_percentile_sorted(xs, n, 0.90),
+                             roi_stats_percentile_sorted(xs, n, 0.50),
+                             roi_stats_sum(b->x, n) / (double)n, mean_rank(n)};
+    int outs[ROI_OUT_COUNT], n_outs = 0;
+    for (int o = 0; o < ROI_OUT_COUNT; o++)
+        if (an->sens[o].computed)
+            outs[n_outs++] = o;
+    input_sums sum = {{{0}}, 0, 0, 0, 0, {0, 0}};
+    const int groups = c->threads < n_outs + 1 ? c->threads : n_outs + 1;
+#pragma omp parallel for num_threads(groups) schedule(static, 1)
+    for (int gi = 0; gi < groups; gi++)
+        group_pass(c, an, orank, b, &lv, outs, n_outs, gi, groups, &sum);
+    double sdx = n > 1 ? sqrt(sum.ssx / (double)(n - 1)) : 0.0;
+    sens_rows(c, an, orank, k, &lv, outs, n_outs, &sum);
+    return tail_rows(c, an, k, b, &lv, &sum, sdx);
+}
+
+/* The computed outputs' rows and rank buffers, and the npv tails' thresholds, counts
+ * and rows, over the first n trials. */
+static roi_status sens_setup(const ctx *c, roi_analysis *an, size_t n, out_ranks *orank)
+{
     const roi_run *run = c->run;
-    const roi_graph *g = &c->m->graph;
-    const size_t n = c->n < c->sens_cap ? c->n : c->sens_cap;
-    const int n_in = roi_graph_input_count(g);
-    out_ranks orank = {{0}, {0}};
-    sens_buf buf = {0};
-    double *xnext = NULL; /* the next input's values, drawn while this one is ranked */
+    const int n_in = roi_graph_input_count(&c->m->graph);
     an->sens_trials = n;
     for (int o = 0; o < ROI_OUT_COUNT; o++) {
         roi_sens_output *so = &an->sens[o];
@@ -700,11 +519,9 @@ static roi_status sensitivity(const ctx *c, roi_analysis *an)
         if (!so->computed)
             continue;
         so->rows = calloc((size_t)n_in + 1, sizeof *so->rows);
-        orank.r2[o] = malloc(n * sizeof *orank.r2[o]);
-        if (!so->rows || !orank.r2[o]) {
-            st = ROI_ERR_NOMEM;
-            goto cleanup;
-        }
+        orank->r2[o] = malloc(n * sizeof *orank->r2[o]);
+        if (!so->rows || !orank->r2[o])
+            return ROI_ERR_NOMEM;
         so->n = n_in;
     }
     const roi_summary *npv = &run->summary[ROI_OUT_NPV];
@@ -713,74 +530,85 @@ static roi_status sensitivity(const ctx *c, roi_analysis *an)
         tl->upper = t;
         tl->threshold = npv->pct[t ? P90 : P10];
         tl->rows = calloc((size_t)n_in + 1, sizeof *tl->rows);
-        if (!tl->rows) {
-            st = ROI_ERR_NOMEM;
-            goto cleanup;
-        }
+        if (!tl->rows)
+            return ROI_ERR_NOMEM;
         tl->n = n_in;
         size_t m = 0;
         for (size_t i = 0; i < n; i++) {
-            double y = out_value(run, ROI_OUT_NPV, i);
+            double y = roi_run_value(run, ROI_OUT_NPV, i);
             m += t ? y > tl->threshold : y < tl->threshold;
         }
         tl->count = m;
     }
-    xnext = malloc((n + 1) * sizeof *xnext);
-    if (!sens_buf_init(&buf, n, an) || !xnext) {
-        st = ROI_ERR_NOMEM;
-        goto cleanup;
-    }
+    return ROI_OK;
+}
 
-    /* The outputs' ranks first (each output copied into buf.x to be ranked) ... */
-    for (int o = 0; o < ROI_OUT_COUNT && st == ROI_OK; o++) {
+/* Twice the mid-ranks of each computed output (each copied into buf->x to be ranked)
+ * and the sum of squares of its centred ranks. */
+static roi_status rank_outputs(const ctx *c, const roi_analysis *an, size_t n, sens_buf *buf,
+                               out_ranks *orank)
+{
+    const double mr = mean_rank(n);
+    for (int o = 0; o < ROI_OUT_COUNT; o++) {
         if (!an->sens[o].computed)
             continue;
-        copy_output(run, o, n, buf.x);
-        st = rank_sort(buf.x, n, orank.r2[o], buf.a, buf.b, NULL);
-        const double mr = mean_rank(n);
+        copy_output(c->run, o, n, buf->x);
+        ROI_TRY(roi_stats_rank(buf->x, n, orank->r2[o], buf->a, buf->b, NULL));
         double syy = 0.0;
         for (size_t i = 0; i < n; i++) {
-            double dy = 0.5 * (double)orank.r2[o][i] - mr;
+            double dy = 0.5 * (double)orank->r2[o][i] - mr;
             syy += dy * dy;
         }
-        orank.syy[o] = syy;
+        orank->syy[o] = syy;
     }
-    /* ... then every input against all of them, in a pipeline: while one thread ranks
-     * input k, the others draw input k + 1 into xnext (chunks of trials as tasks, each
-     * writing its own slots), then every thread works on input k's sums. */
+    return ROI_OK;
+}
+
+/*
+ * Every input against the ranked outputs, in a pipeline: while one thread ranks input
+ * k, the others draw input k + 1 into *xnext (chunks of trials as tasks, each writing
+ * its own slots), then every thread works on input k's sums (one_input).
+ */
+static roi_status all_inputs(const ctx *c, roi_analysis *an, size_t n, const out_ranks *orank,
+                             sens_buf *buf, double **xnext)
+{
+    const roi_graph *g = &c->m->graph;
+    const int n_in = roi_graph_input_count(g);
     if (n_in > 0)
-        input_values(c, roi_graph_input_node(g, 0), n, buf.x);
-    for (int k = 0; k < n_in && st == ROI_OK; k++) {
+        input_values(c, roi_graph_input_node(g, 0), n, buf->x);
+    for (int k = 0; k < n_in; k++) {
         const double *xs = NULL;
         roi_status rank_st = ROI_OK;
         const int next = k + 1 < n_in ? roi_graph_input_node(g, k + 1) : -1;
         const size_t chunk = 16384;
+        double *xn = *xnext;
 #pragma omp parallel num_threads(c->threads)
 #pragma omp single
         {
 #pragma omp task shared(rank_st, xs)
-            rank_st = rank_sort(buf.x, n, buf.rx2, buf.a, buf.b, &xs);
+            rank_st = roi_stats_rank(buf->x, n, buf->rx2, buf->a, buf->b, &xs);
             for (size_t lo = 0; next >= 0 && lo < n; lo += chunk) {
 #pragma omp task firstprivate(lo)
                 {
                     gsl_rng *r = c->scratch[omp_get_thread_num()];
                     size_t hi = lo + chunk < n ? lo + chunk : n;
                     for (size_t i = lo; i < hi; i++)
-                        xnext[i] = input_value(c, next, i, r);
+                        xn[i] = input_value(c, next, i, r);
                 }
             }
         }
-        if ((st = rank_st) != ROI_OK)
-            break;
-        st = one_input(c, an, &orank, k, &buf, xs);
-        double *t = buf.x;
-        buf.x = xnext;
-        xnext = t;
+        ROI_TRY(rank_st);
+        ROI_TRY(one_input(c, an, orank, k, buf, xs));
+        *xnext = buf->x;
+        buf->x = xn;
     }
-    if (st != ROI_OK)
-        goto cleanup;
+    return ROI_OK;
+}
 
-    /* Contributions: rho^2 normalised over inputs, summed in graph order. */
+/* Contributions (rho^2 normalised over inputs, summed in graph order), then every
+ * output's rows and both tails' rows in their reporting order. */
+static void sens_finish(roi_analysis *an)
+{
     for (int o = 0; o < ROI_OUT_COUNT; o++) {
         roi_sens_output *so = &an->sens[o];
         if (!so->computed)
@@ -796,7 +624,32 @@ static roi_status sensitivity(const ctx *c, roi_analysis *an)
     }
     for (int t = 0; t < 2; t++)
         qsort(an->tails[t].rows, (size_t)an->tails[t].n, sizeof *an->tails[t].rows, cmp_tail);
+}
 
+/*
+ * Sensitivity of every fully defined output to every input, and the tails of npv, over
+ * the first ns = min(n, cap) trials. Outputs are ranked, then inputs
+ * one at a time, every thread working on the same input; every result depends only on
+ * its input, so not on the thread count. Memory: 4 bytes per such trial per computed
+ * output for the output ranks, plus one sens_buf (28 bytes per trial) and the next
+ * input's values (8), whatever the thread count.
+ */
+static roi_status sensitivity(const ctx *c, roi_analysis *an)
+{
+    roi_status st = ROI_OK;
+    const size_t n = c->n < c->sens_cap ? c->n : c->sens_cap;
+    out_ranks orank = {{0}, {0}};
+    sens_buf buf = {0};
+    double *xnext = NULL; /* the next input's values, drawn while this one is ranked */
+    ROI_TRY_GOTO(st, sens_setup(c, an, n, &orank), cleanup);
+    xnext = malloc((n + 1) * sizeof *xnext);
+    if (!sens_buf_init(&buf, n, an) || !xnext) {
+        st = ROI_ERR_NOMEM;
+        goto cleanup;
+    }
+    ROI_TRY_GOTO(st, rank_outputs(c, an, n, &buf, &orank), cleanup);
+    ROI_TRY_GOTO(st, all_inputs(c, an, n, &orank, &buf, &xnext), cleanup);
+    sens_finish(an);
 cleanup:
     for (int o = 0; o < ROI_OUT_COUNT; o++)
         free(orank.r2[o]);
@@ -870,6 +723,61 @@ static char *dupstr(const char *s)
     return d;
 }
 
+/* match[i] = whether cond holds in trial i, the inputs it names drawn again on the spot
+ * (every thread fills its own slots). cond names at most 64 values. */
+static void view_matches(const ctx *c, const roi_cond *cond, unsigned char *match)
+{
+    const int nr = roi_cond_ref_count(cond);
+    const roi_cond_ref *refs = roi_cond_refs(cond);
+    const long long nn = (long long)c->n;
+#pragma omp parallel num_threads(c->threads)
+    {
+        gsl_rng *r = c->scratch[omp_get_thread_num()];
+#pragma omp for schedule(static)
+        for (long long i = 0; i < nn; i++) {
+            double vals[64];
+            for (int k = 0; k < nr; k++)
+                vals[k] = refs[k].kind == ROI_COND_OUTPUT
+                              ? roi_run_value(c->run, refs[k].index, (size_t)i)
+                              : input_value(c, refs[k].index, (size_t)i, r);
+            match[i] = (unsigned char)roi_cond_eval(cond, vals);
+        }
+    }
+}
+
+/* The outputs' summaries over the `count` matching trials, as parallel tasks, each
+ * sorting its own copy of the matching values (sub, room for count, is thread 0's; the
+ * others allocate theirs, so in parallel only up to 2^22 trials, as the CIs); each
+ * summary depends only on its output's values. ROI_ERR_NOMEM when a buffer is lacking. */
+static roi_status view_summaries(const ctx *c, const unsigned char *match, size_t count,
+                                 double *sub, roi_view_result *v)
+{
+    const size_t n = c->n;
+    int vt = n <= ((size_t)1 << 22) ? c->threads : 1;
+    if (vt > ROI_OUT_COUNT)
+        vt = ROI_OUT_COUNT;
+    int nomem = 0;
+#pragma omp parallel num_threads(vt)
+    {
+        double *w = omp_get_thread_num() == 0 ? sub : malloc((count + 1) * sizeof *w);
+#pragma omp for schedule(dynamic)
+        for (int o = 0; o < ROI_OUT_COUNT; o++) {
+            size_t m = 0;
+            for (size_t i = 0; w && i < n; i++)
+                if (match[i])
+                    w[m++] = roi_run_value(c->run, o, i);
+            /* sorted in place: roi_stats_summarize may take its input as its work buffer */
+            if (!w || summarize_ci(w, m, w, &v->summary[o], &v->ci[o]) == ROI_ERR_NOMEM) {
+#pragma omp atomic write
+                nomem = 1;
+            }
+        }
+        if (w != sub)
+            free(w);
+    }
+    return nomem ? ROI_ERR_NOMEM : ROI_OK;
+}
+
 /* Statistics of every output over the trials where `where` holds. The condition is
  * evaluated trial by trial with the inputs it names drawn again on the spot, so only a
  * byte per trial and one output's matching values are held at a time. */
@@ -888,7 +796,6 @@ static roi_status view(const ctx *c, const char *name, const char *where, const 
     if (!v->name || !v->where)
         return roi_error_set(err, ROI_ERR_NOMEM, "", "out of memory");
     int nr = roi_cond_ref_count(cond);
-    const roi_cond_ref *refs = roi_cond_refs(cond);
     if (nr > 64) {
         st = roi_error_set(err, ROI_ERR_USAGE, path, "a condition may name at most 64 values");
         goto cleanup;
@@ -899,58 +806,15 @@ static roi_status view(const ctx *c, const char *name, const char *where, const 
         st = roi_error_set(err, ROI_ERR_NOMEM, "", "out of memory computing view %s", name);
         goto cleanup;
     }
-    {
-        const long long nn = (long long)n;
-#pragma omp parallel num_threads(c->threads)
-        {
-            gsl_rng *r = c->scratch[omp_get_thread_num()];
-#pragma omp for schedule(static)
-            for (long long i = 0; i < nn; i++) {
-                double vals[64];
-                for (int k = 0; k < nr; k++)
-                    vals[k] = refs[k].kind == ROI_COND_OUTPUT
-                                  ? out_value(c->run, refs[k].index, (size_t)i)
-                                  : input_value(c, refs[k].index, (size_t)i, r);
-                match[i] = (unsigned char)roi_cond_eval(cond, vals);
-            }
-        }
-    }
+    view_matches(c, cond, match);
     size_t count = 0;
     for (size_t i = 0; i < n; i++)
         count += match[i];
     v->count = count;
     v->share = (double)count / (double)n;
     v->share_se = sqrt(v->share * (1.0 - v->share) / (double)n);
-    /* The outputs' summaries as parallel tasks, each sorting its own copy of the
-     * matching values (one buffer per thread, so in parallel only up to 2^22 trials,
-     * as the CIs); each summary depends only on its output's values. */
-    {
-        int vt = n <= ((size_t)1 << 22) ? c->threads : 1;
-        if (vt > ROI_OUT_COUNT)
-            vt = ROI_OUT_COUNT;
-        int nomem = 0;
-#pragma omp parallel num_threads(vt)
-        {
-            double *w = omp_get_thread_num() == 0 ? sub : malloc((count + 1) * sizeof *w);
-#pragma omp for schedule(dynamic)
-            for (int o = 0; o < ROI_OUT_COUNT; o++) {
-                size_t m = 0;
-                for (size_t i = 0; w && i < n; i++)
-                    if (match[i])
-                        w[m++] = out_value(c->run, o, i);
-                /* sorted in place: roi_stats_summarize may take its input as its work
-                 * buffer */
-                if (!w || summarize_ci(w, m, w, &v->summary[o], &v->ci[o]) == ROI_ERR_NOMEM) {
-#pragma omp atomic write
-                    nomem = 1;
-                }
-            }
-            if (w != sub)
-                free(w);
-        }
-        if (nomem)
-            st = roi_error_set(err, ROI_ERR_NOMEM, "", "out of memory computing view %s", name);
-    }
+    if (view_summaries(c, match, count, sub, v) != ROI_OK)
+        st = roi_error_set(err, ROI_ERR_NOMEM, "", "out of memory computing view %s", name);
 cleanup:
     free(match);
     free(sub);
@@ -958,51 +822,6 @@ cleanup:
 }
 
 /* ---- stress ---------------------------------------------------------------------------------- */
-
-/* The distribution d restricted to the values in [qlo, qhi] (d's own quantiles), into
- * *out (caller frees with roi_dist_free). */
-static roi_status restrict_dist(const roi_dist *d, double lo, double hi, double qlo, double qhi,
-                                const char *path, roi_dist *out, roi_error *err)
-{
-    memset(out, 0, sizeof *out);
-    if (d->family == ROI_DIST_FIXED)
-        return roi_error_set(err, ROI_ERR_USAGE, path, "the input is fixed; nothing to stress");
-    if (d->family == ROI_DIST_BERNOULLI || d->family == ROI_DIST_DISCRETE) {
-        /* Keep the outcomes inside the band, with their relative probabilities. */
-        double bv[2] = {0.0, 1.0}, bp[2] = {1.0 - d->p[0], d->p[0]};
-        const double *values = d->family == ROI_DIST_BERNOULLI ? bv : d->values;
-        const double *probs = d->family == ROI_DIST_BERNOULLI ? bp : d->probs;
-        size_t nv = d->family == ROI_DIST_BERNOULLI ? 2 : d->n;
-        double *v = malloc((nv + 1) * sizeof *v), *p = malloc((nv + 1) * sizeof *p);
-        size_t k = 0;
-        double total = 0.0;
-        if (!v || !p) {
-            free(v);
-            free(p);
-            return roi_error_set(err, ROI_ERR_NOMEM, "", "out of memory");
-        }
-        for (size_t i = 0; i < nv; i++)
-            if (values[i] >= qlo && values[i] <= qhi && probs[i] > 0.0) {
-                v[k] = values[i];
-                p[k++] = probs[i];
-                total += probs[i];
-            }
-        for (size_t i = 0; i < k; i++)
-            p[i] /= total;
-        roi_status st = k ? roi_dist_discrete(out, v, p, k, path, err)
-                          : roi_error_set(err, ROI_ERR_USAGE, path, "the band holds no outcome");
-        free(v);
-        free(p);
-        return st;
-    }
-    roi_status st = roi_dist_copy(out, d);
-    if (st != ROI_OK)
-        return roi_error_set(err, st, "", "out of memory");
-    st = roi_dist_truncate(out, lo > 0.0 ? qlo : -INFINITY, hi < 1.0 ? qhi : INFINITY, path, err);
-    if (st != ROI_OK)
-        roi_dist_free(out);
-    return st;
-}
 
 static roi_status stress(const ctx *c, const roi_stress *s, roi_stress_result *r,
                          roi_error *err)
@@ -1018,29 +837,19 @@ static roi_status stress(const ctx *c, const roi_stress *s, roi_stress_result *r
         return roi_error_set(err, ROI_ERR_NOMEM, "", "out of memory");
     r->low = s->low;
     r->high = s->high;
-    if (!(s->low >= 0.0 && s->high <= 1.0 && s->low < s->high))
-        return roi_error_set(err, ROI_ERR_USAGE, path,
-                             "the band must satisfy 0 <= low < high <= 1, got %g:%g", s->low,
-                             s->high);
     int node = roi_graph_find_input(&c->m->graph, s->input);
     if (node < 0)
         return roi_error_set(err, ROI_ERR_USAGE, path, "scenario %s has no input '%s'",
                              c->m->name ? c->m->name : "?", s->input);
-    roi_node *nd = &c->m->graph.nodes[node];
-    r->q_low = roi_dist_quantile(&nd->dist, s->low);
-    r->q_high = roi_dist_quantile(&nd->dist, s->high);
-    roi_dist band;
-    if ((st = restrict_dist(&nd->dist, s->low, s->high, r->q_low, r->q_high, path, &band, err)) !=
-        ROI_OK)
-        return st;
-    /* Swap the band in, rerun with the same seed, and restore the model. */
-    roi_dist saved = nd->dist;
-    nd->dist = band;
+    const roi_dist *d = &c->m->graph.nodes[node].dist;
+    r->q_low = roi_dist_quantile(d, s->low);
+    r->q_high = roi_dist_quantile(d, s->high);
+    /* The same seed and trials with the input drawn from its band (sampling.h): every
+     * other input draws what it drew in the run, so the difference is paired. */
+    roi_input_band band = {node, s->low, s->high, path};
     roi_sim_opts so = {.seed = c->run->seed, .trials = c->n, .threads = c->threads,
-                       .sampling = c->run->sampling};
+                       .sampling = c->run->sampling, .bands = &band, .n_bands = 1};
     st = roi_sim_run(c->m, &so, &srun, err);
-    nd->dist = saved;
-    roi_dist_free(&band);
     if (st != ROI_OK)
         goto cleanup;
     work = malloc((c->n + 1) * sizeof *work);
@@ -1057,7 +866,7 @@ static roi_status stress(const ctx *c, const roi_stress *s, roi_stress_result *r
         r->summary[o] = srun->summary[o]; /* exact (sim.c); the CIs from the floats */
     }
     for (size_t i = 0; i < c->n; i++)
-        work[i] = out_value(srun, ROI_OUT_NPV, i) - out_value(c->run, ROI_OUT_NPV, i);
+        work[i] = roi_run_value(srun, ROI_OUT_NPV, i) - roi_run_value(c->run, ROI_OUT_NPV, i);
     {
         double mean = roi_stats_sum(work, c->n) / (double)c->n, ss = 0.0;
         for (size_t i = 0; i < c->n; i++)
@@ -1086,7 +895,7 @@ roi_status roi_analysis_paired(const roi_run *a, const roi_run *b, roi_output o,
         return roi_error_set(err, ROI_ERR_NOMEM, "", "out of memory");
     size_t m = 0, ties = 0;
     for (size_t i = 0; i < n; i++) {
-        double x = out_value(a, o, i), y = out_value(b, o, i);
+        double x = roi_run_value(a, o, i), y = roi_run_value(b, o, i);
         if (isnan(x) || isnan(y))
             continue;
         d[m++] = x - y;
@@ -1140,118 +949,160 @@ void roi_analysis_free(roi_analysis *a)
     free(a);
 }
 
-roi_status roi_analysis_run(roi_model *m, roi_run *run, const roi_analysis_opts *opts,
+/* The context every part of an analysis reads: the run's stream keys, a scratch
+ * generator per thread, and the run's sampling plan as roi_sim_run built it (the
+ * analysis itself never overrides or restricts a node). */
+static roi_status ctx_init(ctx *c, const roi_run *run, const roi_analysis_opts *opts,
+                           roi_error *err)
+{
+    const roi_model *m = run->model;
+    memset(c, 0, sizeof *c);
+    c->m = m;
+    c->run = run;
+    c->n = run->trials;
+    c->sens_cap = opts->sens_trials >= 4 ? opts->sens_trials : ROI_SENS_MAX_TRIALS;
+    c->threads = opts->threads > 0 ? opts->threads : omp_get_max_threads();
+    if (c->threads < 1)
+        c->threads = 1;
+    c->keys = malloc(((size_t)m->graph.n + 1) * sizeof *c->keys);
+    c->scratch = calloc((size_t)c->threads, sizeof *c->scratch);
+    ROI_CHECK_MEM(c->keys && c->scratch, err);
+    for (int t = 0; t < c->threads; t++)
+        ROI_CHECK_MEM(c->scratch[t] = gsl_rng_alloc(roi_rng_philox), err);
+    roi_graph_keys(&m->graph, run->seed, c->keys);
+    if (run->sampling != ROI_SAMPLING_MC || m->n_correlations > 0) {
+        roi_sampling_spec spec = {.mode = run->sampling, .trials = run->trials};
+        ROI_TRY(roi_sampling_new(m, &m->graph, &spec, &c->plan, err));
+    }
+    return ROI_OK;
+}
+
+static void ctx_free(ctx *c)
+{
+    if (c->scratch)
+        for (int t = 0; t < c->threads; t++)
+            if (c->scratch[t])
+                gsl_rng_free(c->scratch[t]);
+    free(c->scratch);
+    free(c->keys);
+    roi_sampling_free(c->plan);
+}
+
+/* The outputs' CIs by selection, as parallel tasks with a key buffer per thread up to
+ * 2^22 trials; above, one output at a time (one buffer of 8 bytes per trial). */
+static roi_status all_cis(const ctx *c, roi_analysis *an)
+{
+    roi_status st = ROI_OK;
+    int ci_threads = c->n <= ((size_t)1 << 22) ? c->threads : 1;
+    if (ci_threads > ROI_OUT_COUNT)
+        ci_threads = ROI_OUT_COUNT;
+#pragma omp parallel num_threads(ci_threads)
+    {
+        uint64_t *w = malloc((c->n + 1) * sizeof *w);
+#pragma omp for schedule(dynamic)
+        for (int o = 0; o < ROI_OUT_COUNT; o++)
+            if (!w || ci_select(c->run, o, w, &an->ci[o]) != ROI_OK) {
+#pragma omp critical(roi_analysis_fail)
+                st = ROI_ERR_NOMEM;
+            }
+        free(w);
+    }
+    return st;
+}
+
+roi_status roi_analysis_given_check(const roi_model *m, const char *where, const char *path,
+                                    roi_error *err)
+{
+    roi_cond *cond = NULL;
+    roi_status st = roi_cond_parse(where, m, path, &cond, err);
+    roi_cond_free(cond);
+    return st;
+}
+
+int roi_analysis_stress_applies(const roi_model *m, const roi_stress *s)
+{
+    return roi_graph_find_input(&m->graph, s->input) >= 0;
+}
+
+/* The model's views, then the extra conditions that apply to it. */
+static roi_status all_views(const ctx *c, const roi_analysis_opts *opts, roi_analysis *an,
                             roi_error *err)
 {
-    static const roi_analysis_opts none = {0};
-    roi_status st = ROI_OK;
-    roi_analysis *an = NULL;
-    ctx c = {0};
-    if (!m || !run || run->model != m)
-        return roi_error_set(err, ROI_ERR_INTERNAL, "", "roi_analysis_run: not a run of this model");
-    if (!opts)
-        opts = &none;
-    const char *scen = m->name ? m->name : "(unnamed)";
-    c.m = m;
-    c.run = run;
-    c.n = run->trials;
-    c.sens_cap = opts->sens_trials >= 4 ? opts->sens_trials : ROI_SENS_MAX_TRIALS;
-    c.threads = opts->threads > 0 ? opts->threads : omp_get_max_threads();
-    if (c.threads < 1)
-        c.threads = 1;
-    an = calloc(1, sizeof *an);
-    c.keys = malloc(((size_t)m->graph.n + 1) * sizeof *c.keys);
-    c.scratch = calloc((size_t)c.threads, sizeof *c.scratch);
-    if (!an || !c.keys || !c.scratch)
-        goto nomem;
-    for (int t = 0; t < c.threads; t++)
-        if (!(c.scratch[t] = gsl_rng_alloc(roi_rng_philox)))
-            goto nomem;
-    roi_graph_keys(&m->graph, run->seed, c.keys);
-    /* The run's plan, as roi_sim_run builds it (the analysis never overrides nodes). */
-    if (run->sampling != ROI_SAMPLING_MC || m->n_correlations > 0)
-        if ((st = roi_sampling_new(m, &m->graph, run->sampling, run->trials, NULL, 0, &c.plan,
-                                   err)) != ROI_OK)
-            goto cleanup;
-
-    /* The outputs' CIs by selection, as parallel tasks with a key buffer per thread up
-     * to 2^22 trials; above, one output at a time (one buffer of 8 bytes per trial). */
-    {
-        roi_status ci_st = ROI_OK;
-        int ci_threads = c.n <= ((size_t)1 << 22) ? c.threads : 1;
-        if (ci_threads > ROI_OUT_COUNT)
-            ci_threads = ROI_OUT_COUNT;
-#pragma omp parallel num_threads(ci_threads)
-        {
-            uint64_t *w = malloc((c.n + 1) * sizeof *w);
-#pragma omp for schedule(dynamic)
-            for (int o = 0; o < ROI_OUT_COUNT; o++)
-                if (!w || ci_select(run, o, w, &an->ci[o]) != ROI_OK) {
-#pragma omp critical(roi_analysis_fail)
-                    ci_st = ROI_ERR_NOMEM;
-                }
-            free(w);
-        }
-        if (ci_st == ROI_ERR_NOMEM)
-            goto nomem;
-    }
-    if ((st = sensitivity(&c, an)) != ROI_OK)
-        goto nomem;
-    if ((st = tornado(&c, an)) != ROI_OK)
-        goto nomem;
-
+    const roi_model *m = c->m;
     int nv = m->n_views + opts->n_given;
     an->views = calloc((size_t)nv + 1, sizeof *an->views);
-    if (!an->views)
-        goto nomem;
+    ROI_CHECK_MEM(an->views, err);
     for (int i = 0, k = 0; i < nv; i++) {
         const char *name = i < m->n_views ? m->views[i].name : opts->given[i - m->n_views];
         const char *where = i < m->n_views ? m->views[i].where : opts->given[i - m->n_views];
         roi_cond *given = NULL;
         if (i >= m->n_views) { /* a --given naming what this scenario lacks: skip it */
-            roi_error perr;
-            roi_status gst = roi_cond_parse(where, m, NULL, &given, &perr);
+            roi_error probe;
+            roi_status gst = roi_cond_parse(where, m, NULL, &given, &probe);
             if (gst == ROI_ERR_USAGE)
                 continue;
-            if (gst != ROI_OK)
-                goto nomem;
+            if (gst != ROI_OK) {
+                *err = probe;
+                return gst;
+            }
         }
         an->n_views = k + 1;
-        st = view(&c, name, where, given ? given : &m->views[i].cond, &an->views[k++], err);
+        roi_status st = view(c, name, where, given ? given : &m->views[i].cond, &an->views[k++],
+                             err);
         roi_cond_free(given);
-        if (st != ROI_OK)
-            goto cleanup;
+        ROI_TRY(st);
     }
+    return ROI_OK;
+}
 
+/* The model's stresses, then the extra ones that apply to it. */
+static roi_status all_stresses(const ctx *c, const roi_analysis_opts *opts, roi_analysis *an,
+                               roi_error *err)
+{
+    const roi_model *m = c->m;
     int ns = m->n_stresses;
     for (int i = 0; i < opts->n_stress; i++)
-        ns += roi_graph_find_input(&m->graph, opts->stress[i].input) >= 0;
+        ns += roi_analysis_stress_applies(m, &opts->stress[i]);
     an->stress = calloc((size_t)ns + 1, sizeof *an->stress);
-    if (!an->stress)
-        goto nomem;
+    ROI_CHECK_MEM(an->stress, err);
     for (int i = 0, k = 0; i < m->n_stresses + opts->n_stress; i++) {
         const roi_stress *s = i < m->n_stresses ? &m->stresses[i] : &opts->stress[i - m->n_stresses];
-        if (i >= m->n_stresses && roi_graph_find_input(&m->graph, s->input) < 0)
+        if (i >= m->n_stresses && !roi_analysis_stress_applies(m, s))
             continue;
         an->n_stress = k + 1;
-        if ((st = stress(&c, s, &an->stress[k++], err)) != ROI_OK)
-            goto cleanup;
+        ROI_TRY(stress(c, s, &an->stress[k++], err));
     }
-    roi_analysis_free(run->analysis);
-    run->analysis = an;
-    an = NULL;
-    goto cleanup;
+    return ROI_OK;
+}
 
-nomem:
-    st = roi_error_set(err, ROI_ERR_NOMEM, "", "out of memory analysing scenario %s", scen);
+roi_status roi_analysis_run(const roi_run *run, const roi_analysis_opts *opts,
+                            roi_analysis **out, roi_error *err)
+{
+    static const roi_analysis_opts none = {0};
+    roi_engine_init(); /* the distributions' GSL functions report by status */
+    roi_status st = ROI_OK;
+    roi_analysis *an = NULL;
+    ctx c = {0};
+    *out = NULL;
+    if (!run || !run->model)
+        return roi_error_set(err, ROI_ERR_INTERNAL, "", "roi_analysis_run: no run");
+    if (!opts)
+        opts = &none;
+    const char *scen = run->model->name ? run->model->name : "(unnamed)";
+    ROI_TRY_GOTO(st, ctx_init(&c, run, opts, err), cleanup);
+    an = calloc(1, sizeof *an);
+    /* What runs out of memory in the statistics says so for the whole scenario. */
+    if (!an || all_cis(&c, an) != ROI_OK || sensitivity(&c, an) != ROI_OK ||
+        tornado(&c, an) != ROI_OK) {
+        st = roi_error_set(err, ROI_ERR_NOMEM, "", "out of memory analysing scenario %s", scen);
+        goto cleanup;
+    }
+    ROI_TRY_GOTO(st, all_views(&c, opts, an, err), cleanup);
+    ROI_TRY_GOTO(st, all_stresses(&c, opts, an, err), cleanup);
+    *out = an;
+    an = NULL;
 cleanup:
-    if (c.scratch)
-        for (int t = 0; t < c.threads; t++)
-            if (c.scratch[t])
-                gsl_rng_free(c.scratch[t]);
-    free(c.scratch);
-    free(c.keys);
-    roi_sampling_free(c.plan);
+    ctx_free(&c);
     roi_analysis_free(an);
     return st;
 }

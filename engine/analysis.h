@@ -10,7 +10,8 @@
  * restricted to a percentile band); and the paired comparison of two runs on common
  * random numbers. Every number is the same for any thread count: sums run in trial
  * order, parallel loops only fill per-trial slots. Not responsible for running the
- * model (sim.h) or for presenting results (reports/).
+ * model (sim.h), for choosing which runs to compare or keeping the results (results.h),
+ * or for presenting them (reports/). Never changes a model.
  *
  * Method notes (docs/analysis.md has the details):
  *  - Percentile CI: the distribution-free 95% interval between order statistics
@@ -164,7 +165,6 @@ typedef struct roi_analysis {
     roi_view_result *views;                  /* owned */
     int n_stress;
     roi_stress_result *stress;               /* owned */
-    roi_paired paired;                       /* npv versus a reference run */
 } roi_analysis;
 
 /* Extra views and stresses for every scenario (from the command line). */
@@ -179,18 +179,29 @@ typedef struct roi_analysis_opts {
 } roi_analysis_opts;
 
 /*
- * Analyses run (which must be a run of m) and stores the result in run->analysis
- * (the run owns it; roi_run_free frees it). Views: m->views, then those of
- * opts->given that parse against m (one naming an input m lacks, or that m fixed, is
- * skipped: callers check that each parses in some scenario).
- * Stresses: m->stresses, then opts->stress entries whose input m has; each reruns the
- * model with the same seed and trials, with the input's distribution temporarily
- * truncated to its band (m is restored before returning, even on failure).
- * Errors: ROI_ERR_USAGE (a condition that does not parse, a stress on an unknown
- * input or with a bad band), ROI_ERR_NOMEM, and roi_sim_run's errors.
+ * Whether the extra condition `where` (a --given) applies to m: ROI_OK when it parses
+ * against m; else the parse's error in err, with `path` naming it (ROI_ERR_USAGE: it
+ * names a value m lacks or fixed, or does not parse). roi_analysis_run skips the
+ * extra conditions that do not apply; roi_results_check requires each to apply to
+ * some scenario. The one place that decides it.
  */
-roi_status roi_analysis_run(roi_model *m, roi_run *run, const roi_analysis_opts *opts,
-                            roi_error *err);
+roi_status roi_analysis_given_check(const roi_model *m, const char *where, const char *path,
+                                    roi_error *err);
+
+/* Nonzero when the extra stress s applies to m (m has an uncertain input s->input). */
+int roi_analysis_stress_applies(const roi_model *m, const roi_stress *s);
+
+/*
+ * Analyses run (of the model run->model, borrowed from the run) into *out, a new
+ * analysis the caller frees with roi_analysis_free. Views: the model's, then those of
+ * opts->given that apply (roi_analysis_given_check). Stresses: the model's, then those
+ * of opts->stress that apply (roi_analysis_stress_applies); each reruns the model with
+ * the same seed and trials, the input drawn from its band (sampling.h). opts may be
+ * NULL. Errors: ROI_ERR_USAGE (a condition that does not parse, a stress on an unknown
+ * input or with a bad band), ROI_ERR_NOMEM, and roi_sim_run's errors; *out is then NULL.
+ */
+roi_status roi_analysis_run(const roi_run *run, const roi_analysis_opts *opts,
+                            roi_analysis **out, roi_error *err);
 
 /*
  * Paired comparison of output o of run a against run b (same seed and trials; the

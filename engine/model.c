@@ -32,6 +32,7 @@ const char *roi_output_name(roi_output o)
 
 roi_model *roi_model_new(void)
 {
+    roi_engine_init(); /* GSL errors as statuses from here on (roi_error.h) */
     roi_model *m = calloc(1, sizeof *m);
     if (!m)
         return NULL;

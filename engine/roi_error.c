@@ -1,9 +1,12 @@
-/* roi_error.c - status strings and the error context. */
+/* roi_error.c - status strings, the error context and the engine's initialisation. */
 #include "roi_error.h"
 
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+
+#include <gsl/gsl_errno.h>
 
 const char *roi_strerror(roi_status status)
 {
@@ -48,4 +51,19 @@ roi_status roi_error_set(roi_error *err, roi_status status, const char *path,
     vsnprintf(err->msg + off, sizeof err->msg - off, fmt, ap);
     va_end(ap);
     return status;
+}
+
+/* ---- initialisation -------------------------------------------------------------------- */
+
+static pthread_once_t engine_once = PTHREAD_ONCE_INIT;
+
+static void engine_init_once(void)
+{
+    /* GSL's default handler calls abort(); the engine checks every GSL status instead. */
+    gsl_set_error_handler_off();
+}
+
+void roi_engine_init(void)
+{
+    pthread_once(&engine_once, engine_init_once);
 }

@@ -1,9 +1,12 @@
 /*
- * roi_error.h - status codes and the error context every fallible engine call fills.
+ * roi_error.h - status codes, the error context every fallible engine call fills, the
+ * macros that propagate them, and the engine's one-time initialisation.
  *
- * Responsible for: one status enum for the whole program, its strerror, and a small
- * error record that carries the parameter path and a message. Not responsible for
- * printing: callers decide where a message goes (the CLI prints it once, in main).
+ * Responsible for: one status enum for the whole program, its strerror, a small error
+ * record that carries the parameter path and a message, the ROI_TRY / ROI_CHECK
+ * propagation macros, and roi_engine_init (GSL reports errors by status, never by
+ * aborting the process). Not responsible for printing: callers decide where a message
+ * goes (the CLI prints it once, in main).
  */
 #ifndef ROI_ERROR_H
 #define ROI_ERROR_H
@@ -45,5 +48,70 @@ roi_status roi_error_set(roi_error *err, roi_status status, const char *path,
     __attribute__((format(printf, 4, 5)))
 #endif
     ;
+
+/* ---- propagation -------------------------------------------------------------------
+ *
+ * Small macros in the manner of libxlsxwriter's common.h, so a fallible call reads as
+ * one line and every function keeps its single cleanup label:
+ *   ROI_TRY(roi_x(...));                         return the status when not ROI_OK
+ *   ROI_TRY_GOTO(st, roi_x(...), cleanup);       st = the status; jump when not ROI_OK
+ *   ROI_CHECK_MEM(p, err);                       p == NULL: return ROI_ERR_NOMEM
+ *   ROI_CHECK_MEM_GOTO(p, st, err, cleanup);     p == NULL: st = ROI_ERR_NOMEM; jump
+ * The _MEM forms record "out of memory" in err (which may be NULL). The status a call
+ * returns has already been recorded in err by the callee, so ROI_TRY adds nothing.
+ */
+
+#define ROI_TRY(call)                                                                   \
+    do {                                                                                \
+        roi_status roi_try_st_ = (call);                                                \
+        if (roi_try_st_ != ROI_OK)                                                      \
+            return roi_try_st_;                                                         \
+    } while (0)
+
+#define ROI_TRY_GOTO(st, call, label)                                                   \
+    do {                                                                                \
+        if (((st) = (call)) != ROI_OK)                                                  \
+            goto label;                                                                 \
+    } while (0)
+
+#define ROI_CHECK_MEM(ptr, err)                                                         \
+    do {                                                                                \
+        if (!(ptr))                                                                     \
+            return roi_error_set((err), ROI_ERR_NOMEM, "", "out of memory");            \
+    } while (0)
+
+#define ROI_CHECK_MEM_GOTO(ptr, st, err, label)                                         \
+    do {                                                                                \
+        if (!(ptr)) {                                                                   \
+            (st) = roi_error_set((err), ROI_ERR_NOMEM, "", "out of memory");            \
+            goto label;                                                                 \
+        }                                                                               \
+    } while (0)
+
+/* ---- initialisation -------------------------------------------------------------------- */
+
+/*
+ * The engine's process-wide set-up, done once however often and from however many
+ * threads it is called: switches GSL's default error handler (which aborts the process)
+ * off, so every GSL failure comes back as a status the engine checks. Every engine
+ * entry that can reach GSL calls it first (roi_model_new, roi_sampling_new and
+ * roi_sampling_check, roi_sim_run, roi_search_goal, roi_analysis_run, roi_results_run),
+ * so no caller can forget; a caller that uses roi_dist_* on its own, without a model,
+ * calls it itself. It replaces any GSL error handler installed before the first call.
+ */
+void roi_engine_init(void);
+
+/* ---- initialisation -------------------------------------------------------------------- */
+
+/*
+ * The engine's process-wide set-up, done once however often and from however many
+ * threads it is called: switches GSL's default error handler (which aborts the process)
+ * off, so every GSL failure comes back as a status the engine checks. Every engine
+ * entry that can reach GSL calls it first (roi_model_new, roi_sampling_new and
+ * roi_sampling_check, roi_sim_run, roi_search_goal, roi_analysis_run, roi_results_run),
+ * so no caller can forget; a caller that uses roi_dist_* on its own, without a model,
+ * calls it itself. It replaces any GSL error handler installed before the first call.
+ */
+void roi_engine_init(void);
 
 #endif

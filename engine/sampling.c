@@ -1,6 +1,6 @@
 /*
- * sampling.c - Latin hypercube strata, Gaussian-copula correlation and node
- * overrides (see sampling.h).
+ * sampling.c - Latin hypercube strata, Gaussian-copula correlation, node overrides and
+ * percentile bands (see sampling.h).
  */
 #include "sampling.h"
 
@@ -28,6 +28,9 @@ struct roi_sampling {
     double *chol;          /* k x k, lower triangle of the Cholesky factor */
     unsigned char *ovr;    /* per node: 0 none, else 1 + roi_override_mode */
     double *ovr_x;         /* per node */
+    int *band_slot;        /* per node: index into band_dist, or -1 */
+    roi_dist *band_dist;   /* the banded inputs' conditioned distributions (owned) */
+    int n_bands;
 };
 
 /* ---- the keyed permutation ------------------------------------------------------------- */
@@ -72,66 +75,48 @@ const char *roi_sampling_name(roi_sampling_mode mode)
 
 /* ---- correlations ------------------------------------------------------------------------ */
 
-/*
- * Resolves the model's correlations into k input nodes and the Cholesky factor of the
- * normal correlation matrix (k x k, row-major, lower triangle valid). *nodes and
- * *chol are malloc'd for the caller (NULL when k == 0).
- */
-static roi_status build_correlation(const roi_model *m, const roi_graph *g, int *k_out,
-                                    int **nodes_out, double **chol_out, roi_error *err)
+/* The distinct inputs the model's correlations name, in order of first appearance,
+ * into nodes (room for 2 per correlation) and *k; each rank checked for its range. */
+static roi_status correlated_nodes(const roi_model *m, const roi_graph *g, int *nodes, int *k,
+                                   roi_error *err)
 {
-    roi_status st = ROI_OK;
-    int k = 0;
-    int *nodes = NULL;
-    double *chol = NULL;
-    gsl_matrix *a = NULL;
-
-    *k_out = 0;
-    *nodes_out = NULL;
-    *chol_out = NULL;
-    if (!m || m->n_correlations == 0)
-        return ROI_OK;
-    nodes = malloc(2 * (size_t)m->n_correlations * sizeof *nodes);
-    if (!nodes) {
-        st = roi_error_set(err, ROI_ERR_NOMEM, "", "out of memory");
-        goto cleanup;
-    }
+    *k = 0;
     for (int c = 0; c < m->n_correlations; c++) {
         const roi_correlation *cr = &m->correlations[c];
         const char *names[2] = {cr->a, cr->b};
-        if (!(cr->rank > -1.0 && cr->rank < 1.0)) {
-            st = roi_error_set(err, ROI_ERR_PARAM, "correlate",
-                               "the rank correlation of %s and %s must lie strictly between "
-                               "-1 and 1, got %g", cr->a, cr->b, cr->rank);
-            goto cleanup;
-        }
+        if (!(cr->rank > -1.0 && cr->rank < 1.0))
+            return roi_error_set(err, ROI_ERR_PARAM, "correlate",
+                                 "the rank correlation of %s and %s must lie strictly between "
+                                 "-1 and 1, got %g", cr->a, cr->b, cr->rank);
         for (int s = 0; s < 2; s++) {
             int node = roi_graph_find_input(g, names[s]);
-            if (node < 0) {
-                st = roi_error_set(err, ROI_ERR_PARAM, "correlate",
-                                   "'%s' is not an uncertain input of this scenario",
-                                   names[s]);
-                goto cleanup;
-            }
+            if (node < 0)
+                return roi_error_set(err, ROI_ERR_PARAM, "correlate",
+                                     "'%s' is not an uncertain input of this scenario",
+                                     names[s]);
             int seen = 0;
-            for (int j = 0; j < k; j++)
+            for (int j = 0; j < *k; j++)
                 seen |= nodes[j] == node;
             if (!seen)
-                nodes[k++] = node;
+                nodes[(*k)++] = node;
         }
     }
-    if (k > ROI_MAX_CORRELATED) {
-        st = roi_error_set(err, ROI_ERR_PARAM, "correlate",
-                           "at most %d inputs may be correlated, got %d", ROI_MAX_CORRELATED,
-                           k);
-        goto cleanup;
-    }
-    a = gsl_matrix_alloc((size_t)k, (size_t)k);
-    chol = malloc((size_t)k * (size_t)k * sizeof *chol);
-    if (!a || !chol) {
-        st = roi_error_set(err, ROI_ERR_NOMEM, "", "out of memory");
-        goto cleanup;
-    }
+    if (*k > ROI_MAX_CORRELATED)
+        return roi_error_set(err, ROI_ERR_PARAM, "correlate",
+                             "at most %d inputs may be correlated, got %d", ROI_MAX_CORRELATED,
+                             *k);
+    return ROI_OK;
+}
+
+/* The Cholesky factor of the normal correlation matrix of the k inputs nodes[] (k x k,
+ * row-major, upper triangle zero) into chol. GSL reports a matrix that is not
+ * positive definite by status (roi_engine_init), named here with its inputs. */
+static roi_status cholesky(const roi_model *m, const roi_graph *g, const int *nodes, int k,
+                           double *chol, roi_error *err)
+{
+    roi_status st = ROI_OK;
+    gsl_matrix *a = gsl_matrix_alloc((size_t)k, (size_t)k);
+    ROI_CHECK_MEM(a, err);
     gsl_matrix_set_identity(a);
     for (int c = 0; c < m->n_correlations; c++) {
         const roi_correlation *cr = &m->correlations[c];
@@ -169,14 +154,39 @@ static roi_status build_correlation(const roi_model *m, const roi_graph *g, int 
     for (int i = 0; i < k; i++)
         for (int j = 0; j < k; j++)
             chol[i * k + j] = j <= i ? gsl_matrix_get(a, (size_t)i, (size_t)j) : 0.0;
+cleanup:
+    gsl_matrix_free(a);
+    return st;
+}
+
+/*
+ * Resolves the model's correlations into k input nodes and the Cholesky factor of the
+ * normal correlation matrix (k x k, row-major, lower triangle valid). *nodes and
+ * *chol are malloc'd for the caller (NULL when k == 0).
+ */
+static roi_status build_correlation(const roi_model *m, const roi_graph *g, int *k_out,
+                                    int **nodes_out, double **chol_out, roi_error *err)
+{
+    roi_status st = ROI_OK;
+    int k = 0;
+    double *chol = NULL;
+    *k_out = 0;
+    *nodes_out = NULL;
+    *chol_out = NULL;
+    if (!m || m->n_correlations == 0)
+        return ROI_OK;
+    int *nodes = malloc(2 * (size_t)m->n_correlations * sizeof *nodes);
+    ROI_CHECK_MEM_GOTO(nodes, st, err, cleanup);
+    ROI_TRY_GOTO(st, correlated_nodes(m, g, nodes, &k, err), cleanup);
+    chol = malloc((size_t)k * (size_t)k * sizeof *chol);
+    ROI_CHECK_MEM_GOTO(chol, st, err, cleanup);
+    ROI_TRY_GOTO(st, cholesky(m, g, nodes, k, chol, err), cleanup);
     *k_out = k;
     *nodes_out = nodes;
     *chol_out = chol;
     nodes = NULL;
     chol = NULL;
-
 cleanup:
-    gsl_matrix_free(a);
     free(nodes);
     free(chol);
     return st;
@@ -184,6 +194,7 @@ cleanup:
 
 roi_status roi_sampling_check(const roi_model *m, roi_error *err)
 {
+    roi_engine_init(); /* the Cholesky factorisation reports by status, never aborts */
     int k;
     int *nodes;
     double *chol;
@@ -191,6 +202,91 @@ roi_status roi_sampling_check(const roi_model *m, roi_error *err)
     free(nodes);
     free(chol);
     return st;
+}
+
+/* ---- percentile bands ------------------------------------------------------------------ */
+
+/*
+ * d conditioned on the band [lo, hi] of its levels, whose quantiles are qlo and qhi,
+ * into *out (caller frees with roi_dist_free): the outcomes inside the band with their
+ * relative probabilities for a discrete or Bernoulli d, else d truncated to [qlo, qhi]
+ * (no bound at a level of 0 or 1).
+ */
+static roi_status restrict_dist(const roi_dist *d, double lo, double hi, double qlo, double qhi,
+                                const char *path, roi_dist *out, roi_error *err)
+{
+    memset(out, 0, sizeof *out);
+    if (d->family == ROI_DIST_FIXED)
+        return roi_error_set(err, ROI_ERR_USAGE, path, "the input is fixed; nothing to stress");
+    if (d->family == ROI_DIST_BERNOULLI || d->family == ROI_DIST_DISCRETE) {
+        double bv[2] = {0.0, 1.0}, bp[2] = {1.0 - d->p[0], d->p[0]};
+        const double *values = d->family == ROI_DIST_BERNOULLI ? bv : d->values;
+        const double *probs = d->family == ROI_DIST_BERNOULLI ? bp : d->probs;
+        size_t nv = d->family == ROI_DIST_BERNOULLI ? 2 : d->n;
+        double *v = malloc((nv + 1) * sizeof *v), *p = malloc((nv + 1) * sizeof *p);
+        size_t k = 0;
+        double total = 0.0;
+        if (!v || !p) {
+            free(v);
+            free(p);
+            return roi_error_set(err, ROI_ERR_NOMEM, "", "out of memory");
+        }
+        for (size_t i = 0; i < nv; i++)
+            if (values[i] >= qlo && values[i] <= qhi && probs[i] > 0.0) {
+                v[k] = values[i];
+                p[k++] = probs[i];
+                total += probs[i];
+            }
+        for (size_t i = 0; i < k; i++)
+            p[i] /= total;
+        roi_status st = k ? roi_dist_discrete(out, v, p, k, path, err)
+                          : roi_error_set(err, ROI_ERR_USAGE, path, "the band holds no outcome");
+        free(v);
+        free(p);
+        return st;
+    }
+    roi_status st = roi_dist_copy(out, d);
+    if (st != ROI_OK)
+        return roi_error_set(err, st, "", "out of memory");
+    st = roi_dist_truncate(out, lo > 0.0 ? qlo : -INFINITY, hi < 1.0 ? qhi : INFINITY, path, err);
+    if (st != ROI_OK)
+        roi_dist_free(out);
+    return st;
+}
+
+/* The bands of spec, as conditioned distributions in s (s->band_slot set to -1). */
+static roi_status build_bands(roi_sampling *s, const roi_graph *g, const roi_sampling_spec *spec,
+                              roi_error *err)
+{
+    if (spec->n_bands <= 0)
+        return ROI_OK;
+    s->band_dist = calloc((size_t)spec->n_bands, sizeof *s->band_dist);
+    ROI_CHECK_MEM(s->band_dist, err);
+    for (int b = 0; b < spec->n_bands; b++) {
+        const roi_input_band *bd = &spec->bands[b];
+        const char *path = bd->path ? bd->path : "";
+        if (bd->node < 0 || bd->node >= g->n || g->nodes[bd->node].kind != ROI_NODE_INPUT ||
+            s->band_slot[bd->node] >= 0)
+            return roi_error_set(err, ROI_ERR_INTERNAL, path,
+                                 "a band on node %d, not a distinct input", bd->node);
+        if (!(bd->low >= 0.0 && bd->high <= 1.0 && bd->low < bd->high))
+            return roi_error_set(err, ROI_ERR_USAGE, path,
+                                 "the band must satisfy 0 <= low < high <= 1, got %g:%g",
+                                 bd->low, bd->high);
+        const roi_dist *d = &g->nodes[bd->node].dist;
+        double qlo = roi_dist_quantile(d, bd->low), qhi = roi_dist_quantile(d, bd->high);
+        ROI_TRY(restrict_dist(d, bd->low, bd->high, qlo, qhi, path, &s->band_dist[b], err));
+        s->band_slot[bd->node] = b;
+        s->n_bands = b + 1;
+    }
+    return ROI_OK;
+}
+
+/* The distribution input node i is drawn from under plan s: its band's, else the graph's. */
+static inline const roi_dist *input_dist(const roi_sampling *s, const roi_graph *g, int i)
+{
+    int b = s->band_slot[i];
+    return b >= 0 ? &s->band_dist[b] : &g->nodes[i].dist;
 }
 
 /* ---- the plan ------------------------------------------------------------------------------ */
@@ -205,52 +301,55 @@ void roi_sampling_free(roi_sampling *s)
     free(s->chol);
     free(s->ovr);
     free(s->ovr_x);
+    free(s->band_slot);
+    for (int b = 0; b < s->n_bands; b++)
+        roi_dist_free(&s->band_dist[b]);
+    free(s->band_dist);
     free(s);
 }
 
-roi_status roi_sampling_new(const roi_model *m, const roi_graph *g, roi_sampling_mode mode,
-                            size_t trials, const roi_override *overrides, int n_overrides,
-                            roi_sampling **out, roi_error *err)
+roi_status roi_sampling_new(const roi_model *m, const roi_graph *g,
+                            const roi_sampling_spec *spec, roi_sampling **out,
+                            roi_error *err)
 {
+    roi_engine_init(); /* the Cholesky factorisation reports by status, never aborts */
     roi_status st = ROI_OK;
     roi_sampling *s = calloc(1, sizeof *s);
     size_t n = (size_t)(g->n > 0 ? g->n : 1);
 
     *out = NULL;
-    if (!s)
-        return roi_error_set(err, ROI_ERR_NOMEM, "", "out of memory");
+    ROI_CHECK_MEM(s, err);
     s->n_nodes = g->n;
-    s->lhs = mode == ROI_SAMPLING_LHS;
-    s->trials = trials;
+    s->lhs = spec->mode == ROI_SAMPLING_LHS;
+    s->trials = spec->trials;
     s->perm_key = calloc(n, sizeof *s->perm_key);
     s->corr_slot = malloc(n * sizeof *s->corr_slot);
     s->ovr = calloc(n, sizeof *s->ovr);
     s->ovr_x = calloc(n, sizeof *s->ovr_x);
-    if (!s->perm_key || !s->corr_slot || !s->ovr || !s->ovr_x) {
-        st = roi_error_set(err, ROI_ERR_NOMEM, "", "out of memory");
-        goto cleanup;
-    }
+    s->band_slot = malloc(n * sizeof *s->band_slot);
+    ROI_CHECK_MEM_GOTO(s->perm_key && s->corr_slot && s->ovr && s->ovr_x && s->band_slot, st,
+                       err, cleanup);
     for (int i = 0; i < g->n; i++) {
+        s->band_slot[i] = -1;
         s->corr_slot[i] = -1;
         /* Independent of the stream key's Philox draws: a different mix of the name. */
         if (g->nodes[i].kind == ROI_NODE_INPUT)
             s->perm_key[i] = mix64(roi_rng_hash(g->nodes[i].name) ^ 0x4C48532D7065726Dull);
     }
-    st = build_correlation(m, g, &s->k, &s->corr_node, &s->chol, err);
-    if (st != ROI_OK)
-        goto cleanup;
+    ROI_TRY_GOTO(st, build_correlation(m, g, &s->k, &s->corr_node, &s->chol, err), cleanup);
     for (int j = 0; j < s->k; j++)
         s->corr_slot[s->corr_node[j]] = j;
-    for (int o = 0; o < n_overrides; o++) {
-        int node = overrides[o].node;
+    for (int o = 0; o < spec->n_overrides; o++) {
+        int node = spec->overrides[o].node;
         if (node < 0 || node >= g->n) {
             st = roi_error_set(err, ROI_ERR_INTERNAL, "", "override of node %d, graph has %d",
                                node, g->n);
             goto cleanup;
         }
-        s->ovr[node] = (unsigned char)(1 + overrides[o].mode);
-        s->ovr_x[node] = overrides[o].x;
+        s->ovr[node] = (unsigned char)(1 + spec->overrides[o].mode);
+        s->ovr_x[node] = spec->overrides[o].x;
     }
+    ROI_TRY_GOTO(st, build_bands(s, g, spec, err), cleanup);
     *out = s;
     s = NULL;
 
@@ -302,7 +401,7 @@ void roi_sampling_eval(const roi_sampling *s, const roi_graph *g, const uint64_t
         }
         for (int j = 0; j < s->k; j++) {
             int i = s->corr_node[j];
-            vals[i] = roi_dist_quantile(&g->nodes[i].dist, u_of_z(z[j]));
+            vals[i] = roi_dist_quantile(input_dist(s, g, i), u_of_z(z[j]));
         }
     }
     for (int i = 0; i < g->n; i++) {
@@ -313,9 +412,9 @@ void roi_sampling_eval(const roi_sampling *s, const roi_graph *g, const uint64_t
             if (s->corr_slot[i] >= 0)
                 ; /* drawn above */
             else if (s->lhs)
-                vals[i] = roi_dist_quantile(&nd->dist, base_u(s, i, keys[i], trial));
+                vals[i] = roi_dist_quantile(input_dist(s, g, i), base_u(s, i, keys[i], trial));
             else
-                vals[i] = roi_dist_sample(&nd->dist, keys[i], trial, scratch);
+                vals[i] = roi_dist_sample(input_dist(s, g, i), keys[i], trial, scratch);
         } else {
             vals[i] = roi_graph_apply(nd->kind, vals[nd->a], nd->b >= 0 ? vals[nd->b] : 0.0,
                                       nd->c >= 0 ? vals[nd->c] : 0.0);
@@ -339,7 +438,7 @@ void roi_sampling_eval(const roi_sampling *s, const roi_graph *g, const uint64_t
 double roi_sampling_input(const roi_sampling *s, const roi_graph *g, const uint64_t *keys,
                           int node, uint64_t trial, gsl_rng *scratch)
 {
-    const roi_node *nd = &g->nodes[node];
+    const roi_dist *d = input_dist(s, g, node);
     int slot = s->corr_slot[node];
     double v;
     if (slot >= 0) { /* row `slot` of L z, formed as roi_sampling_eval forms it */
@@ -350,11 +449,11 @@ double roi_sampling_input(const roi_sampling *s, const roi_graph *g, const uint6
         }
         for (int c = 0; c <= slot; c++)
             y += s->chol[slot * s->k + c] * z[c];
-        v = roi_dist_quantile(&nd->dist, u_of_z(y));
+        v = roi_dist_quantile(d, u_of_z(y));
     } else if (s->lhs) {
-        v = roi_dist_quantile(&nd->dist, base_u(s, node, keys[node], trial));
+        v = roi_dist_quantile(d, base_u(s, node, keys[node], trial));
     } else {
-        v = roi_dist_sample(&nd->dist, keys[node], trial, scratch);
+        v = roi_dist_sample(d, keys[node], trial, scratch);
     }
     switch (s->ovr[node]) {
     case 1 + ROI_OVERRIDE_VALUE:

@@ -16,6 +16,10 @@
  *     correlations r. Each marginal is unchanged; the ranks are correlated.
  *   - Overrides: one node's value is replaced by x, shifted by x or scaled by x (goal
  *     seeks and sweeps, search.h).
+ *   - Bands: one input restricted to a percentile band [low, high] of its distribution
+ *     (stress tests, analysis.h): drawn by inverse CDF of the same uniform from its
+ *     distribution conditioned on lying between its quantiles at low and high. The plan
+ *     holds that conditioned distribution itself, so the model is never changed.
  * The default path (plain Monte Carlo, no correlations, no overrides) does not use
  * this module at all: roi_graph_eval is bit-identical to what it always was.
  * Not responsible for running trials (sim.h) or for the search itself (search.h).
@@ -46,18 +50,45 @@ typedef struct roi_override {
     double x;
 } roi_override;
 
+/*
+ * One uncertain input restricted to the percentile band [low, high] of its
+ * distribution D: its value in trial i is the quantile at its usual uniform of D
+ * conditioned on [Q(low), Q(high)]. A continuous D is truncated there
+ * (roi_dist_truncate; a level of 0 or 1 sets no bound, so the far tail stays exact);
+ * a discrete or Bernoulli D keeps the outcomes inside the band, with their relative
+ * probabilities. A fixed input cannot be restricted.
+ */
+typedef struct roi_input_band {
+    int node;             /* graph node index of an uncertain input */
+    double low, high;     /* percentile levels, 0 <= low < high <= 1 */
+    const char *path;     /* names the band in error messages (borrowed; may be NULL) */
+} roi_input_band;
+
+/* What a plan does besides plain Monte Carlo (zero-initialised: nothing). */
+typedef struct roi_sampling_spec {
+    roi_sampling_mode mode;
+    size_t trials;                    /* the run's N (LHS strata) */
+    const roi_override *overrides;    /* copied into the plan */
+    int n_overrides;
+    const roi_input_band *bands;      /* copied into the plan, one per input at most */
+    int n_bands;
+} roi_sampling_spec;
+
 typedef struct roi_sampling roi_sampling;
 
 /*
  * Builds a plan for graph `g` of model `m` (m supplies the correlations; may be NULL
- * for none): `mode`, `trials` (the run's N; used by LHS), the overrides (copied).
- * On success *out is a plan the caller frees with roi_sampling_free; it borrows
- * nothing. Errors: ROI_ERR_PARAM (a correlation names an unknown input, or the
- * matrix is not positive definite: the message names the inputs), ROI_ERR_NOMEM.
+ * for none) as `spec` says. On success *out is a plan the caller frees with
+ * roi_sampling_free; it borrows nothing (a band's conditioned distribution is the
+ * plan's own). Errors: ROI_ERR_PARAM (a correlation names an unknown input, or the
+ * matrix is not positive definite: the message names the inputs; a band's truncation
+ * leaves no probability), ROI_ERR_USAGE (a band on a fixed input, or holding no
+ * outcome of a discrete one), ROI_ERR_INTERNAL (an override or band on a node that
+ * cannot take it), ROI_ERR_NOMEM.
  */
-roi_status roi_sampling_new(const roi_model *m, const roi_graph *g, roi_sampling_mode mode,
-                            size_t trials, const roi_override *overrides, int n_overrides,
-                            roi_sampling **out, roi_error *err);
+roi_status roi_sampling_new(const roi_model *m, const roi_graph *g,
+                            const roi_sampling_spec *spec, roi_sampling **out,
+                            roi_error *err);
 
 void roi_sampling_free(roi_sampling *s);
 
@@ -69,7 +100,8 @@ roi_status roi_sampling_check(const roi_model *m, roi_error *err);
 
 /*
  * roi_graph_eval under plan s: same contract (vals receives every node's value for
- * trial `trial`). Allocates nothing; thread-safe with a per-thread scratch.
+ * trial `trial`); with nothing but plain Monte Carlo in the plan, the same doubles.
+ * Allocates nothing; thread-safe with a per-thread scratch.
  */
 void roi_sampling_eval(const roi_sampling *s, const roi_graph *g, const uint64_t *keys,
                        uint64_t trial, double *vals, gsl_rng *scratch);

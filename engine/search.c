@@ -165,94 +165,78 @@ static double goal_gsl(double x, void *params)
     return goal_f(params, x, NULL);
 }
 
-roi_status roi_search_goal(const roi_model *m, const roi_sim_opts *base,
-                           const roi_goal_spec *g, roi_goal_result *res, roi_error *err)
+/* Whether the statistic at the range's ends, f_lo and f_hi (minus the target),
+ * brackets the target; when not, res says so and why. */
+static int bracketed(const goal_ctx *c, roi_goal_result *res, double f_lo, double f_hi)
 {
-    roi_status st = ROI_OK;
-    gsl_root_fsolver *solver = NULL;
-    goal_ctx *c = calloc(1, sizeof *c);
-
-    memset(res, 0, sizeof *res);
-    res->spec = g;
-    res->root = res->stat_at_root = res->stat_se = res->slope = res->root_se = NAN;
-    if (!c)
-        return roi_error_set(err, ROI_ERR_NOMEM, "", "out of memory");
-    c->m = m;
-    c->base = base;
-    c->g = g;
-    c->trials = g->trials ? g->trials : base->trials;
-    c->err = err;
-    res->trials = c->trials;
-
-    double f_lo = goal_f(c, g->low, NULL), f_hi = goal_f(c, g->high, NULL);
-    if (c->st != ROI_OK) {
-        st = c->st;
-        goto cleanup;
-    }
+    const roi_goal_spec *g = c->g;
     res->stat_low = f_lo + g->target;
     res->stat_high = f_hi + g->target;
-    if (isnan(f_lo) || isnan(f_hi) || (f_lo > 0 && f_hi > 0) || (f_lo < 0 && f_hi < 0)) {
-        res->status = ROI_GOAL_NOT_BRACKETED;
-        snprintf(res->message, sizeof res->message,
-                 "goal '%s': %s of %s is %.6g at %s = %.6g and %.6g at %s = %.6g; the "
-                 "target %.6g is not reached within [%.6g, %.6g] (widen low/high)",
-                 g->name, g->stat_name, roi_output_name(g->stat.output), res->stat_low,
-                 g->input, g->low, res->stat_high, g->input, g->high, g->target, g->low,
-                 g->high);
-        res->evaluations = c->n;
+    if (!isnan(f_lo) && !isnan(f_hi) && !(f_lo > 0 && f_hi > 0) && !(f_lo < 0 && f_hi < 0))
+        return 1;
+    res->status = ROI_GOAL_NOT_BRACKETED;
+    snprintf(res->message, sizeof res->message,
+             "goal '%s': %s of %s is %.6g at %s = %.6g and %.6g at %s = %.6g; the "
+             "target %.6g is not reached within [%.6g, %.6g] (widen low/high)",
+             g->name, g->stat_name, roi_output_name(g->stat.output), res->stat_low,
+             g->input, g->low, res->stat_high, g->input, g->high, g->target, g->low,
+             g->high);
+    res->evaluations = c->n;
+    return 0;
+}
+
+/*
+ * Brent's method on [low, high], whose ends bracket the target, into *root and
+ * res->status (FOUND or NOT_CONVERGED). Locating the root much more finely than its
+ * Monte Carlo uncertainty buys nothing: it stops when the interval is tiny or
+ * |stat - target| < se / 4.
+ */
+static roi_status brent(goal_ctx *c, roi_goal_result *res, double *root, roi_error *err)
+{
+    const roi_goal_spec *g = c->g;
+    roi_status st = ROI_OK;
+    gsl_function fn = {goal_gsl, c};
+    gsl_root_fsolver *solver = gsl_root_fsolver_alloc(gsl_root_fsolver_brent);
+    if (!solver || gsl_root_fsolver_set(solver, &fn, g->low, g->high) != GSL_SUCCESS) {
+        st = c->st != ROI_OK ? c->st : roi_error_set(err, ROI_ERR_NOMEM, "", "root solver failed");
         goto cleanup;
     }
-
-    double root;
-    if (f_lo == 0.0 || f_hi == 0.0) {
-        root = f_lo == 0.0 ? g->low : g->high;
-        res->status = ROI_GOAL_FOUND;
-    } else {
-        gsl_function fn = {goal_gsl, c};
-        solver = gsl_root_fsolver_alloc(gsl_root_fsolver_brent);
-        if (!solver || gsl_root_fsolver_set(solver, &fn, g->low, g->high) != GSL_SUCCESS) {
-            st = c->st != ROI_OK ? c->st
-                                 : roi_error_set(err, ROI_ERR_NOMEM, "", "root solver failed");
-            goto cleanup;
-        }
-        res->status = ROI_GOAL_NOT_CONVERGED;
-        /* Locating the root much more finely than its Monte Carlo uncertainty buys
-         * nothing: stop when the interval is tiny or |stat - target| < se / 4. */
-        double xtol = 1e-6 * (g->high - g->low);
-        root = 0.5 * (g->low + g->high);
-        for (int it = 0; it < GOAL_MAX_ITER; it++) {
-            int rc = gsl_root_fsolver_iterate(solver);
-            if (c->st != ROI_OK) {
-                st = c->st;
-                goto cleanup;
-            }
-            if (rc != GSL_SUCCESS)
-                break;
-            root = gsl_root_fsolver_root(solver);
-            double se_x = NAN, fx = goal_f(c, root, &se_x);
-            if (c->st != ROI_OK) {
-                st = c->st;
-                goto cleanup;
-            }
-            double a = gsl_root_fsolver_x_lower(solver), b = gsl_root_fsolver_x_upper(solver);
-            if (fx == 0.0 || fabs(fx) <= 0.25 * se_x ||
-                gsl_root_test_interval(a, b, xtol, 0.0) == GSL_SUCCESS) {
-                res->status = ROI_GOAL_FOUND;
-                break;
-            }
+    res->status = ROI_GOAL_NOT_CONVERGED;
+    double xtol = 1e-6 * (g->high - g->low);
+    *root = 0.5 * (g->low + g->high);
+    for (int it = 0; it < GOAL_MAX_ITER; it++) {
+        int rc = gsl_root_fsolver_iterate(solver);
+        ROI_TRY_GOTO(st, c->st, cleanup);
+        if (rc != GSL_SUCCESS)
+            break;
+        *root = gsl_root_fsolver_root(solver);
+        double se_x = NAN, fx = goal_f(c, *root, &se_x);
+        ROI_TRY_GOTO(st, c->st, cleanup);
+        double a = gsl_root_fsolver_x_lower(solver), b = gsl_root_fsolver_x_upper(solver);
+        if (fx == 0.0 || fabs(fx) <= 0.25 * se_x ||
+            gsl_root_test_interval(a, b, xtol, 0.0) == GSL_SUCCESS) {
+            res->status = ROI_GOAL_FOUND;
+            break;
         }
     }
+cleanup:
+    if (solver)
+        gsl_root_fsolver_free(solver);
+    return st;
+}
+
+/* The statistic at the root, and the local slope by a central difference over 5% of
+ * the range either side, with the same random numbers (so the difference carries
+ * little noise), from which the root's standard error follows. */
+static roi_status at_root(goal_ctx *c, roi_goal_result *res, double root)
+{
+    const roi_goal_spec *g = c->g;
     double se_root = NAN, f_root = goal_f(c, root, &se_root);
-    /* Local slope by a central difference over 5% of the range either side, with the
-     * same random numbers (so the difference carries little noise). */
     double h = 0.05 * (g->high - g->low);
     double x1 = root - h < g->low ? g->low : root - h;
     double x2 = root + h > g->high ? g->high : root + h;
     double f1 = goal_f(c, x1, NULL), f2 = goal_f(c, x2, NULL);
-    if (c->st != ROI_OK) {
-        st = c->st;
-        goto cleanup;
-    }
+    ROI_TRY(c->st);
     res->root = root;
     res->stat_at_root = f_root + g->target;
     res->stat_se = se_root;
@@ -263,10 +247,39 @@ roi_status roi_search_goal(const roi_model *m, const roi_sim_opts *base,
         snprintf(res->message, sizeof res->message,
                  "goal '%s': no convergence after %d evaluations; best estimate %.6g",
                  g->name, c->n, root);
+    return ROI_OK;
+}
 
+roi_status roi_search_goal(const roi_model *m, const roi_sim_opts *base,
+                           const roi_goal_spec *g, roi_goal_result *res, roi_error *err)
+{
+    roi_engine_init(); /* GSL's root solver reports by status, never aborts */
+    roi_status st = ROI_OK;
+    goal_ctx *c = calloc(1, sizeof *c);
+    memset(res, 0, sizeof *res);
+    res->spec = g;
+    res->root = res->stat_at_root = res->stat_se = res->slope = res->root_se = NAN;
+    ROI_CHECK_MEM(c, err);
+    c->m = m;
+    c->base = base;
+    c->g = g;
+    c->trials = g->trials ? g->trials : base->trials;
+    c->err = err;
+    res->trials = c->trials;
+
+    double f_lo = goal_f(c, g->low, NULL), f_hi = goal_f(c, g->high, NULL);
+    ROI_TRY_GOTO(st, c->st, cleanup);
+    if (!bracketed(c, res, f_lo, f_hi))
+        goto cleanup;
+    double root = NAN;
+    if (f_lo == 0.0 || f_hi == 0.0) {
+        root = f_lo == 0.0 ? g->low : g->high;
+        res->status = ROI_GOAL_FOUND;
+    } else {
+        ROI_TRY_GOTO(st, brent(c, res, &root, err), cleanup);
+    }
+    st = at_root(c, res, root);
 cleanup:
-    if (solver)
-        gsl_root_fsolver_free(solver);
     free(c);
     return st;
 }
@@ -298,6 +311,15 @@ roi_status roi_search_sweep(const roi_model *m, const roi_sim_opts *base,
         }
     }
     return ROI_OK;
+}
+
+void roi_search_sweep_free(roi_sweep_result *res)
+{
+    if (!res)
+        return;
+    free(res->stat);
+    free(res->se);
+    res->stat = res->se = NULL;
 }
 
 /* ---- convergence ---------------------------------------------------------------------------- */
@@ -354,58 +376,40 @@ roi_status roi_search_precision(const roi_model *m, const roi_sim_opts *opts, do
 
 /* ---- all of a model's declarations -------------------------------------------------------- */
 
-void roi_search_free(roi_search *s)
+void roi_search_clear(roi_search *s)
 {
     if (!s)
         return;
-    for (int i = 0; i < s->n_sweeps; i++) {
-        free(s->sweeps[i].stat);
-        free(s->sweeps[i].se);
-    }
+    for (int i = 0; i < s->n_sweeps; i++)
+        roi_search_sweep_free(&s->sweeps[i]);
     free(s->sweeps);
     free(s->goals);
-    free(s);
+    memset(s, 0, sizeof *s);
 }
 
-roi_status roi_search_run_all(roi_run *run, const roi_sim_opts *opts,
-                              const roi_convergence *conv, roi_error *err)
+roi_status roi_search_run_all(const roi_run *run, const roi_sim_opts *opts, roi_search *out,
+                              roi_error *err)
 {
     const roi_model *m = run->model;
-    if (m->n_goals == 0 && m->n_sweeps == 0 && !conv)
-        return ROI_OK;
-    roi_search *s = run->search;
-    if (!s) {
-        s = calloc(1, sizeof *s);
-        if (!s)
-            return roi_error_set(err, ROI_ERR_NOMEM, "", "out of memory");
-        run->search = s;
-    }
-    if (conv)
-        s->convergence = *conv;
+    memset(out, 0, sizeof *out);
     roi_sim_opts base = *opts;
     base.seed = run->seed;
     base.trials = run->trials;
     base.sampling = run->sampling;
-    if (m->n_goals > 0 && !s->goals) {
-        s->goals = calloc((size_t)m->n_goals, sizeof *s->goals);
-        if (!s->goals)
-            return roi_error_set(err, ROI_ERR_NOMEM, "", "out of memory");
+    if (m->n_goals > 0) {
+        out->goals = calloc((size_t)m->n_goals, sizeof *out->goals);
+        ROI_CHECK_MEM(out->goals, err);
         for (int i = 0; i < m->n_goals; i++) {
-            roi_status st = roi_search_goal(m, &base, &m->goals[i], &s->goals[i], err);
-            s->n_goals = i + 1;
-            if (st != ROI_OK)
-                return st;
+            out->n_goals = i + 1;
+            ROI_TRY(roi_search_goal(m, &base, &m->goals[i], &out->goals[i], err));
         }
     }
-    if (m->n_sweeps > 0 && !s->sweeps) {
-        s->sweeps = calloc((size_t)m->n_sweeps, sizeof *s->sweeps);
-        if (!s->sweeps)
-            return roi_error_set(err, ROI_ERR_NOMEM, "", "out of memory");
+    if (m->n_sweeps > 0) {
+        out->sweeps = calloc((size_t)m->n_sweeps, sizeof *out->sweeps);
+        ROI_CHECK_MEM(out->sweeps, err);
         for (int i = 0; i < m->n_sweeps; i++) {
-            roi_status st = roi_search_sweep(m, &base, &m->sweeps[i], &s->sweeps[i], err);
-            s->n_sweeps = i + 1;
-            if (st != ROI_OK)
-                return st;
+            out->n_sweeps = i + 1;
+            ROI_TRY(roi_search_sweep(m, &base, &m->sweeps[i], &out->sweeps[i], err));
         }
     }
     return ROI_OK;

@@ -8,9 +8,9 @@
  * seed, so the statistic is a deterministic function of the input), tabulating it
  * over a grid of one or two inputs, and the --precision loop. Every evaluation is a
  * plain roi_sim_run with one node overridden (sampling.h), so each number here can be
- * reproduced by a run with --set. Not responsible for reports or for the scenario
+ * reproduced by a run with --set. Not responsible for reports, for the scenario
  * language (the declarations come from the model: model.h's roi_goal_spec and
- * roi_sweep_spec).
+ * roi_sweep_spec) or for keeping the results (results.h does).
  */
 #ifndef ROI_SEARCH_H
 #define ROI_SEARCH_H
@@ -75,10 +75,14 @@ typedef struct roi_sweep_result {
     double *se;                  /* the same shape (owned) */
 } roi_sweep_result;
 
-/* Runs sweep `s`; res->stat/se are allocated (freed by roi_search_free when attached,
- * else by the caller with free). Errors: those of roi_sim_run, ROI_ERR_NOMEM. */
+/* Runs sweep `s` into *res, whose stat and se arrays the caller frees with
+ * roi_search_sweep_free (also after a failure). Errors: those of roi_sim_run,
+ * ROI_ERR_NOMEM. */
 roi_status roi_search_sweep(const roi_model *m, const roi_sim_opts *base,
                             const roi_sweep_spec *s, roi_sweep_result *res, roi_error *err);
+
+/* Frees res->stat and res->se and clears them. NULL is allowed. */
+void roi_search_sweep_free(roi_sweep_result *res);
 
 /* ---- convergence --------------------------------------------------------------------------- */
 
@@ -103,26 +107,26 @@ roi_status roi_search_precision(const roi_model *m, const roi_sim_opts *opts, do
                                 size_t max_trials, roi_run **out, roi_convergence *conv,
                                 roi_error *err);
 
-/* ---- everything declared, attached to a run --------------------------------------------- */
+/* ---- everything a model declares ---------------------------------------------------------- */
 
 typedef struct roi_search {
     roi_goal_result *goals;      /* one per m->goals (owned) */
     int n_goals;
     roi_sweep_result *sweeps;    /* one per m->sweeps (owned) */
     int n_sweeps;
-    roi_convergence convergence;
 } roi_search;
 
 /*
  * Runs every goal seek and sweep the run's model declares, with the run's seed,
- * sampling and trials (opts: threads and the rest), and attaches the results to
- * run->search (creating it when needed; conv, when not NULL, is copied in).
+ * sampling and trials (opts: threads, limits and the rest), into *out. The caller owns
+ * *out and frees it with roi_search_clear, also after a failure (it then holds what was
+ * done). Errors: those of roi_search_goal and roi_search_sweep, ROI_ERR_NOMEM.
  */
-roi_status roi_search_run_all(roi_run *run, const roi_sim_opts *opts,
-                              const roi_convergence *conv, roi_error *err);
+roi_status roi_search_run_all(const roi_run *run, const roi_sim_opts *opts, roi_search *out,
+                              roi_error *err);
 
-/* Frees the results (declared in sim.h too). NULL is allowed. */
-void roi_search_free(roi_search *s);
+/* Frees what s holds and leaves it empty. NULL is allowed. */
+void roi_search_clear(roi_search *s);
 
 /* "value", "shift", "scale". */
 const char *roi_override_mode_name(roi_override_mode mode);

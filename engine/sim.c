@@ -26,7 +26,6 @@
 
 #include <omp.h>
 
-#include "analysis.h"
 #include "rng.h"
 
 #define NBINS 2048          /* histogram bins per cell */
@@ -499,14 +498,6 @@ static roi_status reduce_cells(const shape *sh, const cell_range *ranges,
     return nomem ? ROI_ERR_NOMEM : ROI_OK;
 }
 
-/* Records an allocation failure and leaves through the function's cleanup label. */
-#define NOMEM()                                                                         \
-    do {                                                                                \
-        st = roi_error_set(err, ROI_ERR_NOMEM, "", "out of memory running scenario %s", \
-                           scen);                                                       \
-        goto cleanup;                                                                   \
-    } while (0)
-
 /* Stores the outputs of trial i in run->out[.][i] and run->exact[i]. */
 static void run_store(roi_run *run, size_t i, const double out[ROI_OUT_COUNT])
 {
@@ -623,7 +614,7 @@ static roi_status values_cb(void *ud, const size_t *trials, size_t n, double *va
     return run_values(u->run, u->k, trials, n, values);
 }
 
-static size_t count_defined(const roi_run *run, roi_output k)
+size_t roi_run_defined(const roi_run *run, roi_output k)
 {
     size_t nd = 0;
     for (size_t i = 0; i < run->trials; i++)
@@ -636,13 +627,13 @@ roi_status roi_run_order_stats(const roi_run *run, roi_output k, const size_t *r
 {
     values_ud u = {run, k};
     roi_float_sample s = {run->out[k], run->exact, (unsigned)k, run->trials, values_cb, &u};
-    return roi_stats_order_stats_float(&s, count_defined(run, k), ranks, n_ranks, values, 0,
+    return roi_stats_order_stats_float(&s, roi_run_defined(run, k), ranks, n_ranks, values, 0,
                                        NULL);
 }
 
 roi_status roi_run_percentile(const roi_run *run, roi_output k, double p, double *value)
 {
-    const size_t nd = count_defined(run, k);
+    const size_t nd = roi_run_defined(run, k);
     *value = NAN;
     if (nd == 0)
         return ROI_OK;
@@ -680,28 +671,40 @@ void roi_run_free(roi_run *run)
     free(run->bands);
     free(run->milestone_prob);
     free(run->inputs);
-    roi_search_free(run->search);
-    roi_analysis_free(run->analysis);
     free(run);
 }
 
-roi_status roi_sim_run(const roi_model *m, const roi_sim_opts *opts, roi_run **out,
-                       roi_error *err)
-{
-    roi_status st = ROI_OK;
-    roi_run *run = NULL;
-    int *input_nodes = NULL;
-    thread_state *ts = NULL;
-    int n_threads = 0;
-    cell_range *ranges = NULL;
-    bin_map bins = {NULL, NULL};
-    double *block_sums = NULL, *pmin = NULL, *pmax = NULL;
-    roi_moments *block_moments = NULL; /* n_blocks x ROI_OUT_COUNT */
+/*
+ * A run in the making: the request, the result being built, and what the phases share
+ * (the threads' states, the histograms' ranges, the per-block sums and moments). Set up
+ * by sim_setup, each phase a function of its own, freed by sim_free.
+ */
+typedef struct sim {
+    const roi_model *m;
+    const roi_sim_opts *opts;
+    const char *scen;              /* the scenario's name, for messages */
+    size_t trials, n_blocks;
+    roi_run *run;                  /* owned until roi_sim_run hands it out */
+    int *input_nodes;
+    thread_state *ts;              /* n_threads of them */
+    int n_threads;
+    cell_range *ranges;            /* per cell */
+    bin_map bins;
+    double *block_sums;            /* n_blocks x n_cells, in block order */
+    double *pmin, *pmax;           /* the pilot's extremes per cell */
+    roi_moments *block_moments;    /* n_blocks x ROI_OUT_COUNT */
+    shape sh;
+} sim;
 
-    if (out)
-        *out = NULL;
-    if (!m || !opts || !out)
-        return roi_error_set(err, ROI_ERR_INTERNAL, "", "roi_sim_run: NULL argument");
+static roi_status nomem(const sim *s, roi_error *err)
+{
+    return roi_error_set(err, ROI_ERR_NOMEM, "", "out of memory running scenario %s", s->scen);
+}
+
+/* What may not be run at all: bad arguments, and a run larger than the memory cap (a
+ * clear message instead of the OOM killer). */
+static roi_status check_request(const roi_model *m, const roi_sim_opts *opts, roi_error *err)
+{
     if (opts->trials < 1)
         return roi_error_set(err, ROI_ERR_USAGE, "", "trials must be >= 1, got %zu",
                              opts->trials);
@@ -710,151 +713,212 @@ roi_status roi_sim_run(const roi_model *m, const roi_sim_opts *opts, roi_run **o
                              ", got %zu", UINT32_MAX, opts->trials);
     if (m->periods < 1)
         return roi_error_set(err, ROI_ERR_INTERNAL, "", "model has no periods");
-    const char *scen = m->name ? m->name : "(unnamed)";
-    {
-        /* A clear message instead of the OOM killer (issue 6). */
-        size_t cap = opts->max_bytes ? opts->max_bytes : ROI_SIM_MAX_BYTES;
-        size_t need = roi_sim_bytes(m, opts->trials);
-        if (need > cap)
-            return roi_error_set(err, ROI_ERR_USAGE, "",
-                                 "%s: %zu trials x %d quarters need about %.0f MB, above the "
-                                 "cap of %.0f MB; use fewer trials (-n) or raise --max-memory MB",
-                                 scen, opts->trials, m->periods, ceil((double)need / 1048576.0),
-                                 (double)cap / 1048576.0);
-    }
+    size_t cap = opts->max_bytes ? opts->max_bytes : ROI_SIM_MAX_BYTES;
+    size_t need = roi_sim_bytes(m, opts->trials);
+    if (need > cap)
+        return roi_error_set(err, ROI_ERR_USAGE, "",
+                             "%s: %zu trials x %d quarters need about %.0f MB, above the "
+                             "cap of %.0f MB; use fewer trials (-n) or raise --max-memory MB",
+                             m->name ? m->name : "(unnamed)", opts->trials, m->periods,
+                             ceil((double)need / 1048576.0), (double)cap / 1048576.0);
+    return ROI_OK;
+}
 
-    const size_t trials = opts->trials;
-    const uint64_t seed = opts->seed;
-    const size_t n_blocks = (trials + ROI_BLOCK - 1) / ROI_BLOCK;
+/* The run and the shared buffers, the stream keys and the inputs' nodes. */
+static roi_status sim_alloc(sim *s, roi_error *err)
+{
+    const roi_model *m = s->m;
     const int n_series = roi_model_series_count(m);
-    const int periods = m->periods;
     const int n_inputs = roi_graph_input_count(&m->graph);
-    const size_t n_series_vals = (size_t)n_series * (size_t)periods;
+    const size_t n_series_vals = (size_t)n_series * (size_t)m->periods;
     const size_t n_cells = n_series_vals + (size_t)n_inputs;
-
-    run = calloc(1, sizeof *run);
+    roi_run *run = s->run = calloc(1, sizeof *run);
     if (!run)
-        NOMEM();
+        return nomem(s, err);
     run->model = m;
-    run->seed = seed;
-    run->trials = trials;
+    run->seed = s->opts->seed;
+    run->trials = s->trials;
     run->n_series = n_series;
-    run->periods = periods;
+    run->periods = m->periods;
     run->n_inputs = n_inputs;
+    run->sampling = s->opts->sampling;
     for (int k = 0; k < ROI_OUT_COUNT; k++)
-        if (!(run->out[k] = malloc(trials * sizeof *run->out[k])))
-            NOMEM();
-    if (!(run->exact = malloc(trials)))
-        NOMEM();
+        if (!(run->out[k] = malloc(s->trials * sizeof *run->out[k])))
+            return nomem(s, err);
+    run->exact = malloc(s->trials);
     run->bands = calloc(n_series_vals + 1, sizeof *run->bands);
     run->milestone_prob = calloc((size_t)m->n_milestones + 1, sizeof *run->milestone_prob);
     run->inputs = calloc((size_t)n_inputs + 1, sizeof *run->inputs);
     run->keys = malloc((size_t)(m->graph.n > 0 ? m->graph.n : 1) * sizeof *run->keys);
-    const uint64_t *keys = run->keys;
-    input_nodes = malloc((size_t)(n_inputs + 1) * sizeof *input_nodes);
-    ranges = malloc((n_cells + 1) * sizeof *ranges);
-    bins.lo = calloc_lines(n_cells, sizeof *bins.lo);
-    bins.inv_width = calloc_lines(n_cells, sizeof *bins.inv_width);
-    block_sums = calloc(n_blocks * n_cells + 1, sizeof *block_sums);
-    pmin = malloc((n_cells + 1) * sizeof *pmin);
-    pmax = malloc((n_cells + 1) * sizeof *pmax);
-    block_moments = malloc(n_blocks * ROI_OUT_COUNT * sizeof *block_moments);
-    if (!run->bands || !run->milestone_prob || !run->inputs || !keys || !input_nodes ||
-        !ranges || !bins.lo || !bins.inv_width || !block_sums || !pmin || !pmax ||
-        !block_moments)
-        NOMEM();
-
-    roi_graph_keys(&m->graph, seed, run->keys);
+    s->input_nodes = malloc((size_t)(n_inputs + 1) * sizeof *s->input_nodes);
+    s->ranges = malloc((n_cells + 1) * sizeof *s->ranges);
+    s->bins.lo = calloc_lines(n_cells, sizeof *s->bins.lo);
+    s->bins.inv_width = calloc_lines(n_cells, sizeof *s->bins.inv_width);
+    s->block_sums = calloc(s->n_blocks * n_cells + 1, sizeof *s->block_sums);
+    s->pmin = malloc((n_cells + 1) * sizeof *s->pmin);
+    s->pmax = malloc((n_cells + 1) * sizeof *s->pmax);
+    s->block_moments = malloc(s->n_blocks * ROI_OUT_COUNT * sizeof *s->block_moments);
+    if (!run->exact || !run->bands || !run->milestone_prob || !run->inputs || !run->keys ||
+        !s->input_nodes || !s->ranges || !s->bins.lo || !s->bins.inv_width ||
+        !s->block_sums || !s->pmin || !s->pmax || !s->block_moments)
+        return nomem(s, err);
+    roi_graph_keys(&m->graph, run->seed, run->keys);
     for (int i = 0; i < n_inputs; i++) {
-        input_nodes[i] = roi_graph_input_node(&m->graph, i);
-        run->inputs[i].node = input_nodes[i];
+        s->input_nodes[i] = roi_graph_input_node(&m->graph, i);
+        run->inputs[i].node = s->input_nodes[i];
     }
+    s->sh = (shape){m, NULL, run->keys, n_series, m->periods, n_inputs, s->input_nodes,
+                    n_series_vals, n_cells, s->opts->outputs_only};
+    return ROI_OK;
+}
 
-    n_threads = opts->threads > 0 ? opts->threads : omp_get_max_threads();
-    if (n_threads < 1)
-        n_threads = 1;
-    if ((size_t)n_threads > n_blocks)
-        n_threads = (int)n_blocks;
-    ts = calloc_lines((size_t)n_threads, sizeof *ts);
-    if (!ts)
-        NOMEM();
-#pragma omp parallel num_threads(n_threads)
+/* One state per thread, each built by the thread that uses it (see thread_state_init). */
+static roi_status sim_threads(sim *s, roi_error *err)
+{
+    int n = s->opts->threads > 0 ? s->opts->threads : omp_get_max_threads();
+    if (n < 1)
+        n = 1;
+    if ((size_t)n > s->n_blocks)
+        n = (int)s->n_blocks;
+    s->ts = calloc_lines((size_t)n, sizeof *s->ts);
+    if (!s->ts)
+        return nomem(s, err);
+    s->n_threads = n;
+    thread_state *ts = s->ts;
+    const roi_model *m = s->m;
+    const size_t n_cells = s->sh.n_cells;
+#pragma omp parallel num_threads(n)
     thread_state_init(&ts[omp_get_thread_num()], m, n_cells);
-    for (int t = 0; t < n_threads; t++) /* one that failed, or a thread that never came */
+    for (int t = 0; t < n; t++) /* one that failed, or a thread that never came */
         if (!ts[t].vals && thread_state_init(&ts[t], m, n_cells) != ROI_OK)
-            NOMEM();
+            return nomem(s, err);
+    return ROI_OK;
+}
 
-    /* A plan only when something differs from plain Monte Carlo: the default path
-     * stays exactly roi_graph_eval. */
-    if (opts->sampling != ROI_SAMPLING_MC || m->n_correlations > 0 || opts->n_overrides > 0) {
-        st = roi_sampling_new(m, &m->graph, opts->sampling, trials, opts->overrides,
-                              opts->n_overrides, &run->plan, err);
-        if (st != ROI_OK)
-            goto cleanup;
-    }
-    run->sampling = opts->sampling;
+/* A sampling plan only when something differs from plain Monte Carlo: the default path
+ * stays exactly roi_graph_eval. */
+static roi_status sim_plan(sim *s, roi_error *err)
+{
+    const roi_sim_opts *o = s->opts;
+    if (o->sampling == ROI_SAMPLING_MC && s->m->n_correlations == 0 && o->n_overrides == 0 &&
+        o->n_bands == 0)
+        return ROI_OK;
+    roi_sampling_spec spec = {o->sampling, s->trials, o->overrides, o->n_overrides, o->bands,
+                              o->n_bands};
+    ROI_TRY(roi_sampling_new(s->m, &s->m->graph, &spec, &s->run->plan, err));
+    s->sh.plan = s->run->plan;
+    return ROI_OK;
+}
 
-    double t_start = omp_get_wtime();
-    const shape sh = {m, run->plan, keys, n_series, periods, n_inputs, input_nodes, n_series_vals,
-                      n_cells, opts->outputs_only};
-
-    /* Pilot: the same first trials for every thread count, so ranges are fixed. They are
-     * spread over the threads (a pilot of 4096 trials is ~40% of a 10^4-trial goal-seek
-     * run); each thread keeps its extremes in its cmin/cmax, merged below in any order
-     * (a minimum does not depend on it). A failing trial is skipped: the run then fails
-     * in the main pass, which reports the first failing trial, so the ranges are only
-     * used when every pilot trial succeeded. */
+/*
+ * The pilot: the same first trials for every thread count, so the histograms' ranges
+ * are fixed. They are spread over the threads (a pilot of 4096 trials is ~40% of a
+ * 10^4-trial goal-seek run); each thread keeps its extremes in its cmin/cmax, merged
+ * here in any order (a minimum does not depend on it). A failing trial is skipped: the
+ * run then fails in the main pass, which reports the first failing trial, so the
+ * ranges are only used when every pilot trial succeeded.
+ */
+static void pilot_pass(sim *s)
+{
+    const shape *sh = &s->sh;
+    thread_state *ts = s->ts;
+    const size_t n_cells = sh->n_cells;
+    const long long n_pilot =
+        sh->outputs_only ? 0 : (long long)(s->trials < PILOT_TRIALS ? s->trials : PILOT_TRIALS);
+#pragma omp parallel num_threads(s->n_threads)
     {
-        const long long n_pilot =
-            sh.outputs_only ? 0 : (long long)(trials < PILOT_TRIALS ? trials : PILOT_TRIALS);
-#pragma omp parallel num_threads(n_threads)
-        {
-            thread_state *t = &ts[omp_get_thread_num()];
-            double o[ROI_OUT_COUNT];
+        thread_state *t = &ts[omp_get_thread_num()];
+        double o[ROI_OUT_COUNT];
 #pragma omp for schedule(static)
-            for (long long i = 0; i < n_pilot; i++) {
-                if (run_trial(&sh, t, (size_t)i, o, 1) != 0)
-                    continue;
-                extremes_pass(n_cells, gather_cells(&sh, t), t->cmin, t->cmax);
-            }
-        }
-        for (size_t c = 0; c < n_cells; c++) {
-            pmin[c] = INFINITY;
-            pmax[c] = -INFINITY;
-            for (int t = 0; t < n_threads; t++) {
-                if (ts[t].cmin[c] < pmin[c])
-                    pmin[c] = ts[t].cmin[c];
-                if (ts[t].cmax[c] > pmax[c])
-                    pmax[c] = ts[t].cmax[c];
-                ts[t].cmin[c] = INFINITY; /* the main pass's exact extremes start afresh */
-                ts[t].cmax[c] = -INFINITY;
-            }
-        }
-        for (int t = 0; t < n_threads; t++)
-            ts[t].fail_trial = SIZE_MAX;
-        for (size_t c = 0; c < n_cells; c++) {
-            set_range(&ranges[c], pmin[c], pmax[c]);
-            bins.lo[c] = ranges[c].lo;
-            bins.inv_width[c] = ranges[c].inv_width;
-            /* Whole-number inputs (slips, delays, events) get exact quantiles. */
-            if (c >= n_series_vals && ranges[c].width < 0.5 &&
-                roi_graph_is_integer(&m->graph, input_nodes[c - n_series_vals]))
-                ranges[c].integer = 1;
+        for (long long i = 0; i < n_pilot; i++) {
+            if (run_trial(sh, t, (size_t)i, o, 1) != 0)
+                continue;
+            extremes_pass(n_cells, gather_cells(sh, t), t->cmin, t->cmax);
         }
     }
+    for (size_t c = 0; c < n_cells; c++) {
+        s->pmin[c] = INFINITY;
+        s->pmax[c] = -INFINITY;
+        for (int t = 0; t < s->n_threads; t++) {
+            if (ts[t].cmin[c] < s->pmin[c])
+                s->pmin[c] = ts[t].cmin[c];
+            if (ts[t].cmax[c] > s->pmax[c])
+                s->pmax[c] = ts[t].cmax[c];
+            ts[t].cmin[c] = INFINITY; /* the main pass's exact extremes start afresh */
+            ts[t].cmax[c] = -INFINITY;
+        }
+    }
+    for (int t = 0; t < s->n_threads; t++)
+        ts[t].fail_trial = SIZE_MAX;
+    for (size_t c = 0; c < n_cells; c++) {
+        set_range(&s->ranges[c], s->pmin[c], s->pmax[c]);
+        s->bins.lo[c] = s->ranges[c].lo;
+        s->bins.inv_width[c] = s->ranges[c].inv_width;
+        /* Whole-number inputs (slips, delays, events) get exact quantiles. */
+        if (c >= sh->n_series_vals && s->ranges[c].width < 0.5 &&
+            roi_graph_is_integer(&s->m->graph, sh->input_nodes[c - sh->n_series_vals]))
+            s->ranges[c].integer = 1;
+    }
+}
 
-    /* Main pass. Blocks are handed out `chunk` at a time; a block's trials, and so its
-     * sums, are the same whichever thread runs it. */
+/*
+ * Block b of the main pass on thread state t: its trials into blk (output-major), their
+ * moments and floats into the run, its cells into the accumulators and its sums into
+ * block_sums. A failing trial (or a non-finite series value, seen in the block's sums)
+ * stops the block; its first failing trial, found again with every check, lowers
+ * *first_fail. An overflow of a finite sum finds none, and the block stands.
+ */
+static void run_block(sim *s, thread_state *t, size_t b, double *blk, size_t *first_fail)
+{
+    const shape *sh = &s->sh;
+    const size_t lo = b * ROI_BLOCK;
+    const size_t hi = lo + ROI_BLOCK < s->trials ? lo + ROI_BLOCK : s->trials;
+    double o[ROI_OUT_COUNT];
+    double *bsum = t->bsum; /* copied to block_sums when the block is done */
+    memset(bsum, 0, sh->n_cells * sizeof *bsum);
+    int failed = 0;
+    for (size_t i = lo; i < hi && !failed; i++) {
+        failed = run_trial(sh, t, i, o, 0) != 0;
+        if (failed)
+            break;
+        for (int k = 0; k < ROI_OUT_COUNT; k++)
+            blk[k * ROI_BLOCK + (i - lo)] = o[k];
+        if (!sh->outputs_only)
+            accumulate(sh, &s->bins, t);
+    }
+    if (!failed)
+        store_block(s->run, blk, lo, hi, s->block_moments + b * ROI_OUT_COUNT);
+    for (size_t c = 0; c < sh->n_series_vals && !failed; c++)
+        failed = !isfinite(bsum[c]);
+    for (size_t i = lo; failed && i < hi; i++) {
+        if (run_trial(sh, t, i, o, 1) != 0) {
+#pragma omp critical(roi_sim_fail)
+            if (i < *first_fail)
+                *first_fail = i;
+            break;
+        }
+    }
+    memcpy(s->block_sums + b * sh->n_cells, bsum, sh->n_cells * sizeof *bsum);
+}
+
+/*
+ * The main pass. Blocks are handed out `chunk` at a time; a block's trials, and so its
+ * sums, are the same whichever thread runs it. A block after a known failure is
+ * skipped: any failure there comes after one already found.
+ */
+static roi_status main_pass(sim *s, roi_error *err)
+{
+    const roi_sim_opts *opts = s->opts;
+    const size_t n_blocks = s->n_blocks, trials = s->trials;
     size_t chunk = opts->block_size ? (opts->block_size + ROI_BLOCK - 1) / ROI_BLOCK : 1;
     if (chunk > n_blocks)
         chunk = n_blocks;
     size_t first_fail = SIZE_MAX; /* earliest failing trial any thread has seen */
     size_t done = 0;
     int blk_nomem = 0;
-#pragma omp parallel num_threads(n_threads)
+#pragma omp parallel num_threads(s->n_threads)
     {
-        thread_state *t = &ts[omp_get_thread_num()];
-        double o[ROI_OUT_COUNT];
+        thread_state *t = &s->ts[omp_get_thread_num()];
         /* The block's outputs, output-major, until they are summed and stored. */
         double *blk = malloc(ROI_OUT_COUNT * ROI_BLOCK * sizeof *blk);
         if (!blk) {
@@ -863,43 +927,13 @@ roi_status roi_sim_run(const roi_model *m, const roi_sim_opts *opts, roi_run **o
         }
 #pragma omp for schedule(dynamic, chunk)
         for (size_t b = 0; b < n_blocks; b++) {
-            size_t lo = b * ROI_BLOCK;
-            size_t hi = lo + ROI_BLOCK < trials ? lo + ROI_BLOCK : trials;
             size_t known_fail;
 #pragma omp atomic read
             known_fail = first_fail;
-            if (lo > known_fail || !blk)
-                continue; /* any failure here comes after one already found */
-            double *bsum = t->bsum; /* copied to block_sums when the block is done */
-            memset(bsum, 0, n_cells * sizeof *bsum);
-            int failed = 0;
-            for (size_t i = lo; i < hi && !failed; i++) {
-                failed = run_trial(&sh, t, i, o, 0) != 0;
-                if (failed)
-                    break;
-                for (int k = 0; k < ROI_OUT_COUNT; k++)
-                    blk[k * ROI_BLOCK + (i - lo)] = o[k];
-                if (!sh.outputs_only)
-                    accumulate(&sh, &bins, t);
-            }
-            if (!failed)
-                store_block(run, blk, lo, hi, block_moments + b * ROI_OUT_COUNT);
-            /* A non-finite series value makes its cell's block sum non-finite. */
-            for (size_t c = 0; c < n_series_vals && !failed; c++)
-                failed = !isfinite(bsum[c]);
-            if (failed) {
-                /* Find the block's first failing trial with every check; an overflow
-                 * of a finite sum finds none and the block stands. */
-                for (size_t i = lo; i < hi; i++) {
-                    if (run_trial(&sh, t, i, o, 1) != 0) {
-#pragma omp critical(roi_sim_fail)
-                        if (i < first_fail)
-                            first_fail = i;
-                        break;
-                    }
-                }
-            }
-            memcpy(block_sums + b * n_cells, bsum, n_cells * sizeof *bsum);
+            if (b * ROI_BLOCK > known_fail || !blk)
+                continue;
+            run_block(s, t, b, blk, &first_fail);
+            size_t lo = b * ROI_BLOCK, hi = lo + ROI_BLOCK < trials ? lo + ROI_BLOCK : trials;
             size_t now;
 #pragma omp atomic capture
             now = done += hi - lo;
@@ -908,91 +942,124 @@ roi_status roi_sim_run(const roi_model *m, const roi_sim_opts *opts, roi_run **o
         }
         free(blk);
     }
-    if (blk_nomem)
-        NOMEM();
-    run->seconds_simulation = omp_get_wtime() - t_start;
-    t_start = omp_get_wtime();
+    return blk_nomem ? nomem(s, err) : ROI_OK;
+}
 
-    /* The earliest failing trial over all threads: the same whatever the split. */
-    {
-        const thread_state *worst = NULL;
-        for (int t = 0; t < n_threads; t++)
-            if (ts[t].fail_trial != SIZE_MAX &&
-                (!worst || ts[t].fail_trial < worst->fail_trial))
-                worst = &ts[t];
-        if (worst) {
-            st = roi_error_set(err, ROI_ERR_NUMERIC, "",
-                               "scenario %s: trial %zu (seed %" PRIu64 ") gave %s = %g; "
-                               "rerun with --seed %" PRIu64 " to reproduce",
-                               scen, worst->fail_trial, seed, worst->fail_what,
-                               worst->fail_value, seed);
-            goto cleanup;
-        }
-    }
+/* The earliest failing trial over all threads (the same whatever the split), as the
+ * run's error; ROI_OK when none failed. */
+static roi_status first_failure(const sim *s, roi_error *err)
+{
+    const thread_state *worst = NULL;
+    for (int t = 0; t < s->n_threads; t++)
+        if (s->ts[t].fail_trial != SIZE_MAX &&
+            (!worst || s->ts[t].fail_trial < worst->fail_trial))
+            worst = &s->ts[t];
+    if (!worst)
+        return ROI_OK;
+    const uint64_t seed = s->opts->seed;
+    return roi_error_set(err, ROI_ERR_NUMERIC, "",
+                         "scenario %s: trial %zu (seed %" PRIu64 ") gave %s = %g; "
+                         "rerun with --seed %" PRIu64 " to reproduce",
+                         s->scen, worst->fail_trial, seed, worst->fail_what,
+                         worst->fail_value, seed);
+}
 
-    /* Reduction: counts and extremes in any order, sums in block order. */
-    if (sh.outputs_only) {
-        for (size_t c = 0; c < n_series_vals; c++)
+/*
+ * The reduction: bands, input statistics and milestones from the cells (counts and
+ * extremes in any order, sums in block order; NaN when only the outputs were asked
+ * for), then the output summaries as parallel tasks, each depending only on its
+ * output: its block moments merged pairwise in block order, and order statistics
+ * selected on its floats (three passes over them, no per-trial buffer) with the tied
+ * trials rerun.
+ */
+static roi_status reduce(sim *s, roi_error *err)
+{
+    roi_run *run = s->run;
+    const roi_model *m = s->m;
+    if (s->sh.outputs_only) {
+        for (size_t c = 0; c < s->sh.n_series_vals; c++)
             run->bands[c] = (roi_band){NAN, NAN, NAN, NAN};
-        for (int i = 0; i < n_inputs; i++)
+        for (int i = 0; i < run->n_inputs; i++)
             run->inputs[i].mean = run->inputs[i].p5 = run->inputs[i].p95 = NAN;
         for (int k = 0; k < m->n_milestones; k++)
             run->milestone_prob[k] = NAN;
     } else {
-        if (reduce_cells(&sh, ranges, ts, n_threads, block_sums, n_blocks, trials, run) !=
-            ROI_OK)
-            NOMEM();
+        if (reduce_cells(&s->sh, s->ranges, s->ts, s->n_threads, s->block_sums, s->n_blocks,
+                         s->trials, run) != ROI_OK)
+            return nomem(s, err);
         for (int k = 0; k < m->n_milestones; k++) {
             uint64_t hits = 0;
-            for (int t = 0; t < n_threads; t++)
-                hits += ts[t].milestones[k];
-            run->milestone_prob[k] = (double)hits / (double)trials;
+            for (int t = 0; t < s->n_threads; t++)
+                hits += s->ts[t].milestones[k];
+            run->milestone_prob[k] = (double)hits / (double)s->trials;
         }
     }
-    /* The summaries run as parallel tasks; each depends only on its output: its block
-     * moments merged pairwise in block order, and order statistics selected on its floats
-     * (three passes over them, no per-trial buffer) with the tied trials rerun. */
     roi_status sum_st[ROI_OUT_COUNT];
-#pragma omp parallel for num_threads(n_threads) schedule(dynamic)
+#pragma omp parallel for num_threads(s->n_threads) schedule(dynamic)
     for (int k = 0; k < ROI_OUT_COUNT; k++) {
-        roi_moments mo = roi_moments_merge_pairwise(block_moments + k, n_blocks, ROI_OUT_COUNT);
+        roi_moments mo = roi_moments_merge_pairwise(s->block_moments + k, s->n_blocks,
+                                                    ROI_OUT_COUNT);
         sum_st[k] = summarize_output(run, (roi_output)k, &mo);
     }
     for (int k = 0; k < ROI_OUT_COUNT; k++) {
-        st = sum_st[k];
-        if (st == ROI_ERR_NOMEM)
-            NOMEM();
-        if (st != ROI_OK) { /* finiteness was checked per trial */
-            st = roi_error_set(err, ROI_ERR_INTERNAL, "", "summary of %s failed",
-                               roi_output_name((roi_output)k));
-            goto cleanup;
-        }
+        if (sum_st[k] == ROI_ERR_NOMEM)
+            return nomem(s, err);
+        if (sum_st[k] != ROI_OK) /* finiteness was checked per trial */
+            return roi_error_set(err, ROI_ERR_INTERNAL, "", "summary of %s failed",
+                                 roi_output_name((roi_output)k));
     }
-    if (opts->progress)
-        opts->progress(opts->progress_ud, trials, trials);
-    run->seconds_statistics = omp_get_wtime() - t_start;
-    *out = run;
-    run = NULL;
-    st = ROI_OK;
-
-cleanup:
-    if (ts)
-        for (int t = 0; t < n_threads; t++)
-            thread_state_free(&ts[t]);
-    free(ts);
-    free(input_nodes);
-    free(ranges);
-    free(bins.lo);
-    free(bins.inv_width);
-    free(block_sums);
-    free(pmin);
-    free(pmax);
-    free(block_moments);
-    roi_run_free(run);
-    return st;
+    return ROI_OK;
 }
 
-#undef NOMEM
+static void sim_free(sim *s)
+{
+    if (s->ts)
+        for (int t = 0; t < s->n_threads; t++)
+            thread_state_free(&s->ts[t]);
+    free(s->ts);
+    free(s->input_nodes);
+    free(s->ranges);
+    free(s->bins.lo);
+    free(s->bins.inv_width);
+    free(s->block_sums);
+    free(s->pmin);
+    free(s->pmax);
+    free(s->block_moments);
+    roi_run_free(s->run);
+}
+
+roi_status roi_sim_run(const roi_model *m, const roi_sim_opts *opts, roi_run **out,
+                       roi_error *err)
+{
+    roi_engine_init(); /* the distributions' GSL functions report by status */
+    if (out)
+        *out = NULL;
+    if (!m || !opts || !out)
+        return roi_error_set(err, ROI_ERR_INTERNAL, "", "roi_sim_run: NULL argument");
+    ROI_TRY(check_request(m, opts, err));
+    roi_status st = ROI_OK;
+    sim s = {.m = m, .opts = opts, .scen = m->name ? m->name : "(unnamed)",
+             .trials = opts->trials, .n_blocks = (opts->trials + ROI_BLOCK - 1) / ROI_BLOCK};
+    ROI_TRY_GOTO(st, sim_alloc(&s, err), cleanup);
+    ROI_TRY_GOTO(st, sim_threads(&s, err), cleanup);
+    ROI_TRY_GOTO(st, sim_plan(&s, err), cleanup);
+
+    double t_start = omp_get_wtime();
+    pilot_pass(&s);
+    ROI_TRY_GOTO(st, main_pass(&s, err), cleanup);
+    s.run->seconds_simulation = omp_get_wtime() - t_start;
+    t_start = omp_get_wtime();
+    ROI_TRY_GOTO(st, first_failure(&s, err), cleanup);
+    ROI_TRY_GOTO(st, reduce(&s, err), cleanup);
+    if (opts->progress)
+        opts->progress(opts->progress_ud, s.trials, s.trials);
+    s.run->seconds_statistics = omp_get_wtime() - t_start;
+    *out = s.run;
+    s.run = NULL;
+cleanup:
+    sim_free(&s);
+    return st;
+}
 
 size_t roi_sim_bytes(const roi_model *m, size_t trials)
 {

@@ -9,7 +9,8 @@
  * moments in double, and streams the per-period
  * series into fixed-size accumulators (mean exact; p10/p50/p90 from histograms whose
  * range comes from a pilot of the first trials; see docs/statistics.md for the error
- * bound). Not responsible for loading scenarios or writing reports.
+ * bound). Not responsible for loading scenarios, for what is done with a finished run
+ * (search.h, analysis.h, results.h) or for writing reports.
  */
 #ifndef ROI_SIM_H
 #define ROI_SIM_H
@@ -31,10 +32,12 @@ typedef struct roi_sim_opts {
     /* Optional progress callback, called from the calling thread only. */
     void (*progress)(void *ud, size_t done, size_t total);
     void *progress_ud;
-    /* Added by issue 4 (zero-initialised: plain Monte Carlo, nothing overridden). */
+    /* How the inputs are drawn (zero-initialised: plain Monte Carlo, nothing changed). */
     roi_sampling_mode sampling;        /* ROI_SAMPLING_MC or ROI_SAMPLING_LHS */
     const roi_override *overrides;     /* nodes set/shifted/scaled (borrowed) */
     int n_overrides;
+    const roi_input_band *bands;       /* inputs restricted to percentile bands (borrowed) */
+    int n_bands;
     size_t max_bytes;   /* cap on what the run may allocate; 0: ROI_SIM_MAX_BYTES */
     /* Scheduling granularity in trials (0: one block). Rounded up to whole blocks of
      * ROI_BLOCK trials, the fixed reduction unit, so it never changes a result. */
@@ -64,16 +67,15 @@ typedef struct roi_input_stats {
     double mean, p5, p95;
 } roi_input_stats;
 
-struct roi_analysis; /* analysis.h */
-
 typedef struct roi_run {
     const roi_model *model;    /* borrowed: must outlive the run */
     uint64_t seed;
     size_t trials;
     /* Per-trial outputs, trial order (owned), as roi_stats_to_float rounds them: the
      * float's order and sign are the double's. exact[i] has bit k set when out[k][i]
-     * is output k of trial i exactly. The summaries are exact all the same; for exact
-     * per-trial values rerun the trial (roi_rerun_*). */
+     * is output k of trial i exactly. Their storage type is sim.c's: read them through
+     * roi_run_value and roi_run_defined. The summaries are exact all the same; for
+     * exact per-trial values rerun the trial (roi_rerun_*). */
     float *out[ROI_OUT_COUNT];
     unsigned char *exact;
     roi_summary summary[ROI_OUT_COUNT];
@@ -82,11 +84,7 @@ typedef struct roi_run {
     double *milestone_prob;            /* one per model milestone (owned) */
     int n_inputs;
     roi_input_stats *inputs;           /* one per graph input, graph order (owned) */
-    /* Added by issue 4: */
     roi_sampling_mode sampling;        /* how the inputs were sampled */
-    struct roi_search *search;         /* goal seeks, sweeps, convergence (owned; NULL
-                                        * when none); see search.h */
-    struct roi_analysis *analysis;     /* NULL until roi_analysis_run (owned) */
     /* Wall-clock seconds of the phases (for --timings; never part of a result). */
     double seconds_simulation;         /* pilot and the parallel pass */
     double seconds_statistics;         /* reduction, bands and output summaries */
@@ -96,25 +94,33 @@ typedef struct roi_run {
     roi_sampling *plan;
 } roi_run;
 
-/* Frees what search.h attached to a run (defined in search.c). NULL is allowed. */
-struct roi_search;
-void roi_search_free(struct roi_search *s);
-
 /*
- * Runs the model. On success *out is a new run the caller frees with roi_run_free.
- * Errors: ROI_ERR_USAGE (trials == 0, or a run larger than opts->max_bytes), ROI_ERR_NOMEM, ROI_ERR_NUMERIC (a trial gave a
- * non-finite output that must be finite: the message names scenario, trial and seed).
+ * Runs the model. On success *out is a new run the caller frees with roi_run_free; m is
+ * borrowed and never changed. Errors: ROI_ERR_USAGE (trials == 0, or a run larger than
+ * opts->max_bytes), ROI_ERR_NOMEM, ROI_ERR_NUMERIC (a trial gave a non-finite output
+ * that must be finite: the message names scenario, trial and seed), and the errors of
+ * roi_sampling_new (a correlation matrix that is not positive definite, a bad band).
  */
 roi_status roi_sim_run(const roi_model *m, const roi_sim_opts *opts, roi_run **out,
                        roi_error *err);
 
+/* Frees a run and everything it owns. NULL is allowed. */
 void roi_run_free(roi_run *run);
+
+/* Output k of trial i as the run stores it (NaN: undefined); i < run->trials. Rounded
+ * to a float by roi_stats_to_float: its order and sign are the exact value's. */
+static inline double roi_run_value(const roi_run *run, roi_output k, size_t i)
+{
+    return (double)run->out[k][i];
+}
+
+/* The number of trials in which output k is defined. */
+size_t roi_run_defined(const roi_run *run, roi_output k);
 
 /*
  * Recomputing trials of a finished run. A trial's draws depend only on the seed, the
  * inputs' names, its index and the run's sampling plan, which the run keeps, so a
- * rerun gives the same doubles as the run did. The model must be unchanged since the
- * run (roi_analysis's stress swaps a distribution in only while it runs).
+ * rerun gives the same doubles as the run did (the engine never changes a loaded model).
  */
 typedef struct roi_rerun roi_rerun;
 

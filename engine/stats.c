@@ -50,50 +50,60 @@ static double sum_sq_dev(const double *x, size_t n, double mean)
     return sum_sq_dev(x, half, mean) + sum_sq_dev(x + half, n - half, mean);
 }
 
-/* ---- sort ------------------------------------------------------------------------ */
+/* ---- the sort kernel -------------------------------------------------------------------- */
 
-
-/* Key i of an array of keys stored in double-sized slots (memcpy keeps the types legal;
+/* Word i of an array of 8-byte slots (uint64_t or double: memcpy keeps either legal;
  * compilers turn it into one move). */
-static inline uint64_t key_at(const double *k, size_t i)
+static inline uint64_t word_at(const void *w, size_t i)
 {
     uint64_t u;
-    memcpy(&u, &k[i], sizeof u);
+    memcpy(&u, (const unsigned char *)w + 8 * i, sizeof u);
     return u;
 }
 
-static inline void key_put(double *k, size_t i, uint64_t u)
+static inline void word_put(void *w, size_t i, uint64_t u)
 {
-    memcpy(&k[i], &u, sizeof u);
+    memcpy((unsigned char *)w + 8 * i, &u, sizeof u);
 }
 
-/*
- * LSD radix sort by bytes. The keys live in x itself and in one buffer of n (not two),
- * which keeps the peak memory of summarising a large run down.
- */
-roi_status roi_stats_sort(double *x, size_t n)
+/* Stable insertion sort of w[0..n) by (word >> shift) & mask. */
+static void insertion_words(void *w, size_t n, int shift, uint64_t mask)
 {
-    if (n < 2)
-        return ROI_OK;
-    roi_status st = ROI_OK;
-    double *buf = malloc(n * sizeof *buf);
-    /* One counting pass builds all eight byte histograms. */
-    size_t (*count)[256] = calloc(8, sizeof *count);
-    if (!buf || !count) {
-        st = ROI_ERR_NOMEM;
-        goto cleanup;
+    for (size_t i = 1; i < n; i++) {
+        uint64_t v = word_at(w, i), kv = (v >> shift) & mask;
+        size_t j = i;
+        while (j > 0 && ((word_at(w, j - 1) >> shift) & mask) > kv) {
+            word_put(w, j, word_at(w, j - 1));
+            j--;
+        }
+        word_put(w, j, v);
     }
+}
+
+void roi_stats_sort_words(void *w, void *tmp, size_t n, int lo_byte, int hi_byte)
+{
+    const int nb = hi_byte - lo_byte;
+    if (n < 2 || nb < 1)
+        return;
+    if (n <= ROI_SORT_SMALL) {
+        uint64_t mask = nb >= 8 ? UINT64_MAX : (UINT64_C(1) << (8 * nb)) - 1;
+        insertion_words(w, n, 8 * lo_byte, mask);
+        return;
+    }
+    /* One counting pass builds every byte's histogram. */
+    size_t count[8][256];
+    memset(count, 0, (size_t)nb * sizeof count[0]);
     for (size_t i = 0; i < n; i++) {
-        uint64_t k = roi_sort_key(x[i]);
-        key_put(x, i, k);
-        for (int p = 0; p < 8; p++)
+        uint64_t k = word_at(w, i) >> (8 * lo_byte);
+        for (int p = 0; p < nb; p++)
             count[p][(k >> (8 * p)) & 0xff]++;
     }
-    double *a = x, *b = buf;
-    for (int p = 0; p < 8; p++) {
+    void *a = w, *b = tmp;
+    for (int p = 0; p < nb; p++) {
+        const int sh = 8 * (lo_byte + p);
         size_t *c = count[p];
-        /* A byte that every key shares leaves the order unchanged: skip the pass. */
-        if (c[(key_at(a, 0) >> (8 * p)) & 0xff] == n)
+        /* A byte that every word shares leaves the order unchanged: skip the pass. */
+        if (c[(word_at(a, 0) >> sh) & 0xff] == n)
             continue;
         size_t pos = 0;
         for (int v = 0; v < 256; v++) {
@@ -102,19 +112,182 @@ roi_status roi_stats_sort(double *x, size_t n)
             pos += cv;
         }
         for (size_t i = 0; i < n; i++) {
-            uint64_t k = key_at(a, i);
-            key_put(b, c[(k >> (8 * p)) & 0xff]++, k);
+            uint64_t k = word_at(a, i);
+            word_put(b, c[(k >> sh) & 0xff]++, k);
         }
-        double *t = a;
+        void *t = a;
         a = b;
         b = t;
     }
+    if (a != w)
+        memcpy(w, a, n * 8);
+}
+
+roi_status roi_stats_sort(double *x, size_t n)
+{
+    if (n < 2)
+        return ROI_OK;
+    /* The keys live in x itself and in one buffer of n (not two), which keeps the peak
+     * memory of summarising a large run down. */
+    double *tmp = NULL;
+    if (n > ROI_SORT_SMALL && !(tmp = malloc(n * sizeof *tmp)))
+        return ROI_ERR_NOMEM;
     for (size_t i = 0; i < n; i++)
-        x[i] = roi_sort_key_value(key_at(a, i));
-cleanup:
-    free(buf);
-    free(count);
-    return st;
+        word_put(x, i, roi_sort_key(x[i]));
+    roi_stats_sort_words(x, tmp, n, 0, 8);
+    for (size_t i = 0; i < n; i++)
+        x[i] = roi_sort_key_value(word_at(x, i));
+    free(tmp);
+    return ROI_OK;
+}
+
+/* ---- selection ------------------------------------------------------------------------------ */
+
+/*
+ * Quickselect of the positions pos[0..npos) within a[lo..hi): median-of-3 pivot,
+ * three-way partition (ties, common in discrete outputs, end in the middle and are
+ * done), recursion on the left side, loop on the right; a short range, or one that keeps
+ * splitting badly, is sorted instead. The keys are a total order, so the selected keys
+ * are exactly the sorted ones, whatever the path.
+ */
+static roi_status select_range(uint64_t *a, size_t lo, size_t hi, const size_t *pos,
+                               size_t npos, int depth)
+{
+    while (npos > 0 && hi - lo > 1) {
+        size_t n = hi - lo;
+        if (n <= 16 || depth > 80) {
+            uint64_t *tmp = NULL;
+            if (n > ROI_SORT_SMALL && !(tmp = malloc(n * sizeof *tmp)))
+                return ROI_ERR_NOMEM;
+            roi_stats_sort_words(a + lo, tmp, n, 0, 8);
+            free(tmp);
+            return ROI_OK;
+        }
+        depth++;
+        uint64_t x = a[lo], y = a[lo + n / 2], z = a[hi - 1];
+        uint64_t p = x < y ? (y < z ? y : (x < z ? z : x)) : (x < z ? x : (y < z ? z : y));
+        size_t lt = lo, i = lo, gt = hi;
+        while (i < gt) {
+            uint64_t v = a[i];
+            if (v < p) {
+                a[i++] = a[lt];
+                a[lt++] = v;
+            } else if (v > p) {
+                a[i] = a[--gt];
+                a[gt] = v;
+            } else {
+                i++;
+            }
+        }
+        size_t nl = 0, ne;
+        while (nl < npos && pos[nl] < lt)
+            nl++;
+        for (ne = nl; ne < npos && pos[ne] < gt; ne++)
+            ;
+        ROI_TRY(select_range(a, lo, lt, pos, nl, depth));
+        lo = gt;
+        pos += ne;
+        npos -= ne;
+    }
+    return ROI_OK;
+}
+
+roi_status roi_stats_select_keys(uint64_t *a, size_t n, const size_t *pos, size_t npos)
+{
+    if (npos > ROI_MAX_SELECT)
+        return ROI_ERR_INTERNAL;
+    uint64_t sorted[ROI_MAX_SELECT];
+    size_t distinct[ROI_MAX_SELECT], nd = 0;
+    for (size_t i = 0; i < npos; i++)
+        sorted[i] = pos[i];
+    roi_stats_sort_words(sorted, NULL, npos, 0, 8); /* npos <= ROI_SORT_SMALL */
+    for (size_t i = 0; i < npos; i++)
+        if (nd == 0 || sorted[i] != distinct[nd - 1])
+            distinct[nd++] = (size_t)sorted[i];
+    return select_range(a, 0, n, distinct, nd, 0);
+}
+
+/* ---- ranks ---------------------------------------------------------------------------------- */
+
+#define LO32 UINT64_C(0xffffffff)
+#define KEY_NEG_ZERO UINT64_C(0x7fffffffffffffff) /* roi_sort_key(-0.0) */
+
+/* Whether the keys a <= b (adjacent in the order) are the same number: equal keys, or
+ * -0.0 and +0.0. */
+static inline int same_number(uint64_t a, uint64_t b)
+{
+    return a == b || (a == KEY_NEG_ZERO && b == KEY_NEG_ZERO + 1);
+}
+
+/* Orders a run of m words sharing the upper 32 bits of their keys by the lower 32, index
+ * order within: a[k] = upper bits | index, key[k] the full keys (scratch meanwhile). */
+static void finish_run(uint64_t *a, uint64_t *key, size_t m)
+{
+    const uint64_t upper = key[0] & ~LO32;
+    for (size_t k = 0; k < m; k++)
+        a[k] = (key[k] << 32) | (a[k] & LO32);
+    roi_stats_sort_words(a, key, m, 4, 8); /* stable: index order within equal keys */
+    for (size_t k = 0; k < m; k++) {
+        key[k] = upper | (a[k] >> 32);
+        a[k] = upper | (a[k] & LO32);
+    }
+}
+
+/* Twice the mid-ranks from the sorted keys and their indices (a), and the sorted values
+ * into the keys' storage. */
+static void mid_ranks(const uint64_t *a, uint64_t *key, size_t n, uint32_t *rank2)
+{
+    double *sorted = (double *)(void *)key; /* same storage, one word per value */
+    for (size_t i = 0; i < n;) {
+        uint64_t last = key[i]; /* key[i..] are still keys; sorted[..i) values already */
+        size_t j = i + 1;
+        while (j < n && same_number(last, key[j]))
+            last = key[j++];
+        /* 0-based positions i..j-1 share the 1-based mid-rank (i + 1 + j) / 2. */
+        uint32_t mid2 = (uint32_t)(i + 1 + j);
+        for (size_t k = i; k < j; k++) {
+            if (rank2)
+                rank2[a[k] & LO32] = mid2;
+            double v = roi_sort_key_value(key[k]);
+            memcpy(&sorted[k], &v, sizeof v);
+        }
+        i = j;
+    }
+}
+
+roi_status roi_stats_rank(const double *x, size_t n, uint32_t *rank2, uint64_t *ws_a,
+                          uint64_t *ws_b, const double **sorted_out)
+{
+    if (n == 0)
+        return ROI_OK;
+    if (n > ROI_RANK_MAX_N)
+        return ROI_ERR_NOMEM;
+    uint64_t *a = ws_a, *key = ws_b;
+    for (size_t i = 0; i < n; i++)
+        a[i] = (roi_sort_key(x[i]) & ~LO32) | (uint64_t)i;
+    roi_stats_sort_words(a, key, n, 4, 8);
+    for (size_t i = 0; i < n; i++) {
+#if defined(__GNUC__)
+        if (i + 16 < n) /* the gather is random access: fetch ahead */
+            __builtin_prefetch(&x[a[i + 16] & LO32]);
+#endif
+        key[i] = roi_sort_key(x[a[i] & LO32]);
+    }
+    for (size_t i = 0; i < n;) {
+        size_t j = i + 1;
+        int ordered = 1;
+        while (j < n && (a[j] >> 32) == (a[i] >> 32)) {
+            ordered &= key[j - 1] <= key[j]; /* equal keys are in index order already */
+            j++;
+        }
+        if (!ordered)
+            finish_run(a + i, key + i, j - i);
+        i = j;
+    }
+    mid_ranks(a, key, n, rank2);
+    if (sorted_out)
+        *sorted_out = (const double *)(void *)key;
+    return ROI_OK;
 }
 
 /* ---- percentiles and summary -------------------------------------------------------- */
@@ -188,6 +361,57 @@ roi_status roi_stats_summarize(const double *x, size_t n, double *work, roi_summ
     size_t ntail = (m + 19) / 20; /* ceil(0.05 m), in integers to avoid 0.05's rounding */
     s->cvar5 = roi_stats_sum(work, ntail) / (double)ntail;
     return ROI_OK;
+}
+
+/* ---- histogram ------------------------------------------------------------------------------- */
+
+/* The smallest of 1, 2, 2.5, 5 x 10^k at least h (to rounding). */
+static double nice_width(double h)
+{
+    double p = pow(10.0, floor(log10(h)));
+    static const double steps[] = {1, 2, 2.5, 5, 10};
+    for (size_t i = 0; i < sizeof steps / sizeof steps[0]; i++)
+        if (steps[i] * p >= h * (1 - 1e-12))
+            return steps[i] * p;
+    return 10 * p;
+}
+
+void roi_stats_histogram(const double *sorted, size_t n, roi_histogram *h)
+{
+    memset(h, 0, sizeof *h);
+    if (n == 0)
+        return;
+    double lo = roi_stats_percentile_sorted(sorted, n, 0.005);
+    double hi = roi_stats_percentile_sorted(sorted, n, 0.995);
+    double iqr = roi_stats_percentile_sorted(sorted, n, 0.75) -
+                 roi_stats_percentile_sorted(sorted, n, 0.25);
+    double w = 2 * iqr / cbrt((double)n);
+    if (!(hi > lo)) {
+        h->bins = 1;
+        h->start = lo;
+        h->width = 0;
+        h->count[0] = n;
+        return;
+    }
+    if (!(w > 0))
+        w = (hi - lo) / 10;
+    w = nice_width(w);
+    while (ceil(hi / w) - floor(lo / w) > ROI_HIST_MAX_BINS)
+        w = nice_width(w * 1.01);
+    h->width = w;
+    h->start = floor(lo / w) * w;
+    h->bins = (int)(ceil(hi / w) - floor(lo / w));
+    if (h->bins < 1)
+        h->bins = 1;
+    for (size_t i = 0; i < n; i++) {
+        double b = floor((sorted[i] - h->start) / w);
+        int j = b < 0 ? 0 : b >= h->bins ? h->bins - 1 : (int)b;
+        if (sorted[i] < h->start)
+            h->tail_lo = 1;
+        if (sorted[i] >= h->start + w * h->bins)
+            h->tail_hi = 1;
+        h->count[j]++;
+    }
 }
 
 /* ---- moments ------------------------------------------------------------------------------ */
@@ -268,22 +492,6 @@ typedef struct tie_group {
  * select's fixed cost, ~10^6 steps over its 65536-slot histograms, would dominate. */
 #define SMALL_SAMPLE ((size_t)1 << 16)
 
-/* LSD radix sort of n 32-bit keys, tmp: scratch of n. */
-static void sort_keys32(uint32_t *k, uint32_t *tmp, size_t n)
-{
-    for (int p = 0; p < 4; p++) {
-        size_t c[257] = {0};
-        int sh = 8 * p;
-        for (size_t i = 0; i < n; i++)
-            c[((k[i] >> sh) & 0xffu) + 1]++;
-        for (int v = 0; v < 256; v++)
-            c[v + 1] += c[v];
-        for (size_t i = 0; i < n; i++)
-            tmp[c[(k[i] >> sh) & 0xffu]++] = k[i];
-        memcpy(k, tmp, n * sizeof *k);
-    }
-}
-
 /* Finds the group of key (creating it with `below` values under it); its index. */
 static int group_for(tie_group *groups, int *n_groups, uint32_t key, size_t below)
 {
@@ -298,13 +506,6 @@ static int group_for(tie_group *groups, int *n_groups, uint32_t key, size_t belo
     return g;
 }
 
-
-static int cmp_double(const void *pa, const void *pb)
-{
-    uint64_t a = roi_sort_key(*(const double *)pa), b = roi_sort_key(*(const double *)pb);
-    return (a > b) - (a < b);
-}
-
 /* Element j (0-based, ascending) of the tie group g. */
 static double group_at(const tie_group *g, size_t j)
 {
@@ -315,102 +516,93 @@ static double group_at(const tie_group *g, size_t j)
     return g->vals[j - g->n_exact];
 }
 
-roi_status roi_stats_order_stats_float(const roi_float_sample *s, size_t n_defined,
-                                       const size_t *ranks, int n_ranks, double *out,
-                                       size_t tail, double *tail_sum)
-{
-    roi_status st = ROI_OK;
-    const float *x = s->x;
-    const size_t n = s->n;
-    const unsigned char bit = (unsigned char)(1u << s->bit);
-    uint32_t *start = NULL, *low = NULL, *keys = NULL, *tmp = NULL;
-    signed char *slot = NULL;
-    tie_group groups[ROI_MAX_ORDER_STATS + 1];
+/* A selection in progress: the wanted ranks, the tie group each falls in, and which
+ * upper halves of the float keys hold a group (slot[upper half] >= 0). */
+typedef struct selection {
+    const roi_float_sample *s;
+    size_t n_defined;
     size_t want[ROI_MAX_ORDER_STATS + 1];
     int group_of[ROI_MAX_ORDER_STATS + 1];
-    int n_want = 0, n_slots = 0, n_groups = 0;
+    int n_want;
+    tie_group groups[ROI_MAX_ORDER_STATS + 1];
+    int n_groups;
+    signed char *slot;     /* HALF of them */
+} selection;
 
-    memset(groups, 0, sizeof groups);
-    if (n_ranks < 0 || n_ranks > ROI_MAX_ORDER_STATS || n_defined == 0)
-        return ROI_ERR_INTERNAL;
-    for (int j = 0; j < n_ranks; j++) {
-        if (ranks[j] >= n_defined)
-            return ROI_ERR_INTERNAL;
-        want[n_want++] = ranks[j];
-    }
-    if (tail_sum) {
-        if (tail < 1 || tail > n_defined)
-            return ROI_ERR_INTERNAL;
-        want[n_want++] = tail - 1;
-    }
-    slot = malloc(HALF);
-    if (!slot) {
+/* Small samples: the defined values' float keys sorted (8 bytes per value), each wanted
+ * rank's group read off them; slot[] only marks the groups' upper halves. */
+static roi_status groups_by_sort(selection *sel)
+{
+    const float *x = sel->s->x;
+    const size_t nd = sel->n_defined;
+    roi_status st = ROI_OK;
+    uint64_t *keys = malloc(nd * sizeof *keys), *tmp = malloc(nd * sizeof *tmp);
+    if (!keys || !tmp) {
         st = ROI_ERR_NOMEM;
         goto cleanup;
     }
-    memset(slot, -1, HALF);
-    if (n_defined <= SMALL_SAMPLE) { /* sort the keys; slot[] only marks the groups */
-        keys = malloc(n_defined * sizeof *keys);
-        tmp = malloc(n_defined * sizeof *tmp);
-        if (!keys || !tmp) {
-            st = ROI_ERR_NOMEM;
-            goto cleanup;
-        }
-        size_t m = 0;
-        for (size_t i = 0; i < n && m < n_defined; i++)
-            if (!isnan(x[i]))
-                keys[m++] = roi_sort_key32(x[i]);
-        if (m != n_defined) {
-            st = ROI_ERR_INTERNAL;
-            goto cleanup;
-        }
-        sort_keys32(keys, tmp, m);
-        for (int j = 0; j < n_want; j++) {
-            uint32_t key = keys[want[j]];
-            size_t lo = 0, hi = want[j]; /* the first position holding key */
-            while (lo < hi) {
-                size_t mid = lo + (hi - lo) / 2;
-                if (keys[mid] < key)
-                    lo = mid + 1;
-                else
-                    hi = mid;
-            }
-            group_of[j] = group_for(groups, &n_groups, key, lo);
-            slot[key >> 16] = 0;
-        }
-        goto ties;
-    }
-    start = calloc(HALF + 1, sizeof *start);
-    if (!start) {
-        st = ROI_ERR_NOMEM;
+    size_t m = 0;
+    for (size_t i = 0; i < sel->s->n && m < nd; i++)
+        if (!isnan(x[i]))
+            keys[m++] = roi_sort_key32(x[i]);
+    if (m != nd) {
+        st = ROI_ERR_INTERNAL;
         goto cleanup;
     }
+    roi_stats_sort_words(keys, tmp, m, 0, 4);
+    for (int j = 0; j < sel->n_want; j++) {
+        uint32_t key = (uint32_t)keys[sel->want[j]];
+        size_t lo = 0, hi = sel->want[j]; /* the first position holding key */
+        while (lo < hi) {
+            size_t mid = lo + (hi - lo) / 2;
+            if (keys[mid] < key)
+                lo = mid + 1;
+            else
+                hi = mid;
+        }
+        sel->group_of[j] = group_for(sel->groups, &sel->n_groups, key, lo);
+        sel->slot[key >> 16] = 0;
+    }
+cleanup:
+    free(keys);
+    free(tmp);
+    return st;
+}
 
+/* Large samples, with no per-value buffer: a histogram of the keys' upper 16 bits finds
+ * each wanted rank's bucket, a histogram of the lower 16 bits within those buckets its
+ * float. */
+static roi_status groups_by_radix(selection *sel)
+{
+    const float *x = sel->s->x;
+    const size_t n = sel->s->n;
+    roi_status st = ROI_OK;
+    uint32_t *low = NULL, bucket[ROI_MAX_ORDER_STATS + 1];
+    uint32_t *start = calloc(HALF + 1, sizeof *start);
+    int n_slots = 0;
+    if (!start)
+        return ROI_ERR_NOMEM;
     /* Round 1: upper halves. start[b] = defined values in buckets below b. */
     for (size_t i = 0; i < n; i++)
         if (!isnan(x[i]))
             start[(roi_sort_key32(x[i]) >> 16) + 1]++;
     for (uint32_t b = 0; b < HALF; b++)
         start[b + 1] += start[b];
-    uint32_t bucket[ROI_MAX_ORDER_STATS + 1];
-    for (int j = 0; j < n_want; j++) {
+    for (int j = 0; j < sel->n_want; j++) {
         uint32_t lo = 0, hi = HALF; /* the bucket b with start[b] <= r < start[b + 1] */
         while (hi - lo > 1) {
             uint32_t mid = lo + (hi - lo) / 2;
-            if (start[mid] <= want[j])
+            if (start[mid] <= sel->want[j])
                 lo = mid;
             else
                 hi = mid;
         }
         bucket[j] = lo;
-        if (slot[lo] < 0) {
-            slot[lo] = (signed char)n_slots++;
-        }
+        if (sel->slot[lo] < 0)
+            sel->slot[lo] = (signed char)n_slots++;
     }
-
     /* Round 2: lower halves within the wanted buckets. */
-    low = calloc((size_t)n_slots * HALF, sizeof *low);
-    if (!low) {
+    if (!(low = calloc((size_t)n_slots * HALF, sizeof *low))) {
         st = ROI_ERR_NOMEM;
         goto cleanup;
     }
@@ -418,89 +610,139 @@ roi_status roi_stats_order_stats_float(const roi_float_sample *s, size_t n_defin
         if (isnan(x[i]))
             continue;
         uint32_t k = roi_sort_key32(x[i]);
-        int sl = slot[k >> 16];
+        int sl = sel->slot[k >> 16];
         if (sl >= 0)
             low[(size_t)sl * HALF + (k & 0xffffu)]++;
     }
-    for (int j = 0; j < n_want; j++) {
-        const uint32_t *h = low + (size_t)slot[bucket[j]] * HALF;
+    for (int j = 0; j < sel->n_want; j++) {
+        const uint32_t *h = low + (size_t)sel->slot[bucket[j]] * HALF;
         size_t below = start[bucket[j]];
         uint32_t v = 0;
-        while (below + h[v] <= want[j]) /* stops: the bucket holds rank want[j] */
+        while (below + h[v] <= sel->want[j]) /* stops: the bucket holds rank want[j] */
             below += h[v++];
-        group_of[j] = group_for(groups, &n_groups, (bucket[j] << 16) | v, below);
+        sel->group_of[j] = group_for(sel->groups, &sel->n_groups, (bucket[j] << 16) | v, below);
     }
+cleanup:
+    free(start);
+    free(low);
+    return st;
+}
 
-ties:; /* a label needs a statement before the declaration (C17) */
-    /* Round 3: the ties, and the floats below the tail's group. */
-    const uint32_t tail_key = tail_sum ? groups[group_of[n_want - 1]].key : 0;
-    double below_sum = 0.0;
-    for (size_t i = 0; i < n; i++) {
-        if (isnan(x[i]))
+/* Notes trial i (its float's key k) in the group of that key: counted when its float is
+ * exact, listed for its exact value otherwise. */
+static roi_status note_tie(selection *sel, uint32_t k, size_t i, unsigned char bit)
+{
+    for (int g = 0; g < sel->n_groups; g++) {
+        tie_group *gr = &sel->groups[g];
+        if (gr->key != k)
             continue;
-        uint32_t k = roi_sort_key32(x[i]);
-        if (tail_sum && k < tail_key)
-            below_sum += (double)x[i];
-        if (slot[k >> 16] < 0)
-            continue;
-        for (int g = 0; g < n_groups; g++) {
-            tie_group *gr = &groups[g];
-            if (gr->key != k)
-                continue;
-            if (s->exact[i] & bit) {
-                gr->n_exact++;
-            } else {
-                if (gr->n_inexact == gr->cap) {
-                    size_t cap = gr->cap ? 2 * gr->cap : 16;
-                    size_t *t = realloc(gr->trials, cap * sizeof *t);
-                    if (!t) {
-                        st = ROI_ERR_NOMEM;
-                        goto cleanup;
-                    }
-                    gr->trials = t;
-                    gr->cap = cap;
-                }
-                gr->trials[gr->n_inexact++] = i;
-            }
-            break;
+        if (sel->s->exact[i] & bit) {
+            gr->n_exact++;
+            return ROI_OK;
         }
+        if (gr->n_inexact == gr->cap) {
+            size_t cap = gr->cap ? 2 * gr->cap : 16;
+            size_t *t = realloc(gr->trials, cap * sizeof *t);
+            if (!t)
+                return ROI_ERR_NOMEM;
+            gr->trials = t;
+            gr->cap = cap;
+        }
+        gr->trials[gr->n_inexact++] = i;
+        return ROI_OK;
     }
-    for (int g = 0; g < n_groups; g++) {
-        tie_group *gr = &groups[g];
+    return ROI_OK;
+}
+
+/* Round 3: the ties of every group, and (tail_key > 0) the sum of the floats below
+ * tail_key in index order; then each group's inexact ties by their exact values,
+ * sorted, and how many of them lie below the group's float. */
+static roi_status gather_ties(selection *sel, int with_tail, uint32_t tail_key,
+                              double *below_sum)
+{
+    const roi_float_sample *s = sel->s;
+    const unsigned char bit = (unsigned char)(1u << s->bit);
+    double sum = 0.0;
+    for (size_t i = 0; i < s->n; i++) {
+        if (isnan(s->x[i]))
+            continue;
+        uint32_t k = roi_sort_key32(s->x[i]);
+        if (with_tail && k < tail_key)
+            sum += (double)s->x[i];
+        if (sel->slot[k >> 16] >= 0)
+            ROI_TRY(note_tie(sel, k, i, bit));
+    }
+    *below_sum = sum;
+    for (int g = 0; g < sel->n_groups; g++) {
+        tie_group *gr = &sel->groups[g];
         if (gr->n_inexact == 0)
             continue;
-        if (!(gr->vals = malloc(gr->n_inexact * sizeof *gr->vals))) {
-            st = ROI_ERR_NOMEM;
-            goto cleanup;
-        }
-        if ((st = s->values(s->ud, gr->trials, gr->n_inexact, gr->vals)) != ROI_OK)
-            goto cleanup;
-        qsort(gr->vals, gr->n_inexact, sizeof *gr->vals, cmp_double);
+        if (!(gr->vals = malloc(gr->n_inexact * sizeof *gr->vals)))
+            return ROI_ERR_NOMEM;
+        ROI_TRY(s->values(s->ud, gr->trials, gr->n_inexact, gr->vals));
+        ROI_TRY(roi_stats_sort(gr->vals, gr->n_inexact));
         double f = (double)roi_sort_key32_value(gr->key);
         while (gr->n_lower < gr->n_inexact && gr->vals[gr->n_lower] < f)
             gr->n_lower++;
     }
+    return ROI_OK;
+}
+
+roi_status roi_stats_order_stats_float(const roi_float_sample *s, size_t n_defined,
+                                       const size_t *ranks, int n_ranks, double *out,
+                                       size_t tail, double *tail_sum)
+{
+    roi_status st = ROI_OK;
+    selection *sel = calloc(1, sizeof *sel);
+    if (!sel)
+        return ROI_ERR_NOMEM;
+    sel->s = s;
+    sel->n_defined = n_defined;
+    if (n_ranks < 0 || n_ranks > ROI_MAX_ORDER_STATS || n_defined == 0) {
+        st = ROI_ERR_INTERNAL;
+        goto cleanup;
+    }
     for (int j = 0; j < n_ranks; j++) {
-        const tie_group *gr = &groups[group_of[j]];
-        out[j] = group_at(gr, want[j] - gr->below);
+        if (ranks[j] >= n_defined) {
+            st = ROI_ERR_INTERNAL;
+            goto cleanup;
+        }
+        sel->want[sel->n_want++] = ranks[j];
     }
     if (tail_sum) {
-        const tie_group *gr = &groups[group_of[n_want - 1]];
+        if (tail < 1 || tail > n_defined) {
+            st = ROI_ERR_INTERNAL;
+            goto cleanup;
+        }
+        sel->want[sel->n_want++] = tail - 1;
+    }
+    if (!(sel->slot = malloc(HALF))) {
+        st = ROI_ERR_NOMEM;
+        goto cleanup;
+    }
+    memset(sel->slot, -1, HALF);
+    ROI_TRY_GOTO(st, n_defined <= SMALL_SAMPLE ? groups_by_sort(sel) : groups_by_radix(sel),
+                 cleanup);
+    const uint32_t tail_key = tail_sum ? sel->groups[sel->group_of[sel->n_want - 1]].key : 0;
+    double below_sum = 0.0;
+    ROI_TRY_GOTO(st, gather_ties(sel, tail_sum != NULL, tail_key, &below_sum), cleanup);
+    for (int j = 0; j < n_ranks; j++) {
+        const tie_group *gr = &sel->groups[sel->group_of[j]];
+        out[j] = group_at(gr, sel->want[j] - gr->below);
+    }
+    if (tail_sum) {
+        const tie_group *gr = &sel->groups[sel->group_of[sel->n_want - 1]];
         for (size_t j = 0; j < tail - gr->below; j++)
             below_sum += group_at(gr, j);
         *tail_sum = below_sum;
     }
-
 cleanup:
-    for (int g = 0; g < n_groups; g++) {
-        free(groups[g].trials);
-        free(groups[g].vals);
+    for (int g = 0; g < sel->n_groups; g++) {
+        free(sel->groups[g].trials);
+        free(sel->groups[g].vals);
     }
-    free(start);
-    free(slot);
-    free(low);
-    free(keys);
-    free(tmp);
+    free(sel->slot);
+    free(sel);
     return st;
 }
 

@@ -3,8 +3,9 @@
  *
  * Responsible for: mean, sd, standard error of the mean, extremes, percentiles with
  * Excel's PERCENTILE.INC definition (numpy's default linear interpolation),
- * prob_positive, cvar5, and the share of undefined (NaN) values, plus a fast sort for
- * doubles. Deterministic: results depend only on the values and their order.
+ * prob_positive, cvar5, and the share of undefined (NaN) values; the engine's one order
+ * on doubles and the one sort, select and rank kernel built on it. Deterministic:
+ * results depend only on the values and their order.
  * Not responsible for streaming or per-period bands (sim.h).
  */
 #ifndef ROI_STATS_H
@@ -44,15 +45,22 @@ roi_status roi_stats_summarize(const double *x, size_t n, double *work, roi_summ
 /* PERCENTILE.INC of sorted[0..n-1] at level p in [0, 1]; n >= 1. */
 double roi_stats_percentile_sorted(const double *sorted, size_t n, double p);
 
-/* Sorts n finite doubles ascending (LSD radix sort; -0.0 before +0.0). Allocates a
- * temporary buffer of n doubles; returns ROI_ERR_NOMEM if that fails. */
-roi_status roi_stats_sort(double *x, size_t n);
+/* ---- the order on doubles, and its sort, select and rank ----------------------------
+ *
+ * Every sort, selection and ranking in the engine (and every statistic the reports take
+ * from it) orders values by roi_sort_key: numeric order, with -0.0 just below +0.0 (IEEE
+ * 754's totalOrder on the non-NaN values; NaN is never ordered: callers drop undefined
+ * values first). roi_sort_key32 is the same order on floats, and converting a float to
+ * double keeps it. Mid-ranks tie equal numbers, so -0.0 and +0.0 share theirs.
+ * One kernel does the sorting: roi_stats_sort_words, a stable LSD radix sort of 64-bit
+ * words by a range of their bytes; roi_stats_sort, roi_stats_select_keys and
+ * roi_stats_rank are built on it.
+ */
 
 /*
- * A double's bits, mapped so that unsigned order is numeric order: negative numbers
- * have all bits flipped (larger magnitude sorts first), non-negative ones only the
- * sign bit; -0.0 maps just below +0.0. roi_sort_key_value inverts it. Used by the
- * radix sorts here and in analysis.c.
+ * A double's bits, mapped so that unsigned order is the engine's order: negative
+ * numbers have all bits flipped (larger magnitude sorts first), non-negative ones only
+ * the sign bit; -0.0 maps just below +0.0. roi_sort_key_value inverts it.
  */
 static inline uint64_t roi_sort_key(double v)
 {
@@ -68,6 +76,72 @@ static inline double roi_sort_key_value(uint64_t k)
     memcpy(&v, &u, sizeof v);
     return v;
 }
+
+/* Below this many words roi_stats_sort_words sorts by insertion (and needs no scratch). */
+#define ROI_SORT_SMALL 64
+
+/*
+ * Sorts the n 64-bit words in w ascending by their bytes lo_byte .. hi_byte - 1 (byte 0
+ * is the least significant; 0 <= lo_byte < hi_byte <= 8), stably: words equal in those
+ * bytes keep their order. The words live in 8-byte slots read and written by memcpy, so
+ * w and tmp may be arrays of uint64_t or of double. tmp is scratch of n slots (may be
+ * NULL when n <= ROI_SORT_SMALL). The result is in w. LSD radix sort by byte, skipping
+ * bytes every word shares; allocates nothing.
+ */
+void roi_stats_sort_words(void *w, void *tmp, size_t n, int lo_byte, int hi_byte);
+
+/* Sorts n non-NaN doubles ascending in the engine's order. Allocates a temporary
+ * buffer of n doubles; returns ROI_ERR_NOMEM if that fails. */
+roi_status roi_stats_sort(double *x, size_t n);
+
+/* roi_stats_select_keys takes at most this many positions. */
+#define ROI_MAX_SELECT 64
+
+/*
+ * Rearranges the keys a[0..n) so that each position pos[0..npos) (any order, repeats
+ * allowed, each < n, npos <= ROI_MAX_SELECT) holds the key a full ascending sort would
+ * put there, with no larger key before it and no smaller one after it (quickselect on
+ * several positions at once). Errors: ROI_ERR_INTERNAL (too many positions),
+ * ROI_ERR_NOMEM (a range that keeps splitting badly has no scratch to be sorted in).
+ */
+roi_status roi_stats_select_keys(uint64_t *a, size_t n, const size_t *pos, size_t npos);
+
+/* roi_stats_rank works for n below this (ranks are twice the mid-rank in 32 bits). */
+#define ROI_RANK_MAX_N ((size_t)INT32_MAX)
+
+/*
+ * Twice the 1-based mid-ranks of the non-NaN x[0..n-1] into rank2 (may be NULL): equal
+ * numbers share the mean of their ranks, so 0.5 * rank2[i] is x[i]'s mid-rank (exact in
+ * 32 bits). The values sorted ascending end in ws_a or ws_b, as doubles: *sorted_out
+ * (may be NULL) points at them. ws_a and ws_b are scratch of n words each, reused
+ * across calls. The order is exact by (value, index), so it never depends on threads.
+ * Two stages of roi_stats_sort_words: by the upper 32 bits of the key with the index
+ * packed below them (the values to about 6 significant digits, index order within),
+ * then each run of equal upper halves by the lower 32 bits (skipped when already in
+ * order). Errors: ROI_ERR_NOMEM when n >= ROI_RANK_MAX_N.
+ */
+roi_status roi_stats_rank(const double *x, size_t n, uint32_t *rank2, uint64_t *ws_a,
+                          uint64_t *ws_b, const double **sorted_out);
+
+/* ---- a histogram for charts ------------------------------------------------------------ */
+
+#define ROI_HIST_MAX_BINS 40
+
+/*
+ * Bins of one width w on multiples of w: Freedman-Diaconis' 2 IQR / cbrt(n) rounded up
+ * to 1, 2, 2.5 or 5 x 10^k (a tenth of the range when the IQR is 0), widened until at
+ * most ROI_HIST_MAX_BINS bins cover p0.5 .. p99.5; values beyond fall in the edge bins.
+ * When p0.5 == p99.5: one bin of width 0 holding every value.
+ */
+typedef struct roi_histogram {
+    int bins;                         /* 0: no values */
+    double start, width;              /* bin j: [start + j width, start + (j + 1) width) */
+    size_t count[ROI_HIST_MAX_BINS];
+    int tail_lo, tail_hi;             /* some values lie below / above the bins */
+} roi_histogram;
+
+/* The histogram of sorted[0..n-1] (ascending, finite) into *h. */
+void roi_stats_histogram(const double *sorted, size_t n, roi_histogram *h);
 
 /* Sum of x[0..n-1] by pairwise summation (fixed order, so deterministic). */
 double roi_stats_sum(const double *x, size_t n);

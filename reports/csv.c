@@ -68,23 +68,24 @@ static void put_num(sink *o, double v)
 }
 
 /*
- * The union of input names over the runs, in order of first appearance: *names
- * borrows the graphs' strings; (*cols)[k * n_names + j] is run k's node index of name
- * j, or -1. Caller frees both arrays.
+ * The union of input names over the scenarios, in order of first appearance: *names
+ * borrows the graphs' strings; (*cols)[k * n_names + j] is scenario k's node index of
+ * name j, or -1. Caller frees both arrays.
  */
-static roi_status input_columns(const roi_run *const *runs, int n, const char ***names,
-                                int *n_names, int **cols)
+static roi_status input_columns(const roi_results *res, const char ***names, int *n_names,
+                                int **cols)
 {
+    const int n = res->n;
     int cap = 0;
     for (int k = 0; k < n; k++)
-        cap += roi_graph_input_count(&runs[k]->model->graph);
+        cap += roi_graph_input_count(&res->sc[k].run->model->graph);
     *names = calloc((size_t)cap + 1, sizeof **names);
     *n_names = 0;
     *cols = NULL;
     if (!*names)
         return ROI_ERR_NOMEM;
     for (int k = 0; k < n; k++) {
-        const roi_graph *g = &runs[k]->model->graph;
+        const roi_graph *g = &res->sc[k].run->model->graph;
         for (int i = 0; i < roi_graph_input_count(g); i++) {
             const char *name = g->nodes[roi_graph_input_node(g, i)].name;
             int seen = 0;
@@ -100,13 +101,14 @@ static roi_status input_columns(const roi_run *const *runs, int n, const char **
     for (int k = 0; k < n; k++)
         for (int j = 0; j < *n_names; j++)
             (*cols)[k * *n_names + j] =
-                roi_graph_find_input(&runs[k]->model->graph, (*names)[j]);
+                roi_graph_find_input(&res->sc[k].run->model->graph, (*names)[j]);
     return ROI_OK;
 }
 
-roi_status roi_report_trials_csv_write(const roi_run *const *runs, int n, const char *path,
+roi_status roi_report_trials_csv_write(const roi_results *res, const char *path,
                                        roi_error *err)
 {
+    const int n = res->n;
     roi_status st = ROI_OK;
     roi_atomic_file af = {0};
     const char **names = NULL;
@@ -114,7 +116,7 @@ roi_status roi_report_trials_csv_write(const roi_run *const *runs, int n, const 
     roi_rerun *rr = NULL;
     char *field = NULL;
 
-    if (input_columns(runs, n, &names, &n_names, &cols) != ROI_OK) {
+    if (input_columns(res, &names, &n_names, &cols) != ROI_OK) {
         st = roi_error_set(err, ROI_ERR_NOMEM, NULL, "out of memory writing '%s'", path);
         goto done;
     }
@@ -138,7 +140,7 @@ roi_status roi_report_trials_csv_write(const roi_run *const *runs, int n, const 
     /* The run keeps its outputs as floats: each trial is recomputed (sim.h) for its
      * exact outputs and the inputs it drew (through the run's sampling plan). */
     for (int k = 0; k < n && !o.err; k++) {
-        const roi_run *run = runs[k];
+        const roi_run *run = res->sc[k].run;
         roi_rerun_free(rr);
         if ((st = roi_rerun_new(run, &rr)) != ROI_OK) {
             roi_atomic_abort(&af);

@@ -1,4 +1,4 @@
-/* json.c - the JSON report (cJSON). Key names are a contract (README, issue 2). */
+/* json.c - the JSON report (cJSON). Key names are a contract (README, docs/json.md). */
 #include "report.h"
 
 #include <cjson/cJSON.h>
@@ -8,7 +8,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "analysis.h"
 #include "atomic.h"
 #include "search.h"
 #include "text.h"
@@ -136,7 +135,7 @@ fail:
     return NULL;
 }
 
-/* ---- issue 4: goal seeks, sweeps, convergence, correlations -------------------------------- */
+/* ---- goal seeks, sweeps, convergence, correlations ----------------------------------------- */
 
 static const char *goal_status_name(roi_goal_status st)
 {
@@ -241,10 +240,11 @@ static cJSON *sweep_json(const roi_sweep_result *w)
 }
 
 /* Adds sampling, correlations, goals, sweeps and convergence to a scenario object. */
-static int search_json(cJSON *obj, const roi_run *run)
+static int search_json(cJSON *obj, const roi_scenario_results *sc)
 {
+    const roi_run *run = sc->run;
     const roi_model *m = run->model;
-    const roi_search *s = run->search;
+    const roi_search *s = &sc->search;
     int ok = add_str(obj, "sampling", roi_sampling_name(run->sampling));
     cJSON *corr = cJSON_CreateArray();
     ok = ok && add_item(obj, "correlations", corr);
@@ -260,7 +260,7 @@ static int search_json(cJSON *obj, const roi_run *run)
     }
     cJSON *goals = cJSON_CreateArray();
     ok = ok && add_item(obj, "goals", goals);
-    for (int i = 0; ok && s && i < s->n_goals; i++) {
+    for (int i = 0; ok && i < s->n_goals; i++) {
         cJSON *g = goal_json(&s->goals[i]);
         ok = g && cJSON_AddItemToArray(goals, g);
         if (!ok)
@@ -268,14 +268,14 @@ static int search_json(cJSON *obj, const roi_run *run)
     }
     cJSON *sweeps = cJSON_CreateArray();
     ok = ok && add_item(obj, "sweeps", sweeps);
-    for (int i = 0; ok && s && i < s->n_sweeps; i++) {
+    for (int i = 0; ok && i < s->n_sweeps; i++) {
         cJSON *w = sweep_json(&s->sweeps[i]);
         ok = w && cJSON_AddItemToArray(sweeps, w);
         if (!ok)
             cJSON_Delete(w);
     }
-    if (ok && s && s->convergence.used) {
-        const roi_convergence *cv = &s->convergence;
+    if (ok && sc->convergence.used) {
+        const roi_convergence *cv = &sc->convergence;
         cJSON *c = cJSON_CreateObject();
         ok = add_item(obj, "convergence", c) && add_num(c, "precision", cv->target) &&
              add_u64(c, "max_trials", cv->max_trials) && add_u64(c, "trials", cv->trials) &&
@@ -286,7 +286,7 @@ static int search_json(cJSON *obj, const roi_run *run)
     return ok;
 }
 
-/* ---- analysis (issue 4) -------------------------------------------------------------- */
+/* ---- analysis ------------------------------------------------------------------------ */
 
 /* Adds the uncertainty of a summary to obj: pct_ci {p1: [lo, hi], ...}, pct_se {...},
  * prob_positive_se, cvar5_se. */
@@ -357,9 +357,10 @@ static cJSON *child(cJSON *parent, const char *key, int array)
     return c;
 }
 
-static int analysis_fill(cJSON *obj, const roi_run *run)
+static int analysis_fill(cJSON *obj, const roi_scenario_results *sc)
 {
-    const roi_analysis *an = run->analysis;
+    const roi_run *run = sc->run;
+    const roi_analysis *an = sc->analysis;
     cJSON *unc = child(obj, "uncertainty", 0);
     if (!unc)
         return 0;
@@ -473,8 +474,8 @@ static int analysis_fill(cJSON *obj, const roi_run *run)
         }
     }
 
-    if (an->paired.done) {
-        const roi_paired *p = &an->paired;
+    if (sc->paired.done) {
+        const roi_paired *p = &sc->paired;
         cJSON *o = child(obj, "paired", 0);
         if (!o || !add_str(o, "versus", p->other) ||
             !add_str(o, "output", roi_output_name(p->output)) ||
@@ -491,10 +492,10 @@ static int analysis_fill(cJSON *obj, const roi_run *run)
 }
 
 /* The "analysis" object of a scenario, or NULL when out of memory. */
-static cJSON *analysis_json(const roi_run *run)
+static cJSON *analysis_json(const roi_scenario_results *sc)
 {
     cJSON *obj = cJSON_CreateObject();
-    if (obj && !analysis_fill(obj, run)) {
+    if (obj && !analysis_fill(obj, sc)) {
         cJSON_Delete(obj);
         return NULL;
     }
@@ -502,8 +503,9 @@ static cJSON *analysis_json(const roi_run *run)
 }
 
 /* One element of the scenarios array. */
-static cJSON *scenario_json(const roi_run *run)
+static cJSON *scenario_json(const roi_scenario_results *sc)
 {
+    const roi_run *run = sc->run;
     const roi_model *m = run->model;
     cJSON *obj = cJSON_CreateObject();
     cJSON *horizon = NULL, *outputs = NULL, *inputs = NULL, *series = NULL, *miles = NULL;
@@ -556,10 +558,10 @@ static cJSON *scenario_json(const roi_run *run)
     for (int i = 0; i < m->n_milestones; i++)
         if (!add_num(miles, m->milestones[i].name, run->milestone_prob[i]))
             goto fail;
-    if (!search_json(obj, run))
+    if (!search_json(obj, sc))
         goto fail;
-    if (run->analysis) {
-        cJSON *an = analysis_json(run);
+    if (sc->analysis) {
+        cJSON *an = analysis_json(sc);
         if (!an || !cJSON_AddItemToObject(obj, "analysis", an)) {
             cJSON_Delete(an);
             goto fail;
@@ -575,7 +577,7 @@ fail:
 /* ---- the document ------------------------------------------------------------------ */
 
 /* Builds the whole document as text (caller frees with cJSON_free), or NULL. */
-static char *document(const roi_run *const *runs, int n, const roi_report_meta *meta)
+static char *document(const roi_results *res, const roi_report_meta *meta)
 {
     char *text = NULL;
     cJSON *root = cJSON_CreateObject();
@@ -590,8 +592,8 @@ static char *document(const roi_run *const *runs, int n, const roi_report_meta *
         cJSON_Delete(arr);
         goto done;
     }
-    for (int i = 0; i < n; i++) {
-        cJSON *sc = scenario_json(runs[i]);
+    for (int i = 0; i < res->n; i++) {
+        cJSON *sc = scenario_json(&res->sc[i]);
         if (!sc || !cJSON_AddItemToArray(arr, sc)) {
             cJSON_Delete(sc);
             goto done;
@@ -604,13 +606,12 @@ done:
     return text;
 }
 
-roi_status roi_report_json_write(const roi_run *const *runs, int n,
-                                 const roi_report_meta *meta, const char *path,
-                                 roi_error *err)
+roi_status roi_report_json_write(const roi_results *res, const roi_report_meta *meta,
+                                 const char *path, roi_error *err)
 {
     roi_status st = ROI_OK;
     roi_atomic_file af = {0};
-    char *text = document(runs, n, meta), *clean = NULL;
+    char *text = document(res, meta), *clean = NULL;
     /* The one place every string of the document (keys included) passes: bytes that
      * are not UTF-8 (a title, a file name) become U+FFFD, as RFC 8259 asks of JSON
      * text; cJSON has already escaped the control characters. */

@@ -1,18 +1,21 @@
 /*
  * report.h - results as JSON (cJSON), Excel (libxlsxwriter) and terminal text.
  *
- * Responsible for: turning finished runs into files and text. Files are written to a
+ * Responsible for: turning results (results.h: every scenario's run, goal seeks,
+ * sweeps, analysis and comparison) into files and text. Files are written to a
  * temporary name in the target directory and renamed into place on success, so a
  * failure never leaves a partial report or damages an earlier one. Numbers are
- * formatted in the C locale; nothing time-dependent goes into the JSON.
- * Not responsible for running anything.
+ * formatted in the C locale; nothing time-dependent goes into the JSON. Every number
+ * comes from the engine: a run's summaries and accessors, or results.h's statistics.
+ * Not responsible for running or computing anything. Every function borrows the
+ * results.
  */
 #ifndef ROI_REPORT_H
 #define ROI_REPORT_H
 
 #include <stdio.h>
 
-#include "sim.h"
+#include "results.h"
 
 /* What describes the run as a whole (borrowed strings). */
 typedef struct roi_report_meta {
@@ -28,26 +31,16 @@ typedef struct roi_report_meta {
 } roi_report_meta;
 
 /* Writes the JSON contract of README/docs to `path` ("-" for standard output). */
-roi_status roi_report_json_write(const roi_run *const *runs, int n,
-                                 const roi_report_meta *meta, const char *path,
-                                 roi_error *err);
+roi_status roi_report_json_write(const roi_results *res, const roi_report_meta *meta,
+                                 const char *path, roi_error *err);
 
 /*
  * Writes the Excel workbook to `path` (sheets Summary, Drivers, Compare, Goals, one
  * per scenario, Inputs, Series, Run; docs/report.md). Borrows everything. Errors: ROI_ERR_IO (the message
  * names the path; an earlier file at `path` is left untouched), ROI_ERR_NOMEM.
  */
-roi_status roi_report_xlsx_write(const roi_run *const *runs, int n,
-                                 const roi_report_meta *meta, const char *path,
-                                 roi_error *err);
-
-/*
- * The median payback quarter over all trials of `run`, counting a trial that never
- * pays back as beyond the horizon: *period receives the period index (floor of the
- * PERCENTILE.INC of the defined paybacks at 0.5 / (1 - never_share)), or -1 when at
- * least half the trials never pay back. Borrows run. Errors: ROI_ERR_NOMEM.
- */
-roi_status roi_report_median_payback(const roi_run *run, int *period);
+roi_status roi_report_xlsx_write(const roi_results *res, const roi_report_meta *meta,
+                                 const char *path, roi_error *err);
 
 /*
  * The Excel sheet name for a scenario named `scenario`: forbidden characters
@@ -68,15 +61,14 @@ int roi_report_sheet_name(const char *scenario, const char *const *taken, int n_
  * Numbers use %.17g (they read back as the same doubles). Borrows everything.
  * Errors: ROI_ERR_IO (path named; an earlier file is left untouched), ROI_ERR_NOMEM.
  */
-roi_status roi_report_trials_csv_write(const roi_run *const *runs, int n, const char *path,
+roi_status roi_report_trials_csv_write(const roi_results *res, const char *path,
                                        roi_error *err);
 
-/* Prints the summary table (one row per scenario, under 100 columns). */
-void roi_report_terminal(FILE *fp, const roi_run *const *runs, int n,
-                         const roi_report_meta *meta);
+/* Prints the summary table (one row per scenario, under 100 columns), then what drives
+ * npv, the comparisons, views and stress tests, then roi_report_terminal_search. */
+void roi_report_terminal(FILE *fp, const roi_results *res, const roi_report_meta *meta);
 
-/* The goal seeks, sweeps and convergence notes of the runs (nothing when none);
- * called by roi_report_terminal after the table (issue 4). */
-void roi_report_terminal_search(FILE *fp, const roi_run *const *runs, int n);
+/* The goal seeks, sweeps and convergence notes of the results (nothing when none). */
+void roi_report_terminal_search(FILE *fp, const roi_results *res);
 
 #endif

@@ -1,37 +1,9 @@
-/* terminal.c - the summary table printed after a run. */
+/* terminal.c - the summary table printed after a run, and what follows it. */
 #include "report.h"
-#include "search.h"
-
-#include "analysis.h"
 
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
-
-/* ---- the payback median ---------------------------------------------------------- */
-
-roi_status roi_report_median_payback(const roi_run *run, int *period)
-{
-    *period = -1;
-    const float *x = run->out[ROI_OUT_PAYBACK];
-    size_t n = run->trials, nd = 0;
-    if (n == 0 || !x)
-        return ROI_OK;
-    for (size_t i = 0; i < n; i++)
-        nd += !isnan(x[i]);
-    /* never_share = (n - nd) / n >= 0.5: the median trial never pays back. */
-    if (2 * nd <= n)
-        return ROI_OK;
-    /* The overall median sits at level 0.5 of all n trials; the nevers are all at the
-     * top, so among the defined ones it is level 0.5 n / nd. */
-    double level = 0.5 * (double)n / (double)nd, median;
-    if (level > 1.0)
-        level = 1.0;
-    roi_status st = roi_run_percentile(run, ROI_OUT_PAYBACK, level, &median);
-    if (st == ROI_OK)
-        *period = (int)floor(median);
-    return st;
-}
 
 /* ---- formatting ------------------------------------------------------------------- */
 
@@ -76,7 +48,7 @@ static double pct(const roi_run *run, roi_output o, int k)
 }
 
 
-/* ---- analysis (issue 4) ------------------------------------------------------------------ */
+/* ---- analysis ----------------------------------------------------------------------------- */
 
 /* Dollars in billions with a sign and one decimal: "+12.3" / "-4.0". */
 static void fmt_signed_b(char *buf, size_t size, double dollars)
@@ -87,24 +59,25 @@ static void fmt_signed_b(char *buf, size_t size, double dollars)
         snprintf(buf, size, "%+.1f", dollars / 1e9);
 }
 
-/* Top drivers of npv for one run, then the paired comparisons, views and stresses. */
-static void analysis_text(FILE *fp, const roi_run *const *runs, int n)
+/* Top drivers of npv for one scenario, then the paired comparisons, views and stresses. */
+static void analysis_text(FILE *fp, const roi_results *res)
 {
-    /* The reference run of the comparisons (else the first run) explains npv. */
-    const roi_run *ref = n > 0 ? runs[0] : NULL;
+    const int n = res->n;
+    /* The reference of the comparisons (else the first scenario) explains npv. */
+    const roi_scenario_results *ref = n > 0 ? &res->sc[0] : NULL;
     for (int i = 0; i < n; i++)
-        if (runs[i]->analysis && runs[i]->analysis->paired.done) {
+        if (res->sc[i].paired.done) {
             for (int j = 0; j < n; j++)
-                if (runs[j]->model->name &&
-                    !strcmp(runs[j]->model->name, runs[i]->analysis->paired.other))
-                    ref = runs[j];
+                if (res->sc[j].run->model->name &&
+                    !strcmp(res->sc[j].run->model->name, res->sc[i].paired.other))
+                    ref = &res->sc[j];
             break;
         }
     if (!ref || !ref->analysis)
         return;
     const roi_analysis *an = ref->analysis;
     const roi_sens_output *so = &an->sens[ROI_OUT_NPV];
-    const char *rname = ref->model->name ? ref->model->name : "";
+    const char *rname = ref->run->model->name ? ref->run->model->name : "";
     if (so->computed && so->n > 0) {
         fprintf(fp, "\nWhat drives npv (%.40s): swing = mean npv in the input's top decile minus its\n"
                 "bottom decile; tornado = npv at the input's p90 minus at its p10, others at median\n",
@@ -128,16 +101,15 @@ static void analysis_text(FILE *fp, const roi_run *const *runs, int n)
 
     int any = 0;
     for (int i = 0; i < n; i++)
-        any |= runs[i]->analysis && runs[i]->analysis->paired.done;
+        any |= res->sc[i].paired.done;
     if (any) {
         fprintf(fp, "\nTrial by trial vs %.40s (npv difference, $B; same draws):\n", rname);
         fprintf(fp, "  %-28s  %16s  %7s  %7s  %7s  %14s\n", "Scenario", "Mean +/- SE", "p10",
                 "p50", "p90", "P(beats)");
         for (int i = 0; i < n; i++) {
-            const roi_analysis *a = runs[i]->analysis;
-            if (!a || !a->paired.done)
+            const roi_paired *p = &res->sc[i].paired;
+            if (!p->done)
                 continue;
-            const roi_paired *p = &a->paired;
             char mean[40], c10[16], c50[16], c90[16];
             snprintf(mean, sizeof mean, "%+.2f +/- %.2f", p->mean / 1e9, p->se / 1e9);
             fmt_signed_b(c10, sizeof c10, p->p10);
@@ -147,7 +119,8 @@ static void analysis_text(FILE *fp, const roi_run *const *runs, int n)
             snprintf(beats, sizeof beats, "%5.1f%% +/- %.1f", 100.0 * p->prob_beats,
                      100.0 * p->prob_beats_se);
             fprintf(fp, "  %-28.28s  %16s  %7s  %7s  %7s  %14s\n",
-                    runs[i]->model->name ? runs[i]->model->name : "", mean, c10, c50, c90, beats);
+                    res->sc[i].run->model->name ? res->sc[i].run->model->name : "", mean, c10,
+                    c50, c90, beats);
         }
     }
 
@@ -170,11 +143,12 @@ static void analysis_text(FILE *fp, const roi_run *const *runs, int n)
     }
 
     for (int i = 0; i < n; i++) {
-        const roi_analysis *a = runs[i]->analysis;
+        const roi_analysis *a = res->sc[i].analysis;
+        const char *name = res->sc[i].run->model->name;
         if (!a || a->n_stress == 0)
             continue;
         fprintf(fp, "\nStress tests of %.40s (rerun with the input in a percentile band):\n",
-                runs[i]->model->name ? runs[i]->model->name : "");
+                name ? name : "");
         fprintf(fp, "  %-36s  %11s  %9s  %18s\n", "Input and band", "NPV p50", "P(NPV>0)",
                 "Mean change $B");
         for (int k = 0; k < a->n_stress; k++) {
@@ -197,12 +171,12 @@ static void analysis_text(FILE *fp, const roi_run *const *runs, int n)
 /* Name column bounds: with the widest name the table stays under 100 columns. */
 enum { NAME_MIN = 8, NAME_MAX = 28 };
 
-void roi_report_terminal(FILE *fp, const roi_run *const *runs, int n,
-                         const roi_report_meta *meta)
+void roi_report_terminal(FILE *fp, const roi_results *res, const roi_report_meta *meta)
 {
+    const int n = res->n;
     int w = NAME_MIN;
     for (int i = 0; i < n; i++) {
-        const char *name = runs[i]->model->name ? runs[i]->model->name : "";
+        const char *name = res->sc[i].run->model->name ? res->sc[i].run->model->name : "";
         int len = (int)strlen(name);
         if (len > w)
             w = len;
@@ -227,7 +201,7 @@ void roi_report_terminal(FILE *fp, const roi_run *const *runs, int n,
     fputc('\n', fp);
 
     for (int i = 0; i < n; i++) {
-        const roi_run *run = runs[i];
+        const roi_run *run = res->sc[i].run;
         const roi_model *m = run->model;
         const roi_summary *npv = &run->summary[ROI_OUT_NPV];
         char cell[NCOL][32];
@@ -236,7 +210,7 @@ void roi_report_terminal(FILE *fp, const roi_run *const *runs, int n,
         fmt_billions(cell[2], sizeof cell[2], pct(run, ROI_OUT_NPV, P50));
         fmt_billions(cell[3], sizeof cell[3], pct(run, ROI_OUT_NPV, P90));
         int period = -1;
-        if (roi_report_median_payback(run, &period) != ROI_OK)
+        if (roi_results_median_payback(run, &period) != ROI_OK)
             snprintf(cell[4], sizeof cell[4], "n/a");
         else if (period < 0)
             snprintf(cell[4], sizeof cell[4], "never");
@@ -257,18 +231,19 @@ void roi_report_terminal(FILE *fp, const roi_run *const *runs, int n,
         fputc('-', fp);
     fputc('\n', fp);
     fprintf(fp, "%zu trials, seed %llu\n", meta->trials, (unsigned long long)meta->seed);
-    analysis_text(fp, runs, n);
-    roi_report_terminal_search(fp, runs, n);
+    analysis_text(fp, res);
+    roi_report_terminal_search(fp, res);
 }
 
-/* ---- issue 4: goal seeks, sweeps, convergence ---------------------------------------- */
+/* ---- goal seeks, sweeps, convergence ---------------------------------------------------- */
 
-void roi_report_terminal_search(FILE *fp, const roi_run *const *runs, int n)
+void roi_report_terminal_search(FILE *fp, const roi_results *res)
 {
+    const int n = res->n;
     int any_goal = 0;
     for (int i = 0; i < n; i++) {
-        const roi_search *s = runs[i]->search;
-        if (!s || s->n_goals == 0)
+        const roi_search *s = &res->sc[i].search;
+        if (s->n_goals == 0)
             continue;
         if (!any_goal)
             fprintf(fp, "\nGoal seeks (Brent's method on common random numbers; +/- one Monte Carlo SE)\n"
@@ -278,7 +253,7 @@ void roi_report_terminal_search(FILE *fp, const roi_run *const *runs, int n)
         for (int g = 0; g < s->n_goals; g++) {
             const roi_goal_result *r = &s->goals[g];
             const roi_goal_spec *sp = r->spec;
-            const char *name = runs[i]->model->name ? runs[i]->model->name : "";
+            const char *name = res->sc[i].run->model->name ? res->sc[i].run->model->name : "";
             if (r->status == ROI_GOAL_NOT_BRACKETED) {
                 fprintf(fp, "  %-22.22s %-24.24s not reached: %s is %.3g at %.3g, %.3g at %.3g\n",
                         name, sp->name, sp->stat_name, r->stat_low, sp->low, r->stat_high,
@@ -295,8 +270,8 @@ void roi_report_terminal_search(FILE *fp, const roi_run *const *runs, int n)
     if (any_goal) {
         /* What each goal varies and aims at, once. */
         for (int i = 0; i < n; i++) {
-            const roi_search *s = runs[i]->search;
-            for (int g = 0; s && i == 0 && g < s->n_goals; g++) {
+            const roi_search *s = &res->sc[i].search;
+            for (int g = 0; i == 0 && g < s->n_goals; g++) {
                 const roi_goal_spec *sp = s->goals[g].spec;
                 fprintf(fp, "  %s: the value of %s at which %s of %s is %.4g\n", sp->name,
                         sp->input, sp->stat_name, roi_output_name(sp->stat.output), sp->target);
@@ -304,11 +279,11 @@ void roi_report_terminal_search(FILE *fp, const roi_run *const *runs, int n)
         }
     }
     for (int i = 0; i < n; i++) {
-        const roi_search *s = runs[i]->search;
-        for (int w = 0; s && w < s->n_sweeps; w++) {
+        const roi_search *s = &res->sc[i].search;
+        for (int w = 0; w < s->n_sweeps; w++) {
             const roi_sweep_result *r = &s->sweeps[w];
             const roi_sweep_spec *sp = r->spec;
-            fprintf(fp, "\nSweep %s (%s): %s of %s", sp->name, runs[i]->model->name,
+            fprintf(fp, "\nSweep %s (%s): %s of %s", sp->name, res->sc[i].run->model->name,
                     sp->stat_name, roi_output_name(sp->stat.output));
             if (sp->n_inputs > 1) {
                 fprintf(fp, "; rows %s, columns %s\n%12s", sp->input[0], sp->input[1], "");
@@ -342,12 +317,11 @@ void roi_report_terminal_search(FILE *fp, const roi_run *const *runs, int n)
         }
     }
     for (int i = 0; i < n; i++) {
-        const roi_search *s = runs[i]->search;
-        if (!s || !s->convergence.used)
+        const roi_convergence *c = &res->sc[i].convergence;
+        if (!c->used)
             continue;
-        const roi_convergence *c = &s->convergence;
         fprintf(fp, "%s: %zu trials (%d rounds): se/|mean| of npv %.3g %s target %.3g\n",
-                runs[i]->model->name, c->trials, c->rounds, c->rel,
+                res->sc[i].run->model->name, c->trials, c->rounds, c->rel,
                 c->reached ? "meets" : "MISSES (cap reached)", c->target);
     }
 }

@@ -23,9 +23,7 @@
 #include <unistd.h>
 #include <xlsxwriter.h>
 
-#include "analysis.h"
 #include "atomic.h"
-#include "search.h"
 #include "sha256.h"
 #include "text.h"
 
@@ -50,8 +48,8 @@ typedef struct xfmt {
 
 typedef struct xctx {
     lxw_workbook *wb;
-    const roi_run *const *runs;
-    int n;
+    const roi_results *res;
+    int n;                 /* res->n */
     const roi_report_meta *meta;
     xfmt f;
     struct xscen *sc;      /* n entries (owned) */
@@ -380,82 +378,16 @@ static int block_height(const roi_run *run)
 /* Columns of the npv distribution tables in a Series block. */
 enum { HC_LABEL, HC_FROM, HC_TO, HC_TRIALS, HC_SHARE, SC_LEVEL = 6, SC_VALUE };
 
-/* The S-curve's cumulative probabilities. */
-static const double scurve_levels[] = {0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.125, 0.15,
-                                       0.175, 0.2, 0.225, 0.25, 0.275, 0.3, 0.325, 0.35,
-                                       0.375, 0.4, 0.425, 0.45, 0.475, 0.5, 0.525, 0.55,
-                                       0.575, 0.6, 0.625, 0.65, 0.675, 0.7, 0.725, 0.75,
-                                       0.775, 0.8, 0.825, 0.85, 0.875, 0.9, 0.925, 0.95,
-                                       0.975, 0.99, 0.995};
-#define N_SCURVE ((int)(sizeof scurve_levels / sizeof scurve_levels[0]))
-#define MAX_BINS 40 /* <= N_DIST_ROWS */
-
-/* A histogram of npv: Freedman-Diaconis width rounded to 1, 2, 2.5 or 5 x 10^k,
- * edges on multiples of the width, range clipped to p0.5-p99.5; values beyond fall
- * in the edge bins (tail_lo, tail_hi say whether any do). */
-typedef struct histo {
-    int bins;
-    double start, width;
-    size_t count[MAX_BINS];
-    int tail_lo, tail_hi;
-} histo;
-
-static double nice_width(double h)
-{
-    double p = pow(10.0, floor(log10(h)));
-    static const double steps[] = {1, 2, 2.5, 5, 10};
-    for (size_t i = 0; i < sizeof steps / sizeof steps[0]; i++)
-        if (steps[i] * p >= h * (1 - 1e-12))
-            return steps[i] * p;
-    return 10 * p;
-}
-
-static void make_histo(const double *sorted, size_t n, histo *h)
-{
-    memset(h, 0, sizeof *h);
-    if (n == 0)
-        return;
-    double lo = roi_stats_percentile_sorted(sorted, n, 0.005);
-    double hi = roi_stats_percentile_sorted(sorted, n, 0.995);
-    double iqr = roi_stats_percentile_sorted(sorted, n, 0.75) -
-                 roi_stats_percentile_sorted(sorted, n, 0.25);
-    double w = 2 * iqr / cbrt((double)n);
-    if (!(hi > lo)) {
-        h->bins = 1;
-        h->start = lo;
-        h->width = 0;
-        h->count[0] = n;
-        return;
-    }
-    if (!(w > 0))
-        w = (hi - lo) / 10;
-    w = nice_width(w);
-    while (ceil(hi / w) - floor(lo / w) > MAX_BINS)
-        w = nice_width(w * 1.01);
-    h->width = w;
-    h->start = floor(lo / w) * w;
-    h->bins = (int)(ceil(hi / w) - floor(lo / w));
-    if (h->bins < 1)
-        h->bins = 1;
-    for (size_t i = 0; i < n; i++) {
-        double b = floor((sorted[i] - h->start) / w);
-        int j = b < 0 ? 0 : b >= h->bins ? h->bins - 1 : (int)b;
-        if (sorted[i] < h->start)
-            h->tail_lo = 1;
-        if (sorted[i] >= h->start + w * h->bins)
-            h->tail_hi = 1;
-        h->count[j]++;
-    }
-}
+/* The histogram and S-curve tables (results.h) fit the block's distribution rows. */
+_Static_assert(ROI_HIST_MAX_BINS <= N_DIST_ROWS && ROI_SCURVE_POINTS <= N_DIST_ROWS,
+               "the npv distribution tables need more rows in a Series block");
 
 /* One scenario's layout and derived chart data, fixed before any sheet is written. */
 typedef struct xscen {
     char sheet[32];        /* sanitized sheet name */
     int block;             /* first row of its block in Series */
     unsigned color;        /* its colour in every chart */
-    histo h;               /* its npv histogram (h.bins == 0: no defined npv) */
-    size_t n_npv;          /* defined npv values */
-    double scurve[N_SCURVE]; /* PERCENTILE.INC of npv at scurve_levels */
+    roi_distribution npv;  /* npv's histogram and S-curve (npv.hist.bins == 0: none) */
 } xscen;
 
 /* Row in Series of series s, statistic st, of scenario k. */
@@ -466,30 +398,13 @@ static int series_row(const xctx *x, int k, int s, int st)
 
 static int hist_row(const xctx *x, int k)
 {
-    return x->sc[k].block + 2 + N_ST * x->runs[k]->n_series + 1;
+    return x->sc[k].block + 2 + N_ST * x->res->sc[k].run->n_series + 1;
 }
 
 /* First data row of the histogram and S-curve tables (the header is the row before). */
 static int dist_row(const xctx *x, int k)
 {
     return hist_row(x, k) + 2;
-}
-
-/* Defined npv values of a run, sorted (caller frees), or NULL (with *n = 0 when none). */
-static double *sorted_npv(const roi_run *run, size_t *n)
-{
-    *n = 0;
-    double *v = malloc((run->trials + 1) * sizeof *v);
-    if (!v)
-        return NULL;
-    for (size_t i = 0; i < run->trials; i++)
-        if (isfinite(run->out[ROI_OUT_NPV][i]))
-            v[(*n)++] = run->out[ROI_OUT_NPV][i];
-    if (roi_stats_sort(v, *n) != ROI_OK) {
-        free(v);
-        return NULL;
-    }
-    return v;
 }
 
 /* ---- charts ---------------------------------------------------------------------------- */
@@ -527,7 +442,7 @@ static lxw_chart *new_chart(xctx *x, uint8_t type, const char *title)
 static lxw_chart_series *row_series(xctx *x, lxw_chart *c, int k, int row, const char *name,
                                     unsigned color, int width_pt, uint8_t dash)
 {
-    const roi_run *run = x->runs[k];
+    const roi_run *run = x->res->sc[k].run;
     lxw_chart_series *s = chart_add_series(c, NULL, NULL);
     if (!s)
         return NULL;
@@ -715,7 +630,7 @@ static lxw_error write_summary(xctx *x)
 
     size_t name_w = 10, title_w = 10;
     for (int k = 0; k < x->n; k++) {
-        const roi_run *run = x->runs[k];
+        const roi_run *run = x->res->sc[k].run;
         const roi_model *m = run->model;
         const roi_summary *S = run->summary;
         int row = first + k;
@@ -740,8 +655,8 @@ static lxw_error write_summary(xctx *x)
         /* A formula, so the reader sees where the difference comes from. */
         char formula[64];
         snprintf(formula, sizeof formula, "=C%d-C%d", row + 1, first + 1);
-        double delta = has && S[ROI_OUT_NPV].n_defined && x->runs[0]->summary[ROI_OUT_NPV].n_defined
-                           ? npv->prob_positive - x->runs[0]->summary[ROI_OUT_NPV].prob_positive
+        double delta = has && S[ROI_OUT_NPV].n_defined && x->res->sc[0].run->summary[ROI_OUT_NPV].n_defined
+                           ? npv->prob_positive - x->res->sc[0].run->summary[ROI_OUT_NPV].prob_positive
                            : 0;
         TRY(worksheet_write_formula_num(ws, (lxw_row_t)row, SC_PDELTA, formula, f->pct_delta,
                                         delta));
@@ -757,7 +672,7 @@ static lxw_error write_summary(xctx *x)
         TRY(put_num(ws, row, SC_IRR, irr->n_defined ? irr->pct[P50] : NAN, f->pct));
         TRY(put_num(ws, row, SC_IRR_UNDEF, irr->undefined_share, f->pct));
         int period = -1;
-        if (roi_report_median_payback(run, &period) != ROI_OK)
+        if (roi_results_median_payback(run, &period) != ROI_OK)
             return LXW_ERROR_MEMORY_MALLOC_FAILED;
         char label[16] = "";
         if (period >= 0)
@@ -812,7 +727,7 @@ enum { OC_LABEL, OC_KEY, OC_MEAN, OC_SD, OC_SE, OC_MIN, OC_PCT, OC_MAX = OC_PCT 
 static lxw_error write_stats_table(xctx *x, lxw_worksheet *ws, int k, int head)
 {
     const xfmt *f = &x->f;
-    const roi_run *run = x->runs[k];
+    const roi_run *run = x->res->sc[k].run;
     const roi_model *m = run->model;
     TRY(put_str(ws, head, OC_LABEL, "Output", f->head_left));
     TRY(put_str(ws, head, OC_KEY, "JSON key", f->head_left));
@@ -879,7 +794,7 @@ static lxw_error write_stats_table(xctx *x, lxw_worksheet *ws, int k, int head)
 static lxw_error write_milestones(xctx *x, lxw_worksheet *ws, int k, int row, int *next)
 {
     const xfmt *f = &x->f;
-    const roi_run *run = x->runs[k];
+    const roi_run *run = x->res->sc[k].run;
     const roi_model *m = run->model;
     TRY(put_str(ws, row, OC_LABEL, "Milestones", f->subtitle));
     row++;
@@ -913,17 +828,17 @@ static lxw_error write_milestones(xctx *x, lxw_worksheet *ws, int k, int row, in
 /* The histogram and S-curve of npv (data in Series). */
 static lxw_error npv_charts(xctx *x, lxw_worksheet *ws, int k, int row, int col2)
 {
-    const roi_run *run = x->runs[k];
+    const roi_run *run = x->res->sc[k].run;
     unsigned color = x->sc[k].color;
     int dr = dist_row(x, k);
-    if (x->sc[k].h.bins > 0) {
+    if (x->sc[k].npv.hist.bins > 0) {
         lxw_chart *c = new_chart(x, LXW_CHART_COLUMN, "NPV: distribution over trials");
         if (!c)
             return LXW_ERROR_MEMORY_MALLOC_FAILED;
         lxw_chart_series *s = chart_add_series(c, NULL, NULL);
         if (!s)
             return LXW_ERROR_MEMORY_MALLOC_FAILED;
-        int last = dr + x->sc[k].h.bins - 1;
+        int last = dr + x->sc[k].npv.hist.bins - 1;
         chart_series_set_categories(s, "Series", (lxw_row_t)dr, HC_LABEL, (lxw_row_t)last,
                                     HC_LABEL);
         chart_series_set_values(s, "Series", (lxw_row_t)dr, HC_SHARE, (lxw_row_t)last,
@@ -951,9 +866,9 @@ static lxw_error npv_charts(xctx *x, lxw_worksheet *ws, int k, int row, int col2
         if (!s)
             return LXW_ERROR_MEMORY_MALLOC_FAILED;
         chart_series_set_categories(s, "Series", (lxw_row_t)dr, SC_VALUE,
-                                    (lxw_row_t)(dr + N_SCURVE - 1), SC_VALUE);
+                                    (lxw_row_t)(dr + ROI_SCURVE_POINTS - 1), SC_VALUE);
         chart_series_set_values(s, "Series", (lxw_row_t)dr, SC_LEVEL,
-                                (lxw_row_t)(dr + N_SCURVE - 1), SC_LEVEL);
+                                (lxw_row_t)(dr + ROI_SCURVE_POINTS - 1), SC_LEVEL);
         chart_series_set_name(s, "Cumulative probability");
         lxw_chart_line line = {.color = color, .width = 2.25f};
         chart_series_set_line(s, &line);
@@ -973,7 +888,7 @@ static lxw_error npv_charts(xctx *x, lxw_worksheet *ws, int k, int row, int col2
 static lxw_chart *stacked(xctx *x, int k, uint8_t type, const char *title, const char *prefix,
                           const char *axis_title, const char *num_fmt)
 {
-    const roi_run *run = x->runs[k];
+    const roi_run *run = x->res->sc[k].run;
     lxw_chart *c = new_chart(x, type, title);
     if (!c)
         return NULL;
@@ -1051,7 +966,7 @@ static lxw_error period_charts(xctx *x, lxw_worksheet *ws, int k, int row, int c
 static lxw_error write_scenario(xctx *x, int k)
 {
     const xfmt *f = &x->f;
-    const roi_run *run = x->runs[k];
+    const roi_run *run = x->res->sc[k].run;
     const roi_model *m = run->model;
     lxw_worksheet *ws = workbook_add_worksheet(x->wb, x->sc[k].sheet);
     if (!ws)
@@ -1130,7 +1045,7 @@ static lxw_error write_inputs(xctx *x)
     int row = 4;
     size_t name_w = 12, dist_w = 20;
     for (int k = 0; k < x->n; k++) {
-        const roi_run *run = x->runs[k];
+        const roi_run *run = x->res->sc[k].run;
         const roi_graph *g = &run->model->graph;
         for (int i = 0; i < run->n_inputs; i++) {
             const roi_input_stats *in = &run->inputs[i];
@@ -1176,7 +1091,7 @@ static lxw_error write_inputs(xctx *x)
 static lxw_error write_series_block(xctx *x, lxw_worksheet *ws, int k)
 {
     const xfmt *f = &x->f;
-    const roi_run *run = x->runs[k];
+    const roi_run *run = x->res->sc[k].run;
     const roi_model *m = run->model;
     int r0 = x->sc[k].block;
     char line[512];
@@ -1209,9 +1124,8 @@ static lxw_error write_series_block(xctx *x, lxw_worksheet *ws, int k)
     }
 
     /* The npv histogram and S-curve (computed by plan). */
-    const histo *hp = &x->sc[k].h;
-    const histo h = *hp;
-    size_t nd = x->sc[k].n_npv;
+    const roi_histogram h = x->sc[k].npv.hist;
+    size_t nd = x->sc[k].npv.n;
     int hr = hist_row(x, k), dr = dist_row(x, k);
     TRY(put_str(ws, hr, 0, "npv distribution (histogram and S-curve charts)", f->bold));
     static const struct { int col; const char *text; } dhead[] = {
@@ -1239,9 +1153,9 @@ static lxw_error write_series_block(xctx *x, lxw_worksheet *ws, int k)
         TRY(put_num(ws, row, HC_TRIALS, (double)h.count[j], f->count));
         TRY(put_num(ws, row, HC_SHARE, nd ? (double)h.count[j] / (double)nd : 0, f->pct));
     }
-    for (int j = 0; j < N_SCURVE && nd > 0; j++) {
-        TRY(put_num(ws, dr + j, SC_LEVEL, scurve_levels[j], f->pct));
-        TRY(put_num(ws, dr + j, SC_VALUE, x->sc[k].scurve[j], f->money));
+    for (int j = 0; j < ROI_SCURVE_POINTS && nd > 0; j++) {
+        TRY(put_num(ws, dr + j, SC_LEVEL, roi_scurve_levels[j], f->pct));
+        TRY(put_num(ws, dr + j, SC_VALUE, x->sc[k].npv.scurve[j], f->money));
     }
     return LXW_NO_ERROR;
 }
@@ -1268,11 +1182,11 @@ static lxw_error write_series(xctx *x)
         TRY(put_str(ws, r - 1, 4 + c, range_parts[c], f->head));
     TRY(worksheet_set_row(ws, (lxw_row_t)(r - 1), 45, NULL));
     for (int k = 0; k < x->n; k++) {
-        const roi_summary *npv = &x->runs[k]->summary[ROI_OUT_NPV];
+        const roi_summary *npv = &x->res->sc[k].run->summary[ROI_OUT_NPV];
         int has = npv->n_defined > 0;
         double part[6];
         range_split(npv->pct[P10], npv->pct[P50], npv->pct[P90], part);
-        TRY(put_str(ws, r + k, 0, scen_name(x->runs[k]), f->text));
+        TRY(put_str(ws, r + k, 0, scen_name(x->res->sc[k].run), f->text));
         TRY(put_num(ws, r + k, 1, has ? npv->pct[P10] : NAN, f->money));
         TRY(put_num(ws, r + k, 2, has ? npv->pct[P50] : NAN, f->money));
         TRY(put_num(ws, r + k, 3, has ? npv->pct[P90] : NAN, f->money));
@@ -1291,7 +1205,7 @@ static lxw_error write_series(xctx *x)
     return LXW_NO_ERROR;
 }
 
-/* ---- analysis sheets: Drivers, Compare, Goals (issue 4) -------------------------------- */
+/* ---- analysis sheets: Drivers, Compare, Goals ---------------------------------------- */
 
 /* "prob_positive of npv" */
 static void stat_label(char *buf, size_t size, const char *stat_name, roi_output o)
@@ -1358,11 +1272,11 @@ enum { TOP_TORNADO = 12, TORNADO_ROWS = 21, NOTE_WIDTH = 150 };
 
 static lxw_error tornado_chart(xctx *x, lxw_worksheet *ws, int k, int at, int first, int m)
 {
-    const roi_analysis *an = x->runs[k]->analysis;
+    const roi_analysis *an = x->res->sc[k].analysis;
     char title[256], base[32];
     human(base, sizeof base, an->tornado_base, "US$");
     snprintf(title, sizeof title, "%s: NPV with one input at its p10 or p90, the others at "
-             "their medians (centre %s)", scen_name(x->runs[k]), base);
+             "their medians (centre %s)", scen_name(x->res->sc[k].run), base);
     lxw_chart *c = new_chart(x, LXW_CHART_BAR, title);
     if (!c)
         return LXW_ERROR_MEMORY_MALLOC_FAILED;
@@ -1403,8 +1317,8 @@ static lxw_error tornado_chart(xctx *x, lxw_worksheet *ws, int k, int at, int fi
 static lxw_error drivers_block(xctx *x, lxw_worksheet *ws, int k, int r, int *next)
 {
     const xfmt *f = &x->f;
-    const roi_run *run = x->runs[k];
-    const roi_analysis *an = run->analysis;
+    const roi_run *run = x->res->sc[k].run;
+    const roi_analysis *an = x->res->sc[k].analysis;
     char line[512];
     snprintf(line, sizeof line, "%s: %s", scen_name(run), run->model->title ? run->model->title : "");
     TRY(put_str(ws, r, 0, line, f->subtitle));
@@ -1526,11 +1440,11 @@ static lxw_error compare_paired(xctx *x, lxw_worksheet *ws, int *scen, int *next
     const char *ref = NULL;
     int np = 0;
     for (int k = 0; k < x->n; k++) {
-        const roi_analysis *an = x->runs[k]->analysis;
-        if (an && an->paired.done) {
+        const roi_paired *p = &x->res->sc[k].paired;
+        if (p->done) {
             scen[np++] = k;
             if (!ref)
-                ref = an->paired.other;
+                ref = p->other;
         }
     }
     char line[512];
@@ -1554,8 +1468,8 @@ static lxw_error compare_paired(xctx *x, lxw_worksheet *ws, int *scen, int *next
         TRY(put_str(ws, head, PC_PARTS + c, range_parts[c], f->head));
     TRY(put_str(ws, head - 1, PC_PARTS, "Chart data: the bars' parts (docs/report.md)", f->bold));
     for (int i = 0; i < np; i++) {
-        const roi_run *run = x->runs[scen[i]];
-        const roi_paired *p = &run->analysis->paired;
+        const roi_run *run = x->res->sc[scen[i]].run;
+        const roi_paired *p = &x->res->sc[scen[i]].paired;
         int row = first + i;
         double part[6];
         range_split(p->p10, p->p50, p->p90, part);
@@ -1604,12 +1518,12 @@ static lxw_error compare_views(xctx *x, lxw_worksheet *ws, int row)
     row += 2;
     int nv = 0;
     for (int k = 0; k < x->n; k++) {
-        const roi_analysis *an = x->runs[k]->analysis;
+        const roi_analysis *an = x->res->sc[k].analysis;
         for (int i = 0; an && i < an->n_views; i++, row++, nv++) {
             const roi_view_result *v = &an->views[i];
             const roi_summary *s = &v->summary[ROI_OUT_NPV];
             int none = s->n_defined == 0, few = s->n_defined < 2;
-            TRY(put_str(ws, row, 0, scen_name(x->runs[k]), f->text));
+            TRY(put_str(ws, row, 0, scen_name(x->res->sc[k].run), f->text));
             TRY(put_str(ws, row, 1, v->name, f->text));
             TRY(put_str(ws, row, 2, v->where, f->text));
             TRY(put_num(ws, row, 3, (double)v->count, f->count));
@@ -1640,12 +1554,12 @@ static lxw_error compare_views(xctx *x, lxw_worksheet *ws, int row)
     row += 2;
     int ns = 0;
     for (int k = 0; k < x->n; k++) {
-        const roi_analysis *an = x->runs[k]->analysis;
+        const roi_analysis *an = x->res->sc[k].analysis;
         for (int i = 0; an && i < an->n_stress; i++, row++, ns++) {
             const roi_stress_result *r = &an->stress[i];
             const roi_summary *s = &r->summary[ROI_OUT_NPV];
             lxw_format *inf = input_format(f, isfinite(r->q_high) ? r->q_high : r->q_low);
-            TRY(put_str(ws, row, 0, scen_name(x->runs[k]), f->text));
+            TRY(put_str(ws, row, 0, scen_name(x->res->sc[k].run), f->text));
             TRY(put_str(ws, row, 1, r->name, f->text));
             TRY(put_str(ws, row, 2, r->input, f->text));
             TRY(put_num(ws, row, 3, r->low, f->pct));
@@ -1711,11 +1625,11 @@ static lxw_error sweep_block(xctx *x, lxw_worksheet *ws, int k, const roi_sweep_
     stat_label(what, sizeof what, sp->stat_name, sp->stat.output);
     if (sp->n_inputs > 1)
         snprintf(line, sizeof line, "%s: sweep %s: %s by %s (rows) and %s (columns), mode %s; "
-                 "%zu trials per cell", scen_name(x->runs[k]), sp->name, what, sp->input[0],
+                 "%zu trials per cell", scen_name(x->res->sc[k].run), sp->name, what, sp->input[0],
                  sp->input[1], roi_override_mode_name(sp->mode), w->trials);
     else
         snprintf(line, sizeof line, "%s: sweep %s: %s by %s, mode %s; %zu trials per cell",
-                 scen_name(x->runs[k]), sp->name, what, sp->input[0],
+                 scen_name(x->res->sc[k].run), sp->name, what, sp->input[0],
                  roi_override_mode_name(sp->mode), w->trials);
     TRY(put_str(ws, row, 0, line, f->bold));
     int head = row + 1, c_se = w->cols + 2;
@@ -1785,15 +1699,15 @@ static lxw_error write_goals(xctx *x)
     TRY(put_str(ws, head, GC_NOTE, ghead[GC_NOTE], f->head_left));
     int row = head + 1, ng = 0, nw = 0;
     for (int k = 0; k < x->n; k++) {
-        const roi_search *s = x->runs[k]->search;
-        for (int g = 0; s && g < s->n_goals; g++, row++, ng++) {
+        const roi_search *s = &x->res->sc[k].search;
+        for (int g = 0; g < s->n_goals; g++, row++, ng++) {
             const roi_goal_result *r = &s->goals[g];
             const roi_goal_spec *sp = r->spec;
             char what[128];
             stat_label(what, sizeof what, sp->stat_name, sp->stat.output);
             lxw_format *inf = input_format(f, fmax(fabs(sp->low), fabs(sp->high)));
             int found = r->status != ROI_GOAL_NOT_BRACKETED;
-            TRY(put_str(ws, row, GC_NAME, scen_name(x->runs[k]), f->text));
+            TRY(put_str(ws, row, GC_NAME, scen_name(x->res->sc[k].run), f->text));
             TRY(put_str(ws, row, GC_GOAL, sp->name, f->text));
             TRY(put_str(ws, row, GC_INPUT, sp->input, f->text));
             TRY(put_str(ws, row, GC_STAT, what, f->text));
@@ -1830,8 +1744,8 @@ static lxw_error write_goals(xctx *x)
                 "high)", f->subtitle));
     row += 1;
     for (int k = 0; k < x->n; k++) {
-        const roi_search *s = x->runs[k]->search;
-        for (int i = 0; s && i < s->n_sweeps; i++, nw++)
+        const roi_search *s = &x->res->sc[k].search;
+        for (int i = 0; i < s->n_sweeps; i++, nw++)
             TRY(sweep_block(x, ws, k, &s->sweeps[i], row, &row));
     }
     if (nw == 0)
@@ -1841,7 +1755,7 @@ static lxw_error write_goals(xctx *x)
 
     int nc = 0;
     for (int k = 0; k < x->n; k++)
-        nc += x->runs[k]->search && x->runs[k]->search->convergence.used;
+        nc += x->res->sc[k].convergence.used;
     if (nc > 0) {
         row += 1;
         TRY(put_str(ws, row, 0, "Convergence (--precision): trials grown until SE / |mean| of "
@@ -1852,13 +1766,12 @@ static lxw_error write_goals(xctx *x)
         TRY(heads(ws, row + 1, chead, 8, 1, f));
         row += 2;
         for (int k = 0; k < x->n; k++, row++) {
-            const roi_search *s = x->runs[k]->search;
-            if (!s || !s->convergence.used) {
+            const roi_convergence *c = &x->res->sc[k].convergence;
+            if (!c->used) {
                 row--;
                 continue;
             }
-            const roi_convergence *c = &s->convergence;
-            TRY(put_str(ws, row, 0, scen_name(x->runs[k]), f->text));
+            TRY(put_str(ws, row, 0, scen_name(x->res->sc[k].run), f->text));
             TRY(put_num(ws, row, 1, c->target, f->pct_se));
             TRY(put_num(ws, row, 2, (double)c->trials, f->count));
             TRY(put_num(ws, row, 3, c->rounds, f->count));
@@ -1921,10 +1834,10 @@ static lxw_error write_run(xctx *x)
         TRY(put_str(ws, head, c, head_txt[c], f->head_left));
     size_t file_w = 10;
     for (int k = 0; k < x->n; k++) {
-        const roi_model *m = x->runs[k]->model;
+        const roi_model *m = x->res->sc[k].run->model;
         char hex[65];
         int row = head + 1 + k;
-        TRY(put_str(ws, row, 0, scen_name(x->runs[k]), f->text));
+        TRY(put_str(ws, row, 0, scen_name(x->res->sc[k].run), f->text));
         TRY(put_str(ws, row, 1, m->title, f->text));
         TRY(put_str(ws, row, 2, m->file ? m->file : "(none)", f->text));
         if (m->file && strlen(m->file) > file_w)
@@ -1967,25 +1880,18 @@ static roi_status plan(xctx *x)
     x->range_row = 5;
     int row = x->range_row + x->n + 1;
     for (int k = 0; k < x->n; k++) {
-        if (roi_report_sheet_name(scen_name(x->runs[k]), taken, n_taken, x->sc[k].sheet) != 0) {
+        if (roi_report_sheet_name(scen_name(x->res->sc[k].run), taken, n_taken, x->sc[k].sheet) != 0) {
             free(taken);
             return ROI_ERR_PARAM;
         }
         taken[n_taken++] = x->sc[k].sheet;
         x->sc[k].block = row;
         x->sc[k].color = scen_palette[(size_t)k % NPALETTE(scen_palette)];
-        row += block_height(x->runs[k]);
-        size_t nd = 0;
-        double *sorted = sorted_npv(x->runs[k], &nd);
-        if (!sorted) {
+        row += block_height(x->res->sc[k].run);
+        if (roi_results_distribution(x->res->sc[k].run, ROI_OUT_NPV, &x->sc[k].npv) != ROI_OK) {
             free(taken);
             return ROI_ERR_NOMEM;
         }
-        make_histo(sorted, nd, &x->sc[k].h);
-        x->sc[k].n_npv = nd;
-        for (int j = 0; j < N_SCURVE && nd > 0; j++)
-            x->sc[k].scurve[j] = roi_stats_percentile_sorted(sorted, nd, scurve_levels[j]);
-        free(sorted);
     }
     free(taken);
     return ROI_OK;
@@ -2021,7 +1927,7 @@ static roi_status check_limits(const xctx *x, const char *path, roi_error *err)
     roi_status st = ROI_OK;
     size_t input_rows = 4;
     for (int k = 0; k < x->n && st == ROI_OK; k++) {
-        const roi_run *run = x->runs[k];
+        const roi_run *run = x->res->sc[k].run;
         const roi_model *m = run->model;
         const char *name = scen_name(run);
         if (SER_COL_DATA + run->periods > XL_MAX_COLS)
@@ -2047,7 +1953,7 @@ static roi_status check_limits(const xctx *x, const char *path, roi_error *err)
     if (st != ROI_OK)
         return st;
     size_t series_rows = x->n > 0 ? (size_t)x->sc[x->n - 1].block +
-                                        (size_t)block_height(x->runs[x->n - 1])
+                                        (size_t)block_height(x->res->sc[x->n - 1].run)
                                   : 0;
     if (series_rows > XL_MAX_ROWS || input_rows > XL_MAX_ROWS)
         return roi_error_set(err, ROI_ERR_PARAM, NULL,
@@ -2060,12 +1966,11 @@ static roi_status check_limits(const xctx *x, const char *path, roi_error *err)
 
 /* ---- the workbook file -------------------------------------------------------------------- */
 
-roi_status roi_report_xlsx_write(const roi_run *const *runs, int n,
-                                 const roi_report_meta *meta, const char *path,
-                                 roi_error *err)
+roi_status roi_report_xlsx_write(const roi_results *res, const roi_report_meta *meta,
+                                 const char *path, roi_error *err)
 {
     roi_atomic_file af = {0};
-    xctx x = {.runs = runs, .n = n, .meta = meta};
+    xctx x = {.res = res, .n = res->n, .meta = meta};
     roi_status st = plan(&x);
     if (st != ROI_OK) {
         free(x.sc);

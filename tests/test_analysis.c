@@ -67,18 +67,36 @@ static roi_model *load_linear(const char *stem, const char *extra)
 static const char *const B_TEXT =
     "spend \"b\" { kind = \"lump\", quarter = \"2026Q1\", amount = clamp(1000 + x2, 0, 1e9) }\n";
 
-static roi_run *run_and_analyse(roi_model *m, const roi_analysis_opts *ao, int threads)
+/* A run and its analysis (the caller owns both: analysed_free). */
+typedef struct analysed {
+    roi_run *run;
+    roi_analysis *an;
+} analysed;
+
+static void analysed_free(analysed *a)
 {
-    roi_sim_opts o = {.seed = SEED, .trials = TRIALS, .threads = threads};
+    roi_analysis_free(a->an);
+    roi_run_free(a->run);
+}
+
+static analysed run_analysed(roi_model *m, size_t trials, const roi_analysis_opts *ao,
+                             int threads)
+{
+    roi_sim_opts o = {.seed = SEED, .trials = trials, .threads = threads};
     roi_error err;
     roi_error_clear(&err);
-    roi_run *run = NULL;
-    if (roi_sim_run(m, &o, &run, &err) != ROI_OK)
+    analysed a = {NULL, NULL};
+    if (roi_sim_run(m, &o, &a.run, &err) != ROI_OK)
         fail_msg("run: %s", err.msg);
-    if (roi_analysis_run(m, run, ao, &err) != ROI_OK)
+    if (roi_analysis_run(a.run, ao, &a.an, &err) != ROI_OK)
         fail_msg("analysis: %s", err.msg);
-    assert_non_null(run->analysis);
-    return run;
+    assert_non_null(a.an);
+    return a;
+}
+
+static analysed run_and_analyse(roi_model *m, const roi_analysis_opts *ao, int threads)
+{
+    return run_analysed(m, TRIALS, ao, threads);
 }
 
 static double spearman_of(double rho)
@@ -101,8 +119,8 @@ static void test_sensitivity_linear(void **state)
 {
     (void)state;
     roi_model *m = load_linear("linear", B_TEXT);
-    roi_run *run = run_and_analyse(m, NULL, 2);
-    const roi_sens_output *so = &run->analysis->sens[ROI_OUT_NPV];
+    analysed A = run_and_analyse(m, NULL, 2);
+    const roi_sens_output *so = &A.an->sens[ROI_OUT_NPV];
     assert_true(so->computed);
     assert_int_equal(so->n, 2);
     /* Sorted by importance: x1 first. */
@@ -126,10 +144,10 @@ static void test_sensitivity_linear(void **state)
     assert_near(r1->low_share, 0.1, 1.0 / TRIALS + 1e-12);
     assert_near(r1->high_share, 0.1, 1.0 / TRIALS + 1e-12);
     /* total_spend = c' + 3 x1 + x2: the same correlations, signs flipped. */
-    const roi_sens_output *sp = &run->analysis->sens[ROI_OUT_TOTAL_SPEND];
+    const roi_sens_output *sp = &A.an->sens[ROI_OUT_TOTAL_SPEND];
     assert_true(sp->computed);
     assert_near(row_named(sp, "x1")->rank_corr, -s1, 4 * r1->rank_corr_se);
-    roi_run_free(run);
+    analysed_free(&A);
     roi_model_free(m);
 }
 
@@ -140,12 +158,12 @@ static void test_swing_bernoulli(void **state)
     roi_model *m = load_linear("bern", "ev = bernoulli(0.3)\n"
                                        "spend \"b\" { kind = \"lump\", quarter = \"2026Q1\","
                                        " amount = clamp(1000 + x2 + 5 * ev, 0, 1e9) }\n");
-    roi_run *run = run_and_analyse(m, NULL, 2);
-    const roi_sens *r = row_named(&run->analysis->sens[ROI_OUT_NPV], "ev");
+    analysed A = run_and_analyse(m, NULL, 2);
+    const roi_sens *r = row_named(&A.an->sens[ROI_OUT_NPV], "ev");
     assert_near(r->low_share + r->high_share, 1.0, 1e-12);
     assert_near(r->high_share, 0.3, 4 * sqrt(0.21 / TRIALS));
     assert_near(r->swing, -5.0, 4 * r->swing_se);
-    roi_run_free(run);
+    analysed_free(&A);
     roi_model_free(m);
 }
 
@@ -155,8 +173,8 @@ static void test_tornado_exact(void **state)
 {
     (void)state;
     roi_model *m = load_linear("tornado", B_TEXT);
-    roi_run *run = run_and_analyse(m, NULL, 1);
-    const roi_analysis *an = run->analysis;
+    analysed A = run_and_analyse(m, NULL, 1);
+    const roi_analysis *an = A.an;
     assert_int_equal(an->n_tornado, 2);
     assert_string_equal(an->tornado[0].name, "x1");
     double z = gsl_cdf_ugaussian_Pinv(0.9);
@@ -164,7 +182,7 @@ static void test_tornado_exact(void **state)
     assert_near(an->tornado[0].at_q90 - an->tornado[0].at_q10, -6.0 * z, 1e-9);
     assert_near(an->tornado[1].at_q90 - an->tornado[1].at_q10, -2.0 * z, 1e-9);
     assert_near(an->tornado[0].at_q10 - an->tornado_base, 3.0 * z, 1e-9);
-    roi_run_free(run);
+    analysed_free(&A);
     roi_model_free(m);
 }
 
@@ -176,8 +194,8 @@ static void test_views_normal(void **state)
     roi_model *m = load_linear("views", B_TEXT);
     const char *given[] = {"x1 >= 1", "x1 >= 1 and x2 < 0", "npv > 1e12"};
     roi_analysis_opts ao = {.given = given, .n_given = 3};
-    roi_run *run = run_and_analyse(m, &ao, 2);
-    const roi_analysis *an = run->analysis;
+    analysed A = run_and_analyse(m, &ao, 2);
+    const roi_analysis *an = A.an;
     assert_int_equal(an->n_views, 3);
     double p = 1.0 - gsl_cdf_ugaussian_P(1.0);
     const roi_view_result *v = &an->views[0];
@@ -205,7 +223,7 @@ static void test_views_normal(void **state)
     assert_near(lo->rows[0].mean_shift, expect, 4 * sqrt(1.0 / (TRIALS * 0.1)));
     assert_near(hi->rows[0].mean_shift, -expect, 4 * sqrt(1.0 / (TRIALS * 0.1)));
     assert_true(lo->count >= TRIALS / 10 - 1 && lo->count <= TRIALS / 10);
-    roi_run_free(run);
+    analysed_free(&A);
     roi_model_free(m);
 }
 
@@ -217,7 +235,8 @@ static void test_paired(void **state)
     roi_model *a = load_linear("base", B_TEXT);
     roi_model *b = load_linear("whatif",
         "spend \"b\" { kind = \"lump\", quarter = \"2026Q1\", amount = clamp(1000 + 2 * x2, 0, 1e9) }\n");
-    roi_run *ra = run_and_analyse(a, NULL, 2), *rb = run_and_analyse(b, NULL, 1);
+    analysed A = run_and_analyse(a, NULL, 2), B = run_and_analyse(b, NULL, 1);
+    const roi_run *ra = A.run, *rb = B.run;
     roi_paired p;
     roi_error err;
     assert_int_equal(roi_analysis_paired(rb, ra, ROI_OUT_NPV, &p, &err), ROI_OK);
@@ -234,8 +253,8 @@ static void test_paired(void **state)
     assert_int_equal(roi_analysis_paired(ra, ra, ROI_OUT_NPV, &p, &err), ROI_OK);
     assert_near(p.mean, 0.0, 0.0);
     assert_near(p.prob_ties, 1.0, 0.0);
-    roi_run_free(ra);
-    roi_run_free(rb);
+    analysed_free(&A);
+    analysed_free(&B);
     roi_model_free(a);
     roi_model_free(b);
 }
@@ -248,8 +267,9 @@ static void test_stress_band(void **state)
     roi_model *m = load_linear("stress", B_TEXT);
     roi_stress s = {.name = "x1 low", .input = "x1", .low = 0.0, .high = 0.1};
     roi_analysis_opts ao = {.stress = &s, .n_stress = 1};
-    roi_run *run = run_and_analyse(m, &ao, 2);
-    const roi_analysis *an = run->analysis;
+    analysed A = run_and_analyse(m, &ao, 2);
+    roi_run *run = A.run;
+    const roi_analysis *an = A.an;
     assert_int_equal(an->n_stress, 1);
     const roi_stress_result *r = &an->stress[0];
     double z = gsl_cdf_ugaussian_Pinv(0.1);
@@ -260,7 +280,8 @@ static void test_stress_band(void **state)
     assert_near(r->npv_diff_mean, rise, 4 * r->npv_diff_se);
     assert_near(r->summary[ROI_OUT_NPV].mean, an->tornado_base + rise,
                 4 * r->summary[ROI_OUT_NPV].se);
-    /* The model is restored: a fresh run equals the original. */
+    /* The model is unchanged (the stress drew from a sampling band): a fresh run equals
+     * the original. */
     roi_sim_opts o = {.seed = SEED, .trials = TRIALS, .threads = 1};
     roi_run *again = NULL;
     roi_error err;
@@ -268,11 +289,13 @@ static void test_stress_band(void **state)
     assert_memory_equal(again->out[ROI_OUT_NPV], run->out[ROI_OUT_NPV], TRIALS * sizeof(float));
     roi_run_free(again);
 
-    /* A bad band and an unknown input are usage errors. */
+    /* A bad band is a usage error, and leaves no analysis. */
     roi_stress bad = {.name = "bad", .input = "x1", .low = 0.5, .high = 0.2};
     roi_analysis_opts ab = {.stress = &bad, .n_stress = 1};
-    assert_int_equal(roi_analysis_run(m, run, &ab, &err), ROI_ERR_USAGE);
-    roi_run_free(run);
+    roi_analysis *none = NULL;
+    assert_int_equal(roi_analysis_run(run, &ab, &none, &err), ROI_ERR_USAGE);
+    assert_null(none);
+    analysed_free(&A);
     roi_model_free(m);
 }
 
@@ -286,10 +309,10 @@ static void test_same_bits_any_thread_count(void **state)
                                       " amount = clamp(1000 + x2 + 5 * ev, 0, 1e9) }\n");
     const char *given[] = {"x1 > 0.5 or ev"};
     roi_analysis_opts ao = {.given = given, .n_given = 1, .threads = 1};
-    roi_run *r1 = run_and_analyse(m, &ao, 1);
+    analysed r1 = run_and_analyse(m, &ao, 1);
     ao.threads = 3;
-    roi_run *r3 = run_and_analyse(m, &ao, 3);
-    const roi_analysis *a = r1->analysis, *b = r3->analysis;
+    analysed r3 = run_and_analyse(m, &ao, 3);
+    const roi_analysis *a = r1.an, *b = r3.an;
     for (int o = 0; o < ROI_OUT_COUNT; o++) {
         assert_int_equal(a->sens[o].computed, b->sens[o].computed);
         if (a->sens[o].computed)
@@ -298,28 +321,20 @@ static void test_same_bits_any_thread_count(void **state)
     }
     assert_memory_equal(&a->views[0].summary, &b->views[0].summary, sizeof a->views[0].summary);
     assert_memory_equal(a->tails[0].rows, b->tails[0].rows, 3 * sizeof *a->tails[0].rows);
-    roi_run_free(r1);
-    roi_run_free(r3);
+    analysed_free(&r1);
+    analysed_free(&r3);
     roi_model_free(m);
 }
 
 /* ---- bounded memory ------------------------------------------------------------------------ */
 
-static roi_run *run_cap(roi_model *m, size_t trials, int threads, size_t sens_trials)
+static analysed run_cap(roi_model *m, size_t trials, int threads, size_t sens_trials)
 {
-    roi_sim_opts o = {.seed = SEED, .trials = trials, .threads = threads};
     roi_analysis_opts ao = {.threads = threads, .sens_trials = sens_trials};
-    roi_error err;
-    roi_error_clear(&err);
-    roi_run *run = NULL;
-    if (roi_sim_run(m, &o, &run, &err) != ROI_OK)
-        fail_msg("run: %s", err.msg);
-    if (roi_analysis_run(m, run, &ao, &err) != ROI_OK)
-        fail_msg("analysis: %s", err.msg);
-    return run;
+    return run_analysed(m, trials, &ao, threads);
 }
 
-static roi_run *run_n(roi_model *m, size_t trials, int threads)
+static analysed run_n(roi_model *m, size_t trials, int threads)
 {
     return run_cap(m, trials, threads, 0);
 }
@@ -333,7 +348,8 @@ static void test_ci_selection_same_as_sort(void **state)
                                         "spend \"b\" { kind = \"lump\", quarter = \"2026Q1\","
                                         " amount = clamp(1000 + 5 * ev, 0, 1e9) }\n");
     for (int threads = 1; threads <= 3; threads += 2) {
-        roi_run *run = run_n(m, TRIALS, threads);
+        analysed A = run_n(m, TRIALS, threads);
+        roi_run *run = A.run;
         double *work = malloc(TRIALS * sizeof *work);
         assert_non_null(work);
         for (int o = 0; o < ROI_OUT_COUNT; o++) {
@@ -344,10 +360,10 @@ static void test_ci_selection_same_as_sort(void **state)
             assert_int_equal(roi_stats_sort(work, k), ROI_OK);
             roi_summary_ci want;
             roi_summary_ci_sorted(work, k, &run->summary[o], &want);
-            assert_memory_equal(&want, &run->analysis->ci[o], sizeof want);
+            assert_memory_equal(&want, &A.an->ci[o], sizeof want);
         }
         free(work);
-        roi_run_free(run);
+        analysed_free(&A);
     }
     roi_model_free(m);
 }
@@ -360,22 +376,22 @@ static void test_sensitivity_first_trials(void **state)
     (void)state;
     roi_model *m = load_linear("cap", B_TEXT);
     const size_t cap = ROI_SENS_MAX_TRIALS;
-    roi_run *big = run_n(m, cap + 5000, 2), *exact = run_n(m, cap, 2);
-    roi_run *small = run_n(m, 3000, 2);
-    roi_run *capped = run_cap(m, 5000, 1, 3000); /* a cap asked for: --sensitivity-trials */
-    assert_int_equal(capped->analysis->sens_trials, 3000);
+    analysed big = run_n(m, cap + 5000, 2), exact = run_n(m, cap, 2);
+    analysed small = run_n(m, 3000, 2);
+    analysed capped = run_cap(m, 5000, 1, 3000); /* a cap asked for: --sensitivity-trials */
+    assert_int_equal(capped.an->sens_trials, 3000);
     for (int o = 0; o < ROI_OUT_COUNT; o++) {
-        const roi_sens_output *a = &capped->analysis->sens[o], *b = &small->analysis->sens[o];
+        const roi_sens_output *a = &capped.an->sens[o], *b = &small.an->sens[o];
         assert_int_equal(a->computed, b->computed);
         for (int k = 0; a->computed && k < a->n; k++)
             assert_true(a->rows[k].rank_corr == row_named(b, a->rows[k].name)->rank_corr);
     }
-    roi_run_free(capped);
-    assert_int_equal(big->analysis->sens_trials, cap);
-    assert_int_equal(exact->analysis->sens_trials, cap);
-    assert_int_equal(small->analysis->sens_trials, 3000);
+    analysed_free(&capped);
+    assert_int_equal(big.an->sens_trials, cap);
+    assert_int_equal(exact.an->sens_trials, cap);
+    assert_int_equal(small.an->sens_trials, 3000);
     for (int o = 0; o < ROI_OUT_COUNT; o++) {
-        const roi_sens_output *a = &big->analysis->sens[o], *b = &exact->analysis->sens[o];
+        const roi_sens_output *a = &big.an->sens[o], *b = &exact.an->sens[o];
         assert_int_equal(a->computed, b->computed);
         if (!a->computed)
             continue;
@@ -390,17 +406,17 @@ static void test_sensitivity_first_trials(void **state)
     }
     /* The tails: trials among the first cap beyond the whole run's npv p10 / p90. */
     for (int t = 0; t < 2; t++) {
-        const roi_tail *tl = &big->analysis->tails[t];
+        const roi_tail *tl = &big.an->tails[t];
         size_t count = 0;
         for (size_t i = 0; i < cap; i++)
-            count += t ? big->out[ROI_OUT_NPV][i] > tl->threshold
-                       : big->out[ROI_OUT_NPV][i] < tl->threshold;
+            count += t ? roi_run_value(big.run, ROI_OUT_NPV, i) > tl->threshold
+                       : roi_run_value(big.run, ROI_OUT_NPV, i) < tl->threshold;
         assert_int_equal(tl->count, count);
-        assert_true(tl->threshold == big->summary[ROI_OUT_NPV].pct[t ? 6 : 2]);
+        assert_true(tl->threshold == big.run->summary[ROI_OUT_NPV].pct[t ? 6 : 2]);
     }
-    roi_run_free(big);
-    roi_run_free(exact);
-    roi_run_free(small);
+    analysed_free(&big);
+    analysed_free(&exact);
+    analysed_free(&small);
     roi_model_free(m);
 }
 
@@ -461,10 +477,10 @@ static void test_inputs_follow_sampling_plan(void **state)
             roi_error err;
             roi_error_clear(&err);
             roi_run *run = NULL;
+            roi_analysis *an = NULL;
             if (roi_sim_run(m, &o, &run, &err) != ROI_OK ||
-                roi_analysis_run(m, run, &ao, &err) != ROI_OK)
+                roi_analysis_run(run, &ao, &an, &err) != ROI_OK)
                 fail_msg("run: %s", err.msg);
-            const roi_analysis *an = run->analysis;
             /* -1 but for the ties of the float-stored npvs (sim.h), exactly as derived
              * in ties_rho; the sums over 5000 trials round at ~1e-13 */
             assert_near(row_named(&an->sens[ROI_OUT_NPV], "x1")->rank_corr,
@@ -473,6 +489,7 @@ static void test_inputs_follow_sampling_plan(void **state)
                 assert_near(row_named(&an->sens[ROI_OUT_NPV], "x2")->rank_corr, -0.6, 0.05);
             assert_int_equal(an->n_stress, 1);
             assert_near(an->stress[0].npv_diff_mean, 0.0, 1e-9);
+            roi_analysis_free(an);
             roi_run_free(run);
             roi_model_free(m);
         }
@@ -590,11 +607,11 @@ static void test_declared_view_and_stress(void **state)
     assert_int_equal(m->n_views, 1);
     assert_string_equal(m->views[0].where, "x1 >= 1 and not x2 < 0");
     assert_int_equal(m->n_stresses, 1);
-    roi_run *run = run_and_analyse(m, NULL, 2);
+    analysed A = run_and_analyse(m, NULL, 2);
     double p = (1.0 - gsl_cdf_ugaussian_P(1.0)) / 2;
-    assert_near(run->analysis->views[0].share, p, 4 * sqrt(p * (1 - p) / TRIALS));
-    assert_true(run->analysis->stress[0].npv_diff_mean < 0);
-    roi_run_free(run);
+    assert_near(A.an->views[0].share, p, 4 * sqrt(p * (1 - p) / TRIALS));
+    assert_true(A.an->stress[0].npv_diff_mean < 0);
+    analysed_free(&A);
     roi_model_free(m);
 }
 

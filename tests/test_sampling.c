@@ -5,7 +5,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <gsl/gsl_errno.h>
 #include <gsl/gsl_math.h>
 #include <gsl/gsl_sort_double.h>
 #include <gsl/gsl_statistics_double.h>
@@ -80,8 +79,8 @@ static void test_lhs_one_trial_per_stratum(void **state)
     roi_model *m = four_inputs();
     const size_t n = 1000;
     roi_sampling *plan = NULL;
-    assert_int_equal(roi_sampling_new(m, &m->graph, ROI_SAMPLING_LHS, n, NULL, 0, &plan, &err),
-                     ROI_OK);
+    roi_sampling_spec spec = {.mode = ROI_SAMPLING_LHS, .trials = n};
+    assert_int_equal(roi_sampling_new(m, &m->graph, &spec, &plan, &err), ROI_OK);
     uint64_t keys[4];
     roi_graph_keys(&m->graph, 42, keys);
     int *count = calloc(4 * n, sizeof *count);
@@ -133,8 +132,8 @@ static void test_lhs_lower_variance_of_mean(void **state)
     gsl_rng *scratch = gsl_rng_alloc(roi_rng_philox);
     for (int mode = 0; mode < 2; mode++) {
         roi_sampling *plan = NULL;
-        assert_int_equal(roi_sampling_new(m, &m->graph, mode ? ROI_SAMPLING_LHS : ROI_SAMPLING_MC,
-                                          n, NULL, 0, &plan, &err), ROI_OK);
+        roi_sampling_spec spec = {.mode = mode ? ROI_SAMPLING_LHS : ROI_SAMPLING_MC, .trials = n};
+        assert_int_equal(roi_sampling_new(m, &m->graph, &spec, &plan, &err), ROI_OK);
         for (int r = 0; r < R; r++) {
             uint64_t keys[3];
             roi_graph_keys(&m->graph, 1000 + (uint64_t)r, keys);
@@ -178,8 +177,8 @@ static void test_copula_rank_correlation_and_marginals(void **state)
     add_corr(m, "u", "n", -0.3);
     const size_t n = 20000;
     roi_sampling *plan = NULL;
-    assert_int_equal(roi_sampling_new(m, &m->graph, ROI_SAMPLING_MC, n, NULL, 0, &plan, &err),
-                     ROI_OK);
+    roi_sampling_spec spec = {.mode = ROI_SAMPLING_MC, .trials = n};
+    assert_int_equal(roi_sampling_new(m, &m->graph, &spec, &plan, &err), ROI_OK);
     uint64_t keys[4];
     roi_graph_keys(&m->graph, 9, keys);
     gsl_rng *scratch = gsl_rng_alloc(roi_rng_philox);
@@ -256,8 +255,8 @@ static void test_overrides(void **state)
     roi_model *m = four_inputs();
     roi_override ovr[2] = {{1, ROI_OVERRIDE_SHIFT, 5.0}, {2, ROI_OVERRIDE_VALUE, 7.0}};
     roi_sampling *plan = NULL;
-    assert_int_equal(roi_sampling_new(m, &m->graph, ROI_SAMPLING_MC, 10, ovr, 2, &plan, &err),
-                     ROI_OK);
+    roi_sampling_spec spec = {.trials = 10, .overrides = ovr, .n_overrides = 2};
+    assert_int_equal(roi_sampling_new(m, &m->graph, &spec, &plan, &err), ROI_OK);
     uint64_t keys[4];
     roi_graph_keys(&m->graph, 1, keys);
     gsl_rng *scratch = gsl_rng_alloc(roi_rng_philox);
@@ -272,9 +271,95 @@ static void test_overrides(void **state)
     roi_model_free(m);
 }
 
+/*
+ * A band draws exactly what a copy of the model with the input's distribution
+ * conditioned on the band would draw (what stress tests did before bands existed: they
+ * swapped such a distribution into the model): truncated for a continuous input (no
+ * bound at level 0 or 1), the outcomes inside the band for a discrete one; every other
+ * input is untouched, and the model itself is never changed.
+ */
+static void test_band_is_the_conditioned_distribution(void **state)
+{
+    (void)state;
+    roi_error err;
+    roi_model *m = four_inputs();
+    roi_dist d;
+    const double vals[4] = {0, 1, 2, 3}, probs[4] = {0.1, 0.2, 0.3, 0.4};
+    assert_int_equal(roi_dist_discrete(&d, vals, probs, 4, "k", &err), ROI_OK);
+    int k = add_input(m, "k", &d);
+    assert_int_equal(roi_dist_bernoulli(&d, 0.3, "b", &err), ROI_OK);
+    int b = add_input(m, "b", &d);
+    const struct { int node; double low, high; } cases[] = {
+        {1, 0.1, 0.3}, {1, 0.0, 0.2}, {1, 0.9, 1.0}, {3, 0.25, 0.75}, {k, 0.2, 0.8}, {b, 0.0, 0.5}};
+    uint64_t keys[6];
+    roi_graph_keys(&m->graph, 17, keys);
+    gsl_rng *scratch = gsl_rng_alloc(roi_rng_philox);
+    for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
+        const roi_dist *orig = &m->graph.nodes[cases[c].node].dist;
+        double qlo = roi_dist_quantile(orig, cases[c].low), qhi = roi_dist_quantile(orig, cases[c].high);
+        roi_dist want;
+        if (orig->family == ROI_DIST_DISCRETE || orig->family == ROI_DIST_BERNOULLI) {
+            double v[4], p[4], total = 0;
+            size_t n = 0;
+            const double bv[2] = {0, 1}, bp[2] = {0.7, 0.3};
+            const double *ov = orig->family == ROI_DIST_BERNOULLI ? bv : orig->values;
+            const double *op = orig->family == ROI_DIST_BERNOULLI ? bp : orig->probs;
+            size_t on = orig->family == ROI_DIST_BERNOULLI ? 2 : orig->n;
+            for (size_t i = 0; i < on; i++)
+                if (ov[i] >= qlo && ov[i] <= qhi) {
+                    v[n] = ov[i];
+                    p[n++] = op[i];
+                    total += op[i];
+                }
+            for (size_t i = 0; i < n; i++)
+                p[i] /= total;
+            assert_int_equal(roi_dist_discrete(&want, v, p, n, "w", &err), ROI_OK);
+        } else {
+            assert_int_equal(roi_dist_copy(&want, orig), ROI_OK);
+            assert_int_equal(roi_dist_truncate(&want, cases[c].low > 0 ? qlo : -INFINITY,
+                                               cases[c].high < 1 ? qhi : INFINITY, "w", &err),
+                             ROI_OK);
+        }
+        roi_input_band band = {cases[c].node, cases[c].low, cases[c].high, "stress"};
+        roi_sampling_spec spec = {.trials = 100, .bands = &band, .n_bands = 1};
+        roi_sampling *plan = NULL;
+        assert_int_equal(roi_sampling_new(m, &m->graph, &spec, &plan, &err), ROI_OK);
+        for (uint64_t t = 0; t < 100; t++) {
+            double got[6], plain[6];
+            roi_sampling_eval(plan, &m->graph, keys, t, got, scratch);
+            roi_graph_eval(&m->graph, keys, t, plain, scratch);
+            for (int i = 0; i < m->graph.n; i++) {
+                double expect = i == cases[c].node
+                                    ? roi_dist_sample(&want, keys[i], t, scratch) : plain[i];
+                assert_memory_equal(&got[i], &expect, sizeof expect);
+            }
+            double one = roi_sampling_input(plan, &m->graph, keys, cases[c].node, t, scratch);
+            assert_memory_equal(&one, &got[cases[c].node], sizeof one);
+        }
+        roi_sampling_free(plan);
+        roi_dist_free(&want);
+    }
+    /* A fixed input, and a band that is not one, are errors naming the band. */
+    assert_int_equal(roi_dist_fixed(&d, 4.0, "f", &err), ROI_OK);
+    int f = add_input(m, "f", &d);
+    roi_input_band bad[2] = {{f, 0.1, 0.9, "stress f"}, {k, 0.5, 0.5, "stress k"}};
+    const char *why[2] = {"nothing to stress", "0 <= low < high <= 1"};
+    for (int i = 0; i < 2; i++) {
+        roi_sampling_spec spec = {.trials = 10, .bands = &bad[i], .n_bands = 1};
+        roi_sampling *plan = NULL;
+        assert_int_equal(roi_sampling_new(m, &m->graph, &spec, &plan, &err), ROI_ERR_USAGE);
+        assert_null(plan);
+        assert_non_null(strstr(err.msg, why[i]));
+        assert_non_null(strstr(err.msg, bad[i].path));
+    }
+    gsl_rng_free(scratch);
+    roi_model_free(m);
+}
+
+/* main leaves GSL's error handler alone: the engine switches it off itself (roi_engine_init),
+ * so test_not_positive_definite_is_an_error aborts the process if it does not. */
 int main(void)
 {
-    gsl_set_error_handler_off();
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_permutation_is_bijection),
         cmocka_unit_test(test_lhs_one_trial_per_stratum),
@@ -282,6 +367,7 @@ int main(void)
         cmocka_unit_test(test_copula_rank_correlation_and_marginals),
         cmocka_unit_test(test_not_positive_definite_is_an_error),
         cmocka_unit_test(test_overrides),
+        cmocka_unit_test(test_band_is_the_conditioned_distribution),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -24,17 +24,30 @@ static roi_model *load(void)
     return m;
 }
 
-static roi_run *run_all(const roi_model *m, size_t trials)
+/* A run and every goal seek and sweep of its model (the caller frees both:
+ * searched_free). */
+typedef struct searched {
+    roi_run *run;
+    roi_search s;
+} searched;
+
+static searched run_all(const roi_model *m, size_t trials)
 {
     roi_error err;
     roi_error_clear(&err);
     roi_sim_opts o = {.seed = 7, .trials = trials, .threads = 2};
-    roi_run *run = NULL;
-    assert_int_equal(roi_sim_run(m, &o, &run, &err), ROI_OK);
-    roi_status s = roi_search_run_all(run, &o, NULL, &err);
-    if (s != ROI_OK)
+    searched r = {NULL, {0}};
+    assert_int_equal(roi_sim_run(m, &o, &r.run, &err), ROI_OK);
+    roi_status st = roi_search_run_all(r.run, &o, &r.s, &err);
+    if (st != ROI_OK)
         fail_msg("%s", err.msg);
-    return run;
+    return r;
+}
+
+static void searched_free(searched *r)
+{
+    roi_search_clear(&r->s);
+    roi_run_free(r->run);
 }
 
 /* The sampled rates of the run, recomputed from the npv at amount = 100 (fixed). */
@@ -47,8 +60,9 @@ static void test_goal_mean_root_closed_form(void **state)
 {
     (void)state;
     roi_model *m = load();
-    roi_run *run = run_all(m, N_TRIALS);
-    const roi_goal_result *g = &run->search->goals[0];
+    searched R = run_all(m, N_TRIALS);
+    roi_run *run = R.run;
+    const roi_goal_result *g = &R.s.goals[0];
     assert_int_equal(g->status, ROI_GOAL_FOUND);
     /* With common random numbers mean npv is exactly linear in the amount, so the root
      * is 5000 * (the sample's mean rate), up to rounding. */
@@ -59,7 +73,7 @@ static void test_goal_mean_root_closed_form(void **state)
     /* The reported uncertainty is that se (from se(mean npv) / slope 4). */
     assert_near(g->root_se, se, 0.1 * se);
     assert_near(g->slope, -4.0, 1e-9);
-    roi_run_free(run);
+    searched_free(&R);
     roi_model_free(m);
 }
 
@@ -67,8 +81,8 @@ static void test_goal_probability_root_is_median(void **state)
 {
     (void)state;
     roi_model *m = load();
-    roi_run *run = run_all(m, N_TRIALS);
-    const roi_goal_result *g = &run->search->goals[1];
+    searched R = run_all(m, N_TRIALS);
+    const roi_goal_result *g = &R.s.goals[1];
     assert_int_equal(g->status, ROI_GOAL_FOUND);
     /* P(20000 rate > 4 a) = 0.5 at a = 5000 median(rate) = 500; the sample median of a
      * uniform on [0.05, 0.15] has se 0.5 / (sqrt(N) f) with density f = 10. */
@@ -76,7 +90,7 @@ static void test_goal_probability_root_is_median(void **state)
     assert_near(g->root, 500.0, 4 * se);
     assert_near(g->stat_at_root, 0.5, 4 * g->stat_se + 1.0 / N_TRIALS);
     assert_true(g->root_se > 0.25 * se && g->root_se < 4 * se);
-    roi_run_free(run);
+    searched_free(&R);
     roi_model_free(m);
 }
 
@@ -84,15 +98,15 @@ static void test_goal_not_bracketed_says_so(void **state)
 {
     (void)state;
     roi_model *m = load();
-    roi_run *run = run_all(m, 2048);
-    const roi_goal_result *g = &run->search->goals[2];
+    searched R = run_all(m, 2048);
+    const roi_goal_result *g = &R.s.goals[2];
     assert_int_equal(g->status, ROI_GOAL_NOT_BRACKETED);
     assert_near(g->stat_low, 1.0, 0.0);  /* npv > 0 in every trial at both ends */
     assert_near(g->stat_high, 1.0, 0.0);
     assert_non_null(strstr(g->message, "not reached within [1, 100]"));
     assert_non_null(strstr(g->message, "out of range"));
     assert_true(isnan(g->root));
-    roi_run_free(run);
+    searched_free(&R);
     roi_model_free(m);
 }
 
@@ -100,12 +114,13 @@ static void test_goal_shift_of_a_distribution(void **state)
 {
     (void)state;
     roi_model *m = load();
-    roi_run *run = run_all(m, N_TRIALS);
-    const roi_goal_result *g = &run->search->goals[3];
+    searched R = run_all(m, N_TRIALS);
+    roi_run *run = R.run;
+    const roi_goal_result *g = &R.s.goals[3];
     assert_int_equal(g->status, ROI_GOAL_FOUND);
     /* 20000 (mean rate + x) - 400 = 0 */
     assert_near(g->root, 0.02 - sample_mean_rate(run), 1e-9);
-    roi_run_free(run);
+    searched_free(&R);
     roi_model_free(m);
 }
 
@@ -113,15 +128,16 @@ static void test_sweeps_exact_on_linear_model(void **state)
 {
     (void)state;
     roi_model *m = load();
-    roi_run *run = run_all(m, 4096);
-    const roi_sweep_result *w = &run->search->sweeps[0];
+    searched R = run_all(m, 4096);
+    roi_run *run = R.run;
+    const roi_sweep_result *w = &R.s.sweeps[0];
     assert_int_equal(w->rows, 3);
     assert_int_equal(w->cols, 1);
     double base = 20000.0 * sample_mean_rate(run);
     assert_near(w->stat[0], base - 4.0, 1e-6);
     assert_near(w->stat[1], base - 1000.0, 1e-6);
     assert_near(w->stat[2], base - 2000.0, 1e-6);
-    const roi_sweep_result *w2 = &run->search->sweeps[1];
+    const roi_sweep_result *w2 = &R.s.sweeps[1];
     assert_int_equal(w2->rows, 2);
     assert_int_equal(w2->cols, 3);
     const double rate[3] = {0.05, 0.1, 0.2}, amount[2] = {1, 500};
@@ -130,7 +146,7 @@ static void test_sweeps_exact_on_linear_model(void **state)
             assert_near(w2->stat[r * 3 + c], 20000.0 * rate[c] - 4.0 * amount[r], 1e-6);
             assert_near(w2->se[r * 3 + c], 0.0, 1e-6); /* nothing uncertain is left */
         }
-    roi_run_free(run);
+    searched_free(&R);
     roi_model_free(m);
 }
 

@@ -602,7 +602,8 @@ static void test_band_counts_exact(void **state)
     roi_model_free(m);
 }
 
-/* The scheduling granularity never changes a result (issue 5). */
+/* The scheduling granularity (--block-size) never changes a result: blocks of
+ * ROI_BLOCK trials stay the unit of reduction whatever is handed to a thread. */
 static void test_same_bits_any_block_size(void **state)
 {
     (void)state;

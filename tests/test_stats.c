@@ -248,6 +248,154 @@ static void test_sort_shared_bytes(void **state)
     check_sort_matches_qsort(x, 64);
 }
 
+/* The kernel sorts by the bytes it is given and only those, stably, on both paths
+ * (insertion below ROI_SORT_SMALL words, radix above). */
+static void test_sort_words_byte_range_stable(void **state)
+{
+    (void)state;
+    mix_state = 99;
+    const size_t sizes[] = {2, 17, ROI_SORT_SMALL, ROI_SORT_SMALL + 1, 5000};
+    for (size_t si = 0; si < sizeof sizes / sizeof sizes[0]; si++) {
+        size_t n = sizes[si];
+        uint64_t *w = malloc(n * sizeof *w), *tmp = malloc(n * sizeof *tmp);
+        assert_true(w && tmp);
+        /* bytes 4..7: a small random key; bytes 0..3: the original position */
+        for (size_t i = 0; i < n; i++)
+            w[i] = ((next_u64() % 37) << 32) | (uint64_t)i;
+        roi_stats_sort_words(w, tmp, n, 4, 8);
+        for (size_t i = 1; i < n; i++) {
+            assert_true((w[i - 1] >> 32) <= (w[i] >> 32));
+            if ((w[i - 1] >> 32) == (w[i] >> 32)) /* stable: positions still ascending */
+                assert_true((w[i - 1] & 0xffffffffu) < (w[i] & 0xffffffffu));
+        }
+        free(w);
+        free(tmp);
+    }
+}
+
+/* Selecting positions (in any order, repeated) gives exactly the sorted keys there,
+ * with nothing larger before and nothing smaller after. */
+static void test_select_keys_matches_sort(void **state)
+{
+    (void)state;
+    mix_state = 4242;
+    const size_t sizes[] = {1, 16, 17, 1000, 70001};
+    for (size_t si = 0; si < sizeof sizes / sizeof sizes[0]; si++) {
+        size_t n = sizes[si];
+        uint64_t *a = malloc(n * sizeof *a), *ref = malloc(n * sizeof *ref);
+        double *x = malloc(n * sizeof *x);
+        assert_true(a && ref && x);
+        for (size_t i = 0; i < n; i++) {
+            uint64_t r = next_u64() % 4;
+            x[i] = r == 0 ? 0.0 : r == 1 ? -0.0 : r == 2 ? (double)(next_u64() % 5)
+                                                         : next_unit() - 0.5;
+            a[i] = roi_sort_key(x[i]);
+        }
+        memcpy(ref, x, n * sizeof *x);
+        assert_int_equal(roi_stats_sort((double *)ref, n), ROI_OK);
+        size_t pos[6] = {n - 1, 0, n / 2, n / 3, n / 2, n / 10};
+        assert_int_equal(roi_stats_select_keys(a, n, pos, 6), ROI_OK);
+        for (int j = 0; j < 6; j++) {
+            size_t p = pos[j];
+            double got = roi_sort_key_value(a[p]);
+            assert_memory_equal(&got, &((double *)ref)[p], sizeof got);
+            for (size_t i = 0; i < n; i++)
+                assert_true(i < p ? a[i] <= a[p] : i > p ? a[i] >= a[p] : 1);
+        }
+        free(a);
+        free(ref);
+        free(x);
+    }
+}
+
+/* Mid-ranks tie equal numbers (-0.0 with +0.0 too), and the sorted values come back in
+ * the engine's order with -0.0 kept before +0.0. Values agreeing in their upper 32 key
+ * bits (runs longer and shorter than ROI_SORT_SMALL) exercise the second stage. */
+static void test_rank_ties_and_order(void **state)
+{
+    (void)state;
+    mix_state = 31337;
+    enum { N = 3000 };
+    double *x = malloc(N * sizeof *x), *ref = malloc(N * sizeof *ref);
+    uint64_t *a = malloc(N * sizeof *a), *b = malloc(N * sizeof *b);
+    uint32_t *r2 = malloc(N * sizeof *r2);
+    assert_true(x && ref && a && b && r2);
+    for (size_t i = 0; i < N; i++) {
+        uint64_t r = next_u64() % 100;
+        if (r < 20)
+            x[i] = (next_u64() & 1) ? 0.0 : -0.0;
+        else if (r < 40) /* 1 + k ulps: a run of ~600 equal upper halves */
+            x[i] = 1.0 + (double)(next_u64() % 50) * 0x1p-52;
+        else if (r < 41) /* a run of ~30 */
+            x[i] = 2.0 + (double)(next_u64() % 8) * 0x1p-51;
+        else
+            x[i] = next_unit() - 0.5;
+    }
+    const double *sorted = NULL;
+    assert_int_equal(roi_stats_rank(x, N, r2, a, b, &sorted), ROI_OK);
+    memcpy(ref, x, N * sizeof *x);
+    assert_int_equal(roi_stats_sort(ref, N), ROI_OK);
+    assert_memory_equal(sorted, ref, N * sizeof *ref);
+    for (size_t i = 0; i < N; i++) {
+        /* the mid-rank from the definition: values below, plus half the equal ones */
+        size_t below = 0, equal = 0;
+        for (size_t j = 0; j < N; j++) {
+            below += x[j] < x[i];
+            equal += x[j] == x[i];
+        }
+        assert_int_equal(r2[i], 2 * below + equal + 1);
+    }
+    free(x);
+    free(ref);
+    free(a);
+    free(b);
+    free(r2);
+}
+
+/* ---- histogram --------------------------------------------------------------------------- */
+
+/* Nice bin widths on multiples of themselves, at most ROI_HIST_MAX_BINS bins, every value
+ * counted once, tails flagged only when values lie beyond the bins; a constant sample is
+ * one bin of width 0. */
+static void test_histogram(void **state)
+{
+    (void)state;
+    mix_state = 2024;
+    enum { N = 5000 };
+    double *x = malloc(N * sizeof *x);
+    assert_non_null(x);
+    for (int shape = 0; shape < 3; shape++) {
+        for (size_t i = 0; i < N; i++) {
+            double u = next_unit();
+            x[i] = shape == 0 ? (u - 0.5) * 3e10                   /* uniform, money-sized */
+                 : shape == 1 ? (u < 0.999 ? u : 1e3 * u)          /* a far upper tail */
+                              : (double)(next_u64() % 3);          /* three values */
+        }
+        assert_int_equal(roi_stats_sort(x, N), ROI_OK);
+        roi_histogram h;
+        roi_stats_histogram(x, N, &h);
+        assert_true(h.bins >= 1 && h.bins <= ROI_HIST_MAX_BINS);
+        double mant = h.width / pow(10.0, floor(log10(h.width)));
+        assert_true(fabs(mant - 1) < 1e-9 || fabs(mant - 2) < 1e-9 || fabs(mant - 2.5) < 1e-9 ||
+                    fabs(mant - 5) < 1e-9);
+        assert_near(h.start / h.width, round(h.start / h.width), 1e-9);
+        size_t total = 0;
+        for (int j = 0; j < h.bins; j++)
+            total += h.count[j];
+        assert_int_equal(total, N);
+        assert_int_equal(h.tail_lo, x[0] < h.start);
+        assert_int_equal(h.tail_hi, x[N - 1] >= h.start + h.width * h.bins);
+    }
+    for (size_t i = 0; i < N; i++)
+        x[i] = 7.0;
+    roi_histogram h;
+    roi_stats_histogram(x, N, &h);
+    assert_int_equal(h.bins, 1);
+    assert_true(h.start == 7.0 && h.width == 0.0 && h.count[0] == N);
+    roi_stats_histogram(x, 0, &h);
+    assert_int_equal(h.bins, 0);
+    free(x);
+}
 
 /* ---- samples stored as floats ---------------------------------------------------------- */
 
@@ -387,6 +535,10 @@ int main(void)
         cmocka_unit_test(test_sum_pairwise),
         cmocka_unit_test(test_sort_random),
         cmocka_unit_test(test_sort_shared_bytes),
+        cmocka_unit_test(test_sort_words_byte_range_stable),
+        cmocka_unit_test(test_select_keys_matches_sort),
+        cmocka_unit_test(test_rank_ties_and_order),
+        cmocka_unit_test(test_histogram),
         cmocka_unit_test(test_float_summary_exact),
         cmocka_unit_test(test_float_summary_constant),
     };
