@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "atomic.h"
+#include "omp_env.h"
 #include "options.h"
 #include "outputs.h"
 #include "paths.h"
@@ -319,6 +320,8 @@ static roi_status cmd_paths(const roi_paths *paths)
 
 int main(int argc, char **argv)
 {
+    /* Idle OpenMP threads sleep instead of spinning (omp_env.h); may restart. */
+    roi_cli_omp_wait_policy(argv);
     /* Numbers in every output use '.', whatever the environment says. */
     setlocale(LC_ALL, "C");
     /* An interrupted run removes its temporary reports (issue 14). */
