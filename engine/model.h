@@ -201,7 +201,7 @@ typedef struct roi_model {
     int terminal;              /* nonzero: add terminal value (0 or 1) */
     roi_ref tv_growth;         /* g_tv < r */
 
-    /* Quality track (section 3) */
+    /* Quality track (section 3); optional: no versions, no track (m_t = 1) */
     roi_version *versions; int n_versions;
     roi_ref frontier_score;    /* F0 */
     roi_ref frontier_slope;    /* points per year */
@@ -209,8 +209,8 @@ typedef struct roi_model {
     roi_ref gap_ref;           /* G_ref, or ROI_NONE: F0 - first version's score */
     roi_ref m_lo, m_hi;        /* clamp of the multiplier, 0 <= m_lo <= m_hi */
 
-    /* Family of apps (section 4) */
-    roi_ref people;            /* P0 > 0 */
+    /* Family of apps (section 4); optional (MODEL.md 10.1) */
+    roi_ref people;            /* P0 > 0; ROI_NONE: no family */
     roi_ref people_growth;     /* g_P */
 
     roi_surface *surfaces; int n_surfaces;
@@ -317,6 +317,15 @@ roi_status roi_model_defaults(roi_model *m, roi_error *err);
  */
 roi_status roi_model_validate(roi_model *m, roi_error *err);
 
+/*
+ * Nonzero when the model has section `kind` ("family", "frontier", "quality"; the
+ * horizon always): the scenario gave one of its fields. Only the horizon is required
+ * (MODEL.md 10.1): without versions there is no quality track (m_t = 1, t_launch = 0);
+ * without a family the unique series are plain sums over the surfaces (surfaces
+ * assumed to reach different people); without surfaces no reach or user series.
+ */
+int roi_model_has_section(const roi_model *m, const char *kind);
+
 /* ---- per-period series ------------------------------------------------------------- */
 /*
  * Series order: the fixed ones first (ROI_SERIES_*), then one per stream
@@ -336,6 +345,10 @@ enum {
 };
 
 int roi_model_series_count(const roi_model *m);
+/* Nonzero when series s applies to the case, so that reports show it: score and
+ * quality_multiplier need versions, unique_reach and unique_active surfaces (MODEL.md
+ * 10.1). A series that does not apply is still computed (zeros, or m_t = 1). */
+int roi_model_series_present(const roi_model *m, int s);
 /* Writes series i's name into buf. */
 void roi_model_series_name(const roi_model *m, int i, char *buf, size_t size);
 /* Index of the series named `name`, or -1. */

@@ -282,7 +282,7 @@ static const roi_param sweep[] = {
 /* ---- the declaration kinds ------------------------------------------------------------------ */
 
 #define ROWS(a) (a), (int)(sizeof(a) / sizeof((a)[0]))
-#define SECTION(k, rows) {.kind = (k), .style = ROI_DECL_SECTION, .required = 1, .params = ROWS(rows)}
+#define SECTION(k, req, rows) {.kind = (k), .style = ROI_DECL_SECTION, .required = (req), .params = ROWS(rows)}
 /* A list of items of struct T in roi_model's `list`, `n` of them. */
 #define LIST(T, k, st, req, rows, list, n)                                                       \
     .kind = (k), .style = (st), .required = (req), .params = ROWS(rows), .size = sizeof(T),     \
@@ -290,12 +290,14 @@ static const roi_param sweep[] = {
     .name_offset = offsetof(T, name)
 
 const roi_decl roi_decls[] = {
-    SECTION("horizon", horizon),
-    SECTION("family", family),
-    SECTION("frontier", frontier),
-    SECTION("quality", quality),
-    {LIST(roi_version, "version", ROI_DECL_OBJECT, 1, version, versions, n_versions)},
-    {LIST(roi_surface, "surface", ROI_DECL_OBJECT, 1, surface, surfaces, n_surfaces)},
+    /* Only the horizon is required (MODEL.md 10.1): a case may have no quality track,
+     * no family and no surfaces; model.c's rules say what each absence means. */
+    SECTION("horizon", 1, horizon),
+    SECTION("family", 0, family),
+    SECTION("frontier", 0, frontier),
+    SECTION("quality", 0, quality),
+    {LIST(roi_version, "version", ROI_DECL_OBJECT, 0, version, versions, n_versions)},
+    {LIST(roi_surface, "surface", ROI_DECL_OBJECT, 0, surface, surfaces, n_surfaces)},
     {LIST(roi_spend, "spend", ROI_DECL_OBJECT, 0, spend, spend, n_spend),
      .kinds = spend_kinds, .kind_offset = offsetof(roi_spend, kind)},
     {LIST(roi_stream, "revenue", ROI_DECL_OBJECT, 0, revenue, streams, n_streams),

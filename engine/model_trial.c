@@ -165,6 +165,14 @@ static inline double clampd(double x, double lo, double hi)
 static int quality_track(const roi_model *m, const double *vals, roi_trial_ws *ws)
 {
     const int T = m->periods;
+    if (m->n_versions == 0) {
+        /* no quality track (MODEL.md 10.1): m_t = 1, t_launch = the horizon's start */
+        for (int t = 0; t < T; t++) {
+            ws->score[t] = 0.0;
+            ws->multiplier[t] = 1.0;
+        }
+        return 0;
+    }
     for (int v = 0; v < m->n_versions; v++) {
         const roi_version *ver = &m->versions[v];
         /* release = planned + slip, planned absolute or previous release + after */
@@ -223,6 +231,17 @@ static int quality_track(const roi_model *m, const double *vals, roi_trial_ws *w
 static void unique_users(const roi_model *m, roi_trial_ws *ws)
 {
     const int T = m->periods;
+    if (m->people == ROI_NONE) {
+        /* no family (MODEL.md 10.1): surfaces reach different people, plain sums */
+        for (int t = 0; t < T; t++)
+            ws->unique_reach[t] = ws->unique_active[t] = 0.0;
+        for (int s = 0; s < m->n_surfaces; s++)
+            for (int t = 0; t < T; t++) {
+                ws->unique_reach[t] += ws->reach[(size_t)s * T + t];
+                ws->unique_active[t] += ws->active[(size_t)s * T + t];
+            }
+        return;
+    }
     const double *restrict P = ws->people;
     double *restrict none_r = ws->unique_reach; /* prod_s (1 - min(share, 1)) until the end */
     double *restrict none_a = ws->unique_active;
@@ -570,10 +589,12 @@ void roi_model_trial(const roi_model *m, const double *vals, roi_trial_ws *ws, d
     /* Section 3 */
     const int t_launch = quality_track(m, vals, ws);
     /* Section 4: P_t = P0 (1 + g_P)^(t/4), then the surfaces and the unique users */
-    const double quarterly = fourth_root(1.0 + vals[m->people_growth]);
-    double P = vals[m->people];
-    for (int t = 0; t < T; t++, P *= quarterly)
-        ws->people[t] = P;
+    if (m->people != ROI_NONE) {
+        const double quarterly = fourth_root(1.0 + vals[m->people_growth]);
+        double P = vals[m->people];
+        for (int t = 0; t < T; t++, P *= quarterly)
+            ws->people[t] = P;
+    }
     surfaces(m, vals, ws);
     unique_users(m, ws);
     /* Sections 5 to 7 */
