@@ -474,6 +474,13 @@ static roi_status stream_rules(const roi_model *m, const roi_stream *s, roi_erro
                              "an uplift stream lifts a business in proportion to the share of "
                              "its people who are active users, and the scenario declares no "
                              "family { people = ... }");
+    if (s->kind == ROI_STREAM_SCHEDULE && s->to < s->from) {
+        char a[16], b[16];
+        roi_model_period_label(m, s->from, a, sizeof a);
+        roi_model_period_label(m, s->to, b, sizeof b);
+        return roi_error_set(err, ROI_ERR_PARAM, join(path, sizeof path, s->name, "to"),
+                             "must not be before from (%s), got %s", a, b);
+    }
     if ((s->kind == ROI_STREAM_PER_INTERACTION || s->kind == ROI_STREAM_SUBSCRIPTION) &&
         s->n_surfaces < 1)
         return roi_error_set(err, ROI_ERR_PARAM, join(path, sizeof path, s->name, "surfaces"),
@@ -640,7 +647,9 @@ void roi_model_series_name(const roi_model *m, int i, char *buf, size_t size)
     }
     i -= ROI_SERIES_FIXED_COUNT;
     if (i < m->n_streams) {
-        snprintf(buf, size, "revenue.%s", m->streams[i].name);
+        snprintf(buf, size, "%s.%s",
+                 m->streams[i].cls == ROI_STREAM_SAVINGS ? "savings" : "revenue",
+                 m->streams[i].name);
         return;
     }
     i -= m->n_streams;

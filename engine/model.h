@@ -112,13 +112,20 @@ typedef struct roi_spend {
 
 typedef enum roi_stream_kind {
     ROI_STREAM_UPLIFT, ROI_STREAM_PER_INTERACTION, ROI_STREAM_SUBSCRIPTION,
-    ROI_STREAM_MARKET_SHARE
+    ROI_STREAM_MARKET_SHARE, ROI_STREAM_SCHEDULE
 } roi_stream_kind;
+
+/* What a stream's money is (MODEL.md 10.3): income, or costs the investment avoids.
+ * Both enter the cash flow and the ROI multiple's benefits; reports keep them apart. */
+typedef enum roi_stream_class { ROI_STREAM_REVENUE = 0, ROI_STREAM_SAVINGS } roi_stream_class;
 
 typedef struct roi_stream {
     char *name;
     roi_stream_kind kind;
+    roi_stream_class cls;   /* revenue (the default) or savings */
     roi_period from;        /* earns from this quarter on */
+    roi_period to;          /* schedule: last quarter (inclusive); else unused */
+    roi_ref amount;         /* schedule: per quarter at `from`, grows by growth */
     int *surfaces;          /* per_interaction, subscription: surface indices (owned) */
     int n_surfaces;
     roi_ref base, growth, lift;         /* uplift: B0, g_B, u */
@@ -329,7 +336,8 @@ int roi_model_has_section(const roi_model *m, const char *kind);
 /* ---- per-period series ------------------------------------------------------------- */
 /*
  * Series order: the fixed ones first (ROI_SERIES_*), then one per stream
- * ("revenue.<stream>"), one per spend line ("spend.<line>"), one per surface
+ * ("revenue.<stream>", or "savings.<stream>" for a savings stream; the fixed
+ * "revenue" sums the revenue streams only), one per spend line ("spend.<line>"), one per surface
  * ("active.<surface>").
  */
 enum {

@@ -180,12 +180,99 @@ static void test_parts_that_need_other_parts(void **state)
     expect_refused(text, "people");
 }
 
+/* ---- 10.2-10.3: schedule streams and savings -------------------------------------------- */
+
+/* The bank's call-centre deflection as savings (a human contact costs 2, a quarter of
+ * the assistant's conversations replace one), plus contracted fees on a schedule. */
+static const char *const DEFLECTION =
+    "horizon { from = \"2026Q1\", to = \"2026Q4\", discount = 0, terminal = false }\n"
+    "surface \"app\" { launch = \"2026Q1\", addressable = 1000, ceiling = 0.5,\n"
+    "  adoption = { p = 1e6, q = 0, f0 = 0 }, interactions = 4 }\n"
+    "spend \"licence\" { kind = \"schedule\", from = \"2026Q1\", to = \"end\", amount = 300 }\n"
+    "revenue \"deflection\" { kind = \"per_interaction\", class = \"savings\", from = \"2026Q1\",\n"
+    "  rate = 2, ratio = 0.25 }\n"
+    "revenue \"fees\" { kind = \"schedule\", from = \"2026Q2\", to = \"2026Q3\", amount = 100 }\n";
+
+static void test_savings_and_schedule(void **state)
+{
+    (void)state;
+    roi_model *m = load_ok(DEFLECTION);
+    assert_int_equal(m->streams[0].cls, ROI_STREAM_SAVINGS);
+    assert_int_equal(m->streams[1].cls, ROI_STREAM_REVENUE);
+    assert_int_equal(m->streams[1].kind, ROI_STREAM_SCHEDULE);
+    double out[ROI_OUT_COUNT], *series = new_series(m);
+    run_trial(m, out, series);
+    /* savings: 500 active x 4 interactions x 2 x 0.25 = 1000 a quarter; fees 100 in
+     * 2026Q2 and 2026Q3; licence 300: CF = 700, 800, 800, 700 */
+    const double fees[] = {0, 100, 100, 0}, cf[] = {700, 800, 800, 700};
+    for (int t = 0; t < 4; t++) {
+        assert_near(AT(m, series, "savings.deflection", t), 1000.0, 1e-9);
+        assert_near(AT(m, series, "revenue.fees", t), fees[t], 0);
+        assert_near(AT(m, series, "revenue", t), fees[t], 1e-9); /* revenue streams only */
+        assert_near(AT(m, series, "cash_flow", t), cf[t], 1e-9);
+    }
+    assert_int_equal(roi_model_series_index(m, "revenue.deflection"), -1);
+    assert_near(out[ROI_OUT_NPV], 3000.0, 1e-9);
+    assert_near(out[ROI_OUT_TOTAL_REVENUE], 200.0, 1e-9);
+    assert_near(out[ROI_OUT_TOTAL_SPEND], 1200.0, 1e-9);
+    assert_near(out[ROI_OUT_ROI_MULTIPLE], (4000.0 + 200.0) / 1200.0, 1e-12);
+    free(series);
+    roi_model_free(m);
+}
+
+/* A schedule stream grows like the spend line of its kind, and savings count in the
+ * terminal value's operating cash flow. */
+static void test_schedule_growth_and_terminal_value(void **state)
+{
+    (void)state;
+    roi_model *m = load_ok(
+        "horizon { from = \"2026Q1\", to = \"2026Q4\", discount = 0.1, terminal_growth = 0 }\n"
+        "revenue \"rent\" { kind = \"schedule\", from = \"2026Q2\", to = \"end\", amount = 100,\n"
+        "  growth = 0.1 }\n"
+        "revenue \"energy\" { kind = \"schedule\", class = \"savings\", from = \"2026Q1\",\n"
+        "  to = \"end\", amount = 10 }\n"
+        "spend \"fit_out\" { kind = \"lump\", quarter = \"2026Q1\", amount = 1000 }\n");
+    double out[ROI_OUT_COUNT], *series = new_series(m);
+    run_trial(m, out, series);
+    const double g = pow(1.1, 0.25);
+    const double rent[] = {0, 100, 100 * g, 100 * g * g};
+    double npv = 0.0, ocf = 0.0;
+    for (int t = 0; t < 4; t++) {
+        assert_near(AT(m, series, "revenue.rent", t), rent[t], 1e-9);
+        npv += (rent[t] + 10.0 - (t == 0 ? 1000.0 : 0.0)) * pow(1.1, -t / 4.0);
+        ocf += rent[t] + 10.0; /* the lump is an investment: not in the OCF */
+    }
+    const double tv = ocf / 0.1;
+    assert_near(out[ROI_OUT_NPV], npv + tv * pow(1.1, -3 / 4.0), 1e-6);
+    free(series);
+    roi_model_free(m);
+}
+
+static void test_schedule_stream_checks(void **state)
+{
+    (void)state;
+    expect_refused("horizon { from = \"2026Q1\", to = \"2026Q4\", discount = 0, terminal = false }\n"
+                   "revenue \"fees\" { kind = \"schedule\", from = \"2026Q3\", to = \"2026Q2\","
+                   " amount = 1 }\n",
+                   "fees.to: must not be before from (2026Q3), got 2026Q2");
+    expect_refused("horizon { from = \"2026Q1\", to = \"2026Q4\", discount = 0, terminal = false }\n"
+                   "revenue \"fees\" { kind = \"schedule\", from = \"2026Q1\", amount = 1 }\n",
+                   "missing 'to'");
+    expect_refused("horizon { from = \"2026Q1\", to = \"2026Q4\", discount = 0, terminal = false }\n"
+                   "revenue \"fees\" { kind = \"schedule\", class = \"saving\", from = \"2026Q1\","
+                   " to = \"end\", amount = 1 }\n",
+                   "did you mean 'savings'?");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_plain_cash_flow_case),
         cmocka_unit_test(test_surfaces_without_versions_or_family),
         cmocka_unit_test(test_parts_that_need_other_parts),
+        cmocka_unit_test(test_savings_and_schedule),
+        cmocka_unit_test(test_schedule_growth_and_terminal_value),
+        cmocka_unit_test(test_schedule_stream_checks),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
