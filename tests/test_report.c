@@ -921,7 +921,7 @@ static void test_xlsx_dates(void **state)
 }
 
 
-/* ---- files and text at the boundary (issue 14) --------------------------------------- */
+/* ---- files and text at the boundary ------------------------------------------------ */
 
 /* Each ill-formed sequence becomes one U+FFFD per maximal subpart; valid text is
  * returned as it is, without a copy. */
