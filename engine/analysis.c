@@ -223,21 +223,15 @@ static inline double input_value(const ctx *c, int node, size_t i, gsl_rng *r)
     return roi_dist_sample(&c->m->graph.nodes[node].dist, c->keys[node], (uint64_t)i, r);
 }
 
-/* Whether input `node` is drawn by its quantile at the stream's first uniform
- * (roi_dist_sample's path for every family but the fixed one and an untruncated beta or
- * PERT, which use GSL's sampler), so that a chunk of trials can take its uniforms in one
- * batch. Only without a sampling plan. */
+/* Whether input `node` can take a chunk of trials' uniforms in one batch
+ * (roi_dist_by_uniform), which holds only without a sampling plan. */
 static int by_uniform(const ctx *c, int node)
 {
-    const roi_dist *d = &c->m->graph.nodes[node].dist;
-    if (c->plan || d->family == ROI_DIST_FIXED)
-        return 0;
-    return d->truncated || (d->family != ROI_DIST_BETA && d->family != ROI_DIST_PERT);
+    return !c->plan && roi_dist_by_uniform(&c->m->graph.nodes[node].dist);
 }
 
 /* x[i] = input_value(node, i) for lo <= i < hi, on the calling thread (scratch r): the
- * uniforms in one batch where by_uniform, then the quantiles (roi_dist_quantile's clamp
- * leaves a uniform inside (0, 1) as it is, so these are roi_dist_sample's doubles). */
+ * uniforms in one batch where by_uniform, then the quantiles: roi_dist_sample's doubles. */
 static void input_chunk(const ctx *c, int node, size_t lo, size_t hi, double *x, gsl_rng *r)
 {
     if (!by_uniform(c, node)) {
