@@ -380,10 +380,39 @@ typedef struct ref {
     size_t ns;
 } ref;
 
+#define CHUNK 1024
+
 static void draw(const ref *r, size_t i, double *x, gsl_rng *g, double lift)
 {
     for (int k = 0; k < NIN; k++)
         x[k] = roi_dist_sample(&r->dist[k], r->keys[k], i, g);
+    if (lift >= 0.0)
+        x[LIFT] = lift;
+}
+
+/* The inputs of trials [lo, hi), input k's at tab[k * CHUNK + (i - lo)]: a batch of
+ * uniforms and their quantiles per input where the family allows, as roisim does. */
+static void draw_chunk(const ref *r, size_t lo, size_t hi, double *tab, gsl_rng *g)
+{
+    for (int k = 0; k < NIN; k++) {
+        double *row = tab + (size_t)k * CHUNK;
+        const roi_dist *d = &r->dist[k];
+        if (roi_dist_by_uniform(d)) {
+            roi_rng_uniforms(r->keys[k], lo, hi - lo, row);
+            for (size_t j = 0; j < hi - lo; j++)
+                row[j] = roi_dist_quantile(d, row[j]);
+        } else {
+            for (size_t j = 0; j < hi - lo; j++)
+                row[j] = roi_dist_sample(d, r->keys[k], lo + j, g);
+        }
+    }
+}
+
+/* Trial lo + j's inputs from a chunk's table. */
+static void from_chunk(const double *tab, size_t j, double *x, double lift)
+{
+    for (int k = 0; k < NIN; k++)
+        x[k] = tab[(size_t)k * CHUNK + j];
     if (lift >= 0.0)
         x[LIFT] = lift;
 }
@@ -432,10 +461,13 @@ static void main_thread(ref *r, uint32_t *hist, double *cmin, double *cmax, doub
     gsl_rng *g = gsl_rng_alloc(roi_rng_philox);
     trial w;
     double x[NIN], o[NOUT], row[NCELLS];
+    static _Thread_local double tab[NIN * CHUNK];
     const long long n = (long long)r->n;
-#pragma omp for schedule(static, 1024)
+#pragma omp for schedule(static, CHUNK)
     for (long long i = 0; i < n; i++) {
-        draw(r, (size_t)i, x, g, -1.0);
+        if (i % CHUNK == 0)
+            draw_chunk(r, (size_t)i, (size_t)(i + CHUNK < n ? i + CHUNK : n), tab, g);
+        from_chunk(tab, (size_t)(i % CHUNK), x, -1.0);
         run_trial(x, &w, o, row);
         for (int k = 0; k < NOUT; k++)
             r->out[k][i] = o[k];
@@ -577,9 +609,13 @@ static double prob_positive_at(const ref *r, double lift)
         gsl_rng *g = gsl_rng_alloc(roi_rng_philox);
         trial w;
         double x[NIN], o[NOUT];
-#pragma omp for schedule(static)
-        for (long long i = 0; i < SEEK_TRIALS; i++) {
-            draw(r, (size_t)i, x, g, lift);
+        static _Thread_local double tab[NIN * CHUNK];
+        const long long n = SEEK_TRIALS;
+#pragma omp for schedule(static, CHUNK)
+        for (long long i = 0; i < n; i++) {
+            if (i % CHUNK == 0)
+                draw_chunk(r, (size_t)i, (size_t)(i + CHUNK < n ? i + CHUNK : n), tab, g);
+            from_chunk(tab, (size_t)(i % CHUNK), x, lift);
             run_trial(x, &w, o, NULL);
             pos += o[0] > 0.0;
         }
