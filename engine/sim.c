@@ -75,8 +75,7 @@ typedef struct thread_state {
      * a row. A slot's count is hits_hi[slot] + its two 16-bit counters, which move to
      * the totals every FLUSH_CHUNKS chunks (flush_counts; `flushed` says whether any
      * did, else the totals are all zero and never read). */
-    uint16_t *hits;         /* cells x HIST_STRIDE, aligned to a cache line in hits_mem */
-    void *hits_mem;
+    uint16_t *hits;         /* cells x HIST_STRIDE */
     uint32_t *hits_hi;      /* cells x HIST_SLOTS */
     int16_t *slots;         /* SLOT_CHUNK x n_cells: the pending trials' slots */
     size_t n_pending;       /* trials in slots */
@@ -127,7 +126,7 @@ static void thread_state_free(thread_state *t)
         gsl_rng_free(t->scratch);
     free(t->draws);
     free(t->fixed);
-    free(t->hits_mem);
+    free(t->hits);
     free(t->hits_hi);
     free(t->slots);
     free(t->bsum);
@@ -154,12 +153,7 @@ static roi_status thread_state_init(thread_state *t, const roi_model *m, size_t 
     t->draws = calloc_lines((size_t)roi_graph_input_count(&m->graph) * ROI_BLOCK + 1,
                             sizeof *t->draws);
     t->fixed = calloc_lines((size_t)(m->graph.n > 0 ? m->graph.n : 1), sizeof *t->fixed);
-    /* calloc, not calloc_lines: a large calloc maps zero pages without writing them,
-     * so a run that never counts (outputs only: goal seeks) never touches them */
-    t->hits_mem = calloc(n_cells * HIST_STRIDE * sizeof *t->hits + CACHE_LINE, 1);
-    if (t->hits_mem)
-        t->hits = (uint16_t *)(void *)((uintptr_t)((char *)t->hits_mem + CACHE_LINE - 1) /
-                                       CACHE_LINE * CACHE_LINE);
+    t->hits = calloc_lines(n_cells * HIST_STRIDE, sizeof *t->hits);
     t->hits_hi = calloc(n_cells * HIST_SLOTS + 1, sizeof *t->hits_hi);
     t->slots = calloc_lines(SLOT_CHUNK * n_cells + 1, sizeof *t->slots);
     t->bsum = calloc_lines(n_cells, sizeof *t->bsum);
