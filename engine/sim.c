@@ -31,18 +31,13 @@
 #define NBINS 2048          /* histogram bins per cell */
 #define PILOT_TRIALS 4096   /* trials whose range sets the histograms */
 #define HIST_SLOTS (NBINS + 2) /* [0] underflow, [1..NBINS] bins, [NBINS+1] overflow */
-/* Per-thread histograms: two interleaved 16-bit counters per slot (slot s of a cell at
- * 2s and 2s + 1, for trials of even and odd position in a chunk), so that two trials in
- * a row that hit the same bin do not wait on each other's increment. Cells are
- * HIST_STRIDE counters apart: 129 cache lines, an odd number, so the same slot of
- * successive cells falls in different cache sets. */
-#define HIST_STRIDE 4128
+/* Per-thread histograms are HIST_STRIDE slots apart: 33 cache lines of 8-bit
+ * counters, an odd number, so the same slot of successive cells falls in different
+ * cache sets (a stride near a power of two would crowd every cell's busy middle bins
+ * into a few sets of L1, where they evict one another). */
+#define HIST_STRIDE 2112
 #define CACHE_LINE 64
-/* Trials whose slots are gathered before the histograms are counted cell by cell. */
-#define SLOT_CHUNK 256
-/* Chunks after which the 16-bit counters move to the 32-bit totals: each copy gets at
- * most SLOT_CHUNK / 2 hits a chunk, so at most 511 x 128 = 65408 < 2^16 in between. */
-#define FLUSH_CHUNKS 511
+#define CARRY_BATCH 1024    /* wrapped counters noted before their carries are applied */
 
 /* The vector kernel is built for several instruction sets and picked at load time
  * (the results are the same bits on each: it only adds, compares and converts). */
@@ -68,19 +63,19 @@ typedef struct thread_state {
     double *draws;
     double *fixed;
     size_t drawn_lo, drawn_hi;
-    /* Histogram counts. Incremented trial by trial, each of a trial's 583 increments
-     * would touch a different cache line of a large table; instead each trial's slot in
-     * every cell is noted (slots: SLOT_CHUNK rows of n_cells) and the chunk's slots are
-     * counted cell by cell (count_slots), so one cell's few lines take a chunk's hits in
-     * a row. A slot's count is hits_hi[slot] + its two 16-bit counters, which move to
-     * the totals every FLUSH_CHUNKS chunks (flush_counts; `flushed` says whether any
-     * did, else the totals are all zero and never read). */
-    uint16_t *hits;         /* cells x HIST_STRIDE */
-    uint32_t *hits_hi;      /* cells x HIST_SLOTS */
-    int16_t *slots;         /* SLOT_CHUNK x n_cells: the pending trials' slots */
-    size_t n_pending;       /* trials in slots */
-    unsigned chunks;        /* chunks counted since the last flush */
-    int flushed;
+    /* Histogram counts, cells x HIST_STRIDE slots. The hot loop is bound by cache
+     * misses on them, so it counts in 8 bits (a quarter of the footprint of 32-bit
+     * counts) and an increment that wraps a counter to 0 adds 256 to the slot's
+     * 32-bit total: a slot's count is hits_hi + hits, with no periodic flush. The
+     * totals are rarely touched, so each carry would wait on a cache miss in the middle
+     * of the hot loop; instead the wrapped slots are noted in `carry` and their carries
+     * applied together (independent misses overlap) once CARRY_BATCH have gathered. */
+    uint8_t *hits;
+    uint32_t *hits_hi;
+    size_t *carry;          /* slots whose counter wrapped, carries not yet applied */
+    size_t n_carry;
+    uint8_t *wrapped;       /* per cell: has any of its counters wrapped? */
+    int32_t *slot;          /* the current trial's slot in each cell's histogram */
     double *bsum;           /* the current block's sums, per cell */
     double *cmin, *cmax;    /* exact extremes per cell */
     uint64_t *milestones;   /* trials meeting each milestone */
@@ -128,7 +123,9 @@ static void thread_state_free(thread_state *t)
     free(t->fixed);
     free(t->hits);
     free(t->hits_hi);
-    free(t->slots);
+    free(t->carry);
+    free(t->wrapped);
+    free(t->slot);
     free(t->bsum);
     free(t->cmin);
     free(t->cmax);
@@ -154,14 +151,17 @@ static roi_status thread_state_init(thread_state *t, const roi_model *m, size_t 
                             sizeof *t->draws);
     t->fixed = calloc_lines((size_t)(m->graph.n > 0 ? m->graph.n : 1), sizeof *t->fixed);
     t->hits = calloc_lines(n_cells * HIST_STRIDE, sizeof *t->hits);
-    t->hits_hi = calloc(n_cells * HIST_SLOTS + 1, sizeof *t->hits_hi);
-    t->slots = calloc_lines(SLOT_CHUNK * n_cells + 1, sizeof *t->slots);
+    t->hits_hi = calloc(n_cells * HIST_STRIDE + 1, sizeof *t->hits_hi);
+    t->carry = calloc_lines(CARRY_BATCH + n_cells, sizeof *t->carry); /* see accumulate */
+    t->wrapped = calloc_lines(n_cells, sizeof *t->wrapped);
+    t->slot = calloc_lines(n_cells, sizeof *t->slot);
     t->bsum = calloc_lines(n_cells, sizeof *t->bsum);
     t->cmin = calloc_lines(n_cells + 1, sizeof *t->cmin);
     t->cmax = calloc_lines(n_cells + 1, sizeof *t->cmax);
     t->milestones = calloc_lines((size_t)m->n_milestones + 1, sizeof *t->milestones);
     if (!t->vals || !t->series || !t->ws || !t->scratch || !t->draws || !t->fixed ||
-        !t->hits || !t->hits_hi || !t->slots || !t->bsum || !t->cmin || !t->cmax ||
+        !t->hits || !t->hits_hi ||
+        !t->carry || !t->wrapped || !t->slot || !t->bsum || !t->cmin || !t->cmax ||
         !t->milestones) {
         thread_state_free(t);
         memset(t, 0, sizeof *t);
@@ -326,7 +326,7 @@ static void extremes_pass(size_t n, const double *restrict row, double *restrict
 VECTOR_CLONES
 static void cell_pass(size_t n, const double *restrict row, const double *restrict lo,
                       const double *restrict inv_width, double *restrict bsum,
-                      double *restrict cmin, double *restrict cmax, int16_t *restrict slot)
+                      double *restrict cmin, double *restrict cmax, int32_t *restrict slot)
 {
     for (size_t c = 0; c < n; c++) {
         double v = row[c];
@@ -336,59 +336,43 @@ static void cell_pass(size_t n, const double *restrict row, const double *restri
         double f = (v - lo[c]) * inv_width[c];
         f = f >= 0.0 ? f : -1.0;
         f = f < (double)NBINS ? f : (double)NBINS;
-        slot[c] = (int16_t)((int32_t)f + 1);
+        slot[c] = (int32_t)f + 1;
     }
 }
 
-/* Moves t's 16-bit counters to its 32-bit totals (and zeroes them). */
-static void flush_counts(thread_state *t, size_t n_cells)
+/* Applies t's pending carries to its 32-bit totals. */
+static void apply_carries(thread_state *t)
 {
-    for (size_t c = 0; c < n_cells; c++) {
-        uint16_t *h = t->hits + c * HIST_STRIDE;
-        uint32_t *total = t->hits_hi + c * HIST_SLOTS;
-        for (size_t j = 0; j < HIST_SLOTS; j++)
-            total[j] += (uint32_t)h[2 * j] + h[2 * j + 1];
-        memset(h, 0, 2 * HIST_SLOTS * sizeof *h);
-    }
-    t->chunks = 0;
-    t->flushed = 1;
-}
-
-/* Counts t's pending slots into its histograms, cell by cell: a cell's hits of the
- * whole chunk in a row, alternating between its two copies. */
-static void count_slots(thread_state *t, size_t n_cells)
-{
-    const size_t m = t->n_pending;
-    for (size_t c = 0; c < n_cells; c++) {
-        uint16_t *restrict h = t->hits + c * HIST_STRIDE;
-        const int16_t *restrict sl = t->slots + c;
-        size_t k = 0;
-        for (; k + 2 <= m; k += 2) {
-            h[2 * (size_t)sl[k * n_cells]]++;
-            h[2 * (size_t)sl[(k + 1) * n_cells] + 1]++;
-        }
-        if (k < m)
-            h[2 * (size_t)sl[k * n_cells]]++;
-    }
-    t->n_pending = 0;
-    if (++t->chunks >= FLUSH_CHUNKS)
-        flush_counts(t, n_cells);
+    for (size_t k = 0; k < t->n_carry; k++)
+        t->hits_hi[t->carry[k]] += 256;
+    t->n_carry = 0;
 }
 
 /*
  * Adds the trial just evaluated to t's accumulators and its block sums (t->bsum). This
- * is the hottest loop of a run (every series x period cell, every trial): cell_pass()
- * over the row of cell values notes each cell's histogram slot, and every SLOT_CHUNK
- * trials count_slots() counts them, the part that waits on memory.
+ * is the hottest loop of a run (every series x period cell, every trial), in two
+ * passes over the row of cell values: cell_pass(), then one histogram increment per
+ * cell, the part that waits on memory.
  */
 static void accumulate(const shape *sh, const bin_map *bins, thread_state *t)
 {
     const double *row = gather_cells(sh, t);
     const size_t n = sh->n_cells;
-    cell_pass(n, row, bins->lo, bins->inv_width, t->bsum, t->cmin, t->cmax,
-              t->slots + t->n_pending * n);
-    if (++t->n_pending == SLOT_CHUNK)
-        count_slots(t, n);
+    cell_pass(n, row, bins->lo, bins->inv_width, t->bsum, t->cmin, t->cmax, t->slot);
+    const int32_t *slot = t->slot;
+    uint8_t *hits = t->hits;
+    size_t base = 0;
+    for (size_t c = 0; c < n; c++, base += HIST_STRIDE) {
+        size_t s = base + (size_t)slot[c];
+        if (++hits[s] == 0) { /* wrapped: its 256 counts are to move to the total */
+            t->carry[t->n_carry++] = s;
+            t->wrapped[c] = 1;
+        }
+    }
+    /* Fewer than CARRY_BATCH were pending before this trial, which added at most one
+     * per cell: the log holds CARRY_BATCH + n_cells. */
+    if (t->n_carry >= CARRY_BATCH)
+        apply_carries(t);
     const roi_model *m = sh->m;
     for (int k = 0; k < m->n_milestones; k++) {
         const roi_milestone *ms = &m->milestones[k];
@@ -492,7 +476,7 @@ static void set_range(cell_range *cr, double mn, double mx)
 }
 
 /*
- * Merges the threads' accumulators (after counting their pending slots) into the
+ * Merges the threads' accumulators (after applying their pending carries) into the
  * bands (series cells) and the input statistics (input cells). Each cell's numbers
  * depend only on its own counts, extremes and block sums, so the cells are spread over
  * n_threads threads in any split; its sum is formed in block order. Returns ROI_OK or
@@ -508,8 +492,7 @@ static roi_status reduce_cells(const shape *sh, const cell_range *ranges,
     if (!sum)
         return ROI_ERR_NOMEM;
     for (int t = 0; t < n_threads; t++)
-        if (ts[t].n_pending)
-            count_slots(&ts[t], n_cells);
+        apply_carries(&ts[t]);
     for (size_t b = 0; b < n_blocks; b++) { /* row by row: each sum still in block order */
         const double *row = block_sums + b * n_cells;
         for (size_t c = 0; c < n_cells; c++)
@@ -530,16 +513,16 @@ static roi_status reduce_cells(const shape *sh, const cell_range *ranges,
                 continue;
             double mn = INFINITY, mx = -INFINITY;
             for (int t = 0; t < n_threads; t++) {
-                const uint16_t *lo16 = ts[t].hits + c * HIST_STRIDE;
-                const uint32_t *hi = ts[t].hits_hi + c * HIST_SLOTS;
-                /* The totals of a thread that never flushed are all zeros; not reading
-                 * them leaves their pages unmapped (a first touch is a page fault). */
-                if (ts[t].flushed)
+                const uint8_t *lo8 = ts[t].hits + c * HIST_STRIDE;
+                const uint32_t *hi = ts[t].hits_hi + c * HIST_STRIDE;
+                /* A row of totals that no counter wrapped into is all zeros; not reading
+                 * it leaves its pages unmapped (a first touch is a page fault). */
+                if (ts[t].wrapped[c])
                     for (size_t j = 0; j < HIST_SLOTS; j++)
-                        hist[j] = (t ? hist[j] : 0) + hi[j] + lo16[2 * j] + lo16[2 * j + 1];
+                        hist[j] = (t ? hist[j] : 0) + hi[j] + lo8[j];
                 else
                     for (size_t j = 0; j < HIST_SLOTS; j++)
-                        hist[j] = (t ? hist[j] : 0) + lo16[2 * j] + lo16[2 * j + 1];
+                        hist[j] = (t ? hist[j] : 0) + lo8[j];
                 if (ts[t].cmin[c] < mn)
                     mn = ts[t].cmin[c];
                 if (ts[t].cmax[c] > mx)
