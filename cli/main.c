@@ -18,6 +18,7 @@
 
 #include "atomic.h"
 #include "cli_fit.h"
+#include "omp_env.h"
 #include "options.h"
 #include "outputs.h"
 #include "paths.h"
@@ -365,6 +366,8 @@ static roi_status cmd_paths(const roi_paths *paths)
 
 int main(int argc, char **argv)
 {
+    /* Idle OpenMP threads sleep instead of spinning (omp_env.h); may restart. */
+    roi_cli_omp_wait_policy(argv);
     /* Numbers in every output use '.', whatever the environment says. */
     setlocale(LC_ALL, "C");
     /* An interrupted run removes its temporary reports. */
