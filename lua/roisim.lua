@@ -202,6 +202,25 @@ function lib.lognormal(spec, ...)
     need("lognormal", 2, spec.sd, "sd") }, "meansd")
 end
 
+-- gamma{shape = k, scale = theta} and weibull{shape = k, scale = lambda}: the form
+-- `roisim fit` prints.
+local function shape_scale(family, spec, ...)
+  if type(spec) ~= "table" or is_value(spec) or select("#", ...) > 0 then
+    fail(fmt("%s takes a table: %s{shape = ..., scale = ...}", family, family))
+  end
+  for k in pairs(spec) do
+    if k ~= "shape" and k ~= "scale" then
+      fail(fmt("%s has no parameter '%s'%s", family, tostring(k),
+        suggest(tostring(k), { "shape", "scale" })))
+    end
+  end
+  return dist(family, { need(family, 1, spec.shape, "shape"), need(family, 2, spec.scale, "scale") },
+    "shapescale")
+end
+
+function lib.gamma(spec, ...) return shape_scale("gamma", spec, ...) end
+function lib.weibull(spec, ...) return shape_scale("weibull", spec, ...) end
+
 function lib.discrete(spec, ...)
   if type(spec) ~= "table" or is_value(spec) or select("#", ...) > 0 then
     fail("discrete takes a table of value = probability: discrete{[0] = .45, [1] = .35, [2] = .20}")
@@ -336,6 +355,8 @@ local function describe_dist(v)
   if v.family == "lognormal" then
     if v.form == "p5p95" then s = fmt("lognormal{p5 = %s, p95 = %s}", d(a[1]), d(a[2]))
     else s = fmt("lognormal{mean = %s, sd = %s}", d(a[1]), d(a[2])) end
+  elseif v.form == "shapescale" then
+    s = fmt("%s{shape = %s, scale = %s}", v.family, d(a[1]), d(a[2]))
   elseif v.family == "discrete" then
     local parts = {}
     for i, x in ipairs(a.values) do parts[i] = fmt("[%s] = %s", num_str(x), num_str(a.probs[i])) end

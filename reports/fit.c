@@ -132,7 +132,7 @@ int roi_report_fit_lua_line(const roi_fit_source *src, const roi_fit *f, char *b
 /* Families whose constructor the scenario language does not have yet. */
 static int proposed_syntax(roi_fit_family f)
 {
-    return f == ROI_FIT_GAMMA || f == ROI_FIT_WEIBULL || f == ROI_FIT_METALOG;
+    return f == ROI_FIT_METALOG;
 }
 
 /* ---- the terminal text ----------------------------------------------------------------- */
