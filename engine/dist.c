@@ -617,6 +617,14 @@ double roi_dist_sample(const roi_dist *d, uint64_t key, uint64_t trial, gsl_rng 
     return base_quantile(d, u);
 }
 
+int roi_dist_by_uniform(const roi_dist *d)
+{
+    /* roi_dist_quantile clamps u to [0, 1], which leaves a uniform of (0, 1) as it is */
+    if (d->family == ROI_DIST_FIXED)
+        return 0;
+    return d->truncated || (d->family != ROI_DIST_BETA && d->family != ROI_DIST_PERT);
+}
+
 double roi_dist_quantile(const roi_dist *d, double u)
 {
     u = clamp01(u);

@@ -115,6 +115,14 @@ roi_status roi_dist_copy(roi_dist *dst, const roi_dist *src);
  */
 double roi_dist_sample(const roi_dist *d, uint64_t key, uint64_t trial, gsl_rng *scratch);
 
+/*
+ * Whether roi_dist_sample(d, key, trial, scratch) is roi_dist_quantile(d, u) at
+ * u = roi_rng_uniform(key, trial, 0) (every family but the fixed one and an untruncated
+ * beta or PERT): the same double, so a caller may draw many trials' uniforms in one
+ * batch (roi_rng_uniforms) and take the quantiles.
+ */
+int roi_dist_by_uniform(const roi_dist *d);
+
 /* The quantile function at u in [0, 1] (inverse CDF; for discrete, the smallest value
  * whose cumulative probability is >= u). Respects truncation. */
 double roi_dist_quantile(const roi_dist *d, double u);
