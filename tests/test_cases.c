@@ -264,6 +264,31 @@ static void test_schedule_stream_checks(void **state)
                    "did you mean 'savings'?");
 }
 
+/* ---- 10.4: the adoption clock starts when a version has shipped ----------------------------- */
+
+/* An assistant planned for 2026Q1 slips four quarters; the app launched in 2026Q1.
+ * Bass with q = 0: a(k) = 1 - e^(-p (k + 1)). Adoption must start at the release, not
+ * jump to where the curve would have been. */
+static void test_slipped_version_delays_adoption(void **state)
+{
+    (void)state;
+    roi_model *m = load_ok(
+        "horizon { from = \"2026Q1\", to = \"2027Q4\", discount = 0, terminal = false }\n"
+        "frontier { score = 50, slope = 0 }\n"
+        "quality { beta = 0 }\n"
+        "version \"assistant\" { planned = \"2026Q1\", slip = 4, score = 40 }\n"
+        "surface \"app\" { launch = \"2026Q1\", addressable = 1000, ceiling = 1,\n"
+        "  adoption = { p = 0.5, q = 0, f0 = 0 }, interactions = 1 }\n");
+    double out[ROI_OUT_COUNT], *series = new_series(m);
+    run_trial(m, out, series);
+    for (int t = 0; t < 8; t++) {
+        double expect = t < 4 ? 0.0 : 1000.0 * (1.0 - exp(-0.5 * (t - 4 + 1)));
+        assert_near(AT(m, series, "active.app", t), expect, 1e-9);
+    }
+    free(series);
+    roi_model_free(m);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -273,6 +298,7 @@ int main(void)
         cmocka_unit_test(test_savings_and_schedule),
         cmocka_unit_test(test_schedule_growth_and_terminal_value),
         cmocka_unit_test(test_schedule_stream_checks),
+        cmocka_unit_test(test_slipped_version_delays_adoption),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
