@@ -745,8 +745,18 @@ local function field_proxy(st, obj, schema, prefix)
   })
 end
 
+-- Views and stresses are questions asked of the model, like goals and sweeps: a later
+-- file (a what-if) may declare one again by name, which replaces the parent's in place.
+local REDECLARABLE = { view = true, stress = true }
+
 local function declare(st, kind, name, loc)
   local existing = st.objects[name]
+  if existing and existing.kind == kind and REDECLARABLE[kind] and existing.file ~= st.current then
+    local obj = { kind = kind, name = name, fields = {}, locs = {}, loc = loc, file = st.current }
+    obj.proxy = field_proxy(st, obj, OBJECTS[kind], "")
+    st.objects[name] = obj
+    return obj
+  end
   if existing then
     fail(fmt("'%s' is already declared (%s '%s' at %s); to change it, assign its fields, e.g. %s.field = value",
       name, existing.kind, name, existing.loc, name), loc)
@@ -1361,7 +1371,6 @@ local CMP_OPS = { ["<"] = true, ["<="] = true, [">"] = true, [">="] = true, ["==
   ["~="] = true }
 -- A name that a what-if fixed to a number (moat = 1) is written as that number.
 local function condition_text(st, v, what, loc)
-  if type(v) == "string" then return v end
   local function constant(path)
     local first, rest = path:match("^([^.]+)%.?(.*)$")
     local val = st.globals[first]
@@ -1373,6 +1382,14 @@ local function condition_text(st, v, what, loc)
     if type(val) == "number" then return num_str(val) end
     if is_value(val) and val.op == "ref" then return constant(val.path) end
     return nil
+  end
+  if type(v) == "string" then
+    -- A condition written as text names inputs; one that a what-if fixed reads as
+    -- its number ("moat" -> "1"), so the parent's view evaluates on the constant.
+    return (v:gsub("[%a_][%w_]*[%w_.]*", function(word)
+      if not st.changed[word] then return nil end
+      return constant(word)
+    end))
   end
   local function text(x, nested)
     if type(x) == "number" then return num_str(x) end
@@ -1554,7 +1571,22 @@ local function resolve_questions(st, out, node_of)
   end
 end
 
--- Rank correlations, between uncertain inputs of the resolved scenario.
+-- A note for the author: something of a parent that a what-if made moot, dropped or
+-- adapted rather than refused. Shown on standard error and kept in the model.
+local function note(st, out, loc, text)
+  local msg = fmt("%s: note: %s", loc or "?", text)
+  out.notes[#out.notes + 1] = msg
+  host.print(msg)
+end
+
+-- Nonzero when `name` is a parameter path or named value that a later file (a what-if)
+-- or --set changed, so that a parent's question about it may no longer apply.
+local function fixed_by_whatif(st, name)
+  return st.changed[name] and lookup(st, name) ~= nil
+end
+
+-- Rank correlations, between uncertain inputs of the resolved scenario. A pair on an
+-- input that a what-if fixed is dropped, with a note.
 local function resolve_correlations(st, out)
   local input_names = {}
   for _, nd in ipairs(out.nodes) do
@@ -1565,13 +1597,31 @@ local function resolve_correlations(st, out)
   for _, n in ipairs(input_names) do known[n] = true end
   out.correlations = {}
   for _, c in ipairs(st.correlations) do
+    local keep = true
     for _, n in ipairs({ c.a, c.b }) do
-      if not known[n] then
-        fail(fmt("correlate: '%s' is not an uncertain input of this scenario%s", n, suggest(n, input_names)), c.loc)
+      if keep and not known[n] then
+        if not fixed_by_whatif(st, n) then
+          fail(fmt("correlate: '%s' is not an uncertain input of this scenario%s", n, suggest(n, input_names)), c.loc)
+        end
+        note(st, out, c.loc, fmt("correlate: the pair (%s, %s) is dropped: this scenario fixes '%s'",
+          c.a, c.b, n))
+        keep = false
       end
     end
-    out.correlations[#out.correlations + 1] = { a = c.a, b = c.b, rank = c.rank }
+    if keep then out.correlations[#out.correlations + 1] = { a = c.a, b = c.b, rank = c.rank } end
   end
+  -- A stress of an input a what-if fixed has nothing to restrict: skipped, with a note.
+  local stresses = {}
+  for _, entry in ipairs(out.declarations.stress) do
+    if type(entry.input) == "string" and not known[entry.input] and fixed_by_whatif(st, entry.input) then
+      local obj = st.objects[entry.name]
+      note(st, out, obj.locs.input or obj.loc, fmt("stress '%s' is skipped: this scenario fixes '%s'",
+        entry.name, entry.input))
+    else
+      stresses[#stresses + 1] = entry
+    end
+  end
+  out.declarations.stress = stresses
 end
 
 -- Locations of every declaration and field, for messages from the engine's validation.
@@ -1650,7 +1700,7 @@ local function condition_steps(st, out, v, what, loc, value_of)
 end
 
 local function resolve_state(st, file, name)
-  local out = { nodes = {}, locs = {}, changed = {}, declarations = {} }
+  local out = { nodes = {}, locs = {}, changed = {}, declarations = {}, notes = {} }
   out.name, out.file = name, file
   out.title = st.info.title or name
   out.description = st.info.description

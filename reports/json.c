@@ -542,6 +542,26 @@ static cJSON *analysis_json(const roi_scenario_results *sc)
     return obj;
 }
 
+/* "notes": what the load dropped or adapted (model.h), only when there is any. */
+static int add_notes(cJSON *obj, const roi_model *m)
+{
+    if (m->n_notes == 0)
+        return 1;
+    cJSON *arr = cJSON_CreateArray();
+    if (!arr || !cJSON_AddItemToObject(obj, "notes", arr)) {
+        cJSON_Delete(arr);
+        return 0;
+    }
+    for (int i = 0; i < m->n_notes; i++) {
+        cJSON *item = cJSON_CreateString(m->notes[i]);
+        if (!item || !cJSON_AddItemToArray(arr, item)) {
+            cJSON_Delete(item);
+            return 0;
+        }
+    }
+    return 1;
+}
+
 /* One element of the scenarios array. */
 static cJSON *scenario_json(const roi_scenario_results *sc)
 {
@@ -552,7 +572,7 @@ static cJSON *scenario_json(const roi_scenario_results *sc)
     if (!obj)
         return NULL;
     if (!add_str(obj, "name", m->name) || !add_str(obj, "title", m->title) ||
-        !add_str(obj, "file", m->file))
+        !add_str(obj, "file", m->file) || !add_notes(obj, m))
         goto fail;
 
     char start[16], end[16];
