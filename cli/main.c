@@ -17,6 +17,8 @@
 #include <unistd.h>
 
 #include "atomic.h"
+#include "cli_fit.h"
+#include "omp_env.h"
 #include "options.h"
 #include "outputs.h"
 #include "paths.h"
@@ -293,6 +295,28 @@ static roi_status cmd_check(const cli *c, roi_error *err)
     return first;
 }
 
+/* `roisim fit DATA.csv`: one data file; the JSON may not overwrite it. */
+static roi_status cmd_fit(const cli *c, roi_error *err)
+{
+    if (c->n_files != 1)
+        return roi_error_set(err, ROI_ERR_USAGE, NULL,
+                             "fit takes one data file, got %d (see 'roisim --help')", c->n_files);
+    const roi_cli_output out = {"--json", c->json};
+    roi_status st = roi_cli_outputs_check(c->files, 1, &out, 1, err);
+    if (st != ROI_OK)
+        return st;
+    roi_cli_fit_opts o;
+    roi_cli_fit_opts_init(&o);
+    o.column = c->column;
+    o.families = c->families;
+    o.json = c->json;
+    o.bootstrap = c->bootstrap;
+    o.seed = c->seed;
+    o.threads = c->threads;
+    o.quiet = c->quiet;
+    return roi_cli_fit(c->files[0], &o, stdout, err);
+}
+
 /* Lists the bundled scenarios: name and title, aligned. */
 static roi_status cmd_list(roi_error *err)
 {
@@ -342,6 +366,8 @@ static roi_status cmd_paths(const roi_paths *paths)
 
 int main(int argc, char **argv)
 {
+    /* Idle OpenMP threads sleep instead of spinning (omp_env.h); may restart. */
+    roi_cli_omp_wait_policy(argv);
     /* Numbers in every output use '.', whatever the environment says. */
     setlocale(LC_ALL, "C");
     /* An interrupted run removes its temporary reports. */
@@ -379,6 +405,9 @@ int main(int argc, char **argv)
         break;
     case ROI_CMD_CHECK:
         st = cmd_check(&c, &err);
+        break;
+    case ROI_CMD_FIT:
+        st = cmd_fit(&c, &err);
         break;
     case ROI_CMD_LIST:
         st = cmd_list(&err);

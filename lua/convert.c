@@ -130,8 +130,15 @@ static void add_location(conv *c, const char *key)
         const char *loc = lua_rawget(c->L, c->locs) == LUA_TSTRING ? lua_tostring(c->L, -1)
                                                                    : NULL; /* +1 */
         if (loc) {
+            /* A --set option's location names its path already ("--set v2.score"):
+             * "--set v2.score: sd must be > 0", not the path twice. */
+            const char *body = c->err->msg;
+            size_t n = strlen(path);
+            if (strncmp(loc, "--set ", 6) == 0 && strcmp(loc + 6, path) == 0 &&
+                strncmp(body, path, n) == 0 && body[n] == ':' && body[n + 1] == ' ')
+                body += n + 2;
             char msg[sizeof c->err->msg + sizeof path + 64];
-            snprintf(msg, sizeof msg, "%s: %s", loc, c->err->msg);
+            snprintf(msg, sizeof msg, "%s: %s", loc, body);
             size_t len = strlen(msg);
             if (len >= sizeof c->err->msg)
                 len = sizeof c->err->msg - 1;

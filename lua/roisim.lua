@@ -546,8 +546,22 @@ local function note_set(st, path)
   elseif first ~= st.current then st.changed[path] = true end
 end
 
--- Checks `v` against field type `ftype` for `what` (a description used in messages).
-local function check_field(st, what, ftype, v)
+-- "LOC: WHAT must ..." for a message about `what` raised at `loc`; a --set option's
+-- location already names the path ("--set v2.score"), so there the path is not
+-- repeated: "--set v2.score: must ...".
+local function field_fail(what, loc, msg)
+  loc = loc or author_loc()
+  if loc == "--set " .. what and msg:sub(1, #what) == what then
+    local rest = msg:sub(#what + 1):gsub("^:? ", "", 1)
+    msg = rest
+  end
+  fail(msg, loc)
+end
+
+-- Checks `v` against field type `ftype` for `what` (a description used in messages);
+-- a failure is raised at `loc` (the author's line when nil).
+local function check_field(st, what, ftype, v, loc)
+  local function fail(msg) field_fail(what, loc, msg) end
   if type(ftype) == "table" then
     if type(v) ~= "table" or is_value(v) then
       fail(fmt("%s must be a table of %s", what, concat(field_names(ftype), ", ")))
@@ -618,7 +632,7 @@ local function set_field(st, obj, schema, prefix, key, v, loc)
       type(key) == "string" and suggest(key, field_names(schema)) or ""), loc)
   end
   if v == nil then fail(fmt("%s cannot be removed (nil); give it a value", full), loc) end
-  check_field(st, full, ftype, v)
+  check_field(st, full, ftype, v, loc)
   if type(ftype) == "table" then
     -- A nested table (adoption, residual) set whole: each key is checked and set.
     local sub = obj.fields

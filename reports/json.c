@@ -107,6 +107,8 @@ static cJSON *series_json(const roi_run *run)
         return NULL;
     for (int s = 0; s < run->n_series; s++) {
         char name[256];
+        if (!roi_model_series_present(m, s))
+            continue; /* score for a case without versions, ... (MODEL.md 10.1) */
         roi_model_series_name(m, s, name, sizeof name);
         cJSON *arr = cJSON_CreateArray();
         if (!arr || !cJSON_AddItemToObject(obj, name, arr)) {
