@@ -71,6 +71,9 @@ void roi_model_free(roi_model *m)
     for (int i = 0; i < m->n_sources; i++)
         free(m->sources[i]);
     free(m->sources);
+    for (int i = 0; i < m->n_notes; i++)
+        free(m->notes[i]);
+    free(m->notes);
     for (int d = 0; d < roi_decl_count; d++) {
         const roi_decl *decl = &roi_decls[d];
         int n = roi_decl_items(decl, m);

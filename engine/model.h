@@ -199,6 +199,10 @@ typedef struct roi_model {
     char **sources;            /* the files the load read: the scenario first, then each
                                 * parent it extends, as opened (owned, n_sources of them) */
     int n_sources;
+    char **notes;              /* what the load dropped or adapted rather than refused (a
+                                * parent's correlation or stress of an input a what-if
+                                * fixed), "file:line: note: ..." (owned, n_notes of them) */
+    int n_notes;
     roi_graph graph;           /* owns every node */
 
     /* Time and money (section 1) */

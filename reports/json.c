@@ -9,15 +9,17 @@
 #include <string.h>
 
 #include "atomic.h"
+#include "json_number.h"
 #include "search.h"
 #include "text.h"
 
 /* ---- building blocks ----------------------------------------------------------------- */
 
-/* Adds a number, or null when v is not finite: no NaN or Inf ever reaches the file. */
+/* Adds a number that reads back as the same double, or null when v is not finite: no
+ * NaN or Inf ever reaches the file. */
 static int add_num(cJSON *obj, const char *key, double v)
 {
-    cJSON *item = isfinite(v) ? cJSON_CreateNumber(v) : cJSON_CreateNull();
+    cJSON *item = roi_json_number(v);
     return item && cJSON_AddItemToObject(obj, key, item);
 }
 
@@ -149,7 +151,7 @@ static cJSON *num_array(const double *x, int n)
 {
     cJSON *arr = cJSON_CreateArray();
     for (int i = 0; arr && i < n; i++) {
-        cJSON *item = isfinite(x[i]) ? cJSON_CreateNumber(x[i]) : cJSON_CreateNull();
+        cJSON *item = roi_json_number(x[i]);
         if (!item || !cJSON_AddItemToArray(arr, item)) {
             cJSON_Delete(item);
             cJSON_Delete(arr);
@@ -313,8 +315,8 @@ static int add_ci(cJSON *obj, const roi_summary *s, const roi_summary_ci *ci)
             return 0;
         }
         double lo = none ? NAN : ci->pct_lo[k], hi = none ? NAN : ci->pct_hi[k];
-        cJSON *a = isfinite(lo) ? cJSON_CreateNumber(lo) : cJSON_CreateNull();
-        cJSON *b = isfinite(hi) ? cJSON_CreateNumber(hi) : cJSON_CreateNull();
+        cJSON *a = roi_json_number(lo);
+        cJSON *b = roi_json_number(hi);
         ok &= a && cJSON_AddItemToArray(pair, a);
         ok &= b && cJSON_AddItemToArray(pair, b);
         ok &= add_num(pse, roi_pct_names[k], none ? NAN : ci->pct_se[k]);
@@ -540,6 +542,26 @@ static cJSON *analysis_json(const roi_scenario_results *sc)
     return obj;
 }
 
+/* "notes": what the load dropped or adapted (model.h), only when there is any. */
+static int add_notes(cJSON *obj, const roi_model *m)
+{
+    if (m->n_notes == 0)
+        return 1;
+    cJSON *arr = cJSON_CreateArray();
+    if (!arr || !cJSON_AddItemToObject(obj, "notes", arr)) {
+        cJSON_Delete(arr);
+        return 0;
+    }
+    for (int i = 0; i < m->n_notes; i++) {
+        cJSON *item = cJSON_CreateString(m->notes[i]);
+        if (!item || !cJSON_AddItemToArray(arr, item)) {
+            cJSON_Delete(item);
+            return 0;
+        }
+    }
+    return 1;
+}
+
 /* One element of the scenarios array. */
 static cJSON *scenario_json(const roi_scenario_results *sc)
 {
@@ -550,7 +572,7 @@ static cJSON *scenario_json(const roi_scenario_results *sc)
     if (!obj)
         return NULL;
     if (!add_str(obj, "name", m->name) || !add_str(obj, "title", m->title) ||
-        !add_str(obj, "file", m->file))
+        !add_str(obj, "file", m->file) || !add_notes(obj, m))
         goto fail;
 
     char start[16], end[16];

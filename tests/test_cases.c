@@ -264,6 +264,123 @@ static void test_schedule_stream_checks(void **state)
                    "did you mean 'savings'?");
 }
 
+/* ---- 10.4: the adoption clock starts when a version has shipped ----------------------------- */
+
+/* An assistant planned for 2026Q1 slips four quarters; the app launched in 2026Q1.
+ * Bass with q = 0: a(k) = 1 - e^(-p (k + 1)). Adoption must start at the release, not
+ * jump to where the curve would have been. */
+static void test_slipped_version_delays_adoption(void **state)
+{
+    (void)state;
+    roi_model *m = load_ok(
+        "horizon { from = \"2026Q1\", to = \"2027Q4\", discount = 0, terminal = false }\n"
+        "frontier { score = 50, slope = 0 }\n"
+        "quality { beta = 0 }\n"
+        "version \"assistant\" { planned = \"2026Q1\", slip = 4, score = 40 }\n"
+        "surface \"app\" { launch = \"2026Q1\", addressable = 1000, ceiling = 1,\n"
+        "  adoption = { p = 0.5, q = 0, f0 = 0 }, interactions = 1 }\n");
+    double out[ROI_OUT_COUNT], *series = new_series(m);
+    run_trial(m, out, series);
+    for (int t = 0; t < 8; t++) {
+        double expect = t < 4 ? 0.0 : 1000.0 * (1.0 - exp(-0.5 * (t - 4 + 1)));
+        assert_near(AT(m, series, "active.app", t), expect, 1e-9);
+    }
+    free(series);
+    roi_model_free(m);
+}
+
+/* ---- what-ifs may fix any input the parent analyses -------------------------------------------- */
+
+/* Writes `parent` as bank.lua and `child` as whatif.lua in a new folder, and loads the
+ * what-if. */
+static roi_status load_whatif(const char *parent, const char *child, roi_model **m,
+                              roi_error *err)
+{
+    char dir[] = "/tmp/roisim-cases-XXXXXX", path[2][64];
+    const char *const text[2] = {parent, child}, *const name[2] = {"bank.lua", "whatif.lua"};
+    assert_non_null(mkdtemp(dir));
+    for (int i = 0; i < 2; i++) {
+        snprintf(path[i], sizeof path[i], "%s/%s", dir, name[i]);
+        FILE *fp = fopen(path[i], "w");
+        assert_non_null(fp);
+        fputs(text[i], fp);
+        fclose(fp);
+    }
+    roi_error_clear(err);
+    *m = NULL;
+    roi_status s = roi_scenario_load(path[1], NULL, m, err);
+    unlink(path[0]);
+    unlink(path[1]);
+    rmdir(dir);
+    return s;
+}
+
+static const char *const ANALYSED =
+    "horizon { from = \"2026Q1\", to = \"2026Q4\", discount = 0, terminal = false }\n"
+    "revenue \"deflection\" { kind = \"schedule\", class = \"savings\", from = \"2026Q1\",\n"
+    "  to = \"end\", amount = uniform(100, 200) }\n"
+    "spend \"team\" { kind = \"schedule\", from = \"2026Q1\", to = \"end\",\n"
+    "  amount = uniform(50, 60) }\n"
+    "correlate { {\"deflection.amount\", \"team.amount\", 0.5} }\n"
+    "stress \"low_deflection\" { input = \"deflection.amount\", low = 0, high = 0.2 }\n"
+    "stress \"small_team\" { input = \"team.amount\", low = 0, high = 0.5 }\n"
+    "view \"big_savings\" { where = \"deflection.amount >= 150\" }\n"
+    "view \"big_team\" { where = team.amount:at_least(55) }\n";
+
+static void test_whatif_fixes_an_analysed_input(void **state)
+{
+    (void)state;
+    roi_model *m = NULL;
+    roi_error err;
+    roi_status s = load_whatif(ANALYSED,
+                               "scenario { extends = \"bank\" }\n"
+                               "deflection.amount = 160\n",
+                               &m, &err);
+    if (s != ROI_OK)
+        fail_msg("%s", err.msg);
+    assert_int_equal(m->n_correlations, 0);      /* the pair is dropped */
+    assert_int_equal(m->n_stresses, 1);          /* its stress is skipped */
+    assert_string_equal(m->stresses[0].name, "small_team");
+    assert_int_equal(m->n_notes, 2);
+    assert_non_null(strstr(m->notes[0], "bank.lua:6: note: correlate"));
+    assert_non_null(strstr(m->notes[1], "stress 'low_deflection' is skipped"));
+    /* the text view evaluates on the constant: 160 >= 150 holds in every trial */
+    assert_int_equal(m->n_views, 2);
+    assert_string_equal(m->views[0].where, "160 >= 150");
+    assert_int_equal(m->views[0].cond.n_steps, 1);
+    assert_int_equal(m->views[0].cond.steps[0].op, ROI_NODE_CONST);
+    assert_true(m->views[0].cond.steps[0].value != 0.0);
+    roi_model_free(m);
+}
+
+/* A what-if declares a view or a stress again by name: it replaces the parent's. */
+static void test_whatif_redeclares_views_and_stresses(void **state)
+{
+    (void)state;
+    roi_model *m = NULL;
+    roi_error err;
+    roi_status s = load_whatif(ANALYSED,
+                               "scenario { extends = \"bank\" }\n"
+                               "view \"big_team\" { where = \"team.amount >= 58\" }\n"
+                               "stress \"small_team\" { input = \"team.amount\", low = 0.5,"
+                               " high = 1 }\n",
+                               &m, &err);
+    if (s != ROI_OK)
+        fail_msg("%s", err.msg);
+    assert_int_equal(m->n_views, 2);
+    assert_string_equal(m->views[1].name, "big_team");
+    assert_string_equal(m->views[1].where, "team.amount >= 58");
+    assert_int_equal(m->n_stresses, 2);
+    assert_near(m->stresses[1].low, 0.5, 0);
+    assert_int_equal(m->n_notes, 0);
+    roi_model_free(m);
+    /* in one file, a second declaration is still a mistake */
+    char text[2048];
+    snprintf(text, sizeof text, "%sview \"big_team\" { where = \"team.amount >= 58\" }\n",
+             ANALYSED);
+    expect_refused(text, "already declared");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -273,6 +390,9 @@ int main(void)
         cmocka_unit_test(test_savings_and_schedule),
         cmocka_unit_test(test_schedule_growth_and_terminal_value),
         cmocka_unit_test(test_schedule_stream_checks),
+        cmocka_unit_test(test_slipped_version_delays_adoption),
+        cmocka_unit_test(test_whatif_fixes_an_analysed_input),
+        cmocka_unit_test(test_whatif_redeclares_views_and_stresses),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
