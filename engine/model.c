@@ -20,7 +20,7 @@
 
 const char *const roi_output_names[ROI_OUT_COUNT + 1] = {
     "npv",     "npv_horizon", "roi_multiple",  "irr",
-    "payback", "total_spend", "total_revenue", "peak_active", NULL,
+    "payback", "total_spend", "total_revenue", "peak_active", "total_savings", NULL,
 };
 
 const char *roi_output_name(roi_output o)
@@ -622,6 +622,16 @@ static const char *const fixed_series[ROI_SERIES_FIXED_COUNT] = {
 int roi_model_series_count(const roi_model *m)
 {
     return ROI_SERIES_FIXED_COUNT + m->n_streams + m->n_spend + m->n_surfaces;
+}
+
+int roi_model_output_present(const roi_model *m, roi_output o)
+{
+    if (o != ROI_OUT_TOTAL_SAVINGS)
+        return (int)o >= 0 && o < ROI_OUT_COUNT;
+    for (int i = 0; i < m->n_streams; i++)
+        if (m->streams[i].cls == ROI_STREAM_SAVINGS)
+            return 1;
+    return 0;
 }
 
 int roi_model_series_present(const roi_model *m, int s)

@@ -36,6 +36,7 @@ typedef enum roi_output {
     ROI_OUT_TOTAL_SPEND,   /* dollars, undiscounted */
     ROI_OUT_TOTAL_REVENUE, /* dollars, undiscounted */
     ROI_OUT_PEAK_ACTIVE,   /* people: max over t of unique active users */
+    ROI_OUT_TOTAL_SAVINGS, /* money, undiscounted: the savings streams (MODEL.md 10.3) */
     ROI_OUT_COUNT
 } roi_output;
 
@@ -44,6 +45,11 @@ const char *roi_output_name(roi_output o);
 
 /* The outputs' names in roi_output order, NULL-ended. */
 extern const char *const roi_output_names[ROI_OUT_COUNT + 1];
+
+struct roi_model;
+/* Nonzero when output o applies to model m, so that reports show it: total_savings
+ * needs a savings stream. Every output is computed for every case. */
+int roi_model_output_present(const struct roi_model *m, roi_output o);
 
 /* ---- structure ------------------------------------------------------------------- */
 

@@ -325,12 +325,15 @@ static int add_ci(cJSON *obj, const roi_summary *s, const roi_summary_ci *ci)
 }
 
 /* {npv: {mean, ..., pct_ci, pct_se, ...}, ...} for a subset's summaries. */
-static cJSON *outputs_ci_json(const roi_summary *sum, const roi_summary_ci *ci)
+static cJSON *outputs_ci_json(const roi_model *m, const roi_summary *sum,
+                              const roi_summary_ci *ci)
 {
     cJSON *obj = cJSON_CreateObject();
     if (!obj)
         return NULL;
     for (int o = 0; o < ROI_OUT_COUNT; o++) {
+        if (!roi_model_output_present(m, (roi_output)o))
+            continue;
         cJSON *out = output_json(&sum[o], (roi_output)o);
         if (!out || !cJSON_AddItemToObject(obj, roi_output_name((roi_output)o), out)) {
             cJSON_Delete(out);
@@ -366,6 +369,8 @@ static int uncertainty_fill(cJSON *obj, const roi_run *run, const roi_analysis *
     if (!unc)
         return 0;
     for (int o = 0; o < ROI_OUT_COUNT; o++) {
+        if (!roi_model_output_present(run->model, (roi_output)o))
+            continue;
         cJSON *u = child(unc, roi_output_name((roi_output)o), 0);
         if (!u || !add_num(u, "mean_se", run->summary[o].n_defined > 1 ? run->summary[o].se : NAN) ||
             !add_ci(u, &run->summary[o], &an->ci[o]))
@@ -375,7 +380,7 @@ static int uncertainty_fill(cJSON *obj, const roi_run *run, const roi_analysis *
 }
 
 /* Rank correlations, contributions and decile swings, per output. */
-static int sensitivity_fill(cJSON *obj, const roi_analysis *an)
+static int sensitivity_fill(cJSON *obj, const roi_model *m, const roi_analysis *an)
 {
     /* Sensitivity and tails use the first sensitivity_trials trials (analysis.h). */
     if (!add_num(obj, "sensitivity_trials", (double)an->sens_trials))
@@ -385,7 +390,7 @@ static int sensitivity_fill(cJSON *obj, const roi_analysis *an)
         return 0;
     for (int o = 0; o < ROI_OUT_COUNT; o++) {
         const roi_sens_output *so = &an->sens[o];
-        if (!so->computed)
+        if (!so->computed || !roi_model_output_present(m, (roi_output)o))
             continue;
         cJSON *arr = child(sens, roi_output_name((roi_output)o), 1);
         if (!arr)
@@ -457,7 +462,7 @@ static int tails_fill(cJSON *obj, const roi_analysis *an)
 }
 
 /* The conditional views: the outputs over the trials where a condition holds. */
-static int views_fill(cJSON *obj, const roi_analysis *an)
+static int views_fill(cJSON *obj, const roi_model *m, const roi_analysis *an)
 {
     cJSON *views = child(obj, "views", 1);
     if (!views)
@@ -469,7 +474,7 @@ static int views_fill(cJSON *obj, const roi_analysis *an)
             !add_num(o, "trials", (double)v->count) || !add_num(o, "share", v->share) ||
             !add_num(o, "share_se", v->share_se))
             return 0;
-        cJSON *outs = outputs_ci_json(v->summary, v->ci);
+        cJSON *outs = outputs_ci_json(m, v->summary, v->ci);
         if (!outs || !cJSON_AddItemToObject(o, "outputs", outs)) {
             cJSON_Delete(outs);
             return 0;
@@ -479,7 +484,7 @@ static int views_fill(cJSON *obj, const roi_analysis *an)
 }
 
 /* The stress tests: the outputs with one input held in a percentile band. */
-static int stress_fill(cJSON *obj, const roi_analysis *an)
+static int stress_fill(cJSON *obj, const roi_model *m, const roi_analysis *an)
 {
     cJSON *stress = child(obj, "stress", 1);
     if (!stress)
@@ -493,7 +498,7 @@ static int stress_fill(cJSON *obj, const roi_analysis *an)
             !add_num(o, "npv_change_mean", r->npv_diff_mean) ||
             !add_num(o, "npv_change_se", r->npv_diff_se))
             return 0;
-        cJSON *outs = outputs_ci_json(r->summary, r->ci);
+        cJSON *outs = outputs_ci_json(m, r->summary, r->ci);
         if (!outs || !cJSON_AddItemToObject(o, "outputs", outs)) {
             cJSON_Delete(outs);
             return 0;
@@ -524,9 +529,10 @@ static int paired_fill(cJSON *obj, const roi_paired *p)
 static int analysis_fill(cJSON *obj, const roi_scenario_results *sc)
 {
     const roi_analysis *an = sc->analysis;
-    return uncertainty_fill(obj, sc->run, an) && sensitivity_fill(obj, an) &&
-           tornado_fill(obj, an) && tails_fill(obj, an) && views_fill(obj, an) &&
-           stress_fill(obj, an) && paired_fill(obj, &sc->paired);
+    const roi_model *m = sc->run->model;
+    return uncertainty_fill(obj, sc->run, an) && sensitivity_fill(obj, m, an) &&
+           tornado_fill(obj, an) && tails_fill(obj, an) && views_fill(obj, m, an) &&
+           stress_fill(obj, m, an) && paired_fill(obj, &sc->paired);
 }
 
 /* The "analysis" object of a scenario, or NULL when out of memory. */
@@ -591,6 +597,8 @@ static cJSON *scenario_json(const roi_scenario_results *sc)
         goto fail;
     }
     for (int o = 0; o < ROI_OUT_COUNT; o++) {
+        if (!roi_model_output_present(m, (roi_output)o))
+            continue; /* total_savings for a case without savings streams */
         cJSON *out = output_json(&run->summary[o], (roi_output)o);
         if (!out || !cJSON_AddItemToObject(outputs, roi_output_name((roi_output)o), out)) {
             cJSON_Delete(out);

@@ -35,6 +35,7 @@ static const char *output_label(roi_output o)
     case ROI_OUT_TOTAL_SPEND: return "Total spend";
     case ROI_OUT_TOTAL_REVENUE: return "Total revenue";
     case ROI_OUT_PEAK_ACTIVE: return "Peak unique active users";
+    case ROI_OUT_TOTAL_SAVINGS: return "Total savings";
     default: return "";
     }
 }
@@ -110,7 +111,9 @@ static lxw_error write_stats_table(xctx *x, lxw_worksheet *ws, int k, int head)
     TRY(worksheet_set_row(ws, (lxw_row_t)head, 45, NULL));
 
     int row = head + 1;
-    for (int o = 0; o < ROI_OUT_COUNT; o++, row++) {
+    for (int o = 0; o < ROI_OUT_COUNT; o++) {
+        if (!roi_model_output_present(m, (roi_output)o))
+            continue; /* total_savings without savings streams */
         const roi_summary *s = &run->summary[o];
         lxw_format *fm = xl_output_format(f, (roi_output)o);
         int none = s->n_defined == 0, few = s->n_defined < 2;
@@ -129,6 +132,7 @@ static lxw_error write_stats_table(xctx *x, lxw_worksheet *ws, int k, int head)
             TRY(xl_put_num(ws, row, OC_UNDEF, s->undefined_share, f->pct));
         else
             TRY(worksheet_write_blank(ws, (lxw_row_t)row, OC_UNDEF, NULL));
+        row++;
     }
     /* Payback percentiles again as quarters: the quarter in which the period falls. */
     const roi_summary *pb = &run->summary[ROI_OUT_PAYBACK];
@@ -351,7 +355,10 @@ static lxw_error write_scenario(xctx *x, int k)
 
     const int head = 3;
     TRY(write_stats_table(x, ws, k, head));
-    int row = head + ROI_OUT_COUNT + 4;
+    int shown = 0;
+    for (int o = 0; o < ROI_OUT_COUNT; o++)
+        shown += roi_model_output_present(m, (roi_output)o);
+    int row = head + shown + 4;
     TRY(write_milestones(x, ws, k, row, &row));
     row += 1;
 

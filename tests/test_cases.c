@@ -101,6 +101,9 @@ static void test_plain_cash_flow_case(void **state)
     assert_near(out[ROI_OUT_TOTAL_SPEND], 700.0, 1e-9);
     assert_near(out[ROI_OUT_TOTAL_REVENUE], 600.0, 1e-9);
     assert_true(isnan(out[ROI_OUT_PAYBACK])); /* cumulative -550 .. -100: never */
+    assert_near(out[ROI_OUT_TOTAL_SAVINGS], 0.0, 0);
+    assert_false(roi_model_output_present(m, ROI_OUT_TOTAL_SAVINGS));
+    assert_true(roi_model_output_present(m, ROI_OUT_TOTAL_REVENUE));
     for (int t = 0; t < 4; t++)
         assert_near(AT(m, series, "quality_multiplier", t), 1.0, 0);
     assert_false(roi_model_series_present(m, ROI_SERIES_SCORE));
@@ -214,6 +217,9 @@ static void test_savings_and_schedule(void **state)
     assert_int_equal(roi_model_series_index(m, "revenue.deflection"), -1);
     assert_near(out[ROI_OUT_NPV], 3000.0, 1e-9);
     assert_near(out[ROI_OUT_TOTAL_REVENUE], 200.0, 1e-9);
+    assert_near(out[ROI_OUT_TOTAL_SAVINGS], 4000.0, 1e-9);
+    assert_true(roi_model_output_present(m, ROI_OUT_TOTAL_SAVINGS));
+    assert_string_equal(roi_output_name(ROI_OUT_TOTAL_SAVINGS), "total_savings");
     assert_near(out[ROI_OUT_TOTAL_SPEND], 1200.0, 1e-9);
     assert_near(out[ROI_OUT_ROI_MULTIPLE], (4000.0 + 200.0) / 1200.0, 1e-12);
     free(series);
