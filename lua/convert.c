@@ -367,6 +367,10 @@ static roi_status make_dist(conv *c, int t, const char *name, roi_dist *d)
                           c->err);
     else if (strcmp(family, "bernoulli") == 0)
         s = roi_dist_bernoulli(d, p[0], name, c->err);
+    else if (strcmp(family, "gamma") == 0)
+        s = roi_dist_gamma(d, p[0], p[1], name, c->err);
+    else if (strcmp(family, "weibull") == 0)
+        s = roi_dist_weibull(d, p[0], p[1], name, c->err);
     else if (strcmp(family, "lognormal") == 0 && form && strcmp(form, "meansd") == 0)
         s = roi_dist_lognormal_meansd(d, p[0], p[1], name, c->err);
     else if (strcmp(family, "lognormal") == 0)

@@ -9,15 +9,17 @@
 #include <string.h>
 
 #include "atomic.h"
+#include "json_number.h"
 #include "search.h"
 #include "text.h"
 
 /* ---- building blocks ----------------------------------------------------------------- */
 
-/* Adds a number, or null when v is not finite: no NaN or Inf ever reaches the file. */
+/* Adds a number that reads back as the same double, or null when v is not finite: no
+ * NaN or Inf ever reaches the file. */
 static int add_num(cJSON *obj, const char *key, double v)
 {
-    cJSON *item = isfinite(v) ? cJSON_CreateNumber(v) : cJSON_CreateNull();
+    cJSON *item = roi_json_number(v);
     return item && cJSON_AddItemToObject(obj, key, item);
 }
 
@@ -149,7 +151,7 @@ static cJSON *num_array(const double *x, int n)
 {
     cJSON *arr = cJSON_CreateArray();
     for (int i = 0; arr && i < n; i++) {
-        cJSON *item = isfinite(x[i]) ? cJSON_CreateNumber(x[i]) : cJSON_CreateNull();
+        cJSON *item = roi_json_number(x[i]);
         if (!item || !cJSON_AddItemToArray(arr, item)) {
             cJSON_Delete(item);
             cJSON_Delete(arr);
@@ -313,8 +315,8 @@ static int add_ci(cJSON *obj, const roi_summary *s, const roi_summary_ci *ci)
             return 0;
         }
         double lo = none ? NAN : ci->pct_lo[k], hi = none ? NAN : ci->pct_hi[k];
-        cJSON *a = isfinite(lo) ? cJSON_CreateNumber(lo) : cJSON_CreateNull();
-        cJSON *b = isfinite(hi) ? cJSON_CreateNumber(hi) : cJSON_CreateNull();
+        cJSON *a = roi_json_number(lo);
+        cJSON *b = roi_json_number(hi);
         ok &= a && cJSON_AddItemToArray(pair, a);
         ok &= b && cJSON_AddItemToArray(pair, b);
         ok &= add_num(pse, roi_pct_names[k], none ? NAN : ci->pct_se[k]);
