@@ -112,6 +112,25 @@ roi_status roi_quarter_parse(const char *label, int *year, int *q, const char *p
     return ROI_OK;
 }
 
+const char *roi_model_currency(const roi_model *m)
+{
+    return m && m->currency ? m->currency : "USD";
+}
+
+const char *roi_currency_symbol(const char *code)
+{
+    static const struct {
+        const char *code, *symbol;
+    } symbols[] = {{"USD", "$"},   {"EUR", "\u20ac"}, {"GBP", "\u00a3"}, {"JPY", "\u00a5"},
+                   {"CNY", "\u00a5"}, {"INR", "\u20b9"}, {"KRW", "\u20a9"}, {"AUD", "A$"},
+                   {"CAD", "C$"}, {"NZD", "NZ$"}, {"HKD", "HK$"}, {"SGD", "S$"},
+                   {"BRL", "R$"}, {"MXN", "MX$"}};
+    for (size_t i = 0; code && i < sizeof symbols / sizeof symbols[0]; i++)
+        if (strcmp(symbols[i].code, code) == 0)
+            return symbols[i].symbol;
+    return NULL;
+}
+
 roi_period roi_model_period(const roi_model *m, int year, int q)
 {
     return (year - m->start_year) * 4 + (q - m->start_q);
@@ -376,9 +395,34 @@ static roi_status check_row(const roi_model *m, const roi_decl *d, const roi_par
 
 /* ---- validation: rules that relate fields -------------------------------------------- */
 
+/* A currency is an ISO 4217 code: three capital letters. */
+static roi_status currency_rule(const char *code, roi_error *err)
+{
+    int ok = code && strlen(code) == 3;
+    for (int k = 0; ok && k < 3; k++)
+        ok = code[k] >= 'A' && code[k] <= 'Z';
+    if (ok)
+        return ROI_OK;
+    char upper[4] = "";
+    int fixable = code && strlen(code) == 3;
+    for (int k = 0; fixable && k < 3; k++) {
+        fixable = isalpha((unsigned char)code[k]);
+        upper[k] = (char)toupper((unsigned char)code[k]);
+    }
+    if (fixable)
+        return roi_error_set(err, ROI_ERR_PARAM, "horizon.currency",
+                             "must be an ISO 4217 code in capitals, got '%s'; did you mean "
+                             "'%s'?", code, upper);
+    return roi_error_set(err, ROI_ERR_PARAM, "horizon.currency",
+                         "must be an ISO 4217 code of three capital letters such as USD, "
+                         "EUR or GBP, got '%.40s'", code ? code : "");
+}
+
 static roi_status horizon_rules(const roi_model *m, roi_error *err)
 {
     double r, g, r_lo, r_hi, g_lo, g_hi;
+    if (m->currency)
+        CHECK(currency_rule(m->currency, err));
 
     if (m->periods < 1) {
         char from[16], to[16];

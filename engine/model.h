@@ -217,6 +217,7 @@ typedef struct roi_model {
     roi_ref discount;          /* annual r > -1 */
     int terminal;              /* nonzero: add terminal value (0 or 1) */
     roi_ref tv_growth;         /* g_tv < r */
+    char *currency;            /* ISO 4217 code of every amount ("EUR"); NULL: USD (owned) */
 
     /* Quality track (section 3); optional: no versions, no track (m_t = 1) */
     roi_version *versions; int n_versions;
@@ -304,6 +305,14 @@ typedef struct roi_sweep_spec {
 roi_model *roi_model_new(void);
 /* Frees the model and everything it owns. NULL is allowed. */
 void roi_model_free(roi_model *m);
+
+/* The model's currency code: m->currency, or "USD" when the scenario states none. */
+const char *roi_model_currency(const roi_model *m);
+
+/* The symbol reports write before an amount in currency `code` ("$" for USD, "€" for
+ * EUR, "£" for GBP, "¥" for JPY, ...), or NULL for a code without one in this table
+ * (reports then write the code: "CHF 12.0M"). */
+const char *roi_currency_symbol(const char *code);
 
 /* "2026Q2" -> year 2026, quarter 2; returns ROI_ERR_PARAM on a malformed label. */
 roi_status roi_quarter_parse(const char *label, int *year, int *q, const char *path,

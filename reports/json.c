@@ -590,7 +590,8 @@ static cJSON *scenario_json(const roi_scenario_results *sc)
         goto fail;
     }
     if (!add_str(horizon, "start", start) || !add_str(horizon, "end", end) ||
-        !add_num(horizon, "periods", m->periods))
+        !add_num(horizon, "periods", m->periods) ||
+        (m->currency && !add_str(horizon, "currency", m->currency))) /* absent: USD */
         goto fail;
 
     outputs = cJSON_CreateObject();

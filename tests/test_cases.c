@@ -387,6 +387,89 @@ static void test_whatif_redeclares_views_and_stresses(void **state)
     expect_refused(text, "already declared");
 }
 
+/* ---- the bundled example, scenarios/examples/fleet_routing.lua ---------------------------------- */
+
+#define FLEET ROI_SOURCE_DIR "/scenarios/examples/fleet_routing.lua"
+
+/* Every uncertain input of the example fixed (--set), with adoption at once (p huge, q
+ * 0), so that its npv can be computed by hand from MODEL.md's formulas. */
+static void test_example_npv_by_hand(void **state)
+{
+    (void)state;
+    const char *const sets[] = {
+        "horizon.terminal_growth=0.01", "platform.amount=8e6", "integration.amount=1.2e6",
+        "compute.unit_cost=0.04", "drivers.delay=1", "drivers.ceiling=0.8",
+        "drivers.adoption.p=1e6", "drivers.adoption.q=0", "fuel_and_overtime.rate=12",
+        "fuel_and_overtime.ratio=0.5", "same_day.amount=0.6e6"};
+    roi_scenario_opts opts = {.sets = sets, .n_sets = (int)(sizeof sets / sizeof sets[0])};
+    roi_model *m = NULL;
+    roi_error err;
+    roi_error_clear(&err);
+    if (roi_scenario_load(FLEET, &opts, &m, &err) != ROI_OK)
+        fail_msg("%s", err.msg);
+    assert_int_equal(roi_graph_input_count(&m->graph), 0);
+    assert_int_equal(m->periods, 20);
+    assert_string_equal(roi_model_currency(m), "USD");
+    double out[ROI_OUT_COUNT];
+    run_trial(m, out, NULL);
+
+    /* Drivers: launch 2026Q3 (t = 2) + 1 quarter: L = 3 (no versions: t_launch = 0).
+     * Active = 4000 * 1.03^(t/4) * unlocked * 0.8; routes = active * 63. */
+    double npv = 0.0, ocf = 0.0, savings = 0.0, revenue = 0.0, spend = 0.0;
+    for (int t = 0; t < 20; t++) {
+        int k = t - 3;
+        double unlocked = k < 0 ? 0.0 : k < 2 ? 0.25 : k < 4 ? 0.60 : 1.0;
+        double routes = 4000.0 * pow(1.03, t / 4.0) * unlocked * 0.8 * 63.0;
+        double saved = t >= 2 ? routes * 12.0 * 0.5 : 0.0;
+        double same_day = t >= 4 ? 0.6e6 * pow(1.1, (t - 4) / 4.0) : 0.0;
+        double compute = t >= 2 ? routes * 0.04 * pow(0.8, t / 4.0) : 0.0;
+        double team = 1.2e6 * pow(1.04, t / 4.0);
+        double invest = (t == 0 ? 8e6 : 0.0) + (t < 4 ? 1.2e6 : 0.0);
+        npv += (saved + same_day - compute - team - invest) * pow(1.08, -t / 4.0);
+        if (t >= 16)
+            ocf += saved + same_day - compute - team;
+        savings += saved;
+        revenue += same_day;
+        spend += compute + team + invest;
+    }
+    const double tv = ocf > 0 ? ocf * 1.01 / (0.08 - 0.01) : 0.0;
+    npv += tv * pow(1.08, -19 / 4.0);
+    assert_near(out[ROI_OUT_NPV], npv, 1e-9 * fabs(npv));
+    assert_near(out[ROI_OUT_TOTAL_SAVINGS], savings, 1e-9 * savings);
+    assert_near(out[ROI_OUT_TOTAL_REVENUE], revenue, 1e-9 * revenue);
+    assert_near(out[ROI_OUT_TOTAL_SPEND], spend, 1e-9 * spend);
+    /* tens of millions, not billions */
+    assert_true(fabs(npv) > 1e6 && fabs(npv) < 1e9);
+    roi_model_free(m);
+}
+
+/* The scenario states its currency as an ISO 4217 code. */
+static void test_currency(void **state)
+{
+    (void)state;
+    char text[2048];
+    snprintf(text, sizeof text, "%s", SAAS);
+    char *brace = strchr(text, '}');
+    assert_non_null(brace);
+    const char *rest = strchr(SAAS, '}');
+    snprintf(brace, sizeof text - (size_t)(brace - text), ", currency = \"EUR\" %s", rest);
+    roi_model *m = load_ok(text);
+    assert_string_equal(roi_model_currency(m), "EUR");
+    assert_string_equal(roi_currency_symbol("EUR"), "\u20ac");
+    assert_string_equal(roi_currency_symbol("USD"), "$");
+    assert_null(roi_currency_symbol("CHF"));
+    roi_model_free(m);
+    m = load_ok(SAAS);
+    assert_null(m->currency);
+    assert_string_equal(roi_model_currency(m), "USD");
+    roi_model_free(m);
+    snprintf(brace, sizeof text - (size_t)(brace - text), ", currency = \"eur\" %s", rest);
+    expect_refused(text, "horizon.currency: must be an ISO 4217 code in capitals, got 'eur'; "
+                         "did you mean 'EUR'?");
+    snprintf(brace, sizeof text - (size_t)(brace - text), ", currency = \"euro\" %s", rest);
+    expect_refused(text, "three capital letters");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -399,6 +482,8 @@ int main(void)
         cmocka_unit_test(test_slipped_version_delays_adoption),
         cmocka_unit_test(test_whatif_fixes_an_analysed_input),
         cmocka_unit_test(test_whatif_redeclares_views_and_stresses),
+        cmocka_unit_test(test_example_npv_by_hand),
+        cmocka_unit_test(test_currency),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

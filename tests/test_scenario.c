@@ -195,7 +195,7 @@ static const char *override_of(const char *kind, const char *field)
         {"horizon", "discount", "0.1"},   {"horizon", "terminal_growth", "0"},
         {"frontier", "slope", "x_in"},    {"stress", "low", "0"},
         {"stress", "high", "0.5"},        {"goal", "low", "0"},
-        {"goal", "high", "1"},
+        {"goal", "high", "1"},            {"horizon", "currency", "\"EUR\""},
     };
     for (size_t i = 0; i < sizeof o / sizeof o[0]; i++)
         if (strcmp(o[i].kind, kind) == 0 && strcmp(o[i].field, field) == 0)
