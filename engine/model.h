@@ -30,7 +30,7 @@ typedef int roi_period;
 typedef enum roi_output {
     ROI_OUT_NPV,           /* dollars */
     ROI_OUT_NPV_HORIZON,   /* dollars, without terminal value and residuals */
-    ROI_OUT_ROI_MULTIPLE,  /* ratio */
+    ROI_OUT_ROI_MULTIPLE,  /* ratio; NaN when nothing is spent */
     ROI_OUT_IRR,           /* annual rate; NaN when undefined */
     ROI_OUT_PAYBACK,       /* period index of payback; NaN when never within horizon */
     ROI_OUT_TOTAL_SPEND,   /* dollars, undiscounted */

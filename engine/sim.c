@@ -264,7 +264,9 @@ static int run_trial(const shape *sh, thread_state *t, size_t i, double *out,
         check_series = 0;
     for (int k = 0; k < ROI_OUT_COUNT; k++) {
         double v = out[k];
-        if (isfinite(v) || (isnan(v) && (k == ROI_OUT_IRR || k == ROI_OUT_PAYBACK)))
+        /* undefined: irr (no sign change), payback (never), roi_multiple (no spend) */
+        if (isfinite(v) || (isnan(v) && (k == ROI_OUT_IRR || k == ROI_OUT_PAYBACK ||
+                                          k == ROI_OUT_ROI_MULTIPLE)))
             continue;
         if (i < t->fail_trial) {
             t->fail_trial = i;

@@ -56,8 +56,8 @@ static cJSON *output_json(const roi_summary *s, roi_output o)
         ok &= add_num(obj, roi_pct_names[k], none ? NAN : s->pct[k]);
     ok &= add_num(obj, "prob_positive", none ? NAN : s->prob_positive);
     ok &= add_num(obj, "cvar5", none ? NAN : s->cvar5);
-    if (o == ROI_OUT_IRR)
-        ok &= add_num(obj, "undefined_share", s->undefined_share);
+    if (o == ROI_OUT_IRR || (o == ROI_OUT_ROI_MULTIPLE && s->undefined_share > 0))
+        ok &= add_num(obj, "undefined_share", s->undefined_share); /* no spend: no ratio */
     if (o == ROI_OUT_PAYBACK) {
         ok &= add_num(obj, "never_share", s->undefined_share);
         ok &= add_str(obj, "unit", "quarters from start");

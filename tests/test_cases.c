@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "scenario.h"
+#include "sim.h"
 
 /* Loads scenario text (written to a file of its own). */
 static roi_status load_text(const char *text, roi_model **m, roi_error *err)
@@ -470,6 +471,28 @@ static void test_currency(void **state)
     expect_refused(text, "three capital letters");
 }
 
+/* A pure benefit case spends nothing: its ROI multiple is undefined in every trial,
+ * reported as a share, as irr is; the run does not stop. */
+static void test_no_spend_roi_multiple_undefined(void **state)
+{
+    (void)state;
+    roi_model *m = load_ok(
+        "horizon { from = \"2026Q1\", to = \"2026Q4\", discount = 0, terminal = false }\n"
+        "revenue \"grant\" { kind = \"schedule\", from = \"2026Q1\", to = \"end\",\n"
+        "  amount = uniform(1, 2) }\n");
+    roi_sim_opts opts = {.seed = 1, .trials = 500, .threads = 1};
+    roi_run *run = NULL;
+    roi_error err;
+    roi_error_clear(&err);
+    if (roi_sim_run(m, &opts, &run, &err) != ROI_OK)
+        fail_msg("%s", err.msg);
+    assert_int_equal(run->summary[ROI_OUT_ROI_MULTIPLE].n_defined, 0);
+    assert_near(run->summary[ROI_OUT_ROI_MULTIPLE].undefined_share, 1.0, 0);
+    assert_near(run->summary[ROI_OUT_TOTAL_SPEND].max, 0.0, 0);
+    roi_run_free(run);
+    roi_model_free(m);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -484,6 +507,7 @@ int main(void)
         cmocka_unit_test(test_whatif_redeclares_views_and_stresses),
         cmocka_unit_test(test_example_npv_by_hand),
         cmocka_unit_test(test_currency),
+        cmocka_unit_test(test_no_spend_roi_multiple_undefined),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

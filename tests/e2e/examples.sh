@@ -30,5 +30,22 @@ grep -q '"score"' "$work/out.json" && fail "a case without versions reports scor
 head -1 "$work/out.csv" | grep -q ',total_savings' || fail "no total_savings column in the trials CSV"
 [ -s "$work/out.xlsx" ] || fail "no workbook"
 "$roisim" check "$src/scenarios/examples/fleet_routing.lua" >/dev/null 2>&1 || fail "check failed"
+# The smallest case: a horizon, a spend line and a stream, nothing else, and one that
+# spends nothing (its ROI multiple is undefined): every report is written.
+cat >"$work/plain.lua" <<'LUA'
+horizon { from = "2026Q1", to = "2027Q4", discount = 0.1, terminal = false, currency = "EUR" }
+spend "build" { kind = "lump", quarter = "2026Q1", amount = 500e3 }
+revenue "fees" { kind = "schedule", from = "2026Q2", to = "end", amount = uniform(60e3, 120e3) }
+LUA
+cat >"$work/grant.lua" <<'LUA'
+horizon { from = "2026Q1", to = "2026Q4", discount = 0, terminal = false }
+revenue "grant" { kind = "schedule", from = "2026Q1", to = "end", amount = uniform(1e6, 2e6) }
+LUA
+"$roisim" run -n 500 --quiet "$work/plain.lua" "$work/grant.lua" --json "$work/plain.json" \
+    --xlsx "$work/plain.xlsx" --trials-csv "$work/plain.csv" >/dev/null 2>"$work/plain.err" ||
+    fail "a case with only horizon, spend and revenue failed: $(cat "$work/plain.err")"
+[ -s "$work/plain.err" ] && fail "warnings for the plain case: $(cat "$work/plain.err")"
+grep -q '"unique_active"' "$work/plain.json" && fail "a case without surfaces reports unique_active"
+grep -q '"currency":[[:space:]]*"EUR"' "$work/plain.json" || fail "the stated currency is not in the JSON"
 [ "$failures" -eq 0 ] || exit 1
 echo "examples: the fleet routing case and its what-ifs run and report savings"
