@@ -493,6 +493,38 @@ static void test_no_spend_roi_multiple_undefined(void **state)
     roi_model_free(m);
 }
 
+/* ---- a what-if may use the parent's value of what it changes ----------------------------------- */
+
+static void test_whatif_relative_change(void **state)
+{
+    (void)state;
+    const char *parent =
+        "horizon { from = \"2026Q1\", to = \"2026Q4\", discount = 0, terminal = false }\n"
+        "uplift_share = 0.25\n"
+        "revenue \"fees\" { kind = \"schedule\", from = \"2026Q1\", to = \"end\", amount = 100 }\n"
+        "revenue \"extra\" { kind = \"schedule\", from = \"2026Q1\", to = \"end\",\n"
+        "  amount = fees.amount * uplift_share }\n";
+    roi_model *m = NULL;
+    roi_error err;
+    roi_status s = load_whatif(parent,
+                               "scenario { extends = \"bank\" }\n"
+                               "fees.amount = fees.amount * 2\n"
+                               "uplift_share = uplift_share + 0.25\n",
+                               &m, &err);
+    if (s != ROI_OK)
+        fail_msg("%s", err.msg);
+    double out[ROI_OUT_COUNT];
+    run_trial(m, out, NULL);
+    /* fees 200 a quarter, extra 200 * 0.5 = 100 (the parent's expression sees the new
+     * values) */
+    assert_near(out[ROI_OUT_TOTAL_REVENUE], 4 * (200.0 + 100.0), 1e-9);
+    roi_model_free(m);
+    /* in one file, a name that has no value yet cannot use itself */
+    expect_refused("horizon { from = \"2026Q1\", to = \"2026Q4\", discount = 0, terminal = false }\n"
+                   "x = x * 2\n",
+                   "unknown name 'x'");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -508,6 +540,7 @@ int main(void)
         cmocka_unit_test(test_example_npv_by_hand),
         cmocka_unit_test(test_currency),
         cmocka_unit_test(test_no_spend_roi_multiple_undefined),
+        cmocka_unit_test(test_whatif_relative_change),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
