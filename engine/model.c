@@ -423,6 +423,17 @@ static roi_status horizon_rules(const roi_model *m, roi_error *err)
     double r, g, r_lo, r_hi, g_lo, g_hi;
     if (m->currency)
         CHECK(currency_rule(m->currency, err));
+    /* a percent typed as a number (10 for 10%) would discount at 1000% a year */
+    if (roi_graph_is_constant(&m->graph, m->discount, &r) && r > 1.0)
+        return roi_error_set(err, ROI_ERR_PARAM, "horizon.discount",
+                             "is an annual rate as a fraction, got %g (%g%%); did you mean "
+                             "%g?", r, 100.0 * r, r / 100.0);
+    roi_graph_bounds(&m->graph, m->discount, &r_lo, &r_hi);
+    if (r_hi > 1.0)
+        return roi_error_set(err, ROI_ERR_PARAM, "horizon.discount",
+                             "is an annual rate as a fraction, but can be %g (%g%%); rates "
+                             "above 1 are refused as percents typed as numbers", r_hi,
+                             100.0 * r_hi);
 
     if (m->periods < 1) {
         char from[16], to[16];
@@ -493,6 +504,10 @@ static roi_status version_rules(const roi_model *m, int i, roi_error *err)
 static roi_status spend_rules(const roi_model *m, const roi_spend *l, roi_error *err)
 {
     char path[300];
+    if (l->kind == ROI_SPEND_INFERENCE && l->cls == ROI_CLASS_INVESTMENT)
+        return roi_error_set(err, ROI_ERR_PARAM, join(path, sizeof path, l->name, "class"),
+                             "an inference line recurs with usage, so it is operating; "
+                             "remove class = \"investment\"");
     if (l->kind == ROI_SPEND_INFERENCE && m->n_surfaces == 0)
         return roi_error_set(err, ROI_ERR_PARAM, join(path, sizeof path, l->name, "kind"),
                              "an inference line costs the interactions of surfaces' users, "

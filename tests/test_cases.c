@@ -525,6 +525,26 @@ static void test_whatif_relative_change(void **state)
                    "unknown name 'x'");
 }
 
+/* Smaller mistakes a user met, each with a message that says what to write. */
+static void test_small_mistakes(void **state)
+{
+    (void)state;
+    expect_refused("horizon { from = \"2026Q1\", to = \"2026Q4\", discount = 10, terminal = false }\n",
+                   "horizon.discount: is an annual rate as a fraction, got 10 (1000%); did you "
+                   "mean 0.1?");
+    expect_refused("horizon { from = \"2026Q1\", to = \"2026Q4\", discount = uniform(0, 8),"
+                   " terminal = false }\n",
+                   "rates above 1 are refused");
+    char text[2048];
+    snprintf(text, sizeof text,
+             "%sspend \"gpu\" { kind = \"inference\", class = \"investment\", from = \"2026Q1\","
+             " unit_cost = 1 }\n", BANK);
+    expect_refused(text, "gpu.class: an inference line recurs with usage");
+    expect_refused("horizon { from = \"2026Q1\", to = \"2026Q4\", discount = 0, terminal = false }\n"
+                   "spend \"fine_tuning\" { kind = \"lump\", quarter = \"2025Q4\", amount = 5 }\n",
+                   "fine_tuning.quarter: 2025Q4 is before the horizon");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -541,6 +561,7 @@ int main(void)
         cmocka_unit_test(test_currency),
         cmocka_unit_test(test_no_spend_roi_multiple_undefined),
         cmocka_unit_test(test_whatif_relative_change),
+        cmocka_unit_test(test_small_mistakes),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -27,6 +27,9 @@ grep -q '"total_savings"' "$work/out.json" || fail "no total_savings output in t
 grep -q '"savings.fuel_and_overtime"' "$work/out.json" || fail "no savings series in the JSON"
 grep -q '"quality_multiplier"' "$work/out.json" && fail "a case without versions reports quality_multiplier"
 grep -q '"score"' "$work/out.json" && fail "a case without versions reports score"
+# No scenario is named base: the what-ifs are compared with the first, fleet_routing.
+grep -q '"versus":[[:space:]]*"fleet_routing"' "$work/out.json" ||
+    fail "the what-ifs are not compared with the first scenario of the run"
 head -1 "$work/out.csv" | grep -q ',total_savings' || fail "no total_savings column in the trials CSV"
 [ -s "$work/out.xlsx" ] || fail "no workbook"
 "$roisim" check "$src/scenarios/examples/fleet_routing.lua" >/dev/null 2>&1 || fail "check failed"
