@@ -681,6 +681,34 @@ local function plain_copy(v, depth)
 end
 local FIELD_DEPTH = 4                             -- a list of lists of numbers, and one more
 
+-- A value that uses the one it replaces: `x = x * 2` in a what-if means the parent's
+-- value of x times 2. Returns v with every reference to `path` replaced by `old` (the
+-- value the path held before; copies, so the parent's value is never changed), or v
+-- itself when it does not refer to path. No value before: "is not set yet".
+local function with_previous(v, path, old, loc)
+  if not is_value(v) then return v end
+  local function uses(x)
+    if not is_value(x) then return false end
+    if x.op == "ref" then return x.path == path end
+    for i = 1, #x do if uses(x[i]) then return true end end
+    return false
+  end
+  if not uses(v) then return v end
+  if old == nil then
+    fail(fmt("%s uses itself, but has no value yet to start from", path), loc)
+  end
+  local function copy(x)
+    if not is_value(x) then return x end
+    if x.op == "ref" and x.path == path then return old end
+    if x.op == "ref" or x.op == "dist" then return x end
+    local c = {}
+    for k, e in pairs(VDATA[x]) do c[k] = e end
+    for i = 1, #x do c[i] = copy(x[i]) end
+    return new_value(c)
+  end
+  return copy(v)
+end
+
 -- Sets field `key` of `obj` (path prefix `prefix` inside the object) to v.
 local function set_field(st, obj, schema, prefix, key, v, loc)
   v = plain_copy(v, FIELD_DEPTH)
@@ -711,6 +739,7 @@ local function set_field(st, obj, schema, prefix, key, v, loc)
     t[part] = t[part] or {}
     t = t[part]
   end
+  v = with_previous(v, full, t[key], loc)
   t[key] = v
   obj.locs[prefix .. key] = loc or author_loc()
   if is_value(v) and v.op == "dist" and not v.path then VDATA[v].loc = v.loc or loc end
@@ -1066,6 +1095,7 @@ local function make_env(st)
         if bad then fail(fmt("%s must be a finite number, got %s", name, bad), loc) end
         if st.plain[name] ~= nil then fail(fmt("'%s' already holds a %s", name, type(st.plain[name])), loc) end
         if st.globals[name] == nil then st.gorder[#st.gorder + 1] = name end
+        v = with_previous(v, name, st.globals[name], loc)
         st.globals[name] = v
         st.gset[name] = { loc = loc }
         note_set(st, name)
@@ -1134,7 +1164,7 @@ local function apply_set(st, text)
     if type(v) ~= "number" and not is_value(v) then
       error(fmt("%s: the value must be a number or a distribution, got %s", loc, type(v)), 0)
     end
-    st.globals[parts[1]] = v
+    st.globals[parts[1]] = with_previous(v, parts[1], st.globals[parts[1]], loc)
     st.gset[parts[1]] = { loc = loc }
     st.changed[parts[1]] = true
     return
