@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "atomic.h"
+#include "json_number.h"
 #include "report.h"
 #include "rng.h"
 #include "sha256.h"
@@ -557,6 +558,110 @@ static void test_json_real_run(void **state)
     remove_tree(dir);
 }
 
+/* ---- exact numbers ---------------------------------------------------------------------- */
+
+/* The same bits (so -0 and 0 differ, and NaN is never equal). */
+static int same_bits(double a, double b)
+{
+    return memcmp(&a, &b, sizeof a) == 0;
+}
+
+/* Doubles of every magnitude from random bits: each reads back bit-identical and no
+ * shorter text would; cJSON's own printing loses some of them, which is why. */
+static void test_json_number_round_trips(void **state)
+{
+    (void)state;
+    int lost_by_cjson = 0, n = 0;
+    for (uint64_t i = 0; n < 20000; i++) {
+        uint32_t w[4];
+        roi_rng_block(roi_rng_key(7, "json numbers"), i, 0, w);
+        uint64_t bits = ((uint64_t)w[0] << 32) | w[1];
+        double v;
+        memcpy(&v, &bits, sizeof v);
+        if (!isfinite(v) || v == 0)
+            continue;
+        if (i % 2) /* half of them in the range statistics live in */
+            v = ldexp(frexp(v, &(int){0}), (int)(w[2] % 80) - 20);
+        n++;
+        char buf[ROI_JSON_NUMBER_SIZE];
+        roi_json_number_text(v, buf, sizeof buf);
+        if (!same_bits(strtod(buf, NULL), v))
+            fail_msg("%s does not read back as %.17g", buf, v);
+        int digits = 0, leading = 1; /* significant digits: from the first nonzero one */
+        for (const char *c = buf; *c && *c != 'e'; c++) {
+            leading &= *c == '-' || *c == '0' || *c == '.';
+            digits += !leading && isdigit((unsigned char)*c);
+        }
+        if (digits > 15) { /* one digit fewer would not do */
+            char shorter[400];
+            snprintf(shorter, sizeof shorter, "%.*g", digits - 1, v);
+            if (strtod(shorter, NULL) == v)
+                fail_msg("%s: %s is shorter and reads back too", buf, shorter);
+        }
+        cJSON *item = cJSON_CreateNumber(v);
+        char *text = cJSON_PrintUnformatted(item);
+        lost_by_cjson += !same_bits(strtod(text, NULL), v);
+        cJSON_free(text);
+        cJSON_Delete(item);
+    }
+    assert_true(lost_by_cjson > n / 20);
+    char buf[ROI_JSON_NUMBER_SIZE];
+    assert_string_equal(roi_json_number_text(0.1, buf, sizeof buf), "0.1");
+    assert_string_equal(roi_json_number_text(-0.0, buf, sizeof buf), "0");
+    assert_string_equal(roi_json_number_text(1e300 * 1e300, buf, sizeof buf), "null");
+    assert_string_equal(roi_json_number_text(1.0 / 3.0, buf, sizeof buf), "0.3333333333333333");
+    assert_string_equal(roi_json_number_text(12345, buf, sizeof buf), "12345");
+}
+
+/* Reading a real run's JSON back gives every output statistic's double bit for bit. */
+static void test_json_statistics_exact(void **state)
+{
+    (void)state;
+    char dir[64], path[128];
+    make_tmpdir(dir, sizeof dir);
+    snprintf(path, sizeof path, "%s/exact.json", dir);
+    roi_model *m = tiny_model();
+    roi_sim_opts opts = {.seed = 99, .trials = 500, .threads = 1};
+    roi_run *run = NULL;
+    roi_error err;
+    if (roi_sim_run(m, &opts, &run, &err) != ROI_OK)
+        fail_msg("roi_sim_run: %s", err.msg);
+    const roi_run *runs[] = {run};
+    roi_report_meta meta = {.version = ROI_VERSION, .seed = 99, .trials = 500};
+    assert_int_equal(roi_report_json_write(RESULTS(runs, 1), &meta, path, &err), ROI_OK);
+    char *text = read_all(path, NULL);
+    cJSON *root = cJSON_Parse(text);
+    assert_non_null(root);
+    const cJSON *outs = cJSON_GetObjectItemCaseSensitive(
+        cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(root, "scenarios"), 0), "outputs");
+    int compared = 0;
+    for (int o = 0; o < ROI_OUT_COUNT; o++) {
+        const roi_summary *s = &run->summary[o];
+        const cJSON *out = cJSON_GetObjectItemCaseSensitive(outs, roi_output_name((roi_output)o));
+        assert_non_null(out);
+        if (s->n_defined < 2)
+            continue;
+        double want[N_STAT_KEYS] = {s->mean, s->sd, s->se, s->min, s->max};
+        for (int k = 0; k < ROI_NPCT; k++)
+            want[5 + k] = s->pct[k];
+        want[5 + ROI_NPCT] = s->prob_positive;
+        want[6 + ROI_NPCT] = s->cvar5;
+        for (int k = 0; k < N_STAT_KEYS; k++) {
+            double got = num(out, stat_keys[k]);
+            if (!same_bits(got, want[k] == 0 ? 0.0 : want[k]))
+                fail_msg("%s.%s: %.17g read back as %.17g", roi_output_name((roi_output)o),
+                         stat_keys[k], want[k], got);
+            compared++;
+        }
+    }
+    assert_true(compared >= 5 * N_STAT_KEYS);
+    cJSON_Delete(root);
+    free(text);
+    roi_run_free(run);
+    roi_model_free(m);
+    remove_tree(dir);
+}
+
 static void test_xlsx_write(void **state)
 {
     (void)state;
@@ -921,7 +1026,7 @@ static void test_xlsx_dates(void **state)
 }
 
 
-/* ---- files and text at the boundary (issue 14) --------------------------------------- */
+/* ---- files and text at the boundary ------------------------------------------------ */
 
 /* Each ill-formed sequence becomes one U+FFFD per maximal subpart; valid text is
  * returned as it is, without a copy. */
@@ -1141,6 +1246,8 @@ int main(void)
         cmocka_unit_test(test_json_nonfinite_is_null),
         cmocka_unit_test(test_terminal_table),
         cmocka_unit_test(test_json_real_run),
+        cmocka_unit_test(test_json_number_round_trips),
+        cmocka_unit_test(test_json_statistics_exact),
         cmocka_unit_test(test_xlsx_write),
         cmocka_unit_test(test_missing_directory),
         cmocka_unit_test(test_failed_write_keeps_old_report),

@@ -1,4 +1,4 @@
-"""End-to-end: the analysis of the bundled scenarios (issue 4, part A).
+"""End-to-end: the analysis of the bundled scenarios.
 
 Checks the JSON's analysis section (keys, determinism across thread counts), the base
 case's top driver of npv, the direction of each of MODEL.md's views, the paired
