@@ -14,6 +14,7 @@
 #ifndef ROI_CLUSTER_H
 #define ROI_CLUSTER_H
 
+#include "model.h"
 #include "part.h"
 
 /*
@@ -26,6 +27,14 @@ roi_status roi_cluster_start(int *argc, char ***argv, roi_part **part, roi_error
 
 /* Ends it (frees part; NULL is allowed), after the last agreement. */
 void roi_cluster_end(roi_part *part);
+
+/*
+ * Whether every rank read the same bytes for the models' files (each model's sources:
+ * the scenario and the parents it extends): a collective when part is not NULL.
+ * Errors: ROI_ERR_SCENARIO naming a rank whose files differ from this rank's.
+ */
+roi_status roi_cluster_same_files(roi_part *part, const roi_model *const *models, int n,
+                                  roi_error *err);
 
 /* A line for `roisim --version --verbose`: how this build runs ("one process", or the
  * MPI library and the job's size). */

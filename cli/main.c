@@ -234,6 +234,9 @@ static roi_status cmd_run(const cli *c, const char *command, roi_part *part, roi
     roi_results *res = NULL;
     double t0 = now_seconds();
     roi_status st = roi_part_agree(part, load_all(c, &l, err), err);
+    if (st == ROI_OK) /* and the same bytes on every machine */
+        st = roi_part_agree(part, roi_cluster_same_files(part, (const roi_model *const *)
+                                                         l.models, l.n, err), err);
     double t_load = now_seconds() - t0;
     if (st == ROI_OK)
         st = roi_part_agree(part, run_all(c, &l, part, &res, err), err);
@@ -402,8 +405,10 @@ int main(int argc, char **argv)
     }
     if (c.version) {
         printf("roisim %s\n", ROI_VERSION);
-        if (c.verbose)
+        if (c.verbose) {
             st = cmd_paths(&paths);
+            printf("processes   %s\n", roi_cluster_describe(part));
+        }
         goto done;
     }
     st = roi_cli_check(&c, &err);

@@ -1293,8 +1293,9 @@ roi_status roi_sim_run(const roi_model *m, const roi_sim_opts *opts, roi_run **o
         pilot_pass(&s);
         st = main_pass(&s, err);
     }
-    /* Every rank comes here, failed or not, so none waits for one that has left. */
-    if (opts->part)
+    /* Every rank comes here, failed or not, so none waits for one that has left (a
+     * job of one rank has nothing to share). */
+    if (roi_part_size(opts->part) > 1)
         st = share_blocks(&s, st, err);
     if (st != ROI_OK)
         goto cleanup;

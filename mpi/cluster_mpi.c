@@ -27,6 +27,7 @@ typedef struct mpi_cluster {
     unsigned char *buf;     /* receives another rank's bytes */
     size_t cap;
     int stderr_fd;          /* the real standard error, for a fatal message */
+    uint64_t sent, received, rounds; /* for ROISIM_MPI_STATS */
 } mpi_cluster;
 
 static mpi_cluster the_cluster;
@@ -49,6 +50,7 @@ static roi_status mpi_share(void *ud, const void *mine, size_t n, roi_part_take 
     mpi_cluster *c = ud;
     uint64_t len = n;
     MPI_Allgather(&len, 1, MPI_UINT64_T, c->lens, 1, MPI_UINT64_T, MPI_COMM_WORLD);
+    c->rounds++;
     roi_status st = ROI_OK;
     for (int r = 0; r < c->size; r++) {
         size_t nr = (size_t)c->lens[r];
@@ -67,6 +69,10 @@ static roi_status mpi_share(void *ud, const void *mine, size_t n, roi_part_take 
             size_t piece = nr - off < PIECE ? nr - off : PIECE;
             MPI_Bcast(at + off, (int)piece, MPI_BYTE, r, MPI_COMM_WORLD);
         }
+        if (r == c->rank)
+            c->sent += nr;
+        else
+            c->received += nr;
         roi_status s2 = take(take_ud, r, at, nr, err);
         if (st == ROI_OK)
             st = s2;
@@ -112,6 +118,17 @@ roi_status roi_cluster_start(int *argc, char ***argv, roi_part **part, roi_error
 
 void roi_cluster_end(roi_part *part)
 {
+    const mpi_cluster *c = &the_cluster;
+    const char *stats = getenv("ROISIM_MPI_STATS");
+    if (stats && *stats && strcmp(stats, "0")) { /* each rank's traffic, on the real stderr */
+        char line[192];
+        int len = snprintf(line, sizeof line, "roisim-mpi: rank %d of %d: %llu exchanges, "
+                           "sent %llu bytes, received %llu bytes\n", c->rank, c->size,
+                           (unsigned long long)c->rounds, (unsigned long long)c->sent,
+                           (unsigned long long)c->received);
+        if (len > 0 && write(c->stderr_fd, line, (size_t)len) < 0)
+            len = 0;
+    }
     roi_part_free(part);
     free(the_cluster.lens);
     free(the_cluster.buf);

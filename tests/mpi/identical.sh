@@ -59,6 +59,16 @@ sh "$here/mpirun.sh" "$mpiexec" -n 1 "$mpi" run -n 3000 --quiet --json e4.json \
 grep -q "^roisim: rank 1: .*missing/base.lua" local.err || { fail "one rank's error: no rank"; cat local.err; }
 [ -e e4.json ] && fail "one rank's error: a report was written"
 
+# Rank 1 reads other bytes (a stale copy on its machine): refused before the run.
+mkdir -p stale && sed 's/score = 52/score = 53/' "$src/scenarios/base.lua" >stale/base.lua
+sh "$here/mpirun.sh" "$mpiexec" -n 1 "$mpi" run -n 3000 --quiet --json e5.json \
+    "$src/scenarios/base.lua" : -n 1 "$mpi" run -n 3000 --quiet --json e5.json \
+    stale/base.lua >/dev/null 2>stale.err; got=$?
+[ "$got" = 1 ] || fail "stale file: exit $got, want 1"
+grep -q "^roisim: rank 1 read other bytes than rank 0" stale.err ||
+    { fail "stale file: not refused"; cat stale.err; }
+[ -e e5.json ] && fail "stale file: a report was written"
+
 # Usage errors are the same everywhere: said once, status 2.
 ranks 2 run -n 0 >/dev/null 2>usage.err; got=$?
 [ "$got" = 2 ] && [ "$(grep -c '^roisim:' usage.err)" = 1 ] || { fail "usage: exit $got"; cat usage.err; }
