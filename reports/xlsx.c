@@ -221,7 +221,10 @@ roi_status roi_report_xlsx_write(const roi_results *res, const roi_report_meta *
                                  const char *path, roi_error *err)
 {
     roi_atomic_file af = {0};
-    xctx x = {.res = res, .n = res->n, .meta = meta};
+    xctx x = {.res = res, .n = res->n, .meta = meta, .mu = roi_numfmt_report_unit(res)};
+    roi_nf money = {ROI_NF_MONEY, 1, &x.mu};
+    roi_numfmt_excel(x.money_code, sizeof x.money_code, &money, ROI_NFV_NORMAL);
+    snprintf(x.unit, sizeof x.unit, "%s%s", x.mu.symbol, x.mu.letter);
     roi_status st = plan(&x);
     if (st != ROI_OK) {
         free(x.sc);
@@ -260,7 +263,7 @@ roi_status roi_report_xlsx_write(const roi_results *res, const roi_report_meta *
                                 .created = created};
     lxw_error e = workbook_set_properties(x.wb, &props);
     if (e == LXW_NO_ERROR)
-        xl_make_formats(x.wb, &x.f);
+        xl_make_formats(&x);
     for (size_t i = 0; e == LXW_NO_ERROR && i < sizeof sheet_writers / sizeof *sheet_writers;
          i++)
         e = sheet_writers[i](&x);

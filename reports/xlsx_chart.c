@@ -152,7 +152,7 @@ lxw_error xl_range_bars(xctx *x, lxw_worksheet *ws, int at, const char *sheet, i
     chart_axis_set_reverse(cat); /* first row on top, as in the table */
     chart_axis_set_label_position(cat, LXW_CHART_AXIS_LABEL_POSITION_LOW);
     chart_axis_set_crossing_max(cat); /* the value axis at the bottom */
-    xl_style_axis(chart_axis_get(c, LXW_CHART_AXIS_TYPE_X), axis_title, MONEY_FMT);
+    xl_style_axis(chart_axis_get(c, LXW_CHART_AXIS_TYPE_X), axis_title, x->money_code);
     lxw_chart_options o = {.x_scale = 2.0, .y_scale = y_scale, .description = (char *)desc};
     return worksheet_insert_chart_opt(ws, (lxw_row_t)at, 0, c, &o);
 }

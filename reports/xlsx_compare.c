@@ -56,17 +56,17 @@ static lxw_error compare_paired(xctx *x, lxw_worksheet *ws, int *scen, int *next
         xl_range_split(p->p10, p->p50, p->p90, part);
         TRY(xl_put_str(ws, row, PC_NAME, xl_scen_name(run), f->text));
         TRY(xl_put_str(ws, row, PC_VS, p->other, f->text));
-        TRY(xl_put_num(ws, row, PC_TRIALS, (double)p->n, f->count));
-        TRY(xl_put_num(ws, row, PC_MEAN, p->mean, f->money_delta));
-        TRY(xl_put_num(ws, row, PC_SE, p->se, f->money_se));
-        TRY(xl_put_num(ws, row, PC_P10, p->p10, f->money_delta));
-        TRY(xl_put_num(ws, row, PC_P50, p->p50, f->money_delta));
-        TRY(xl_put_num(ws, row, PC_P90, p->p90, f->money_delta));
-        TRY(xl_put_num(ws, row, PC_BEATS, p->prob_beats, f->pct));
-        TRY(xl_put_num(ws, row, PC_BEATS_SE, p->prob_beats_se, f->pct_se));
-        TRY(xl_put_num(ws, row, PC_TIES, p->prob_ties, f->pct));
+        TRY(xl_put_num(x, ws, row, PC_TRIALS, (double)p->n, f->count));
+        TRY(xl_put_num(x, ws, row, PC_MEAN, p->mean, f->money_delta));
+        TRY(xl_put_num(x, ws, row, PC_SE, p->se, f->money_se));
+        TRY(xl_put_num(x, ws, row, PC_P10, p->p10, f->money_delta));
+        TRY(xl_put_num(x, ws, row, PC_P50, p->p50, f->money_delta));
+        TRY(xl_put_num(x, ws, row, PC_P90, p->p90, f->money_delta));
+        TRY(xl_put_num(x, ws, row, PC_BEATS, p->prob_beats, f->pct));
+        TRY(xl_put_num(x, ws, row, PC_BEATS_SE, p->prob_beats_se, f->pct_se));
+        TRY(xl_put_num(x, ws, row, PC_TIES, p->prob_ties, f->pct));
         for (int c = 0; c < 6; c++)
-            TRY(xl_put_num(ws, row, PC_PARTS + c, part[c] + 0.0, f->money)); /* no -0 */
+            TRY(xl_put_num(x, ws, row, PC_PARTS + c, part[c] + 0.0, f->money)); /* no -0 */
     }
     if (np == 0) {
         TRY(xl_put_str(ws, first, 0, "(no what-if in this run, or --no-analysis: nothing to "
@@ -107,14 +107,14 @@ static lxw_error compare_views(xctx *x, lxw_worksheet *ws, int row)
             TRY(xl_put_str(ws, row, 0, xl_scen_name(x->res->sc[k].run), f->text));
             TRY(xl_put_str(ws, row, 1, v->name, f->text));
             TRY(xl_put_str(ws, row, 2, v->where, f->text));
-            TRY(xl_put_num(ws, row, 3, (double)v->count, f->count));
-            TRY(xl_put_num(ws, row, 4, v->share, f->pct));
-            TRY(xl_put_num(ws, row, 5, v->share_se, f->pct_se));
-            TRY(xl_put_num(ws, row, 6, none ? NAN : s->mean, f->money));
-            TRY(xl_put_num(ws, row, 7, few ? NAN : s->se, f->money_se));
-            TRY(xl_put_num(ws, row, 8, none ? NAN : s->prob_positive, f->pct));
-            TRY(xl_put_num(ws, row, 9, none ? NAN : v->ci[ROI_OUT_NPV].prob_positive_se, f->pct_se));
-            TRY(xl_put_num(ws, row, 10, none ? NAN : s->pct[P50], f->money));
+            TRY(xl_put_num(x, ws, row, 3, (double)v->count, f->count));
+            TRY(xl_put_num(x, ws, row, 4, v->share, f->pct));
+            TRY(xl_put_num(x, ws, row, 5, v->share_se, f->pct_se));
+            TRY(xl_put_num(x, ws, row, 6, none ? NAN : s->mean, f->money));
+            TRY(xl_put_num(x, ws, row, 7, few ? NAN : s->se, f->money_se));
+            TRY(xl_put_num(x, ws, row, 8, none ? NAN : s->prob_positive, f->pct));
+            TRY(xl_put_num(x, ws, row, 9, none ? NAN : v->ci[ROI_OUT_NPV].prob_positive_se, f->pct_se));
+            TRY(xl_put_num(x, ws, row, 10, none ? NAN : s->pct[P50], f->money));
         }
     }
     if (nv == 0)
@@ -143,14 +143,14 @@ static lxw_error compare_views(xctx *x, lxw_worksheet *ws, int row)
             TRY(xl_put_str(ws, row, 0, xl_scen_name(x->res->sc[k].run), f->text));
             TRY(xl_put_str(ws, row, 1, r->name, f->text));
             TRY(xl_put_str(ws, row, 2, r->input, f->text));
-            TRY(xl_put_num(ws, row, 3, r->low, f->pct));
-            TRY(xl_put_num(ws, row, 4, r->high, f->pct));
-            TRY(xl_put_num(ws, row, 5, r->q_low, inf));
-            TRY(xl_put_num(ws, row, 6, r->q_high, inf));
-            TRY(xl_put_num(ws, row, 7, s->n_defined ? s->mean : NAN, f->money));
-            TRY(xl_put_num(ws, row, 8, s->n_defined ? s->prob_positive : NAN, f->pct));
-            TRY(xl_put_num(ws, row, 9, r->npv_diff_mean, f->money_delta));
-            TRY(xl_put_num(ws, row, 10, r->npv_diff_se, f->money_se));
+            TRY(xl_put_num(x, ws, row, 3, r->low, f->pct));
+            TRY(xl_put_num(x, ws, row, 4, r->high, f->pct));
+            TRY(xl_put_num(x, ws, row, 5, r->q_low, inf));
+            TRY(xl_put_num(x, ws, row, 6, r->q_high, inf));
+            TRY(xl_put_num(x, ws, row, 7, s->n_defined ? s->mean : NAN, f->money));
+            TRY(xl_put_num(x, ws, row, 8, s->n_defined ? s->prob_positive : NAN, f->pct));
+            TRY(xl_put_num(x, ws, row, 9, r->npv_diff_mean, f->money_delta));
+            TRY(xl_put_num(x, ws, row, 10, r->npv_diff_se, f->money_se));
         }
     }
     if (ns == 0)

@@ -58,7 +58,7 @@ static lxw_error tornado_chart(xctx *x, lxw_worksheet *ws, int k, int at, int fi
     /* libxlsxwriter writes the value axis' crossing into the category axis: the
      * category axis (where bars start) crosses the value axis at the all-medians NPV. */
     chart_axis_set_crossing(val, an->tornado_base);
-    xl_style_axis(val, "NPV (US$ billions); bars start at the all-medians NPV", MONEY_FMT);
+    xl_style_axis(val, "NPV (US$ billions); bars start at the all-medians NPV", x->money_code);
     lxw_chart_options o = {.x_scale = 960 / 480.0, .y_scale = (TORNADO_ROWS - 1) * 20 / 288.0,
                            .description = "Tornado chart of NPV: each input alone at its p10 "
                                           "and p90"};
@@ -79,7 +79,7 @@ static lxw_error drivers_block(xctx *x, lxw_worksheet *ws, int k, int r, int *ne
         return LXW_NO_ERROR;
     }
     TRY(xl_put_str(ws, r + 1, DV_INPUT, "All-medians NPV", f->bold));
-    TRY(xl_put_num(ws, r + 1, DV_RHO, an->tornado_base, f->money));
+    TRY(xl_put_num(x, ws, r + 1, DV_RHO, an->tornado_base, f->money));
     TRY(xl_put_str(ws, r + 1, DV_RHO_SE,
                    "every input at its median: the tornado's centre. Bars: one input alone at its "
                    "p10 (light) or p90 (dark); exact, no sampling.", f->note));
@@ -97,11 +97,11 @@ static lxw_error drivers_block(xctx *x, lxw_worksheet *ws, int k, int r, int *ne
         lxw_format *inf = xl_input_format(f, fabs(tr->q90) > fabs(tr->q10) ? tr->q90 : tr->q10);
         int row = drow + 2 + t;
         TRY(xl_put_str(ws, row, 0, tr->name, f->text));
-        TRY(xl_put_num(ws, row, 1, tr->q10, inf));
-        TRY(xl_put_num(ws, row, 2, tr->q90, inf));
-        TRY(xl_put_num(ws, row, 3, tr->at_q10, f->money));
-        TRY(xl_put_num(ws, row, 4, tr->at_q90, f->money));
-        TRY(xl_put_num(ws, row, 5, tr->range, f->money));
+        TRY(xl_put_num(x, ws, row, 1, tr->q10, inf));
+        TRY(xl_put_num(x, ws, row, 2, tr->q90, inf));
+        TRY(xl_put_num(x, ws, row, 3, tr->at_q10, f->money));
+        TRY(xl_put_num(x, ws, row, 4, tr->at_q90, f->money));
+        TRY(xl_put_num(x, ws, row, 5, tr->range, f->money));
     }
     if (m > 0)
         TRY(tornado_chart(x, ws, k, at, drow + 2, m));
@@ -128,15 +128,15 @@ static lxw_error drivers_block(xctx *x, lxw_worksheet *ws, int k, int r, int *ne
         const roi_tornado_row *tr = tornado_of(an, sr->node);
         int row = srow + 2 + i;
         TRY(xl_put_str(ws, row, DV_INPUT, sr->name, f->text));
-        TRY(xl_put_num(ws, row, DV_RHO, sr->rank_corr, f->corr));
-        TRY(xl_put_num(ws, row, DV_RHO_SE, sr->rank_corr_se, f->corr_se));
-        TRY(xl_put_num(ws, row, DV_CONTRIB, sr->contribution, f->pct_delta));
-        TRY(xl_put_num(ws, row, DV_LOW, sr->low_mean, f->money));
-        TRY(xl_put_num(ws, row, DV_HIGH, sr->high_mean, f->money));
-        TRY(xl_put_num(ws, row, DV_SWING, sr->swing, f->money_delta));
-        TRY(xl_put_num(ws, row, DV_SWING_SE, sr->swing_se, f->money_se));
-        TRY(xl_put_num(ws, row, DV_T10, tr ? tr->at_q10 : NAN, f->money));
-        TRY(xl_put_num(ws, row, DV_T90, tr ? tr->at_q90 : NAN, f->money));
+        TRY(xl_put_num(x, ws, row, DV_RHO, sr->rank_corr, f->corr));
+        TRY(xl_put_num(x, ws, row, DV_RHO_SE, sr->rank_corr_se, f->corr_se));
+        TRY(xl_put_num(x, ws, row, DV_CONTRIB, sr->contribution, f->pct_delta));
+        TRY(xl_put_num(x, ws, row, DV_LOW, sr->low_mean, f->money));
+        TRY(xl_put_num(x, ws, row, DV_HIGH, sr->high_mean, f->money));
+        TRY(xl_put_num(x, ws, row, DV_SWING, sr->swing, f->money_delta));
+        TRY(xl_put_num(x, ws, row, DV_SWING_SE, sr->swing_se, f->money_se));
+        TRY(xl_put_num(x, ws, row, DV_T10, tr ? tr->at_q10 : NAN, f->money));
+        TRY(xl_put_num(x, ws, row, DV_T90, tr ? tr->at_q90 : NAN, f->money));
     }
     *next = srow + 2 + so->n + 2;
     return LXW_NO_ERROR;

@@ -17,8 +17,22 @@ static lxw_format *num_format(lxw_workbook *wb, const char *spec)
     return fm;
 }
 
-void xl_make_formats(lxw_workbook *wb, xfmt *f)
+/* A number format following numfmt's rule nf, registered for xl_put_num. */
+static lxw_format *rule_format(xctx *x, roi_nf nf)
 {
+    char code[128];
+    lxw_format *fm = num_format(x->wb, roi_numfmt_excel(code, sizeof code, &nf, ROI_NFV_NORMAL));
+    xfmt *f = &x->f;
+    if (f->n_num < (int)(sizeof f->num / sizeof f->num[0]))
+        f->num[f->n_num++] = (struct xnum){.base = fm, .nf = nf, .var = {fm}};
+    return fm;
+}
+
+void xl_make_formats(xctx *x)
+{
+    lxw_workbook *wb = x->wb;
+    xfmt *f = &x->f;
+    const roi_money_unit *mu = &x->mu;
     f->title = workbook_add_format(wb);
     format_set_bold(f->title);
     format_set_font_size(f->title, 14);
@@ -51,14 +65,14 @@ void xl_make_formats(lxw_workbook *wb, xfmt *f)
     f->changed = workbook_add_format(wb);
     format_set_bold(f->changed);
     format_set_font_color(f->changed, 0xC00000);
-    f->money = num_format(wb, MONEY_FMT);
-    f->users = num_format(wb, USERS_FMT);
-    f->pct = num_format(wb, "0.0%");
-    f->pct_delta = num_format(wb, "+0.0%;-0.0%;0.0%");
-    f->ratio = num_format(wb, "0.00\"x\"");
-    f->quarters = num_format(wb, "0.0");
-    f->score = num_format(wb, "0.0");
-    f->plain = num_format(wb, "0.000");
+    f->money = rule_format(x, (roi_nf){ROI_NF_MONEY, 1, mu});
+    f->users = rule_format(x, (roi_nf){ROI_NF_USERS, 0, NULL});
+    f->pct = rule_format(x, (roi_nf){ROI_NF_PCT, 1, NULL});
+    f->pct_delta = rule_format(x, (roi_nf){ROI_NF_PCT_DELTA, 1, NULL});
+    f->ratio = rule_format(x, (roi_nf){ROI_NF_RATIO, 2, NULL});
+    f->quarters = rule_format(x, (roi_nf){ROI_NF_NUMBER, 1, NULL});
+    f->score = rule_format(x, (roi_nf){ROI_NF_NUMBER, 1, NULL});
+    f->plain = rule_format(x, (roi_nf){ROI_NF_NUMBER, 3, NULL});
     f->count = num_format(wb, "#,##0");
     f->billions = num_format(wb, "#,##0.00,,,\"B\"");
     f->small[0] = num_format(wb, "#,##0.0");
@@ -66,11 +80,12 @@ void xl_make_formats(lxw_workbook *wb, xfmt *f)
     f->small[2] = num_format(wb, "0.0000");
     f->small[3] = num_format(wb, "0.000000");
     f->millions = num_format(wb, "#,##0.00,,\"M\"");
-    f->corr = num_format(wb, "+0.00;-0.00;0.00");
-    f->corr_se = num_format(wb, "0.000");
-    f->money_delta = num_format(wb, MONEY_DELTA_FMT);
-    f->money_se = num_format(wb, "$#,##0.00,,,\"B\"");
-    f->pct_se = num_format(wb, "0.00%");
+    f->corr = rule_format(x, (roi_nf){ROI_NF_SIGNED, 2, NULL});
+    f->corr_se = rule_format(x, (roi_nf){ROI_NF_NUMBER, 3, NULL});
+    f->money_delta = rule_format(x, (roi_nf){ROI_NF_MONEY_DELTA, 1, mu});
+    f->money_se = rule_format(x, (roi_nf){ROI_NF_MONEY, 2, mu});
+    f->pct_se = rule_format(x, (roi_nf){ROI_NF_PCT, 2, NULL});
+    f->pts = rule_format(x, (roi_nf){ROI_NF_PTS, 1, NULL});
     f->center = workbook_add_format(wb);
     format_set_align(f->center, LXW_ALIGN_CENTER);
     f->bad = workbook_add_format(wb);
@@ -94,10 +109,23 @@ const char *xl_series_unit(const char *name)
 
 /* Writes v with fmt, or an empty cell when v is not finite (never NaN, never a
  * sentinel). */
-lxw_error xl_put_num(lxw_worksheet *ws, int row, int col, double v, lxw_format *fmt)
+lxw_error xl_put_num(xctx *x, lxw_worksheet *ws, int row, int col, double v, lxw_format *fmt)
 {
     if (!isfinite(v))
         return worksheet_write_blank(ws, (lxw_row_t)row, (lxw_col_t)col, fmt);
+    xfmt *f = &x->f;
+    for (int i = 0; i < f->n_num; i++) {
+        struct xnum *xn = &f->num[i];
+        if (xn->base != fmt)
+            continue;
+        roi_nf_variant var = roi_numfmt_variant(xn->nf.kind == ROI_NF_PTS ? v / 100 : v, &xn->nf);
+        if (!xn->var[var]) {
+            char code[128];
+            xn->var[var] = num_format(x->wb, roi_numfmt_excel(code, sizeof code, &xn->nf, var));
+        }
+        fmt = xn->var[var];
+        break;
+    }
     return worksheet_write_number(ws, (lxw_row_t)row, (lxw_col_t)col, v, fmt);
 }
 

@@ -61,8 +61,8 @@ static lxw_error sweep_block(xctx *x, lxw_worksheet *ws, int k, const roi_sweep_
     for (int c = 0; c < w->cols; c++) {
         if (sp->n_inputs > 1) {
             double v = sp->values[1][c];
-            TRY(xl_put_num(ws, head, 1 + c, v, xl_input_format(f, v)));
-            TRY(xl_put_num(ws, head, c_se + 1 + c, v, xl_input_format(f, v)));
+            TRY(xl_put_num(x, ws, head, 1 + c, v, xl_input_format(f, v)));
+            TRY(xl_put_num(x, ws, head, c_se + 1 + c, v, xl_input_format(f, v)));
         } else {
             TRY(xl_put_str(ws, head, 1 + c, what, f->head));
             TRY(xl_put_str(ws, head, c_se + 1 + c, "SE", f->head));
@@ -72,12 +72,12 @@ static lxw_error sweep_block(xctx *x, lxw_worksheet *ws, int k, const roi_sweep_
     for (int r = 0; r < w->rows; r++) {
         double v = sp->values[0][r];
         int at = head + 1 + r;
-        TRY(xl_put_num(ws, at, 0, v, xl_input_format(f, v)));
-        TRY(xl_put_num(ws, at, c_se, v, xl_input_format(f, v)));
+        TRY(xl_put_num(x, ws, at, 0, v, xl_input_format(f, v)));
+        TRY(xl_put_num(x, ws, at, c_se, v, xl_input_format(f, v)));
         for (int c = 0; c < w->cols; c++) {
             size_t i = (size_t)r * (size_t)w->cols + (size_t)c;
-            TRY(xl_put_num(ws, at, 1 + c, w->stat[i], fm));
-            TRY(xl_put_num(ws, at, c_se + 1 + c, w->se[i], fse));
+            TRY(xl_put_num(x, ws, at, 1 + c, w->stat[i], fm));
+            TRY(xl_put_num(x, ws, at, c_se + 1 + c, w->se[i], fse));
         }
     }
     if (w->rows > 0 && w->cols > 0) {
@@ -106,19 +106,19 @@ static lxw_error goal_row(xctx *x, lxw_worksheet *ws, int k, const roi_goal_resu
     TRY(xl_put_str(ws, row, GC_GOAL, sp->name, f->text));
     TRY(xl_put_str(ws, row, GC_INPUT, sp->input, f->text));
     TRY(xl_put_str(ws, row, GC_STAT, what, f->text));
-    TRY(xl_put_num(ws, row, GC_TARGET, sp->target, stat_format(f, &sp->stat, 0)));
-    TRY(xl_put_num(ws, row, GC_LOW, sp->low, inf));
-    TRY(xl_put_num(ws, row, GC_HIGH, sp->high, inf));
+    TRY(xl_put_num(x, ws, row, GC_TARGET, sp->target, stat_format(f, &sp->stat, 0)));
+    TRY(xl_put_num(x, ws, row, GC_LOW, sp->low, inf));
+    TRY(xl_put_num(x, ws, row, GC_HIGH, sp->high, inf));
     TRY(xl_put_str(ws, row, GC_STATUS, goal_status_text(r->status),
                    r->status == ROI_GOAL_FOUND ? f->center : f->bad));
-    TRY(xl_put_num(ws, row, GC_VALUE, found ? r->root : NAN, inf));
-    TRY(xl_put_num(ws, row, GC_VALUE_SE, found ? r->root_se : NAN, inf));
-    TRY(xl_put_num(ws, row, GC_AT, found ? r->stat_at_root : NAN,
+    TRY(xl_put_num(x, ws, row, GC_VALUE, found ? r->root : NAN, inf));
+    TRY(xl_put_num(x, ws, row, GC_VALUE_SE, found ? r->root_se : NAN, inf));
+    TRY(xl_put_num(x, ws, row, GC_AT, found ? r->stat_at_root : NAN,
                    stat_format(f, &sp->stat, 0)));
-    TRY(xl_put_num(ws, row, GC_AT_SE, found ? r->stat_se : NAN,
+    TRY(xl_put_num(x, ws, row, GC_AT_SE, found ? r->stat_se : NAN,
                    stat_format(f, &sp->stat, 1)));
-    TRY(xl_put_num(ws, row, GC_EVALS, r->evaluations, f->count));
-    TRY(xl_put_num(ws, row, GC_TRIALS, (double)r->trials, f->count));
+    TRY(xl_put_num(x, ws, row, GC_EVALS, r->evaluations, f->count));
+    TRY(xl_put_num(x, ws, row, GC_TRIALS, (double)r->trials, f->count));
     if (r->message[0]) {
         /* Wrapped in its 50-character column; rows do not grow by themselves. */
         int lines = ((int)strlen(r->message) + 47) / 48;
@@ -151,12 +151,12 @@ static lxw_error convergence_block(xctx *x, lxw_worksheet *ws, int row)
                 continue;
             }
             TRY(xl_put_str(ws, row, 0, xl_scen_name(x->res->sc[k].run), f->text));
-            TRY(xl_put_num(ws, row, 1, c->target, f->pct_se));
-            TRY(xl_put_num(ws, row, 2, (double)c->trials, f->count));
-            TRY(xl_put_num(ws, row, 3, c->rounds, f->count));
-            TRY(xl_put_num(ws, row, 4, c->mean, f->money));
-            TRY(xl_put_num(ws, row, 5, c->se, f->money_se));
-            TRY(xl_put_num(ws, row, 6, c->rel, f->pct_se));
+            TRY(xl_put_num(x, ws, row, 1, c->target, f->pct_se));
+            TRY(xl_put_num(x, ws, row, 2, (double)c->trials, f->count));
+            TRY(xl_put_num(x, ws, row, 3, c->rounds, f->count));
+            TRY(xl_put_num(x, ws, row, 4, c->mean, f->money));
+            TRY(xl_put_num(x, ws, row, 5, c->se, f->money_se));
+            TRY(xl_put_num(x, ws, row, 6, c->rel, f->pct_se));
             TRY(xl_put_str(ws, row, 7, c->reached ? "yes" : "no (trial cap reached)",
                            c->reached ? f->right : f->changed));
         }

@@ -44,9 +44,9 @@ lxw_error xl_write_inputs(xctx *x)
             TRY(xl_put_str(ws, row, 0, xl_scen_name(run), tf));
             TRY(xl_put_str(ws, row, 1, node->name, tf));
             TRY(xl_put_str(ws, row, 2, desc, tf));
-            TRY(xl_put_num(ws, row, 3, in->mean, nf));
-            TRY(xl_put_num(ws, row, 4, in->p5, nf));
-            TRY(xl_put_num(ws, row, 5, in->p95, nf));
+            TRY(xl_put_num(x, ws, row, 3, in->mean, nf));
+            TRY(xl_put_num(x, ws, row, 4, in->p5, nf));
+            TRY(xl_put_num(x, ws, row, 5, in->p95, nf));
             if (node->changed)
                 TRY(xl_put_str(ws, row, 6, "changed", f->changed));
             row++;

@@ -15,6 +15,8 @@
 #include <stdio.h>
 #include <xlsxwriter.h>
 
+#include "numfmt.h"
+
 enum { P1, P5, P10, P25, P50, P75, P90, P95, P99 }; /* indices into roi_pct_levels */
 
 /* ---- shared formats and context ---------------------------------------------------- */
@@ -27,6 +29,15 @@ typedef struct xfmt {
     /* Analysis sheets (Drivers, Compare, Goals): signed correlations and shares, money
      * differences, and standard errors with one more digit than their estimates. */
     lxw_format *corr, *corr_se, *money_delta, *money_se, *pct_se, *wrap, *center, *bad;
+    lxw_format *pts; /* a difference of two probabilities, the cell holding 100 x it */
+    /* Every number format above with its numfmt rule, and the variants of it that
+     * xl_put_num picks per value (numfmt.h): made on first use. */
+    struct xnum {
+        lxw_format *base;
+        roi_nf nf;
+        lxw_format *var[ROI_NFV_COUNT];
+    } num[24];
+    int n_num;
 } xfmt;
 
 
@@ -40,6 +51,9 @@ typedef struct xctx {
     char date[64];         /* "2026-11-26 14:30 UTC" or "not recorded" */
     int summary_first;     /* first table row on Summary */
     int range_row;         /* first data row of the Summary chart's block in Series */
+    roi_money_unit mu;     /* the money unit of every table and chart (numfmt.h) */
+    char money_code[64];   /* its Excel format, for chart axes */
+    char unit[16];         /* "$B", for titles */
 } xctx;
 
 typedef lxw_error (*sheet_writer)(xctx *x);
@@ -53,8 +67,6 @@ typedef lxw_error (*sheet_writer)(xctx *x);
 
 #define NPALETTE(p) (sizeof p / sizeof p[0])
 
-#define MONEY_FMT "$#,##0.0,,,\"B\";-$#,##0.0,,,\"B\""
-#define MONEY_DELTA_FMT "+$#,##0.0,,,\"B\";-$#,##0.0,,,\"B\";$0.0\"B\""
 #define USERS_FMT "[>=1000000000]#,##0.00,,,\"B\";[>=1000000]#,##0.0,,\"M\";#,##0"
 
 /* Where the printed notes are cut into lines (characters). */
@@ -87,9 +99,12 @@ typedef struct xscen {
 
 /* ---- formats and cell writers (xlsx_format.c) ------------------------------------------ */
 
-void xl_make_formats(lxw_workbook *wb, xfmt *f);
-/* Writes v with fmt, or an empty cell when v is not finite. */
-lxw_error xl_put_num(lxw_worksheet *ws, int row, int col, double v, lxw_format *fmt);
+/* Makes every shared format of x (x->mu set). */
+void xl_make_formats(xctx *x);
+/* Writes v with fmt, or an empty cell when v is not finite. When fmt is one of the
+ * number formats of x->f, the variant that shows v as numfmt.h does is used (no signed
+ * zero, "> 99.9%"); the number written is v itself. */
+lxw_error xl_put_num(xctx *x, lxw_worksheet *ws, int row, int col, double v, lxw_format *fmt);
 /* Writes text cleaned for XML; refuses text longer than a cell holds. */
 lxw_error xl_put_str(lxw_worksheet *ws, int row, int col, const char *s, lxw_format *fmt);
 void xl_page_setup(lxw_worksheet *ws, int frozen_rows);

@@ -34,7 +34,7 @@ lxw_error xl_write_run(xctx *x)
     TRY(xl_put_str(ws, 2, 1, meta->version ? meta->version : ROI_VERSION, f->text));
     TRY(xl_put_str(ws, 3, 1, meta->command ? meta->command : "(not recorded)", f->text));
     TRY(xl_put_str(ws, 4, 1, seed, f->text)); /* text: a double would round seeds >= 2^53 */
-    TRY(xl_put_num(ws, 5, 1, (double)meta->trials, f->left_count));
+    TRY(xl_put_num(x, ws, 5, 1, (double)meta->trials, f->left_count));
     TRY(xl_put_str(ws, 6, 1, threads, f->text));
     TRY(xl_put_str(ws, 7, 1, x->date, f->text));
     TRY(xl_put_str(ws, 8, 1,

@@ -116,17 +116,17 @@ static lxw_error write_stats_table(xctx *x, lxw_worksheet *ws, int k, int head)
         int none = s->n_defined == 0, few = s->n_defined < 2;
         TRY(xl_put_str(ws, row, OC_LABEL, output_label((roi_output)o), f->bold));
         TRY(xl_put_str(ws, row, OC_KEY, roi_output_name((roi_output)o), f->text));
-        TRY(xl_put_num(ws, row, OC_MEAN, none ? NAN : s->mean, fm));
-        TRY(xl_put_num(ws, row, OC_SD, few ? NAN : s->sd, fm));
-        TRY(xl_put_num(ws, row, OC_SE, few ? NAN : s->se, fm));
-        TRY(xl_put_num(ws, row, OC_MIN, none ? NAN : s->min, fm));
+        TRY(xl_put_num(x, ws, row, OC_MEAN, none ? NAN : s->mean, fm));
+        TRY(xl_put_num(x, ws, row, OC_SD, few ? NAN : s->sd, fm));
+        TRY(xl_put_num(x, ws, row, OC_SE, few ? NAN : s->se, fm));
+        TRY(xl_put_num(x, ws, row, OC_MIN, none ? NAN : s->min, fm));
         for (int p = 0; p < ROI_NPCT; p++)
-            TRY(xl_put_num(ws, row, OC_PCT + p, none ? NAN : s->pct[p], fm));
-        TRY(xl_put_num(ws, row, OC_MAX, none ? NAN : s->max, fm));
-        TRY(xl_put_num(ws, row, OC_PPOS, none ? NAN : s->prob_positive, f->pct));
-        TRY(xl_put_num(ws, row, OC_CVAR, none ? NAN : s->cvar5, fm));
+            TRY(xl_put_num(x, ws, row, OC_PCT + p, none ? NAN : s->pct[p], fm));
+        TRY(xl_put_num(x, ws, row, OC_MAX, none ? NAN : s->max, fm));
+        TRY(xl_put_num(x, ws, row, OC_PPOS, none ? NAN : s->prob_positive, f->pct));
+        TRY(xl_put_num(x, ws, row, OC_CVAR, none ? NAN : s->cvar5, fm));
         if (o == ROI_OUT_IRR || o == ROI_OUT_PAYBACK)
-            TRY(xl_put_num(ws, row, OC_UNDEF, s->undefined_share, f->pct));
+            TRY(xl_put_num(x, ws, row, OC_UNDEF, s->undefined_share, f->pct));
         else
             TRY(worksheet_write_blank(ws, (lxw_row_t)row, OC_UNDEF, NULL));
     }
@@ -185,7 +185,7 @@ static lxw_error write_milestones(xctx *x, lxw_worksheet *ws, int k, int row, in
         snprintf(text, sizeof text, "P(%s >= %s in %s)", sname, thr, q);
         TRY(xl_put_str(ws, row, OC_LABEL, text, f->text));
         TRY(xl_put_str(ws, row, OC_KEY, ms->name, f->text));
-        TRY(xl_put_num(ws, row, OC_MEAN, run->milestone_prob[i], f->pct));
+        TRY(xl_put_num(x, ws, row, OC_MEAN, run->milestone_prob[i], f->pct));
     }
     *next = row;
     return LXW_NO_ERROR;
@@ -240,7 +240,7 @@ static lxw_error npv_charts(xctx *x, lxw_worksheet *ws, int k, int row, int col2
         chart_series_set_line(s, &line);
         chart_series_set_marker_type(s, LXW_CHART_MARKER_NONE);
         chart_legend_set_position(c, LXW_CHART_LEGEND_NONE);
-        xl_style_axis(chart_axis_get(c, LXW_CHART_AXIS_TYPE_X), "NPV", MONEY_FMT);
+        xl_style_axis(chart_axis_get(c, LXW_CHART_AXIS_TYPE_X), "NPV", x->money_code);
         lxw_chart_axis *y = chart_axis_get(c, LXW_CHART_AXIS_TYPE_Y);
         xl_style_axis(y, "Cumulative probability", "0%");
         chart_axis_set_min(y, 0);
@@ -297,7 +297,7 @@ static lxw_error period_charts(xctx *x, lxw_worksheet *ws, int k, int row, int c
         if (!row_series(x, c, k, xl_series_row(x, k, ROI_SERIES_CUMULATIVE, fan[i].st),
                         fan[i].name, fan[i].grey ? 0x595959 : color, fan[i].w, fan[i].dash))
             return LXW_ERROR_MEMORY_MALLOC_FAILED;
-    xl_style_axis(chart_axis_get(c, LXW_CHART_AXIS_TYPE_Y), "Cumulative cash flow", MONEY_FMT);
+    xl_style_axis(chart_axis_get(c, LXW_CHART_AXIS_TYPE_Y), "Cumulative cash flow", x->money_code);
     xl_style_axis(chart_axis_get(c, LXW_CHART_AXIS_TYPE_X), NULL, NULL);
     chart_axis_set_label_position(chart_axis_get(c, LXW_CHART_AXIS_TYPE_X),
                                   LXW_CHART_AXIS_LABEL_POSITION_LOW);
@@ -320,11 +320,11 @@ static lxw_error period_charts(xctx *x, lxw_worksheet *ws, int k, int row, int c
                 "active.", "People", USERS_FMT);
     TRY(place(x, ws, c, row, 0, "Active users per surface"));
     c = stacked(x, k, LXW_CHART_COLUMN_STACKED, "Revenue per stream by quarter (medians)",
-                "revenue.", "Revenue per quarter", MONEY_FMT);
+                "revenue.", "Revenue per quarter", x->money_code);
     TRY(place(x, ws, c, row, col2, "Revenue per stream"));
     row += step;
     c = stacked(x, k, LXW_CHART_COLUMN_STACKED, "Spend per line by quarter (medians)", "spend.",
-                "Spend per quarter", MONEY_FMT);
+                "Spend per quarter", x->money_code);
     TRY(place(x, ws, c, row, 0, "Spend per line"));
     return LXW_NO_ERROR;
 }

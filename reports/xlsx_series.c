@@ -75,7 +75,7 @@ static lxw_error write_series_block(xctx *x, lxw_worksheet *ws, int k)
                 const roi_band *b = &run->bands[(size_t)s * (size_t)run->periods + (size_t)t];
                 double v = st == ST_MEAN ? b->mean : st == ST_P10 ? b->p10
                          : st == ST_P50 ? b->p50 : b->p90;
-                TRY(xl_put_num(ws, row, SER_COL_DATA + t, v, fm));
+                TRY(xl_put_num(x, ws, row, SER_COL_DATA + t, v, fm));
             }
         }
     }
@@ -105,14 +105,14 @@ static lxw_error write_series_block(xctx *x, lxw_worksheet *ws, int k)
             snprintf(label, sizeof label, "%.*f", digits, (from + to) / 2e9);
         int row = dr + j;
         TRY(xl_put_str(ws, row, HC_LABEL, label, f->right));
-        TRY(xl_put_num(ws, row, HC_FROM, from, f->money));
-        TRY(xl_put_num(ws, row, HC_TO, to, f->money));
-        TRY(xl_put_num(ws, row, HC_TRIALS, (double)h.count[j], f->count));
-        TRY(xl_put_num(ws, row, HC_SHARE, nd ? (double)h.count[j] / (double)nd : 0, f->pct));
+        TRY(xl_put_num(x, ws, row, HC_FROM, from, f->money));
+        TRY(xl_put_num(x, ws, row, HC_TO, to, f->money));
+        TRY(xl_put_num(x, ws, row, HC_TRIALS, (double)h.count[j], f->count));
+        TRY(xl_put_num(x, ws, row, HC_SHARE, nd ? (double)h.count[j] / (double)nd : 0, f->pct));
     }
     for (int j = 0; j < ROI_SCURVE_POINTS && nd > 0; j++) {
-        TRY(xl_put_num(ws, dr + j, SC_LEVEL, roi_scurve_levels[j], f->pct));
-        TRY(xl_put_num(ws, dr + j, SC_VALUE, x->sc[k].npv.scurve[j], f->money));
+        TRY(xl_put_num(x, ws, dr + j, SC_LEVEL, roi_scurve_levels[j], f->pct));
+        TRY(xl_put_num(x, ws, dr + j, SC_VALUE, x->sc[k].npv.scurve[j], f->money));
     }
     return LXW_NO_ERROR;
 }
@@ -144,11 +144,11 @@ lxw_error xl_write_series(xctx *x)
         double part[6];
         xl_range_split(npv->pct[P10], npv->pct[P50], npv->pct[P90], part);
         TRY(xl_put_str(ws, r + k, 0, xl_scen_name(x->res->sc[k].run), f->text));
-        TRY(xl_put_num(ws, r + k, 1, has ? npv->pct[P10] : NAN, f->money));
-        TRY(xl_put_num(ws, r + k, 2, has ? npv->pct[P50] : NAN, f->money));
-        TRY(xl_put_num(ws, r + k, 3, has ? npv->pct[P90] : NAN, f->money));
+        TRY(xl_put_num(x, ws, r + k, 1, has ? npv->pct[P10] : NAN, f->money));
+        TRY(xl_put_num(x, ws, r + k, 2, has ? npv->pct[P50] : NAN, f->money));
+        TRY(xl_put_num(x, ws, r + k, 3, has ? npv->pct[P90] : NAN, f->money));
         for (int c = 0; c < 6; c++)
-            TRY(xl_put_num(ws, r + k, 4 + c, has ? part[c] : NAN, f->money));
+            TRY(xl_put_num(x, ws, r + k, 4 + c, has ? part[c] : NAN, f->money));
     }
     for (int k = 0; k < x->n; k++)
         TRY(write_series_block(x, ws, k));

@@ -59,7 +59,7 @@ static lxw_error summary_row(xctx *x, lxw_worksheet *ws, int k, int first)
     TRY(xl_put_str(ws, row, SC_TITLE, m->title, f->text));
     const roi_summary *npv = &S[ROI_OUT_NPV];
     int has = npv->n_defined > 0;
-    TRY(xl_put_num(ws, row, SC_PPOS, has ? npv->prob_positive : NAN, f->pct));
+    TRY(xl_put_num(x, ws, row, SC_PPOS, has ? npv->prob_positive : NAN, f->pct));
     /* A formula, so the reader sees where the difference comes from. */
     char formula[64];
     snprintf(formula, sizeof formula, "=C%d-C%d", row + 1, first + 1);
@@ -68,17 +68,17 @@ static lxw_error summary_row(xctx *x, lxw_worksheet *ws, int k, int first)
                        : 0;
     TRY(worksheet_write_formula_num(ws, (lxw_row_t)row, SC_PDELTA, formula, f->pct_delta,
                                     delta));
-    TRY(xl_put_num(ws, row, SC_MEAN, has ? npv->mean : NAN, f->money));
-    TRY(xl_put_num(ws, row, SC_P10, has ? npv->pct[P10] : NAN, f->money));
-    TRY(xl_put_num(ws, row, SC_P50, has ? npv->pct[P50] : NAN, f->money));
-    TRY(xl_put_num(ws, row, SC_P90, has ? npv->pct[P90] : NAN, f->money));
+    TRY(xl_put_num(x, ws, row, SC_MEAN, has ? npv->mean : NAN, f->money));
+    TRY(xl_put_num(x, ws, row, SC_P10, has ? npv->pct[P10] : NAN, f->money));
+    TRY(xl_put_num(x, ws, row, SC_P50, has ? npv->pct[P50] : NAN, f->money));
+    TRY(xl_put_num(x, ws, row, SC_P90, has ? npv->pct[P90] : NAN, f->money));
     const roi_summary *hz = &S[ROI_OUT_NPV_HORIZON], *roi = &S[ROI_OUT_ROI_MULTIPLE],
                       *irr = &S[ROI_OUT_IRR], *sp = &S[ROI_OUT_TOTAL_SPEND],
                       *rv = &S[ROI_OUT_TOTAL_REVENUE], *pk = &S[ROI_OUT_PEAK_ACTIVE];
-    TRY(xl_put_num(ws, row, SC_HORIZON, hz->n_defined ? hz->pct[P50] : NAN, f->money));
-    TRY(xl_put_num(ws, row, SC_ROI, roi->n_defined ? roi->pct[P50] : NAN, f->ratio));
-    TRY(xl_put_num(ws, row, SC_IRR, irr->n_defined ? irr->pct[P50] : NAN, f->pct));
-    TRY(xl_put_num(ws, row, SC_IRR_UNDEF, irr->undefined_share, f->pct));
+    TRY(xl_put_num(x, ws, row, SC_HORIZON, hz->n_defined ? hz->pct[P50] : NAN, f->money));
+    TRY(xl_put_num(x, ws, row, SC_ROI, roi->n_defined ? roi->pct[P50] : NAN, f->ratio));
+    TRY(xl_put_num(x, ws, row, SC_IRR, irr->n_defined ? irr->pct[P50] : NAN, f->pct));
+    TRY(xl_put_num(x, ws, row, SC_IRR_UNDEF, irr->undefined_share, f->pct));
     int period = -1;
     if (roi_results_median_payback(run, &period) != ROI_OK)
         return LXW_ERROR_MEMORY_MALLOC_FAILED;
@@ -89,10 +89,10 @@ static lxw_error summary_row(xctx *x, lxw_worksheet *ws, int k, int first)
         TRY(xl_put_str(ws, row, SC_PAYBACK, label, f->text));
     else
         TRY(worksheet_write_blank(ws, (lxw_row_t)row, SC_PAYBACK, f->text));
-    TRY(xl_put_num(ws, row, SC_NEVER, S[ROI_OUT_PAYBACK].undefined_share, f->pct));
-    TRY(xl_put_num(ws, row, SC_SPEND, sp->n_defined ? sp->pct[P50] : NAN, f->money));
-    TRY(xl_put_num(ws, row, SC_REVENUE, rv->n_defined ? rv->pct[P50] : NAN, f->money));
-    TRY(xl_put_num(ws, row, SC_PEAK, pk->n_defined ? pk->pct[P50] : NAN, f->users));
+    TRY(xl_put_num(x, ws, row, SC_NEVER, S[ROI_OUT_PAYBACK].undefined_share, f->pct));
+    TRY(xl_put_num(x, ws, row, SC_SPEND, sp->n_defined ? sp->pct[P50] : NAN, f->money));
+    TRY(xl_put_num(x, ws, row, SC_REVENUE, rv->n_defined ? rv->pct[P50] : NAN, f->money));
+    TRY(xl_put_num(x, ws, row, SC_PEAK, pk->n_defined ? pk->pct[P50] : NAN, f->users));
     return LXW_NO_ERROR;
 }
 
