@@ -20,12 +20,15 @@ static const roi_tornado_row *tornado_of(const roi_analysis *an, int node)
 enum { DV_INPUT, DV_RHO, DV_RHO_SE, DV_CONTRIB, DV_LOW, DV_HIGH, DV_SWING, DV_SWING_SE,
        DV_T10, DV_T90, DV_NCOL };
 enum { TOP_TORNADO = 12, TORNADO_ROWS = 21 };
+/* The tornado data table: the column of the inputs in words (the chart's labels). */
+enum { TC_WORDS = 6 };
 
 static lxw_error tornado_chart(xctx *x, lxw_worksheet *ws, int k, int at, int first, int m)
 {
     const roi_analysis *an = x->res->sc[k].analysis;
     char title[256], base[32];
-    xl_human(base, sizeof base, an->tornado_base, "US$");
+    roi_nf money = {ROI_NF_MONEY, 1, &x->mu};
+    roi_numfmt(base, sizeof base, an->tornado_base, &money);
     snprintf(title, sizeof title, "%s: NPV with one input at its p10 or p90, the others at "
              "their medians (centre %s)", xl_scen_name(x->res->sc[k].run), base);
     lxw_chart *c = xl_new_chart(x, LXW_CHART_BAR, title);
@@ -36,8 +39,8 @@ static lxw_error tornado_chart(xctx *x, lxw_worksheet *ws, int k, int at, int fi
         lxw_chart_series *s = chart_add_series(c, NULL, NULL);
         if (!s)
             return LXW_ERROR_MEMORY_MALLOC_FAILED;
-        chart_series_set_categories(s, "Drivers", (lxw_row_t)first, 0,
-                                    (lxw_row_t)(first + m - 1), 0);
+        chart_series_set_categories(s, "Drivers", (lxw_row_t)first, TC_WORDS,
+                                    (lxw_row_t)(first + m - 1), TC_WORDS);
         chart_series_set_values(s, "Drivers", (lxw_row_t)first, (lxw_col_t)(3 + i),
                                 (lxw_row_t)(first + m - 1), (lxw_col_t)(3 + i));
         chart_series_set_name(s, names[i]);
@@ -58,7 +61,16 @@ static lxw_error tornado_chart(xctx *x, lxw_worksheet *ws, int k, int at, int fi
     /* libxlsxwriter writes the value axis' crossing into the category axis: the
      * category axis (where bars start) crosses the value axis at the all-medians NPV. */
     chart_axis_set_crossing(val, an->tornado_base);
-    xl_style_axis(val, "NPV (US$ billions); bars start at the all-medians NPV", x->money_code);
+    char axis[96];
+    snprintf(axis, sizeof axis, "NPV, %s; bars start at the all-medians NPV", x->unit);
+    xl_style_axis(val, axis, x->money_code);
+    /* The axis spans the bars (and their centre), not always $0. */
+    double lo = an->tornado_base, hi = an->tornado_base;
+    for (int t = 0; t < m; t++) {
+        lo = fmin(lo, fmin(an->tornado[t].at_q10, an->tornado[t].at_q90));
+        hi = fmax(hi, fmax(an->tornado[t].at_q10, an->tornado[t].at_q90));
+    }
+    xl_axis_range(val, lo, hi);
     lxw_chart_options o = {.x_scale = 960 / 480.0, .y_scale = (TORNADO_ROWS - 1) * 20 / 288.0,
                            .description = "Tornado chart of NPV: each input alone at its p10 "
                                           "and p90"};
@@ -81,8 +93,8 @@ static lxw_error drivers_block(xctx *x, lxw_worksheet *ws, int k, int r, int *ne
     TRY(xl_put_str(ws, r + 1, DV_INPUT, "All-medians NPV", f->bold));
     TRY(xl_put_num(x, ws, r + 1, DV_RHO, an->tornado_base, f->money));
     TRY(xl_put_str(ws, r + 1, DV_RHO_SE,
-                   "every input at its median: the tornado's centre. Bars: one input alone at its "
-                   "p10 (light) or p90 (dark); exact, no sampling.", f->note));
+                   "every input at its median: the tornado's centre. Bars: one input "
+                   "alone at its p10 (light) or p90 (dark).", f->note));
     int at = r + 2;
     int m = an->n_tornado < TOP_TORNADO ? an->n_tornado : TOP_TORNADO;
     int drow = at + TORNADO_ROWS + 1; /* chart data title */
@@ -90,8 +102,9 @@ static lxw_error drivers_block(xctx *x, lxw_worksheet *ws, int k, int r, int *ne
              "largest first (every input is in the table below)", m);
     TRY(xl_put_str(ws, drow, 0, line, f->bold));
     static const char *const thead[] = {"Input", "Input at its p10", "Input at its p90",
-                                        "NPV, input at p10", "NPV, input at p90", "NPV range"};
-    TRY(xl_heads(ws, drow + 1, thead, 6, 1, f));
+                                        "NPV, input at p10", "NPV, input at p90", "NPV range",
+                                        "Input in words (the chart's labels)"};
+    TRY(xl_heads(ws, drow + 1, thead, 7, 1, f));
     for (int t = 0; t < m; t++) {
         const roi_tornado_row *tr = &an->tornado[t];
         lxw_format *inf = xl_input_format(f, fabs(tr->q90) > fabs(tr->q10) ? tr->q90 : tr->q10);
@@ -102,6 +115,9 @@ static lxw_error drivers_block(xctx *x, lxw_worksheet *ws, int k, int r, int *ne
         TRY(xl_put_num(x, ws, row, 3, tr->at_q10, f->money));
         TRY(xl_put_num(x, ws, row, 4, tr->at_q90, f->money));
         TRY(xl_put_num(x, ws, row, 5, tr->range, f->money));
+        char words[256];
+        xl_input_words(run->model, tr->name, words, sizeof words);
+        TRY(xl_put_str(ws, row, TC_WORDS, words, f->text));
     }
     if (m > 0)
         TRY(tornado_chart(x, ws, k, at, drow + 2, m));
@@ -174,6 +190,7 @@ lxw_error xl_write_drivers(xctx *x)
     TRY(e);
     TRY(worksheet_set_column(ws, DV_INPUT, DV_INPUT, 34, NULL));
     TRY(worksheet_set_column(ws, DV_RHO, DV_T90, 12.5, NULL));
-    xl_page_setup(ws, 1);
+    xl_print_columns(ws, DV_T90);
+    xl_page_setup(x, ws, "Drivers", 1, 1, xl_col_px(34) + (DV_T90 - DV_RHO + 1) * xl_col_px(12.5));
     return LXW_NO_ERROR;
 }

@@ -164,55 +164,64 @@ static lxw_error convergence_block(xctx *x, lxw_worksheet *ws, int row)
     return LXW_NO_ERROR;
 }
 
-lxw_error xl_write_goals(xctx *x)
+/* The goal seeks of every scenario from row on; *next: the first free row below. */
+static lxw_error goals_section(xctx *x, lxw_worksheet *ws, int row, int *next)
 {
     const xfmt *f = &x->f;
-    lxw_worksheet *ws = workbook_add_worksheet(x->wb, "Goals");
-    if (!ws)
-        return LXW_ERROR_MEMORY_MALLOC_FAILED;
-    TRY(xl_put_str(ws, 0, 0, "Goal seeks and sweeps", f->title));
     lxw_error e = LXW_NO_ERROR;
-    int used = xl_put_lines(ws, 1, 0,
+    int used = xl_put_lines(ws, row, 0,
                 "Goal seek: the value of one input at which a statistic of an output reaches "
                 "its target (Brent's method; every evaluation reruns the scenario with the same "
                 "seed). SE: Monte Carlo standard error. Each number can be reproduced with "
                 "roisim run --set input=value.", NOTE_WIDTH, f->note, &e);
     TRY(e);
-    const int head = 2 + used;
+    const int head = row + used;
     static const char *const ghead[GC_NCOL] = {
         "Scenario", "Goal", "Input", "Statistic", "Target", "Search from", "Search to",
         "Status", "Value of the input", "SE", "Statistic at the value", "SE", "Evaluations",
         "Trials per evaluation", "Why not reached"};
     TRY(xl_heads(ws, head, ghead, GC_NCOL, 4, f));
     TRY(xl_put_str(ws, head, GC_NOTE, ghead[GC_NOTE], f->head_left));
-    int row = head + 1, ng = 0, nw = 0;
+    row = head + 1;
     for (int k = 0; k < x->n; k++) {
         const roi_search *s = &x->res->sc[k].search;
-        for (int g = 0; g < s->n_goals; g++, row++, ng++) {
+        for (int g = 0; g < s->n_goals; g++, row++)
             TRY(goal_row(x, ws, k, &s->goals[g], row));
-        }
     }
-    if (ng == 0)
-        TRY(xl_put_str(ws, row++, 0, "(no goal seeks: declare goal \"name\" { input = ..., "
-                       "output = ..., stat = ..., target = ..., low = ..., high = ... } in a "
-                       "scenario; docs/search.md)", f->note));
     TRY(xl_put_str(ws, row++, 0, "Not reached: the target is not between the statistic at the "
                    "two ends of the search range (the value is then left empty).", f->note));
+    *next = row + 1;
+    return LXW_NO_ERROR;
+}
 
-    row += 1;
-    TRY(xl_put_str(ws, row, 0, "Sweeps: a statistic over a grid of input values (red low, green "
-                   "high)", f->subtitle));
-    row += 1;
+lxw_error xl_write_goals(xctx *x)
+{
+    const xfmt *f = &x->f;
+    int ng = 0, nw = 0, nc = 0;
     for (int k = 0; k < x->n; k++) {
-        const roi_search *s = &x->res->sc[k].search;
-        for (int i = 0; i < s->n_sweeps; i++, nw++)
-            TRY(sweep_block(x, ws, k, &s->sweeps[i], row, &row));
+        ng += x->res->sc[k].search.n_goals;
+        nw += x->res->sc[k].search.n_sweeps;
+        nc += x->res->sc[k].convergence.used;
     }
-    if (nw == 0)
-        TRY(xl_put_str(ws, row++, 0, "(no sweeps: declare sweep \"name\" { inputs = {...}, values "
-                       "= {...}, output = ..., stat = ... } in a scenario; docs/search.md)",
-                       f->note));
-
+    if (ng + nw + nc == 0)
+        return LXW_NO_ERROR; /* nothing sought or swept: no sheet */
+    lxw_worksheet *ws = workbook_add_worksheet(x->wb, "Goals");
+    if (!ws)
+        return LXW_ERROR_MEMORY_MALLOC_FAILED;
+    TRY(xl_put_str(ws, 0, 0, "Goal seeks and sweeps", f->title));
+    int row = 1;
+    if (ng > 0)
+        TRY(goals_section(x, ws, row, &row));
+    if (nw > 0) {
+        TRY(xl_put_str(ws, row, 0, "Sweeps: a statistic over a grid of input values (red low, "
+                       "green high)", f->subtitle));
+        row += 1;
+        for (int k = 0; k < x->n; k++) {
+            const roi_search *s = &x->res->sc[k].search;
+            for (int i = 0; i < s->n_sweeps; i++)
+                TRY(sweep_block(x, ws, k, &s->sweeps[i], row, &row));
+        }
+    }
     TRY(convergence_block(x, ws, row));
 
     TRY(worksheet_set_column(ws, GC_NAME, GC_NAME, 24, NULL));
@@ -223,6 +232,10 @@ lxw_error xl_write_goals(xctx *x)
     TRY(worksheet_set_column(ws, GC_STATUS, GC_STATUS, 14, NULL));
     TRY(worksheet_set_column(ws, GC_VALUE, GC_TRIALS, 11.5, NULL));
     TRY(worksheet_set_column(ws, GC_NOTE, GC_NOTE, 50, NULL));
-    xl_page_setup(ws, 1);
+    xl_print_columns(ws, GC_NOTE);
+    xl_page_setup(x, ws, "Goals", 1, 1,
+                  xl_col_px(24) + 2 * xl_col_px(20) + xl_col_px(22) + xl_col_px(14) +
+                      (GC_HIGH - GC_TARGET + 1 + GC_TRIALS - GC_VALUE + 1) * xl_col_px(11.5) +
+                      xl_col_px(50));
     return LXW_NO_ERROR;
 }
