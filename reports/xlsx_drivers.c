@@ -77,7 +77,63 @@ static lxw_error tornado_chart(xctx *x, lxw_worksheet *ws, int k, int at, int fi
     return worksheet_insert_chart_opt(ws, (lxw_row_t)at, 0, c, &o);
 }
 
-static lxw_error drivers_block(xctx *x, lxw_worksheet *ws, int k, int r, int *next)
+/* Where the Drivers sheet's pages break: before each scenario, before its sensitivity
+ * table, and every `chunk` rows of that table (each page repeating its header). */
+typedef struct pager {
+    lxw_row_t *breaks;
+    int nb, cap, chunk;
+} pager;
+
+static void pager_break(pager *pg, int row)
+{
+    if (pg->nb < pg->cap - 1 && pg->nb < 1000)
+        pg->breaks[pg->nb++] = (lxw_row_t)row;
+}
+
+/* The sensitivity of NPV to every input from row srow on, its own pages. */
+static lxw_error sens_table(xctx *x, lxw_worksheet *ws, int k, int srow, pager *pg, int *next)
+{
+    const xfmt *f = &x->f;
+    const roi_analysis *an = x->res->sc[k].analysis;
+    pager_break(pg, srow); /* the sensitivity table starts a page */
+    const roi_sens_output *so = &an->sens[ROI_OUT_NPV];
+    TRY(xl_put_str(ws, srow, 0, "Sensitivity of NPV to every uncertain input, most important first "
+                   "(by contribution to variance)", f->bold));
+    if (!so->computed) {
+        TRY(xl_put_str(ws, srow + 1, 0, "(not computed: NPV is undefined in some trial)", f->note));
+        *next = srow + 3;
+        return LXW_NO_ERROR;
+    }
+    static const char *const shead[DV_NCOL] = {
+        "Input", "Rank correlation (Spearman)", "SE", "Contribution to variance",
+        "Mean NPV, input in its bottom decile", "Mean NPV, input in its top decile",
+        "Decile swing (top minus bottom)", "SE", "Tornado: NPV at input p10",
+        "Tornado: NPV at input p90"};
+    TRY(xl_heads(ws, srow + 1, shead, DV_NCOL, 1, f));
+    int row = srow + 2;
+    for (int i = 0; i < so->n; i++, row++) {
+        const roi_sens *sr = &so->rows[i];
+        const roi_tornado_row *tr = tornado_of(an, sr->node);
+        if (i > 0 && i % pg->chunk == 0) { /* a new page, with the table's header again */
+            pager_break(pg, row);
+            TRY(xl_heads(ws, row++, shead, DV_NCOL, 1, f));
+        }
+        TRY(xl_put_str(ws, row, DV_INPUT, sr->name, f->text));
+        TRY(xl_put_num(x, ws, row, DV_RHO, sr->rank_corr, f->corr));
+        TRY(xl_put_num(x, ws, row, DV_RHO_SE, sr->rank_corr_se, f->corr_se));
+        TRY(xl_put_num(x, ws, row, DV_CONTRIB, sr->contribution, f->pct_delta));
+        TRY(xl_put_num(x, ws, row, DV_LOW, sr->low_mean, f->money));
+        TRY(xl_put_num(x, ws, row, DV_HIGH, sr->high_mean, f->money));
+        TRY(xl_put_num(x, ws, row, DV_SWING, sr->swing, f->money_delta));
+        TRY(xl_put_num(x, ws, row, DV_SWING_SE, sr->swing_se, f->money_se));
+        TRY(xl_put_num(x, ws, row, DV_T10, tr ? tr->at_q10 : NAN, f->money));
+        TRY(xl_put_num(x, ws, row, DV_T90, tr ? tr->at_q90 : NAN, f->money));
+    }
+    *next = row + 2;
+    return LXW_NO_ERROR;
+}
+
+static lxw_error drivers_block(xctx *x, lxw_worksheet *ws, int k, int r, pager *pg, int *next)
 {
     const xfmt *f = &x->f;
     const roi_run *run = x->res->sc[k].run;
@@ -124,38 +180,7 @@ static lxw_error drivers_block(xctx *x, lxw_worksheet *ws, int k, int r, int *ne
     else
         TRY(xl_put_str(ws, at, 0, "(no uncertain inputs: no tornado)", f->note));
 
-    int srow = drow + 2 + m + 1;
-    const roi_sens_output *so = &an->sens[ROI_OUT_NPV];
-    TRY(xl_put_str(ws, srow, 0, "Sensitivity of NPV to every uncertain input, most important first "
-                   "(by contribution to variance)", f->bold));
-    if (!so->computed) {
-        TRY(xl_put_str(ws, srow + 1, 0, "(not computed: NPV is undefined in some trial)", f->note));
-        *next = srow + 3;
-        return LXW_NO_ERROR;
-    }
-    static const char *const shead[DV_NCOL] = {
-        "Input", "Rank correlation (Spearman)", "SE", "Contribution to variance",
-        "Mean NPV, input in its bottom decile", "Mean NPV, input in its top decile",
-        "Decile swing (top minus bottom)", "SE", "Tornado: NPV at input p10",
-        "Tornado: NPV at input p90"};
-    TRY(xl_heads(ws, srow + 1, shead, DV_NCOL, 1, f));
-    for (int i = 0; i < so->n; i++) {
-        const roi_sens *sr = &so->rows[i];
-        const roi_tornado_row *tr = tornado_of(an, sr->node);
-        int row = srow + 2 + i;
-        TRY(xl_put_str(ws, row, DV_INPUT, sr->name, f->text));
-        TRY(xl_put_num(x, ws, row, DV_RHO, sr->rank_corr, f->corr));
-        TRY(xl_put_num(x, ws, row, DV_RHO_SE, sr->rank_corr_se, f->corr_se));
-        TRY(xl_put_num(x, ws, row, DV_CONTRIB, sr->contribution, f->pct_delta));
-        TRY(xl_put_num(x, ws, row, DV_LOW, sr->low_mean, f->money));
-        TRY(xl_put_num(x, ws, row, DV_HIGH, sr->high_mean, f->money));
-        TRY(xl_put_num(x, ws, row, DV_SWING, sr->swing, f->money_delta));
-        TRY(xl_put_num(x, ws, row, DV_SWING_SE, sr->swing_se, f->money_se));
-        TRY(xl_put_num(x, ws, row, DV_T10, tr ? tr->at_q10 : NAN, f->money));
-        TRY(xl_put_num(x, ws, row, DV_T90, tr ? tr->at_q90 : NAN, f->money));
-    }
-    *next = srow + 2 + so->n + 2;
-    return LXW_NO_ERROR;
+    return sens_table(x, ws, k, drow + 2 + m + 1, pg, next);
 }
 
 lxw_error xl_write_drivers(xctx *x)
@@ -171,26 +196,31 @@ lxw_error xl_write_drivers(xctx *x)
                 "to variance: its square as a share of the sum over inputs, signed. Decile "
                 "swing: mean NPV where the input is in its top 10% minus where it is in its "
                 "bottom 10% (the other inputs vary). Tornado: one input at a time, the others "
-                "at their medians. SE: Monte Carlo standard error. Money in US$ billions.",
+                "at their medians. SE: Monte Carlo standard error.",
                 NOTE_WIDTH, f->note, &e);
     TRY(e);
     row += 1;
-    lxw_row_t *breaks = calloc((size_t)x->n + 1, sizeof *breaks);
-    if (!breaks)
+    int scale = xl_page_setup(x, ws, "Drivers", 1, 1,
+                              xl_col_px(34) + (DV_T90 - DV_RHO + 1) * xl_col_px(12.5));
+    /* Rows of a page less the repeated title, the table's header (three rows high) and
+     * one to spare. */
+    pager pg = {.cap = 64 * x->n + 8, .chunk = xl_rows_per_page(scale) - 6};
+    pg.breaks = calloc((size_t)pg.cap, sizeof *pg.breaks);
+    if (!pg.breaks)
         return LXW_ERROR_MEMORY_MALLOC_FAILED;
-    int nb = 0;
+    if (pg.chunk < 10)
+        pg.chunk = 10;
     for (int k = 0; k < x->n && e == LXW_NO_ERROR; k++) {
-        if (k > 0 && nb < 1000)
-            breaks[nb++] = (lxw_row_t)row; /* each scenario starts a page */
-        e = drivers_block(x, ws, k, row, &row);
+        if (k > 0)
+            pager_break(&pg, row); /* each scenario starts a page */
+        e = drivers_block(x, ws, k, row, &pg, &row);
     }
-    if (e == LXW_NO_ERROR && nb > 0)
-        e = worksheet_set_h_pagebreaks(ws, breaks);
-    free(breaks);
+    if (e == LXW_NO_ERROR && pg.nb > 0)
+        e = worksheet_set_h_pagebreaks(ws, pg.breaks);
+    free(pg.breaks);
     TRY(e);
     TRY(worksheet_set_column(ws, DV_INPUT, DV_INPUT, 34, NULL));
     TRY(worksheet_set_column(ws, DV_RHO, DV_T90, 12.5, NULL));
     xl_print_columns(ws, DV_T90);
-    xl_page_setup(x, ws, "Drivers", 1, 1, xl_col_px(34) + (DV_T90 - DV_RHO + 1) * xl_col_px(12.5));
     return LXW_NO_ERROR;
 }

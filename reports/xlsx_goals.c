@@ -120,8 +120,8 @@ static lxw_error goal_row(xctx *x, lxw_worksheet *ws, int k, const roi_goal_resu
     TRY(xl_put_num(x, ws, row, GC_EVALS, r->evaluations, f->count));
     TRY(xl_put_num(x, ws, row, GC_TRIALS, (double)r->trials, f->count));
     if (r->message[0]) {
-        /* Wrapped in its 50-character column; rows do not grow by themselves. */
-        int lines = ((int)strlen(r->message) + 47) / 48;
+        /* Wrapped in its 36-character column; rows do not grow by themselves. */
+        int lines = ((int)strlen(r->message) + 33) / 34;
         TRY(xl_put_str(ws, row, GC_NOTE, r->message, f->wrap));
         TRY(worksheet_set_row(ws, (lxw_row_t)row, 15.0 * lines, NULL));
     }
@@ -224,18 +224,15 @@ lxw_error xl_write_goals(xctx *x)
     }
     TRY(convergence_block(x, ws, row));
 
-    TRY(worksheet_set_column(ws, GC_NAME, GC_NAME, 24, NULL));
-    TRY(worksheet_set_column(ws, GC_GOAL, GC_GOAL, 20, NULL));
-    TRY(worksheet_set_column(ws, GC_INPUT, GC_INPUT, 22, NULL));
-    TRY(worksheet_set_column(ws, GC_STAT, GC_STAT, 20, NULL));
-    TRY(worksheet_set_column(ws, GC_TARGET, GC_HIGH, 11.5, NULL));
-    TRY(worksheet_set_column(ws, GC_STATUS, GC_STATUS, 14, NULL));
-    TRY(worksheet_set_column(ws, GC_VALUE, GC_TRIALS, 11.5, NULL));
-    TRY(worksheet_set_column(ws, GC_NOTE, GC_NOTE, 50, NULL));
+    /* name, goal, input, statistic, target .. high, status, value .. trials, note */
+    static const double width[GC_NCOL] = {18, 18, 20, 18, 10, 10, 10, 12, 10, 10, 10, 10, 10,
+                                          10, 36};
+    double px = 0;
+    for (int c = 0; c < GC_NCOL; c++) {
+        TRY(worksheet_set_column(ws, (lxw_col_t)c, (lxw_col_t)c, width[c], NULL));
+        px += xl_col_px(width[c]);
+    }
     xl_print_columns(ws, GC_NOTE);
-    xl_page_setup(x, ws, "Goals", 1, 1,
-                  xl_col_px(24) + 2 * xl_col_px(20) + xl_col_px(22) + xl_col_px(14) +
-                      (GC_HIGH - GC_TARGET + 1 + GC_TRIALS - GC_VALUE + 1) * xl_col_px(11.5) +
-                      xl_col_px(50));
+    xl_page_setup(x, ws, "Goals", 1, 1, px);
     return LXW_NO_ERROR;
 }
