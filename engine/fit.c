@@ -1852,8 +1852,8 @@ static roi_status bootstrap(roi_fit *fit, const fit_ctx *ctx, size_t n, int inte
 
 /* ---- the scenario-language text ----------------------------------------------------------- */
 
-/* The fit as a scenario expression (gamma, weibull and metalog in the form proposed for
- * the scenario language, which does not have them yet). Caller frees; NULL: no memory. */
+/* The fit as a scenario expression (the metalog in the form proposed for the scenario
+ * language, which does not have it yet). Caller frees; NULL: no memory. */
 static char *lua_text(const roi_fit *f)
 {
     sbuf b = {0};

@@ -278,8 +278,9 @@ static void unique_users(const roi_model *m, roi_trial_ws *ws)
     }
 }
 
-/* Section 4: reach, adoption, active users and interactions per surface. */
-static void surfaces(const roi_model *m, const double *vals, roi_trial_ws *ws)
+/* Section 4: reach, adoption, active users and interactions per surface. A surface's
+ * clock starts when it is launched and a version has shipped (MODEL.md 10.4). */
+static void surfaces(const roi_model *m, const double *vals, roi_trial_ws *ws, int t_launch)
 {
     const int T = m->periods;
     const double *restrict mult = ws->multiplier;
@@ -289,7 +290,9 @@ static void surfaces(const roi_model *m, const double *vals, roi_trial_ws *ws)
         double *restrict R = ws->reach + (size_t)si * T;
         double *restrict U = ws->active + (size_t)si * T;
         double *restrict I = ws->interactions + (size_t)si * T;
-        const int L = s->launch + quarters_of(vals, s->delay); /* L_s = launch + delay */
+        /* L_s = max(launch + delay, t_launch) */
+        const int planned = s->launch + quarters_of(vals, s->delay);
+        const int L = planned > t_launch ? planned : t_launch;
         const double A = vals[s->addressable];
         const double quarterly_growth = fourth_root(1.0 + vals[s->growth]);
         const double c = vals[s->ceiling];
@@ -574,6 +577,7 @@ static void outputs(const roi_model *m, const double *vals, roi_trial_ws *ws, do
     out[ROI_OUT_TOTAL_SPEND] = total_spend;
     out[ROI_OUT_TOTAL_REVENUE] = total_revenue;
     out[ROI_OUT_PEAK_ACTIVE] = peak_active;
+    out[ROI_OUT_TOTAL_SAVINGS] = total_savings;
 }
 
 /* The per-period series that are not written as they are computed. */
@@ -611,7 +615,7 @@ void roi_model_trial(const roi_model *m, const double *vals, roi_trial_ws *ws, d
         for (int t = 0; t < T; t++, P *= quarterly)
             ws->people[t] = P;
     }
-    surfaces(m, vals, ws);
+    surfaces(m, vals, ws, t_launch);
     unique_users(m, ws);
     /* Sections 5 to 7 */
     const double residuals = money_lines(m, vals, ws, t_launch, series);

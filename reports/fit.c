@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "atomic.h"
+#include "json_number.h"
 #include "sha256.h"
 
 /* ---- the columns, once for the table and the JSON ------------------------------------- */
@@ -131,7 +132,7 @@ int roi_report_fit_lua_line(const roi_fit_source *src, const roi_fit *f, char *b
 /* Families whose constructor the scenario language does not have yet. */
 static int proposed_syntax(roi_fit_family f)
 {
-    return f == ROI_FIT_GAMMA || f == ROI_FIT_WEIBULL || f == ROI_FIT_METALOG;
+    return f == ROI_FIT_METALOG;
 }
 
 /* ---- the terminal text ----------------------------------------------------------------- */
@@ -264,24 +265,9 @@ roi_status roi_report_fit_text(FILE *out, const roi_fit_source *src, const roi_f
 
 /* ---- JSON -------------------------------------------------------------------------------- */
 
-/* A number that reads back as the same double: the shortest of %.15g, %.16g, %.17g
- * that round-trips (cJSON prints 15 digits); null when not finite. */
-static cJSON *exact_number(double v)
-{
-    if (!isfinite(v))
-        return cJSON_CreateNull();
-    char buf[40];
-    for (int digits = 15; digits <= 17; digits++) {
-        snprintf(buf, sizeof buf, "%.*g", digits, v);
-        if (strtod(buf, NULL) == v)
-            break;
-    }
-    return cJSON_CreateRaw(buf);
-}
-
 static int add_num(cJSON *obj, const char *key, double v)
 {
-    cJSON *item = exact_number(v);
+    cJSON *item = roi_json_number(v);
     return item && cJSON_AddItemToObject(obj, key, item);
 }
 
@@ -324,8 +310,8 @@ static cJSON *params_json(const roi_fit *f, int se)
         for (size_t i = 0; i < f->n_values; i++)
             n += f->counts[i];
         for (size_t i = 0; ok && values && probs && i < f->n_values; i++) {
-            cJSON *v = exact_number(f->values[i]);
-            cJSON *p = exact_number((double)f->counts[i] / (double)n);
+            cJSON *v = roi_json_number(f->values[i]);
+            cJSON *p = roi_json_number((double)f->counts[i] / (double)n);
             ok &= v && cJSON_AddItemToArray(values, v);
             ok &= p && cJSON_AddItemToArray(probs, p);
         }

@@ -36,6 +36,7 @@ static const char *output_label(roi_output o)
     case ROI_OUT_TOTAL_SPEND: return "Total spend";
     case ROI_OUT_TOTAL_REVENUE: return "Total revenue";
     case ROI_OUT_PEAK_ACTIVE: return "Peak unique active users";
+    case ROI_OUT_TOTAL_SAVINGS: return "Total savings";
     default: return roi_output_name(o);
     }
 }
@@ -124,7 +125,9 @@ static lxw_error write_stats_table(xctx *x, lxw_worksheet *ws, int k, int head)
     TRY(worksheet_set_row(ws, (lxw_row_t)head, 60, NULL));
 
     int row = head + 1;
-    for (int o = 0; o < ROI_OUT_COUNT; o++, row++) {
+    for (int o = 0; o < ROI_OUT_COUNT; o++) {
+        if (!roi_model_output_present(m, (roi_output)o))
+            continue; /* total_savings without savings streams */
         const roi_summary *s = &run->summary[o];
         lxw_format *fm = xl_output_format(f, (roi_output)o);
         int none = s->n_defined == 0, few = s->n_defined < 2;
@@ -144,10 +147,12 @@ static lxw_error write_stats_table(xctx *x, lxw_worksheet *ws, int k, int head)
             roi_results_upper_tail_mean(run, (roi_output)o, &worst) != ROI_OK)
             return LXW_ERROR_MEMORY_MALLOC_FAILED;
         TRY(xl_put_num(x, ws, row, OC_CVAR, none ? NAN : worst, fm));
-        if (o == ROI_OUT_IRR || o == ROI_OUT_PAYBACK)
+        if (o == ROI_OUT_IRR || o == ROI_OUT_PAYBACK ||
+            (o == ROI_OUT_ROI_MULTIPLE && s->undefined_share > 0)) /* no spend */
             TRY(xl_put_num(x, ws, row, OC_UNDEF, s->undefined_share, f->pct));
         else
             TRY(worksheet_write_blank(ws, (lxw_row_t)row, OC_UNDEF, NULL));
+        row++;
     }
     /* Payback percentiles again as quarters: the quarter in which the period falls. */
     const roi_summary *pb = &run->summary[ROI_OUT_PAYBACK];
@@ -290,7 +295,7 @@ static const char *part_title(const roi_model *m, const char *prefix, const char
                 *lump = m->spend[i].kind == ROI_SPEND_LUMP;
                 return m->spend[i].title ? m->spend[i].title : name;
             }
-    if (!strcmp(prefix, "revenue."))
+    if (!strcmp(prefix, "revenue.") || !strcmp(prefix, "savings."))
         for (int i = 0; i < m->n_streams; i++)
             if (!strcmp(m->streams[i].name, name))
                 return m->streams[i].title ? m->streams[i].title : name;
@@ -421,6 +426,17 @@ static lxw_error parts_charts(xctx *x, lxw_worksheet *ws, int k, int a, int b)
     return place_stacked(x, ws, c, empty, b, 1, "One-off spend");
 }
 
+/* Savings per stream (MODEL.md 10.3: apart from revenue) on band row, when there are any. */
+static lxw_error savings_chart(xctx *x, lxw_worksheet *ws, int k, int row)
+{
+    char axis[64];
+    int empty;
+    snprintf(axis, sizeof axis, "Savings per quarter, %s", x->unit);
+    lxw_chart *c = stacked(x, k, LXW_CHART_COLUMN_STACKED, "Savings per stream by quarter "
+                           "(medians)", "savings.", axis, x->money_code, 0, &empty);
+    return place_stacked(x, ws, c, empty, row, 0, "Savings per stream");
+}
+
 /*
  * The row of the next band of charts at or below *row: when the band would cross the
  * bottom of the printed page that starts at *top (rows_per_page rows), a page break
@@ -459,7 +475,10 @@ static lxw_error write_scenario(xctx *x, int k)
 
     const int head = 3;
     TRY(write_stats_table(x, ws, k, head));
-    int row = head + ROI_OUT_COUNT + 4;
+    int shown = 0;
+    for (int o = 0; o < ROI_OUT_COUNT; o++)
+        shown += roi_model_output_present(m, (roi_output)o);
+    int row = head + shown + 4;
     TRY(write_milestones(x, ws, k, row, &row));
     row += 1;
 
@@ -480,6 +499,8 @@ static lxw_error write_scenario(xctx *x, int k)
     TRY(npv_charts(x, ws, k, b1, 1));
     TRY(cash_and_reach(x, ws, k, b2));
     TRY(parts_charts(x, ws, k, b3, b4));
+    if (roi_model_output_present(m, ROI_OUT_TOTAL_SAVINGS))
+        TRY(savings_chart(x, ws, k, next_band(&row, &top, rows_per_page, breaks, &nb)));
     if (nb > 0)
         TRY(worksheet_set_h_pagebreaks(ws, breaks));
     return LXW_NO_ERROR;

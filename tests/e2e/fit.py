@@ -56,6 +56,20 @@ for name, truth in (("mu", MU), ("sigma", SIGMA)):
 aics = [x["aic"] for x in doc["fits"]]
 check(aics == sorted(aics), "JSON: fits ranked by AIC")
 
+# The scenario text of every fitted family loads as a scenario input (a spend, which
+# must be >= 0: the normal, which can be negative, and the metalog, not in the
+# language yet, are left out).
+base = open(os.path.join(src, "tests", "scenarios", "constant.lua")).read()
+for x in doc["fits"]:
+    if x["family"] in ("metalog", "normal"):
+        continue
+    scen = os.path.join(work, "pasted_%s.lua" % x["family"])
+    with open(scen, "w") as f:
+        f.write(base.replace("amount = 100 }", "amount = %s }" % x["lua"]))
+    p = subprocess.run([roisim, "check", scen], capture_output=True, text=True)
+    check(p.returncode == 0, "%s: the scenario text %s loads (%s)" % (x["family"], x["lua"],
+                                                                      p.stderr.strip()))
+
 # The thread count changes nothing.
 a = fit(data, "--bootstrap", "20", "--threads", "1", "--json", "-", "-q").stdout
 b = fit(data, "--bootstrap", "20", "--threads", "2", "--json", "-", "-q").stdout
