@@ -14,7 +14,8 @@
 
 /* The rows of the table, in order: label, and how to get the value from a run. */
 enum { SR_PPOS, SR_PDELTA, SR_MEAN, SR_P10, SR_P50, SR_P90, SR_AFTER, SR_HORIZON, SR_HPOS,
-       SR_ROI, SR_IRR, SR_IRR_UNDEF, SR_PAYS, SR_SPEND, SR_REVENUE, SR_PEAK, SR_NROW };
+       SR_ROI, SR_IRR, SR_IRR_UNDEF, SR_PAYS, SR_SPEND, SR_REVENUE, SR_SAVINGS, SR_PEAK,
+       SR_NROW };
 static const char *const sr_label[SR_NROW] = {
     "P(NPV > 0): the bet pays off (share of trials)",
     "P(NPV > 0) minus the first column's, points",
@@ -31,6 +32,7 @@ static const char *const sr_label[SR_NROW] = {
     "Pays back within the horizon (share of trials)",
     "Total spend (median)",
     "Total revenue (median)",
+    "Total savings (median)",
     "Peak unique active users (median)"};
 
 enum { SUM_HEAD = 6, SUM_LABEL_W = 54, SUM_COL_W = 14, SUM_CHART_ROWS = 23 };
@@ -58,17 +60,22 @@ static double stat_value(const xctx *x, const roi_run *run, int r, lxw_format **
     case SR_PAYS: *fm = f->pct; return S[ROI_OUT_PAYBACK].n ? 1 - S[ROI_OUT_PAYBACK].undefined_share : NAN;
     case SR_SPEND: return S[ROI_OUT_TOTAL_SPEND].n_defined ? S[ROI_OUT_TOTAL_SPEND].pct[P50] : NAN;
     case SR_REVENUE: return S[ROI_OUT_TOTAL_REVENUE].n_defined ? S[ROI_OUT_TOTAL_REVENUE].pct[P50] : NAN;
+    case SR_SAVINGS: return S[ROI_OUT_TOTAL_SAVINGS].n_defined ? S[ROI_OUT_TOTAL_SAVINGS].pct[P50] : NAN;
     case SR_PEAK: *fm = f->users; return S[ROI_OUT_PEAK_ACTIVE].n_defined ? S[ROI_OUT_PEAK_ACTIVE].pct[P50] : NAN;
     default: return NAN;
     }
 }
 
-/* Nonzero when some scenario has users (surfaces): else the users row is left out. */
-static int any_users(const xctx *x)
+/* Nonzero when some scenario has users (surfaces; users 1) or savings streams (users
+ * 0): else that row is left out. */
+static int any_has(const xctx *x, int users)
 {
-    for (int k = 0; k < x->n; k++)
-        if (roi_model_series_present(x->res->sc[k].run->model, ROI_SERIES_UNIQUE_ACTIVE))
+    for (int k = 0; k < x->n; k++) {
+        const roi_model *m = x->res->sc[k].run->model;
+        if (users ? roi_model_series_present(m, ROI_SERIES_UNIQUE_ACTIVE)
+                  : roi_model_output_present(m, ROI_OUT_TOTAL_SAVINGS))
             return 1;
+    }
     return 0;
 }
 
@@ -206,7 +213,8 @@ static lxw_error summary_charts(xctx *x, lxw_worksheet *ws, int at, int rows_per
     return scurves_chart(x, ws, second, (SUM_CHART_ROWS - 1) * XL_ROW_PX);
 }
 
-static lxw_error summary_notes(xctx *x, lxw_worksheet *ws, int row, const char *line)
+static lxw_error summary_notes(xctx *x, lxw_worksheet *ws, int row, const char *line,
+                               int *next)
 {
     static const char *const notes[] = {
         "NPV: net present value of the cash flows, with the terminal value and residuals at "
@@ -221,6 +229,7 @@ static lxw_error summary_notes(xctx *x, lxw_worksheet *ws, int row, const char *
     for (size_t i = 0; i < sizeof notes / sizeof notes[0] && e == LXW_NO_ERROR; i++)
         row += xl_put_lines(ws, row, 0, notes[i], NOTE_WIDTH, x->f.note, &e);
     TRY(e);
+    *next = row + 1;
     return xl_put_str(ws, row, 0, line, x->f.note);
 }
 
@@ -237,12 +246,13 @@ lxw_error xl_write_summary(xctx *x)
              meta->version ? meta->version : ROI_VERSION);
     TRY(xl_put_str(ws, 0, 0, "roisim: Monte Carlo ROI of the scenarios", f->title));
     TRY(xl_put_str(ws, 1, 0, line, f->note));
-    snprintf(line, sizeof line, "P(NPV > 0) is the share of simulated trials in which the "
+    char units[512];
+    snprintf(units, sizeof units, "P(NPV > 0) is the share of simulated trials in which the "
              "investment's net present value is positive. Money in %s (%s%s), users in "
              "billions (B) or millions (M).", x->unit, x->mu.symbol,
              x->mu.letter[0] == 'B' ? " billions" : x->mu.letter[0] == 'M' ? " millions"
              : x->mu.letter[0] == 'K' ? " thousands" : "");
-    TRY(xl_put_str(ws, 2, 0, line, f->note));
+    TRY(xl_put_str(ws, 2, 0, units, f->note));
     lxw_error e = LXW_NO_ERROR;
     plain_words(x, ws, &e);
     TRY(e);
@@ -250,16 +260,17 @@ lxw_error xl_write_summary(xctx *x)
     TRY(xl_put_str(ws, SUM_HEAD, 0, "Scenario", f->head_left));
     TRY(xl_put_str(ws, SUM_HEAD + 1, 0, "Title", f->bold));
     TRY(worksheet_set_row(ws, SUM_HEAD + 1, 45, NULL));
-    int row_of[SR_NROW], row = SUM_HEAD + 2, users = any_users(x);
+    int row_of[SR_NROW], row = SUM_HEAD + 2;
+    int users = any_has(x, 1), savings = any_has(x, 0);
     x->summary_first = row;
     for (int r = 0; r < SR_NROW; r++) {
-        row_of[r] = r == SR_PEAK && !users ? -1 : row++;
+        row_of[r] = (r == SR_PEAK && !users) || (r == SR_SAVINGS && !savings) ? -1 : row++;
         if (row_of[r] >= 0)
             TRY(xl_put_str(ws, row_of[r], 0, sr_label[r], f->text));
     }
     for (int k = 0; k < x->n; k++)
         TRY(summary_column(x, ws, k, row_of));
-    TRY(summary_notes(x, ws, row + 1, line));
+    TRY(summary_notes(x, ws, row + 1, line, &row));
 
     TRY(worksheet_set_column(ws, 0, 0, SUM_LABEL_W, NULL));
     TRY(worksheet_set_column(ws, 1, (lxw_col_t)x->n, SUM_COL_W, NULL));
@@ -272,7 +283,7 @@ lxw_error xl_write_summary(xctx *x)
         worksheet_repeat_columns(ws, 0, 0);
     }
     lxw_row_t breaks[3] = {0};
-    TRY(summary_charts(x, ws, row + 6, xl_rows_per_page(scale), breaks));
+    TRY(summary_charts(x, ws, row + 1, xl_rows_per_page(scale), breaks));
     TRY(worksheet_set_h_pagebreaks(ws, breaks));
     worksheet_activate(ws);
     return LXW_NO_ERROR;

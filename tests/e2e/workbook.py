@@ -64,6 +64,13 @@ def same(cell, value, what):
     return check(abs(cell - value) <= 1e-15 * abs(value), "%s: %r != JSON %r" % (what, cell, value))
 
 
+def title_text(chart):
+    try:
+        return "".join(r.t for p in chart.title.tx.rich.p for r in (p.r or []))
+    except AttributeError:
+        return ""
+
+
 TRIALS = "4000"
 xlsx = os.path.join(work, "report.xlsx")
 xlsx2 = os.path.join(work, "report2.xlsx")
@@ -209,6 +216,37 @@ words = " ".join(str(c.value) for c in summary["A"][:6] if c.value)
 check("comes after the horizon" in words and "pay back within the horizon" in words,
       "page 1 says in words how much of NPV lies after the horizon: %r" % words)
 
+# ---- one number, one rendering: terminal, chart titles and cells agree ------------------
+def shown_pct(v, dec=1):
+    """v as a percentage the way numfmt.c shows it: from its 15 significant digits,
+    rounded half away from zero; "< 0.1%" / "> 99.9%" next to 0 and 1."""
+    from decimal import Decimal, ROUND_HALF_UP
+    p = (Decimal(format(v, ".14e")) * 100).quantize(Decimal(1).scaleb(-dec), ROUND_HALF_UP)
+    if p == 0 and v > 0:
+        return "< 0." + "0" * (dec - 1) + "1%"
+    if p == 100 and v < 1:
+        return "> 99." + "9" * dec + "%"
+    return "%s%%" % p
+
+
+term = run("-n", TRIALS, "--threads", "2", "--reproducible", "--json", js).stdout
+lines = term.splitlines()
+check(max(len(line) for line in lines) <= 80, "terminal within 80 columns")
+for s in scen:
+    want = shown_pct(s["outputs"]["npv"]["prob_positive"])
+    # the summary table comes first; a long name is cut, with "..."
+    row = [line for line in lines if line.split() and len(line.split()[0].rstrip(".")) > 3
+           and s["name"].startswith(line.split()[0].rstrip("."))]
+    check(row and row[0].split()[1] == want,
+          "terminal P(NPV>0) of %s reads %s: %r" % (s["name"], want, row[:1]))
+    c = labels["P(NPV > 0): the bet pays off (share of trials)"][1 + names.index(s["name"])]
+    fmt_ = c.number_format
+    cell = shown_pct(c.value) if fmt_ == "0.0%" else fmt_.strip('"')
+    check(cell == want, "Summary P(NPV > 0) of %s shows %s (format %r)" % (s["name"], want, fmt_))
+    titles = [title_text(ch) for ch in wb[s["name"]]._charts]
+    check(any(("P(NPV > 0) = " + want) in t for t in titles),
+          "S-curve title of %s says %s: %r" % (s["name"], want, titles))
+
 # ---- scenario sheets: every statistic of every output ----------------------------------
 STATS = ["mean", "sd", "se", "min"] + "p1 p5 p10 p25 p50 p75 p90 p95 p99".split() + \
         ["max", "prob_positive", "cvar5"]
@@ -275,13 +313,6 @@ for r in ws.iter_rows(values_only=True):
 check(seen == sum(4 * len(s["series"]) for s in scen), "Series has every band (%d)" % seen)
 
 # ---- Drivers, Compare, Goals: the analysis ------------------------------------------------
-
-
-def title_text(chart):
-    try:
-        return "".join(r.t for p in chart.title.tx.rich.p for r in (p.r or []))
-    except AttributeError:
-        return ""
 
 
 def rows_of(ws):
