@@ -972,7 +972,8 @@ static roi_status stress(const ctx *c, const roi_stress *s, roi_stress_result *r
      * other input draws what it drew in the run, so the difference is paired. */
     roi_input_band band = {node, s->low, s->high, path};
     roi_sim_opts so = {.seed = c->run->seed, .trials = c->n, .threads = c->threads,
-                       .sampling = c->run->sampling, .bands = &band, .n_bands = 1};
+                       .sampling = c->run->sampling, .bands = &band, .n_bands = 1,
+                       .part = c->run->part};
     st = roi_sim_run(c->m, &so, &srun, err);
     if (st != ROI_OK)
         goto cleanup;
