@@ -416,7 +416,7 @@ static const roi_cli_option options[] = {
     {.name = "compare", .arg = "NAME", .commands = RUN, .set = set_compare,
      .must = "needs a scenario name",
      .help = "Compare every scenario with scenario NAME trial by trial (default: base, when "
-             "it is run).",
+             "it is run, else the first scenario of the run).",
      .example = "base"},
     {.name = "sensitivity-trials", .arg = "N", .commands = RUN, .set = set_sens_trials,
      .must = "must be an integer from 4 to 1000000000",
