@@ -250,6 +250,26 @@ end
 function lib.gamma(spec, ...) return shape_scale("gamma", spec, ...) end
 function lib.weibull(spec, ...) return shape_scale("weibull", spec, ...) end
 
+-- sipmath{ library = "costs.json", sip = "cloud_cost" }: a SIP of a SIPmath 3.0
+-- library in the scenario's folder, on the library's own HDR stream (lua/sipmath.c
+-- reads and checks the file).
+function lib.sipmath(spec, ...)
+  if type(spec) ~= "table" or is_value(spec) or select("#", ...) > 0 then
+    fail('sipmath takes a table: sipmath{ library = "file.json", sip = "name" }')
+  end
+  for k in pairs(spec) do
+    if k ~= "library" and k ~= "sip" then
+      fail(fmt("sipmath has no parameter '%s'%s", tostring(k), suggest(tostring(k), { "library", "sip" })))
+    end
+  end
+  for _, k in ipairs({ "library", "sip" }) do
+    if type(spec[k]) ~= "string" or spec[k] == "" then
+      fail(fmt("sipmath: %s must be a non-empty string, got %s", k, type(spec[k])))
+    end
+  end
+  return dist("sipmath", { library = spec.library, sip = spec.sip })
+end
+
 function lib.discrete(spec, ...)
   if type(spec) ~= "table" or is_value(spec) or select("#", ...) > 0 then
     fail("discrete takes a table of value = probability: discrete{[0] = .45, [1] = .35, [2] = .20}")
@@ -386,6 +406,8 @@ local function describe_dist(v)
   if v.family == "lognormal" then
     if v.form == "p5p95" then s = fmt("lognormal{p5 = %s, p95 = %s}", d(a[1]), d(a[2]))
     else s = fmt("lognormal{mean = %s, sd = %s}", d(a[1]), d(a[2])) end
+  elseif v.family == "sipmath" then
+    s = fmt("sipmath{library = %q, sip = %q}", a.library, a.sip)
   elseif v.form == "shapescale" then
     s = fmt("%s{shape = %s, scale = %s}", v.family, d(a[1]), d(a[2]))
   elseif v.family == "discrete" then
@@ -1414,6 +1436,8 @@ local function resolver(st, out)
       end
       if v.family == "discrete" then
         args.values, args.probs = VDATA[v].args.values, VDATA[v].args.probs
+      elseif v.family == "sipmath" then
+        args.library, args.sip = VDATA[v].args.library, VDATA[v].args.sip
       else
         for i, x in ipairs(VDATA[v].args) do args[i] = const_arg(x, "parameter " .. i) end
       end
