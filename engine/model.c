@@ -20,7 +20,7 @@
 
 const char *const roi_output_names[ROI_OUT_COUNT + 1] = {
     "npv",     "npv_horizon", "roi_multiple",  "irr",
-    "payback", "total_spend", "total_revenue", "peak_active", NULL,
+    "payback", "total_spend", "total_revenue", "peak_active", "total_savings", NULL,
 };
 
 const char *roi_output_name(roi_output o)
@@ -71,6 +71,9 @@ void roi_model_free(roi_model *m)
     for (int i = 0; i < m->n_sources; i++)
         free(m->sources[i]);
     free(m->sources);
+    for (int i = 0; i < m->n_notes; i++)
+        free(m->notes[i]);
+    free(m->notes);
     for (int d = 0; d < roi_decl_count; d++) {
         const roi_decl *decl = &roi_decls[d];
         int n = roi_decl_items(decl, m);
@@ -107,6 +110,25 @@ roi_status roi_quarter_parse(const char *label, int *year, int *q, const char *p
         (label[0] - '0') * 1000 + (label[1] - '0') * 100 + (label[2] - '0') * 10 + (label[3] - '0');
     *q = label[5] - '0';
     return ROI_OK;
+}
+
+const char *roi_model_currency(const roi_model *m)
+{
+    return m && m->currency ? m->currency : "USD";
+}
+
+const char *roi_currency_symbol(const char *code)
+{
+    static const struct {
+        const char *code, *symbol;
+    } symbols[] = {{"USD", "$"},   {"EUR", "\u20ac"}, {"GBP", "\u00a3"}, {"JPY", "\u00a5"},
+                   {"CNY", "\u00a5"}, {"INR", "\u20b9"}, {"KRW", "\u20a9"}, {"AUD", "A$"},
+                   {"CAD", "C$"}, {"NZD", "NZ$"}, {"HKD", "HK$"}, {"SGD", "S$"},
+                   {"BRL", "R$"}, {"MXN", "MX$"}};
+    for (size_t i = 0; code && i < sizeof symbols / sizeof symbols[0]; i++)
+        if (strcmp(symbols[i].code, code) == 0)
+            return symbols[i].symbol;
+    return NULL;
 }
 
 roi_period roi_model_period(const roi_model *m, int year, int q)
@@ -373,9 +395,45 @@ static roi_status check_row(const roi_model *m, const roi_decl *d, const roi_par
 
 /* ---- validation: rules that relate fields -------------------------------------------- */
 
+/* A currency is an ISO 4217 code: three capital letters. */
+static roi_status currency_rule(const char *code, roi_error *err)
+{
+    int ok = code && strlen(code) == 3;
+    for (int k = 0; ok && k < 3; k++)
+        ok = code[k] >= 'A' && code[k] <= 'Z';
+    if (ok)
+        return ROI_OK;
+    char upper[4] = "";
+    int fixable = code && strlen(code) == 3;
+    for (int k = 0; fixable && k < 3; k++) {
+        fixable = isalpha((unsigned char)code[k]);
+        upper[k] = (char)toupper((unsigned char)code[k]);
+    }
+    if (fixable)
+        return roi_error_set(err, ROI_ERR_PARAM, "horizon.currency",
+                             "must be an ISO 4217 code in capitals, got '%s'; did you mean "
+                             "'%s'?", code, upper);
+    return roi_error_set(err, ROI_ERR_PARAM, "horizon.currency",
+                         "must be an ISO 4217 code of three capital letters such as USD, "
+                         "EUR or GBP, got '%.40s'", code ? code : "");
+}
+
 static roi_status horizon_rules(const roi_model *m, roi_error *err)
 {
     double r, g, r_lo, r_hi, g_lo, g_hi;
+    if (m->currency)
+        CHECK(currency_rule(m->currency, err));
+    /* a percent typed as a number (10 for 10%) would discount at 1000% a year */
+    if (roi_graph_is_constant(&m->graph, m->discount, &r) && r > 1.0)
+        return roi_error_set(err, ROI_ERR_PARAM, "horizon.discount",
+                             "is an annual rate as a fraction, got %g (%g%%); did you mean "
+                             "%g?", r, 100.0 * r, r / 100.0);
+    roi_graph_bounds(&m->graph, m->discount, &r_lo, &r_hi);
+    if (r_hi > 1.0)
+        return roi_error_set(err, ROI_ERR_PARAM, "horizon.discount",
+                             "is an annual rate as a fraction, but can be %g (%g%%); rates "
+                             "above 1 are refused as percents typed as numbers", r_hi,
+                             100.0 * r_hi);
 
     if (m->periods < 1) {
         char from[16], to[16];
@@ -446,6 +504,14 @@ static roi_status version_rules(const roi_model *m, int i, roi_error *err)
 static roi_status spend_rules(const roi_model *m, const roi_spend *l, roi_error *err)
 {
     char path[300];
+    if (l->kind == ROI_SPEND_INFERENCE && l->cls == ROI_CLASS_INVESTMENT)
+        return roi_error_set(err, ROI_ERR_PARAM, join(path, sizeof path, l->name, "class"),
+                             "an inference line recurs with usage, so it is operating; "
+                             "remove class = \"investment\"");
+    if (l->kind == ROI_SPEND_INFERENCE && m->n_surfaces == 0)
+        return roi_error_set(err, ROI_ERR_PARAM, join(path, sizeof path, l->name, "kind"),
+                             "an inference line costs the interactions of surfaces' users, "
+                             "and the scenario declares no surface \"...\" { ... }");
     if (l->kind == ROI_SPEND_SCHEDULE && l->to < l->from) {
         char a[16], b[16];
         roi_model_period_label(m, l->from, a, sizeof a);
@@ -456,9 +522,27 @@ static roi_status spend_rules(const roi_model *m, const roi_spend *l, roi_error 
     return ROI_OK;
 }
 
-static roi_status stream_rules(const roi_stream *s, roi_error *err)
+static roi_status stream_rules(const roi_model *m, const roi_stream *s, roi_error *err)
 {
     char path[300];
+    static const char *const kinds[] = {"uplift", "per_interaction", "subscription"};
+    if ((s->kind == ROI_STREAM_UPLIFT || s->kind == ROI_STREAM_PER_INTERACTION ||
+         s->kind == ROI_STREAM_SUBSCRIPTION) && m->n_surfaces == 0)
+        return roi_error_set(err, ROI_ERR_PARAM, join(path, sizeof path, s->name, "kind"),
+                             "a %s stream earns from the users of surfaces, and the scenario "
+                             "declares no surface \"...\" { ... }", kinds[s->kind]);
+    if (s->kind == ROI_STREAM_UPLIFT && m->people == ROI_NONE)
+        return roi_error_set(err, ROI_ERR_PARAM, join(path, sizeof path, s->name, "kind"),
+                             "an uplift stream lifts a business in proportion to the share of "
+                             "its people who are active users, and the scenario declares no "
+                             "family { people = ... }");
+    if (s->kind == ROI_STREAM_SCHEDULE && s->to < s->from) {
+        char a[16], b[16];
+        roi_model_period_label(m, s->from, a, sizeof a);
+        roi_model_period_label(m, s->to, b, sizeof b);
+        return roi_error_set(err, ROI_ERR_PARAM, join(path, sizeof path, s->name, "to"),
+                             "must not be before from (%s), got %s", a, b);
+    }
     if ((s->kind == ROI_STREAM_PER_INTERACTION || s->kind == ROI_STREAM_SUBSCRIPTION) &&
         s->n_surfaces < 1)
         return roi_error_set(err, ROI_ERR_PARAM, join(path, sizeof path, s->name, "surfaces"),
@@ -476,6 +560,31 @@ static roi_status stress_rules(const roi_stress *s, roi_error *err)
     return ROI_OK;
 }
 
+/* The optional parts (MODEL.md 10.1): versions make a quality track, which needs a
+ * frontier and a quality section; without versions m_t = 1 and those sections mean
+ * nothing, so they are refused rather than silently ignored. */
+static roi_status parts_rules(const roi_model *m, roi_error *err)
+{
+    const int frontier = roi_model_has_section(m, "frontier");
+    const int quality = roi_model_has_section(m, "quality");
+    if (m->n_versions == 0 && (frontier || quality))
+        return roi_error_set(err, ROI_ERR_PARAM, frontier ? "frontier" : "quality",
+                             "the scenario declares no version \"...\" { ... }, so it has no "
+                             "quality track (the quality multiplier is 1 in every quarter) "
+                             "and %s { ... } means nothing: declare the versions, or remove it",
+                             frontier ? "frontier" : "quality");
+    if (m->n_versions > 0 && !frontier)
+        return roi_error_set(err, ROI_ERR_PARAM, "frontier",
+                             "the versions make a quality track, which measures each "
+                             "version's gap to the frontier: declare frontier { score = ..., "
+                             "slope = ... }");
+    if (m->n_versions > 0 && !quality)
+        return roi_error_set(err, ROI_ERR_PARAM, "quality",
+                             "the versions make a quality track: declare quality { beta = "
+                             "... } (how fast adoption falls with the gap to the frontier)");
+    return ROI_OK;
+}
+
 /* The rules of item i of kind d, after its rows are checked. */
 static roi_status rules(const roi_model *m, const roi_decl *d, int i, roi_error *err)
 {
@@ -488,7 +597,7 @@ static roi_status rules(const roi_model *m, const roi_decl *d, int i, roi_error 
     if (strcmp(d->kind, "spend") == 0)
         return spend_rules(m, &m->spend[i], err);
     if (strcmp(d->kind, "revenue") == 0)
-        return stream_rules(&m->streams[i], err);
+        return stream_rules(m, &m->streams[i], err);
     if (strcmp(d->kind, "stress") == 0)
         return stress_rules(&m->stresses[i], err);
     return ROI_OK;
@@ -496,12 +605,33 @@ static roi_status rules(const roi_model *m, const roi_decl *d, int i, roi_error 
 
 /* ---- validation: the whole model ------------------------------------------------------ */
 
+/* Nonzero when the scenario gave section d: it is required, or one of its rows is set.
+ * An optional section none of whose rows is set is absent (MODEL.md 10.1): it gets no
+ * defaults, so it stays absent however often the defaults are applied. */
+static int section_given(const roi_decl *d, const roi_model *m)
+{
+    if (d->required)
+        return 1;
+    for (int k = 0; k < d->n_params; k++)
+        if (roi_param_is_set(&d->params[k], m))
+            return 1;
+    return 0;
+}
+
+int roi_model_has_section(const roi_model *m, const char *kind)
+{
+    const roi_decl *d = roi_decl_find(kind);
+    return d && d->style == ROI_DECL_SECTION && section_given(d, m);
+}
+
 /* The defaults of every item, in table order (a stream's default surfaces are every
  * surface: surfaces come first). */
 roi_status roi_model_defaults(roi_model *m, roi_error *err)
 {
     for (int d = 0; d < roi_decl_count; d++) {
         const roi_decl *decl = &roi_decls[d];
+        if (decl->style == ROI_DECL_SECTION && !section_given(decl, m))
+            continue;
         for (int i = 0; i < roi_decl_items(decl, m); i++) {
             void *item = roi_decl_item(decl, m, i);
             int kind = roi_decl_item_kind(decl, item);
@@ -524,6 +654,8 @@ roi_status roi_model_validate(roi_model *m, roi_error *err)
             return roi_error_set(err, ROI_ERR_PARAM, path, "at least one %s is required",
                                  decl->kind);
         }
+        if (decl->style == ROI_DECL_SECTION && !section_given(decl, m))
+            continue; /* an absent optional section: parts_rules says what that needs */
         for (int i = 0; i < n; i++) {
             const void *item = roi_decl_item(decl, m, i);
             const char *name = roi_decl_item_name(decl, item);
@@ -536,7 +668,7 @@ roi_status roi_model_validate(roi_model *m, roi_error *err)
             CHECK(rules(m, decl, i, err));
         }
     }
-    return ROI_OK;
+    return parts_rules(m, err);
 }
 
 /* ---- series names ---------------------------------------------------------------------- */
@@ -551,6 +683,30 @@ int roi_model_series_count(const roi_model *m)
     return ROI_SERIES_FIXED_COUNT + m->n_streams + m->n_spend + m->n_surfaces;
 }
 
+int roi_model_output_present(const roi_model *m, roi_output o)
+{
+    if (o != ROI_OUT_TOTAL_SAVINGS)
+        return (int)o >= 0 && o < ROI_OUT_COUNT;
+    for (int i = 0; i < m->n_streams; i++)
+        if (m->streams[i].cls == ROI_STREAM_SAVINGS)
+            return 1;
+    return 0;
+}
+
+int roi_model_series_present(const roi_model *m, int s)
+{
+    switch (s) {
+    case ROI_SERIES_UNIQUE_REACH:
+    case ROI_SERIES_UNIQUE_ACTIVE:
+        return m->n_surfaces > 0;
+    case ROI_SERIES_SCORE:
+    case ROI_SERIES_QUALITY:
+        return m->n_versions > 0;
+    default:
+        return s >= 0 && s < roi_model_series_count(m);
+    }
+}
+
 void roi_model_series_name(const roi_model *m, int i, char *buf, size_t size)
 {
     if (i < 0 || i >= roi_model_series_count(m)) {
@@ -563,7 +719,9 @@ void roi_model_series_name(const roi_model *m, int i, char *buf, size_t size)
     }
     i -= ROI_SERIES_FIXED_COUNT;
     if (i < m->n_streams) {
-        snprintf(buf, size, "revenue.%s", m->streams[i].name);
+        snprintf(buf, size, "%s.%s",
+                 m->streams[i].cls == ROI_STREAM_SAVINGS ? "savings" : "revenue",
+                 m->streams[i].name);
         return;
     }
     i -= m->n_streams;

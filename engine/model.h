@@ -30,12 +30,13 @@ typedef int roi_period;
 typedef enum roi_output {
     ROI_OUT_NPV,           /* dollars */
     ROI_OUT_NPV_HORIZON,   /* dollars, without terminal value and residuals */
-    ROI_OUT_ROI_MULTIPLE,  /* ratio */
+    ROI_OUT_ROI_MULTIPLE,  /* ratio; NaN when nothing is spent */
     ROI_OUT_IRR,           /* annual rate; NaN when undefined */
     ROI_OUT_PAYBACK,       /* period index of payback; NaN when never within horizon */
     ROI_OUT_TOTAL_SPEND,   /* dollars, undiscounted */
     ROI_OUT_TOTAL_REVENUE, /* dollars, undiscounted */
     ROI_OUT_PEAK_ACTIVE,   /* people: max over t of unique active users */
+    ROI_OUT_TOTAL_SAVINGS, /* money, undiscounted: the savings streams (MODEL.md 10.3) */
     ROI_OUT_COUNT
 } roi_output;
 
@@ -44,6 +45,11 @@ const char *roi_output_name(roi_output o);
 
 /* The outputs' names in roi_output order, NULL-ended. */
 extern const char *const roi_output_names[ROI_OUT_COUNT + 1];
+
+struct roi_model;
+/* Nonzero when output o applies to model m, so that reports show it: total_savings
+ * needs a savings stream. Every output is computed for every case. */
+int roi_model_output_present(const struct roi_model *m, roi_output o);
 
 /* ---- structure ------------------------------------------------------------------- */
 
@@ -112,13 +118,20 @@ typedef struct roi_spend {
 
 typedef enum roi_stream_kind {
     ROI_STREAM_UPLIFT, ROI_STREAM_PER_INTERACTION, ROI_STREAM_SUBSCRIPTION,
-    ROI_STREAM_MARKET_SHARE
+    ROI_STREAM_MARKET_SHARE, ROI_STREAM_SCHEDULE
 } roi_stream_kind;
+
+/* What a stream's money is (MODEL.md 10.3): income, or costs the investment avoids.
+ * Both enter the cash flow and the ROI multiple's benefits; reports keep them apart. */
+typedef enum roi_stream_class { ROI_STREAM_REVENUE = 0, ROI_STREAM_SAVINGS } roi_stream_class;
 
 typedef struct roi_stream {
     char *name;
     roi_stream_kind kind;
+    roi_stream_class cls;   /* revenue (the default) or savings */
     roi_period from;        /* earns from this quarter on */
+    roi_period to;          /* schedule: last quarter (inclusive); else unused */
+    roi_ref amount;         /* schedule: per quarter at `from`, grows by growth */
     int *surfaces;          /* per_interaction, subscription: surface indices (owned) */
     int n_surfaces;
     roi_ref base, growth, lift;         /* uplift: B0, g_B, u */
@@ -192,6 +205,10 @@ typedef struct roi_model {
     char **sources;            /* the files the load read: the scenario first, then each
                                 * parent it extends, as opened (owned, n_sources of them) */
     int n_sources;
+    char **notes;              /* what the load dropped or adapted rather than refused (a
+                                * parent's correlation or stress of an input a what-if
+                                * fixed), "file:line: note: ..." (owned, n_notes of them) */
+    int n_notes;
     roi_graph graph;           /* owns every node */
 
     /* Time and money (section 1) */
@@ -200,8 +217,9 @@ typedef struct roi_model {
     roi_ref discount;          /* annual r > -1 */
     int terminal;              /* nonzero: add terminal value (0 or 1) */
     roi_ref tv_growth;         /* g_tv < r */
+    char *currency;            /* ISO 4217 code of every amount ("EUR"); NULL: USD (owned) */
 
-    /* Quality track (section 3) */
+    /* Quality track (section 3); optional: no versions, no track (m_t = 1) */
     roi_version *versions; int n_versions;
     roi_ref frontier_score;    /* F0 */
     roi_ref frontier_slope;    /* points per year */
@@ -209,8 +227,8 @@ typedef struct roi_model {
     roi_ref gap_ref;           /* G_ref, or ROI_NONE: F0 - first version's score */
     roi_ref m_lo, m_hi;        /* clamp of the multiplier, 0 <= m_lo <= m_hi */
 
-    /* Family of apps (section 4) */
-    roi_ref people;            /* P0 > 0 */
+    /* Family of apps (section 4); optional (MODEL.md 10.1) */
+    roi_ref people;            /* P0 > 0; ROI_NONE: no family */
     roi_ref people_growth;     /* g_P */
 
     roi_surface *surfaces; int n_surfaces;
@@ -288,6 +306,14 @@ roi_model *roi_model_new(void);
 /* Frees the model and everything it owns. NULL is allowed. */
 void roi_model_free(roi_model *m);
 
+/* The model's currency code: m->currency, or "USD" when the scenario states none. */
+const char *roi_model_currency(const roi_model *m);
+
+/* The symbol reports write before an amount in currency `code` ("$" for USD, "€" for
+ * EUR, "£" for GBP, "¥" for JPY, ...), or NULL for a code without one in this table
+ * (reports then write the code: "CHF 12.0M"). */
+const char *roi_currency_symbol(const char *code);
+
 /* "2026Q2" -> year 2026, quarter 2; returns ROI_ERR_PARAM on a malformed label. */
 roi_status roi_quarter_parse(const char *label, int *year, int *q, const char *path,
                              roi_error *err);
@@ -317,10 +343,20 @@ roi_status roi_model_defaults(roi_model *m, roi_error *err);
  */
 roi_status roi_model_validate(roi_model *m, roi_error *err);
 
+/*
+ * Nonzero when the model has section `kind` ("family", "frontier", "quality"; the
+ * horizon always): the scenario gave one of its fields. Only the horizon is required
+ * (MODEL.md 10.1): without versions there is no quality track (m_t = 1, t_launch = 0);
+ * without a family the unique series are plain sums over the surfaces (surfaces
+ * assumed to reach different people); without surfaces no reach or user series.
+ */
+int roi_model_has_section(const roi_model *m, const char *kind);
+
 /* ---- per-period series ------------------------------------------------------------- */
 /*
  * Series order: the fixed ones first (ROI_SERIES_*), then one per stream
- * ("revenue.<stream>"), one per spend line ("spend.<line>"), one per surface
+ * ("revenue.<stream>", or "savings.<stream>" for a savings stream; the fixed
+ * "revenue" sums the revenue streams only), one per spend line ("spend.<line>"), one per surface
  * ("active.<surface>").
  */
 enum {
@@ -336,6 +372,10 @@ enum {
 };
 
 int roi_model_series_count(const roi_model *m);
+/* Nonzero when series s applies to the case, so that reports show it: score and
+ * quality_multiplier need versions, unique_reach and unique_active surfaces (MODEL.md
+ * 10.1). A series that does not apply is still computed (zeros, or m_t = 1). */
+int roi_model_series_present(const roi_model *m, int s);
 /* Writes series i's name into buf. */
 void roi_model_series_name(const roi_model *m, int i, char *buf, size_t size);
 /* Index of the series named `name`, or -1. */

@@ -57,6 +57,12 @@ typedef struct thread_state {
     double *series;         /* n_series x periods, then the inputs: one row of cells */
     roi_trial_ws *ws;
     gsl_rng *scratch;
+    /* The inputs' draws of the trials [drawn_lo, drawn_hi) of the current block, input
+     * j's at draws[j * ROI_BLOCK + (i - drawn_lo)], drawn input by input (draw_block),
+     * and one trial's of them by node (fixed) for the graph's evaluation. */
+    double *draws;
+    double *fixed;
+    size_t drawn_lo, drawn_hi;
     /* Histogram counts, cells x HIST_STRIDE slots. The hot loop is bound by cache
      * misses on them, so it counts in 8 bits (a quarter of the footprint of 32-bit
      * counts) and an increment that wraps a counter to 0 adds 256 to the slot's
@@ -113,6 +119,8 @@ static void thread_state_free(thread_state *t)
         roi_trial_ws_free(t->ws);
     if (t->scratch)
         gsl_rng_free(t->scratch);
+    free(t->draws);
+    free(t->fixed);
     free(t->hits);
     free(t->hits_hi);
     free(t->carry);
@@ -139,6 +147,9 @@ static roi_status thread_state_init(thread_state *t, const roi_model *m, size_t 
     t->series = calloc_lines(n_cells + 1, sizeof *t->series); /* series, then inputs */
     t->ws = roi_trial_ws_new(m);
     t->scratch = gsl_rng_alloc(roi_rng_philox);
+    t->draws = calloc_lines((size_t)roi_graph_input_count(&m->graph) * ROI_BLOCK + 1,
+                            sizeof *t->draws);
+    t->fixed = calloc_lines((size_t)(m->graph.n > 0 ? m->graph.n : 1), sizeof *t->fixed);
     t->hits = calloc_lines(n_cells * HIST_STRIDE, sizeof *t->hits);
     t->hits_hi = calloc(n_cells * HIST_STRIDE + 1, sizeof *t->hits_hi);
     t->carry = calloc_lines(CARRY_BATCH + n_cells, sizeof *t->carry); /* see accumulate */
@@ -148,7 +159,8 @@ static roi_status thread_state_init(thread_state *t, const roi_model *m, size_t 
     t->cmin = calloc_lines(n_cells + 1, sizeof *t->cmin);
     t->cmax = calloc_lines(n_cells + 1, sizeof *t->cmax);
     t->milestones = calloc_lines((size_t)m->n_milestones + 1, sizeof *t->milestones);
-    if (!t->vals || !t->series || !t->ws || !t->scratch || !t->hits || !t->hits_hi ||
+    if (!t->vals || !t->series || !t->ws || !t->scratch || !t->draws || !t->fixed ||
+        !t->hits || !t->hits_hi ||
         !t->carry || !t->wrapped || !t->slot || !t->bsum || !t->cmin || !t->cmax ||
         !t->milestones) {
         thread_state_free(t);
@@ -185,7 +197,55 @@ typedef struct shape {
     const int *input_nodes;
     size_t n_series_vals, n_cells;
     int outputs_only;           /* roi_sim_opts.outputs_only: no series, no cells */
+    int batch;                  /* inputs drawn a block at a time (draw_block): no plan,
+                                 * or one with plain draws (overrides only) */
 } shape;
+
+/*
+ * The inputs' draws of trials [lo, hi) into t->draws, one input at a time: the uniforms
+ * of a whole block in one vectorised batch and then the quantiles where the family
+ * takes its quantile at the stream's first uniform, else roi_dist_sample trial by
+ * trial; either way the doubles roi_dist_sample gives, so a trial's values do not
+ * depend on the path (reruns and the pilot draw trial by trial).
+ */
+static void draw_block(const shape *sh, thread_state *t, size_t lo, size_t hi)
+{
+    const roi_graph *g = &sh->m->graph;
+    const size_t n = hi - lo;
+    for (int j = 0; j < sh->n_inputs; j++) {
+        const int node = sh->input_nodes[j];
+        const roi_dist *d = &g->nodes[node].dist;
+        double *row = t->draws + (size_t)j * ROI_BLOCK;
+        if (roi_dist_by_uniform(d)) {
+            roi_rng_uniforms(sh->keys[node], (uint64_t)lo, n, row);
+            for (size_t k = 0; k < n; k++)
+                row[k] = roi_dist_quantile(d, row[k]);
+        } else {
+            for (size_t k = 0; k < n; k++)
+                row[k] = roi_dist_sample(d, sh->keys[node], (uint64_t)(lo + k), t->scratch);
+        }
+    }
+    t->drawn_lo = lo;
+    t->drawn_hi = hi;
+}
+
+/* The node values of trial i into t->vals: from the block's draws when they hold it,
+ * else drawn here (draw_trial). */
+static void trial_values(const shape *sh, thread_state *t, size_t i)
+{
+    const roi_graph *g = &sh->m->graph;
+    if (!sh->batch || i < t->drawn_lo || i >= t->drawn_hi) {
+        draw_trial(sh->m, sh->plan, sh->keys, i, t->vals, t->scratch);
+        return;
+    }
+    const double *col = t->draws + (i - t->drawn_lo);
+    for (int j = 0; j < sh->n_inputs; j++)
+        t->fixed[sh->input_nodes[j]] = col[(size_t)j * ROI_BLOCK];
+    if (sh->plan)
+        roi_sampling_eval_drawn(sh->plan, g, t->fixed, t->vals);
+    else
+        roi_graph_eval_fixed(g, t->fixed, t->vals);
+}
 
 /*
  * Evaluates trial i into t->vals / t->series / out. Returns 0 when every value that
@@ -198,13 +258,15 @@ static int run_trial(const shape *sh, thread_state *t, size_t i, double *out,
                      int check_series)
 {
     const roi_model *m = sh->m;
-    draw_trial(m, sh->plan, sh->keys, i, t->vals, t->scratch);
+    trial_values(sh, t, i);
     roi_model_trial(m, t->vals, t->ws, out, sh->outputs_only ? NULL : t->series);
     if (sh->outputs_only)
         check_series = 0;
     for (int k = 0; k < ROI_OUT_COUNT; k++) {
         double v = out[k];
-        if (isfinite(v) || (isnan(v) && (k == ROI_OUT_IRR || k == ROI_OUT_PAYBACK)))
+        /* undefined: irr (no sign change), payback (never), roi_multiple (no spend) */
+        if (isfinite(v) || (isnan(v) && (k == ROI_OUT_IRR || k == ROI_OUT_PAYBACK ||
+                                          k == ROI_OUT_ROI_MULTIPLE)))
             continue;
         if (i < t->fail_trial) {
             t->fail_trial = i;
@@ -501,11 +563,12 @@ static roi_status reduce_cells(const shape *sh, const cell_range *ranges,
 /* Stores the outputs of trial i in run->out[.][i] and run->exact[i]. */
 static void run_store(roi_run *run, size_t i, const double out[ROI_OUT_COUNT])
 {
-    unsigned char e = 0;
+    _Static_assert(ROI_OUT_COUNT <= 16, "exact holds one bit per output");
+    uint16_t e = 0;
     for (int k = 0; k < ROI_OUT_COUNT; k++) {
         int exact;
         run->out[k][i] = roi_stats_to_float(out[k], &exact);
-        e |= (unsigned char)(exact << k);
+        e |= (uint16_t)(exact << k);
     }
     run->exact[i] = e;
 }
@@ -684,6 +747,7 @@ typedef struct sim {
     const roi_sim_opts *opts;
     const char *scen;              /* the scenario's name, for messages */
     size_t trials, n_blocks;
+    size_t block_lo, block_hi;     /* the blocks this rank runs (all without a partition) */
     roi_run *run;                  /* owned until roi_sim_run hands it out */
     int *input_nodes;
     thread_state *ts;              /* n_threads of them */
@@ -742,10 +806,11 @@ static roi_status sim_alloc(sim *s, roi_error *err)
     run->periods = m->periods;
     run->n_inputs = n_inputs;
     run->sampling = s->opts->sampling;
+    run->part = s->opts->part;
     for (int k = 0; k < ROI_OUT_COUNT; k++)
         if (!(run->out[k] = malloc(s->trials * sizeof *run->out[k])))
             return nomem(s, err);
-    run->exact = malloc(s->trials);
+    run->exact = malloc(s->trials * sizeof *run->exact);
     run->bands = calloc(n_series_vals + 1, sizeof *run->bands);
     run->milestone_prob = calloc((size_t)m->n_milestones + 1, sizeof *run->milestone_prob);
     run->inputs = calloc((size_t)n_inputs + 1, sizeof *run->inputs);
@@ -768,7 +833,7 @@ static roi_status sim_alloc(sim *s, roi_error *err)
         run->inputs[i].node = s->input_nodes[i];
     }
     s->sh = (shape){m, NULL, run->keys, n_series, m->periods, n_inputs, s->input_nodes,
-                    n_series_vals, n_cells, s->opts->outputs_only};
+                    n_series_vals, n_cells, s->opts->outputs_only, 1};
     return ROI_OK;
 }
 
@@ -807,6 +872,7 @@ static roi_status sim_plan(sim *s, roi_error *err)
                               o->n_bands};
     ROI_TRY(roi_sampling_new(s->m, &s->m->graph, &spec, &s->run->plan, err));
     s->sh.plan = s->run->plan;
+    s->sh.batch = roi_sampling_plain_draws(s->sh.plan);
     return ROI_OK;
 }
 
@@ -876,6 +942,8 @@ static void run_block(sim *s, thread_state *t, size_t b, double *blk, size_t *fi
     double o[ROI_OUT_COUNT];
     double *bsum = t->bsum; /* copied to block_sums when the block is done */
     memset(bsum, 0, sh->n_cells * sizeof *bsum);
+    if (sh->batch)
+        draw_block(sh, t, lo, hi);
     int failed = 0;
     for (size_t i = lo; i < hi && !failed; i++) {
         failed = run_trial(sh, t, i, o, 0) != 0;
@@ -926,7 +994,7 @@ static roi_status main_pass(sim *s, roi_error *err)
             blk_nomem = 1;
         }
 #pragma omp for schedule(dynamic, chunk)
-        for (size_t b = 0; b < n_blocks; b++) {
+        for (size_t b = s->block_lo; b < s->block_hi; b++) {
             size_t known_fail;
 #pragma omp atomic read
             known_fail = first_fail;
@@ -1028,6 +1096,183 @@ static void sim_free(sim *s)
     roi_run_free(s->run);
 }
 
+/* ---- a run over several ranks (part.h) ---------------------------------------------- */
+
+/* What identifies a run's draws across ranks: its stream keys (FNV-1a of their bytes). */
+static uint64_t keys_hash(const sim *s)
+{
+    const unsigned char *b = (const unsigned char *)s->run->keys;
+    const size_t n = (size_t)(s->m->graph.n > 0 ? s->m->graph.n : 0) * sizeof *s->run->keys;
+    uint64_t h = 1469598103934665603u;
+    for (size_t i = 0; i < n; i++)
+        h = (h ^ b[i]) * 1099511628211u;
+    return h;
+}
+
+/* Trials [*tl, *th) of blocks [bl, bh) (empty for a rank without blocks). */
+static void block_trials(const sim *s, size_t bl, size_t bh, size_t *tl, size_t *th)
+{
+    *tl = bl * ROI_BLOCK < s->trials ? bl * ROI_BLOCK : s->trials;
+    *th = bh * ROI_BLOCK < s->trials ? bh * ROI_BLOCK : s->trials;
+}
+
+/* The earliest failing trial of this rank's threads (NULL: none). */
+static const thread_state *local_failure(const sim *s)
+{
+    const thread_state *worst = NULL;
+    for (int t = 0; t < s->n_threads; t++)
+        if (s->ts[t].fail_trial != SIZE_MAX &&
+            (!worst || s->ts[t].fail_trial < worst->fail_trial))
+            worst = &s->ts[t];
+    return worst;
+}
+
+/* The shape every rank's run must have, then its failure or its blocks' partials:
+ * outputs and exact bits of its trials, its blocks' moments and sums, and its cells'
+ * histogram counts (its threads' merged), extremes and milestone counts. */
+static void pack_blocks(sim *s, roi_wire *w)
+{
+    const shape *sh = &s->sh;
+    const size_t n_cells = sh->outputs_only ? 0 : sh->n_cells;
+    const size_t bl = s->block_lo, bh = s->block_hi, nb = bh - bl;
+    size_t tl, th;
+    block_trials(s, bl, bh, &tl, &th);
+    const uint64_t head[] = {s->trials, s->n_blocks, bl, bh, n_cells,
+                             (uint64_t)s->m->n_milestones, keys_hash(s)};
+    roi_wire_put(w, head, sizeof head);
+    const thread_state *f = local_failure(s);
+    roi_wire_u64(w, f ? f->fail_trial : SIZE_MAX);
+    if (f) { /* the run fails: its partials are not needed */
+        roi_wire_put(w, &f->fail_value, sizeof f->fail_value);
+        roi_wire_put(w, f->fail_what, sizeof f->fail_what);
+        return;
+    }
+    for (int k = 0; k < ROI_OUT_COUNT; k++)
+        roi_wire_put(w, s->run->out[k] + tl, (th - tl) * sizeof *s->run->out[k]);
+    roi_wire_put(w, s->run->exact + tl, th - tl);
+    roi_wire_put(w, s->block_moments + bl * ROI_OUT_COUNT,
+                 nb * ROI_OUT_COUNT * sizeof *s->block_moments);
+    if (!n_cells)
+        return;
+    roi_wire_put(w, s->block_sums + bl * n_cells, nb * n_cells * sizeof *s->block_sums);
+    uint32_t counts[HIST_SLOTS];
+    for (size_t c = 0; c < n_cells; c++) {
+        double mn = INFINITY, mx = -INFINITY;
+        memset(counts, 0, sizeof counts);
+        for (int t = 0; t < s->n_threads; t++) {
+            thread_state *ts = &s->ts[t];
+            apply_carries(ts);
+            for (size_t j = 0; j < HIST_SLOTS; j++)
+                counts[j] += ts->hits_hi[c * HIST_STRIDE + j] + ts->hits[c * HIST_STRIDE + j];
+            mn = ts->cmin[c] < mn ? ts->cmin[c] : mn;
+            mx = ts->cmax[c] > mx ? ts->cmax[c] : mx;
+        }
+        roi_wire_put(w, counts, sizeof counts);
+        roi_wire_put(w, &mn, sizeof mn);
+        roi_wire_put(w, &mx, sizeof mx);
+    }
+    for (int k = 0; k < s->m->n_milestones; k++) {
+        uint64_t hits = 0;
+        for (int t = 0; t < s->n_threads; t++)
+            hits += s->ts[t].milestones[k];
+        roi_wire_u64(w, hits);
+    }
+}
+
+/* Adds rank r's cells to thread 0's accumulators (which the reduction merges). */
+static void take_cells(sim *s, roi_wire_reader *rd)
+{
+    thread_state *t0 = &s->ts[0];
+    for (size_t c = 0; c < s->sh.n_cells && !rd->bad; c++) {
+        const unsigned char *counts = roi_wire_view(rd, HIST_SLOTS * sizeof(uint32_t));
+        double mn, mx;
+        roi_wire_get(rd, &mn, sizeof mn);
+        roi_wire_get(rd, &mx, sizeof mx);
+        if (!counts)
+            return;
+        for (size_t j = 0; j < HIST_SLOTS; j++) {
+            uint32_t v;
+            memcpy(&v, counts + j * sizeof v, sizeof v);
+            t0->hits_hi[c * HIST_STRIDE + j] += v;
+        }
+        t0->wrapped[c] = 1; /* its row of totals is now read */
+        t0->cmin[c] = mn < t0->cmin[c] ? mn : t0->cmin[c];
+        t0->cmax[c] = mx > t0->cmax[c] ? mx : t0->cmax[c];
+    }
+    for (int k = 0; k < s->m->n_milestones; k++)
+        t0->milestones[k] += roi_wire_get_u64(rd);
+}
+
+/* roi_part_take: rank r's partials into this rank's run, where its blocks belong. */
+static roi_status take_blocks(void *ud, int r, const void *bytes, size_t n, roi_error *err)
+{
+    sim *s = ud;
+    const roi_part *p = s->opts->part;
+    if (r == roi_part_rank(p))
+        return ROI_OK;
+    roi_wire_reader rd = {bytes, n, 0};
+    const size_t n_cells = s->sh.outputs_only ? 0 : s->sh.n_cells;
+    size_t bl, bh;
+    roi_part_range(r, roi_part_size(p), s->n_blocks, &bl, &bh);
+    const uint64_t want[] = {s->trials, s->n_blocks, bl, bh, n_cells,
+                             (uint64_t)s->m->n_milestones, keys_hash(s)};
+    uint64_t head[sizeof want / sizeof want[0]];
+    roi_wire_get(&rd, head, sizeof head);
+    if (rd.bad || memcmp(head, want, sizeof want))
+        return roi_error_set(err, ROI_ERR_USAGE, "", "rank %d ran scenario %s with another "
+                             "model, seed or trial count than rank %d: every rank must run "
+                             "the same command on the same files", r, s->scen, roi_part_rank(p));
+    size_t tl, th;
+    block_trials(s, bl, bh, &tl, &th);
+    thread_state *t0 = &s->ts[0];
+    uint64_t fail = roi_wire_get_u64(&rd);
+    if (fail != SIZE_MAX) {
+        double value;
+        char what[sizeof t0->fail_what];
+        roi_wire_get(&rd, &value, sizeof value);
+        roi_wire_get(&rd, what, sizeof what);
+        if (fail < t0->fail_trial) {
+            t0->fail_trial = (size_t)fail;
+            t0->fail_value = value;
+            memcpy(t0->fail_what, what, sizeof what);
+            t0->fail_what[sizeof what - 1] = '\0';
+        }
+    } else {
+        for (int k = 0; k < ROI_OUT_COUNT; k++)
+            roi_wire_get(&rd, s->run->out[k] + tl, (th - tl) * sizeof *s->run->out[k]);
+        roi_wire_get(&rd, s->run->exact + tl, th - tl);
+        roi_wire_get(&rd, s->block_moments + bl * ROI_OUT_COUNT,
+                     (bh - bl) * ROI_OUT_COUNT * sizeof *s->block_moments);
+        if (n_cells) {
+            roi_wire_get(&rd, s->block_sums + bl * n_cells,
+                         (bh - bl) * n_cells * sizeof *s->block_sums);
+            take_cells(s, &rd);
+        }
+    }
+    if (rd.bad || rd.left)
+        return roi_error_set(err, ROI_ERR_INTERNAL, "", "rank %d sent %zu bytes that do not "
+                             "match scenario %s's run", r, n, s->scen);
+    return ROI_OK;
+}
+
+/*
+ * This rank's blocks to every rank and theirs into this run, so the reduction sees
+ * every block, as one process would. st: this rank's status so far (its failure goes
+ * to the others instead). Returns the agreed status (part.h).
+ */
+static roi_status share_blocks(sim *s, roi_status st, roi_error *err)
+{
+    roi_wire w = {0};
+    if (st == ROI_OK) {
+        pack_blocks(s, &w);
+        if (w.failed)
+            st = nomem(s, err);
+    }
+    st = roi_part_exchange(s->opts->part, st, w.buf, w.len, take_blocks, s, err);
+    free(w.buf);
+    return st;
+}
+
 roi_status roi_sim_run(const roi_model *m, const roi_sim_opts *opts, roi_run **out,
                        roi_error *err)
 {
@@ -1040,13 +1285,23 @@ roi_status roi_sim_run(const roi_model *m, const roi_sim_opts *opts, roi_run **o
     roi_status st = ROI_OK;
     sim s = {.m = m, .opts = opts, .scen = m->name ? m->name : "(unnamed)",
              .trials = opts->trials, .n_blocks = (opts->trials + ROI_BLOCK - 1) / ROI_BLOCK};
-    ROI_TRY_GOTO(st, sim_alloc(&s, err), cleanup);
-    ROI_TRY_GOTO(st, sim_threads(&s, err), cleanup);
-    ROI_TRY_GOTO(st, sim_plan(&s, err), cleanup);
-
+    roi_part_blocks(opts->part, s.n_blocks, &s.block_lo, &s.block_hi);
     double t_start = omp_get_wtime();
-    pilot_pass(&s);
-    ROI_TRY_GOTO(st, main_pass(&s, err), cleanup);
+    st = sim_alloc(&s, err);
+    if (st == ROI_OK)
+        st = sim_threads(&s, err);
+    if (st == ROI_OK)
+        st = sim_plan(&s, err);
+    if (st == ROI_OK) {
+        pilot_pass(&s);
+        st = main_pass(&s, err);
+    }
+    /* Every rank comes here, failed or not, so none waits for one that has left (a
+     * job of one rank has nothing to share). */
+    if (roi_part_size(opts->part) > 1)
+        st = share_blocks(&s, st, err);
+    if (st != ROI_OK)
+        goto cleanup;
     s.run->seconds_simulation = omp_get_wtime() - t_start;
     t_start = omp_get_wtime();
     ROI_TRY_GOTO(st, first_failure(&s, err), cleanup);
@@ -1066,7 +1321,7 @@ size_t roi_sim_bytes(const roi_model *m, size_t trials)
     const size_t n_blocks = trials / ROI_BLOCK + 1;
     const size_t n_cells = (size_t)roi_model_series_count(m) * (size_t)m->periods +
                            (size_t)roi_graph_input_count(&m->graph);
-    const size_t per_trial = ROI_OUT_COUNT * sizeof(float) + 1; /* out, exact */
+    const size_t per_trial = ROI_OUT_COUNT * sizeof(float) + sizeof(uint16_t); /* out, exact */
     if (trials > SIZE_MAX / per_trial || n_cells > SIZE_MAX / sizeof(double) / n_blocks)
         return SIZE_MAX;
     size_t a = trials * per_trial, b = n_blocks * n_cells * sizeof(double);

@@ -367,6 +367,10 @@ static roi_status make_dist(conv *c, int t, const char *name, roi_dist *d)
                           c->err);
     else if (strcmp(family, "bernoulli") == 0)
         s = roi_dist_bernoulli(d, p[0], name, c->err);
+    else if (strcmp(family, "gamma") == 0)
+        s = roi_dist_gamma(d, p[0], p[1], name, c->err);
+    else if (strcmp(family, "weibull") == 0)
+        s = roi_dist_weibull(d, p[0], p[1], name, c->err);
     else if (strcmp(family, "lognormal") == 0 && form && strcmp(form, "meansd") == 0)
         s = roi_dist_lognormal_meansd(d, p[0], p[1], name, c->err);
     else if (strcmp(family, "lognormal") == 0)
@@ -981,6 +985,30 @@ static roi_status read_correlations(conv *c, int r)
     return s;
 }
 
+/* The notes of the load: resolved.notes, a list of strings, into m->notes. */
+static roi_status read_notes(conv *c, int r)
+{
+    lua_State *L = c->L;
+    roi_status s = typed_field(c, r, "notes", LUA_TTABLE, "a list", "notes"); /* +1 */
+    if (s != ROI_OK)
+        return s;
+    const int list = lua_gettop(L);
+    int n = lua_istable(L, list) ? (int)lua_rawlen(L, list) : 0;
+    if (n > 0 && !(c->m->notes = calloc((size_t)n, sizeof *c->m->notes)))
+        s = nomem(c);
+    for (int i = 0; i < n && s == ROI_OK; i++) {
+        if ((s = typed_index(c, list, i + 1, LUA_TSTRING, "a string", "notes")) != ROI_OK)
+            break; /* +1 */
+        if (!(c->m->notes[i] = dupstr(lua_tostring(L, -1))))
+            s = nomem(c);
+        else
+            c->m->n_notes = i + 1;
+        lua_pop(L, 1);
+    }
+    lua_pop(L, 1);
+    return s;
+}
+
 /* Converts the resolved table at index r into c->m, then validates it. */
 static roi_status convert(conv *c, int r)
 {
@@ -996,7 +1024,7 @@ static roi_status convert(conv *c, int r)
     if (!(m->name = dupstr(name ? name : "")) || !(m->title = dupstr(title ? title : "")) ||
         !(m->file = dupstr(file ? file : "")))
         return nomem(c);
-    if ((s = build_nodes(c, r)) != ROI_OK)
+    if ((s = build_nodes(c, r)) != ROI_OK || (s = read_notes(c, r)) != ROI_OK)
         return s;
     if ((s = typed_field(c, r, "declarations", LUA_TTABLE, "a table", "declarations")) !=
         ROI_OK) /* +1 */

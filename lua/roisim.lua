@@ -246,6 +246,25 @@ function lib.lognormal(spec, ...)
     need("lognormal", 2, spec.sd, "sd") }, "meansd")
 end
 
+-- gamma{shape = k, scale = theta} and weibull{shape = k, scale = lambda}: the form
+-- `roisim fit` prints.
+local function shape_scale(family, spec, ...)
+  if type(spec) ~= "table" or is_value(spec) or select("#", ...) > 0 then
+    fail(fmt("%s takes a table: %s{shape = ..., scale = ...}", family, family))
+  end
+  for k in pairs(spec) do
+    if k ~= "shape" and k ~= "scale" then
+      fail(fmt("%s has no parameter '%s'%s", family, tostring(k),
+        suggest(tostring(k), { "shape", "scale" })))
+    end
+  end
+  return dist(family, { need(family, 1, spec.shape, "shape"), need(family, 2, spec.scale, "scale") },
+    "shapescale")
+end
+
+function lib.gamma(spec, ...) return shape_scale("gamma", spec, ...) end
+function lib.weibull(spec, ...) return shape_scale("weibull", spec, ...) end
+
 function lib.discrete(spec, ...)
   if type(spec) ~= "table" or is_value(spec) or select("#", ...) > 0 then
     fail("discrete takes a table of value = probability: discrete{[0] = .45, [1] = .35, [2] = .20}")
@@ -383,6 +402,8 @@ local function describe_dist(v)
   if v.family == "lognormal" then
     if v.form == "p5p95" then s = fmt("lognormal{p5 = %s, p95 = %s}", d(a[1]), d(a[2]))
     else s = fmt("lognormal{mean = %s, sd = %s}", d(a[1]), d(a[2])) end
+  elseif v.form == "shapescale" then
+    s = fmt("%s{shape = %s, scale = %s}", v.family, d(a[1]), d(a[2]))
   elseif v.family == "discrete" then
     local parts = {}
     for i, x in ipairs(a.values) do parts[i] = fmt("[%s] = %s", num_str(x), num_str(a.probs[i])) end
@@ -686,6 +707,34 @@ local function plain_copy(v, depth)
 end
 local FIELD_DEPTH = 4                             -- a list of lists of numbers, and one more
 
+-- A value that uses the one it replaces: `x = x * 2` in a what-if means the parent's
+-- value of x times 2. Returns v with every reference to `path` replaced by `old` (the
+-- value the path held before; copies, so the parent's value is never changed), or v
+-- itself when it does not refer to path. No value before: "is not set yet".
+local function with_previous(v, path, old, loc)
+  if not is_value(v) then return v end
+  local function uses(x)
+    if not is_value(x) then return false end
+    if x.op == "ref" then return x.path == path end
+    for i = 1, #x do if uses(x[i]) then return true end end
+    return false
+  end
+  if not uses(v) then return v end
+  if old == nil then
+    fail(fmt("%s uses itself, but has no value yet to start from", path), loc)
+  end
+  local function copy(x)
+    if not is_value(x) then return x end
+    if x.op == "ref" and x.path == path then return old end
+    if x.op == "ref" or x.op == "dist" then return x end
+    local c = {}
+    for k, e in pairs(VDATA[x]) do c[k] = e end
+    for i = 1, #x do c[i] = copy(x[i]) end
+    return new_value(c)
+  end
+  return copy(v)
+end
+
 -- Sets field `key` of `obj` (path prefix `prefix` inside the object) to v.
 local function set_field(st, obj, schema, prefix, key, v, loc)
   v = plain_copy(v, FIELD_DEPTH)
@@ -716,6 +765,7 @@ local function set_field(st, obj, schema, prefix, key, v, loc)
     t[part] = t[part] or {}
     t = t[part]
   end
+  v = with_previous(v, full, t[key], loc)
   t[key] = v
   obj.locs[prefix .. key] = loc or author_loc()
   if is_value(v) and v.op == "dist" and not v.path then VDATA[v].loc = v.loc or loc end
@@ -750,8 +800,18 @@ local function field_proxy(st, obj, schema, prefix)
   })
 end
 
+-- Views and stresses are questions asked of the model, like goals and sweeps: a later
+-- file (a what-if) may declare one again by name, which replaces the parent's in place.
+local REDECLARABLE = { view = true, stress = true }
+
 local function declare(st, kind, name, loc)
   local existing = st.objects[name]
+  if existing and existing.kind == kind and REDECLARABLE[kind] and existing.file ~= st.current then
+    local obj = { kind = kind, name = name, fields = {}, locs = {}, loc = loc, file = st.current }
+    obj.proxy = field_proxy(st, obj, OBJECTS[kind], "")
+    st.objects[name] = obj
+    return obj
+  end
   if existing then
     fail(fmt("'%s' is already declared (%s '%s' at %s); to change it, assign its fields, e.g. %s.field = value",
       name, existing.kind, name, existing.loc, name), loc)
@@ -1110,6 +1170,7 @@ local function make_env(st)
         if bad then fail(fmt("%s must be a finite number, got %s", name, bad), loc) end
         if st.plain[name] ~= nil then fail(fmt("'%s' already holds a %s", name, type(st.plain[name])), loc) end
         if st.globals[name] == nil then st.gorder[#st.gorder + 1] = name end
+        v = with_previous(v, name, st.globals[name], loc)
         st.globals[name] = v
         st.gset[name] = { loc = loc }
         note_set(st, name)
@@ -1183,7 +1244,7 @@ local function apply_set(st, text)
     if type(v) ~= "number" and not is_value(v) then
       error(fmt("%s: the value must be a number or a distribution, got %s", loc, type(v)), 0)
     end
-    st.globals[parts[1]] = v
+    st.globals[parts[1]] = with_previous(v, parts[1], st.globals[parts[1]], loc)
     st.gset[parts[1]] = { loc = loc }
     st.changed[parts[1]] = true
     return
@@ -1429,7 +1490,6 @@ local CMP_OPS = { ["<"] = true, ["<="] = true, [">"] = true, [">="] = true, ["==
   ["~="] = true }
 -- A name that a what-if fixed to a number (moat = 1) is written as that number.
 local function condition_text(st, v, what, loc)
-  if type(v) == "string" then return v end
   local function constant(path)
     local first, rest = str_match(path, "^([^.]+)%.?(.*)$")
     local val = st.globals[first]
@@ -1441,6 +1501,14 @@ local function condition_text(st, v, what, loc)
     if type(val) == "number" then return num_str(val) end
     if is_value(val) and val.op == "ref" then return constant(val.path) end
     return nil
+  end
+  if type(v) == "string" then
+    -- A condition written as text names inputs; one that a what-if fixed reads as
+    -- its number ("moat" -> "1"), so the parent's view evaluates on the constant.
+    return (v:gsub("[%a_][%w_]*[%w_.]*", function(word)
+      if not st.changed[word] then return nil end
+      return constant(word)
+    end))
   end
   local function text(x, nested)
     if type(x) == "number" then return num_str(x) end
@@ -1622,7 +1690,22 @@ local function resolve_questions(st, out, node_of)
   end
 end
 
--- Rank correlations, between uncertain inputs of the resolved scenario.
+-- A note for the author: something of a parent that a what-if made moot, dropped or
+-- adapted rather than refused. Shown on standard error and kept in the model.
+local function note(st, out, loc, text)
+  local msg = fmt("%s: note: %s", loc or "?", text)
+  out.notes[#out.notes + 1] = msg
+  host.print(msg)
+end
+
+-- Nonzero when `name` is a parameter path or named value that a later file (a what-if)
+-- or --set changed, so that a parent's question about it may no longer apply.
+local function fixed_by_whatif(st, name)
+  return st.changed[name] and lookup(st, name) ~= nil
+end
+
+-- Rank correlations, between uncertain inputs of the resolved scenario. A pair on an
+-- input that a what-if fixed is dropped, with a note.
 local function resolve_correlations(st, out)
   local input_names = {}
   for _, nd in ipairs(out.nodes) do
@@ -1633,13 +1716,31 @@ local function resolve_correlations(st, out)
   for _, n in ipairs(input_names) do known[n] = true end
   out.correlations = {}
   for _, c in ipairs(st.correlations) do
+    local keep = true
     for _, n in ipairs({ c.a, c.b }) do
-      if not known[n] then
-        fail(fmt("correlate: '%s' is not an uncertain input of this scenario%s", n, suggest(n, input_names)), c.loc)
+      if keep and not known[n] then
+        if not fixed_by_whatif(st, n) then
+          fail(fmt("correlate: '%s' is not an uncertain input of this scenario%s", n, suggest(n, input_names)), c.loc)
+        end
+        note(st, out, c.loc, fmt("correlate: the pair (%s, %s) is dropped: this scenario fixes '%s'",
+          c.a, c.b, n))
+        keep = false
       end
     end
-    out.correlations[#out.correlations + 1] = { a = c.a, b = c.b, rank = c.rank }
+    if keep then out.correlations[#out.correlations + 1] = { a = c.a, b = c.b, rank = c.rank } end
   end
+  -- A stress of an input a what-if fixed has nothing to restrict: skipped, with a note.
+  local stresses = {}
+  for _, entry in ipairs(out.declarations.stress) do
+    if type(entry.input) == "string" and not known[entry.input] and fixed_by_whatif(st, entry.input) then
+      local obj = st.objects[entry.name]
+      note(st, out, obj.locs.input or obj.loc, fmt("stress '%s' is skipped: this scenario fixes '%s'",
+        entry.name, entry.input))
+    else
+      stresses[#stresses + 1] = entry
+    end
+  end
+  out.declarations.stress = stresses
 end
 
 -- Locations of every declaration and field, for messages from the engine's validation.
@@ -1718,7 +1819,7 @@ local function condition_steps(st, out, v, what, loc, value_of)
 end
 
 local function resolve_state(st, file, name)
-  local out = { nodes = {}, locs = {}, changed = {}, declarations = {} }
+  local out = { nodes = {}, locs = {}, changed = {}, declarations = {}, notes = {} }
   out.name, out.file = name, file
   out.title = st.info.title or name
   out.description = st.info.description
