@@ -26,6 +26,7 @@
 #include "report.h"
 #include "results.h"
 #include "scenario.h"
+#include "sipmath_report.h"
 #include "signals.h"
 
 /* The options, as parsed from the table in options.c. */
@@ -156,7 +157,7 @@ static roi_status load_all(const cli *c, loaded *l, roi_error *err)
     for (int i = 0; i < l->n; i++)
         ROI_TRY(roi_scenario_load(l->files[i], &sopts, &l->models[i], err));
     const roi_cli_output outs[] = {{"--json", c->json}, {"--xlsx", c->xlsx},
-                                   {"--trials-csv", c->trials_csv}};
+                                   {"--trials-csv", c->trials_csv}, {"--sipmath", c->sipmath}};
     enum { N_OUTS = sizeof outs / sizeof outs[0] };
     ROI_TRY(roi_cli_outputs_check(l->files, l->n, outs, N_OUTS, err));
     for (int i = 0; i < l->n; i++)
@@ -219,6 +220,8 @@ static roi_status write_reports(const cli *c, const roi_results *res,
         st = roi_report_json_write(res, meta, c->json, err);
     if (st == ROI_OK && c->trials_csv)
         st = roi_report_trials_csv_write(res, c->trials_csv, err);
+    if (st == ROI_OK && c->sipmath)
+        st = roi_report_sipmath_write(res, meta, c->sipmath, err);
     if (st == ROI_OK)
         return roi_atomic_batch_commit(err);
     roi_atomic_batch_abort();

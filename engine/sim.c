@@ -264,7 +264,9 @@ static int run_trial(const shape *sh, thread_state *t, size_t i, double *out,
         check_series = 0;
     for (int k = 0; k < ROI_OUT_COUNT; k++) {
         double v = out[k];
-        if (isfinite(v) || (isnan(v) && (k == ROI_OUT_IRR || k == ROI_OUT_PAYBACK)))
+        /* undefined: irr (no sign change), payback (never), roi_multiple (no spend) */
+        if (isfinite(v) || (isnan(v) && (k == ROI_OUT_IRR || k == ROI_OUT_PAYBACK ||
+                                          k == ROI_OUT_ROI_MULTIPLE)))
             continue;
         if (i < t->fail_trial) {
             t->fail_trial = i;
@@ -561,11 +563,12 @@ static roi_status reduce_cells(const shape *sh, const cell_range *ranges,
 /* Stores the outputs of trial i in run->out[.][i] and run->exact[i]. */
 static void run_store(roi_run *run, size_t i, const double out[ROI_OUT_COUNT])
 {
-    unsigned char e = 0;
+    _Static_assert(ROI_OUT_COUNT <= 16, "exact holds one bit per output");
+    uint16_t e = 0;
     for (int k = 0; k < ROI_OUT_COUNT; k++) {
         int exact;
         run->out[k][i] = roi_stats_to_float(out[k], &exact);
-        e |= (unsigned char)(exact << k);
+        e |= (uint16_t)(exact << k);
     }
     run->exact[i] = e;
 }
@@ -807,7 +810,7 @@ static roi_status sim_alloc(sim *s, roi_error *err)
     for (int k = 0; k < ROI_OUT_COUNT; k++)
         if (!(run->out[k] = malloc(s->trials * sizeof *run->out[k])))
             return nomem(s, err);
-    run->exact = malloc(s->trials);
+    run->exact = malloc(s->trials * sizeof *run->exact);
     run->bands = calloc(n_series_vals + 1, sizeof *run->bands);
     run->milestone_prob = calloc((size_t)m->n_milestones + 1, sizeof *run->milestone_prob);
     run->inputs = calloc((size_t)n_inputs + 1, sizeof *run->inputs);
@@ -1352,7 +1355,7 @@ size_t roi_sim_bytes(const roi_model *m, size_t trials)
     const size_t n_blocks = trials / ROI_BLOCK + 1;
     const size_t n_cells = (size_t)roi_model_series_count(m) * (size_t)m->periods +
                            (size_t)roi_graph_input_count(&m->graph);
-    const size_t per_trial = ROI_OUT_COUNT * sizeof(float) + 1; /* out, exact */
+    const size_t per_trial = ROI_OUT_COUNT * sizeof(float) + sizeof(uint16_t); /* out, exact */
     if (trials > SIZE_MAX / per_trial || n_cells > SIZE_MAX / sizeof(double) / n_blocks)
         return SIZE_MAX;
     size_t a = trials * per_trial, b = n_blocks * n_cells * sizeof(double);

@@ -83,7 +83,7 @@ typedef struct roi_run {
      * roi_run_value and roi_run_defined. The summaries are exact all the same; for
      * exact per-trial values rerun the trial (roi_rerun_*). */
     float *out[ROI_OUT_COUNT];
-    unsigned char *exact;
+    uint16_t *exact;           /* one bit per output: ROI_OUT_COUNT <= 16 */
     roi_summary summary[ROI_OUT_COUNT];
     int n_series, periods;
     roi_band *bands;                   /* n_series x periods, series-major (owned) */
