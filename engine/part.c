@@ -228,13 +228,18 @@ roi_status roi_part_exchange(roi_part *p, roi_status st, const void *payload, si
     if (sst != ROI_OK) /* the transport failed: nothing more can be agreed */
         return sst;
     int at, origin = agreed_origin(p, &at);
+    if (origin < 0) {
+        /* Every rank sent its partials; whether each could merge the others' is the
+         * second round, so that all go on (to the next collective) or none does. */
+        round confirm = {p, 0, NULL, NULL, ROI_OK, NULL};
+        sst = round_trip(p, KIND_DATA, rd.take_st, err, NULL, 0, &confirm, err);
+        if (sst != ROI_OK)
+            return sst;
+        origin = agreed_origin(p, &at);
+    }
     if (origin >= 0) {
         p->adopted = origin;
         return set_agreed(p, at, origin, 0, err);
-    }
-    if (rd.take_st != ROI_OK) { /* this rank could not merge: its own error */
-        p->adopted = -1;
-        return rd.take_st;
     }
     return ROI_OK;
 }

@@ -84,9 +84,10 @@ void roi_part_range(int rank, int size, size_t n_blocks, size_t *lo, size_t *hi)
 /*
  * An exchange inside a run: sends this rank's status `st` (with err's message when it is
  * not ROI_OK) and its payload (ignored then), and calls take for each rank's payload in
- * rank order (its own included) when every rank is still running. Returns ROI_OK when
- * every rank succeeded and take did; else the agreed error (see above) in err, the
- * same on every rank that is still in the exchange. A collective.
+ * rank order (its own included) when every rank is still running; then every rank
+ * tells whether its takes succeeded. Returns ROI_OK when every rank succeeded and
+ * every rank's takes did; else the agreed error (see above) in err, the same on every
+ * rank that is still in the exchange. A collective (two rounds of share).
  */
 roi_status roi_part_exchange(roi_part *p, roi_status st, const void *payload, size_t n,
                              roi_part_take take, void *take_ud, roi_error *err);
