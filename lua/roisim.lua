@@ -694,24 +694,33 @@ local FIELD_DEPTH = 4                             -- a list of lists of numbers,
 -- itself when it does not refer to path. No value before: "is not set yet".
 local function with_previous(v, path, old, loc)
   if not is_value(v) then return v end
+  -- Both walks are memoised: a value may share subexpressions (x = x + x), and the
+  -- paths through them grow exponentially while the values do not.
+  local used = {}
   local function uses(x)
     if not is_value(x) then return false end
     if x.op == "ref" then return x.path == path end
-    for i = 1, #x do if uses(x[i]) then return true end end
-    return false
+    if used[x] ~= nil then return used[x] end
+    local r = false
+    for i = 1, #x do if uses(x[i]) then r = true; break end end
+    used[x] = r
+    return r
   end
   if not uses(v) then return v end
   if old == nil then
     fail(fmt("%s uses itself, but has no value yet to start from", path), loc)
   end
+  local copies = {}
   local function copy(x)
     if not is_value(x) then return x end
     if x.op == "ref" and x.path == path then return old end
-    if x.op == "ref" or x.op == "dist" then return x end
+    if not uses(x) then return x end
+    if copies[x] then return copies[x] end
     local c = {}
     for k, e in pairs(VDATA[x]) do c[k] = e end
     for i = 1, #x do c[i] = copy(x[i]) end
-    return new_value(c)
+    copies[x] = new_value(c)
+    return copies[x]
   end
   return copy(v)
 end

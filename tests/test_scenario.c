@@ -226,7 +226,11 @@ static void value_of(const roi_decl *d, const roi_param *p, int kind, char *buf,
     case ROI_PARAM_BOOLEAN: snprintf(buf, size, "true"); break;
     case ROI_PARAM_STRING: snprintf(buf, size, "\"a title\""); break;
     case ROI_PARAM_ENUM:
-        snprintf(buf, size, "\"%s\"", kind >= 0 && p->names == d->kinds ? d->kinds[kind] : p->names[0]);
+        /* the kind itself; else the kind's default (a class that suits the kind), else the first */
+        snprintf(buf, size, "\"%s\"",
+                 kind >= 0 && p->names == d->kinds ? d->kinds[kind]
+                 : kind >= 0 && p->kind_dflt       ? p->names[(int)p->kind_dflt[kind]]
+                                                   : p->names[0]);
         break;
     case ROI_PARAM_STAGES: snprintf(buf, size, "{ {0, 0.5}, {1, 1} }"); break;
     case ROI_PARAM_SURFACES: snprintf(buf, size, "{ \"surface1\" }"); break;
