@@ -211,6 +211,10 @@ static void value_of(const roi_decl *d, const roi_param *p, int kind, char *buf,
         snprintf(buf, size, "%s", o);
         return;
     }
+    if (!strcmp(d->kind, "spend") && !strcmp(p->name, "class") && kind == ROI_SPEND_INFERENCE) {
+        snprintf(buf, size, "\"operating\""); /* an inference line is never an investment */
+        return;
+    }
     double lo = p->range.lo, hi = p->range.hi, v = 0;
     if (isfinite(lo))
         v = lo + (p->range.lo_open ? 1 : 0);
