@@ -545,6 +545,22 @@ static void test_small_mistakes(void **state)
                    "fine_tuning.quarter: 2025Q4 is before the horizon");
 }
 
+/* The base case leaves G_ref derived (MODEL.md 3), so a what-if that moves the frontier
+ * or v1's score moves the reference gap with it. */
+static void test_base_gap_ref_derived(void **state)
+{
+    (void)state;
+    roi_error err;
+    roi_error_clear(&err);
+    roi_model *m = NULL;
+    const char *const sets[] = {"frontier.score=72"};
+    roi_scenario_opts opts = {.sets = sets, .n_sets = 1};
+    if (roi_scenario_load(ROI_SOURCE_DIR "/scenarios/base.lua", &opts, &m, &err) != ROI_OK)
+        fail_msg("%s", err.msg);
+    assert_int_equal(m->gap_ref, ROI_NONE);
+    roi_model_free(m);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -562,6 +578,7 @@ int main(void)
         cmocka_unit_test(test_no_spend_roi_multiple_undefined),
         cmocka_unit_test(test_whatif_relative_change),
         cmocka_unit_test(test_small_mistakes),
+        cmocka_unit_test(test_base_gap_ref_derived),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
