@@ -186,6 +186,19 @@ static roi_status check_period(const roi_model *m, roi_period t, const char *pat
                          t < 0 ? "before" : "after", first, last);
 }
 
+/* A quarter that may be an event: a quarter inside the horizon, or a version's release
+ * plus a whole number of quarters, at most a century either way (the quarter may fall
+ * outside the horizon: the line then starts or ends there). */
+static roi_status check_when(const roi_model *m, roi_period t, const roi_event *e,
+                             const char *path, roi_error *err)
+{
+    if (e->of <= 0) /* a fixed quarter (of == 0: set by a model built in C) */
+        return check_period(m, t, path, err);
+    if (e->of < 1 || e->of > m->n_versions)
+        return roi_error_set(err, ROI_ERR_INTERNAL, path, "refers to no version (%d)", e->of);
+    return check(m, e->offset, path, (roi_range){-400, 400, 0, 0}, 1, err);
+}
+
 /* Rollout stages: offsets whole, >= 0 and increasing, shares in (0, 1] and
  * nondecreasing. */
 static roi_status check_stages(const roi_stage *st, int n, const char *path, roi_error *err)
@@ -329,6 +342,9 @@ static roi_status check_row(const roi_model *m, const roi_decl *d, const roi_par
     case ROI_PARAM_QUARTER:
     case ROI_PARAM_QUARTER_OR_END:
         return check_period(m, *(const roi_period *)slot, path, err);
+    case ROI_PARAM_WHEN:
+        return check_when(m, *(const roi_period *)slot,
+                          (const roi_event *)((const char *)item + p->aux), path, err);
     case ROI_PARAM_ENUM: {
         int n = 0;
         while (p->names[n])
@@ -446,7 +462,10 @@ static roi_status version_rules(const roi_model *m, int i, roi_error *err)
 static roi_status spend_rules(const roi_model *m, const roi_spend *l, roi_error *err)
 {
     char path[300];
-    if (l->kind == ROI_SPEND_SCHEDULE && l->to < l->from) {
+    /* fixed quarters only: an event's quarter is known per trial, and a line that would
+     * end before it starts is simply empty in that trial */
+    if (l->kind == ROI_SPEND_SCHEDULE && l->from_event.of <= 0 && l->to_event.of <= 0 &&
+        l->to < l->from) {
         char a[16], b[16];
         roi_model_period_label(m, l->from, a, sizeof a);
         roi_model_period_label(m, l->to, b, sizeof b);
@@ -456,9 +475,16 @@ static roi_status spend_rules(const roi_model *m, const roi_spend *l, roi_error 
     return ROI_OK;
 }
 
-static roi_status stream_rules(const roi_stream *s, roi_error *err)
+static roi_status stream_rules(const roi_model *m, const roi_stream *s, roi_error *err)
 {
     char path[300];
+    if (s->from_event.of <= 0 && s->to_event.of == ROI_EVENT_QUARTER && s->to < s->from) {
+        char a[16], b[16];
+        roi_model_period_label(m, s->from, a, sizeof a);
+        roi_model_period_label(m, s->to, b, sizeof b);
+        return roi_error_set(err, ROI_ERR_PARAM, join(path, sizeof path, s->name, "to"),
+                             "must not be before from (%s), got %s", a, b);
+    }
     if ((s->kind == ROI_STREAM_PER_INTERACTION || s->kind == ROI_STREAM_SUBSCRIPTION) &&
         s->n_surfaces < 1)
         return roi_error_set(err, ROI_ERR_PARAM, join(path, sizeof path, s->name, "surfaces"),
@@ -488,7 +514,7 @@ static roi_status rules(const roi_model *m, const roi_decl *d, int i, roi_error 
     if (strcmp(d->kind, "spend") == 0)
         return spend_rules(m, &m->spend[i], err);
     if (strcmp(d->kind, "revenue") == 0)
-        return stream_rules(&m->streams[i], err);
+        return stream_rules(m, &m->streams[i], err);
     if (strcmp(d->kind, "stress") == 0)
         return stress_rules(&m->stresses[i], err);
     return ROI_OK;

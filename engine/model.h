@@ -54,6 +54,24 @@ extern const char *const roi_output_names[ROI_OUT_COUNT + 1];
  * quarter) or NULL.
  */
 
+/*
+ * A quarter that may be an event of the trial (MODEL.md 11.1): k quarters after a
+ * version's release. A field of type ROI_PARAM_WHEN keeps its fixed quarter in a
+ * roi_period slot and this beside it. Zero (a model built in C) means "not given":
+ * the fixed quarter is used when there is one.
+ */
+#define ROI_EVENT_QUARTER (-1) /* roi_event.of: the fixed quarter of the slot */
+
+typedef struct roi_event {
+    int of;          /* 0: not given; ROI_EVENT_QUARTER: the fixed quarter; k >= 1: the
+                      * release of version k - 1, plus offset */
+    roi_ref offset;  /* of >= 1: whole quarters after that release (a node) */
+} roi_event;
+
+/* The release quarter of a version that never ships (cancelled, or given after one
+ * that never ships): later than any horizon, and far from int overflow. */
+#define ROI_NEVER (1 << 28)
+
 typedef struct roi_version {
     char *name;
     roi_period planned;   /* planned quarter, or ROI_PERIOD_NONE when `after` is used */
@@ -61,6 +79,7 @@ typedef struct roi_version {
     roi_ref slip;         /* whole quarters >= 0 */
     roi_ref score;        /* the score; ROI_NONE: previous version's score + improvement */
     roi_ref improvement;  /* over the previous version's score (used when score is absent) */
+    int cancel;           /* nonzero: it never ships, nor does any version given after it */
     char *title;          /* optional (owned) */
 } roi_version;
 
@@ -96,7 +115,10 @@ typedef struct roi_spend {
     roi_spend_kind kind;
     roi_spend_class cls;
     roi_period from;          /* lump: its quarter; others: first quarter */
-    roi_period to;            /* schedule: last quarter (inclusive); else unused */
+    roi_period to;            /* schedule, inference: last quarter (inclusive); else unused */
+    roi_event from_event;     /* from (or quarter) as an event; of == 0: `from` */
+    roi_event to_event;       /* to as an event; of == 0: `to` (schedule), the horizon's
+                               * end (inference) */
     roi_ref amount;           /* lump, schedule (per quarter) */
     roi_ref growth;           /* schedule: annual growth g (default 0) */
     roi_ref residual_fraction;  /* lump: share held (ROI_NONE: no residual) */
@@ -119,6 +141,9 @@ typedef struct roi_stream {
     char *name;
     roi_stream_kind kind;
     roi_period from;        /* earns from this quarter on */
+    roi_period to;          /* ... to this one (inclusive) when to_event.of != 0 */
+    roi_event from_event;   /* from as an event; of == 0: `from` */
+    roi_event to_event;     /* to as an event; of == 0: no end (the horizon's last quarter) */
     int *surfaces;          /* per_interaction, subscription: surface indices (owned) */
     int n_surfaces;
     roi_ref base, growth, lift;         /* uplift: B0, g_B, u */

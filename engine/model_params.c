@@ -94,6 +94,8 @@ static const roi_param version[] = {
      .doc = "the score (or improvement)"},
     {ROW(roi_version, "improvement", ROI_PARAM_VALUE, improvement, OPT), .range = ANY,
      .doc = "over the previous version's score (or score)"},
+    {ROW(roi_version, "cancel", ROI_PARAM_BOOLEAN, cancel, DEF), .dflt = 0,
+     .doc = "true: it never ships, nor any version given after it"},
 };
 
 /* ---- section 4: surfaces and the family of apps ----------------------------------------- */
@@ -147,12 +149,13 @@ static const roi_param spend[] = {
      .doc = "what the line is"},
     {ROW(roi_spend, "class", ROI_PARAM_ENUM, cls, DEF), .names = spend_classes,
      .kind_dflt = spend_class_by_kind, .doc = "a lump is an investment, the others operating"},
-    {ROW(roi_spend, "quarter", ROI_PARAM_QUARTER, from, REQ), .kinds = LUMP,
-     .doc = "its quarter"},
-    {ROW(roi_spend, "from", ROI_PARAM_QUARTER, from, REQ),
-     .kinds = SCHEDULE | VESTING | INFERENCE, .doc = "first quarter"},
-    {ROW(roi_spend, "to", ROI_PARAM_QUARTER_OR_END, to, REQ), .kinds = SCHEDULE,
-     .doc = "last quarter (inclusive)"},
+    {ROW(roi_spend, "quarter", ROI_PARAM_WHEN, from, REQ), .kinds = LUMP,
+     .aux = offsetof(roi_spend, from_event), .doc = "its quarter"},
+    {ROW(roi_spend, "from", ROI_PARAM_WHEN, from, REQ), .kinds = SCHEDULE | VESTING | INFERENCE,
+     .aux = offsetof(roi_spend, from_event), .doc = "first quarter"},
+    {ROW(roi_spend, "to", ROI_PARAM_WHEN, to, OPT), .kinds = SCHEDULE | INFERENCE,
+     .required_in = SCHEDULE, .aux = offsetof(roi_spend, to_event),
+     .doc = "last quarter (inclusive); inference: absent, the horizon's end"},
     {ROW(roi_spend, "amount", ROI_PARAM_VALUE, amount, REQ), .kinds = LUMP | SCHEDULE,
      .range = AT_LEAST(0), .doc = "dollars (a schedule: per quarter)"},
     {ROW(roi_spend, "growth", ROI_PARAM_VALUE, growth, DEF), .kinds = SCHEDULE, .dflt = 0,
@@ -190,7 +193,10 @@ static const roi_param revenue[] = {
     {ROW(roi_stream, "title", ROI_PARAM_STRING, title, OPT), .doc = "a title for reports"},
     {ROW(roi_stream, "kind", ROI_PARAM_ENUM, kind, REQ), .names = stream_kinds,
      .doc = "how it earns"},
-    {ROW(roi_stream, "from", ROI_PARAM_QUARTER, from, REQ), .doc = "first quarter"},
+    {ROW(roi_stream, "from", ROI_PARAM_WHEN, from, REQ), .aux = offsetof(roi_stream, from_event),
+     .doc = "first quarter"},
+    {ROW(roi_stream, "to", ROI_PARAM_WHEN, to, OPT), .aux = offsetof(roi_stream, to_event),
+     .doc = "last quarter (inclusive); absent: the horizon's end"},
     {ROW(roi_stream, "surfaces", ROI_PARAM_SURFACES, surfaces, DEF),
      .count = offsetof(roi_stream, n_surfaces), .kinds = PER_INTERACTION | SUBSCRIPTION,
      .required_in = SUBSCRIPTION, .doc = "\"all\" or a list of surface names; absent: all"},
@@ -340,6 +346,7 @@ const char *roi_param_type_name(roi_param_type t)
         [ROI_PARAM_VALUE] = "value",       [ROI_PARAM_NUMBER] = "number",
         [ROI_PARAM_WHOLE] = "number",      [ROI_PARAM_COUNT] = "number",
         [ROI_PARAM_QUARTER] = "quarter",   [ROI_PARAM_QUARTER_OR_END] = "quarter_or_end",
+        [ROI_PARAM_WHEN] = "when",
         [ROI_PARAM_START] = "quarter",     [ROI_PARAM_END] = "quarter",
         [ROI_PARAM_BOOLEAN] = "boolean",   [ROI_PARAM_STRING] = "string",
         [ROI_PARAM_ENUM] = "enum",         [ROI_PARAM_GROUP] = "group",
@@ -487,6 +494,10 @@ void roi_param_unset_all(const roi_decl *d, void *item)
             SLOT(int, p, item) = ROI_PARAM_UNSET_INT;
             AUX(int, p, item) = 1;
             break;
+        case ROI_PARAM_WHEN:
+            SLOT(int, p, item) = ROI_PARAM_UNSET_INT;
+            AUX(roi_event, p, item) = (roi_event){0, ROI_NONE};
+            break;
         case ROI_PARAM_TARGET:
             AUX(roi_ref, p, item) = ROI_NONE;
             break;
@@ -518,6 +529,9 @@ int roi_param_is_set(const roi_param *p, const void *item)
         return CSLOT(int, p, item) != ROI_PARAM_UNSET_INT;
     case ROI_PARAM_COUNT:
         return CSLOT(size_t, p, item) != ROI_PARAM_UNSET_COUNT;
+    case ROI_PARAM_WHEN: /* a quarter (also one a model built in C sets), or an event */
+        return CSLOT(int, p, item) != ROI_PARAM_UNSET_INT ||
+               ((const roi_event *)((const char *)item + p->aux))->of != 0;
     case ROI_PARAM_STAGES:
     case ROI_PARAM_SURFACES:
         return *(const int *)((const char *)item + p->count) > 0;

@@ -28,6 +28,8 @@ typedef enum roi_param_type {
     ROI_PARAM_COUNT,          /* a plain whole number: size_t */
     ROI_PARAM_QUARTER,        /* "2026Q2": roi_period (relative to the horizon's start) */
     ROI_PARAM_QUARTER_OR_END, /* a quarter or "end" (the horizon's last): roi_period */
+    ROI_PARAM_WHEN,           /* a quarter, "end", or an event release("v2") + k: the
+                               * roi_period slot and (aux) its roi_event */
     ROI_PARAM_START,          /* the horizon's first quarter: roi_model start_year, start_q */
     ROI_PARAM_END,            /* the horizon's last quarter: roi_model periods */
     ROI_PARAM_BOOLEAN,        /* true or false: int */
@@ -64,7 +66,8 @@ typedef struct roi_param {
     roi_param_type type;
     size_t offset;            /* the slot in the declaration's struct (GROUP: none) */
     size_t aux;               /* a second slot: TARGET its roi_ref, TARGETS their roi_ref[2],
-                               * CONDITION the roi_cond, START the int quarter (1..4) */
+                               * CONDITION the roi_cond, START the int quarter (1..4), WHEN
+                               * the roi_event */
     size_t count;             /* the count: STAGES, SURFACES, TARGETS an int; GRID int[2] */
     roi_param_need need;      /* in the kinds of `required_in`: ROI_PARAM_REQUIRED */
     double dflt;              /* DEFAULT: the value (ENUM: its index; BOOLEAN: 0 or 1;

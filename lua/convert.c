@@ -715,6 +715,39 @@ static roi_status read_condition(conv *c, const roi_param *p, void *item, const 
     return s == ROI_OK ? roi_cond_check(cond, c->m, path, c->err) : s;
 }
 
+/* WHEN: a quarter label ("end" allowed), or an event { version = "v2", offset = node }:
+ * that version's release plus the node's whole quarters (versions are converted first). */
+static roi_status read_when(conv *c, const roi_param *p, void *item, const char *path)
+{
+    lua_State *L = c->L;
+    const int t = lua_gettop(L);
+    roi_event *e = (roi_event *)((char *)item + p->aux);
+    if (lua_type(L, t) == LUA_TSTRING) {
+        roi_status s = read_quarter(c, lua_tostring(L, t), path, 1, (roi_period *)roi_param_slot(p, item));
+        if (s == ROI_OK)
+            e->of = ROI_EVENT_QUARTER;
+        return s;
+    }
+    if (!lua_istable(L, t))
+        return shape(c, path, lua_type(L, t), "a quarter or an event");
+    const char *version = NULL;
+    roi_ref offset = ROI_NONE;
+    roi_status s = string_field(c, t, "version", path, &version);
+    if (s == ROI_OK)
+        s = node_field(c, t, "offset", path, &offset);
+    if (s != ROI_OK)
+        return s;
+    if (!version || offset == ROI_NONE)
+        return roi_error_set(c->err, ROI_ERR_INTERNAL, path, "an event without its version");
+    for (int k = 0; k < c->m->n_versions; k++)
+        if (strcmp(c->m->versions[k].name, version) == 0) {
+            *e = (roi_event){k + 1, offset};
+            return ROI_OK;
+        }
+    return roi_error_set(c->err, ROI_ERR_PARAM, path, "release('%s'): there is no version '%s'",
+                         version, version);
+}
+
 /* The Lua type a field of type t is handed over as. */
 static int lua_type_of(roi_param_type t, const char **what)
 {
@@ -737,6 +770,9 @@ static int lua_type_of(roi_param_type t, const char **what)
         return LUA_TTABLE;
     case ROI_PARAM_SURFACES: /* "all" or a table: read_surfaces checks */
         *what = "\"all\" or a list";
+        return LUA_TNONE;
+    case ROI_PARAM_WHEN: /* a label or an event: read_when checks */
+        *what = "a quarter or an event";
         return LUA_TNONE;
     default:
         *what = "a string";
@@ -833,6 +869,9 @@ static roi_status read_field(conv *c, const roi_param *p, int t, void *item, con
         break;
     case ROI_PARAM_CONDITION:
         s = read_condition(c, p, item, path);
+        break;
+    case ROI_PARAM_WHEN:
+        s = read_when(c, p, item, path);
         break;
     case ROI_PARAM_GROUP:
     case ROI_PARAM_TYPE_COUNT:

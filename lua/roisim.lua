@@ -327,6 +327,46 @@ function Value:named(label)
   return self
 end
 
+-- ==== event quarters ===================================================================
+-- release("v2") + k: the quarter k quarters after version v2's release in each trial
+-- (k a whole number, possibly uncertain), for a line's from or to (MODEL.md 11.1). The
+-- version is looked up when the scenario is resolved, so it may be declared later.
+
+local Event = { __name = "roi.Event" }
+
+local function is_event(v) return getmetatable(v) == Event end
+
+local function shift_event(e, k, sign, what)
+  check_operand(k, what)
+  local offset = e.offset
+  if sign < 0 then k = type(k) == "number" and -k or new_value { op = "neg", k } end
+  if type(offset) == "number" and type(k) == "number" then offset = offset + k
+  elseif offset == 0 then offset = k
+  else offset = new_value { op = "+", offset, k } end
+  return setmetatable({ version = e.version, offset = offset, loc = e.loc }, Event)
+end
+
+Event.__add = function(a, b)
+  if is_event(a) and is_event(b) then fail("two events cannot be added; write release(\"v2\") + quarters") end
+  if is_event(a) then return shift_event(a, b, 1, "release(...) +") end
+  return shift_event(b, a, 1, "+ release(...)")
+end
+Event.__sub = function(a, b)
+  if not is_event(a) or is_event(b) then fail("write release(\"v2\") - quarters: an event minus a number") end
+  return shift_event(a, b, -1, "release(...) -")
+end
+Event.__tostring = function(e)
+  local k = e.offset
+  if k == 0 then return fmt("release(\"%s\")", e.version) end
+  return fmt("release(\"%s\") + %s", e.version, describe(k))
+end
+
+function lib.release(name, ...)
+  no_extra("release", 1 + select("#", ...), 1)
+  if type(name) ~= "string" then fail("release takes a version's name: release(\"v2\")") end
+  return setmetatable({ version = name, offset = 0, loc = author_loc() }, Event)
+end
+
 -- ==== describing values in the author's notation ====================================
 
 local function describe_dist(v)
@@ -557,7 +597,8 @@ local function check_field(st, what, ftype, v)
   if ftype == "value" then
     if type(v) ~= "number" and not is_value(v) then
       fail(fmt("%s must be a number or an uncertain value, got %s", what,
-        type(v) == "string" and ("'" .. v .. "'") or type(v)))
+        type(v) == "string" and ("'" .. v .. "'") or is_event(v) and ("the quarter " .. tostring(v))
+        or type(v)))
     end
     local bad = not_finite(v)
     if bad then fail(fmt("%s must be a finite number, got %s", what, bad)) end
@@ -569,6 +610,11 @@ local function check_field(st, what, ftype, v)
     if type(v) ~= "string" then
       fail(fmt("%s must be a quarter written like \"2026Q2\"%s, got %s", what,
         ftype == "quarter_or_end" and " or \"end\"" or "", is_value(v) and "an uncertain value" or type(v)))
+    end
+  elseif ftype == "when" then
+    if type(v) ~= "string" and not is_event(v) then
+      fail(fmt("%s must be a quarter written like \"2026Q2\", \"end\", or an event such as "
+        .. "release(\"v2\") + 2, got %s", what, is_value(v) and "an uncertain value" or type(v)))
     end
   elseif ftype == "string" then
     if type(v) ~= "string" then fail(fmt("%s must be a string, got %s", what, type(v))) end
@@ -1136,7 +1182,8 @@ local function walk_fields(obj, schema, prefix, fn)
     local v = t and t[k]
     if v ~= nil then
       if type(ftype) == "table" then walk_fields(obj, ftype, prefix .. k .. ".", fn)
-      elseif ftype == "value" or ftype == "number" then fn(prefix .. k, v) end
+      elseif ftype == "value" or ftype == "number" then fn(prefix .. k, v)
+      elseif ftype == "when" and is_event(v) then fn(prefix .. k, v.offset) end
     end
   end
 end
@@ -1267,7 +1314,11 @@ local function resolver(st, out)
   local function value_of(v, loc)
     return resolve(v, "where", loc)
   end
-  return node_of, value_of
+  -- node_of_value(v, path, loc): the node index of value v (a constant gets a node).
+  local function node_of_value(v, path, loc)
+    return const_node(resolve(v, path, loc))
+  end
+  return node_of, value_of, node_of_value
 end
 
 local function require_fields(obj, schema, list, what)
@@ -1394,13 +1445,26 @@ end
 -- every field given, keyed by its row's name. Values become node indices; the rest
 -- is handed over as written. Rows are visited in table order, which is the order in
 -- which uncertain inputs are first met.
-local function resolve_fields(obj, decl, prefix, node_of)
+-- An event quarter crosses as { version = name, offset = node index }.
+local function resolve_fields(st, obj, decl, prefix, node_of, node_of_value)
   local entry = { name = obj.name }
   for _, row in ipairs(decl.rows) do
     local v = nil                                -- false is a value (terminal = false)
     if row.type ~= "group" then v = field_value(obj, row.name) end
     if row.type == "value" and v ~= nil then
       entry[row.name] = node_of(prefix .. row.name)
+    elseif row.type == "when" and is_event(v) then
+      local target = st.objects[v.version]
+      local loc = obj.locs[row.name] or obj.loc
+      if not target or target.kind ~= "version" then
+        local versions = {}
+        for _, n in ipairs(st.order) do
+          if st.objects[n].kind == "version" then versions[#versions + 1] = n end
+        end
+        fail(fmt("%s.%s: release(\"%s\"): there is no version '%s'%s", obj.name, row.name,
+          v.version, v.version, suggest(v.version, versions)), loc)
+      end
+      entry[row.name] = { version = v.version, offset = node_of_value(v.offset, prefix .. row.name, loc) }
     elseif v ~= nil then
       entry[row.name] = v
     end
@@ -1588,11 +1652,11 @@ local function resolve_state(st, file, name)
   for _, d in ipairs(st.analyses.sweep) do
     for _, p in ipairs(d.spec.inputs) do st.protect[p] = true end
   end
-  local node_of, value_of = resolver(st, out)
+  local node_of, value_of, node_of_value = resolver(st, out)
 
   for _, d in ipairs(DECLS) do
     local obj = st.sections[d.kind]
-    if obj and obj.declared then out.declarations[d.kind][1] = resolve_fields(obj, d, d.kind .. ".", node_of) end
+    if obj and obj.declared then out.declarations[d.kind][1] = resolve_fields(st, obj, d, d.kind .. ".", node_of, node_of_value) end
   end
   local h = out.declarations.horizon[1]
   if h.terminal ~= false and not h.terminal_growth then
@@ -1607,7 +1671,7 @@ local function resolve_state(st, file, name)
   for _, n in ipairs(st.order) do
     local obj = st.objects[n]
     check_object(st, obj, surface_names)
-    local entry = resolve_fields(obj, DECL[obj.kind], n .. ".", node_of)
+    local entry = resolve_fields(st, obj, DECL[obj.kind], n .. ".", node_of, node_of_value)
     local list = out.declarations[obj.kind]
     list[#list + 1] = entry
   end

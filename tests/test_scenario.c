@@ -223,6 +223,7 @@ static void value_of(const roi_decl *d, const roi_param *p, int kind, char *buf,
     case ROI_PARAM_QUARTER: case ROI_PARAM_START: snprintf(buf, size, "\"2026Q1\""); break;
     case ROI_PARAM_END: snprintf(buf, size, "\"2026Q4\""); break;
     case ROI_PARAM_QUARTER_OR_END: snprintf(buf, size, "\"end\""); break;
+    case ROI_PARAM_WHEN: snprintf(buf, size, "release(\"version1\") + 1"); break;
     case ROI_PARAM_BOOLEAN: snprintf(buf, size, "true"); break;
     case ROI_PARAM_STRING: snprintf(buf, size, "\"a title\""); break;
     case ROI_PARAM_ENUM:
