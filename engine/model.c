@@ -23,6 +23,12 @@ const char *const roi_output_names[ROI_OUT_COUNT + 1] = {
     "payback", "total_spend", "total_revenue", "peak_active", NULL,
 };
 
+int roi_output_always_defined(roi_output o)
+{
+    return o != ROI_OUT_ROI_MULTIPLE && o != ROI_OUT_IRR && o != ROI_OUT_PAYBACK &&
+           (int)o >= 0 && o < ROI_OUT_COUNT;
+}
+
 const char *roi_output_name(roi_output o)
 {
     if ((int)o < 0 || o >= ROI_OUT_COUNT)
@@ -502,6 +508,47 @@ static roi_status stress_rules(const roi_stress *s, roi_error *err)
     return ROI_OK;
 }
 
+/* A decision: two or more distinct options, an output defined in every trial, distinct
+ * signals; in a scenario that is one of its options, each signal an uncertain input or
+ * a number a what-if fixed (worth nothing to learn); a what-if that is not an option
+ * carries its parent's decision without evaluating it. */
+static roi_status decision_rules(const roi_model *m, const roi_decision_spec *d, roi_error *err)
+{
+    char path[300];
+    snprintf(path, sizeof path, "decision '%s'", d->name ? d->name : "?");
+    if (d->n_options < 2)
+        return roi_error_set(err, ROI_ERR_PARAM, path, "needs two or more options, got %d",
+                             d->n_options);
+    int home = 0;
+    for (int i = 0; i < d->n_options; i++) {
+        for (int j = 0; j < i; j++)
+            if (strcmp(d->options[i], d->options[j]) == 0)
+                return roi_error_set(err, ROI_ERR_PARAM, path, "lists option '%s' twice",
+                                     d->options[i]);
+        home |= m->name && strcmp(d->options[i], m->name) == 0;
+    }
+    if (!roi_output_always_defined(d->output))
+        return roi_error_set(err, ROI_ERR_PARAM, path,
+                             "output must be defined in every trial (npv, npv_horizon, "
+                             "total_spend, total_revenue, peak_active), got %s",
+                             roi_output_name(d->output));
+    for (int i = 0; i < d->n_signals; i++) {
+        for (int j = 0; j < i; j++)
+            if (strcmp(d->signals[i], d->signals[j]) == 0)
+                return roi_error_set(err, ROI_ERR_PARAM, path, "lists signal '%s' twice",
+                                     d->signals[i]);
+        roi_ref node = d->signal_nodes[i];
+        if (node < 0 || node >= m->graph.n)
+            return roi_error_set(err, ROI_ERR_INTERNAL, path, "signal node out of range");
+        if (home && m->graph.nodes[node].kind != ROI_NODE_INPUT &&
+            m->graph.nodes[node].kind != ROI_NODE_CONST)
+            return roi_error_set(err, ROI_ERR_PARAM, path,
+                                 "signal '%s' is computed from other inputs in scenario '%s'",
+                                 d->signals[i], m->name);
+    }
+    return ROI_OK;
+}
+
 /* The rules of item i of kind d, after its rows are checked. */
 static roi_status rules(const roi_model *m, const roi_decl *d, int i, roi_error *err)
 {
@@ -517,6 +564,8 @@ static roi_status rules(const roi_model *m, const roi_decl *d, int i, roi_error 
         return stream_rules(m, &m->streams[i], err);
     if (strcmp(d->kind, "stress") == 0)
         return stress_rules(&m->stresses[i], err);
+    if (strcmp(d->kind, "decision") == 0)
+        return decision_rules(m, &m->decisions[i], err);
     return ROI_OK;
 }
 

@@ -250,6 +250,7 @@ typedef struct roi_model {
     struct roi_sweep_spec *sweeps; int n_sweeps;
     roi_view *views; int n_views;
     roi_stress *stresses; int n_stresses;
+    struct roi_decision_spec *decisions; int n_decisions;
 } roi_model;
 
 /* ---- analysis declarations: correlations, goal seeks, sweeps ------------------------ */
@@ -307,6 +308,26 @@ typedef struct roi_sweep_spec {
     size_t trials;        /* trials per cell; 0: the run's */
     char *title;          /* optional (owned) */
 } roi_sweep_spec;
+
+/*
+ * decision "name" { options = {...}, output = ..., signals = {...} }: a choice between
+ * scenarios of the same run at a gate, and the inputs that would be known there
+ * (MODEL.md 11; evaluated by decision.h).
+ */
+typedef struct roi_decision_spec {
+    char *name;           /* as declared (owned) */
+    char **options;       /* scenario names, two or more, distinct (owned) */
+    int n_options;
+    roi_output output;    /* what the choice maximises; defined in every trial */
+    char **signals;       /* parameter paths of uncertain inputs known at the gate (owned) */
+    roi_ref *signal_nodes;/* their nodes in this model's graph (owned) */
+    int n_signals;
+    char *title;          /* optional (owned) */
+} roi_decision_spec;
+
+/* Nonzero when output o is defined in every trial (irr, payback and roi_multiple can be
+ * undefined: MODEL.md 7), so that a decision may maximise it. */
+int roi_output_always_defined(roi_output o);
 
 /* Allocates an empty model (zeroed, graph initialised). Caller frees with roi_model_free. */
 roi_model *roi_model_new(void);

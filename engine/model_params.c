@@ -285,6 +285,20 @@ static const roi_param sweep[] = {
      .range = CLOSED(1, 1e9), .doc = "trials per cell; absent: the run's"},
 };
 
+/* The scenarios to choose between (two or more, named as the run names them) and the
+ * inputs known at the gate; the output must be defined in every trial (model.c). */
+static const roi_param decision[] = {
+    {ROW(roi_decision_spec, "title", ROI_PARAM_STRING, title, OPT), .doc = "a title for reports"},
+    {ROW(roi_decision_spec, "options", ROI_PARAM_NAMES, options, REQ),
+     .count = offsetof(roi_decision_spec, n_options), .doc = "the scenarios to choose between"},
+    {ROW(roi_decision_spec, "output", ROI_PARAM_ENUM, output, DEF), .names = roi_output_names,
+     .dflt = ROI_OUT_NPV, .doc = "the output the choice maximises"},
+    {ROW(roi_decision_spec, "signals", ROI_PARAM_INPUTS, signals, OPT),
+     .aux = offsetof(roi_decision_spec, signal_nodes),
+     .count = offsetof(roi_decision_spec, n_signals),
+     .doc = "uncertain inputs known at the gate; absent: none"},
+};
+
 /* ---- the declaration kinds ------------------------------------------------------------------ */
 
 #define ROWS(a) (a), (int)(sizeof(a) / sizeof((a)[0]))
@@ -312,6 +326,8 @@ const roi_decl roi_decls[] = {
     {LIST(roi_stress, "stress", ROI_DECL_OBJECT, 0, stress, stresses, n_stresses)},
     {LIST(roi_goal_spec, "goal", ROI_DECL_QUESTION, 0, goal, goals, n_goals)},
     {LIST(roi_sweep_spec, "sweep", ROI_DECL_QUESTION, 0, sweep, sweeps, n_sweeps)},
+    {LIST(roi_decision_spec, "decision", ROI_DECL_QUESTION, 0, decision, decisions,
+          n_decisions)},
 };
 
 const int roi_decl_count = (int)(sizeof roi_decls / sizeof roi_decls[0]);
@@ -354,7 +370,8 @@ const char *roi_param_type_name(roi_param_type t)
         [ROI_PARAM_SERIES] = "string",     [ROI_PARAM_INPUT] = "string",
         [ROI_PARAM_TARGET] = "path",       [ROI_PARAM_TARGETS] = "paths",
         [ROI_PARAM_GRID] = "grid",         [ROI_PARAM_STAT] = "stat",
-        [ROI_PARAM_CONDITION] = "condition",
+        [ROI_PARAM_CONDITION] = "condition", [ROI_PARAM_NAMES] = "names",
+        [ROI_PARAM_INPUTS] = "inputs",
     };
     return (int)t >= 0 && t < ROI_PARAM_TYPE_COUNT && names[t] ? names[t] : "?";
 }
@@ -538,6 +555,8 @@ int roi_param_is_set(const roi_param *p, const void *item)
     case ROI_PARAM_GROUP:
         return 0; /* a group is given when one of its fields is */
     case ROI_PARAM_TARGETS:
+    case ROI_PARAM_NAMES:
+    case ROI_PARAM_INPUTS:
         return *(const int *)((const char *)item + p->count) > 0;
     case ROI_PARAM_GRID:
     case ROI_PARAM_STRING:
@@ -571,6 +590,20 @@ void roi_param_free_all(const roi_decl *d, void *item)
             SLOT(void *, p, item) = NULL;
             roi_cond_clear(&AUX(roi_cond, p, item));
             break;
+        case ROI_PARAM_NAMES:
+        case ROI_PARAM_INPUTS: {
+            char **names = SLOT(char **, p, item);
+            for (int k = 0; names && k < COUNT(int, p, item); k++)
+                free(names[k]);
+            free(names);
+            SLOT(char **, p, item) = NULL;
+            if (p->type == ROI_PARAM_INPUTS) {
+                free(AUX(roi_ref *, p, item));
+                AUX(roi_ref *, p, item) = NULL;
+            }
+            COUNT(int, p, item) = 0;
+            break;
+        }
         case ROI_PARAM_TARGETS:
         case ROI_PARAM_GRID:
             for (int k = 0; k < 2; k++) {

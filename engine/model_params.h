@@ -4,7 +4,7 @@
  *
  * Responsible for: one row per field of each declaration kind (horizon, family,
  * frontier, quality, version, surface, spend, revenue, milestone, view, stress, goal,
- * sweep): the field's name as a scenario writes it, its type, where it lives in the C
+ * sweep, decision): the field's name as a scenario writes it, its type, where it lives in the C
  * struct, whether it is required or what its default is, and its check (range, whole
  * number). The same rows drive the scenario language's schema (lua/convert.c pushes
  * them into the Lua state, where roisim.lua builds its field lists, required fields,
@@ -45,6 +45,9 @@ typedef enum roi_param_type {
     ROI_PARAM_GRID,           /* a list of numbers per target: double *[2] (owned), int[2] */
     ROI_PARAM_STAT,           /* a statistic ("mean", "prob_positive", "median", "p5"): char * */
     ROI_PARAM_CONDITION,      /* a condition: its text char * (owned), roi_cond (owned) */
+    ROI_PARAM_NAMES,          /* a list of names: char ** (owned, each owned), int count */
+    ROI_PARAM_INPUTS,         /* a list of parameter paths: char ** (owned, each owned), (aux)
+                               * roi_ref * their nodes (owned), int count */
     ROI_PARAM_TYPE_COUNT
 } roi_param_type;
 

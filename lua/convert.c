@@ -616,6 +616,50 @@ static roi_status read_targets(conv *c, const roi_param *p, void *item, const ch
     return ROI_OK;
 }
 
+/* NAMES: a list of strings; INPUTS: a list of { path = "...", node = k } (at most 1000). */
+static roi_status read_names(conv *c, const roi_param *p, void *item, const char *path)
+{
+    lua_State *L = c->L;
+    const int t = lua_gettop(L);
+    const int inputs = p->type == ROI_PARAM_INPUTS;
+    size_t n = lua_rawlen(L, t);
+    if (n > 1000)
+        return roi_error_set(c->err, ROI_ERR_PARAM, path, "lists %zu names; at most 1000", n);
+    char **names = calloc(n + 1, sizeof *names);
+    roi_ref *nodes = inputs ? calloc(n + 1, sizeof *nodes) : NULL;
+    *(char ***)roi_param_slot(p, item) = names;
+    if (inputs)
+        *(roi_ref **)((char *)item + p->aux) = nodes;
+    if (!names || (inputs && !nodes))
+        return nomem(c);
+    for (size_t k = 0; k < n; k++) {
+        const char *name = NULL;
+        roi_ref node = ROI_NONE;
+        roi_status s = typed_index(c, t, (lua_Integer)k + 1, inputs ? LUA_TTABLE : LUA_TSTRING,
+                                   inputs ? "an input" : "a name", path); /* +1 */
+        if (s != ROI_OK)
+            return s;
+        if (inputs) {
+            s = string_field(c, lua_gettop(L), "path", path, &name);
+            if (s == ROI_OK)
+                s = node_field(c, lua_gettop(L), "node", path, &node);
+            if (s == ROI_OK && (!name || node == ROI_NONE))
+                s = roi_error_set(c->err, ROI_ERR_INTERNAL, path, "an input without its node");
+        } else {
+            name = lua_tostring(L, -1);
+        }
+        if (s == ROI_OK && !(names[k] = dupstr(name)))
+            s = nomem(c);
+        lua_pop(L, 1);
+        if (s != ROI_OK)
+            return s;
+        if (inputs)
+            nodes[k] = node;
+        *(int *)((char *)item + p->count) = (int)k + 1;
+    }
+    return ROI_OK;
+}
+
 /* GRID: per target a list of numbers (1 to 1000 of them). */
 static roi_status read_grid(conv *c, const roi_param *p, void *item, const char *path)
 {
@@ -766,6 +810,8 @@ static int lua_type_of(roi_param_type t, const char **what)
     case ROI_PARAM_TARGETS:
     case ROI_PARAM_GRID:
     case ROI_PARAM_CONDITION:
+    case ROI_PARAM_NAMES:
+    case ROI_PARAM_INPUTS:
         *what = "a table";
         return LUA_TTABLE;
     case ROI_PARAM_SURFACES: /* "all" or a table: read_surfaces checks */
@@ -872,6 +918,10 @@ static roi_status read_field(conv *c, const roi_param *p, int t, void *item, con
         break;
     case ROI_PARAM_WHEN:
         s = read_when(c, p, item, path);
+        break;
+    case ROI_PARAM_NAMES:
+    case ROI_PARAM_INPUTS:
+        s = read_names(c, p, item, path);
         break;
     case ROI_PARAM_GROUP:
     case ROI_PARAM_TYPE_COUNT:

@@ -493,8 +493,48 @@ local OUTPUT_NAMES = ANALYSES.goal.rows.output.values
 local MODES = ANALYSES.goal.rows.mode.values
 local TRIALS = ANALYSES.goal.rows.trials
 
+-- A decision (docs/decisions.md): two or more distinct scenario names, an output
+-- defined in every trial, distinct signals (parameter paths, checked when resolved).
+local ALWAYS_DEFINED = { npv = true, npv_horizon = true, total_spend = true,
+  total_revenue = true, peak_active = true, total_savings = true }
+
+local function check_decision(what, spec, loc)
+  if spec.title ~= nil and type(spec.title) ~= "string" then fail(what .. ": title must be a string", loc) end
+  local function names(field, at_least, example)
+    local list = spec[field]
+    if list == nil then return end
+    if type(list) ~= "table" or is_value(list) or #list < at_least then
+      fail(fmt("%s: %s must be a list of %s names%s, e.g. %s", what, field,
+        field == "options" and "scenario" or "input", at_least > 1 and " (two or more)" or "", example), loc)
+    end
+    local seen = {}
+    for k in pairs(list) do
+      if math_type(k) ~= "integer" or k < 1 or k > #list then
+        fail(fmt("%s: %s must be a plain list, e.g. %s", what, field, example), loc)
+      end
+    end
+    for _, v in ipairs(list) do
+      if type(v) ~= "string" or v == "" then
+        fail(fmt("%s: %s must list names as strings, got %s", what, field, type(v)), loc)
+      end
+      if seen[v] then fail(fmt("%s: %s lists '%s' twice", what, field, v), loc) end
+      seen[v] = true
+    end
+  end
+  names("options", 2, "{ \"base\", \"stop_after_v2\" }")
+  names("signals", 0, "{ \"v2.score\", \"moat\" }")
+  local output = spec.output or OUTPUT_NAMES[1]
+  if not ALWAYS_DEFINED[output] then
+    local ok = {}
+    for _, o in ipairs(OUTPUT_NAMES) do if ALWAYS_DEFINED[o] then ok[#ok + 1] = o end end
+    fail(fmt("%s: output must be one defined in every trial (%s), got %s%s", what, concat(ok, ", "),
+      tostring(output), type(output) == "string" and suggest(output, ok) or ""), loc)
+  end
+end
+
 local function check_analysis(kind, name, spec, loc)
   local what = fmt("%s \"%s\"", kind, name)
+  if kind == "decision" then return check_decision(what, spec, loc) end
   local function is_in(v, list) for _, x in ipairs(list) do if v == x then return true end end return false end
   if spec.title ~= nil and type(spec.title) ~= "string" then fail(what .. ": title must be a string", loc) end
   local output = spec.output or OUTPUT_NAMES[1]
@@ -1511,7 +1551,8 @@ local function check_object(st, obj, surface_names)
   end
 end
 
--- Goal seeks and sweeps: their fields as written, each parameter path with its node.
+-- Goal seeks, sweeps and decisions: their fields as written, each parameter path with
+-- its node.
 local function resolve_questions(st, out, node_of)
   local function target(kind, d, path)
     local ok, idx = pcall(node_of, path)
@@ -1519,6 +1560,23 @@ local function resolve_questions(st, out, node_of)
       fail(fmt("%s \"%s\": input '%s' is not a parameter of this scenario", kind, d.name, path), d.loc)
     end
     return { path = path, node = idx }
+  end
+  -- A decision's signals: in a scenario that is one of its options, each must be an
+  -- uncertain input there, or a number (a what-if or --set fixed it: knowing it is
+  -- worth nothing); a what-if that is not an option only carries the decision.
+  local function signal_targets(d, paths)
+    local home = false
+    for _, o in ipairs(d.spec.options) do home = home or o == out.name end
+    local targets = {}
+    for i, p in ipairs(paths) do
+      local t = target("decision", d, p)
+      if home and out.nodes[t.node].kind == "op" then
+        fail(fmt("decision \"%s\": signal '%s' is computed from other inputs in scenario '%s'; "
+          .. "a signal is an uncertain input known at the gate", d.name, p, out.name), d.loc)
+      end
+      targets[i] = t
+    end
+    return targets
   end
   for _, decl in ipairs(DECLS) do
     if decl.style == "question" then
@@ -1532,6 +1590,8 @@ local function resolve_questions(st, out, node_of)
             local targets = {}
             for i, p in ipairs(v) do targets[i] = target(decl.kind, d, p) end
             v = targets
+          elseif v ~= nil and row.type == "inputs" then
+            v = signal_targets(d, v)
           end
           entry[row.name] = v
         end

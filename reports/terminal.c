@@ -233,6 +233,7 @@ void roi_report_terminal(FILE *fp, const roi_results *res, const roi_report_meta
     fprintf(fp, "%zu trials, seed %llu\n", meta->trials, (unsigned long long)meta->seed);
     analysis_text(fp, res);
     roi_report_terminal_search(fp, res);
+    roi_report_terminal_decisions(fp, res);
 }
 
 /* ---- goal seeks, sweeps, convergence ---------------------------------------------------- */
