@@ -47,12 +47,15 @@ fuzz:
 
 # A small run under valgrind: no leaks, no errors. ("Possibly lost" is not counted:
 # libgomp never joins its worker threads, whose TLS valgrind reports that way.)
+# OMP_WAIT_POLICY is set so that roisim does not restart itself (cli/omp_env.h):
+# valgrind does not follow an exec.
 valgrind: build
 	@sh fuzz/deps.sh
+	OMP_WAIT_POLICY=passive \
 	valgrind --leak-check=full --show-leak-kinds=definite,indirect \
 		--errors-for-leak-kinds=definite,indirect --error-exitcode=3 -q \
 		./$(BUILD)/roisim run -n 2000 --threads 2 --quiet scenarios/base.lua scenarios/bull.lua
-	valgrind --leak-check=full --error-exitcode=3 -q \
+	OMP_WAIT_POLICY=passive valgrind --leak-check=full --error-exitcode=3 -q \
 		./$(BUILD)/roisim check --quiet --time-limit 1 tests/sandbox/infinite_loop.lua; \
 		test $$? -eq 1
 

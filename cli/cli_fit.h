@@ -3,7 +3,7 @@
  *
  * Responsible for: reading the data file (all of it, once: the bytes that are parsed
  * are the bytes that are hashed), picking the column, running the fits and handing
- * them to the report. Not responsible for option parsing (main.c) or for the fitting
+ * them to the report. Not responsible for option parsing (options.c) or for the fitting
  * itself (fit.h) or its output (fit_report.h).
  */
 #ifndef ROI_CLI_FIT_H

@@ -1,4 +1,4 @@
-/* fit.c - `roisim fit DATA.csv`: read, fit, report. Wired into main.c by the lead. */
+/* fit.c - `roisim fit DATA.csv`: read, fit, report (main.c dispatches here). */
 #include "cli_fit.h"
 
 #include <errno.h>

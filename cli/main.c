@@ -17,6 +17,8 @@
 #include <unistd.h>
 
 #include "atomic.h"
+#include "cli_fit.h"
+#include "omp_env.h"
 #include "options.h"
 #include "outputs.h"
 #include "paths.h"
@@ -123,47 +125,50 @@ static void progress_clear(progress *p)
 
 /* ---- commands ----------------------------------------------------------------------------- */
 
-static roi_status cmd_run(const cli *c, const char *command, roi_error *err)
+/* The scenarios of a run, loaded and checked before any time is spent simulating. */
+typedef struct loaded {
+    char **bundled;             /* owned: the bundled file list, or NULL */
+    const char *const *files;   /* the files loaded (c->files or bundled) */
+    int n;
+    roi_model **models;         /* owned: n models */
+} loaded;
+
+static void loaded_free(loaded *l)
 {
-    roi_status st = ROI_OK;
-    char **bundled = NULL;
-    const char *const *files = NULL;
-    int n = 0;
-    roi_model **models = NULL;
-    roi_results *res = NULL;
+    for (int i = 0; l->models && i < l->n; i++)
+        roi_model_free(l->models[i]);
+    free(l->models);
+    roi_scenario_list_free(l->bundled);
+}
+
+/* Loads every scenario first, so that a broken one fails before the run, then refuses
+ * a report over an input, over a parent scenario a load read through `extends`, two
+ * reports in one file, or a path roisim never writes (cli/outputs.h). */
+static roi_status load_all(const cli *c, loaded *l, roi_error *err)
+{
     roi_scenario_opts sopts = {.sets = c->sets, .n_sets = c->n_sets,
                                .memory_limit = c->lua_memory, .time_limit = c->time_limit};
-
-    st = scenario_files(c, &files, &n, &bundled, err);
-    if (st != ROI_OK)
-        goto done;
-    models = calloc((size_t)n + 1, sizeof *models);
-    if (!models) {
-        st = roi_error_set(err, ROI_ERR_NOMEM, NULL, "out of memory");
-        goto done;
-    }
-    double t_phase = now_seconds();
-    /* Load everything first: a broken scenario fails before any time is spent. */
-    for (int i = 0; i < n; i++) {
-        st = roi_scenario_load(files[i], &sopts, &models[i], err);
-        if (st != ROI_OK)
-            goto done;
-    }
-    /* ---- files (issue 14): refuse, before the run, a report over an input, two
-     * reports in one file, or a path roisim never writes (cli/outputs.h). */
+    ROI_TRY(scenario_files(c, &l->files, &l->n, &l->bundled, err));
+    l->models = calloc((size_t)l->n + 1, sizeof *l->models);
+    if (!l->models)
+        return roi_error_set(err, ROI_ERR_NOMEM, NULL, "out of memory");
+    for (int i = 0; i < l->n; i++)
+        ROI_TRY(roi_scenario_load(l->files[i], &sopts, &l->models[i], err));
     const roi_cli_output outs[] = {{"--json", c->json}, {"--xlsx", c->xlsx},
                                    {"--trials-csv", c->trials_csv}};
     enum { N_OUTS = sizeof outs / sizeof outs[0] };
-    st = roi_cli_outputs_check(files, n, outs, N_OUTS, err);
-    /* ... nor over a parent scenario that a load read through `extends`. */
-    for (int i = 0; st == ROI_OK && i < n; i++)
-        st = roi_cli_outputs_check((const char *const *)models[i]->sources,
-                                   models[i]->n_sources, outs, N_OUTS, err);
-    if (st != ROI_OK)
-        goto done;
-    double t_load = now_seconds() - t_phase;
+    ROI_TRY(roi_cli_outputs_check(l->files, l->n, outs, N_OUTS, err));
+    for (int i = 0; i < l->n; i++)
+        ROI_TRY(roi_cli_outputs_check((const char *const *)l->models[i]->sources,
+                                      l->models[i]->n_sources, outs, N_OUTS, err));
+    return ROI_OK;
+}
 
-    progress prog = {.enabled = !c->quiet && isatty(STDERR_FILENO), .count = n};
+/* The pipeline of engine/results.h over the loaded models, with the progress bar on a
+ * terminal. */
+static roi_status run_all(const cli *c, const loaded *l, roi_results **res, roi_error *err)
+{
+    progress prog = {.enabled = !c->quiet && isatty(STDERR_FILENO), .count = l->n};
     prog.start = now_seconds();
     roi_results_opts ro = {
         .sim = {.seed = c->seed, .trials = c->trials, .threads = c->threads,
@@ -176,58 +181,78 @@ static roi_status cmd_run(const cli *c, const char *command, roi_error *err)
                      .sens_trials = c->sens_trials},
         .compare = c->compare,
         .progress = prog.enabled ? progress_draw : NULL, .progress_ud = &prog};
-    st = roi_results_run((const roi_model *const *)models, n, &ro, &res, err);
+    roi_status st = roi_results_run((const roi_model *const *)l->models, l->n, &ro, res, err);
     progress_clear(&prog);
+    return st;
+}
+
+/* The terminal summary; with --json - the JSON owns standard output. A summary lost on
+ * a full device is a failure, not a success. */
+static roi_status write_summary(const cli *c, const roi_results *res,
+                                const roi_report_meta *meta, roi_error *err)
+{
+    if (c->quiet)
+        return ROI_OK;
+    FILE *fp = c->json && !strcmp(c->json, "-") ? stderr : stdout;
+    roi_report_terminal(fp, res, meta);
+    errno = 0;
+    if (fflush(fp) != 0 || ferror(fp))
+        return roi_error_set(err, ROI_ERR_IO, NULL, "cannot write the summary to %s: %s",
+                             fp == stdout ? "standard output" : "standard error",
+                             errno ? strerror(errno) : "write error");
+    return ROI_OK;
+}
+
+/* All reports or none: each is written to its temporary file, and the batch puts them
+ * in place only when all succeeded (reports/atomic.h). The workbook goes first, so
+ * that Excel's limits are checked before anything else is written. */
+static roi_status write_reports(const cli *c, const roi_results *res,
+                                const roi_report_meta *meta, roi_error *err)
+{
+    roi_status st = ROI_OK;
+    roi_atomic_batch_begin();
+    if (c->xlsx)
+        st = roi_report_xlsx_write(res, meta, c->xlsx, err);
+    if (st == ROI_OK && c->json)
+        st = roi_report_json_write(res, meta, c->json, err);
+    if (st == ROI_OK && c->trials_csv)
+        st = roi_report_trials_csv_write(res, c->trials_csv, err);
+    if (st == ROI_OK)
+        return roi_atomic_batch_commit(err);
+    roi_atomic_batch_abort();
+    return st;
+}
+
+static roi_status cmd_run(const cli *c, const char *command, roi_error *err)
+{
+    loaded l = {0};
+    roi_results *res = NULL;
+    double t0 = now_seconds();
+    roi_status st = load_all(c, &l, err);
+    double t_load = now_seconds() - t0;
+    if (st == ROI_OK)
+        st = run_all(c, &l, &res, err);
     if (st != ROI_OK)
         goto done;
 
-    t_phase = now_seconds();
+    t0 = now_seconds();
     roi_report_meta meta = {.version = ROI_VERSION, .seed = c->seed, .trials = c->trials,
                             .threads = c->threads, .command = command};
     /* The only clock reading: it reaches the workbook's Run sheet, never a result. */
     meta.created = c->reproducible ? 0 : c->date ? c->date : (int64_t)time(NULL);
-    if (!c->quiet) {
-        /* With --json - the JSON owns standard output. */
-        FILE *fp = c->json && !strcmp(c->json, "-") ? stderr : stdout;
-        roi_report_terminal(fp, res, &meta);
-        /* A summary lost on a full device is a failure, not a success (issue 14). */
-        errno = 0;
-        if (fflush(fp) != 0 || ferror(fp)) {
-            st = roi_error_set(err, ROI_ERR_IO, NULL, "cannot write the summary to %s: %s",
-                               fp == stdout ? "standard output" : "standard error",
-                               errno ? strerror(errno) : "write error");
-            goto done;
-        }
-    }
-    /* ---- files (issue 14): all reports or none. Each is written to its temporary
-     * file; the batch puts them in place only when all succeeded (reports/atomic.h).
-     * The workbook goes first, so that Excel's limits are checked before anything is
-     * written. */
-    roi_atomic_batch_begin();
-    if (c->xlsx)
-        st = roi_report_xlsx_write(res, &meta, c->xlsx, err);
-    if (st == ROI_OK && c->json)
-        st = roi_report_json_write(res, &meta, c->json, err);
-    if (st == ROI_OK && c->trials_csv)
-        st = roi_report_trials_csv_write(res, c->trials_csv, err);
+    st = write_summary(c, res, &meta, err);
     if (st == ROI_OK)
-        st = roi_atomic_batch_commit(err);
-    else
-        roi_atomic_batch_abort();
-    double t_report = now_seconds() - t_phase;
+        st = write_reports(c, res, &meta, err);
+    double t_report = now_seconds() - t0;
     if (c->timings && st == ROI_OK)
         fprintf(stderr,
                 "timings: loading %.3f s, simulation %.3f s, statistics %.3f s, "
                 "goal seeks %.3f s, analysis %.3f s, reports %.3f s\n", t_load,
                 res->seconds.simulation, res->seconds.statistics, res->seconds.search,
                 res->seconds.analysis, t_report);
-
 done:
     roi_results_free(res);
-    for (int i = 0; models && i < n; i++)
-        roi_model_free(models[i]);
-    free(models);
-    roi_scenario_list_free(bundled);
+    loaded_free(&l);
     return st;
 }
 
@@ -268,6 +293,28 @@ static roi_status cmd_check(const cli *c, roi_error *err)
         roi_error_set(err, first, NULL, "%d of %d scenario file%s failed the check", failed, n,
                       n == 1 ? "" : "s");
     return first;
+}
+
+/* `roisim fit DATA.csv`: one data file; the JSON may not overwrite it. */
+static roi_status cmd_fit(const cli *c, roi_error *err)
+{
+    if (c->n_files != 1)
+        return roi_error_set(err, ROI_ERR_USAGE, NULL,
+                             "fit takes one data file, got %d (see 'roisim --help')", c->n_files);
+    const roi_cli_output out = {"--json", c->json};
+    roi_status st = roi_cli_outputs_check(c->files, 1, &out, 1, err);
+    if (st != ROI_OK)
+        return st;
+    roi_cli_fit_opts o;
+    roi_cli_fit_opts_init(&o);
+    o.column = c->column;
+    o.families = c->families;
+    o.json = c->json;
+    o.bootstrap = c->bootstrap;
+    o.seed = c->seed;
+    o.threads = c->threads;
+    o.quiet = c->quiet;
+    return roi_cli_fit(c->files[0], &o, stdout, err);
 }
 
 /* Lists the bundled scenarios: name and title, aligned. */
@@ -319,9 +366,11 @@ static roi_status cmd_paths(const roi_paths *paths)
 
 int main(int argc, char **argv)
 {
+    /* Idle OpenMP threads sleep instead of spinning (omp_env.h); may restart. */
+    roi_cli_omp_wait_policy(argv);
     /* Numbers in every output use '.', whatever the environment says. */
     setlocale(LC_ALL, "C");
-    /* An interrupted run removes its temporary reports (issue 14). */
+    /* An interrupted run removes its temporary reports. */
     roi_cli_signals_install();
 
     roi_error err;
@@ -357,6 +406,9 @@ int main(int argc, char **argv)
     case ROI_CMD_CHECK:
         st = cmd_check(&c, &err);
         break;
+    case ROI_CMD_FIT:
+        st = cmd_fit(&c, &err);
+        break;
     case ROI_CMD_LIST:
         st = cmd_list(&err);
         break;
@@ -369,7 +421,7 @@ int main(int argc, char **argv)
 
 done:
     /* Whatever the command printed must have reached standard output: a full device
-     * is an error (issue 14). */
+     * is an error. */
     int lost = ferror(stdout);
     errno = 0;
     if ((fclose(stdout) != 0 || lost) && st == ROI_OK)

@@ -243,6 +243,28 @@ static roi_status set_compare(roi_cli *c, const char *value)
     return *value ? ROI_OK : ROI_ERR_USAGE;
 }
 
+static roi_status set_column(roi_cli *c, const char *value)
+{
+    c->column = value;
+    return *value ? ROI_OK : ROI_ERR_USAGE;
+}
+
+/* The names are checked by cli/fit.c, whose message suggests the nearest family. */
+static roi_status set_families(roi_cli *c, const char *value)
+{
+    c->families = value;
+    return *value ? ROI_OK : ROI_ERR_USAGE;
+}
+
+static roi_status set_bootstrap(roi_cli *c, const char *value)
+{
+    unsigned long long v;
+    if (!whole(value, 0, ROI_FIT_MAX_BOOTSTRAP, &v))
+        return ROI_ERR_USAGE;
+    c->bootstrap = (size_t)v;
+    return ROI_OK;
+}
+
 /* The repeatable options append to arrays of argc entries, so they never fill up. */
 static roi_status set_given(roi_cli *c, const char *value)
 {
@@ -287,7 +309,14 @@ static roi_status set_stress(roi_cli *c, const char *value)
 
 /* ==== the tables ======================================================================= */
 
-enum { RUN = ROI_CMD_RUN, RUN_CHECK = ROI_CMD_RUN | ROI_CMD_CHECK, ANY = ROI_CMD_ANY };
+enum {
+    RUN = ROI_CMD_RUN,
+    FIT = ROI_CMD_FIT,
+    RUN_FIT = ROI_CMD_RUN | ROI_CMD_FIT,
+    RUN_CHECK = ROI_CMD_RUN | ROI_CMD_CHECK,
+    RUN_CHECK_FIT = ROI_CMD_RUN | ROI_CMD_CHECK | ROI_CMD_FIT,
+    ANY = ROI_CMD_ANY
+};
 
 /* clang-format off */
 static const roi_cli_command_info commands[] = {
@@ -297,6 +326,11 @@ static const roi_cli_command_info commands[] = {
     {ROI_CMD_CHECK, "check", "[SCENARIO.lua ...]", 1,
      "Load and validate scenarios without running them (default: every bundled "
      "scenario); prints \"FILE:~ok~(N~inputs,~T~quarters)\" for each."},
+    {ROI_CMD_FIT, "fit", "DATA.csv", 1,
+     "Fit roisim's distribution families and a metalog to one column of DATA.csv by "
+     "maximum likelihood, rank them by AIC (with BIC, Kolmogorov-Smirnov, Anderson-Darling "
+     "and a bootstrap p-value), and print the scenario text of the best fits "
+     "(docs/fitting.md)."},
     {ROI_CMD_LIST, "list", "", 0, "List the bundled scenarios with their titles."},
     {ROI_CMD_PATHS, "paths", "", 0,
      "Print where the bundled scenarios, the docs and the man page are read from, and "
@@ -316,15 +350,6 @@ static const roi_cli_option options[] = {
      .must = "the number of trials must be an integer from 1 to 1000000000",
      .help = "Trials per scenario, 1 to 1000000000 (default {}).",
      .help_value = ROI_DEFAULT_TRIALS, .example = "10"},
-    {.name = "seed", .arg = "N", .commands = RUN, .set = set_seed,
-     .must = "must be a non-negative integer below 2^64",
-     .help = "Random seed, an integer >= 0 (default {}); the same seed gives the same "
-             "results whatever the thread count.",
-     .help_value = ROI_DEFAULT_SEED, .example = "7"},
-    {.name = "threads", .arg = "N", .commands = RUN, .cosmetic = 1, .set = set_threads,
-     .must = "must be an integer from 1 to 4096",
-     .help = "Worker threads, 1 to {} (default: all cores).", .help_value = ROI_MAX_THREADS,
-     .example = "2"},
     {.name = "block-size", .arg = "N", .commands = RUN, .cosmetic = 1, .set = set_block_size,
      .must = "must be an integer from 1 to 1000000000",
      .help = "Trials handed to a thread at a time, rounded up to whole blocks of {} "
@@ -333,11 +358,6 @@ static const roi_cli_option options[] = {
     {.name = "timings", .commands = RUN, .cosmetic = 1, .set = set_timings,
      .help = "Print the time of each phase (loading, simulation, statistics, goal seeks, "
              "analysis, reports) to standard error."},
-    {.name = "json", .arg = "FILE", .commands = RUN, .set = set_json,
-     .must = "needs a file name or '-'",
-     .help = "Write the full results as JSON to FILE ('-': standard output; the summary "
-             "table then goes to standard error).",
-     .example = "out.json"},
     {.name = "xlsx", .arg = "FILE", .commands = RUN, .set = set_xlsx, .must = "needs a file name",
      .help = "Write the Excel report to FILE (summary, a sheet per scenario with charts, "
              "inputs, series, run details).",
@@ -393,9 +413,37 @@ static const roi_cli_option options[] = {
      .help_value = ROI_SENS_MAX_TRIALS, .example = "1000"},
     {.name = "no-analysis", .commands = RUN, .set = set_no_analysis,
      .help = "Skip sensitivity, views, stress and comparisons."},
+    /* ---- run and fit ---- */
+    {.name = "seed", .arg = "N", .commands = RUN_FIT, .set = set_seed,
+     .must = "must be a non-negative integer below 2^64",
+     .help = "Random seed, an integer >= 0 (default {}); the same seed gives the same "
+             "results whatever the thread count. fit: the seed of the bootstrap.",
+     .help_value = ROI_DEFAULT_SEED, .example = "7"},
+    {.name = "threads", .arg = "N", .commands = RUN_FIT, .cosmetic = 1, .set = set_threads,
+     .must = "must be an integer from 1 to 4096",
+     .help = "Worker threads, 1 to {} (default: all cores).", .help_value = ROI_MAX_THREADS,
+     .example = "2"},
+    {.name = "json", .arg = "FILE", .commands = RUN_FIT, .set = set_json,
+     .must = "needs a file name or '-'",
+     .help = "Write the full results (fit: every fit) as JSON to FILE ('-': standard "
+             "output; the table then goes to standard error).",
+     .example = "out.json"},
+    /* ---- fit ---- */
+    {.name = "column", .arg = "NAME", .commands = FIT, .set = set_column,
+     .must = "needs a column name or number",
+     .help = "The column to fit: its header (exact, then ignoring case) or its number from "
+             "1 (default: the first numeric column).",
+     .example = "2"},
+    {.name = "families", .arg = "LIST", .commands = FIT, .set = set_families,
+     .must = "needs a list of families",
+     .help = "The families to fit, comma-separated, e.g. lognormal,gamma,metalog (default: "
+             "all).",
+     .example = "normal,lognormal"},
+    {.name = "bootstrap", .arg = "N", .commands = FIT, .set = set_bootstrap,
+     .must = "must be an integer from 0 to 100000",
+     .help = "Parametric-bootstrap replicates for the p-values (default {}; 0: none).",
+     .help_value = ROI_FIT_BOOTSTRAP_DEFAULT, .example = "50"},
     /* ---- run and check ---- */
-    {.name = "quiet", .short_name = 'q', .commands = RUN_CHECK, .cosmetic = 1, .set = set_quiet,
-     .help = "run: print no summary table and no progress bar;\ncheck: print only errors."},
     {.name = "set", .arg = "PATH=VALUE", .commands = RUN_CHECK, .set = set_set,
      .must = "expected PATH=VALUE",
      .help = "Override a scenario parameter before validation, e.g. "
@@ -407,6 +455,11 @@ static const roi_cli_option options[] = {
     {.name = "lua-memory", .arg = "MB", .commands = RUN_CHECK, .set = set_lua_memory,
      .must = "must be a whole number of MB from 1 to 1048576",
      .help = "Memory a scenario may use while loading (default 256).", .example = "64"},
+    /* ---- run, check and fit ---- */
+    {.name = "quiet", .short_name = 'q', .commands = RUN_CHECK_FIT, .cosmetic = 1,
+     .set = set_quiet,
+     .help = "run: print no summary table and no progress bar;\ncheck: print only errors;\n"
+             "fit: print no table (the JSON is still written)."},
     /* ---- general ---- */
     {.name = "help", .short_name = 'h', .commands = ANY, .set = set_help,
      .help = "Show this help and exit."},
@@ -429,7 +482,10 @@ static const struct group {
     const char *title;
 } groups[] = {
     {RUN, "Options for run"},
+    {RUN_FIT, "Options for run and fit"},
+    {FIT, "Options for fit"},
     {RUN_CHECK, "Options for run and check"},
+    {RUN_CHECK_FIT, "Options for run, check and fit"},
     {0, "General options"},
 };
 enum { N_GROUPS = sizeof groups / sizeof groups[0] };
@@ -625,6 +681,7 @@ roi_status roi_cli_parse(int argc, char **argv, roi_cli *c, roi_error *err)
     c->trials = ROI_DEFAULT_TRIALS;
     c->seed = ROI_DEFAULT_SEED;
     c->max_trials = ROI_DEFAULT_MAX_TRIALS;
+    c->bootstrap = ROI_FIT_BOOTSTRAP_DEFAULT;
     size_t slots = (size_t)(argc > 0 ? argc : 0) + 1;
     c->files = calloc(slots, sizeof *c->files);
     c->sets = calloc(slots, sizeof *c->sets);

@@ -16,6 +16,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "fit.h"
 #include "model.h"
 #include "roi_error.h"
 #include "sampling.h"
@@ -33,8 +34,9 @@ typedef enum roi_cli_command {
     ROI_CMD_LIST = 1 << 2,
     ROI_CMD_PATHS = 1 << 3,
     ROI_CMD_HELP = 1 << 4,
-    ROI_CMD_VERSION = 1 << 5, /* not a command: options valid only beside --version */
-    ROI_CMD_ANY = (1 << 6) - 1
+    ROI_CMD_FIT = 1 << 5,
+    ROI_CMD_VERSION = 1 << 6, /* not a command: options valid only beside --version */
+    ROI_CMD_ANY = (1 << 7) - 1
 } roi_cli_command;
 
 /* Everything the command line says. Strings are borrowed from argv; the arrays and
@@ -72,6 +74,10 @@ typedef struct roi_cli {
     int no_analysis;     /* --no-analysis */
     size_t block_size;   /* --block-size: scheduling granularity in trials (0: default) */
     int timings;         /* --timings: print the time of each phase to stderr */
+    /* fit: */
+    const char *column;   /* --column NAME or number; NULL: the first numeric column */
+    const char *families; /* --families LIST; NULL: every family */
+    size_t bootstrap;     /* --bootstrap N replicates (default ROI_FIT_BOOTSTRAP_DEFAULT) */
     /* The command line as typed, program name shortened to "roisim" and the options
      * that cannot change results left out, for the workbook; NULL when out of
      * memory (the workbook then says "not recorded"). */

@@ -223,17 +223,26 @@ static inline double input_value(const ctx *c, int node, size_t i, gsl_rng *r)
     return roi_dist_sample(&c->m->graph.nodes[node].dist, c->keys[node], (uint64_t)i, r);
 }
 
-/* x[i] = input_value(node, i) for i < n, on every thread. */
-static void input_values(const ctx *c, int node, size_t n, double *x)
+/* Whether input `node` can take a chunk of trials' uniforms in one batch
+ * (roi_dist_by_uniform), which holds only without a sampling plan. */
+static int by_uniform(const ctx *c, int node)
 {
-    const long long nn = (long long)n;
-#pragma omp parallel num_threads(c->threads)
-    {
-        gsl_rng *r = c->scratch[omp_get_thread_num()];
-#pragma omp for schedule(static)
-        for (long long i = 0; i < nn; i++)
-            x[i] = input_value(c, node, (size_t)i, r);
+    return !c->plan && roi_dist_by_uniform(&c->m->graph.nodes[node].dist);
+}
+
+/* x[i] = input_value(node, i) for lo <= i < hi, on the calling thread (scratch r): the
+ * uniforms in one batch where by_uniform, then the quantiles: roi_dist_sample's doubles. */
+static void input_chunk(const ctx *c, int node, size_t lo, size_t hi, double *x, gsl_rng *r)
+{
+    if (!by_uniform(c, node)) {
+        for (size_t i = lo; i < hi; i++)
+            x[i] = input_value(c, node, i, r);
+        return;
     }
+    const roi_dist *d = &c->m->graph.nodes[node].dist;
+    roi_rng_uniforms(c->keys[node], (uint64_t)lo, hi - lo, x + lo);
+    for (size_t i = lo; i < hi; i++)
+        x[i] = roi_dist_quantile(d, x[i]);
 }
 
 /* ---- sensitivity and tails ---------------------------------------------------------------- */
@@ -269,38 +278,6 @@ static int cmp_tornado(const void *pa, const void *pb)
     if (ra != rb)
         return ra > rb ? -1 : 1;
     return (a->node > b->node) - (a->node < b->node);
-}
-
-/* Buffers of the sensitivity pass, for the one input being processed: x, its values in
- * trial order; rx2, twice its mid-ranks; a and b, roi_stats_rank's scratch (b ends holding
- * the sorted values); tail[t], its values in npv's lower / upper tail. 28 bytes per
- * trial plus the tails (~10% of the trials each). */
-typedef struct sens_buf {
-    double *x;
-    uint32_t *rx2;
-    uint64_t *a, *b;
-    double *tail[2];
-} sens_buf;
-
-static void sens_buf_free(sens_buf *b)
-{
-    free(b->x);
-    free(b->rx2);
-    free(b->a);
-    free(b->b);
-    free(b->tail[0]);
-    free(b->tail[1]);
-}
-
-static int sens_buf_init(sens_buf *b, size_t n, const roi_analysis *an)
-{
-    b->x = malloc((n + 1) * sizeof *b->x);
-    b->rx2 = malloc((n + 1) * sizeof *b->rx2);
-    b->a = malloc((n + 1) * sizeof *b->a);
-    b->b = malloc((n + 1) * sizeof *b->b);
-    b->tail[0] = malloc((an->tails[0].count + 1) * sizeof *b->tail[0]);
-    b->tail[1] = malloc((an->tails[1].count + 1) * sizeof *b->tail[1]);
-    return b->x && b->rx2 && b->a && b->b && b->tail[0] && b->tail[1];
 }
 
 /* What one pass over the trials gathers for one output: roi_pearson's sums of the
@@ -342,82 +319,172 @@ typedef struct input_levels {
 /* What the pass over one input's trials gathers: per computed output (by position in
  * the list of computed outputs) its sens_acc; for the input alone its spread (ssx
  * around its mean, sxx of its centred ranks), its decile counts, and how many of its
- * values fell in each npv tail (those values are in the sens_buf's tail arrays). */
+ * values fell in each npv tail (those values are in its slot's tail arrays). */
 typedef struct input_sums {
     sens_acc acc[ROI_OUT_COUNT];
     double ssx, sxx;
     size_t nl, nh, m_tail[2];
 } input_sums;
 
+/* Inputs handled by one pass over the trials: each output's ranks are read once for
+ * all of them. */
+#define SENS_GROUP 4
+/* Trials per drawing task. */
+#define DRAW_CHUNK 16384
+
+/* One input of a pass: x, its values in trial order; rx2, twice its mid-ranks;
+ * tail[t], its values in npv's lower / upper tail (~10% of the trials each); its
+ * levels and sums. 12 bytes per trial plus the tails. */
+typedef struct sens_slot {
+    int k;                 /* the input's index among the graph's inputs */
+    double *x;
+    uint32_t *rx2;
+    double *tail[2];
+    input_levels lv;
+    input_sums sum;
+    roi_status st;         /* of its ranking and its tails */
+} sens_slot;
+
+/* A ranking task's scratch, one per thread: roi_stats_rank's two buffers and an
+ * output's values to rank. 24 bytes per trial. */
+typedef struct rank_scratch {
+    uint64_t *a, *b;
+    double *y;
+} rank_scratch;
+
+/* The sensitivity pass's buffers: SENS_GROUP slots, the next group's values (drawn
+ * while this group is ranked) and a rank_scratch per thread. */
+typedef struct sens_state {
+    sens_slot slot[SENS_GROUP];
+    double *next[SENS_GROUP];
+    rank_scratch *rs;
+    int n_rs;
+} sens_state;
+
+static void sens_state_free(sens_state *ss)
+{
+    for (int q = 0; q < SENS_GROUP; q++) {
+        free(ss->slot[q].x);
+        free(ss->slot[q].rx2);
+        free(ss->slot[q].tail[0]);
+        free(ss->slot[q].tail[1]);
+        free(ss->next[q]);
+    }
+    for (int t = 0; ss->rs && t < ss->n_rs; t++) {
+        free(ss->rs[t].a);
+        free(ss->rs[t].b);
+        free(ss->rs[t].y);
+    }
+    free(ss->rs);
+}
+
+static int sens_state_init(sens_state *ss, size_t n, const roi_analysis *an, int threads)
+{
+    memset(ss, 0, sizeof *ss);
+    int ok = 1;
+    for (int q = 0; q < SENS_GROUP; q++) {
+        sens_slot *sl = &ss->slot[q];
+        sl->x = malloc((n + 1) * sizeof *sl->x);
+        sl->rx2 = malloc((n + 1) * sizeof *sl->rx2);
+        sl->tail[0] = malloc((an->tails[0].count + 1) * sizeof *sl->tail[0]);
+        sl->tail[1] = malloc((an->tails[1].count + 1) * sizeof *sl->tail[1]);
+        ss->next[q] = malloc((n + 1) * sizeof *ss->next[q]);
+        ok &= sl->x && sl->rx2 && sl->tail[0] && sl->tail[1] && ss->next[q];
+    }
+    ss->rs = calloc((size_t)threads, sizeof *ss->rs);
+    if (!ss->rs)
+        return 0;
+    ss->n_rs = threads;
+    for (int t = 0; t < threads; t++) {
+        rank_scratch *r = &ss->rs[t];
+        r->a = malloc((n + 1) * sizeof *r->a);
+        r->b = malloc((n + 1) * sizeof *r->b);
+        r->y = malloc((n + 1) * sizeof *r->y);
+        ok &= r->a && r->b && r->y;
+    }
+    return ok;
+}
+
 /*
- * Pass gi of `groups` over the first ns trials of one input (values b->x, twice its
- * mid-ranks b->rx2): the sums of the computed outputs outs[j], j = gi, gi + groups, ...;
- * pass 0 also gathers what the input alone needs. Every sum is the one the
- * straightforward per-output loops (roi_pearson, then the decile groups) form, in the
- * same trial order, so any grouping gives the same bits; each sum belongs to one pass.
+ * Pass gi of `groups` over the first n trials of the inputs in slots sl[0..n_sl): the
+ * sums of the computed outputs outs[j], j = gi, gi + groups, ..., for each of them;
+ * pass 0 also gathers what each input alone needs. Every sum is the one the
+ * straightforward per-input, per-output loops (roi_pearson, then the decile groups)
+ * form, in the same trial order, so any grouping gives the same bits; each sum belongs
+ * to one pass.
  */
 static void group_pass(const ctx *c, const roi_analysis *an, const out_ranks *orank,
-                       const sens_buf *b, const input_levels *lv, const int *outs, int n_outs,
-                       int gi, int groups, input_sums *sum)
+                       sens_slot *sl, int n_sl, const int *outs, int n_outs, int gi,
+                       int groups)
 {
     const roi_run *run = c->run;
     const size_t n = an->sens_trials;
-    const double *x = b->x;
-    const uint32_t *rx2 = b->rx2;
+    const double mr = mean_rank(n);
     int mine[ROI_OUT_COUNT], n_mine = 0;
     const uint32_t *ry2[ROI_OUT_COUNT];
     double shift[ROI_OUT_COUNT];
-    sens_acc ac[ROI_OUT_COUNT];
+    sens_acc ac[SENS_GROUP][ROI_OUT_COUNT];
     for (int j = gi; j < n_outs; j += groups) {
         ry2[n_mine] = orank->r2[outs[j]];
         shift[n_mine] = run->summary[outs[j]].mean;
-        ac[n_mine] = (sens_acc){0};
+        for (int q = 0; q < n_sl; q++)
+            ac[q][n_mine] = (sens_acc){0};
         mine[n_mine++] = j;
     }
     const int alone = gi == 0;
     const double thr_lo = an->tails[0].threshold, thr_hi = an->tails[1].threshold;
-    double s1 = 0.0, s2 = 0.0;
-    size_t cl = 0, ch = 0, ml = 0, mh = 0;
+    double s1[SENS_GROUP] = {0}, s2[SENS_GROUP] = {0};
+    size_t cl[SENS_GROUP] = {0}, ch[SENS_GROUP] = {0}, ml[SENS_GROUP] = {0},
+           mh[SENS_GROUP] = {0};
     for (size_t i = 0; i < n; i++) {
-        const double xi = x[i];
-        const double dx = 0.5 * (double)rx2[i] - lv->mr;
-        const int lo = xi <= lv->q10, hi = xi >= lv->q90;
-        for (int jj = 0; jj < n_mine; jj++) {
-            sens_acc *a = &ac[jj];
-            a->sxy += dx * (0.5 * (double)ry2[jj][i] - lv->mr);
-            if (lo | hi) {
-                double d = roi_run_value(run, outs[mine[jj]], i) - shift[jj];
-                if (lo) {
-                    a->sl += d;
-                    a->ql += d * d;
-                }
-                if (hi) {
-                    a->sh += d;
-                    a->qh += d * d;
+        double dy[ROI_OUT_COUNT];
+        for (int jj = 0; jj < n_mine; jj++)
+            dy[jj] = 0.5 * (double)ry2[jj][i] - mr;
+        const double y = alone ? roi_run_value(run, ROI_OUT_NPV, i) : 0.0;
+        for (int q = 0; q < n_sl; q++) {
+            const input_levels *lv = &sl[q].lv;
+            const double xi = sl[q].x[i];
+            const double dx = 0.5 * (double)sl[q].rx2[i] - lv->mr;
+            const int lo = xi <= lv->q10, hi = xi >= lv->q90;
+            for (int jj = 0; jj < n_mine; jj++) {
+                sens_acc *a = &ac[q][jj];
+                a->sxy += dx * dy[jj];
+                if (lo | hi) {
+                    double d = roi_run_value(run, outs[mine[jj]], i) - shift[jj];
+                    if (lo) {
+                        a->sl += d;
+                        a->ql += d * d;
+                    }
+                    if (hi) {
+                        a->sh += d;
+                        a->qh += d * d;
+                    }
                 }
             }
-        }
-        if (alone) { /* the input's spread, decile counts and npv tails */
-            s1 += (xi - lv->mean) * (xi - lv->mean);
-            s2 += dx * dx;
-            cl += (size_t)lo;
-            ch += (size_t)hi;
-            double y = roi_run_value(run, ROI_OUT_NPV, i);
-            if (y < thr_lo && ml < an->tails[0].count)
-                b->tail[0][ml++] = xi;
-            if (y > thr_hi && mh < an->tails[1].count)
-                b->tail[1][mh++] = xi;
+            if (alone) { /* the input's spread, decile counts and npv tails */
+                s1[q] += (xi - lv->mean) * (xi - lv->mean);
+                s2[q] += dx * dx;
+                cl[q] += (size_t)lo;
+                ch[q] += (size_t)hi;
+                if (y < thr_lo && ml[q] < an->tails[0].count)
+                    sl[q].tail[0][ml[q]++] = xi;
+                if (y > thr_hi && mh[q] < an->tails[1].count)
+                    sl[q].tail[1][mh[q]++] = xi;
+            }
         }
     }
-    for (int jj = 0; jj < n_mine; jj++)
-        sum->acc[mine[jj]] = ac[jj];
-    if (alone) {
-        sum->ssx = s1;
-        sum->sxx = s2;
-        sum->nl = cl;
-        sum->nh = ch;
-        sum->m_tail[0] = ml;
-        sum->m_tail[1] = mh;
+    for (int q = 0; q < n_sl; q++) {
+        input_sums *sum = &sl[q].sum;
+        for (int jj = 0; jj < n_mine; jj++)
+            sum->acc[mine[jj]] = ac[q][jj];
+        if (alone) {
+            sum->ssx = s1[q];
+            sum->sxx = s2[q];
+            sum->nl = cl[q];
+            sum->nh = ch[q];
+            sum->m_tail[0] = ml[q];
+            sum->m_tail[1] = mh[q];
+        }
     }
 }
 
@@ -456,54 +523,53 @@ static void sens_rows(const ctx *c, roi_analysis *an, const out_ranks *orank, in
     }
 }
 
-/* Input k's row of both npv tails: its median and mean over the tail trials, as shifts
- * from its overall median in its standard deviations (sdx). */
-static roi_status tail_rows(const ctx *c, roi_analysis *an, int k, const sens_buf *b,
-                            const input_levels *lv, const input_sums *sum, double sdx)
+/* The median of x[0..m), m >= 1, as roi_stats_percentile_sorted reads it off the sorted
+ * values: the two order statistics it interpolates, found by selection on the values'
+ * sort keys (written over x, which is left reordered). */
+static roi_status median_by_selection(double *x, size_t m, double *med)
 {
-    const int node = roi_graph_input_node(&c->m->graph, k);
+    for (size_t i = 0; i < m; i++) {
+        uint64_t key = roi_sort_key(x[i]);
+        memcpy(&x[i], &key, sizeof key);
+    }
+    uint64_t *keys = (uint64_t *)(void *)x;
+    const double h = (double)(m - 1) * 0.5;
+    const size_t lo = (size_t)floor(h);
+    if (lo >= m - 1) {
+        size_t last = m - 1;
+        ROI_TRY(roi_stats_select_keys(keys, m, &last, 1));
+        *med = roi_sort_key_value(keys[last]);
+        return ROI_OK;
+    }
+    const size_t pos[2] = {lo, lo + 1};
+    ROI_TRY(roi_stats_select_keys(keys, m, pos, 2));
+    *med = roi_stats_interpolate(roi_sort_key_value(keys[lo]), roi_sort_key_value(keys[lo + 1]),
+                                 h - (double)lo);
+    return ROI_OK;
+}
+
+/* The input of slot sl's row of both npv tails: its median and mean over the tail
+ * trials, as shifts from its overall median in its standard deviations. */
+static roi_status tail_rows(const ctx *c, roi_analysis *an, sens_slot *sl)
+{
+    const size_t n = an->sens_trials;
+    const double sdx = n > 1 ? sqrt(sl->sum.ssx / (double)(n - 1)) : 0.0;
+    const int node = roi_graph_input_node(&c->m->graph, sl->k);
     for (int t = 0; t < 2; t++) {
-        double *tail = b->tail[t];
-        size_t m = sum->m_tail[t];
-        roi_tail_row *r = &an->tails[t].rows[k];
+        double *tail = sl->tail[t];
+        size_t m = sl->sum.m_tail[t];
+        roi_tail_row *r = &an->tails[t].rows[sl->k];
         r->node = node;
         r->name = c->m->graph.nodes[node].name;
         r->median_shift = r->mean_shift = 0.0;
         if (m == 0 || !(sdx > 0.0))
             continue;
-        double tmean = roi_stats_sum(tail, m) / (double)m;
-        ROI_TRY(roi_stats_sort(tail, m));
-        double tmed = roi_stats_percentile_sorted(tail, m, 0.5);
-        r->median_shift = (tmed - lv->med) / sdx;
-        r->mean_shift = (tmean - lv->med) / sdx;
+        double tmean = roi_stats_sum(tail, m) / (double)m, tmed;
+        ROI_TRY(median_by_selection(tail, m, &tmed));
+        r->median_shift = (tmed - sl->lv.med) / sdx;
+        r->mean_shift = (tmean - sl->lv.med) / sdx;
     }
     return ROI_OK;
-}
-
-/* Input k of the graph over the first ns trials, from its values (b->x), twice its
- * mid-ranks (b->rx2) and its sorted values (xs): its row of every computed output and of
- * both npv tails. The pass over the trials is split by outputs, one group per thread
- * (group_pass), the first group also gathering what the input alone needs. */
-static roi_status one_input(const ctx *c, roi_analysis *an, const out_ranks *orank, int k,
-                            const sens_buf *b, const double *xs)
-{
-    const size_t n = an->sens_trials;
-    const input_levels lv = {roi_stats_percentile_sorted(xs, n, 0.10),
-                             roi_stats_percentile_sorted(xs, n, 0.90),
-                             roi_stats_percentile_sorted(xs, n, 0.50),
-                             roi_stats_sum(b->x, n) / (double)n, mean_rank(n)};
-    int outs[ROI_OUT_COUNT], n_outs = 0;
-    for (int o = 0; o < ROI_OUT_COUNT; o++)
-        if (an->sens[o].computed)
-            outs[n_outs++] = o;
-    input_sums sum = {{{0}}, 0, 0, 0, 0, {0, 0}};
-    const int groups = c->threads < n_outs + 1 ? c->threads : n_outs + 1;
-#pragma omp parallel for num_threads(groups) schedule(static, 1)
-    for (int gi = 0; gi < groups; gi++)
-        group_pass(c, an, orank, b, &lv, outs, n_outs, gi, groups, &sum);
-    double sdx = n > 1 ? sqrt(sum.ssx / (double)(n - 1)) : 0.0;
-    sens_rows(c, an, orank, k, &lv, outs, n_outs, &sum);
-    return tail_rows(c, an, k, b, &lv, &sum, sdx);
 }
 
 /* The computed outputs' rows and rank buffers, and the npv tails' thresholds, counts
@@ -543,66 +609,127 @@ static roi_status sens_setup(const ctx *c, roi_analysis *an, size_t n, out_ranks
     return ROI_OK;
 }
 
-/* Twice the mid-ranks of each computed output (each copied into buf->x to be ranked)
- * and the sum of squares of its centred ranks. */
-static roi_status rank_outputs(const ctx *c, const roi_analysis *an, size_t n, sens_buf *buf,
-                               out_ranks *orank)
+/* Twice the mid-ranks of output o over the first n trials and the sum of squares of
+ * its centred ranks, with the calling thread's scratch. */
+static roi_status rank_output(const ctx *c, size_t n, int o, out_ranks *orank,
+                              rank_scratch *rs)
 {
     const double mr = mean_rank(n);
-    for (int o = 0; o < ROI_OUT_COUNT; o++) {
-        if (!an->sens[o].computed)
-            continue;
-        copy_output(c->run, o, n, buf->x);
-        ROI_TRY(roi_stats_rank(buf->x, n, orank->r2[o], buf->a, buf->b, NULL));
-        double syy = 0.0;
-        for (size_t i = 0; i < n; i++) {
-            double dy = 0.5 * (double)orank->r2[o][i] - mr;
-            syy += dy * dy;
-        }
-        orank->syy[o] = syy;
+    copy_output(c->run, o, n, rs->y);
+    ROI_TRY(roi_stats_rank(rs->y, n, orank->r2[o], rs->a, rs->b, NULL));
+    double syy = 0.0;
+    for (size_t i = 0; i < n; i++) {
+        double dy = 0.5 * (double)orank->r2[o][i] - mr;
+        syy += dy * dy;
     }
+    orank->syy[o] = syy;
+    return ROI_OK;
+}
+
+/* Ranks slot sl's values (twice the mid-ranks) and sets its levels, with the calling
+ * thread's scratch. */
+static void rank_input(size_t n, sens_slot *sl, rank_scratch *rs)
+{
+    const double *xs = NULL;
+    sl->st = roi_stats_rank(sl->x, n, sl->rx2, rs->a, rs->b, &xs);
+    if (sl->st != ROI_OK)
+        return;
+    sl->lv = (input_levels){roi_stats_percentile_sorted(xs, n, 0.10),
+                            roi_stats_percentile_sorted(xs, n, 0.90),
+                            roi_stats_percentile_sorted(xs, n, 0.50),
+                            roi_stats_sum(sl->x, n) / (double)n, mean_rank(n)};
+    sl->sum = (input_sums){{{0}}, 0, 0, 0, 0, {0, 0}};
+}
+
+/* Tasks drawing inputs k0 .. k0 + SENS_GROUP - 1 (those that exist) over the first n
+ * trials into next[], DRAW_CHUNK trials a task. Called inside a single construct. */
+static void draw_group(const ctx *c, int k0, size_t n, double *const *next)
+{
+    const roi_graph *g = &c->m->graph;
+    const int n_in = roi_graph_input_count(g);
+    for (int q = 0; q < SENS_GROUP && k0 + q < n_in; q++) {
+        const int node = roi_graph_input_node(g, k0 + q);
+        double *x = next[q];
+        for (size_t lo = 0; lo < n; lo += DRAW_CHUNK) {
+#pragma omp task firstprivate(lo)
+            input_chunk(c, node, lo, lo + DRAW_CHUNK < n ? lo + DRAW_CHUNK : n, x,
+                        c->scratch[omp_get_thread_num()]);
+        }
+    }
+}
+
+/* One group of inputs from k0 (their values already in next[]): ranked while the next
+ * group is drawn, then their sums in `groups` passes split by outputs, then their rows
+ * and tails, each step as tasks. Called inside a single construct. */
+static roi_status one_group(const ctx *c, roi_analysis *an, const out_ranks *orank,
+                            sens_state *ss, int k0, const int *outs, int n_outs, int groups)
+{
+    const size_t n = an->sens_trials;
+    const int n_in = roi_graph_input_count(&c->m->graph);
+    const int n_sl = n_in - k0 < SENS_GROUP ? n_in - k0 : SENS_GROUP;
+    for (int q = 0; q < n_sl; q++) {
+        sens_slot *sl = &ss->slot[q];
+        double *x = sl->x;
+        sl->x = ss->next[q];
+        ss->next[q] = x;
+        sl->k = k0 + q;
+#pragma omp task firstprivate(sl)
+        rank_input(n, sl, &ss->rs[omp_get_thread_num()]);
+    }
+    draw_group(c, k0 + SENS_GROUP, n, ss->next);
+#pragma omp taskwait
+    for (int q = 0; q < n_sl; q++)
+        ROI_TRY(ss->slot[q].st);
+    for (int gi = 0; gi < groups; gi++) {
+#pragma omp task firstprivate(gi)
+        group_pass(c, an, orank, ss->slot, n_sl, outs, n_outs, gi, groups);
+    }
+#pragma omp taskwait
+    for (int q = 0; q < n_sl; q++) {
+        sens_slot *sl = &ss->slot[q];
+#pragma omp task firstprivate(sl)
+        {
+            sens_rows(c, an, orank, sl->k, &sl->lv, outs, n_outs, &sl->sum);
+            sl->st = tail_rows(c, an, sl);
+        }
+    }
+#pragma omp taskwait
+    for (int q = 0; q < n_sl; q++)
+        ROI_TRY(ss->slot[q].st);
     return ROI_OK;
 }
 
 /*
- * Every input against the ranked outputs, in a pipeline: while one thread ranks input
- * k, the others draw input k + 1 into *xnext (chunks of trials as tasks, each writing
- * its own slots), then every thread works on input k's sums (one_input).
+ * The outputs ranked and every input against them, in one task region: the outputs'
+ * ranks while the first inputs are drawn, then the inputs SENS_GROUP at a time
+ * (one_group), each group drawn while the one before it is ranked.
  */
-static roi_status all_inputs(const ctx *c, roi_analysis *an, size_t n, const out_ranks *orank,
-                             sens_buf *buf, double **xnext)
+static roi_status all_inputs(const ctx *c, roi_analysis *an, out_ranks *orank,
+                             sens_state *ss)
 {
-    const roi_graph *g = &c->m->graph;
-    const int n_in = roi_graph_input_count(g);
-    if (n_in > 0)
-        input_values(c, roi_graph_input_node(g, 0), n, buf->x);
-    for (int k = 0; k < n_in; k++) {
-        const double *xs = NULL;
-        roi_status rank_st = ROI_OK;
-        const int next = k + 1 < n_in ? roi_graph_input_node(g, k + 1) : -1;
-        const size_t chunk = 16384;
-        double *xn = *xnext;
+    const size_t n = an->sens_trials;
+    const int n_in = roi_graph_input_count(&c->m->graph);
+    int outs[ROI_OUT_COUNT], n_outs = 0;
+    for (int o = 0; o < ROI_OUT_COUNT; o++)
+        if (an->sens[o].computed)
+            outs[n_outs++] = o;
+    const int groups = c->threads < n_outs + 1 ? c->threads : n_outs + 1;
+    roi_status out_st[ROI_OUT_COUNT], st = ROI_OK;
 #pragma omp parallel num_threads(c->threads)
 #pragma omp single
-        {
-#pragma omp task shared(rank_st, xs)
-            rank_st = roi_stats_rank(buf->x, n, buf->rx2, buf->a, buf->b, &xs);
-            for (size_t lo = 0; next >= 0 && lo < n; lo += chunk) {
-#pragma omp task firstprivate(lo)
-                {
-                    gsl_rng *r = c->scratch[omp_get_thread_num()];
-                    size_t hi = lo + chunk < n ? lo + chunk : n;
-                    for (size_t i = lo; i < hi; i++)
-                        xn[i] = input_value(c, next, i, r);
-                }
-            }
+    {
+        for (int j = 0; j < n_outs; j++) {
+#pragma omp task firstprivate(j)
+            out_st[j] = rank_output(c, n, outs[j], orank, &ss->rs[omp_get_thread_num()]);
         }
-        ROI_TRY(rank_st);
-        ROI_TRY(one_input(c, an, orank, k, buf, xs));
-        *xnext = buf->x;
-        buf->x = xn;
+        draw_group(c, 0, n, ss->next);
+#pragma omp taskwait
+        for (int j = 0; j < n_outs && st == ROI_OK; j++)
+            st = out_st[j];
+        for (int k0 = 0; k0 < n_in && st == ROI_OK; k0 += SENS_GROUP)
+            st = one_group(c, an, orank, ss, k0, outs, n_outs, groups);
     }
-    return ROI_OK;
+    return st;
 }
 
 /* Contributions (rho^2 normalised over inputs, summed in graph order), then every
@@ -628,33 +755,30 @@ static void sens_finish(roi_analysis *an)
 
 /*
  * Sensitivity of every fully defined output to every input, and the tails of npv, over
- * the first ns = min(n, cap) trials. Outputs are ranked, then inputs
- * one at a time, every thread working on the same input; every result depends only on
- * its input, so not on the thread count. Memory: 4 bytes per such trial per computed
- * output for the output ranks, plus one sens_buf (28 bytes per trial) and the next
- * input's values (8), whatever the thread count.
+ * the first ns = min(n, cap) trials. Outputs are ranked, then inputs SENS_GROUP at a
+ * time, every thread working on the same group; every result depends only on its input,
+ * so not on the thread count. Memory: 4 bytes per such trial per computed output for
+ * the output ranks, 20 per input of a group (values, ranks, the next group's values)
+ * and 24 per thread (rank_scratch).
  */
 static roi_status sensitivity(const ctx *c, roi_analysis *an)
 {
     roi_status st = ROI_OK;
     const size_t n = c->n < c->sens_cap ? c->n : c->sens_cap;
     out_ranks orank = {{0}, {0}};
-    sens_buf buf = {0};
-    double *xnext = NULL; /* the next input's values, drawn while this one is ranked */
+    sens_state ss;
+    memset(&ss, 0, sizeof ss);
     ROI_TRY_GOTO(st, sens_setup(c, an, n, &orank), cleanup);
-    xnext = malloc((n + 1) * sizeof *xnext);
-    if (!sens_buf_init(&buf, n, an) || !xnext) {
+    if (!sens_state_init(&ss, n, an, c->threads)) {
         st = ROI_ERR_NOMEM;
         goto cleanup;
     }
-    ROI_TRY_GOTO(st, rank_outputs(c, an, n, &buf, &orank), cleanup);
-    ROI_TRY_GOTO(st, all_inputs(c, an, n, &orank, &buf, &xnext), cleanup);
+    ROI_TRY_GOTO(st, all_inputs(c, an, &orank, &ss), cleanup);
     sens_finish(an);
 cleanup:
     for (int o = 0; o < ROI_OUT_COUNT; o++)
         free(orank.r2[o]);
-    sens_buf_free(&buf);
-    free(xnext);
+    sens_state_free(&ss);
     return st;
 }
 

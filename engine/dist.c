@@ -11,7 +11,8 @@
  * Mean and variance are exact formulas for every family, truncated or not: truncated
  * normal by the standard phi/Phi formulas, truncated lognormal by its partial moments
  * (Phi shifted by k sigma), truncated beta/PERT by incomplete-beta partial moments,
- * truncated triangular by integrating its piecewise-linear density in closed form.
+ * truncated triangular by integrating its piecewise-linear density in closed form,
+ * truncated gamma and Weibull by incomplete-gamma partial moments.
  */
 #include "dist.h"
 
@@ -228,6 +229,33 @@ roi_status roi_dist_beta(roi_dist *d, double a, double b, double low, double hig
     return ROI_OK;
 }
 
+/* Gamma and Weibull share their checks: shape and scale > 0. */
+static roi_status shape_scale(roi_dist *d, roi_family f, double shape, double scale,
+                              const char *path, roi_error *err)
+{
+    init(d, f);
+    roi_status st = check_positive("shape", shape, path, err);
+    if (st == ROI_OK)
+        st = check_positive("scale", scale, path, err);
+    if (st != ROI_OK)
+        return st;
+    d->p[0] = shape;
+    d->p[1] = scale;
+    return ROI_OK;
+}
+
+roi_status roi_dist_gamma(roi_dist *d, double shape, double scale, const char *path,
+                          roi_error *err)
+{
+    return shape_scale(d, ROI_DIST_GAMMA, shape, scale, path, err);
+}
+
+roi_status roi_dist_weibull(roi_dist *d, double shape, double scale, const char *path,
+                            roi_error *err)
+{
+    return shape_scale(d, ROI_DIST_WEIBULL, shape, scale, path, err);
+}
+
 roi_status roi_dist_bernoulli(roi_dist *d, double p, const char *path, roi_error *err)
 {
     init(d, ROI_DIST_BERNOULLI);
@@ -393,6 +421,10 @@ static double base_cdf(const roi_dist *d, double x)
     case ROI_DIST_PERT:
     case ROI_DIST_BETA:
         return gsl_cdf_beta_P(beta_y(d, x), d->c[0], d->c[1]);
+    case ROI_DIST_GAMMA:
+        return x > 0 ? (isinf(x) ? 1.0 : gsl_cdf_gamma_P(x, d->p[0], d->p[1])) : 0.0;
+    case ROI_DIST_WEIBULL:
+        return x > 0 ? gsl_cdf_weibull_P(x, d->p[1], d->p[0]) : 0.0;
     case ROI_DIST_BERNOULLI:
         return x < 0 ? 0.0 : (x < 1 ? d->c[0] : 1.0);
     case ROI_DIST_DISCRETE: {
@@ -427,6 +459,10 @@ static double base_sf(const roi_dist *d, double x)
     case ROI_DIST_PERT:
     case ROI_DIST_BETA:
         return gsl_cdf_beta_Q(beta_y(d, x), d->c[0], d->c[1]);
+    case ROI_DIST_GAMMA:
+        return x > 0 ? (isinf(x) ? 0.0 : gsl_cdf_gamma_Q(x, d->p[0], d->p[1])) : 1.0;
+    case ROI_DIST_WEIBULL:
+        return x > 0 ? gsl_cdf_weibull_Q(x, d->p[1], d->p[0]) : 1.0;
     default:
         return 1.0 - base_cdf(d, x);
     }
@@ -451,6 +487,10 @@ static inline double base_quantile(const roi_dist *d, double u)
     case ROI_DIST_PERT:
     case ROI_DIST_BETA:
         return d->c[3] + d->c[2] * gsl_cdf_beta_Pinv(u, d->c[0], d->c[1]);
+    case ROI_DIST_GAMMA:
+        return u > 0 ? gsl_cdf_gamma_Pinv(u, d->p[0], d->p[1]) : 0.0;
+    case ROI_DIST_WEIBULL:
+        return u > 0 ? gsl_cdf_weibull_Pinv(u, d->p[1], d->p[0]) : 0.0;
     case ROI_DIST_BERNOULLI:
         /* Smallest x with F(x) >= u; u = 0 maps to the support's minimum. */
         return (u <= d->c[0] && d->c[0] > 0) ? 0.0 : 1.0;
@@ -492,6 +532,10 @@ static double base_quantile_upper(const roi_dist *d, double q)
     case ROI_DIST_PERT:
     case ROI_DIST_BETA:
         return d->c[3] + d->c[2] * gsl_cdf_beta_Qinv(q, d->c[0], d->c[1]);
+    case ROI_DIST_GAMMA:
+        return q < 1 ? gsl_cdf_gamma_Qinv(q, d->p[0], d->p[1]) : 0.0;
+    case ROI_DIST_WEIBULL:
+        return q < 1 ? gsl_cdf_weibull_Qinv(q, d->p[1], d->p[0]) : 0.0;
     default:
         return base_quantile(d, 1.0 - q);
     }
@@ -573,6 +617,14 @@ double roi_dist_sample(const roi_dist *d, uint64_t key, uint64_t trial, gsl_rng 
     return base_quantile(d, u);
 }
 
+int roi_dist_by_uniform(const roi_dist *d)
+{
+    /* roi_dist_quantile clamps u to [0, 1], which leaves a uniform of (0, 1) as it is */
+    if (d->family == ROI_DIST_FIXED)
+        return 0;
+    return d->truncated || (d->family != ROI_DIST_BETA && d->family != ROI_DIST_PERT);
+}
+
 double roi_dist_quantile(const roi_dist *d, double u)
 {
     u = clamp01(u);
@@ -642,6 +694,43 @@ static double tri_partial(double T, double M, double ta, double tb, int k)
                  (T * (pow(b, k + 1) - pow(a, k + 1)) / (k + 1) -
                   (pow(b, k + 2) - pow(a, k + 2)) / (k + 2));
     return total;
+}
+
+/* P(s, xb) - P(s, xa) of the regularised lower incomplete gamma, in whichever tail is
+ * precise; xa, xb in [0, inf]. */
+static double gamma_interval(double s, double xa, double xb)
+{
+    double qa = xa > 0 ? (isinf(xa) ? 0.0 : gsl_cdf_gamma_Q(xa, s, 1.0)) : 1.0;
+    double qb = xb > 0 ? (isinf(xb) ? 0.0 : gsl_cdf_gamma_Q(xb, s, 1.0)) : 1.0;
+    if (xa > s)
+        return qa - qb;
+    return (1.0 - qb) - (1.0 - qa);
+}
+
+/*
+ * Gamma and Weibull: both are powers of a gamma variable, so
+ * gamma: E[X^r; a < X < b] = theta^r G(k + r) / G(k) (P(k + r, b / theta) - P(k + r, a / theta));
+ * weibull: E[X^r; a < X < b] = lambda^r G(1 + r / k) (P(1 + r / k, (b / lambda)^k) - ...).
+ */
+static void gamma_weibull_moments(const roi_dist *d, double *mean, double *var)
+{
+    double k = d->p[0], scale = d->p[1];
+    int weibull = d->family == ROI_DIST_WEIBULL;
+    double lo = d->truncated && d->low > 0 ? d->low : 0.0;
+    double hi = d->truncated ? d->high : INFINITY;
+    double m[3];
+    for (int r = 0; r <= 2; r++) {
+        if (weibull) {
+            double s = 1.0 + r / k;
+            m[r] = pow(scale, r) * exp(lgamma(s)) *
+                   gamma_interval(s, pow(lo / scale, k), pow(hi / scale, k));
+        } else {
+            double ratio = r == 0 ? 1.0 : r == 1 ? k : k * (k + 1.0);
+            m[r] = pow(scale, r) * ratio * gamma_interval(k + r, lo / scale, hi / scale);
+        }
+    }
+    *mean = m[1] / m[0];
+    *var = m[2] / m[0] - *mean * *mean;
 }
 
 /* The closed-form mean and variance of d. Over 80 lines: one case per family (and its
@@ -735,6 +824,10 @@ static void moments(const roi_dist *d, double *mean, double *var)
         v = R * R * vy;
         break;
     }
+    case ROI_DIST_GAMMA:
+    case ROI_DIST_WEIBULL:
+        gamma_weibull_moments(d, &m, &v);
+        break;
     case ROI_DIST_BERNOULLI:
         m = d->p[0];
         v = d->p[0] * (1.0 - d->p[0]);
@@ -786,6 +879,8 @@ void roi_dist_support(const roi_dist *d, double *lo, double *hi)
     case ROI_DIST_NORMAL:
         break;
     case ROI_DIST_LOGNORMAL:
+    case ROI_DIST_GAMMA:
+    case ROI_DIST_WEIBULL:
         a = 0.0;
         break;
     case ROI_DIST_TRIANGULAR:
@@ -862,6 +957,10 @@ const char *roi_dist_family_name(roi_family f)
         return "bernoulli";
     case ROI_DIST_DISCRETE:
         return "discrete";
+    case ROI_DIST_GAMMA:
+        return "gamma";
+    case ROI_DIST_WEIBULL:
+        return "weibull";
     }
     return "unknown";
 }
@@ -922,6 +1021,10 @@ int roi_dist_describe(const roi_dist *d, char *buf, size_t size)
         break;
     case ROI_DIST_BERNOULLI:
         append(buf, size, &len, "bernoulli(%g)", d->p[0]);
+        break;
+    case ROI_DIST_GAMMA:
+    case ROI_DIST_WEIBULL:
+        append(buf, size, &len, "%s{shape = %g, scale = %g}", name, d->p[0], d->p[1]);
         break;
     case ROI_DIST_DISCRETE:
         append(buf, size, &len, "discrete{");

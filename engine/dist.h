@@ -27,7 +27,9 @@ typedef enum roi_family {
     ROI_DIST_PERT,       /* p[0] = min, p[1] = mode, p[2] = max (beta-PERT, lambda 4) */
     ROI_DIST_BETA,       /* p[0] = a, p[1] = b, scaled to [p[2], p[3]] (default [0, 1]) */
     ROI_DIST_BERNOULLI,  /* p[0] = probability of 1 */
-    ROI_DIST_DISCRETE    /* values/probs arrays, n entries, values ascending */
+    ROI_DIST_DISCRETE,   /* values/probs arrays, n entries, values ascending */
+    ROI_DIST_GAMMA,      /* p[0] = shape k, p[1] = scale theta: mean k theta */
+    ROI_DIST_WEIBULL     /* p[0] = shape k, p[1] = scale lambda: F = 1 - exp(-(x/lambda)^k) */
 } roi_family;
 
 /*
@@ -78,6 +80,11 @@ roi_status roi_dist_pert(roi_dist *d, double min, double mode, double max,
 roi_status roi_dist_beta(roi_dist *d, double a, double b, double low, double high,
                          const char *path, roi_error *err);
 roi_status roi_dist_bernoulli(roi_dist *d, double p, const char *path, roi_error *err);
+/* Gamma and Weibull by shape and scale (both > 0), on x >= 0. */
+roi_status roi_dist_gamma(roi_dist *d, double shape, double scale, const char *path,
+                          roi_error *err);
+roi_status roi_dist_weibull(roi_dist *d, double shape, double scale, const char *path,
+                            roi_error *err);
 /*
  * Discrete over n values (any order; sorted internally) with probabilities that must
  * be in [0, 1] and sum to 1 within 1e-9 (then renormalised). Copies the arrays.
@@ -100,12 +107,21 @@ void roi_dist_free(roi_dist *d);
 roi_status roi_dist_copy(roi_dist *dst, const roi_dist *src);
 
 /*
- * Draws one value for trial `trial` of the stream `key`. Inverse-CDF families use
+ * Draws one value for trial `trial` of the stream `key`. Inverse-CDF families (gamma
+ * and weibull among them) use
  * roi_rng_uniform(key, trial, 0); beta and PERT (untruncated) use GSL's sampler on
  * `scratch` (a roi_rng_philox generator; seeked here). scratch may be NULL only when
  * the family does not need it. Thread safety: scratch must be per thread.
  */
 double roi_dist_sample(const roi_dist *d, uint64_t key, uint64_t trial, gsl_rng *scratch);
+
+/*
+ * Whether roi_dist_sample(d, key, trial, scratch) is roi_dist_quantile(d, u) at
+ * u = roi_rng_uniform(key, trial, 0) (every family but the fixed one and an untruncated
+ * beta or PERT): the same double, so a caller may draw many trials' uniforms in one
+ * batch (roi_rng_uniforms) and take the quantiles.
+ */
+int roi_dist_by_uniform(const roi_dist *d);
 
 /* The quantile function at u in [0, 1] (inverse CDF; for discrete, the smallest value
  * whose cumulative probability is >= u). Respects truncation. */

@@ -437,12 +437,132 @@ static long find_column(const record *hdr, const char *want)
     return -1;
 }
 
+static roi_status no_memory(const char *label, roi_error *err)
+{
+    return roi_error_set(err, ROI_ERR_NOMEM, NULL, "%s: out of memory reading the data", label);
+}
+
+/* The column named `column` in the header (by name, then by number from 1) into *col;
+ * the message lists the columns when there is none. */
+static roi_status named_column(const record *hdr, int has_header, const char *column,
+                               const char *label, long *col, roi_error *err)
+{
+    *col = -1;
+    if (has_header)
+        *col = find_column(hdr, column);
+    if (*col < 0 && all_digits(column)) {
+        long k = strtol(column, NULL, 10);
+        if (k >= 1 && (size_t)k <= hdr->nf)
+            *col = k - 1;
+    }
+    if (*col >= 0)
+        return ROI_OK;
+    if (!has_header)
+        return roi_error_set(err, ROI_ERR_PARAM, NULL,
+                             "%s: no header row, so no column named '%s': give its number, 1 "
+                             "to %zu",
+                             label, column, hdr->nf);
+    sbuf names = {0};
+    for (size_t i = 0; i < hdr->nf; i++) {
+        char t[256];
+        trimmed(field(hdr, i), t, sizeof t);
+        sb_printf(&names, "%s'%s'", i ? ", " : "", t);
+    }
+    roi_status st = roi_error_set(err, ROI_ERR_PARAM, NULL,
+                                  "%s: no column '%s'; the columns are %s", label, column,
+                                  names.s ? names.s : "");
+    free(names.s);
+    return st;
+}
+
+/* The first column whose first non-empty cell below the header is a number, into *col.
+ * r is scratch space (the caller frees it). */
+static roi_status first_numeric_column(csv scan, record *r, const char *label, long *col,
+                                       roi_error *err)
+{
+    int got;
+    *col = -1;
+    while ((got = read_record(&scan, r)) == 1) {
+        if (blank_record(r))
+            continue;
+        for (size_t i = 0; i < r->nf && *col < 0; i++) {
+            double v;
+            if (parse_cell(field(r, i), &v) == CELL_NUMBER)
+                *col = (long)i;
+        }
+        if (*col < 0)
+            return roi_error_set(err, ROI_ERR_PARAM, NULL,
+                                 "%s: row %zu has no numeric cell; name the column of numbers "
+                                 "to fit",
+                                 label, r->line);
+        return ROI_OK;
+    }
+    if (got < 0)
+        return no_memory(label, err);
+    return roi_error_set(err, ROI_ERR_PARAM, NULL, "%s: no data rows below the header", label);
+}
+
+/* Appends value v of row `line` to d (cap: the arrays' capacity). */
+static int push_value(roi_fit_data *d, size_t *cap, double v, size_t line)
+{
+    if (d->n == *cap) {
+        size_t ncap = *cap ? 2 * *cap : 1024;
+        double *x = realloc(d->x, ncap * sizeof *x);
+        if (!x)
+            return -1;
+        d->x = x;
+        size_t *rw = realloc(d->row, ncap * sizeof *rw);
+        if (!rw)
+            return -1;
+        d->row = rw;
+        *cap = ncap;
+    }
+    d->x[d->n] = v;
+    d->row[d->n] = line;
+    d->n++;
+    return 0;
+}
+
+/* Reads column col of every record from c on into d; each bad cell's message names its
+ * row. r is scratch space (the caller frees it). */
+static roi_status read_values(csv c, record *r, long col, const char *label, roi_fit_data *d,
+                              roi_error *err)
+{
+    int got;
+    size_t cap = 0;
+    while ((got = read_record(&c, r)) == 1) {
+        if (blank_record(r))
+            continue;
+        double v = 0;
+        const char *cell = field(r, (size_t)col);
+        enum cell k = parse_cell(cell, &v);
+        if (k == CELL_EMPTY) {
+            d->n_empty++;
+            continue;
+        }
+        if (k != CELL_NUMBER) {
+            char t[64];
+            trimmed(cell, t, sizeof t);
+            return roi_error_set(err, ROI_ERR_PARAM, NULL, "%s: row %zu, column '%s': '%s' is %s",
+                                 label, r->line, d->column, t,
+                                 k == CELL_NONFINITE ? "not a finite number" : "not a number");
+        }
+        if (push_value(d, &cap, v, r->line))
+            return no_memory(label, err);
+    }
+    if (got < 0)
+        return no_memory(label, err);
+    if (d->n == 0)
+        return roi_error_set(err, ROI_ERR_PARAM, NULL, "%s: column '%s' has no values", label,
+                             d->column);
+    return ROI_OK;
+}
+
 roi_status roi_fit_data_parse(const char *text, size_t len, const char *label, const char *column,
                               roi_fit_data *d, roi_error *err)
 {
     roi_status st = ROI_OK;
     record r = {0}, hdr = {0};
-    size_t cap = 0;
     memset(d, 0, sizeof *d);
     label = label ? label : "data";
     if (len >= 3 && !memcmp(text, "\xEF\xBB\xBF", 3)) { /* UTF-8 byte order mark */
@@ -455,137 +575,35 @@ roi_status roi_fit_data_parse(const char *text, size_t len, const char *label, c
     int got;
     while ((got = read_record(&c, &hdr)) == 1 && blank_record(&hdr))
         ;
-    if (got < 0)
-        goto nomem;
-    if (got == 0) {
-        st = roi_error_set(err, ROI_ERR_PARAM, NULL, "%s: no data (the file is empty)", label);
+    if (got <= 0) {
+        st = got < 0 ? no_memory(label, err)
+                     : roi_error_set(err, ROI_ERR_PARAM, NULL, "%s: no data (the file is empty)",
+                                     label);
         goto cleanup;
     }
     for (size_t i = 0; i < hdr.nf; i++) {
         double v;
-        enum cell k = parse_cell(field(&hdr, i), &v);
-        if (k == CELL_TEXT)
+        if (parse_cell(field(&hdr, i), &v) == CELL_TEXT)
             d->has_header = 1;
     }
     csv data_start = c; /* the text after the header, or from the first record */
     if (!d->has_header)
         data_start = (csv){.p = text, .end = text + len, .line = 1};
 
-    /* Which column. */
     long col = -1;
-    if (column && *column) {
-        if (d->has_header)
-            col = find_column(&hdr, column);
-        if (col < 0 && all_digits(column)) {
-            long k = strtol(column, NULL, 10);
-            if (k >= 1 && (size_t)k <= hdr.nf)
-                col = k - 1;
-        }
-        if (col < 0) {
-            if (!d->has_header) {
-                st = roi_error_set(err, ROI_ERR_PARAM, NULL,
-                                   "%s: no header row, so no column named '%s': give its "
-                                   "number, 1 to %zu",
-                                   label, column, hdr.nf);
-                goto cleanup;
-            }
-            sbuf names = {0};
-            for (size_t i = 0; i < hdr.nf; i++) {
-                char t[256];
-                trimmed(field(&hdr, i), t, sizeof t);
-                sb_printf(&names, "%s'%s'", i ? ", " : "", t);
-            }
-            st = roi_error_set(err, ROI_ERR_PARAM, NULL, "%s: no column '%s'; the columns are %s",
-                               label, column, names.s ? names.s : "");
-            free(names.s);
-            goto cleanup;
-        }
-    } else {
-        /* The first column whose first non-empty cell (below the header) is a number. */
-        csv scan = data_start;
-        size_t ncols = hdr.nf;
-        int decided = 0;
-        while (!decided && (got = read_record(&scan, &r)) == 1) {
-            if (blank_record(&r))
-                continue;
-            if (r.nf > ncols)
-                ncols = r.nf;
-            for (size_t i = 0; i < r.nf && col < 0; i++) {
-                double v;
-                enum cell k = parse_cell(field(&r, i), &v);
-                if (k == CELL_NUMBER)
-                    col = (long)i;
-            }
-            decided = 1;
-            if (col < 0) {
-                st = roi_error_set(err, ROI_ERR_PARAM, NULL,
-                                   "%s: row %zu has no numeric cell; name the column of "
-                                   "numbers to fit",
-                                   label, r.line);
-                goto cleanup;
-            }
-        }
-        if (got < 0)
-            goto nomem;
-        if (!decided) {
-            st =
-                roi_error_set(err, ROI_ERR_PARAM, NULL, "%s: no data rows below the header", label);
-            goto cleanup;
-        }
-    }
+    if (column && *column)
+        st = named_column(&hdr, d->has_header, column, label, &col, err);
+    else
+        st = first_numeric_column(data_start, &r, label, &col, err);
+    if (st != ROI_OK)
+        goto cleanup;
     d->column_index = (int)col + 1;
     if (d->has_header)
         trimmed(field(&hdr, (size_t)col), d->column, sizeof d->column);
     if (!d->column[0])
         snprintf(d->column, sizeof d->column, "column %ld", col + 1);
+    st = read_values(data_start, &r, col, label, d, err);
 
-    /* The values. */
-    c = data_start;
-    while ((got = read_record(&c, &r)) == 1) {
-        if (blank_record(&r))
-            continue;
-        double v = 0;
-        const char *cell = field(&r, (size_t)col);
-        enum cell k = parse_cell(cell, &v);
-        if (k == CELL_EMPTY) {
-            d->n_empty++;
-            continue;
-        }
-        if (k != CELL_NUMBER) {
-            char t[64];
-            trimmed(cell, t, sizeof t);
-            st = roi_error_set(err, ROI_ERR_PARAM, NULL, "%s: row %zu, column '%s': '%s' is %s",
-                               label, r.line, d->column, t,
-                               k == CELL_NONFINITE ? "not a finite number" : "not a number");
-            goto cleanup;
-        }
-        if (d->n == cap) {
-            size_t ncap = cap ? 2 * cap : 1024;
-            double *x = realloc(d->x, ncap * sizeof *x);
-            if (!x)
-                goto nomem;
-            d->x = x;
-            size_t *rw = realloc(d->row, ncap * sizeof *rw);
-            if (!rw)
-                goto nomem;
-            d->row = rw;
-            cap = ncap;
-        }
-        d->x[d->n] = v;
-        d->row[d->n] = r.line;
-        d->n++;
-    }
-    if (got < 0)
-        goto nomem;
-    if (d->n == 0) {
-        st = roi_error_set(err, ROI_ERR_PARAM, NULL, "%s: column '%s' has no values", label,
-                           d->column);
-        goto cleanup;
-    }
-    goto cleanup;
-
-nomem:
-    st = roi_error_set(err, ROI_ERR_NOMEM, NULL, "%s: out of memory reading the data", label);
 cleanup:
     free(r.buf);
     free(r.start);
@@ -1834,8 +1852,8 @@ static roi_status bootstrap(roi_fit *fit, const fit_ctx *ctx, size_t n, int inte
 
 /* ---- the scenario-language text ----------------------------------------------------------- */
 
-/* The fit as a scenario expression (gamma, weibull and metalog in the form proposed for
- * the scenario language, which does not have them yet). Caller frees; NULL: no memory. */
+/* The fit as a scenario expression (the metalog in the form proposed for the scenario
+ * language, which does not have it yet). Caller frees; NULL: no memory. */
 static char *lua_text(const roi_fit *f)
 {
     sbuf b = {0};
@@ -1986,6 +2004,103 @@ static int cmp_fit(const void *pa, const void *pb)
     return (int)a->family - (int)b->family;
 }
 
+/* Refuses data no family can describe (too few, not finite, constant) and returns a
+ * sorted copy in *sorted (caller frees). */
+static roi_status sorted_data(const double *x, const size_t *row, size_t n, double **sorted,
+                              roi_error *err)
+{
+    char where[48];
+    *sorted = NULL;
+    if (n < 3)
+        return roi_error_set(err, ROI_ERR_PARAM, NULL, "a fit needs at least 3 values, got %zu",
+                             n);
+    for (size_t i = 0; i < n; i++)
+        if (!isfinite(x[i])) {
+            row_name(row, i, where, sizeof where);
+            return roi_error_set(err, ROI_ERR_PARAM, NULL, "%s: %g is not a finite number",
+                                 where, x[i]);
+        }
+    double *s = malloc(n * sizeof *s);
+    if (!s)
+        return roi_error_set(err, ROI_ERR_NOMEM, NULL, "out of memory for %zu values", n);
+    memcpy(s, x, n * sizeof *x);
+    qsort(s, n, sizeof *s, cmp_double);
+    if (!(s[0] < s[n - 1])) {
+        roi_status st = roi_error_set(err, ROI_ERR_PARAM, NULL,
+                                      "all %zu values are %.15g: a constant is not a "
+                                      "distribution (write the number itself in the scenario)",
+                                      n, s[0]);
+        free(s);
+        return st;
+    }
+    *sorted = s;
+    return ROI_OK;
+}
+
+/* Integer data that a discrete fit can list (sorted ascending). */
+static int is_integer_data(const double *sorted, size_t n)
+{
+    int all_integer = 1;
+    size_t n_distinct = 1;
+    for (size_t i = 0; i < n; i++) {
+        all_integer &= sorted[i] == floor(sorted[i]);
+        n_distinct += i > 0 && sorted[i] != sorted[i - 1];
+    }
+    return all_integer && n_distinct <= ROI_FIT_DISCRETE_MAX &&
+           sorted[n - 1] - sorted[0] <= ROI_FIT_INTEGER_RANGE;
+}
+
+/* Fits family f->family: its estimates, statistics, standard errors, bootstrap and
+ * scenario text. A family that does not apply or does not fit leaves f->ok 0 with the
+ * reason and returns ROI_OK; only running out of memory is an error. */
+static roi_status fit_family(roi_fit *f, const double *x, const size_t *row,
+                             const double *sorted, size_t n, const fit_ctx *ctx,
+                             const roi_fit_opts *o, roi_error *err)
+{
+    f->p_value = f->loglik = f->aic = f->bic = f->ks = f->ad = NAN;
+    for (int j = 0; j < ROI_FIT_MAX_PARAMS; j++)
+        f->se[j] = NAN;
+    if (applicable(f->family, x, row, n, ctx, f->reason, sizeof f->reason))
+        return ROI_OK;
+    if (fit_one(sorted, n, ctx, f, f->reason, sizeof f->reason) != 0)
+        return ROI_OK;
+    f->loglik = loglik(f, sorted, n, ctx->integer);
+    if (!isfinite(f->loglik)) {
+        snprintf(f->reason, sizeof f->reason,
+                 "the fitted distribution gives a value zero probability");
+        return ROI_OK;
+    }
+    f->aic = 2.0 * f->n_params - 2.0 * f->loglik;
+    f->bic = f->n_params * log((double)n) - 2.0 * f->loglik;
+    gof(f, sorted, n, ctx->integer, &f->ks, &f->ad);
+    if (FAMILIES[f->family].fisher)
+        fisher_se(f, n);
+    if (o->bootstrap > 0 && f->family != ROI_FIT_DISCRETE) {
+        roi_status st = bootstrap(f, ctx, n, ctx->integer, o);
+        if (st != ROI_OK)
+            return roi_error_set(err, st, NULL, "out of memory for the bootstrap");
+    }
+    f->lua = lua_text(f);
+    if (!f->lua)
+        return roi_error_set(err, ROI_ERR_NOMEM, NULL, "out of memory");
+    f->ok = 1;
+    f->reason[0] = '\0';
+    return ROI_OK;
+}
+
+/* The error when no family fitted: every family's reason. */
+static roi_status none_fitted(const roi_fit_result *res, roi_error *err)
+{
+    sbuf b = {0};
+    for (int i = 0; i < res->n_fits; i++)
+        sb_printf(&b, "%s%s: %s", i ? "; " : "", roi_fit_family_name(res->fits[i].family),
+                  res->fits[i].reason);
+    roi_status st = roi_error_set(err, ROI_ERR_PARAM, NULL, "no family fits these %zu values: %s",
+                                  res->n, b.s ? b.s : "");
+    free(b.s);
+    return st;
+}
+
 roi_status roi_fit_run(const double *x, const size_t *row, size_t n, const roi_fit_opts *o,
                        roi_fit_result *res, roi_error *err)
 {
@@ -1999,43 +2114,11 @@ roi_status roi_fit_run(const double *x, const size_t *row, size_t n, const roi_f
     res->bootstrap = o->bootstrap;
     res->seed = o->seed;
     gsl_error_handler_t *old_handler = gsl_set_error_handler_off();
-    roi_status st = ROI_OK;
     double *sorted = NULL;
-    char where[48];
-
-    if (n < 3) {
-        st = roi_error_set(err, ROI_ERR_PARAM, NULL, "a fit needs at least 3 values, got %zu", n);
+    roi_status st = sorted_data(x, row, n, &sorted, err);
+    if (st != ROI_OK)
         goto cleanup;
-    }
-    for (size_t i = 0; i < n; i++)
-        if (!isfinite(x[i])) {
-            row_name(row, i, where, sizeof where);
-            st = roi_error_set(err, ROI_ERR_PARAM, NULL, "%s: %g is not a finite number", where,
-                               x[i]);
-            goto cleanup;
-        }
-    sorted = malloc(n * sizeof *sorted);
-    if (!sorted) {
-        st = roi_error_set(err, ROI_ERR_NOMEM, NULL, "out of memory for %zu values", n);
-        goto cleanup;
-    }
-    memcpy(sorted, x, n * sizeof *x);
-    qsort(sorted, n, sizeof *sorted, cmp_double);
-    if (!(sorted[0] < sorted[n - 1])) {
-        st = roi_error_set(err, ROI_ERR_PARAM, NULL,
-                           "all %zu values are %.15g: a constant is not a distribution (write "
-                           "the number itself in the scenario)",
-                           n, sorted[0]);
-        goto cleanup;
-    }
-    int all_integer = 1;
-    size_t n_distinct = 1;
-    for (size_t i = 0; i < n; i++) {
-        all_integer &= sorted[i] == floor(sorted[i]);
-        n_distinct += i > 0 && sorted[i] != sorted[i - 1];
-    }
-    res->integer_data = all_integer && n_distinct <= ROI_FIT_DISCRETE_MAX &&
-                        sorted[n - 1] - sorted[0] <= ROI_FIT_INTEGER_RANGE;
+    res->integer_data = is_integer_data(sorted, n);
 
     fit_ctx ctx = {.ml_lower = o->metalog_lower,
                    .ml_upper = o->metalog_upper,
@@ -2044,55 +2127,19 @@ roi_status roi_fit_run(const double *x, const size_t *row, size_t n, const roi_f
                    .start_lo = NAN,
                    .start_hi = NAN};
     unsigned mask = o->families ? o->families : (1u << ROI_FIT_NFAMILIES) - 1;
-    for (int fam = 0; fam < ROI_FIT_NFAMILIES; fam++) {
+    for (int fam = 0; fam < ROI_FIT_NFAMILIES && st == ROI_OK; fam++) {
         if (!(mask & (1u << fam)))
             continue;
         roi_fit *f = &res->fits[res->n_fits++];
         f->family = (roi_fit_family)fam;
-        f->p_value = f->loglik = f->aic = f->bic = f->ks = f->ad = NAN;
-        for (int j = 0; j < ROI_FIT_MAX_PARAMS; j++)
-            f->se[j] = NAN;
-        if (applicable(f->family, x, row, n, &ctx, f->reason, sizeof f->reason))
-            continue;
-        if (fit_one(sorted, n, &ctx, f, f->reason, sizeof f->reason) != 0)
-            continue;
-        f->loglik = loglik(f, sorted, n, res->integer_data);
-        if (!isfinite(f->loglik)) {
-            snprintf(f->reason, sizeof f->reason,
-                     "the fitted distribution gives a value zero probability");
-            continue;
-        }
-        f->aic = 2.0 * f->n_params - 2.0 * f->loglik;
-        f->bic = f->n_params * log((double)n) - 2.0 * f->loglik;
-        gof(f, sorted, n, res->integer_data, &f->ks, &f->ad);
-        if (FAMILIES[f->family].fisher)
-            fisher_se(f, n);
-        if (o->bootstrap > 0 && f->family != ROI_FIT_DISCRETE) {
-            st = bootstrap(f, &ctx, n, res->integer_data, o);
-            if (st != ROI_OK) {
-                roi_error_set(err, st, NULL, "out of memory for the bootstrap");
-                goto cleanup;
-            }
-        }
-        f->lua = lua_text(f);
-        if (!f->lua) {
-            st = roi_error_set(err, ROI_ERR_NOMEM, NULL, "out of memory");
-            goto cleanup;
-        }
-        f->ok = 1;
-        f->reason[0] = '\0';
-        res->n_ok++;
+        st = fit_family(f, x, row, sorted, n, &ctx, o, err);
+        res->n_ok += f->ok;
     }
+    if (st != ROI_OK)
+        goto cleanup;
     qsort(res->fits, (size_t)res->n_fits, sizeof res->fits[0], cmp_fit);
-    if (res->n_ok == 0) {
-        sbuf b = {0};
-        for (int i = 0; i < res->n_fits; i++)
-            sb_printf(&b, "%s%s: %s", i ? "; " : "", roi_fit_family_name(res->fits[i].family),
-                      res->fits[i].reason);
-        st = roi_error_set(err, ROI_ERR_PARAM, NULL, "no family fits these %zu values: %s", n,
-                           b.s ? b.s : "");
-        free(b.s);
-    }
+    if (res->n_ok == 0)
+        st = none_fitted(res, err);
 
 cleanup:
     free(sorted);

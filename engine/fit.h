@@ -64,6 +64,7 @@ typedef enum roi_fit_family {
 #define ROI_FIT_MAX_PARAMS ROI_METALOG_MAX_TERMS
 #define ROI_FIT_BOOTSTRAP_DEFAULT 200 /* replicates; the p-value's SE is <= 0.035 */
 #define ROI_FIT_SEED_DEFAULT 20260408u
+#define ROI_FIT_MAX_BOOTSTRAP 100000 /* most replicates asked for */
 #define ROI_FIT_DISCRETE_MAX 50     /* most outcomes a discrete fit lists */
 #define ROI_FIT_INTEGER_RANGE 10000 /* largest max - min of integer data read as such */
 /* A p-value needs this share of the replicates to refit; else it is NAN. */

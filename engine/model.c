@@ -77,6 +77,9 @@ void roi_model_free(roi_model *m)
     for (int i = 0; i < m->n_sources; i++)
         free(m->sources[i]);
     free(m->sources);
+    for (int i = 0; i < m->n_notes; i++)
+        free(m->notes[i]);
+    free(m->notes);
     for (int d = 0; d < roi_decl_count; d++) {
         const roi_decl *decl = &roi_decls[d];
         int n = roi_decl_items(decl, m);
@@ -468,6 +471,10 @@ static roi_status version_rules(const roi_model *m, int i, roi_error *err)
 static roi_status spend_rules(const roi_model *m, const roi_spend *l, roi_error *err)
 {
     char path[300];
+    if (l->kind == ROI_SPEND_INFERENCE && m->n_surfaces == 0)
+        return roi_error_set(err, ROI_ERR_PARAM, join(path, sizeof path, l->name, "kind"),
+                             "an inference line costs the interactions of surfaces' users, "
+                             "and the scenario declares no surface \"...\" { ... }");
     /* fixed quarters only: an event's quarter is known per trial, and a line that would
      * end before it starts is simply empty in that trial */
     if (l->kind == ROI_SPEND_SCHEDULE && l->from_event.of <= 0 && l->to_event.of <= 0 &&
@@ -484,7 +491,21 @@ static roi_status spend_rules(const roi_model *m, const roi_spend *l, roi_error 
 static roi_status stream_rules(const roi_model *m, const roi_stream *s, roi_error *err)
 {
     char path[300];
-    if (s->from_event.of <= 0 && s->to_event.of == ROI_EVENT_QUARTER && s->to < s->from) {
+    static const char *const kinds[] = {"uplift", "per_interaction", "subscription"};
+    if ((s->kind == ROI_STREAM_UPLIFT || s->kind == ROI_STREAM_PER_INTERACTION ||
+         s->kind == ROI_STREAM_SUBSCRIPTION) && m->n_surfaces == 0)
+        return roi_error_set(err, ROI_ERR_PARAM, join(path, sizeof path, s->name, "kind"),
+                             "a %s stream earns from the users of surfaces, and the scenario "
+                             "declares no surface \"...\" { ... }", kinds[s->kind]);
+    if (s->kind == ROI_STREAM_UPLIFT && m->people == ROI_NONE)
+        return roi_error_set(err, ROI_ERR_PARAM, join(path, sizeof path, s->name, "kind"),
+                             "an uplift stream lifts a business in proportion to the share of "
+                             "its people who are active users, and the scenario declares no "
+                             "family { people = ... }");
+    /* fixed quarters only (of <= 0), as for spend lines; a stream other than a schedule
+     * has an end only when given one */
+    if ((s->kind == ROI_STREAM_SCHEDULE || s->to_event.of == ROI_EVENT_QUARTER) &&
+        s->from_event.of <= 0 && s->to_event.of <= 0 && s->to < s->from) {
         char a[16], b[16];
         roi_model_period_label(m, s->from, a, sizeof a);
         roi_model_period_label(m, s->to, b, sizeof b);
@@ -549,6 +570,31 @@ static roi_status decision_rules(const roi_model *m, const roi_decision_spec *d,
     return ROI_OK;
 }
 
+/* The optional parts (MODEL.md 10.1): versions make a quality track, which needs a
+ * frontier and a quality section; without versions m_t = 1 and those sections mean
+ * nothing, so they are refused rather than silently ignored. */
+static roi_status parts_rules(const roi_model *m, roi_error *err)
+{
+    const int frontier = roi_model_has_section(m, "frontier");
+    const int quality = roi_model_has_section(m, "quality");
+    if (m->n_versions == 0 && (frontier || quality))
+        return roi_error_set(err, ROI_ERR_PARAM, frontier ? "frontier" : "quality",
+                             "the scenario declares no version \"...\" { ... }, so it has no "
+                             "quality track (the quality multiplier is 1 in every quarter) "
+                             "and %s { ... } means nothing: declare the versions, or remove it",
+                             frontier ? "frontier" : "quality");
+    if (m->n_versions > 0 && !frontier)
+        return roi_error_set(err, ROI_ERR_PARAM, "frontier",
+                             "the versions make a quality track, which measures each "
+                             "version's gap to the frontier: declare frontier { score = ..., "
+                             "slope = ... }");
+    if (m->n_versions > 0 && !quality)
+        return roi_error_set(err, ROI_ERR_PARAM, "quality",
+                             "the versions make a quality track: declare quality { beta = "
+                             "... } (how fast adoption falls with the gap to the frontier)");
+    return ROI_OK;
+}
+
 /* The rules of item i of kind d, after its rows are checked. */
 static roi_status rules(const roi_model *m, const roi_decl *d, int i, roi_error *err)
 {
@@ -571,12 +617,33 @@ static roi_status rules(const roi_model *m, const roi_decl *d, int i, roi_error 
 
 /* ---- validation: the whole model ------------------------------------------------------ */
 
+/* Nonzero when the scenario gave section d: it is required, or one of its rows is set.
+ * An optional section none of whose rows is set is absent (MODEL.md 10.1): it gets no
+ * defaults, so it stays absent however often the defaults are applied. */
+static int section_given(const roi_decl *d, const roi_model *m)
+{
+    if (d->required)
+        return 1;
+    for (int k = 0; k < d->n_params; k++)
+        if (roi_param_is_set(&d->params[k], m))
+            return 1;
+    return 0;
+}
+
+int roi_model_has_section(const roi_model *m, const char *kind)
+{
+    const roi_decl *d = roi_decl_find(kind);
+    return d && d->style == ROI_DECL_SECTION && section_given(d, m);
+}
+
 /* The defaults of every item, in table order (a stream's default surfaces are every
  * surface: surfaces come first). */
 roi_status roi_model_defaults(roi_model *m, roi_error *err)
 {
     for (int d = 0; d < roi_decl_count; d++) {
         const roi_decl *decl = &roi_decls[d];
+        if (decl->style == ROI_DECL_SECTION && !section_given(decl, m))
+            continue;
         for (int i = 0; i < roi_decl_items(decl, m); i++) {
             void *item = roi_decl_item(decl, m, i);
             int kind = roi_decl_item_kind(decl, item);
@@ -599,6 +666,8 @@ roi_status roi_model_validate(roi_model *m, roi_error *err)
             return roi_error_set(err, ROI_ERR_PARAM, path, "at least one %s is required",
                                  decl->kind);
         }
+        if (decl->style == ROI_DECL_SECTION && !section_given(decl, m))
+            continue; /* an absent optional section: parts_rules says what that needs */
         for (int i = 0; i < n; i++) {
             const void *item = roi_decl_item(decl, m, i);
             const char *name = roi_decl_item_name(decl, item);
@@ -611,7 +680,7 @@ roi_status roi_model_validate(roi_model *m, roi_error *err)
             CHECK(rules(m, decl, i, err));
         }
     }
-    return ROI_OK;
+    return parts_rules(m, err);
 }
 
 /* ---- series names ---------------------------------------------------------------------- */
@@ -626,6 +695,20 @@ int roi_model_series_count(const roi_model *m)
     return ROI_SERIES_FIXED_COUNT + m->n_streams + m->n_spend + m->n_surfaces;
 }
 
+int roi_model_series_present(const roi_model *m, int s)
+{
+    switch (s) {
+    case ROI_SERIES_UNIQUE_REACH:
+    case ROI_SERIES_UNIQUE_ACTIVE:
+        return m->n_surfaces > 0;
+    case ROI_SERIES_SCORE:
+    case ROI_SERIES_QUALITY:
+        return m->n_versions > 0;
+    default:
+        return s >= 0 && s < roi_model_series_count(m);
+    }
+}
+
 void roi_model_series_name(const roi_model *m, int i, char *buf, size_t size)
 {
     if (i < 0 || i >= roi_model_series_count(m)) {
@@ -638,7 +721,9 @@ void roi_model_series_name(const roi_model *m, int i, char *buf, size_t size)
     }
     i -= ROI_SERIES_FIXED_COUNT;
     if (i < m->n_streams) {
-        snprintf(buf, size, "revenue.%s", m->streams[i].name);
+        snprintf(buf, size, "%s.%s",
+                 m->streams[i].cls == ROI_STREAM_SAVINGS ? "savings" : "revenue",
+                 m->streams[i].name);
         return;
     }
     i -= m->n_streams;

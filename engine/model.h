@@ -134,16 +134,24 @@ typedef struct roi_spend {
 
 typedef enum roi_stream_kind {
     ROI_STREAM_UPLIFT, ROI_STREAM_PER_INTERACTION, ROI_STREAM_SUBSCRIPTION,
-    ROI_STREAM_MARKET_SHARE
+    ROI_STREAM_MARKET_SHARE, ROI_STREAM_SCHEDULE
 } roi_stream_kind;
+
+/* What a stream's money is (MODEL.md 10.3): income, or costs the investment avoids.
+ * Both enter the cash flow and the ROI multiple's benefits; reports keep them apart. */
+typedef enum roi_stream_class { ROI_STREAM_REVENUE = 0, ROI_STREAM_SAVINGS } roi_stream_class;
 
 typedef struct roi_stream {
     char *name;
     roi_stream_kind kind;
+    roi_stream_class cls;   /* revenue (the default) or savings */
     roi_period from;        /* earns from this quarter on */
-    roi_period to;          /* ... to this one (inclusive) when to_event.of != 0 */
+    roi_period to;          /* last quarter (inclusive): schedule always, others when
+                             * to_event.of != 0 */
     roi_event from_event;   /* from as an event; of == 0: `from` */
-    roi_event to_event;     /* to as an event; of == 0: no end (the horizon's last quarter) */
+    roi_event to_event;     /* to as an event; of == 0: `to` (schedule), else no end (the
+                             * horizon's last quarter) */
+    roi_ref amount;         /* schedule: per quarter at `from`, grows by growth */
     int *surfaces;          /* per_interaction, subscription: surface indices (owned) */
     int n_surfaces;
     roi_ref base, growth, lift;         /* uplift: B0, g_B, u */
@@ -217,6 +225,10 @@ typedef struct roi_model {
     char **sources;            /* the files the load read: the scenario first, then each
                                 * parent it extends, as opened (owned, n_sources of them) */
     int n_sources;
+    char **notes;              /* what the load dropped or adapted rather than refused (a
+                                * parent's correlation or stress of an input a what-if
+                                * fixed), "file:line: note: ..." (owned, n_notes of them) */
+    int n_notes;
     roi_graph graph;           /* owns every node */
 
     /* Time and money (section 1) */
@@ -226,7 +238,7 @@ typedef struct roi_model {
     int terminal;              /* nonzero: add terminal value (0 or 1) */
     roi_ref tv_growth;         /* g_tv < r */
 
-    /* Quality track (section 3) */
+    /* Quality track (section 3); optional: no versions, no track (m_t = 1) */
     roi_version *versions; int n_versions;
     roi_ref frontier_score;    /* F0 */
     roi_ref frontier_slope;    /* points per year */
@@ -234,8 +246,8 @@ typedef struct roi_model {
     roi_ref gap_ref;           /* G_ref, or ROI_NONE: F0 - first version's score */
     roi_ref m_lo, m_hi;        /* clamp of the multiplier, 0 <= m_lo <= m_hi */
 
-    /* Family of apps (section 4) */
-    roi_ref people;            /* P0 > 0 */
+    /* Family of apps (section 4); optional (MODEL.md 10.1) */
+    roi_ref people;            /* P0 > 0; ROI_NONE: no family */
     roi_ref people_growth;     /* g_P */
 
     roi_surface *surfaces; int n_surfaces;
@@ -363,10 +375,20 @@ roi_status roi_model_defaults(roi_model *m, roi_error *err);
  */
 roi_status roi_model_validate(roi_model *m, roi_error *err);
 
+/*
+ * Nonzero when the model has section `kind` ("family", "frontier", "quality"; the
+ * horizon always): the scenario gave one of its fields. Only the horizon is required
+ * (MODEL.md 10.1): without versions there is no quality track (m_t = 1, t_launch = 0);
+ * without a family the unique series are plain sums over the surfaces (surfaces
+ * assumed to reach different people); without surfaces no reach or user series.
+ */
+int roi_model_has_section(const roi_model *m, const char *kind);
+
 /* ---- per-period series ------------------------------------------------------------- */
 /*
  * Series order: the fixed ones first (ROI_SERIES_*), then one per stream
- * ("revenue.<stream>"), one per spend line ("spend.<line>"), one per surface
+ * ("revenue.<stream>", or "savings.<stream>" for a savings stream; the fixed
+ * "revenue" sums the revenue streams only), one per spend line ("spend.<line>"), one per surface
  * ("active.<surface>").
  */
 enum {
@@ -382,6 +404,10 @@ enum {
 };
 
 int roi_model_series_count(const roi_model *m);
+/* Nonzero when series s applies to the case, so that reports show it: score and
+ * quality_multiplier need versions, unique_reach and unique_active surfaces (MODEL.md
+ * 10.1). A series that does not apply is still computed (zeros, or m_t = 1). */
+int roi_model_series_present(const roi_model *m, int s);
 /* Writes series i's name into buf. */
 void roi_model_series_name(const roi_model *m, int i, char *buf, size_t size);
 /* Index of the series named `name`, or -1. */

@@ -19,6 +19,7 @@
 _Static_assert(ROI_PARAM_UNSET_INT == ROI_PERIOD_NONE, "an unset quarter is ROI_PERIOD_NONE");
 _Static_assert(sizeof(roi_spend_kind) == sizeof(int) && sizeof(roi_spend_class) == sizeof(int) &&
                    sizeof(roi_stream_kind) == sizeof(int) &&
+                   sizeof(roi_stream_class) == sizeof(int) &&
                    sizeof(roi_override_mode) == sizeof(int) && sizeof(roi_output) == sizeof(int),
                "enum slots are written as int");
 
@@ -41,7 +42,8 @@ _Static_assert(sizeof(roi_spend_kind) == sizeof(int) && sizeof(roi_spend_class) 
 static const char *const spend_kinds[] = {"lump", "schedule", "vesting", "inference", NULL};
 static const char *const spend_classes[] = {"investment", "operating", NULL};
 static const char *const stream_kinds[] = {"uplift", "per_interaction", "subscription",
-                                           "market_share", NULL};
+                                           "market_share", "schedule", NULL};
+static const char *const stream_classes[] = {"revenue", "savings", NULL};
 static const char *const override_modes[] = {"value", "shift", "scale", NULL};
 
 /* A lump is a one-off investment; the other kinds recur. */
@@ -188,21 +190,27 @@ static const roi_param spend[] = {
 #define PER_INTERACTION KIND(ROI_STREAM_PER_INTERACTION)
 #define SUBSCRIPTION KIND(ROI_STREAM_SUBSCRIPTION)
 #define MARKET_SHARE KIND(ROI_STREAM_MARKET_SHARE)
+#define STREAM_SCHEDULE KIND(ROI_STREAM_SCHEDULE)
 
 static const roi_param revenue[] = {
     {ROW(roi_stream, "title", ROI_PARAM_STRING, title, OPT), .doc = "a title for reports"},
     {ROW(roi_stream, "kind", ROI_PARAM_ENUM, kind, REQ), .names = stream_kinds,
      .doc = "how it earns"},
+    {ROW(roi_stream, "class", ROI_PARAM_ENUM, cls, DEF), .names = stream_classes,
+     .dflt = ROI_STREAM_REVENUE, .doc = "revenue, or savings (costs avoided)"},
     {ROW(roi_stream, "from", ROI_PARAM_WHEN, from, REQ), .aux = offsetof(roi_stream, from_event),
      .doc = "first quarter"},
     {ROW(roi_stream, "to", ROI_PARAM_WHEN, to, OPT), .aux = offsetof(roi_stream, to_event),
-     .doc = "last quarter (inclusive); absent: the horizon's end"},
+     .required_in = STREAM_SCHEDULE, .doc = "last quarter (inclusive); absent: the horizon's end"},
+    {ROW(roi_stream, "amount", ROI_PARAM_VALUE, amount, REQ), .kinds = STREAM_SCHEDULE,
+     .range = AT_LEAST(0), .doc = "money a quarter, at from"},
     {ROW(roi_stream, "surfaces", ROI_PARAM_SURFACES, surfaces, DEF),
      .count = offsetof(roi_stream, n_surfaces), .kinds = PER_INTERACTION | SUBSCRIPTION,
      .required_in = SUBSCRIPTION, .doc = "\"all\" or a list of surface names; absent: all"},
     {ROW(roi_stream, "base", ROI_PARAM_VALUE, base, REQ), .kinds = UPLIFT,
      .range = AT_LEAST(0), .doc = "quarterly ad revenue B0 at t = 0"},
-    {ROW(roi_stream, "growth", ROI_PARAM_VALUE, growth, DEF), .kinds = UPLIFT | MARKET_SHARE,
+    {ROW(roi_stream, "growth", ROI_PARAM_VALUE, growth, DEF),
+     .kinds = UPLIFT | MARKET_SHARE | STREAM_SCHEDULE,
      .dflt = 0, .range = ABOVE(-1), .doc = "yearly growth"},
     {ROW(roi_stream, "lift", ROI_PARAM_VALUE, lift, REQ), .kinds = UPLIFT,
      .range = AT_LEAST(-1), .doc = "lift if every person were an active user"},
@@ -302,7 +310,7 @@ static const roi_param decision[] = {
 /* ---- the declaration kinds ------------------------------------------------------------------ */
 
 #define ROWS(a) (a), (int)(sizeof(a) / sizeof((a)[0]))
-#define SECTION(k, rows) {.kind = (k), .style = ROI_DECL_SECTION, .required = 1, .params = ROWS(rows)}
+#define SECTION(k, req, rows) {.kind = (k), .style = ROI_DECL_SECTION, .required = (req), .params = ROWS(rows)}
 /* A list of items of struct T in roi_model's `list`, `n` of them. */
 #define LIST(T, k, st, req, rows, list, n)                                                       \
     .kind = (k), .style = (st), .required = (req), .params = ROWS(rows), .size = sizeof(T),     \
@@ -310,12 +318,14 @@ static const roi_param decision[] = {
     .name_offset = offsetof(T, name)
 
 const roi_decl roi_decls[] = {
-    SECTION("horizon", horizon),
-    SECTION("family", family),
-    SECTION("frontier", frontier),
-    SECTION("quality", quality),
-    {LIST(roi_version, "version", ROI_DECL_OBJECT, 1, version, versions, n_versions)},
-    {LIST(roi_surface, "surface", ROI_DECL_OBJECT, 1, surface, surfaces, n_surfaces)},
+    /* Only the horizon is required (MODEL.md 10.1): a case may have no quality track,
+     * no family and no surfaces; model.c's rules say what each absence means. */
+    SECTION("horizon", 1, horizon),
+    SECTION("family", 0, family),
+    SECTION("frontier", 0, frontier),
+    SECTION("quality", 0, quality),
+    {LIST(roi_version, "version", ROI_DECL_OBJECT, 0, version, versions, n_versions)},
+    {LIST(roi_surface, "surface", ROI_DECL_OBJECT, 0, surface, surfaces, n_surfaces)},
     {LIST(roi_spend, "spend", ROI_DECL_OBJECT, 0, spend, spend, n_spend),
      .kinds = spend_kinds, .kind_offset = offsetof(roi_spend, kind)},
     {LIST(roi_stream, "revenue", ROI_DECL_OBJECT, 0, revenue, streams, n_streams),

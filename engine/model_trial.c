@@ -32,7 +32,8 @@ struct roi_trial_ws {
     double *interactions;  /* I_{s,t} */
     double *unique_reach;  /* unique(R)_t */
     double *unique_active; /* unique(U)_t */
-    double *revenue;       /* Revenue_t */
+    double *revenue;       /* Revenue_t: revenue streams */
+    double *savings;       /* Savings_t: savings streams (MODEL.md 10.3) */
     double *opex;          /* Opex_t */
     double *invest;        /* Invest_t */
     double *cash_flow;     /* CF_t */
@@ -60,6 +61,7 @@ void roi_trial_ws_free(roi_trial_ws *ws)
     free(ws->unique_reach);
     free(ws->unique_active);
     free(ws->revenue);
+    free(ws->savings);
     free(ws->opex);
     free(ws->invest);
     free(ws->cash_flow);
@@ -92,6 +94,7 @@ roi_trial_ws *roi_trial_ws_new(const roi_model *m)
     ws->unique_reach = calloc(T, sizeof(double));
     ws->unique_active = calloc(T, sizeof(double));
     ws->revenue = calloc(T, sizeof(double));
+    ws->savings = calloc(T, sizeof(double));
     ws->opex = calloc(T, sizeof(double));
     ws->invest = calloc(T, sizeof(double));
     ws->cash_flow = calloc(T, sizeof(double));
@@ -101,7 +104,7 @@ roi_trial_ws *roi_trial_ws_new(const roi_model *m)
     ws->version_order = calloc(V, sizeof *ws->version_order);
     if (!ws->release || !ws->version_score || !ws->score || !ws->multiplier || !ws->people ||
         !ws->reach || !ws->active || !ws->interactions || !ws->unique_reach || !ws->unique_active ||
-        !ws->revenue || !ws->opex || !ws->invest || !ws->cash_flow || !ws->irr_flows ||
+        !ws->revenue || !ws->savings || !ws->opex || !ws->invest || !ws->cash_flow || !ws->irr_flows ||
         !ws->chain_a || !ws->surface_weight || !ws->version_order) {
         roi_trial_ws_free(ws);
         return NULL;
@@ -176,6 +179,14 @@ static inline int when_quarter(const double *vals, const roi_trial_ws *ws, roi_p
 static int quality_track(const roi_model *m, const double *vals, roi_trial_ws *ws)
 {
     const int T = m->periods;
+    if (m->n_versions == 0) {
+        /* no quality track (MODEL.md 10.1): m_t = 1, t_launch = the horizon's start */
+        for (int t = 0; t < T; t++) {
+            ws->score[t] = 0.0;
+            ws->multiplier[t] = 1.0;
+        }
+        return 0;
+    }
     for (int v = 0; v < m->n_versions; v++) {
         const roi_version *ver = &m->versions[v];
         /* release = planned + slip, planned absolute or previous release + after */
@@ -237,6 +248,17 @@ static int quality_track(const roi_model *m, const double *vals, roi_trial_ws *w
 static void unique_users(const roi_model *m, roi_trial_ws *ws)
 {
     const int T = m->periods;
+    if (m->people == ROI_NONE) {
+        /* no family (MODEL.md 10.1): surfaces reach different people, plain sums */
+        for (int t = 0; t < T; t++)
+            ws->unique_reach[t] = ws->unique_active[t] = 0.0;
+        for (int s = 0; s < m->n_surfaces; s++)
+            for (int t = 0; t < T; t++) {
+                ws->unique_reach[t] += ws->reach[(size_t)s * T + t];
+                ws->unique_active[t] += ws->active[(size_t)s * T + t];
+            }
+        return;
+    }
     const double *restrict P = ws->people;
     double *restrict none_r = ws->unique_reach; /* prod_s (1 - min(share, 1)) until the end */
     double *restrict none_a = ws->unique_active;
@@ -270,8 +292,9 @@ static void unique_users(const roi_model *m, roi_trial_ws *ws)
     }
 }
 
-/* Section 4: reach, adoption, active users and interactions per surface. */
-static void surfaces(const roi_model *m, const double *vals, roi_trial_ws *ws)
+/* Section 4: reach, adoption, active users and interactions per surface. A surface's
+ * clock starts when it is launched and a version has shipped (MODEL.md 10.4). */
+static void surfaces(const roi_model *m, const double *vals, roi_trial_ws *ws, int t_launch)
 {
     const int T = m->periods;
     const double *restrict mult = ws->multiplier;
@@ -281,7 +304,9 @@ static void surfaces(const roi_model *m, const double *vals, roi_trial_ws *ws)
         double *restrict R = ws->reach + (size_t)si * T;
         double *restrict U = ws->active + (size_t)si * T;
         double *restrict I = ws->interactions + (size_t)si * T;
-        const int L = s->launch + quarters_of(vals, s->delay); /* L_s = launch + delay */
+        /* L_s = max(launch + delay, t_launch) */
+        const int planned = s->launch + quarters_of(vals, s->delay);
+        const int L = planned > t_launch ? planned : t_launch;
         const double A = vals[s->addressable];
         const double quarterly_growth = fourth_root(1.0 + vals[s->growth]);
         const double c = vals[s->ceiling];
@@ -439,7 +464,10 @@ static void stream_revenue(const roi_model *m, const roi_stream *s, const double
     for (int t = 0; t < T; t++)
         line[t] = 0.0;
     const int from = when_quarter(vals, ws, s->from, s->from_event);
-    const int to = s->to_event.of == 0 ? T - 1 : when_quarter(vals, ws, s->to, s->to_event);
+    /* a schedule's `to` is required; another stream without one earns to the end */
+    const int to = s->to_event.of == 0 && s->kind != ROI_STREAM_SCHEDULE
+                       ? T - 1
+                       : when_quarter(vals, ws, s->to, s->to_event);
 
     switch (s->kind) {
     case ROI_STREAM_UPLIFT: {
@@ -460,6 +488,15 @@ static void stream_revenue(const roi_model *m, const roi_stream *s, const double
     case ROI_STREAM_SUBSCRIPTION: /* sum_{s in S} U_{s,t} conversion price */
         surfaces_times(s, ws->active, T, from, vals[s->conversion] * vals[s->price], line);
         break;
+    case ROI_STREAM_SCHEDULE: {
+        /* amount (1+g)^((t - start)/4) for start <= t <= end (MODEL.md 10.2) */
+        const double quarterly = fourth_root(1.0 + vals[s->growth]);
+        double amount = vals[s->amount];
+        for (int t = from; t <= to && t < T; t++, amount *= quarterly)
+            if (t >= 0)
+                line[t] = amount;
+        break;
+    }
     case ROI_STREAM_MARKET_SHARE: {
         /* M0 (1+g_M)^((t - start)/4) share min(m_t, cap) */
         const double M0 = vals[s->market], share = vals[s->share];
@@ -479,7 +516,8 @@ static void stream_revenue(const roi_model *m, const roi_stream *s, const double
         line[t] = 0.0;
 }
 
-/* Sections 5 and 6: every spend line into Opex or Invest, every stream into Revenue.
+/* Sections 5 and 6: every spend line into Opex or Invest, every stream into Revenue or
+ * Savings by its class.
  * Lines are computed into the cash-flow buffer (free until section 7) or straight into
  * their series. Returns the residual values at the horizon's end. */
 static double money_lines(const roi_model *m, const double *vals, roi_trial_ws *ws,
@@ -488,7 +526,7 @@ static double money_lines(const roi_model *m, const double *vals, roi_trial_ws *
     const int T = m->periods;
     const int n_fixed = ROI_SERIES_FIXED_COUNT;
     for (int t = 0; t < T; t++)
-        ws->revenue[t] = ws->opex[t] = ws->invest[t] = 0.0;
+        ws->revenue[t] = ws->savings[t] = ws->opex[t] = ws->invest[t] = 0.0;
     double residuals = 0.0;
     for (int i = 0; i < m->n_spend; i++) {
         const roi_spend *l = &m->spend[i];
@@ -504,8 +542,9 @@ static double money_lines(const roi_model *m, const double *vals, roi_trial_ws *
     for (int i = 0; i < m->n_streams; i++) {
         double *line = series ? &SERIES(n_fixed + i, 0) : ws->cash_flow;
         stream_revenue(m, &m->streams[i], vals, ws, line);
+        double *sink = m->streams[i].cls == ROI_STREAM_SAVINGS ? ws->savings : ws->revenue;
         for (int t = 0; t < T; t++)
-            ws->revenue[t] += line[t];
+            sink[t] += line[t];
     }
     return residuals;
 }
@@ -519,16 +558,18 @@ static void outputs(const roi_model *m, const double *vals, roi_trial_ws *ws, do
     const double df_quarter = 1.0 / fourth_root(1.0 + r); /* 1/(1+q), q = (1+r)^(1/4) - 1 */
     double df = 1.0;                                    /* DF_t = (1+q)^(-t) */
     double df_last = 1.0;
-    double npv_horizon = 0.0, pv_revenue = 0.0, pv_spend = 0.0;
-    double total_spend = 0.0, total_revenue = 0.0, peak_active = 0.0;
+    double npv_horizon = 0.0, pv_benefit = 0.0, pv_spend = 0.0;
+    double total_spend = 0.0, total_revenue = 0.0, total_savings = 0.0, peak_active = 0.0;
     for (int t = 0; t < T; t++, df *= df_quarter) {
         double spend = ws->opex[t] + ws->invest[t];
-        ws->cash_flow[t] = ws->revenue[t] - spend; /* CF = Revenue - Opex - Invest */
+        /* CF = Revenue + Savings - Opex - Invest (MODEL.md 10.3) */
+        ws->cash_flow[t] = (ws->revenue[t] + ws->savings[t]) - spend;
         npv_horizon += ws->cash_flow[t] * df;
-        pv_revenue += ws->revenue[t] * df;
+        pv_benefit += (ws->revenue[t] + ws->savings[t]) * df;
         pv_spend += spend * df;
         total_spend += spend;
         total_revenue += ws->revenue[t];
+        total_savings += ws->savings[t];
         if (ws->unique_active[t] > peak_active)
             peak_active = ws->unique_active[t];
         df_last = df;
@@ -540,7 +581,7 @@ static void outputs(const roi_model *m, const double *vals, roi_trial_ws *ws, do
         const double g_tv = vals[m->tv_growth];
         double ocf = 0.0;
         for (int t = T > 4 ? T - 4 : 0; t < T; t++)
-            ocf += ws->revenue[t] - ws->opex[t];
+            ocf += (ws->revenue[t] + ws->savings[t]) - ws->opex[t];
         tv = ocf * (1.0 + g_tv) / (r - g_tv);
         if (!(tv > 0.0))
             tv = 0.0; /* abandonment floor */
@@ -550,7 +591,7 @@ static void outputs(const roi_model *m, const double *vals, roi_trial_ws *ws, do
     out[ROI_OUT_NPV] = npv_horizon + end_value * df_last;
     out[ROI_OUT_NPV_HORIZON] = npv_horizon;
     out[ROI_OUT_ROI_MULTIPLE] =
-        pv_spend > 0.0 ? (pv_revenue + end_value * df_last) / pv_spend : NAN;
+        pv_spend > 0.0 ? (pv_benefit + end_value * df_last) / pv_spend : NAN;
 
     /* irr: CF' = CF with TV and residuals added to the last quarter, annualised */
     for (int t = 0; t < T; t++)
@@ -595,11 +636,13 @@ void roi_model_trial(const roi_model *m, const double *vals, roi_trial_ws *ws, d
     /* Section 3 */
     const int t_launch = quality_track(m, vals, ws);
     /* Section 4: P_t = P0 (1 + g_P)^(t/4), then the surfaces and the unique users */
-    const double quarterly = fourth_root(1.0 + vals[m->people_growth]);
-    double P = vals[m->people];
-    for (int t = 0; t < T; t++, P *= quarterly)
-        ws->people[t] = P;
-    surfaces(m, vals, ws);
+    if (m->people != ROI_NONE) {
+        const double quarterly = fourth_root(1.0 + vals[m->people_growth]);
+        double P = vals[m->people];
+        for (int t = 0; t < T; t++, P *= quarterly)
+            ws->people[t] = P;
+    }
+    surfaces(m, vals, ws, t_launch);
     unique_users(m, ws);
     /* Sections 5 to 7 */
     const double residuals = money_lines(m, vals, ws, t_launch, series);

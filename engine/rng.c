@@ -100,6 +100,57 @@ double roi_rng_uniform(uint64_t key, uint64_t trial, uint64_t draw)
     return k ? (double)k * TWO_POW_M53 : 0.5 * TWO_POW_M53;
 }
 
+/* Built for several instruction sets, picked at load time: the same integer arithmetic
+ * on each, so the same bits. */
+#if defined(__x86_64__) && defined(__has_attribute)
+#if __has_attribute(target_clones)
+#define RNG_CLONES __attribute__((target_clones("avx512f", "avx2", "default"), optimize("O3")))
+#endif
+#endif
+#ifndef RNG_CLONES
+#define RNG_CLONES
+#endif
+
+/* One Philox round on (x0, x1, x2, x3) with round key (k0, k1), as philox_block. */
+#define PHILOX_ROUND(k0, k1)                                                              \
+    do {                                                                                  \
+        uint64_t p0 = (uint64_t)PHILOX_M0 * x0, p1 = (uint64_t)PHILOX_M1 * x2;            \
+        uint32_t y0 = (uint32_t)(p1 >> 32) ^ x1 ^ (k0);                                   \
+        uint32_t y2 = (uint32_t)(p0 >> 32) ^ x3 ^ (k1);                                   \
+        x1 = (uint32_t)p1;                                                                \
+        x3 = (uint32_t)p0;                                                                \
+        x0 = y0;                                                                          \
+        x2 = y2;                                                                          \
+    } while (0)
+
+/* One trial per iteration: philox_block at index 0 written out round by round, with
+ * no branch (k = 0 is moved by a select), so the loop vectorises over trials. */
+RNG_CLONES
+void roi_rng_uniforms(uint64_t key, uint64_t first, size_t n, double *out)
+{
+    const uint32_t k0 = (uint32_t)key, k1 = (uint32_t)(key >> 32);
+    for (size_t j = 0; j < n; j++) {
+        const uint64_t trial = first + j;
+        uint32_t x0 = (uint32_t)trial, x1 = (uint32_t)(trial >> 32), x2 = 0, x3 = 0;
+        PHILOX_ROUND(k0, k1);
+        PHILOX_ROUND(k0 + 1 * PHILOX_W0, k1 + 1 * PHILOX_W1);
+        PHILOX_ROUND(k0 + 2 * PHILOX_W0, k1 + 2 * PHILOX_W1);
+        PHILOX_ROUND(k0 + 3 * PHILOX_W0, k1 + 3 * PHILOX_W1);
+        PHILOX_ROUND(k0 + 4 * PHILOX_W0, k1 + 4 * PHILOX_W1);
+        PHILOX_ROUND(k0 + 5 * PHILOX_W0, k1 + 5 * PHILOX_W1);
+        PHILOX_ROUND(k0 + 6 * PHILOX_W0, k1 + 6 * PHILOX_W1);
+        PHILOX_ROUND(k0 + 7 * PHILOX_W0, k1 + 7 * PHILOX_W1);
+        PHILOX_ROUND(k0 + 8 * PHILOX_W0, k1 + 8 * PHILOX_W1);
+        PHILOX_ROUND(k0 + 9 * PHILOX_W0, k1 + 9 * PHILOX_W1);
+        /* roi_rng_uniform's k 2^-53 (or 2^-54 for k = 0) with k = hi 2^26 + lo, as
+         * hi 2^-27 + lo 2^-53 (+ 2^-54 when both are 0): every term and the sum are
+         * exact, so the same doubles, from 32-bit conversions and no branch. */
+        const int32_t hi = (int32_t)(x0 >> 5), lo = (int32_t)(x1 >> 6);
+        out[j] = (double)hi * (1.0 / 134217728.0) + (double)lo * TWO_POW_M53 +
+                 (double)((hi | lo) == 0) * (0.5 * TWO_POW_M53);
+    }
+}
+
 /* ---- the GSL generator type ------------------------------------------------------- */
 
 /* Draw indices of the gsl_rng start here, clear of roi_rng_uniform's small indices. */

@@ -12,6 +12,7 @@
 #ifndef ROI_RNG_H
 #define ROI_RNG_H
 
+#include <stddef.h>
 #include <stdint.h>
 #include <gsl/gsl_rng.h>
 
@@ -32,6 +33,13 @@ void roi_rng_block(uint64_t key, uint64_t trial, uint64_t index, uint32_t out[4]
  * random bits. Pure function: roi_rng_uniform(k, t, 0) is the first draw of trial t.
  */
 double roi_rng_uniform(uint64_t key, uint64_t trial, uint64_t draw);
+
+/*
+ * out[j] = roi_rng_uniform(key, first + j, 0) for j < n: the first draw of n consecutive
+ * trials of one stream, the same doubles, computed as one loop over the trials (which
+ * the compiler vectorises: several Philox blocks per instruction).
+ */
+void roi_rng_uniforms(uint64_t key, uint64_t first, size_t n, double *out);
 
 /*
  * The GSL generator type "roi-philox". Allocate with gsl_rng_alloc(roi_rng_philox),

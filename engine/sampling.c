@@ -384,6 +384,45 @@ static inline double u_of_z(double z)
     return u;
 }
 
+/* vals[i] after plan s's override of node i, if any. */
+static inline void apply_override(const roi_sampling *s, int i, double *vals)
+{
+    switch (s->ovr[i]) {
+    case 1 + ROI_OVERRIDE_VALUE:
+        vals[i] = s->ovr_x[i];
+        break;
+    case 1 + ROI_OVERRIDE_SHIFT:
+        vals[i] += s->ovr_x[i];
+        break;
+    case 1 + ROI_OVERRIDE_SCALE:
+        vals[i] *= s->ovr_x[i];
+        break;
+    default:
+        break;
+    }
+}
+
+int roi_sampling_plain_draws(const roi_sampling *s)
+{
+    return !s->lhs && s->k == 0 && s->n_bands == 0;
+}
+
+void roi_sampling_eval_drawn(const roi_sampling *s, const roi_graph *g, const double *drawn,
+                             double *vals)
+{
+    for (int i = 0; i < g->n; i++) {
+        const roi_node *nd = &g->nodes[i];
+        if (nd->kind == ROI_NODE_CONST)
+            vals[i] = nd->value;
+        else if (nd->kind == ROI_NODE_INPUT)
+            vals[i] = drawn[i];
+        else
+            vals[i] = roi_graph_apply(nd->kind, vals[nd->a], nd->b >= 0 ? vals[nd->b] : 0.0,
+                                      nd->c >= 0 ? vals[nd->c] : 0.0);
+        apply_override(s, i, vals);
+    }
+}
+
 void roi_sampling_eval(const roi_sampling *s, const roi_graph *g, const uint64_t *keys,
                        uint64_t trial, double *vals, gsl_rng *scratch)
 {
@@ -419,19 +458,7 @@ void roi_sampling_eval(const roi_sampling *s, const roi_graph *g, const uint64_t
             vals[i] = roi_graph_apply(nd->kind, vals[nd->a], nd->b >= 0 ? vals[nd->b] : 0.0,
                                       nd->c >= 0 ? vals[nd->c] : 0.0);
         }
-        switch (s->ovr[i]) {
-        case 1 + ROI_OVERRIDE_VALUE:
-            vals[i] = s->ovr_x[i];
-            break;
-        case 1 + ROI_OVERRIDE_SHIFT:
-            vals[i] += s->ovr_x[i];
-            break;
-        case 1 + ROI_OVERRIDE_SCALE:
-            vals[i] *= s->ovr_x[i];
-            break;
-        default:
-            break;
-        }
+        apply_override(s, i, vals);
     }
 }
 

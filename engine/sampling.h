@@ -107,6 +107,22 @@ void roi_sampling_eval(const roi_sampling *s, const roi_graph *g, const uint64_t
                        uint64_t trial, double *vals, gsl_rng *scratch);
 
 /*
+ * Whether plan s draws every input as plain Monte Carlo does (no Latin hypercube, no
+ * correlations, no bands): then its inputs are roi_dist_sample's draws and only its
+ * overrides differ, so a caller may draw them itself (in batches) and evaluate with
+ * roi_sampling_eval_drawn.
+ */
+int roi_sampling_plain_draws(const roi_sampling *s);
+
+/*
+ * roi_sampling_eval for a plan with plain draws (roi_sampling_plain_draws), with each
+ * input node i's draw given in drawn[i] (indexed by node, like vals): the same doubles
+ * as roi_sampling_eval. Allocates nothing.
+ */
+void roi_sampling_eval_drawn(const roi_sampling *s, const roi_graph *g, const double *drawn,
+                             double *vals);
+
+/*
  * The value input `node` takes in trial `trial` under plan s: the same number
  * roi_sampling_eval puts in vals[node], without evaluating the rest of the graph (for
  * the post-run analysis, analysis.h). Thread-safe with a per-thread scratch.

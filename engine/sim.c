@@ -57,6 +57,12 @@ typedef struct thread_state {
     double *series;         /* n_series x periods, then the inputs: one row of cells */
     roi_trial_ws *ws;
     gsl_rng *scratch;
+    /* The inputs' draws of the trials [drawn_lo, drawn_hi) of the current block, input
+     * j's at draws[j * ROI_BLOCK + (i - drawn_lo)], drawn input by input (draw_block),
+     * and one trial's of them by node (fixed) for the graph's evaluation. */
+    double *draws;
+    double *fixed;
+    size_t drawn_lo, drawn_hi;
     /* Histogram counts, cells x HIST_STRIDE slots. The hot loop is bound by cache
      * misses on them, so it counts in 8 bits (a quarter of the footprint of 32-bit
      * counts) and an increment that wraps a counter to 0 adds 256 to the slot's
@@ -113,6 +119,8 @@ static void thread_state_free(thread_state *t)
         roi_trial_ws_free(t->ws);
     if (t->scratch)
         gsl_rng_free(t->scratch);
+    free(t->draws);
+    free(t->fixed);
     free(t->hits);
     free(t->hits_hi);
     free(t->carry);
@@ -139,6 +147,9 @@ static roi_status thread_state_init(thread_state *t, const roi_model *m, size_t 
     t->series = calloc_lines(n_cells + 1, sizeof *t->series); /* series, then inputs */
     t->ws = roi_trial_ws_new(m);
     t->scratch = gsl_rng_alloc(roi_rng_philox);
+    t->draws = calloc_lines((size_t)roi_graph_input_count(&m->graph) * ROI_BLOCK + 1,
+                            sizeof *t->draws);
+    t->fixed = calloc_lines((size_t)(m->graph.n > 0 ? m->graph.n : 1), sizeof *t->fixed);
     t->hits = calloc_lines(n_cells * HIST_STRIDE, sizeof *t->hits);
     t->hits_hi = calloc(n_cells * HIST_STRIDE + 1, sizeof *t->hits_hi);
     t->carry = calloc_lines(CARRY_BATCH + n_cells, sizeof *t->carry); /* see accumulate */
@@ -148,7 +159,8 @@ static roi_status thread_state_init(thread_state *t, const roi_model *m, size_t 
     t->cmin = calloc_lines(n_cells + 1, sizeof *t->cmin);
     t->cmax = calloc_lines(n_cells + 1, sizeof *t->cmax);
     t->milestones = calloc_lines((size_t)m->n_milestones + 1, sizeof *t->milestones);
-    if (!t->vals || !t->series || !t->ws || !t->scratch || !t->hits || !t->hits_hi ||
+    if (!t->vals || !t->series || !t->ws || !t->scratch || !t->draws || !t->fixed ||
+        !t->hits || !t->hits_hi ||
         !t->carry || !t->wrapped || !t->slot || !t->bsum || !t->cmin || !t->cmax ||
         !t->milestones) {
         thread_state_free(t);
@@ -185,7 +197,55 @@ typedef struct shape {
     const int *input_nodes;
     size_t n_series_vals, n_cells;
     int outputs_only;           /* roi_sim_opts.outputs_only: no series, no cells */
+    int batch;                  /* inputs drawn a block at a time (draw_block): no plan,
+                                 * or one with plain draws (overrides only) */
 } shape;
+
+/*
+ * The inputs' draws of trials [lo, hi) into t->draws, one input at a time: the uniforms
+ * of a whole block in one vectorised batch and then the quantiles where the family
+ * takes its quantile at the stream's first uniform, else roi_dist_sample trial by
+ * trial; either way the doubles roi_dist_sample gives, so a trial's values do not
+ * depend on the path (reruns and the pilot draw trial by trial).
+ */
+static void draw_block(const shape *sh, thread_state *t, size_t lo, size_t hi)
+{
+    const roi_graph *g = &sh->m->graph;
+    const size_t n = hi - lo;
+    for (int j = 0; j < sh->n_inputs; j++) {
+        const int node = sh->input_nodes[j];
+        const roi_dist *d = &g->nodes[node].dist;
+        double *row = t->draws + (size_t)j * ROI_BLOCK;
+        if (roi_dist_by_uniform(d)) {
+            roi_rng_uniforms(sh->keys[node], (uint64_t)lo, n, row);
+            for (size_t k = 0; k < n; k++)
+                row[k] = roi_dist_quantile(d, row[k]);
+        } else {
+            for (size_t k = 0; k < n; k++)
+                row[k] = roi_dist_sample(d, sh->keys[node], (uint64_t)(lo + k), t->scratch);
+        }
+    }
+    t->drawn_lo = lo;
+    t->drawn_hi = hi;
+}
+
+/* The node values of trial i into t->vals: from the block's draws when they hold it,
+ * else drawn here (draw_trial). */
+static void trial_values(const shape *sh, thread_state *t, size_t i)
+{
+    const roi_graph *g = &sh->m->graph;
+    if (!sh->batch || i < t->drawn_lo || i >= t->drawn_hi) {
+        draw_trial(sh->m, sh->plan, sh->keys, i, t->vals, t->scratch);
+        return;
+    }
+    const double *col = t->draws + (i - t->drawn_lo);
+    for (int j = 0; j < sh->n_inputs; j++)
+        t->fixed[sh->input_nodes[j]] = col[(size_t)j * ROI_BLOCK];
+    if (sh->plan)
+        roi_sampling_eval_drawn(sh->plan, g, t->fixed, t->vals);
+    else
+        roi_graph_eval_fixed(g, t->fixed, t->vals);
+}
 
 /*
  * Evaluates trial i into t->vals / t->series / out. Returns 0 when every value that
@@ -198,7 +258,7 @@ static int run_trial(const shape *sh, thread_state *t, size_t i, double *out,
                      int check_series)
 {
     const roi_model *m = sh->m;
-    draw_trial(m, sh->plan, sh->keys, i, t->vals, t->scratch);
+    trial_values(sh, t, i);
     roi_model_trial(m, t->vals, t->ws, out, sh->outputs_only ? NULL : t->series);
     if (sh->outputs_only)
         check_series = 0;
@@ -768,7 +828,7 @@ static roi_status sim_alloc(sim *s, roi_error *err)
         run->inputs[i].node = s->input_nodes[i];
     }
     s->sh = (shape){m, NULL, run->keys, n_series, m->periods, n_inputs, s->input_nodes,
-                    n_series_vals, n_cells, s->opts->outputs_only};
+                    n_series_vals, n_cells, s->opts->outputs_only, 1};
     return ROI_OK;
 }
 
@@ -807,6 +867,7 @@ static roi_status sim_plan(sim *s, roi_error *err)
                               o->n_bands};
     ROI_TRY(roi_sampling_new(s->m, &s->m->graph, &spec, &s->run->plan, err));
     s->sh.plan = s->run->plan;
+    s->sh.batch = roi_sampling_plain_draws(s->sh.plan);
     return ROI_OK;
 }
 
@@ -876,6 +937,8 @@ static void run_block(sim *s, thread_state *t, size_t b, double *blk, size_t *fi
     double o[ROI_OUT_COUNT];
     double *bsum = t->bsum; /* copied to block_sums when the block is done */
     memset(bsum, 0, sh->n_cells * sizeof *bsum);
+    if (sh->batch)
+        draw_block(sh, t, lo, hi);
     int failed = 0;
     for (size_t i = lo; i < hi && !failed; i++) {
         failed = run_trial(sh, t, i, o, 0) != 0;

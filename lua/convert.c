@@ -130,8 +130,15 @@ static void add_location(conv *c, const char *key)
         const char *loc = lua_rawget(c->L, c->locs) == LUA_TSTRING ? lua_tostring(c->L, -1)
                                                                    : NULL; /* +1 */
         if (loc) {
+            /* A --set option's location names its path already ("--set v2.score"):
+             * "--set v2.score: sd must be > 0", not the path twice. */
+            const char *body = c->err->msg;
+            size_t n = strlen(path);
+            if (strncmp(loc, "--set ", 6) == 0 && strcmp(loc + 6, path) == 0 &&
+                strncmp(body, path, n) == 0 && body[n] == ':' && body[n + 1] == ' ')
+                body += n + 2;
             char msg[sizeof c->err->msg + sizeof path + 64];
-            snprintf(msg, sizeof msg, "%s: %s", loc, c->err->msg);
+            snprintf(msg, sizeof msg, "%s: %s", loc, body);
             size_t len = strlen(msg);
             if (len >= sizeof c->err->msg)
                 len = sizeof c->err->msg - 1;
@@ -360,6 +367,10 @@ static roi_status make_dist(conv *c, int t, const char *name, roi_dist *d)
                           c->err);
     else if (strcmp(family, "bernoulli") == 0)
         s = roi_dist_bernoulli(d, p[0], name, c->err);
+    else if (strcmp(family, "gamma") == 0)
+        s = roi_dist_gamma(d, p[0], p[1], name, c->err);
+    else if (strcmp(family, "weibull") == 0)
+        s = roi_dist_weibull(d, p[0], p[1], name, c->err);
     else if (strcmp(family, "lognormal") == 0 && form && strcmp(form, "meansd") == 0)
         s = roi_dist_lognormal_meansd(d, p[0], p[1], name, c->err);
     else if (strcmp(family, "lognormal") == 0)
@@ -1063,6 +1074,30 @@ static roi_status read_correlations(conv *c, int r)
     return s;
 }
 
+/* The notes of the load: resolved.notes, a list of strings, into m->notes. */
+static roi_status read_notes(conv *c, int r)
+{
+    lua_State *L = c->L;
+    roi_status s = typed_field(c, r, "notes", LUA_TTABLE, "a list", "notes"); /* +1 */
+    if (s != ROI_OK)
+        return s;
+    const int list = lua_gettop(L);
+    int n = lua_istable(L, list) ? (int)lua_rawlen(L, list) : 0;
+    if (n > 0 && !(c->m->notes = calloc((size_t)n, sizeof *c->m->notes)))
+        s = nomem(c);
+    for (int i = 0; i < n && s == ROI_OK; i++) {
+        if ((s = typed_index(c, list, i + 1, LUA_TSTRING, "a string", "notes")) != ROI_OK)
+            break; /* +1 */
+        if (!(c->m->notes[i] = dupstr(lua_tostring(L, -1))))
+            s = nomem(c);
+        else
+            c->m->n_notes = i + 1;
+        lua_pop(L, 1);
+    }
+    lua_pop(L, 1);
+    return s;
+}
+
 /* Converts the resolved table at index r into c->m, then validates it. */
 static roi_status convert(conv *c, int r)
 {
@@ -1078,7 +1113,7 @@ static roi_status convert(conv *c, int r)
     if (!(m->name = dupstr(name ? name : "")) || !(m->title = dupstr(title ? title : "")) ||
         !(m->file = dupstr(file ? file : "")))
         return nomem(c);
-    if ((s = build_nodes(c, r)) != ROI_OK)
+    if ((s = build_nodes(c, r)) != ROI_OK || (s = read_notes(c, r)) != ROI_OK)
         return s;
     if ((s = typed_field(c, r, "declarations", LUA_TTABLE, "a table", "declarations")) !=
         ROI_OK) /* +1 */

@@ -19,7 +19,7 @@ local M = {}
 local fmt, concat, sort = string.format, table.concat, table.sort
 local getinfo = debug.getinfo
 local type, pairs, ipairs, tostring, select = type, pairs, ipairs, tostring, select
-local setmetatable, getmetatable, rawget, rawset = setmetatable, getmetatable, rawget, rawset
+local setmetatable, getmetatable, next = setmetatable, getmetatable, next
 local error, load, math_type = error, load, math.type
 
 local LIBRARY_SOURCE = "=[roisim]"
@@ -74,11 +74,30 @@ end
 
 -- ==== uncertain values (expressions) ================================================
 
+-- An uncertain value is an empty proxy table; its fields live in VDATA, out of the
+-- scenario's reach. Scenario code can call its methods and read its plain fields
+-- (op, family, operands: strings, numbers and other values, all immutable), but can
+-- neither change a field nor reach a table inside (a distribution's args): what the
+-- library checked when it built the value is what the conversion reads.
 local Value = {}                                 -- methods of uncertain values
-local VMT = { __index = Value, __name = "roi.Value" }
+local VDATA = {}                                 -- proxy -> its fields (private)
+local VMT = { __name = "roi.Value" }
 
-local function is_value(v) return getmetatable(v) == VMT end
-local function new_value(t) t.loc = t.loc or author_loc(); return setmetatable(t, VMT) end
+local function is_value(v) return VDATA[v] ~= nil end
+local function new_value(t)
+  t.loc = t.loc or author_loc()
+  local p = setmetatable({}, VMT)
+  VDATA[p] = t
+  return p
+end
+VMT.__index = function(p, k)
+  local m = Value[k]
+  if m ~= nil then return m end
+  local x = VDATA[p][k]
+  if type(x) == "table" and not is_value(x) then return nil end
+  return x
+end
+VMT.__len = function(p) return #VDATA[p] end
 
 local function check_operand(v, what)
   if type(v) == "number" or is_value(v) then return v end
@@ -106,6 +125,10 @@ VMT.__concat = function()
 end
 VMT.__idiv = function() fail("// is not supported on uncertain values; use floor division in the engine via discrete values") end
 VMT.__mod = function() fail("% is not supported on uncertain values") end
+VMT.__newindex = function(_, k)
+  fail(fmt("an uncertain value cannot be changed (field '%s'); build a new one, e.g. "
+    .. "x = normal(60, 2) or x = x + 1", tostring(k)))
+end
 
 local describe                                    -- forward
 
@@ -202,6 +225,25 @@ function lib.lognormal(spec, ...)
     need("lognormal", 2, spec.sd, "sd") }, "meansd")
 end
 
+-- gamma{shape = k, scale = theta} and weibull{shape = k, scale = lambda}: the form
+-- `roisim fit` prints.
+local function shape_scale(family, spec, ...)
+  if type(spec) ~= "table" or is_value(spec) or select("#", ...) > 0 then
+    fail(fmt("%s takes a table: %s{shape = ..., scale = ...}", family, family))
+  end
+  for k in pairs(spec) do
+    if k ~= "shape" and k ~= "scale" then
+      fail(fmt("%s has no parameter '%s'%s", family, tostring(k),
+        suggest(tostring(k), { "shape", "scale" })))
+    end
+  end
+  return dist(family, { need(family, 1, spec.shape, "shape"), need(family, 2, spec.scale, "scale") },
+    "shapescale")
+end
+
+function lib.gamma(spec, ...) return shape_scale("gamma", spec, ...) end
+function lib.weibull(spec, ...) return shape_scale("weibull", spec, ...) end
+
 function lib.discrete(spec, ...)
   if type(spec) ~= "table" or is_value(spec) or select("#", ...) > 0 then
     fail("discrete takes a table of value = probability: discrete{[0] = .45, [1] = .35, [2] = .20}")
@@ -275,7 +317,7 @@ end
 
 local function cmp(op)
   return function(self, x)
-    check_operand(x, op)
+    check_operand(self, op); check_operand(x, op)
     return new_value { op = op, self, x }
   end
 end
@@ -286,7 +328,8 @@ Value.is, Value.is_not = cmp("=="), cmp("~=")
 -- x:truncate{low = a, high = b}: the distribution conditioned on [a, b] (values
 -- outside are redrawn). Only for a distribution itself.
 function Value:truncate(bounds)
-  if rawget(self, "op") ~= "dist" then
+  local data = VDATA[self]
+  if not data or data.op ~= "dist" then
     fail("truncate applies to a distribution such as normal(62, 1.5), not to an expression; "
       .. "use clamp(x, low, high) to pile values at the bounds")
   end
@@ -300,12 +343,12 @@ function Value:truncate(bounds)
   end
   if bounds.low == nil and bounds.high == nil then fail("truncate needs low, high or both") end
   local copy = {}
-  for k, v in pairs(self) do copy[k] = v end
+  for k, v in pairs(data) do copy[k] = v end
   copy.loc = author_loc()
-  copy.low = bounds.low ~= nil and need("truncate", 1, bounds.low, "low") or rawget(self, "low")
-  copy.high = bounds.high ~= nil and need("truncate", 2, bounds.high, "high") or rawget(self, "high")
+  copy.low = bounds.low ~= nil and need("truncate", 1, bounds.low, "low") or data.low
+  copy.high = bounds.high ~= nil and need("truncate", 2, bounds.high, "high") or data.high
   copy.name = nil
-  return setmetatable(copy, VMT)
+  return new_value(copy)
 end
 
 -- clamp(x, low, high): values outside [low, high] are set to the bound.
@@ -319,11 +362,12 @@ end
 -- and common random numbers (instead of the path it is assigned to).
 function Value:named(label)
   if type(label) ~= "string" or label == "" then fail("named takes a non-empty string") end
-  if rawget(self, "op") ~= "dist" then fail("named applies to a distribution, not to an expression") end
-  if rawget(self, "name") and rawget(self, "name") ~= label then
-    fail(fmt("this input is already named '%s'", self.name))
+  local data = VDATA[self]
+  if not data or data.op ~= "dist" then fail("named applies to a distribution, not to an expression") end
+  if data.name and data.name ~= label then
+    fail(fmt("this input is already named '%s'", data.name))
   end
-  rawset(self, "name", label)
+  data.name = label
   return self
 end
 
@@ -332,9 +376,20 @@ end
 -- (k a whole number, possibly uncertain), for a line's from or to (MODEL.md 11.1). The
 -- version is looked up when the scenario is resolved, so it may be declared later.
 
+-- Like uncertain values, an event is an empty proxy whose fields live in EDATA, out of
+-- the scenario's reach: scenario code cannot change one after it was checked.
 local Event = { __name = "roi.Event" }
+local EDATA = {}                                 -- proxy -> { version, offset, loc }
 
-local function is_event(v) return getmetatable(v) == Event end
+local function is_event(v) return EDATA[v] ~= nil end
+local function new_event(version, offset, loc)
+  local p = setmetatable({}, Event)
+  EDATA[p] = { version = version, offset = offset, loc = loc }
+  return p
+end
+Event.__index = function(p, k) return EDATA[p][k] end
+Event.__newindex = function() fail("an event quarter such as release(\"v2\") + 2 cannot be changed") end
+Event.__metatable = false
 
 local function shift_event(e, k, sign, what)
   check_operand(k, what)
@@ -343,7 +398,7 @@ local function shift_event(e, k, sign, what)
   if type(offset) == "number" and type(k) == "number" then offset = offset + k
   elseif offset == 0 then offset = k
   else offset = new_value { op = "+", offset, k } end
-  return setmetatable({ version = e.version, offset = offset, loc = e.loc }, Event)
+  return new_event(e.version, offset, e.loc)
 end
 
 Event.__add = function(a, b)
@@ -364,18 +419,20 @@ end
 function lib.release(name, ...)
   no_extra("release", 1 + select("#", ...), 1)
   if type(name) ~= "string" then fail("release takes a version's name: release(\"v2\")") end
-  return setmetatable({ version = name, offset = 0, loc = author_loc() }, Event)
+  return new_event(name, 0, author_loc())
 end
 
 -- ==== describing values in the author's notation ====================================
 
 local function describe_dist(v)
-  local a = v.args
+  local a = VDATA[v].args
   local s
   local function d(x) return is_value(x) and describe(x) or num_str(x) end
   if v.family == "lognormal" then
     if v.form == "p5p95" then s = fmt("lognormal{p5 = %s, p95 = %s}", d(a[1]), d(a[2]))
     else s = fmt("lognormal{mean = %s, sd = %s}", d(a[1]), d(a[2])) end
+  elseif v.form == "shapescale" then
+    s = fmt("%s{shape = %s, scale = %s}", v.family, d(a[1]), d(a[2]))
   elseif v.family == "discrete" then
     local parts = {}
     for i, x in ipairs(a.values) do parts[i] = fmt("[%s] = %s", num_str(x), num_str(a.probs[i])) end
@@ -626,8 +683,22 @@ local function note_set(st, path)
   elseif first ~= st.current then st.changed[path] = true end
 end
 
--- Checks `v` against field type `ftype` for `what` (a description used in messages).
-local function check_field(st, what, ftype, v)
+-- "LOC: WHAT must ..." for a message about `what` raised at `loc`; a --set option's
+-- location already names the path ("--set v2.score"), so there the path is not
+-- repeated: "--set v2.score: must ...".
+local function field_fail(what, loc, msg)
+  loc = loc or author_loc()
+  if loc == "--set " .. what and msg:sub(1, #what) == what then
+    local rest = msg:sub(#what + 1):gsub("^:? ", "", 1)
+    msg = rest
+  end
+  fail(msg, loc)
+end
+
+-- Checks `v` against field type `ftype` for `what` (a description used in messages);
+-- a failure is raised at `loc` (the author's line when nil).
+local function check_field(st, what, ftype, v, loc)
+  local function fail(msg) field_fail(what, loc, msg) end
   if type(ftype) == "table" then
     if type(v) ~= "table" or is_value(v) then
       fail(fmt("%s must be a table of %s", what, concat(field_names(ftype), ", ")))
@@ -693,8 +764,23 @@ local function check_field(st, what, ftype, v)
   end
 end
 
+-- A copy of the scenario's table v, read raw (no metamethods run) down to `depth`
+-- levels of plain tables (deeper ones become empty); values, strings, numbers and
+-- booleans are kept as they are (immutable). The library checks and keeps this copy,
+-- so scenario code that runs later cannot change what was checked.
+local function plain_copy(v, depth)
+  if type(v) ~= "table" or is_value(v) or is_event(v) then return v end
+  local c = {}
+  if depth > 0 then
+    for k, x in next, v do c[k] = plain_copy(x, depth - 1) end
+  end
+  return c
+end
+local FIELD_DEPTH = 4                             -- a list of lists of numbers, and one more
+
 -- Sets field `key` of `obj` (path prefix `prefix` inside the object) to v.
 local function set_field(st, obj, schema, prefix, key, v, loc)
+  v = plain_copy(v, FIELD_DEPTH)
   local ftype = type(key) == "string" and schema.fields[key]
   local full = obj.name .. "." .. prefix .. tostring(key)
   if not ftype then
@@ -704,7 +790,7 @@ local function set_field(st, obj, schema, prefix, key, v, loc)
       type(key) == "string" and suggest(key, field_names(schema)) or ""), loc)
   end
   if v == nil then fail(fmt("%s cannot be removed (nil); give it a value", full), loc) end
-  check_field(st, full, ftype, v)
+  check_field(st, full, ftype, v, loc)
   if type(ftype) == "table" then
     -- A nested table (adoption, residual) set whole: each key is checked and set.
     local sub = obj.fields
@@ -724,7 +810,7 @@ local function set_field(st, obj, schema, prefix, key, v, loc)
   end
   t[key] = v
   obj.locs[prefix .. key] = loc or author_loc()
-  if is_value(v) and v.op == "dist" and not v.path then v.loc = v.loc or loc end
+  if is_value(v) and v.op == "dist" and not v.path then VDATA[v].loc = v.loc or loc end
   note_set(st, full)
 end
 
@@ -744,7 +830,7 @@ local function field_proxy(st, obj, schema, prefix)
       if ftype ~= "value" and ftype ~= "number" then
         local t = obj.fields
         for part in prefix:gmatch("[^.]+") do t = t[part] or {} end
-        return t[key]
+        return plain_copy(t[key], FIELD_DEPTH)
       end
       return new_value { op = "ref", path = obj.name .. "." .. prefix .. key }
     end,
@@ -756,8 +842,18 @@ local function field_proxy(st, obj, schema, prefix)
   })
 end
 
+-- Views and stresses are questions asked of the model, like goals and sweeps: a later
+-- file (a what-if) may declare one again by name, which replaces the parent's in place.
+local REDECLARABLE = { view = true, stress = true }
+
 local function declare(st, kind, name, loc)
   local existing = st.objects[name]
+  if existing and existing.kind == kind and REDECLARABLE[kind] and existing.file ~= st.current then
+    local obj = { kind = kind, name = name, fields = {}, locs = {}, loc = loc, file = st.current }
+    obj.proxy = field_proxy(st, obj, OBJECTS[kind], "")
+    st.objects[name] = obj
+    return obj
+  end
   if existing then
     fail(fmt("'%s' is already declared (%s '%s' at %s); to change it, assign its fields, e.g. %s.field = value",
       name, existing.kind, name, existing.loc, name), loc)
@@ -953,6 +1049,7 @@ local function add_questions(st, env_lib)
         if type(spec) ~= "table" or is_value(spec) then
           fail(fmt("%s \"%s\" takes a table of fields: %s \"%s\" { ... }", kind, name, kind, name), loc)
         end
+        spec = plain_copy(spec, FIELD_DEPTH)
         for _, k in ipairs(sorted_keys(spec)) do
           if type(k) ~= "string" or not schema.fields[k] then
             fail(fmt("%s \"%s\" has no field '%s'%s", kind, name, tostring(k),
@@ -1196,7 +1293,7 @@ end
 local function name_leaves(v, path)
   if not is_value(v) then return end
   if v.op == "dist" then
-    if not v.name then v.name = path end
+    if not v.name then VDATA[v].name = path end
     return
   end
   if v.op == "ref" then return end
@@ -1307,9 +1404,9 @@ local function resolver(st, out)
         return ar.const
       end
       if v.family == "discrete" then
-        args.values, args.probs = v.args.values, v.args.probs
+        args.values, args.probs = VDATA[v].args.values, VDATA[v].args.probs
       else
-        for i, x in ipairs(v.args) do args[i] = const_arg(x, "parameter " .. i) end
+        for i, x in ipairs(VDATA[v].args) do args[i] = const_arg(x, "parameter " .. i) end
       end
       local low = v.low ~= nil and const_arg(v.low, "lower truncation bound") or nil
       local high = v.high ~= nil and const_arg(v.high, "upper truncation bound") or nil
@@ -1376,7 +1473,6 @@ local CMP_OPS = { ["<"] = true, ["<="] = true, [">"] = true, [">="] = true, ["==
   ["~="] = true }
 -- A name that a what-if fixed to a number (moat = 1) is written as that number.
 local function condition_text(st, v, what, loc)
-  if type(v) == "string" then return v end
   local function constant(path)
     local first, rest = path:match("^([^.]+)%.?(.*)$")
     local val = st.globals[first]
@@ -1388,6 +1484,14 @@ local function condition_text(st, v, what, loc)
     if type(val) == "number" then return num_str(val) end
     if is_value(val) and val.op == "ref" then return constant(val.path) end
     return nil
+  end
+  if type(v) == "string" then
+    -- A condition written as text names inputs; one that a what-if fixed reads as
+    -- its number ("moat" -> "1"), so the parent's view evaluates on the constant.
+    return (v:gsub("[%a_][%w_]*[%w_.]*", function(word)
+      if not st.changed[word] then return nil end
+      return constant(word)
+    end))
   end
   local function text(x, nested)
     if type(x) == "number" then return num_str(x) end
@@ -1602,7 +1706,22 @@ local function resolve_questions(st, out, node_of)
   end
 end
 
--- Rank correlations, between uncertain inputs of the resolved scenario.
+-- A note for the author: something of a parent that a what-if made moot, dropped or
+-- adapted rather than refused. Shown on standard error and kept in the model.
+local function note(st, out, loc, text)
+  local msg = fmt("%s: note: %s", loc or "?", text)
+  out.notes[#out.notes + 1] = msg
+  host.print(msg)
+end
+
+-- Nonzero when `name` is a parameter path or named value that a later file (a what-if)
+-- or --set changed, so that a parent's question about it may no longer apply.
+local function fixed_by_whatif(st, name)
+  return st.changed[name] and lookup(st, name) ~= nil
+end
+
+-- Rank correlations, between uncertain inputs of the resolved scenario. A pair on an
+-- input that a what-if fixed is dropped, with a note.
 local function resolve_correlations(st, out)
   local input_names = {}
   for _, nd in ipairs(out.nodes) do
@@ -1613,13 +1732,31 @@ local function resolve_correlations(st, out)
   for _, n in ipairs(input_names) do known[n] = true end
   out.correlations = {}
   for _, c in ipairs(st.correlations) do
+    local keep = true
     for _, n in ipairs({ c.a, c.b }) do
-      if not known[n] then
-        fail(fmt("correlate: '%s' is not an uncertain input of this scenario%s", n, suggest(n, input_names)), c.loc)
+      if keep and not known[n] then
+        if not fixed_by_whatif(st, n) then
+          fail(fmt("correlate: '%s' is not an uncertain input of this scenario%s", n, suggest(n, input_names)), c.loc)
+        end
+        note(st, out, c.loc, fmt("correlate: the pair (%s, %s) is dropped: this scenario fixes '%s'",
+          c.a, c.b, n))
+        keep = false
       end
     end
-    out.correlations[#out.correlations + 1] = { a = c.a, b = c.b, rank = c.rank }
+    if keep then out.correlations[#out.correlations + 1] = { a = c.a, b = c.b, rank = c.rank } end
   end
+  -- A stress of an input a what-if fixed has nothing to restrict: skipped, with a note.
+  local stresses = {}
+  for _, entry in ipairs(out.declarations.stress) do
+    if type(entry.input) == "string" and not known[entry.input] and fixed_by_whatif(st, entry.input) then
+      local obj = st.objects[entry.name]
+      note(st, out, obj.locs.input or obj.loc, fmt("stress '%s' is skipped: this scenario fixes '%s'",
+        entry.name, entry.input))
+    else
+      stresses[#stresses + 1] = entry
+    end
+  end
+  out.declarations.stress = stresses
 end
 
 -- Locations of every declaration and field, for messages from the engine's validation.
@@ -1698,7 +1835,7 @@ local function condition_steps(st, out, v, what, loc, value_of)
 end
 
 local function resolve_state(st, file, name)
-  local out = { nodes = {}, locs = {}, changed = {}, declarations = {} }
+  local out = { nodes = {}, locs = {}, changed = {}, declarations = {}, notes = {} }
   out.name, out.file = name, file
   out.title = st.info.title or name
   out.description = st.info.description

@@ -131,12 +131,125 @@ static void resolved_free(resolved *r)
     r->dir = NULL;
 }
 
-/*
- * The folder is opened once (symbolic links among the folders are followed there, and
- * nowhere else); the last component is looked at without following it. With
- * open_stream, a stream target is opened (without blocking on a FIFO) and checked to
- * still be a character device or FIFO. On failure r needs no cleanup.
- */
+/* Opens the folder of path once (symbolic links among the folders are followed here,
+ * and nowhere else) and sets r->base to the last component. */
+static roi_status open_folder(const char *path, resolved *r, roi_error *err)
+{
+    const char *slash = strrchr(path, '/');
+    r->base = slash ? slash + 1 : path;
+    if (!r->base[0] || !strcmp(r->base, ".") || !strcmp(r->base, ".."))
+        return roi_error_set(err, ROI_ERR_USAGE, NULL, "cannot write '%s': it names a directory",
+                             path);
+    r->dir = !slash ? strdup(".") : slash == path ? strdup("/")
+                                                  : strndup(path, (size_t)(slash - path));
+    if (!r->dir)
+        return roi_error_set(err, ROI_ERR_NOMEM, NULL, "out of memory writing '%s'", path);
+    r->dirfd = open(r->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (r->dirfd < 0)
+        return roi_error_set(err, ROI_ERR_IO, NULL, "cannot write '%s': %s '%s'", path,
+                             errno == ENOENT ? "there is no folder"
+                             : errno == ENOTDIR ? "not a folder:" : strerror(errno),
+                             r->dir);
+    return ROI_OK;
+}
+
+/* What the last component is, looked at without following it: *ts the target's status
+ * (through a link to a device or FIFO, the only links roisim writes through), *link
+ * whether it is a link; *missing when there is nothing there. */
+static roi_status look_at_target(const char *path, const resolved *r, struct stat *ts,
+                                 int *link, int *missing, roi_error *err)
+{
+    struct stat ls;
+    *link = *missing = 0;
+    if (fstatat(r->dirfd, r->base, &ls, AT_SYMLINK_NOFOLLOW) != 0) {
+        if (errno == ENOENT) {
+            *missing = 1;
+            return ROI_OK;
+        }
+        return roi_error_set(err, ROI_ERR_IO, NULL, "cannot write '%s': %s", path,
+                             strerror(errno));
+    }
+    *link = S_ISLNK(ls.st_mode);
+    if (!*link) {
+        *ts = ls;
+        return ROI_OK;
+    }
+    if (fstatat(r->dirfd, r->base, ts, 0) != 0)
+        return roi_error_set(err, ROI_ERR_USAGE, NULL,
+                             "cannot write '%s': it is a symbolic link to a missing file; "
+                             "roisim never writes through links to files: name the file "
+                             "itself", path);
+    if (!S_ISCHR(ts->st_mode) && !S_ISFIFO(ts->st_mode))
+        return roi_error_set(err, ROI_ERR_USAGE, NULL,
+                             "cannot write '%s': it is a symbolic link to %s; roisim never "
+                             "writes through links to files (it would replace a file you "
+                             "did not name): name the file itself", path,
+                             kind_name(ts->st_mode));
+    return ROI_OK;
+}
+
+/* A regular file to replace: in a sticky folder (/tmp) only the owner may replace it,
+ * found out now, not after other reports were put in place. */
+static roi_status check_replace(const char *path, const resolved *r, const struct stat *ts,
+                                roi_error *err)
+{
+    struct stat ds;
+    uid_t me = geteuid();
+    if (fstat(r->dirfd, &ds) == 0 && (ds.st_mode & S_ISVTX) && me != 0 && ts->st_uid != me &&
+        ds.st_uid != me)
+        return roi_error_set(err, ROI_ERR_IO, NULL,
+                             "cannot replace '%s': it belongs to another user and its folder "
+                             "'%s' is sticky", path, r->dir);
+    return ROI_OK;
+}
+
+/* Opens a stream target (a character device or FIFO) without blocking on a FIFO that
+ * nobody reads, and checks that it still is one. */
+static roi_status open_stream_target(const char *path, resolved *r, int link, roi_error *err)
+{
+    struct stat ts;
+    r->out_fd = openat(r->dirfd, r->base,
+                       O_WRONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC | (link ? 0 : O_NOFOLLOW));
+    if (r->out_fd < 0)
+        return errno == ENXIO
+                   ? roi_error_set(err, ROI_ERR_IO, NULL,
+                                   "cannot write '%s': it is a FIFO that no program is reading "
+                                   "(start the reader first)", path)
+                   : roi_error_set(err, ROI_ERR_IO, NULL, "cannot write '%s': %s", path,
+                                   strerror(errno));
+    if (fstat(r->out_fd, &ts) != 0 || (!S_ISCHR(ts.st_mode) && !S_ISFIFO(ts.st_mode)))
+        return roi_error_set(err, ROI_ERR_IO, NULL,
+                             "cannot write '%s': it changed while roisim opened it", path);
+    int fl = fcntl(r->out_fd, F_GETFL);
+    if (fl == -1 || fcntl(r->out_fd, F_SETFL, fl & ~O_NONBLOCK) == -1)
+        return roi_error_set(err, ROI_ERR_IO, NULL, "cannot write '%s': %s", path,
+                             strerror(errno));
+    return ROI_OK;
+}
+
+/* Where a report named path goes: a new file, a file to replace, or a stream (standard
+ * output, a character device, a FIFO). With open_stream, a stream target is opened.
+ * On failure r needs no cleanup. */
+static roi_status resolve_target(const char *path, int open_stream, resolved *r, roi_error *err)
+{
+    struct stat ts;
+    int link, missing;
+    ROI_TRY(open_folder(path, r, err));
+    ROI_TRY(look_at_target(path, r, &ts, &link, &missing, err));
+    if (missing)
+        return ROI_OK; /* NEW */
+    if (S_ISREG(ts.st_mode)) {
+        r->kind = ROI_ATOMIC_REPLACE;
+        return check_replace(path, r, &ts, err);
+    }
+    if (!S_ISCHR(ts.st_mode) && !S_ISFIFO(ts.st_mode))
+        return roi_error_set(err, ROI_ERR_USAGE, NULL,
+                             "cannot write '%s': it is %s; roisim writes reports to files, "
+                             "character devices and FIFOs only", path, kind_name(ts.st_mode));
+    r->kind = ROI_ATOMIC_STREAM;
+    return open_stream ? open_stream_target(path, r, link, err) : ROI_OK;
+}
+
 static roi_status resolve(const char *path, int open_stream, resolved *r, roi_error *err)
 {
     r->kind = ROI_ATOMIC_NEW;
@@ -157,101 +270,9 @@ static roi_status resolve(const char *path, int open_stream, resolved *r, roi_er
         r->base = path;
         return ROI_OK;
     }
-    const char *slash = strrchr(path, '/');
-    r->base = slash ? slash + 1 : path;
-    if (!r->base[0] || !strcmp(r->base, ".") || !strcmp(r->base, ".."))
-        return roi_error_set(err, ROI_ERR_USAGE, NULL, "cannot write '%s': it names a directory",
-                             path);
-    r->dir = !slash ? strdup(".") : slash == path ? strdup("/")
-                                                  : strndup(path, (size_t)(slash - path));
-    if (!r->dir)
-        return roi_error_set(err, ROI_ERR_NOMEM, NULL, "out of memory writing '%s'", path);
-
-    roi_status st = ROI_OK;
-    struct stat ls, ts, ds;
-    r->dirfd = open(r->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (r->dirfd < 0) {
-        st = roi_error_set(err, ROI_ERR_IO, NULL, "cannot write '%s': %s '%s'", path,
-                           errno == ENOENT ? "there is no folder"
-                           : errno == ENOTDIR ? "not a folder:" : strerror(errno),
-                           r->dir);
-        goto fail;
-    }
-    if (fstatat(r->dirfd, r->base, &ls, AT_SYMLINK_NOFOLLOW) != 0) {
-        if (errno == ENOENT)
-            return ROI_OK; /* NEW */
-        st = roi_error_set(err, ROI_ERR_IO, NULL, "cannot write '%s': %s", path, strerror(errno));
-        goto fail;
-    }
-    int link = S_ISLNK(ls.st_mode);
-    if (link) {
-        if (fstatat(r->dirfd, r->base, &ts, 0) != 0) {
-            st = roi_error_set(err, ROI_ERR_USAGE, NULL,
-                               "cannot write '%s': it is a symbolic link to a missing file; "
-                               "roisim never writes through links to files: name the file "
-                               "itself", path);
-            goto fail;
-        }
-        if (!S_ISCHR(ts.st_mode) && !S_ISFIFO(ts.st_mode)) {
-            st = roi_error_set(err, ROI_ERR_USAGE, NULL,
-                               "cannot write '%s': it is a symbolic link to %s; roisim never "
-                               "writes through links to files (it would replace a file you "
-                               "did not name): name the file itself", path,
-                               kind_name(ts.st_mode));
-            goto fail;
-        }
-    } else {
-        ts = ls;
-    }
-    if (S_ISREG(ts.st_mode)) {
-        r->kind = ROI_ATOMIC_REPLACE;
-        /* In a sticky folder (/tmp) only the owner may replace a file: find that out
-         * now, not after other reports were put in place. */
-        uid_t me = geteuid();
-        if (fstat(r->dirfd, &ds) == 0 && (ds.st_mode & S_ISVTX) && me != 0 &&
-            ts.st_uid != me && ds.st_uid != me) {
-            st = roi_error_set(err, ROI_ERR_IO, NULL,
-                               "cannot replace '%s': it belongs to another user and its folder "
-                               "'%s' is sticky", path, r->dir);
-            goto fail;
-        }
-        return ROI_OK;
-    }
-    if (!S_ISCHR(ts.st_mode) && !S_ISFIFO(ts.st_mode)) {
-        st = roi_error_set(err, ROI_ERR_USAGE, NULL,
-                           "cannot write '%s': it is %s; roisim writes reports to files, "
-                           "character devices and FIFOs only", path, kind_name(ts.st_mode));
-        goto fail;
-    }
-    r->kind = ROI_ATOMIC_STREAM;
-    if (!open_stream)
-        return ROI_OK;
-    /* O_NONBLOCK: a FIFO nobody reads fails (ENXIO) instead of hanging the run. */
-    r->out_fd = openat(r->dirfd, r->base,
-                       O_WRONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC | (link ? 0 : O_NOFOLLOW));
-    if (r->out_fd < 0) {
-        st = errno == ENXIO
-                 ? roi_error_set(err, ROI_ERR_IO, NULL,
-                                 "cannot write '%s': it is a FIFO that no program is reading "
-                                 "(start the reader first)", path)
-                 : roi_error_set(err, ROI_ERR_IO, NULL, "cannot write '%s': %s", path,
-                                 strerror(errno));
-        goto fail;
-    }
-    if (fstat(r->out_fd, &ts) != 0 || (!S_ISCHR(ts.st_mode) && !S_ISFIFO(ts.st_mode))) {
-        st = roi_error_set(err, ROI_ERR_IO, NULL,
-                           "cannot write '%s': it changed while roisim opened it", path);
-        goto fail;
-    }
-    int fl = fcntl(r->out_fd, F_GETFL);
-    if (fl == -1 || fcntl(r->out_fd, F_SETFL, fl & ~O_NONBLOCK) == -1) {
-        st = roi_error_set(err, ROI_ERR_IO, NULL, "cannot write '%s': %s", path, strerror(errno));
-        goto fail;
-    }
-    return ROI_OK;
-
-fail:
-    resolved_free(r);
+    roi_status st = resolve_target(path, open_stream, r, err);
+    if (st != ROI_OK)
+        resolved_free(r);
     return st;
 }
 

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "atomic.h"
+#include "json_number.h"
 #include "sha256.h"
 
 /* ---- the columns, once for the table and the JSON ------------------------------------- */
@@ -131,24 +132,14 @@ int roi_report_fit_lua_line(const roi_fit_source *src, const roi_fit *f, char *b
 /* Families whose constructor the scenario language does not have yet. */
 static int proposed_syntax(roi_fit_family f)
 {
-    return f == ROI_FIT_GAMMA || f == ROI_FIT_WEIBULL || f == ROI_FIT_METALOG;
+    return f == ROI_FIT_METALOG;
 }
 
 /* ---- the terminal text ----------------------------------------------------------------- */
 
-roi_status roi_report_fit_text(FILE *out, const roi_fit_source *src, const roi_fit_result *res,
-                               roi_error *err)
+/* The header lines: source, hash, how p-values were computed. */
+static void text_header(FILE *out, const roi_fit_source *src, const roi_fit_result *res)
 {
-    const roi_fit *best = roi_fit_best(res);
-    char params[ROI_FIT_NFAMILIES][160];
-    int pw = (int)strlen("parameters");
-    for (int i = 0; i < res->n_ok; i++) {
-        params_text(&res->fits[i], params[i], sizeof params[i]);
-        int w = (int)strlen(params[i]);
-        if (w > pw)
-            pw = w;
-    }
-
     fprintf(out, "roisim fit: %s, column '%s': %zu values", src->file, src->column, res->n);
     if (src->n_empty)
         fprintf(out, " (%zu empty cells skipped)", src->n_empty);
@@ -161,6 +152,20 @@ roi_status roi_report_fit_text(FILE *out, const roi_fit_source *src, const roi_f
                 res->bootstrap, res->seed);
     else
         fprintf(out, "p-values: not computed (no bootstrap)\n");
+}
+
+/* The ranked table of the fitted families. */
+static void text_table(FILE *out, const roi_fit_result *res)
+{
+    const roi_fit *best = roi_fit_best(res);
+    char params[ROI_FIT_NFAMILIES][160];
+    int pw = (int)strlen("parameters");
+    for (int i = 0; i < res->n_ok; i++) {
+        params_text(&res->fits[i], params[i], sizeof params[i]);
+        int w = (int)strlen(params[i]);
+        if (w > pw)
+            pw = w;
+    }
     fprintf(out, "\n%4s  %-12s %-*s", "rank", "family", pw, "parameters");
     for (size_t c = 0; c < N_COLUMNS; c++)
         if (COLUMNS[c].header)
@@ -182,7 +187,11 @@ roi_status roi_report_fit_text(FILE *out, const roi_fit_source *src, const roi_f
         }
         fputc('\n', out);
     }
-    /* Why a p-value is missing. */
+}
+
+/* Why a p-value is missing, and the families skipped with their reasons. */
+static void text_notes(FILE *out, const roi_fit_result *res)
+{
     for (int i = 0; res->bootstrap && i < res->n_ok; i++) {
         const roi_fit *f = &res->fits[i];
         if (isfinite(f->p_value))
@@ -203,37 +212,51 @@ roi_status roi_report_fit_text(FILE *out, const roi_fit_source *src, const roi_f
             fprintf(out, "  %-12s %s\n", roi_fit_family_name(res->fits[i].family),
                     res->fits[i].reason);
     }
+}
 
-    /* The scenario text of the best fits. */
+/* Fit i's scenario text under its provenance comment. */
+static void text_lua(FILE *out, const roi_fit_source *src, const roi_fit_result *res, int i)
+{
+    const roi_fit *best = roi_fit_best(res), *f = &res->fits[i];
+    double daic = f->aic - best->aic;
+    fprintf(out, "\n-- %s fitted by roisim fit to %s, column '%s', n = %zu\n",
+            roi_fit_family_name(f->family), src->file, src->column, res->n);
+    fprintf(out, "-- sha256 %s\n", src->sha256);
+    fprintf(out, "-- %s; AIC %.1f, KS %.4f, AD %.3f",
+            f->family == ROI_FIT_METALOG ? "least squares (metalog)" : "maximum likelihood",
+            f->aic, f->ks, f->ad);
+    if (isfinite(f->p_value))
+        fprintf(out, ", p = %.3f (%zu bootstrap replicates, seed %" PRIu64 ")", f->p_value,
+                f->replicates, res->seed);
+    fputc('\n', out);
+    if (i == 0 && res->n_ok > 1)
+        fprintf(out, "-- runner-up: %s, dAIC %.1f\n", roi_fit_family_name(res->fits[1].family),
+                res->fits[1].aic - best->aic);
+    else if (i > 0)
+        fprintf(out, "-- dAIC %.1f behind the best, %s\n", daic,
+                roi_fit_family_name(best->family));
+    if (proposed_syntax(f->family))
+        fprintf(out,
+                "-- note: the scenario language has no %s constructor yet; this is "
+                "the proposed form\n",
+                roi_fit_family_name(f->family));
+    char line[4096];
+    roi_report_fit_lua_line(src, f, line, sizeof line);
+    fprintf(out, "%s\n", line);
+}
+
+roi_status roi_report_fit_text(FILE *out, const roi_fit_source *src, const roi_fit_result *res,
+                               roi_error *err)
+{
+    const roi_fit *best = roi_fit_best(res);
+    text_header(out, src, res);
+    text_table(out, res);
+    text_notes(out, res);
+    /* The scenario text of the best, and of those close behind it. */
     for (int i = 0; best && i < res->n_ok && i < ROI_FIT_REPORT_LUA_MAX; i++) {
-        const roi_fit *f = &res->fits[i];
-        double daic = f->aic - best->aic;
-        if (i > 0 && !(daic <= ROI_FIT_REPORT_LUA_DAIC))
+        if (i > 0 && !(res->fits[i].aic - best->aic <= ROI_FIT_REPORT_LUA_DAIC))
             break;
-        fprintf(out, "\n-- %s fitted by roisim fit to %s, column '%s', n = %zu\n",
-                roi_fit_family_name(f->family), src->file, src->column, res->n);
-        fprintf(out, "-- sha256 %s\n", src->sha256);
-        fprintf(out, "-- %s; AIC %.1f, KS %.4f, AD %.3f",
-                f->family == ROI_FIT_METALOG ? "least squares (metalog)" : "maximum likelihood",
-                f->aic, f->ks, f->ad);
-        if (isfinite(f->p_value))
-            fprintf(out, ", p = %.3f (%zu bootstrap replicates, seed %" PRIu64 ")", f->p_value,
-                    f->replicates, res->seed);
-        fputc('\n', out);
-        if (i == 0 && res->n_ok > 1)
-            fprintf(out, "-- runner-up: %s, dAIC %.1f\n", roi_fit_family_name(res->fits[1].family),
-                    res->fits[1].aic - best->aic);
-        else if (i > 0)
-            fprintf(out, "-- dAIC %.1f behind the best, %s\n", daic,
-                    roi_fit_family_name(best->family));
-        if (proposed_syntax(f->family))
-            fprintf(out,
-                    "-- note: the scenario language has no %s constructor yet; this is "
-                    "the proposed form\n",
-                    roi_fit_family_name(f->family));
-        char line[4096];
-        roi_report_fit_lua_line(src, f, line, sizeof line);
-        fprintf(out, "%s\n", line);
+        text_lua(out, src, res, i);
     }
     if (fflush(out) != 0 || ferror(out))
         return roi_error_set(err, ROI_ERR_IO, NULL, "cannot write the fit report");
@@ -242,24 +265,9 @@ roi_status roi_report_fit_text(FILE *out, const roi_fit_source *src, const roi_f
 
 /* ---- JSON -------------------------------------------------------------------------------- */
 
-/* A number that reads back as the same double: the shortest of %.15g, %.16g, %.17g
- * that round-trips (cJSON prints 15 digits); null when not finite. */
-static cJSON *exact_number(double v)
-{
-    if (!isfinite(v))
-        return cJSON_CreateNull();
-    char buf[40];
-    for (int digits = 15; digits <= 17; digits++) {
-        snprintf(buf, sizeof buf, "%.*g", digits, v);
-        if (strtod(buf, NULL) == v)
-            break;
-    }
-    return cJSON_CreateRaw(buf);
-}
-
 static int add_num(cJSON *obj, const char *key, double v)
 {
-    cJSON *item = exact_number(v);
+    cJSON *item = roi_json_number(v);
     return item && cJSON_AddItemToObject(obj, key, item);
 }
 
@@ -302,8 +310,8 @@ static cJSON *params_json(const roi_fit *f, int se)
         for (size_t i = 0; i < f->n_values; i++)
             n += f->counts[i];
         for (size_t i = 0; ok && values && probs && i < f->n_values; i++) {
-            cJSON *v = exact_number(f->values[i]);
-            cJSON *p = exact_number((double)f->counts[i] / (double)n);
+            cJSON *v = roi_json_number(f->values[i]);
+            cJSON *p = roi_json_number((double)f->counts[i] / (double)n);
             ok &= v && cJSON_AddItemToArray(values, v);
             ok &= p && cJSON_AddItemToArray(probs, p);
         }

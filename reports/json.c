@@ -9,15 +9,17 @@
 #include <string.h>
 
 #include "atomic.h"
+#include "json_number.h"
 #include "search.h"
 #include "text.h"
 
 /* ---- building blocks ----------------------------------------------------------------- */
 
-/* Adds a number, or null when v is not finite: no NaN or Inf ever reaches the file. */
+/* Adds a number that reads back as the same double, or null when v is not finite: no
+ * NaN or Inf ever reaches the file. */
 static int add_num(cJSON *obj, const char *key, double v)
 {
-    cJSON *item = isfinite(v) ? cJSON_CreateNumber(v) : cJSON_CreateNull();
+    cJSON *item = roi_json_number(v);
     return item && cJSON_AddItemToObject(obj, key, item);
 }
 
@@ -107,6 +109,8 @@ static cJSON *series_json(const roi_run *run)
         return NULL;
     for (int s = 0; s < run->n_series; s++) {
         char name[256];
+        if (!roi_model_series_present(m, s))
+            continue; /* score for a case without versions, ... (MODEL.md 10.1) */
         roi_model_series_name(m, s, name, sizeof name);
         cJSON *arr = cJSON_CreateArray();
         if (!arr || !cJSON_AddItemToObject(obj, name, arr)) {
@@ -147,7 +151,7 @@ static cJSON *num_array(const double *x, int n)
 {
     cJSON *arr = cJSON_CreateArray();
     for (int i = 0; arr && i < n; i++) {
-        cJSON *item = isfinite(x[i]) ? cJSON_CreateNumber(x[i]) : cJSON_CreateNull();
+        cJSON *item = roi_json_number(x[i]);
         if (!item || !cJSON_AddItemToArray(arr, item)) {
             cJSON_Delete(item);
             cJSON_Delete(arr);
@@ -311,8 +315,8 @@ static int add_ci(cJSON *obj, const roi_summary *s, const roi_summary_ci *ci)
             return 0;
         }
         double lo = none ? NAN : ci->pct_lo[k], hi = none ? NAN : ci->pct_hi[k];
-        cJSON *a = isfinite(lo) ? cJSON_CreateNumber(lo) : cJSON_CreateNull();
-        cJSON *b = isfinite(hi) ? cJSON_CreateNumber(hi) : cJSON_CreateNull();
+        cJSON *a = roi_json_number(lo);
+        cJSON *b = roi_json_number(hi);
         ok &= a && cJSON_AddItemToArray(pair, a);
         ok &= b && cJSON_AddItemToArray(pair, b);
         ok &= add_num(pse, roi_pct_names[k], none ? NAN : ci->pct_se[k]);
@@ -357,10 +361,9 @@ static cJSON *child(cJSON *parent, const char *key, int array)
     return c;
 }
 
-static int analysis_fill(cJSON *obj, const roi_scenario_results *sc)
+/* Each output's standard error and confidence intervals. */
+static int uncertainty_fill(cJSON *obj, const roi_run *run, const roi_analysis *an)
 {
-    const roi_run *run = sc->run;
-    const roi_analysis *an = sc->analysis;
     cJSON *unc = child(obj, "uncertainty", 0);
     if (!unc)
         return 0;
@@ -370,7 +373,12 @@ static int analysis_fill(cJSON *obj, const roi_scenario_results *sc)
             !add_ci(u, &run->summary[o], &an->ci[o]))
             return 0;
     }
+    return 1;
+}
 
+/* Rank correlations, contributions and decile swings, per output. */
+static int sensitivity_fill(cJSON *obj, const roi_analysis *an)
+{
     /* Sensitivity and tails use the first sensitivity_trials trials (analysis.h). */
     if (!add_num(obj, "sensitivity_trials", (double)an->sens_trials))
         return 0;
@@ -400,7 +408,12 @@ static int analysis_fill(cJSON *obj, const roi_scenario_results *sc)
                 return 0;
         }
     }
+    return 1;
+}
 
+/* The npv tornado: each input at its p10 and p90, the others at their medians. */
+static int tornado_fill(cJSON *obj, const roi_analysis *an)
+{
     cJSON *tor = child(obj, "tornado", 0);
     if (!tor || !add_str(tor, "output", "npv") || !add_num(tor, "at_medians", an->tornado_base))
         return 0;
@@ -415,7 +428,12 @@ static int analysis_fill(cJSON *obj, const roi_scenario_results *sc)
             !add_num(row, "npv_at_p90", r->at_q90) || !add_num(row, "range", r->range))
             return 0;
     }
+    return 1;
+}
 
+/* What drives npv's low and high tails. */
+static int tails_fill(cJSON *obj, const roi_analysis *an)
+{
     cJSON *tails = child(obj, "tails", 1);
     if (!tails)
         return 0;
@@ -437,7 +455,12 @@ static int analysis_fill(cJSON *obj, const roi_scenario_results *sc)
                 return 0;
         }
     }
+    return 1;
+}
 
+/* The conditional views: the outputs over the trials where a condition holds. */
+static int views_fill(cJSON *obj, const roi_analysis *an)
+{
     cJSON *views = child(obj, "views", 1);
     if (!views)
         return 0;
@@ -454,7 +477,12 @@ static int analysis_fill(cJSON *obj, const roi_scenario_results *sc)
             return 0;
         }
     }
+    return 1;
+}
 
+/* The stress tests: the outputs with one input held in a percentile band. */
+static int stress_fill(cJSON *obj, const roi_analysis *an)
+{
     cJSON *stress = child(obj, "stress", 1);
     if (!stress)
         return 0;
@@ -473,22 +501,34 @@ static int analysis_fill(cJSON *obj, const roi_scenario_results *sc)
             return 0;
         }
     }
-
-    if (sc->paired.done) {
-        const roi_paired *p = &sc->paired;
-        cJSON *o = child(obj, "paired", 0);
-        if (!o || !add_str(o, "versus", p->other) ||
-            !add_str(o, "output", roi_output_name(p->output)) ||
-            !add_num(o, "trials", (double)p->n) || !add_num(o, "mean", p->mean) ||
-            !add_num(o, "se", p->se) || !add_num(o, "p10", p->p10) ||
-            !add_num(o, "p10_se", p->p10_se) || !add_num(o, "p50", p->p50) ||
-            !add_num(o, "p50_se", p->p50_se) || !add_num(o, "p90", p->p90) ||
-            !add_num(o, "p90_se", p->p90_se) || !add_num(o, "prob_beats", p->prob_beats) ||
-            !add_num(o, "prob_beats_se", p->prob_beats_se) ||
-            !add_num(o, "prob_ties", p->prob_ties))
-            return 0;
-    }
     return 1;
+}
+
+/* The paired comparison against the reference scenario, when there is one. */
+static int paired_fill(cJSON *obj, const roi_paired *p)
+{
+    if (!p->done)
+        return 1;
+    cJSON *o = child(obj, "paired", 0);
+    if (!o || !add_str(o, "versus", p->other) ||
+        !add_str(o, "output", roi_output_name(p->output)) ||
+        !add_num(o, "trials", (double)p->n) || !add_num(o, "mean", p->mean) ||
+        !add_num(o, "se", p->se) || !add_num(o, "p10", p->p10) ||
+        !add_num(o, "p10_se", p->p10_se) || !add_num(o, "p50", p->p50) ||
+        !add_num(o, "p50_se", p->p50_se) || !add_num(o, "p90", p->p90) ||
+        !add_num(o, "p90_se", p->p90_se) || !add_num(o, "prob_beats", p->prob_beats) ||
+        !add_num(o, "prob_beats_se", p->prob_beats_se) ||
+        !add_num(o, "prob_ties", p->prob_ties))
+        return 0;
+    return 1;
+}
+
+static int analysis_fill(cJSON *obj, const roi_scenario_results *sc)
+{
+    const roi_analysis *an = sc->analysis;
+    return uncertainty_fill(obj, sc->run, an) && sensitivity_fill(obj, an) &&
+           tornado_fill(obj, an) && tails_fill(obj, an) && views_fill(obj, an) &&
+           stress_fill(obj, an) && paired_fill(obj, &sc->paired);
 }
 
 /* The "analysis" object of a scenario, or NULL when out of memory. */
@@ -502,6 +542,26 @@ static cJSON *analysis_json(const roi_scenario_results *sc)
     return obj;
 }
 
+/* "notes": what the load dropped or adapted (model.h), only when there is any. */
+static int add_notes(cJSON *obj, const roi_model *m)
+{
+    if (m->n_notes == 0)
+        return 1;
+    cJSON *arr = cJSON_CreateArray();
+    if (!arr || !cJSON_AddItemToObject(obj, "notes", arr)) {
+        cJSON_Delete(arr);
+        return 0;
+    }
+    for (int i = 0; i < m->n_notes; i++) {
+        cJSON *item = cJSON_CreateString(m->notes[i]);
+        if (!item || !cJSON_AddItemToArray(arr, item)) {
+            cJSON_Delete(item);
+            return 0;
+        }
+    }
+    return 1;
+}
+
 /* One element of the scenarios array. */
 static cJSON *scenario_json(const roi_scenario_results *sc)
 {
@@ -512,7 +572,7 @@ static cJSON *scenario_json(const roi_scenario_results *sc)
     if (!obj)
         return NULL;
     if (!add_str(obj, "name", m->name) || !add_str(obj, "title", m->title) ||
-        !add_str(obj, "file", m->file))
+        !add_str(obj, "file", m->file) || !add_notes(obj, m))
         goto fail;
 
     char start[16], end[16];

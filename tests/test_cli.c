@@ -140,7 +140,7 @@ static void test_messages(void **state)
     expect_error(WORDS("frobnicate"), "unknown command 'frobnicate'");
     expect_error(WORDS("--seed", "1"), "no command given: try 'roisim run' or 'roisim --help'");
     expect_error(WORDS("check", "-n", "10"), "option '-n' is only valid for 'run' (see");
-    expect_error(WORDS("list", "-q"), "option '-q' is only valid for 'run' and 'check'");
+    expect_error(WORDS("list", "-q"), "option '-q' is only valid for 'run', 'check' and 'fit'");
     expect_error(WORDS("run", "--verbose"), "option '--verbose' is only valid with --version");
     expect_error(WORDS("list", "a.lua"), "'list' takes no scenario files");
 }

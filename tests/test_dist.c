@@ -29,7 +29,7 @@ static int teardown(void **state)
 
 /* ---- the cases: every family, plus truncated and scaled variants -------------------- */
 
-enum { NCASES = 22 };
+enum { NCASES = 26 };
 
 static const char *case_name[NCASES];
 
@@ -122,6 +122,22 @@ static void build(roi_dist *d, int i)
     case 21:
         st = roi_dist_beta(d, 0.5, 0.5, 0, 1, "c", &err);
         break;
+    case 22:
+        st = roi_dist_gamma(d, 4, 25, "c", &err);
+        break;
+    case 23:
+        st = roi_dist_gamma(d, 0.7, 2, "c", &err);
+        if (st == ROI_OK)
+            st = roi_dist_truncate(d, 0.5, 6, "c", &err);
+        break;
+    case 24:
+        st = roi_dist_weibull(d, 1.5, 0.1, "c", &err);
+        break;
+    case 25:
+        st = roi_dist_weibull(d, 0.8, 3, "c", &err);
+        if (st == ROI_OK)
+            st = roi_dist_truncate(d, 1, INFINITY, "c", &err);
+        break;
     }
     if (st != ROI_OK)
         fail_msg("case %d: %s", i, err.msg);
@@ -150,7 +166,11 @@ static void name_cases(void)
                                         "uniform trunc",
                                         "triangular heads",
                                         "normal trunc high",
-                                        "beta(0.5, 0.5)"};
+                                        "beta(0.5, 0.5)",
+                                        "gamma",
+                                        "gamma trunc",
+                                        "weibull",
+                                        "weibull trunc upper tail"};
     memcpy(case_name, names, sizeof names);
 }
 
@@ -258,6 +278,28 @@ static void test_hand_moments(void **state)
     assert_near(roi_dist_mean(&d), sqrt(2 / 3.14159265358979323846), 1e-12);
     assert_near(roi_dist_variance(&d), 1 - 2 / 3.14159265358979323846, 1e-12);
     assert_near(roi_dist_quantile(&d, 0.5), 0.6744897501960817, 1e-9);
+
+    build(&d, 22); /* gamma(4, 25): k theta, k theta^2 */
+    assert_near(roi_dist_mean(&d), 100, 1e-10);
+    assert_near(roi_dist_variance(&d), 2500, 1e-8);
+    /* weibull(1, 2) is the exponential of mean 2; truncated to >= 1 it is 1 + the same
+     * exponential (no memory): mean 3, variance 4; so is gamma(1, 2). */
+    assert_int_equal(roi_dist_weibull(&d, 1, 2, "w", &err), ROI_OK);
+    assert_near(roi_dist_mean(&d), 2, 1e-12);
+    assert_near(roi_dist_variance(&d), 4, 1e-11);
+    assert_int_equal(roi_dist_truncate(&d, 1, INFINITY, "w", &err), ROI_OK);
+    assert_near(roi_dist_mean(&d), 3, 1e-11);
+    assert_near(roi_dist_variance(&d), 4, 1e-10);
+    assert_near(roi_dist_quantile(&d, 0.5), 1 + 2 * log(2.0), 1e-10);
+    assert_int_equal(roi_dist_gamma(&d, 1, 2, "g", &err), ROI_OK);
+    assert_int_equal(roi_dist_truncate(&d, 1, INFINITY, "g", &err), ROI_OK);
+    assert_near(roi_dist_mean(&d), 3, 1e-11);
+    assert_near(roi_dist_variance(&d), 4, 1e-10);
+    /* weibull(2, 1) is the Rayleigh of sigma 1/sqrt(2): mean sqrt(pi)/2, var 1 - pi/4 */
+    assert_int_equal(roi_dist_weibull(&d, 2, 1, "w", &err), ROI_OK);
+    assert_near(roi_dist_mean(&d), sqrt(3.14159265358979323846) / 2, 1e-12);
+    assert_near(roi_dist_variance(&d), 1 - 3.14159265358979323846 / 4, 1e-12);
+    assert_near(roi_dist_quantile(&d, 0.9), sqrt(log(10.0)), 1e-12);
 
     /* lognormal p5/p95 form: its own quantiles come back */
     build(&d, 5);
@@ -464,6 +506,11 @@ static void test_validation(void **state)
                  "ratio: a must be > 0, got -1");
     expect_error(roi_dist_beta(&d, 2, 0, 0, 1, "ratio", &err), &err, "b must be > 0, got 0");
     expect_error(roi_dist_beta(&d, 2, 5, 3, 3, "ratio", &err), &err, "low must be < high");
+    expect_error(roi_dist_gamma(&d, 0, 25, "cost", &err), &err, "cost: shape must be > 0, got 0");
+    expect_error(roi_dist_weibull(&d, 1.5, -2, "life", &err), &err,
+                 "life: scale must be > 0, got -2");
+    expect_error(roi_dist_gamma(&d, NAN, 1, "cost", &err), &err,
+                 "shape must be a finite number, got nan");
     expect_error(roi_dist_bernoulli(&d, 1.5, "moat", &err), &err,
                  "moat: p must be in [0, 1], got 1.5");
     expect_error(roi_dist_lognormal_p5p95(&d, 80, 20, "E", &err), &err,
@@ -536,6 +583,10 @@ static void test_describe(void **state)
     expect_describe(&d, "beta(2, 5, 10, 20)");
     build(&d, 1);
     expect_describe(&d, "uniform(0.02, 0.06)");
+    build(&d, 22);
+    expect_describe(&d, "gamma{shape = 4, scale = 25}");
+    build(&d, 25);
+    expect_describe(&d, "weibull{shape = 0.8, scale = 3}:truncate{low = 1}");
     build(&d, 8);
     expect_describe(&d, "triangular(0, 0.03, 0.08)");
     build(&d, 10);

@@ -71,6 +71,8 @@ static void test_one_draw_per_family(void **state)
         {"beta(2, 60, 0, 0.5)", 0x1.fd0998587f1f7p-7},
         {"bernoulli(0.5)", 0x1p+0},
         {"discrete{[0] = .45, [1] = .35, [2] = .2}", 0x1p+1},
+        {"gamma{shape = 4, scale = 25}", 0x1.1d39843eb0b71p+7},
+        {"weibull{shape = 1.5, scale = 0.1}", 0x1.25abed26e1cdap-3},
     };
     for (size_t i = 0; i < sizeof want / sizeof want[0]; i++) {
         roi_status st;
@@ -90,7 +92,9 @@ static void test_one_draw_per_family(void **state)
         case 8: st = roi_dist_beta(&d, 3, 5, 0, 1, "x", &e); break;
         case 9: st = roi_dist_beta(&d, 2, 60, 0, 0.5, "x", &e); break;
         case 10: st = roi_dist_bernoulli(&d, 0.5, "x", &e); break;
-        default: st = roi_dist_discrete(&d, vals, probs, 3, "x", &e); break;
+        case 11: st = roi_dist_discrete(&d, vals, probs, 3, "x", &e); break;
+        case 12: st = roi_dist_gamma(&d, 4, 25, "x", &e); break;
+        default: st = roi_dist_weibull(&d, 1.5, 0.1, "x", &e); break;
         }
         assert_int_equal(st, ROI_OK);
         double got = roi_dist_sample(&d, k, 9999, r);

@@ -775,7 +775,10 @@ static void ref_trial(const roi_model *m, const double *vals, ref_ws *ws, double
         const roi_surface *s = &m->surfaces[si];
         double *R = ws->reach + (size_t)si * T, *U = ws->active + (size_t)si * T;
         double *I = ws->inter + (size_t)si * T;
-        const int L = s->launch + ref_quarters_of(vals, s->delay);
+        /* the clock starts at launch + delay, once a version has shipped (MODEL.md 10.4) */
+        int L = s->launch + ref_quarters_of(vals, s->delay);
+        if (L < t_launch)
+            L = t_launch;
         const double A = vals[s->addressable];
         const double qg = sqrt(sqrt(1.0 + ref_value_or(vals, s->growth, 0.0)));
         const double c = vals[s->ceiling], p = vals[s->p], q = vals[s->q];

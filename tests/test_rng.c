@@ -159,6 +159,22 @@ static void test_chisquare_uniformity(void **state)
         fail_msg("chi-square over draws %.3f over the 1e-6 quantile %.3f", chi2, limit);
 }
 
+/* The batch is the per-trial function, bit for bit, at any start and length (the
+ * vector body and its scalar tail). */
+static void test_uniforms_batch(void **state)
+{
+    (void)state;
+    uint64_t key = roi_rng_key(2024, "batch");
+    double out[77];
+    const uint64_t starts[3] = {0, 12345, (UINT64_C(1) << 32) - 5};
+    for (int s = 0; s < 3; s++)
+        for (size_t n = 0; n <= 77; n += 11) {
+            roi_rng_uniforms(key, starts[s], n, out);
+            for (size_t j = 0; j < n; j++)
+                assert_true(out[j] == roi_rng_uniform(key, starts[s] + j, 0));
+        }
+}
+
 static void test_gsl_type(void **state)
 {
     (void)state;
@@ -232,6 +248,7 @@ int main(void)
         cmocka_unit_test(test_distinct_names),
         cmocka_unit_test(test_seeds_trials_draws_differ),
         cmocka_unit_test(test_chisquare_uniformity),
+        cmocka_unit_test(test_uniforms_batch),
         cmocka_unit_test(test_gsl_type),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

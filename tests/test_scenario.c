@@ -597,6 +597,29 @@ static void test_extends_cannot_leave_the_folder(void **state)
                  "is not a text file");
 }
 
+/* gamma and weibull, in the form roisim fit prints, reach the engine; bad ones name
+ * the parameter. */
+static void test_gamma_and_weibull(void **state)
+{
+    (void)state;
+    const char *sets[] = {"v2.score=gamma{ shape = 30, scale = 2 }",
+                          "horizon.discount=weibull{ shape = 8, scale = 0.1 }:truncate{ low = 0.06, high = 0.12 }"};
+    roi_model *m = load_ok(BASE, sets, 2);
+    const roi_dist *g = &m->graph.nodes[input_named(m, "v2.score")].dist;
+    assert_int_equal(g->family, ROI_DIST_GAMMA);
+    assert_near(roi_dist_mean(g), 60, 1e-12);
+    const roi_dist *w = &m->graph.nodes[input_named(m, "horizon.discount")].dist;
+    assert_int_equal(w->family, ROI_DIST_WEIBULL);
+    assert_true(w->truncated && w->high == 0.12);
+    roi_model_free(m);
+    const char *bad_shape[] = {"v2.score=gamma{ shape = -1, scale = 2 }"};
+    expect_error(BASE, bad_shape, 1, ROI_ERR_PARAM, "shape must be > 0, got -1");
+    const char *typo[] = {"v2.score=weibull{ shap = 2, scale = 2 }"};
+    expect_error(BASE, typo, 1, ROI_ERR_SCENARIO, "weibull has no parameter 'shap'");
+    const char *positional[] = {"v2.score=gamma(2, 3)"};
+    expect_error(BASE, positional, 1, ROI_ERR_SCENARIO, "gamma takes a table");
+}
+
 static void test_not_finite_values_are_refused(void **state)
 {
     (void)state;
@@ -633,6 +656,7 @@ int main(void)
         cmocka_unit_test(test_whatif_changes_only_what_it_says),
         cmocka_unit_test(test_data_moat_fixes_the_condition),
         cmocka_unit_test(test_set_overrides),
+        cmocka_unit_test(test_gamma_and_weibull),
         cmocka_unit_test(test_constant_scenario),
         cmocka_unit_test(test_error_lua_line),
         cmocka_unit_test(test_error_bad_parameter_path),

@@ -1,4 +1,4 @@
-"""End-to-end: the analysis of the bundled scenarios (issue 4, part A).
+"""End-to-end: the analysis of the bundled scenarios.
 
 Checks the JSON's analysis section (keys, determinism across thread counts), the base
 case's top driver of npv, the direction of each of MODEL.md's views, the paired
@@ -97,7 +97,7 @@ check(by["rollout_slips"]["analysis"]["paired"]["prob_beats"] < 0.01,
 out = p1.stdout
 for text in ("What drives npv (base)", "Trial by trial vs base", "Views of base"):
     check(text in out, "terminal shows '%s'" % text)
-check(max(len(line) for line in out.splitlines()) < 100, "terminal under 100 columns")
+check(max(len(line) for line in out.splitlines()) <= 80, "terminal within 80 columns")
 
 # --given and --stress from the command line; a what-if fixing the stressed input skips it.
 g = os.path.join(work, "g.json")

@@ -62,7 +62,7 @@ expect 2 "no command" --
 expect 2 "run-only option given to check" -- check -n 10 "$work/missing.lua"
 
 expect 2 "run-only option given to list" -- list --json out.json
-expect_grep err "option '--json' is only valid for 'run'" "the message names the option and its command"
+expect_grep err "option '--json' is only valid for 'run' and 'fit'" "the message names the option and its command"
 expect 2 "a scenario file given to list" -- list "$work/missing.lua"
 expect 0 "paths" -- paths
 expect_grep out "^scenarios " "paths prints the scenario directory"

@@ -1,6 +1,6 @@
 #!/bin/sh
 # determinism.sh - the JSON report is byte-identical for every thread count and block
-# size with the same seed (issue 5). Usage: sh determinism.sh ROISIM SOURCE_DIR WORK_DIR
+# size with the same seed. Usage: sh determinism.sh ROISIM SOURCE_DIR WORK_DIR
 roisim=$1
 src=$2
 work=$3

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""files_batch.py - all reports of a run or none (issue 14, "All or nothing").
+"""files_batch.py - all reports of a run or none ("All or nothing", docs/safety.md).
 
 Every case asks for several reports where one of them cannot be written (a full
 disk, a full device, a limit of Excel's, a missing folder, a FIFO nobody reads, the

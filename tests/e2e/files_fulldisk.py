@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
-"""files_fulldisk.py - a full disk or device is an error that says so (issue 14,
-"Full-disk messages" and "writing the summary to a full device exits 0").
+"""files_fulldisk.py - a full disk or device is an error that says so (docs/safety.md:
+full-disk messages, and a summary written to a full device is a failure).
 
 /dev/full stands for a full device (every write fails with ENOSPC); a 16 KB tmpfs
 (root only; skipped, and said, where it cannot be mounted) for a full disk. Every

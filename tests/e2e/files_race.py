@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""files_race.py - nobody else can redirect a report (issue 14, "Races").
+"""files_race.py - nobody else can redirect a report ("Races", docs/safety.md).
 
 The workbook used to be written by libxlsxwriter to a temporary *name* beside the
 target, which another user of a shared folder could replace with a symbolic link

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""files_signals.py - an interrupted run leaves no temporary file (issue 14,
+"""files_signals.py - an interrupted run leaves no temporary file (docs/safety.md,
 "Interrupted runs").
 
 A long run (100,000 trials with a trials CSV of about 100 MB, the workbook and the

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""files_text.py - what reaches other programs (issue 14): valid UTF-8 JSON,
+"""files_text.py - what reaches other programs: valid UTF-8 JSON,
 well-formed workbook XML, and CSV that a spreadsheet opens as text, whatever bytes a
 scenario's title, names or file name hold.
 

@@ -31,7 +31,8 @@ base = os.path.join(src, "scenarios", "base.lua")
 out = os.path.join(work, "base.json")
 p = run(base, "-n", "2000", "--threads", "2", "--json", out)
 check("Goal seeks" in p.stdout and "lift for even odds" in p.stdout
-      and "the value of core_ad_uplift.lift at which prob_positive of npv is 0.5" in p.stdout,
+      and "the value of core_ad_uplift.lift at which prob_positive of npv is 0.5"
+      in " ".join(p.stdout.split()),
       "terminal shows the goal seek")
 doc = json.load(open(out))
 sc = doc["scenarios"][0]

@@ -199,7 +199,7 @@ for r in ws.iter_rows(values_only=True):
         seen += 1
 check(seen == sum(4 * len(s["series"]) for s in scen), "Series has every band (%d)" % seen)
 
-# ---- Drivers, Compare, Goals: the analysis (issue 4) ----------------------------------------
+# ---- Drivers, Compare, Goals: the analysis ------------------------------------------------
 
 
 def title_text(chart):

@@ -1,4 +1,4 @@
-"""filecases.py - shared by the tests/e2e/files_*.py corpora (issue 14, "Files").
+"""filecases.py - shared by the tests/e2e/files_*.py corpora (docs/safety.md, "Files").
 
 Each corpus is a list of cases; a case runs roisim in a fresh folder and checks its
 exit status, a substring of its message, and what happened to the files around it.

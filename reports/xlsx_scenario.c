@@ -1,0 +1,375 @@
+/*
+ * xlsx_scenario.c - one sheet per scenario: the statistics of every output, the
+ * milestones, and the charts (histogram, S-curve, fan chart, users, revenue, spend).
+ */
+#include "xlsx_int.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Colours: one per scenario (in run order), and one per component in stacked charts. */
+static const unsigned part_palette[] = {0x4472C4, 0xED7D31, 0xA5A5A5, 0xFFC000, 0x5B9BD5,
+                                        0x70AD47, 0x264478, 0x9E480E, 0x636363, 0x997300};
+
+/* "2026Q3" for a period index t, or "" when t is not a defined whole period. */
+static void quarter_label(const roi_model *m, double t, char *buf, size_t size)
+{
+    if (!isfinite(t) || t < 0 || t > m->periods - 1) {
+        snprintf(buf, size, "%s", "");
+        return;
+    }
+    roi_model_period_label(m, (roi_period)floor(t), buf, size);
+}
+
+/* ---- the scalar outputs -------------------------------------------------------------- */
+
+static const char *output_label(roi_output o)
+{
+    switch (o) {
+    case ROI_OUT_NPV: return "NPV";
+    case ROI_OUT_NPV_HORIZON: return "NPV over the horizon only";
+    case ROI_OUT_ROI_MULTIPLE: return "ROI multiple";
+    case ROI_OUT_IRR: return "IRR (annual)";
+    case ROI_OUT_PAYBACK: return "Payback (quarters from start)";
+    case ROI_OUT_TOTAL_SPEND: return "Total spend";
+    case ROI_OUT_TOTAL_REVENUE: return "Total revenue";
+    case ROI_OUT_PEAK_ACTIVE: return "Peak unique active users";
+    default: return "";
+    }
+}
+
+/* Adds a series of Series-sheet row `row` (data columns) with quarter categories. */
+static lxw_chart_series *row_series(xctx *x, lxw_chart *c, int k, int row, const char *name,
+                                    unsigned color, int width_pt, uint8_t dash)
+{
+    const roi_run *run = x->res->sc[k].run;
+    lxw_chart_series *s = chart_add_series(c, NULL, NULL);
+    if (!s)
+        return NULL;
+    int head = x->sc[k].block + 1;
+    chart_series_set_categories(s, "Series", (lxw_row_t)head, SER_COL_DATA, (lxw_row_t)head,
+                                (lxw_col_t)(SER_COL_DATA + run->periods - 1));
+    chart_series_set_values(s, "Series", (lxw_row_t)row, SER_COL_DATA, (lxw_row_t)row,
+                            (lxw_col_t)(SER_COL_DATA + run->periods - 1));
+    char *owned = NULL;
+    const char *text = xl_chart_text(name, &owned);
+    if (!text)
+        return NULL;
+    chart_series_set_name(s, text);
+    free(owned);
+    if (width_pt > 0) {
+        lxw_chart_line line = {.color = color, .width = (float)width_pt, .dash_type = dash};
+        chart_series_set_line(s, &line);
+    } else {
+        lxw_chart_fill fill = {.color = color};
+        chart_series_set_fill(s, &fill);
+        lxw_chart_line line = {.color = 0xFFFFFF, .width = 0.5f};
+        chart_series_set_line(s, &line);
+    }
+    return s;
+}
+
+/* Scenario-sheet charts, in pixels (rows are 20 px). */
+enum { CHART_W = 780, CHART_H = 360, CHART_ROWS = 19 };
+
+static lxw_error place(xctx *x, lxw_worksheet *ws, lxw_chart *c, int row, int col,
+                       const char *alt)
+{
+    if (!c)
+        return LXW_ERROR_MEMORY_MALLOC_FAILED;
+    (void)x;
+    /* col is 0 (left) or 1 (right): both anchor in column A, the right one shifted. */
+    lxw_chart_options o = {.x_offset = col ? CHART_W + 16 : 0, .x_scale = CHART_W / 480.0,
+                           .y_scale = CHART_H / 288.0, .description = (char *)alt};
+    return worksheet_insert_chart_opt(ws, (lxw_row_t)row, 0, c, &o);
+}
+
+/* ---- one sheet per scenario ----------------------------------------------------------- */
+
+enum { OC_LABEL, OC_KEY, OC_MEAN, OC_SD, OC_SE, OC_MIN, OC_PCT, OC_MAX = OC_PCT + ROI_NPCT,
+       OC_PPOS, OC_CVAR, OC_UNDEF, OC_NCOL };
+
+static lxw_error write_stats_table(xctx *x, lxw_worksheet *ws, int k, int head)
+{
+    const xfmt *f = &x->f;
+    const roi_run *run = x->res->sc[k].run;
+    const roi_model *m = run->model;
+    TRY(xl_put_str(ws, head, OC_LABEL, "Output", f->head_left));
+    TRY(xl_put_str(ws, head, OC_KEY, "JSON key", f->head_left));
+    TRY(xl_put_str(ws, head, OC_MEAN, "Mean", f->head));
+    TRY(xl_put_str(ws, head, OC_SD, "SD", f->head));
+    TRY(xl_put_str(ws, head, OC_SE, "SE of mean", f->head));
+    TRY(xl_put_str(ws, head, OC_MIN, "Min", f->head));
+    for (int p = 0; p < ROI_NPCT; p++)
+        TRY(xl_put_str(ws, head, OC_PCT + p, roi_pct_names[p], f->head));
+    TRY(xl_put_str(ws, head, OC_MAX, "Max", f->head));
+    TRY(xl_put_str(ws, head, OC_PPOS, "P(> 0)", f->head));
+    TRY(xl_put_str(ws, head, OC_CVAR, "CVaR 5% (mean of worst 5%)", f->head));
+    TRY(xl_put_str(ws, head, OC_UNDEF, "Undefined / never (share)", f->head));
+    TRY(worksheet_set_row(ws, (lxw_row_t)head, 45, NULL));
+
+    int row = head + 1;
+    for (int o = 0; o < ROI_OUT_COUNT; o++, row++) {
+        const roi_summary *s = &run->summary[o];
+        lxw_format *fm = xl_output_format(f, (roi_output)o);
+        int none = s->n_defined == 0, few = s->n_defined < 2;
+        TRY(xl_put_str(ws, row, OC_LABEL, output_label((roi_output)o), f->bold));
+        TRY(xl_put_str(ws, row, OC_KEY, roi_output_name((roi_output)o), f->text));
+        TRY(xl_put_num(x, ws, row, OC_MEAN, none ? NAN : s->mean, fm));
+        TRY(xl_put_num(x, ws, row, OC_SD, few ? NAN : s->sd, fm));
+        TRY(xl_put_num(x, ws, row, OC_SE, few ? NAN : s->se, fm));
+        TRY(xl_put_num(x, ws, row, OC_MIN, none ? NAN : s->min, fm));
+        for (int p = 0; p < ROI_NPCT; p++)
+            TRY(xl_put_num(x, ws, row, OC_PCT + p, none ? NAN : s->pct[p], fm));
+        TRY(xl_put_num(x, ws, row, OC_MAX, none ? NAN : s->max, fm));
+        TRY(xl_put_num(x, ws, row, OC_PPOS, none ? NAN : s->prob_positive, f->pct));
+        TRY(xl_put_num(x, ws, row, OC_CVAR, none ? NAN : s->cvar5, fm));
+        if (o == ROI_OUT_IRR || o == ROI_OUT_PAYBACK)
+            TRY(xl_put_num(x, ws, row, OC_UNDEF, s->undefined_share, f->pct));
+        else
+            TRY(worksheet_write_blank(ws, (lxw_row_t)row, OC_UNDEF, NULL));
+    }
+    /* Payback percentiles again as quarters: the quarter in which the period falls. */
+    const roi_summary *pb = &run->summary[ROI_OUT_PAYBACK];
+    TRY(xl_put_str(ws, row, OC_LABEL, "Payback as a quarter", f->bold));
+    TRY(xl_put_str(ws, row, OC_KEY, "(from payback)", f->text));
+    char label[16];
+    if (pb->n_defined) {
+        quarter_label(m, pb->min, label, sizeof label);
+        TRY(xl_put_str(ws, row, OC_MIN, label, f->right));
+        for (int p = 0; p < ROI_NPCT; p++) {
+            quarter_label(m, pb->pct[p], label, sizeof label);
+            TRY(xl_put_str(ws, row, OC_PCT + p, label, f->right));
+        }
+        quarter_label(m, pb->max, label, sizeof label);
+        TRY(xl_put_str(ws, row, OC_MAX, label, f->right));
+    }
+    char start[16];
+    roi_model_period_label(m, 0, start, sizeof start);
+    char note[256];
+    snprintf(note, sizeof note,
+             "Statistics over the trials where the output is defined; payback 0 = %s. "
+             "Empty cells: no trial defines the value (see the last column).",
+             start);
+    TRY(xl_put_str(ws, row + 1, OC_LABEL, note, f->note));
+    return LXW_NO_ERROR;
+}
+
+/* Milestones: P(series >= threshold at quarter). Returns the next free row in *next. */
+static lxw_error write_milestones(xctx *x, lxw_worksheet *ws, int k, int row, int *next)
+{
+    const xfmt *f = &x->f;
+    const roi_run *run = x->res->sc[k].run;
+    const roi_model *m = run->model;
+    TRY(xl_put_str(ws, row, OC_LABEL, "Milestones", f->subtitle));
+    row++;
+    if (m->n_milestones == 0) {
+        TRY(xl_put_str(ws, row, OC_LABEL, "(none defined in this scenario)", f->note));
+        *next = row + 1;
+        return LXW_NO_ERROR;
+    }
+    TRY(xl_put_str(ws, row, OC_LABEL, "Milestone", f->head_left));
+    TRY(xl_put_str(ws, row, OC_KEY, "JSON key", f->head_left));
+    TRY(xl_put_str(ws, row, OC_MEAN, "Probability", f->head));
+    row++;
+    for (int i = 0; i < m->n_milestones; i++, row++) {
+        const roi_milestone *ms = &m->milestones[i];
+        char sname[128], q[16], thr[64], text[256];
+        roi_model_series_name(m, ms->series, sname, sizeof sname);
+        roi_model_period_label(m, ms->period, q, sizeof q);
+        xl_human(thr, sizeof thr, ms->threshold, xl_series_unit(sname));
+        for (char *p = sname; *p; p++)
+            if (*p == '_')
+                *p = ' ';
+        snprintf(text, sizeof text, "P(%s >= %s in %s)", sname, thr, q);
+        TRY(xl_put_str(ws, row, OC_LABEL, text, f->text));
+        TRY(xl_put_str(ws, row, OC_KEY, ms->name, f->text));
+        TRY(xl_put_num(x, ws, row, OC_MEAN, run->milestone_prob[i], f->pct));
+    }
+    *next = row;
+    return LXW_NO_ERROR;
+}
+
+/* The histogram and S-curve of npv (data in Series). */
+static lxw_error npv_charts(xctx *x, lxw_worksheet *ws, int k, int row, int col2)
+{
+    const roi_run *run = x->res->sc[k].run;
+    unsigned color = x->sc[k].color;
+    int dr = xl_dist_row(x, k);
+    if (x->sc[k].npv.hist.bins > 0) {
+        lxw_chart *c = xl_new_chart(x, LXW_CHART_COLUMN, "NPV: distribution over trials");
+        if (!c)
+            return LXW_ERROR_MEMORY_MALLOC_FAILED;
+        lxw_chart_series *s = chart_add_series(c, NULL, NULL);
+        if (!s)
+            return LXW_ERROR_MEMORY_MALLOC_FAILED;
+        int last = dr + x->sc[k].npv.hist.bins - 1;
+        chart_series_set_categories(s, "Series", (lxw_row_t)dr, HC_LABEL, (lxw_row_t)last,
+                                    HC_LABEL);
+        chart_series_set_values(s, "Series", (lxw_row_t)dr, HC_SHARE, (lxw_row_t)last,
+                                HC_SHARE);
+        chart_series_set_name(s, "Share of trials");
+        lxw_chart_fill fill = {.color = color};
+        lxw_chart_line line = {.color = 0xFFFFFF, .width = 0.5f};
+        chart_series_set_fill(s, &fill);
+        chart_series_set_line(s, &line);
+        chart_set_series_gap(c, 0);
+        chart_legend_set_position(c, LXW_CHART_LEGEND_NONE);
+        xl_style_axis(chart_axis_get(c, LXW_CHART_AXIS_TYPE_X), "NPV, US$ billions (bin centre; "
+                      "edge bins hold the tails)", NULL);
+        xl_style_axis(chart_axis_get(c, LXW_CHART_AXIS_TYPE_Y), "Share of trials", "0%");
+        TRY(place(x, ws, c, row, 0, "Histogram of NPV over the trials"));
+    }
+    if (run->summary[ROI_OUT_NPV].n_defined > 0) {
+        char title[128];
+        snprintf(title, sizeof title, "NPV S-curve: P(NPV <= x); P(NPV > 0) = %.1f%%",
+                 100 * run->summary[ROI_OUT_NPV].prob_positive);
+        lxw_chart *c = xl_new_chart(x, LXW_CHART_SCATTER_STRAIGHT, title);
+        if (!c)
+            return LXW_ERROR_MEMORY_MALLOC_FAILED;
+        lxw_chart_series *s = chart_add_series(c, NULL, NULL);
+        if (!s)
+            return LXW_ERROR_MEMORY_MALLOC_FAILED;
+        chart_series_set_categories(s, "Series", (lxw_row_t)dr, SC_VALUE,
+                                    (lxw_row_t)(dr + ROI_SCURVE_POINTS - 1), SC_VALUE);
+        chart_series_set_values(s, "Series", (lxw_row_t)dr, SC_LEVEL,
+                                (lxw_row_t)(dr + ROI_SCURVE_POINTS - 1), SC_LEVEL);
+        chart_series_set_name(s, "Cumulative probability");
+        lxw_chart_line line = {.color = color, .width = 2.25f};
+        chart_series_set_line(s, &line);
+        chart_series_set_marker_type(s, LXW_CHART_MARKER_NONE);
+        chart_legend_set_position(c, LXW_CHART_LEGEND_NONE);
+        xl_style_axis(chart_axis_get(c, LXW_CHART_AXIS_TYPE_X), "NPV", x->money_code);
+        lxw_chart_axis *y = chart_axis_get(c, LXW_CHART_AXIS_TYPE_Y);
+        xl_style_axis(y, "Cumulative probability", "0%");
+        chart_axis_set_min(y, 0);
+        chart_axis_set_max(y, 1);
+        TRY(place(x, ws, c, row, col2, "Cumulative distribution of NPV"));
+    }
+    return LXW_NO_ERROR;
+}
+
+/* Stacked chart of the medians of the series whose names start with prefix. */
+static lxw_chart *stacked(xctx *x, int k, uint8_t type, const char *title, const char *prefix,
+                          const char *axis_title, const char *num_fmt)
+{
+    const roi_run *run = x->res->sc[k].run;
+    lxw_chart *c = xl_new_chart(x, type, title);
+    if (!c)
+        return NULL;
+    size_t plen = strlen(prefix);
+    int part = 0;
+    for (int s = 0; s < run->n_series; s++) {
+        char name[128];
+        roi_model_series_name(run->model, s, name, sizeof name);
+        if (strncmp(name, prefix, plen) != 0)
+            continue;
+        unsigned color = part_palette[(size_t)part++ % NPALETTE(part_palette)];
+        if (!row_series(x, c, k, xl_series_row(x, k, s, ST_P50), name + plen, color, 0, 0))
+            return NULL;
+    }
+    if (type == LXW_CHART_COLUMN_STACKED) {
+        chart_set_series_gap(c, 50);
+        chart_set_series_overlap(c, 100);
+    }
+    xl_style_axis(chart_axis_get(c, LXW_CHART_AXIS_TYPE_Y), axis_title, num_fmt);
+    xl_style_axis(chart_axis_get(c, LXW_CHART_AXIS_TYPE_X), NULL, NULL);
+    chart_axis_set_label_position(chart_axis_get(c, LXW_CHART_AXIS_TYPE_X),
+                                  LXW_CHART_AXIS_LABEL_POSITION_LOW);
+    return c;
+}
+
+static lxw_error period_charts(xctx *x, lxw_worksheet *ws, int k, int row, int col2, int step)
+{
+    unsigned color = x->sc[k].color;
+    /* Fan chart of cumulative cash flow. */
+    lxw_chart *c = xl_new_chart(x, LXW_CHART_LINE,
+                                "Cumulative cash flow by quarter: p10, median, p90 and mean");
+    if (!c)
+        return LXW_ERROR_MEMORY_MALLOC_FAILED;
+    static const struct { int st; const char *name; int w; uint8_t dash; int grey; } fan[] = {
+        {ST_P90, "p90", 1, LXW_CHART_LINE_DASH_DASH, 0},
+        {ST_P50, "median (p50)", 3, LXW_CHART_LINE_DASH_SOLID, 0},
+        {ST_P10, "p10", 1, LXW_CHART_LINE_DASH_DASH, 0},
+        {ST_MEAN, "mean", 1, LXW_CHART_LINE_DASH_ROUND_DOT, 1}};
+    for (size_t i = 0; i < sizeof fan / sizeof fan[0]; i++)
+        if (!row_series(x, c, k, xl_series_row(x, k, ROI_SERIES_CUMULATIVE, fan[i].st),
+                        fan[i].name, fan[i].grey ? 0x595959 : color, fan[i].w, fan[i].dash))
+            return LXW_ERROR_MEMORY_MALLOC_FAILED;
+    xl_style_axis(chart_axis_get(c, LXW_CHART_AXIS_TYPE_Y), "Cumulative cash flow", x->money_code);
+    xl_style_axis(chart_axis_get(c, LXW_CHART_AXIS_TYPE_X), NULL, NULL);
+    chart_axis_set_label_position(chart_axis_get(c, LXW_CHART_AXIS_TYPE_X),
+                                  LXW_CHART_AXIS_LABEL_POSITION_LOW);
+    TRY(place(x, ws, c, row, 0, "Fan chart of cumulative cash flow"));
+
+    /* Unique reach and unique active users (medians). */
+    c = xl_new_chart(x, LXW_CHART_LINE, "Unique reach and unique active users (medians)");
+    if (!c ||
+        !row_series(x, c, k, xl_series_row(x, k, ROI_SERIES_UNIQUE_REACH, ST_P50), "unique reach",
+                    0x7F7F7F, 2, LXW_CHART_LINE_DASH_DASH) ||
+        !row_series(x, c, k, xl_series_row(x, k, ROI_SERIES_UNIQUE_ACTIVE, ST_P50),
+                    "unique active users", color, 3, LXW_CHART_LINE_DASH_SOLID))
+        return LXW_ERROR_MEMORY_MALLOC_FAILED;
+    xl_style_axis(chart_axis_get(c, LXW_CHART_AXIS_TYPE_Y), "People", USERS_FMT);
+    xl_style_axis(chart_axis_get(c, LXW_CHART_AXIS_TYPE_X), NULL, NULL);
+    TRY(place(x, ws, c, row, col2, "Unique reach and active users"));
+
+    row += step;
+    c = stacked(x, k, LXW_CHART_AREA_STACKED, "Active users per surface (medians, stacked)",
+                "active.", "People", USERS_FMT);
+    TRY(place(x, ws, c, row, 0, "Active users per surface"));
+    c = stacked(x, k, LXW_CHART_COLUMN_STACKED, "Revenue per stream by quarter (medians)",
+                "revenue.", "Revenue per quarter", x->money_code);
+    TRY(place(x, ws, c, row, col2, "Revenue per stream"));
+    row += step;
+    c = stacked(x, k, LXW_CHART_COLUMN_STACKED, "Spend per line by quarter (medians)", "spend.",
+                "Spend per quarter", x->money_code);
+    TRY(place(x, ws, c, row, 0, "Spend per line"));
+    return LXW_NO_ERROR;
+}
+
+static lxw_error write_scenario(xctx *x, int k)
+{
+    const xfmt *f = &x->f;
+    const roi_run *run = x->res->sc[k].run;
+    const roi_model *m = run->model;
+    lxw_worksheet *ws = workbook_add_worksheet(x->wb, x->sc[k].sheet);
+    if (!ws)
+        return LXW_ERROR_MEMORY_MALLOC_FAILED;
+    char line[1024], start[16], end[16];
+    snprintf(line, sizeof line, "%s: %s", xl_scen_name(run), m->title ? m->title : "");
+    TRY(xl_put_str(ws, 0, 0, line, f->title));
+    roi_model_period_label(m, 0, start, sizeof start);
+    roi_model_period_label(m, m->periods - 1, end, sizeof end);
+    snprintf(line, sizeof line, "Scenario file %s; horizon %s to %s (%d quarters); %zu trials, "
+             "seed %llu. Per-quarter numbers behind the charts: sheet Series.",
+             m->file ? m->file : "(none)", start, end, m->periods, run->trials,
+             (unsigned long long)run->seed);
+    TRY(xl_put_str(ws, 1, 0, line, f->note));
+    worksheet_set_tab_color(ws, x->sc[k].color);
+
+    const int head = 3;
+    TRY(write_stats_table(x, ws, k, head));
+    int row = head + ROI_OUT_COUNT + 4;
+    TRY(write_milestones(x, ws, k, row, &row));
+    row += 1;
+
+    /* Charts: two per band, 1.25 x 480 px wide, 1.1 x 288 px (16 rows) high. */
+    const int col2 = 1, step = CHART_ROWS;
+    TRY(npv_charts(x, ws, k, row, col2));
+    TRY(period_charts(x, ws, k, row + step, col2, step));
+
+    TRY(worksheet_set_column(ws, OC_LABEL, OC_LABEL, 30, NULL));
+    TRY(worksheet_set_column(ws, OC_KEY, OC_KEY, 27, NULL));
+    TRY(worksheet_set_column(ws, OC_MEAN, OC_UNDEF, 10.5, NULL));
+    xl_page_setup(ws, head + 1);
+    return LXW_NO_ERROR;
+}
+
+lxw_error xl_write_scenarios(xctx *x)
+{
+    for (int k = 0; k < x->n; k++)
+        TRY(write_scenario(x, k));
+    return LXW_NO_ERROR;
+}

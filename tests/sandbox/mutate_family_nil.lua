@@ -1,0 +1,6 @@
+-- expect: mutate_family_nil.lua:5: an uncertain value cannot be changed (field 'family')
+-- A distribution's family removed after the library checked it (C once read it with strcmp).
+scenario { extends = "base" }
+local d = normal(58, 3)
+d.family = nil
+v2.score = d

@@ -1,0 +1,4 @@
+-- expect: must be a list of {offset, share} pairs
+-- An object of the scenario (a proxy table of the library) given where a list belongs.
+scenario { extends = "base" }
+meta_ai.stages = v2

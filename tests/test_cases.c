@@ -1,0 +1,398 @@
+/* test_cases.c - cases other than an AI lab (MODEL.md section 10): scenarios that
+ * declare only what they use, computed by hand. Small numbers, not Meta's shape. */
+#include "roi_test.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "scenario.h"
+
+/* Loads scenario text (written to a file of its own). */
+static roi_status load_text(const char *text, roi_model **m, roi_error *err)
+{
+    char dir[] = "/tmp/roisim-cases-XXXXXX", path[64];
+    assert_non_null(mkdtemp(dir));
+    snprintf(path, sizeof path, "%s/case.lua", dir);
+    FILE *fp = fopen(path, "w");
+    assert_non_null(fp);
+    fputs(text, fp);
+    fclose(fp);
+    roi_error_clear(err);
+    *m = NULL;
+    roi_status s = roi_scenario_load(path, NULL, m, err);
+    unlink(path);
+    rmdir(dir);
+    return s;
+}
+
+static roi_model *load_ok(const char *text)
+{
+    roi_error err;
+    roi_model *m = NULL;
+    if (load_text(text, &m, &err) != ROI_OK)
+        fail_msg("loading the case: %s", err.msg);
+    return m;
+}
+
+static void expect_refused(const char *text, const char *substring)
+{
+    roi_error err;
+    roi_model *m = NULL;
+    roi_status s = load_text(text, &m, &err);
+    assert_null(m);
+    if (s == ROI_OK || !strstr(err.msg, substring))
+        fail_msg("expected a message with '%s', got status %d: %s", substring, s, err.msg);
+}
+
+/* One trial of a model whose nodes are all constants: outputs, and the series when
+ * `series` is not NULL (roi_model_series_count x periods). */
+static void run_trial(const roi_model *m, double *out, double *series)
+{
+    double *vals = calloc((size_t)m->graph.n + 1, sizeof *vals);
+    uint64_t *keys = calloc((size_t)m->graph.n + 1, sizeof *keys);
+    roi_graph_keys(&m->graph, 1, keys);
+    roi_graph_eval(&m->graph, keys, 0, vals, NULL);
+    roi_trial_ws *ws = roi_trial_ws_new(m);
+    assert_non_null(ws);
+    roi_model_trial(m, vals, ws, out, series);
+    roi_trial_ws_free(ws);
+    free(vals);
+    free(keys);
+}
+
+static double *new_series(const roi_model *m)
+{
+    double *s = calloc((size_t)roi_model_series_count(m) * (size_t)m->periods, sizeof *s);
+    assert_non_null(s);
+    return s;
+}
+
+#define AT(m, series, name, t) \
+    (series)[(size_t)roi_model_series_index((m), (name)) * (size_t)(m)->periods + (size_t)(t)]
+
+/* ---- 10.1: only the horizon is required ----------------------------------------------- */
+
+/* A SaaS feature in thousands of EUR: a build-out, a team, and a share of a market
+ * that follows nothing but time. No versions, family or surfaces. */
+static const char *const SAAS =
+    "horizon { from = \"2026Q1\", to = \"2026Q4\", discount = 0.10, terminal = false }\n"
+    "spend \"build\" { kind = \"lump\", quarter = \"2026Q1\", amount = 500 }\n"
+    "spend \"team\" { kind = \"schedule\", from = \"2026Q1\", to = \"end\", amount = 50 }\n"
+    "revenue \"seats\" { kind = \"market_share\", from = \"2026Q2\", market = 2000, share = 0.1 }\n";
+
+static void test_plain_cash_flow_case(void **state)
+{
+    (void)state;
+    roi_model *m = load_ok(SAAS);
+    assert_int_equal(m->n_versions, 0);
+    assert_int_equal(m->n_surfaces, 0);
+    assert_false(roi_model_has_section(m, "family"));
+    assert_false(roi_model_has_section(m, "frontier"));
+    double out[ROI_OUT_COUNT], *series = new_series(m);
+    run_trial(m, out, series);
+    /* CF = -550, 150, 150, 150 (m_t = 1: the market share is 2000 * 0.1); DF_t =
+     * 1.1^(-t/4) */
+    double npv = -550.0;
+    for (int t = 1; t < 4; t++)
+        npv += 150.0 * pow(1.1, -t / 4.0);
+    assert_near(out[ROI_OUT_NPV], npv, 1e-9);
+    assert_near(out[ROI_OUT_NPV_HORIZON], npv, 1e-9);
+    assert_near(out[ROI_OUT_TOTAL_SPEND], 700.0, 1e-9);
+    assert_near(out[ROI_OUT_TOTAL_REVENUE], 600.0, 1e-9);
+    assert_true(isnan(out[ROI_OUT_PAYBACK])); /* cumulative -550 .. -100: never */
+    for (int t = 0; t < 4; t++)
+        assert_near(AT(m, series, "quality_multiplier", t), 1.0, 0);
+    assert_false(roi_model_series_present(m, ROI_SERIES_SCORE));
+    assert_false(roi_model_series_present(m, ROI_SERIES_QUALITY));
+    assert_false(roi_model_series_present(m, ROI_SERIES_UNIQUE_REACH));
+    assert_true(roi_model_series_present(m, ROI_SERIES_CASH_FLOW));
+    free(series);
+    roi_model_free(m);
+}
+
+/* A retail bank's assistant on two surfaces, no family and no versions: m_t = 1 and
+ * the unique series are plain sums. Bass with p huge: everyone reachable adopts at
+ * once. */
+static const char *const BANK =
+    "horizon { from = \"2026Q1\", to = \"2026Q4\", discount = 0, terminal = false }\n"
+    "surface \"app\" { launch = \"2026Q1\", addressable = 1000, ceiling = 0.5,\n"
+    "  adoption = { p = 1e6, q = 0, f0 = 0 }, interactions = 4 }\n"
+    "surface \"web\" { launch = \"2026Q3\", addressable = 600, ceiling = 0.25,\n"
+    "  adoption = { p = 1e6, q = 0, f0 = 0 }, interactions = 2 }\n"
+    "spend \"licence\" { kind = \"schedule\", from = \"2026Q1\", to = \"end\", amount = 100 }\n"
+    "revenue \"premium\" { kind = \"subscription\", from = \"2026Q1\", surfaces = { \"app\" },\n"
+    "  conversion = 0.1, price = 3 }\n";
+
+static void test_surfaces_without_versions_or_family(void **state)
+{
+    (void)state;
+    roi_model *m = load_ok(BANK);
+    double out[ROI_OUT_COUNT], *series = new_series(m);
+    run_trial(m, out, series);
+    /* app: 1000 * min(1, 0.5 * 1) * 1 = 500 active every quarter; web from 2026Q3:
+     * 600 * 0.25 = 150; unique = plain sums */
+    const double active[] = {500, 500, 650, 650}, reach[] = {1000, 1000, 1600, 1600};
+    for (int t = 0; t < 4; t++) {
+        assert_near(AT(m, series, "unique_active", t), active[t], 1e-6);
+        assert_near(AT(m, series, "unique_reach", t), reach[t], 1e-6);
+        assert_near(AT(m, series, "quality_multiplier", t), 1.0, 0);
+    }
+    /* premium: 500 * 0.1 * 3 = 150 a quarter; licence 100 a quarter */
+    assert_near(out[ROI_OUT_NPV], 4 * (150.0 - 100.0), 1e-6);
+    assert_near(out[ROI_OUT_PEAK_ACTIVE], 650.0, 1e-6);
+    assert_true(roi_model_series_present(m, ROI_SERIES_UNIQUE_ACTIVE));
+    assert_false(roi_model_series_present(m, ROI_SERIES_SCORE));
+    free(series);
+    roi_model_free(m);
+}
+
+/* What a part needs when another is absent is refused with a message that says so. */
+static void test_parts_that_need_other_parts(void **state)
+{
+    (void)state;
+    char text[2048];
+    snprintf(text, sizeof text, "%sfrontier { score = 60, slope = 2 }\n", SAAS);
+    expect_refused(text, "declares no version");
+    snprintf(text, sizeof text, "%squality { beta = 0.1 }\n", SAAS);
+    expect_refused(text, "declares no version");
+    snprintf(text, sizeof text,
+             "%sversion \"v1\" { planned = \"2026Q1\", score = 50 }\n"
+             "quality { beta = 0.1 }\n", SAAS);
+    expect_refused(text, "declare frontier");
+    snprintf(text, sizeof text,
+             "%sversion \"v1\" { planned = \"2026Q1\", score = 50 }\n"
+             "frontier { score = 60, slope = 2 }\n", SAAS);
+    expect_refused(text, "declare quality");
+    snprintf(text, sizeof text,
+             "%srevenue \"ads\" { kind = \"per_interaction\", from = \"2026Q1\", rate = 1 }\n",
+             SAAS);
+    expect_refused(text, "declares no surface");
+    snprintf(text, sizeof text,
+             "%sspend \"gpu\" { kind = \"inference\", from = \"2026Q1\", unit_cost = 1 }\n", SAAS);
+    expect_refused(text, "declares no surface");
+    snprintf(text, sizeof text,
+             "%srevenue \"lift\" { kind = \"uplift\", from = \"2026Q1\", base = 10, lift = 0.1 }\n",
+             BANK);
+    expect_refused(text, "declares no family");
+    /* a family given in part is still checked */
+    snprintf(text, sizeof text, "%sfamily { growth = 0.1 }\n", BANK);
+    expect_refused(text, "people");
+}
+
+/* ---- 10.2-10.3: schedule streams and savings -------------------------------------------- */
+
+/* The bank's call-centre deflection as savings (a human contact costs 2, a quarter of
+ * the assistant's conversations replace one), plus contracted fees on a schedule. */
+static const char *const DEFLECTION =
+    "horizon { from = \"2026Q1\", to = \"2026Q4\", discount = 0, terminal = false }\n"
+    "surface \"app\" { launch = \"2026Q1\", addressable = 1000, ceiling = 0.5,\n"
+    "  adoption = { p = 1e6, q = 0, f0 = 0 }, interactions = 4 }\n"
+    "spend \"licence\" { kind = \"schedule\", from = \"2026Q1\", to = \"end\", amount = 300 }\n"
+    "revenue \"deflection\" { kind = \"per_interaction\", class = \"savings\", from = \"2026Q1\",\n"
+    "  rate = 2, ratio = 0.25 }\n"
+    "revenue \"fees\" { kind = \"schedule\", from = \"2026Q2\", to = \"2026Q3\", amount = 100 }\n";
+
+static void test_savings_and_schedule(void **state)
+{
+    (void)state;
+    roi_model *m = load_ok(DEFLECTION);
+    assert_int_equal(m->streams[0].cls, ROI_STREAM_SAVINGS);
+    assert_int_equal(m->streams[1].cls, ROI_STREAM_REVENUE);
+    assert_int_equal(m->streams[1].kind, ROI_STREAM_SCHEDULE);
+    double out[ROI_OUT_COUNT], *series = new_series(m);
+    run_trial(m, out, series);
+    /* savings: 500 active x 4 interactions x 2 x 0.25 = 1000 a quarter; fees 100 in
+     * 2026Q2 and 2026Q3; licence 300: CF = 700, 800, 800, 700 */
+    const double fees[] = {0, 100, 100, 0}, cf[] = {700, 800, 800, 700};
+    for (int t = 0; t < 4; t++) {
+        assert_near(AT(m, series, "savings.deflection", t), 1000.0, 1e-9);
+        assert_near(AT(m, series, "revenue.fees", t), fees[t], 0);
+        assert_near(AT(m, series, "revenue", t), fees[t], 1e-9); /* revenue streams only */
+        assert_near(AT(m, series, "cash_flow", t), cf[t], 1e-9);
+    }
+    assert_int_equal(roi_model_series_index(m, "revenue.deflection"), -1);
+    assert_near(out[ROI_OUT_NPV], 3000.0, 1e-9);
+    assert_near(out[ROI_OUT_TOTAL_REVENUE], 200.0, 1e-9);
+    assert_near(out[ROI_OUT_TOTAL_SPEND], 1200.0, 1e-9);
+    assert_near(out[ROI_OUT_ROI_MULTIPLE], (4000.0 + 200.0) / 1200.0, 1e-12);
+    free(series);
+    roi_model_free(m);
+}
+
+/* A schedule stream grows like the spend line of its kind, and savings count in the
+ * terminal value's operating cash flow. */
+static void test_schedule_growth_and_terminal_value(void **state)
+{
+    (void)state;
+    roi_model *m = load_ok(
+        "horizon { from = \"2026Q1\", to = \"2026Q4\", discount = 0.1, terminal_growth = 0 }\n"
+        "revenue \"rent\" { kind = \"schedule\", from = \"2026Q2\", to = \"end\", amount = 100,\n"
+        "  growth = 0.1 }\n"
+        "revenue \"energy\" { kind = \"schedule\", class = \"savings\", from = \"2026Q1\",\n"
+        "  to = \"end\", amount = 10 }\n"
+        "spend \"fit_out\" { kind = \"lump\", quarter = \"2026Q1\", amount = 1000 }\n");
+    double out[ROI_OUT_COUNT], *series = new_series(m);
+    run_trial(m, out, series);
+    const double g = pow(1.1, 0.25);
+    const double rent[] = {0, 100, 100 * g, 100 * g * g};
+    double npv = 0.0, ocf = 0.0;
+    for (int t = 0; t < 4; t++) {
+        assert_near(AT(m, series, "revenue.rent", t), rent[t], 1e-9);
+        npv += (rent[t] + 10.0 - (t == 0 ? 1000.0 : 0.0)) * pow(1.1, -t / 4.0);
+        ocf += rent[t] + 10.0; /* the lump is an investment: not in the OCF */
+    }
+    const double tv = ocf / 0.1;
+    assert_near(out[ROI_OUT_NPV], npv + tv * pow(1.1, -3 / 4.0), 1e-6);
+    free(series);
+    roi_model_free(m);
+}
+
+static void test_schedule_stream_checks(void **state)
+{
+    (void)state;
+    expect_refused("horizon { from = \"2026Q1\", to = \"2026Q4\", discount = 0, terminal = false }\n"
+                   "revenue \"fees\" { kind = \"schedule\", from = \"2026Q3\", to = \"2026Q2\","
+                   " amount = 1 }\n",
+                   "fees.to: must not be before from (2026Q3), got 2026Q2");
+    expect_refused("horizon { from = \"2026Q1\", to = \"2026Q4\", discount = 0, terminal = false }\n"
+                   "revenue \"fees\" { kind = \"schedule\", from = \"2026Q1\", amount = 1 }\n",
+                   "missing 'to'");
+    expect_refused("horizon { from = \"2026Q1\", to = \"2026Q4\", discount = 0, terminal = false }\n"
+                   "revenue \"fees\" { kind = \"schedule\", class = \"saving\", from = \"2026Q1\","
+                   " to = \"end\", amount = 1 }\n",
+                   "did you mean 'savings'?");
+}
+
+/* ---- 10.4: the adoption clock starts when a version has shipped ----------------------------- */
+
+/* An assistant planned for 2026Q1 slips four quarters; the app launched in 2026Q1.
+ * Bass with q = 0: a(k) = 1 - e^(-p (k + 1)). Adoption must start at the release, not
+ * jump to where the curve would have been. */
+static void test_slipped_version_delays_adoption(void **state)
+{
+    (void)state;
+    roi_model *m = load_ok(
+        "horizon { from = \"2026Q1\", to = \"2027Q4\", discount = 0, terminal = false }\n"
+        "frontier { score = 50, slope = 0 }\n"
+        "quality { beta = 0 }\n"
+        "version \"assistant\" { planned = \"2026Q1\", slip = 4, score = 40 }\n"
+        "surface \"app\" { launch = \"2026Q1\", addressable = 1000, ceiling = 1,\n"
+        "  adoption = { p = 0.5, q = 0, f0 = 0 }, interactions = 1 }\n");
+    double out[ROI_OUT_COUNT], *series = new_series(m);
+    run_trial(m, out, series);
+    for (int t = 0; t < 8; t++) {
+        double expect = t < 4 ? 0.0 : 1000.0 * (1.0 - exp(-0.5 * (t - 4 + 1)));
+        assert_near(AT(m, series, "active.app", t), expect, 1e-9);
+    }
+    free(series);
+    roi_model_free(m);
+}
+
+/* ---- what-ifs may fix any input the parent analyses -------------------------------------------- */
+
+/* Writes `parent` as bank.lua and `child` as whatif.lua in a new folder, and loads the
+ * what-if. */
+static roi_status load_whatif(const char *parent, const char *child, roi_model **m,
+                              roi_error *err)
+{
+    char dir[] = "/tmp/roisim-cases-XXXXXX", path[2][64];
+    const char *const text[2] = {parent, child}, *const name[2] = {"bank.lua", "whatif.lua"};
+    assert_non_null(mkdtemp(dir));
+    for (int i = 0; i < 2; i++) {
+        snprintf(path[i], sizeof path[i], "%s/%s", dir, name[i]);
+        FILE *fp = fopen(path[i], "w");
+        assert_non_null(fp);
+        fputs(text[i], fp);
+        fclose(fp);
+    }
+    roi_error_clear(err);
+    *m = NULL;
+    roi_status s = roi_scenario_load(path[1], NULL, m, err);
+    unlink(path[0]);
+    unlink(path[1]);
+    rmdir(dir);
+    return s;
+}
+
+static const char *const ANALYSED =
+    "horizon { from = \"2026Q1\", to = \"2026Q4\", discount = 0, terminal = false }\n"
+    "revenue \"deflection\" { kind = \"schedule\", class = \"savings\", from = \"2026Q1\",\n"
+    "  to = \"end\", amount = uniform(100, 200) }\n"
+    "spend \"team\" { kind = \"schedule\", from = \"2026Q1\", to = \"end\",\n"
+    "  amount = uniform(50, 60) }\n"
+    "correlate { {\"deflection.amount\", \"team.amount\", 0.5} }\n"
+    "stress \"low_deflection\" { input = \"deflection.amount\", low = 0, high = 0.2 }\n"
+    "stress \"small_team\" { input = \"team.amount\", low = 0, high = 0.5 }\n"
+    "view \"big_savings\" { where = \"deflection.amount >= 150\" }\n"
+    "view \"big_team\" { where = team.amount:at_least(55) }\n";
+
+static void test_whatif_fixes_an_analysed_input(void **state)
+{
+    (void)state;
+    roi_model *m = NULL;
+    roi_error err;
+    roi_status s = load_whatif(ANALYSED,
+                               "scenario { extends = \"bank\" }\n"
+                               "deflection.amount = 160\n",
+                               &m, &err);
+    if (s != ROI_OK)
+        fail_msg("%s", err.msg);
+    assert_int_equal(m->n_correlations, 0);      /* the pair is dropped */
+    assert_int_equal(m->n_stresses, 1);          /* its stress is skipped */
+    assert_string_equal(m->stresses[0].name, "small_team");
+    assert_int_equal(m->n_notes, 2);
+    assert_non_null(strstr(m->notes[0], "bank.lua:6: note: correlate"));
+    assert_non_null(strstr(m->notes[1], "stress 'low_deflection' is skipped"));
+    /* the text view evaluates on the constant: 160 >= 150 holds in every trial */
+    assert_int_equal(m->n_views, 2);
+    assert_string_equal(m->views[0].where, "160 >= 150");
+    assert_int_equal(m->views[0].cond.n_steps, 1);
+    assert_int_equal(m->views[0].cond.steps[0].op, ROI_NODE_CONST);
+    assert_true(m->views[0].cond.steps[0].value != 0.0);
+    roi_model_free(m);
+}
+
+/* A what-if declares a view or a stress again by name: it replaces the parent's. */
+static void test_whatif_redeclares_views_and_stresses(void **state)
+{
+    (void)state;
+    roi_model *m = NULL;
+    roi_error err;
+    roi_status s = load_whatif(ANALYSED,
+                               "scenario { extends = \"bank\" }\n"
+                               "view \"big_team\" { where = \"team.amount >= 58\" }\n"
+                               "stress \"small_team\" { input = \"team.amount\", low = 0.5,"
+                               " high = 1 }\n",
+                               &m, &err);
+    if (s != ROI_OK)
+        fail_msg("%s", err.msg);
+    assert_int_equal(m->n_views, 2);
+    assert_string_equal(m->views[1].name, "big_team");
+    assert_string_equal(m->views[1].where, "team.amount >= 58");
+    assert_int_equal(m->n_stresses, 2);
+    assert_near(m->stresses[1].low, 0.5, 0);
+    assert_int_equal(m->n_notes, 0);
+    roi_model_free(m);
+    /* in one file, a second declaration is still a mistake */
+    char text[2048];
+    snprintf(text, sizeof text, "%sview \"big_team\" { where = \"team.amount >= 58\" }\n",
+             ANALYSED);
+    expect_refused(text, "already declared");
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_plain_cash_flow_case),
+        cmocka_unit_test(test_surfaces_without_versions_or_family),
+        cmocka_unit_test(test_parts_that_need_other_parts),
+        cmocka_unit_test(test_savings_and_schedule),
+        cmocka_unit_test(test_schedule_growth_and_terminal_value),
+        cmocka_unit_test(test_schedule_stream_checks),
+        cmocka_unit_test(test_slipped_version_delays_adoption),
+        cmocka_unit_test(test_whatif_fixes_an_analysed_input),
+        cmocka_unit_test(test_whatif_redeclares_views_and_stresses),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
