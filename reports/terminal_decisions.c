@@ -74,33 +74,32 @@ static const char *rule_words(char *buf, size_t size, const roi_decision_result 
 static void options_text(FILE *fp, const roi_decision_result *d, unit u)
 {
     char a[96];
-    fprintf(fp, "  %-22s %22s  %8s\n", "Option", "Mean +/- SE", "Best in");
+    fprintf(fp, "  %-20s %20s  %8s\n", "Option", "Mean +/- SE", "Best in");
     for (int k = 0; k < d->n_options; k++)
-        fprintf(fp, "  %-22.22s %22s  %7.1f%%%s\n", d->options[k],
+        fprintf(fp, "  %-20.20s %20s  %7.1f%%%s\n", d->options[k],
                 with_se(a, sizeof a, u, d->mean[k], d->se[k]), 100.0 * d->prob_best[k],
-                k == d->best ? "  <- V0: best choice now" : "");
+                k == d->best ? "  <- V0, best now" : "");
     char p[48];
-    fprintf(fp, "  With perfect information: %s; EVPI %s\n",
-            amount(p, sizeof p, u, d->perfect), with_se(a, sizeof a, u, d->evpi, d->evpi_se));
+    fprintf(fp, "  Perfect information: %s; EVPI %s\n", amount(p, sizeof p, u, d->perfect),
+            with_se(a, sizeof a, u, d->evpi, d->evpi_se));
 }
 
 static void signals_text(FILE *fp, const roi_decision_result *d, unit u)
 {
     if (d->n_signals == 0)
         return;
-    fprintf(fp, "  Signals, most worth learning first (value of knowing each before choosing;\n"
-                "  rule = best threshold on it; cross-fitted = its option value with the\n"
-                "  threshold chosen on the other half of the trials):\n");
-    fprintf(fp, "  %-4s %-22s %18s  %18s  %10s  %9s\n", "Rank", "Signal", "EVPPI +/- SE",
+    fprintf(fp, "  Signals, most worth learning first: EVPPI, and the best threshold rule's\n"
+                "  option value cross-fitted (t* chosen on the other half) and in sample:\n");
+    fprintf(fp, "  %-2s %-20s %16s %16s %9s %9s\n", "#", "Signal", "EVPPI +/- SE",
             "Cross-fitted", "In-sample", "Optimism");
     for (int r = 0; r < d->n_signals; r++) {
         const roi_decision_signal *s = &d->signals[d->order[r]];
         char e[64], c[64], in[48], op[48], words[320];
-        fprintf(fp, "  %-4d %-22.22s %18s  %18s  %10s  %9s\n", s->rank, s->input,
+        fprintf(fp, "  %-2d %-20.20s %16s %16s %9s %9s\n", s->rank, s->input,
                 with_se(e, sizeof e, u, s->evppi, s->evppi_se),
                 with_se(c, sizeof c, u, s->cross_value, s->cross_value_se),
                 amount(in, sizeof in, u, s->option_value), amount(op, sizeof op, u, s->optimism));
-        fprintf(fp, "       rule: %s\n", rule_words(words, sizeof words, d, s));
+        fprintf(fp, "     rule: %s\n", rule_words(words, sizeof words, d, s));
     }
 }
 
@@ -108,26 +107,24 @@ static void signals_text(FILE *fp, const roi_decision_result *d, unit u)
 static void answer_text(FILE *fp, const roi_decision_result *d, unit u)
 {
     char a[96], b[96];
-    fprintf(fp, "  Answer: choose %s, best in %.1f%% of trials: %s\n", d->options[d->best],
-            100.0 * d->prob_best[d->best],
-            with_se(a, sizeof a, u, d->mean[d->best], d->se[d->best]));
+    fprintf(fp, "  Answer: choose %s (best in %.1f%% of trials)\n", d->options[d->best],
+            100.0 * d->prob_best[d->best]);
+    fprintf(fp, "          at %s", with_se(a, sizeof a, u, d->mean[d->best], d->se[d->best]));
     for (int k = 0; k < d->n_options; k++)
         if (k != d->best)
-            fprintf(fp, "          against %s %s\n", d->options[k],
-                    with_se(b, sizeof b, u, d->mean[k], d->se[k]));
-    fprintf(fp, "  Knowing everything before choosing is worth %s.\n",
+            fprintf(fp, "; %s %s", d->options[k], with_se(b, sizeof b, u, d->mean[k], d->se[k]));
+    fprintf(fp, "\n  Knowing everything before choosing is worth %s.\n",
             with_se(a, sizeof a, u, d->evpi, d->evpi_se));
     if (d->n_signals == 0)
         return;
     const roi_decision_signal *top = &d->signals[d->order[0]];
     int worth = isfinite(top->evppi_se) ? top->evppi > 2 * top->evppi_se : top->evppi > 0;
     if (worth)
-        fprintf(fp, "  Worth most to learn first: %s (EVPPI %s); then %s.\n", top->input,
+        fprintf(fp, "  Worth most to learn first: %s (EVPPI %s);\n  then %s.\n", top->input,
                 with_se(a, sizeof a, u, top->evppi, top->evppi_se),
                 rule_words(b, sizeof b, d, top));
     else
-        fprintf(fp, "  No single signal is worth learning first: every EVPPI is within two SEs "
-                    "of 0.\n");
+        fprintf(fp, "  No signal is worth learning first: every EVPPI is within 2 SE of 0.\n");
 }
 
 void roi_report_terminal_decisions(FILE *fp, const roi_results *res)
@@ -135,13 +132,13 @@ void roi_report_terminal_decisions(FILE *fp, const roi_results *res)
     for (int k = 0; k < res->n_decisions; k++) {
         const roi_decision_result *d = &res->decisions[k];
         if (d->missing) {
-            fprintf(fp, "\nDecision \"%s\": not evaluated, its option '%s' was not run\n",
+            fprintf(fp, "\nDecision \"%s\": not evaluated\n  (its option '%s' was not run)\n",
                     d->name, d->missing);
             continue;
         }
         unit u = unit_for(d);
-        fprintf(fp, "\nDecision \"%s\" (maximising %s; %zu trials on common random numbers)\n",
-                d->title ? d->title : d->name, roi_output_name(d->output), d->trials);
+        fprintf(fp, "\nDecision \"%s\" (%s, %zu paired trials)\n", d->title ? d->title : d->name,
+                roi_output_name(d->output), d->trials);
         options_text(fp, d, u);
         signals_text(fp, d, u);
         answer_text(fp, d, u);
