@@ -1,14 +1,15 @@
 # Thin wrapper over CMake. `make run` and `make test` are the README's Quick start.
 BUILD ?= build
 JOBS  ?= $(shell nproc 2>/dev/null || echo 2)
-CMAKE_FLAGS ?= -DCMAKE_BUILD_TYPE=Release
+ROI_MPI ?= AUTO
+CMAKE_FLAGS ?= -DCMAKE_BUILD_TYPE=Release -DROI_MPI=$(ROI_MPI)
 
 .PHONY: all deps build run test bench clean test-sanitize fuzz valgrind install
 
 all: build
 
 deps:
-	@sh tools/deps.sh
+	@ROI_MPI=$(ROI_MPI) sh tools/deps.sh
 
 $(BUILD)/CMakeCache.txt:
 	cmake -S . -B $(BUILD) $(CMAKE_FLAGS)

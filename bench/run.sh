@@ -12,7 +12,10 @@
 #     no-analysis  the same with --no-analysis, against `floor-nosens`;
 #     floor        build/bench/roisim-ref (bench/ref.c): the base case as a plain C
 #                  loop, same streams, outputs, bands, sensitivity and goal seek;
-#     floor-nosens the same without the sensitivity pass.
+#     floor-nosens the same without the sensitivity pass;
+#     mpi-2x1      (on the 2-thread line, when build/roisim-mpi and mpiexec exist) the
+#                  no-analysis run as 2 MPI ranks x 1 thread (docs/cluster.md), against
+#                  `floor-nosens`; its CPU column adds both ranks and the launcher.
 #   --smoke: 2000 trials, one run of each row (a few seconds; .ci/run runs it).
 #   bench/check.sh (ctest bench_reference) checks that the floor computes what roisim
 #   does. On a shared machine the CPU column is the steadier number; the load average
@@ -39,6 +42,9 @@ ref=$build/bench/roisim-ref
 [ -x "$roisim" ] || { echo "bench: no binary at $roisim (run 'make build' first)" >&2; exit 2; }
 [ -x "$ref" ] || { echo "bench: no reference loop at $ref (build with -DROI_BENCH=ON)" >&2; exit 2; }
 scen=$here/scenarios/base.lua
+mpi=$build/roisim-mpi
+mpiexec=$(command -v mpiexec || true)
+[ -x "$mpi" ] && [ -n "$mpiexec" ] || mpi=""
 work=$(mktemp -d "${TMPDIR:-/tmp}/roisim-bench.XXXXXX")
 trap 'rm -rf "$work"' EXIT INT TERM
 # Both programs' idle OpenMP threads sleep (roisim would set this itself: cli/omp_env.h).
@@ -91,6 +97,10 @@ row_no_analysis() {
     timed "$work/no-analysis.$1.$2" "$roisim" run "$scen" -n "$1" -q --threads "$2" \
         --timings --no-analysis --json "$work/out.json"
 }
+row_mpi() {
+    timed "$work/mpi-2x1.$1.$2" sh "$here/tests/mpi/mpirun.sh" "$mpiexec" -n 2 "$mpi" run \
+        "$scen" -n "$1" -q --threads 1 --timings --no-analysis --json "$work/out.json"
+}
 row_floor() {
     timed "$work/floor.$1.$2" "$ref" -n "$1" --threads "$2" --out "$work/ref.out"
 }
@@ -137,12 +147,16 @@ for n in $sizes; do
             row_no_analysis "$n" "$threads"
             row_floor "$n" "$threads"
             row_floor_nosens "$n" "$threads"
+            [ "$threads" = 2 ] && [ -n "$mpi" ] && row_mpi "$n" "$threads"
             i=$((i + 1))
         done
         report roisim floor "$n" "$threads" "$k"
         report no-analysis floor-nosens "$n" "$threads" "$k"
         report floor floor "$n" "$threads" "$k"
         report floor-nosens floor-nosens "$n" "$threads" "$k"
+        if [ "$threads" = 2 ] && [ -n "$mpi" ]; then
+            report mpi-2x1 floor-nosens "$n" "$threads" "$k"
+        fi
     done
 done
 echo "load average: $(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo unknown)"

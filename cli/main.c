@@ -18,6 +18,7 @@
 
 #include "atomic.h"
 #include "cli_fit.h"
+#include "cluster.h"
 #include "omp_env.h"
 #include "options.h"
 #include "outputs.h"
@@ -25,6 +26,7 @@
 #include "report.h"
 #include "results.h"
 #include "scenario.h"
+#include "sipmath_report.h"
 #include "signals.h"
 
 /* The options, as parsed from the table in options.c. */
@@ -155,7 +157,7 @@ static roi_status load_all(const cli *c, loaded *l, roi_error *err)
     for (int i = 0; i < l->n; i++)
         ROI_TRY(roi_scenario_load(l->files[i], &sopts, &l->models[i], err));
     const roi_cli_output outs[] = {{"--json", c->json}, {"--xlsx", c->xlsx},
-                                   {"--trials-csv", c->trials_csv}};
+                                   {"--trials-csv", c->trials_csv}, {"--sipmath", c->sipmath}};
     enum { N_OUTS = sizeof outs / sizeof outs[0] };
     ROI_TRY(roi_cli_outputs_check(l->files, l->n, outs, N_OUTS, err));
     for (int i = 0; i < l->n; i++)
@@ -166,14 +168,15 @@ static roi_status load_all(const cli *c, loaded *l, roi_error *err)
 
 /* The pipeline of engine/results.h over the loaded models, with the progress bar on a
  * terminal. */
-static roi_status run_all(const cli *c, const loaded *l, roi_results **res, roi_error *err)
+static roi_status run_all(const cli *c, const loaded *l, roi_part *part, roi_results **res,
+                          roi_error *err)
 {
     progress prog = {.enabled = !c->quiet && isatty(STDERR_FILENO), .count = l->n};
     prog.start = now_seconds();
     roi_results_opts ro = {
         .sim = {.seed = c->seed, .trials = c->trials, .threads = c->threads,
                 .sampling = c->sampling, .max_bytes = c->max_memory,
-                .block_size = c->block_size},
+                .block_size = c->block_size, .part = part},
         .precision = c->precision, .max_trials = c->max_trials,
         .no_analysis = c->no_analysis,
         .analysis = {.given = c->given, .n_given = c->n_given, .stress = c->stress,
@@ -217,22 +220,30 @@ static roi_status write_reports(const cli *c, const roi_results *res,
         st = roi_report_json_write(res, meta, c->json, err);
     if (st == ROI_OK && c->trials_csv)
         st = roi_report_trials_csv_write(res, c->trials_csv, err);
+    if (st == ROI_OK && c->sipmath)
+        st = roi_report_sipmath_write(res, meta, c->sipmath, err);
     if (st == ROI_OK)
         return roi_atomic_batch_commit(err);
     roi_atomic_batch_abort();
     return st;
 }
 
-static roi_status cmd_run(const cli *c, const char *command, roi_error *err)
+/* Runs and reports. Over MPI ranks (part), every rank loads and runs; they agree
+ * after loading (a file missing on one machine stops them all) and after the pipeline
+ * (no report when any rank failed); then rank 0 alone reports. */
+static roi_status cmd_run(const cli *c, const char *command, roi_part *part, roi_error *err)
 {
     loaded l = {0};
     roi_results *res = NULL;
     double t0 = now_seconds();
-    roi_status st = load_all(c, &l, err);
+    roi_status st = roi_part_agree(part, load_all(c, &l, err), err);
+    if (st == ROI_OK) /* and the same bytes on every machine */
+        st = roi_part_agree(part, roi_cluster_same_files(part, (const roi_model *const *)
+                                                         l.models, l.n, err), err);
     double t_load = now_seconds() - t0;
     if (st == ROI_OK)
-        st = run_all(c, &l, &res, err);
-    if (st != ROI_OK)
+        st = roi_part_agree(part, run_all(c, &l, part, &res, err), err);
+    if (st != ROI_OK || roi_part_rank(part) != 0)
         goto done;
 
     t0 = now_seconds();
@@ -375,6 +386,12 @@ int main(int argc, char **argv)
 
     roi_error err;
     roi_error_clear(&err);
+    /* This process's part of the job: every block (roisim), or its rank's (cluster.h). */
+    roi_part *part = NULL;
+    if (roi_cluster_start(&argc, &argv, &part, &err) != ROI_OK) {
+        print_error(&err, err.status);
+        return EXIT_MODEL;
+    }
     /* The data's directories, from the executable's place; the loader borrows the
      * scenario directory for the whole run. */
     static roi_paths paths;
@@ -391,8 +408,10 @@ int main(int argc, char **argv)
     }
     if (c.version) {
         printf("roisim %s\n", ROI_VERSION);
-        if (c.verbose)
+        if (c.verbose) {
             st = cmd_paths(&paths);
+            printf("processes   %s\n", roi_cluster_describe(part));
+        }
         goto done;
     }
     st = roi_cli_check(&c, &err);
@@ -401,7 +420,7 @@ int main(int argc, char **argv)
 
     switch (c.cmd) {
     case ROI_CMD_RUN:
-        st = cmd_run(&c, c.command, &err);
+        st = cmd_run(&c, c.command, part, &err);
         break;
     case ROI_CMD_CHECK:
         st = cmd_check(&c, &err);
@@ -427,8 +446,11 @@ done:
     if ((fclose(stdout) != 0 || lost) && st == ROI_OK)
         st = roi_error_set(&err, ROI_ERR_IO, NULL, "cannot write to standard output: %s",
                            errno ? strerror(errno) : "write error");
+    /* Every rank ends with the same status and message; only rank 0 prints it. */
+    st = roi_part_agree(part, st, &err);
     if (st != ROI_OK)
         print_error(&err, st);
     roi_cli_free(&c);
+    roi_cluster_end(part);
     return exit_code(st);
 }

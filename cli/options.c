@@ -237,6 +237,12 @@ static roi_status set_trials_csv(roi_cli *c, const char *value)
     return file_name(value) ? ROI_OK : ROI_ERR_USAGE;
 }
 
+static roi_status set_sipmath(roi_cli *c, const char *value)
+{
+    c->sipmath = value;
+    return file_name(value) ? ROI_OK : ROI_ERR_USAGE;
+}
+
 static roi_status set_compare(roi_cli *c, const char *value)
 {
     c->compare = value;
@@ -365,6 +371,12 @@ static const roi_cli_option options[] = {
     {.name = "trials-csv", .arg = "FILE", .commands = RUN, .set = set_trials_csv,
      .must = "needs a file name", .help = "Write every trial's outputs and sampled inputs as CSV.",
      .example = "trials.csv"},
+    {.name = "sipmath", .arg = "FILE", .commands = RUN, .set = set_sipmath,
+     .must = "needs a file name",
+     .help = "Write every uncertain input and scalar output of the run as a SIPmath 3.0 "
+             "library (metalogs driven by HDR 2.0 streams) for ChanceCalc, Analytic Solver "
+             "and other SIPmath tools (docs/sipmath.md).",
+     .example = "run.sipmath.json"},
     {.name = "reproducible", .commands = RUN, .set = set_reproducible,
      .help = "Record no date in the workbook, so the same command gives a byte-identical "
              "file."},
@@ -404,7 +416,7 @@ static const roi_cli_option options[] = {
     {.name = "compare", .arg = "NAME", .commands = RUN, .set = set_compare,
      .must = "needs a scenario name",
      .help = "Compare every scenario with scenario NAME trial by trial (default: base, when "
-             "it is run).",
+             "it is run, else the first scenario of the run).",
      .example = "base"},
     {.name = "sensitivity-trials", .arg = "N", .commands = RUN, .set = set_sens_trials,
      .must = "must be an integer from 4 to 1000000000",

@@ -59,6 +59,7 @@ typedef struct roi_cli {
     size_t sens_trials;         /* --sensitivity-trials N (0: the analysis' default) */
     roi_sampling_mode sampling; /* --sampling mc|lhs */
     const char *trials_csv;     /* --trials-csv FILE */
+    const char *sipmath;        /* --sipmath FILE: the run as a SIPmath 3.0 library */
     int reproducible;           /* --reproducible: no date in the workbook */
     int64_t date;               /* --date YYYY-MM-DD as seconds since 1970 UTC; 0: none */
     /* Limits (docs/safety.md); 0: the defaults. */

@@ -6,9 +6,9 @@
  * thread; every sum is a plain loop in trial order (or roi_stats_sum), so results do not
  * depend on the thread count.
  * Memory, bounded: sensitivity and tails use the first ns = min(n, cap)
- * trials: 4 bytes per such trial per computed output for its ranks, plus 36 for the one
- * input being processed (values, ranks, two sort buffers; all threads work on it) and
- * the next one's values (drawn while this one is ranked). CIs
+ * trials: 4 bytes per such trial per computed output for its ranks, 20 for each of the
+ * SENS_GROUP inputs processed together (values, ranks, and the next group's values,
+ * drawn while this group is ranked) and 24 per thread (sort buffers). CIs
  * select order statistics from a copy of one output's keys (8 bytes per trial, per
  * thread up to 2^22 trials); views draw their inputs per trial instead of storing them.
  * Outputs are read only through roi_run_value (sim.h), so their storage is sim.c's.
@@ -972,7 +972,8 @@ static roi_status stress(const ctx *c, const roi_stress *s, roi_stress_result *r
      * other input draws what it drew in the run, so the difference is paired. */
     roi_input_band band = {node, s->low, s->high, path};
     roi_sim_opts so = {.seed = c->run->seed, .trials = c->n, .threads = c->threads,
-                       .sampling = c->run->sampling, .bands = &band, .n_bands = 1};
+                       .sampling = c->run->sampling, .bands = &band, .n_bands = 1,
+                       .part = c->run->part};
     st = roi_sim_run(c->m, &so, &srun, err);
     if (st != ROI_OK)
         goto cleanup;

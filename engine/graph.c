@@ -579,8 +579,27 @@ static const char *binary_symbol(roi_node_kind kind)
     }
 }
 
+/* The description stops where the buffer is full, and below DESCRIBE_DEPTH levels
+ * ("..."): each call then emits something or returns at once, so the work is bounded
+ * by the buffer's size, however much of the graph is shared (x = x + x*0 nested 40
+ * deep has 2^40 paths) or however deep it is (the C stack). */
+enum { DESCRIBE_DEPTH = 64 };
+
+static void describe_at(const roi_graph *g, int i, int top, int min_prec, int depth, text *t);
+
 static void describe_rec(const roi_graph *g, int i, int top, int min_prec, text *t)
 {
+    describe_at(g, i, top, min_prec, 0, t);
+}
+
+static void describe_at(const roi_graph *g, int i, int top, int min_prec, int depth, text *t)
+{
+    if (t->len + 1 >= t->size)
+        return;
+    if (depth > DESCRIBE_DEPTH) {
+        emit(t, "...");
+        return;
+    }
     const roi_node *nd = &g->nodes[i];
     char num[64];
     int prec = precedence(nd->kind);
@@ -617,28 +636,28 @@ static void describe_rec(const roi_graph *g, int i, int top, int min_prec, text 
         break;
     case ROI_NODE_NEG:
         emit(t, "-");
-        describe_rec(g, nd->a, 0, PREC_UNARY, t);
+        describe_at(g, nd->a, 0, PREC_UNARY, depth + 1, t);
         break;
     case ROI_NODE_NOT:
         emit(t, "not ");
-        describe_rec(g, nd->a, 0, PREC_UNARY, t);
+        describe_at(g, nd->a, 0, PREC_UNARY, depth + 1, t);
         break;
     case ROI_NODE_MIN:
     case ROI_NODE_MAX:
         emit(t, nd->kind == ROI_NODE_MIN ? "min(" : "max(");
-        describe_rec(g, nd->a, 0, 0, t);
+        describe_at(g, nd->a, 0, 0, depth + 1, t);
         emit(t, ", ");
-        describe_rec(g, nd->b, 0, 0, t);
+        describe_at(g, nd->b, 0, 0, depth + 1, t);
         emit(t, ")");
         break;
     case ROI_NODE_CLAMP:
     case ROI_NODE_CHOOSE:
         emit(t, nd->kind == ROI_NODE_CLAMP ? "clamp(" : "choose(");
-        describe_rec(g, nd->a, 0, 0, t);
+        describe_at(g, nd->a, 0, 0, depth + 1, t);
         emit(t, ", ");
-        describe_rec(g, nd->b, 0, 0, t);
+        describe_at(g, nd->b, 0, 0, depth + 1, t);
         emit(t, ", ");
-        describe_rec(g, nd->c, 0, 0, t);
+        describe_at(g, nd->c, 0, 0, depth + 1, t);
         emit(t, ")");
         break;
     default: {
@@ -651,9 +670,9 @@ static void describe_rec(const roi_graph *g, int i, int top, int min_prec, text 
         } else if (prec == PREC_CMP) {
             left = prec + 1;
         }
-        describe_rec(g, nd->a, 0, left, t);
+        describe_at(g, nd->a, 0, left, depth + 1, t);
         emit(t, binary_symbol(nd->kind));
-        describe_rec(g, nd->b, 0, right, t);
+        describe_at(g, nd->b, 0, right, depth + 1, t);
         break;
     }
     }

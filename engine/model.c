@@ -20,7 +20,7 @@
 
 const char *const roi_output_names[ROI_OUT_COUNT + 1] = {
     "npv",     "npv_horizon", "roi_multiple",  "irr",
-    "payback", "total_spend", "total_revenue", "peak_active", NULL,
+    "payback", "total_spend", "total_revenue", "peak_active", "total_savings", NULL,
 };
 
 int roi_output_always_defined(roi_output o)
@@ -116,6 +116,25 @@ roi_status roi_quarter_parse(const char *label, int *year, int *q, const char *p
         (label[0] - '0') * 1000 + (label[1] - '0') * 100 + (label[2] - '0') * 10 + (label[3] - '0');
     *q = label[5] - '0';
     return ROI_OK;
+}
+
+const char *roi_model_currency(const roi_model *m)
+{
+    return m && m->currency ? m->currency : "USD";
+}
+
+const char *roi_currency_symbol(const char *code)
+{
+    static const struct {
+        const char *code, *symbol;
+    } symbols[] = {{"USD", "$"},   {"EUR", "\u20ac"}, {"GBP", "\u00a3"}, {"JPY", "\u00a5"},
+                   {"CNY", "\u00a5"}, {"INR", "\u20b9"}, {"KRW", "\u20a9"}, {"AUD", "A$"},
+                   {"CAD", "C$"}, {"NZD", "NZ$"}, {"HKD", "HK$"}, {"SGD", "S$"},
+                   {"BRL", "R$"}, {"MXN", "MX$"}};
+    for (size_t i = 0; code && i < sizeof symbols / sizeof symbols[0]; i++)
+        if (strcmp(symbols[i].code, code) == 0)
+            return symbols[i].symbol;
+    return NULL;
 }
 
 roi_period roi_model_period(const roi_model *m, int year, int q)
@@ -398,9 +417,45 @@ static roi_status check_row(const roi_model *m, const roi_decl *d, const roi_par
 
 /* ---- validation: rules that relate fields -------------------------------------------- */
 
+/* A currency is an ISO 4217 code: three capital letters. */
+static roi_status currency_rule(const char *code, roi_error *err)
+{
+    int ok = code && strlen(code) == 3;
+    for (int k = 0; ok && k < 3; k++)
+        ok = code[k] >= 'A' && code[k] <= 'Z';
+    if (ok)
+        return ROI_OK;
+    char upper[4] = "";
+    int fixable = code && strlen(code) == 3;
+    for (int k = 0; fixable && k < 3; k++) {
+        fixable = isalpha((unsigned char)code[k]);
+        upper[k] = (char)toupper((unsigned char)code[k]);
+    }
+    if (fixable)
+        return roi_error_set(err, ROI_ERR_PARAM, "horizon.currency",
+                             "must be an ISO 4217 code in capitals, got '%s'; did you mean "
+                             "'%s'?", code, upper);
+    return roi_error_set(err, ROI_ERR_PARAM, "horizon.currency",
+                         "must be an ISO 4217 code of three capital letters such as USD, "
+                         "EUR or GBP, got '%.40s'", code ? code : "");
+}
+
 static roi_status horizon_rules(const roi_model *m, roi_error *err)
 {
     double r, g, r_lo, r_hi, g_lo, g_hi;
+    if (m->currency)
+        CHECK(currency_rule(m->currency, err));
+    /* a percent typed as a number (10 for 10%) would discount at 1000% a year */
+    if (roi_graph_is_constant(&m->graph, m->discount, &r) && r > 1.0)
+        return roi_error_set(err, ROI_ERR_PARAM, "horizon.discount",
+                             "is an annual rate as a fraction, got %g (%g%%); did you mean "
+                             "%g?", r, 100.0 * r, r / 100.0);
+    roi_graph_bounds(&m->graph, m->discount, &r_lo, &r_hi);
+    if (r_hi > 1.0)
+        return roi_error_set(err, ROI_ERR_PARAM, "horizon.discount",
+                             "is an annual rate as a fraction, but can be %g (%g%%); rates "
+                             "above 1 are refused as percents typed as numbers", r_hi,
+                             100.0 * r_hi);
 
     if (m->periods < 1) {
         char from[16], to[16];
@@ -471,6 +526,10 @@ static roi_status version_rules(const roi_model *m, int i, roi_error *err)
 static roi_status spend_rules(const roi_model *m, const roi_spend *l, roi_error *err)
 {
     char path[300];
+    if (l->kind == ROI_SPEND_INFERENCE && l->cls == ROI_CLASS_INVESTMENT)
+        return roi_error_set(err, ROI_ERR_PARAM, join(path, sizeof path, l->name, "class"),
+                             "an inference line recurs with usage, so it is operating; "
+                             "remove class = \"investment\"");
     if (l->kind == ROI_SPEND_INFERENCE && m->n_surfaces == 0)
         return roi_error_set(err, ROI_ERR_PARAM, join(path, sizeof path, l->name, "kind"),
                              "an inference line costs the interactions of surfaces' users, "
@@ -693,6 +752,16 @@ static const char *const fixed_series[ROI_SERIES_FIXED_COUNT] = {
 int roi_model_series_count(const roi_model *m)
 {
     return ROI_SERIES_FIXED_COUNT + m->n_streams + m->n_spend + m->n_surfaces;
+}
+
+int roi_model_output_present(const roi_model *m, roi_output o)
+{
+    if (o != ROI_OUT_TOTAL_SAVINGS)
+        return (int)o >= 0 && o < ROI_OUT_COUNT;
+    for (int i = 0; i < m->n_streams; i++)
+        if (m->streams[i].cls == ROI_STREAM_SAVINGS)
+            return 1;
+    return 0;
 }
 
 int roi_model_series_present(const roi_model *m, int s)

@@ -30,12 +30,13 @@ typedef int roi_period;
 typedef enum roi_output {
     ROI_OUT_NPV,           /* dollars */
     ROI_OUT_NPV_HORIZON,   /* dollars, without terminal value and residuals */
-    ROI_OUT_ROI_MULTIPLE,  /* ratio */
+    ROI_OUT_ROI_MULTIPLE,  /* ratio; NaN when nothing is spent */
     ROI_OUT_IRR,           /* annual rate; NaN when undefined */
     ROI_OUT_PAYBACK,       /* period index of payback; NaN when never within horizon */
     ROI_OUT_TOTAL_SPEND,   /* dollars, undiscounted */
     ROI_OUT_TOTAL_REVENUE, /* dollars, undiscounted */
     ROI_OUT_PEAK_ACTIVE,   /* people: max over t of unique active users */
+    ROI_OUT_TOTAL_SAVINGS, /* money, undiscounted: the savings streams (MODEL.md 10.3) */
     ROI_OUT_COUNT
 } roi_output;
 
@@ -44,6 +45,11 @@ const char *roi_output_name(roi_output o);
 
 /* The outputs' names in roi_output order, NULL-ended. */
 extern const char *const roi_output_names[ROI_OUT_COUNT + 1];
+
+struct roi_model;
+/* Nonzero when output o applies to model m, so that reports show it: total_savings
+ * needs a savings stream. Every output is computed for every case. */
+int roi_model_output_present(const struct roi_model *m, roi_output o);
 
 /* ---- structure ------------------------------------------------------------------- */
 
@@ -237,6 +243,7 @@ typedef struct roi_model {
     roi_ref discount;          /* annual r > -1 */
     int terminal;              /* nonzero: add terminal value (0 or 1) */
     roi_ref tv_growth;         /* g_tv < r */
+    char *currency;            /* ISO 4217 code of every amount ("EUR"); NULL: USD (owned) */
 
     /* Quality track (section 3); optional: no versions, no track (m_t = 1) */
     roi_version *versions; int n_versions;
@@ -345,6 +352,14 @@ int roi_output_always_defined(roi_output o);
 roi_model *roi_model_new(void);
 /* Frees the model and everything it owns. NULL is allowed. */
 void roi_model_free(roi_model *m);
+
+/* The model's currency code: m->currency, or "USD" when the scenario states none. */
+const char *roi_model_currency(const roi_model *m);
+
+/* The symbol reports write before an amount in currency `code` ("$" for USD, "€" for
+ * EUR, "£" for GBP, "¥" for JPY, ...), or NULL for a code without one in this table
+ * (reports then write the code: "CHF 12.0M"). */
+const char *roi_currency_symbol(const char *code);
 
 /* "2026Q2" -> year 2026, quarter 2; returns ROI_ERR_PARAM on a malformed label. */
 roi_status roi_quarter_parse(const char *label, int *year, int *q, const char *path,

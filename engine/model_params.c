@@ -62,6 +62,8 @@ static const roi_param horizon[] = {
      .doc = "false turns the terminal value off"},
     {ROW(roi_model, "terminal_growth", ROI_PARAM_VALUE, tv_growth, DEF), .dflt = 0,
      .range = ABOVE(-1), .doc = "Gordon growth g_tv after the horizon, below r"},
+    {ROW(roi_model, "currency", ROI_PARAM_STRING, currency, OPT),
+     .doc = "ISO 4217 code of every amount, e.g. EUR; absent: USD"},
 };
 
 /* ---- section 3: the quality track -------------------------------------------------------- */

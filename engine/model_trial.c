@@ -605,6 +605,7 @@ static void outputs(const roi_model *m, const double *vals, roi_trial_ws *ws, do
     out[ROI_OUT_TOTAL_SPEND] = total_spend;
     out[ROI_OUT_TOTAL_REVENUE] = total_revenue;
     out[ROI_OUT_PEAK_ACTIVE] = peak_active;
+    out[ROI_OUT_TOTAL_SAVINGS] = total_savings;
 }
 
 /* The per-period series that are not written as they are computed. */

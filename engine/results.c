@@ -97,7 +97,8 @@ static roi_status run_scenario(roi_results *r, int i, const roi_model *m,
 /* ---- the comparisons ------------------------------------------------------------------ */
 
 /* Paired comparison of npv of every analysed scenario with the reference: the first
- * scenario named `compare`, else the first named "base" (none: no comparisons). */
+ * scenario named `compare`, else the first named "base", else (a user's own set of
+ * scenarios, which need not have a "base") the first of a run of several. */
 static roi_status compare_all(roi_results *r, const char *compare, roi_error *err)
 {
     const char *ref_name = compare ? compare : "base";
@@ -107,10 +108,13 @@ static roi_status compare_all(roi_results *r, const char *compare, roi_error *er
         if (name && !strcmp(name, ref_name))
             r->reference = i;
     }
+    if (r->reference < 0 && compare)
+        return roi_error_set(err, ROI_ERR_USAGE, NULL,
+                             "--compare: no scenario named '%s' was run", compare);
+    if (r->reference < 0 && r->n > 1)
+        r->reference = 0;
     if (r->reference < 0)
-        return compare ? roi_error_set(err, ROI_ERR_USAGE, NULL,
-                                       "--compare: no scenario named '%s' was run", compare)
-                       : ROI_OK;
+        return ROI_OK;
     const roi_run *ref = r->sc[r->reference].run;
     for (int i = 0; i < r->n; i++) {
         roi_scenario_results *sc = &r->sc[i];

@@ -69,7 +69,7 @@ typedef struct roi_results_opts {
     /* The extra views (--given) and stresses (--stress) for every scenario they apply
      * to, and the sensitivity cap; threads <= 0: sim.threads. */
     roi_analysis_opts analysis;
-    const char *compare;           /* the reference scenario's name; NULL: "base" if run */
+    const char *compare;           /* its name; NULL: "base" if run, else the first of several */
     roi_results_progress progress; /* NULL: none */
     void *progress_ud;
 } roi_results_opts;

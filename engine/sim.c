@@ -264,7 +264,9 @@ static int run_trial(const shape *sh, thread_state *t, size_t i, double *out,
         check_series = 0;
     for (int k = 0; k < ROI_OUT_COUNT; k++) {
         double v = out[k];
-        if (isfinite(v) || (isnan(v) && (k == ROI_OUT_IRR || k == ROI_OUT_PAYBACK)))
+        /* undefined: irr (no sign change), payback (never), roi_multiple (no spend) */
+        if (isfinite(v) || (isnan(v) && (k == ROI_OUT_IRR || k == ROI_OUT_PAYBACK ||
+                                          k == ROI_OUT_ROI_MULTIPLE)))
             continue;
         if (i < t->fail_trial) {
             t->fail_trial = i;
@@ -561,11 +563,12 @@ static roi_status reduce_cells(const shape *sh, const cell_range *ranges,
 /* Stores the outputs of trial i in run->out[.][i] and run->exact[i]. */
 static void run_store(roi_run *run, size_t i, const double out[ROI_OUT_COUNT])
 {
-    unsigned char e = 0;
+    _Static_assert(ROI_OUT_COUNT <= 16, "exact holds one bit per output");
+    uint16_t e = 0;
     for (int k = 0; k < ROI_OUT_COUNT; k++) {
         int exact;
         run->out[k][i] = roi_stats_to_float(out[k], &exact);
-        e |= (unsigned char)(exact << k);
+        e |= (uint16_t)(exact << k);
     }
     run->exact[i] = e;
 }
@@ -744,6 +747,7 @@ typedef struct sim {
     const roi_sim_opts *opts;
     const char *scen;              /* the scenario's name, for messages */
     size_t trials, n_blocks;
+    size_t block_lo, block_hi;     /* the blocks this rank runs (all without a partition) */
     roi_run *run;                  /* owned until roi_sim_run hands it out */
     int *input_nodes;
     thread_state *ts;              /* n_threads of them */
@@ -802,10 +806,11 @@ static roi_status sim_alloc(sim *s, roi_error *err)
     run->periods = m->periods;
     run->n_inputs = n_inputs;
     run->sampling = s->opts->sampling;
+    run->part = s->opts->part;
     for (int k = 0; k < ROI_OUT_COUNT; k++)
         if (!(run->out[k] = malloc(s->trials * sizeof *run->out[k])))
             return nomem(s, err);
-    run->exact = malloc(s->trials);
+    run->exact = malloc(s->trials * sizeof *run->exact);
     run->bands = calloc(n_series_vals + 1, sizeof *run->bands);
     run->milestone_prob = calloc((size_t)m->n_milestones + 1, sizeof *run->milestone_prob);
     run->inputs = calloc((size_t)n_inputs + 1, sizeof *run->inputs);
@@ -989,7 +994,7 @@ static roi_status main_pass(sim *s, roi_error *err)
             blk_nomem = 1;
         }
 #pragma omp for schedule(dynamic, chunk)
-        for (size_t b = 0; b < n_blocks; b++) {
+        for (size_t b = s->block_lo; b < s->block_hi; b++) {
             size_t known_fail;
 #pragma omp atomic read
             known_fail = first_fail;
@@ -1091,6 +1096,183 @@ static void sim_free(sim *s)
     roi_run_free(s->run);
 }
 
+/* ---- a run over several ranks (part.h) ---------------------------------------------- */
+
+/* What identifies a run's draws across ranks: its stream keys (FNV-1a of their bytes). */
+static uint64_t keys_hash(const sim *s)
+{
+    const unsigned char *b = (const unsigned char *)s->run->keys;
+    const size_t n = (size_t)(s->m->graph.n > 0 ? s->m->graph.n : 0) * sizeof *s->run->keys;
+    uint64_t h = 1469598103934665603u;
+    for (size_t i = 0; i < n; i++)
+        h = (h ^ b[i]) * 1099511628211u;
+    return h;
+}
+
+/* Trials [*tl, *th) of blocks [bl, bh) (empty for a rank without blocks). */
+static void block_trials(const sim *s, size_t bl, size_t bh, size_t *tl, size_t *th)
+{
+    *tl = bl * ROI_BLOCK < s->trials ? bl * ROI_BLOCK : s->trials;
+    *th = bh * ROI_BLOCK < s->trials ? bh * ROI_BLOCK : s->trials;
+}
+
+/* The earliest failing trial of this rank's threads (NULL: none). */
+static const thread_state *local_failure(const sim *s)
+{
+    const thread_state *worst = NULL;
+    for (int t = 0; t < s->n_threads; t++)
+        if (s->ts[t].fail_trial != SIZE_MAX &&
+            (!worst || s->ts[t].fail_trial < worst->fail_trial))
+            worst = &s->ts[t];
+    return worst;
+}
+
+/* The shape every rank's run must have, then its failure or its blocks' partials:
+ * outputs and exact bits of its trials, its blocks' moments and sums, and its cells'
+ * histogram counts (its threads' merged), extremes and milestone counts. */
+static void pack_blocks(sim *s, roi_wire *w)
+{
+    const shape *sh = &s->sh;
+    const size_t n_cells = sh->outputs_only ? 0 : sh->n_cells;
+    const size_t bl = s->block_lo, bh = s->block_hi, nb = bh - bl;
+    size_t tl, th;
+    block_trials(s, bl, bh, &tl, &th);
+    const uint64_t head[] = {s->trials, s->n_blocks, bl, bh, n_cells,
+                             (uint64_t)s->m->n_milestones, keys_hash(s)};
+    roi_wire_put(w, head, sizeof head);
+    const thread_state *f = local_failure(s);
+    roi_wire_u64(w, f ? f->fail_trial : SIZE_MAX);
+    if (f) { /* the run fails: its partials are not needed */
+        roi_wire_put(w, &f->fail_value, sizeof f->fail_value);
+        roi_wire_put(w, f->fail_what, sizeof f->fail_what);
+        return;
+    }
+    for (int k = 0; k < ROI_OUT_COUNT; k++)
+        roi_wire_put(w, s->run->out[k] + tl, (th - tl) * sizeof *s->run->out[k]);
+    roi_wire_put(w, s->run->exact + tl, th - tl);
+    roi_wire_put(w, s->block_moments + bl * ROI_OUT_COUNT,
+                 nb * ROI_OUT_COUNT * sizeof *s->block_moments);
+    if (!n_cells)
+        return;
+    roi_wire_put(w, s->block_sums + bl * n_cells, nb * n_cells * sizeof *s->block_sums);
+    uint32_t counts[HIST_SLOTS];
+    for (size_t c = 0; c < n_cells; c++) {
+        double mn = INFINITY, mx = -INFINITY;
+        memset(counts, 0, sizeof counts);
+        for (int t = 0; t < s->n_threads; t++) {
+            thread_state *ts = &s->ts[t];
+            apply_carries(ts);
+            for (size_t j = 0; j < HIST_SLOTS; j++)
+                counts[j] += ts->hits_hi[c * HIST_STRIDE + j] + ts->hits[c * HIST_STRIDE + j];
+            mn = ts->cmin[c] < mn ? ts->cmin[c] : mn;
+            mx = ts->cmax[c] > mx ? ts->cmax[c] : mx;
+        }
+        roi_wire_put(w, counts, sizeof counts);
+        roi_wire_put(w, &mn, sizeof mn);
+        roi_wire_put(w, &mx, sizeof mx);
+    }
+    for (int k = 0; k < s->m->n_milestones; k++) {
+        uint64_t hits = 0;
+        for (int t = 0; t < s->n_threads; t++)
+            hits += s->ts[t].milestones[k];
+        roi_wire_u64(w, hits);
+    }
+}
+
+/* Adds rank r's cells to thread 0's accumulators (which the reduction merges). */
+static void take_cells(sim *s, roi_wire_reader *rd)
+{
+    thread_state *t0 = &s->ts[0];
+    for (size_t c = 0; c < s->sh.n_cells && !rd->bad; c++) {
+        const unsigned char *counts = roi_wire_view(rd, HIST_SLOTS * sizeof(uint32_t));
+        double mn, mx;
+        roi_wire_get(rd, &mn, sizeof mn);
+        roi_wire_get(rd, &mx, sizeof mx);
+        if (!counts)
+            return;
+        for (size_t j = 0; j < HIST_SLOTS; j++) {
+            uint32_t v;
+            memcpy(&v, counts + j * sizeof v, sizeof v);
+            t0->hits_hi[c * HIST_STRIDE + j] += v;
+        }
+        t0->wrapped[c] = 1; /* its row of totals is now read */
+        t0->cmin[c] = mn < t0->cmin[c] ? mn : t0->cmin[c];
+        t0->cmax[c] = mx > t0->cmax[c] ? mx : t0->cmax[c];
+    }
+    for (int k = 0; k < s->m->n_milestones; k++)
+        t0->milestones[k] += roi_wire_get_u64(rd);
+}
+
+/* roi_part_take: rank r's partials into this rank's run, where its blocks belong. */
+static roi_status take_blocks(void *ud, int r, const void *bytes, size_t n, roi_error *err)
+{
+    sim *s = ud;
+    const roi_part *p = s->opts->part;
+    if (r == roi_part_rank(p))
+        return ROI_OK;
+    roi_wire_reader rd = {bytes, n, 0};
+    const size_t n_cells = s->sh.outputs_only ? 0 : s->sh.n_cells;
+    size_t bl, bh;
+    roi_part_range(r, roi_part_size(p), s->n_blocks, &bl, &bh);
+    const uint64_t want[] = {s->trials, s->n_blocks, bl, bh, n_cells,
+                             (uint64_t)s->m->n_milestones, keys_hash(s)};
+    uint64_t head[sizeof want / sizeof want[0]];
+    roi_wire_get(&rd, head, sizeof head);
+    if (rd.bad || memcmp(head, want, sizeof want))
+        return roi_error_set(err, ROI_ERR_USAGE, "", "rank %d ran scenario %s with another "
+                             "model, seed or trial count than rank %d: every rank must run "
+                             "the same command on the same files", r, s->scen, roi_part_rank(p));
+    size_t tl, th;
+    block_trials(s, bl, bh, &tl, &th);
+    thread_state *t0 = &s->ts[0];
+    uint64_t fail = roi_wire_get_u64(&rd);
+    if (fail != SIZE_MAX) {
+        double value;
+        char what[sizeof t0->fail_what];
+        roi_wire_get(&rd, &value, sizeof value);
+        roi_wire_get(&rd, what, sizeof what);
+        if (fail < t0->fail_trial) {
+            t0->fail_trial = (size_t)fail;
+            t0->fail_value = value;
+            memcpy(t0->fail_what, what, sizeof what);
+            t0->fail_what[sizeof what - 1] = '\0';
+        }
+    } else {
+        for (int k = 0; k < ROI_OUT_COUNT; k++)
+            roi_wire_get(&rd, s->run->out[k] + tl, (th - tl) * sizeof *s->run->out[k]);
+        roi_wire_get(&rd, s->run->exact + tl, th - tl);
+        roi_wire_get(&rd, s->block_moments + bl * ROI_OUT_COUNT,
+                     (bh - bl) * ROI_OUT_COUNT * sizeof *s->block_moments);
+        if (n_cells) {
+            roi_wire_get(&rd, s->block_sums + bl * n_cells,
+                         (bh - bl) * n_cells * sizeof *s->block_sums);
+            take_cells(s, &rd);
+        }
+    }
+    if (rd.bad || rd.left)
+        return roi_error_set(err, ROI_ERR_INTERNAL, "", "rank %d sent %zu bytes that do not "
+                             "match scenario %s's run", r, n, s->scen);
+    return ROI_OK;
+}
+
+/*
+ * This rank's blocks to every rank and theirs into this run, so the reduction sees
+ * every block, as one process would. st: this rank's status so far (its failure goes
+ * to the others instead). Returns the agreed status (part.h).
+ */
+static roi_status share_blocks(sim *s, roi_status st, roi_error *err)
+{
+    roi_wire w = {0};
+    if (st == ROI_OK) {
+        pack_blocks(s, &w);
+        if (w.failed)
+            st = nomem(s, err);
+    }
+    st = roi_part_exchange(s->opts->part, st, w.buf, w.len, take_blocks, s, err);
+    free(w.buf);
+    return st;
+}
+
 roi_status roi_sim_run(const roi_model *m, const roi_sim_opts *opts, roi_run **out,
                        roi_error *err)
 {
@@ -1103,13 +1285,23 @@ roi_status roi_sim_run(const roi_model *m, const roi_sim_opts *opts, roi_run **o
     roi_status st = ROI_OK;
     sim s = {.m = m, .opts = opts, .scen = m->name ? m->name : "(unnamed)",
              .trials = opts->trials, .n_blocks = (opts->trials + ROI_BLOCK - 1) / ROI_BLOCK};
-    ROI_TRY_GOTO(st, sim_alloc(&s, err), cleanup);
-    ROI_TRY_GOTO(st, sim_threads(&s, err), cleanup);
-    ROI_TRY_GOTO(st, sim_plan(&s, err), cleanup);
-
+    roi_part_blocks(opts->part, s.n_blocks, &s.block_lo, &s.block_hi);
     double t_start = omp_get_wtime();
-    pilot_pass(&s);
-    ROI_TRY_GOTO(st, main_pass(&s, err), cleanup);
+    st = sim_alloc(&s, err);
+    if (st == ROI_OK)
+        st = sim_threads(&s, err);
+    if (st == ROI_OK)
+        st = sim_plan(&s, err);
+    if (st == ROI_OK) {
+        pilot_pass(&s);
+        st = main_pass(&s, err);
+    }
+    /* Every rank comes here, failed or not, so none waits for one that has left (a
+     * job of one rank has nothing to share). */
+    if (roi_part_size(opts->part) > 1)
+        st = share_blocks(&s, st, err);
+    if (st != ROI_OK)
+        goto cleanup;
     s.run->seconds_simulation = omp_get_wtime() - t_start;
     t_start = omp_get_wtime();
     ROI_TRY_GOTO(st, first_failure(&s, err), cleanup);
@@ -1129,7 +1321,7 @@ size_t roi_sim_bytes(const roi_model *m, size_t trials)
     const size_t n_blocks = trials / ROI_BLOCK + 1;
     const size_t n_cells = (size_t)roi_model_series_count(m) * (size_t)m->periods +
                            (size_t)roi_graph_input_count(&m->graph);
-    const size_t per_trial = ROI_OUT_COUNT * sizeof(float) + 1; /* out, exact */
+    const size_t per_trial = ROI_OUT_COUNT * sizeof(float) + sizeof(uint16_t); /* out, exact */
     if (trials > SIZE_MAX / per_trial || n_cells > SIZE_MAX / sizeof(double) / n_blocks)
         return SIZE_MAX;
     size_t a = trials * per_trial, b = n_blocks * n_cells * sizeof(double);

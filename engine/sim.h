@@ -19,6 +19,7 @@
 #include <stdint.h>
 
 #include "model.h"
+#include "part.h"
 #include "sampling.h"
 #include "stats.h"
 
@@ -46,6 +47,11 @@ typedef struct roi_sim_opts {
      * read nothing else): no pilot, no per-period accumulators; the run's bands,
      * inputs' statistics and milestone_prob are NaN. The outputs are the same bits. */
     int outputs_only;
+    /* The run spread over ranks (borrowed; NULL: this process runs every block): this
+     * rank runs its blocks (roi_part_blocks) and receives the others', so every rank
+     * ends with the run one process makes, the same bits. Every rank must call
+     * roi_sim_run with the same model and options. */
+    roi_part *part;
 } roi_sim_opts;
 
 #define ROI_SIM_MAX_BYTES ((size_t)4 << 30) /* default cap: 4 GiB */
@@ -77,7 +83,7 @@ typedef struct roi_run {
      * roi_run_value and roi_run_defined. The summaries are exact all the same; for
      * exact per-trial values rerun the trial (roi_rerun_*). */
     float *out[ROI_OUT_COUNT];
-    unsigned char *exact;
+    uint16_t *exact;           /* one bit per output: ROI_OUT_COUNT <= 16 */
     roi_summary summary[ROI_OUT_COUNT];
     int n_series, periods;
     roi_band *bands;                   /* n_series x periods, series-major (owned) */
@@ -92,6 +98,9 @@ typedef struct roi_run {
      * the graph's stream keys and the sampling plan (NULL: plain Monte Carlo). */
     uint64_t *keys;
     roi_sampling *plan;
+    /* The partition the run was spread over (borrowed from its options; NULL: none):
+     * the runs made from this one (an analysis' stress tests) spread over it too. */
+    roi_part *part;
 } roi_run;
 
 /*

@@ -630,7 +630,7 @@ cleanup:
 
 /* Notes trial i (its float's key k) in the group of that key: counted when its float is
  * exact, listed for its exact value otherwise. */
-static roi_status note_tie(selection *sel, uint32_t k, size_t i, unsigned char bit)
+static roi_status note_tie(selection *sel, uint32_t k, size_t i, uint16_t bit)
 {
     for (int g = 0; g < sel->n_groups; g++) {
         tie_group *gr = &sel->groups[g];
@@ -661,7 +661,7 @@ static roi_status gather_ties(selection *sel, int with_tail, uint32_t tail_key,
                               double *below_sum)
 {
     const roi_float_sample *s = sel->s;
-    const unsigned char bit = (unsigned char)(1u << s->bit);
+    const uint16_t bit = (uint16_t)(1u << s->bit);
     double sum = 0.0;
     for (size_t i = 0; i < s->n; i++) {
         if (isnan(s->x[i]))

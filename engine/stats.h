@@ -225,7 +225,7 @@ typedef roi_status (*roi_exact_fn)(void *ud, const size_t *trials, size_t n, dou
 /* A sample stored as floats (see roi_stats_to_float). Everything is borrowed. */
 typedef struct roi_float_sample {
     const float *x;             /* n values; NaN marks an undefined one */
-    const unsigned char *exact; /* per value: bit `bit` set when x[i] is exact */
+    const uint16_t *exact;      /* per value: bit `bit` set when x[i] is exact */
     unsigned bit;
     size_t n;
     roi_exact_fn values;        /* fetches exact values of inexact ties */

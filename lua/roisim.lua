@@ -8,8 +8,8 @@
 -- lua/convert.c turns into an engine model. Nothing here runs per trial.
 --
 -- Loaded by lua/scenario.c as the chunk "=[roisim]" with two arguments: the host
--- table (host.read(path) -> text or nil, message; host.resolve(from, name) -> path
--- or nil, message; host.suggest(word, names) -> the nearest name or nil;
+-- table (host.read(path [, folder]) -> text, id or nil, message; host.resolve(from,
+-- name) -> path, folder or nil, message; host.suggest(word, names) -> the nearest name or nil;
 -- host.print, host.pcall, host.xpcall) and the parameter table (SCHEMA, below).
 -- Returns the module table M (M.load).
 
@@ -17,6 +17,9 @@ local host, SCHEMA = ...
 local M = {}
 
 local fmt, concat, sort = string.format, table.concat, table.sort
+-- The library's own patterns call these directly: string methods ("x"):match(...)
+-- go through the scenarios' guarded view (below).
+local str_find, str_match, str_gmatch, str_gsub = string.find, string.match, string.gmatch, string.gsub
 local getinfo = debug.getinfo
 local type, pairs, ipairs, tostring, select = type, pairs, ipairs, tostring, select
 local setmetatable, getmetatable, next = setmetatable, getmetatable, next
@@ -26,8 +29,11 @@ local LIBRARY_SOURCE = "=[roisim]"
 
 -- ==== locations and errors ==========================================================
 
+local loading_file                                -- the file whose code runs, or nil
+
 -- The "file:line" of the innermost stack frame that belongs to a scenario file (not
--- to this library), so that messages blame the author's line.
+-- to this library), so that messages blame the author's line; the file alone when no
+-- frame shows it (a tail call, the resolution after the files ran).
 local function author_loc()
   for level = 2, 40 do
     local info = getinfo(level, "Sl")
@@ -39,7 +45,7 @@ local function author_loc()
       return info.source:sub(2)   -- e.g. "--set"
     end
   end
-  return "?"
+  return loading_file or "?"
 end
 
 -- Raises `msg` at the author's line (or at `loc` when given). Level 0: the location
@@ -502,7 +508,7 @@ end
 local function build_schema(decl)
   local schema = new_schema()
   for _, row in ipairs(decl.rows) do
-    local group, field = row.name:match("^([^.]+)%.(.+)$")
+    local group, field = str_match(row.name, "^([^.]+)%.(.+)$")
     local into, key = schema, row.name
     if group then into, key = schema.fields[group], field end
     into.fields[key] = row.type == "group" and new_schema() or field_type(row)
@@ -600,7 +606,7 @@ local function check_analysis(kind, name, spec, loc)
       type(output) == "string" and suggest(output, OUTPUT_NAMES) or ""), loc)
   end
   local stat = spec.stat
-  local level = type(stat) == "string" and tonumber(stat:match("^p(%d%d?)$"))
+  local level = type(stat) == "string" and tonumber(str_match(stat, "^p(%d%d?)$"))
   if not (stat == "mean" or stat == "prob_positive" or stat == "median" or (level and level >= 1)) then
     fail(fmt("%s: stat must be mean, prob_positive, median or p1 .. p99, got %s", what, tostring(stat)), loc)
   end
@@ -651,6 +657,7 @@ local function new_state(top_file)
   local st = {
     top = top_file,
     files = {},        -- loading stack of files (for cycles)
+    file_ids = {},     -- what each of them is (host.read's id)
     loaded = {},       -- file -> true once loaded
     current = nil,     -- the file whose statements are running
     did_something = {},-- file -> true after its first declaration/assignment
@@ -689,7 +696,7 @@ end
 local function field_fail(what, loc, msg)
   loc = loc or author_loc()
   if loc == "--set " .. what and msg:sub(1, #what) == what then
-    local rest = msg:sub(#what + 1):gsub("^:? ", "", 1)
+    local rest = str_gsub(msg:sub(#what + 1), "^:? ", "", 1)
     msg = rest
   end
   fail(msg, loc)
@@ -756,7 +763,7 @@ local function check_field(st, what, ftype, v, loc)
     end
   elseif ftype:sub(1, 5) == "enum:" then
     local allowed = {}
-    for a in ftype:sub(6):gmatch("[^,]+") do allowed[#allowed + 1] = a end
+    for a in str_gmatch(ftype:sub(6), "[^,]+") do allowed[#allowed + 1] = a end
     for _, a in ipairs(allowed) do if v == a then return end end
     fail(fmt("%s must be one of %s, got %s%s", what, concat(allowed, ", "),
       type(v) == "string" and ("'" .. v .. "'") or type(v),
@@ -778,6 +785,34 @@ local function plain_copy(v, depth)
 end
 local FIELD_DEPTH = 4                             -- a list of lists of numbers, and one more
 
+-- A value that uses the one it replaces: `x = x * 2` in a what-if means the parent's
+-- value of x times 2. Returns v with every reference to `path` replaced by `old` (the
+-- value the path held before; copies, so the parent's value is never changed), or v
+-- itself when it does not refer to path. No value before: "is not set yet".
+local function with_previous(v, path, old, loc)
+  if not is_value(v) then return v end
+  local function uses(x)
+    if not is_value(x) then return false end
+    if x.op == "ref" then return x.path == path end
+    for i = 1, #x do if uses(x[i]) then return true end end
+    return false
+  end
+  if not uses(v) then return v end
+  if old == nil then
+    fail(fmt("%s uses itself, but has no value yet to start from", path), loc)
+  end
+  local function copy(x)
+    if not is_value(x) then return x end
+    if x.op == "ref" and x.path == path then return old end
+    if x.op == "ref" or x.op == "dist" then return x end
+    local c = {}
+    for k, e in pairs(VDATA[x]) do c[k] = e end
+    for i = 1, #x do c[i] = copy(x[i]) end
+    return new_value(c)
+  end
+  return copy(v)
+end
+
 -- Sets field `key` of `obj` (path prefix `prefix` inside the object) to v.
 local function set_field(st, obj, schema, prefix, key, v, loc)
   v = plain_copy(v, FIELD_DEPTH)
@@ -794,7 +829,7 @@ local function set_field(st, obj, schema, prefix, key, v, loc)
   if type(ftype) == "table" then
     -- A nested table (adoption, residual) set whole: each key is checked and set.
     local sub = obj.fields
-    for part in (prefix .. key):gmatch("[^.]+") do
+    for part in str_gmatch((prefix .. key), "[^.]+") do
       sub[part] = sub[part] or {}
       sub = sub[part]
     end
@@ -804,10 +839,11 @@ local function set_field(st, obj, schema, prefix, key, v, loc)
     return
   end
   local t = obj.fields
-  for part in prefix:gmatch("[^.]+") do
+  for part in str_gmatch(prefix, "[^.]+") do
     t[part] = t[part] or {}
     t = t[part]
   end
+  v = with_previous(v, full, t[key], loc)
   t[key] = v
   obj.locs[prefix .. key] = loc or author_loc()
   if is_value(v) and v.op == "dist" and not v.path then VDATA[v].loc = v.loc or loc end
@@ -829,7 +865,7 @@ local function field_proxy(st, obj, schema, prefix)
       if type(ftype) == "table" then return field_proxy(st, obj, ftype, prefix .. key .. ".") end
       if ftype ~= "value" and ftype ~= "number" then
         local t = obj.fields
-        for part in prefix:gmatch("[^.]+") do t = t[part] or {} end
+        for part in str_gmatch(prefix, "[^.]+") do t = t[part] or {} end
         return plain_copy(t[key], FIELD_DEPTH)
       end
       return new_value { op = "ref", path = obj.name .. "." .. prefix .. key }
@@ -883,24 +919,68 @@ local run_file                                    -- forward
 -- (string.dump, math.random). Strings' own metatable points at the same view, so
 -- ("").dump and ("").rep = ... are closed too. See docs/safety.md.
 
-local str_gmatch, str_find, str_match, str_gsub = string.gmatch, string.find, string.match, string.gsub
 
--- Lua patterns backtrack: a subject of n bytes and a pattern with q repetition
--- items can take about n^(q+1) steps inside one C call, where no time limit can
--- interrupt it. Refuse the calls whose bound is above ~1e9 steps.
-local PATTERN_STEPS = 1e9
+-- ---- bounded library calls --------------------------------------------------------
+-- A function of the string or table library runs in C to its end: the time limit's
+-- hook fires only between Lua instructions. Most of them do work in proportion to the
+-- memory they touch, which the memory limit bounds. The others are wrapped here: a
+-- call whose worst case is above ~1e9 steps is refused with a message, and a sort
+-- compares through a Lua function, so that the hook fires between two comparisons.
+-- (A call that still outlasts the limit is ended from outside: lua/sandbox.c.)
+local CALL_STEPS = 1e9
+local str_rep, tbl_move, tbl_sort = string.rep, table.move, table.sort
+
+-- Lua patterns backtrack: from each of the n + 1 starting points of an n-byte subject,
+-- a pattern of m bytes with q repetition items (* + - ?, %b and back-references %1..%9,
+-- which scan) can take about m * (n + 1)^q steps; anchored with ^ it starts once. A
+-- plain find (or a pattern without special characters) compares m bytes at each start.
 local function guard_pattern(fname, s, pat, plain)
-  if plain or type(pat) ~= "string" then return end
-  if getinfo(3, "S").source == LIBRARY_SOURCE then return end   -- the library's own patterns
   if type(s) == "number" then s = tostring(s) end
-  if type(s) ~= "string" then return end
-  local q = 0
-  for _ in str_gmatch(pat, "[%*%+%-%?]") do q = q + 1 end
-  local starts = pat:sub(1, 1) == "^" and 0 or 1                  -- anchored: one start
-  if q > 0 and (#s + 1) ^ (q + starts) > PATTERN_STEPS then
-    fail(fmt("string.%s: a pattern with %d repetition items on a %d-byte string could "
-      .. "run for hours; use a shorter string or a simpler pattern", fname, q, #s))
+  if type(pat) == "number" then pat = tostring(pat) end
+  if type(s) ~= "string" or type(pat) ~= "string" then return end   -- the call itself refuses
+  local n, m = #s, #pat
+  local cost, q
+  if (plain and fname == "find") or not str_find(pat, "[%^%$%*%+%?%.%(%)%[%]%%%-]") then
+    q, cost = 0, (n + 1) * m
+  else
+    q = 0
+    for _ in str_gmatch(pat, "[%*%+%-%?]") do q = q + 1 end
+    for _ in str_gmatch(pat, "%%[b1-9]") do q = q + 1 end
+    local starts = pat:sub(1, 1) == "^" and 1 or n + 1
+    cost = starts * math.max(m, 1) * (n + 1) ^ q
   end
+  if cost > CALL_STEPS then
+    fail(fmt("string.%s: a %d-byte pattern with %d repetition items on a %d-byte string could "
+      .. "run for hours; use a shorter string or a simpler pattern", fname, m, q, n))
+  end
+end
+
+-- string.rep of an empty string (and separator) loops n times producing nothing.
+local function bounded_rep(s, n, sep)
+  if (s == "" or s == nil) and (sep == nil or sep == "") and type(n) == "number" and n > 1
+      and n == math.floor(n) then
+    n = 1
+  end
+  return str_rep(s, n, sep)
+end
+
+-- table.move copies e - f + 1 entries, whether or not they exist.
+local MOVE_MAX = 1 << 24
+local function bounded_move(a1, f, e, t, a2)
+  if type(f) == "number" and type(e) == "number" and e >= f and e - f >= MOVE_MAX then
+    fail(fmt("table.move: moving %s entries could run for hours; move at most %d", num_str(e - f + 1), MOVE_MAX))
+  end
+  return tbl_move(a1, f, e, t, a2)
+end
+
+-- table.sort: every comparison goes through Lua, where the time limit can stop it.
+local function less(a, b) return a < b end
+local function bounded_sort(t, comp)
+  if comp ~= nil and type(comp) ~= "function" then
+    fail(fmt("table.sort: the order must be a function, got %s", type(comp)))
+  end
+  local c = comp or less
+  return tbl_sort(t, function(a, b) return c(a, b) end)
 end
 
 local function readonly_view(name, src, drop)
@@ -911,6 +991,9 @@ local function readonly_view(name, src, drop)
     copy.match = function(s, p, init) guard_pattern("match", s, p); return str_match(s, p, init) end
     copy.gmatch = function(s, p, init) guard_pattern("gmatch", s, p); return str_gmatch(s, p, init) end
     copy.gsub = function(s, p, r, n) guard_pattern("gsub", s, p); return str_gsub(s, p, r, n) end
+    copy.rep = bounded_rep
+  elseif name == "table" then
+    copy.move, copy.sort = bounded_move, bounded_sort
   end
   return setmetatable({}, {
     __index = function(_, k)
@@ -975,9 +1058,9 @@ local function add_scenario(st, env_lib)
     end
     for _, parent in ipairs(parents or {}) do
       if type(parent) ~= "string" then fail("scenario.extends must list scenario names", loc) end
-      local path, msg = host.resolve(st.current, parent)
-      if not path then fail(msg, loc) end
-      run_file(st, path, loc)
+      local path, dir = host.resolve(st.current, parent)
+      if not path then fail(dir, loc) end
+      run_file(st, path, loc, parent, dir)
     end
     if st.current == st.top then
       st.info.title = spec.title
@@ -1017,7 +1100,7 @@ local function add_objects(st, env_lib)
   for kind, schema in pairs(OBJECTS) do
     env_lib[kind] = function(name)
       local loc = author_loc()
-      if type(name) ~= "string" or not name:match("^[%a_][%w_]*$") then
+      if type(name) ~= "string" or not str_match(name, "^[%a_][%w_]*$") then
         fail(fmt("%s needs a name made of letters, digits and _: %s \"name\" { ... }", kind, kind), loc)
       end
       return function(spec)
@@ -1163,6 +1246,7 @@ local function make_env(st)
         if bad then fail(fmt("%s must be a finite number, got %s", name, bad), loc) end
         if st.plain[name] ~= nil then fail(fmt("'%s' already holds a %s", name, type(st.plain[name])), loc) end
         if st.globals[name] == nil then st.gorder[#st.gorder + 1] = name end
+        v = with_previous(v, name, st.globals[name], loc)
         st.globals[name] = v
         st.gset[name] = { loc = loc }
         note_set(st, name)
@@ -1177,49 +1261,54 @@ local function make_env(st)
   return env
 end
 
-function run_file(st, path, from_loc)
-  for _, f in ipairs(st.files) do
-    if f == path then
+-- Runs scenario file `path`; a parent named in extends (as `name`, at from_loc) must
+-- lie inside `dir`, which host.read checks on the file it opens. Files are told apart
+-- by what they are (host.read's id: device and inode), not by how they are named, so
+-- "./x" and "x" are one file.
+function run_file(st, path, from_loc, name, dir)
+  if st.loaded[path] then return end          -- a shared parent, already applied
+  local text, id = host.read(path, dir)
+  if not text then
+    if from_loc then fail(name and fmt("extends = '%s': %s", name, id) or id, from_loc) end
+    error(id, 0)
+  end
+  for i, f in ipairs(st.file_ids) do
+    if f == id then
       local chain = {}
-      for _, g in ipairs(st.files) do chain[#chain + 1] = g end
+      for k = i, #st.files do chain[#chain + 1] = st.files[k] end
       chain[#chain + 1] = path
       fail("scenarios extend each other in a circle: " .. concat(chain, " -> "), from_loc)
     end
   end
-  if st.loaded[path] then return end          -- a shared parent, already applied
-  local text, msg = host.read(path)
-  if not text then
-    if from_loc then fail(msg, from_loc) end
-    error(msg, 0)
-  end
+  if st.loaded[id] then st.loaded[path] = true; return end
   local chunk, cerr = load(text, "@" .. path, "t", st.env)
   if not chunk then error(cerr, 0) end
   local saved = st.current
-  st.files[#st.files + 1] = path
-  st.current = path
+  st.files[#st.files + 1], st.file_ids[#st.file_ids + 1] = path, id
+  st.current, loading_file = path, path
   chunk()
-  st.files[#st.files] = nil
-  st.current = saved
-  st.loaded[path] = true
+  st.files[#st.files], st.file_ids[#st.file_ids] = nil, nil
+  st.current, loading_file = saved, saved
+  st.loaded[path], st.loaded[id] = true, true
 end
 
 -- ==== command-line overrides (--set PATH=VALUE) =====================================
 
 local function apply_set(st, text)
-  local path, expr = text:match("^%s*([%w_.]+)%s*=%s*(.-)%s*$")
+  local path, expr = str_match(text, "^%s*([%w_.]+)%s*=%s*(.-)%s*$")
   if not path or expr == "" then
     error(fmt("--set %s: expected PATH=VALUE, e.g. --set v2.score=normal(60,2)", text), 0)
   end
   local loc = "--set " .. path
   local chunk, cerr = load("return " .. expr, "=" .. loc, "t", st.env)
   if not chunk then
-    error(fmt("%s: cannot read the value '%s' (%s)", loc, expr, cerr:gsub("^[^:]*:%d*:?%s*", "")), 0)
+    error(fmt("%s: cannot read the value '%s' (%s)", loc, expr, str_gsub(cerr, "^[^:]*:%d*:?%s*", "")), 0)
   end
   local ok, v = pcall(chunk)
   if not ok then error(tostring(v), 0) end
   st.current = "--set"
   local parts = {}
-  for part in path:gmatch("[^.]+") do parts[#parts + 1] = part end
+  for part in str_gmatch(path, "[^.]+") do parts[#parts + 1] = part end
   if #parts == 1 then
     if st.globals[parts[1]] == nil then
       local names = {}
@@ -1231,7 +1320,7 @@ local function apply_set(st, text)
     if type(v) ~= "number" and not is_value(v) then
       error(fmt("%s: the value must be a number or a distribution, got %s", loc, type(v)), 0)
     end
-    st.globals[parts[1]] = v
+    st.globals[parts[1]] = with_previous(v, parts[1], st.globals[parts[1]], loc)
     st.gset[parts[1]] = { loc = loc }
     st.changed[parts[1]] = true
     return
@@ -1262,7 +1351,7 @@ end
 -- ==== resolution: from recorded values to nodes and structure =======================
 
 local function lookup(st, path)
-  local dot = path:find(".", 1, true)
+  local dot = str_find(path, ".", 1, true)
   if not dot then return st.globals[path], st.gset[path] and st.gset[path].loc end
   local head = path:sub(1, dot - 1)
   local obj = st.objects[head] or st.sections[head]
@@ -1270,7 +1359,7 @@ local function lookup(st, path)
   local t = obj.fields
   local rest = path:sub(dot + 1)
   local last
-  for part in rest:gmatch("[^.]+") do
+  for part in str_gmatch(rest, "[^.]+") do
     if type(t) ~= "table" or is_value(t) then return nil end
     last = part
     t = t[part]
@@ -1281,23 +1370,32 @@ end
 -- Names unnamed distributions by the path they are assigned to. A value holding
 -- several unnamed distributions names them by their place: choose branches get
 -- ".then"/".else" (".if" for the condition), operands ".1"/".2"/...
-local function count_unnamed(v, seen)
-  if not is_value(v) or seen[v] then return 0 end
-  if v.op == "dist" then return v.name and 0 or 1 end
-  if v.op == "ref" then return 0 end
-  local n = 0
-  for i = 1, #v do n = n + count_unnamed(v[i], seen) end
+-- count_unnamed(v): the unnamed distributions under v, counted once per way of
+-- reaching them (a shared subexpression counts once per use). Memoised until the next
+-- name is given, so that naming takes time in proportion to the values, not to the
+-- (exponential) number of paths through shared subexpressions.
+local unnamed_memo = {}
+local function count_unnamed(v)
+  if not is_value(v) then return 0 end
+  local n = unnamed_memo[v]
+  if n then return n end
+  n = 0
+  if v.op == "dist" then n = v.name and 0 or 1
+  elseif v.op ~= "ref" then
+    for i = 1, #v do n = n + count_unnamed(v[i]) end
+  end
+  unnamed_memo[v] = n
   return n
 end
 
 local function name_leaves(v, path)
   if not is_value(v) then return end
   if v.op == "dist" then
-    if not v.name then VDATA[v].name = path end
+    if not v.name then VDATA[v].name = path; unnamed_memo = {} end
     return
   end
   if v.op == "ref" then return end
-  local total = count_unnamed(v, {})
+  local total = count_unnamed(v)
   if total == 0 then return end
   if total == 1 then
     for i = 1, #v do name_leaves(v[i], path) end
@@ -1305,7 +1403,7 @@ local function name_leaves(v, path)
   end
   local suffixes = v.op == "choose" and { "if", "then", "else" } or nil
   for i = 1, #v do
-    if count_unnamed(v[i], {}) > 0 then
+    if count_unnamed(v[i]) > 0 then
       name_leaves(v[i], path .. "." .. (suffixes and suffixes[i] or tostring(i)))
     end
   end
@@ -1315,7 +1413,7 @@ local function walk_fields(obj, schema, prefix, fn)
   for _, k in ipairs(schema.order) do
     local ftype = schema.fields[k]
     local t = obj.fields
-    for part in prefix:gmatch("[^.]+") do t = t and t[part] end
+    for part in str_gmatch(prefix, "[^.]+") do t = t and t[part] end
     local v = t and t[k]
     if v ~= nil then
       if type(ftype) == "table" then walk_fields(obj, ftype, prefix .. k .. ".", fn)
@@ -1474,12 +1572,12 @@ local CMP_OPS = { ["<"] = true, ["<="] = true, [">"] = true, [">="] = true, ["==
 -- A name that a what-if fixed to a number (moat = 1) is written as that number.
 local function condition_text(st, v, what, loc)
   local function constant(path)
-    local first, rest = path:match("^([^.]+)%.?(.*)$")
+    local first, rest = str_match(path, "^([^.]+)%.?(.*)$")
     local val = st.globals[first]
     if rest ~= "" then
       local obj = st.objects[first] or st.sections[first]
       val = obj and obj.fields
-      for part in rest:gmatch("[^.]+") do val = type(val) == "table" and val[part] or nil end
+      for part in str_gmatch(rest, "[^.]+") do val = type(val) == "table" and val[part] or nil end
     end
     if type(val) == "number" then return num_str(val) end
     if is_value(val) and val.op == "ref" then return constant(val.path) end
@@ -1578,7 +1676,7 @@ end
 -- The recorded value of field `name` of obj ("adoption.p": inside the group), or nil.
 local function field_value(obj, name)
   local v = obj.fields
-  for part in name:gmatch("[^.]+") do
+  for part in str_gmatch(name, "[^.]+") do
     if type(v) ~= "table" or is_value(v) then return nil end
     v = v[part]
   end
@@ -1892,10 +1990,11 @@ end
 -- `sets` (a list), and returns the resolved description for lua/convert.c.
 function M.load(file, name, sets)
   local st = new_state(file)
+  loading_file = file
   st.env = make_env(st)
   run_file(st, file)
   for _, s in ipairs(sets or {}) do apply_set(st, s) end
-  st.current = file
+  st.current, loading_file = file, file
   return resolve_state(st, file, name)
 end
 

@@ -5,17 +5,20 @@
  * that arms a count hook), the host functions given to the library, and running a
  * protected body under one message handler.
  */
-#define _XOPEN_SOURCE 700 /* realpath */
+#define _XOPEN_SOURCE 700 /* realpath, O_CLOEXEC, O_NOFOLLOW */
 #include "sandbox.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <math.h>
 #include <pthread.h>
 #include <stdatomic.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -27,6 +30,8 @@
 #include "suggest.h"
 
 #define SCENARIO_MAX_BYTES (4u << 20) /* a scenario file larger than this is refused */
+#define PRINT_MAX_BYTES (64u << 10)   /* what print() may write to standard error in all */
+#define HARD_STOP_GRACE 1.0           /* seconds past the deadline before the hard stop */
 
 /* ==== allocator with a budget, and the load deadline ====================================== */
 
@@ -43,6 +48,9 @@ struct roi_sandbox {
     const char *file;      /* the top scenario file, for messages (borrowed) */
     char **sources;        /* the files host.read read, in order (owned) */
     int n_sources;
+    size_t printed;        /* bytes print() wrote so far */
+    int started;           /* the deadline below is set (by the first run) */
+    struct timespec deadline; /* CLOCK_MONOTONIC: one deadline for the whole load */
 };
 
 static void *budget_alloc(void *ud, void *ptr, size_t osize, size_t nsize)
@@ -69,6 +77,20 @@ static roi_sandbox *sandbox_of(lua_State *L)
     return ud;
 }
 
+/* The innermost scenario line on the stack ("file", *line), or NULL. Looks at the
+ * innermost 200 frames only: lua_getstack walks from the top, so a search through a
+ * stack that overflowed (a million frames) would be quadratic. */
+static const char *scenario_frame(lua_State *L, int *line)
+{
+    lua_Debug ar;
+    for (int level = 1; level <= 200 && lua_getstack(L, level, &ar); level++)
+        if (lua_getinfo(L, "Sl", &ar) && ar.source[0] == '@' && ar.currentline > 0) {
+            *line = ar.currentline;
+            return ar.source + 1;
+        }
+    return NULL;
+}
+
 /* Count hook armed by the watchdog once the deadline has passed: the normal path runs
  * without any hook (as lua.c does for SIGINT). It stays armed, so a scenario that
  * catches the error keeps hitting it; the sandbox's pcall re-raises it anyway. */
@@ -83,6 +105,13 @@ static void deadline_hook(lua_State *L, lua_Debug *ar)
             line = ar->currentline;
         } else if (strncmp(ar->source, "=--set", 6) == 0) {
             where = ar->source + 1; /* a --set value */
+        } else {
+            int at = 0;
+            const char *file = scenario_frame(L, &at); /* inside the library: its caller */
+            if (file) {
+                where = file;
+                line = at;
+            }
         }
     }
     if (!b->timeout_msg[0]) {
@@ -107,11 +136,40 @@ typedef struct watchdog {
     pthread_cond_t cv;
     int done, started;
     struct timespec deadline; /* CLOCK_MONOTONIC */
+    struct timespec stop;     /* the hard stop: the deadline plus HARD_STOP_GRACE */
     void *stack;              /* our own small stack: glibc then caches nothing that
                                  OpenMP's never-joined workers could inherit */
     lua_State *L;
     roi_sandbox *b;
 } watchdog;
+
+/* The name of the scenario for the hard stop's message: printable ASCII, others '?'. */
+static size_t safe_name(const char *file, char *out, size_t size)
+{
+    size_t n = 0;
+    for (const char *p = file ? file : "?"; *p && n + 1 < size; p++)
+        out[n++] = (*p >= 0x20 && *p < 0x7f) ? *p : '?';
+    out[n] = '\0';
+    return n;
+}
+
+/* The load outlived its deadline by HARD_STOP_GRACE: the running thread is inside one
+ * C call (a library function, the conversion) that the hook cannot interrupt. Ends the
+ * process from here with the time limit's message. Only async-signal-safe calls: the
+ * main thread may hold any lock. No report file exists yet while scenarios load. */
+static void hard_stop(const roi_sandbox *b)
+{
+    char name[256], msg[768];
+    safe_name(b->file, name, sizeof name);
+    int n = snprintf(msg, sizeof msg,
+                     "roisim: %s: the scenario did not finish loading within %g s (it was "
+                     "inside one long call that cannot be interrupted, and roisim stopped "
+                     "it); raise the limit with --time-limit SECONDS\n",
+                     name, b->time_limit);
+    if (n > 0 && write(STDERR_FILENO, msg, (size_t)n < sizeof msg ? (size_t)n : sizeof msg - 1))
+        n = 0;
+    _exit(1);
+}
 
 static void *watchdog_main(void *arg)
 {
@@ -127,17 +185,41 @@ static void *watchdog_main(void *arg)
         /* Count events only: a call hook would also fire on the C message handler
          * and turn the message into "error in error handling". */
         lua_sethook(w->L, deadline_hook, LUA_MASKCOUNT, 1);
+        rc = 0;
+        while (!w->done && rc != ETIMEDOUT)
+            rc = pthread_cond_timedwait(&w->cv, &w->mu, &w->stop);
+        if (!w->done)
+            hard_stop(w->b);
     }
     pthread_mutex_unlock(&w->mu);
     return NULL;
 }
 
-/* Starts the watchdog for `seconds` (<= 0: none). Returns 0 when it could not start. */
+/* t + seconds. */
+static struct timespec after(struct timespec t, double seconds)
+{
+    double whole = floor(seconds);
+    t.tv_sec += (time_t)whole;
+    t.tv_nsec += (long)((seconds - whole) * 1e9);
+    if (t.tv_nsec >= 1000000000L) {
+        t.tv_sec++;
+        t.tv_nsec -= 1000000000L;
+    }
+    return t;
+}
+
+/* Starts the watchdog for the load's deadline (the first call sets it `seconds` from
+ * now; <= 0: none). Returns 0 when it could not start. */
 static int watchdog_start(watchdog *w, lua_State *L, roi_sandbox *b, double seconds)
 {
     memset(w, 0, sizeof *w);
     if (!(seconds > 0))
         return 1;
+    if (!b->started) {
+        clock_gettime(CLOCK_MONOTONIC, &b->deadline);
+        b->deadline = after(b->deadline, seconds);
+        b->started = 1;
+    }
     w->L = L;
     w->b = b;
     pthread_condattr_t ca;
@@ -152,14 +234,8 @@ static int watchdog_start(watchdog *w, lua_State *L, roi_sandbox *b, double seco
     pthread_condattr_destroy(&ca);
     if (!ok)
         return 0;
-    clock_gettime(CLOCK_MONOTONIC, &w->deadline);
-    double whole = floor(seconds);
-    w->deadline.tv_sec += (time_t)whole;
-    w->deadline.tv_nsec += (long)((seconds - whole) * 1e9);
-    if (w->deadline.tv_nsec >= 1000000000L) {
-        w->deadline.tv_sec++;
-        w->deadline.tv_nsec -= 1000000000L;
-    }
+    w->deadline = b->deadline;
+    w->stop = after(b->deadline, HARD_STOP_GRACE);
     enum { STACK = 128 << 10 };
     pthread_attr_t attr;
     int made = posix_memalign(&w->stack, 4096, STACK) == 0 &&
@@ -198,40 +274,125 @@ static void watchdog_stop(watchdog *w)
 
 /* ==== host functions given to the library ================================================ */
 
-static char *read_text(const char *path, size_t *len, char *why, size_t whysize)
+/* What kind of file st is, for messages. */
+static const char *file_kind(const struct stat *st)
 {
-    FILE *fp = fopen(path, "rb");
-    if (!fp) {
+    if (S_ISDIR(st->st_mode))
+        return "a directory";
+    if (S_ISFIFO(st->st_mode))
+        return "a FIFO";
+    if (S_ISCHR(st->st_mode))
+        return "a character device";
+    if (S_ISBLK(st->st_mode))
+        return "a block device";
+    if (S_ISSOCK(st->st_mode))
+        return "a socket";
+    return "not a regular file";
+}
+
+/* Nonzero when the real location of `path` lies inside the real directory `dir` and is
+ * the file `opened` (same device and inode): the file read is the one checked, even if
+ * a name on the way was swapped in between. Else a message in why. */
+static int opened_inside(const char *path, const char *dir, const struct stat *opened,
+                         char *why, size_t whysize)
+{
+    char real_dir[PATH_MAX], real_path[PATH_MAX];
+    struct stat now;
+    if (!realpath(dir, real_dir) || !realpath(path, real_path) || stat(real_path, &now) != 0) {
+        snprintf(why, whysize, "cannot resolve '%s': %s", path, strerror(errno));
+        return 0;
+    }
+    size_t n = strlen(real_dir);
+    int inside = strncmp(real_path, real_dir, n) == 0 &&
+                 (real_path[n] == '/' || (n > 0 && real_dir[n - 1] == '/'));
+    if (!inside) {
+        snprintf(why, whysize,
+                 "'%s' leads to '%s', outside the folder '%s' (a symbolic link?); a scenario "
+                 "may only extend files in its own folder or the bundled ones",
+                 path, real_path, real_dir);
+        return 0;
+    }
+    if (now.st_dev != opened->st_dev || now.st_ino != opened->st_ino) {
+        snprintf(why, whysize, "'%s' was replaced while it was being opened; try again", path);
+        return 0;
+    }
+    return 1;
+}
+
+/* Reads the scenario file `path` whole: opened once, without waiting (a FIFO or a
+ * device never blocks the load) and refused unless it is a regular file; with `dir`,
+ * it must also lie inside that folder (opened_inside). *id gets "device:inode", what
+ * the file is whatever its name. Caller frees the text; NULL with a message in why. */
+static char *read_text(const char *path, const char *dir, size_t *len, char id[64],
+                       char *why, size_t whysize)
+{
+    int fd = open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+    if (fd < 0) {
         snprintf(why, whysize, "cannot open scenario '%s': %s", path, strerror(errno));
         return NULL;
     }
-    char *buf = malloc(SCENARIO_MAX_BYTES + 1);
-    size_t n = buf ? fread(buf, 1, SCENARIO_MAX_BYTES + 1, fp) : 0;
-    int bad = ferror(fp);
-    fclose(fp);
-    if (!buf || bad) {
-        snprintf(why, whysize, "cannot read scenario '%s'", path);
-        free(buf);
-        return NULL;
+    struct stat st;
+    char *buf = NULL;
+    if (fstat(fd, &st) != 0) {
+        snprintf(why, whysize, "cannot read scenario '%s': %s", path, strerror(errno));
+        goto fail;
+    }
+    if (!S_ISREG(st.st_mode)) {
+        snprintf(why, whysize, "scenario '%s' is %s; scenarios are regular files", path,
+                 file_kind(&st));
+        goto fail;
+    }
+    if (dir && !opened_inside(path, dir, &st, why, whysize))
+        goto fail;
+    if (st.st_size > (off_t)SCENARIO_MAX_BYTES) {
+        snprintf(why, whysize, "scenario '%s' is larger than %u bytes", path,
+                 SCENARIO_MAX_BYTES);
+        goto fail;
+    }
+    buf = malloc(SCENARIO_MAX_BYTES + 1);
+    size_t n = 0;
+    while (buf && n <= SCENARIO_MAX_BYTES) {
+        ssize_t got = read(fd, buf + n, SCENARIO_MAX_BYTES + 1 - n);
+        if (got < 0 && errno == EINTR)
+            continue;
+        if (got < 0) {
+            snprintf(why, whysize, "cannot read scenario '%s': %s", path, strerror(errno));
+            goto fail;
+        }
+        if (got == 0)
+            break;
+        n += (size_t)got;
+    }
+    if (!buf) {
+        snprintf(why, whysize, "cannot read scenario '%s': out of memory", path);
+        goto fail;
     }
     if (n > SCENARIO_MAX_BYTES) {
         snprintf(why, whysize, "scenario '%s' is larger than %u bytes", path,
                  SCENARIO_MAX_BYTES);
-        free(buf);
-        return NULL;
+        goto fail;
     }
+    close(fd);
     buf[n] = '\0';
     *len = n;
+    snprintf(id, 64, "%ju:%ju", (uintmax_t)st.st_dev, (uintmax_t)st.st_ino);
     return buf;
+fail:
+    free(buf);
+    close(fd);
+    return NULL;
 }
 
-/* host.read(path) -> text | nil, message */
+/* host.read(path [, dir]) -> text, id | nil, message. With dir (a parent named in
+ * extends), the file opened must lie inside that folder. id is the same for every
+ * name of one file (so a circle through "./x" is seen). */
 static int host_read(lua_State *L)
 {
     const char *path = luaL_checkstring(L, 1);
-    char why[512];
+    const char *dir = luaL_optstring(L, 2, NULL);
+    char why[3 * PATH_MAX + 256], id[64];
     size_t len = 0;
-    char *text = read_text(path, &len, why, sizeof why);
+    char *text = read_text(path, dir, &len, id, why, sizeof why);
     if (!text) {
         lua_pushnil(L);
         lua_pushstring(L, why);
@@ -259,7 +420,8 @@ static int host_read(lua_State *L)
     b->sources[b->n_sources++] = copy;
     lua_pushlstring(L, text, len);
     free(text);
-    return 1;
+    lua_pushstring(L, id);
+    return 2;
 }
 
 static int file_exists(const char *path)
@@ -267,41 +429,66 @@ static int file_exists(const char *path)
     return access(path, R_OK) == 0;
 }
 
-/* Pushes `path` when its real location (symbolic links followed) lies inside the
- * real directory `dir`; else pushes nil and a message. Returns the number of
- * results, as host_resolve does. */
-static int push_inside(lua_State *L, const char *name, const char *path, const char *dir)
+/* Length of the valid UTF-8 sequence at p (of at most n bytes) that encodes a
+ * character other than a C1 control (U+0080..U+009F), or 0. */
+static size_t utf8_printable(const unsigned char *p, size_t n)
 {
-    char real_dir[PATH_MAX], real_path[PATH_MAX];
-    if (!realpath(dir, real_dir) || !realpath(path, real_path)) {
-        lua_pushnil(L);
-        lua_pushfstring(L, "extends = '%s': cannot resolve '%s': %s", name, path,
-                        strerror(errno));
-        return 2;
+    size_t len = p[0] >= 0xF0 ? 4 : p[0] >= 0xE0 ? 3 : p[0] >= 0xC2 ? 2 : 0;
+    if (len == 0 || len > n || p[0] > 0xF4)
+        return 0;
+    for (size_t i = 1; i < len; i++)
+        if ((p[i] & 0xC0) != 0x80)
+            return 0;
+    if ((len == 2 && p[0] == 0xC2 && p[1] < 0xA0) || (len == 3 && p[0] == 0xE0 && p[1] < 0xA0) ||
+        (len == 3 && p[0] == 0xED && p[1] >= 0xA0) || (len == 4 && p[0] == 0xF0 && p[1] < 0x90) ||
+        (len == 4 && p[0] == 0xF4 && p[1] >= 0x90))
+        return 0; /* C1 controls, overlong forms, surrogates, above U+10FFFF */
+    return len;
+}
+
+/* Writes text to fp as a terminal shows it harmlessly: printable ASCII, tab, line
+ * feed and valid UTF-8 as they are; every other byte (escape sequences, carriage
+ * returns, C1 controls, ill-formed UTF-8) as \xNN. Returns the bytes written. */
+static size_t write_safe(FILE *fp, const char *text, size_t len)
+{
+    const unsigned char *p = (const unsigned char *)text;
+    size_t out = 0;
+    for (size_t i = 0; i < len;) {
+        size_t u = p[i] >= 0x80 ? utf8_printable(p + i, len - i) : 0;
+        if (u > 0) {
+            fwrite(p + i, 1, u, fp);
+            out += u;
+            i += u;
+        } else if ((p[i] >= 0x20 && p[i] < 0x7f) || p[i] == '\t' || p[i] == '\n') {
+            fputc(p[i++], fp);
+            out++;
+        } else {
+            fprintf(fp, "\\x%02x", p[i++]);
+            out += 4;
+        }
     }
-    size_t n = strlen(real_dir);
-    int inside = strncmp(real_path, real_dir, n) == 0 &&
-                 (real_path[n] == '/' || (n > 0 && real_dir[n - 1] == '/'));
-    if (!inside) {
-        lua_pushnil(L);
-        lua_pushfstring(L,
-                        "extends = '%s': '%s' leads to '%s', outside the folder '%s' "
-                        "(a symbolic link?); a scenario may only extend files in its own "
-                        "folder or the bundled ones",
-                        name, path, real_path, real_dir);
-        return 2;
-    }
-    lua_pushstring(L, path);
-    return 1;
+    return out;
 }
 
 /* host.print(text): print() of a scenario goes to standard error, so that it can
- * never mix into a report written to standard output. */
+ * never mix into a report written to standard output; control characters are
+ * escaped (a scenario cannot drive the terminal), and all prints of a load together
+ * write at most PRINT_MAX_BYTES, then one line says the rest was dropped. */
 static int host_print(lua_State *L)
 {
     size_t len = 0;
     const char *text = luaL_checklstring(L, 1, &len);
-    fwrite(text, 1, len, stderr);
+    roi_sandbox *b = sandbox_of(L);
+    if (b->printed >= PRINT_MAX_BYTES)
+        return 0;
+    size_t room = PRINT_MAX_BYTES - b->printed;
+    size_t n = len < room ? len : room;
+    b->printed += write_safe(stderr, text, n);
+    if (n < len) {
+        fprintf(stderr, "\n%s: print wrote %u bytes; the rest of the scenario's output is "
+                "left out", b->file, PRINT_MAX_BYTES);
+        b->printed = PRINT_MAX_BYTES;
+    }
     fputc('\n', stderr);
     fflush(stderr);
     return 0;
@@ -345,8 +532,9 @@ static int host_xpcall(lua_State *L)
     return lua_gettop(L);
 }
 
-/* host.resolve(from, name) -> path | nil, message: a parent scenario named in
- * `extends`, looked up beside `from`, then among the bundled scenarios. */
+/* host.resolve(from, name) -> path, folder | nil, message: a parent scenario named in
+ * `extends`, looked up beside `from`, then among the bundled scenarios; host.read
+ * checks, on the file it opens, that it lies inside that folder. */
 static int host_resolve(lua_State *L)
 {
     const char *from = luaL_checkstring(L, 1);
@@ -371,13 +559,19 @@ static int host_resolve(lua_State *L)
         dir[0] = '\0';
     char path[2 * PATH_MAX + 8];
     snprintf(path, sizeof path, "%s%s%s", dir, name, ext);
-    if (file_exists(path))
-        return push_inside(L, name, path, dir[0] ? dir : ".");
+    if (file_exists(path)) {
+        lua_pushstring(L, path);
+        lua_pushstring(L, dir[0] ? dir : ".");
+        return 2;
+    }
     char bundled[PATH_MAX + 2];
     snprintf(bundled, sizeof bundled, "%s/", roi_scenario_bundled_dir());
     snprintf(path, sizeof path, "%s%s%s", bundled, name, ext);
-    if (file_exists(path))
-        return push_inside(L, name, path, bundled);
+    if (file_exists(path)) {
+        lua_pushstring(L, path);
+        lua_pushstring(L, bundled);
+        return 2;
+    }
     lua_pushnil(L);
     lua_pushfstring(L, "extends = '%s': no scenario '%s%s' beside '%s' or among the bundled ones",
                     name, name, ext, from);
@@ -414,24 +608,35 @@ static int host_suggest(lua_State *L)
 /* ==== running the library under pcall ==================================================== */
 
 /* Message handler: scenario errors are strings that already carry file:line; other
- * values are described. ROISIM_TRACEBACK=1 appends a traceback (for developers). */
+ * values are described. An error raised inside the scenario library itself (a stack
+ * overflow in a value nested too deeply, a comparison table.sort made) is blamed on
+ * the scenario's line, or its file, instead of "[roisim]:96:". ROISIM_TRACEBACK=1
+ * appends a traceback (for developers). */
 static int msghandler(lua_State *L)
 {
     const char *msg = lua_tostring(L, 1);
+    static const char lib[] = "[roisim]:";
+    if (msg && strncmp(msg, lib, sizeof lib - 1) == 0) {
+        const char *rest = msg + sizeof lib - 1;
+        while (*rest >= '0' && *rest <= '9')
+            rest++;
+        rest += *rest == ':';
+        int line = 0;
+        const char *file = scenario_frame(L, &line);
+        const char *hint = strstr(rest, "stack overflow")
+                               ? " (an uncertain value nested too deeply?)"
+                               : "";
+        if (file)
+            msg = lua_pushfstring(L, "%s:%d:%s%s", file, line, rest, hint);
+        else
+            msg = lua_pushfstring(L, "%s:%s%s", sandbox_of(L)->file, rest, hint);
+    }
     if (!msg) {
         if (luaL_callmeta(L, 1, "__tostring") && lua_type(L, -1) == LUA_TSTRING)
             return 1;
         /* error() with a table or nil: blame the scenario line that raised it. */
-        lua_Debug ar;
-        const char *where = NULL;
         int line = 0;
-        for (int level = 1; lua_getstack(L, level, &ar); level++) {
-            if (lua_getinfo(L, "Sl", &ar) && ar.source[0] == '@' && ar.currentline > 0) {
-                where = ar.source + 1;
-                line = ar.currentline;
-                break;
-            }
-        }
+        const char *where = scenario_frame(L, &line);
         if (where)
             msg = lua_pushfstring(L, "%s:%d: error() was given a %s value; write "
                                   "error(\"message\")", where, line, luaL_typename(L, 1));

@@ -12,6 +12,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <lauxlib.h>
 #include <lua.h>
 
 #include "convert.h"
@@ -21,10 +22,12 @@
 typedef struct load_args {
     const char *file, *name;
     const roi_scenario_opts *opts;
+    int resolved; /* out: a registry reference to the resolved table */
 } load_args;
 
 /* Protected body: loads the library and calls M.load(file, name, sets). Its argument
- * is light userdata to a load_args. Leaves the resolved table. */
+ * is light userdata to a load_args. Keeps the resolved table in the registry
+ * (a->resolved) and leaves true. */
 static int pload(lua_State *L)
 {
     load_args *a = lua_touserdata(L, 1);
@@ -41,6 +44,29 @@ static int pload(lua_State *L)
         lua_rawseti(L, -2, i + 1);
     }
     lua_call(L, 3, 1); /* -4, +1: the resolved table */
+    a->resolved = luaL_ref(L, LUA_REGISTRYINDEX); /* -1 */
+    lua_pushboolean(L, 1);                        /* +1 */
+    return 1;
+}
+
+/* What the conversion's protected body needs: the resolved table (a registry
+ * reference), the model to fill, and where its own status goes. */
+typedef struct convert_args {
+    int resolved;
+    roi_model *m;
+    roi_error *err;
+    roi_status status;
+} convert_args;
+
+/* Protected body: converts the resolved table into the model, under the load's
+ * deadline and memory budget (a conversion driven by a hostile description is still
+ * bounded, and a Lua memory error in it is a message). Leaves true. */
+static int pconvert(lua_State *L)
+{
+    convert_args *a = lua_touserdata(L, 1);
+    lua_rawgeti(L, LUA_REGISTRYINDEX, a->resolved); /* +1: the resolved table */
+    a->status = roi_convert_model(L, -1, a->m, a->err);
+    lua_pushboolean(L, 1); /* +1 */
     return 1;
 }
 
@@ -71,14 +97,19 @@ roi_status roi_scenario_load(const char *file, const roi_scenario_opts *opts, ro
         return roi_error_set(err, ROI_ERR_NOMEM, "", "cannot create a Lua state");
     char name[256];
     stem_of(file, name, sizeof name);
-    load_args args = {file, name, opts};
+    load_args args = {file, name, opts, LUA_NOREF};
     roi_model *m = NULL;
     roi_status s = roi_sandbox_run(sb, pload, &args, err); /* +1: resolved or the error */
     if (s == ROI_OK && !(m = roi_model_new()))
         s = roi_error_set(err, ROI_ERR_NOMEM, "", "out of memory");
     if (s == ROI_OK) {
+        lua_State *L = roi_sandbox_state(sb);
         m->sources = roi_sandbox_take_sources(sb, &m->n_sources);
-        s = roi_convert_model(roi_sandbox_state(sb), -1, m, err);
+        convert_args ca = {args.resolved, m, err, ROI_OK};
+        lua_pop(L, 1); /* the body's true */
+        s = roi_sandbox_run(sb, pconvert, &ca, err); /* +1: true or the error */
+        if (s == ROI_OK)
+            s = ca.status;
     }
     if (s == ROI_OK) {
         *out = m;

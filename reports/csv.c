@@ -105,6 +105,16 @@ static roi_status input_columns(const roi_results *res, const char ***names, int
     return ROI_OK;
 }
 
+/* Nonzero when output o applies to some scenario of the run: its column is written
+ * (total_savings only for runs with savings streams). */
+static int output_column(const roi_results *res, roi_output o)
+{
+    for (int k = 0; k < res->n; k++)
+        if (roi_model_output_present(res->sc[k].run->model, o))
+            return 1;
+    return 0;
+}
+
 roi_status roi_report_trials_csv_write(const roi_results *res, const char *path,
                                        roi_error *err)
 {
@@ -127,7 +137,8 @@ roi_status roi_report_trials_csv_write(const roi_results *res, const char *path,
 
     check(&o, fputs("scenario,trial", o.fp) == EOF);
     for (int k = 0; k < ROI_OUT_COUNT; k++)
-        check(&o, fprintf(o.fp, ",%s", roi_output_name((roi_output)k)) < 0);
+        if (output_column(res, (roi_output)k))
+            check(&o, fprintf(o.fp, ",%s", roi_output_name((roi_output)k)) < 0);
     for (int j = 0; j < n_names && !o.err; j++) {
         if (!(field = csv_field(names[j])))
             goto nomem;
@@ -156,7 +167,8 @@ roi_status roi_report_trials_csv_write(const roi_results *res, const char *path,
             const double *vals = roi_rerun_values(rr);
             check(&o, fputs(field, o.fp) == EOF || fprintf(o.fp, ",%zu", i) < 0);
             for (int j = 0; j < ROI_OUT_COUNT; j++)
-                put_num(&o, out[j]);
+                if (output_column(res, (roi_output)j))
+                    put_num(&o, out[j]);
             for (int j = 0; j < n_names; j++) {
                 int node = cols[k * n_names + j];
                 if (node >= 0)

@@ -56,8 +56,8 @@ static cJSON *output_json(const roi_summary *s, roi_output o)
         ok &= add_num(obj, roi_pct_names[k], none ? NAN : s->pct[k]);
     ok &= add_num(obj, "prob_positive", none ? NAN : s->prob_positive);
     ok &= add_num(obj, "cvar5", none ? NAN : s->cvar5);
-    if (o == ROI_OUT_IRR)
-        ok &= add_num(obj, "undefined_share", s->undefined_share);
+    if (o == ROI_OUT_IRR || (o == ROI_OUT_ROI_MULTIPLE && s->undefined_share > 0))
+        ok &= add_num(obj, "undefined_share", s->undefined_share); /* no spend: no ratio */
     if (o == ROI_OUT_PAYBACK) {
         ok &= add_num(obj, "never_share", s->undefined_share);
         ok &= add_str(obj, "unit", "quarters from start");
@@ -327,12 +327,15 @@ static int add_ci(cJSON *obj, const roi_summary *s, const roi_summary_ci *ci)
 }
 
 /* {npv: {mean, ..., pct_ci, pct_se, ...}, ...} for a subset's summaries. */
-static cJSON *outputs_ci_json(const roi_summary *sum, const roi_summary_ci *ci)
+static cJSON *outputs_ci_json(const roi_model *m, const roi_summary *sum,
+                              const roi_summary_ci *ci)
 {
     cJSON *obj = cJSON_CreateObject();
     if (!obj)
         return NULL;
     for (int o = 0; o < ROI_OUT_COUNT; o++) {
+        if (!roi_model_output_present(m, (roi_output)o))
+            continue;
         cJSON *out = output_json(&sum[o], (roi_output)o);
         if (!out || !cJSON_AddItemToObject(obj, roi_output_name((roi_output)o), out)) {
             cJSON_Delete(out);
@@ -368,6 +371,8 @@ static int uncertainty_fill(cJSON *obj, const roi_run *run, const roi_analysis *
     if (!unc)
         return 0;
     for (int o = 0; o < ROI_OUT_COUNT; o++) {
+        if (!roi_model_output_present(run->model, (roi_output)o))
+            continue;
         cJSON *u = child(unc, roi_output_name((roi_output)o), 0);
         if (!u || !add_num(u, "mean_se", run->summary[o].n_defined > 1 ? run->summary[o].se : NAN) ||
             !add_ci(u, &run->summary[o], &an->ci[o]))
@@ -377,7 +382,7 @@ static int uncertainty_fill(cJSON *obj, const roi_run *run, const roi_analysis *
 }
 
 /* Rank correlations, contributions and decile swings, per output. */
-static int sensitivity_fill(cJSON *obj, const roi_analysis *an)
+static int sensitivity_fill(cJSON *obj, const roi_model *m, const roi_analysis *an)
 {
     /* Sensitivity and tails use the first sensitivity_trials trials (analysis.h). */
     if (!add_num(obj, "sensitivity_trials", (double)an->sens_trials))
@@ -387,7 +392,7 @@ static int sensitivity_fill(cJSON *obj, const roi_analysis *an)
         return 0;
     for (int o = 0; o < ROI_OUT_COUNT; o++) {
         const roi_sens_output *so = &an->sens[o];
-        if (!so->computed)
+        if (!so->computed || !roi_model_output_present(m, (roi_output)o))
             continue;
         cJSON *arr = child(sens, roi_output_name((roi_output)o), 1);
         if (!arr)
@@ -459,7 +464,7 @@ static int tails_fill(cJSON *obj, const roi_analysis *an)
 }
 
 /* The conditional views: the outputs over the trials where a condition holds. */
-static int views_fill(cJSON *obj, const roi_analysis *an)
+static int views_fill(cJSON *obj, const roi_model *m, const roi_analysis *an)
 {
     cJSON *views = child(obj, "views", 1);
     if (!views)
@@ -471,7 +476,7 @@ static int views_fill(cJSON *obj, const roi_analysis *an)
             !add_num(o, "trials", (double)v->count) || !add_num(o, "share", v->share) ||
             !add_num(o, "share_se", v->share_se))
             return 0;
-        cJSON *outs = outputs_ci_json(v->summary, v->ci);
+        cJSON *outs = outputs_ci_json(m, v->summary, v->ci);
         if (!outs || !cJSON_AddItemToObject(o, "outputs", outs)) {
             cJSON_Delete(outs);
             return 0;
@@ -481,7 +486,7 @@ static int views_fill(cJSON *obj, const roi_analysis *an)
 }
 
 /* The stress tests: the outputs with one input held in a percentile band. */
-static int stress_fill(cJSON *obj, const roi_analysis *an)
+static int stress_fill(cJSON *obj, const roi_model *m, const roi_analysis *an)
 {
     cJSON *stress = child(obj, "stress", 1);
     if (!stress)
@@ -495,7 +500,7 @@ static int stress_fill(cJSON *obj, const roi_analysis *an)
             !add_num(o, "npv_change_mean", r->npv_diff_mean) ||
             !add_num(o, "npv_change_se", r->npv_diff_se))
             return 0;
-        cJSON *outs = outputs_ci_json(r->summary, r->ci);
+        cJSON *outs = outputs_ci_json(m, r->summary, r->ci);
         if (!outs || !cJSON_AddItemToObject(o, "outputs", outs)) {
             cJSON_Delete(outs);
             return 0;
@@ -526,9 +531,10 @@ static int paired_fill(cJSON *obj, const roi_paired *p)
 static int analysis_fill(cJSON *obj, const roi_scenario_results *sc)
 {
     const roi_analysis *an = sc->analysis;
-    return uncertainty_fill(obj, sc->run, an) && sensitivity_fill(obj, an) &&
-           tornado_fill(obj, an) && tails_fill(obj, an) && views_fill(obj, an) &&
-           stress_fill(obj, an) && paired_fill(obj, &sc->paired);
+    const roi_model *m = sc->run->model;
+    return uncertainty_fill(obj, sc->run, an) && sensitivity_fill(obj, m, an) &&
+           tornado_fill(obj, an) && tails_fill(obj, an) && views_fill(obj, m, an) &&
+           stress_fill(obj, m, an) && paired_fill(obj, &sc->paired);
 }
 
 /* The "analysis" object of a scenario, or NULL when out of memory. */
@@ -584,7 +590,8 @@ static cJSON *scenario_json(const roi_scenario_results *sc)
         goto fail;
     }
     if (!add_str(horizon, "start", start) || !add_str(horizon, "end", end) ||
-        !add_num(horizon, "periods", m->periods))
+        !add_num(horizon, "periods", m->periods) ||
+        (m->currency && !add_str(horizon, "currency", m->currency))) /* absent: USD */
         goto fail;
 
     outputs = cJSON_CreateObject();
@@ -593,6 +600,8 @@ static cJSON *scenario_json(const roi_scenario_results *sc)
         goto fail;
     }
     for (int o = 0; o < ROI_OUT_COUNT; o++) {
+        if (!roi_model_output_present(m, (roi_output)o))
+            continue; /* total_savings for a case without savings streams */
         cJSON *out = output_json(&run->summary[o], (roi_output)o);
         if (!out || !cJSON_AddItemToObject(outputs, roi_output_name((roi_output)o), out)) {
             cJSON_Delete(out);

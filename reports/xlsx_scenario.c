@@ -35,6 +35,7 @@ static const char *output_label(roi_output o)
     case ROI_OUT_TOTAL_SPEND: return "Total spend";
     case ROI_OUT_TOTAL_REVENUE: return "Total revenue";
     case ROI_OUT_PEAK_ACTIVE: return "Peak unique active users";
+    case ROI_OUT_TOTAL_SAVINGS: return "Total savings";
     default: return "";
     }
 }
@@ -110,7 +111,9 @@ static lxw_error write_stats_table(xctx *x, lxw_worksheet *ws, int k, int head)
     TRY(worksheet_set_row(ws, (lxw_row_t)head, 45, NULL));
 
     int row = head + 1;
-    for (int o = 0; o < ROI_OUT_COUNT; o++, row++) {
+    for (int o = 0; o < ROI_OUT_COUNT; o++) {
+        if (!roi_model_output_present(m, (roi_output)o))
+            continue; /* total_savings without savings streams */
         const roi_summary *s = &run->summary[o];
         lxw_format *fm = xl_output_format(f, (roi_output)o);
         int none = s->n_defined == 0, few = s->n_defined < 2;
@@ -125,10 +128,12 @@ static lxw_error write_stats_table(xctx *x, lxw_worksheet *ws, int k, int head)
         TRY(xl_put_num(x, ws, row, OC_MAX, none ? NAN : s->max, fm));
         TRY(xl_put_num(x, ws, row, OC_PPOS, none ? NAN : s->prob_positive, f->pct));
         TRY(xl_put_num(x, ws, row, OC_CVAR, none ? NAN : s->cvar5, fm));
-        if (o == ROI_OUT_IRR || o == ROI_OUT_PAYBACK)
+        if (o == ROI_OUT_IRR || o == ROI_OUT_PAYBACK ||
+            (o == ROI_OUT_ROI_MULTIPLE && s->undefined_share > 0)) /* no spend */
             TRY(xl_put_num(x, ws, row, OC_UNDEF, s->undefined_share, f->pct));
         else
             TRY(worksheet_write_blank(ws, (lxw_row_t)row, OC_UNDEF, NULL));
+        row++;
     }
     /* Payback percentiles again as quarters: the quarter in which the period falls. */
     const roi_summary *pb = &run->summary[ROI_OUT_PAYBACK];
@@ -250,6 +255,20 @@ static lxw_error npv_charts(xctx *x, lxw_worksheet *ws, int k, int row, int col2
     return LXW_NO_ERROR;
 }
 
+/* Nonzero when some series of scenario k's run has a name starting with prefix (a case
+ * without surfaces has no "active.", one without spend no "spend.": MODEL.md 10.1). */
+static int has_series(const xctx *x, int k, const char *prefix)
+{
+    const roi_run *run = x->res->sc[k].run;
+    for (int s = 0; s < run->n_series; s++) {
+        char name[128];
+        roi_model_series_name(run->model, s, name, sizeof name);
+        if (strncmp(name, prefix, strlen(prefix)) == 0 && roi_model_series_present(run->model, s))
+            return 1;
+    }
+    return 0;
+}
+
 /* Stacked chart of the medians of the series whose names start with prefix. */
 static lxw_chart *stacked(xctx *x, int k, uint8_t type, const char *title, const char *prefix,
                           const char *axis_title, const char *num_fmt)
@@ -280,6 +299,8 @@ static lxw_chart *stacked(xctx *x, int k, uint8_t type, const char *title, const
     return c;
 }
 
+static lxw_error users_chart(xctx *x, lxw_worksheet *ws, int k, int row, int col2);
+
 static lxw_error period_charts(xctx *x, lxw_worksheet *ws, int k, int row, int col2, int step)
 {
     unsigned color = x->sc[k].color;
@@ -303,8 +324,40 @@ static lxw_error period_charts(xctx *x, lxw_worksheet *ws, int k, int row, int c
                                   LXW_CHART_AXIS_LABEL_POSITION_LOW);
     TRY(place(x, ws, c, row, 0, "Fan chart of cumulative cash flow"));
 
-    /* Unique reach and unique active users (medians). */
-    c = xl_new_chart(x, LXW_CHART_LINE, "Unique reach and unique active users (medians)");
+    /* Unique reach and unique active users (medians); only a case with surfaces has
+     * them, and the charts after it are each shown only when they have a series. */
+    if (has_series(x, k, "unique_active"))
+        TRY(users_chart(x, ws, k, row, col2));
+    row += step;
+    if (has_series(x, k, "active.")) {
+        c = stacked(x, k, LXW_CHART_AREA_STACKED, "Active users per surface (medians, stacked)",
+                    "active.", "People", USERS_FMT);
+        TRY(place(x, ws, c, row, 0, "Active users per surface"));
+    }
+    if (has_series(x, k, "revenue.")) {
+        c = stacked(x, k, LXW_CHART_COLUMN_STACKED, "Revenue per stream by quarter (medians)",
+                    "revenue.", "Revenue per quarter", x->money_code);
+        TRY(place(x, ws, c, row, col2, "Revenue per stream"));
+    }
+    row += step;
+    if (has_series(x, k, "spend.")) {
+        c = stacked(x, k, LXW_CHART_COLUMN_STACKED, "Spend per line by quarter (medians)",
+                    "spend.", "Spend per quarter", x->money_code);
+        TRY(place(x, ws, c, row, 0, "Spend per line"));
+    }
+    if (has_series(x, k, "savings.")) { /* MODEL.md 10.3: savings apart from revenue */
+        c = stacked(x, k, LXW_CHART_COLUMN_STACKED, "Savings per stream by quarter (medians)",
+                    "savings.", "Savings per quarter", x->money_code);
+        TRY(place(x, ws, c, row, col2, "Savings per stream"));
+    }
+    return LXW_NO_ERROR;
+}
+
+/* The line chart of unique reach and unique active users (medians). */
+static lxw_error users_chart(xctx *x, lxw_worksheet *ws, int k, int row, int col2)
+{
+    unsigned color = x->sc[k].color;
+    lxw_chart *c = xl_new_chart(x, LXW_CHART_LINE, "Unique reach and unique active users (medians)");
     if (!c ||
         !row_series(x, c, k, xl_series_row(x, k, ROI_SERIES_UNIQUE_REACH, ST_P50), "unique reach",
                     0x7F7F7F, 2, LXW_CHART_LINE_DASH_DASH) ||
@@ -313,20 +366,7 @@ static lxw_error period_charts(xctx *x, lxw_worksheet *ws, int k, int row, int c
         return LXW_ERROR_MEMORY_MALLOC_FAILED;
     xl_style_axis(chart_axis_get(c, LXW_CHART_AXIS_TYPE_Y), "People", USERS_FMT);
     xl_style_axis(chart_axis_get(c, LXW_CHART_AXIS_TYPE_X), NULL, NULL);
-    TRY(place(x, ws, c, row, col2, "Unique reach and active users"));
-
-    row += step;
-    c = stacked(x, k, LXW_CHART_AREA_STACKED, "Active users per surface (medians, stacked)",
-                "active.", "People", USERS_FMT);
-    TRY(place(x, ws, c, row, 0, "Active users per surface"));
-    c = stacked(x, k, LXW_CHART_COLUMN_STACKED, "Revenue per stream by quarter (medians)",
-                "revenue.", "Revenue per quarter", x->money_code);
-    TRY(place(x, ws, c, row, col2, "Revenue per stream"));
-    row += step;
-    c = stacked(x, k, LXW_CHART_COLUMN_STACKED, "Spend per line by quarter (medians)", "spend.",
-                "Spend per quarter", x->money_code);
-    TRY(place(x, ws, c, row, 0, "Spend per line"));
-    return LXW_NO_ERROR;
+    return place(x, ws, c, row, col2, "Unique reach and active users");
 }
 
 static lxw_error write_scenario(xctx *x, int k)
@@ -351,7 +391,10 @@ static lxw_error write_scenario(xctx *x, int k)
 
     const int head = 3;
     TRY(write_stats_table(x, ws, k, head));
-    int row = head + ROI_OUT_COUNT + 4;
+    int shown = 0;
+    for (int o = 0; o < ROI_OUT_COUNT; o++)
+        shown += roi_model_output_present(m, (roi_output)o);
+    int row = head + shown + 4;
     TRY(write_milestones(x, ws, k, row, &row));
     row += 1;
 

@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "scenario.h"
+#include "sim.h"
 
 /* Loads scenario text (written to a file of its own). */
 static roi_status load_text(const char *text, roi_model **m, roi_error *err)
@@ -101,6 +102,9 @@ static void test_plain_cash_flow_case(void **state)
     assert_near(out[ROI_OUT_TOTAL_SPEND], 700.0, 1e-9);
     assert_near(out[ROI_OUT_TOTAL_REVENUE], 600.0, 1e-9);
     assert_true(isnan(out[ROI_OUT_PAYBACK])); /* cumulative -550 .. -100: never */
+    assert_near(out[ROI_OUT_TOTAL_SAVINGS], 0.0, 0);
+    assert_false(roi_model_output_present(m, ROI_OUT_TOTAL_SAVINGS));
+    assert_true(roi_model_output_present(m, ROI_OUT_TOTAL_REVENUE));
     for (int t = 0; t < 4; t++)
         assert_near(AT(m, series, "quality_multiplier", t), 1.0, 0);
     assert_false(roi_model_series_present(m, ROI_SERIES_SCORE));
@@ -214,6 +218,9 @@ static void test_savings_and_schedule(void **state)
     assert_int_equal(roi_model_series_index(m, "revenue.deflection"), -1);
     assert_near(out[ROI_OUT_NPV], 3000.0, 1e-9);
     assert_near(out[ROI_OUT_TOTAL_REVENUE], 200.0, 1e-9);
+    assert_near(out[ROI_OUT_TOTAL_SAVINGS], 4000.0, 1e-9);
+    assert_true(roi_model_output_present(m, ROI_OUT_TOTAL_SAVINGS));
+    assert_string_equal(roi_output_name(ROI_OUT_TOTAL_SAVINGS), "total_savings");
     assert_near(out[ROI_OUT_TOTAL_SPEND], 1200.0, 1e-9);
     assert_near(out[ROI_OUT_ROI_MULTIPLE], (4000.0 + 200.0) / 1200.0, 1e-12);
     free(series);
@@ -381,6 +388,163 @@ static void test_whatif_redeclares_views_and_stresses(void **state)
     expect_refused(text, "already declared");
 }
 
+/* ---- the bundled example, scenarios/examples/fleet_routing.lua ---------------------------------- */
+
+#define FLEET ROI_SOURCE_DIR "/scenarios/examples/fleet_routing.lua"
+
+/* Every uncertain input of the example fixed (--set), with adoption at once (p huge, q
+ * 0), so that its npv can be computed by hand from MODEL.md's formulas. */
+static void test_example_npv_by_hand(void **state)
+{
+    (void)state;
+    const char *const sets[] = {
+        "horizon.terminal_growth=0.01", "platform.amount=8e6", "integration.amount=1.2e6",
+        "compute.unit_cost=0.04", "drivers.delay=1", "drivers.ceiling=0.8",
+        "drivers.adoption.p=1e6", "drivers.adoption.q=0", "fuel_and_overtime.rate=12",
+        "fuel_and_overtime.ratio=0.5", "same_day.amount=0.6e6"};
+    roi_scenario_opts opts = {.sets = sets, .n_sets = (int)(sizeof sets / sizeof sets[0])};
+    roi_model *m = NULL;
+    roi_error err;
+    roi_error_clear(&err);
+    if (roi_scenario_load(FLEET, &opts, &m, &err) != ROI_OK)
+        fail_msg("%s", err.msg);
+    assert_int_equal(roi_graph_input_count(&m->graph), 0);
+    assert_int_equal(m->periods, 20);
+    assert_string_equal(roi_model_currency(m), "USD");
+    double out[ROI_OUT_COUNT];
+    run_trial(m, out, NULL);
+
+    /* Drivers: launch 2026Q3 (t = 2) + 1 quarter: L = 3 (no versions: t_launch = 0).
+     * Active = 4000 * 1.03^(t/4) * unlocked * 0.8; routes = active * 63. */
+    double npv = 0.0, ocf = 0.0, savings = 0.0, revenue = 0.0, spend = 0.0;
+    for (int t = 0; t < 20; t++) {
+        int k = t - 3;
+        double unlocked = k < 0 ? 0.0 : k < 2 ? 0.25 : k < 4 ? 0.60 : 1.0;
+        double routes = 4000.0 * pow(1.03, t / 4.0) * unlocked * 0.8 * 63.0;
+        double saved = t >= 2 ? routes * 12.0 * 0.5 : 0.0;
+        double same_day = t >= 4 ? 0.6e6 * pow(1.1, (t - 4) / 4.0) : 0.0;
+        double compute = t >= 2 ? routes * 0.04 * pow(0.8, t / 4.0) : 0.0;
+        double team = 1.2e6 * pow(1.04, t / 4.0);
+        double invest = (t == 0 ? 8e6 : 0.0) + (t < 4 ? 1.2e6 : 0.0);
+        npv += (saved + same_day - compute - team - invest) * pow(1.08, -t / 4.0);
+        if (t >= 16)
+            ocf += saved + same_day - compute - team;
+        savings += saved;
+        revenue += same_day;
+        spend += compute + team + invest;
+    }
+    const double tv = ocf > 0 ? ocf * 1.01 / (0.08 - 0.01) : 0.0;
+    npv += tv * pow(1.08, -19 / 4.0);
+    assert_near(out[ROI_OUT_NPV], npv, 1e-9 * fabs(npv));
+    assert_near(out[ROI_OUT_TOTAL_SAVINGS], savings, 1e-9 * savings);
+    assert_near(out[ROI_OUT_TOTAL_REVENUE], revenue, 1e-9 * revenue);
+    assert_near(out[ROI_OUT_TOTAL_SPEND], spend, 1e-9 * spend);
+    /* tens of millions, not billions */
+    assert_true(fabs(npv) > 1e6 && fabs(npv) < 1e9);
+    roi_model_free(m);
+}
+
+/* The scenario states its currency as an ISO 4217 code. */
+static void test_currency(void **state)
+{
+    (void)state;
+    char text[2048];
+    snprintf(text, sizeof text, "%s", SAAS);
+    char *brace = strchr(text, '}');
+    assert_non_null(brace);
+    const char *rest = strchr(SAAS, '}');
+    snprintf(brace, sizeof text - (size_t)(brace - text), ", currency = \"EUR\" %s", rest);
+    roi_model *m = load_ok(text);
+    assert_string_equal(roi_model_currency(m), "EUR");
+    assert_string_equal(roi_currency_symbol("EUR"), "\u20ac");
+    assert_string_equal(roi_currency_symbol("USD"), "$");
+    assert_null(roi_currency_symbol("CHF"));
+    roi_model_free(m);
+    m = load_ok(SAAS);
+    assert_null(m->currency);
+    assert_string_equal(roi_model_currency(m), "USD");
+    roi_model_free(m);
+    snprintf(brace, sizeof text - (size_t)(brace - text), ", currency = \"eur\" %s", rest);
+    expect_refused(text, "horizon.currency: must be an ISO 4217 code in capitals, got 'eur'; "
+                         "did you mean 'EUR'?");
+    snprintf(brace, sizeof text - (size_t)(brace - text), ", currency = \"euro\" %s", rest);
+    expect_refused(text, "three capital letters");
+}
+
+/* A pure benefit case spends nothing: its ROI multiple is undefined in every trial,
+ * reported as a share, as irr is; the run does not stop. */
+static void test_no_spend_roi_multiple_undefined(void **state)
+{
+    (void)state;
+    roi_model *m = load_ok(
+        "horizon { from = \"2026Q1\", to = \"2026Q4\", discount = 0, terminal = false }\n"
+        "revenue \"grant\" { kind = \"schedule\", from = \"2026Q1\", to = \"end\",\n"
+        "  amount = uniform(1, 2) }\n");
+    roi_sim_opts opts = {.seed = 1, .trials = 500, .threads = 1};
+    roi_run *run = NULL;
+    roi_error err;
+    roi_error_clear(&err);
+    if (roi_sim_run(m, &opts, &run, &err) != ROI_OK)
+        fail_msg("%s", err.msg);
+    assert_int_equal(run->summary[ROI_OUT_ROI_MULTIPLE].n_defined, 0);
+    assert_near(run->summary[ROI_OUT_ROI_MULTIPLE].undefined_share, 1.0, 0);
+    assert_near(run->summary[ROI_OUT_TOTAL_SPEND].max, 0.0, 0);
+    roi_run_free(run);
+    roi_model_free(m);
+}
+
+/* ---- a what-if may use the parent's value of what it changes ----------------------------------- */
+
+static void test_whatif_relative_change(void **state)
+{
+    (void)state;
+    const char *parent =
+        "horizon { from = \"2026Q1\", to = \"2026Q4\", discount = 0, terminal = false }\n"
+        "uplift_share = 0.25\n"
+        "revenue \"fees\" { kind = \"schedule\", from = \"2026Q1\", to = \"end\", amount = 100 }\n"
+        "revenue \"extra\" { kind = \"schedule\", from = \"2026Q1\", to = \"end\",\n"
+        "  amount = fees.amount * uplift_share }\n";
+    roi_model *m = NULL;
+    roi_error err;
+    roi_status s = load_whatif(parent,
+                               "scenario { extends = \"bank\" }\n"
+                               "fees.amount = fees.amount * 2\n"
+                               "uplift_share = uplift_share + 0.25\n",
+                               &m, &err);
+    if (s != ROI_OK)
+        fail_msg("%s", err.msg);
+    double out[ROI_OUT_COUNT];
+    run_trial(m, out, NULL);
+    /* fees 200 a quarter, extra 200 * 0.5 = 100 (the parent's expression sees the new
+     * values) */
+    assert_near(out[ROI_OUT_TOTAL_REVENUE], 4 * (200.0 + 100.0), 1e-9);
+    roi_model_free(m);
+    /* in one file, a name that has no value yet cannot use itself */
+    expect_refused("horizon { from = \"2026Q1\", to = \"2026Q4\", discount = 0, terminal = false }\n"
+                   "x = x * 2\n",
+                   "unknown name 'x'");
+}
+
+/* Smaller mistakes a user met, each with a message that says what to write. */
+static void test_small_mistakes(void **state)
+{
+    (void)state;
+    expect_refused("horizon { from = \"2026Q1\", to = \"2026Q4\", discount = 10, terminal = false }\n",
+                   "horizon.discount: is an annual rate as a fraction, got 10 (1000%); did you "
+                   "mean 0.1?");
+    expect_refused("horizon { from = \"2026Q1\", to = \"2026Q4\", discount = uniform(0, 8),"
+                   " terminal = false }\n",
+                   "rates above 1 are refused");
+    char text[2048];
+    snprintf(text, sizeof text,
+             "%sspend \"gpu\" { kind = \"inference\", class = \"investment\", from = \"2026Q1\","
+             " unit_cost = 1 }\n", BANK);
+    expect_refused(text, "gpu.class: an inference line recurs with usage");
+    expect_refused("horizon { from = \"2026Q1\", to = \"2026Q4\", discount = 0, terminal = false }\n"
+                   "spend \"fine_tuning\" { kind = \"lump\", quarter = \"2025Q4\", amount = 5 }\n",
+                   "fine_tuning.quarter: 2025Q4 is before the horizon");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -393,6 +557,11 @@ int main(void)
         cmocka_unit_test(test_slipped_version_delays_adoption),
         cmocka_unit_test(test_whatif_fixes_an_analysed_input),
         cmocka_unit_test(test_whatif_redeclares_views_and_stresses),
+        cmocka_unit_test(test_example_npv_by_hand),
+        cmocka_unit_test(test_currency),
+        cmocka_unit_test(test_no_spend_roi_multiple_undefined),
+        cmocka_unit_test(test_whatif_relative_change),
+        cmocka_unit_test(test_small_mistakes),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -935,6 +935,7 @@ static void ref_trial(const roi_model *m, const double *vals, ref_ws *ws, double
     out[ROI_OUT_TOTAL_SPEND] = total_spend;
     out[ROI_OUT_TOTAL_REVENUE] = total_revenue;
     out[ROI_OUT_PEAK_ACTIVE] = peak;
+    out[ROI_OUT_TOTAL_SAVINGS] = 0.0; /* the random models' streams are all revenue */
     if (!series)
         return;
     double cumulative = 0.0;

@@ -268,9 +268,9 @@ static roi_run *hand_run(const double *npv, const double *payback, size_t n)
     roi_run *run = calloc(1, sizeof *run);
     assert_non_null(run);
     run->trials = n;
-    run->exact = malloc(n);
+    run->exact = malloc(n * sizeof *run->exact);
     assert_non_null(run->exact);
-    memset(run->exact, 0xff, n);
+    memset(run->exact, 0xff, n * sizeof *run->exact);
     for (int o = 0; o < ROI_OUT_COUNT; o++) {
         run->out[o] = calloc(n, sizeof(float));
         assert_non_null(run->out[o]);

@@ -196,7 +196,7 @@ static const char *override_of(const char *kind, const char *field)
         {"horizon", "discount", "0.1"},   {"horizon", "terminal_growth", "0"},
         {"frontier", "slope", "x_in"},    {"stress", "low", "0"},
         {"stress", "high", "0.5"},        {"goal", "low", "0"},
-        {"goal", "high", "1"},
+        {"goal", "high", "1"},            {"horizon", "currency", "\"EUR\""},
     };
     for (size_t i = 0; i < sizeof o / sizeof o[0]; i++)
         if (strcmp(o[i].kind, kind) == 0 && strcmp(o[i].field, field) == 0)
@@ -629,15 +629,15 @@ static void test_not_finite_values_are_refused(void **state)
     expect_error(BASE, inf_arg, 1, ROI_ERR_SCENARIO, "mean must be a finite number, got inf");
 }
 
-/* The cap on what a run allocates: outputs per trial (8 floats and a byte of exactness
- * flags) plus per-block sums. For base (23 quarters), 1024 trials make 2 blocks:
- * 1024 * (8 * 4 + 1) + 2 * cells * 8 bytes. */
+/* The cap on what a run allocates: outputs per trial (a float each and two bytes of
+ * exactness flags) plus per-block sums. For base (23 quarters), 1024 trials make 2
+ * blocks: 1024 * (9 * 4 + 2) + 2 * cells * 8 bytes. */
 static void test_run_memory_cap(void **state)
 {
     (void)state;
     roi_model *m = load_ok(BASE, NULL, 0);
     size_t cells = (size_t)roi_model_series_count(m) * 23 + (size_t)roi_graph_input_count(&m->graph);
-    assert_int_equal(roi_sim_bytes(m, 1024), 1024 * (ROI_OUT_COUNT * 4 + 1) + 2 * cells * 8);
+    assert_int_equal(roi_sim_bytes(m, 1024), 1024 * (ROI_OUT_COUNT * 4 + 2) + 2 * cells * 8);
     assert_int_equal(roi_sim_bytes(m, SIZE_MAX), SIZE_MAX);
     roi_sim_opts opts = {.seed = 1, .trials = 100000, .threads = 1, .max_bytes = 1 << 20};
     roi_run *run = NULL;

@@ -206,7 +206,7 @@ static void assert_runs_identical(const roi_run *a, const roi_run *b)
     assert_int_equal(a->trials, b->trials);
     for (int k = 0; k < ROI_OUT_COUNT; k++) {
         assert_memory_equal(a->out[k], b->out[k], a->trials * sizeof(float));
-        assert_memory_equal(a->exact, b->exact, a->trials);
+        assert_memory_equal(a->exact, b->exact, a->trials * sizeof *a->exact);
         assert_memory_equal(&a->summary[k], &b->summary[k], sizeof(roi_summary));
     }
     assert_int_equal(a->n_series, b->n_series);
@@ -645,7 +645,7 @@ static void test_outputs_only_same_outputs(void **state)
             assert_memory_equal(run->out[k], ref->out[k], run->trials * sizeof(float));
             assert_memory_equal(&run->summary[k], &ref->summary[k], sizeof(roi_summary));
         }
-        assert_memory_equal(run->exact, ref->exact, run->trials);
+        assert_memory_equal(run->exact, ref->exact, run->trials * sizeof *run->exact);
         assert_true(isnan(run->bands[0].p50) && isnan(run->bands[0].mean));
         assert_true(isnan(run->milestone_prob[0]));
         assert_true(run->n_inputs > 0 && isnan(run->inputs[0].p5));

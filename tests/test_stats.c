@@ -423,7 +423,7 @@ static void check_float_summary(size_t N)
     enum { B = 1024 };
     double *x = malloc(N * sizeof *x), *work = malloc(N * sizeof *work);
     float *f = malloc(N * sizeof *f);
-    unsigned char *ex = malloc(N);
+    uint16_t *ex = malloc(N * sizeof *ex);
     assert_true(x && work && f && ex);
     size_t n_exact = 0;
     for (size_t i = 0; i < N; i++) {
@@ -440,7 +440,7 @@ static void check_float_summary(size_t N)
         }
         int e;
         f[i] = roi_stats_to_float(x[i], &e);
-        ex[i] = (unsigned char)(e << 3); /* bit 3, as for output 3 */
+        ex[i] = (uint16_t)(e << 3); /* bit 3, as for output 3 */
         n_exact += (size_t)e;
         assert_true((f[i] > 0.0f) == (x[i] > 0.0));
         assert_true((f[i] < 0.0f) == (x[i] < 0.0));
@@ -501,12 +501,12 @@ static void test_float_summary_constant(void **state)
     (void)state;
     double x[3000];
     float f[3000];
-    unsigned char ex[3000];
+    uint16_t ex[3000];
     for (int i = 0; i < 3000; i++) {
         int e;
         x[i] = 0.1;
         f[i] = roi_stats_to_float(x[i], &e);
-        ex[i] = (unsigned char)e;
+        ex[i] = (uint16_t)e;
     }
     roi_moments mo;
     roi_moments_of(x, 3000, &mo);

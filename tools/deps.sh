@@ -3,6 +3,10 @@
 # otherwise it prints the one command to run and stops. With arguments, it installs
 # those packages instead (fuzz/deps.sh uses this for the hardening tools).
 PKGS="build-essential cmake pkg-config liblua5.4-dev libgsl-dev libcjson-dev libxlsxwriter-dev libcmocka-dev python3 python3-openpyxl"
+# Open MPI, for roisim-mpi and its test (docs/cluster.md): CI installs it so that the
+# promise "the same bytes over any number of ranks" is tested on every change; it adds
+# about a minute of packages and one test. ROI_MPI=OFF leaves it out.
+[ "${ROI_MPI:-AUTO}" = OFF ] || PKGS="$PKGS libopenmpi-dev openmpi-bin"
 [ $# -gt 0 ] && PKGS="$*"
 missing=""
 for p in $PKGS; do

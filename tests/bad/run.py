@@ -24,6 +24,11 @@ def main():
     roisim, corpus, work = (os.path.abspath(a) for a in sys.argv[1:])
     shutil.rmtree(work, ignore_errors=True)
     os.makedirs(work)
+    # A FIFO named as a scenario, and a scenario extending one: both are opened without
+    # waiting for a writer, and refused (only regular files are scenarios).
+    os.mkfifo(os.path.join(work, "fifo.lua"))
+    with open(os.path.join(work, "extends_fifo.lua"), "w", encoding="utf-8") as fp:
+        fp.write('scenario { extends = "fifo" }\n')
     env = dict(os.environ)
     env["ROISIM_SCENARIOS"] = os.path.join(corpus, "..", "..", "scenarios")
     cases = []
@@ -79,7 +84,8 @@ def main():
     if len(cases) < 40:
         print("FAIL: only %d cases" % len(cases), file=sys.stderr)
         failures += 1
-    leftovers = [f for f in os.listdir(work) if f != "earlier.json"]
+    leftovers = [f for f in os.listdir(work)
+                 if f not in ("earlier.json", "fifo.lua", "extends_fifo.lua")]
     if leftovers:
         print("FAIL: files left in the work folder: %s" % leftovers, file=sys.stderr)
         failures += 1

@@ -37,7 +37,8 @@ for file in "$corpus"/*.lua; do
     name=$(basename "$file")
     count=$((count + 1))
     # shellcheck disable=SC2086 # args are words on purpose
-    (cd "$work/cwd" && "$roisim" check --quiet $args "$file" >"$work/out" 2>"$work/err")
+    # A case that hangs fails instead of hanging the suite (120 s: far above any limit).
+    (cd "$work/cwd" && timeout 120 "$roisim" check --quiet $args "$file" >"$work/out" 2>"$work/err")
     got=$?
     ok=1
     if [ "$got" -ne "$want" ]; then

@@ -1,0 +1,5 @@
+-- expect: string.gmatch: a 7-byte pattern with 2 repetition items
+-- args: --time-limit 2
+-- A back-reference compares a capture's length at every step.
+local s = string.rep("a", 1 << 20)
+for x in s:gmatch("(a*)%1b") do end

@@ -1,0 +1,221 @@
+/*
+ * test_sipmath.c - the SIPmath 3.0 library of a run (reports/sipmath.c).
+ *
+ * A small scenario (tests/scenarios/constant.lua) made uncertain with --set (a gamma
+ * spend, a truncated Weibull rate, a discrete interaction count) is run and exported;
+ * the library is read back with cJSON and every input's SIP is regenerated from what
+ * the file says: its metalog's quantiles match the input's within the stated fit
+ * error, its HDR stream and metalog give the first trials the file states, and a few
+ * thousand regenerated trials have the input's mean within 4 standard errors.
+ */
+#include "roi_test.h"
+
+#include <cjson/cJSON.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "hdr.h"
+#include "metalog.h"
+#include "results.h"
+#include "scenario.h"
+#include "sim.h"
+#include "sipmath_report.h"
+
+static const char *const SETS[] = {
+    "team.amount=gamma{ shape = 4, scale = 25 }",
+    "ads.rate=weibull{ shape = 1.5, scale = 0.1 }:truncate{ high = 0.3 }",
+    "app.interactions=discrete{ [8] = 0.25, [10] = 0.5, [12] = 0.25 }",
+};
+enum { N_SETS = sizeof SETS / sizeof SETS[0] };
+
+static char *read_all(const char *path)
+{
+    FILE *fp = fopen(path, "rb");
+    assert_non_null(fp);
+    fseek(fp, 0, SEEK_END);
+    long size = ftell(fp);
+    fseek(fp, 0, SEEK_SET);
+    char *buf = malloc((size_t)size + 1);
+    assert_non_null(buf);
+    buf[fread(buf, 1, (size_t)size, fp)] = '\0';
+    fclose(fp);
+    return buf;
+}
+
+static double num(const cJSON *obj, const char *key)
+{
+    const cJSON *item = cJSON_GetObjectItemCaseSensitive(obj, key);
+    if (!cJSON_IsNumber(item))
+        fail_msg("'%s' is not a number", key);
+    return item->valuedouble;
+}
+
+static const char *str(const cJSON *obj, const char *key)
+{
+    const cJSON *item = cJSON_GetObjectItemCaseSensitive(obj, key);
+    if (!cJSON_IsString(item))
+        fail_msg("'%s' is not a string", key);
+    return item->valuestring;
+}
+
+/* The metalog a SIP's arguments describe. */
+static roi_metalog sip_metalog(const cJSON *sip)
+{
+    const cJSON *args = cJSON_GetObjectItemCaseSensitive(sip, "arguments");
+    const cJSON *a = cJSON_GetObjectItemCaseSensitive(args, "aCoefficients");
+    double coef[ROI_METALOG_MAX_TERMS];
+    int k = 0;
+    const cJSON *c;
+    cJSON_ArrayForEach(c, a)
+    {
+        assert_true(k < ROI_METALOG_MAX_TERMS);
+        coef[k++] = c->valuedouble;
+    }
+    const cJSON *lo = cJSON_GetObjectItemCaseSensitive(args, "lowerBound");
+    const cJSON *hi = cJSON_GetObjectItemCaseSensitive(args, "upperBound");
+    roi_metalog m;
+    roi_error err;
+    assert_int_equal(roi_metalog_set(&m, coef, k, lo ? lo->valuedouble : -INFINITY,
+                                     hi ? hi->valuedouble : INFINITY, &err),
+                     ROI_OK);
+    assert_true(roi_metalog_feasible(&m));
+    return m;
+}
+
+/* The HDR arguments of the rng entry a SIP refers to. */
+static roi_hdr sip_hdr(const cJSON *root, const cJSON *sip)
+{
+    const char *want = str(cJSON_GetObjectItemCaseSensitive(sip, "ref"), "name");
+    assert_string_equal(str(cJSON_GetObjectItemCaseSensitive(sip, "ref"), "source"), "rng");
+    const cJSON *rng = cJSON_GetObjectItemCaseSensitive(
+        cJSON_GetObjectItemCaseSensitive(root, "U01"), "rng");
+    const cJSON *r;
+    cJSON_ArrayForEach(r, rng)
+    {
+        if (strcmp(str(r, "name"), want) != 0)
+            continue;
+        assert_string_equal(str(r, "function"), "HDR_2_0");
+        const cJSON *a = cJSON_GetObjectItemCaseSensitive(r, "arguments");
+        assert_string_equal(str(a, "counter"), "PM_Index");
+        return (roi_hdr){(uint64_t)num(a, "entity"), (uint64_t)num(a, "varId"),
+                         (uint64_t)num(a, "seed3"), (uint64_t)num(a, "seed4")};
+    }
+    fail_msg("no rng entry '%s'", want);
+    return (roi_hdr){0};
+}
+
+/* The quantile the SIP of input d must reproduce: d's own, or jittered by +/- 1/2 for a
+ * whole-numbered input (what the library states with "integer"). */
+static double input_quantile(const roi_dist *d, int integer, double y)
+{
+    double v = roi_dist_quantile(d, y);
+    if (!integer)
+        return v;
+    double below = roi_dist_cdf(d, v - 0.5), at = roi_dist_cdf(d, v) - below;
+    return v - 0.5 + (y - below) / at;
+}
+
+static void check_input_sip(const cJSON *root, const cJSON *sip, const roi_dist *d)
+{
+    const cJSON *meta = cJSON_GetObjectItemCaseSensitive(sip, "metadata");
+    roi_metalog m = sip_metalog(sip);
+    int integer = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(meta, "integer"));
+    assert_int_equal(integer, roi_dist_is_integer(d));
+    /* Quantiles within the stated fit error (measured on y = 0.01..0.99). */
+    double max_error = num(meta, "fitMaxError");
+    for (int j = 1; j <= 99; j += 7) {
+        double y = j / 100.0, want = input_quantile(d, integer, y);
+        double tol = 1.0001 * max_error + 1e-9 * (1 + fabs(want));
+        if (!(fabs(roi_metalog_quantile(&m, y) - want) <= tol))
+            fail_msg("%s: Q(%g) = %.17g, the input's %.17g, stated error %.3g", str(sip, "name"),
+                     y, roi_metalog_quantile(&m, y), want, max_error);
+    }
+    /* The first trials, regenerated from the file: HDR counter i + 1 for trial i. */
+    roi_hdr h = sip_hdr(root, sip);
+    const cJSON *first = cJSON_GetObjectItemCaseSensitive(meta, "firstTrials");
+    assert_int_equal(cJSON_GetArraySize(first), 3);
+    for (int c = 1; c <= 3; c++) {
+        double v = roi_metalog_quantile(&m, roi_hdr_uniform(&h, (uint64_t)c));
+        double stated = cJSON_GetArrayItem(first, c - 1)->valuedouble;
+        if (memcmp(&v, &stated, sizeof v) != 0)
+            fail_msg("%s: trial %d regenerates %.17g, the file says %.17g", str(sip, "name"), c,
+                     v, stated);
+    }
+    /* The regenerated trials have the input's mean (integer inputs: after rounding). */
+    enum { N = 4000 };
+    double sum = 0;
+    for (int i = 1; i <= N; i++) {
+        double v = roi_metalog_quantile(&m, roi_hdr_uniform(&h, (uint64_t)i));
+        sum += integer ? floor(v + 0.5) : v;
+    }
+    double se = sqrt(roi_dist_variance(d) / N);
+    assert_near(sum / N, roi_dist_mean(d), 4 * se + max_error / 10);
+}
+
+static void test_export_regenerates_the_inputs(void **state)
+{
+    (void)state;
+    roi_engine_init();
+    char file[512], path[128];
+    snprintf(file, sizeof file, "%s/scenarios/constant.lua", ROI_TEST_DIR);
+    snprintf(path, sizeof path, "/tmp/roi_test_sipmath.%d.json", (int)getpid());
+    roi_scenario_opts opts = {.sets = SETS, .n_sets = N_SETS};
+    roi_model *model = NULL;
+    roi_error err;
+    roi_error_clear(&err);
+    if (roi_scenario_load(file, &opts, &model, &err) != ROI_OK)
+        fail_msg("loading: %s", err.msg);
+    roi_sim_opts so = {.seed = 4242, .trials = 3000, .threads = 1};
+    roi_run *run = NULL;
+    if (roi_sim_run(model, &so, &run, &err) != ROI_OK)
+        fail_msg("running: %s", err.msg);
+    roi_scenario_results sc = {.run = run};
+    roi_results res = {.n = 1, .sc = &sc, .reference = -1};
+    roi_report_meta meta = {.version = ROI_VERSION, .seed = 4242, .trials = 3000};
+    assert_int_equal(roi_report_sipmath_write(&res, &meta, path, &err), ROI_OK);
+
+    char *text = read_all(path);
+    cJSON *root = cJSON_Parse(text);
+    assert_non_null(root);
+    assert_string_equal(str(root, "objectType"), "sipModel");
+    assert_string_equal(str(root, "libraryType"), "SIPmath_3_0");
+    assert_non_null(strstr(str(root, "provenance"), "seed 4242, 3000 trials"));
+    assert_non_null(strstr(str(root, "provenance"), "constant.lua"));
+    const cJSON *sips = cJSON_GetObjectItemCaseSensitive(root, "sips");
+    int inputs = 0, outputs = 0;
+    const cJSON *sip;
+    cJSON_ArrayForEach(sip, sips)
+    {
+        assert_string_equal(str(sip, "function"), "Metalog_1_0");
+        const char *kind = str(cJSON_GetObjectItemCaseSensitive(sip, "metadata"), "kind");
+        if (!strcmp(kind, "output")) {
+            sip_metalog(sip); /* a feasible metalog with its rng */
+            sip_hdr(root, sip);
+            outputs++;
+            continue;
+        }
+        const char *name = str(sip, "name");
+        assert_true(!strncmp(name, "constant.", 9));
+        int node = roi_graph_find_input(&model->graph, name + 9);
+        assert_true(node >= 0);
+        check_input_sip(root, sip, &model->graph.nodes[node].dist);
+        inputs++;
+    }
+    assert_int_equal(inputs, N_SETS);
+    assert_true(outputs >= 3); /* npv, spend, revenue vary; the rest may be constant */
+
+    cJSON_Delete(root);
+    free(text);
+    unlink(path);
+    roi_run_free(run);
+    roi_model_free(model);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_export_regenerates_the_inputs),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
