@@ -16,13 +16,31 @@
 
 enum { SC_SIGNAL, SC_RANK, SC_EVPPI, SC_EVPPI_SE, SC_RULE, SC_T, SC_T_LOW, SC_T_HIGH, SC_CROSS,
        SC_CROSS_SE, SC_IN, SC_OPT, SC_BLOCKS, SC_NCOL };
-/* Charts sit right of the tables and of the charts' data (three columns a signal), one
- * under the other. */
-enum { CHART_ROWS = 16 };
+/* Charts go below the tables and their data, one per band of CHART_ROWS rows, each
+ * band whole on a printed page. */
+enum { CHART_ROWS = 16, MAX_BREAKS = 256 };
 
-static int chart_col(const roi_decision_result *d)
+/* Where the sheet's printed pages start: rows_per_page default rows a page, the page
+ * now being filled starting at top, and the manual breaks made so far. */
+typedef struct pages {
+    int rows_per_page, top, nb;
+    lxw_row_t breaks[MAX_BREAKS + 1]; /* zero-terminated for worksheet_set_h_pagebreaks */
+} pages;
+
+/* The row of the next chart at or below *row: a chart that would cross the bottom of
+ * its page starts the next one, after a page break. Advances *row past the chart. */
+static int next_chart_row(pages *pg, int *row)
 {
-    return 3 * d->n_signals > SC_NCOL ? 3 * d->n_signals + 1 : SC_NCOL + 1;
+    while (*row >= pg->top + pg->rows_per_page)
+        pg->top += pg->rows_per_page;
+    if (*row + CHART_ROWS > pg->top + pg->rows_per_page && *row > pg->top &&
+        pg->nb < MAX_BREAKS) {
+        pg->breaks[pg->nb++] = (lxw_row_t)*row;
+        pg->top = *row;
+    }
+    int at = *row;
+    *row += CHART_ROWS;
+    return at;
 }
 
 /* "base when v2.score >= 61.2, else stop_after_v2", or "always stop_after_v2". */
@@ -150,13 +168,13 @@ static lxw_error curve_chart(xctx *x, lxw_worksheet *ws, const roi_decision_resu
                   x->money_code);
     lxw_chart_options o = {.x_scale = 1.4, .y_scale = (CHART_ROWS - 1) * 20 / 288.0,
                            .description = "Value of the threshold rule against its threshold"};
-    return worksheet_insert_chart_opt(ws, (lxw_row_t)at, (lxw_col_t)chart_col(d), c, &o);
+    return worksheet_insert_chart_opt(ws, (lxw_row_t)at, 0, c, &o);
 }
 
 /* Each signal's curve as columns t, V(t), V0 (three columns per signal, in rank order),
  * from row on; *next is the row after the longest. */
 static lxw_error curve_data(xctx *x, lxw_worksheet *ws, const roi_decision_result *d, int row,
-                            int chart_at, int *next)
+                            int *next)
 {
     const xfmt *f = &x->f;
     lxw_format *fm = xl_output_format(f, d->output);
@@ -179,15 +197,13 @@ static lxw_error curve_data(xctx *x, lxw_worksheet *ws, const roi_decision_resul
         }
         if (s->n_curve > longest)
             longest = s->n_curve;
-        if (s->n_curve > 0)
-            TRY(curve_chart(x, ws, d, s, head, col, chart_at + r * CHART_ROWS));
     }
     *next = row + 2 + longest + 1;
     return LXW_NO_ERROR;
 }
 
 static lxw_error decision_block(xctx *x, lxw_worksheet *ws, const roi_decision_result *d,
-                                int row, int *next)
+                                int row, pages *pg, int *next)
 {
     const xfmt *f = &x->f;
     char line[600];
@@ -219,10 +235,14 @@ static lxw_error decision_block(xctx *x, lxw_worksheet *ws, const roi_decision_r
     answer_text(answer, sizeof answer, d);
     TRY(xl_put_str(ws, row + 1, 0, answer, f->bold));
     row += 3;
-    int data_end = row;
-    TRY(curve_data(x, ws, d, row, top, &data_end));
-    int charts_end = top + d->n_signals * CHART_ROWS + 1;
-    *next = (data_end > charts_end ? data_end : charts_end) + 1;
+    const int data_head = row + 1;
+    TRY(curve_data(x, ws, d, row, &row));
+    for (int r = 0; r < d->n_signals; r++) {
+        const roi_decision_signal *s = &d->signals[d->order[r]];
+        if (s->n_curve > 0)
+            TRY(curve_chart(x, ws, d, s, data_head, 3 * r, next_chart_row(pg, &row)));
+    }
+    *next = row + 1;
     return LXW_NO_ERROR;
 }
 
@@ -243,9 +263,15 @@ lxw_error xl_write_decisions(xctx *x)
                 "other half of the trials), whose difference is the optimism of choosing it in "
                 "sample. docs/decisions.md.", NOTE_WIDTH, f->note, &e);
     TRY(e);
+    double px = xl_col_px(34) + 3 * xl_col_px(13) + xl_col_px(44) +
+                (SC_BLOCKS - SC_T + 1) * xl_col_px(12);
+    xl_print_columns(ws, SC_BLOCKS);
+    pages pg = {.rows_per_page = xl_rows_per_page(xl_page_setup(x, ws, SHEET, 1, 1, px))};
     int row = 2 + used;
     for (int k = 0; k < x->res->n_decisions; k++)
-        TRY(decision_block(x, ws, &x->res->decisions[k], row, &row));
+        TRY(decision_block(x, ws, &x->res->decisions[k], row, &pg, &row));
+    if (pg.nb > 0)
+        TRY(worksheet_set_h_pagebreaks(ws, pg.breaks));
     if (x->res->n_decisions == 0)
         TRY(xl_put_str(ws, row, 0, "(no decisions: declare decision \"name\" { options = {...}, "
                        "signals = {...} } in a scenario; docs/decisions.md)", f->note));
@@ -253,9 +279,5 @@ lxw_error xl_write_decisions(xctx *x)
     TRY(worksheet_set_column(ws, 1, 3, 13, NULL));
     TRY(worksheet_set_column(ws, SC_RULE, SC_RULE, 44, NULL));
     TRY(worksheet_set_column(ws, SC_T, SC_BLOCKS, 12, NULL));
-    double px = xl_col_px(34) + 3 * xl_col_px(13) + xl_col_px(44) +
-                (SC_BLOCKS - SC_T + 1) * xl_col_px(12);
-    xl_print_columns(ws, SC_BLOCKS);
-    xl_page_setup(x, ws, "Decisions", 1, 1, px);
     return LXW_NO_ERROR;
 }
