@@ -130,7 +130,7 @@ typedef struct roi_spend {
     roi_ref residual_fraction;  /* lump: share held (ROI_NONE: no residual) */
     roi_ref residual_valuation; /* lump: valuation at horizon end */
     roi_ref heads, package;   /* vesting */
-    int vest_quarters;        /* vesting: V >= 1 */
+    roi_ref vest_quarters;    /* vesting: V >= 1 whole quarters (may be uncertain) */
     roi_ref attrition;        /* vesting: a per quarter in [0, 1) */
     roi_ref unit_cost;        /* inference: c0 dollars per fast-mode interaction */
     roi_ref reasoning_cost;   /* inference: k_r >= 0 */

@@ -399,8 +399,9 @@ static double spend_line(const roi_model *m, const roi_spend *l, const double *v
     case ROI_SPEND_VESTING: {
         /* heads package / V (1 - a)^(t - start) for start <= t < start + V */
         const double keep = 1.0 - vals[l->attrition];
-        double amount = vals[l->heads] * vals[l->package] / l->vest_quarters;
-        for (int t = from; t < from + l->vest_quarters && t < T; t++, amount *= keep)
+        const int V = quarters_of(vals, l->vest_quarters);
+        double amount = vals[l->heads] * vals[l->package] / V;
+        for (int t = from; t < from + V && t < T; t++, amount *= keep)
             if (t >= 0)
                 line[t] = amount;
         break;

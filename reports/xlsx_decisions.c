@@ -253,6 +253,9 @@ lxw_error xl_write_decisions(xctx *x)
     TRY(worksheet_set_column(ws, 1, 3, 13, NULL));
     TRY(worksheet_set_column(ws, SC_RULE, SC_RULE, 44, NULL));
     TRY(worksheet_set_column(ws, SC_T, SC_BLOCKS, 12, NULL));
-    xl_page_setup(ws, 1);
+    double px = xl_col_px(34) + 3 * xl_col_px(13) + xl_col_px(44) +
+                (SC_BLOCKS - SC_T + 1) * xl_col_px(12);
+    xl_print_columns(ws, SC_BLOCKS);
+    xl_page_setup(x, ws, "Decisions", 1, 1, px);
     return LXW_NO_ERROR;
 }

@@ -27,7 +27,7 @@ frontier {
 
 quality {
   beta = uniform(0.02, 0.06),         -- E: how fast adoption falls with the gap to the frontier
-  gap_ref = 16,                       -- A: 68 - 52, the gap on launch day
+  -- gap_ref (G_ref) is left derived: frontier.score - v1.score, 68 - 52 = 16 on launch day
   min = 0.4, max = 1.8,               -- E: clamp of the quality multiplier
 }
 

@@ -274,7 +274,7 @@ static roi_model *small_model(void)
     m->spend[2].from = 1;
     m->spend[2].heads = roi_test_const(m, 2);
     m->spend[2].package = roi_test_const(m, 8);
-    m->spend[2].vest_quarters = 4;
+    m->spend[2].vest_quarters = roi_test_const(m, 4);
     m->spend[2].attrition = roi_test_const(m, 0.1);
     m->spend[3].name = strdup("inference");
     m->spend[3].kind = ROI_SPEND_INFERENCE;
@@ -829,8 +829,9 @@ static void ref_trial(const roi_model *m, const double *vals, ref_ws *ws, double
                     line[t] = amount;
         } else if (l->kind == ROI_SPEND_VESTING) {
             const double keep = 1.0 - ref_value_or(vals, l->attrition, 0.0);
-            double amount = vals[l->heads] * vals[l->package] / l->vest_quarters;
-            for (int t = l->from; t < l->from + l->vest_quarters && t < T; t++, amount *= keep)
+            const int V = ref_quarters_of(vals, l->vest_quarters);
+            double amount = vals[l->heads] * vals[l->package] / V;
+            for (int t = l->from; t < l->from + V && t < T; t++, amount *= keep)
                 if (t >= 0)
                     line[t] = amount;
         } else {
@@ -1048,7 +1049,7 @@ static roi_model *random_model(void)
         }
         l->heads = roi_test_const(m, rnd_int(1, 50));
         l->package = roi_test_const(m, rnd_in(1e5, 1e8));
-        l->vest_quarters = rnd_int(1, 16);
+        l->vest_quarters = roi_test_const(m, rnd_int(1, 16));
         if (rnd() < 0.5)
             l->attrition = roi_test_const(m, rnd_in(0, 0.2));
         l->unit_cost = roi_test_const(m, rnd_in(1e-4, 1e-2));
