@@ -278,9 +278,9 @@ static roi_status cmd_run(const cli *c, const char *command, roi_part *part, roi
     if (c->timings && st == ROI_OK)
         fprintf(stderr,
                 "timings: loading %.3f s, simulation %.3f s, statistics %.3f s, "
-                "goal seeks %.3f s, analysis %.3f s, reports %.3f s\n", t_load,
-                res->seconds.simulation, res->seconds.statistics, res->seconds.search,
-                res->seconds.analysis, t_report);
+                "goal seeks %.3f s, analysis %.3f s, decisions %.3f s, reports %.3f s\n",
+                t_load, res->seconds.simulation, res->seconds.statistics, res->seconds.search,
+                res->seconds.analysis, res->seconds.decisions, t_report);
 done:
     roi_results_free(res);
     loaded_free(&l);

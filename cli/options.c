@@ -363,7 +363,7 @@ static const roi_cli_option options[] = {
      .help_value = ROI_BLOCK, .example = "2048"},
     {.name = "timings", .commands = RUN, .cosmetic = 1, .set = set_timings,
      .help = "Print the time of each phase (loading, simulation, statistics, goal seeks, "
-             "analysis, reports) to standard error."},
+             "analysis, decisions, reports) to standard error."},
     {.name = "xlsx", .arg = "FILE", .commands = RUN, .set = set_xlsx, .must = "needs a file name",
      .help = "Write the Excel report to FILE (summary, a sheet per scenario with charts, "
              "inputs, series, run details).",

@@ -64,7 +64,8 @@ static const char *rule_words(char *buf, size_t size, const roi_decision_result 
                               const roi_decision_signal *s)
 {
     if (s->above == s->below || !isfinite(s->threshold))
-        snprintf(buf, size, "always %s", d->options[s->above]);
+        snprintf(buf, size, "always %s (no threshold on %s beats it)", d->options[s->above],
+                 s->input);
     else
         snprintf(buf, size, "%s when %s >= %.4g, else %s", d->options[s->above], s->input,
                  s->threshold, d->options[s->below]);

@@ -16,31 +16,23 @@
 
 enum { SC_SIGNAL, SC_RANK, SC_EVPPI, SC_EVPPI_SE, SC_RULE, SC_T, SC_T_LOW, SC_T_HIGH, SC_CROSS,
        SC_CROSS_SE, SC_IN, SC_OPT, SC_BLOCKS, SC_NCOL };
-/* Charts go below the tables and their data, one per band of CHART_ROWS rows, each
- * band whole on a printed page. */
-enum { CHART_ROWS = 16, MAX_BREAKS = 256 };
+/* Charts sit under a decision's tables, each on one printed page: a page break comes
+ * before the first and before any that would cross the page's end. */
+enum { CHART_ROWS = 16 };
 
-/* Where the sheet's printed pages start: rows_per_page default rows a page, the page
- * now being filled starting at top, and the manual breaks made so far. */
+/* Page breaks (rows that start a printed page, 0-ended as libxlsxwriter wants) and the
+ * rows a page holds. */
 typedef struct pages {
-    int rows_per_page, top, nb;
-    lxw_row_t breaks[MAX_BREAKS + 1]; /* zero-terminated for worksheet_set_h_pagebreaks */
+    lxw_row_t breaks[64];
+    int n, start, per_page;
 } pages;
 
-/* The row of the next chart at or below *row: a chart that would cross the bottom of
- * its page starts the next one, after a page break. Advances *row past the chart. */
-static int next_chart_row(pages *pg, int *row)
+static void page_break(pages *pg, int row)
 {
-    while (*row >= pg->top + pg->rows_per_page)
-        pg->top += pg->rows_per_page;
-    if (*row + CHART_ROWS > pg->top + pg->rows_per_page && *row > pg->top &&
-        pg->nb < MAX_BREAKS) {
-        pg->breaks[pg->nb++] = (lxw_row_t)*row;
-        pg->top = *row;
+    if (pg->n < (int)(sizeof pg->breaks / sizeof pg->breaks[0]) - 1 && row > pg->start) {
+        pg->breaks[pg->n++] = (lxw_row_t)row;
+        pg->start = row;
     }
-    int at = *row;
-    *row += CHART_ROWS;
-    return at;
 }
 
 /* "base when v2.score >= 61.2, else stop_after_v2", or "always stop_after_v2". */
@@ -48,7 +40,8 @@ static void rule_words(char *buf, size_t size, const roi_decision_result *d,
                        const roi_decision_signal *s)
 {
     if (s->above == s->below || !isfinite(s->threshold))
-        snprintf(buf, size, "always %s", d->options[s->above]);
+        snprintf(buf, size, "always %s (no threshold on %s beats it)", d->options[s->above],
+                 s->input);
     else
         snprintf(buf, size, "%s when %s >= %.4g, else %s", d->options[s->above], s->input,
                  s->threshold, d->options[s->below]);
@@ -171,10 +164,10 @@ static lxw_error curve_chart(xctx *x, lxw_worksheet *ws, const roi_decision_resu
     return worksheet_insert_chart_opt(ws, (lxw_row_t)at, 0, c, &o);
 }
 
-/* Each signal's curve as columns t, V(t), V0 (three columns per signal, in rank order),
- * from row on; *next is the row after the longest. */
+/* Each signal's curve as columns t, V(t), V0 (three columns per signal, in rank order)
+ * from row on, its chart placed from chart_at on; *next is the row after the longest. */
 static lxw_error curve_data(xctx *x, lxw_worksheet *ws, const roi_decision_result *d, int row,
-                            int *next)
+                            const int *chart_at, int *next)
 {
     const xfmt *f = &x->f;
     lxw_format *fm = xl_output_format(f, d->output);
@@ -197,6 +190,8 @@ static lxw_error curve_data(xctx *x, lxw_worksheet *ws, const roi_decision_resul
         }
         if (s->n_curve > longest)
             longest = s->n_curve;
+        if (s->n_curve > 0)
+            TRY(curve_chart(x, ws, d, s, head, col, chart_at[r]));
     }
     *next = row + 2 + longest + 1;
     return LXW_NO_ERROR;
@@ -218,8 +213,7 @@ static lxw_error decision_block(xctx *x, lxw_worksheet *ws, const roi_decision_r
              "random numbers", d->title ? d->title : d->name, roi_output_name(d->output),
              d->trials);
     TRY(xl_put_str(ws, row, 0, line, f->subtitle));
-    const int top = row + 1;
-    TRY(options_table(x, ws, d, top, &row));
+    TRY(options_table(x, ws, d, row + 1, &row));
     static const char *const head[SC_NCOL] = {
         "Signal", "Rank", "EVPPI", "SE", "Best rule", "t*", "t* from", "t* to",
         "Cross-fitted option value", "SE", "In-sample option value", "Optimism", "Blocks"};
@@ -235,15 +229,22 @@ static lxw_error decision_block(xctx *x, lxw_worksheet *ws, const roi_decision_r
     answer_text(answer, sizeof answer, d);
     TRY(xl_put_str(ws, row + 1, 0, answer, f->bold));
     row += 3;
-    const int data_head = row + 1;
-    TRY(curve_data(x, ws, d, row, &row));
+    /* the charts, a page break before the first and wherever the next would not fit */
+    int *chart_at = calloc((size_t)d->n_signals + 1, sizeof *chart_at);
+    if (!chart_at)
+        return LXW_ERROR_MEMORY_MALLOC_FAILED;
     for (int r = 0; r < d->n_signals; r++) {
-        const roi_decision_signal *s = &d->signals[d->order[r]];
-        if (s->n_curve > 0)
-            TRY(curve_chart(x, ws, d, s, data_head, 3 * r, next_chart_row(pg, &row)));
+        if (r == 0 || row + CHART_ROWS - pg->start > pg->per_page)
+            page_break(pg, row);
+        chart_at[r] = row;
+        row += CHART_ROWS;
     }
-    *next = row + 1;
-    return LXW_NO_ERROR;
+    page_break(pg, row);
+    int data_end = row;
+    lxw_error e = curve_data(x, ws, d, row, chart_at, &data_end);
+    free(chart_at);
+    *next = data_end + 1;
+    return e;
 }
 
 lxw_error xl_write_decisions(xctx *x)
@@ -263,14 +264,17 @@ lxw_error xl_write_decisions(xctx *x)
                 "other half of the trials), whose difference is the optimism of choosing it in "
                 "sample. docs/decisions.md.", NOTE_WIDTH, f->note, &e);
     TRY(e);
+    int row = 2 + used;
     double px = xl_col_px(34) + 3 * xl_col_px(13) + xl_col_px(44) +
                 (SC_BLOCKS - SC_T + 1) * xl_col_px(12);
-    xl_print_columns(ws, SC_BLOCKS);
-    pages pg = {.rows_per_page = xl_rows_per_page(xl_page_setup(x, ws, SHEET, 1, 1, px))};
-    int row = 2 + used;
+    int scale = xl_page_setup(x, ws, "Decisions", 1, 1, px);
+    /* a page's rows less the repeated title and a margin for taller rows */
+    pages pg = {.per_page = xl_rows_per_page(scale) - 4};
+    if (pg.per_page < CHART_ROWS)
+        pg.per_page = CHART_ROWS;
     for (int k = 0; k < x->res->n_decisions; k++)
         TRY(decision_block(x, ws, &x->res->decisions[k], row, &pg, &row));
-    if (pg.nb > 0)
+    if (pg.n > 0)
         TRY(worksheet_set_h_pagebreaks(ws, pg.breaks));
     if (x->res->n_decisions == 0)
         TRY(xl_put_str(ws, row, 0, "(no decisions: declare decision \"name\" { options = {...}, "
@@ -279,5 +283,6 @@ lxw_error xl_write_decisions(xctx *x)
     TRY(worksheet_set_column(ws, 1, 3, 13, NULL));
     TRY(worksheet_set_column(ws, SC_RULE, SC_RULE, 44, NULL));
     TRY(worksheet_set_column(ws, SC_T, SC_BLOCKS, 12, NULL));
+    xl_print_columns(ws, SC_BLOCKS);
     return LXW_NO_ERROR;
 }
