@@ -165,21 +165,6 @@ local function need(fname, i, v, pname)
   return v
 end
 
--- Text a scenario gives as a name or title reaches terminals and reports: it may not
--- hold control characters (escape sequences, carriage returns; C1 controls), nor, in
--- a name or title, a line break (`multiline`: a description may have tabs and line
--- breaks). Raises at loc (or the author's line).
-local function check_text(what, s, loc, multiline)
-  local bad = multiline and str_find(s, "[%z\1-\8\11-\31\127]") or (not multiline and str_find(s, "[%c\127]"))
-  local c1 = str_find(s, "\194[\128-\159]")
-  local at = bad and c1 and math.min(bad, c1) or bad or c1
-  if at then
-    fail(fmt("%s holds a control character (byte %d at position %d); names and titles are "
-      .. "shown on terminals and in reports, so they may not", what, s:byte(at), at), loc)
-  end
-  return s
-end
-
 local function no_extra(fname, n, max)
   if n > max then fail(fmt("%s takes %d parameters, got %d", fname, max, n)) end
 end
@@ -383,7 +368,6 @@ end
 -- and common random numbers (instead of the path it is assigned to).
 function Value:named(label)
   if type(label) ~= "string" or label == "" then fail("named takes a non-empty string") end
-  check_text("the name given to named", label)
   local data = VDATA[self]
   if not data or data.op ~= "dist" then fail("named applies to a distribution, not to an expression") end
   if data.name and data.name ~= label then
@@ -525,8 +509,6 @@ local function check_analysis(kind, name, spec, loc)
   local what = fmt("%s \"%s\"", kind, name)
   local function is_in(v, list) for _, x in ipairs(list) do if v == x then return true end end return false end
   if spec.title ~= nil and type(spec.title) ~= "string" then fail(what .. ": title must be a string", loc) end
-  check_text(kind .. " name", name, loc)
-  if spec.title then check_text(what .. ": title", spec.title, loc) end
   local output = spec.output or OUTPUT_NAMES[1]
   if not is_in(output, OUTPUT_NAMES) then
     fail(fmt("%s: output must be one of %s, got %s%s", what, concat(OUTPUT_NAMES, ", "), tostring(output),
@@ -657,7 +639,6 @@ local function check_field(st, what, ftype, v, loc)
     end
   elseif ftype == "string" then
     if type(v) ~= "string" then fail(fmt("%s must be a string, got %s", what, type(v))) end
-    check_text(what, v, loc)
   elseif ftype == "condition" then
     if type(v) ~= "string" and not is_value(v) then
       fail(fmt("%s must be a condition such as \"v2.score >= 60\" or v2.score:at_least(60), got %s",
@@ -713,24 +694,33 @@ local FIELD_DEPTH = 4                             -- a list of lists of numbers,
 -- itself when it does not refer to path. No value before: "is not set yet".
 local function with_previous(v, path, old, loc)
   if not is_value(v) then return v end
+  -- Both walks remember the values they have seen: a shared subexpression is visited
+  -- once (x = x + x*0 nested 40 deep has 2^40 paths but 80 values).
+  local used = {}
   local function uses(x)
     if not is_value(x) then return false end
-    if x.op == "ref" then return x.path == path end
-    for i = 1, #x do if uses(x[i]) then return true end end
-    return false
+    if used[x] ~= nil then return used[x] end
+    local r = false
+    if x.op == "ref" then r = x.path == path
+    else for i = 1, #x do if uses(x[i]) then r = true end end end   -- every operand: copy reads used[]
+    used[x] = r
+    return r
   end
   if not uses(v) then return v end
   if old == nil then
     fail(fmt("%s uses itself, but has no value yet to start from", path), loc)
   end
+  local copies = {}
   local function copy(x)
     if not is_value(x) then return x end
     if x.op == "ref" and x.path == path then return old end
-    if x.op == "ref" or x.op == "dist" then return x end
+    if x.op == "ref" or x.op == "dist" or not used[x] then return x end
+    if copies[x] then return copies[x] end
     local c = {}
     for k, e in pairs(VDATA[x]) do c[k] = e end
     for i = 1, #x do c[i] = copy(x[i]) end
-    return new_value(c)
+    copies[x] = new_value(c)
+    return copies[x]
   end
   return copy(v)
 end
@@ -973,8 +963,6 @@ local function add_scenario(st, env_lib)
     if spec.description ~= nil and type(spec.description) ~= "string" then
       fail("scenario.description must be a string", loc)
     end
-    if spec.title then check_text("scenario.title", spec.title, loc) end
-    if spec.description then check_text("scenario.description", spec.description, loc, true) end
     local parents = spec.extends
     if type(parents) == "string" then parents = { parents } end
     if parents ~= nil and type(parents) ~= "table" then
