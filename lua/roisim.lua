@@ -643,6 +643,8 @@ local function check_analysis(kind, name, spec, loc)
     if type(spec.input) ~= "string" then fail(what .. ": input must be a parameter path such as \"v2.score\"", loc) end
     for _, k in ipairs({ "target", "low", "high" }) do
       if type(spec[k]) ~= "number" then fail(fmt("%s: %s must be a number, got %s", what, k, type(spec[k])), loc) end
+      local bad = not_finite(spec[k])
+      if bad then fail(fmt("%s: %s must be a finite number, got %s", what, k, bad), loc) end
     end
     if not (spec.low < spec.high) then
       fail(fmt("%s: low must be below high, got [%s, %s]", what, num_str(spec.low), num_str(spec.high)), loc)
@@ -667,6 +669,7 @@ local function check_analysis(kind, name, spec, loc)
       end
       for _, x in ipairs(list) do
         if type(x) ~= "number" then fail(fmt("%s: values for %s must be numbers", what, inputs[i]), loc) end
+        if not_finite(x) then fail(fmt("%s: values for %s must be finite numbers, got %s", what, inputs[i], not_finite(x)), loc) end
       end
     end
     spec.inputs, spec.values = inputs, values
