@@ -217,7 +217,20 @@ static roi_status write_summary(const cli *c, const roi_results *res,
     if (c->quiet)
         return ROI_OK;
     FILE *fp = c->json && !strcmp(c->json, "-") ? stderr : stdout;
-    roi_report_terminal(fp, res, meta);
+    /* Written to memory first, then through print_safe: titles and names are the
+     * scenario's (or a file name's) text and must not drive the terminal. */
+    char *text = NULL;
+    size_t len = 0;
+    FILE *mem = open_memstream(&text, &len);
+    if (!mem)
+        return roi_error_set(err, ROI_ERR_NOMEM, NULL, "out of memory");
+    roi_report_terminal(mem, res, meta);
+    int lost = fclose(mem) != 0 || !text;
+    if (!lost)
+        print_safe(fp, text);
+    free(text);
+    if (lost)
+        return roi_error_set(err, ROI_ERR_NOMEM, NULL, "out of memory");
     errno = 0;
     if (fflush(fp) != 0 || ferror(fp))
         return roi_error_set(err, ROI_ERR_IO, NULL, "cannot write the summary to %s: %s",

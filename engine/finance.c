@@ -173,10 +173,13 @@ double roi_irr(const double *cf, int n)
 int roi_payback(const double *cf, int n)
 {
     double cumulative = 0.0;
+    int was_negative = 0;
     for (int t = 0; t < n; t++) {
         cumulative += cf[t];
-        if (cumulative >= 0.0)
+        if (cumulative < 0.0)
+            was_negative = 1;
+        else if (was_negative)
             return t;
     }
-    return -1;
+    return was_negative ? -1 : -2;
 }

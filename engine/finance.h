@@ -41,7 +41,10 @@ double roi_npv(const double *cf, int n, double x);
  */
 double roi_irr(const double *cf, int n);
 
-/* First index whose cumulative sum of cf is >= 0, or -1 when none. */
+/* The payback quarter (MODEL.md 7): the first index at which the cumulative sum of cf
+ * is >= 0 again after it has been negative; -1 when it stays negative to the end, -2
+ * when it is never negative (nothing to pay back: a cumulative 0 before anything is
+ * spent is not a payback). */
 int roi_payback(const double *cf, int n);
 
 #endif

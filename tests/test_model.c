@@ -139,10 +139,14 @@ static void test_payback(void **state)
     const double b[] = {-10, 5, 4};
     const double c[] = {0, -5};
     const double d[] = {-10, 20, -20};
+    const double e[] = {0, 0, 5};     /* never negative: no payback quarter */
+    const double f[] = {0, -5, 0, 5}; /* a zero before anything is spent is not payback */
     assert_int_equal(roi_payback(a, 3), 2);
     assert_int_equal(roi_payback(b, 3), -1);
-    assert_int_equal(roi_payback(c, 2), 0);
+    assert_int_equal(roi_payback(c, 2), -1);
     assert_int_equal(roi_payback(d, 3), 1);
+    assert_int_equal(roi_payback(e, 3), -2);
+    assert_int_equal(roi_payback(f, 4), 3);
 }
 
 /* ---- quarters ----------------------------------------------------------------------- */
