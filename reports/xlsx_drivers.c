@@ -178,7 +178,7 @@ static lxw_error drivers_block(xctx *x, lxw_worksheet *ws, int k, int r, pager *
     if (m > 0)
         TRY(tornado_chart(x, ws, k, at, drow + 2, m));
     else
-        TRY(xl_put_str(ws, at, 0, "(no uncertain inputs: no tornado)", f->note));
+        TRY(xl_put_str(ws, at, 0, "No uncertain input, so no tornado.", f->note));
 
     return sens_table(x, ws, k, drow + 2 + m + 1, pg, next);
 }
@@ -186,6 +186,11 @@ static lxw_error drivers_block(xctx *x, lxw_worksheet *ws, int k, int r, pager *
 lxw_error xl_write_drivers(xctx *x)
 {
     const xfmt *f = &x->f;
+    int analysed = 0;
+    for (int k = 0; k < x->n; k++)
+        analysed |= x->res->sc[k].analysis != NULL;
+    if (!analysed)
+        return LXW_NO_ERROR; /* --no-analysis: no sheet */
     lxw_worksheet *ws = workbook_add_worksheet(x->wb, "Drivers");
     if (!ws)
         return LXW_ERROR_MEMORY_MALLOC_FAILED;

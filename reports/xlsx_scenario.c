@@ -187,13 +187,12 @@ static lxw_error write_milestones(xctx *x, lxw_worksheet *ws, int k, int row, in
     const xfmt *f = &x->f;
     const roi_run *run = x->res->sc[k].run;
     const roi_model *m = run->model;
-    TRY(xl_put_str(ws, row, OC_LABEL, "Milestones", f->subtitle));
-    row++;
-    if (m->n_milestones == 0) {
-        TRY(xl_put_str(ws, row, OC_LABEL, "(none defined in this scenario)", f->note));
-        *next = row + 1;
+    if (m->n_milestones == 0) { /* an empty section is left out */
+        *next = row;
         return LXW_NO_ERROR;
     }
+    TRY(xl_put_str(ws, row, OC_LABEL, "Milestones", f->subtitle));
+    row++;
     TRY(xl_put_str(ws, row, OC_LABEL, "Milestone", f->head_left));
     TRY(xl_put_str(ws, row, OC_KEY, "JSON key", f->head_left));
     TRY(xl_put_str(ws, row, OC_MEAN, "Probability", f->head));

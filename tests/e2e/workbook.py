@@ -535,6 +535,16 @@ check(len(ws_["sweeps"]) == 2 and ws_["analysis"]["stress"] and
 check(any(0 < v["trials"] < 30 for v in ws_["analysis"]["views"]), "a view of too few trials")
 check_analysis(openpyxl.load_workbook(wx), wdoc, "what-if")
 
+# ---- empty sections and sheets are left out ------------------------------------------------
+na = os.path.join(work, "no_analysis.xlsx")
+run("-n", "300", "--quiet", "--no-analysis", "--xlsx", na,
+    os.path.join(src, "scenarios/examples/fleet_routing.lua"))
+nwb = openpyxl.load_workbook(na)
+check("Drivers" not in nwb.sheetnames and "Compare" not in nwb.sheetnames and
+      "Goals" not in nwb.sheetnames, "--no-analysis, no goals: no empty sheets: %s" % nwb.sheetnames)
+check(not any(r[0] == "Milestones" for r in nwb["fleet_routing"].iter_rows(values_only=True)),
+      "a scenario without milestones has no Milestones section")
+
 # ---- Run ----------------------------------------------------------------------------------
 run_ws = {r[0]: r for r in wb["Run"].iter_rows(values_only=True) if r[0]}
 check(run_ws["Seed"][1] == str(doc["seed"]), "Run seed")
