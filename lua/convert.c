@@ -24,6 +24,7 @@
 #include "model_params.h"
 #include "sampling.h"
 #include "search.h"
+#include "sipmath.h"
 
 /* ==== the schema for the scenario language ========================================================= */
 
@@ -328,6 +329,56 @@ static roi_status discrete_dist(conv *c, int args, const char *name, roi_dist *d
     return s;
 }
 
+/* Appends path (taken) to the files the model was read from, once. */
+static roi_status add_source(conv *c, char *path)
+{
+    roi_model *m = c->m;
+    for (int i = 0; i < m->n_sources; i++)
+        if (!strcmp(m->sources[i], path)) {
+            free(path);
+            return ROI_OK;
+        }
+    char **grown = realloc(m->sources, (size_t)(m->n_sources + 1) * sizeof *grown);
+    if (!grown) {
+        free(path);
+        return nomem(c);
+    }
+    m->sources = grown;
+    m->sources[m->n_sources++] = path;
+    return ROI_OK;
+}
+
+/* sipmath{ library = ..., sip = ... }: the SIP read from the library beside the file
+ * that wrote the input (its location "file:line"; a --set's: the scenario's). */
+static roi_status sip_dist(conv *c, int t, int args, const char *name, roi_dist *d)
+{
+    const char *library = NULL, *sip = NULL, *loc = NULL;
+    roi_status s = string_field(c, args, "library", name, &library);
+    if (s == ROI_OK)
+        s = string_field(c, args, "sip", name, &sip);
+    if (s == ROI_OK)
+        s = string_field(c, t, "loc", name, &loc);
+    if (s == ROI_OK && (!library || !sip))
+        s = roi_error_set(c->err, ROI_ERR_INTERNAL, name, "a sipmath input without its names");
+    if (s != ROI_OK)
+        return s;
+    char from[4096];
+    const char *colon = loc ? strrchr(loc, ':') : NULL;
+    if (loc && colon && strncmp(loc, "--set", 5) != 0)
+        snprintf(from, sizeof from, "%.*s", (int)(colon - loc), loc);
+    else
+        snprintf(from, sizeof from, "%s", c->m->file ? c->m->file : "");
+    roi_metalog m;
+    roi_hdr h;
+    char *path = NULL;
+    s = roi_sipmath_read(from, library, sip, &m, &h, &path, c->err);
+    if (s == ROI_OK)
+        s = add_source(c, path);
+    else
+        free(path);
+    return s == ROI_OK ? roi_dist_metalog(d, &m, &h, name, c->err) : s;
+}
+
 /* The distribution of input node t (family, form, args, low, high). */
 static roi_status make_dist(conv *c, int t, const char *name, roi_dist *d)
 {
@@ -349,10 +400,12 @@ static roi_status make_dist(conv *c, int t, const char *name, roi_dist *d)
         s = roi_error_set(c->err, ROI_ERR_INTERNAL, name, "an input without parameters");
     else if (strcmp(family, "discrete") == 0)
         s = discrete_dist(c, args, name, d);
+    else if (strcmp(family, "sipmath") == 0)
+        s = sip_dist(c, t, args, name, d);
     else
         s = dist_params(c, args, name, p, &np);
     lua_pop(L, 1); /* args */
-    if (s != ROI_OK || strcmp(family, "discrete") == 0)
+    if (s != ROI_OK || strcmp(family, "discrete") == 0 || strcmp(family, "sipmath") == 0)
         goto truncate;
     if (strcmp(family, "normal") == 0)
         s = roi_dist_normal(d, p[0], p[1], name, c->err);
@@ -627,6 +680,50 @@ static roi_status read_targets(conv *c, const roi_param *p, void *item, const ch
     return ROI_OK;
 }
 
+/* NAMES: a list of strings; INPUTS: a list of { path = "...", node = k } (at most 1000). */
+static roi_status read_names(conv *c, const roi_param *p, void *item, const char *path)
+{
+    lua_State *L = c->L;
+    const int t = lua_gettop(L);
+    const int inputs = p->type == ROI_PARAM_INPUTS;
+    size_t n = lua_rawlen(L, t);
+    if (n > 1000)
+        return roi_error_set(c->err, ROI_ERR_PARAM, path, "lists %zu names; at most 1000", n);
+    char **names = calloc(n + 1, sizeof *names);
+    roi_ref *nodes = inputs ? calloc(n + 1, sizeof *nodes) : NULL;
+    *(char ***)roi_param_slot(p, item) = names;
+    if (inputs)
+        *(roi_ref **)((char *)item + p->aux) = nodes;
+    if (!names || (inputs && !nodes))
+        return nomem(c);
+    for (size_t k = 0; k < n; k++) {
+        const char *name = NULL;
+        roi_ref node = ROI_NONE;
+        roi_status s = typed_index(c, t, (lua_Integer)k + 1, inputs ? LUA_TTABLE : LUA_TSTRING,
+                                   inputs ? "an input" : "a name", path); /* +1 */
+        if (s != ROI_OK)
+            return s;
+        if (inputs) {
+            s = string_field(c, lua_gettop(L), "path", path, &name);
+            if (s == ROI_OK)
+                s = node_field(c, lua_gettop(L), "node", path, &node);
+            if (s == ROI_OK && (!name || node == ROI_NONE))
+                s = roi_error_set(c->err, ROI_ERR_INTERNAL, path, "an input without its node");
+        } else {
+            name = lua_tostring(L, -1);
+        }
+        if (s == ROI_OK && !(names[k] = dupstr(name)))
+            s = nomem(c);
+        lua_pop(L, 1);
+        if (s != ROI_OK)
+            return s;
+        if (inputs)
+            nodes[k] = node;
+        *(int *)((char *)item + p->count) = (int)k + 1;
+    }
+    return ROI_OK;
+}
+
 /* GRID: per target a list of numbers (1 to 1000 of them). */
 static roi_status read_grid(conv *c, const roi_param *p, void *item, const char *path)
 {
@@ -726,6 +823,39 @@ static roi_status read_condition(conv *c, const roi_param *p, void *item, const 
     return s == ROI_OK ? roi_cond_check(cond, c->m, path, c->err) : s;
 }
 
+/* WHEN: a quarter label ("end" allowed), or an event { version = "v2", offset = node }:
+ * that version's release plus the node's whole quarters (versions are converted first). */
+static roi_status read_when(conv *c, const roi_param *p, void *item, const char *path)
+{
+    lua_State *L = c->L;
+    const int t = lua_gettop(L);
+    roi_event *e = (roi_event *)((char *)item + p->aux);
+    if (lua_type(L, t) == LUA_TSTRING) {
+        roi_status s = read_quarter(c, lua_tostring(L, t), path, 1, (roi_period *)roi_param_slot(p, item));
+        if (s == ROI_OK)
+            e->of = ROI_EVENT_QUARTER;
+        return s;
+    }
+    if (!lua_istable(L, t))
+        return shape(c, path, lua_type(L, t), "a quarter or an event");
+    const char *version = NULL;
+    roi_ref offset = ROI_NONE;
+    roi_status s = string_field(c, t, "version", path, &version);
+    if (s == ROI_OK)
+        s = node_field(c, t, "offset", path, &offset);
+    if (s != ROI_OK)
+        return s;
+    if (!version || offset == ROI_NONE)
+        return roi_error_set(c->err, ROI_ERR_INTERNAL, path, "an event without its version");
+    for (int k = 0; k < c->m->n_versions; k++)
+        if (strcmp(c->m->versions[k].name, version) == 0) {
+            *e = (roi_event){k + 1, offset};
+            return ROI_OK;
+        }
+    return roi_error_set(c->err, ROI_ERR_PARAM, path, "release('%s'): there is no version '%s'",
+                         version, version);
+}
+
 /* The Lua type a field of type t is handed over as. */
 static int lua_type_of(roi_param_type t, const char **what)
 {
@@ -744,10 +874,15 @@ static int lua_type_of(roi_param_type t, const char **what)
     case ROI_PARAM_TARGETS:
     case ROI_PARAM_GRID:
     case ROI_PARAM_CONDITION:
+    case ROI_PARAM_NAMES:
+    case ROI_PARAM_INPUTS:
         *what = "a table";
         return LUA_TTABLE;
     case ROI_PARAM_SURFACES: /* "all" or a table: read_surfaces checks */
         *what = "\"all\" or a list";
+        return LUA_TNONE;
+    case ROI_PARAM_WHEN: /* a label or an event: read_when checks */
+        *what = "a quarter or an event";
         return LUA_TNONE;
     default:
         *what = "a string";
@@ -844,6 +979,13 @@ static roi_status read_field(conv *c, const roi_param *p, int t, void *item, con
         break;
     case ROI_PARAM_CONDITION:
         s = read_condition(c, p, item, path);
+        break;
+    case ROI_PARAM_WHEN:
+        s = read_when(c, p, item, path);
+        break;
+    case ROI_PARAM_NAMES:
+    case ROI_PARAM_INPUTS:
+        s = read_names(c, p, item, path);
         break;
     case ROI_PARAM_GROUP:
     case ROI_PARAM_TYPE_COUNT:
