@@ -1149,7 +1149,7 @@ static void pack_blocks(sim *s, roi_wire *w)
     }
     for (int k = 0; k < ROI_OUT_COUNT; k++)
         roi_wire_put(w, s->run->out[k] + tl, (th - tl) * sizeof *s->run->out[k]);
-    roi_wire_put(w, s->run->exact + tl, th - tl);
+    roi_wire_put(w, s->run->exact + tl, (th - tl) * sizeof *s->run->exact);
     roi_wire_put(w, s->block_moments + bl * ROI_OUT_COUNT,
                  nb * ROI_OUT_COUNT * sizeof *s->block_moments);
     if (!n_cells)
@@ -1240,7 +1240,7 @@ static roi_status take_blocks(void *ud, int r, const void *bytes, size_t n, roi_
     } else {
         for (int k = 0; k < ROI_OUT_COUNT; k++)
             roi_wire_get(&rd, s->run->out[k] + tl, (th - tl) * sizeof *s->run->out[k]);
-        roi_wire_get(&rd, s->run->exact + tl, th - tl);
+        roi_wire_get(&rd, s->run->exact + tl, (th - tl) * sizeof *s->run->exact);
         roi_wire_get(&rd, s->block_moments + bl * ROI_OUT_COUNT,
                      (bh - bl) * ROI_OUT_COUNT * sizeof *s->block_moments);
         if (n_cells) {

@@ -651,9 +651,12 @@ local function check_field(st, what, ftype, v, loc)
       fail(fmt("%s must be a list of {offset, share} pairs, e.g. { {0, .35}, {1, .85}, {3, 1} }", what))
     end
     for i, s in ipairs(v) do
-      if type(s) ~= "table" or type(s[1]) ~= "number" or type(s[2]) ~= "number" or #s ~= 2 then
+      if type(s) ~= "table" or is_value(s) or type(s[1]) ~= "number" or #s ~= 2
+          or (type(s[2]) ~= "number" and not is_value(s[2])) then
         fail(fmt("%s: stage %d must be {offset in quarters, cumulative share}, e.g. {1, .85}", what, i))
       end
+      local bad = not_finite(s[2])
+      if bad then fail(fmt("%s: stage %d: the share must be a finite number, got %s", what, i, bad)) end
     end
   elseif ftype == "surfaces" then
     if v ~= "all" then
@@ -694,24 +697,32 @@ local FIELD_DEPTH = 4                             -- a list of lists of numbers,
 -- itself when it does not refer to path. No value before: "is not set yet".
 local function with_previous(v, path, old, loc)
   if not is_value(v) then return v end
+  -- Both walks remember the values they met: an expression may share a part many
+  -- times (x = x + x * 0 nested), and the time must grow with the values, not paths.
+  local used = {}
   local function uses(x)
     if not is_value(x) then return false end
-    if x.op == "ref" then return x.path == path end
-    for i = 1, #x do if uses(x[i]) then return true end end
-    return false
+    if used[x] ~= nil then return used[x] end
+    local r = false
+    if x.op == "ref" then r = x.path == path
+    else for i = 1, #x do local u = uses(x[i]); r = r or u end end  -- every part
+    used[x] = r
+    return r
   end
   if not uses(v) then return v end
   if old == nil then
     fail(fmt("%s uses itself, but has no value yet to start from", path), loc)
   end
+  local copies = {}
   local function copy(x)
-    if not is_value(x) then return x end
-    if x.op == "ref" and x.path == path then return old end
-    if x.op == "ref" or x.op == "dist" then return x end
+    if not is_value(x) or not used[x] then return x end   -- parts without the path: shared
+    if x.op == "ref" then return old end
+    if copies[x] then return copies[x] end
     local c = {}
     for k, e in pairs(VDATA[x]) do c[k] = e end
     for i = 1, #x do c[i] = copy(x[i]) end
-    return new_value(c)
+    copies[x] = new_value(c)
+    return copies[x]
   end
   return copy(v)
 end
@@ -1320,7 +1331,10 @@ local function walk_fields(obj, schema, prefix, fn)
     local v = t and t[k]
     if v ~= nil then
       if type(ftype) == "table" then walk_fields(obj, ftype, prefix .. k .. ".", fn)
-      elseif ftype == "value" or ftype == "number" then fn(prefix .. k, v) end
+      elseif ftype == "value" or ftype == "number" then fn(prefix .. k, v)
+      elseif ftype == "stages" then
+        for i, s in ipairs(v) do fn(prefix .. k .. "." .. i, s[2]) end  -- the shares
+      end
     end
   end
 end
@@ -1441,9 +1455,11 @@ local function resolver(st, out)
   end
 
   -- node_of(path): the node index (1-based) of the value at `path`, or nil when
-  -- unset. value_of(v): what the value v resolves to, { const = x } or { node = i },
-  -- adding no node for a constant.
-  local function node_of(path)
+  -- unset; node_of(path, v): the node of value v, which lives at `path` but is not a
+  -- field (a stage's share). value_of(v): what the value v resolves to,
+  -- { const = x } or { node = i }, adding no node for a constant.
+  local function node_of(path, given)
+    if given ~= nil then return const_node(resolve(given, path)) end
     local v = lookup(st, path)
     if v == nil then return nil end
     return const_node(resolve_path(path))
@@ -1592,6 +1608,11 @@ local function resolve_fields(obj, decl, prefix, node_of)
     if row.type ~= "group" then v = field_value(obj, row.name) end
     if row.type == "value" and v ~= nil then
       entry[row.name] = node_of(prefix .. row.name)
+    elseif row.type == "stages" and v ~= nil then
+      -- {offset, share node}: a share may be uncertain (MODEL.md 2), named by its stage
+      local stages = {}
+      for i, s in ipairs(v) do stages[i] = { s[1], node_of(prefix .. row.name .. "." .. i, s[2]) } end
+      entry[row.name] = stages
     elseif v ~= nil then
       entry[row.name] = v
     end

@@ -147,7 +147,7 @@ static void assert_runs_identical(const roi_run *a, const roi_run *b)
         assert_memory_equal(a->out[k], b->out[k], a->trials * sizeof(float));
         assert_memory_equal(&a->summary[k], &b->summary[k], sizeof(roi_summary));
     }
-    assert_memory_equal(a->exact, b->exact, a->trials);
+    assert_memory_equal(a->exact, b->exact, a->trials * sizeof *a->exact);
     assert_memory_equal(a->bands, b->bands,
                         (size_t)a->n_series * (size_t)a->periods * sizeof(roi_band));
     assert_memory_equal(a->milestone_prob, b->milestone_prob,
