@@ -12,7 +12,8 @@
  * normal by the standard phi/Phi formulas, truncated lognormal by its partial moments
  * (Phi shifted by k sigma), truncated beta/PERT by incomplete-beta partial moments,
  * truncated triangular by integrating its piecewise-linear density in closed form,
- * truncated gamma and Weibull by incomplete-gamma partial moments.
+ * truncated gamma and Weibull by incomplete-gamma partial moments; the metalog, which
+ * has none, by the midpoint rule on its quantile function.
  */
 #include "dist.h"
 
@@ -229,6 +230,25 @@ roi_status roi_dist_beta(roi_dist *d, double a, double b, double low, double hig
     return ROI_OK;
 }
 
+roi_status roi_dist_metalog(roi_dist *d, const roi_metalog *m, const roi_hdr *hdr,
+                            const char *path, roi_error *err)
+{
+    init(d, ROI_DIST_METALOG);
+    if (!roi_metalog_feasible(m))
+        return roi_error_set(err, ROI_ERR_PARAM, path,
+                             "the metalog of %d terms is not a distribution (its quantile "
+                             "function decreases somewhere)",
+                             m->k);
+    d->metalog = malloc(sizeof *d->metalog);
+    if (!d->metalog)
+        return roi_error_set(err, ROI_ERR_NOMEM, path, "out of memory");
+    *d->metalog = *m;
+    d->has_hdr = hdr != NULL;
+    if (hdr)
+        d->hdr = *hdr;
+    return ROI_OK;
+}
+
 /* Gamma and Weibull share their checks: shape and scale > 0. */
 static roi_status shape_scale(roi_dist *d, roi_family f, double shape, double scale,
                               const char *path, roi_error *err)
@@ -350,7 +370,9 @@ void roi_dist_free(roi_dist *d)
     free(d->values);
     free(d->probs);
     free(d->cum);
+    free(d->metalog);
     d->values = d->probs = d->cum = NULL;
+    d->metalog = NULL;
     d->n = 0;
 }
 
@@ -358,6 +380,13 @@ roi_status roi_dist_copy(roi_dist *dst, const roi_dist *src)
 {
     *dst = *src;
     dst->values = dst->probs = dst->cum = NULL;
+    dst->metalog = NULL;
+    if (src->metalog) {
+        dst->metalog = malloc(sizeof *dst->metalog);
+        if (!dst->metalog)
+            return ROI_ERR_NOMEM;
+        *dst->metalog = *src->metalog;
+    }
     if (src->family != ROI_DIST_DISCRETE || src->n == 0)
         return ROI_OK;
     size_t bytes = src->n * sizeof(double);
@@ -425,6 +454,8 @@ static double base_cdf(const roi_dist *d, double x)
         return x > 0 ? (isinf(x) ? 1.0 : gsl_cdf_gamma_P(x, d->p[0], d->p[1])) : 0.0;
     case ROI_DIST_WEIBULL:
         return x > 0 ? gsl_cdf_weibull_P(x, d->p[1], d->p[0]) : 0.0;
+    case ROI_DIST_METALOG:
+        return roi_metalog_cdf(d->metalog, x);
     case ROI_DIST_BERNOULLI:
         return x < 0 ? 0.0 : (x < 1 ? d->c[0] : 1.0);
     case ROI_DIST_DISCRETE: {
@@ -468,6 +499,34 @@ static double base_sf(const roi_dist *d, double x)
     }
 }
 
+/* The beta quantile: GSL's inverse, except for shapes with a + b above 1e5, where
+ * gsl_cdf_beta_Pinv's Newton steps never settle (beta(1e6, 1e6) loops forever).
+ * There it is found by bisection on the distribution function: at most 200 halvings
+ * of [0, 1], stopping when the interval holds no double between its ends. `upper`:
+ * the x whose upper tail 1 - F(x) is u. */
+#define BETA_GSL_SHAPES 1e5
+static double beta_quantile(double u, double a, double b, int upper)
+{
+    if (a + b <= BETA_GSL_SHAPES)
+        return upper ? gsl_cdf_beta_Qinv(u, a, b) : gsl_cdf_beta_Pinv(u, a, b);
+    if (u <= 0)
+        return upper ? 1.0 : 0.0;
+    if (u >= 1)
+        return upper ? 0.0 : 1.0;
+    double lo = 0.0, hi = 1.0;
+    for (int i = 0; i < 200; i++) {
+        double mid = 0.5 * (lo + hi);
+        if (!(mid > lo && mid < hi))
+            break;
+        int below = upper ? gsl_cdf_beta_Q(mid, a, b) > u : gsl_cdf_beta_P(mid, a, b) < u;
+        if (below)
+            lo = mid;
+        else
+            hi = mid;
+    }
+    return 0.5 * (lo + hi);
+}
+
 /* The untruncated quantile at u in [0, 1]. */
 static inline double base_quantile(const roi_dist *d, double u)
 {
@@ -486,11 +545,13 @@ static inline double base_quantile(const roi_dist *d, double u)
         return d->p[2] - sqrt((1.0 - u) * d->c[2]);
     case ROI_DIST_PERT:
     case ROI_DIST_BETA:
-        return d->c[3] + d->c[2] * gsl_cdf_beta_Pinv(u, d->c[0], d->c[1]);
+        return d->c[3] + d->c[2] * beta_quantile(u, d->c[0], d->c[1], 0);
     case ROI_DIST_GAMMA:
         return u > 0 ? gsl_cdf_gamma_Pinv(u, d->p[0], d->p[1]) : 0.0;
     case ROI_DIST_WEIBULL:
         return u > 0 ? gsl_cdf_weibull_Pinv(u, d->p[1], d->p[0]) : 0.0;
+    case ROI_DIST_METALOG:
+        return roi_metalog_quantile(d->metalog, u);
     case ROI_DIST_BERNOULLI:
         /* Smallest x with F(x) >= u; u = 0 maps to the support's minimum. */
         return (u <= d->c[0] && d->c[0] > 0) ? 0.0 : 1.0;
@@ -531,7 +592,7 @@ static double base_quantile_upper(const roi_dist *d, double q)
         return d->p[0] + sqrt((1.0 - q) * d->c[1]);
     case ROI_DIST_PERT:
     case ROI_DIST_BETA:
-        return d->c[3] + d->c[2] * gsl_cdf_beta_Qinv(q, d->c[0], d->c[1]);
+        return d->c[3] + d->c[2] * beta_quantile(q, d->c[0], d->c[1], 1);
     case ROI_DIST_GAMMA:
         return q < 1 ? gsl_cdf_gamma_Qinv(q, d->p[0], d->p[1]) : 0.0;
     case ROI_DIST_WEIBULL:
@@ -611,6 +672,8 @@ double roi_dist_sample(const roi_dist *d, uint64_t key, uint64_t trial, gsl_rng 
         roi_rng_seek(scratch, key, trial);
         return d->c[3] + d->c[2] * gsl_ran_beta(scratch, d->c[0], d->c[1]);
     }
+    if (d->has_hdr && !d->truncated) /* a SIP's own trials: counter i + 1 for trial i */
+        return roi_metalog_quantile(d->metalog, roi_hdr_uniform(&d->hdr, trial + 1));
     double u = roi_rng_uniform(key, trial, 0);
     if (d->truncated)
         return truncated_quantile(d, u);
@@ -620,7 +683,7 @@ double roi_dist_sample(const roi_dist *d, uint64_t key, uint64_t trial, gsl_rng 
 int roi_dist_by_uniform(const roi_dist *d)
 {
     /* roi_dist_quantile clamps u to [0, 1], which leaves a uniform of (0, 1) as it is */
-    if (d->family == ROI_DIST_FIXED)
+    if (d->family == ROI_DIST_FIXED || (d->has_hdr && !d->truncated))
         return 0;
     return d->truncated || (d->family != ROI_DIST_BETA && d->family != ROI_DIST_PERT);
 }
@@ -733,6 +796,27 @@ static void gamma_weibull_moments(const roi_dist *d, double *mean, double *var)
     *var = m[2] / m[0] - *mean * *mean;
 }
 
+/* A metalog has no closed-form moments: the midpoint rule on its quantile function
+ * over the probabilities the truncation keeps, on 2^16 points. */
+static void metalog_moments(const roi_dist *d, double *mean, double *var)
+{
+    enum { N = 65536 };
+    double ua = 0.0, ub = 1.0;
+    if (d->truncated) {
+        ua = roi_metalog_cdf(d->metalog, d->low);
+        ub = roi_metalog_cdf(d->metalog, d->high);
+    }
+    double s1 = 0.0, s2 = 0.0;
+    for (int i = 0; i < N; i++) {
+        double x = roi_metalog_quantile(d->metalog, ua + (ub - ua) * (i + 0.5) / N);
+        x = x < d->low ? d->low : x > d->high ? d->high : x;
+        s1 += x;
+        s2 += x * x;
+    }
+    *mean = s1 / N;
+    *var = s2 / N - *mean * *mean;
+}
+
 /* The closed-form mean and variance of d. Over 80 lines: one case per family (and its
  * truncated form), each the formula of its family, kept together as the families'
  * table of moments. */
@@ -828,6 +912,9 @@ static void moments(const roi_dist *d, double *mean, double *var)
     case ROI_DIST_WEIBULL:
         gamma_weibull_moments(d, &m, &v);
         break;
+    case ROI_DIST_METALOG:
+        metalog_moments(d, &m, &v);
+        break;
     case ROI_DIST_BERNOULLI:
         m = d->p[0];
         v = d->p[0] * (1.0 - d->p[0]);
@@ -882,6 +969,10 @@ void roi_dist_support(const roi_dist *d, double *lo, double *hi)
     case ROI_DIST_GAMMA:
     case ROI_DIST_WEIBULL:
         a = 0.0;
+        break;
+    case ROI_DIST_METALOG:
+        a = d->metalog->lower;
+        b = d->metalog->upper;
         break;
     case ROI_DIST_TRIANGULAR:
     case ROI_DIST_PERT:
@@ -961,6 +1052,8 @@ const char *roi_dist_family_name(roi_family f)
         return "gamma";
     case ROI_DIST_WEIBULL:
         return "weibull";
+    case ROI_DIST_METALOG:
+        return "metalog";
     }
     return "unknown";
 }
@@ -1025,6 +1118,17 @@ int roi_dist_describe(const roi_dist *d, char *buf, size_t size)
     case ROI_DIST_GAMMA:
     case ROI_DIST_WEIBULL:
         append(buf, size, &len, "%s{shape = %g, scale = %g}", name, d->p[0], d->p[1]);
+        break;
+    case ROI_DIST_METALOG:
+        append(buf, size, &len, "metalog{a = {");
+        for (int i = 0; i < d->metalog->k; i++)
+            append(buf, size, &len, "%s%g", i ? ", " : "", d->metalog->a[i]);
+        append(buf, size, &len, "}");
+        if (isfinite(d->metalog->lower))
+            append(buf, size, &len, ", lower = %g", d->metalog->lower);
+        if (isfinite(d->metalog->upper))
+            append(buf, size, &len, ", upper = %g", d->metalog->upper);
+        append(buf, size, &len, "}");
         break;
     case ROI_DIST_DISCRETE:
         append(buf, size, &len, "discrete{");

@@ -16,6 +16,8 @@
 #include <stdint.h>
 #include <gsl/gsl_rng.h>
 
+#include "hdr.h"
+#include "metalog.h"
 #include "roi_error.h"
 
 typedef enum roi_family {
@@ -29,7 +31,8 @@ typedef enum roi_family {
     ROI_DIST_BERNOULLI,  /* p[0] = probability of 1 */
     ROI_DIST_DISCRETE,   /* values/probs arrays, n entries, values ascending */
     ROI_DIST_GAMMA,      /* p[0] = shape k, p[1] = scale theta: mean k theta */
-    ROI_DIST_WEIBULL     /* p[0] = shape k, p[1] = scale lambda: F = 1 - exp(-(x/lambda)^k) */
+    ROI_DIST_WEIBULL,    /* p[0] = shape k, p[1] = scale lambda: F = 1 - exp(-(x/lambda)^k) */
+    ROI_DIST_METALOG     /* *metalog (owned): a SIPmath SIP, on its HDR stream when has_hdr */
 } roi_family;
 
 /*
@@ -54,6 +57,9 @@ typedef struct roi_dist {
     int trunc_upper;      /* nonzero: truncation is computed in the upper tail */
     int form;             /* lognormal as written: 0 mu/sigma, 1 p5/p95, 2 mean/sd */
     double given[2];      /* lognormal: the two parameters as written (p5, p95 or mean, sd) */
+    roi_metalog *metalog; /* metalog: its quantile function (owned) */
+    roi_hdr hdr;          /* metalog: the SIP's HDR 2.0 stream, when has_hdr */
+    int has_hdr;
 } roi_dist;
 
 /*
@@ -80,6 +86,15 @@ roi_status roi_dist_pert(roi_dist *d, double min, double mode, double max,
 roi_status roi_dist_beta(roi_dist *d, double a, double b, double low, double high,
                          const char *path, roi_error *err);
 roi_status roi_dist_bernoulli(roi_dist *d, double p, const char *path, roi_error *err);
+/*
+ * A metalog (a SIPmath SIP): a copy of m, which must be feasible. With hdr (not NULL),
+ * trial i draws HDR counter i + 1 of that stream (the standard's counter starts at
+ * 1), so the trials are the library's own; without, the stream's first uniform like
+ * the other families. Truncation and a sampling plan (Latin hypercube, correlations)
+ * use the roisim uniforms instead. Errors: ROI_ERR_PARAM (infeasible), ROI_ERR_NOMEM.
+ */
+roi_status roi_dist_metalog(roi_dist *d, const roi_metalog *m, const roi_hdr *hdr,
+                            const char *path, roi_error *err);
 /* Gamma and Weibull by shape and scale (both > 0), on x >= 0. */
 roi_status roi_dist_gamma(roi_dist *d, double shape, double scale, const char *path,
                           roi_error *err);

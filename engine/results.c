@@ -206,6 +206,27 @@ roi_status roi_results_distribution(const roi_run *run, roi_output k, roi_distri
     return st;
 }
 
+roi_status roi_results_upper_tail_mean(const roi_run *run, roi_output k, double *out)
+{
+    *out = NAN;
+    double *v = malloc((run->trials + 1) * sizeof *v);
+    if (!v)
+        return ROI_ERR_NOMEM;
+    size_t n = 0;
+    for (size_t i = 0; i < run->trials; i++) {
+        double x = roi_run_value(run, k, i);
+        if (isfinite(x))
+            v[n++] = x;
+    }
+    roi_status st = roi_stats_sort(v, n);
+    if (st == ROI_OK && n > 0) {
+        size_t tail = (n + 19) / 20; /* ceil(0.05 n) */
+        *out = roi_stats_sum(v + (n - tail), tail) / (double)tail;
+    }
+    free(v);
+    return st;
+}
+
 roi_status roi_results_median_payback(const roi_run *run, int *period)
 {
     *period = -1;

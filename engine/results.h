@@ -114,6 +114,14 @@ typedef struct roi_distribution {
 roi_status roi_results_distribution(const roi_run *run, roi_output k, roi_distribution *out);
 
 /*
+ * The mean of the highest ceil(0.05 n) of the n defined values of output k over the
+ * trials of run (the adverse tail of an output where more is worse, such as spend; the
+ * low tail is roi_summary.cvar5), into *out; NaN when none is defined. From the stored
+ * values (roi_run_value). Borrows run. Errors: ROI_ERR_NOMEM (they are copied and sorted).
+ */
+roi_status roi_results_upper_tail_mean(const roi_run *run, roi_output k, double *out);
+
+/*
  * The median payback quarter over all trials of run, counting a trial that never pays
  * back as beyond the horizon: *period receives the period index (floor of the
  * PERCENTILE.INC of the defined paybacks at 0.5 / (1 - never_share)), or -1 when at least

@@ -24,6 +24,7 @@
 #include "model_params.h"
 #include "sampling.h"
 #include "search.h"
+#include "sipmath.h"
 
 /* ==== the schema for the scenario language ========================================================= */
 
@@ -328,6 +329,56 @@ static roi_status discrete_dist(conv *c, int args, const char *name, roi_dist *d
     return s;
 }
 
+/* Appends path (taken) to the files the model was read from, once. */
+static roi_status add_source(conv *c, char *path)
+{
+    roi_model *m = c->m;
+    for (int i = 0; i < m->n_sources; i++)
+        if (!strcmp(m->sources[i], path)) {
+            free(path);
+            return ROI_OK;
+        }
+    char **grown = realloc(m->sources, (size_t)(m->n_sources + 1) * sizeof *grown);
+    if (!grown) {
+        free(path);
+        return nomem(c);
+    }
+    m->sources = grown;
+    m->sources[m->n_sources++] = path;
+    return ROI_OK;
+}
+
+/* sipmath{ library = ..., sip = ... }: the SIP read from the library beside the file
+ * that wrote the input (its location "file:line"; a --set's: the scenario's). */
+static roi_status sip_dist(conv *c, int t, int args, const char *name, roi_dist *d)
+{
+    const char *library = NULL, *sip = NULL, *loc = NULL;
+    roi_status s = string_field(c, args, "library", name, &library);
+    if (s == ROI_OK)
+        s = string_field(c, args, "sip", name, &sip);
+    if (s == ROI_OK)
+        s = string_field(c, t, "loc", name, &loc);
+    if (s == ROI_OK && (!library || !sip))
+        s = roi_error_set(c->err, ROI_ERR_INTERNAL, name, "a sipmath input without its names");
+    if (s != ROI_OK)
+        return s;
+    char from[4096];
+    const char *colon = loc ? strrchr(loc, ':') : NULL;
+    if (loc && colon && strncmp(loc, "--set", 5) != 0)
+        snprintf(from, sizeof from, "%.*s", (int)(colon - loc), loc);
+    else
+        snprintf(from, sizeof from, "%s", c->m->file ? c->m->file : "");
+    roi_metalog m;
+    roi_hdr h;
+    char *path = NULL;
+    s = roi_sipmath_read(from, library, sip, &m, &h, &path, c->err);
+    if (s == ROI_OK)
+        s = add_source(c, path);
+    else
+        free(path);
+    return s == ROI_OK ? roi_dist_metalog(d, &m, &h, name, c->err) : s;
+}
+
 /* The distribution of input node t (family, form, args, low, high). */
 static roi_status make_dist(conv *c, int t, const char *name, roi_dist *d)
 {
@@ -349,10 +400,12 @@ static roi_status make_dist(conv *c, int t, const char *name, roi_dist *d)
         s = roi_error_set(c->err, ROI_ERR_INTERNAL, name, "an input without parameters");
     else if (strcmp(family, "discrete") == 0)
         s = discrete_dist(c, args, name, d);
+    else if (strcmp(family, "sipmath") == 0)
+        s = sip_dist(c, t, args, name, d);
     else
         s = dist_params(c, args, name, p, &np);
     lua_pop(L, 1); /* args */
-    if (s != ROI_OK || strcmp(family, "discrete") == 0)
+    if (s != ROI_OK || strcmp(family, "discrete") == 0 || strcmp(family, "sipmath") == 0)
         goto truncate;
     if (strcmp(family, "normal") == 0)
         s = roi_dist_normal(d, p[0], p[1], name, c->err);

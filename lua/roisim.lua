@@ -165,6 +165,21 @@ local function need(fname, i, v, pname)
   return v
 end
 
+-- Text a scenario gives as a name or title reaches terminals and reports: it may not
+-- hold control characters (escape sequences, carriage returns; C1 controls), nor, in
+-- a name or title, a line break (`multiline`: a description may have tabs and line
+-- breaks). Raises at loc (or the author's line).
+local function check_text(what, s, loc, multiline)
+  local bad = multiline and str_find(s, "[%z\1-\8\11-\31\127]") or (not multiline and str_find(s, "[%c\127]"))
+  local c1 = str_find(s, "\194[\128-\159]")
+  local at = bad and c1 and math.min(bad, c1) or bad or c1
+  if at then
+    fail(fmt("%s holds a control character (byte %d at position %d); names and titles are "
+      .. "shown on terminals and in reports, so they may not", what, s:byte(at), at), loc)
+  end
+  return s
+end
+
 local function no_extra(fname, n, max)
   if n > max then fail(fmt("%s takes %d parameters, got %d", fname, max, n)) end
 end
@@ -249,6 +264,26 @@ end
 
 function lib.gamma(spec, ...) return shape_scale("gamma", spec, ...) end
 function lib.weibull(spec, ...) return shape_scale("weibull", spec, ...) end
+
+-- sipmath{ library = "costs.json", sip = "cloud_cost" }: a SIP of a SIPmath 3.0
+-- library in the scenario's folder, on the library's own HDR stream (lua/sipmath.c
+-- reads and checks the file).
+function lib.sipmath(spec, ...)
+  if type(spec) ~= "table" or is_value(spec) or select("#", ...) > 0 then
+    fail('sipmath takes a table: sipmath{ library = "file.json", sip = "name" }')
+  end
+  for k in pairs(spec) do
+    if k ~= "library" and k ~= "sip" then
+      fail(fmt("sipmath has no parameter '%s'%s", tostring(k), suggest(tostring(k), { "library", "sip" })))
+    end
+  end
+  for _, k in ipairs({ "library", "sip" }) do
+    if type(spec[k]) ~= "string" or spec[k] == "" then
+      fail(fmt("sipmath: %s must be a non-empty string, got %s", k, type(spec[k])))
+    end
+  end
+  return dist("sipmath", { library = spec.library, sip = spec.sip })
+end
 
 function lib.discrete(spec, ...)
   if type(spec) ~= "table" or is_value(spec) or select("#", ...) > 0 then
@@ -368,6 +403,7 @@ end
 -- and common random numbers (instead of the path it is assigned to).
 function Value:named(label)
   if type(label) ~= "string" or label == "" then fail("named takes a non-empty string") end
+  check_text("the name given to named", label)
   local data = VDATA[self]
   if not data or data.op ~= "dist" then fail("named applies to a distribution, not to an expression") end
   if data.name and data.name ~= label then
@@ -386,6 +422,8 @@ local function describe_dist(v)
   if v.family == "lognormal" then
     if v.form == "p5p95" then s = fmt("lognormal{p5 = %s, p95 = %s}", d(a[1]), d(a[2]))
     else s = fmt("lognormal{mean = %s, sd = %s}", d(a[1]), d(a[2])) end
+  elseif v.family == "sipmath" then
+    s = fmt("sipmath{library = %q, sip = %q}", a.library, a.sip)
   elseif v.form == "shapescale" then
     s = fmt("%s{shape = %s, scale = %s}", v.family, d(a[1]), d(a[2]))
   elseif v.family == "discrete" then
@@ -509,6 +547,8 @@ local function check_analysis(kind, name, spec, loc)
   local what = fmt("%s \"%s\"", kind, name)
   local function is_in(v, list) for _, x in ipairs(list) do if v == x then return true end end return false end
   if spec.title ~= nil and type(spec.title) ~= "string" then fail(what .. ": title must be a string", loc) end
+  check_text(kind .. " name", name, loc)
+  if spec.title then check_text(what .. ": title", spec.title, loc) end
   local output = spec.output or OUTPUT_NAMES[1]
   if not is_in(output, OUTPUT_NAMES) then
     fail(fmt("%s: output must be one of %s, got %s%s", what, concat(OUTPUT_NAMES, ", "), tostring(output),
@@ -639,6 +679,7 @@ local function check_field(st, what, ftype, v, loc)
     end
   elseif ftype == "string" then
     if type(v) ~= "string" then fail(fmt("%s must be a string, got %s", what, type(v))) end
+    check_text(what, v, loc)
   elseif ftype == "condition" then
     if type(v) ~= "string" and not is_value(v) then
       fail(fmt("%s must be a condition such as \"v2.score >= 60\" or v2.score:at_least(60), got %s",
@@ -697,15 +738,15 @@ local FIELD_DEPTH = 4                             -- a list of lists of numbers,
 -- itself when it does not refer to path. No value before: "is not set yet".
 local function with_previous(v, path, old, loc)
   if not is_value(v) then return v end
-  -- Both walks remember the values they met: an expression may share a part many
-  -- times (x = x + x * 0 nested), and the time must grow with the values, not paths.
+  -- Both walks are memoised: a value may share subexpressions (x = x + x), and the
+  -- paths through them grow exponentially while the values do not.
   local used = {}
   local function uses(x)
     if not is_value(x) then return false end
+    if x.op == "ref" then return x.path == path end
     if used[x] ~= nil then return used[x] end
     local r = false
-    if x.op == "ref" then r = x.path == path
-    else for i = 1, #x do local u = uses(x[i]); r = r or u end end  -- every part
+    for i = 1, #x do if uses(x[i]) then r = true; break end end
     used[x] = r
     return r
   end
@@ -715,8 +756,9 @@ local function with_previous(v, path, old, loc)
   end
   local copies = {}
   local function copy(x)
-    if not is_value(x) or not used[x] then return x end   -- parts without the path: shared
-    if x.op == "ref" then return old end
+    if not is_value(x) then return x end
+    if x.op == "ref" and x.path == path then return old end
+    if not uses(x) then return x end
     if copies[x] then return copies[x] end
     local c = {}
     for k, e in pairs(VDATA[x]) do c[k] = e end
@@ -965,6 +1007,8 @@ local function add_scenario(st, env_lib)
     if spec.description ~= nil and type(spec.description) ~= "string" then
       fail("scenario.description must be a string", loc)
     end
+    if spec.title then check_text("scenario.title", spec.title, loc) end
+    if spec.description then check_text("scenario.description", spec.description, loc, true) end
     local parents = spec.extends
     if type(parents) == "string" then parents = { parents } end
     if parents ~= nil and type(parents) ~= "table" then
@@ -1419,6 +1463,8 @@ local function resolver(st, out)
       end
       if v.family == "discrete" then
         args.values, args.probs = VDATA[v].args.values, VDATA[v].args.probs
+      elseif v.family == "sipmath" then
+        args.library, args.sip = VDATA[v].args.library, VDATA[v].args.sip
       else
         for i, x in ipairs(VDATA[v].args) do args[i] = const_arg(x, "parameter " .. i) end
       end

@@ -13,8 +13,8 @@
  * jittered by +/- 1/2 and marked `"integer": true`: rounding the SIP's values gives
  * the input back. Each SIP's metadata states its fit error (KS distance, largest
  * quantile error) and the first three trials the library generates.
- * Not responsible for reading libraries, or for a copula: the SIPs are marginals (the
- * run's dependence between inputs and outputs is not exported).
+ * Not responsible for reading libraries (lua/sipmath.h), or for a copula: the SIPs are
+ * marginals (the run's dependence between inputs and outputs is not exported).
  */
 #ifndef ROI_SIPMATH_REPORT_H
 #define ROI_SIPMATH_REPORT_H

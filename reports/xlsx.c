@@ -16,6 +16,7 @@
 #include "xlsx_int.h"
 
 #include <ctype.h>
+#include <math.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -129,6 +130,7 @@ static roi_status plan(xctx *x)
     for (size_t i = 0; i < sizeof fixed / sizeof fixed[0]; i++)
         taken[n_taken++] = fixed[i];
     x->range_row = 5;
+    x->npv_lo = INFINITY, x->npv_hi = -INFINITY; /* no S-curve yet: no shared range */
     int row = x->range_row + x->n + 1;
     for (int k = 0; k < x->n; k++) {
         if (roi_report_sheet_name(xl_scen_name(x->res->sc[k].run), taken, n_taken, x->sc[k].sheet) != 0) {
@@ -142,6 +144,10 @@ static roi_status plan(xctx *x)
         if (roi_results_distribution(x->res->sc[k].run, ROI_OUT_NPV, &x->sc[k].npv) != ROI_OK) {
             free(taken);
             return ROI_ERR_NOMEM;
+        }
+        if (x->sc[k].npv.n > 0) {
+            x->npv_lo = fmin(x->npv_lo, x->sc[k].npv.scurve[0]);
+            x->npv_hi = fmax(x->npv_hi, x->sc[k].npv.scurve[ROI_SCURVE_POINTS - 1]);
         }
     }
     free(taken);

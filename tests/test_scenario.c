@@ -4,9 +4,12 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "model_params.h"
+#include "sandbox.h"
 #include "scenario.h"
 #include "sim.h"
 
@@ -232,7 +235,11 @@ static void value_of(const roi_decl *d, const roi_param *p, int kind, char *buf,
     case ROI_PARAM_BOOLEAN: snprintf(buf, size, "true"); break;
     case ROI_PARAM_STRING: snprintf(buf, size, "\"a title\""); break;
     case ROI_PARAM_ENUM:
-        snprintf(buf, size, "\"%s\"", kind >= 0 && p->names == d->kinds ? d->kinds[kind] : p->names[0]);
+        /* the kind itself; else the kind's default (a class that suits the kind), else the first */
+        snprintf(buf, size, "\"%s\"",
+                 kind >= 0 && p->names == d->kinds ? d->kinds[kind]
+                 : kind >= 0 && p->kind_dflt       ? p->names[(int)p->kind_dflt[kind]]
+                                                   : p->names[0]);
         break;
     case ROI_PARAM_STAGES: snprintf(buf, size, "{ {0, 0.5}, {1, 1} }"); break;
     case ROI_PARAM_SURFACES: snprintf(buf, size, "{ \"surface1\" }"); break;
@@ -578,6 +585,54 @@ static void test_time_limit(void **state)
     expect_limited(SANDBOX("pcall_catches_timeout.lua"), 0, 0.2, "within 0.2 s");
 }
 
+/* A body that stays inside one C call, as a library function on a huge input would:
+ * the deadline's hook never gets to run. */
+static int slow_c_body(lua_State *L)
+{
+    (void)L;
+    sleep(20);
+    return 0;
+}
+
+/* The hard stop: a load stuck in C is ended from outside one second past its deadline,
+ * with the time limit's message and exit status 1 (in a child process: it ends it). */
+static void test_time_limit_hard_stop(void **state)
+{
+    (void)state;
+    int out[2];
+    assert_int_equal(pipe(out), 0);
+    struct timespec t0, t1;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    pid_t pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        dup2(out[1], STDERR_FILENO);
+        roi_error err;
+        roi_error_clear(&err);
+        roi_sandbox *sb = roi_sandbox_new("stuck.lua", (size_t)16 << 20, 0.3);
+        roi_sandbox_run(sb, slow_c_body, NULL, &err);
+        _exit(42); /* not reached: the watchdog ends the process first */
+    }
+    close(out[1]);
+    char msg[1024] = "";
+    size_t n = 0;
+    ssize_t got;
+    while ((got = read(out[0], msg + n, sizeof msg - 1 - n)) > 0)
+        n += (size_t)got;
+    msg[n] = '\0';
+    close(out[0]);
+    int status = 0;
+    assert_int_equal(waitpid(pid, &status, 0), pid);
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    double took = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) * 1e-9;
+    assert_true(WIFEXITED(status));
+    assert_int_equal(WEXITSTATUS(status), 1);
+    if (!strstr(msg, "stuck.lua: the scenario did not finish loading within 0.3 s (it was inside "
+                     "one long call that cannot be interrupted, and roisim stopped it)"))
+        fail_msg("unexpected message: %s", msg);
+    assert_true(took < 10.0); /* 1.3 s, plus scheduling on a loaded machine */
+}
+
 static void test_memory_limit(void **state)
 {
     (void)state;
@@ -675,6 +730,7 @@ int main(void)
         cmocka_unit_test(test_conditions_cross_as_structure),
         cmocka_unit_test(test_library_tables_cannot_be_changed),
         cmocka_unit_test(test_time_limit),
+        cmocka_unit_test(test_time_limit_hard_stop),
         cmocka_unit_test(test_memory_limit),
         cmocka_unit_test(test_extends_cannot_leave_the_folder),
         cmocka_unit_test(test_not_finite_values_are_refused),

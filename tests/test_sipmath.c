@@ -6,7 +6,11 @@
  * the library is read back with cJSON and every input's SIP is regenerated from what
  * the file says: its metalog's quantiles match the input's within the stated fit
  * error, its HDR stream and metalog give the first trials the file states, and a few
- * thousand regenerated trials have the input's mean within 4 standard errors.
+ * thousand regenerated trials have the input's mean within 4 standard errors. The
+ * same library then feeds a scenario input (sipmath{...}) whose quantiles are the
+ * gamma's within the stated error; the standard's known-answer SIP
+ * (tests/scenarios/known.sipmath.json) gives its published first trials; and hostile
+ * libraries are refused with messages that name the library and the SIP.
  */
 #include "roi_test.h"
 
@@ -153,6 +157,56 @@ static void check_input_sip(const cJSON *root, const cJSON *sip, const roi_dist 
     assert_near(sum / N, roi_dist_mean(d), 4 * se + max_error / 10);
 }
 
+/* Import: a scenario beside the library (moved from `path` into a folder of its own)
+ * takes the gamma spend back from it. */
+static void check_import(const roi_model *model, const cJSON *sips, const char *path,
+                         const char *file)
+{
+    roi_error err;
+    roi_error_clear(&err);
+    const cJSON *sip;
+    const cJSON *gamma_sip = NULL;
+    cJSON_ArrayForEach(sip, sips) if (!strcmp(str(sip, "name"), "constant.team.amount"))
+        gamma_sip = sip;
+    assert_non_null(gamma_sip);
+    double max_error = num(cJSON_GetObjectItemCaseSensitive(gamma_sip, "metadata"), "fitMaxError");
+    char dir[64], lib[128], scen[128], *slash = NULL;
+    snprintf(dir, sizeof dir, "/tmp/roi_test_sipmath.XXXXXX");
+    assert_non_null(mkdtemp(dir));
+    snprintf(lib, sizeof lib, "%s/run.sipmath.json", dir);
+    assert_int_equal(rename(path, lib), 0);
+    snprintf(scen, sizeof scen, "%s/imported.lua", dir);
+    FILE *fp = fopen(scen, "w");
+    assert_non_null(fp);
+    char *original = read_all(file);
+    slash = strstr(original, "amount = 100 }");
+    assert_non_null(slash);
+    fprintf(fp, "%.*samount = sipmath{ library = \"run.sipmath.json\", sip = "
+                "\"constant.team.amount\" } }%s",
+            (int)(slash - original), original, slash + strlen("amount = 100 }"));
+    fclose(fp);
+    roi_model *back = NULL;
+    if (roi_scenario_load(scen, NULL, &back, &err) != ROI_OK)
+        fail_msg("importing: %s", err.msg);
+    const roi_dist *imported = &back->graph.nodes[roi_graph_find_input(&back->graph, "team.amount")].dist;
+    const roi_dist *gamma = &model->graph.nodes[roi_graph_find_input(&model->graph, "team.amount")].dist;
+    assert_int_equal(imported->family, ROI_DIST_METALOG);
+    for (int j = 1; j <= 99; j += 7)
+        assert_near(roi_dist_quantile(imported, j / 100.0), roi_dist_quantile(gamma, j / 100.0),
+                    1.0001 * max_error);
+    /* The library is a file the model read: no report may overwrite it. */
+    int listed = 0;
+    for (int i = 0; i < back->n_sources; i++)
+        listed += strstr(back->sources[i], "run.sipmath.json") != NULL;
+    assert_int_equal(listed, 1);
+    roi_model_free(back);
+    free(original);
+    unlink(scen);
+    unlink(lib);
+    rmdir(dir);
+
+}
+
 static void test_export_regenerates_the_inputs(void **state)
 {
     (void)state;
@@ -205,17 +259,117 @@ static void test_export_regenerates_the_inputs(void **state)
     assert_int_equal(inputs, N_SETS);
     assert_true(outputs >= 3); /* npv, spend, revenue vary; the rest may be constant */
 
+    check_import(model, sips, path, file);
+
     cJSON_Delete(root);
     free(text);
-    unlink(path);
     roi_run_free(run);
     roi_model_free(model);
+}
+
+/* The standard's known answer: its 5-term metalog on HDR(9039920, 8, 0, 0), read from
+ * a library by a scenario, gives the published values in trials 0, 1 and 2 (HDR
+ * counters 1, 2, 3). */
+static void test_import_known_answer(void **state)
+{
+    (void)state;
+    char file[512];
+    snprintf(file, sizeof file, "%s/scenarios/sip_known.lua", ROI_TEST_DIR);
+    roi_model *m = NULL;
+    roi_error err;
+    roi_error_clear(&err);
+    if (roi_scenario_load(file, NULL, &m, &err) != ROI_OK)
+        fail_msg("loading: %s", err.msg);
+    const roi_dist *d = &m->graph.nodes[roi_graph_find_input(&m->graph, "demand")].dist;
+    static const double want[] = {4.97377773402723, 5.26303264347232, 11.3668582781926};
+    for (int t = 0; t < 3; t++)
+        assert_near(roi_dist_sample(d, 12345, (uint64_t)t, NULL), want[t], 1e-13 * want[t]);
+    /* The seed does not move a SIP's trials: they are the library's. */
+    assert_true(roi_dist_sample(d, 1, 0, NULL) == roi_dist_sample(d, 2, 0, NULL));
+    roi_model_free(m);
+}
+
+/* Writes `json` as the library lib.json beside a copy of sip_known.lua that asks for
+ * SIP `sip`, loads it and expects the message. */
+static void expect_refused(const char *json, const char *library, const char *sip,
+                           const char *message)
+{
+    char dir[64], path[160];
+    snprintf(dir, sizeof dir, "/tmp/roi_test_sipbad.XXXXXX");
+    assert_non_null(mkdtemp(dir));
+    snprintf(path, sizeof path, "%s/lib.json", dir);
+    FILE *fp = fopen(path, "w");
+    assert_non_null(fp);
+    fputs(json, fp);
+    fclose(fp);
+    snprintf(path, sizeof path, "%s/s.lua", dir);
+    fp = fopen(path, "w");
+    assert_non_null(fp);
+    fprintf(fp,
+            "scenario { title = \"t\" }\n"
+            "horizon { from = \"2026Q1\", to = \"2026Q4\", discount = 0, terminal = false }\n"
+            "frontier { score = 60, slope = 0 }\nquality { beta = 0, gap_ref = 10 }\n"
+            "family { people = 1000, growth = 0 }\n"
+            "version \"v1\" { planned = \"2026Q1\", score = 50 }\n"
+            "surface \"app\" { launch = \"2026Q1\", addressable = 1000, ceiling = 0.5,\n"
+            "  adoption = { p = 1e6, q = 0, f0 = 0 }, interactions = 10 }\n"
+            "x = sipmath{ library = \"%s\", sip = \"%s\" }:named(\"x\")\n"
+            "spend \"team\" { kind = \"schedule\", from = \"2026Q1\", to = \"end\", "
+            "amount = max(x, 0) }\n",
+            library, sip);
+    fclose(fp);
+    roi_model *m = NULL;
+    roi_error err;
+    roi_error_clear(&err);
+    roi_status st = roi_scenario_load(path, NULL, &m, &err);
+    assert_null(m);
+    if (st == ROI_OK || !strstr(err.msg, message) || !strstr(err.msg, "s.lua:9:"))
+        fail_msg("expected \"%s\" at s.lua:9, got %d: %s", message, st, err.msg);
+    unlink(path);
+    snprintf(path, sizeof path, "%s/lib.json", dir);
+    unlink(path);
+    rmdir(dir);
+}
+
+#define RNG "\"U01\": {\"rng\": [{\"name\": \"r\", \"function\": \"HDR_2_0\", " \
+            "\"arguments\": {\"counter\": \"PM_Index\", \"entity\": 1, \"varId\": 1, "   \
+            "\"seed3\": 0, \"seed4\": 0}}], \"copula\": []}"
+#define LIB(sip) "{\"libraryType\": \"SIPmath_3_0\", " RNG ", \"sips\": [" sip "]}"
+#define SIP(ref, args) "{\"name\": \"a\", \"ref\": " ref ", \"function\": \"Metalog_1_0\", " \
+                       "\"arguments\": " args "}"
+#define REF "{\"source\": \"rng\", \"name\": \"r\"}"
+#define OK_SIP SIP(REF, "{\"aCoefficients\": [10, 2]}")
+
+static void test_import_refuses_hostile_libraries(void **state)
+{
+    (void)state;
+    expect_refused(LIB(SIP(REF, "{\"aCoefficients\": [10, 2]}")), "lib.json", "b",
+                   "library 'lib.json' has no SIP 'b' (it has 'a')");
+    expect_refused(OK_SIP, "lib.json", "a", "not a SIPmath 3.0 library");
+    expect_refused("not json", "lib.json", "a", "not a SIPmath 3.0 library");
+    expect_refused(LIB(OK_SIP), "../lib.json", "a", "no absolute paths, no '..'");
+    expect_refused(LIB(OK_SIP), "/etc/passwd", "a", "no absolute paths, no '..'");
+    expect_refused(LIB(OK_SIP), "missing.json", "a", "cannot open");
+    expect_refused(LIB(SIP(REF, "{\"aCoefficients\": [10, \"2\"]}")), "lib.json", "a",
+                   "aCoefficients must be 2 to 16 finite numbers");
+    expect_refused(LIB(SIP(REF, "{\"aCoefficients\": [10, -2]}")), "lib.json", "a",
+                   "not a distribution");
+    expect_refused(LIB(SIP(REF, "{\"aCoefficients\": [10, 2], \"lowerBound\": \"0\"}")),
+                   "lib.json", "a", "lowerBound must be a number");
+    expect_refused(LIB(SIP("{\"source\": \"copula\", \"name\": \"c\"}",
+                           "{\"aCoefficients\": [10, 2]}")),
+                   "lib.json", "a", "drawn through a copula");
+    expect_refused(LIB(SIP("{\"source\": \"rng\", \"name\": \"q\"}",
+                           "{\"aCoefficients\": [10, 2]}")),
+                   "lib.json", "a", "no U01.rng entry 'q'");
 }
 
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_export_regenerates_the_inputs),
+        cmocka_unit_test(test_import_known_answer),
+        cmocka_unit_test(test_import_refuses_hostile_libraries),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

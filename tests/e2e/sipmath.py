@@ -104,6 +104,29 @@ for s in doc["sips"]:
         check(abs(med - meta["p50"]) <= 1.001 * meta["fitMaxError"] + 1e-9 * abs(meta["p50"]),
               "%s: median %r, the input's %r" % (s["name"], med, meta["p50"]))
 
+# Import: a scenario beside the library takes an input from it; its trials 0, 1, 2 are
+# HDR counters 1, 2, 3, the values the library states as its first trials.
+sip = next(x for x in doc["sips"] if x["name"] == "base.build_out.amount")
+const = open(os.path.join(src, "tests", "scenarios", "constant.lua")).read()
+scen = os.path.join(work, "imported.lua")
+with open(scen, "w") as f:
+    f.write(const.replace("amount = 100 }", 'amount = sipmath{ library = "base.sipmath.json", '
+                          'sip = "base.build_out.amount" } }'))
+trials = os.path.join(work, "imported.csv")
+p = subprocess.run([roisim, "run", scen, "-n", "3", "-q", "--trials-csv", trials],
+                   capture_output=True, text=True)
+check(p.returncode == 0, "a scenario imports a SIP: " + p.stderr.strip())
+if p.returncode == 0:
+    rows = [line.split(",") for line in open(trials).read().splitlines()]
+    col = rows[0].index("team.amount")
+    got = [float(r[col]) for r in rows[1:]]
+    check(got == sip["metadata"]["firstTrials"],
+          "the imported input's trials %r are the library's %r" % (got, sip["metadata"]["firstTrials"]))
+p = subprocess.run([roisim, "run", scen, "-n", "3", "-q", "--json", lib], capture_output=True,
+                   text=True)
+check(p.returncode == 2 and "never writes over" in p.stderr,
+      "a report may not overwrite a library the scenario reads")
+
 # Usage: a file, never standard output or a file the run reads.
 for args, what in ((["--sipmath", "-"], "standard output"), (["--sipmath", base], "the scenario")):
     p = subprocess.run([roisim, "run", base, "-n", "10", "-q", *args], capture_output=True, text=True)
