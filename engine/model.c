@@ -228,9 +228,13 @@ static roi_status check_when(const roi_model *m, roi_period t, const roi_event *
 }
 
 /* Rollout stages: offsets whole, >= 0 and increasing, shares in (0, 1] and
- * nondecreasing. */
-static roi_status check_stages(const roi_stage *st, int n, const char *path, roi_error *err)
+ * nondecreasing in every trial (an uncertain share's lowest value is not below the
+ * previous one's highest). */
+static roi_status check_stages(const roi_model *m, const roi_stage *st, int n, const char *path,
+                               roi_error *err)
 {
+    static const roi_range share_range = {0.0, 1.0, 1, 0};
+    double prev_hi = 0.0;
     if (n < 1 || !st)
         return roi_error_set(err, ROI_ERR_PARAM, path, "must list at least one stage");
     for (int k = 0; k < n; k++) {
@@ -238,17 +242,30 @@ static roi_status check_stages(const roi_stage *st, int n, const char *path, roi
             return roi_error_set(err, ROI_ERR_PARAM, path,
                                  "stage %d: the offset must be a whole number of quarters >= 0, "
                                  "got %d", k + 1, st[k].offset);
-        if (!(st[k].share > 0.0 && st[k].share <= 1.0))
+        double lo, hi;
+        if (st[k].share < 0 || st[k].share >= m->graph.n)
+            return roi_error_set(err, ROI_ERR_INTERNAL, path, "stage %d: no share", k + 1);
+        roi_graph_bounds(&m->graph, st[k].share, &lo, &hi);
+        if (!roi_range_contains(share_range, lo) || !roi_range_contains(share_range, hi)) {
+            char expr[256];
+            double v;
+            if (roi_graph_is_constant(&m->graph, st[k].share, &v))
+                return roi_error_set(err, ROI_ERR_PARAM, path,
+                                     "stage %d: share must be in (0, 1], got %g", k + 1, v);
+            roi_graph_describe(&m->graph, st[k].share, expr, sizeof expr);
             return roi_error_set(err, ROI_ERR_PARAM, path,
-                                 "stage %d: share must be in (0, 1], got %g", k + 1, st[k].share);
+                                 "stage %d: share must be in (0, 1], but %s can be %g", k + 1,
+                                 expr, roi_range_contains(share_range, lo) ? hi : lo);
+        }
         if (k > 0 && st[k].offset <= st[k - 1].offset)
             return roi_error_set(err, ROI_ERR_PARAM, path,
                                  "stage %d: offsets must increase, got %d after %d", k + 1,
                                  st[k].offset, st[k - 1].offset);
-        if (k > 0 && st[k].share < st[k - 1].share)
+        if (k > 0 && lo < prev_hi)
             return roi_error_set(err, ROI_ERR_PARAM, path,
                                  "stage %d: shares must not decrease, got %g after %g", k + 1,
-                                 st[k].share, st[k - 1].share);
+                                 lo, prev_hi);
+        prev_hi = hi;
     }
     return ROI_OK;
 }
@@ -303,10 +320,13 @@ static roi_status apply_default(roi_model *m, const roi_param *p, void *item, in
         *(size_t *)slot = (size_t)dflt;
         break;
     case ROI_PARAM_STAGES: { /* one stage at launch, unlocking `dflt` of the users */
+        int share = roi_graph_const(&m->graph, dflt, err);
+        if (share < 0)
+            return err ? err->status : ROI_ERR_NOMEM;
         roi_stage *st = malloc(sizeof *st);
         if (!st)
             return roi_error_set(err, ROI_ERR_NOMEM, "", "out of memory");
-        *st = (roi_stage){0, dflt};
+        *st = (roi_stage){0, share};
         free(*(roi_stage **)slot);
         *(roi_stage **)slot = st;
         *(int *)((char *)item + p->count) = 1;
@@ -383,7 +403,7 @@ static roi_status check_row(const roi_model *m, const roi_decl *d, const roi_par
         return ROI_OK;
     }
     case ROI_PARAM_STAGES:
-        return check_stages(*(roi_stage *const *)slot, count, path, err);
+        return check_stages(m, *(roi_stage *const *)slot, count, path, err);
     case ROI_PARAM_SURFACES:
         for (int k = 0; k < count; k++) {
             int s = (*(int *const *)slot)[k];

@@ -91,7 +91,8 @@ typedef struct roi_version {
 
 typedef struct roi_stage {
     int offset;           /* quarters after the surface's effective launch, >= 0 */
-    double share;         /* cumulative share of addressable users unlocked, (0, 1] */
+    roi_ref share;        /* cumulative share of addressable users unlocked, (0, 1]; may
+                           * be uncertain (MODEL.md 2) */
 } roi_stage;
 
 typedef struct roi_surface {

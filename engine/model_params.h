@@ -36,7 +36,7 @@ typedef enum roi_param_type {
     ROI_PARAM_STRING,         /* text: char * (owned) */
     ROI_PARAM_ENUM,           /* one of `names`: int (its index) */
     ROI_PARAM_GROUP,          /* a table of the rows named "<group>.<field>": no slot */
-    ROI_PARAM_STAGES,         /* {offset, share} pairs: roi_stage * (owned), int count */
+    ROI_PARAM_STAGES,         /* {offset, share} pairs (share a node): roi_stage * (owned), int count */
     ROI_PARAM_SURFACES,       /* "all" or surface names: int * indices (owned), int count */
     ROI_PARAM_SERIES,         /* a series name: int (roi_model_series_index) */
     ROI_PARAM_INPUT,          /* an uncertain input's name: char * (owned) */

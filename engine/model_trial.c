@@ -331,7 +331,7 @@ static void surfaces(const roi_model *m, const double *vals, roi_trial_ws *ws, i
             const int end = stage + 1 < s->n_stages && L + s->stages[stage + 1].offset < T
                                 ? L + s->stages[stage + 1].offset
                                 : T;
-            const double unlocked = stage >= 0 ? s->stages[stage].share : 0.0;
+            const double unlocked = stage >= 0 ? vals[s->stages[stage].share] : 0.0;
             for (; t < end; t++, growth *= quarterly_growth, e *= decay) {
                 R[t] = A * growth * unlocked; /* R = A (1+g)^(t/4) unlocked */
                 e_tau[t] = e;

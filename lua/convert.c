@@ -553,8 +553,8 @@ static roi_status build_nodes(conv *c, int r)
 
 /* ---- one field of a declaration ------------------------------------------------------------------- */
 
-/* STAGES: a list of {offset, share}; offsets are whole quarters (checked here, where the
- * number becomes an int; shares and order are validation's). */
+/* STAGES: a list of {offset, share node}; offsets are whole quarters (checked here, where
+ * the number becomes an int; shares and order are validation's). */
 static roi_status read_stages(conv *c, const roi_param *p, void *item, const char *path)
 {
     lua_State *L = c->L;
@@ -582,7 +582,10 @@ static roi_status read_stages(conv *c, const roi_param *p, void *item, const cha
             return roi_error_set(c->err, ROI_ERR_PARAM, path,
                                  "stage %d: the offset must be a whole number of quarters >= 0, "
                                  "got %g", k + 1, pair[0]);
-        st[k] = (roi_stage){(int)pair[0], pair[1]};
+        if (!(pair[1] >= 1 && pair[1] <= c->m->graph.n) || floor(pair[1]) != pair[1])
+            return roi_error_set(c->err, ROI_ERR_INTERNAL, path, "stage %d: refers to no node "
+                                 "(%g)", k + 1, pair[1]);
+        st[k] = (roi_stage){(int)pair[0], (roi_ref)pair[1] - 1};
         *(int *)((char *)item + p->count) = k + 1;
     }
     return ROI_OK;

@@ -773,9 +773,12 @@ local function check_field(st, what, ftype, v, loc)
       fail(fmt("%s must be a list of {offset, share} pairs, e.g. { {0, .35}, {1, .85}, {3, 1} }", what))
     end
     for i, s in ipairs(v) do
-      if type(s) ~= "table" or type(s[1]) ~= "number" or type(s[2]) ~= "number" or #s ~= 2 then
+      if type(s) ~= "table" or is_value(s) or type(s[1]) ~= "number" or #s ~= 2
+          or (type(s[2]) ~= "number" and not is_value(s[2])) then
         fail(fmt("%s: stage %d must be {offset in quarters, cumulative share}, e.g. {1, .85}", what, i))
       end
+      local bad = not_finite(s[2])
+      if bad then fail(fmt("%s: stage %d: the share must be a finite number, got %s", what, i, bad)) end
     end
   elseif ftype == "surfaces" then
     if v ~= "all" then
@@ -1452,7 +1455,10 @@ local function walk_fields(obj, schema, prefix, fn)
     if v ~= nil then
       if type(ftype) == "table" then walk_fields(obj, ftype, prefix .. k .. ".", fn)
       elseif ftype == "value" or ftype == "number" then fn(prefix .. k, v)
-      elseif ftype == "when" and is_event(v) then fn(prefix .. k, v.offset) end
+      elseif ftype == "when" and is_event(v) then fn(prefix .. k, v.offset)
+      elseif ftype == "stages" then
+        for i, s in ipairs(v) do fn(prefix .. k .. "." .. i, s[2]) end  -- the shares
+      end
     end
   end
 end
@@ -1575,8 +1581,8 @@ local function resolver(st, out)
   end
 
   -- node_of(path): the node index (1-based) of the value at `path`, or nil when
-  -- unset. value_of(v): what the value v resolves to, { const = x } or { node = i },
-  -- adding no node for a constant.
+  -- unset. value_of(v): what the value v resolves to,
+  -- { const = x } or { node = i }, adding no node for a constant.
   local function node_of(path)
     local v = lookup(st, path)
     if v == nil then return nil end
@@ -1731,6 +1737,11 @@ local function resolve_fields(st, obj, decl, prefix, node_of, node_of_value)
     if row.type ~= "group" then v = field_value(obj, row.name) end
     if row.type == "value" and v ~= nil then
       entry[row.name] = node_of(prefix .. row.name)
+    elseif row.type == "stages" and v ~= nil then
+      -- {offset, share node}: a share may be uncertain (MODEL.md 2), named by its stage
+      local stages = {}
+      for i, s in ipairs(v) do stages[i] = { s[1], node_of_value(s[2], prefix .. row.name .. "." .. i) } end
+      entry[row.name] = stages
     elseif row.type == "when" and is_event(v) then
       local target = st.objects[v.version]
       local loc = obj.locs[row.name] or obj.loc

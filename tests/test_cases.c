@@ -598,6 +598,43 @@ static void test_uncertain_vesting_quarters(void **state)
     expect_refused(text, "grants.quarters: must be >= 1 and whole, got 0");
 }
 
+/* A stage's share may be uncertain: the app unlocks 40% at launch, then a share of the
+ * rest that depends on a regulator (discrete). */
+static void test_uncertain_stage_share(void **state)
+{
+    (void)state;
+    const char *head =
+        "horizon { from = \"2026Q1\", to = \"2026Q4\", discount = 0, terminal = false }\n";
+    char text[1024];
+    snprintf(text, sizeof text,
+             "%ssurface \"app\" { launch = \"2026Q1\", addressable = 1000, ceiling = 1,\n"
+             "  stages = { {0, 0.4}, {2, discrete{ [0.7] = .5, [1] = .5 }} },\n"
+             "  adoption = { p = 1e6, q = 0 }, interactions = 1 }\n", head);
+    roi_model *m = load_ok(text);
+    assert_true(roi_graph_find_input(&m->graph, "app.stages.2") >= 0);
+    roi_sim_opts opts = {.seed = 3, .trials = 400, .threads = 1};
+    roi_run *run = NULL;
+    roi_error err;
+    roi_error_clear(&err);
+    if (roi_sim_run(m, &opts, &run, &err) != ROI_OK)
+        fail_msg("%s", err.msg);
+    /* peak active users: 700 or 1000 from 2026Q3 on */
+    assert_near(run->summary[ROI_OUT_PEAK_ACTIVE].min, 700.0, 1e-9);
+    assert_near(run->summary[ROI_OUT_PEAK_ACTIVE].max, 1000.0, 1e-9);
+    roi_run_free(run);
+    roi_model_free(m);
+    snprintf(text, sizeof text,
+             "%ssurface \"app\" { launch = \"2026Q1\", addressable = 1000, ceiling = 1,\n"
+             "  stages = { {0, 0.8}, {2, uniform(0.5, 1)} },\n"
+             "  adoption = { p = 1e6, q = 0 }, interactions = 1 }\n", head);
+    expect_refused(text, "app.stages: stage 2: shares must not decrease, got 0.5 after 0.8");
+    snprintf(text, sizeof text,
+             "%ssurface \"app\" { launch = \"2026Q1\", addressable = 1000, ceiling = 1,\n"
+             "  stages = { {0, uniform(0.5, 1.5)} },\n"
+             "  adoption = { p = 1e6, q = 0 }, interactions = 1 }\n", head);
+    expect_refused(text, "app.stages: stage 1: share must be in (0, 1], but");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -617,6 +654,7 @@ int main(void)
         cmocka_unit_test(test_small_mistakes),
         cmocka_unit_test(test_base_gap_ref_derived),
         cmocka_unit_test(test_uncertain_vesting_quarters),
+        cmocka_unit_test(test_uncertain_stage_share),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

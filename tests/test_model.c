@@ -242,8 +242,8 @@ static roi_model *small_model(void)
     s->growth = roi_test_const(m, pow(1.05, 4) - 1);
     s->n_stages = 2;
     s->stages = calloc(2, sizeof *s->stages);
-    s->stages[0] = (roi_stage){0, 0.5};
-    s->stages[1] = (roi_stage){2, 1.0};
+    s->stages[0] = (roi_stage){0, roi_test_const(m, 0.5)};
+    s->stages[1] = (roi_stage){2, roi_test_const(m, 1.0)};
     s->ceiling = roi_test_const(m, 0.9);
     s->p = roi_test_const(m, 0.03);
     s->q = roi_test_const(m, 0.38);
@@ -799,7 +799,7 @@ static void ref_trial(const roi_model *m, const double *vals, ref_ws *ws, double
             }
             while (stage + 1 < s->n_stages && s->stages[stage + 1].offset <= k)
                 stage++;
-            double unlocked = stage >= 0 ? s->stages[stage].share : 0.0;
+            double unlocked = stage >= 0 ? vals[s->stages[stage].share] : 0.0;
             R[t] = A * growth * unlocked;
             double bass = (1.0 - e_tau) / (1.0 + (q / p) * e_tau);
             e_tau *= decay;
@@ -1023,7 +1023,7 @@ static roi_model *random_model(void)
         double share = 0.0;
         for (int j = 0; j < s->n_stages; j++, offset += rnd_int(1, 3)) {
             share += rnd_in(0, 0.5);
-            s->stages[j] = (roi_stage){offset, share < 1 ? share : 1};
+            s->stages[j] = (roi_stage){offset, roi_test_const(m, share < 1 ? share : 1)};
         }
         s->ceiling = roi_test_const(m, rnd_in(0, 1.2));
         s->p = roi_test_const(m, rnd_in(0.005, 0.1));

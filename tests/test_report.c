@@ -130,7 +130,7 @@ static roi_model *tiny_model(void)
     s->growth = ROI_NONE;
     s->stages = calloc(1, sizeof *s->stages);
     assert_non_null(s->stages);
-    s->stages[0] = (roi_stage){.offset = 0, .share = 1.0};
+    s->stages[0] = (roi_stage){.offset = 0, .share = roi_test_const(m, 1.0)};
     s->n_stages = 1;
     s->ceiling = roi_test_const(m, 0.5);
     s->p = roi_test_const(m, 0.05);

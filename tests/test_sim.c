@@ -82,7 +82,7 @@ static roi_model *build_model(int extra, int bad)
     s->stages = calloc(1, sizeof *s->stages);
     assert_non_null(s->stages);
     s->stages[0].offset = 0;
-    s->stages[0].share = 1.0;
+    s->stages[0].share = roi_test_const(m, 1.0);
     s->ceiling = roi_test_const(m, 0.3);
     s->p = roi_test_const(m, 0.05);
     s->q = roi_test_const(m, 0.4);
