@@ -36,9 +36,29 @@ enum { EXIT_MODEL = 1, EXIT_USAGE = 2 };
 
 /* ---- messages ------------------------------------------------------------------------- */
 
+/* Writes s for a terminal: messages carry what a scenario wrote (names, error()
+ * texts, file names), so every byte below 0x20 but tab and line feed, and DEL, is
+ * shown as \xNN instead of reaching the terminal (escape sequences, carriage
+ * returns), and so are the C1 controls U+0080..U+009F (0xC2 0x80..0x9F). */
+static void print_safe(FILE *fp, const char *s)
+{
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+        if (p[0] == 0xC2 && p[1] >= 0x80 && p[1] <= 0x9F) {
+            fprintf(fp, "\\x%02x\\x%02x", p[0], p[1]);
+            p++;
+        } else if ((*p < 0x20 && *p != '\t' && *p != '\n') || *p == 0x7f) {
+            fprintf(fp, "\\x%02x", *p);
+        } else {
+            fputc(*p, fp);
+        }
+    }
+}
+
 static void print_error(const roi_error *err, roi_status st)
 {
-    fprintf(stderr, "roisim: %s\n", err->msg[0] ? err->msg : roi_strerror(st));
+    fputs("roisim: ", stderr);
+    print_safe(stderr, err->msg[0] ? err->msg : roi_strerror(st));
+    fputc('\n', stderr);
 }
 
 static int exit_code(roi_status st)

@@ -545,6 +545,34 @@ static double base_sf(const roi_dist *d, double x)
     }
 }
 
+/* The beta quantile: GSL's inverse, except for shapes with a + b above 1e5, where
+ * gsl_cdf_beta_Pinv's Newton steps never settle (beta(1e6, 1e6) loops forever).
+ * There it is found by bisection on the distribution function: at most 200 halvings
+ * of [0, 1], stopping when the interval holds no double between its ends. `upper`:
+ * the x whose upper tail 1 - F(x) is u. */
+#define BETA_GSL_SHAPES 1e5
+static double beta_quantile(double u, double a, double b, int upper)
+{
+    if (a + b <= BETA_GSL_SHAPES)
+        return upper ? gsl_cdf_beta_Qinv(u, a, b) : gsl_cdf_beta_Pinv(u, a, b);
+    if (u <= 0)
+        return upper ? 1.0 : 0.0;
+    if (u >= 1)
+        return upper ? 0.0 : 1.0;
+    double lo = 0.0, hi = 1.0;
+    for (int i = 0; i < 200; i++) {
+        double mid = 0.5 * (lo + hi);
+        if (!(mid > lo && mid < hi))
+            break;
+        int below = upper ? gsl_cdf_beta_Q(mid, a, b) > u : gsl_cdf_beta_P(mid, a, b) < u;
+        if (below)
+            lo = mid;
+        else
+            hi = mid;
+    }
+    return 0.5 * (lo + hi);
+}
+
 /* The untruncated quantile at u in [0, 1]. */
 static inline double base_quantile(const roi_dist *d, double u)
 {
@@ -563,7 +591,7 @@ static inline double base_quantile(const roi_dist *d, double u)
         return d->p[2] - sqrt((1.0 - u) * d->c[2]);
     case ROI_DIST_PERT:
     case ROI_DIST_BETA:
-        return d->c[3] + d->c[2] * gsl_cdf_beta_Pinv(u, d->c[0], d->c[1]);
+        return d->c[3] + d->c[2] * beta_quantile(u, d->c[0], d->c[1], 0);
     case ROI_DIST_GAMMA:
         return u > 0 ? gsl_cdf_gamma_Pinv(u, d->p[0], d->p[1]) : 0.0;
     case ROI_DIST_WEIBULL:
@@ -610,7 +638,7 @@ static double base_quantile_upper(const roi_dist *d, double q)
         return d->p[0] + sqrt((1.0 - q) * d->c[1]);
     case ROI_DIST_PERT:
     case ROI_DIST_BETA:
-        return d->c[3] + d->c[2] * gsl_cdf_beta_Qinv(q, d->c[0], d->c[1]);
+        return d->c[3] + d->c[2] * beta_quantile(q, d->c[0], d->c[1], 1);
     case ROI_DIST_GAMMA:
         return q < 1 ? gsl_cdf_gamma_Qinv(q, d->p[0], d->p[1]) : 0.0;
     case ROI_DIST_WEIBULL:

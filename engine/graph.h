@@ -106,7 +106,10 @@ int roi_graph_is_integer(const roi_graph *g, int i);
 int roi_graph_is_constant(const roi_graph *g, int i, double *value);
 
 /* Writes node i as an expression in the scenario language ("v2.score + 3",
- * "normal(58, 3.5)"); inputs below the top node are written by name. */
+ * "normal(58, 3.5)"); inputs below the top node are written by name, and levels
+ * below the 64th as "...". Returns the length written; when the description does
+ * not fit, a length of at least `size`, and buf holds its start (it stops there, so
+ * its cost is bounded by `size` however large or shared the graph is). */
 int roi_graph_describe(const roi_graph *g, int i, char *buf, size_t size);
 
 /*

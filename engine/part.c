@@ -39,12 +39,13 @@ typedef struct frame_info {
 struct roi_part {
     int rank, size;
     roi_part_share share;
+    roi_part_sum sum;        /* NULL: none */
     void *ud;
     int adopted;             /* origin of the error an exchange handed out; -1: none */
     frame_info *info;        /* size of them, rewritten every round */
 };
 
-roi_part *roi_part_new(int rank, int size, roi_part_share share, void *ud)
+roi_part *roi_part_new(int rank, int size, roi_part_share share, roi_part_sum sum, void *ud)
 {
     if (size < 1 || rank < 0 || rank >= size || !share)
         return NULL;
@@ -59,6 +60,7 @@ roi_part *roi_part_new(int rank, int size, roi_part_share share, void *ud)
     p->rank = rank;
     p->size = size;
     p->share = share;
+    p->sum = sum;
     p->ud = ud;
     p->adopted = -1;
     return p;
@@ -80,6 +82,20 @@ int roi_part_rank(const roi_part *p)
 int roi_part_size(const roi_part *p)
 {
     return p ? p->size : 1;
+}
+
+int roi_part_sums(const roi_part *p)
+{
+    return p && p->sum;
+}
+
+roi_status roi_part_sum_counts(roi_part *p, uint32_t *counts, size_t n, roi_error *err)
+{
+    if (!p || p->size == 1)
+        return ROI_OK;
+    if (!p->sum)
+        return roi_error_set(err, ROI_ERR_INTERNAL, "", "this transport sums no counts");
+    return p->sum(p->ud, counts, n, err);
 }
 
 void roi_part_range(int rank, int size, size_t n_blocks, size_t *lo, size_t *hi)
@@ -212,13 +228,18 @@ roi_status roi_part_exchange(roi_part *p, roi_status st, const void *payload, si
     if (sst != ROI_OK) /* the transport failed: nothing more can be agreed */
         return sst;
     int at, origin = agreed_origin(p, &at);
+    if (origin < 0) {
+        /* Every rank sent its partials; whether each could merge the others' is the
+         * second round, so that all go on (to the next collective) or none does. */
+        round confirm = {p, 0, NULL, NULL, ROI_OK, NULL};
+        sst = round_trip(p, KIND_DATA, rd.take_st, err, NULL, 0, &confirm, err);
+        if (sst != ROI_OK)
+            return sst;
+        origin = agreed_origin(p, &at);
+    }
     if (origin >= 0) {
         p->adopted = origin;
         return set_agreed(p, at, origin, 0, err);
-    }
-    if (rd.take_st != ROI_OK) { /* this rank could not merge: its own error */
-        p->adopted = -1;
-        return rd.take_st;
     }
     return ROI_OK;
 }

@@ -46,15 +46,33 @@ typedef roi_status (*roi_part_share)(void *ud, const void *mine, size_t n,
                                      roi_part_take take, void *take_ud, roi_error *err);
 
 /*
- * A new partition: this process is rank `rank` of `size` (0 <= rank < size), sharing
- * through share(ud, ...). The caller frees it with roi_part_free, after the last run
- * that uses it. Returns NULL when out of memory or on bad arguments.
+ * Optional, the transport's sum: replaces counts[0..n-1] on every rank by their sums
+ * over all ranks; a collective. Counts are integers, so the order of the additions
+ * cannot change the result (floating-point partials never go this way). Returns ROI_OK
+ * or an error of the transport.
  */
-roi_part *roi_part_new(int rank, int size, roi_part_share share, void *ud);
+typedef roi_status (*roi_part_sum)(void *ud, uint32_t *counts, size_t n, roi_error *err);
+
+/*
+ * A new partition: this process is rank `rank` of `size` (0 <= rank < size), sharing
+ * through share(ud, ...) and summing counts through sum(ud, ...) (NULL: counts travel
+ * through share). The caller frees it with roi_part_free, after the last run that uses
+ * it. Returns NULL when out of memory or on bad arguments.
+ */
+roi_part *roi_part_new(int rank, int size, roi_part_share share, roi_part_sum sum, void *ud);
 void roi_part_free(roi_part *p);
 
 int roi_part_rank(const roi_part *p);
-int roi_part_size(const roi_part *p);
+int roi_part_size(const roi_part *p); /* p NULL: 1 */
+
+/* Whether the transport sums counts itself (roi_part_sum_counts): then a run sends its
+ * histograms' counts that way, constant volume per rank whatever the number of ranks,
+ * instead of every rank receiving every rank's. */
+int roi_part_sums(const roi_part *p);
+
+/* Sums counts over the ranks in place (a collective; only after an exchange every rank
+ * passed, so that all of them call it). Errors: the transport's. */
+roi_status roi_part_sum_counts(roi_part *p, uint32_t *counts, size_t n, roi_error *err);
 
 /*
  * Blocks [*lo, *hi) of n_blocks that rank `rank` of `size` runs: contiguous, in rank
@@ -66,9 +84,10 @@ void roi_part_range(int rank, int size, size_t n_blocks, size_t *lo, size_t *hi)
 /*
  * An exchange inside a run: sends this rank's status `st` (with err's message when it is
  * not ROI_OK) and its payload (ignored then), and calls take for each rank's payload in
- * rank order (its own included) when every rank is still running. Returns ROI_OK when
- * every rank succeeded and take did; else the agreed error (see above) in err, the
- * same on every rank that is still in the exchange. A collective.
+ * rank order (its own included) when every rank is still running; then every rank
+ * tells whether its takes succeeded. Returns ROI_OK when every rank succeeded and
+ * every rank's takes did; else the agreed error (see above) in err, the same on every
+ * rank that is still in the exchange. A collective (two rounds of share).
  */
 roi_status roi_part_exchange(roi_part *p, roi_status st, const void *payload, size_t n,
                              roi_part_take take, void *take_ud, roi_error *err);

@@ -1129,8 +1129,9 @@ static const thread_state *local_failure(const sim *s)
 
 /* The shape every rank's run must have, then its failure or its blocks' partials:
  * outputs and exact bits of its trials, its blocks' moments and sums, and its cells'
- * histogram counts (its threads' merged), extremes and milestone counts. */
-static void pack_blocks(sim *s, roi_wire *w)
+ * histogram counts (its threads' merged; into counts instead when the transport sums
+ * them), extremes and milestone counts. */
+static void pack_blocks(sim *s, roi_wire *w, uint32_t *counts)
 {
     const shape *sh = &s->sh;
     const size_t n_cells = sh->outputs_only ? 0 : sh->n_cells;
@@ -1149,25 +1150,27 @@ static void pack_blocks(sim *s, roi_wire *w)
     }
     for (int k = 0; k < ROI_OUT_COUNT; k++)
         roi_wire_put(w, s->run->out[k] + tl, (th - tl) * sizeof *s->run->out[k]);
-    roi_wire_put(w, s->run->exact + tl, th - tl);
+    roi_wire_put(w, s->run->exact + tl, (th - tl) * sizeof *s->run->exact);
     roi_wire_put(w, s->block_moments + bl * ROI_OUT_COUNT,
                  nb * ROI_OUT_COUNT * sizeof *s->block_moments);
     if (!n_cells)
         return;
     roi_wire_put(w, s->block_sums + bl * n_cells, nb * n_cells * sizeof *s->block_sums);
-    uint32_t counts[HIST_SLOTS];
+    uint32_t row[HIST_SLOTS];
     for (size_t c = 0; c < n_cells; c++) {
         double mn = INFINITY, mx = -INFINITY;
-        memset(counts, 0, sizeof counts);
+        uint32_t *h = counts ? counts + c * HIST_SLOTS : row;
+        memset(h, 0, sizeof row);
         for (int t = 0; t < s->n_threads; t++) {
             thread_state *ts = &s->ts[t];
             apply_carries(ts);
             for (size_t j = 0; j < HIST_SLOTS; j++)
-                counts[j] += ts->hits_hi[c * HIST_STRIDE + j] + ts->hits[c * HIST_STRIDE + j];
+                h[j] += ts->hits_hi[c * HIST_STRIDE + j] + ts->hits[c * HIST_STRIDE + j];
             mn = ts->cmin[c] < mn ? ts->cmin[c] : mn;
             mx = ts->cmax[c] > mx ? ts->cmax[c] : mx;
         }
-        roi_wire_put(w, counts, sizeof counts);
+        if (!counts)
+            roi_wire_put(w, row, sizeof row);
         roi_wire_put(w, &mn, sizeof mn);
         roi_wire_put(w, &mx, sizeof mx);
     }
@@ -1179,18 +1182,21 @@ static void pack_blocks(sim *s, roi_wire *w)
     }
 }
 
-/* Adds rank r's cells to thread 0's accumulators (which the reduction merges). */
+/* Adds rank r's cells to thread 0's accumulators (which the reduction merges); its
+ * counts when they came with them. */
 static void take_cells(sim *s, roi_wire_reader *rd)
 {
     thread_state *t0 = &s->ts[0];
+    const int with_counts = !roi_part_sums(s->opts->part);
     for (size_t c = 0; c < s->sh.n_cells && !rd->bad; c++) {
-        const unsigned char *counts = roi_wire_view(rd, HIST_SLOTS * sizeof(uint32_t));
+        const unsigned char *counts =
+            with_counts ? roi_wire_view(rd, HIST_SLOTS * sizeof(uint32_t)) : NULL;
         double mn, mx;
         roi_wire_get(rd, &mn, sizeof mn);
         roi_wire_get(rd, &mx, sizeof mx);
-        if (!counts)
+        if (rd->bad)
             return;
-        for (size_t j = 0; j < HIST_SLOTS; j++) {
+        for (size_t j = 0; counts && j < HIST_SLOTS; j++) {
             uint32_t v;
             memcpy(&v, counts + j * sizeof v, sizeof v);
             t0->hits_hi[c * HIST_STRIDE + j] += v;
@@ -1240,7 +1246,7 @@ static roi_status take_blocks(void *ud, int r, const void *bytes, size_t n, roi_
     } else {
         for (int k = 0; k < ROI_OUT_COUNT; k++)
             roi_wire_get(&rd, s->run->out[k] + tl, (th - tl) * sizeof *s->run->out[k]);
-        roi_wire_get(&rd, s->run->exact + tl, th - tl);
+        roi_wire_get(&rd, s->run->exact + tl, (th - tl) * sizeof *s->run->exact);
         roi_wire_get(&rd, s->block_moments + bl * ROI_OUT_COUNT,
                      (bh - bl) * ROI_OUT_COUNT * sizeof *s->block_moments);
         if (n_cells) {
@@ -1255,6 +1261,24 @@ static roi_status take_blocks(void *ud, int r, const void *bytes, size_t n, roi_
     return ROI_OK;
 }
 
+/* The counts summed over the ranks become thread 0's, the other threads' are dropped
+ * (they are in the sums). */
+static void install_counts(sim *s, const uint32_t *counts)
+{
+    const size_t n_cells = s->sh.n_cells;
+    for (int t = 0; t < s->n_threads; t++) {
+        thread_state *ts = &s->ts[t];
+        memset(ts->hits, 0, n_cells * HIST_STRIDE * sizeof *ts->hits);
+        memset(ts->wrapped, 0, n_cells * sizeof *ts->wrapped);
+    }
+    thread_state *t0 = &s->ts[0];
+    for (size_t c = 0; c < n_cells; c++) {
+        memcpy(t0->hits_hi + c * HIST_STRIDE, counts + c * HIST_SLOTS,
+               HIST_SLOTS * sizeof *counts);
+        t0->wrapped[c] = 1; /* its row of totals is read */
+    }
+}
+
 /*
  * This rank's blocks to every rank and theirs into this run, so the reduction sees
  * every block, as one process would. st: this rank's status so far (its failure goes
@@ -1263,13 +1287,23 @@ static roi_status take_blocks(void *ud, int r, const void *bytes, size_t n, roi_
 static roi_status share_blocks(sim *s, roi_status st, roi_error *err)
 {
     roi_wire w = {0};
+    uint32_t *counts = NULL; /* when the transport sums them: every cell's, summed here */
+    const size_t n_counts = s->sh.outputs_only ? 0 : s->sh.n_cells * HIST_SLOTS;
+    if (st == ROI_OK && n_counts && roi_part_sums(s->opts->part) &&
+        !(counts = malloc(n_counts * sizeof *counts)))
+        st = nomem(s, err);
     if (st == ROI_OK) {
-        pack_blocks(s, &w);
+        pack_blocks(s, &w, counts);
         if (w.failed)
             st = nomem(s, err);
     }
     st = roi_part_exchange(s->opts->part, st, w.buf, w.len, take_blocks, s, err);
     free(w.buf);
+    if (st == ROI_OK && counts) /* every rank is here: the exchange agreed */
+        st = roi_part_sum_counts(s->opts->part, counts, n_counts, err);
+    if (st == ROI_OK && counts)
+        install_counts(s, counts);
+    free(counts);
     return st;
 }
 

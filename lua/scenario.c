@@ -5,11 +5,13 @@
  */
 #include "scenario.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <lauxlib.h>
@@ -145,6 +147,58 @@ void roi_scenario_list_free(char **files)
     free(files);
 }
 
+static int by_name(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* A folder without a BUNDLE file (a user's own set of scenarios): its regular .lua
+ * files in name order (byte order, so the same on every machine); symbolic links and
+ * hidden files are left out. */
+static roi_status folder_list(const char *dir, char ***files, roi_error *err)
+{
+    DIR *d = opendir(dir);
+    if (!d)
+        return roi_error_set(err, ROI_ERR_IO, "", "cannot list the scenarios in '%s': %s", dir,
+                             strerror(errno));
+    char **list = calloc(1, sizeof *list);
+    size_t n = 0;
+    roi_status s = list ? ROI_OK : roi_error_set(err, ROI_ERR_NOMEM, "", "out of memory");
+    for (struct dirent *e; s == ROI_OK && (e = readdir(d));) {
+        size_t len = strlen(e->d_name);
+        if (e->d_name[0] == '.' || len < 5 || strcmp(e->d_name + len - 4, ".lua") != 0)
+            continue;
+        char path[PATH_MAX];
+        struct stat st;
+        snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
+        if (lstat(path, &st) != 0 || !S_ISREG(st.st_mode))
+            continue;
+        char **grown = realloc(list, (n + 2) * sizeof *list);
+        char *copy = malloc(strlen(path) + 1);
+        if (grown)
+            list = grown;
+        if (!grown || !copy) {
+            free(copy);
+            s = roi_error_set(err, ROI_ERR_NOMEM, "", "out of memory");
+            break;
+        }
+        memcpy(copy, path, strlen(path) + 1);
+        list[n++] = copy;
+        list[n] = NULL;
+    }
+    closedir(d);
+    if (s == ROI_OK && n == 0)
+        s = roi_error_set(err, ROI_ERR_IO, "", "cannot read the bundled scenario list "
+                          "'%s/BUNDLE' (no such file), and '%s' holds no .lua scenario", dir, dir);
+    if (s != ROI_OK) {
+        roi_scenario_list_free(list);
+        return s;
+    }
+    qsort(list, n, sizeof *list, by_name);
+    *files = list;
+    return ROI_OK;
+}
+
 roi_status roi_scenario_bundled(char ***files, roi_error *err)
 {
     *files = NULL;
@@ -152,6 +206,8 @@ roi_status roi_scenario_bundled(char ***files, roi_error *err)
     char path[PATH_MAX];
     snprintf(path, sizeof path, "%s/BUNDLE", dir);
     FILE *fp = fopen(path, "r");
+    if (!fp && errno == ENOENT)
+        return folder_list(dir, files, err);
     if (!fp)
         return roi_error_set(err, ROI_ERR_IO, "", "cannot read the bundled scenario list '%s': %s",
                              path, strerror(errno));

@@ -51,7 +51,8 @@ void roi_scenario_set_bundled_dir(const char *dir);
 
 /*
  * The bundled scenario files in run order (base first), as listed in the directory's
- * BUNDLE file. *files is a NULL-terminated array the caller frees with
+ * BUNDLE file; a directory without one (a user's own, through ROISIM_SCENARIOS) gives
+ * its regular .lua files in name order. *files is a NULL-terminated array the caller frees with
  * roi_scenario_list_free.
  */
 roi_status roi_scenario_bundled(char ***files, roi_error *err);

@@ -3,9 +3,10 @@
  *
  * The transport of engine/part.h over MPI_COMM_WORLD: the lengths with one
  * MPI_Allgather, then each rank's bytes broadcast from it in rank order, in pieces of
- * at most 1 GiB (MPI counts are ints). Nothing is reduced by MPI: the engine adds the
- * partials itself in block order, so the sums do not depend on the number of ranks or
- * on the MPI library's reduction order. Only the calling thread calls MPI (the engine
+ * at most 1 GiB (MPI counts are ints). No floating-point number is reduced by MPI: the
+ * engine adds the partials itself in block order, so the sums do not depend on the
+ * number of ranks or on the MPI library's reduction order. Only the histograms'
+ * integer counts go through MPI_Allreduce, which is exact in any order. Only the calling thread calls MPI (the engine
  * shares outside its parallel regions), so MPI_THREAD_FUNNELED is enough.
  */
 #include <fcntl.h>
@@ -27,7 +28,7 @@ typedef struct mpi_cluster {
     unsigned char *buf;     /* receives another rank's bytes */
     size_t cap;
     int stderr_fd;          /* the real standard error, for a fatal message */
-    uint64_t sent, received, rounds; /* for ROISIM_MPI_STATS */
+    uint64_t sent, received, rounds, summed; /* for ROISIM_MPI_STATS */
 } mpi_cluster;
 
 static mpi_cluster the_cluster;
@@ -80,6 +81,21 @@ static roi_status mpi_share(void *ud, const void *mine, size_t n, roi_part_take 
     return st;
 }
 
+/* Counts summed with MPI_Allreduce: integers, so exact in any order. */
+static roi_status mpi_sum(void *ud, uint32_t *counts, size_t n, roi_error *err)
+{
+    (void)err;
+    mpi_cluster *c = ud;
+    const size_t piece = PIECE / sizeof *counts;
+    for (size_t off = 0; off < n; off += piece) {
+        size_t k = n - off < piece ? n - off : piece;
+        MPI_Allreduce(MPI_IN_PLACE, counts + off, (int)k, MPI_UINT32_T, MPI_SUM,
+                      MPI_COMM_WORLD);
+    }
+    c->summed += n * sizeof *counts;
+    return ROI_OK;
+}
+
 roi_status roi_cluster_start(int *argc, char ***argv, roi_part **part, roi_error *err)
 {
     *part = NULL;
@@ -100,7 +116,7 @@ roi_status roi_cluster_start(int *argc, char ***argv, roi_part **part, roi_error
     if (c->stderr_fd < 0)
         c->stderr_fd = STDERR_FILENO;
     c->lens = calloc((size_t)c->size, sizeof *c->lens);
-    *part = c->lens ? roi_part_new(c->rank, c->size, mpi_share, c) : NULL;
+    *part = c->lens ? roi_part_new(c->rank, c->size, mpi_share, mpi_sum, c) : NULL;
     if (!*part)
         fatal(c, "out of memory starting", (size_t)c->size * sizeof *c->lens);
     if (c->rank != 0) { /* only rank 0 speaks */
@@ -123,9 +139,10 @@ void roi_cluster_end(roi_part *part)
     if (stats && *stats && strcmp(stats, "0")) { /* each rank's traffic, on the real stderr */
         char line[192];
         int len = snprintf(line, sizeof line, "roisim-mpi: rank %d of %d: %llu exchanges, "
-                           "sent %llu bytes, received %llu bytes\n", c->rank, c->size,
-                           (unsigned long long)c->rounds, (unsigned long long)c->sent,
-                           (unsigned long long)c->received);
+                           "sent %llu bytes, received %llu bytes, summed %llu bytes of counts\n",
+                           c->rank, c->size, (unsigned long long)c->rounds,
+                           (unsigned long long)c->sent, (unsigned long long)c->received,
+                           (unsigned long long)c->summed);
         if (len > 0 && write(c->stderr_fd, line, (size_t)len) < 0)
             len = 0;
     }

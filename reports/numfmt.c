@@ -33,7 +33,16 @@ roi_money_unit roi_numfmt_report_unit(const roi_results *res)
         if (sp->n_defined)
             typical = fmax(typical, fabs(sp->pct[P50]));
     }
-    return roi_numfmt_money_unit(typical);
+    roi_money_unit u = roi_numfmt_money_unit(typical);
+    if (res->n > 0) {
+        const char *code = roi_model_currency(res->sc[0].run->model);
+        const char *sym = roi_currency_symbol(code);
+        if (sym)
+            snprintf(u.symbol, sizeof u.symbol, "%s", sym);
+        else
+            snprintf(u.symbol, sizeof u.symbol, "%.8s ", code);
+    }
+    return u;
 }
 
 /* Adds one to the decimal integer in d (digits only), growing it on the left. */
@@ -239,7 +248,10 @@ char *roi_numfmt_excel(char *buf, size_t size, const roi_nf *nf, roi_nf_variant 
     case ROI_NF_MONEY:
     case ROI_NF_MONEY_DELTA:
         zeros(z, sizeof z, dec, 1);
-        snprintf(body, sizeof body, "%s%s%.*s%s%s%s", mu->symbol, z, mu->commas, ",,,",
+        /* "$" is literal in a format code; any other symbol or code goes in quotes. */
+        char sym[24];
+        snprintf(sym, sizeof sym, strcmp(mu->symbol, "$") ? "\"%s\"" : "%s", mu->symbol);
+        snprintf(body, sizeof body, "%s%s%.*s%s%s%s", sym, z, mu->commas, ",,,",
                  mu->letter[0] ? "\"" : "", mu->letter, mu->letter[0] ? "\"" : "");
         if (var == ROI_NFV_ZERO)
             snprintf(buf, size, "%s;%s", body, body);

@@ -51,7 +51,7 @@ typedef struct roi_money_unit {
     double scale;       /* 1e9, 1e6, 1e3 or 1 */
     int commas;         /* Excel's thousands scaling: 3, 2, 1 or 0 */
     const char *letter; /* "B", "M", "K" or "" */
-    const char *symbol; /* "$" */
+    char symbol[16];    /* "$", "\u20ac", or the code and a space: "CHF " */
 } roi_money_unit;
 
 /* How one column or chart shows its numbers. */
@@ -66,7 +66,7 @@ typedef struct roi_nf {
 roi_money_unit roi_numfmt_money_unit(double typical);
 
 /* The money unit of a whole report: from the largest |NPV p10, p50, p90| and median
- * spend over the scenarios of res. */
+ * spend over the scenarios of res, in the first scenario's currency (MODEL.md 10.5). */
 roi_money_unit roi_numfmt_report_unit(const roi_results *res);
 
 /*

@@ -64,11 +64,16 @@ int roi_report_sheet_name(const char *scenario, const char *const *taken, int n_
 roi_status roi_report_trials_csv_write(const roi_results *res, const char *path,
                                        roi_error *err);
 
-/* Prints the summary table (one row per scenario, under 100 columns), then what drives
- * npv, the comparisons, views and stress tests, then roi_report_terminal_search. */
+/* Prints the summary table (one row per scenario), then what drives npv, the
+ * comparisons, views and stress tests, then roi_report_terminal_search; every line
+ * within 80 columns, every number shown as numfmt.h shows it. */
 void roi_report_terminal(FILE *fp, const roi_results *res, const roi_report_meta *meta);
 
 /* The goal seeks, sweeps and convergence notes of the results (nothing when none). */
 void roi_report_terminal_search(FILE *fp, const roi_results *res);
+
+/* The decisions (engine/decision.h): per decision its options, EVPI, signals in rank order
+ * with their rules, and the answer in words (reports/terminal_decisions.c). */
+void roi_report_terminal_decisions(FILE *fp, const roi_results *res);
 
 #endif

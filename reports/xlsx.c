@@ -16,6 +16,7 @@
 #include "xlsx_int.h"
 
 #include <ctype.h>
+#include <math.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -109,26 +110,29 @@ int roi_report_sheet_name(const char *scenario, const char *const *taken, int n_
 /* ---- the workbook ------------------------------------------------------------------------- */
 
 /* The sheets in tab order; a new sheet is one more writer here. */
-static const sheet_writer sheet_writers[] = {xl_write_summary, xl_write_drivers, xl_write_compare,
-                                             xl_write_goals, xl_write_scenarios, xl_write_inputs,
-                                             xl_write_series, xl_write_run};
+static const sheet_writer sheet_writers[] = {xl_write_summary,   xl_write_drivers,
+                                             xl_write_compare,   xl_write_goals,
+                                             xl_write_decisions, xl_write_scenarios,
+                                             xl_write_inputs,    xl_write_series,
+                                             xl_write_run};
 
 /* Names every scenario's sheet and fixes the Series layout. */
 static roi_status plan(xctx *x)
 {
     x->sc = calloc((size_t)x->n + 1, sizeof *x->sc);
-    const char **taken = calloc((size_t)x->n + 8, sizeof *taken);
+    const char **taken = calloc((size_t)x->n + 16, sizeof *taken);
     if (!x->sc || !taken) {
         free(taken);
         return ROI_ERR_NOMEM;
     }
     /* The fixed sheets come first so no scenario takes their names. */
     static const char *const fixed[] = {"Summary", "Drivers", "Compare", "Goals",
-                                        "Inputs", "Series", "Run"};
+                                        "Decisions", "Inputs", "Series", "Run"};
     int n_taken = 0;
     for (size_t i = 0; i < sizeof fixed / sizeof fixed[0]; i++)
         taken[n_taken++] = fixed[i];
     x->range_row = 5;
+    x->npv_lo = INFINITY, x->npv_hi = -INFINITY; /* no S-curve yet: no shared range */
     int row = x->range_row + x->n + 1;
     for (int k = 0; k < x->n; k++) {
         if (roi_report_sheet_name(xl_scen_name(x->res->sc[k].run), taken, n_taken, x->sc[k].sheet) != 0) {
@@ -142,6 +146,10 @@ static roi_status plan(xctx *x)
         if (roi_results_distribution(x->res->sc[k].run, ROI_OUT_NPV, &x->sc[k].npv) != ROI_OK) {
             free(taken);
             return ROI_ERR_NOMEM;
+        }
+        if (x->sc[k].npv.n > 0) {
+            x->npv_lo = fmin(x->npv_lo, x->sc[k].npv.scurve[0]);
+            x->npv_hi = fmax(x->npv_hi, x->sc[k].npv.scurve[ROI_SCURVE_POINTS - 1]);
         }
     }
     free(taken);

@@ -85,6 +85,64 @@ void xl_range_split(double p10, double p50, double p90, double part[6])
     part[5] = fmax(p90, 0) - fmax(p50, 0);
 }
 
+void xl_axis_range(lxw_chart_axis *axis, double lo, double hi)
+{
+    if (!(hi > lo) || !isfinite(lo) || !isfinite(hi))
+        return;
+    /* Round the ends out to a step of 1, 2 or 5 x 10^k giving about six intervals. */
+    double raw = (hi - lo) / 6, mag = pow(10, floor(log10(raw)));
+    double step = raw / mag < 1.5 ? mag : raw / mag < 3.5 ? 2 * mag : raw / mag < 7.5 ? 5 * mag
+                                                                                     : 10 * mag;
+    chart_axis_set_min(axis, floor(lo / step) * step);
+    chart_axis_set_max(axis, ceil(hi / step) * step);
+}
+
+void xl_npv_range(const xctx *x, lxw_chart_axis *axis)
+{
+    xl_axis_range(axis, x->npv_lo, x->npv_hi);
+}
+
+/* "Core ad uplift" for a part of the model named `name`: its title, else its name. */
+static const char *part_title(const roi_model *m, const char *name, size_t len)
+{
+    for (int i = 0; i < m->n_surfaces; i++)
+        if (strlen(m->surfaces[i].name) == len && !strncmp(m->surfaces[i].name, name, len))
+            return m->surfaces[i].title;
+    for (int i = 0; i < m->n_spend; i++)
+        if (strlen(m->spend[i].name) == len && !strncmp(m->spend[i].name, name, len))
+            return m->spend[i].title;
+    for (int i = 0; i < m->n_streams; i++)
+        if (strlen(m->streams[i].name) == len && !strncmp(m->streams[i].name, name, len))
+            return m->streams[i].title;
+    for (int i = 0; i < m->n_versions; i++)
+        if (strlen(m->versions[i].name) == len && !strncmp(m->versions[i].name, name, len))
+            return m->versions[i].title;
+    return NULL;
+}
+
+void xl_input_words(const roi_model *m, const char *input, char *buf, size_t size)
+{
+    size_t len = strcspn(input, ".");
+    const char *title = part_title(m, input, len);
+    char field[128];
+    snprintf(field, sizeof field, "%s", input[len] ? input + len + 1 : "");
+    for (char *p = field; *p; p++)
+        if (*p == '_' || *p == '.')
+            *p = ' ';
+    if (title)
+        snprintf(buf, size, "%s%s%s", title, field[0] ? ": " : "", field);
+    else {
+        snprintf(buf, size, "%s", input);
+        for (char *p = buf; *p; p++)
+            if (*p == '_')
+                *p = ' ';
+            else if (*p == '.')
+                *p = ':';
+    }
+    if (buf[0] >= 'a' && buf[0] <= 'z')
+        buf[0] = (char)(buf[0] - 'a' + 'A');
+}
+
 unsigned xl_lighter(unsigned c)
 {
     unsigned r = (c >> 16) & 255, g = (c >> 8) & 255, b = c & 255;

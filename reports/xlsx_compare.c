@@ -29,8 +29,10 @@ static lxw_error compare_paired(xctx *x, lxw_worksheet *ws, int *scen, int *next
         }
     }
     char line[512];
-    snprintf(line, sizeof line, "How each what-if differs from %s, trial by trial",
-             ref ? ref : "the reference scenario");
+    *next = 0;
+    if (np == 0) /* nothing to compare: the section is left out */
+        return LXW_NO_ERROR;
+    snprintf(line, sizeof line, "How each what-if differs from %s, trial by trial", ref);
     TRY(xl_put_str(ws, 0, 0, line, f->title));
     lxw_error e = LXW_NO_ERROR;
     int used = xl_put_lines(ws, 1, 0,
@@ -68,28 +70,58 @@ static lxw_error compare_paired(xctx *x, lxw_worksheet *ws, int *scen, int *next
         for (int c = 0; c < 6; c++)
             TRY(xl_put_num(x, ws, row, PC_PARTS + c, part[c] + 0.0, f->money)); /* no -0 */
     }
-    if (np == 0) {
-        TRY(xl_put_str(ws, first, 0, "(no what-if in this run, or --no-analysis: nothing to "
-                       "compare)", f->note));
-        *next = first + 2;
-        return LXW_NO_ERROR;
-    }
     snprintf(line, sizeof line, "NPV minus %s's, trial by trial: bar from p10 to p90, "
              "darker up to the median", ref);
+    char axis[64];
+    snprintf(axis, sizeof axis, "Difference in NPV, %s", x->unit);
     /* 100 px of axes and title plus 40 px per bar, at most the Summary chart's. */
     int px = 100 + 40 * np < 460 ? 100 + 40 * np : 460, at = first + np + 1;
     TRY(xl_range_bars(x, ws, at, "Compare", first, PC_PARTS, scen, np, line,
-                      "Difference in NPV (US$ billions)",
+                      axis,
                       "Paired NPV difference of each what-if: p10 to p90", px / 288.0));
     *next = at + px / 20 + 2;
     return LXW_NO_ERROR;
 }
 
-/* Conditional views and stress tests, from row on. */
-static lxw_error compare_views(xctx *x, lxw_worksheet *ws, int row)
+/* Nonzero when some scenario has conditional views (sv 0) or stress tests (sv 1). */
+static int any_of(const xctx *x, int sv)
+{
+    for (int k = 0; k < x->n; k++) {
+        const roi_analysis *an = x->res->sc[k].analysis;
+        if (an && (sv ? an->n_stress : an->n_views) > 0)
+            return 1;
+    }
+    return 0;
+}
+
+/* One view's row: below ROI_REPORT_MIN_TRIALS trials its share only. */
+static lxw_error view_row(xctx *x, lxw_worksheet *ws, int k, const roi_view_result *v, int row)
 {
     const xfmt *f = &x->f;
-    /* Conditional views. */
+    const roi_summary *s = &v->summary[ROI_OUT_NPV];
+    int none = s->n_defined == 0, few = s->n_defined < 2;
+    TRY(xl_put_str(ws, row, 0, xl_scen_name(x->res->sc[k].run), f->text));
+    TRY(xl_put_str(ws, row, 1, v->name, f->text));
+    TRY(xl_put_str(ws, row, 2, v->where, f->text));
+    TRY(xl_put_num(x, ws, row, 3, (double)v->count, f->count));
+    TRY(xl_put_num(x, ws, row, 4, v->share, f->pct));
+    TRY(xl_put_num(x, ws, row, 5, v->share_se, f->pct_se));
+    if (v->count < ROI_REPORT_MIN_TRIALS)
+        return xl_put_str(ws, row, 6, "too few trials for statistics", f->note);
+    TRY(xl_put_num(x, ws, row, 6, none ? NAN : s->mean, f->money));
+    TRY(xl_put_num(x, ws, row, 7, few ? NAN : s->se, f->money_se));
+    TRY(xl_put_num(x, ws, row, 8, none ? NAN : s->prob_positive, f->pct));
+    TRY(xl_put_num(x, ws, row, 9, none ? NAN : v->ci[ROI_OUT_NPV].prob_positive_se, f->pct_se));
+    return xl_put_num(x, ws, row, 10, none ? NAN : s->pct[P50], f->money);
+}
+
+/* The conditional views from row on (none: nothing); *next: the first free row. */
+static lxw_error views_section(xctx *x, lxw_worksheet *ws, int row, int *next)
+{
+    const xfmt *f = &x->f;
+    *next = row;
+    if (!any_of(x, 0))
+        return LXW_NO_ERROR;
     TRY(xl_put_str(ws, row, 0, "Conditional views: NPV over the trials where a condition holds",
                    f->subtitle));
     static const char *const vhead[] = {"Scenario", "View", "Condition", "Trials",
@@ -97,34 +129,25 @@ static lxw_error compare_views(xctx *x, lxw_worksheet *ws, int row)
                                         "P(NPV > 0)", "SE", "NPV p50 (median)"};
     TRY(xl_heads(ws, row + 1, vhead, 11, 3, f));
     row += 2;
-    int nv = 0;
     for (int k = 0; k < x->n; k++) {
         const roi_analysis *an = x->res->sc[k].analysis;
-        for (int i = 0; an && i < an->n_views; i++, row++, nv++) {
-            const roi_view_result *v = &an->views[i];
-            const roi_summary *s = &v->summary[ROI_OUT_NPV];
-            int none = s->n_defined == 0, few = s->n_defined < 2;
-            TRY(xl_put_str(ws, row, 0, xl_scen_name(x->res->sc[k].run), f->text));
-            TRY(xl_put_str(ws, row, 1, v->name, f->text));
-            TRY(xl_put_str(ws, row, 2, v->where, f->text));
-            TRY(xl_put_num(x, ws, row, 3, (double)v->count, f->count));
-            TRY(xl_put_num(x, ws, row, 4, v->share, f->pct));
-            TRY(xl_put_num(x, ws, row, 5, v->share_se, f->pct_se));
-            TRY(xl_put_num(x, ws, row, 6, none ? NAN : s->mean, f->money));
-            TRY(xl_put_num(x, ws, row, 7, few ? NAN : s->se, f->money_se));
-            TRY(xl_put_num(x, ws, row, 8, none ? NAN : s->prob_positive, f->pct));
-            TRY(xl_put_num(x, ws, row, 9, none ? NAN : v->ci[ROI_OUT_NPV].prob_positive_se, f->pct_se));
-            TRY(xl_put_num(x, ws, row, 10, none ? NAN : s->pct[P50], f->money));
-        }
+        for (int i = 0; an && i < an->n_views; i++, row++)
+            TRY(view_row(x, ws, k, &an->views[i], row));
     }
-    if (nv == 0)
-        TRY(xl_put_str(ws, row++, 0, "(no views: declare view \"name\" { where = ... } in a "
-                       "scenario, or --given \"condition\")", f->note));
-    TRY(xl_put_str(ws, row++, 0, "Empty cells: no trial satisfies the condition (its share is "
-                   "0%).", f->note));
+    char note[160];
+    snprintf(note, sizeof note, "Statistics only over %d trials or more; empty cells: no trial "
+             "satisfies the condition (its share is 0%%).", (int)ROI_REPORT_MIN_TRIALS);
+    TRY(xl_put_str(ws, row++, 0, note, f->note));
+    *next = row + 1;
+    return LXW_NO_ERROR;
+}
 
-    /* Stress tests. */
-    row += 1;
+/* The stress tests from row on (none: nothing). */
+static lxw_error stress_section(xctx *x, lxw_worksheet *ws, int row)
+{
+    const xfmt *f = &x->f;
+    if (!any_of(x, 1))
+        return LXW_NO_ERROR;
     TRY(xl_put_str(ws, row, 0, "Stress tests: reruns with one input restricted to a band of its "
                    "percentiles", f->subtitle));
     static const char *const shead[] = {"Scenario", "Stress test", "Input", "Band from (level)",
@@ -133,10 +156,9 @@ static lxw_error compare_views(xctx *x, lxw_worksheet *ws, int row)
                                         "SE"};
     TRY(xl_heads(ws, row + 1, shead, 11, 3, f));
     row += 2;
-    int ns = 0;
     for (int k = 0; k < x->n; k++) {
         const roi_analysis *an = x->res->sc[k].analysis;
-        for (int i = 0; an && i < an->n_stress; i++, row++, ns++) {
+        for (int i = 0; an && i < an->n_stress; i++, row++) {
             const roi_stress_result *r = &an->stress[i];
             const roi_summary *s = &r->summary[ROI_OUT_NPV];
             lxw_format *inf = xl_input_format(f, isfinite(r->q_high) ? r->q_high : r->q_low);
@@ -153,19 +175,17 @@ static lxw_error compare_views(xctx *x, lxw_worksheet *ws, int row)
             TRY(xl_put_num(x, ws, row, 10, r->npv_diff_se, f->money_se));
         }
     }
-    if (ns == 0)
-        TRY(xl_put_str(ws, row++, 0, "(no stress tests in this run: --stress input=0:10% or "
-                       "stress \"name\" { input = ..., low = 0, high = 0.1 } in a scenario)",
-                       f->note));
-    else
-        TRY(xl_put_str(ws, row++, 0, "Input from / to: the band in the input's units; empty for "
-                       "an open end (level 0% or 100%).", f->note));
-
-    return LXW_NO_ERROR;
+    return xl_put_str(ws, row, 0, "Input from / to: the band in the input's units; empty for "
+                      "an open end (level 0% or 100%).", f->note);
 }
 
 lxw_error xl_write_compare(xctx *x)
 {
+    int paired = 0;
+    for (int k = 0; k < x->n; k++)
+        paired |= x->res->sc[k].paired.done;
+    if (!paired && !any_of(x, 0) && !any_of(x, 1))
+        return LXW_NO_ERROR; /* nothing to compare: no sheet */
     lxw_worksheet *ws = workbook_add_worksheet(x->wb, "Compare");
     int *scen = calloc((size_t)x->n + 1, sizeof *scen);
     if (!ws || !scen) {
@@ -176,12 +196,18 @@ lxw_error xl_write_compare(xctx *x)
     lxw_error e = compare_paired(x, ws, scen, &row);
     free(scen);
     TRY(e);
-    TRY(compare_views(x, ws, row));
+    if (row == 0) /* no paired comparison: the sheet starts with the views */
+        TRY(xl_put_str(ws, row++, 0, "Conditional views and stress tests", x->f.title));
+    TRY(views_section(x, ws, row, &row));
+    TRY(stress_section(x, ws, row));
     TRY(worksheet_set_column(ws, 0, 0, 22, NULL));
     TRY(worksheet_set_column(ws, 1, 1, 22, NULL));
     TRY(worksheet_set_column(ws, 2, 2, 24, NULL));
     TRY(worksheet_set_column(ws, 3, PC_NCOL, 12, NULL));
     TRY(worksheet_set_column(ws, PC_PARTS, PC_PARTS + 5, 12, NULL));
-    xl_page_setup(ws, 1);
+    /* The chart's parts (right of the table) are not printed. */
+    xl_print_columns(ws, PC_NCOL - 1);
+    xl_page_setup(x, ws, "Compare", 1, 1,
+                  2 * xl_col_px(22) + xl_col_px(24) + (PC_NCOL - 3) * xl_col_px(12));
     return LXW_NO_ERROR;
 }

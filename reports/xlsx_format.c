@@ -92,6 +92,11 @@ void xl_make_formats(xctx *x)
     format_set_align(f->bad, LXW_ALIGN_CENTER);
     format_set_bold(f->bad);
     format_set_font_color(f->bad, 0xC00000);
+    f->wrap_right = workbook_add_format(wb);
+    format_set_text_wrap(f->wrap_right);
+    format_set_align(f->wrap_right, LXW_ALIGN_RIGHT);
+    format_set_align(f->wrap_right, LXW_ALIGN_VERTICAL_TOP);
+    format_set_italic(f->wrap_right);
     f->wrap = workbook_add_format(wb);
     format_set_text_wrap(f->wrap);
 }
@@ -109,24 +114,30 @@ const char *xl_series_unit(const char *name)
 
 /* Writes v with fmt, or an empty cell when v is not finite (never NaN, never a
  * sentinel). */
-lxw_error xl_put_num(xctx *x, lxw_worksheet *ws, int row, int col, double v, lxw_format *fmt)
+lxw_format *xl_num_variant(xctx *x, lxw_format *fmt, double v)
 {
-    if (!isfinite(v))
-        return worksheet_write_blank(ws, (lxw_row_t)row, (lxw_col_t)col, fmt);
     xfmt *f = &x->f;
     for (int i = 0; i < f->n_num; i++) {
         struct xnum *xn = &f->num[i];
         if (xn->base != fmt)
             continue;
+        /* A points cell holds 100 x the difference of probabilities. */
         roi_nf_variant var = roi_numfmt_variant(xn->nf.kind == ROI_NF_PTS ? v / 100 : v, &xn->nf);
         if (!xn->var[var]) {
             char code[128];
             xn->var[var] = num_format(x->wb, roi_numfmt_excel(code, sizeof code, &xn->nf, var));
         }
-        fmt = xn->var[var];
-        break;
+        return xn->var[var];
     }
-    return worksheet_write_number(ws, (lxw_row_t)row, (lxw_col_t)col, v, fmt);
+    return fmt;
+}
+
+lxw_error xl_put_num(xctx *x, lxw_worksheet *ws, int row, int col, double v, lxw_format *fmt)
+{
+    if (!isfinite(v))
+        return worksheet_write_blank(ws, (lxw_row_t)row, (lxw_col_t)col, fmt);
+    return worksheet_write_number(ws, (lxw_row_t)row, (lxw_col_t)col, v,
+                                  xl_num_variant(x, fmt, v));
 }
 
 /* Every cell's text passes here: valid UTF-8 without what XML 1.0 forbids (text.h), so
@@ -144,16 +155,68 @@ lxw_error xl_put_str(lxw_worksheet *ws, int row, int col, const char *s, lxw_for
     return e;
 }
 
-/* Landscape, one page wide, header rows frozen and repeated on every page. */
-void xl_page_setup(lxw_worksheet *ws, int frozen_rows)
+const char *xl_file_name(const char *path)
 {
+    if (!path)
+        return "(none)";
+    const char *slash = strrchr(path, '/');
+    return slash ? slash + 1 : path;
+}
+
+double xl_col_px(double chars)
+{
+    return floor(chars * 7 + 0.5) + 5;
+}
+
+/* The print scale (percent) that fits width_px on one page wide: a fixed scale, not
+ * "fit to width", because Excel ignores manual page breaks under "fit to". */
+static int print_scale(double width_px)
+{
+    double page_w = (XL_PAGE_W - 2 * XL_MARGIN_LR) * 96;
+    /* A fifth to spare: LibreOffice draws the same columns up to a fifth wider than
+     * Excel does. */
+    int scale = width_px > 0.8 * page_w ? (int)floor(80 * page_w / width_px) : 100;
+    return scale < 10 ? 10 : scale;
+}
+
+int xl_page_setup(xctx *x, lxw_worksheet *ws, const char *sheet, int frozen_rows, int repeat,
+                  double width_px)
+{
+    worksheet_set_paper(ws, XL_PAPER_LETTER);
     worksheet_set_landscape(ws);
-    worksheet_fit_to_pages(ws, 1, 0);
-    worksheet_set_margins(ws, 0.4, 0.4, 0.5, 0.5);
+    int scale = print_scale(width_px);
+    worksheet_set_print_scale(ws, (uint16_t)scale);
+    worksheet_set_margins(ws, XL_MARGIN_LR, XL_MARGIN_LR, XL_MARGIN_TOP, XL_MARGIN_BOTTOM);
     if (frozen_rows > 0) {
         worksheet_freeze_panes(ws, (lxw_row_t)frozen_rows, 0);
-        worksheet_repeat_rows(ws, (lxw_row_t)(frozen_rows - 1), (lxw_row_t)(frozen_rows - 1));
+        if (repeat)
+            worksheet_repeat_rows(ws, (lxw_row_t)(frozen_rows - 1), (lxw_row_t)(frozen_rows - 1));
     }
+    /* '&' starts a code in a footer: a sheet name's own '&' is doubled. */
+    char name[80], footer[256];
+    size_t j = 0;
+    for (const char *p = sheet; *p && j < sizeof name - 2; p++) {
+        if (*p == '&')
+            name[j++] = '&';
+        name[j++] = *p;
+    }
+    name[j] = '\0';
+    /* A space after each font size code, which would take following digits for its own. */
+    snprintf(footer, sizeof footer, "&L&8 %s&C&8 Page &P of &N&R&8 %s", name, x->date);
+    lxw_header_footer_options o = {.margin = XL_MARGIN_FOOTER};
+    worksheet_set_footer_opt(ws, footer, &o);
+    return scale;
+}
+
+void xl_print_columns(lxw_worksheet *ws, int last_col)
+{
+    worksheet_print_area(ws, 0, 0, LXW_ROW_MAX - 1, (lxw_col_t)last_col);
+}
+
+int xl_rows_per_page(int scale)
+{
+    double page_h = (XL_PAGE_H - XL_MARGIN_TOP - XL_MARGIN_BOTTOM) * 96;
+    return (int)floor(page_h * 100 / scale / XL_ROW_PX);
 }
 
 const char *xl_scen_name(const roi_run *run)

@@ -120,8 +120,8 @@ static lxw_error goal_row(xctx *x, lxw_worksheet *ws, int k, const roi_goal_resu
     TRY(xl_put_num(x, ws, row, GC_EVALS, r->evaluations, f->count));
     TRY(xl_put_num(x, ws, row, GC_TRIALS, (double)r->trials, f->count));
     if (r->message[0]) {
-        /* Wrapped in its 50-character column; rows do not grow by themselves. */
-        int lines = ((int)strlen(r->message) + 47) / 48;
+        /* Wrapped in its 36-character column; rows do not grow by themselves. */
+        int lines = ((int)strlen(r->message) + 33) / 34;
         TRY(xl_put_str(ws, row, GC_NOTE, r->message, f->wrap));
         TRY(worksheet_set_row(ws, (lxw_row_t)row, 15.0 * lines, NULL));
     }
@@ -164,65 +164,75 @@ static lxw_error convergence_block(xctx *x, lxw_worksheet *ws, int row)
     return LXW_NO_ERROR;
 }
 
-lxw_error xl_write_goals(xctx *x)
+/* The goal seeks of every scenario from row on; *next: the first free row below. */
+static lxw_error goals_section(xctx *x, lxw_worksheet *ws, int row, int *next)
 {
     const xfmt *f = &x->f;
-    lxw_worksheet *ws = workbook_add_worksheet(x->wb, "Goals");
-    if (!ws)
-        return LXW_ERROR_MEMORY_MALLOC_FAILED;
-    TRY(xl_put_str(ws, 0, 0, "Goal seeks and sweeps", f->title));
     lxw_error e = LXW_NO_ERROR;
-    int used = xl_put_lines(ws, 1, 0,
+    int used = xl_put_lines(ws, row, 0,
                 "Goal seek: the value of one input at which a statistic of an output reaches "
                 "its target (Brent's method; every evaluation reruns the scenario with the same "
                 "seed). SE: Monte Carlo standard error. Each number can be reproduced with "
                 "roisim run --set input=value.", NOTE_WIDTH, f->note, &e);
     TRY(e);
-    const int head = 2 + used;
+    const int head = row + used;
     static const char *const ghead[GC_NCOL] = {
         "Scenario", "Goal", "Input", "Statistic", "Target", "Search from", "Search to",
         "Status", "Value of the input", "SE", "Statistic at the value", "SE", "Evaluations",
         "Trials per evaluation", "Why not reached"};
     TRY(xl_heads(ws, head, ghead, GC_NCOL, 4, f));
     TRY(xl_put_str(ws, head, GC_NOTE, ghead[GC_NOTE], f->head_left));
-    int row = head + 1, ng = 0, nw = 0;
+    row = head + 1;
     for (int k = 0; k < x->n; k++) {
         const roi_search *s = &x->res->sc[k].search;
-        for (int g = 0; g < s->n_goals; g++, row++, ng++) {
+        for (int g = 0; g < s->n_goals; g++, row++)
             TRY(goal_row(x, ws, k, &s->goals[g], row));
-        }
     }
-    if (ng == 0)
-        TRY(xl_put_str(ws, row++, 0, "(no goal seeks: declare goal \"name\" { input = ..., "
-                       "output = ..., stat = ..., target = ..., low = ..., high = ... } in a "
-                       "scenario; docs/search.md)", f->note));
     TRY(xl_put_str(ws, row++, 0, "Not reached: the target is not between the statistic at the "
                    "two ends of the search range (the value is then left empty).", f->note));
+    *next = row + 1;
+    return LXW_NO_ERROR;
+}
 
-    row += 1;
-    TRY(xl_put_str(ws, row, 0, "Sweeps: a statistic over a grid of input values (red low, green "
-                   "high)", f->subtitle));
-    row += 1;
+lxw_error xl_write_goals(xctx *x)
+{
+    const xfmt *f = &x->f;
+    int ng = 0, nw = 0, nc = 0;
     for (int k = 0; k < x->n; k++) {
-        const roi_search *s = &x->res->sc[k].search;
-        for (int i = 0; i < s->n_sweeps; i++, nw++)
-            TRY(sweep_block(x, ws, k, &s->sweeps[i], row, &row));
+        ng += x->res->sc[k].search.n_goals;
+        nw += x->res->sc[k].search.n_sweeps;
+        nc += x->res->sc[k].convergence.used;
     }
-    if (nw == 0)
-        TRY(xl_put_str(ws, row++, 0, "(no sweeps: declare sweep \"name\" { inputs = {...}, values "
-                       "= {...}, output = ..., stat = ... } in a scenario; docs/search.md)",
-                       f->note));
-
+    if (ng + nw + nc == 0)
+        return LXW_NO_ERROR; /* nothing sought or swept: no sheet */
+    lxw_worksheet *ws = workbook_add_worksheet(x->wb, "Goals");
+    if (!ws)
+        return LXW_ERROR_MEMORY_MALLOC_FAILED;
+    TRY(xl_put_str(ws, 0, 0, "Goal seeks and sweeps", f->title));
+    int row = 1;
+    if (ng > 0)
+        TRY(goals_section(x, ws, row, &row));
+    if (nw > 0) {
+        TRY(xl_put_str(ws, row, 0, "Sweeps: a statistic over a grid of input values (red low, "
+                       "green high)", f->subtitle));
+        row += 1;
+        for (int k = 0; k < x->n; k++) {
+            const roi_search *s = &x->res->sc[k].search;
+            for (int i = 0; i < s->n_sweeps; i++)
+                TRY(sweep_block(x, ws, k, &s->sweeps[i], row, &row));
+        }
+    }
     TRY(convergence_block(x, ws, row));
 
-    TRY(worksheet_set_column(ws, GC_NAME, GC_NAME, 24, NULL));
-    TRY(worksheet_set_column(ws, GC_GOAL, GC_GOAL, 20, NULL));
-    TRY(worksheet_set_column(ws, GC_INPUT, GC_INPUT, 22, NULL));
-    TRY(worksheet_set_column(ws, GC_STAT, GC_STAT, 20, NULL));
-    TRY(worksheet_set_column(ws, GC_TARGET, GC_HIGH, 11.5, NULL));
-    TRY(worksheet_set_column(ws, GC_STATUS, GC_STATUS, 14, NULL));
-    TRY(worksheet_set_column(ws, GC_VALUE, GC_TRIALS, 11.5, NULL));
-    TRY(worksheet_set_column(ws, GC_NOTE, GC_NOTE, 50, NULL));
-    xl_page_setup(ws, 1);
+    /* name, goal, input, statistic, target .. high, status, value .. trials, note */
+    static const double width[GC_NCOL] = {18, 18, 20, 18, 10, 10, 10, 12, 10, 10, 10, 10, 10,
+                                          10, 36};
+    double px = 0;
+    for (int c = 0; c < GC_NCOL; c++) {
+        TRY(worksheet_set_column(ws, (lxw_col_t)c, (lxw_col_t)c, width[c], NULL));
+        px += xl_col_px(width[c]);
+    }
+    xl_print_columns(ws, GC_NOTE);
+    xl_page_setup(x, ws, "Goals", 1, 1, px);
     return LXW_NO_ERROR;
 }

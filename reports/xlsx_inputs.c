@@ -63,6 +63,9 @@ lxw_error xl_write_inputs(xctx *x)
     TRY(worksheet_set_column(ws, 6, 6, 12, NULL));
     if (row > 4)
         TRY(worksheet_autofilter(ws, 3, 0, (lxw_row_t)(row - 1), 6));
-    xl_page_setup(ws, 4);
+    xl_print_columns(ws, 6);
+    xl_page_setup(x, ws, "Inputs", 4, 1,
+                  xl_col_px(22) + xl_col_px((double)name_w + 2) + xl_col_px((double)dist_w + 2) +
+                      3 * xl_col_px(13) + xl_col_px(12));
     return LXW_NO_ERROR;
 }

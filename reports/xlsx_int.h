@@ -29,6 +29,7 @@ typedef struct xfmt {
     /* Analysis sheets (Drivers, Compare, Goals): signed correlations and shares, money
      * differences, and standard errors with one more digit than their estimates. */
     lxw_format *corr, *corr_se, *money_delta, *money_se, *pct_se, *wrap, *center, *bad;
+    lxw_format *wrap_right; /* Summary's scenario titles */
     lxw_format *pts; /* a difference of two probabilities, the cell holding 100 x it */
     /* Every number format above with its numfmt rule, and the variants of it that
      * xl_put_num picks per value (numfmt.h): made on first use. */
@@ -54,6 +55,7 @@ typedef struct xctx {
     roi_money_unit mu;     /* the money unit of every table and chart (numfmt.h) */
     char money_code[64];   /* its Excel format, for chart axes */
     char unit[16];         /* "$B", for titles */
+    double npv_lo, npv_hi; /* the NPV axis of every S-curve: all scenarios' p0.5 to p99.5 */
 } xctx;
 
 typedef lxw_error (*sheet_writer)(xctx *x);
@@ -70,7 +72,7 @@ typedef lxw_error (*sheet_writer)(xctx *x);
 #define USERS_FMT "[>=1000000000]#,##0.00,,,\"B\";[>=1000000]#,##0.0,,\"M\";#,##0"
 
 /* Where the printed notes are cut into lines (characters). */
-enum { NOTE_WIDTH = 150 };
+enum { NOTE_WIDTH = 130 };
 
 /* ---- Series sheet layout (fixed before writing, so charts can point into it) -------- */
 
@@ -105,9 +107,35 @@ void xl_make_formats(xctx *x);
  * number formats of x->f, the variant that shows v as numfmt.h does is used (no signed
  * zero, "> 99.9%"); the number written is v itself. */
 lxw_error xl_put_num(xctx *x, lxw_worksheet *ws, int row, int col, double v, lxw_format *fmt);
+/* The variant of fmt (one of x->f's number formats) that shows v; fmt itself otherwise. */
+lxw_format *xl_num_variant(xctx *x, lxw_format *fmt, double v);
 /* Writes text cleaned for XML; refuses text longer than a cell holds. */
 lxw_error xl_put_str(lxw_worksheet *ws, int row, int col, const char *s, lxw_format *fmt);
-void xl_page_setup(lxw_worksheet *ws, int frozen_rows);
+/* The printed page (inches) and the default row (pixels at 96 dpi). */
+#define XL_PAPER_LETTER 1
+#define XL_PAGE_W 11.0
+#define XL_PAGE_H 8.5
+#define XL_MARGIN_LR 0.4
+#define XL_MARGIN_TOP 0.5
+#define XL_MARGIN_BOTTOM 0.7
+#define XL_MARGIN_FOOTER 0.3
+#define XL_ROW_PX 20
+/*
+ * Letter, landscape, at the print scale that fits width_px (the sheet's printed width,
+ * pixels) on one page wide; header rows frozen (and repeated on every printed page when
+ * repeat is set); a footer with the sheet's name, the page number and the date.
+ * Returns the scale (percent).
+ */
+int xl_page_setup(xctx *x, lxw_worksheet *ws, const char *sheet, int frozen_rows, int repeat,
+                  double width_px);
+/* Prints columns 0 .. last_col only (text running past them is cut, not paginated). */
+void xl_print_columns(lxw_worksheet *ws, int last_col);
+/* Default (20 px) rows that fit a printed page at scale (percent). */
+int xl_rows_per_page(int scale);
+/* The last part of a path (a file's name, never the folders of the machine that ran). */
+const char *xl_file_name(const char *path);
+/* A column `chars` wide in pixels, as Excel draws it (Calibri 11). */
+double xl_col_px(double chars);
 const char *xl_scen_name(const roi_run *run);
 void xl_human(char *buf, size_t size, double v, const char *unit);
 const char *xl_series_unit(const char *name);
@@ -126,6 +154,13 @@ lxw_chart *xl_new_chart(xctx *x, uint8_t type, const char *title);
 /* A chart title or series name as libxlsxwriter must get it (caller frees *owned). */
 const char *xl_chart_text(const char *name, char **owned);
 unsigned xl_lighter(unsigned c);
+/* Gives axis the NPV range shared by every S-curve (x->npv_lo .. x->npv_hi), if any. */
+void xl_npv_range(const xctx *x, lxw_chart_axis *axis);
+/* Gives axis the range lo .. hi rounded out to whole steps of 1, 2 or 5 x 10^k. */
+void xl_axis_range(lxw_chart_axis *axis, double lo, double hi);
+/* An input's name in words, for labels: its part's title and the field, "Core ad
+ * uplift: lift" for core_ad_uplift.lift (the name itself, cleaned, when untitled). */
+void xl_input_words(const roi_model *m, const char *input, char *buf, size_t size);
 void xl_range_split(double p10, double p50, double p90, double part[6]);
 lxw_error xl_range_bars(xctx *x, lxw_worksheet *ws, int at, const char *sheet, int first,
                         int col0, const int *scen, int count, const char *title,
@@ -144,6 +179,7 @@ lxw_error xl_write_summary(xctx *x);
 lxw_error xl_write_drivers(xctx *x);
 lxw_error xl_write_compare(xctx *x);
 lxw_error xl_write_goals(xctx *x);
+lxw_error xl_write_decisions(xctx *x);
 lxw_error xl_write_scenarios(xctx *x);
 lxw_error xl_write_inputs(xctx *x);
 lxw_error xl_write_series(xctx *x);

@@ -8,9 +8,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Colours: one per scenario (in run order), and one per component in stacked charts. */
-static const unsigned part_palette[] = {0x4472C4, 0xED7D31, 0xA5A5A5, 0xFFC000, 0x5B9BD5,
-                                        0x70AD47, 0x264478, 0x9E480E, 0x636363, 0x997300};
+/* Colours of the components in stacked charts: greys, slates and taupes, so that no
+ * component takes a colour that means a scenario elsewhere. */
+static const unsigned part_palette[] = {0x404040, 0x7F9FB3, 0xA6A6A6, 0x8C7B6B, 0x2F4F5F,
+                                        0xC9B8A6, 0x666666, 0xB7CCD9, 0x5C4A3A, 0xD9D9D9};
 
 /* "2026Q3" for a period index t, or "" when t is not a defined whole period. */
 static void quarter_label(const roi_model *m, double t, char *buf, size_t size)
@@ -31,13 +32,25 @@ static const char *output_label(roi_output o)
     case ROI_OUT_NPV_HORIZON: return "NPV over the horizon only";
     case ROI_OUT_ROI_MULTIPLE: return "ROI multiple";
     case ROI_OUT_IRR: return "IRR (annual)";
-    case ROI_OUT_PAYBACK: return "Payback (quarters from start)";
+    case ROI_OUT_PAYBACK: return "Payback (quarters; trials that pay back)";
     case ROI_OUT_TOTAL_SPEND: return "Total spend";
     case ROI_OUT_TOTAL_REVENUE: return "Total revenue";
     case ROI_OUT_PEAK_ACTIVE: return "Peak unique active users";
     case ROI_OUT_TOTAL_SAVINGS: return "Total savings";
-    default: return "";
+    default: return roi_output_name(o);
     }
+}
+
+/* Where an output's bad outcomes lie: high spend and a late payback; low otherwise. */
+static int adverse_high(roi_output o)
+{
+    return o == ROI_OUT_TOTAL_SPEND || o == ROI_OUT_PAYBACK;
+}
+
+/* P(> 0) tells something only where the output can be negative. */
+static int sign_informs(roi_output o)
+{
+    return o == ROI_OUT_NPV || o == ROI_OUT_NPV_HORIZON || o == ROI_OUT_IRR;
 }
 
 /* Adds a series of Series-sheet row `row` (data columns) with quarter categories. */
@@ -72,7 +85,7 @@ static lxw_chart_series *row_series(xctx *x, lxw_chart *c, int k, int row, const
 }
 
 /* Scenario-sheet charts, in pixels (rows are 20 px). */
-enum { CHART_W = 780, CHART_H = 360, CHART_ROWS = 19 };
+enum { CHART_W = 780, CHART_H = 360, CHART_ROWS = 19, CHART_GAP = 16 };
 
 static lxw_error place(xctx *x, lxw_worksheet *ws, lxw_chart *c, int row, int col,
                        const char *alt)
@@ -81,7 +94,7 @@ static lxw_error place(xctx *x, lxw_worksheet *ws, lxw_chart *c, int row, int co
         return LXW_ERROR_MEMORY_MALLOC_FAILED;
     (void)x;
     /* col is 0 (left) or 1 (right): both anchor in column A, the right one shifted. */
-    lxw_chart_options o = {.x_offset = col ? CHART_W + 16 : 0, .x_scale = CHART_W / 480.0,
+    lxw_chart_options o = {.x_offset = col ? CHART_W + CHART_GAP : 0, .x_scale = CHART_W / 480.0,
                            .y_scale = CHART_H / 288.0, .description = (char *)alt};
     return worksheet_insert_chart_opt(ws, (lxw_row_t)row, 0, c, &o);
 }
@@ -105,10 +118,11 @@ static lxw_error write_stats_table(xctx *x, lxw_worksheet *ws, int k, int head)
     for (int p = 0; p < ROI_NPCT; p++)
         TRY(xl_put_str(ws, head, OC_PCT + p, roi_pct_names[p], f->head));
     TRY(xl_put_str(ws, head, OC_MAX, "Max", f->head));
-    TRY(xl_put_str(ws, head, OC_PPOS, "P(> 0)", f->head));
-    TRY(xl_put_str(ws, head, OC_CVAR, "CVaR 5% (mean of worst 5%)", f->head));
+    TRY(xl_put_str(ws, head, OC_PPOS, "P(> 0), where it can be negative", f->head));
+    TRY(xl_put_str(ws, head, OC_CVAR, "Mean of the worst 5% (lowest; highest for spend, "
+                   "payback)", f->head));
     TRY(xl_put_str(ws, head, OC_UNDEF, "Undefined / never (share)", f->head));
-    TRY(worksheet_set_row(ws, (lxw_row_t)head, 45, NULL));
+    TRY(worksheet_set_row(ws, (lxw_row_t)head, 60, NULL));
 
     int row = head + 1;
     for (int o = 0; o < ROI_OUT_COUNT; o++) {
@@ -126,8 +140,13 @@ static lxw_error write_stats_table(xctx *x, lxw_worksheet *ws, int k, int head)
         for (int p = 0; p < ROI_NPCT; p++)
             TRY(xl_put_num(x, ws, row, OC_PCT + p, none ? NAN : s->pct[p], fm));
         TRY(xl_put_num(x, ws, row, OC_MAX, none ? NAN : s->max, fm));
-        TRY(xl_put_num(x, ws, row, OC_PPOS, none ? NAN : s->prob_positive, f->pct));
-        TRY(xl_put_num(x, ws, row, OC_CVAR, none ? NAN : s->cvar5, fm));
+        int informs = sign_informs((roi_output)o);
+        TRY(xl_put_num(x, ws, row, OC_PPOS, none || !informs ? NAN : s->prob_positive, f->pct));
+        double worst = s->cvar5;
+        if (adverse_high((roi_output)o) &&
+            roi_results_upper_tail_mean(run, (roi_output)o, &worst) != ROI_OK)
+            return LXW_ERROR_MEMORY_MALLOC_FAILED;
+        TRY(xl_put_num(x, ws, row, OC_CVAR, none ? NAN : worst, fm));
         if (o == ROI_OUT_IRR || o == ROI_OUT_PAYBACK ||
             (o == ROI_OUT_ROI_MULTIPLE && s->undefined_share > 0)) /* no spend */
             TRY(xl_put_num(x, ws, row, OC_UNDEF, s->undefined_share, f->pct));
@@ -137,7 +156,7 @@ static lxw_error write_stats_table(xctx *x, lxw_worksheet *ws, int k, int head)
     }
     /* Payback percentiles again as quarters: the quarter in which the period falls. */
     const roi_summary *pb = &run->summary[ROI_OUT_PAYBACK];
-    TRY(xl_put_str(ws, row, OC_LABEL, "Payback as a quarter", f->bold));
+    TRY(xl_put_str(ws, row, OC_LABEL, "Payback as a quarter (same trials)", f->bold));
     TRY(xl_put_str(ws, row, OC_KEY, "(from payback)", f->text));
     char label[16];
     if (pb->n_defined) {
@@ -154,8 +173,9 @@ static lxw_error write_stats_table(xctx *x, lxw_worksheet *ws, int k, int head)
     roi_model_period_label(m, 0, start, sizeof start);
     char note[256];
     snprintf(note, sizeof note,
-             "Statistics over the trials where the output is defined; payback 0 = %s. "
-             "Empty cells: no trial defines the value (see the last column).",
+             "Statistics over the trials where the output is defined: payback's over the "
+             "trials that pay back within the horizon (0 = %s). Empty cells: no trial "
+             "defines the value (see the last column).",
              start);
     TRY(xl_put_str(ws, row + 1, OC_LABEL, note, f->note));
     return LXW_NO_ERROR;
@@ -221,15 +241,17 @@ static lxw_error npv_charts(xctx *x, lxw_worksheet *ws, int k, int row, int col2
         chart_series_set_line(s, &line);
         chart_set_series_gap(c, 0);
         chart_legend_set_position(c, LXW_CHART_LEGEND_NONE);
-        xl_style_axis(chart_axis_get(c, LXW_CHART_AXIS_TYPE_X), "NPV, US$ billions (bin centre; "
-                      "edge bins hold the tails)", NULL);
+        char axis[96];
+        snprintf(axis, sizeof axis, "NPV, %s (bin centre; edge bins hold the tails)", x->unit);
+        xl_style_axis(chart_axis_get(c, LXW_CHART_AXIS_TYPE_X), axis, NULL);
         xl_style_axis(chart_axis_get(c, LXW_CHART_AXIS_TYPE_Y), "Share of trials", "0%");
         TRY(place(x, ws, c, row, 0, "Histogram of NPV over the trials"));
     }
     if (run->summary[ROI_OUT_NPV].n_defined > 0) {
-        char title[128];
-        snprintf(title, sizeof title, "NPV S-curve: P(NPV <= x); P(NPV > 0) = %.1f%%",
-                 100 * run->summary[ROI_OUT_NPV].prob_positive);
+        char title[128], p[32], axis[32];
+        roi_nf pct = {ROI_NF_PCT, 1, NULL};
+        roi_numfmt(p, sizeof p, run->summary[ROI_OUT_NPV].prob_positive, &pct);
+        snprintf(title, sizeof title, "NPV S-curve: P(NPV <= x); P(NPV > 0) = %s", p);
         lxw_chart *c = xl_new_chart(x, LXW_CHART_SCATTER_STRAIGHT, title);
         if (!c)
             return LXW_ERROR_MEMORY_MALLOC_FAILED;
@@ -245,7 +267,13 @@ static lxw_error npv_charts(xctx *x, lxw_worksheet *ws, int k, int row, int col2
         chart_series_set_line(s, &line);
         chart_series_set_marker_type(s, LXW_CHART_MARKER_NONE);
         chart_legend_set_position(c, LXW_CHART_LEGEND_NONE);
-        xl_style_axis(chart_axis_get(c, LXW_CHART_AXIS_TYPE_X), "NPV", x->money_code);
+        snprintf(axis, sizeof axis, "NPV, %s", x->unit);
+        lxw_chart_axis *ax = chart_axis_get(c, LXW_CHART_AXIS_TYPE_X);
+        xl_style_axis(ax, axis, x->money_code);
+        /* One NPV range on every scenario's sheet, so the curves compare by eye; the
+         * probability axis on the left edge, not on the $0 line over the curve. */
+        xl_npv_range(x, ax);
+        chart_axis_set_crossing_min(ax);
         lxw_chart_axis *y = chart_axis_get(c, LXW_CHART_AXIS_TYPE_Y);
         xl_style_axis(y, "Cumulative probability", "0%");
         chart_axis_set_min(y, 0);
@@ -255,37 +283,62 @@ static lxw_error npv_charts(xctx *x, lxw_worksheet *ws, int k, int row, int col2
     return LXW_NO_ERROR;
 }
 
-/* Nonzero when some series of scenario k's run has a name starting with prefix (a case
- * without surfaces has no "active.", one without spend no "spend.": MODEL.md 10.1). */
-static int has_series(const xctx *x, int k, const char *prefix)
+/* The title the scenario gives the component `name` of a prefixed series ("spend.x"),
+ * or the name itself; *lump: a one-off spend. */
+static const char *part_title(const roi_model *m, const char *prefix, const char *name,
+                              int *lump)
+{
+    *lump = 0;
+    if (!strcmp(prefix, "spend."))
+        for (int i = 0; i < m->n_spend; i++)
+            if (!strcmp(m->spend[i].name, name)) {
+                *lump = m->spend[i].kind == ROI_SPEND_LUMP;
+                return m->spend[i].title ? m->spend[i].title : name;
+            }
+    if (!strcmp(prefix, "revenue.") || !strcmp(prefix, "savings."))
+        for (int i = 0; i < m->n_streams; i++)
+            if (!strcmp(m->streams[i].name, name))
+                return m->streams[i].title ? m->streams[i].title : name;
+    if (!strcmp(prefix, "active."))
+        for (int i = 0; i < m->n_surfaces; i++)
+            if (!strcmp(m->surfaces[i].name, name))
+                return m->surfaces[i].title ? m->surfaces[i].title : name;
+    return name;
+}
+
+/* Stacked chart of the medians of the series whose names start with prefix; lumps: 1
+ * only the one-off spends, 0 all but them. NULL with *empty set when none qualifies. */
+static lxw_chart *stacked(xctx *x, int k, uint8_t type, const char *title, const char *prefix,
+                          const char *axis_title, const char *num_fmt, int lumps, int *empty)
 {
     const roi_run *run = x->res->sc[k].run;
+    size_t plen = strlen(prefix);
+    int part = 0, lump;
     for (int s = 0; s < run->n_series; s++) {
         char name[128];
         roi_model_series_name(run->model, s, name, sizeof name);
-        if (strncmp(name, prefix, strlen(prefix)) == 0 && roi_model_series_present(run->model, s))
-            return 1;
+        if (!strncmp(name, prefix, plen) && roi_model_series_present(run->model, s)) {
+            part_title(run->model, prefix, name + plen, &lump);
+            part += lump == lumps;
+        }
     }
-    return 0;
-}
-
-/* Stacked chart of the medians of the series whose names start with prefix. */
-static lxw_chart *stacked(xctx *x, int k, uint8_t type, const char *title, const char *prefix,
-                          const char *axis_title, const char *num_fmt)
-{
-    const roi_run *run = x->res->sc[k].run;
+    *empty = part == 0;
+    if (part == 0)
+        return NULL;
     lxw_chart *c = xl_new_chart(x, type, title);
     if (!c)
         return NULL;
-    size_t plen = strlen(prefix);
-    int part = 0;
+    part = 0;
     for (int s = 0; s < run->n_series; s++) {
         char name[128];
         roi_model_series_name(run->model, s, name, sizeof name);
-        if (strncmp(name, prefix, plen) != 0)
+        if (strncmp(name, prefix, plen) != 0 || !roi_model_series_present(run->model, s))
+            continue;
+        const char *shown = part_title(run->model, prefix, name + plen, &lump);
+        if (lump != lumps)
             continue;
         unsigned color = part_palette[(size_t)part++ % NPALETTE(part_palette)];
-        if (!row_series(x, c, k, xl_series_row(x, k, s, ST_P50), name + plen, color, 0, 0))
+        if (!row_series(x, c, k, xl_series_row(x, k, s, ST_P50), shown, color, 0, 0))
             return NULL;
     }
     if (type == LXW_CHART_COLUMN_STACKED) {
@@ -299,65 +352,46 @@ static lxw_chart *stacked(xctx *x, int k, uint8_t type, const char *title, const
     return c;
 }
 
-static lxw_error users_chart(xctx *x, lxw_worksheet *ws, int k, int row, int col2);
+/* Places a stacked chart, or notes that the scenario has nothing to stack. */
+static lxw_error place_stacked(xctx *x, lxw_worksheet *ws, lxw_chart *c, int empty, int row,
+                               int col, const char *alt)
+{
+    if (empty)
+        return LXW_NO_ERROR;
+    return place(x, ws, c, row, col, alt);
+}
 
-static lxw_error period_charts(xctx *x, lxw_worksheet *ws, int k, int row, int col2, int step)
+/* The fan chart of cumulative cash flow and the unique reach chart, on band row. */
+static lxw_error cash_and_reach(xctx *x, lxw_worksheet *ws, int k, int row)
 {
     unsigned color = x->sc[k].color;
-    /* Fan chart of cumulative cash flow. */
     lxw_chart *c = xl_new_chart(x, LXW_CHART_LINE,
                                 "Cumulative cash flow by quarter: p10, median, p90 and mean");
     if (!c)
         return LXW_ERROR_MEMORY_MALLOC_FAILED;
-    static const struct { int st; const char *name; int w; uint8_t dash; int grey; } fan[] = {
-        {ST_P90, "p90", 1, LXW_CHART_LINE_DASH_DASH, 0},
-        {ST_P50, "median (p50)", 3, LXW_CHART_LINE_DASH_SOLID, 0},
-        {ST_P10, "p10", 1, LXW_CHART_LINE_DASH_DASH, 0},
-        {ST_MEAN, "mean", 1, LXW_CHART_LINE_DASH_ROUND_DOT, 1}};
+    /* The median carries the colour; p10 and p90 lighter and dashed; the mean dotted. */
+    struct fan_line { int st; const char *name; int w; uint8_t dash; unsigned color; };
+    const struct fan_line fan[] = {
+        {ST_P90, "p90", 2, LXW_CHART_LINE_DASH_DASH, xl_lighter(color)},
+        {ST_P50, "median (p50)", 3, LXW_CHART_LINE_DASH_SOLID, color},
+        {ST_P10, "p10", 2, LXW_CHART_LINE_DASH_DASH, xl_lighter(color)},
+        {ST_MEAN, "mean", 2, LXW_CHART_LINE_DASH_ROUND_DOT, 0x262626}};
     for (size_t i = 0; i < sizeof fan / sizeof fan[0]; i++)
         if (!row_series(x, c, k, xl_series_row(x, k, ROI_SERIES_CUMULATIVE, fan[i].st),
-                        fan[i].name, fan[i].grey ? 0x595959 : color, fan[i].w, fan[i].dash))
+                        fan[i].name, fan[i].color, fan[i].w, fan[i].dash))
             return LXW_ERROR_MEMORY_MALLOC_FAILED;
-    xl_style_axis(chart_axis_get(c, LXW_CHART_AXIS_TYPE_Y), "Cumulative cash flow", x->money_code);
+    char axis[64];
+    snprintf(axis, sizeof axis, "Cumulative cash flow, %s", x->unit);
+    xl_style_axis(chart_axis_get(c, LXW_CHART_AXIS_TYPE_Y), axis, x->money_code);
     xl_style_axis(chart_axis_get(c, LXW_CHART_AXIS_TYPE_X), NULL, NULL);
     chart_axis_set_label_position(chart_axis_get(c, LXW_CHART_AXIS_TYPE_X),
                                   LXW_CHART_AXIS_LABEL_POSITION_LOW);
     TRY(place(x, ws, c, row, 0, "Fan chart of cumulative cash flow"));
 
-    /* Unique reach and unique active users (medians); only a case with surfaces has
-     * them, and the charts after it are each shown only when they have a series. */
-    if (has_series(x, k, "unique_active"))
-        TRY(users_chart(x, ws, k, row, col2));
-    row += step;
-    if (has_series(x, k, "active.")) {
-        c = stacked(x, k, LXW_CHART_AREA_STACKED, "Active users per surface (medians, stacked)",
-                    "active.", "People", USERS_FMT);
-        TRY(place(x, ws, c, row, 0, "Active users per surface"));
-    }
-    if (has_series(x, k, "revenue.")) {
-        c = stacked(x, k, LXW_CHART_COLUMN_STACKED, "Revenue per stream by quarter (medians)",
-                    "revenue.", "Revenue per quarter", x->money_code);
-        TRY(place(x, ws, c, row, col2, "Revenue per stream"));
-    }
-    row += step;
-    if (has_series(x, k, "spend.")) {
-        c = stacked(x, k, LXW_CHART_COLUMN_STACKED, "Spend per line by quarter (medians)",
-                    "spend.", "Spend per quarter", x->money_code);
-        TRY(place(x, ws, c, row, 0, "Spend per line"));
-    }
-    if (has_series(x, k, "savings.")) { /* MODEL.md 10.3: savings apart from revenue */
-        c = stacked(x, k, LXW_CHART_COLUMN_STACKED, "Savings per stream by quarter (medians)",
-                    "savings.", "Savings per quarter", x->money_code);
-        TRY(place(x, ws, c, row, col2, "Savings per stream"));
-    }
-    return LXW_NO_ERROR;
-}
-
-/* The line chart of unique reach and unique active users (medians). */
-static lxw_error users_chart(xctx *x, lxw_worksheet *ws, int k, int row, int col2)
-{
-    unsigned color = x->sc[k].color;
-    lxw_chart *c = xl_new_chart(x, LXW_CHART_LINE, "Unique reach and unique active users (medians)");
+    const roi_model *m = x->res->sc[k].run->model;
+    if (!roi_model_series_present(m, ROI_SERIES_UNIQUE_ACTIVE))
+        return LXW_NO_ERROR;
+    c = xl_new_chart(x, LXW_CHART_LINE, "Unique reach and unique active users (medians)");
     if (!c ||
         !row_series(x, c, k, xl_series_row(x, k, ROI_SERIES_UNIQUE_REACH, ST_P50), "unique reach",
                     0x7F7F7F, 2, LXW_CHART_LINE_DASH_DASH) ||
@@ -366,7 +400,57 @@ static lxw_error users_chart(xctx *x, lxw_worksheet *ws, int k, int row, int col
         return LXW_ERROR_MEMORY_MALLOC_FAILED;
     xl_style_axis(chart_axis_get(c, LXW_CHART_AXIS_TYPE_Y), "People", USERS_FMT);
     xl_style_axis(chart_axis_get(c, LXW_CHART_AXIS_TYPE_X), NULL, NULL);
-    return place(x, ws, c, row, col2, "Unique reach and active users");
+    return place(x, ws, c, row, 1, "Unique reach and active users");
+}
+
+/* Users per surface and revenue per stream on band row a; spend on band row b (the
+ * recurring lines, and the one-off lumps on a chart of their own, so that one large
+ * stake does not flatten the rest). */
+static lxw_error parts_charts(xctx *x, lxw_worksheet *ws, int k, int a, int b)
+{
+    char axis[64];
+    int empty;
+    lxw_chart *c = stacked(x, k, LXW_CHART_AREA_STACKED, "Active users per surface (medians, "
+                           "stacked)", "active.", "People", USERS_FMT, 0, &empty);
+    TRY(place_stacked(x, ws, c, empty, a, 0, "Active users per surface"));
+    snprintf(axis, sizeof axis, "Revenue per quarter, %s", x->unit);
+    c = stacked(x, k, LXW_CHART_COLUMN_STACKED, "Revenue per stream by quarter (medians)",
+                "revenue.", axis, x->money_code, 0, &empty);
+    TRY(place_stacked(x, ws, c, empty, a, 1, "Revenue per stream"));
+    snprintf(axis, sizeof axis, "Spend per quarter, %s", x->unit);
+    c = stacked(x, k, LXW_CHART_COLUMN_STACKED, "Recurring spend per line by quarter (medians)",
+                "spend.", axis, x->money_code, 0, &empty);
+    TRY(place_stacked(x, ws, c, empty, b, 0, "Recurring spend per line"));
+    c = stacked(x, k, LXW_CHART_COLUMN_STACKED, "One-off spend (lumps) by quarter (medians)",
+                "spend.", axis, x->money_code, 1, &empty);
+    return place_stacked(x, ws, c, empty, b, 1, "One-off spend");
+}
+
+/* Savings per stream (MODEL.md 10.3: apart from revenue) on band row, when there are any. */
+static lxw_error savings_chart(xctx *x, lxw_worksheet *ws, int k, int row)
+{
+    char axis[64];
+    int empty;
+    snprintf(axis, sizeof axis, "Savings per quarter, %s", x->unit);
+    lxw_chart *c = stacked(x, k, LXW_CHART_COLUMN_STACKED, "Savings per stream by quarter "
+                           "(medians)", "savings.", axis, x->money_code, 0, &empty);
+    return place_stacked(x, ws, c, empty, row, 0, "Savings per stream");
+}
+
+/*
+ * The row of the next band of charts at or below *row: when the band would cross the
+ * bottom of the printed page that starts at *top (rows_per_page rows), a page break
+ * goes before it and it starts the next page. Advances *row past the band.
+ */
+static int next_band(int *row, int *top, int rows_per_page, lxw_row_t *breaks, int *nb)
+{
+    if (*row + CHART_ROWS > *top + rows_per_page) {
+        breaks[(*nb)++] = (lxw_row_t)*row;
+        *top = *row;
+    }
+    int at = *row;
+    *row += CHART_ROWS;
+    return at;
 }
 
 static lxw_error write_scenario(xctx *x, int k)
@@ -384,7 +468,7 @@ static lxw_error write_scenario(xctx *x, int k)
     roi_model_period_label(m, m->periods - 1, end, sizeof end);
     snprintf(line, sizeof line, "Scenario file %s; horizon %s to %s (%d quarters); %zu trials, "
              "seed %llu. Per-quarter numbers behind the charts: sheet Series.",
-             m->file ? m->file : "(none)", start, end, m->periods, run->trials,
+             xl_file_name(m->file), start, end, m->periods, run->trials,
              (unsigned long long)run->seed);
     TRY(xl_put_str(ws, 1, 0, line, f->note));
     worksheet_set_tab_color(ws, x->sc[k].color);
@@ -398,15 +482,27 @@ static lxw_error write_scenario(xctx *x, int k)
     TRY(write_milestones(x, ws, k, row, &row));
     row += 1;
 
-    /* Charts: two per band, 1.25 x 480 px wide, 1.1 x 288 px (16 rows) high. */
-    const int col2 = 1, step = CHART_ROWS;
-    TRY(npv_charts(x, ws, k, row, col2));
-    TRY(period_charts(x, ws, k, row + step, col2, step));
-
-    TRY(worksheet_set_column(ws, OC_LABEL, OC_LABEL, 30, NULL));
+    TRY(worksheet_set_column(ws, OC_LABEL, OC_LABEL, 38, NULL));
     TRY(worksheet_set_column(ws, OC_KEY, OC_KEY, 27, NULL));
     TRY(worksheet_set_column(ws, OC_MEAN, OC_UNDEF, 10.5, NULL));
-    xl_page_setup(ws, head + 1);
+    double cols = xl_col_px(38) + xl_col_px(27) + (OC_UNDEF - OC_MEAN + 1) * xl_col_px(10.5);
+    xl_print_columns(ws, OC_UNDEF);
+    int scale = xl_page_setup(x, ws, x->sc[k].sheet, head + 1, 0,
+                              fmax(cols, 2 * CHART_W + CHART_GAP));
+    /* Charts two by two in bands, never across a printed page. */
+    int rows_per_page = xl_rows_per_page(scale), top = 0, nb = 0;
+    lxw_row_t breaks[8] = {0};
+    int b1 = next_band(&row, &top, rows_per_page, breaks, &nb);
+    int b2 = next_band(&row, &top, rows_per_page, breaks, &nb);
+    int b3 = next_band(&row, &top, rows_per_page, breaks, &nb);
+    int b4 = next_band(&row, &top, rows_per_page, breaks, &nb);
+    TRY(npv_charts(x, ws, k, b1, 1));
+    TRY(cash_and_reach(x, ws, k, b2));
+    TRY(parts_charts(x, ws, k, b3, b4));
+    if (roi_model_output_present(m, ROI_OUT_TOTAL_SAVINGS))
+        TRY(savings_chart(x, ws, k, next_band(&row, &top, rows_per_page, breaks, &nb)));
+    if (nb > 0)
+        TRY(worksheet_set_h_pagebreaks(ws, breaks));
     return LXW_NO_ERROR;
 }
 

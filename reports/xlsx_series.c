@@ -156,8 +156,12 @@ lxw_error xl_write_series(xctx *x)
     TRY(worksheet_set_column(ws, 1, 1, 20, NULL));
     TRY(worksheet_set_column(ws, 2, 2, 9, NULL));
     TRY(worksheet_set_column(ws, SER_COL_DATA, SER_COL_DATA + 40, 9, NULL));
+    /* Too wide for one page at a readable size: printed at 70%, across pages, with the
+     * series, statistic and unit columns repeated on each. */
+    xl_page_setup(x, ws, "Series", 0, 0, 0);
+    worksheet_fit_to_pages(ws, 0, 0);
+    worksheet_set_print_scale(ws, 70);
+    worksheet_repeat_columns(ws, 0, SER_COL_DATA - 1);
     worksheet_freeze_panes(ws, 2, SER_COL_DATA);
-    worksheet_set_landscape(ws);
-    worksheet_fit_to_pages(ws, 1, 0);
     return LXW_NO_ERROR;
 }

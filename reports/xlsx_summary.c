@@ -1,6 +1,8 @@
 /*
- * xlsx_summary.c - the Summary sheet: one row per scenario, its notes and the NPV range
- * chart (whose numbers are on Series).
+ * xlsx_summary.c - the Summary sheet: page 1 says in words what the first scenario's
+ * numbers mean, then one column per scenario and one row per headline statistic;
+ * page 2 holds the NPV range chart and the S-curves of every scenario on one axis
+ * (their numbers are on Series).
  */
 #include "xlsx_int.h"
 
@@ -10,90 +12,225 @@
 
 #include "text.h"
 
-/* ---- Summary ----------------------------------------------------------------------------- */
+/* The rows of the table, in order: label, and how to get the value from a run. */
+enum { SR_PPOS, SR_PDELTA, SR_MEAN, SR_P10, SR_P50, SR_P90, SR_AFTER, SR_HORIZON, SR_HPOS,
+       SR_ROI, SR_IRR, SR_IRR_UNDEF, SR_PAYS, SR_SPEND, SR_REVENUE, SR_SAVINGS, SR_PEAK,
+       SR_NROW };
+static const char *const sr_label[SR_NROW] = {
+    "P(NPV > 0): the bet pays off (share of trials)",
+    "P(NPV > 0) minus the first column's, points",
+    "NPV mean",
+    "NPV p10 (1 trial in 10 is lower)",
+    "NPV p50 (median)",
+    "NPV p90 (1 trial in 10 is higher)",
+    "NPV mean from after the horizon (terminal value and residuals)",
+    "NPV within the horizon only (median)",
+    "P(NPV within the horizon > 0)",
+    "ROI multiple (median)",
+    "IRR, annual (median where it exists)",
+    "IRR does not exist (share of trials)",
+    "Pays back within the horizon (share of trials)",
+    "Total spend (median)",
+    "Total revenue (median)",
+    "Total savings (median)",
+    "Peak unique active users (median)"};
 
-enum { SC_NAME, SC_TITLE, SC_PPOS, SC_PDELTA, SC_MEAN, SC_P10, SC_P50, SC_P90, SC_HORIZON,
-       SC_ROI, SC_IRR, SC_IRR_UNDEF, SC_PAYBACK, SC_NEVER, SC_SPEND, SC_REVENUE, SC_PEAK,
-       SC_NCOL };
-static const char *const sc_head[SC_NCOL] = {
-    "Scenario", "Title", "P(NPV > 0): pays off", "P(NPV > 0) minus the first row's", "NPV mean",
-    "NPV p10", "NPV p50 (median)", "NPV p90", "NPV over horizon only (median)",
-    "ROI multiple (median)", "IRR (median)", "IRR undefined (share of trials)",
-    "Payback (median quarter)", "Never pays back (share)", "Total spend (median)",
-    "Total revenue (median)", "Peak unique active users (median)"};
+enum { SUM_HEAD = 6, SUM_LABEL_W = 54, SUM_COL_W = 14, SUM_CHART_ROWS = 23 };
 
-static lxw_error range_chart(xctx *x, lxw_worksheet *ws, int at)
+/* Row SR_* of scenario run: its value (NaN: empty) and format. */
+static double stat_value(const xctx *x, const roi_run *run, int r, lxw_format **fm)
+{
+    const xfmt *f = &x->f;
+    const roi_summary *S = run->summary;
+    const roi_summary *npv = &S[ROI_OUT_NPV], *hz = &S[ROI_OUT_NPV_HORIZON];
+    int has = npv->n_defined > 0;
+    *fm = f->money;
+    switch (r) {
+    case SR_PPOS: *fm = f->pct; return has ? npv->prob_positive : NAN;
+    case SR_MEAN: return has ? npv->mean : NAN;
+    case SR_P10: return has ? npv->pct[P10] : NAN;
+    case SR_P50: return has ? npv->pct[P50] : NAN;
+    case SR_P90: return has ? npv->pct[P90] : NAN;
+    case SR_AFTER: return has && hz->n_defined ? npv->mean - hz->mean : NAN;
+    case SR_HORIZON: return hz->n_defined ? hz->pct[P50] : NAN;
+    case SR_HPOS: *fm = f->pct; return hz->n_defined ? hz->prob_positive : NAN;
+    case SR_ROI: *fm = f->ratio; return S[ROI_OUT_ROI_MULTIPLE].n_defined ? S[ROI_OUT_ROI_MULTIPLE].pct[P50] : NAN;
+    case SR_IRR: *fm = f->pct; return S[ROI_OUT_IRR].n_defined ? S[ROI_OUT_IRR].pct[P50] : NAN;
+    case SR_IRR_UNDEF: *fm = f->pct; return S[ROI_OUT_IRR].undefined_share;
+    case SR_PAYS: *fm = f->pct; return S[ROI_OUT_PAYBACK].n ? 1 - S[ROI_OUT_PAYBACK].undefined_share : NAN;
+    case SR_SPEND: return S[ROI_OUT_TOTAL_SPEND].n_defined ? S[ROI_OUT_TOTAL_SPEND].pct[P50] : NAN;
+    case SR_REVENUE: return S[ROI_OUT_TOTAL_REVENUE].n_defined ? S[ROI_OUT_TOTAL_REVENUE].pct[P50] : NAN;
+    case SR_SAVINGS: return S[ROI_OUT_TOTAL_SAVINGS].n_defined ? S[ROI_OUT_TOTAL_SAVINGS].pct[P50] : NAN;
+    case SR_PEAK: *fm = f->users; return S[ROI_OUT_PEAK_ACTIVE].n_defined ? S[ROI_OUT_PEAK_ACTIVE].pct[P50] : NAN;
+    default: return NAN;
+    }
+}
+
+/* Nonzero when some scenario has users (surfaces; users 1) or savings streams (users
+ * 0): else that row is left out. */
+static int any_has(const xctx *x, int users)
+{
+    for (int k = 0; k < x->n; k++) {
+        const roi_model *m = x->res->sc[k].run->model;
+        if (users ? roi_model_series_present(m, ROI_SERIES_UNIQUE_ACTIVE)
+                  : roi_model_output_present(m, ROI_OUT_TOTAL_SAVINGS))
+            return 1;
+    }
+    return 0;
+}
+
+/* Column 1 + k: scenario k's name (a link to its sheet), title and statistics. */
+static lxw_error summary_column(xctx *x, lxw_worksheet *ws, int k, const int *row_of)
+{
+    const xfmt *f = &x->f;
+    const roi_run *run = x->res->sc[k].run;
+    int col = 1 + k;
+    char url[64], *owned = NULL;
+    snprintf(url, sizeof url, "internal:'%s'!A1", x->sc[k].sheet);
+    const char *shown = roi_text_clean(xl_scen_name(run), ROI_TEXT_XML, &owned);
+    if (!shown)
+        return LXW_ERROR_MEMORY_MALLOC_FAILED;
+    lxw_error e = worksheet_write_url_opt(ws, SUM_HEAD, (lxw_col_t)col, url, f->head, shown,
+                                          "Open this scenario's sheet");
+    free(owned);
+    TRY(e);
+    TRY(xl_put_str(ws, SUM_HEAD + 1, col, run->model->title, f->wrap_right));
+    for (int r = 0; r < SR_NROW; r++) {
+        if (row_of[r] < 0)
+            continue;
+        if (r == SR_PDELTA) {
+            /* A formula, so the reader sees where the difference comes from. */
+            char formula[96], c0[8], ck[8];
+            lxw_col_to_name(c0, 1, 0);
+            lxw_col_to_name(ck, (lxw_col_t)col, 0);
+            int rr = row_of[SR_PPOS] + 1;
+            snprintf(formula, sizeof formula, "=(%s%d-%s%d)*100", ck, rr, c0, rr);
+            const roi_summary *a = &run->summary[ROI_OUT_NPV];
+            const roi_summary *b = &x->res->sc[0].run->summary[ROI_OUT_NPV];
+            double d = a->n_defined && b->n_defined ? a->prob_positive - b->prob_positive : 0;
+            TRY(worksheet_write_formula_num(ws, (lxw_row_t)row_of[r], (lxw_col_t)col, formula,
+                                            xl_num_variant(x, f->pts, 100 * d), 100 * d));
+            continue;
+        }
+        lxw_format *fm;
+        double v = stat_value(x, run, r, &fm);
+        TRY(xl_put_num(x, ws, row_of[r], col, v, fm));
+    }
+    return LXW_NO_ERROR;
+}
+
+/* What the first scenario's numbers mean, in words, from row 3 on; returns the rows. */
+static int plain_words(xctx *x, lxw_worksheet *ws, lxw_error *e)
+{
+    const roi_run *run = x->res->sc[0].run;
+    const roi_summary *npv = &run->summary[ROI_OUT_NPV], *hz = &run->summary[ROI_OUT_NPV_HORIZON];
+    if (!npv->n_defined || !hz->n_defined)
+        return 0;
+    roi_nf pct = {ROI_NF_PCT, 1, NULL}, money = {ROI_NF_MONEY, 1, &x->mu};
+    char p[32], mean[32], after[32], hpos[32], pays[32], text[1024];
+    roi_numfmt(p, sizeof p, npv->prob_positive, &pct);
+    roi_numfmt(mean, sizeof mean, npv->mean, &money);
+    roi_numfmt(after, sizeof after, npv->mean - hz->mean, &money);
+    roi_numfmt(hpos, sizeof hpos, hz->prob_positive, &pct);
+    roi_numfmt(pays, sizeof pays, 1 - run->summary[ROI_OUT_PAYBACK].undefined_share, &pct);
+    snprintf(text, sizeof text,
+             "In %.60s, NPV is positive in %s of the trials. Of its mean NPV of %s, %s comes "
+             "after the horizon (terminal value and residuals): the cash flows within the "
+             "horizon alone are positive in %s of the trials, and %s of the trials pay back "
+             "within the horizon.", xl_scen_name(run), p, mean, after, hpos, pays);
+    return xl_put_lines(ws, 3, 0, text, NOTE_WIDTH, x->f.bold, e);
+}
+
+/* Every scenario's S-curve on one NPV axis (data in Series), height px. */
+static lxw_error scurves_chart(xctx *x, lxw_worksheet *ws, int at, int px)
+{
+    lxw_chart *c = xl_new_chart(x, LXW_CHART_SCATTER_STRAIGHT,
+                                "NPV S-curves of the scenarios: P(NPV <= x), on one axis");
+    if (!c)
+        return LXW_ERROR_MEMORY_MALLOC_FAILED;
+    int any = 0;
+    for (int k = 0; k < x->n; k++) {
+        if (x->sc[k].npv.n == 0)
+            continue;
+        lxw_chart_series *s = chart_add_series(c, NULL, NULL);
+        char *owned = NULL;
+        const char *name = xl_chart_text(xl_scen_name(x->res->sc[k].run), &owned);
+        if (!s || !name) {
+            free(owned);
+            return LXW_ERROR_MEMORY_MALLOC_FAILED;
+        }
+        int dr = xl_dist_row(x, k);
+        chart_series_set_categories(s, "Series", (lxw_row_t)dr, SC_VALUE,
+                                    (lxw_row_t)(dr + ROI_SCURVE_POINTS - 1), SC_VALUE);
+        chart_series_set_values(s, "Series", (lxw_row_t)dr, SC_LEVEL,
+                                (lxw_row_t)(dr + ROI_SCURVE_POINTS - 1), SC_LEVEL);
+        chart_series_set_name(s, name);
+        free(owned);
+        lxw_chart_line line = {.color = x->sc[k].color, .width = k == 0 ? 3.0f : 1.75f};
+        chart_series_set_line(s, &line);
+        chart_series_set_marker_type(s, LXW_CHART_MARKER_NONE);
+        any = 1;
+    }
+    if (!any)
+        return LXW_NO_ERROR;
+    char axis[64];
+    snprintf(axis, sizeof axis, "NPV, %s", x->unit);
+    lxw_chart_axis *ax = chart_axis_get(c, LXW_CHART_AXIS_TYPE_X);
+    xl_style_axis(ax, axis, x->money_code);
+    xl_npv_range(x, ax);
+    chart_axis_set_crossing_min(ax);
+    lxw_chart_axis *y = chart_axis_get(c, LXW_CHART_AXIS_TYPE_Y);
+    xl_style_axis(y, "Cumulative probability", "0%");
+    chart_axis_set_min(y, 0);
+    chart_axis_set_max(y, 1);
+    chart_legend_set_position(c, LXW_CHART_LEGEND_RIGHT);
+    lxw_chart_options o = {.x_scale = 2.0, .y_scale = px / 288.0,
+                           .description = "Cumulative distribution of NPV, every scenario"};
+    return worksheet_insert_chart_opt(ws, (lxw_row_t)at, 0, c, &o);
+}
+
+/* Page 2: the NPV range chart and every scenario's S-curve on one axis. */
+static lxw_error summary_charts(xctx *x, lxw_worksheet *ws, int at, int rows_per_page,
+                                lxw_row_t *breaks)
 {
     int *scen = calloc((size_t)x->n + 1, sizeof *scen);
     if (!scen)
         return LXW_ERROR_MEMORY_MALLOC_FAILED;
     for (int k = 0; k < x->n; k++)
         scen[k] = k;
+    char axis[64];
+    snprintf(axis, sizeof axis, "NPV, %s", x->unit);
+    breaks[0] = (lxw_row_t)at;
     lxw_error e = xl_range_bars(x, ws, at, "Series", x->range_row, 4, scen, x->n,
                                 "NPV by scenario: bar from p10 to p90, darker up to the median",
-                                "NPV (US$ billions)",
-                                "NPV p10 to p90 of each scenario; the colour changes at the median",
-                                1.6);
+                                axis, "NPV p10 to p90 of each scenario; the colour changes at "
+                                "the median", (SUM_CHART_ROWS - 1) * XL_ROW_PX / 288.0);
     free(scen);
-    return e;
+    TRY(e);
+    int second = at + SUM_CHART_ROWS;
+    if (2 * SUM_CHART_ROWS > rows_per_page)
+        breaks[1] = (lxw_row_t)second; /* the two do not fit one page */
+    return scurves_chart(x, ws, second, (SUM_CHART_ROWS - 1) * XL_ROW_PX);
 }
 
-/* Row `first + k` of the table: scenario k's headline numbers. */
-static lxw_error summary_row(xctx *x, lxw_worksheet *ws, int k, int first)
+static lxw_error summary_notes(xctx *x, lxw_worksheet *ws, int row, const char *line,
+                               int *next)
 {
-    const xfmt *f = &x->f;
-    const roi_run *run = x->res->sc[k].run;
-    const roi_model *m = run->model;
-    const roi_summary *S = run->summary;
-    int row = first + k;
-    /* The scenario name links to its sheet. */
-    char url[64], *owned = NULL;
-    snprintf(url, sizeof url, "internal:'%s'!A1", x->sc[k].sheet);
-    const char *shown = roi_text_clean(xl_scen_name(run), ROI_TEXT_XML, &owned);
-    if (!shown)
-        return LXW_ERROR_MEMORY_MALLOC_FAILED;
-    lxw_error e = worksheet_write_url_opt(ws, (lxw_row_t)row, SC_NAME, url, NULL, shown,
-                                          "Open this scenario's sheet");
-    free(owned);
+    static const char *const notes[] = {
+        "NPV: net present value of the cash flows, with the terminal value and residuals at "
+        "the end of the horizon. p10/p50/p90: a tenth of the trials fall below p10, half "
+        "below p50, nine tenths below p90.",
+        "IRR median: over the trials where IRR exists (the next row says how often it does "
+        "not). Pays back: the cumulative cash flow turns positive within the horizon.",
+        "Drivers: what drives NPV; Compare: each what-if against the base case trial by "
+        "trial; Goals: goal seeks and sweeps; each scenario's sheet (click its name) has the "
+        "full statistics and charts; Inputs every assumption; Run how this file was made."};
+    lxw_error e = LXW_NO_ERROR;
+    for (size_t i = 0; i < sizeof notes / sizeof notes[0] && e == LXW_NO_ERROR; i++)
+        row += xl_put_lines(ws, row, 0, notes[i], NOTE_WIDTH, x->f.note, &e);
     TRY(e);
-    TRY(xl_put_str(ws, row, SC_TITLE, m->title, f->text));
-    const roi_summary *npv = &S[ROI_OUT_NPV];
-    int has = npv->n_defined > 0;
-    TRY(xl_put_num(x, ws, row, SC_PPOS, has ? npv->prob_positive : NAN, f->pct));
-    /* A formula, so the reader sees where the difference comes from. */
-    char formula[64];
-    snprintf(formula, sizeof formula, "=C%d-C%d", row + 1, first + 1);
-    double delta = has && S[ROI_OUT_NPV].n_defined && x->res->sc[0].run->summary[ROI_OUT_NPV].n_defined
-                       ? npv->prob_positive - x->res->sc[0].run->summary[ROI_OUT_NPV].prob_positive
-                       : 0;
-    TRY(worksheet_write_formula_num(ws, (lxw_row_t)row, SC_PDELTA, formula, f->pct_delta,
-                                    delta));
-    TRY(xl_put_num(x, ws, row, SC_MEAN, has ? npv->mean : NAN, f->money));
-    TRY(xl_put_num(x, ws, row, SC_P10, has ? npv->pct[P10] : NAN, f->money));
-    TRY(xl_put_num(x, ws, row, SC_P50, has ? npv->pct[P50] : NAN, f->money));
-    TRY(xl_put_num(x, ws, row, SC_P90, has ? npv->pct[P90] : NAN, f->money));
-    const roi_summary *hz = &S[ROI_OUT_NPV_HORIZON], *roi = &S[ROI_OUT_ROI_MULTIPLE],
-                      *irr = &S[ROI_OUT_IRR], *sp = &S[ROI_OUT_TOTAL_SPEND],
-                      *rv = &S[ROI_OUT_TOTAL_REVENUE], *pk = &S[ROI_OUT_PEAK_ACTIVE];
-    TRY(xl_put_num(x, ws, row, SC_HORIZON, hz->n_defined ? hz->pct[P50] : NAN, f->money));
-    TRY(xl_put_num(x, ws, row, SC_ROI, roi->n_defined ? roi->pct[P50] : NAN, f->ratio));
-    TRY(xl_put_num(x, ws, row, SC_IRR, irr->n_defined ? irr->pct[P50] : NAN, f->pct));
-    TRY(xl_put_num(x, ws, row, SC_IRR_UNDEF, irr->undefined_share, f->pct));
-    int period = -1;
-    if (roi_results_median_payback(run, &period) != ROI_OK)
-        return LXW_ERROR_MEMORY_MALLOC_FAILED;
-    char label[16] = "";
-    if (period >= 0)
-        roi_model_period_label(m, period, label, sizeof label);
-    if (period >= 0)
-        TRY(xl_put_str(ws, row, SC_PAYBACK, label, f->text));
-    else
-        TRY(worksheet_write_blank(ws, (lxw_row_t)row, SC_PAYBACK, f->text));
-    TRY(xl_put_num(x, ws, row, SC_NEVER, S[ROI_OUT_PAYBACK].undefined_share, f->pct));
-    TRY(xl_put_num(x, ws, row, SC_SPEND, sp->n_defined ? sp->pct[P50] : NAN, f->money));
-    TRY(xl_put_num(x, ws, row, SC_REVENUE, rv->n_defined ? rv->pct[P50] : NAN, f->money));
-    TRY(xl_put_num(x, ws, row, SC_PEAK, pk->n_defined ? pk->pct[P50] : NAN, f->users));
-    return LXW_NO_ERROR;
+    *next = row + 1;
+    return xl_put_str(ws, row, 0, line, x->f.note);
 }
 
 lxw_error xl_write_summary(xctx *x)
@@ -109,55 +246,45 @@ lxw_error xl_write_summary(xctx *x)
              meta->version ? meta->version : ROI_VERSION);
     TRY(xl_put_str(ws, 0, 0, "roisim: Monte Carlo ROI of the scenarios", f->title));
     TRY(xl_put_str(ws, 1, 0, line, f->note));
-    TRY(xl_put_str(ws, 2, 0,
-                   "P(NPV > 0) is the share of simulated trials in which the investment's net "
-                   "present value is positive: the probability that the bet pays off. "
-                   "Money in US$ billions (B), users in billions (B) or millions (M).",
-                   f->note));
-    const int head = 4, first = 5;
-    x->summary_first = first;
-    for (int c = 0; c < SC_NCOL; c++)
-        TRY(xl_put_str(ws, head, c, sc_head[c], c <= SC_TITLE ? f->head_left : f->head));
-    TRY(worksheet_set_row(ws, (lxw_row_t)head, 45, NULL));
+    char units[512];
+    snprintf(units, sizeof units, "P(NPV > 0) is the share of simulated trials in which the "
+             "investment's net present value is positive. Money in %s (%s%s), users in "
+             "billions (B) or millions (M).", x->unit, x->mu.symbol,
+             x->mu.letter[0] == 'B' ? " billions" : x->mu.letter[0] == 'M' ? " millions"
+             : x->mu.letter[0] == 'K' ? " thousands" : "");
+    TRY(xl_put_str(ws, 2, 0, units, f->note));
+    lxw_error e = LXW_NO_ERROR;
+    plain_words(x, ws, &e);
+    TRY(e);
 
-    size_t name_w = 10, title_w = 10;
-    for (int k = 0; k < x->n; k++) {
-        const roi_run *run = x->res->sc[k].run;
-        if (strlen(xl_scen_name(run)) > name_w)
-            name_w = strlen(xl_scen_name(run));
-        if (run->model->title && strlen(run->model->title) > title_w)
-            title_w = strlen(run->model->title);
-        TRY(summary_row(x, ws, k, first));
+    TRY(xl_put_str(ws, SUM_HEAD, 0, "Scenario", f->head_left));
+    TRY(xl_put_str(ws, SUM_HEAD + 1, 0, "Title", f->bold));
+    TRY(worksheet_set_row(ws, SUM_HEAD + 1, 45, NULL));
+    int row_of[SR_NROW], row = SUM_HEAD + 2;
+    int users = any_has(x, 1), savings = any_has(x, 0);
+    x->summary_first = row;
+    for (int r = 0; r < SR_NROW; r++) {
+        row_of[r] = (r == SR_PEAK && !users) || (r == SR_SAVINGS && !savings) ? -1 : row++;
+        if (row_of[r] >= 0)
+            TRY(xl_put_str(ws, row_of[r], 0, sr_label[r], f->text));
     }
-    int row = first + x->n + 1;
-    static const char *const notes[] = {
-        "NPV: net present value of the cash flows (with terminal value and residuals); "
-        "p10/p50/p90: 10% of trials fall below p10, half below p50, 90% below p90.",
-        "IRR median: over the trials where IRR exists (the next column says how often it "
-        "does not). Payback median counts never as beyond the horizon: empty when at least "
-        "half the trials never pay back (share in the next column).",
-        "Drivers: what drives NPV (tornado and sensitivity); Compare: each what-if against "
-        "the base case trial by trial, conditional views, stress tests; Goals: goal seeks "
-        "and sweeps.",
-        "Each scenario's sheet (click its name) has the full statistics and charts; Inputs "
-        "lists every assumption; Series the numbers behind every chart; Run how this file "
-        "was made.",
-    };
-    for (size_t i = 0; i < sizeof notes / sizeof notes[0]; i++)
-        TRY(xl_put_str(ws, row + (int)i, 0, notes[i], f->note));
+    for (int k = 0; k < x->n; k++)
+        TRY(summary_column(x, ws, k, row_of));
+    TRY(summary_notes(x, ws, row + 1, line, &row));
 
-    /* The range chart: a bar from p10 to p90 per scenario, darker up to the median. */
-    TRY(range_chart(x, ws, row + 5));
-    TRY(xl_put_str(ws, row + 5 + 25, 0, line, f->note));
-
-    if (name_w > 30)
-        name_w = 30;
-    if (title_w > 45)
-        title_w = 45;
-    TRY(worksheet_set_column(ws, SC_NAME, SC_NAME, (double)name_w + 3, NULL));
-    TRY(worksheet_set_column(ws, SC_TITLE, SC_TITLE, (double)title_w + 2, NULL));
-    TRY(worksheet_set_column(ws, SC_PPOS, SC_PEAK, 12.5, NULL));
-    xl_page_setup(ws, first);
+    TRY(worksheet_set_column(ws, 0, 0, SUM_LABEL_W, NULL));
+    TRY(worksheet_set_column(ws, 1, (lxw_col_t)x->n, SUM_COL_W, NULL));
+    double width = xl_col_px(SUM_LABEL_W) + x->n * xl_col_px(SUM_COL_W);
+    int scale = xl_page_setup(x, ws, "Summary", SUM_HEAD + 2, 0, fmax(width, 970));
+    worksheet_freeze_panes(ws, SUM_HEAD + 2, 1);
+    if (scale < 60) { /* many scenarios: across pages, the labels repeated on each */
+        scale = 60;
+        worksheet_set_print_scale(ws, 60);
+        worksheet_repeat_columns(ws, 0, 0);
+    }
+    lxw_row_t breaks[3] = {0};
+    TRY(summary_charts(x, ws, row + 1, xl_rows_per_page(scale), breaks));
+    TRY(worksheet_set_h_pagebreaks(ws, breaks));
     worksheet_activate(ws);
     return LXW_NO_ERROR;
 }

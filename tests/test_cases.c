@@ -545,6 +545,59 @@ static void test_small_mistakes(void **state)
                    "fine_tuning.quarter: 2025Q4 is before the horizon");
 }
 
+/* The base case leaves G_ref derived (MODEL.md 3), so a what-if that moves the frontier
+ * or v1's score moves the reference gap with it. */
+static void test_base_gap_ref_derived(void **state)
+{
+    (void)state;
+    roi_error err;
+    roi_error_clear(&err);
+    roi_model *m = NULL;
+    const char *const sets[] = {"frontier.score=72"};
+    roi_scenario_opts opts = {.sets = sets, .n_sets = 1};
+    if (roi_scenario_load(ROI_SOURCE_DIR "/scenarios/base.lua", &opts, &m, &err) != ROI_OK)
+        fail_msg("%s", err.msg);
+    assert_int_equal(m->gap_ref, ROI_NONE);
+    roi_model_free(m);
+}
+
+/* Every parameter may be uncertain (MODEL.md 2): a vesting length in whole quarters
+ * takes discrete values. Without attrition the grant vests in full whatever its length:
+ * total spend 8 in every trial; the length only moves when it is paid. */
+static void test_uncertain_vesting_quarters(void **state)
+{
+    (void)state;
+    const char *head =
+        "horizon { from = \"2026Q1\", to = \"2027Q4\", discount = 0.1, terminal = false }\n";
+    char text[1024];
+    snprintf(text, sizeof text,
+             "%sspend \"grants\" { kind = \"vesting\", from = \"2026Q1\", heads = 1, package = 8,\n"
+             "  quarters = discrete{ [2] = .5, [4] = .5 } }\n", head);
+    roi_model *m = load_ok(text);
+    roi_sim_opts opts = {.seed = 7, .trials = 400, .threads = 1};
+    roi_run *run = NULL;
+    roi_error err;
+    roi_error_clear(&err);
+    if (roi_sim_run(m, &opts, &run, &err) != ROI_OK)
+        fail_msg("%s", err.msg);
+    assert_near(run->summary[ROI_OUT_TOTAL_SPEND].min, 8.0, 1e-12);
+    assert_near(run->summary[ROI_OUT_TOTAL_SPEND].max, 8.0, 1e-12);
+    /* npv: -(4 + 4 DF1) or -(2 + 2 DF1 + 2 DF2 + 2 DF3), so two values */
+    const double q = pow(1.1, -0.25);
+    assert_near(run->summary[ROI_OUT_NPV].min, -(4 + 4 * q), 1e-9); /* paid sooner */
+    assert_near(run->summary[ROI_OUT_NPV].max, -(2 + 2 * q + 2 * q * q + 2 * q * q * q), 1e-9);
+    roi_run_free(run);
+    roi_model_free(m);
+    snprintf(text, sizeof text,
+             "%sspend \"grants\" { kind = \"vesting\", from = \"2026Q1\", heads = 1, package = 8,\n"
+             "  quarters = uniform(2, 4) }\n", head);
+    expect_refused(text, "grants.quarters: must be >= 1 and whole, but");
+    snprintf(text, sizeof text,
+             "%sspend \"grants\" { kind = \"vesting\", from = \"2026Q1\", heads = 1, package = 8,\n"
+             "  quarters = 0 }\n", head);
+    expect_refused(text, "grants.quarters: must be >= 1 and whole, got 0");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -562,6 +615,8 @@ int main(void)
         cmocka_unit_test(test_no_spend_roi_multiple_undefined),
         cmocka_unit_test(test_whatif_relative_change),
         cmocka_unit_test(test_small_mistakes),
+        cmocka_unit_test(test_base_gap_ref_derived),
+        cmocka_unit_test(test_uncertain_vesting_quarters),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -22,6 +22,7 @@
 
 typedef struct cluster {
     int size;
+    uint32_t *counts[MAX_RANKS];   /* fake_sum's operands */
     pthread_barrier_t bar;
     const void *buf[MAX_RANKS];
     size_t n[MAX_RANKS];
@@ -61,6 +62,25 @@ static roi_status fake_share(void *ud, const void *mine, size_t n, roi_part_take
     return st;
 }
 
+/* roi_part_sum over threads: every rank adds every rank's counts, then writes its own. */
+static roi_status fake_sum(void *ud, uint32_t *counts, size_t n, roi_error *err)
+{
+    rank_ctx *c = ud;
+    cluster *cl = c->cl;
+    uint32_t *total = calloc(n + 1, sizeof *total);
+    cl->counts[c->rank] = counts;
+    pthread_barrier_wait(&cl->bar);
+    for (int r = 0; total && r < cl->size; r++)
+        for (size_t i = 0; i < n; i++)
+            total[i] += cl->counts[r][i];
+    pthread_barrier_wait(&cl->bar);
+    const int ok = total != NULL;
+    if (ok)
+        memcpy(counts, total, n * sizeof *counts);
+    free(total);
+    return ok ? ROI_OK : roi_error_set(err, ROI_ERR_NOMEM, "", "out of memory");
+}
+
 static void *rank_main(void *ud)
 {
     rank_ctx *c = ud;
@@ -68,9 +88,10 @@ static void *rank_main(void *ud)
     return NULL;
 }
 
-/* Runs job on `size` ranks; ctx[r] holds rank r's results (free them with ranks_free). */
-static void ranks_run(int size, rank_ctx *ctx, void (*job)(rank_ctx *), const roi_model *m,
-                      const roi_sim_opts *opts)
+/* Runs job on `size` ranks, whose transport sums counts when `sums`; ctx[r] holds rank
+ * r's results (free them with ranks_free). */
+static void ranks_run_sums(int size, rank_ctx *ctx, void (*job)(rank_ctx *),
+                           const roi_model *m, const roi_sim_opts *opts, int sums)
 {
     static cluster cl;
     memset(&cl, 0, sizeof cl);
@@ -85,7 +106,7 @@ static void ranks_run(int size, rank_ctx *ctx, void (*job)(rank_ctx *), const ro
         ctx[r].m = m;
         ctx[r].opts = *opts;
         roi_error_clear(&ctx[r].err);
-        ctx[r].part = roi_part_new(r, size, fake_share, &ctx[r]);
+        ctx[r].part = roi_part_new(r, size, fake_share, sums ? fake_sum : NULL, &ctx[r]);
         assert_non_null(ctx[r].part);
         ctx[r].opts.part = ctx[r].part;
     }
@@ -94,6 +115,12 @@ static void ranks_run(int size, rank_ctx *ctx, void (*job)(rank_ctx *), const ro
     for (int r = 0; r < size; r++)
         pthread_join(th[r], NULL);
     pthread_barrier_destroy(&cl.bar);
+}
+
+static void ranks_run(int size, rank_ctx *ctx, void (*job)(rank_ctx *), const roi_model *m,
+                      const roi_sim_opts *opts)
+{
+    ranks_run_sums(size, ctx, job, m, opts, 1);
 }
 
 static void ranks_free(int size, rank_ctx *ctx)
@@ -147,7 +174,7 @@ static void assert_runs_identical(const roi_run *a, const roi_run *b)
         assert_memory_equal(a->out[k], b->out[k], a->trials * sizeof(float));
         assert_memory_equal(&a->summary[k], &b->summary[k], sizeof(roi_summary));
     }
-    assert_memory_equal(a->exact, b->exact, a->trials);
+    assert_memory_equal(a->exact, b->exact, a->trials * sizeof *a->exact);
     assert_memory_equal(a->bands, b->bands,
                         (size_t)a->n_series * (size_t)a->periods * sizeof(roi_band));
     assert_memory_equal(a->milestone_prob, b->milestone_prob,
@@ -180,8 +207,8 @@ static void test_ranges_cover_in_order(void **state)
     roi_part_blocks(NULL, 9, &lo, &hi);
     assert_int_equal(lo, 0);
     assert_int_equal(hi, 9);
-    assert_null(roi_part_new(2, 2, fake_share, NULL));
-    assert_null(roi_part_new(0, 0, fake_share, NULL));
+    assert_null(roi_part_new(2, 2, fake_share, NULL, NULL));
+    assert_null(roi_part_new(0, 0, fake_share, NULL, NULL));
 }
 
 static void test_wire_round_trip_and_short_read(void **state)
@@ -211,8 +238,9 @@ static void test_wire_round_trip_and_short_read(void **state)
 
 /* ---- runs ----------------------------------------------------------------------------- */
 
-/* Every rank of 1..4 ranks x 1, 2 threads ends with the single process's run. */
-static void check_same_bits(const roi_model *m, const roi_sim_opts *base)
+/* Every rank of 1..4 ranks x 1, 2 threads ends with the single process's run; the
+ * histograms' counts summed by the transport (sums) or sent with the rest. */
+static void check_same_bits(const roi_model *m, const roi_sim_opts *base, int sums)
 {
     roi_run *one = NULL;
     roi_error err;
@@ -223,7 +251,7 @@ static void check_same_bits(const roi_model *m, const roi_sim_opts *base)
             rank_ctx ctx[MAX_RANKS];
             roi_sim_opts o = *base;
             o.threads = threads;
-            ranks_run(size, ctx, job_run, m, &o);
+            ranks_run_sums(size, ctx, job_run, m, &o, sums);
             for (int r = 0; r < size; r++) {
                 if (ctx[r].st != ROI_OK)
                     fail_msg("%d ranks, rank %d: %s", size, r, ctx[r].err.msg);
@@ -240,15 +268,17 @@ static void test_same_bits_any_rank_count(void **state)
     roi_model *m = load_file(ROI_SOURCE_DIR "/scenarios/base.lua");
     /* 9 blocks (the last short): 3 ranks get 3 each, 2 and 4 ranks uneven shares. */
     roi_sim_opts o = {.seed = 7, .trials = 8 * ROI_BLOCK + 300};
-    check_same_bits(m, &o);
+    check_same_bits(m, &o, 1);
+    check_same_bits(m, &o, 0);
     o.sampling = ROI_SAMPLING_LHS; /* the plan is built from all trials on every rank */
-    check_same_bits(m, &o);
+    check_same_bits(m, &o, 1);
     o.sampling = ROI_SAMPLING_MC;
     o.outputs_only = 1;
-    check_same_bits(m, &o);
+    check_same_bits(m, &o, 1);
     o.outputs_only = 0;
     o.trials = 700; /* one block: the other ranks have none */
-    check_same_bits(m, &o);
+    check_same_bits(m, &o, 1);
+    check_same_bits(m, &o, 0);
     roi_model_free(m);
 }
 

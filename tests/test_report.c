@@ -503,6 +503,10 @@ static void test_numfmt(void **state)
     expect_fmt(0.905, ROI_NF_RATIO, 2, NULL, "0.91x");
     expect_fmt(-0.04, ROI_NF_NUMBER, 1, NULL, "0.0");
     expect_fmt(NAN, ROI_NF_MONEY, 1, &b, "n/a");
+    /* Another currency: its symbol, or its code, before the amount (MODEL.md 10.5). */
+    roi_money_unit eur = {1e6, 2, "M", "\u20ac"}, chf = {1e6, 2, "M", "CHF "};
+    expect_fmt(-2.05e7, ROI_NF_MONEY, 1, &eur, "-\u20ac20.5M");
+    expect_fmt(3e6, ROI_NF_MONEY_DELTA, 1, &chf, "+CHF 3.0M");
 
     /* The workbook's formats show the same digits: a value that rounds to zero gets a
      * format without a sign; a probability next to 0 or 1 a literal. */
@@ -520,6 +524,9 @@ static void test_numfmt(void **state)
                         "$#,##0.0,,,\"B\";$#,##0.0,,,\"B\"");
     assert_string_equal(roi_numfmt_excel(e, sizeof e, &pts, ROI_NFV_NORMAL),
                         "+0.0\" pts\";-0.0\" pts\";0.0\" pts\"");
+    roi_nf euros = {ROI_NF_MONEY, 1, &eur};
+    assert_string_equal(roi_numfmt_excel(e, sizeof e, &euros, ROI_NFV_NORMAL),
+                        "\"\u20ac\"#,##0.0,,\"M\";-\"\u20ac\"#,##0.0,,\"M\"");
 }
 
 static void test_terminal_table(void **state)

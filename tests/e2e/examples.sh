@@ -50,5 +50,10 @@ LUA
 [ -s "$work/plain.err" ] && fail "warnings for the plain case: $(cat "$work/plain.err")"
 grep -q '"unique_active"' "$work/plain.json" && fail "a case without surfaces reports unique_active"
 grep -q '"currency":[[:space:]]*"EUR"' "$work/plain.json" || fail "the stated currency is not in the JSON"
+# A user's own folder needs no BUNDLE: its .lua files in name order.
+mkdir -p "$work/own" && cp "$work/plain.lua" "$work/own/b_plain.lua" &&
+    cp "$work/grant.lua" "$work/own/a_grant.lua" || exit 1
+listed=$(ROISIM_SCENARIOS="$work/own" "$roisim" list 2>&1 | awk '{print $1}' | tr '\n' ' ')
+[ "$listed" = "a_grant b_plain " ] || fail "a folder without BUNDLE lists '$listed'"
 [ "$failures" -eq 0 ] || exit 1
 echo "examples: the fleet routing case and its what-ifs run and report savings"

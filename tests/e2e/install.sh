@@ -78,6 +78,15 @@ EOF
 "$bin" run mine.lua -n 300 --quiet --json mine.json >"$work/mine" 2>&1 ||
     fail "a what-if extending the installed base exited $?: $(cat "$work/mine")"
 
+# roisim-mpi, when it was built, is installed beside roisim and finds the same tree
+# (run as a single MPI process, without a launcher).
+if [ -x "$build/roisim-mpi" ]; then
+    [ -x "$prefix/bin/roisim-mpi" ] || fail "bin/roisim-mpi was not installed"
+    "$prefix/bin/roisim-mpi" run mine.lua -n 300 --quiet --json mine-mpi.json \
+        >"$work/mpi" 2>&1 || fail "the installed roisim-mpi exited $?: $(cat "$work/mpi")"
+    cmp -s mine.json mine-mpi.json || fail "the installed roisim-mpi wrote other bytes"
+fi
+
 # $ROISIM_SCENARIOS still wins.
 mkdir -p empty
 ROISIM_SCENARIOS="$tmp/elsewhere/empty" "$bin" list >"$work/env" 2>&1

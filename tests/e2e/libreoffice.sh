@@ -31,7 +31,7 @@ fail=0
 for want in "roisim: Monte Carlo ROI of the scenarios" "NPV by scenario: bar from p10 to p90" \
             "base: Base case" "v2_slips: v2 slips" "NPV: distribution over trials" \
             "NPV S-curve" "Cumulative cash flow by quarter" "Active users per surface" \
-            "Revenue per stream by quarter" "Spend per line by quarter" \
+            "Revenue per stream by quarter" "Recurring spend per line by quarter" \
             "Uncertain inputs of every scenario" "The numbers behind every chart" \
             "How this workbook was made" "P(unique reach >= 3.00B in 2026Q2)" \
             "What drives NPV, scenario by scenario" \

@@ -1,0 +1,3 @@
+-- A global name is any string through _ENV: the message escapes it.
+scenario { extends = "base" }
+_ENV["\27[2J"] = nil
