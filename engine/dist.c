@@ -249,6 +249,34 @@ roi_status roi_dist_metalog(roi_dist *d, const roi_metalog *m, const roi_hdr *hd
     return ROI_OK;
 }
 
+roi_status roi_dist_metalog_copula(roi_dist *d, const roi_metalog *m, const roi_hdr *hdrs,
+                                   const double *w, int n, const char *path, roi_error *err)
+{
+    roi_status st = roi_dist_metalog(d, m, NULL, path, err);
+    if (st != ROI_OK)
+        return st;
+    d->copula_hdr = malloc((size_t)n * sizeof *d->copula_hdr);
+    d->copula_w = malloc((size_t)n * sizeof *d->copula_w);
+    if (n < 1 || !d->copula_hdr || !d->copula_w)
+        return roi_error_set(err, ROI_ERR_NOMEM, path, "out of memory");
+    memcpy(d->copula_hdr, hdrs, (size_t)n * sizeof *hdrs);
+    memcpy(d->copula_w, w, (size_t)n * sizeof *w);
+    d->n_copula = n;
+    d->has_hdr = 1;
+    return ROI_OK;
+}
+
+/* The uniform of trial `trial` of a SIP: its HDR stream, or its copula's. */
+static double sip_uniform(const roi_dist *d, uint64_t trial)
+{
+    if (d->n_copula == 0)
+        return roi_hdr_uniform(&d->hdr, trial + 1);
+    double z = 0.0;
+    for (int j = 0; j < d->n_copula; j++)
+        z += d->copula_w[j] * gsl_cdf_ugaussian_Pinv(roi_hdr_uniform(&d->copula_hdr[j], trial + 1));
+    return gsl_cdf_ugaussian_P(z);
+}
+
 /* Gamma and Weibull share their checks: shape and scale > 0. */
 static roi_status shape_scale(roi_dist *d, roi_family f, double shape, double scale,
                               const char *path, roi_error *err)
@@ -371,8 +399,13 @@ void roi_dist_free(roi_dist *d)
     free(d->probs);
     free(d->cum);
     free(d->metalog);
+    free(d->copula_hdr);
+    free(d->copula_w);
     d->values = d->probs = d->cum = NULL;
     d->metalog = NULL;
+    d->copula_hdr = NULL;
+    d->copula_w = NULL;
+    d->n_copula = 0;
     d->n = 0;
 }
 
@@ -381,11 +414,24 @@ roi_status roi_dist_copy(roi_dist *dst, const roi_dist *src)
     *dst = *src;
     dst->values = dst->probs = dst->cum = NULL;
     dst->metalog = NULL;
+    dst->copula_hdr = NULL;
+    dst->copula_w = NULL;
     if (src->metalog) {
         dst->metalog = malloc(sizeof *dst->metalog);
         if (!dst->metalog)
             return ROI_ERR_NOMEM;
         *dst->metalog = *src->metalog;
+    }
+    if (src->n_copula > 0) {
+        size_t n = (size_t)src->n_copula;
+        dst->copula_hdr = malloc(n * sizeof *dst->copula_hdr);
+        dst->copula_w = malloc(n * sizeof *dst->copula_w);
+        if (!dst->copula_hdr || !dst->copula_w) {
+            roi_dist_free(dst);
+            return ROI_ERR_NOMEM;
+        }
+        memcpy(dst->copula_hdr, src->copula_hdr, n * sizeof *dst->copula_hdr);
+        memcpy(dst->copula_w, src->copula_w, n * sizeof *dst->copula_w);
     }
     if (src->family != ROI_DIST_DISCRETE || src->n == 0)
         return ROI_OK;
@@ -673,7 +719,7 @@ double roi_dist_sample(const roi_dist *d, uint64_t key, uint64_t trial, gsl_rng 
         return d->c[3] + d->c[2] * gsl_ran_beta(scratch, d->c[0], d->c[1]);
     }
     if (d->has_hdr && !d->truncated) /* a SIP's own trials: counter i + 1 for trial i */
-        return roi_metalog_quantile(d->metalog, roi_hdr_uniform(&d->hdr, trial + 1));
+        return roi_metalog_quantile(d->metalog, sip_uniform(d, trial));
     double u = roi_rng_uniform(key, trial, 0);
     if (d->truncated)
         return truncated_quantile(d, u);

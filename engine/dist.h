@@ -60,6 +60,10 @@ typedef struct roi_dist {
     roi_metalog *metalog; /* metalog: its quantile function (owned) */
     roi_hdr hdr;          /* metalog: the SIP's HDR 2.0 stream, when has_hdr */
     int has_hdr;
+    int n_copula;         /* metalog through a Gaussian copula: its uniform is
+                           * Phi(sum_j copula_w[j] Phi^-1(HDR_j)) over n_copula streams */
+    roi_hdr *copula_hdr;  /* (owned) */
+    double *copula_w;     /* (owned): a row of the Cholesky factor of the correlations */
 } roi_dist;
 
 /*
@@ -95,6 +99,14 @@ roi_status roi_dist_bernoulli(roi_dist *d, double p, const char *path, roi_error
  */
 roi_status roi_dist_metalog(roi_dist *d, const roi_metalog *m, const roi_hdr *hdr,
                             const char *path, roi_error *err);
+/*
+ * A metalog drawn through a Gaussian copula: trial i's uniform is
+ * Phi(sum_j w[j] Phi^-1(u_j)), u_j HDR counter i + 1 of hdrs[j], j < n (w: the SIP's
+ * row of the Cholesky factor of the copula's correlation matrix, sum of squares 1).
+ * Copies the arrays. Otherwise as roi_dist_metalog.
+ */
+roi_status roi_dist_metalog_copula(roi_dist *d, const roi_metalog *m, const roi_hdr *hdrs,
+                                   const double *w, int n, const char *path, roi_error *err);
 /* Gamma and Weibull by shape and scale (both > 0), on x >= 0. */
 roi_status roi_dist_gamma(roi_dist *d, double shape, double scale, const char *path,
                           roi_error *err);

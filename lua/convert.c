@@ -368,15 +368,18 @@ static roi_status sip_dist(conv *c, int t, int args, const char *name, roi_dist 
         snprintf(from, sizeof from, "%.*s", (int)(colon - loc), loc);
     else
         snprintf(from, sizeof from, "%s", c->m->file ? c->m->file : "");
-    roi_metalog m;
-    roi_hdr h;
+    roi_sipmath_sip in;
     char *path = NULL;
-    s = roi_sipmath_read(from, library, sip, &m, &h, &path, c->err);
+    s = roi_sipmath_read(from, library, sip, &in, &path, c->err);
     if (s == ROI_OK)
         s = add_source(c, path);
     else
         free(path);
-    return s == ROI_OK ? roi_dist_metalog(d, &m, &h, name, c->err) : s;
+    if (s == ROI_OK)
+        s = in.w ? roi_dist_metalog_copula(d, &in.metalog, in.hdr, in.w, in.n, name, c->err)
+                 : roi_dist_metalog(d, &in.metalog, in.hdr, name, c->err);
+    roi_sipmath_sip_free(&in);
+    return s;
 }
 
 /* The distribution of input node t (family, form, args, low, high). */

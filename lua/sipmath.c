@@ -164,18 +164,10 @@ static roi_status sip_metalog(const cJSON *sip, const char *what, roi_metalog *m
     return ROI_OK;
 }
 
-/* The HDR stream a SIP's ref names in U01.rng. */
-static roi_status sip_hdr(const cJSON *root, const cJSON *sip, const char *what, roi_hdr *h,
-                          roi_error *err)
+/* The HDR stream of the U01.rng entry `name`. */
+static roi_status hdr_entry(const cJSON *root, const char *name, const char *what, roi_hdr *h,
+                            roi_error *err)
 {
-    const cJSON *ref = member(sip, "ref");
-    const char *source = string_member(ref, "source"), *name = string_member(ref, "name");
-    if (source && !strcmp(source, "copula"))
-        return roi_error_set(err, ROI_ERR_SCENARIO, NULL,
-                             "%s: drawn through a copula, which roisim does not read yet", what);
-    if (!source || strcmp(source, "rng") != 0 || !name)
-        return roi_error_set(err, ROI_ERR_SCENARIO, NULL,
-                             "%s: ref must be {source = \"rng\", name = ...}", what);
     const cJSON *r = named(member(member(root, "U01"), "rng"), name);
     if (!r)
         return roi_error_set(err, ROI_ERR_SCENARIO, NULL, "%s: no U01.rng entry '%s'", what,
@@ -195,9 +187,157 @@ static roi_status sip_hdr(const cJSON *root, const cJSON *sip, const char *what,
     return ROI_OK;
 }
 
-roi_status roi_sipmath_read(const char *from, const char *library, const char *sip,
-                            roi_metalog *m, roi_hdr *h, char **path, roi_error *err)
+/* The position of string `s` in an array of strings; -1 when absent. */
+static int position(const cJSON *array, const char *s)
 {
+    int i = 0;
+    const cJSON *e;
+    cJSON_ArrayForEach(e, array)
+    {
+        if (cJSON_IsString(e) && s && !strcmp(e->valuestring, s))
+            return i;
+        i++;
+    }
+    return -1;
+}
+
+/* The n x n correlation matrix of a globalVariables value {columns, rows, matrix} into
+ * c (row-major), checked: every entry given once or by symmetry, in [-1, 1], the
+ * diagonal 1. */
+static roi_status correlations(const cJSON *value, int n, const char *what, double *c,
+                               roi_error *err)
+{
+    const cJSON *rows = member(value, "rows"), *cols = member(value, "columns");
+    const cJSON *matrix = member(value, "matrix"), *e;
+    if (cJSON_GetArraySize(rows) != n || cJSON_GetArraySize(cols) != n || !cJSON_IsArray(matrix))
+        return roi_error_set(err, ROI_ERR_SCENARIO, NULL,
+                             "%s: the copula's correlation matrix needs %d rows and columns and "
+                             "a matrix list",
+                             what, n);
+    for (int i = 0; i < n * n; i++)
+        c[i] = NAN;
+    cJSON_ArrayForEach(e, matrix)
+    {
+        int r = position(rows, string_member(e, "row"));
+        int k = position(cols, string_member(e, "col"));
+        const cJSON *v = member(e, "value");
+        if (r < 0 || k < 0 || !cJSON_IsNumber(v) || !(fabs(v->valuedouble) <= 1))
+            return roi_error_set(err, ROI_ERR_SCENARIO, NULL,
+                                 "%s: a correlation entry needs a row and col of the matrix "
+                                 "and a value in [-1, 1]",
+                                 what);
+        c[r * n + k] = c[k * n + r] = v->valuedouble;
+    }
+    for (int i = 0; i < n; i++)
+        for (int k = 0; k < n; k++)
+            if (isnan(c[i * n + k]) || (i == k && c[i * n + k] != 1))
+                return roi_error_set(err, ROI_ERR_SCENARIO, NULL,
+                                     "%s: the correlation matrix lacks entry (%d, %d) or its "
+                                     "diagonal is not 1",
+                                     what, i + 1, k + 1);
+    return ROI_OK;
+}
+
+/* Row `row` of the Cholesky factor of c (n x n, positive definite) into w[0..row]. */
+static int cholesky_row(double *c, int n, int row, double *w)
+{
+    for (int i = 0; i <= row; i++)
+        for (int k = 0; k <= i; k++) {
+            double s = c[i * n + k];
+            for (int j = 0; j < k; j++)
+                s -= c[i * n + j] * c[k * n + j];
+            if (i == k) {
+                if (!(s > 1e-12))
+                    return 0;
+                c[i * n + i] = sqrt(s);
+            } else {
+                c[i * n + k] = s / c[k * n + k];
+            }
+        }
+    for (int j = 0; j <= row; j++)
+        w[j] = c[row * n + j];
+    return 1;
+}
+
+/* The streams of a SIP drawn through the Gaussian copula its ref names. */
+static roi_status copula_streams(const cJSON *root, const cJSON *ref, const char *what,
+                                 roi_sipmath_sip *out, roi_error *err)
+{
+    const cJSON *cop = named(member(member(root, "U01"), "copula"), string_member(ref, "name"));
+    const cJSON *layers = member(cop, "copulaLayer"), *args = member(cop, "arguments");
+    const cJSON *rngs = member(args, "rng"), *cm = member(args, "correlationMatrix");
+    const char *fn = string_member(cop, "function"), *type = string_member(cm, "type");
+    int row = position(layers, string_member(ref, "copulaLayer"));
+    int n = cJSON_GetArraySize(layers);
+    if (!cop || (fn && !strstr(fn, "Gaussian")) || row < 0 || cJSON_GetArraySize(rngs) != n ||
+        n > ROI_SIPMATH_MAX_COPULA || !type || strcmp(type, "globalVariables") != 0)
+        return roi_error_set(err, ROI_ERR_SCENARIO, NULL,
+                             "%s: ref must name a Gaussian copula of U01.copula and one of its "
+                             "copulaLayer entries, the copula listing as many rng streams and "
+                             "a correlationMatrix {type = \"globalVariables\", value = ...} "
+                             "(at most %d)",
+                             what, ROI_SIPMATH_MAX_COPULA);
+    const cJSON *g = named(member(root, "globalVariables"), string_member(cm, "value"));
+    double *c = malloc((size_t)n * (size_t)n * sizeof *c);
+    out->hdr = calloc((size_t)row + 1, sizeof *out->hdr);
+    out->w = calloc((size_t)row + 1, sizeof *out->w);
+    if (!c || !out->hdr || !out->w) {
+        free(c);
+        return roi_error_set(err, ROI_ERR_NOMEM, NULL, "out of memory");
+    }
+    out->n = row + 1;
+    roi_status st = g ? correlations(member(g, "value"), n, what, c, err)
+                      : roi_error_set(err, ROI_ERR_SCENARIO, NULL,
+                                      "%s: no globalVariables entry '%s'", what,
+                                      string_member(cm, "value") ? string_member(cm, "value")
+                                                                 : "");
+    if (st == ROI_OK && !cholesky_row(c, n, row, out->w))
+        st = roi_error_set(err, ROI_ERR_SCENARIO, NULL,
+                           "%s: the copula's correlation matrix is not positive definite", what);
+    for (int j = 0; st == ROI_OK && j <= row; j++) {
+        const cJSON *r = cJSON_GetArrayItem(rngs, j);
+        st = cJSON_IsString(r) ? hdr_entry(root, r->valuestring, what, &out->hdr[j], err)
+                               : roi_error_set(err, ROI_ERR_SCENARIO, NULL,
+                                               "%s: the copula's rng list must name streams",
+                                               what);
+    }
+    free(c);
+    return st;
+}
+
+/* The streams behind a SIP's uniform: the rng its ref names, or its copula's. */
+static roi_status sip_streams(const cJSON *root, const cJSON *sip, const char *what,
+                              roi_sipmath_sip *out, roi_error *err)
+{
+    const cJSON *ref = member(sip, "ref");
+    const char *source = string_member(ref, "source"), *name = string_member(ref, "name");
+    if (source && !strcmp(source, "copula"))
+        return copula_streams(root, ref, what, out, err);
+    if (!source || strcmp(source, "rng") != 0 || !name)
+        return roi_error_set(err, ROI_ERR_SCENARIO, NULL,
+                             "%s: ref must be {source = \"rng\" or \"copula\", name = ...}", what);
+    out->hdr = calloc(1, sizeof *out->hdr);
+    if (!out->hdr)
+        return roi_error_set(err, ROI_ERR_NOMEM, NULL, "out of memory");
+    out->n = 1;
+    return hdr_entry(root, name, what, &out->hdr[0], err);
+}
+
+void roi_sipmath_sip_free(roi_sipmath_sip *s)
+{
+    if (!s)
+        return;
+    free(s->hdr);
+    free(s->w);
+    s->hdr = NULL;
+    s->w = NULL;
+    s->n = 0;
+}
+
+roi_status roi_sipmath_read(const char *from, const char *library, const char *sip,
+                            roi_sipmath_sip *out, char **path, roi_error *err)
+{
+    memset(out, 0, sizeof *out);
     char file[PATH_MAX + 256], what[512];
     char *text = NULL;
     *path = NULL;
@@ -222,9 +362,9 @@ roi_status roi_sipmath_read(const char *from, const char *library, const char *s
         st = roi_error_set(err, ROI_ERR_SCENARIO, NULL, "library '%s' has no SIP '%s' (it has %s)",
                            library, sip, names[0] ? names : "none");
     } else {
-        st = sip_metalog(s, what, m, err);
+        st = sip_metalog(s, what, &out->metalog, err);
         if (st == ROI_OK)
-            st = sip_hdr(root, s, what, h, err);
+            st = sip_streams(root, s, what, out, err);
     }
     cJSON_Delete(root);
     if (st == ROI_OK && !(*path = strdup(file)))

@@ -8,8 +8,12 @@
  * to 16 finite aCoefficients, finite bounds in order, a feasible quantile function,
  * and a `ref` to a "HDR_2_0" entry of U01.rng with counter "PM_Index" and whole
  * arguments from 0 to 2^53. Every message names the library and the SIP.
- * Not responsible for copulas (a SIP drawn through one is refused with a message) or
- * for sampling (dist.h: ROI_DIST_METALOG).
+ * A SIP drawn through a Gaussian copula (ref {source = "copula", name, copulaLayer})
+ * gets its layer's row of the Cholesky factor of the copula's correlation matrix (a
+ * globalVariables entry {columns, rows, matrix: [{row, col, value}]}, its i-th row
+ * and column the copula's i-th layer and rng stream), which must be symmetric with a
+ * unit diagonal and positive definite.
+ * Not responsible for sampling (dist.h: ROI_DIST_METALOG).
  */
 #ifndef ROI_LUA_SIPMATH_H
 #define ROI_LUA_SIPMATH_H
@@ -20,15 +24,30 @@
 
 #define ROI_SIPMATH_MAX_BYTES (64u << 20)
 
+/* What a SIP says: its metalog and the HDR streams behind its uniform. */
+typedef struct roi_sipmath_sip {
+    roi_metalog metalog;
+    int n;        /* streams: 1 without a copula */
+    roi_hdr *hdr; /* n streams (owned) */
+    double *w;    /* with a copula: the n weights of its Cholesky row (owned); else NULL */
+} roi_sipmath_sip;
+
+/* Releases what roi_sipmath_read allocated in s (not s); NULL allowed. */
+void roi_sipmath_sip_free(roi_sipmath_sip *s);
+
+/* The most streams a copula may join. */
+#define ROI_SIPMATH_MAX_COPULA 1000
+
 /*
  * The SIP named `sip` of the library `library`, named by the scenario file `from`
- * (the library is looked up beside it). Fills *m and *h, and *path (caller frees)
+ * (the library is looked up beside it). Fills *out (free with roi_sipmath_sip_free,
+ * also on failure), and *path (caller frees)
  * with the library's path as opened, for the model's list of files read. Errors:
  * ROI_ERR_SCENARIO with "library 'x': ..." (not found, outside the folder, not JSON,
  * no such SIP (the message lists a few), a field missing or of the wrong type),
  * ROI_ERR_NOMEM.
  */
 roi_status roi_sipmath_read(const char *from, const char *library, const char *sip,
-                            roi_metalog *m, roi_hdr *h, char **path, roi_error *err);
+                            roi_sipmath_sip *out, char **path, roi_error *err);
 
 #endif

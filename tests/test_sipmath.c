@@ -289,6 +289,100 @@ static void test_import_known_answer(void **state)
     roi_model_free(m);
 }
 
+/* Ranks of x[0..n-1] from 0 (no ties in continuous draws). */
+static void ranks(const double *x, int n, double *r)
+{
+    for (int i = 0; i < n; i++) {
+        int below = 0;
+        for (int j = 0; j < n; j++)
+            below += x[j] < x[i];
+        r[i] = below;
+    }
+}
+
+/* A library whose two SIPs are drawn through a Gaussian copula of correlation 0.7:
+ * the imported inputs' rank correlation is (6 / pi) asin(0.7 / 2) within 4 SE, and
+ * each keeps its own marginal (a uniform on [0, 1] from a 2-term bounded metalog). */
+static void test_import_copula(void **state)
+{
+    (void)state;
+    char dir[64], path[160];
+    snprintf(dir, sizeof dir, "/tmp/roi_test_sipcop.XXXXXX");
+    assert_non_null(mkdtemp(dir));
+    snprintf(path, sizeof path, "%s/cop.json", dir);
+    FILE *fp = fopen(path, "w");
+    assert_non_null(fp);
+    fputs("{\"libraryType\": \"SIPmath_3_0\", \"globalVariables\": [{\"name\": \"corr\", "
+          "\"value\": {\"columns\": [\"x\", \"y\"], \"rows\": [\"x\", \"y\"], \"matrix\": ["
+          "{\"row\": \"x\", \"col\": \"x\", \"value\": 1}, {\"row\": \"y\", \"col\": \"y\", "
+          "\"value\": 1}, {\"row\": \"x\", \"col\": \"y\", \"value\": 0.7}]}}], "
+          "\"U01\": {\"rng\": [{\"name\": \"r1\", \"function\": \"HDR_2_0\", \"arguments\": "
+          "{\"counter\": \"PM_Index\", \"entity\": 5, \"varId\": 1, \"seed3\": 0, \"seed4\": 0}}, "
+          "{\"name\": \"r2\", \"function\": \"HDR_2_0\", \"arguments\": {\"counter\": "
+          "\"PM_Index\", \"entity\": 5, \"varId\": 2, \"seed3\": 0, \"seed4\": 0}}], "
+          "\"copula\": [{\"name\": \"Gaussian\", \"function\": \"GaussianCopula\", "
+          "\"arguments\": {\"correlationMatrix\": {\"type\": \"globalVariables\", \"value\": "
+          "\"corr\"}, \"rng\": [\"r1\", \"r2\"]}, \"copulaLayer\": [\"c1\", \"c2\"]}]}, "
+          "\"sips\": [{\"name\": \"x\", \"ref\": {\"source\": \"copula\", \"name\": "
+          "\"Gaussian\", \"copulaLayer\": \"c1\"}, \"function\": \"Metalog_1_0\", \"arguments\": "
+          "{\"lowerBound\": 0, \"upperBound\": 1, \"aCoefficients\": [0, 1]}}, {\"name\": \"y\", "
+          "\"ref\": {\"source\": \"copula\", \"name\": \"Gaussian\", \"copulaLayer\": \"c2\"}, "
+          "\"function\": \"Metalog_1_0\", \"arguments\": {\"aCoefficients\": [10, 2]}}]}",
+          fp);
+    fclose(fp);
+    char file[512];
+    snprintf(file, sizeof file, "%s/scenarios/constant.lua", ROI_TEST_DIR);
+    char *text = read_all(file);
+    snprintf(path, sizeof path, "%s/s.lua", dir);
+    fp = fopen(path, "w");
+    assert_non_null(fp);
+    fprintf(fp, "%s\nx = sipmath{ library = \"cop.json\", sip = \"x\" }:named(\"x\")\n"
+                "y = sipmath{ library = \"cop.json\", sip = \"y\" }:named(\"y\")\n"
+                "spend \"more\" { kind = \"schedule\", from = \"2026Q1\", to = \"end\", "
+                "amount = max(x + y, 0) }\n",
+            text);
+    fclose(fp);
+    free(text);
+    roi_model *m = NULL;
+    roi_error err;
+    roi_error_clear(&err);
+    if (roi_scenario_load(path, NULL, &m, &err) != ROI_OK)
+        fail_msg("loading: %s", err.msg);
+    const roi_dist *dx = &m->graph.nodes[roi_graph_find_input(&m->graph, "x")].dist;
+    const roi_dist *dy = &m->graph.nodes[roi_graph_find_input(&m->graph, "y")].dist;
+    assert_int_equal(dx->n_copula, 1);
+    assert_int_equal(dy->n_copula, 2);
+    enum { N = 3000 };
+    double *x = malloc(2 * N * sizeof *x), *rx = malloc(2 * N * sizeof *rx);
+    assert_non_null(x);
+    assert_non_null(rx);
+    double sum = 0;
+    for (int t = 0; t < N; t++) {
+        x[t] = roi_dist_sample(dx, 1, (uint64_t)t, NULL);
+        x[N + t] = roi_dist_sample(dy, 1, (uint64_t)t, NULL);
+        sum += x[t];
+    }
+    /* x's marginal: the first layer of the copula is its stream itself, uniform. */
+    assert_near(sum / N, 0.5, 4 * sqrt(1.0 / 12 / N));
+    ranks(x, N, rx);
+    ranks(x + N, N, rx + N);
+    double sxy = 0, sxx = 0, mean = (N - 1) / 2.0;
+    for (int t = 0; t < N; t++) {
+        sxy += (rx[t] - mean) * (rx[N + t] - mean);
+        sxx += (rx[t] - mean) * (rx[t] - mean);
+    }
+    double rs = sxy / sxx, want = 6 / 3.14159265358979323846 * asin(0.35);
+    /* se of a rank correlation near rho_s: about (1 - rho_s^2) / sqrt(N) */
+    assert_near(rs, want, 4 * (1 - want * want) / sqrt((double)N));
+    free(x);
+    free(rx);
+    roi_model_free(m);
+    unlink(path);
+    snprintf(path, sizeof path, "%s/cop.json", dir);
+    unlink(path);
+    rmdir(dir);
+}
+
 /* Writes `json` as the library lib.json beside a copy of sip_known.lua that asks for
  * SIP `sip`, loads it and expects the message. */
 static void expect_refused(const char *json, const char *library, const char *sip,
@@ -358,7 +452,7 @@ static void test_import_refuses_hostile_libraries(void **state)
                    "lib.json", "a", "lowerBound must be a number");
     expect_refused(LIB(SIP("{\"source\": \"copula\", \"name\": \"c\"}",
                            "{\"aCoefficients\": [10, 2]}")),
-                   "lib.json", "a", "drawn through a copula");
+                   "lib.json", "a", "ref must name a Gaussian copula");
     expect_refused(LIB(SIP("{\"source\": \"rng\", \"name\": \"q\"}",
                            "{\"aCoefficients\": [10, 2]}")),
                    "lib.json", "a", "no U01.rng entry 'q'");
@@ -369,6 +463,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_export_regenerates_the_inputs),
         cmocka_unit_test(test_import_known_answer),
+        cmocka_unit_test(test_import_copula),
         cmocka_unit_test(test_import_refuses_hostile_libraries),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
