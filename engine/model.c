@@ -23,6 +23,12 @@ const char *const roi_output_names[ROI_OUT_COUNT + 1] = {
     "payback", "total_spend", "total_revenue", "peak_active", "total_savings", NULL,
 };
 
+int roi_output_always_defined(roi_output o)
+{
+    return o != ROI_OUT_ROI_MULTIPLE && o != ROI_OUT_IRR && o != ROI_OUT_PAYBACK &&
+           (int)o >= 0 && o < ROI_OUT_COUNT;
+}
+
 const char *roi_output_name(roi_output o)
 {
     if ((int)o < 0 || o >= ROI_OUT_COUNT)
@@ -208,6 +214,19 @@ static roi_status check_period(const roi_model *m, roi_period t, const char *pat
                          t < 0 ? "before" : "after", first, last);
 }
 
+/* A quarter that may be an event: a quarter inside the horizon, or a version's release
+ * plus a whole number of quarters, at most a century either way (the quarter may fall
+ * outside the horizon: the line then starts or ends there). */
+static roi_status check_when(const roi_model *m, roi_period t, const roi_event *e,
+                             const char *path, roi_error *err)
+{
+    if (e->of <= 0) /* a fixed quarter (of == 0: set by a model built in C) */
+        return check_period(m, t, path, err);
+    if (e->of < 1 || e->of > m->n_versions)
+        return roi_error_set(err, ROI_ERR_INTERNAL, path, "refers to no version (%d)", e->of);
+    return check(m, e->offset, path, (roi_range){-400, 400, 0, 0}, 1, err);
+}
+
 /* Rollout stages: offsets whole, >= 0 and increasing, shares in (0, 1] and
  * nondecreasing. */
 static roi_status check_stages(const roi_stage *st, int n, const char *path, roi_error *err)
@@ -351,6 +370,9 @@ static roi_status check_row(const roi_model *m, const roi_decl *d, const roi_par
     case ROI_PARAM_QUARTER:
     case ROI_PARAM_QUARTER_OR_END:
         return check_period(m, *(const roi_period *)slot, path, err);
+    case ROI_PARAM_WHEN:
+        return check_when(m, *(const roi_period *)slot,
+                          (const roi_event *)((const char *)item + p->aux), path, err);
     case ROI_PARAM_ENUM: {
         int n = 0;
         while (p->names[n])
@@ -512,7 +534,10 @@ static roi_status spend_rules(const roi_model *m, const roi_spend *l, roi_error 
         return roi_error_set(err, ROI_ERR_PARAM, join(path, sizeof path, l->name, "kind"),
                              "an inference line costs the interactions of surfaces' users, "
                              "and the scenario declares no surface \"...\" { ... }");
-    if (l->kind == ROI_SPEND_SCHEDULE && l->to < l->from) {
+    /* fixed quarters only: an event's quarter is known per trial, and a line that would
+     * end before it starts is simply empty in that trial */
+    if (l->kind == ROI_SPEND_SCHEDULE && l->from_event.of <= 0 && l->to_event.of <= 0 &&
+        l->to < l->from) {
         char a[16], b[16];
         roi_model_period_label(m, l->from, a, sizeof a);
         roi_model_period_label(m, l->to, b, sizeof b);
@@ -536,7 +561,10 @@ static roi_status stream_rules(const roi_model *m, const roi_stream *s, roi_erro
                              "an uplift stream lifts a business in proportion to the share of "
                              "its people who are active users, and the scenario declares no "
                              "family { people = ... }");
-    if (s->kind == ROI_STREAM_SCHEDULE && s->to < s->from) {
+    /* fixed quarters only (of <= 0), as for spend lines; a stream other than a schedule
+     * has an end only when given one */
+    if ((s->kind == ROI_STREAM_SCHEDULE || s->to_event.of == ROI_EVENT_QUARTER) &&
+        s->from_event.of <= 0 && s->to_event.of <= 0 && s->to < s->from) {
         char a[16], b[16];
         roi_model_period_label(m, s->from, a, sizeof a);
         roi_model_period_label(m, s->to, b, sizeof b);
@@ -557,6 +585,47 @@ static roi_status stress_rules(const roi_stress *s, roi_error *err)
                              "the band must satisfy 0 <= low < high <= 1 (percentile levels), "
                              "got low = %g, high = %g",
                              s->low, s->high);
+    return ROI_OK;
+}
+
+/* A decision: two or more distinct options, an output defined in every trial, distinct
+ * signals; in a scenario that is one of its options, each signal an uncertain input or
+ * a number a what-if fixed (worth nothing to learn); a what-if that is not an option
+ * carries its parent's decision without evaluating it. */
+static roi_status decision_rules(const roi_model *m, const roi_decision_spec *d, roi_error *err)
+{
+    char path[300];
+    snprintf(path, sizeof path, "decision '%s'", d->name ? d->name : "?");
+    if (d->n_options < 2)
+        return roi_error_set(err, ROI_ERR_PARAM, path, "needs two or more options, got %d",
+                             d->n_options);
+    int home = 0;
+    for (int i = 0; i < d->n_options; i++) {
+        for (int j = 0; j < i; j++)
+            if (strcmp(d->options[i], d->options[j]) == 0)
+                return roi_error_set(err, ROI_ERR_PARAM, path, "lists option '%s' twice",
+                                     d->options[i]);
+        home |= m->name && strcmp(d->options[i], m->name) == 0;
+    }
+    if (!roi_output_always_defined(d->output))
+        return roi_error_set(err, ROI_ERR_PARAM, path,
+                             "output must be defined in every trial (npv, npv_horizon, "
+                             "total_spend, total_revenue, peak_active), got %s",
+                             roi_output_name(d->output));
+    for (int i = 0; i < d->n_signals; i++) {
+        for (int j = 0; j < i; j++)
+            if (strcmp(d->signals[i], d->signals[j]) == 0)
+                return roi_error_set(err, ROI_ERR_PARAM, path, "lists signal '%s' twice",
+                                     d->signals[i]);
+        roi_ref node = d->signal_nodes[i];
+        if (node < 0 || node >= m->graph.n)
+            return roi_error_set(err, ROI_ERR_INTERNAL, path, "signal node out of range");
+        if (home && m->graph.nodes[node].kind != ROI_NODE_INPUT &&
+            m->graph.nodes[node].kind != ROI_NODE_CONST)
+            return roi_error_set(err, ROI_ERR_PARAM, path,
+                                 "signal '%s' is computed from other inputs in scenario '%s'",
+                                 d->signals[i], m->name);
+    }
     return ROI_OK;
 }
 
@@ -600,6 +669,8 @@ static roi_status rules(const roi_model *m, const roi_decl *d, int i, roi_error 
         return stream_rules(m, &m->streams[i], err);
     if (strcmp(d->kind, "stress") == 0)
         return stress_rules(&m->stresses[i], err);
+    if (strcmp(d->kind, "decision") == 0)
+        return decision_rules(m, &m->decisions[i], err);
     return ROI_OK;
 }
 

@@ -60,6 +60,24 @@ int roi_model_output_present(const struct roi_model *m, roi_output o);
  * quarter) or NULL.
  */
 
+/*
+ * A quarter that may be an event of the trial (MODEL.md 11.1): k quarters after a
+ * version's release. A field of type ROI_PARAM_WHEN keeps its fixed quarter in a
+ * roi_period slot and this beside it. Zero (a model built in C) means "not given":
+ * the fixed quarter is used when there is one.
+ */
+#define ROI_EVENT_QUARTER (-1) /* roi_event.of: the fixed quarter of the slot */
+
+typedef struct roi_event {
+    int of;          /* 0: not given; ROI_EVENT_QUARTER: the fixed quarter; k >= 1: the
+                      * release of version k - 1, plus offset */
+    roi_ref offset;  /* of >= 1: whole quarters after that release (a node) */
+} roi_event;
+
+/* The release quarter of a version that never ships (cancelled, or given after one
+ * that never ships): later than any horizon, and far from int overflow. */
+#define ROI_NEVER (1 << 28)
+
 typedef struct roi_version {
     char *name;
     roi_period planned;   /* planned quarter, or ROI_PERIOD_NONE when `after` is used */
@@ -67,6 +85,7 @@ typedef struct roi_version {
     roi_ref slip;         /* whole quarters >= 0 */
     roi_ref score;        /* the score; ROI_NONE: previous version's score + improvement */
     roi_ref improvement;  /* over the previous version's score (used when score is absent) */
+    int cancel;           /* nonzero: it never ships, nor does any version given after it */
     char *title;          /* optional (owned) */
 } roi_version;
 
@@ -102,7 +121,10 @@ typedef struct roi_spend {
     roi_spend_kind kind;
     roi_spend_class cls;
     roi_period from;          /* lump: its quarter; others: first quarter */
-    roi_period to;            /* schedule: last quarter (inclusive); else unused */
+    roi_period to;            /* schedule, inference: last quarter (inclusive); else unused */
+    roi_event from_event;     /* from (or quarter) as an event; of == 0: `from` */
+    roi_event to_event;       /* to as an event; of == 0: `to` (schedule), the horizon's
+                               * end (inference) */
     roi_ref amount;           /* lump, schedule (per quarter) */
     roi_ref growth;           /* schedule: annual growth g (default 0) */
     roi_ref residual_fraction;  /* lump: share held (ROI_NONE: no residual) */
@@ -130,7 +152,11 @@ typedef struct roi_stream {
     roi_stream_kind kind;
     roi_stream_class cls;   /* revenue (the default) or savings */
     roi_period from;        /* earns from this quarter on */
-    roi_period to;          /* schedule: last quarter (inclusive); else unused */
+    roi_period to;          /* last quarter (inclusive): schedule always, others when
+                             * to_event.of != 0 */
+    roi_event from_event;   /* from as an event; of == 0: `from` */
+    roi_event to_event;     /* to as an event; of == 0: `to` (schedule), else no end (the
+                             * horizon's last quarter) */
     roi_ref amount;         /* schedule: per quarter at `from`, grows by growth */
     int *surfaces;          /* per_interaction, subscription: surface indices (owned) */
     int n_surfaces;
@@ -243,6 +269,7 @@ typedef struct roi_model {
     struct roi_sweep_spec *sweeps; int n_sweeps;
     roi_view *views; int n_views;
     roi_stress *stresses; int n_stresses;
+    struct roi_decision_spec *decisions; int n_decisions;
 } roi_model;
 
 /* ---- analysis declarations: correlations, goal seeks, sweeps ------------------------ */
@@ -300,6 +327,26 @@ typedef struct roi_sweep_spec {
     size_t trials;        /* trials per cell; 0: the run's */
     char *title;          /* optional (owned) */
 } roi_sweep_spec;
+
+/*
+ * decision "name" { options = {...}, output = ..., signals = {...} }: a choice between
+ * scenarios of the same run at a gate, and the inputs that would be known there
+ * (MODEL.md 11; evaluated by decision.h).
+ */
+typedef struct roi_decision_spec {
+    char *name;           /* as declared (owned) */
+    char **options;       /* scenario names, two or more, distinct (owned) */
+    int n_options;
+    roi_output output;    /* what the choice maximises; defined in every trial */
+    char **signals;       /* parameter paths of uncertain inputs known at the gate (owned) */
+    roi_ref *signal_nodes;/* their nodes in this model's graph (owned) */
+    int n_signals;
+    char *title;          /* optional (owned) */
+} roi_decision_spec;
+
+/* Nonzero when output o is defined in every trial (irr, payback and roi_multiple can be
+ * undefined: MODEL.md 7), so that a decision may maximise it. */
+int roi_output_always_defined(roi_output o);
 
 /* Allocates an empty model (zeroed, graph initialised). Caller frees with roi_model_free. */
 roi_model *roi_model_new(void);

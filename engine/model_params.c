@@ -98,6 +98,8 @@ static const roi_param version[] = {
      .doc = "the score (or improvement)"},
     {ROW(roi_version, "improvement", ROI_PARAM_VALUE, improvement, OPT), .range = ANY,
      .doc = "over the previous version's score (or score)"},
+    {ROW(roi_version, "cancel", ROI_PARAM_BOOLEAN, cancel, DEF), .dflt = 0,
+     .doc = "true: it never ships, nor any version given after it"},
 };
 
 /* ---- section 4: surfaces and the family of apps ----------------------------------------- */
@@ -151,12 +153,13 @@ static const roi_param spend[] = {
      .doc = "what the line is"},
     {ROW(roi_spend, "class", ROI_PARAM_ENUM, cls, DEF), .names = spend_classes,
      .kind_dflt = spend_class_by_kind, .doc = "a lump is an investment, the others operating"},
-    {ROW(roi_spend, "quarter", ROI_PARAM_QUARTER, from, REQ), .kinds = LUMP,
-     .doc = "its quarter"},
-    {ROW(roi_spend, "from", ROI_PARAM_QUARTER, from, REQ),
-     .kinds = SCHEDULE | VESTING | INFERENCE, .doc = "first quarter"},
-    {ROW(roi_spend, "to", ROI_PARAM_QUARTER_OR_END, to, REQ), .kinds = SCHEDULE,
-     .doc = "last quarter (inclusive)"},
+    {ROW(roi_spend, "quarter", ROI_PARAM_WHEN, from, REQ), .kinds = LUMP,
+     .aux = offsetof(roi_spend, from_event), .doc = "its quarter"},
+    {ROW(roi_spend, "from", ROI_PARAM_WHEN, from, REQ), .kinds = SCHEDULE | VESTING | INFERENCE,
+     .aux = offsetof(roi_spend, from_event), .doc = "first quarter"},
+    {ROW(roi_spend, "to", ROI_PARAM_WHEN, to, OPT), .kinds = SCHEDULE | INFERENCE,
+     .required_in = SCHEDULE, .aux = offsetof(roi_spend, to_event),
+     .doc = "last quarter (inclusive); inference: absent, the horizon's end"},
     {ROW(roi_spend, "amount", ROI_PARAM_VALUE, amount, REQ), .kinds = LUMP | SCHEDULE,
      .range = AT_LEAST(0), .doc = "dollars (a schedule: per quarter)"},
     {ROW(roi_spend, "growth", ROI_PARAM_VALUE, growth, DEF), .kinds = SCHEDULE, .dflt = 0,
@@ -197,9 +200,10 @@ static const roi_param revenue[] = {
      .doc = "how it earns"},
     {ROW(roi_stream, "class", ROI_PARAM_ENUM, cls, DEF), .names = stream_classes,
      .dflt = ROI_STREAM_REVENUE, .doc = "revenue, or savings (costs avoided)"},
-    {ROW(roi_stream, "from", ROI_PARAM_QUARTER, from, REQ), .doc = "first quarter"},
-    {ROW(roi_stream, "to", ROI_PARAM_QUARTER_OR_END, to, REQ), .kinds = STREAM_SCHEDULE,
-     .doc = "last quarter (inclusive)"},
+    {ROW(roi_stream, "from", ROI_PARAM_WHEN, from, REQ), .aux = offsetof(roi_stream, from_event),
+     .doc = "first quarter"},
+    {ROW(roi_stream, "to", ROI_PARAM_WHEN, to, OPT), .aux = offsetof(roi_stream, to_event),
+     .required_in = STREAM_SCHEDULE, .doc = "last quarter (inclusive); absent: the horizon's end"},
     {ROW(roi_stream, "amount", ROI_PARAM_VALUE, amount, REQ), .kinds = STREAM_SCHEDULE,
      .range = AT_LEAST(0), .doc = "money a quarter, at from"},
     {ROW(roi_stream, "surfaces", ROI_PARAM_SURFACES, surfaces, DEF),
@@ -291,6 +295,20 @@ static const roi_param sweep[] = {
      .range = CLOSED(1, 1e9), .doc = "trials per cell; absent: the run's"},
 };
 
+/* The scenarios to choose between (two or more, named as the run names them) and the
+ * inputs known at the gate; the output must be defined in every trial (model.c). */
+static const roi_param decision[] = {
+    {ROW(roi_decision_spec, "title", ROI_PARAM_STRING, title, OPT), .doc = "a title for reports"},
+    {ROW(roi_decision_spec, "options", ROI_PARAM_NAMES, options, REQ),
+     .count = offsetof(roi_decision_spec, n_options), .doc = "the scenarios to choose between"},
+    {ROW(roi_decision_spec, "output", ROI_PARAM_ENUM, output, DEF), .names = roi_output_names,
+     .dflt = ROI_OUT_NPV, .doc = "the output the choice maximises"},
+    {ROW(roi_decision_spec, "signals", ROI_PARAM_INPUTS, signals, OPT),
+     .aux = offsetof(roi_decision_spec, signal_nodes),
+     .count = offsetof(roi_decision_spec, n_signals),
+     .doc = "uncertain inputs known at the gate; absent: none"},
+};
+
 /* ---- the declaration kinds ------------------------------------------------------------------ */
 
 #define ROWS(a) (a), (int)(sizeof(a) / sizeof((a)[0]))
@@ -320,6 +338,8 @@ const roi_decl roi_decls[] = {
     {LIST(roi_stress, "stress", ROI_DECL_OBJECT, 0, stress, stresses, n_stresses)},
     {LIST(roi_goal_spec, "goal", ROI_DECL_QUESTION, 0, goal, goals, n_goals)},
     {LIST(roi_sweep_spec, "sweep", ROI_DECL_QUESTION, 0, sweep, sweeps, n_sweeps)},
+    {LIST(roi_decision_spec, "decision", ROI_DECL_QUESTION, 0, decision, decisions,
+          n_decisions)},
 };
 
 const int roi_decl_count = (int)(sizeof roi_decls / sizeof roi_decls[0]);
@@ -354,6 +374,7 @@ const char *roi_param_type_name(roi_param_type t)
         [ROI_PARAM_VALUE] = "value",       [ROI_PARAM_NUMBER] = "number",
         [ROI_PARAM_WHOLE] = "number",      [ROI_PARAM_COUNT] = "number",
         [ROI_PARAM_QUARTER] = "quarter",   [ROI_PARAM_QUARTER_OR_END] = "quarter_or_end",
+        [ROI_PARAM_WHEN] = "when",
         [ROI_PARAM_START] = "quarter",     [ROI_PARAM_END] = "quarter",
         [ROI_PARAM_BOOLEAN] = "boolean",   [ROI_PARAM_STRING] = "string",
         [ROI_PARAM_ENUM] = "enum",         [ROI_PARAM_GROUP] = "group",
@@ -361,7 +382,8 @@ const char *roi_param_type_name(roi_param_type t)
         [ROI_PARAM_SERIES] = "string",     [ROI_PARAM_INPUT] = "string",
         [ROI_PARAM_TARGET] = "path",       [ROI_PARAM_TARGETS] = "paths",
         [ROI_PARAM_GRID] = "grid",         [ROI_PARAM_STAT] = "stat",
-        [ROI_PARAM_CONDITION] = "condition",
+        [ROI_PARAM_CONDITION] = "condition", [ROI_PARAM_NAMES] = "names",
+        [ROI_PARAM_INPUTS] = "inputs",
     };
     return (int)t >= 0 && t < ROI_PARAM_TYPE_COUNT && names[t] ? names[t] : "?";
 }
@@ -501,6 +523,10 @@ void roi_param_unset_all(const roi_decl *d, void *item)
             SLOT(int, p, item) = ROI_PARAM_UNSET_INT;
             AUX(int, p, item) = 1;
             break;
+        case ROI_PARAM_WHEN:
+            SLOT(int, p, item) = ROI_PARAM_UNSET_INT;
+            AUX(roi_event, p, item) = (roi_event){0, ROI_NONE};
+            break;
         case ROI_PARAM_TARGET:
             AUX(roi_ref, p, item) = ROI_NONE;
             break;
@@ -532,12 +558,17 @@ int roi_param_is_set(const roi_param *p, const void *item)
         return CSLOT(int, p, item) != ROI_PARAM_UNSET_INT;
     case ROI_PARAM_COUNT:
         return CSLOT(size_t, p, item) != ROI_PARAM_UNSET_COUNT;
+    case ROI_PARAM_WHEN: /* a quarter (also one a model built in C sets), or an event */
+        return CSLOT(int, p, item) != ROI_PARAM_UNSET_INT ||
+               ((const roi_event *)((const char *)item + p->aux))->of != 0;
     case ROI_PARAM_STAGES:
     case ROI_PARAM_SURFACES:
         return *(const int *)((const char *)item + p->count) > 0;
     case ROI_PARAM_GROUP:
         return 0; /* a group is given when one of its fields is */
     case ROI_PARAM_TARGETS:
+    case ROI_PARAM_NAMES:
+    case ROI_PARAM_INPUTS:
         return *(const int *)((const char *)item + p->count) > 0;
     case ROI_PARAM_GRID:
     case ROI_PARAM_STRING:
@@ -571,6 +602,20 @@ void roi_param_free_all(const roi_decl *d, void *item)
             SLOT(void *, p, item) = NULL;
             roi_cond_clear(&AUX(roi_cond, p, item));
             break;
+        case ROI_PARAM_NAMES:
+        case ROI_PARAM_INPUTS: {
+            char **names = SLOT(char **, p, item);
+            for (int k = 0; names && k < COUNT(int, p, item); k++)
+                free(names[k]);
+            free(names);
+            SLOT(char **, p, item) = NULL;
+            if (p->type == ROI_PARAM_INPUTS) {
+                free(AUX(roi_ref *, p, item));
+                AUX(roi_ref *, p, item) = NULL;
+            }
+            COUNT(int, p, item) = 0;
+            break;
+        }
         case ROI_PARAM_TARGETS:
         case ROI_PARAM_GRID:
             for (int k = 0; k < 2; k++) {

@@ -4,7 +4,7 @@
  *
  * Responsible for: one row per field of each declaration kind (horizon, family,
  * frontier, quality, version, surface, spend, revenue, milestone, view, stress, goal,
- * sweep): the field's name as a scenario writes it, its type, where it lives in the C
+ * sweep, decision): the field's name as a scenario writes it, its type, where it lives in the C
  * struct, whether it is required or what its default is, and its check (range, whole
  * number). The same rows drive the scenario language's schema (lua/convert.c pushes
  * them into the Lua state, where roisim.lua builds its field lists, required fields,
@@ -28,6 +28,8 @@ typedef enum roi_param_type {
     ROI_PARAM_COUNT,          /* a plain whole number: size_t */
     ROI_PARAM_QUARTER,        /* "2026Q2": roi_period (relative to the horizon's start) */
     ROI_PARAM_QUARTER_OR_END, /* a quarter or "end" (the horizon's last): roi_period */
+    ROI_PARAM_WHEN,           /* a quarter, "end", or an event release("v2") + k: the
+                               * roi_period slot and (aux) its roi_event */
     ROI_PARAM_START,          /* the horizon's first quarter: roi_model start_year, start_q */
     ROI_PARAM_END,            /* the horizon's last quarter: roi_model periods */
     ROI_PARAM_BOOLEAN,        /* true or false: int */
@@ -43,6 +45,9 @@ typedef enum roi_param_type {
     ROI_PARAM_GRID,           /* a list of numbers per target: double *[2] (owned), int[2] */
     ROI_PARAM_STAT,           /* a statistic ("mean", "prob_positive", "median", "p5"): char * */
     ROI_PARAM_CONDITION,      /* a condition: its text char * (owned), roi_cond (owned) */
+    ROI_PARAM_NAMES,          /* a list of names: char ** (owned, each owned), int count */
+    ROI_PARAM_INPUTS,         /* a list of parameter paths: char ** (owned, each owned), (aux)
+                               * roi_ref * their nodes (owned), int count */
     ROI_PARAM_TYPE_COUNT
 } roi_param_type;
 
@@ -64,7 +69,8 @@ typedef struct roi_param {
     roi_param_type type;
     size_t offset;            /* the slot in the declaration's struct (GROUP: none) */
     size_t aux;               /* a second slot: TARGET its roi_ref, TARGETS their roi_ref[2],
-                               * CONDITION the roi_cond, START the int quarter (1..4) */
+                               * CONDITION the roi_cond, START the int quarter (1..4), WHEN
+                               * the roi_event */
     size_t count;             /* the count: STAGES, SURFACES, TARGETS an int; GRID int[2] */
     roi_param_need need;      /* in the kinds of `required_in`: ROI_PARAM_REQUIRED */
     double dflt;              /* DEFAULT: the value (ENUM: its index; BOOLEAN: 0 or 1;

@@ -161,6 +161,17 @@ static inline double clampd(double x, double lo, double hi)
     return x < lo ? lo : (x > hi ? hi : x);
 }
 
+/* The quarter of a field that may be an event: the fixed quarter, or k quarters after a
+ * version's release in this trial (ROI_NEVER when that version never ships). */
+static inline int when_quarter(const double *vals, const roi_trial_ws *ws, roi_period fixed,
+                               roi_event e)
+{
+    if (e.of < 1)
+        return fixed;
+    const int release = ws->release[e.of - 1];
+    return release == ROI_NEVER ? ROI_NEVER : release + quarters_of(vals, e.offset);
+}
+
 /* Writes `value` to series s at period t when series are requested. */
 #define SERIES(s, t) series[(size_t)(s) * (size_t)T + (size_t)(t)]
 
@@ -183,6 +194,9 @@ static int quality_track(const roi_model *m, const double *vals, roi_trial_ws *w
                           ? ver->planned
                           : ws->release[v - 1] + quarters_of(vals, ver->after);
         ws->release[v] = planned + quarters_of(vals, ver->slip);
+        /* cancelled, or given after one that never ships: never (MODEL.md 11.1) */
+        if (ver->cancel || (ver->planned == ROI_PERIOD_NONE && ws->release[v - 1] == ROI_NEVER))
+            ws->release[v] = ROI_NEVER;
         /* score absolute, or previous score + improvement */
         ws->version_score[v] = ver->score != ROI_NONE
                                    ? vals[ver->score]
@@ -359,11 +373,17 @@ static double spend_line(const roi_model *m, const roi_spend *l, const double *v
     double residual = 0.0;
     for (int t = 0; t < T; t++)
         line[t] = 0.0;
+    /* first and last quarter, either possibly an event of this trial; an inference line
+     * without `to` runs to the horizon's end */
+    const int from = when_quarter(vals, ws, l->from, l->from_event);
+    const int to = l->kind == ROI_SPEND_INFERENCE && l->to_event.of == 0
+                       ? T - 1
+                       : when_quarter(vals, ws, l->to, l->to_event);
 
     switch (l->kind) {
     case ROI_SPEND_LUMP:
-        if (l->from >= 0 && l->from < T)
-            line[l->from] = vals[l->amount];
+        if (from >= 0 && from < T)
+            line[from] = vals[l->amount];
         if (l->residual_fraction != ROI_NONE) /* fraction * valuation at the horizon end */
             residual = vals[l->residual_fraction] * vals[l->residual_valuation];
         break;
@@ -371,7 +391,7 @@ static double spend_line(const roi_model *m, const roi_spend *l, const double *v
         /* amount (1+g)^((t - start)/4) for start <= t <= end */
         const double quarterly = fourth_root(1.0 + vals[l->growth]);
         double amount = vals[l->amount];
-        for (int t = l->from; t <= l->to && t < T; t++, amount *= quarterly)
+        for (int t = from; t <= to && t < T; t++, amount *= quarterly)
             if (t >= 0)
                 line[t] = amount;
         break;
@@ -381,7 +401,7 @@ static double spend_line(const roi_model *m, const roi_spend *l, const double *v
         const double keep = 1.0 - vals[l->attrition];
         const int V = quarters_of(vals, l->vest_quarters);
         double amount = vals[l->heads] * vals[l->package] / V;
-        for (int t = l->from; t < l->from + V && t < T; t++, amount *= keep)
+        for (int t = from; t < from + V && t < T; t++, amount *= keep)
             if (t >= 0)
                 line[t] = amount;
         break;
@@ -405,13 +425,14 @@ static double spend_line(const roi_model *m, const roi_spend *l, const double *v
         }
         /* the weighted sum over surfaces in surface order, formed in line[] (zero) for
          * all quarters at once */
-        const int t0 = l->from < 0 ? 0 : l->from;
+        const int t0 = from < 0 ? 0 : (from < T ? from : T);
+        const int t1 = to < t0 ? t0 : (to < T - 1 ? to + 1 : T); /* one past the last */
         for (int si = 0; si < m->n_surfaces; si++) {
             const double *restrict I = ws->interactions + (size_t)si * T;
-            for (int t = t0; t < T; t++)
+            for (int t = t0; t < t1; t++)
                 line[t] += I[t] * weight[si];
         }
-        for (int t = t0; t < T; t++)
+        for (int t = t0; t < t1; t++)
             line[t] = line[t] * c0 * decline[t];
         break;
     }
@@ -422,10 +443,10 @@ static double spend_line(const roi_model *m, const roi_spend *l, const double *v
 /* line[t] = (sum over the stream's surfaces, in their order, of per_surface[s, t]) * per
  * from the stream's start on; line is zero on entry. Formed for all quarters at once,
  * surface by surface, so the inner loop runs over quarters. */
-static void surfaces_times(const roi_stream *s, const double *per_surface, int T, double per,
-                           double *line)
+static void surfaces_times(const roi_stream *s, const double *per_surface, int T, int from,
+                           double per, double *line)
 {
-    const int t0 = s->from < 0 ? 0 : s->from;
+    const int t0 = from < 0 ? 0 : (from < T ? from : T);
     for (int k = 0; k < s->n_surfaces; k++) {
         const double *restrict x = per_surface + (size_t)s->surfaces[k] * T;
         for (int t = t0; t < T; t++)
@@ -435,13 +456,19 @@ static void surfaces_times(const roi_stream *s, const double *per_surface, int T
         line[t] *= per;
 }
 
-/* Section 6: one stream's revenue in every quarter. */
+/* Section 6: one stream's revenue in every quarter, from its first quarter to its last
+ * (either possibly an event of this trial). */
 static void stream_revenue(const roi_model *m, const roi_stream *s, const double *vals,
                            const roi_trial_ws *ws, double *line)
 {
     const int T = m->periods;
     for (int t = 0; t < T; t++)
         line[t] = 0.0;
+    const int from = when_quarter(vals, ws, s->from, s->from_event);
+    /* a schedule's `to` is required; another stream without one earns to the end */
+    const int to = s->to_event.of == 0 && s->kind != ROI_STREAM_SCHEDULE
+                       ? T - 1
+                       : when_quarter(vals, ws, s->to, s->to_event);
 
     switch (s->kind) {
     case ROI_STREAM_UPLIFT: {
@@ -450,24 +477,23 @@ static void stream_revenue(const roi_model *m, const roi_stream *s, const double
         const double quarterly_growth = fourth_root(1.0 + vals[s->growth]);
         double growth = 1.0;
         int t = 0;
-        for (; t < s->from && t < T; t++)
+        for (; t < from && t < T; t++)
             growth *= quarterly_growth;
         for (; t < T; t++, growth *= quarterly_growth)
             line[t] = B0 * growth * u * ws->unique_active[t] / ws->people[t];
         break;
     }
     case ROI_STREAM_PER_INTERACTION: /* sum_{s in S} I_{s,t} rate ratio */
-        surfaces_times(s, ws->interactions, T, vals[s->rate] * vals[s->ratio],
-                       line);
+        surfaces_times(s, ws->interactions, T, from, vals[s->rate] * vals[s->ratio], line);
         break;
     case ROI_STREAM_SUBSCRIPTION: /* sum_{s in S} U_{s,t} conversion price */
-        surfaces_times(s, ws->active, T, vals[s->conversion] * vals[s->price], line);
+        surfaces_times(s, ws->active, T, from, vals[s->conversion] * vals[s->price], line);
         break;
     case ROI_STREAM_SCHEDULE: {
         /* amount (1+g)^((t - start)/4) for start <= t <= end (MODEL.md 10.2) */
         const double quarterly = fourth_root(1.0 + vals[s->growth]);
         double amount = vals[s->amount];
-        for (int t = s->from; t <= s->to && t < T; t++, amount *= quarterly)
+        for (int t = from; t <= to && t < T; t++, amount *= quarterly)
             if (t >= 0)
                 line[t] = amount;
         break;
@@ -478,7 +504,7 @@ static void stream_revenue(const roi_model *m, const roi_stream *s, const double
         const double cap = value_or(vals, s->cap, INFINITY); /* absent: no cap */
         const double quarterly_growth = fourth_root(1.0 + vals[s->growth]);
         double growth = 1.0;
-        for (int t = s->from; t < T; t++, growth *= quarterly_growth) {
+        for (int t = from; t < T; t++, growth *= quarterly_growth) {
             if (t < 0)
                 continue;
             double mt = ws->multiplier[t];
@@ -487,6 +513,8 @@ static void stream_revenue(const roi_model *m, const roi_stream *s, const double
         break;
     }
     }
+    for (int t = to < -1 ? 0 : to + 1; t < T; t++) /* nothing after its last quarter */
+        line[t] = 0.0;
 }
 
 /* Sections 5 and 6: every spend line into Opex or Invest, every stream into Revenue or

@@ -125,6 +125,88 @@ static roi_status compare_all(roi_results *r, const char *compare, roi_error *er
     return ROI_OK;
 }
 
+/* ---- the decisions --------------------------------------------------------------------- */
+
+/* The index of the first scenario run named `name`, or -1. */
+static int scenario_named(const roi_results *r, const char *name)
+{
+    for (int i = 0; i < r->n; i++)
+        if (r->sc[i].run->model->name && strcmp(r->sc[i].run->model->name, name) == 0)
+            return i;
+    return -1;
+}
+
+static int decided(const roi_results *r, const char *name)
+{
+    for (int k = 0; k < r->n_decisions; k++)
+        if (strcmp(r->decisions[k].name, name) == 0)
+            return 1;
+    return 0;
+}
+
+/* Decision spec of scenario `home`, with its options' runs (or, when one was not run,
+ * only its name and the missing option). */
+static roi_status decide(roi_results *r, int home, const roi_decision_spec *spec, int threads,
+                         roi_error *err)
+{
+    roi_decision_result *out = &r->decisions[r->n_decisions];
+    const roi_run **runs = calloc((size_t)spec->n_options, sizeof *runs);
+    ROI_CHECK_MEM(runs, err);
+    int home_option = 0;
+    const char *missing = NULL;
+    for (int d = 0; d < spec->n_options && !missing; d++) {
+        int i = scenario_named(r, spec->options[d]);
+        if (i < 0)
+            missing = spec->options[d];
+        else
+            runs[d] = r->sc[i].run;
+        if (i == home)
+            home_option = d;
+    }
+    roi_status st = ROI_OK;
+    if (missing) {
+        memset(out, 0, sizeof *out);
+        out->name = malloc(strlen(spec->name) + 1);
+        out->missing = malloc(strlen(missing) + 1);
+        if (out->name && out->missing) {
+            strcpy(out->name, spec->name);
+            strcpy(out->missing, missing);
+        } else {
+            st = roi_error_set(err, ROI_ERR_NOMEM, "", "out of memory");
+        }
+    } else {
+        double t0 = omp_get_wtime();
+        st = roi_decision_run(spec, runs, home_option, threads, out, err);
+        out->seconds = omp_get_wtime() - t0;
+    }
+    r->n_decisions++; /* cleared with the results, also after a failure */
+    free(runs);
+    return st;
+}
+
+/* Every decision once, from the first scenario that declares it and is one of its
+ * options (a what-if that is not an option only carries its parent's). */
+static roi_status decide_all(roi_results *r, int threads, roi_error *err)
+{
+    int total = 0;
+    for (int i = 0; i < r->n; i++)
+        total += r->sc[i].run->model->n_decisions;
+    r->decisions = calloc((size_t)total + 1, sizeof *r->decisions);
+    ROI_CHECK_MEM(r->decisions, err);
+    for (int i = 0; i < r->n; i++) {
+        const roi_model *m = r->sc[i].run->model;
+        for (int k = 0; k < m->n_decisions; k++) {
+            const roi_decision_spec *spec = &m->decisions[k];
+            int is_option = 0;
+            for (int d = 0; d < spec->n_options; d++)
+                is_option |= m->name && strcmp(spec->options[d], m->name) == 0;
+            if (is_option && !decided(r, spec->name))
+                ROI_TRY(decide(r, i, spec, threads, err));
+        }
+    }
+    return ROI_OK;
+}
+
 /* ---- the pipeline ------------------------------------------------------------------------ */
 
 void roi_results_free(roi_results *r)
@@ -137,6 +219,9 @@ void roi_results_free(roi_results *r)
         roi_analysis_free(r->sc[i].analysis);
     }
     free(r->sc);
+    for (int k = 0; r->decisions && k < r->n_decisions; k++)
+        roi_decision_clear(&r->decisions[k]);
+    free(r->decisions);
     free(r);
 }
 
@@ -166,6 +251,9 @@ roi_status roi_results_run(const roi_model *const *models, int n,
         if (st != ROI_OK)
             goto fail;
     }
+    double t0 = omp_get_wtime();
+    ROI_TRY_GOTO(st, decide_all(r, opts->sim.threads, err), fail);
+    r->seconds.decisions += omp_get_wtime() - t0;
     *out = r;
     return ROI_OK;
 fail:

@@ -17,6 +17,7 @@
 #include <stddef.h>
 
 #include "analysis.h"
+#include "decision.h"
 #include "search.h"
 #include "sim.h"
 
@@ -36,12 +37,18 @@ typedef struct roi_timings {
     double statistics;   /* their reductions and summaries */
     double search;       /* goal seeks and sweeps */
     double analysis;     /* analyses and paired comparisons */
+    double decisions;    /* the decisions' evaluations */
 } roi_timings;
 
 typedef struct roi_results {
     int n;                         /* scenarios, in the order given */
     roi_scenario_results *sc;      /* n of them (owned) */
     int reference;                 /* index of the comparisons' reference; -1: none */
+    /* The decisions (decision.h), each evaluated once: from the first scenario in run
+     * order that declares it and is one of its options, in the order first met. One whose
+     * options were not all run has .missing set and nothing else. */
+    int n_decisions;
+    roi_decision_result *decisions; /* owned */
     roi_timings seconds;
 } roi_results;
 
@@ -81,8 +88,8 @@ roi_status roi_results_check(const roi_model *const *models, int n,
  * the results, and on success sets *out to new results the caller frees with
  * roi_results_free. The first failure stops it: *out is then NULL, and err says which
  * scenario and what (the errors of roi_results_check, roi_sim_run,
- * roi_search_precision, roi_search_run_all, roi_analysis_run and
- * roi_analysis_paired; ROI_ERR_USAGE "--compare: no scenario named ... was run" when
+ * roi_search_precision, roi_search_run_all, roi_analysis_run, roi_analysis_paired and
+ * roi_decision_run; ROI_ERR_USAGE "--compare: no scenario named ... was run" when
  * opts->compare names no scenario; ROI_ERR_NOMEM).
  */
 roi_status roi_results_run(const roi_model *const *models, int n,

@@ -680,6 +680,50 @@ static roi_status read_targets(conv *c, const roi_param *p, void *item, const ch
     return ROI_OK;
 }
 
+/* NAMES: a list of strings; INPUTS: a list of { path = "...", node = k } (at most 1000). */
+static roi_status read_names(conv *c, const roi_param *p, void *item, const char *path)
+{
+    lua_State *L = c->L;
+    const int t = lua_gettop(L);
+    const int inputs = p->type == ROI_PARAM_INPUTS;
+    size_t n = lua_rawlen(L, t);
+    if (n > 1000)
+        return roi_error_set(c->err, ROI_ERR_PARAM, path, "lists %zu names; at most 1000", n);
+    char **names = calloc(n + 1, sizeof *names);
+    roi_ref *nodes = inputs ? calloc(n + 1, sizeof *nodes) : NULL;
+    *(char ***)roi_param_slot(p, item) = names;
+    if (inputs)
+        *(roi_ref **)((char *)item + p->aux) = nodes;
+    if (!names || (inputs && !nodes))
+        return nomem(c);
+    for (size_t k = 0; k < n; k++) {
+        const char *name = NULL;
+        roi_ref node = ROI_NONE;
+        roi_status s = typed_index(c, t, (lua_Integer)k + 1, inputs ? LUA_TTABLE : LUA_TSTRING,
+                                   inputs ? "an input" : "a name", path); /* +1 */
+        if (s != ROI_OK)
+            return s;
+        if (inputs) {
+            s = string_field(c, lua_gettop(L), "path", path, &name);
+            if (s == ROI_OK)
+                s = node_field(c, lua_gettop(L), "node", path, &node);
+            if (s == ROI_OK && (!name || node == ROI_NONE))
+                s = roi_error_set(c->err, ROI_ERR_INTERNAL, path, "an input without its node");
+        } else {
+            name = lua_tostring(L, -1);
+        }
+        if (s == ROI_OK && !(names[k] = dupstr(name)))
+            s = nomem(c);
+        lua_pop(L, 1);
+        if (s != ROI_OK)
+            return s;
+        if (inputs)
+            nodes[k] = node;
+        *(int *)((char *)item + p->count) = (int)k + 1;
+    }
+    return ROI_OK;
+}
+
 /* GRID: per target a list of numbers (1 to 1000 of them). */
 static roi_status read_grid(conv *c, const roi_param *p, void *item, const char *path)
 {
@@ -779,6 +823,39 @@ static roi_status read_condition(conv *c, const roi_param *p, void *item, const 
     return s == ROI_OK ? roi_cond_check(cond, c->m, path, c->err) : s;
 }
 
+/* WHEN: a quarter label ("end" allowed), or an event { version = "v2", offset = node }:
+ * that version's release plus the node's whole quarters (versions are converted first). */
+static roi_status read_when(conv *c, const roi_param *p, void *item, const char *path)
+{
+    lua_State *L = c->L;
+    const int t = lua_gettop(L);
+    roi_event *e = (roi_event *)((char *)item + p->aux);
+    if (lua_type(L, t) == LUA_TSTRING) {
+        roi_status s = read_quarter(c, lua_tostring(L, t), path, 1, (roi_period *)roi_param_slot(p, item));
+        if (s == ROI_OK)
+            e->of = ROI_EVENT_QUARTER;
+        return s;
+    }
+    if (!lua_istable(L, t))
+        return shape(c, path, lua_type(L, t), "a quarter or an event");
+    const char *version = NULL;
+    roi_ref offset = ROI_NONE;
+    roi_status s = string_field(c, t, "version", path, &version);
+    if (s == ROI_OK)
+        s = node_field(c, t, "offset", path, &offset);
+    if (s != ROI_OK)
+        return s;
+    if (!version || offset == ROI_NONE)
+        return roi_error_set(c->err, ROI_ERR_INTERNAL, path, "an event without its version");
+    for (int k = 0; k < c->m->n_versions; k++)
+        if (strcmp(c->m->versions[k].name, version) == 0) {
+            *e = (roi_event){k + 1, offset};
+            return ROI_OK;
+        }
+    return roi_error_set(c->err, ROI_ERR_PARAM, path, "release('%s'): there is no version '%s'",
+                         version, version);
+}
+
 /* The Lua type a field of type t is handed over as. */
 static int lua_type_of(roi_param_type t, const char **what)
 {
@@ -797,10 +874,15 @@ static int lua_type_of(roi_param_type t, const char **what)
     case ROI_PARAM_TARGETS:
     case ROI_PARAM_GRID:
     case ROI_PARAM_CONDITION:
+    case ROI_PARAM_NAMES:
+    case ROI_PARAM_INPUTS:
         *what = "a table";
         return LUA_TTABLE;
     case ROI_PARAM_SURFACES: /* "all" or a table: read_surfaces checks */
         *what = "\"all\" or a list";
+        return LUA_TNONE;
+    case ROI_PARAM_WHEN: /* a label or an event: read_when checks */
+        *what = "a quarter or an event";
         return LUA_TNONE;
     default:
         *what = "a string";
@@ -897,6 +979,13 @@ static roi_status read_field(conv *c, const roi_param *p, int t, void *item, con
         break;
     case ROI_PARAM_CONDITION:
         s = read_condition(c, p, item, path);
+        break;
+    case ROI_PARAM_WHEN:
+        s = read_when(c, p, item, path);
+        break;
+    case ROI_PARAM_NAMES:
+    case ROI_PARAM_INPUTS:
+        s = read_names(c, p, item, path);
         break;
     case ROI_PARAM_GROUP:
     case ROI_PARAM_TYPE_COUNT:

@@ -413,6 +413,57 @@ function Value:named(label)
   return self
 end
 
+-- ==== event quarters ===================================================================
+-- release("v2") + k: the quarter k quarters after version v2's release in each trial
+-- (k a whole number, possibly uncertain), for a line's from or to (MODEL.md 11.1). The
+-- version is looked up when the scenario is resolved, so it may be declared later.
+
+-- Like uncertain values, an event is an empty proxy whose fields live in EDATA, out of
+-- the scenario's reach: scenario code cannot change one after it was checked.
+local Event = { __name = "roi.Event" }
+local EDATA = {}                                 -- proxy -> { version, offset, loc }
+
+local function is_event(v) return EDATA[v] ~= nil end
+local function new_event(version, offset, loc)
+  local p = setmetatable({}, Event)
+  EDATA[p] = { version = version, offset = offset, loc = loc }
+  return p
+end
+Event.__index = function(p, k) return EDATA[p][k] end
+Event.__newindex = function() fail("an event quarter such as release(\"v2\") + 2 cannot be changed") end
+Event.__metatable = false
+
+local function shift_event(e, k, sign, what)
+  check_operand(k, what)
+  local offset = e.offset
+  if sign < 0 then k = type(k) == "number" and -k or new_value { op = "neg", k } end
+  if type(offset) == "number" and type(k) == "number" then offset = offset + k
+  elseif offset == 0 then offset = k
+  else offset = new_value { op = "+", offset, k } end
+  return new_event(e.version, offset, e.loc)
+end
+
+Event.__add = function(a, b)
+  if is_event(a) and is_event(b) then fail("two events cannot be added; write release(\"v2\") + quarters") end
+  if is_event(a) then return shift_event(a, b, 1, "release(...) +") end
+  return shift_event(b, a, 1, "+ release(...)")
+end
+Event.__sub = function(a, b)
+  if not is_event(a) or is_event(b) then fail("write release(\"v2\") - quarters: an event minus a number") end
+  return shift_event(a, b, -1, "release(...) -")
+end
+Event.__tostring = function(e)
+  local k = e.offset
+  if k == 0 then return fmt("release(\"%s\")", e.version) end
+  return fmt("release(\"%s\") + %s", e.version, describe(k))
+end
+
+function lib.release(name, ...)
+  no_extra("release", 1 + select("#", ...), 1)
+  if type(name) ~= "string" then fail("release takes a version's name: release(\"v2\")") end
+  return new_event(name, 0, author_loc())
+end
+
 -- ==== describing values in the author's notation ====================================
 
 local function describe_dist(v)
@@ -543,8 +594,48 @@ local OUTPUT_NAMES = ANALYSES.goal.rows.output.values
 local MODES = ANALYSES.goal.rows.mode.values
 local TRIALS = ANALYSES.goal.rows.trials
 
+-- A decision (docs/decisions.md): two or more distinct scenario names, an output
+-- defined in every trial, distinct signals (parameter paths, checked when resolved).
+local ALWAYS_DEFINED = { npv = true, npv_horizon = true, total_spend = true,
+  total_revenue = true, peak_active = true, total_savings = true }
+
+local function check_decision(what, spec, loc)
+  if spec.title ~= nil and type(spec.title) ~= "string" then fail(what .. ": title must be a string", loc) end
+  local function names(field, at_least, example)
+    local list = spec[field]
+    if list == nil then return end
+    if type(list) ~= "table" or is_value(list) or #list < at_least then
+      fail(fmt("%s: %s must be a list of %s names%s, e.g. %s", what, field,
+        field == "options" and "scenario" or "input", at_least > 1 and " (two or more)" or "", example), loc)
+    end
+    local seen = {}
+    for k in pairs(list) do
+      if math_type(k) ~= "integer" or k < 1 or k > #list then
+        fail(fmt("%s: %s must be a plain list, e.g. %s", what, field, example), loc)
+      end
+    end
+    for _, v in ipairs(list) do
+      if type(v) ~= "string" or v == "" then
+        fail(fmt("%s: %s must list names as strings, got %s", what, field, type(v)), loc)
+      end
+      if seen[v] then fail(fmt("%s: %s lists '%s' twice", what, field, v), loc) end
+      seen[v] = true
+    end
+  end
+  names("options", 2, "{ \"base\", \"stop_after_v2\" }")
+  names("signals", 0, "{ \"v2.score\", \"moat\" }")
+  local output = spec.output or OUTPUT_NAMES[1]
+  if not ALWAYS_DEFINED[output] then
+    local ok = {}
+    for _, o in ipairs(OUTPUT_NAMES) do if ALWAYS_DEFINED[o] then ok[#ok + 1] = o end end
+    fail(fmt("%s: output must be one defined in every trial (%s), got %s%s", what, concat(ok, ", "),
+      tostring(output), type(output) == "string" and suggest(output, ok) or ""), loc)
+  end
+end
+
 local function check_analysis(kind, name, spec, loc)
   local what = fmt("%s \"%s\"", kind, name)
+  if kind == "decision" then return check_decision(what, spec, loc) end
   local function is_in(v, list) for _, x in ipairs(list) do if v == x then return true end end return false end
   if spec.title ~= nil and type(spec.title) ~= "string" then fail(what .. ": title must be a string", loc) end
   check_text(kind .. " name", name, loc)
@@ -664,7 +755,8 @@ local function check_field(st, what, ftype, v, loc)
   if ftype == "value" then
     if type(v) ~= "number" and not is_value(v) then
       fail(fmt("%s must be a number or an uncertain value, got %s", what,
-        type(v) == "string" and ("'" .. v .. "'") or type(v)))
+        type(v) == "string" and ("'" .. v .. "'") or is_event(v) and ("the quarter " .. tostring(v))
+        or type(v)))
     end
     local bad = not_finite(v)
     if bad then fail(fmt("%s must be a finite number, got %s", what, bad)) end
@@ -676,6 +768,11 @@ local function check_field(st, what, ftype, v, loc)
     if type(v) ~= "string" then
       fail(fmt("%s must be a quarter written like \"2026Q2\"%s, got %s", what,
         ftype == "quarter_or_end" and " or \"end\"" or "", is_value(v) and "an uncertain value" or type(v)))
+    end
+  elseif ftype == "when" then
+    if type(v) ~= "string" and not is_event(v) then
+      fail(fmt("%s must be a quarter written like \"2026Q2\", \"end\", or an event such as "
+        .. "release(\"v2\") + 2, got %s", what, is_value(v) and "an uncertain value" or type(v)))
     end
   elseif ftype == "string" then
     if type(v) ~= "string" then fail(fmt("%s must be a string, got %s", what, type(v))) end
@@ -720,7 +817,7 @@ end
 -- booleans are kept as they are (immutable). The library checks and keeps this copy,
 -- so scenario code that runs later cannot change what was checked.
 local function plain_copy(v, depth)
-  if type(v) ~= "table" or is_value(v) then return v end
+  if type(v) ~= "table" or is_value(v) or is_event(v) then return v end
   local c = {}
   if depth > 0 then
     for k, x in next, v do c[k] = plain_copy(x, depth - 1) end
@@ -1372,7 +1469,8 @@ local function walk_fields(obj, schema, prefix, fn)
     local v = t and t[k]
     if v ~= nil then
       if type(ftype) == "table" then walk_fields(obj, ftype, prefix .. k .. ".", fn)
-      elseif ftype == "value" or ftype == "number" then fn(prefix .. k, v) end
+      elseif ftype == "value" or ftype == "number" then fn(prefix .. k, v)
+      elseif ftype == "when" and is_event(v) then fn(prefix .. k, v.offset) end
     end
   end
 end
@@ -1505,7 +1603,11 @@ local function resolver(st, out)
   local function value_of(v, loc)
     return resolve(v, "where", loc)
   end
-  return node_of, value_of
+  -- node_of_value(v, path, loc): the node index of value v (a constant gets a node).
+  local function node_of_value(v, path, loc)
+    return const_node(resolve(v, path, loc))
+  end
+  return node_of, value_of, node_of_value
 end
 
 local function require_fields(obj, schema, list, what)
@@ -1639,13 +1741,26 @@ end
 -- every field given, keyed by its row's name. Values become node indices; the rest
 -- is handed over as written. Rows are visited in table order, which is the order in
 -- which uncertain inputs are first met.
-local function resolve_fields(obj, decl, prefix, node_of)
+-- An event quarter crosses as { version = name, offset = node index }.
+local function resolve_fields(st, obj, decl, prefix, node_of, node_of_value)
   local entry = { name = obj.name }
   for _, row in ipairs(decl.rows) do
     local v = nil                                -- false is a value (terminal = false)
     if row.type ~= "group" then v = field_value(obj, row.name) end
     if row.type == "value" and v ~= nil then
       entry[row.name] = node_of(prefix .. row.name)
+    elseif row.type == "when" and is_event(v) then
+      local target = st.objects[v.version]
+      local loc = obj.locs[row.name] or obj.loc
+      if not target or target.kind ~= "version" then
+        local versions = {}
+        for _, n in ipairs(st.order) do
+          if st.objects[n].kind == "version" then versions[#versions + 1] = n end
+        end
+        fail(fmt("%s.%s: release(\"%s\"): there is no version '%s'%s", obj.name, row.name,
+          v.version, v.version, suggest(v.version, versions)), loc)
+      end
+      entry[row.name] = { version = v.version, offset = node_of_value(v.offset, prefix .. row.name, loc) }
     elseif v ~= nil then
       entry[row.name] = v
     end
@@ -1692,7 +1807,8 @@ local function check_object(st, obj, surface_names)
   end
 end
 
--- Goal seeks and sweeps: their fields as written, each parameter path with its node.
+-- Goal seeks, sweeps and decisions: their fields as written, each parameter path with
+-- its node.
 local function resolve_questions(st, out, node_of)
   local function target(kind, d, path)
     local ok, idx = pcall(node_of, path)
@@ -1700,6 +1816,23 @@ local function resolve_questions(st, out, node_of)
       fail(fmt("%s \"%s\": input '%s' is not a parameter of this scenario", kind, d.name, path), d.loc)
     end
     return { path = path, node = idx }
+  end
+  -- A decision's signals: in a scenario that is one of its options, each must be an
+  -- uncertain input there, or a number (a what-if or --set fixed it: knowing it is
+  -- worth nothing); a what-if that is not an option only carries the decision.
+  local function signal_targets(d, paths)
+    local home = false
+    for _, o in ipairs(d.spec.options) do home = home or o == out.name end
+    local targets = {}
+    for i, p in ipairs(paths) do
+      local t = target("decision", d, p)
+      if home and out.nodes[t.node].kind == "op" then
+        fail(fmt("decision \"%s\": signal '%s' is computed from other inputs in scenario '%s'; "
+          .. "a signal is an uncertain input known at the gate", d.name, p, out.name), d.loc)
+      end
+      targets[i] = t
+    end
+    return targets
   end
   for _, decl in ipairs(DECLS) do
     if decl.style == "question" then
@@ -1713,6 +1846,8 @@ local function resolve_questions(st, out, node_of)
             local targets = {}
             for i, p in ipairs(v) do targets[i] = target(decl.kind, d, p) end
             v = targets
+          elseif v ~= nil and row.type == "inputs" then
+            v = signal_targets(d, v)
           end
           entry[row.name] = v
         end
@@ -1866,11 +2001,11 @@ local function resolve_state(st, file, name)
   for _, d in ipairs(st.analyses.sweep) do
     for _, p in ipairs(d.spec.inputs) do st.protect[p] = true end
   end
-  local node_of, value_of = resolver(st, out)
+  local node_of, value_of, node_of_value = resolver(st, out)
 
   for _, d in ipairs(DECLS) do
     local obj = st.sections[d.kind]
-    if obj and obj.declared then out.declarations[d.kind][1] = resolve_fields(obj, d, d.kind .. ".", node_of) end
+    if obj and obj.declared then out.declarations[d.kind][1] = resolve_fields(st, obj, d, d.kind .. ".", node_of, node_of_value) end
   end
   local h = out.declarations.horizon[1]
   if h.terminal ~= false and not h.terminal_growth then
@@ -1885,7 +2020,7 @@ local function resolve_state(st, file, name)
   for _, n in ipairs(st.order) do
     local obj = st.objects[n]
     check_object(st, obj, surface_names)
-    local entry = resolve_fields(obj, DECL[obj.kind], n .. ".", node_of)
+    local entry = resolve_fields(st, obj, DECL[obj.kind], n .. ".", node_of, node_of_value)
     local list = out.declarations[obj.kind]
     list[#list + 1] = entry
   end

@@ -643,6 +643,106 @@ fail:
     return NULL;
 }
 
+/* ---- decisions ------------------------------------------------------------------------ */
+
+static cJSON *rule_json(const roi_decision_result *d, const roi_decision_signal *s)
+{
+    cJSON *obj = cJSON_CreateObject(), *curve = NULL;
+    if (!obj)
+        return NULL;
+    int ok = add_num(obj, "threshold", s->threshold) &&
+             add_num(obj, "threshold_low", s->threshold_low) &&
+             add_num(obj, "threshold_high", s->threshold_high) &&
+             add_str(obj, "above", d->options[s->above]) &&
+             add_str(obj, "below", d->options[s->below]) && add_num(obj, "value", s->value) &&
+             add_num(obj, "value_se", s->value_se) &&
+             add_num(obj, "option_value", s->option_value) &&
+             add_num(obj, "option_value_se", s->option_value_se) &&
+             add_num(obj, "cross_value", s->cross_value) &&
+             add_num(obj, "cross_value_se", s->cross_value_se) &&
+             add_num(obj, "optimism", s->optimism) &&
+             (curve = cJSON_CreateObject()) != NULL && add_item(obj, "curve", curve) &&
+             add_str(curve, "above", d->options[s->curve_above]) &&
+             add_str(curve, "below", d->options[s->curve_below]) &&
+             add_item(curve, "t", num_array(s->curve_t, s->n_curve)) &&
+             add_item(curve, "v", num_array(s->curve_v, s->n_curve));
+    if (!ok) {
+        cJSON_Delete(obj);
+        return NULL;
+    }
+    return obj;
+}
+
+static cJSON *signal_json(const roi_decision_result *d, const roi_decision_signal *s)
+{
+    cJSON *obj = cJSON_CreateObject();
+    if (!obj)
+        return NULL;
+    int ok = add_str(obj, "input", s->input) && add_num(obj, "rank", s->rank) &&
+             add_num(obj, "evppi", s->evppi) && add_num(obj, "evppi_se", s->evppi_se) &&
+             add_num(obj, "blocks", s->blocks) && add_item(obj, "rule", rule_json(d, s));
+    if (!ok) {
+        cJSON_Delete(obj);
+        return NULL;
+    }
+    return obj;
+}
+
+static cJSON *decision_json(const roi_decision_result *d)
+{
+    cJSON *obj = cJSON_CreateObject(), *opts = NULL, *sigs = NULL;
+    if (!obj)
+        return NULL;
+    int ok = add_str(obj, "name", d->name) && add_str(obj, "title", d->title) &&
+             add_str(obj, "scenario", d->home) &&
+             add_str(obj, "output", roi_output_name(d->output)) &&
+             add_u64(obj, "trials", d->trials) &&
+             (opts = cJSON_CreateArray()) != NULL && add_item(obj, "options", opts);
+    for (int k = 0; ok && k < d->n_options; k++) {
+        cJSON *o = cJSON_CreateObject();
+        if (!o || !cJSON_AddItemToArray(opts, o)) {
+            cJSON_Delete(o);
+            ok = 0;
+            break;
+        }
+        ok = add_str(o, "scenario", d->options[k]) && add_num(o, "mean", d->mean[k]) &&
+             add_num(o, "se", d->se[k]) && add_num(o, "prob_best", d->prob_best[k]);
+    }
+    ok = ok && add_str(obj, "best_option", d->options[d->best]) && add_num(obj, "v0", d->v0) &&
+         add_num(obj, "perfect", d->perfect) && add_num(obj, "evpi", d->evpi) &&
+         add_num(obj, "evpi_se", d->evpi_se) && (sigs = cJSON_CreateArray()) != NULL &&
+         add_item(obj, "signals", sigs);
+    for (int k = 0; ok && k < d->n_signals; k++) {
+        cJSON *sj = signal_json(d, &d->signals[d->order[k]]);
+        ok = sj && cJSON_AddItemToArray(sigs, sj);
+        if (!ok)
+            cJSON_Delete(sj);
+    }
+    if (!ok) {
+        cJSON_Delete(obj);
+        return NULL;
+    }
+    return obj;
+}
+
+/* The decisions evaluated (one whose options were not all run is left out). */
+static int decisions_json(cJSON *root, const roi_results *res)
+{
+    cJSON *arr = cJSON_CreateArray();
+    if (!add_item(root, "decisions", arr))
+        return 0;
+    for (int k = 0; k < res->n_decisions; k++) {
+        if (res->decisions[k].missing)
+            continue;
+        cJSON *d = decision_json(&res->decisions[k]);
+        if (!d || !cJSON_AddItemToArray(arr, d)) {
+            cJSON_Delete(d);
+            return 0;
+        }
+    }
+    return 1;
+}
+
 /* ---- the document ------------------------------------------------------------------ */
 
 /* Builds the whole document as text (caller frees with cJSON_free), or NULL. */
@@ -668,6 +768,8 @@ static char *document(const roi_results *res, const roi_report_meta *meta)
             goto done;
         }
     }
+    if (!decisions_json(root, res))
+        goto done;
     text = cJSON_Print(root);
 
 done:

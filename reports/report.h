@@ -72,4 +72,8 @@ void roi_report_terminal(FILE *fp, const roi_results *res, const roi_report_meta
 /* The goal seeks, sweeps and convergence notes of the results (nothing when none). */
 void roi_report_terminal_search(FILE *fp, const roi_results *res);
 
+/* The decisions (engine/decision.h): per decision its options, EVPI, signals in rank order
+ * with their rules, and the answer in words (reports/terminal_decisions.c). */
+void roi_report_terminal_decisions(FILE *fp, const roi_results *res);
+
 #endif

@@ -293,6 +293,7 @@ void roi_report_terminal(FILE *fp, const roi_results *res, const roi_report_meta
         stresses(&t);
     }
     roi_report_terminal_search(fp, res);
+    roi_report_terminal_decisions(fp, res);
 }
 
 /* ---- goal seeks, sweeps, convergence ---------------------------------------------------- */

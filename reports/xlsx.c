@@ -110,22 +110,24 @@ int roi_report_sheet_name(const char *scenario, const char *const *taken, int n_
 /* ---- the workbook ------------------------------------------------------------------------- */
 
 /* The sheets in tab order; a new sheet is one more writer here. */
-static const sheet_writer sheet_writers[] = {xl_write_summary, xl_write_drivers, xl_write_compare,
-                                             xl_write_goals, xl_write_scenarios, xl_write_inputs,
-                                             xl_write_series, xl_write_run};
+static const sheet_writer sheet_writers[] = {xl_write_summary,   xl_write_drivers,
+                                             xl_write_compare,   xl_write_goals,
+                                             xl_write_decisions, xl_write_scenarios,
+                                             xl_write_inputs,    xl_write_series,
+                                             xl_write_run};
 
 /* Names every scenario's sheet and fixes the Series layout. */
 static roi_status plan(xctx *x)
 {
     x->sc = calloc((size_t)x->n + 1, sizeof *x->sc);
-    const char **taken = calloc((size_t)x->n + 8, sizeof *taken);
+    const char **taken = calloc((size_t)x->n + 16, sizeof *taken);
     if (!x->sc || !taken) {
         free(taken);
         return ROI_ERR_NOMEM;
     }
     /* The fixed sheets come first so no scenario takes their names. */
     static const char *const fixed[] = {"Summary", "Drivers", "Compare", "Goals",
-                                        "Inputs", "Series", "Run"};
+                                        "Decisions", "Inputs", "Series", "Run"};
     int n_taken = 0;
     for (size_t i = 0; i < sizeof fixed / sizeof fixed[0]; i++)
         taken[n_taken++] = fixed[i];

@@ -179,6 +179,7 @@ lxw_error xl_write_summary(xctx *x);
 lxw_error xl_write_drivers(xctx *x);
 lxw_error xl_write_compare(xctx *x);
 lxw_error xl_write_goals(xctx *x);
+lxw_error xl_write_decisions(xctx *x);
 lxw_error xl_write_scenarios(xctx *x);
 lxw_error xl_write_inputs(xctx *x);
 lxw_error xl_write_series(xctx *x);

@@ -244,3 +244,13 @@ goal "lift for even odds" {
 view "v2_scores_60_plus" { where = v2.score:at_least(60) }   -- "60+ or 54": the good branch
 view "v2_scores_54_or_less" { where = v2.score:at_most(54) } -- ... and the bad one
 view "moat_is_real" { where = moat }                          -- the data moat question
+
+-- ---- the decision at the v2 gate (docs/decisions.md) ----------------------------------
+-- Once v2 ships: keep funding the frontier race (this scenario), or stop and harvest the
+-- distribution (stop_after_v2.lua)? The signals are what would be known by then, or
+-- could be learned first; the report prices knowing each one before choosing.
+decision "fund the race after v2" {
+  options = { "base", "stop_after_v2" },
+  output = "npv",
+  signals = { "v2.score", "v2.slip", "moat", "core_ad_uplift.lift" },
+}

@@ -608,6 +608,86 @@ static void test_validation_messages(void **state)
     roi_model_free(m);
 }
 
+/* ---- events and cancelled versions (MODEL.md 11.1) ------------------------------------ */
+/*
+ * The small model releases v1 at t = 3 (planned 2 + slip 1) and v2 at t = 5 (3 + after 2).
+ * Lines and streams tied to those releases, by hand:
+ * - compute (schedule, amount 10, growth 10% a quarter) to = release(v2) - 1 = 4:
+ *   10, 11, 12.1 at t = 2, 3, 4, then nothing;
+ * - api (market_share) from = release(v2) = 5, to = release(v1) + 3 = 6: earns at t = 5
+ *   and 6 only, with growth counted from its start (M0 share min(m, cap) at t = 5);
+ * - stake (lump 50) at quarter release(v2): 50 at t = 5 instead of t = 0.
+ * With v2 cancelled: the score stays at v1's 50, compute runs to the horizon's end (its
+ * end never comes), api never starts, the stake is never paid.
+ */
+static void test_events_and_cancel(void **state)
+{
+    (void)state;
+    const int T = 8;
+    roi_model *m = small_model();
+    m->spend[1].to_event = (roi_event){2, roi_test_const(m, -1)};
+    m->streams[3].from_event = (roi_event){2, roi_test_const(m, 0)};
+    m->streams[3].to_event = (roi_event){1, roi_test_const(m, 3)};
+    m->spend[0].from_event = (roi_event){2, roi_test_const(m, 0)};
+    roi_error err;
+    roi_error_clear(&err);
+    assert_int_equal(roi_model_validate(m, &err), ROI_OK);
+    const int n_series = roi_model_series_count(m);
+    const int api = ROI_SERIES_FIXED_COUNT + 3;
+    const int stake = ROI_SERIES_FIXED_COUNT + m->n_streams + 0;
+    const int compute = ROI_SERIES_FIXED_COUNT + m->n_streams + 1;
+    double out[ROI_OUT_COUNT];
+    double *series = calloc((size_t)n_series * T, sizeof *series);
+    run_trial(m, out, series);
+#define AT(s, t) series[(size_t)(s) * T + (t)]
+    const double compute_by_hand[8] = {0, 0, 10, 10 * 1.1, 10 * 1.1 * 1.1, 0, 0, 0};
+    for (int t = 0; t < T; t++) {
+        assert_near(AT(compute, t), compute_by_hand[t], 1e-12);
+        assert_near(AT(stake, t), t == 5 ? 50 : 0, 0);
+        if (t < 5 || t > 6)
+            assert_near(AT(api, t), 0, 0);
+    }
+    /* t = 5: M0 10, growth counted from its start (none yet), share 0.5, m_5 = e^0.2
+     * capped at 1.1; t = 6: growth 1.2 a quarter, m_6 = e^0.1 also above the cap */
+    assert_near(AT(api, 5), 10 * 0.5 * 1.1, 1e-12);
+    assert_near(AT(api, 6), 10 * 1.2 * 0.5 * 1.1, 1e-12);
+
+    m->versions[1].cancel = 1;
+    assert_int_equal(roi_model_validate(m, &err), ROI_OK);
+    run_trial(m, out, series);
+    double amount = 10;
+    for (int t = 0; t < T; t++) {
+        assert_near(AT(ROI_SERIES_SCORE, t), t < 3 ? 0 : 50, 0);
+        assert_near(AT(api, t), 0, 0);
+        assert_near(AT(stake, t), 0, 0);
+        assert_near(AT(compute, t), t < 2 ? 0 : amount, 1e-9);
+        if (t >= 2)
+            amount *= 1.1;
+    }
+#undef AT
+    free(series);
+    roi_model_free(m);
+
+    /* a version given after a cancelled one never ships either */
+    m = small_model();
+    m->versions[0].cancel = 1;
+    assert_int_equal(roi_model_validate(m, &err), ROI_OK);
+    series = calloc((size_t)n_series * T, sizeof *series);
+    run_trial(m, out, series);
+    for (int t = 0; t < T; t++) {
+        assert_near(series[(size_t)ROI_SERIES_SCORE * T + t], 0, 0);
+        assert_near(series[(size_t)ROI_SERIES_QUALITY * T + t], 0, 0);
+    }
+    free(series);
+    roi_model_free(m);
+
+    /* an event's offset must be a whole number of quarters */
+    m = small_model();
+    m->spend[1].to_event = (roi_event){2, roi_test_const(m, 0.5)};
+    assert_string_equal(invalid(m), "compute.to: must be in [-400, 400] and whole, got 0.5");
+    roi_model_free(m);
+}
+
 /* ---- the optimised trial against a straightforward reference --------------------- */
 /*
  * ref_trial is roi_model_trial as first written: one quarter at a time, every factor
@@ -1069,6 +1149,7 @@ int main(void)
         cmocka_unit_test(test_small_model_by_hand),
         cmocka_unit_test(test_output_and_series_names),
         cmocka_unit_test(test_validation_messages),
+        cmocka_unit_test(test_events_and_cancel),
         cmocka_unit_test(test_trial_matches_reference),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

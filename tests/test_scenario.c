@@ -174,15 +174,16 @@ static void test_bundled_list(void **state)
     roi_error err;
     assert_int_equal(roi_scenario_bundled(&files, &err), ROI_OK);
     const char *expect[] = {"base", "v2_60plus", "v2_slips", "distribution_converts",
-                            "data_moat", "no_moat", "rollout_slips", "bull", "bear"};
+                            "data_moat", "no_moat", "rollout_slips", "bull", "bear",
+                            "stop_after_v2"};
     int n = 0;
     for (; files[n]; n++) {
-        assert_true(n < 9);
+        assert_true(n < 10);
         assert_non_null(strstr(files[n], expect[n]));
         roi_model *m = load_ok(files[n], NULL, 0);
         roi_model_free(m);
     }
-    assert_int_equal(n, 9);
+    assert_int_equal(n, 10);
     roi_scenario_list_free(files);
 }
 
@@ -230,6 +231,7 @@ static void value_of(const roi_decl *d, const roi_param *p, int kind, char *buf,
     case ROI_PARAM_QUARTER: case ROI_PARAM_START: snprintf(buf, size, "\"2026Q1\""); break;
     case ROI_PARAM_END: snprintf(buf, size, "\"2026Q4\""); break;
     case ROI_PARAM_QUARTER_OR_END: snprintf(buf, size, "\"end\""); break;
+    case ROI_PARAM_WHEN: snprintf(buf, size, "release(\"version1\") + 1"); break;
     case ROI_PARAM_BOOLEAN: snprintf(buf, size, "true"); break;
     case ROI_PARAM_STRING: snprintf(buf, size, "\"a title\""); break;
     case ROI_PARAM_ENUM:
@@ -248,6 +250,8 @@ static void value_of(const roi_decl *d, const roi_param *p, int kind, char *buf,
     case ROI_PARAM_GRID: snprintf(buf, size, "{ { 1, 2 } }"); break;
     case ROI_PARAM_STAT: snprintf(buf, size, "\"mean\""); break;
     case ROI_PARAM_CONDITION: snprintf(buf, size, "x_in:at_least(0.5)"); break;
+    case ROI_PARAM_NAMES: snprintf(buf, size, "{ \"scenario\", \"other\" }"); break;
+    case ROI_PARAM_INPUTS: snprintf(buf, size, "{ \"x_in\" }"); break;
     default: snprintf(buf, size, "nil"); break;
     }
 }

@@ -46,7 +46,7 @@ for key in ("version", "seed", "trials", "scenarios"):
 check(doc["trials"] == int(TRIALS), "trials recorded")
 names = [s["name"] for s in doc["scenarios"]]
 check(names == ["base", "v2_60plus", "v2_slips", "distribution_converts", "data_moat",
-                "no_moat", "rollout_slips", "bull", "bear"], "bundled scenarios in order: %s" % names)
+                "no_moat", "rollout_slips", "bull", "bear", "stop_after_v2"], "bundled scenarios in order: %s" % names)
 STATS = "mean sd se min max p1 p5 p10 p25 p50 p75 p90 p95 p99 prob_positive cvar5".split()
 OUTPUTS = "npv npv_horizon roi_multiple irr payback total_spend total_revenue peak_active".split()
 for s in doc["scenarios"]:

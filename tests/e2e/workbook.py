@@ -95,7 +95,7 @@ check(not any(f.startswith(".") for f in os.listdir(work)), "no temporary file l
 wb = openpyxl.load_workbook(xlsx)
 
 # ---- sheets and charts -----------------------------------------------------------------
-check(wb.sheetnames == ["Summary", "Drivers", "Compare", "Goals"] + names +
+check(wb.sheetnames == ["Summary", "Drivers", "Compare", "Goals", "Decisions"] + names +
       ["Inputs", "Series", "Run"], "sheet order: %s" % wb.sheetnames)
 summary = wb["Summary"]
 check(len(summary._charts) == 2, "Summary has its NPV range chart and the S-curves")
@@ -493,6 +493,22 @@ def check_analysis(wb, doc, tag):
 
 
 check_analysis(wb, doc, "bundled")
+
+# Decisions: the JSON's decisions, an answer row and one V(t) chart per signal.
+dws = wb["Decisions"]
+decs = [d for d in doc["decisions"]]
+check(len(decs) == 1, "the bundled run evaluates its decision")
+check(len(dws._charts) == sum(len(d["signals"]) for d in decs), "Decisions: a chart per signal")
+cells = [c.value for row in dws.iter_rows() for c in row if c.value is not None]
+for d in decs:
+    for key in ("v0", "perfect", "evpi"):
+        check(any(isinstance(v, (int, float)) and abs(v - d[key]) <= 1e-12 * abs(d[key])
+                  for v in cells),
+              "Decisions holds %s of %s" % (key, d["name"]))
+    for sg in d["signals"]:
+        check(sg["input"] in cells, "Decisions lists signal %s" % sg["input"])
+    check(any(isinstance(v, str) and v.startswith("Answer: choose %s" % d["best_option"])
+              for v in cells), "Decisions answers in words")
 check(any(g["status"] == "found" for s in scen for g in s["goals"]), "a goal seek answered")
 
 # A what-if with a two-input sweep, a goal that cannot be reached, a stress test and a
@@ -550,10 +566,10 @@ oddx = os.path.join(work, "odd.xlsx")
 run("-n", "100", "--quiet", "--xlsx", oddx, odd, os.path.join(src, "scenarios/base.lua"),
     os.path.join(src, "scenarios/base.lua"), clash)
 owb = openpyxl.load_workbook(oddx)
-check(owb.sheetnames == ["Summary", "Drivers", "Compare", "Goals",
+check(owb.sheetnames == ["Summary", "Drivers", "Compare", "Goals", "Decisions",
                          "Very long scenario name_ with _", "base", "base~2", "drivers~2",
                          "Inputs", "Series", "Run"], "sanitized sheet names: %s" % owb.sheetnames)
-check([len(owb[n]._charts) for n in owb.sheetnames[4:7]] == [8, 8, 8],
+check([len(owb[n]._charts) for n in owb.sheetnames[5:8]] == [8, 8, 8],
       "charts on sheets with odd names")
 os.remove(odd)
 os.remove(clash)
