@@ -9,6 +9,7 @@
 #include <gsl/gsl_randist.h>
 #include <gsl/gsl_rng.h>
 
+#include "dist.h"
 #include "rng.h"
 
 /* Random123's kat_vectors for philox4x32 with 10 rounds: counter (4 words), key
@@ -175,6 +176,44 @@ static void test_uniforms_batch(void **state)
         }
 }
 
+/*
+ * roi_dist_by_uniform is what lets the runner and the analysis draw a block of trials
+ * by batch uniforms and quantiles: where it says so, roi_dist_sample must be exactly the
+ * quantile at the stream's first uniform; it says no for the fixed family and the
+ * untruncated beta and PERT (GSL's sampler), and yes for every other family.
+ */
+static void test_by_uniform_is_sample(void **state)
+{
+    (void)state;
+    roi_error err;
+    roi_dist d[11];
+    const double v[3] = {1, 2, 5}, p[3] = {0.2, 0.5, 0.3};
+    assert_int_equal(roi_dist_fixed(&d[0], 3.0, "", &err), ROI_OK);
+    assert_int_equal(roi_dist_uniform(&d[1], -1, 4, "", &err), ROI_OK);
+    assert_int_equal(roi_dist_normal(&d[2], 2, 3, "", &err), ROI_OK);
+    assert_int_equal(roi_dist_lognormal_p5p95(&d[3], 5, 30, "", &err), ROI_OK);
+    assert_int_equal(roi_dist_triangular(&d[4], 0, 0.3, 2, "", &err), ROI_OK);
+    assert_int_equal(roi_dist_pert(&d[5], 0, 0.3, 2, "", &err), ROI_OK);
+    assert_int_equal(roi_dist_beta(&d[6], 2, 5, 0, 1, "", &err), ROI_OK);
+    assert_int_equal(roi_dist_bernoulli(&d[7], 0.3, "", &err), ROI_OK);
+    assert_int_equal(roi_dist_discrete(&d[8], v, p, 3, "", &err), ROI_OK);
+    assert_int_equal(roi_dist_normal(&d[9], 0, 1, "", &err), ROI_OK);
+    assert_int_equal(roi_dist_truncate(&d[9], -0.5, 2, "", &err), ROI_OK);
+    assert_int_equal(roi_dist_beta(&d[10], 3, 2, 10, 20, "", &err), ROI_OK);
+    assert_int_equal(roi_dist_truncate(&d[10], 12, 19, "", &err), ROI_OK);
+    const int want[11] = {0, 1, 1, 1, 1, 0, 0, 1, 1, 1, 1};
+    gsl_rng *r = gsl_rng_alloc(roi_rng_philox);
+    uint64_t key = roi_rng_key(7, "by_uniform");
+    for (int k = 0; k < 11; k++) {
+        assert_int_equal(roi_dist_by_uniform(&d[k]), want[k]);
+        for (uint64_t t = 0; want[k] && t < 2000; t++)
+            assert_true(roi_dist_sample(&d[k], key, t, r) ==
+                        roi_dist_quantile(&d[k], roi_rng_uniform(key, t, 0)));
+        roi_dist_free(&d[k]);
+    }
+    gsl_rng_free(r);
+}
+
 static void test_gsl_type(void **state)
 {
     (void)state;
@@ -249,6 +288,7 @@ int main(void)
         cmocka_unit_test(test_seeds_trials_draws_differ),
         cmocka_unit_test(test_chisquare_uniformity),
         cmocka_unit_test(test_uniforms_batch),
+        cmocka_unit_test(test_by_uniform_is_sample),
         cmocka_unit_test(test_gsl_type),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
