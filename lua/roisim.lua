@@ -165,6 +165,21 @@ local function need(fname, i, v, pname)
   return v
 end
 
+-- Text a scenario gives as a name or title reaches terminals and reports: it may not
+-- hold control characters (escape sequences, carriage returns; C1 controls), nor, in
+-- a name or title, a line break (`multiline`: a description may have tabs and line
+-- breaks). Raises at loc (or the author's line).
+local function check_text(what, s, loc, multiline)
+  local bad = multiline and str_find(s, "[%z\1-\8\11-\31\127]") or (not multiline and str_find(s, "[%c\127]"))
+  local c1 = str_find(s, "\194[\128-\159]")
+  local at = bad and c1 and math.min(bad, c1) or bad or c1
+  if at then
+    fail(fmt("%s holds a control character (byte %d at position %d); names and titles are "
+      .. "shown on terminals and in reports, so they may not", what, s:byte(at), at), loc)
+  end
+  return s
+end
+
 local function no_extra(fname, n, max)
   if n > max then fail(fmt("%s takes %d parameters, got %d", fname, max, n)) end
 end
@@ -388,6 +403,7 @@ end
 -- and common random numbers (instead of the path it is assigned to).
 function Value:named(label)
   if type(label) ~= "string" or label == "" then fail("named takes a non-empty string") end
+  check_text("the name given to named", label)
   local data = VDATA[self]
   if not data or data.op ~= "dist" then fail("named applies to a distribution, not to an expression") end
   if data.name and data.name ~= label then
@@ -619,6 +635,8 @@ end
 
 local function check_analysis(kind, name, spec, loc)
   local what = fmt("%s \"%s\"", kind, name)
+  check_text(kind .. " name", name, loc)
+  if type(spec.title) == "string" then check_text(what .. ": title", spec.title, loc) end
   if kind == "decision" then return check_decision(what, spec, loc) end
   local function is_in(v, list) for _, x in ipairs(list) do if v == x then return true end end return false end
   if spec.title ~= nil and type(spec.title) ~= "string" then fail(what .. ": title must be a string", loc) end
@@ -761,6 +779,7 @@ local function check_field(st, what, ftype, v, loc)
     end
   elseif ftype == "string" then
     if type(v) ~= "string" then fail(fmt("%s must be a string, got %s", what, type(v))) end
+    check_text(what, v, loc)
   elseif ftype == "condition" then
     if type(v) ~= "string" and not is_value(v) then
       fail(fmt("%s must be a condition such as \"v2.score >= 60\" or v2.score:at_least(60), got %s",
@@ -1088,6 +1107,8 @@ local function add_scenario(st, env_lib)
     if spec.description ~= nil and type(spec.description) ~= "string" then
       fail("scenario.description must be a string", loc)
     end
+    if spec.title then check_text("scenario.title", spec.title, loc) end
+    if spec.description then check_text("scenario.description", spec.description, loc, true) end
     local parents = spec.extends
     if type(parents) == "string" then parents = { parents } end
     if parents ~= nil and type(parents) ~= "table" then

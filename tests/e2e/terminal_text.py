@@ -18,10 +18,8 @@ import sys
 
 RAW = re.compile(rb"[\x00-\x08\x0b-\x1f\x7f]|\xc2[\x80-\x9f]")
 
-SCENARIO = (b'scenario { extends = "base", title = "a\\27[31mred" }\n'
-            b'frontier.slope = normal(5, 1.5):named("n\\rx\\194\\155y")\n'
-            b'goal "g\\27]0;pwned\\7" { input = "v2.score", output = "npv", stat = "mean",\n'
-            b'  target = 0, low = 40, high = 80, trials = 1000 }\n')
+SCENARIO = b'scenario { extends = "base" }\n'
+REFUSED = b'goal "g\\27]0;pwned\\7" { input = "v2.score", output = "npv", stat = "mean", target = 0, low = 40, high = 80 }\n'
 
 
 def main():
@@ -47,7 +45,6 @@ def main():
                          capture_output=True, timeout=300)
     check("run succeeds", run.returncode == 0, run.stderr)
     check("the summary holds no control character", not RAW.search(run.stdout), run.stdout)
-    check("the goal name is shown escaped", b"g\\x1b]0;pwned\\x07" in run.stdout, run.stdout)
     check("the file's name is shown escaped", b"evil\\x1b[2J" in run.stdout, run.stdout)
     out = os.path.join(work, "r.json")
     js = subprocess.run([roisim.encode(), b"run", b"-n", b"200", b"--json", b"-", name],
@@ -57,8 +54,8 @@ def main():
           not RAW.search(js.stderr), js.stderr)
     try:
         doc = json.loads(js.stdout)
-        check("the JSON keeps the title as written",
-              doc["scenarios"][0]["title"] == "a\x1b[31mred", js.stdout)
+        check("the JSON keeps the file's name as written",
+              doc["scenarios"][0]["name"] == "evil\x1b[2J", js.stdout)
     except ValueError:
         check("the JSON parses", False, js.stdout)
     bad = subprocess.run([roisim.encode(), b"check", b"--quiet", b"--set",
@@ -67,6 +64,13 @@ def main():
     check("a failing check exits 1", bad.returncode == 1, bad.stderr)
     check("its message holds no control character", not RAW.search(bad.stderr), bad.stderr)
     check("its message shows them escaped", b"x\\x1b[2J\\x0dy" in bad.stderr, bad.stderr)
+    with open(os.path.join(work.encode(), b"goal.lua"), "wb") as fp:
+        fp.write(SCENARIO + REFUSED)
+    ref = subprocess.run([roisim.encode(), b"check", b"--quiet", b"goal.lua"], cwd=work, env=env,
+                         capture_output=True, timeout=120)
+    check("a goal name with control characters is refused at its line",
+          ref.returncode == 1 and b"goal.lua:2: goal name holds a control character" in ref.stderr,
+          ref.stderr)
     print("%d terminal text check(s) failed" % failures)
     return 1 if failures else 0
 

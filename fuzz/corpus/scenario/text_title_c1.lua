@@ -1,0 +1,3 @@
+-- A C1 control (CSI, U+009B) in a surface title.
+scenario { extends = "base" }
+meta_ai.title = "x\194\155y"

@@ -1,0 +1,4 @@
+-- expect: the name given to named holds a control character (byte 13 at position 2)
+-- A carriage return in an input name would overwrite the line it is printed on.
+scenario { extends = "base" }
+frontier.slope = normal(5, 1.5):named("n\rx")
