@@ -248,10 +248,12 @@ lxw_error xl_write_summary(xctx *x)
     TRY(xl_put_str(ws, 1, 0, line, f->note));
     char units[512];
     snprintf(units, sizeof units, "P(NPV > 0) is the share of simulated trials in which the "
-             "investment's net present value is positive. Money in %s (%s%s), users in "
-             "billions (B) or millions (M).", x->unit, x->mu.symbol,
+             "investment's net present value is positive. Money in %s (%s%s)%s", x->unit,
+             x->mu.symbol,
              x->mu.letter[0] == 'B' ? " billions" : x->mu.letter[0] == 'M' ? " millions"
-             : x->mu.letter[0] == 'K' ? " thousands" : "");
+             : x->mu.letter[0] == 'K' ? " thousands" : "",
+             any_has(x, 1) ? "; users as counts, marked M (millions) or B (billions) where "
+                             "that large." : ".");
     TRY(xl_put_str(ws, 2, 0, units, f->note));
     lxw_error e = LXW_NO_ERROR;
     plain_words(x, ws, &e);
