@@ -585,6 +585,31 @@ static const char *binary_symbol(roi_node_kind kind)
  * deep has 2^40 paths) or however deep it is (the C stack). */
 enum { DESCRIBE_DEPTH = 64 };
 
+/* A constant (as the author wrote it, else %g) or an input (at the top: its
+ * distribution or the author's words; inside an expression: its name). */
+static void describe_leaf(const roi_node *nd, int top, int min_prec, text *t)
+{
+    if (nd->kind == ROI_NODE_CONST && nd->written) {
+        emit(t, nd->written);
+    } else if (nd->kind == ROI_NODE_CONST) {
+        char num[64];
+        snprintf(num, sizeof num, "%g", nd->value);
+        /* a negative literal under an operator reads better in parentheses */
+        int paren = nd->value < 0 && min_prec > PREC_ADD;
+        emit(t, paren ? "(" : "");
+        emit(t, num);
+        emit(t, paren ? ")" : "");
+    } else if (top && nd->written) {
+        emit(t, nd->written); /* the author's own words */
+    } else if (top) {
+        char dist_text[256];
+        roi_dist_describe(&nd->dist, dist_text, sizeof dist_text);
+        emit(t, dist_text);
+    } else {
+        emit(t, nd->name);
+    }
+}
+
 static void describe_at(const roi_graph *g, int i, int top, int min_prec, int depth, text *t);
 
 static void describe_rec(const roi_graph *g, int i, int top, int min_prec, text *t)
@@ -601,7 +626,6 @@ static void describe_at(const roi_graph *g, int i, int top, int min_prec, int de
         return;
     }
     const roi_node *nd = &g->nodes[i];
-    char num[64];
     int prec = precedence(nd->kind);
     int paren = prec < min_prec;
 
@@ -609,30 +633,8 @@ static void describe_at(const roi_graph *g, int i, int top, int min_prec, int de
         emit(t, "(");
     switch (nd->kind) {
     case ROI_NODE_CONST:
-        if (nd->written) {
-            emit(t, nd->written);
-        } else {
-            snprintf(num, sizeof num, "%g", nd->value);
-            /* a negative literal under an operator reads better in parentheses */
-            if (nd->value < 0 && min_prec > PREC_ADD) {
-                emit(t, "(");
-                emit(t, num);
-                emit(t, ")");
-            } else {
-                emit(t, num);
-            }
-        }
-        break;
     case ROI_NODE_INPUT:
-        if (top && nd->written) {
-            emit(t, nd->written); /* the author's own words */
-        } else if (top) {
-            char dist_text[256];
-            roi_dist_describe(&nd->dist, dist_text, sizeof dist_text);
-            emit(t, dist_text);
-        } else {
-            emit(t, nd->name);
-        }
+        describe_leaf(nd, top, min_prec, t);
         break;
     case ROI_NODE_NEG:
         emit(t, "-");
