@@ -290,18 +290,45 @@ static const char *file_kind(const struct stat *st)
     return "not a regular file";
 }
 
-/* Nonzero when the real location of `path` lies inside the real directory `dir` and is
- * the file `opened` (same device and inode): the file read is the one checked, even if
- * a name on the way was swapped in between. Else a message in why. */
-static int opened_inside(const char *path, const char *dir, const struct stat *opened,
-                         char *why, size_t whysize)
+/* Where the open file fd really is: /proc/self/fd names the file itself, whatever
+ * happened to the name it was opened by. Else the real path of `path`, checked to be
+ * fd's file (same device and inode, the last component not a link: lstat, so that a
+ * link swapped in after realpath is not followed). 0 with a message in why. */
+static int opened_path(int fd, const char *path, const struct stat *opened, char *out,
+                       size_t size, char *why, size_t whysize)
 {
-    char real_dir[PATH_MAX], real_path[PATH_MAX];
+    char proc[64];
+    snprintf(proc, sizeof proc, "/proc/self/fd/%d", fd);
+    ssize_t k = readlink(proc, out, size - 1);
+    if (k > 0 && out[0] == '/') {
+        out[k] = '\0';
+        return 1;
+    }
     struct stat now;
-    if (!realpath(dir, real_dir) || !realpath(path, real_path) || stat(real_path, &now) != 0) {
+    if (!realpath(path, out) || lstat(out, &now) != 0) {
         snprintf(why, whysize, "cannot resolve '%s': %s", path, strerror(errno));
         return 0;
     }
+    if (!S_ISREG(now.st_mode) || now.st_dev != opened->st_dev || now.st_ino != opened->st_ino) {
+        snprintf(why, whysize, "'%s' was replaced while it was being opened; try again", path);
+        return 0;
+    }
+    return 1;
+}
+
+/* Nonzero when the file open as fd (opened from `path`, its status `opened`) lies inside
+ * the real directory `dir`: the file read is the one checked, even if a name on the way
+ * was swapped in between. Else a message in why. */
+static int opened_inside(int fd, const char *path, const char *dir, const struct stat *opened,
+                         char *why, size_t whysize)
+{
+    char real_dir[PATH_MAX], real_path[PATH_MAX];
+    if (!realpath(dir, real_dir)) {
+        snprintf(why, whysize, "cannot resolve '%s': %s", dir, strerror(errno));
+        return 0;
+    }
+    if (!opened_path(fd, path, opened, real_path, sizeof real_path, why, whysize))
+        return 0;
     size_t n = strlen(real_dir);
     int inside = strncmp(real_path, real_dir, n) == 0 &&
                  (real_path[n] == '/' || (n > 0 && real_dir[n - 1] == '/'));
@@ -310,10 +337,6 @@ static int opened_inside(const char *path, const char *dir, const struct stat *o
                  "'%s' leads to '%s', outside the folder '%s' (a symbolic link?); a scenario "
                  "may only extend files in its own folder or the bundled ones",
                  path, real_path, real_dir);
-        return 0;
-    }
-    if (now.st_dev != opened->st_dev || now.st_ino != opened->st_ino) {
-        snprintf(why, whysize, "'%s' was replaced while it was being opened; try again", path);
         return 0;
     }
     return 1;
@@ -342,7 +365,7 @@ static char *read_text(const char *path, const char *dir, size_t *len, char id[6
                  file_kind(&st));
         goto fail;
     }
-    if (dir && !opened_inside(path, dir, &st, why, whysize))
+    if (dir && !opened_inside(fd, path, dir, &st, why, whysize))
         goto fail;
     if (st.st_size > (off_t)SCENARIO_MAX_BYTES) {
         snprintf(why, whysize, "scenario '%s' is larger than %u bytes", path,
