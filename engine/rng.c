@@ -101,8 +101,9 @@ double roi_rng_uniform(uint64_t key, uint64_t trial, uint64_t draw)
 }
 
 /* Built for several instruction sets, picked at load time: the same integer arithmetic
- * on each, so the same bits. */
-#if defined(__x86_64__) && defined(__has_attribute)
+ * on each, so the same bits. GCC only: clang 14 names an external multi-versioned
+ * function's resolver "name.ifunc", so other files could not link to it. */
+#if defined(__x86_64__) && defined(__has_attribute) && !defined(__clang__)
 #if __has_attribute(target_clones)
 #define RNG_CLONES __attribute__((target_clones("avx512f", "avx2", "default"), optimize("O3")))
 #endif
