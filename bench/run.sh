@@ -81,9 +81,9 @@ timed() {
         rss=$(awk -F: '/Maximum resident set size/ { print $2 / 1024 }' "$work/err")
     fi
     echo "$wall $cpu $rss" >>"$f.w"
-    # roisim --timings: loading simulation statistics goal-seeks analysis reports;
+    # roisim --timings: loading simulation statistics goal-seeks analysis [decisions] reports;
     # roisim-ref: simulation sensitivity goal-seek statistics
-    sed -n -e 's/^timings: loading \([0-9.]*\) s, simulation \([0-9.]*\) s, statistics \([0-9.]*\) s, goal seeks \([0-9.]*\) s, analysis \([0-9.]*\) s, reports \([0-9.]*\) s$/\1 \2 \3 \4 \5 \6/p' \
+    sed -n -e 's/^timings: loading \([0-9.]*\) s, simulation \([0-9.]*\) s, statistics \([0-9.]*\) s, goal seeks \([0-9.]*\) s, analysis \([0-9.]*\) s, \(decisions [0-9.]* s, \)\{0,1\}reports \([0-9.]*\) s$/\1 \2 \3 \4 \5 \7/p' \
         -e 's/^ref timings: simulation \([0-9.]*\) s, sensitivity \([0-9.]*\) s, goal seek \([0-9.]*\) s, statistics \([0-9.]*\) s$/0 \1 \4 \3 \2 0/p' \
         "$work/err" >>"$f.p"
 }
