@@ -793,3 +793,13 @@ void roi_atomic_remove_temps(void)
         }
     }
 }
+
+roi_status roi_atomic_write_text(const char *path, const char *text, roi_error *err)
+{
+    roi_atomic_file af = {0};
+    size_t len = strlen(text);
+    ROI_TRY(roi_atomic_open(&af, path, err));
+    if (fwrite(text, 1, len, af.fp) != len || fputc('\n', af.fp) == EOF)
+        return roi_atomic_fail(&af, errno, err);
+    return roi_atomic_commit(&af, err);
+}

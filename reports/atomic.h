@@ -79,6 +79,10 @@ roi_status roi_atomic_open_named(roi_atomic_file *af, const char *path, roi_erro
  */
 roi_status roi_atomic_commit(roi_atomic_file *af, roi_error *err);
 
+/* A whole report held in memory: text and a newline written to path through
+ * roi_atomic_open and roi_atomic_commit (in a batch, put in place with the others). */
+roi_status roi_atomic_write_text(const char *path, const char *text, roi_error *err);
+
 /*
  * Abandons a report after a failed write: closes and removes the temporary file and
  * records ROI_ERR_IO with "cannot write '<target>': <strerror(errnum)>" (errnum 0: "write

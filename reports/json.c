@@ -780,8 +780,6 @@ done:
 roi_status roi_report_json_write(const roi_results *res, const roi_report_meta *meta,
                                  const char *path, roi_error *err)
 {
-    roi_status st = ROI_OK;
-    roi_atomic_file af = {0};
     char *text = document(res, meta), *clean = NULL;
     /* The one place every string of the document (keys included) passes: bytes that
      * are not UTF-8 (a title, a file name) become U+FFFD, as RFC 8259 asks of JSON
@@ -791,19 +789,8 @@ roi_status roi_report_json_write(const roi_results *res, const roi_report_meta *
         cJSON_free(text);
         return roi_error_set(err, ROI_ERR_NOMEM, NULL, "out of memory building the JSON report");
     }
-    size_t len = strlen(out);
-
     /* "-" is standard output: atomic.c stages it and writes it through at commit. */
-    st = roi_atomic_open(&af, path, err);
-    if (st != ROI_OK)
-        goto done;
-    if (fwrite(out, 1, len, af.fp) != len || fputc('\n', af.fp) == EOF) {
-        st = roi_atomic_fail(&af, errno, err);
-        goto done;
-    }
-    st = roi_atomic_commit(&af, err);
-
-done:
+    roi_status st = roi_atomic_write_text(path, out, err);
     free(clean);
     cJSON_free(text);
     return st;

@@ -379,28 +379,14 @@ done:
 roi_status roi_report_sipmath_write(const roi_results *res, const roi_report_meta *meta,
                                     const char *path, roi_error *err)
 {
-    roi_atomic_file af = {0};
     char *text = document(res, meta, err), *clean = NULL;
     if (!text)
         return err && err->status ? err->status : ROI_ERR_NOMEM;
     /* Names and file names that are not UTF-8 become U+FFFD, as JSON requires. */
     const char *out = roi_text_clean(text, 0, &clean);
-    roi_status st = ROI_OK;
-    if (!out) {
-        st = roi_error_set(err, ROI_ERR_NOMEM, NULL, "out of memory building the SIPmath library");
-        goto done;
-    }
-    size_t len = strlen(out);
-    st = roi_atomic_open(&af, path, err);
-    if (st != ROI_OK)
-        goto done;
-    if (fwrite(out, 1, len, af.fp) != len || fputc('\n', af.fp) == EOF) {
-        st = roi_atomic_fail(&af, errno, err);
-        goto done;
-    }
-    st = roi_atomic_commit(&af, err);
-
-done:
+    roi_status st = out ? roi_atomic_write_text(path, out, err)
+                        : roi_error_set(err, ROI_ERR_NOMEM, NULL,
+                                        "out of memory building the SIPmath library");
     free(clean);
     cJSON_free(text);
     return st;
