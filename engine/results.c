@@ -269,21 +269,30 @@ const double roi_scurve_levels[ROI_SCURVE_POINTS] = {
     0.525, 0.55,  0.575, 0.6,   0.625, 0.65,  0.675, 0.7,   0.725, 0.75,  0.775,
     0.8,   0.825, 0.85,  0.875, 0.9,   0.925, 0.95,  0.975, 0.99,  0.995};
 
+/* Output k's finite values over the run's trials, sorted (*v: caller frees; NULL and
+ * ROI_ERR_NOMEM when out of memory). */
+static roi_status finite_sorted(const roi_run *run, roi_output k, double **v, size_t *n)
+{
+    *n = 0;
+    *v = malloc((run->trials + 1) * sizeof **v);
+    if (!*v)
+        return ROI_ERR_NOMEM;
+    for (size_t i = 0; i < run->trials; i++) {
+        double x = roi_run_value(run, k, i);
+        if (isfinite(x))
+            (*v)[(*n)++] = x;
+    }
+    return roi_stats_sort(*v, *n);
+}
+
 roi_status roi_results_distribution(const roi_run *run, roi_output k, roi_distribution *out)
 {
     memset(out, 0, sizeof *out);
     for (int j = 0; j < ROI_SCURVE_POINTS; j++)
         out->scurve[j] = NAN;
-    double *v = malloc((run->trials + 1) * sizeof *v);
-    if (!v)
-        return ROI_ERR_NOMEM;
-    size_t n = 0;
-    for (size_t i = 0; i < run->trials; i++) {
-        double x = roi_run_value(run, k, i);
-        if (isfinite(x))
-            v[n++] = x;
-    }
-    roi_status st = roi_stats_sort(v, n);
+    double *v;
+    size_t n;
+    roi_status st = finite_sorted(run, k, &v, &n);
     if (st == ROI_OK) {
         out->n = n;
         roi_stats_histogram(v, n, &out->hist);
@@ -297,16 +306,9 @@ roi_status roi_results_distribution(const roi_run *run, roi_output k, roi_distri
 roi_status roi_results_upper_tail_mean(const roi_run *run, roi_output k, double *out)
 {
     *out = NAN;
-    double *v = malloc((run->trials + 1) * sizeof *v);
-    if (!v)
-        return ROI_ERR_NOMEM;
-    size_t n = 0;
-    for (size_t i = 0; i < run->trials; i++) {
-        double x = roi_run_value(run, k, i);
-        if (isfinite(x))
-            v[n++] = x;
-    }
-    roi_status st = roi_stats_sort(v, n);
+    double *v;
+    size_t n;
+    roi_status st = finite_sorted(run, k, &v, &n);
     if (st == ROI_OK && n > 0) {
         size_t tail = (n + 19) / 20; /* ceil(0.05 n) */
         *out = roi_stats_sum(v + (n - tail), tail) / (double)tail;
