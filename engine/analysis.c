@@ -230,16 +230,31 @@ static int by_uniform(const ctx *c, int node)
     return !c->plan && roi_dist_by_uniform(&c->m->graph.nodes[node].dist);
 }
 
+/* Trials per batch of a beta's generator words (8 KB on the stack). */
+#define WORDS_CHUNK 256
+
 /* x[i] = input_value(node, i) for lo <= i < hi, on the calling thread (scratch r): the
- * uniforms in one batch where by_uniform, then the quantiles: roi_dist_sample's doubles. */
+ * uniforms in one batch where by_uniform, then the quantiles; for a beta or PERT the
+ * generator's first words in batches: roi_dist_sample's doubles either way. */
 static void input_chunk(const ctx *c, int node, size_t lo, size_t hi, double *x, gsl_rng *r)
 {
+    const roi_dist *d = &c->m->graph.nodes[node].dist;
+    if (!c->plan && roi_dist_by_words(d)) { /* the generator's first words in batches */
+        uint32_t w[WORDS_CHUNK * ROI_RNG_GSL_WORDS];
+        for (size_t i0 = lo; i0 < hi; i0 += WORDS_CHUNK) {
+            const size_t m = hi - i0 < WORDS_CHUNK ? hi - i0 : WORDS_CHUNK;
+            roi_rng_gsl_words(c->keys[node], (uint64_t)i0, m, w);
+            for (size_t k = 0; k < m; k++)
+                x[i0 + k] = roi_dist_sample_words(d, c->keys[node], (uint64_t)(i0 + k),
+                                                  w + k * ROI_RNG_GSL_WORDS, r);
+        }
+        return;
+    }
     if (!by_uniform(c, node)) {
         for (size_t i = lo; i < hi; i++)
             x[i] = input_value(c, node, i, r);
         return;
     }
-    const roi_dist *d = &c->m->graph.nodes[node].dist;
     roi_rng_uniforms(c->keys[node], (uint64_t)lo, hi - lo, x + lo);
     for (size_t i = lo; i < hi; i++)
         x[i] = roi_dist_quantile(d, x[i]);

@@ -713,7 +713,7 @@ double roi_dist_sample(const roi_dist *d, uint64_t key, uint64_t trial, gsl_rng 
 {
     if (d->family == ROI_DIST_FIXED)
         return d->p[0];
-    if (!d->truncated && (d->family == ROI_DIST_BETA || d->family == ROI_DIST_PERT)) {
+    if (roi_dist_by_words(d)) {
         /* GSL's gamma-ratio sampler is much cheaper than the incomplete-beta inverse. */
         roi_rng_seek(scratch, key, trial);
         return d->c[3] + d->c[2] * gsl_ran_beta(scratch, d->c[0], d->c[1]);
@@ -724,6 +724,18 @@ double roi_dist_sample(const roi_dist *d, uint64_t key, uint64_t trial, gsl_rng 
     if (d->truncated)
         return truncated_quantile(d, u);
     return base_quantile(d, u);
+}
+
+int roi_dist_by_words(const roi_dist *d)
+{
+    return !d->truncated && (d->family == ROI_DIST_BETA || d->family == ROI_DIST_PERT);
+}
+
+double roi_dist_sample_words(const roi_dist *d, uint64_t key, uint64_t trial,
+                             const uint32_t *words, gsl_rng *scratch)
+{
+    roi_rng_seek_words(scratch, key, trial, words);
+    return d->c[3] + d->c[2] * gsl_ran_beta(scratch, d->c[0], d->c[1]);
 }
 
 int roi_dist_by_uniform(const roi_dist *d)

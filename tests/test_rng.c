@@ -214,6 +214,52 @@ static void test_by_uniform_is_sample(void **state)
     gsl_rng_free(r);
 }
 
+/* The generator's words computed ahead are the ones it returns after a seek, at any
+ * start and length; seeked with them it returns the same sequence as without, words
+ * and doubles mixed, past the words given; and a beta or PERT drawn from them is
+ * roi_dist_sample's double. */
+static void test_gsl_words_batch(void **state)
+{
+    (void)state;
+    enum { W = ROI_RNG_GSL_WORDS, NMAX = 45 };
+    const uint64_t key = roi_rng_key(2024, "words");
+    const uint64_t starts[3] = {0, 777, (UINT64_C(1) << 32) - 3};
+    uint32_t out[NMAX * W];
+    gsl_rng *r = gsl_rng_alloc(roi_rng_philox), *q = gsl_rng_alloc(roi_rng_philox);
+    for (int s = 0; s < 3; s++)
+        for (size_t n = 1; n <= NMAX; n += 11) {
+            roi_rng_gsl_words(key, starts[s], n, out);
+            for (size_t j = 0; j < n; j++) {
+                roi_rng_seek(r, key, starts[s] + j);
+                for (int w = 0; w < W; w++)
+                    assert_true(gsl_rng_get(r) == out[j * W + w]);
+                roi_rng_seek(r, key, starts[s] + j);
+                roi_rng_seek_words(q, key, starts[s] + j, out + j * W);
+                for (int i = 0; i < 3 * W; i++) {
+                    if (i % 3 == 1)
+                        assert_true(gsl_rng_uniform(r) == gsl_rng_uniform(q));
+                    else
+                        assert_true(gsl_rng_get(r) == gsl_rng_get(q));
+                }
+            }
+        }
+    roi_error err;
+    roi_dist d[3];
+    assert_int_equal(roi_dist_beta(&d[0], 0.7, 0.4, 0, 1, "", &err), ROI_OK);
+    assert_int_equal(roi_dist_pert(&d[1], 10, 11, 30, "", &err), ROI_OK);
+    assert_int_equal(roi_dist_beta(&d[2], 3, 2, 10, 20, "", &err), ROI_OK);
+    for (int k = 0; k < 3; k++) {
+        assert_true(roi_dist_by_words(&d[k]));
+        roi_rng_gsl_words(key, 500, NMAX, out);
+        for (size_t j = 0; j < NMAX; j++)
+            assert_true(roi_dist_sample_words(&d[k], key, 500 + j, out + j * W, q) ==
+                        roi_dist_sample(&d[k], key, 500 + j, r));
+        roi_dist_free(&d[k]);
+    }
+    gsl_rng_free(r);
+    gsl_rng_free(q);
+}
+
 static void test_gsl_type(void **state)
 {
     (void)state;
@@ -290,6 +336,7 @@ int main(void)
         cmocka_unit_test(test_uniforms_batch),
         cmocka_unit_test(test_by_uniform_is_sample),
         cmocka_unit_test(test_gsl_type),
+        cmocka_unit_test(test_gsl_words_batch),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
