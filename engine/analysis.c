@@ -256,8 +256,7 @@ static void input_chunk(const ctx *c, int node, size_t lo, size_t hi, double *x,
         return;
     }
     roi_rng_uniforms(c->keys[node], (uint64_t)lo, hi - lo, x + lo);
-    for (size_t i = lo; i < hi; i++)
-        x[i] = roi_dist_quantile(d, x[i]);
+    roi_dist_quantiles(d, x + lo, hi - lo);
 }
 
 /* ---- sensitivity and tails ---------------------------------------------------------------- */

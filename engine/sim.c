@@ -222,8 +222,7 @@ static void draw_block(const shape *sh, thread_state *t, size_t lo, size_t hi)
         double *row = t->draws + (size_t)j * ROI_BLOCK;
         if (roi_dist_by_uniform(d)) {
             roi_rng_uniforms(sh->keys[node], (uint64_t)lo, n, row);
-            for (size_t k = 0; k < n; k++)
-                row[k] = roi_dist_quantile(d, row[k]);
+            roi_dist_quantiles(d, row, n);
         } else if (roi_dist_by_words(d)) {
             roi_rng_gsl_words(sh->keys[node], (uint64_t)lo, n, t->words);
             for (size_t k = 0; k < n; k++)
