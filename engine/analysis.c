@@ -673,8 +673,10 @@ static void draw_group(const ctx *c, int k0, size_t n, double *const *next)
 }
 
 /* One group of inputs from k0 (their values already in next[]): ranked while the next
- * group is drawn, then their sums in `groups` passes split by outputs, then their rows
- * and tails, each step as tasks. Called inside a single construct. */
+ * group is drawn, then their sums (with several threads a pass per input, split by
+ * outputs too when there are more threads than inputs; else `groups` passes split by
+ * outputs), then their rows and tails, each step as tasks. Called inside a single
+ * construct. */
 static roi_status one_group(const ctx *c, roi_analysis *an, const out_ranks *orank,
                             sens_state *ss, int k0, const int *outs, int n_outs, int groups)
 {
@@ -694,9 +696,20 @@ static roi_status one_group(const ctx *c, roi_analysis *an, const out_ranks *ora
 #pragma omp taskwait
     for (int q = 0; q < n_sl; q++)
         ROI_TRY(ss->slot[q].st);
-    for (int gi = 0; gi < groups; gi++) {
+    if (groups > 1 && n_sl > 1) {
+        /* By inputs first: each input's pass does the same work, so the threads get
+         * equal shares (a split by outputs leaves one pass the inputs' own sums). */
+        const int per = groups / n_sl > 1 ? groups / n_sl : 1;
+        for (int q = 0; q < n_sl; q++)
+            for (int gi = 0; gi < per; gi++) {
+#pragma omp task firstprivate(q, gi)
+                group_pass(c, an, orank, &ss->slot[q], 1, outs, n_outs, gi, per);
+            }
+    } else {
+        for (int gi = 0; gi < groups; gi++) {
 #pragma omp task firstprivate(gi)
-        group_pass(c, an, orank, ss->slot, n_sl, outs, n_outs, gi, groups);
+            group_pass(c, an, orank, ss->slot, n_sl, outs, n_outs, gi, groups);
+        }
     }
 #pragma omp taskwait
     for (int q = 0; q < n_sl; q++) {
