@@ -230,19 +230,33 @@ static int by_uniform(const ctx *c, int node)
     return !c->plan && roi_dist_by_uniform(&c->m->graph.nodes[node].dist);
 }
 
-/* x[i] = input_value(node, i) for lo <= i < hi, on the calling thread (scratch r): the
- * uniforms in one batch where by_uniform, then the quantiles: roi_dist_sample's doubles. */
+/* Trials per batch of a beta's generator words (8 KB on the stack). */
+#define WORDS_CHUNK 256
+
+/* x[i - lo] = input_value(node, i) for lo <= i < hi, on the calling thread (scratch r): the
+ * uniforms in one batch where by_uniform, then the quantiles; for a beta or PERT the
+ * generator's first words in batches: roi_dist_sample's doubles either way. */
 static void input_chunk(const ctx *c, int node, size_t lo, size_t hi, double *x, gsl_rng *r)
 {
-    if (!by_uniform(c, node)) {
-        for (size_t i = lo; i < hi; i++)
-            x[i] = input_value(c, node, i, r);
+    const roi_dist *d = &c->m->graph.nodes[node].dist;
+    if (!c->plan && roi_dist_by_words(d)) { /* the generator's first words in batches */
+        uint32_t w[WORDS_CHUNK * ROI_RNG_GSL_WORDS];
+        for (size_t i0 = lo; i0 < hi; i0 += WORDS_CHUNK) {
+            const size_t m = hi - i0 < WORDS_CHUNK ? hi - i0 : WORDS_CHUNK;
+            roi_rng_gsl_words(c->keys[node], (uint64_t)i0, m, w);
+            for (size_t k = 0; k < m; k++)
+                x[i0 - lo + k] = roi_dist_sample_words(d, c->keys[node], (uint64_t)(i0 + k),
+                                                       w + k * ROI_RNG_GSL_WORDS, r);
+        }
         return;
     }
-    const roi_dist *d = &c->m->graph.nodes[node].dist;
-    roi_rng_uniforms(c->keys[node], (uint64_t)lo, hi - lo, x + lo);
-    for (size_t i = lo; i < hi; i++)
-        x[i] = roi_dist_quantile(d, x[i]);
+    if (!by_uniform(c, node)) {
+        for (size_t i = lo; i < hi; i++)
+            x[i - lo] = input_value(c, node, i, r);
+        return;
+    }
+    roi_rng_uniforms(c->keys[node], (uint64_t)lo, hi - lo, x);
+    roi_dist_quantiles(d, x, hi - lo);
 }
 
 /* ---- sensitivity and tails ---------------------------------------------------------------- */
@@ -652,15 +666,17 @@ static void draw_group(const ctx *c, int k0, size_t n, double *const *next)
         double *x = next[q];
         for (size_t lo = 0; lo < n; lo += DRAW_CHUNK) {
 #pragma omp task firstprivate(lo)
-            input_chunk(c, node, lo, lo + DRAW_CHUNK < n ? lo + DRAW_CHUNK : n, x,
+            input_chunk(c, node, lo, lo + DRAW_CHUNK < n ? lo + DRAW_CHUNK : n, x + lo,
                         c->scratch[omp_get_thread_num()]);
         }
     }
 }
 
 /* One group of inputs from k0 (their values already in next[]): ranked while the next
- * group is drawn, then their sums in `groups` passes split by outputs, then their rows
- * and tails, each step as tasks. Called inside a single construct. */
+ * group is drawn, then their sums (with several threads a pass per input, split by
+ * outputs too when there are more threads than inputs; else `groups` passes split by
+ * outputs), then their rows and tails, each step as tasks. Called inside a single
+ * construct. */
 static roi_status one_group(const ctx *c, roi_analysis *an, const out_ranks *orank,
                             sens_state *ss, int k0, const int *outs, int n_outs, int groups)
 {
@@ -680,9 +696,20 @@ static roi_status one_group(const ctx *c, roi_analysis *an, const out_ranks *ora
 #pragma omp taskwait
     for (int q = 0; q < n_sl; q++)
         ROI_TRY(ss->slot[q].st);
-    for (int gi = 0; gi < groups; gi++) {
+    if (groups > 1 && n_sl > 1) {
+        /* By inputs first: each input's pass does the same work, so the threads get
+         * equal shares (a split by outputs leaves one pass the inputs' own sums). */
+        const int per = groups / n_sl > 1 ? groups / n_sl : 1;
+        for (int q = 0; q < n_sl; q++)
+            for (int gi = 0; gi < per; gi++) {
+#pragma omp task firstprivate(q, gi)
+                group_pass(c, an, orank, &ss->slot[q], 1, outs, n_outs, gi, per);
+            }
+    } else {
+        for (int gi = 0; gi < groups; gi++) {
 #pragma omp task firstprivate(gi)
-        group_pass(c, an, orank, ss->slot, n_sl, outs, n_outs, gi, groups);
+            group_pass(c, an, orank, ss->slot, n_sl, outs, n_outs, gi, groups);
+        }
     }
 #pragma omp taskwait
     for (int q = 0; q < n_sl; q++) {
@@ -847,25 +874,40 @@ static char *dupstr(const char *s)
     return d;
 }
 
-/* match[i] = whether cond holds in trial i, the inputs it names drawn again on the spot
- * (every thread fills its own slots). cond names at most 64 values. */
+/* Trials per chunk of a view's inputs drawn again. */
+#define VIEW_CHUNK 1024
+
+/* match[i] = whether cond holds in trial i, the inputs it names drawn again, a chunk of
+ * trials at a time (input_chunk: batches, the same doubles; trial by trial if the
+ * chunk's buffer cannot be had); every thread fills its own slots. cond names at most
+ * 64 values. */
 static void view_matches(const ctx *c, const roi_cond *cond, unsigned char *match)
 {
     const int nr = roi_cond_ref_count(cond);
     const roi_cond_ref *refs = roi_cond_refs(cond);
-    const long long nn = (long long)c->n;
+    const long long n_chunks = (long long)((c->n + VIEW_CHUNK - 1) / VIEW_CHUNK);
 #pragma omp parallel num_threads(c->threads)
     {
         gsl_rng *r = c->scratch[omp_get_thread_num()];
+        double *in = malloc(((size_t)nr * VIEW_CHUNK + 1) * sizeof *in);
 #pragma omp for schedule(static)
-        for (long long i = 0; i < nn; i++) {
-            double vals[64];
-            for (int k = 0; k < nr; k++)
-                vals[k] = refs[k].kind == ROI_COND_OUTPUT
-                              ? roi_run_value(c->run, refs[k].index, (size_t)i)
-                              : input_value(c, refs[k].index, (size_t)i, r);
-            match[i] = (unsigned char)roi_cond_eval(cond, vals);
+        for (long long ch = 0; ch < n_chunks; ch++) {
+            const size_t lo = (size_t)ch * VIEW_CHUNK;
+            const size_t hi = lo + VIEW_CHUNK < c->n ? lo + VIEW_CHUNK : c->n;
+            for (int k = 0; in && k < nr; k++)
+                if (refs[k].kind != ROI_COND_OUTPUT)
+                    input_chunk(c, refs[k].index, lo, hi, in + (size_t)k * VIEW_CHUNK, r);
+            for (size_t i = lo; i < hi; i++) {
+                double vals[64];
+                for (int k = 0; k < nr; k++)
+                    vals[k] = refs[k].kind == ROI_COND_OUTPUT
+                                  ? roi_run_value(c->run, refs[k].index, i)
+                              : in ? in[(size_t)k * VIEW_CHUNK + (i - lo)]
+                                   : input_value(c, refs[k].index, i, r);
+                match[i] = (unsigned char)roi_cond_eval(cond, vals);
+            }
         }
+        free(in);
     }
 }
 

@@ -63,6 +63,7 @@ typedef struct thread_state {
     double *draws;
     double *fixed;
     size_t drawn_lo, drawn_hi;
+    uint32_t *words;        /* a block's gsl_rng words of one input (roi_rng_gsl_words) */
     /* Histogram counts, cells x HIST_STRIDE slots. The hot loop is bound by cache
      * misses on them, so it counts in 8 bits (a quarter of the footprint of 32-bit
      * counts) and an increment that wraps a counter to 0 adds 256 to the slot's
@@ -121,6 +122,7 @@ static void thread_state_free(thread_state *t)
         gsl_rng_free(t->scratch);
     free(t->draws);
     free(t->fixed);
+    free(t->words);
     free(t->hits);
     free(t->hits_hi);
     free(t->carry);
@@ -150,6 +152,7 @@ static roi_status thread_state_init(thread_state *t, const roi_model *m, size_t 
     t->draws = calloc_lines((size_t)roi_graph_input_count(&m->graph) * ROI_BLOCK + 1,
                             sizeof *t->draws);
     t->fixed = calloc_lines((size_t)(m->graph.n > 0 ? m->graph.n : 1), sizeof *t->fixed);
+    t->words = calloc_lines((size_t)ROI_BLOCK * ROI_RNG_GSL_WORDS, sizeof *t->words);
     t->hits = calloc_lines(n_cells * HIST_STRIDE, sizeof *t->hits);
     t->hits_hi = calloc(n_cells * HIST_STRIDE + 1, sizeof *t->hits_hi);
     t->carry = calloc_lines(CARRY_BATCH + n_cells, sizeof *t->carry); /* see accumulate */
@@ -160,7 +163,7 @@ static roi_status thread_state_init(thread_state *t, const roi_model *m, size_t 
     t->cmax = calloc_lines(n_cells + 1, sizeof *t->cmax);
     t->milestones = calloc_lines((size_t)m->n_milestones + 1, sizeof *t->milestones);
     if (!t->vals || !t->series || !t->ws || !t->scratch || !t->draws || !t->fixed ||
-        !t->hits || !t->hits_hi ||
+        !t->words || !t->hits || !t->hits_hi ||
         !t->carry || !t->wrapped || !t->slot || !t->bsum || !t->cmin || !t->cmax ||
         !t->milestones) {
         thread_state_free(t);
@@ -204,8 +207,9 @@ typedef struct shape {
 /*
  * The inputs' draws of trials [lo, hi) into t->draws, one input at a time: the uniforms
  * of a whole block in one vectorised batch and then the quantiles where the family
- * takes its quantile at the stream's first uniform, else roi_dist_sample trial by
- * trial; either way the doubles roi_dist_sample gives, so a trial's values do not
+ * takes its quantile at the stream's first uniform; for a beta or PERT the first words
+ * of every trial's generator in one vectorised batch, then GSL's sampler trial by trial;
+ * else roi_dist_sample trial by trial; either way the doubles roi_dist_sample gives, so a trial's values do not
  * depend on the path (reruns and the pilot draw trial by trial).
  */
 static void draw_block(const shape *sh, thread_state *t, size_t lo, size_t hi)
@@ -218,8 +222,12 @@ static void draw_block(const shape *sh, thread_state *t, size_t lo, size_t hi)
         double *row = t->draws + (size_t)j * ROI_BLOCK;
         if (roi_dist_by_uniform(d)) {
             roi_rng_uniforms(sh->keys[node], (uint64_t)lo, n, row);
+            roi_dist_quantiles(d, row, n);
+        } else if (roi_dist_by_words(d)) {
+            roi_rng_gsl_words(sh->keys[node], (uint64_t)lo, n, t->words);
             for (size_t k = 0; k < n; k++)
-                row[k] = roi_dist_quantile(d, row[k]);
+                row[k] = roi_dist_sample_words(d, sh->keys[node], (uint64_t)(lo + k),
+                                               t->words + k * ROI_RNG_GSL_WORDS, t->scratch);
         } else {
             for (size_t k = 0; k < n; k++)
                 row[k] = roi_dist_sample(d, sh->keys[node], (uint64_t)(lo + k), t->scratch);
