@@ -117,7 +117,7 @@ roi_status roi_cond_check(const roi_cond *c, const roi_model *m, const char *pat
         int ok = r->kind == ROI_COND_OUTPUT
                      ? r->index >= 0 && r->index < ROI_OUT_COUNT
                      : r->kind == ROI_COND_INPUT && r->index >= 0 && r->index < m->graph.n &&
-                           m->graph.nodes[r->index].kind == ROI_NODE_INPUT;
+                           roi_graph_is_reported(&m->graph, r->index);
         if (!ok)
             return roi_error_set(err, ROI_ERR_PARAM, where,
                                  "condition: reference %d is not an output or an uncertain input",
@@ -217,7 +217,7 @@ static roi_status resolve(parser *ps, const char *name, roi_cond_ref *r)
     for (int o = 0; o < ROI_OUT_COUNT; o++)
         names[n++] = roi_output_name((roi_output)o);
     for (int i = 0; i < g->n; i++)
-        if (g->nodes[i].kind == ROI_NODE_INPUT)
+        if (roi_graph_is_reported(g, i))
             names[n++] = g->nodes[i].name;
     const char *best = roi_suggest(name, names, n);
     char msg[384];

@@ -467,6 +467,21 @@ static int op_kind(const char *op, roi_node_kind *out)
     return 0;
 }
 
+/* Whether a what-if changed named node idx (resolved.changed[its name]). */
+static roi_status read_changed(conv *c, int r, int idx)
+{
+    roi_status s = typed_field(c, r, "changed", LUA_TTABLE, "a table", "changed"); /* +1 */
+    if (s != ROI_OK)
+        return s;
+    if (lua_istable(c->L, -1)) {
+        raw_field(c->L, lua_gettop(c->L), c->m->graph.nodes[idx].name); /* +1 */
+        c->m->graph.nodes[idx].changed = lua_toboolean(c->L, -1);
+        lua_pop(c->L, 1);
+    }
+    lua_pop(c->L, 1);
+    return ROI_OK;
+}
+
 /* Input node t: its distribution, and whether a what-if changed it. */
 static roi_status input_node(conv *c, int r, int t, int *idx)
 {
@@ -486,19 +501,15 @@ static roi_status input_node(conv *c, int r, int t, int *idx)
     *idx = roi_graph_input(&c->m->graph, name, &d, c->err);
     if (*idx < 0)
         return c->err->status;
-    if ((s = typed_field(c, r, "changed", LUA_TTABLE, "a table", "changed")) != ROI_OK) /* +1 */
-        return s;
-    if (lua_istable(c->L, -1)) {
-        raw_field(c->L, lua_gettop(c->L), name); /* +1 */
-        c->m->graph.nodes[*idx].changed = lua_toboolean(c->L, -1);
-        lua_pop(c->L, 1);
-    }
+    raw_field(c->L, t, "hidden"); /* +1 */
+    c->m->graph.nodes[*idx].hidden = lua_toboolean(c->L, -1);
     lua_pop(c->L, 1);
-    return ROI_OK;
+    return read_changed(c, r, *idx);
 }
 
-/* An operation node t: op and operands a, b, c (1-based, absent: none). */
-static roi_status op_node(conv *c, int t, int *idx)
+/* An operation node t: op and operands a, b, c (1-based, absent: none), and the name of
+ * a named expression. */
+static roi_status op_node(conv *c, int r, int t, int *idx)
 {
     const char *op = NULL;
     roi_node_kind k = ROI_NODE_CONST;
@@ -516,7 +527,14 @@ static roi_status op_node(conv *c, int t, int *idx)
     if (s != ROI_OK)
         return s;
     *idx = roi_graph_op(&c->m->graph, k, a, b, cc, c->err);
-    return *idx < 0 ? c->err->status : ROI_OK;
+    if (*idx < 0)
+        return c->err->status;
+    const char *name = NULL;
+    if ((s = string_field(c, t, "name", "nodes", &name)) != ROI_OK || !name)
+        return s;
+    if ((s = roi_graph_name(&c->m->graph, *idx, name, c->err)) != ROI_OK)
+        return s;
+    return read_changed(c, r, *idx);
 }
 
 /* Builds the graph from resolved.nodes (r: the resolved table). Node i of the Lua list
@@ -544,7 +562,7 @@ static roi_status build_nodes(conv *c, int r)
         } else if (s == ROI_OK && kind && strcmp(kind, "input") == 0) {
             s = input_node(c, r, t, &idx);
         } else if (s == ROI_OK) {
-            s = op_node(c, t, &idx);
+            s = op_node(c, r, t, &idx);
         }
         if (s == ROI_OK && idx != (int)i - 1)
             s = roi_error_set(c->err, ROI_ERR_INTERNAL, "", "node order mismatch");

@@ -1446,6 +1446,15 @@ local function count_unnamed(v)
   return n
 end
 
+-- The one unnamed distribution under v (an expression holding exactly one), or nil.
+local function single_unnamed(v)
+  if not is_value(v) or count_unnamed(v) ~= 1 then return nil end
+  if v.op == "dist" then return v end
+  for i = 1, #v do
+    if count_unnamed(v[i]) > 0 then return single_unnamed(v[i]) end
+  end
+end
+
 local function name_leaves(v, path)
   if not is_value(v) then return end
   if v.op == "dist" then
@@ -1578,7 +1587,7 @@ local function resolver(st, out)
       end
       names[name] = v.loc
       r = push({ kind = "input", name = name, family = v.family, form = v.form, args = args,
-        low = low, high = high, loc = v.loc })
+        low = low, high = high, loc = v.loc, hidden = v.hidden or nil })
       out.locs[name] = out.locs[name] or v.loc
     else
       local kind = OPS[v.op]
@@ -1596,6 +1605,11 @@ local function resolver(st, out)
         node.c = rs[3] and const_node(rs[3])
         r = push(node)
       end
+    end
+    local label = st.named_expr and st.named_expr[v]
+    if label and r.node and out.nodes[r.node].kind == "op" and not out.nodes[r.node].name then
+      out.nodes[r.node].name = label
+      out.locs[label] = out.locs[label] or loc
     end
     memo[v] = r
     return r
@@ -1723,16 +1737,32 @@ end
 
 -- Names every unnamed distribution by its path: globals first, then the sections,
 -- then the objects in declaration order.
+-- A path whose value is an expression over exactly one unnamed distribution
+-- (regulator_delay = bernoulli(0.3) * 4, or a what-if's rate = rate * 0.5) names the
+-- expression: st.named_expr[value] = path. The distribution inside is drawn under the
+-- same name (so its draws are the ones it has without the expression, and a parent's
+-- and a what-if's trials pair up) but is hidden: reports, conditions and sensitivity
+-- see the expression's value.
+local function name_path(st, v, path)
+  local leaf = is_value(v) and v.op ~= "dist" and v.op ~= "ref" and single_unnamed(v)
+  name_leaves(v, path)
+  if leaf and st.named_expr[v] == nil then
+    st.named_expr[v] = path
+    VDATA[leaf].hidden = true
+  end
+end
+
 local function name_inputs(st)
-  for _, g in ipairs(st.gorder) do name_leaves(st.globals[g], g) end
+  st.named_expr = {}
+  for _, g in ipairs(st.gorder) do name_path(st, st.globals[g], g) end
   for _, d in ipairs(DECLS) do
     if d.style == "section" then
-      walk_fields(st.sections[d.kind], SECTIONS[d.kind], "", function(p, v) name_leaves(v, d.kind .. "." .. p) end)
+      walk_fields(st.sections[d.kind], SECTIONS[d.kind], "", function(p, v) name_path(st, v, d.kind .. "." .. p) end)
     end
   end
   for _, n in ipairs(st.order) do
     local obj = st.objects[n]
-    walk_fields(obj, OBJECTS[obj.kind], "", function(p, v) name_leaves(v, n .. "." .. p) end)
+    walk_fields(obj, OBJECTS[obj.kind], "", function(p, v) name_path(st, v, n .. "." .. p) end)
   end
 end
 
@@ -1889,9 +1919,10 @@ end
 -- Rank correlations, between uncertain inputs of the resolved scenario. A pair on an
 -- input that a what-if fixed is dropped, with a note.
 local function resolve_correlations(st, out)
-  local input_names = {}
+  local input_names, expr_loc = {}, {}
   for _, nd in ipairs(out.nodes) do
-    if nd.kind == "input" then input_names[#input_names + 1] = nd.name end
+    if nd.kind == "input" and not nd.hidden then input_names[#input_names + 1] = nd.name end
+    if nd.kind == "op" and nd.name then expr_loc[nd.name] = out.locs[nd.name] or "?" end
   end
   sort(input_names)
   local known = {}
@@ -1900,6 +1931,11 @@ local function resolve_correlations(st, out)
   for _, c in ipairs(st.correlations) do
     local keep = true
     for _, n in ipairs({ c.a, c.b }) do
+      if keep and expr_loc[n] then
+        fail(fmt("correlate: '%s' is an expression (set at %s), not a distribution; correlations "
+          .. "are between distributions: correlate the one inside it, named with :named(\"...\")",
+          n, expr_loc[n]), c.loc)
+      end
       if keep and not known[n] then
         if not fixed_by_whatif(st, n) then
           fail(fmt("correlate: '%s' is not an uncertain input of this scenario%s", n, suggest(n, input_names)), c.loc)
@@ -1974,7 +2010,7 @@ local function condition_steps(st, out, v, what, loc, value_of)
     local nd = r.node and out.nodes[r.node]
     if nd and nd.kind == "const" then r = { const = nd.value } end   -- a goal's or sweep's number
     if r.const ~= nil then emit({ op = "const", value = FOLD[op](r.const, n) }); return end
-    if nd.kind ~= "input" then
+    if nd.kind ~= "input" and not nd.name then
       fail(fmt("%s: '%s' is an expression, not an uncertain input; a condition compares an "
         .. "uncertain input or an output with a number", what, label), loc)
     end

@@ -30,11 +30,14 @@ lxw_error xl_write_inputs(xctx *x)
         const roi_graph *g = &run->model->graph;
         for (int i = 0; i < run->n_inputs; i++) {
             const roi_input_stats *in = &run->inputs[i];
-            if (in->node < 0 || in->node >= g->n || g->nodes[in->node].kind != ROI_NODE_INPUT)
+            if (in->node < 0 || in->node >= g->n || !roi_graph_is_reported(g, in->node))
                 continue;
             const roi_node *node = &g->nodes[in->node];
             char desc[512];
-            roi_dist_describe(&node->dist, desc, sizeof desc);
+            if (node->kind == ROI_NODE_INPUT)
+                roi_dist_describe(&node->dist, desc, sizeof desc);
+            else /* a named expression: the expression, its distribution written out */
+                roi_graph_describe(g, in->node, desc, sizeof desc);
             if (strlen(desc) > dist_w)
                 dist_w = strlen(desc);
             if (node->name && strlen(node->name) > name_w)
