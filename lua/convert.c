@@ -1175,6 +1175,49 @@ static roi_status read_notes(conv *c, int r)
     return s;
 }
 
+/* One change (the table at the top of the stack): its three strings. */
+static roi_status read_change(conv *c, roi_change *ch)
+{
+    const int t = lua_gettop(c->L);
+    const char *text[3] = {NULL, NULL, NULL};
+    static const char *const key[3] = {"path", "parent", "value"};
+    for (int k = 0; k < 3; k++) {
+        roi_status s = string_field(c, t, key[k], "changes", &text[k]);
+        if (s != ROI_OK)
+            return s;
+        if (!text[k])
+            return roi_error_set(c->err, ROI_ERR_INTERNAL, "changes", "a change without %s",
+                                 key[k]);
+    }
+    if (!(ch->path = dupstr(text[0])) || !(ch->parent = dupstr(text[1])) ||
+        !(ch->value = dupstr(text[2])))
+        return nomem(c);
+    return ROI_OK;
+}
+
+/* What the scenario changes from its parents: resolved.changes, a list of
+ * { path, parent, value }, into m->changes. */
+static roi_status read_changes(conv *c, int r)
+{
+    lua_State *L = c->L;
+    roi_status s = typed_field(c, r, "changes", LUA_TTABLE, "a list", "changes"); /* +1 */
+    if (s != ROI_OK)
+        return s;
+    const int list = lua_gettop(L);
+    int n = lua_istable(L, list) ? (int)lua_rawlen(L, list) : 0;
+    if (n > 0 && !(c->m->changes = calloc((size_t)n, sizeof *c->m->changes)))
+        s = nomem(c);
+    for (int i = 0; i < n && s == ROI_OK; i++) {
+        if ((s = typed_index(c, list, i + 1, LUA_TTABLE, "a change", "changes")) != ROI_OK)
+            break; /* +1 */
+        c->m->n_changes = i + 1; /* freed with the model, even when partly read */
+        s = read_change(c, &c->m->changes[i]);
+        lua_pop(L, 1);
+    }
+    lua_pop(L, 1);
+    return s;
+}
+
 /* Converts the resolved table at index r into c->m, then validates it. */
 static roi_status convert(conv *c, int r)
 {
@@ -1190,7 +1233,8 @@ static roi_status convert(conv *c, int r)
     if (!(m->name = dupstr(name ? name : "")) || !(m->title = dupstr(title ? title : "")) ||
         !(m->file = dupstr(file ? file : "")))
         return nomem(c);
-    if ((s = build_nodes(c, r)) != ROI_OK || (s = read_notes(c, r)) != ROI_OK)
+    if ((s = build_nodes(c, r)) != ROI_OK || (s = read_notes(c, r)) != ROI_OK ||
+        (s = read_changes(c, r)) != ROI_OK)
         return s;
     if ((s = typed_field(c, r, "declarations", LUA_TTABLE, "a table", "declarations")) !=
         ROI_OK) /* +1 */

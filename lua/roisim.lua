@@ -713,6 +713,8 @@ local function new_state(top_file)
     plain = {},        -- other globals of the scenario (functions, strings, tables)
     info = { title = nil },
     changed = {},      -- paths a later file overrode
+    parent_text = {},  -- path -> its value before the first override, as text
+    value_text = {},   -- path -> its latest value, as text
     setters = {},      -- path -> file that first set it
     analyses = {},     -- goal/sweep -> list of their declarations, in order
     correlations = {}, -- list of { a =, b =, rank =, loc = }
@@ -727,10 +729,68 @@ end
 
 -- Records that `path` was set by the current file; a path first set by another file
 -- (a parent scenario) is marked changed.
-local function note_set(st, path)
+-- A value as short text for the list of what a what-if changed: "beta(8, 2)", "4",
+-- "{ {0, 0.25}, {4, 1} }" (at most 200 characters).
+-- describe(v) cut at about `limit` characters, in time bounded by the limit (a value
+-- sharing subexpressions, x = x + x nested 40 deep, has 2^40 paths).
+local function short_describe(v, limit)
+  local parts, n = {}, 0
+  local function put(t) parts[#parts + 1] = t; n = n + #t end
+  local function walk(x)
+    if n >= limit then return end
+    if not is_value(x) then put(type(x) == "number" and num_str(x) or tostring(x)); return end
+    local op = x.op
+    if op == "dist" then put(x.name or describe_dist(x))
+    elseif op == "ref" then put(x.path)
+    elseif op == "neg" then put("-"); walk(x[1])
+    elseif op == "choose" or op == "min" or op == "max" or op == "clamp" or op == "and"
+      or op == "or" or op == "not" then
+      local word = op == "and" and "all_of" or op == "or" and "any_of" or op == "not" and "none_of" or op
+      put(word .. "(")
+      for i = 1, #x do
+        if i > 1 then put(", ") end
+        walk(x[i])
+      end
+      put(")")
+    else
+      put("("); walk(x[1]); put(" " .. op .. " "); walk(x[2]); put(")")
+    end
+  end
+  walk(v)
+  return concat(parts)
+end
+
+local function change_text(v, depth)
+  depth = depth or 0
+  local text
+  if type(v) == "number" then text = num_str(v)
+  elseif type(v) == "string" then text = '"' .. v .. '"'
+  elseif is_value(v) then text = short_describe(v, 200)
+  elseif type(v) ~= "table" or is_event(v) then text = tostring(v)
+  elseif depth > 3 then text = "{...}"
+  else
+    local parts, keys = {}, {}
+    for i, x in ipairs(v) do parts[i] = change_text(x, depth + 1) end
+    for k in pairs(v) do if type(k) == "string" then keys[#keys + 1] = k end end
+    sort(keys)
+    for _, k in ipairs(keys) do parts[#parts + 1] = k .. " = " .. change_text(v[k], depth + 1) end
+    text = "{ " .. concat(parts, ", ") .. " }"
+  end
+  if #text > 200 then text = text:sub(1, 197) .. "..." end
+  return text
+end
+
+-- Records that `path` was set (to `new`, from `old`) by the current file; a path first
+-- set by another file is changed, and the value it had before its first change is the
+-- parent's (st.parent_text), listed beside this scenario's (st.value_text).
+local function note_set(st, path, old, new)
   local first = st.setters[path]
   if first == nil then st.setters[path] = st.current
-  elseif first ~= st.current then st.changed[path] = true end
+  elseif first ~= st.current then
+    if not st.changed[path] then st.parent_text[path] = old == nil and "not set" or change_text(old) end
+    st.changed[path] = true
+  end
+  st.value_text[path] = change_text(new)
 end
 
 -- "LOC: WHAT must ..." for a message about `what` raised at `loc`; a --set option's
@@ -899,11 +959,12 @@ local function set_field(st, obj, schema, prefix, key, v, loc)
     t[part] = t[part] or {}
     t = t[part]
   end
-  v = with_previous(v, full, t[key], loc)
+  local old = t[key]
+  v = with_previous(v, full, old, loc)
   t[key] = v
   obj.locs[prefix .. key] = loc or author_loc()
   if is_value(v) and v.op == "dist" and not v.path then VDATA[v].loc = v.loc or loc end
-  note_set(st, full)
+  note_set(st, full, old, v)
 end
 
 -- A proxy that reads fields of `obj` as references and records assignments.
@@ -1304,10 +1365,11 @@ local function make_env(st)
         if bad then fail(fmt("%s must be a finite number, got %s", name, bad), loc) end
         if st.plain[name] ~= nil then fail(fmt("'%s' already holds a %s", name, type(st.plain[name])), loc) end
         if st.globals[name] == nil then st.gorder[#st.gorder + 1] = name end
-        v = with_previous(v, name, st.globals[name], loc)
+        local old = st.globals[name]
+        v = with_previous(v, name, old, loc)
         st.globals[name] = v
         st.gset[name] = { loc = loc }
-        note_set(st, name)
+        note_set(st, name, old, v)
       elseif v == nil then
         fail(fmt("'%s' cannot be removed (nil)", name), loc)
       else
@@ -1977,6 +2039,15 @@ local function record_locations(st, out)
   end
   for g, s in pairs(st.gset) do out.locs[g] = s.loc end
   for p in pairs(st.changed) do out.changed[p] = true end
+  -- What this scenario changes from its parents, by path, each with the parent's value.
+  local paths = {}
+  for p in pairs(st.changed) do paths[#paths + 1] = p end
+  sort(paths)
+  out.changes = {}
+  for _, p in ipairs(paths) do
+    out.changes[#out.changes + 1] = { path = p, parent = st.parent_text[p] or "?",
+      value = st.value_text[p] or "?" }
+  end
 end
 
 -- The resolved description lua/convert.c reads (its shape: docs/architecture.md,

@@ -107,6 +107,28 @@ fail:
     return NULL;
 }
 
+/* The changes array: every parameter the scenario changes from its parents,
+ * {path, parent, value}, the values as written (empty for a scenario that extends none). */
+static cJSON *changes_json(const roi_model *m)
+{
+    cJSON *arr = cJSON_CreateArray();
+    for (int i = 0; arr && i < m->n_changes; i++) {
+        cJSON *obj = cJSON_CreateObject();
+        if (!obj || !cJSON_AddItemToArray(arr, obj)) {
+            cJSON_Delete(obj);
+            cJSON_Delete(arr);
+            return NULL;
+        }
+        if (!add_str(obj, "path", m->changes[i].path) ||
+            !add_str(obj, "parent", m->changes[i].parent) ||
+            !add_str(obj, "value", m->changes[i].value)) {
+            cJSON_Delete(arr);
+            return NULL;
+        }
+    }
+    return arr;
+}
+
 /* The series object: name -> [{quarter, mean, p10, p50, p90}, ...]. */
 static cJSON *series_json(const roi_run *run)
 {
@@ -619,6 +641,11 @@ static cJSON *scenario_json(const roi_scenario_results *sc)
     inputs = inputs_json(run);
     if (!inputs || !cJSON_AddItemToObject(obj, "inputs", inputs)) {
         cJSON_Delete(inputs);
+        goto fail;
+    }
+    cJSON *changes = changes_json(m);
+    if (!changes || !cJSON_AddItemToObject(obj, "changes", changes)) {
+        cJSON_Delete(changes);
         goto fail;
     }
     series = series_json(run);
