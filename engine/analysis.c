@@ -991,6 +991,24 @@ static int expr_direction(const ctx *c, int node, int leaf, double *vals, double
     return up ? 1 : down ? -1 : 0;
 }
 
+/* Named expression `node` with the distribution `leaf` inside it at its quantile level
+ * p (the other inputs at fixed[]). At a level of 0 or 1 an unbounded distribution is
+ * infinite and the expression may be undefined (inf - inf): then the level nearest
+ * inside where it is defined. */
+static double expr_at(const roi_graph *g, int node, int leaf, double p, double *fixed,
+                      double *vals)
+{
+    static const double inward[] = {0.0, 1e-12, 1e-9, 1e-6};
+    double v = NAN;
+    for (size_t k = 0; k < sizeof inward / sizeof inward[0] && isnan(v); k++) {
+        fixed[leaf] = roi_dist_quantile(&g->nodes[leaf].dist, p < 0.5 ? p + inward[k]
+                                                                      : p - inward[k]);
+        roi_graph_eval_fixed(g, fixed, vals);
+        v = vals[node];
+    }
+    return v;
+}
+
 /* The band of stress s: on the input it names, or (a named expression) on the
  * distribution inside it, turned round when the expression falls as it rises. The
  * expression's values at the band's levels into *q_low, *q_high. */
@@ -1018,12 +1036,8 @@ static roi_status stress_band(const ctx *c, const roi_stress *s, int node, const
         for (int i = 0; i < g->n; i++)
             fixed[i] = g->nodes[i].kind == ROI_NODE_INPUT
                            ? roi_dist_quantile(&g->nodes[i].dist, 0.5) : 0.0;
-        fixed[leaf] = roi_dist_quantile(&g->nodes[leaf].dist, dir > 0 ? s->low : 1.0 - s->low);
-        roi_graph_eval_fixed(g, fixed, vals);
-        *q_low = vals[node];
-        fixed[leaf] = roi_dist_quantile(&g->nodes[leaf].dist, dir > 0 ? s->high : 1.0 - s->high);
-        roi_graph_eval_fixed(g, fixed, vals);
-        *q_high = vals[node];
+        *q_low = expr_at(g, node, leaf, dir > 0 ? s->low : 1.0 - s->low, fixed, vals);
+        *q_high = expr_at(g, node, leaf, dir > 0 ? s->high : 1.0 - s->high, fixed, vals);
     }
     free(vals);
     free(fixed);
