@@ -214,6 +214,25 @@ static void test_correlating_an_expression_is_refused(void **state)
         fail_msg("got: %s", err.msg);
 }
 
+/* An expression over several unnamed distributions is not named as a whole: a
+ * condition on its name says which values there are under it. */
+static void test_several_distributions_are_named_by_place(void **state)
+{
+    (void)state;
+    roi_model *m = load_ok("horizon { from = \"2027Q1\", to = \"2027Q4\", discount = 0,\n"
+                           "  terminal = false }\n"
+                           "x = uniform(4, 6) + uniform(0, 1)\n"
+                           "spend \"s\" { kind = \"schedule\", from = \"2027Q1\", to = \"end\",\n"
+                           "  amount = x }\n");
+    roi_error err;
+    roi_error_clear(&err);
+    assert_int_equal(roi_analysis_given_check(m, "x > 5", "--given", &err), ROI_ERR_USAGE);
+    if (!strstr(err.msg, "'x' is not one value; the uncertain inputs under it are x.1, x.2"))
+        fail_msg("got: %s", err.msg);
+    assert_int_equal(roi_analysis_given_check(m, "x.1 > 5", "--given", &err), ROI_OK);
+    roi_model_free(m);
+}
+
 /* A what-if that halves the parent's value: the run reports the value used (half the
  * parent's draw, trial by trial), marked as changed. */
 static void test_relative_whatif_reports_the_value_used(void **state)
@@ -269,6 +288,7 @@ int main(void)
         cmocka_unit_test(test_stress_on_an_expression),
         cmocka_unit_test(test_correlating_an_expression_is_refused),
         cmocka_unit_test(test_relative_whatif_reports_the_value_used),
+        cmocka_unit_test(test_several_distributions_are_named_by_place),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
