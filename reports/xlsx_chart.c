@@ -132,12 +132,14 @@ void xl_input_words(const roi_model *m, const char *input, char *buf, size_t siz
     if (title)
         snprintf(buf, size, "%s%s%s", title, field[0] ? ": " : "", field);
     else {
-        snprintf(buf, size, "%s", input);
-        for (char *p = buf; *p; p++)
+        /* "Frontier: slope" for frontier.slope, "V2: score" for an untitled v2.score */
+        char part[128];
+        snprintf(part, sizeof part, "%.*s", (int)(len < sizeof part ? len : sizeof part - 1),
+                 input);
+        for (char *p = part; *p; p++)
             if (*p == '_')
                 *p = ' ';
-            else if (*p == '.')
-                *p = ':';
+        snprintf(buf, size, "%s%s%s", part, field[0] ? ": " : "", field);
     }
     if (buf[0] >= 'a' && buf[0] <= 'z')
         buf[0] = (char)(buf[0] - 'a' + 'A');

@@ -84,13 +84,23 @@ static lxw_error options_table(xctx *x, lxw_worksheet *ws, const roi_decision_re
     return LXW_NO_ERROR;
 }
 
+/* The model whose declaration the decision used (its signals are its inputs), or NULL. */
+static const roi_model *home_model(const xctx *x, const roi_decision_result *d)
+{
+    for (int k = 0; d->home && k < x->n; k++)
+        if (!strcmp(xl_scen_name(x->res->sc[k].run), d->home))
+            return x->res->sc[k].run->model;
+    return NULL;
+}
+
 /* One signal's row of the signals table. */
 static lxw_error signal_row(xctx *x, lxw_worksheet *ws, const roi_decision_result *d,
                             const roi_decision_signal *s, int row)
 {
     const xfmt *f = &x->f;
     lxw_format *fm = xl_output_format(f, d->output), *fse = se_format(f, fm);
-    lxw_format *tf = xl_input_format(f, isfinite(s->threshold) ? fabs(s->threshold) : 1);
+    lxw_format *tf = xl_input_fmt(x, home_model(x, d), s->input,
+                                  isfinite(s->threshold) ? fabs(s->threshold) : 1);
     char words[512];
     rule_words(words, sizeof words, d, s);
     TRY(xl_put_num(x, ws, row, SC_RANK, s->rank, f->count));
@@ -182,8 +192,11 @@ static lxw_error curve_data(xctx *x, lxw_worksheet *ws, const roi_decision_resul
         TRY(xl_put_str(ws, head, col, tname, f->head_left));
         TRY(xl_put_str(ws, head, col + 1, "V(t)", f->head));
         TRY(xl_put_str(ws, head, col + 2, "V0", f->head));
+        double typ = 0;
+        for (int j = 0; j < s->n_curve; j++)
+            typ = fmax(typ, fabs(s->curve_t[j]));
+        lxw_format *tf = xl_input_fmt(x, home_model(x, d), s->input, typ);
         for (int j = 0; j < s->n_curve; j++) {
-            lxw_format *tf = xl_input_format(f, fabs(s->curve_t[j]));
             TRY(xl_put_num(x, ws, head + 1 + j, col, s->curve_t[j], tf));
             TRY(xl_put_num(x, ws, head + 1 + j, col + 1, s->curve_v[j], fm));
             TRY(xl_put_num(x, ws, head + 1 + j, col + 2, d->v0, fm));

@@ -163,7 +163,8 @@ static lxw_error drivers_block(xctx *x, lxw_worksheet *ws, int k, int r, pager *
     TRY(xl_heads(ws, drow + 1, thead, 7, 1, f));
     for (int t = 0; t < m; t++) {
         const roi_tornado_row *tr = &an->tornado[t];
-        lxw_format *inf = xl_input_format(f, fabs(tr->q90) > fabs(tr->q10) ? tr->q90 : tr->q10);
+        lxw_format *inf = xl_input_fmt(x, run->model, tr->name,
+                                        fmax(fabs(tr->q10), fabs(tr->q90)));
         int row = drow + 2 + t;
         TRY(xl_put_str(ws, row, 0, tr->name, f->text));
         TRY(xl_put_num(x, ws, row, 1, tr->q10, inf));

@@ -262,6 +262,44 @@ lxw_format *xl_input_format(const xfmt *f, double typical)
     return f->small[3];
 }
 
+/* A money unit that lives as long as x: the report's, or one of x's input units. */
+static const roi_money_unit *kept_unit(xctx *x, const roi_money_unit *mu)
+{
+    if (mu == NULL || mu->scale == x->mu.scale)
+        return &x->mu;
+    for (int i = 0; i < x->n_in_mu; i++)
+        if (x->in_mu[i].scale == mu->scale)
+            return &x->in_mu[i];
+    if (x->n_in_mu == (int)(sizeof x->in_mu / sizeof x->in_mu[0]))
+        return NULL;
+    x->in_mu[x->n_in_mu] = *mu;
+    return &x->in_mu[x->n_in_mu++];
+}
+
+lxw_format *xl_measure_fmt(xctx *x, roi_measure ms, double typical)
+{
+    roi_money_unit own;
+    roi_nf nf = roi_numfmt_input(ms, typical, &x->mu, &own);
+    if (nf.kind == ROI_NF_NKIND)
+        return xl_input_format(&x->f, typical);
+    if (nf.kind == ROI_NF_MONEY && !(nf.mu = kept_unit(x, nf.mu)))
+        return xl_input_format(&x->f, typical);
+    xfmt *f = &x->f;
+    for (int i = 0; i < f->n_num; i++) {
+        const roi_nf *o = &f->num[i].nf;
+        if (o->kind == nf.kind && o->decimals == nf.decimals && o->mu == nf.mu)
+            return f->num[i].base;
+    }
+    if (f->n_num == (int)(sizeof f->num / sizeof f->num[0]))
+        return xl_input_format(f, typical);
+    return rule_format(x, nf);
+}
+
+lxw_format *xl_input_fmt(xctx *x, const roi_model *m, const char *input, double typical)
+{
+    return xl_measure_fmt(x, roi_model_input_measure(m, input), typical);
+}
+
 lxw_error xl_heads(lxw_worksheet *ws, int row, const char *const *text, int n, int left,
                        const xfmt *f)
 {

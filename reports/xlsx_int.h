@@ -37,7 +37,7 @@ typedef struct xfmt {
         lxw_format *base;
         roi_nf nf;
         lxw_format *var[ROI_NFV_COUNT];
-    } num[24];
+    } num[64];
     int n_num;
 } xfmt;
 
@@ -56,6 +56,8 @@ typedef struct xctx {
     char money_code[64];   /* its Excel format, for chart axes */
     char unit[16];         /* "$B", for titles */
     double npv_lo, npv_hi; /* the NPV axis of every S-curve: all scenarios' p0.5 to p99.5 */
+    roi_money_unit in_mu[4]; /* money inputs' own units, smaller than mu (xl_input_fmt) */
+    int n_in_mu;
 } xctx;
 
 typedef lxw_error (*sheet_writer)(xctx *x);
@@ -141,6 +143,15 @@ void xl_human(char *buf, size_t size, double v, const char *unit);
 const char *xl_series_unit(const char *name);
 lxw_format *xl_output_format(const xfmt *f, roi_output o);
 lxw_format *xl_input_format(const xfmt *f, double typical);
+/*
+ * The format of input `input` of model m (a parameter path or an uncertain input's
+ * name) for a column whose typical |value| is `typical`: by what the field it feeds
+ * measures (roi_numfmt_input: $0.67B, 1.6%, 2.0, 1.50x), by size (xl_input_format)
+ * when that is not known. xl_measure_fmt: the same for a measure already known (a
+ * goal seek's "scale" mode tries multipliers).
+ */
+lxw_format *xl_input_fmt(xctx *x, const roi_model *m, const char *input, double typical);
+lxw_format *xl_measure_fmt(xctx *x, roi_measure ms, double typical);
 lxw_error xl_heads(lxw_worksheet *ws, int row, const char *const *text, int n, int left,
                    const xfmt *f);
 int xl_put_lines(lxw_worksheet *ws, int row, int col, const char *text, int width,
