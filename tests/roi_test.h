@@ -8,6 +8,7 @@
 #include <setjmp.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <cmocka.h>
 
 #include "model.h"
@@ -40,6 +41,26 @@ static inline int roi_test_uniform(roi_model *m, const char *name, double lo, do
     int i = roi_graph_input(&m->graph, name, &d, &err);
     assert_true(i >= 0);
     return i;
+}
+
+/* The whole of the file at path, NUL-terminated (the caller frees it); its length in
+ * *len when len is not NULL. Fails the test if the file cannot be read. */
+static inline char *roi_test_read_file(const char *path, size_t *len)
+{
+    FILE *fp = fopen(path, "rb");
+    if (!fp)
+        fail_msg("cannot open %s", path);
+    fseek(fp, 0, SEEK_END);
+    long size = ftell(fp);
+    fseek(fp, 0, SEEK_SET);
+    char *buf = malloc((size_t)(size < 0 ? 0 : size) + 1);
+    assert_non_null(buf);
+    size_t got = fread(buf, 1, (size_t)(size < 0 ? 0 : size), fp);
+    fclose(fp);
+    buf[got] = '\0';
+    if (len)
+        *len = got;
+    return buf;
 }
 
 #endif

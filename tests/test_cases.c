@@ -1,6 +1,7 @@
 /* test_cases.c - cases other than an AI lab (MODEL.md section 10): scenarios that
  * declare only what they use, computed by hand. Small numbers, not Meta's shape. */
 #include "roi_test.h"
+#include "roi_test_scenario.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -9,29 +10,11 @@
 #include "scenario.h"
 #include "sim.h"
 
-/* Loads scenario text (written to a file of its own). */
-static roi_status load_text(const char *text, roi_model **m, roi_error *err)
-{
-    char dir[] = "/tmp/roisim-cases-XXXXXX", path[64];
-    assert_non_null(mkdtemp(dir));
-    snprintf(path, sizeof path, "%s/case.lua", dir);
-    FILE *fp = fopen(path, "w");
-    assert_non_null(fp);
-    fputs(text, fp);
-    fclose(fp);
-    roi_error_clear(err);
-    *m = NULL;
-    roi_status s = roi_scenario_load(path, NULL, m, err);
-    unlink(path);
-    rmdir(dir);
-    return s;
-}
-
 static roi_model *load_ok(const char *text)
 {
     roi_error err;
     roi_model *m = NULL;
-    if (load_text(text, &m, &err) != ROI_OK)
+    if (roi_test_load_text("case.lua", text, &m, &err) != ROI_OK)
         fail_msg("loading the case: %s", err.msg);
     return m;
 }
@@ -40,7 +23,7 @@ static void expect_refused(const char *text, const char *substring)
 {
     roi_error err;
     roi_model *m = NULL;
-    roi_status s = load_text(text, &m, &err);
+    roi_status s = roi_test_load_text("case.lua", text, &m, &err);
     assert_null(m);
     if (s == ROI_OK || !strstr(err.msg, substring))
         fail_msg("expected a message with '%s', got status %d: %s", substring, s, err.msg);

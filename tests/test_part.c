@@ -392,21 +392,6 @@ static void job_pipeline(rank_ctx *c)
     roi_results_free(res);
 }
 
-static char *slurp(const char *path, size_t *n)
-{
-    FILE *fp = fopen(path, "rb");
-    assert_non_null(fp);
-    fseek(fp, 0, SEEK_END);
-    long len = ftell(fp);
-    fseek(fp, 0, SEEK_SET);
-    char *b = malloc((size_t)len + 1);
-    assert_non_null(b);
-    assert_int_equal(fread(b, 1, (size_t)len, fp), (size_t)len);
-    fclose(fp);
-    *n = (size_t)len;
-    return b;
-}
-
 static void test_pipeline_same_json(void **state)
 {
     (void)state;
@@ -420,7 +405,7 @@ static void test_pipeline_same_json(void **state)
     if (one[0].st != ROI_OK)
         fail_msg("one rank: %s", one[0].err.msg);
     size_t n1;
-    char *want = slurp(one[0].json, &n1);
+    char *want = roi_test_read_file(one[0].json, &n1);
     for (int size = 2; size <= 3; size++) {
         rank_ctx ctx[MAX_RANKS];
         ranks_run(size, ctx, job_pipeline, NULL, &o);
@@ -428,7 +413,7 @@ static void test_pipeline_same_json(void **state)
             if (ctx[r].st != ROI_OK)
                 fail_msg("%d ranks, rank %d: %s", size, r, ctx[r].err.msg);
             size_t n;
-            char *got = slurp(ctx[r].json, &n);
+            char *got = roi_test_read_file(ctx[r].json, &n);
             assert_int_equal(n, n1);
             assert_memory_equal(got, want, n);
             free(got);

@@ -7,6 +7,7 @@
  * directory per test.
  */
 #include "roi_test.h"
+#include "roi_test_json.h"
 
 #include <cjson/cJSON.h>
 #include <ctype.h>
@@ -36,24 +37,6 @@ static char *xstrdup(const char *s)
     assert_non_null(d);
     strcpy(d, s);
     return d;
-}
-
-static char *read_all(const char *path, size_t *len)
-{
-    FILE *fp = fopen(path, "rb");
-    if (!fp)
-        return NULL;
-    fseek(fp, 0, SEEK_END);
-    long size = ftell(fp);
-    fseek(fp, 0, SEEK_SET);
-    char *buf = malloc((size_t)size + 1);
-    assert_non_null(buf);
-    size_t got = fread(buf, 1, (size_t)size, fp);
-    fclose(fp);
-    buf[got] = '\0';
-    if (len)
-        *len = got;
-    return buf;
 }
 
 static void make_tmpdir(char *dir, size_t size)
@@ -261,32 +244,16 @@ static const char *const stat_keys[] = {"mean", "sd", "se", "min", "max", "p1", 
                                         "prob_positive", "cvar5"};
 enum { N_STAT_KEYS = sizeof stat_keys / sizeof stat_keys[0] };
 
-static double num(const cJSON *obj, const char *key)
-{
-    const cJSON *item = cJSON_GetObjectItemCaseSensitive(obj, key);
-    if (!cJSON_IsNumber(item))
-        fail_msg("'%s' is not a number", key);
-    return item->valuedouble;
-}
-
-static const char *str(const cJSON *obj, const char *key)
-{
-    const cJSON *item = cJSON_GetObjectItemCaseSensitive(obj, key);
-    if (!cJSON_IsString(item))
-        fail_msg("'%s' is not a string", key);
-    return item->valuestring;
-}
-
 /* Checks one scenario object against the contract (keys, shapes, no NaN). */
 static void check_scenario_contract(const cJSON *sc, const roi_model *m)
 {
-    assert_string_equal(str(sc, "name"), m->name);
-    assert_string_equal(str(sc, "title"), m->title);
-    assert_string_equal(str(sc, "file"), m->file);
+    assert_string_equal(roi_test_json_str(sc, "name"), m->name);
+    assert_string_equal(roi_test_json_str(sc, "title"), m->title);
+    assert_string_equal(roi_test_json_str(sc, "file"), m->file);
     const cJSON *h = cJSON_GetObjectItemCaseSensitive(sc, "horizon");
-    assert_string_equal(str(h, "start"), "2025Q2");
-    assert_string_equal(str(h, "end"), "2027Q1");
-    assert_int_equal((int)num(h, "periods"), 8);
+    assert_string_equal(roi_test_json_str(h, "start"), "2025Q2");
+    assert_string_equal(roi_test_json_str(h, "end"), "2027Q1");
+    assert_int_equal((int)roi_test_json_num(h, "periods"), 8);
 
     const cJSON *outputs = cJSON_GetObjectItemCaseSensitive(sc, "outputs");
     assert_true(cJSON_IsObject(outputs));
@@ -307,20 +274,20 @@ static void check_scenario_contract(const cJSON *sc, const roi_model *m)
     assert_true(cJSON_IsNumber(cJSON_GetObjectItemCaseSensitive(irr, "undefined_share")));
     const cJSON *pb = cJSON_GetObjectItemCaseSensitive(outputs, "payback");
     assert_true(cJSON_IsNumber(cJSON_GetObjectItemCaseSensitive(pb, "never_share")));
-    assert_string_equal(str(pb, "unit"), "quarters from start");
+    assert_string_equal(roi_test_json_str(pb, "unit"), "quarters from start");
 
     const cJSON *inputs = cJSON_GetObjectItemCaseSensitive(sc, "inputs");
     assert_true(cJSON_IsArray(inputs));
     assert_int_equal(cJSON_GetArraySize(inputs), 2);
     const cJSON *in0 = cJSON_GetArrayItem(inputs, 0);
-    assert_string_equal(str(in0, "name"), "stake_cost");
+    assert_string_equal(roi_test_json_str(in0, "name"), "stake_cost");
     char desc[256];
     roi_dist_describe(&m->graph.nodes[roi_graph_find_input(&m->graph, "stake_cost")].dist,
                       desc, sizeof desc);
-    assert_string_equal(str(in0, "distribution"), desc);
-    num(in0, "mean");
-    num(in0, "p5");
-    num(in0, "p95");
+    assert_string_equal(roi_test_json_str(in0, "distribution"), desc);
+    roi_test_json_num(in0, "mean");
+    roi_test_json_num(in0, "p5");
+    roi_test_json_num(in0, "p95");
 
     const cJSON *series = cJSON_GetObjectItemCaseSensitive(sc, "series");
     assert_int_equal(cJSON_GetArraySize(series), roi_model_series_count(m));
@@ -333,14 +300,14 @@ static void check_scenario_contract(const cJSON *sc, const roi_model *m)
             fail_msg("series.%s missing", some[i]);
         assert_int_equal(cJSON_GetArraySize(arr), 8);
         const cJSON *q3 = cJSON_GetArrayItem(arr, 5);
-        assert_string_equal(str(q3, "quarter"), "2026Q3");
-        num(q3, "mean");
-        num(q3, "p10");
-        num(q3, "p50");
-        num(q3, "p90");
+        assert_string_equal(roi_test_json_str(q3, "quarter"), "2026Q3");
+        roi_test_json_num(q3, "mean");
+        roi_test_json_num(q3, "p10");
+        roi_test_json_num(q3, "p50");
+        roi_test_json_num(q3, "p90");
     }
     const cJSON *ms = cJSON_GetObjectItemCaseSensitive(sc, "milestones");
-    double p = num(ms, "prob_revenue_1e8_2025Q4");
+    double p = roi_test_json_num(ms, "prob_revenue_1e8_2025Q4");
     assert_true(p >= 0 && p <= 1);
 }
 
@@ -373,15 +340,15 @@ static void test_json_hand_values(void **state)
     roi_report_meta meta = {.version = "9.9.9", .seed = UINT64_MAX, .trials = 10};
     roi_error err;
     assert_int_equal(roi_report_json_write(RESULTS(runs, 1), &meta, path, &err), ROI_OK);
-    char *text = read_all(path, NULL);
+    char *text = roi_test_read_file(path, NULL);
     assert_non_null(text);
     assert_no_nan(text);
     assert_non_null(strstr(text, "\"seed\":\t18446744073709551615"));
 
     cJSON *root = cJSON_Parse(text);
     assert_non_null(root);
-    assert_string_equal(str(root, "version"), "9.9.9");
-    assert_int_equal((int)num(root, "trials"), 10);
+    assert_string_equal(roi_test_json_str(root, "version"), "9.9.9");
+    assert_int_equal((int)roi_test_json_num(root, "trials"), 10);
     const cJSON *scs = cJSON_GetObjectItemCaseSensitive(root, "scenarios");
     assert_int_equal(cJSON_GetArraySize(scs), 1);
     const cJSON *sc = cJSON_GetArrayItem(scs, 0);
@@ -390,33 +357,33 @@ static void test_json_hand_values(void **state)
     const cJSON *outputs = cJSON_GetObjectItemCaseSensitive(sc, "outputs");
     /* npv = -4e9 .. 5e9: mean 0.5e9, median 0.5e9, P(> 0) = 0.5, min -4e9. */
     const cJSON *npv = cJSON_GetObjectItemCaseSensitive(outputs, "npv");
-    assert_near(num(npv, "mean"), 0.5e9, 1e-6);
-    assert_near(num(npv, "p50"), 0.5e9, 1e-6);
-    assert_near(num(npv, "min"), -4e9, 0);
-    assert_near(num(npv, "prob_positive"), 0.5, 0);
+    assert_near(roi_test_json_num(npv, "mean"), 0.5e9, 1e-6);
+    assert_near(roi_test_json_num(npv, "p50"), 0.5e9, 1e-6);
+    assert_near(roi_test_json_num(npv, "min"), -4e9, 0);
+    assert_near(roi_test_json_num(npv, "prob_positive"), 0.5, 0);
     /* irr never defined: every stat null, undefined_share 1. */
     const cJSON *irr = cJSON_GetObjectItemCaseSensitive(outputs, "irr");
     for (int k = 0; k < N_STAT_KEYS; k++)
         if (!cJSON_IsNull(cJSON_GetObjectItemCaseSensitive(irr, stat_keys[k])))
             fail_msg("irr.%s should be null", stat_keys[k]);
-    assert_near(num(irr, "undefined_share"), 1.0, 0);
+    assert_near(roi_test_json_num(irr, "undefined_share"), 1.0, 0);
     /* payback: 1..7 defined, 3 of 10 never. */
     const cJSON *pb = cJSON_GetObjectItemCaseSensitive(outputs, "payback");
-    assert_near(num(pb, "never_share"), 0.3, 1e-15);
-    assert_near(num(pb, "p50"), 4.0, 1e-12);
-    assert_near(num(pb, "min"), 1.0, 0);
+    assert_near(roi_test_json_num(pb, "never_share"), 0.3, 1e-15);
+    assert_near(roi_test_json_num(pb, "p50"), 4.0, 1e-12);
+    assert_near(roi_test_json_num(pb, "min"), 1.0, 0);
     /* bands and inputs come through unchanged. */
     const cJSON *cf = cJSON_GetObjectItemCaseSensitive(
         cJSON_GetObjectItemCaseSensitive(sc, "series"), "revenue");
     const cJSON *pt = cJSON_GetArrayItem(cf, 3);
-    assert_near(num(pt, "mean"), ROI_SERIES_REVENUE + 3, 0);
-    assert_near(num(pt, "p10"), ROI_SERIES_REVENUE + 2, 0);
-    assert_near(num(pt, "p90"), ROI_SERIES_REVENUE + 4, 0);
+    assert_near(roi_test_json_num(pt, "mean"), ROI_SERIES_REVENUE + 3, 0);
+    assert_near(roi_test_json_num(pt, "p10"), ROI_SERIES_REVENUE + 2, 0);
+    assert_near(roi_test_json_num(pt, "p90"), ROI_SERIES_REVENUE + 4, 0);
     const cJSON *ms = cJSON_GetObjectItemCaseSensitive(sc, "milestones");
-    assert_near(num(ms, "prob_revenue_1e8_2025Q4"), 0.25, 0);
+    assert_near(roi_test_json_num(ms, "prob_revenue_1e8_2025Q4"), 0.25, 0);
     const cJSON *in1 = cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(sc, "inputs"), 1);
-    assert_string_equal(str(in1, "name"), "lift");
-    assert_near(num(in1, "mean"), 1.5, 0);
+    assert_string_equal(roi_test_json_str(in1, "name"), "lift");
+    assert_near(roi_test_json_num(in1, "mean"), 1.5, 0);
 
     cJSON_Delete(root);
     free(text);
@@ -442,7 +409,7 @@ static void test_json_nonfinite_is_null(void **state)
     roi_report_meta meta = {.version = "1", .seed = 1, .trials = 10};
     roi_error err;
     assert_int_equal(roi_report_json_write(RESULTS(runs, 1), &meta, path, &err), ROI_OK);
-    char *text = read_all(path, NULL);
+    char *text = roi_test_read_file(path, NULL);
     assert_no_nan(text);
     cJSON *root = cJSON_Parse(text);
     assert_non_null(root);
@@ -597,7 +564,7 @@ static void test_json_real_run(void **state)
     assert_int_equal(roi_report_json_write(RESULTS(runs, 2), &meta, a, &err), ROI_OK);
     assert_int_equal(roi_report_json_write(RESULTS(runs, 2), &meta, b, &err), ROI_OK);
     size_t la, lb;
-    char *ta = read_all(a, &la), *tb = read_all(b, &lb);
+    char *ta = roi_test_read_file(a, &la), *tb = roi_test_read_file(b, &lb);
     assert_non_null(ta);
     assert_non_null(tb);
     assert_int_equal(la, lb);
@@ -605,15 +572,15 @@ static void test_json_real_run(void **state)
     assert_no_nan(ta);
     cJSON *root = cJSON_Parse(ta);
     assert_non_null(root);
-    assert_int_equal((int)num(root, "seed"), 12345);
-    assert_int_equal((int)num(root, "trials"), 300);
+    assert_int_equal((int)roi_test_json_num(root, "seed"), 12345);
+    assert_int_equal((int)roi_test_json_num(root, "trials"), 300);
     const cJSON *scs = cJSON_GetObjectItemCaseSensitive(root, "scenarios");
     assert_int_equal(cJSON_GetArraySize(scs), 2);
     check_scenario_contract(cJSON_GetArrayItem(scs, 0), m);
     /* Sampled input stats: stake_cost ~ U(1e9, 2e9), mean within 4 SE. */
     const cJSON *in0 = cJSON_GetArrayItem(
         cJSON_GetObjectItemCaseSensitive(cJSON_GetArrayItem(scs, 0), "inputs"), 0);
-    assert_near(num(in0, "mean"), 1.5e9, 4 * 1e9 / sqrt(12.0) / sqrt(300.0));
+    assert_near(roi_test_json_num(in0, "mean"), 1.5e9, 4 * 1e9 / sqrt(12.0) / sqrt(300.0));
     /* Only the report files are in the directory: no temporary left behind. */
     assert_int_equal(count_entries(dir), 2);
     cJSON_Delete(root);
@@ -703,7 +670,7 @@ static void test_json_statistics_exact(void **state)
     const roi_run *runs[] = {run};
     roi_report_meta meta = {.version = ROI_VERSION, .seed = 99, .trials = 500};
     assert_int_equal(roi_report_json_write(RESULTS(runs, 1), &meta, path, &err), ROI_OK);
-    char *text = read_all(path, NULL);
+    char *text = roi_test_read_file(path, NULL);
     cJSON *root = cJSON_Parse(text);
     assert_non_null(root);
     const cJSON *outs = cJSON_GetObjectItemCaseSensitive(
@@ -725,7 +692,7 @@ static void test_json_statistics_exact(void **state)
         want[5 + ROI_NPCT] = s->prob_positive;
         want[6 + ROI_NPCT] = s->cvar5;
         for (int k = 0; k < N_STAT_KEYS; k++) {
-            double got = num(out, stat_keys[k]);
+            double got = roi_test_json_num(out, stat_keys[k]);
             if (!same_bits(got, want[k] == 0 ? 0.0 : want[k]))
                 fail_msg("%s.%s: %.17g read back as %.17g", roi_output_name((roi_output)o),
                          stat_keys[k], want[k], got);
@@ -756,7 +723,7 @@ static void test_xlsx_write(void **state)
     assert_int_equal(roi_report_xlsx_write(RESULTS(runs, 1), &meta, a, &err), ROI_OK);
     assert_int_equal(roi_report_xlsx_write(RESULTS(runs, 1), &meta, b, &err), ROI_OK);
     size_t la, lb;
-    char *ta = read_all(a, &la), *tb = read_all(b, &lb);
+    char *ta = roi_test_read_file(a, &la), *tb = roi_test_read_file(b, &lb);
     assert_non_null(ta);
     assert_true(la > 100);
     assert_memory_equal(ta, "PK", 2);
@@ -815,7 +782,7 @@ static void test_failed_write_keeps_old_report(void **state)
     assert_int_equal(roi_report_json_write(RESULTS(runs, 1), &meta, json, &err), ROI_OK);
     assert_int_equal(roi_report_xlsx_write(RESULTS(runs, 1), &meta, xlsx, &err), ROI_OK);
     size_t lj, lx;
-    char *old_json = read_all(json, &lj), *old_xlsx = read_all(xlsx, &lx);
+    char *old_json = roi_test_read_file(json, &lj), *old_xlsx = roi_test_read_file(xlsx, &lx);
 
     struct rlimit saved, small;
     assert_int_equal(getrlimit(RLIMIT_FSIZE, &saved), 0);
@@ -832,7 +799,7 @@ static void test_failed_write_keeps_old_report(void **state)
     assert_int_equal(sx, ROI_ERR_IO);
 
     size_t nj, nx;
-    char *new_json = read_all(json, &nj), *new_xlsx = read_all(xlsx, &nx);
+    char *new_json = roi_test_read_file(json, &nj), *new_xlsx = roi_test_read_file(xlsx, &nx);
     assert_int_equal(nj, lj);
     assert_memory_equal(new_json, old_json, lj);
     assert_int_equal(nx, lx);
@@ -1097,7 +1064,7 @@ static void test_xlsx_dates(void **state)
     meta.created = 1774915200 + 86400;
     assert_int_equal(roi_report_xlsx_write(RESULTS(runs, 1), &meta, b, &err), ROI_OK);
     size_t la, lb;
-    char *ta = read_all(a, &la), *tb = read_all(b, &lb);
+    char *ta = roi_test_read_file(a, &la), *tb = roi_test_read_file(b, &lb);
     assert_non_null(ta);
     assert_non_null(tb);
     assert_false(la == lb && memcmp(ta, tb, la) == 0);
@@ -1196,13 +1163,13 @@ static void test_json_not_utf8(void **state)
     roi_report_meta meta = {.version = "1", .seed = 3, .trials = 10};
     roi_error err;
     assert_int_equal(roi_report_json_write(RESULTS(runs, 1), &meta, path, &err), ROI_OK);
-    char *text = read_all(path, NULL);
+    char *text = roi_test_read_file(path, NULL);
     assert_non_null(text);
     assert_int_equal(roi_text_valid(text, 0), 1);
     cJSON *root = cJSON_Parse(text);
     assert_non_null(root);
     const cJSON *sc = cJSON_GetArrayItem(cJSON_GetObjectItem(root, "scenarios"), 0);
-    assert_string_equal(str(sc, "title"), "bad " R R R " title \x01");
+    assert_string_equal(roi_test_json_str(sc, "title"), "bad " R R R " title \x01");
     assert_non_null(cJSON_GetObjectItem(cJSON_GetObjectItem(sc, "milestones"), "key" R R R));
     cJSON_Delete(root);
     free(text);
@@ -1239,7 +1206,7 @@ static void test_atomic_batch(void **state)
             roi_atomic_batch_abort();
         }
         assert_int_equal(count_entries(dir), 2);
-        char *ta = read_all(a, NULL), *tb = read_all(b, NULL);
+        char *ta = roi_test_read_file(a, NULL), *tb = roi_test_read_file(b, NULL);
         assert_string_equal(ta, "a1");
         assert_string_equal(tb, "b1");
         free(ta);
@@ -1254,7 +1221,7 @@ static void test_atomic_batch(void **state)
     assert_int_equal(roi_atomic_fail(&af, ENOSPC, &err), ROI_ERR_IO);
     assert_non_null(strstr(err.msg, "No space left on device"));
     roi_atomic_batch_abort();
-    char *ta = read_all(a, NULL);
+    char *ta = roi_test_read_file(a, NULL);
     assert_string_equal(ta, "a1");
     free(ta);
     assert_int_equal(count_entries(dir), 2);

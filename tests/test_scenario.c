@@ -1,6 +1,7 @@
 /* test_scenario.c - loading scenarios: the bundled ones, what-ifs, --set, and the
  * messages a scenario author sees for mistakes. */
 #include "roi_test.h"
+#include "roi_test_scenario.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -332,24 +333,6 @@ static void write_scenario(char *buf, size_t size, int all, const char *extra_ki
     }
 }
 
-/* Loads scenario text (written to a file of its own). */
-static roi_status load_text(const char *text, roi_model **m, roi_error *err)
-{
-    char dir[] = "/tmp/roisim-test-XXXXXX", path[64];
-    assert_non_null(mkdtemp(dir));
-    snprintf(path, sizeof path, "%s/scenario.lua", dir);
-    FILE *fp = fopen(path, "w");
-    assert_non_null(fp);
-    fputs(text, fp);
-    fclose(fp);
-    roi_error_clear(err);
-    *m = NULL;
-    roi_status s = roi_scenario_load(path, NULL, m, err);
-    unlink(path);
-    rmdir(dir);
-    return s;
-}
-
 /* Every row of the table is a field the language accepts, and after the conversion
  * its slot in C holds a value. */
 static void test_every_row_reaches_its_slot(void **state)
@@ -359,7 +342,7 @@ static void test_every_row_reaches_its_slot(void **state)
     write_scenario(text, sizeof text, 1, NULL, NULL);
     roi_model *m = NULL;
     roi_error err;
-    if (load_text(text, &m, &err) != ROI_OK)
+    if (roi_test_load_text("scenario.lua", text, &m, &err) != ROI_OK)
         fail_msg("%s\n%s", err.msg, text);
     for (int i = 0; i < roi_decl_count; i++) {
         const roi_decl *d = &roi_decls[i];
@@ -410,7 +393,7 @@ static void test_defaults_come_from_the_table(void **state)
     write_scenario(text, sizeof text, 0, NULL, NULL);
     roi_model *m = NULL;
     roi_error err;
-    if (load_text(text, &m, &err) != ROI_OK)
+    if (roi_test_load_text("scenario.lua", text, &m, &err) != ROI_OK)
         fail_msg("%s\n%s", err.msg, text);
     for (int i = 0; i < roi_decl_count; i++) {
         const roi_decl *d = &roi_decls[i];
@@ -479,7 +462,7 @@ static void test_unknown_field_suggests_from_the_table(void **state)
                      p->name);
             roi_model *m = NULL;
             roi_error err;
-            if (load_text(text, &m, &err) == ROI_OK || !strstr(err.msg, expect))
+            if (roi_test_load_text("scenario.lua", text, &m, &err) == ROI_OK || !strstr(err.msg, expect))
                 fail_msg("%s.%s: expected \"%s\", got: %s", d->kind, p->name, expect, err.msg);
             checked++;
         }
@@ -533,7 +516,7 @@ static void test_conditions_cross_as_structure(void **state)
     const char *named =
         "scenario { extends = \"base\" }\n"
         "v2.score = normal(58, 3.5):named(\"second score\")\n";
-    assert_int_equal(load_text(named, &m, &err), ROI_OK);
+    assert_int_equal(roi_test_load_text("scenario.lua", named, &m, &err), ROI_OK);
     assert_string_equal(m->views[0].where, "v2.score >= 60");
     assert_true(input_named(m, "v2.score") < 0);
     assert_int_equal(m->views[0].cond.refs[0].index, input_named(m, "second score"));
@@ -542,7 +525,7 @@ static void test_conditions_cross_as_structure(void **state)
     /* and text conditions are parsed into the same structure */
     const char *text = "scenario { extends = \"base\" }\n"
                        "view \"t\" { where = \"v2.score >= 60\" }\n";
-    assert_int_equal(load_text(text, &m, &err), ROI_OK);
+    assert_int_equal(roi_test_load_text("scenario.lua", text, &m, &err), ROI_OK);
     const roi_view *t = &m->views[m->n_views - 1];
     assert_int_equal(t->cond.n_steps, 1);
     assert_int_equal(t->cond.steps[0].op, ROI_NODE_GE);
@@ -551,7 +534,7 @@ static void test_conditions_cross_as_structure(void **state)
 
     const char *expr = "scenario { extends = \"base\" }\n"
                        "view \"e\" { where = v3.score:at_least(60) }\n";
-    assert_int_equal(load_text(expr, &m, &err), ROI_ERR_SCENARIO);
+    assert_int_equal(roi_test_load_text("scenario.lua", expr, &m, &err), ROI_ERR_SCENARIO);
     assert_non_null(strstr(err.msg, "'v3.score' is an expression, not an uncertain input"));
 }
 

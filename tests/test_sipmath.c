@@ -13,6 +13,7 @@
  * libraries are refused with messages that name the library and the SIP.
  */
 #include "roi_test.h"
+#include "roi_test_json.h"
 
 #include <cjson/cJSON.h>
 #include <stdlib.h>
@@ -32,36 +33,6 @@ static const char *const SETS[] = {
     "app.interactions=discrete{ [8] = 0.25, [10] = 0.5, [12] = 0.25 }",
 };
 enum { N_SETS = sizeof SETS / sizeof SETS[0] };
-
-static char *read_all(const char *path)
-{
-    FILE *fp = fopen(path, "rb");
-    assert_non_null(fp);
-    fseek(fp, 0, SEEK_END);
-    long size = ftell(fp);
-    fseek(fp, 0, SEEK_SET);
-    char *buf = malloc((size_t)size + 1);
-    assert_non_null(buf);
-    buf[fread(buf, 1, (size_t)size, fp)] = '\0';
-    fclose(fp);
-    return buf;
-}
-
-static double num(const cJSON *obj, const char *key)
-{
-    const cJSON *item = cJSON_GetObjectItemCaseSensitive(obj, key);
-    if (!cJSON_IsNumber(item))
-        fail_msg("'%s' is not a number", key);
-    return item->valuedouble;
-}
-
-static const char *str(const cJSON *obj, const char *key)
-{
-    const cJSON *item = cJSON_GetObjectItemCaseSensitive(obj, key);
-    if (!cJSON_IsString(item))
-        fail_msg("'%s' is not a string", key);
-    return item->valuestring;
-}
 
 /* The metalog a SIP's arguments describe. */
 static roi_metalog sip_metalog(const cJSON *sip)
@@ -90,20 +61,20 @@ static roi_metalog sip_metalog(const cJSON *sip)
 /* The HDR arguments of the rng entry a SIP refers to. */
 static roi_hdr sip_hdr(const cJSON *root, const cJSON *sip)
 {
-    const char *want = str(cJSON_GetObjectItemCaseSensitive(sip, "ref"), "name");
-    assert_string_equal(str(cJSON_GetObjectItemCaseSensitive(sip, "ref"), "source"), "rng");
+    const char *want = roi_test_json_str(cJSON_GetObjectItemCaseSensitive(sip, "ref"), "name");
+    assert_string_equal(roi_test_json_str(cJSON_GetObjectItemCaseSensitive(sip, "ref"), "source"), "rng");
     const cJSON *rng = cJSON_GetObjectItemCaseSensitive(
         cJSON_GetObjectItemCaseSensitive(root, "U01"), "rng");
     const cJSON *r;
     cJSON_ArrayForEach(r, rng)
     {
-        if (strcmp(str(r, "name"), want) != 0)
+        if (strcmp(roi_test_json_str(r, "name"), want) != 0)
             continue;
-        assert_string_equal(str(r, "function"), "HDR_2_0");
+        assert_string_equal(roi_test_json_str(r, "function"), "HDR_2_0");
         const cJSON *a = cJSON_GetObjectItemCaseSensitive(r, "arguments");
-        assert_string_equal(str(a, "counter"), "PM_Index");
-        return (roi_hdr){(uint64_t)num(a, "entity"), (uint64_t)num(a, "varId"),
-                         (uint64_t)num(a, "seed3"), (uint64_t)num(a, "seed4")};
+        assert_string_equal(roi_test_json_str(a, "counter"), "PM_Index");
+        return (roi_hdr){(uint64_t)roi_test_json_num(a, "entity"), (uint64_t)roi_test_json_num(a, "varId"),
+                         (uint64_t)roi_test_json_num(a, "seed3"), (uint64_t)roi_test_json_num(a, "seed4")};
     }
     fail_msg("no rng entry '%s'", want);
     return (roi_hdr){0};
@@ -127,12 +98,12 @@ static void check_input_sip(const cJSON *root, const cJSON *sip, const roi_dist 
     int integer = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(meta, "integer"));
     assert_int_equal(integer, roi_dist_is_integer(d));
     /* Quantiles within the stated fit error (measured on y = 0.01..0.99). */
-    double max_error = num(meta, "fitMaxError");
+    double max_error = roi_test_json_num(meta, "fitMaxError");
     for (int j = 1; j <= 99; j += 7) {
         double y = j / 100.0, want = input_quantile(d, integer, y);
         double tol = 1.0001 * max_error + 1e-9 * (1 + fabs(want));
         if (!(fabs(roi_metalog_quantile(&m, y) - want) <= tol))
-            fail_msg("%s: Q(%g) = %.17g, the input's %.17g, stated error %.3g", str(sip, "name"),
+            fail_msg("%s: Q(%g) = %.17g, the input's %.17g, stated error %.3g", roi_test_json_str(sip, "name"),
                      y, roi_metalog_quantile(&m, y), want, max_error);
     }
     /* The first trials, regenerated from the file: HDR counter i + 1 for trial i. */
@@ -143,7 +114,7 @@ static void check_input_sip(const cJSON *root, const cJSON *sip, const roi_dist 
         double v = roi_metalog_quantile(&m, roi_hdr_uniform(&h, (uint64_t)c));
         double stated = cJSON_GetArrayItem(first, c - 1)->valuedouble;
         if (memcmp(&v, &stated, sizeof v) != 0)
-            fail_msg("%s: trial %d regenerates %.17g, the file says %.17g", str(sip, "name"), c,
+            fail_msg("%s: trial %d regenerates %.17g, the file says %.17g", roi_test_json_str(sip, "name"), c,
                      v, stated);
     }
     /* The regenerated trials have the input's mean (integer inputs: after rounding). */
@@ -166,10 +137,10 @@ static void check_import(const roi_model *model, const cJSON *sips, const char *
     roi_error_clear(&err);
     const cJSON *sip;
     const cJSON *gamma_sip = NULL;
-    cJSON_ArrayForEach(sip, sips) if (!strcmp(str(sip, "name"), "constant.team.amount"))
+    cJSON_ArrayForEach(sip, sips) if (!strcmp(roi_test_json_str(sip, "name"), "constant.team.amount"))
         gamma_sip = sip;
     assert_non_null(gamma_sip);
-    double max_error = num(cJSON_GetObjectItemCaseSensitive(gamma_sip, "metadata"), "fitMaxError");
+    double max_error = roi_test_json_num(cJSON_GetObjectItemCaseSensitive(gamma_sip, "metadata"), "fitMaxError");
     char dir[64], lib[128], scen[128], *slash = NULL;
     snprintf(dir, sizeof dir, "/tmp/roi_test_sipmath.XXXXXX");
     assert_non_null(mkdtemp(dir));
@@ -178,7 +149,7 @@ static void check_import(const roi_model *model, const cJSON *sips, const char *
     snprintf(scen, sizeof scen, "%s/imported.lua", dir);
     FILE *fp = fopen(scen, "w");
     assert_non_null(fp);
-    char *original = read_all(file);
+    char *original = roi_test_read_file(file, NULL);
     slash = strstr(original, "amount = 100 }");
     assert_non_null(slash);
     fprintf(fp, "%.*samount = sipmath{ library = \"run.sipmath.json\", sip = "
@@ -229,27 +200,27 @@ static void test_export_regenerates_the_inputs(void **state)
     roi_report_meta meta = {.version = ROI_VERSION, .seed = 4242, .trials = 3000};
     assert_int_equal(roi_report_sipmath_write(&res, &meta, path, &err), ROI_OK);
 
-    char *text = read_all(path);
+    char *text = roi_test_read_file(path, NULL);
     cJSON *root = cJSON_Parse(text);
     assert_non_null(root);
-    assert_string_equal(str(root, "objectType"), "sipModel");
-    assert_string_equal(str(root, "libraryType"), "SIPmath_3_0");
-    assert_non_null(strstr(str(root, "provenance"), "seed 4242, 3000 trials"));
-    assert_non_null(strstr(str(root, "provenance"), "constant.lua"));
+    assert_string_equal(roi_test_json_str(root, "objectType"), "sipModel");
+    assert_string_equal(roi_test_json_str(root, "libraryType"), "SIPmath_3_0");
+    assert_non_null(strstr(roi_test_json_str(root, "provenance"), "seed 4242, 3000 trials"));
+    assert_non_null(strstr(roi_test_json_str(root, "provenance"), "constant.lua"));
     const cJSON *sips = cJSON_GetObjectItemCaseSensitive(root, "sips");
     int inputs = 0, outputs = 0;
     const cJSON *sip;
     cJSON_ArrayForEach(sip, sips)
     {
-        assert_string_equal(str(sip, "function"), "Metalog_1_0");
-        const char *kind = str(cJSON_GetObjectItemCaseSensitive(sip, "metadata"), "kind");
+        assert_string_equal(roi_test_json_str(sip, "function"), "Metalog_1_0");
+        const char *kind = roi_test_json_str(cJSON_GetObjectItemCaseSensitive(sip, "metadata"), "kind");
         if (!strcmp(kind, "output")) {
             sip_metalog(sip); /* a feasible metalog with its rng */
             sip_hdr(root, sip);
             outputs++;
             continue;
         }
-        const char *name = str(sip, "name");
+        const char *name = roi_test_json_str(sip, "name");
         assert_true(!strncmp(name, "constant.", 9));
         int node = roi_graph_find_input(&model->graph, name + 9);
         assert_true(node >= 0);
@@ -332,7 +303,7 @@ static void test_import_copula(void **state)
     fclose(fp);
     char file[512];
     snprintf(file, sizeof file, "%s/scenarios/constant.lua", ROI_TEST_DIR);
-    char *text = read_all(file);
+    char *text = roi_test_read_file(file, NULL);
     snprintf(path, sizeof path, "%s/s.lua", dir);
     fp = fopen(path, "w");
     assert_non_null(fp);

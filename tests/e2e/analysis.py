@@ -8,26 +8,17 @@ terminal sections, and usage errors.
 Arguments: roisim-binary source-dir work-dir."""
 import json
 import os
-import subprocess
 import sys
 
-roisim, src, work = sys.argv[1], sys.argv[2], sys.argv[3]
-os.makedirs(work, exist_ok=True)
-failures = []
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "lib"))
+from harness import Harness  # noqa: E402
 
-
-def check(cond, what):
-    if not cond:
-        failures.append(what)
-        print("FAIL:", what)
+h = Harness("analysis")
+roisim, src, work, check = h.roisim, h.src, h.work, h.check
 
 
 def run(*args, code=0):
-    p = subprocess.run([roisim, "run", *args], cwd=src, capture_output=True, text=True)
-    if p.returncode != code:
-        print(p.stdout, p.stderr)
-    check(p.returncode == code, "roisim run %s exits %d (got %d)" % (" ".join(args), code, p.returncode))
-    return p
+    return h.roisim_cmd("run", *args, code=code)
 
 
 TRIALS = "10000"
@@ -119,5 +110,4 @@ r = run("-n", "100", "--quiet", "--stress", "nothing=0:0.1", base_only, code=2)
 check("no scenario has an input named 'nothing'" in r.stderr, "--stress unknown input")
 r = run("-n", "100", "--quiet", "--compare", "nope", base_only, code=2)
 
-print("%d failed" % len(failures))
-sys.exit(1 if failures else 0)
+h.finish()

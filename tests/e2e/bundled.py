@@ -6,26 +6,17 @@ Arguments: roisim-binary source-dir work-dir."""
 import json
 import math
 import os
-import subprocess
 import sys
 
-roisim, src, work = sys.argv[1], sys.argv[2], sys.argv[3]
-os.makedirs(work, exist_ok=True)
-failures = []
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "lib"))
+from harness import Harness  # noqa: E402
 
-
-def check(cond, what):
-    if not cond:
-        failures.append(what)
-        print("FAIL:", what)
+h = Harness("bundled")
+roisim, src, work, check = h.roisim, h.src, h.work, h.check
 
 
 def run(*args):
-    p = subprocess.run([roisim, "run", *args], cwd=src, capture_output=True, text=True)
-    if p.returncode != 0:
-        print(p.stderr)
-    check(p.returncode == 0, "roisim run %s exits 0" % " ".join(args))
-    return p
+    return h.roisim_cmd("run", *args)
 
 
 TRIALS = "20000"
@@ -100,5 +91,4 @@ better("base", "rollout_slips", "a rollout slip hurts")
 better("bull", "base", "bull beats base")
 better("base", "bear", "bear is worse than base")
 
-print("%d passed, %d failed" % (0 if failures else 1, len(failures)))
-sys.exit(1 if failures else 0)
+h.finish()

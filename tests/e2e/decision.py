@@ -11,26 +11,17 @@ Arguments: roisim-binary source-dir work-dir."""
 import csv
 import json
 import os
-import subprocess
 import sys
 
-roisim, src, work = sys.argv[1], sys.argv[2], sys.argv[3]
-os.makedirs(work, exist_ok=True)
-failures = []
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "lib"))
+from harness import Harness  # noqa: E402
 
-
-def check(cond, what):
-    if not cond:
-        failures.append(what)
-        print("FAIL:", what)
+h = Harness("decision")
+roisim, src, work, check = h.roisim, h.src, h.work, h.check
 
 
 def run(*args, code=0):
-    p = subprocess.run([roisim, *args], cwd=src, capture_output=True, text=True)
-    if p.returncode != code:
-        print(p.stdout, p.stderr)
-    check(p.returncode == code, "roisim %s exits %d (got %d)" % (" ".join(args), code, p.returncode))
-    return p
+    return h.roisim_cmd(*args, code=code)
 
 
 BASE = os.path.join("scenarios", "base.lua")
@@ -133,7 +124,4 @@ p = run("check", "--quiet", bad, code=1)
 check("bad_decision.lua:2: decision \"gate\": options must be a list of scenario names (two or more)"
       in p.stderr, "a one-option decision names file:line: %s" % p.stderr.strip())
 
-if failures:
-    print("%d failure(s)" % len(failures))
-    sys.exit(1)
-print("decision: ok")
+h.finish()

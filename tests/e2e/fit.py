@@ -11,15 +11,11 @@ import random
 import subprocess
 import sys
 
-roisim, src, work = os.path.abspath(sys.argv[1]), sys.argv[2], sys.argv[3]
-os.makedirs(work, exist_ok=True)
-failures = []
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "lib"))
+from harness import Harness  # noqa: E402
 
-
-def check(cond, what):
-    if not cond:
-        failures.append(what)
-        print("FAIL:", what)
+h = Harness("fit")
+roisim, src, work, check = h.roisim, h.src, h.work, h.check
 
 
 def fit(*args, code=0):
@@ -114,7 +110,4 @@ check("never writes over" in p.stderr, "--json may not overwrite the data")
 p = subprocess.run([roisim, "run", "--column", "x"], capture_output=True, text=True)
 check(p.returncode == 2 and "only valid for 'fit'" in p.stderr, "--column is for fit only")
 
-if failures:
-    print("%d check(s) failed" % len(failures))
-    sys.exit(1)
-print("all checks passed")
+h.finish()

@@ -8,23 +8,15 @@ import os
 import subprocess
 import sys
 
-roisim, src, work = sys.argv[1], sys.argv[2], sys.argv[3]
-os.makedirs(work, exist_ok=True)
-failures = []
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "lib"))
+from harness import Harness  # noqa: E402
 
-
-def check(cond, what):
-    if not cond:
-        failures.append(what)
-        print("FAIL:", what)
+h = Harness("search")
+roisim, src, work, check = h.roisim, h.src, h.work, h.check
 
 
 def run(*args, ok=True):
-    p = subprocess.run([roisim, "run", *args], cwd=src, capture_output=True, text=True)
-    if ok and p.returncode != 0:
-        print(p.stderr)
-    check((p.returncode == 0) == ok, "roisim run %s exits %s" % (" ".join(args), "0" if ok else "1"))
-    return p
+    return h.roisim_cmd("run", *args, code=0 if ok else 2)
 
 
 base = os.path.join(src, "scenarios", "base.lua")
@@ -99,7 +91,4 @@ with open(typo, "w") as f:
 p = subprocess.run([roisim, "check", typo], cwd=src, capture_output=True, text=True)
 check(p.returncode == 1 and "did you mean 'v2.score'" in p.stderr, "typo suggests: " + p.stderr.strip())
 
-if failures:
-    print("%d check(s) failed" % len(failures))
-    sys.exit(1)
-print("all checks passed")
+h.finish()

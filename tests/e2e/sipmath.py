@@ -12,15 +12,11 @@ import os
 import subprocess
 import sys
 
-roisim, src, work = os.path.abspath(sys.argv[1]), sys.argv[2], sys.argv[3]
-os.makedirs(work, exist_ok=True)
-failures = []
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "lib"))
+from harness import Harness  # noqa: E402
 
-
-def check(cond, what):
-    if not cond:
-        failures.append(what)
-        print("FAIL:", what)
+h = Harness("sipmath")
+roisim, src, work, check = h.roisim, h.src, h.work, h.check
 
 
 def hdr(counter, var, ent, s3, s4):
@@ -134,7 +130,4 @@ for args, what in ((["--sipmath", "-"], "standard output"), (["--sipmath", base]
 p = subprocess.run([roisim, "check", base, "--sipmath", lib], capture_output=True, text=True)
 check(p.returncode == 2 and "only valid for 'run'" in p.stderr, "--sipmath is for run only")
 
-if failures:
-    print("%d check(s) failed" % len(failures))
-    sys.exit(1)
-print("all checks passed")
+h.finish()
