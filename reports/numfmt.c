@@ -199,6 +199,22 @@ roi_nf roi_numfmt_input(roi_measure ms, double typical, const roi_money_unit *re
     }
 }
 
+char *roi_numfmt_input_text(char *buf, size_t size, double v, double typical,
+                            const roi_model *m, const char *input,
+                            const roi_money_unit *report)
+{
+    roi_money_unit own;
+    roi_nf nf = roi_numfmt_input(roi_model_input_measure(m, input), typical, report, &own);
+    if (nf.kind == ROI_NF_NKIND) {
+        if (isfinite(v))
+            snprintf(buf, size, "%.4g", v);
+        else
+            snprintf(buf, size, "n/a");
+        return buf;
+    }
+    return roi_numfmt(buf, size, v, &nf);
+}
+
 /* Users: billions with two decimals, millions with one, else whole people. */
 static void users_text(char *buf, size_t size, double v)
 {

@@ -98,6 +98,15 @@ int roi_numfmt_digits(char *buf, size_t size, double v, int shift, int decimals,
 roi_nf roi_numfmt_input(roi_measure ms, double typical, const roi_money_unit *report,
                         roi_money_unit *own);
 
+/*
+ * Writes v, a value of input `input` of model m (a parameter path or an uncertain
+ * input's name), as roi_numfmt_input shows it for a typical |value| `typical`; to four
+ * significant digits when what the input measures is not known. Returns buf.
+ */
+char *roi_numfmt_input_text(char *buf, size_t size, double v, double typical,
+                            const roi_model *m, const char *input,
+                            const roi_money_unit *report);
+
 /* The variant of nf's Excel format that shows v as roi_numfmt does. */
 roi_nf_variant roi_numfmt_variant(double v, const roi_nf *nf);
 
