@@ -99,6 +99,17 @@ void xl_make_formats(xctx *x)
     format_set_italic(f->wrap_right);
     f->wrap = workbook_add_format(wb);
     format_set_text_wrap(f->wrap);
+    f->wrap_indent = workbook_add_format(wb);
+    format_set_text_wrap(f->wrap_indent);
+    format_set_indent(f->wrap_indent, 1);
+    format_set_align(f->wrap_indent, LXW_ALIGN_VERTICAL_TOP);
+    f->head_indent = workbook_add_format(wb);
+    format_set_bold(f->head_indent);
+    format_set_bottom(f->head_indent, LXW_BORDER_THIN);
+    format_set_align(f->head_indent, LXW_ALIGN_VERTICAL_BOTTOM);
+    format_set_text_wrap(f->head_indent);
+    format_set_bg_color(f->head_indent, 0xDDEBF7);
+    format_set_indent(f->head_indent, 1);
 }
 
 const char *xl_series_unit(const char *name)
