@@ -337,6 +337,18 @@ roi_status roi_results_distribution(const roi_run *run, roi_output k, roi_distri
     return st;
 }
 
+roi_status roi_results_histogram_on(const roi_run *run, roi_output k, const roi_histogram *grid,
+                                    roi_histogram *out)
+{
+    double *v;
+    size_t n;
+    roi_status st = finite_sorted(run, k, &v, &n);
+    if (st == ROI_OK)
+        roi_stats_histogram_on(v, n, grid, out);
+    free(v);
+    return st;
+}
+
 roi_status roi_results_upper_tail_mean(const roi_run *run, roi_output k, double *out)
 {
     *out = NAN;

@@ -128,6 +128,13 @@ typedef struct roi_distribution {
 roi_status roi_results_distribution(const roi_run *run, roi_output k, roi_distribution *out);
 
 /*
+ * The histogram of output k over the trials of run on grid's bins (one grid for several
+ * runs: roi_stats_histogram_span), into *out. Borrows run. Errors: ROI_ERR_NOMEM.
+ */
+roi_status roi_results_histogram_on(const roi_run *run, roi_output k, const roi_histogram *grid,
+                                    roi_histogram *out);
+
+/*
  * The mean of the highest ceil(0.05 n) of the n defined values of output k over the
  * trials of run (the adverse tail of an output where more is worse, such as spend; the
  * low tail is roi_summary.cvar5), into *out; NaN when none is defined. From the stored

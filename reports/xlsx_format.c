@@ -235,6 +235,11 @@ const char *xl_scen_name(const roi_run *run)
     return run->model->name ? run->model->name : "";
 }
 
+const char *xl_scen_title(const roi_run *run)
+{
+    return run->model->title && run->model->title[0] ? run->model->title : xl_scen_name(run);
+}
+
 /* A value as text in the report's units, for labels (never for table cells). */
 void xl_human(char *buf, size_t size, double v, const char *unit)
 {

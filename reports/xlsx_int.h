@@ -57,6 +57,7 @@ typedef struct xctx {
     char money_code[64];   /* its Excel format, for chart axes */
     char unit[16];         /* "$B", for titles */
     double npv_lo, npv_hi; /* the NPV axis of every S-curve: all scenarios' p0.5 to p99.5 */
+    double hist_share_max; /* the highest share of trials in an npv histogram bin */
     roi_money_unit in_mu[4]; /* money inputs' own units, smaller than mu (xl_input_fmt) */
     int n_in_mu;
 } xctx;
@@ -140,6 +141,8 @@ const char *xl_file_name(const char *path);
 /* A column `chars` wide in pixels, as Excel draws it (Calibri 11). */
 double xl_col_px(double chars);
 const char *xl_scen_name(const roi_run *run);
+/* The scenario's title, for legends (its name when it has none). */
+const char *xl_scen_title(const roi_run *run);
 void xl_human(char *buf, size_t size, double v, const char *unit);
 const char *xl_series_unit(const char *name);
 lxw_format *xl_output_format(const xfmt *f, roi_output o);

@@ -215,6 +215,39 @@ static lxw_error write_milestones(xctx *x, lxw_worksheet *ws, int k, int row, in
     return LXW_NO_ERROR;
 }
 
+/* On a what-if's S-curve, the reference scenario's (base), thin and grey, with a legend
+ * that names both: how the what-if moves the curve, on the shared axis. Else no legend. */
+static lxw_error reference_curve(xctx *x, lxw_chart *c, int k)
+{
+    int ref = x->res->reference;
+    if (ref < 0 || ref == k || x->sc[ref].npv.n == 0) {
+        chart_legend_set_position(c, LXW_CHART_LEGEND_NONE);
+        return LXW_NO_ERROR;
+    }
+    lxw_chart_series *s = chart_add_series(c, NULL, NULL);
+    if (!s)
+        return LXW_ERROR_MEMORY_MALLOC_FAILED;
+    int dr = xl_dist_row(x, ref);
+    chart_series_set_categories(s, "Series", (lxw_row_t)dr, SC_VALUE,
+                                (lxw_row_t)(dr + ROI_SCURVE_POINTS - 1), SC_VALUE);
+    chart_series_set_values(s, "Series", (lxw_row_t)dr, SC_LEVEL,
+                            (lxw_row_t)(dr + ROI_SCURVE_POINTS - 1), SC_LEVEL);
+    char name[96];
+    snprintf(name, sizeof name, "%.60s (reference)", xl_scen_title(x->res->sc[ref].run));
+    char *owned = NULL;
+    const char *legend = xl_chart_text(name, &owned);
+    if (!legend)
+        return LXW_ERROR_MEMORY_MALLOC_FAILED;
+    chart_series_set_name(s, legend);
+    free(owned);
+    lxw_chart_line line = {.color = 0x808080, .width = 1.25f,
+                           .dash_type = LXW_CHART_LINE_DASH_DASH};
+    chart_series_set_line(s, &line);
+    chart_series_set_marker_type(s, LXW_CHART_MARKER_NONE);
+    chart_legend_set_position(c, LXW_CHART_LEGEND_BOTTOM);
+    return LXW_NO_ERROR;
+}
+
 /* The histogram and S-curve of npv (data in Series). */
 static lxw_error npv_charts(xctx *x, lxw_worksheet *ws, int k, int row, int col2)
 {
@@ -243,7 +276,11 @@ static lxw_error npv_charts(xctx *x, lxw_worksheet *ws, int k, int row, int col2
         char axis[96];
         snprintf(axis, sizeof axis, "NPV, %s (bin centre; edge bins hold the tails)", x->unit);
         xl_style_axis(chart_axis_get(c, LXW_CHART_AXIS_TYPE_X), axis, NULL);
-        xl_style_axis(chart_axis_get(c, LXW_CHART_AXIS_TYPE_Y), "Share of trials", "0%");
+        lxw_chart_axis *share = chart_axis_get(c, LXW_CHART_AXIS_TYPE_Y);
+        xl_style_axis(share, "Share of trials", "0%");
+        /* one share axis on every scenario's sheet, as their bins are one grid */
+        if (x->n > 1 && x->hist_share_max > 0)
+            xl_axis_range(share, 0, x->hist_share_max);
         TRY(place(x, ws, c, row, 0, "Histogram of NPV over the trials"));
     }
     if (run->summary[ROI_OUT_NPV].n_defined > 0) {
@@ -261,11 +298,16 @@ static lxw_error npv_charts(xctx *x, lxw_worksheet *ws, int k, int row, int col2
                                     (lxw_row_t)(dr + ROI_SCURVE_POINTS - 1), SC_VALUE);
         chart_series_set_values(s, "Series", (lxw_row_t)dr, SC_LEVEL,
                                 (lxw_row_t)(dr + ROI_SCURVE_POINTS - 1), SC_LEVEL);
-        chart_series_set_name(s, "Cumulative probability");
+        char *owned = NULL;
+        const char *legend = xl_chart_text(xl_scen_title(run), &owned);
+        if (!legend)
+            return LXW_ERROR_MEMORY_MALLOC_FAILED;
+        chart_series_set_name(s, legend);
+        free(owned);
         lxw_chart_line line = {.color = color, .width = 2.25f};
         chart_series_set_line(s, &line);
         chart_series_set_marker_type(s, LXW_CHART_MARKER_NONE);
-        chart_legend_set_position(c, LXW_CHART_LEGEND_NONE);
+        TRY(reference_curve(x, c, k));
         snprintf(axis, sizeof axis, "NPV, %s", x->unit);
         lxw_chart_axis *ax = chart_axis_get(c, LXW_CHART_AXIS_TYPE_X);
         xl_style_axis(ax, axis, x->money_code);
