@@ -103,6 +103,8 @@ void xl_make_formats(xctx *x)
     format_set_text_wrap(f->wrap_indent);
     format_set_indent(f->wrap_indent, 1);
     format_set_align(f->wrap_indent, LXW_ALIGN_VERTICAL_TOP);
+    f->text_indent = workbook_add_format(wb);
+    format_set_indent(f->text_indent, 1);
     f->head_indent = workbook_add_format(wb);
     format_set_bold(f->head_indent);
     format_set_bottom(f->head_indent, LXW_BORDER_THIN);

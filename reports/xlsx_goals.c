@@ -128,8 +128,13 @@ static lxw_error goal_row(xctx *x, lxw_worksheet *ws, int k, const roi_goal_resu
     TRY(xl_put_num(x, ws, row, GC_HIGH, sp->high, inf));
     TRY(xl_put_str(ws, row, GC_STATUS, goal_status_text(r->status),
                    r->status == ROI_GOAL_FOUND ? f->center : f->bad));
-    TRY(xl_put_num(x, ws, row, GC_VALUE, found ? r->root : NAN, inf));
-    TRY(xl_put_num(x, ws, row, GC_VALUE_SE, found ? r->root_se : NAN, inf));
+    /* the answer and its SE to the digits the SE needs ("5.415%" +- "0.040%"), the
+     * SE's own size deciding them, so a small SE never shows as "< 0.1%" */
+    lxw_format *rf = found && isfinite(r->root_se) && r->root_se > 0
+                         ? target_fmt(x, k, sp->input, sp->mode, r->root_se)
+                         : inf;
+    TRY(xl_put_num(x, ws, row, GC_VALUE, found ? r->root : NAN, rf));
+    TRY(xl_put_num(x, ws, row, GC_VALUE_SE, found ? r->root_se : NAN, rf));
     TRY(xl_put_num(x, ws, row, GC_AT, found ? r->stat_at_root : NAN,
                    stat_format(f, &sp->stat, 0)));
     TRY(xl_put_num(x, ws, row, GC_AT_SE, found ? r->stat_se : NAN,

@@ -31,6 +31,7 @@ typedef struct xfmt {
     lxw_format *corr, *corr_se, *money_delta, *money_se, *pct_se, *wrap, *center, *bad;
     lxw_format *wrap_right; /* Summary's scenario titles */
     lxw_format *wrap_indent, *head_indent; /* text (and its header) after a number column */
+    lxw_format *text_indent;
     lxw_format *pts; /* a difference of two probabilities, the cell holding 100 x it */
     /* Every number format above with its numfmt rule, and the variants of it that
      * xl_put_num picks per value (numfmt.h): made on first use. */
