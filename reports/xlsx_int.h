@@ -177,6 +177,13 @@ void xl_axis_range(lxw_chart_axis *axis, double lo, double hi);
 /* An input's name in words, for labels: its part's title and the field, "Core ad
  * uplift: lift" for core_ad_uplift.lift (the name itself, cleaned, when untitled). */
 void xl_input_words(const roi_model *m, const char *input, char *buf, size_t size);
+/* Adds scenario k's npv S-curve (its points in Series) to c, named `name` (cleaned for
+ * a chart) and drawn with line; NULL when out of memory. */
+lxw_chart_series *xl_scurve_series(const xctx *x, lxw_chart *c, int k, const char *name,
+                                   lxw_chart_line *line);
+/* The axes of an S-curve chart: NPV on the range every S-curve shares, crossed at its
+ * low end (not on the $0 line over the curve); the probability from 0 to 1. */
+void xl_scurve_axes(const xctx *x, lxw_chart *c);
 void xl_range_split(double p10, double p50, double p90, double part[6]);
 lxw_error xl_range_bars(xctx *x, lxw_worksheet *ws, int at, const char *sheet, int first,
                         int col0, const int *scen, int count, const char *title,

@@ -224,26 +224,12 @@ static lxw_error reference_curve(xctx *x, lxw_chart *c, int k)
         chart_legend_set_position(c, LXW_CHART_LEGEND_NONE);
         return LXW_NO_ERROR;
     }
-    lxw_chart_series *s = chart_add_series(c, NULL, NULL);
-    if (!s)
-        return LXW_ERROR_MEMORY_MALLOC_FAILED;
-    int dr = xl_dist_row(x, ref);
-    chart_series_set_categories(s, "Series", (lxw_row_t)dr, SC_VALUE,
-                                (lxw_row_t)(dr + ROI_SCURVE_POINTS - 1), SC_VALUE);
-    chart_series_set_values(s, "Series", (lxw_row_t)dr, SC_LEVEL,
-                            (lxw_row_t)(dr + ROI_SCURVE_POINTS - 1), SC_LEVEL);
     char name[96];
     snprintf(name, sizeof name, "%.60s (reference)", xl_scen_title(x->res->sc[ref].run));
-    char *owned = NULL;
-    const char *legend = xl_chart_text(name, &owned);
-    if (!legend)
-        return LXW_ERROR_MEMORY_MALLOC_FAILED;
-    chart_series_set_name(s, legend);
-    free(owned);
     lxw_chart_line line = {.color = 0x808080, .width = 1.25f,
                            .dash_type = LXW_CHART_LINE_DASH_DASH};
-    chart_series_set_line(s, &line);
-    chart_series_set_marker_type(s, LXW_CHART_MARKER_NONE);
+    if (!xl_scurve_series(x, c, ref, name, &line))
+        return LXW_ERROR_MEMORY_MALLOC_FAILED;
     chart_legend_set_position(c, LXW_CHART_LEGEND_BOTTOM);
     return LXW_NO_ERROR;
 }
@@ -284,41 +270,19 @@ static lxw_error npv_charts(xctx *x, lxw_worksheet *ws, int k, int row, int col2
         TRY(place(x, ws, c, row, 0, "Histogram of NPV over the trials"));
     }
     if (run->summary[ROI_OUT_NPV].n_defined > 0) {
-        char title[128], p[32], axis[32];
+        char title[128], p[32];
         roi_nf pct = {ROI_NF_PCT, 1, NULL};
         roi_numfmt(p, sizeof p, run->summary[ROI_OUT_NPV].prob_positive, &pct);
         snprintf(title, sizeof title, "NPV S-curve: P(NPV <= x); P(NPV > 0) = %s", p);
         lxw_chart *c = xl_new_chart(x, LXW_CHART_SCATTER_STRAIGHT, title);
         if (!c)
             return LXW_ERROR_MEMORY_MALLOC_FAILED;
-        lxw_chart_series *s = chart_add_series(c, NULL, NULL);
-        if (!s)
-            return LXW_ERROR_MEMORY_MALLOC_FAILED;
-        chart_series_set_categories(s, "Series", (lxw_row_t)dr, SC_VALUE,
-                                    (lxw_row_t)(dr + ROI_SCURVE_POINTS - 1), SC_VALUE);
-        chart_series_set_values(s, "Series", (lxw_row_t)dr, SC_LEVEL,
-                                (lxw_row_t)(dr + ROI_SCURVE_POINTS - 1), SC_LEVEL);
-        char *owned = NULL;
-        const char *legend = xl_chart_text(xl_scen_title(run), &owned);
-        if (!legend)
-            return LXW_ERROR_MEMORY_MALLOC_FAILED;
-        chart_series_set_name(s, legend);
-        free(owned);
         lxw_chart_line line = {.color = color, .width = 2.25f};
-        chart_series_set_line(s, &line);
-        chart_series_set_marker_type(s, LXW_CHART_MARKER_NONE);
+        if (!xl_scurve_series(x, c, k, xl_scen_title(run), &line))
+            return LXW_ERROR_MEMORY_MALLOC_FAILED;
         TRY(reference_curve(x, c, k));
-        snprintf(axis, sizeof axis, "NPV, %s", x->unit);
-        lxw_chart_axis *ax = chart_axis_get(c, LXW_CHART_AXIS_TYPE_X);
-        xl_style_axis(ax, axis, x->money_code);
-        /* One NPV range on every scenario's sheet, so the curves compare by eye; the
-         * probability axis on the left edge, not on the $0 line over the curve. */
-        xl_npv_range(x, ax);
-        chart_axis_set_crossing_min(ax);
-        lxw_chart_axis *y = chart_axis_get(c, LXW_CHART_AXIS_TYPE_Y);
-        xl_style_axis(y, "Cumulative probability", "0%");
-        chart_axis_set_min(y, 0);
-        chart_axis_set_max(y, 1);
+        /* One NPV range on every scenario's sheet, so the curves compare by eye. */
+        xl_scurve_axes(x, c);
         TRY(place(x, ws, c, row, col2, "Cumulative distribution of NPV"));
     }
     return LXW_NO_ERROR;
