@@ -400,7 +400,7 @@ static const roi_cli_option options[] = {
      .example = "100000"},
     {.name = "max-memory", .arg = "MB", .commands = RUN, .set = set_max_memory,
      .must = "must be a whole number of MB from 1 to 16777216",
-     .help = "Refuse runs whose trials x quarters need more (default 4096).", .example = "512"},
+     .help = "Refuse, before anything runs, a command whose runs, goal seeks, analysis and decisions are estimated to need more (default 4096).", .example = "512"},
     {.name = "given", .arg = "COND", .commands = RUN, .set = set_given,
      .must = "needs a condition",
      .help = "Add a conditional view to every scenario: statistics over the trials where "

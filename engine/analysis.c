@@ -1350,6 +1350,45 @@ static roi_status all_stresses(const ctx *c, const roi_analysis_opts *opts, roi_
     return ROI_OK;
 }
 
+/* a + b and a * b, or SIZE_MAX when they overflow. */
+static size_t add_sat(size_t a, size_t b)
+{
+    return a > SIZE_MAX - b ? SIZE_MAX : a + b;
+}
+
+static size_t mul_sat(size_t a, size_t b)
+{
+    return b && a > SIZE_MAX / b ? SIZE_MAX : a * b;
+}
+
+size_t roi_analysis_bytes(const roi_model *m, size_t trials, const roi_analysis_opts *opts,
+                          int threads)
+{
+    size_t cap = opts && opts->sens_trials ? opts->sens_trials : ROI_SENS_MAX_TRIALS;
+    size_t ns = trials < cap ? trials : cap;
+    size_t t = (size_t)(threads < 1 ? 1 : threads);
+    /* Sensitivity: the outputs' ranks, SENS_GROUP inputs' values and ranks and the next
+     * group's values, roi_ranks' keys and each thread's sort buffers. */
+    size_t sens = mul_sat(ns, ROI_OUT_COUNT * sizeof(uint32_t) +
+                                  SENS_GROUP * (2 * sizeof(double) + sizeof(uint32_t)) +
+                                  2 * sizeof(uint64_t) + sizeof(uint32_t));
+    sens = add_sat(sens, mul_sat(mul_sat(ns, t), 3 * sizeof(double)));
+    /* CIs and views: one output's keys and matching values per thread (one thread above
+     * 2^22 trials), a byte per trial for a view's matches, and the paired differences. */
+    size_t ct = trials <= ((size_t)1 << 22) ? t : 1;
+    size_t every = mul_sat(trials, 1 + sizeof(double) + ct * (sizeof(uint64_t) + sizeof(double)));
+    size_t peak = sens > every ? sens : every;
+    /* A stress reruns the model over every trial and keeps one output's values. */
+    int stresses = (m ? m->n_stresses : 0) + (opts ? opts->n_stress : 0);
+    if (stresses > 0 && m) {
+        size_t rerun = add_sat(roi_sim_bytes(m, trials), roi_sim_work_bytes(m, trials, threads));
+        rerun = add_sat(rerun, mul_sat(trials, 2 * sizeof(double)));
+        if (rerun > peak)
+            peak = rerun;
+    }
+    return peak;
+}
+
 roi_status roi_analysis_run(const roi_run *run, const roi_analysis_opts *opts,
                             roi_analysis **out, roi_error *err)
 {

@@ -208,6 +208,15 @@ roi_status roi_analysis_run(const roi_run *run, const roi_analysis_opts *opts,
                             roi_analysis **out, roi_error *err);
 
 /*
+ * An upper bound of the bytes roi_analysis_run allocates over a run of `trials`
+ * trials of m on `threads` threads beyond the run itself, at its largest phase
+ * (sensitivity over the first sens_trials, the CIs and views over every trial, or a
+ * stress's rerun); saturates at SIZE_MAX. opts may be NULL.
+ */
+size_t roi_analysis_bytes(const roi_model *m, size_t trials, const roi_analysis_opts *opts,
+                          int threads);
+
+/*
  * Paired comparison of output o of run a against run b (same seed and trials; the
  * shared inputs then drew the same numbers). Writes *out (other = b's name).
  * Errors: ROI_ERR_USAGE when seeds or trials differ; ROI_ERR_NOMEM.

@@ -15,6 +15,9 @@
 #include <string.h>
 
 #include <omp.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 
 /* ---- the up-front check --------------------------------------------------------------- */
 
@@ -250,6 +253,72 @@ void roi_results_free(roi_results *r)
     free(r);
 }
 
+static size_t add_sat(size_t a, size_t b)
+{
+    return a > SIZE_MAX - b ? SIZE_MAX : a + b;
+}
+
+size_t roi_results_bytes(const roi_model *const *models, int n, const roi_results_opts *opts)
+{
+    size_t trials = opts->sim.trials;
+    if (opts->precision > 0 && opts->max_trials > trials)
+        trials = opts->max_trials;
+    int threads = opts->sim.threads > 0 ? opts->sim.threads : omp_get_max_threads();
+    size_t kept = 0, transient = 0;
+    for (int i = 0; i < n; i++) {
+        const roi_model *m = models[i];
+        size_t run = roi_sim_bytes(m, trials), work = roi_sim_work_bytes(m, trials, threads);
+        kept = add_sat(kept, run);
+        size_t t = work;
+        /* The precision loop's next round holds a run beside the last one; a goal
+         * seek's or sweep's evaluation, a run of its own trials beside the kept one. */
+        if (opts->precision > 0)
+            t = add_sat(run, work);
+        for (int g = 0; g < m->n_goals + m->n_sweeps; g++) {
+            size_t gt = g < m->n_goals ? m->goals[g].trials : m->sweeps[g - m->n_goals].trials;
+            if (!gt)
+                gt = trials;
+            size_t e = add_sat(roi_sim_bytes(m, gt), roi_sim_work_bytes(m, gt, threads));
+            if (e > t)
+                t = e;
+        }
+        if (!opts->no_analysis) {
+            size_t a = roi_analysis_bytes(m, trials, &opts->analysis, threads);
+            if (a > t)
+                t = a;
+        }
+        if (t > transient)
+            transient = t;
+        /* A decision, after every run: its options' and signals' values per trial and
+         * the evaluation's ranks, keys and orders (decision.c). */
+        for (int d = 0; d < m->n_decisions; d++) {
+            const roi_decision_spec *ds = &m->decisions[d];
+            size_t per = (size_t)(ds->n_options + ds->n_signals) * sizeof(double) +
+                         sizeof(uint32_t) + 4 * sizeof(uint64_t) + 2 * sizeof(double) + 1;
+            size_t dt = trials > SIZE_MAX / per ? SIZE_MAX : trials * per;
+            if (dt > transient)
+                transient = dt;
+        }
+    }
+    return add_sat(kept, transient);
+}
+
+/* A run larger than the memory cap is refused before any time is spent on it, with a
+ * clear message instead of the OOM killer. */
+static roi_status check_memory(const roi_model *const *models, int n,
+                               const roi_results_opts *opts, roi_error *err)
+{
+    size_t cap = opts->sim.max_bytes ? opts->sim.max_bytes : ROI_SIM_MAX_BYTES;
+    size_t need = roi_results_bytes(models, n, opts);
+    if (need <= cap)
+        return ROI_OK;
+    return roi_error_set(err, ROI_ERR_USAGE, "",
+                         "%d scenario%s of %zu trials need%s about %.0f MB, above the cap of "
+                         "%.0f MB; use fewer trials (-n), fewer scenarios, --no-analysis, or "
+                         "raise --max-memory MB", n, n == 1 ? "" : "s", opts->sim.trials, n == 1 ? "s" : "",
+                         ceil((double)need / 1048576.0), (double)cap / 1048576.0);
+}
+
 roi_status roi_results_run(const roi_model *const *models, int n,
                            const roi_results_opts *opts, roi_results **out, roi_error *err)
 {
@@ -261,14 +330,22 @@ roi_status roi_results_run(const roi_model *const *models, int n,
     /* A --given or --stress that applies nowhere fails before any time is spent. */
     if (!opts->no_analysis)
         ROI_TRY(roi_results_check(models, n, &opts->analysis, err));
+    ROI_TRY(check_memory(models, n, opts, err));
     roi_results *r = calloc(1, sizeof *r);
     if (r)
         r->sc = calloc((size_t)n + 1, sizeof *r->sc);
     ROI_CHECK_MEM_GOTO(r && r->sc, st, err, fail);
     r->n = n;
     r->reference = -1;
-    for (int i = 0; i < n; i++)
+    for (int i = 0; i < n; i++) {
         ROI_TRY_GOTO(st, run_scenario(r, i, models[i], opts, err), fail);
+#ifdef __GLIBC__
+        /* The scenario's working memory goes back to the system before the next
+         * scenario's run: glibc keeps freed blocks below its (grown) mmap threshold in
+         * its arenas otherwise, and a run of many scenarios would hold them all. */
+        malloc_trim(0);
+#endif
+    }
     if (!opts->no_analysis) {
         double t0 = omp_get_wtime();
         if (opts->phase && n > 1)

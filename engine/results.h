@@ -91,6 +91,15 @@ roi_status roi_results_check(const roi_model *const *models, int n,
                              const roi_analysis_opts *extra, roi_error *err);
 
 /*
+ * An upper bound of the bytes roi_results_run(models, n, opts) allocates at its peak:
+ * every scenario's run, kept to the end, plus the largest of the scenarios' transient
+ * needs (a run's working memory, a goal seek's or precision round's run, the analysis);
+ * saturates at SIZE_MAX. roi_results_run refuses (ROI_ERR_USAGE) before any run when it
+ * exceeds opts->sim.max_bytes (0: ROI_SIM_MAX_BYTES).
+ */
+size_t roi_results_bytes(const roi_model *const *models, int n, const roi_results_opts *opts);
+
+/*
  * Runs the pipeline (see the top of this file) over models[0..n-1], which must outlive
  * the results, and on success sets *out to new results the caller frees with
  * roi_results_free. The first failure stops it: *out is then NULL, and err says which

@@ -777,6 +777,18 @@ static roi_status nomem(const sim *s, roi_error *err)
     return roi_error_set(err, ROI_ERR_NOMEM, "", "out of memory running scenario %s", s->scen);
 }
 
+/* a + b, or SIZE_MAX when that overflows. */
+static size_t add_sat(size_t a, size_t b)
+{
+    return a > SIZE_MAX - b ? SIZE_MAX : a + b;
+}
+
+/* a * b, or SIZE_MAX when that overflows. */
+static size_t mul_sat(size_t a, size_t b)
+{
+    return b && a > SIZE_MAX / b ? SIZE_MAX : a * b;
+}
+
 /* What may not be run at all: bad arguments, and a run larger than the memory cap (a
  * clear message instead of the OOM killer). */
 static roi_status check_request(const roi_model *m, const roi_sim_opts *opts, roi_error *err)
@@ -790,7 +802,9 @@ static roi_status check_request(const roi_model *m, const roi_sim_opts *opts, ro
     if (m->periods < 1)
         return roi_error_set(err, ROI_ERR_INTERNAL, "", "model has no periods");
     size_t cap = opts->max_bytes ? opts->max_bytes : ROI_SIM_MAX_BYTES;
-    size_t need = roi_sim_bytes(m, opts->trials);
+    int threads = opts->threads > 0 ? opts->threads : omp_get_max_threads();
+    size_t need = add_sat(roi_sim_bytes(m, opts->trials),
+                          roi_sim_work_bytes(m, opts->trials, threads));
     if (need > cap)
         return roi_error_set(err, ROI_ERR_USAGE, "",
                              "%s: %zu trials x %d quarters need about %.0f MB, above the "
@@ -1369,12 +1383,36 @@ cleanup:
 
 size_t roi_sim_bytes(const roi_model *m, size_t trials)
 {
+    (void)m; /* every model keeps the same outputs per trial */
+    const size_t per_trial = ROI_OUT_COUNT * sizeof(float) + sizeof(uint16_t); /* out, exact */
+    return mul_sat(trials, per_trial);
+}
+
+size_t roi_sim_work_bytes(const roi_model *m, size_t trials, int threads)
+{
     const size_t n_blocks = trials / ROI_BLOCK + 1;
     const size_t n_cells = (size_t)roi_model_series_count(m) * (size_t)m->periods +
                            (size_t)roi_graph_input_count(&m->graph);
-    const size_t per_trial = ROI_OUT_COUNT * sizeof(float) + sizeof(uint16_t); /* out, exact */
-    if (trials > SIZE_MAX / per_trial || n_cells > SIZE_MAX / sizeof(double) / n_blocks)
-        return SIZE_MAX;
-    size_t a = trials * per_trial, b = n_blocks * n_cells * sizeof(double);
-    return a > SIZE_MAX - b ? SIZE_MAX : a + b;
+    const size_t nodes = (size_t)(m->graph.n > 0 ? m->graph.n : 1);
+    if (threads < 1)
+        threads = 1;
+    /* The whole run's: per-block sums and moments, the ranges, the transport's counts. */
+    size_t run = mul_sat(mul_sat(n_blocks, n_cells), sizeof(double));
+    run = add_sat(run, mul_sat(n_blocks, ROI_OUT_COUNT * sizeof(roi_moments)));
+    run = add_sat(run, mul_sat(n_cells, sizeof(cell_range) + 4 * sizeof(double) +
+                                            HIST_SLOTS * sizeof(uint32_t)));
+    /* Each thread's: histograms (8-bit counters and their 32-bit totals), a block's
+     * draws and generator words, a block's outputs, the reduction's histogram, one
+     * trial's cells and node values, and the model's workspace. */
+    size_t t = mul_sat(n_cells, HIST_STRIDE * (sizeof(uint8_t) + sizeof(uint32_t)) +
+                                    5 * sizeof(double) + sizeof(size_t) + 8);
+    t = add_sat(t, mul_sat((size_t)roi_graph_draw_count(&m->graph) + 1,
+                           ROI_BLOCK * sizeof(double)));
+    t = add_sat(t, ROI_BLOCK * ROI_RNG_GSL_WORDS * sizeof(uint32_t));
+    t = add_sat(t, ROI_OUT_COUNT * ROI_BLOCK * sizeof(double));
+    t = add_sat(t, (HIST_SLOTS + NBINS + 1) * sizeof(uint64_t) + CARRY_BATCH * sizeof(size_t));
+    t = add_sat(t, mul_sat(nodes, 3 * sizeof(double)));
+    t = add_sat(t, mul_sat((size_t)m->periods * ((size_t)m->n_surfaces * 3 + 16) +
+                               (size_t)m->n_versions * 2, sizeof(double)));
+    return add_sat(run, mul_sat((size_t)threads, t));
 }

@@ -57,10 +57,17 @@ typedef struct roi_sim_opts {
 #define ROI_SIM_MAX_BYTES ((size_t)4 << 30) /* default cap: 4 GiB */
 
 /*
- * Bytes a run of `trials` trials of m allocates for its per-trial outputs and
- * per-block sums (the parts that grow with trials x periods); saturates at SIZE_MAX.
+ * Bytes a run of `trials` trials of m keeps after it returns (its per-trial outputs);
+ * saturates at SIZE_MAX.
  */
 size_t roi_sim_bytes(const roi_model *m, size_t trials);
+
+/*
+ * An upper bound of the bytes a run of `trials` trials of m on `threads` threads
+ * allocates while it runs and frees before it returns (per-block sums, per-thread
+ * histograms and workspaces); saturates at SIZE_MAX.
+ */
+size_t roi_sim_work_bytes(const roi_model *m, size_t trials, int threads);
 
 /* Mean and band of one series at one period. */
 typedef struct roi_band {
