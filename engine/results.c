@@ -15,9 +15,6 @@
 #include <string.h>
 
 #include <omp.h>
-#ifdef __GLIBC__
-#include <malloc.h>
-#endif
 
 /* ---- the up-front check --------------------------------------------------------------- */
 
@@ -337,15 +334,8 @@ roi_status roi_results_run(const roi_model *const *models, int n,
     ROI_CHECK_MEM_GOTO(r && r->sc, st, err, fail);
     r->n = n;
     r->reference = -1;
-    for (int i = 0; i < n; i++) {
+    for (int i = 0; i < n; i++)
         ROI_TRY_GOTO(st, run_scenario(r, i, models[i], opts, err), fail);
-#ifdef __GLIBC__
-        /* The scenario's working memory goes back to the system before the next
-         * scenario's run: glibc keeps freed blocks below its (grown) mmap threshold in
-         * its arenas otherwise, and a run of many scenarios would hold them all. */
-        malloc_trim(0);
-#endif
-    }
     if (!opts->no_analysis) {
         double t0 = omp_get_wtime();
         if (opts->phase && n > 1)
