@@ -103,6 +103,9 @@ typedef struct progress {
     int drawn;            /* something is on the line */
     int index, count;     /* scenario index and number of scenarios */
     const char *name;
+    /* the phase after the trials, of scenario phase_of (-1: the run's), or "" */
+    char phase[96];
+    int phase_of;
 } progress;
 
 static double now_seconds(void)
@@ -116,6 +119,8 @@ static double now_seconds(void)
 static void progress_draw(void *ud, int scenario, const char *name, size_t done, size_t total)
 {
     progress *p = ud;
+    if (scenario != p->index)
+        p->phase[0] = '\0'; /* a new scenario's trials */
     p->index = scenario;
     p->name = name;
     double t = now_seconds();
@@ -123,7 +128,9 @@ static void progress_draw(void *ud, int scenario, const char *name, size_t done,
         return;
     p->last = t;
     p->drawn = 1;
-    double frac = total ? (double)done / (double)total : 1.0;
+    /* In a phase after the trials the bar stays where its trials left it; the runs of
+     * goal seeks have their own counts. */
+    double frac = p->phase[0] ? 1.0 : total ? (double)done / (double)total : 1.0;
     frac = ((double)p->index + frac) / (double)p->count;
     enum { WIDTH = 30 };
     char bar[WIDTH + 1];
@@ -131,9 +138,33 @@ static void progress_draw(void *ud, int scenario, const char *name, size_t done,
     for (int i = 0; i < WIDTH; i++)
         bar[i] = i < fill ? '#' : '.';
     bar[WIDTH] = '\0';
-    fprintf(stderr, "\r[%s] %3d%%  %.28s (%d/%d)\033[K", bar, (int)(100.0 * frac + 0.5),
-            p->name ? p->name : "", p->index + 1, p->count);
+    if (p->phase[0] && p->phase_of < 0)
+        fprintf(stderr, "\r[%s] %3d%%  %.60s\033[K", bar, (int)(100.0 * frac + 0.5), p->phase);
+    else if (p->phase[0])
+        fprintf(stderr, "\r[%s] %3d%%  %.20s: %.40s\033[K", bar, (int)(100.0 * frac + 0.5),
+                p->name ? p->name : "", p->phase);
+    else
+        fprintf(stderr, "\r[%s] %3d%%  %.28s (%d/%d)\033[K", bar, (int)(100.0 * frac + 0.5),
+                p->name ? p->name : "", p->index + 1, p->count);
     fflush(stderr);
+}
+
+/* roi_results_opts.phase, and the reports after the run: names what the bar, at its
+ * scenario's end, is waiting for. Drawn at once (past the first 0.5 s). */
+static void progress_phase(void *ud, int scenario, const char *name, const char *phase)
+{
+    progress *p = ud;
+    if (!p->enabled)
+        return;
+    if (scenario >= 0)
+        p->index = scenario;
+    snprintf(p->phase, sizeof p->phase, "%s", phase);
+    p->phase_of = scenario;
+    p->last = 0;
+    if (scenario < 0)
+        progress_draw(p, p->count - 1, p->name, 1, 1);
+    else
+        progress_draw(p, scenario, name, 1, 1);
 }
 
 static void progress_clear(progress *p)
@@ -203,7 +234,8 @@ static roi_status run_all(const cli *c, const loaded *l, roi_part *part, roi_res
                      .n_stress = c->n_stress, .threads = c->threads,
                      .sens_trials = c->sens_trials},
         .compare = c->compare,
-        .progress = prog.enabled ? progress_draw : NULL, .progress_ud = &prog};
+        .progress = prog.enabled ? progress_draw : NULL,
+        .phase = prog.enabled ? progress_phase : NULL, .progress_ud = &prog};
     roi_status st = roi_results_run((const roi_model *const *)l->models, l->n, &ro, res, err);
     progress_clear(&prog);
     return st;
@@ -285,8 +317,14 @@ static roi_status cmd_run(const cli *c, const char *command, roi_part *part, roi
     /* The only clock reading: it reaches the workbook's Run sheet, never a result. */
     meta.created = c->reproducible ? 0 : c->date ? c->date : (int64_t)time(NULL);
     st = write_summary(c, res, &meta, err);
-    if (st == ROI_OK)
+    if (st == ROI_OK && (c->xlsx || c->json || c->trials_csv || c->sipmath)) {
+        /* the bar, full, says what the time after the summary goes to */
+        progress bar = {.enabled = !c->quiet && isatty(STDERR_FILENO), .count = 1,
+                        .index = 0, .start = now_seconds() - 1};
+        progress_phase(&bar, -1, NULL, "writing reports");
         st = write_reports(c, res, &meta, err);
+        progress_clear(&bar);
+    }
     double t_report = now_seconds() - t0;
     if (c->timings && st == ROI_OK)
         fprintf(stderr,

@@ -208,6 +208,7 @@ typedef struct ctx {
     size_t n;
     uint64_t *keys;
     gsl_rng **scratch;   /* one per thread */
+    double **vals;       /* one per thread: a trial's node values (named expressions) */
     int threads;
     roi_sampling *plan;  /* the run's sampling plan; NULL for plain Monte Carlo */
     size_t sens_cap;     /* sensitivity and tails use the first min(n, sens_cap) trials */
@@ -218,16 +219,26 @@ typedef struct ctx {
  * r is the calling thread's scratch generator. */
 static inline double input_value(const ctx *c, int node, size_t i, gsl_rng *r)
 {
+    const roi_graph *g = &c->m->graph;
+    if (g->nodes[node].kind != ROI_NODE_INPUT) { /* a named expression: the whole trial */
+        double *vals = c->vals[omp_get_thread_num()];
+        if (c->plan)
+            roi_sampling_eval(c->plan, g, c->keys, (uint64_t)i, vals, r);
+        else
+            roi_graph_eval(g, c->keys, (uint64_t)i, vals, r);
+        return vals[node];
+    }
     if (c->plan)
-        return roi_sampling_input(c->plan, &c->m->graph, c->keys, node, (uint64_t)i, r);
-    return roi_dist_sample(&c->m->graph.nodes[node].dist, c->keys[node], (uint64_t)i, r);
+        return roi_sampling_input(c->plan, g, c->keys, node, (uint64_t)i, r);
+    return roi_dist_sample(&g->nodes[node].dist, c->keys[node], (uint64_t)i, r);
 }
 
 /* Whether input `node` can take a chunk of trials' uniforms in one batch
  * (roi_dist_by_uniform), which holds only without a sampling plan. */
 static int by_uniform(const ctx *c, int node)
 {
-    return !c->plan && roi_dist_by_uniform(&c->m->graph.nodes[node].dist);
+    return !c->plan && c->m->graph.nodes[node].kind == ROI_NODE_INPUT &&
+           roi_dist_by_uniform(&c->m->graph.nodes[node].dist);
 }
 
 /* Trials per batch of a beta's generator words (8 KB on the stack). */
@@ -839,18 +850,26 @@ static roi_status tornado(const ctx *c, roi_analysis *an)
                                                       : 0.0;
     an->tornado_base = npv_at(m, fixed, vals, ws);
     for (int k = 0; k < n_in; k++) {
+        /* A named expression moves with the distribution inside it (graph.h): its row
+         * is that distribution at its p10 and p90, the expression's values beside. */
         int node = roi_graph_input_node(g, k);
+        int leaf = g->nodes[node].kind == ROI_NODE_INPUT ? node
+                                                         : roi_graph_find_draw(g, g->nodes[node].name);
         roi_tornado_row *r = &an->tornado[k];
-        double med = fixed[node];
         r->node = node;
         r->name = g->nodes[node].name;
-        r->q10 = roi_dist_quantile(&g->nodes[node].dist, 0.10);
-        r->q90 = roi_dist_quantile(&g->nodes[node].dist, 0.90);
-        fixed[node] = r->q10;
+        if (leaf < 0) { /* not reached: a named expression holds its distribution */
+            r->q10 = r->q90 = r->at_q10 = r->at_q90 = an->tornado_base;
+            continue;
+        }
+        double med = fixed[leaf];
+        fixed[leaf] = roi_dist_quantile(&g->nodes[leaf].dist, 0.10);
         r->at_q10 = npv_at(m, fixed, vals, ws);
-        fixed[node] = r->q90;
+        r->q10 = vals[node];
+        fixed[leaf] = roi_dist_quantile(&g->nodes[leaf].dist, 0.90);
         r->at_q90 = npv_at(m, fixed, vals, ws);
-        fixed[node] = med;
+        r->q90 = vals[node];
+        fixed[leaf] = med;
         r->range = fabs(r->at_q90 - r->at_q10);
     }
     an->n_tornado = n_in;
@@ -989,6 +1008,91 @@ cleanup:
 
 /* ---- stress ---------------------------------------------------------------------------------- */
 
+/* Which way named expression `node` moves with the distribution `leaf` inside it: +1
+ * when it never falls as the leaf rises, -1 when it never rises, 0 otherwise, probed
+ * over a grid of the leaf's quantiles with the other inputs at the draws of the first
+ * trials (so a sign that another input sets is seen). vals and fixed: g->n values. */
+static int expr_direction(const ctx *c, int node, int leaf, double *vals, double *fixed)
+{
+    const roi_graph *g = &c->m->graph;
+    enum { PROBES = 64, CONTEXTS = 16 };
+    int up = 1, down = 1;
+    for (int t = 0; t < CONTEXTS && (up || down); t++) {
+        roi_graph_eval(g, c->keys, (uint64_t)t, fixed, c->scratch[0]);
+        double prev = NAN;
+        for (int q = 0; q <= PROBES && (up || down); q++) {
+            fixed[leaf] = roi_dist_quantile(&g->nodes[leaf].dist, (q + 0.5) / (PROBES + 1.0));
+            roi_graph_eval_fixed(g, fixed, vals);
+            if (q > 0) {
+                up &= vals[node] >= prev;
+                down &= vals[node] <= prev;
+            }
+            prev = vals[node];
+        }
+    }
+    return up ? 1 : down ? -1 : 0;
+}
+
+/* Named expression `node` with the distribution `leaf` inside it at its quantile level
+ * p (the other inputs at fixed[]). At a level of 0 or 1 an unbounded distribution is
+ * infinite and the expression may be undefined (inf - inf): then the level nearest
+ * inside where it is defined. */
+static double expr_at(const roi_graph *g, int node, int leaf, double p, double *fixed,
+                      double *vals)
+{
+    static const double inward[] = {0.0, 1e-12, 1e-9, 1e-6};
+    double v = NAN;
+    for (size_t k = 0; k < sizeof inward / sizeof inward[0] && isnan(v); k++) {
+        fixed[leaf] = roi_dist_quantile(&g->nodes[leaf].dist, p < 0.5 ? p + inward[k]
+                                                                      : p - inward[k]);
+        roi_graph_eval_fixed(g, fixed, vals);
+        v = vals[node];
+    }
+    return v;
+}
+
+/* The band of stress s: on the input it names, or (a named expression) on the
+ * distribution inside it, turned round when the expression falls as it rises. The
+ * expression's values at the band's levels into *q_low, *q_high. */
+static roi_status stress_band(const ctx *c, const roi_stress *s, int node, const char *path,
+                              roi_input_band *band, double *q_low, double *q_high,
+                              roi_error *err)
+{
+    const roi_graph *g = &c->m->graph;
+    *band = (roi_input_band){node, s->low, s->high, path};
+    if (g->nodes[node].kind == ROI_NODE_INPUT) {
+        *q_low = roi_dist_quantile(&g->nodes[node].dist, s->low);
+        *q_high = roi_dist_quantile(&g->nodes[node].dist, s->high);
+        return ROI_OK;
+    }
+    int leaf = roi_graph_find_draw(g, g->nodes[node].name);
+    double *vals = malloc(((size_t)g->n + 1) * sizeof *vals);
+    double *fixed = malloc(((size_t)g->n + 1) * sizeof *fixed);
+    int dir = 0;
+    if (vals && fixed && leaf >= 0)
+        dir = expr_direction(c, node, leaf, vals, fixed);
+    if (dir != 0) {
+        band->node = leaf;
+        band->low = dir > 0 ? s->low : 1.0 - s->high;
+        band->high = dir > 0 ? s->high : 1.0 - s->low;
+        for (int i = 0; i < g->n; i++)
+            fixed[i] = g->nodes[i].kind == ROI_NODE_INPUT
+                           ? roi_dist_quantile(&g->nodes[i].dist, 0.5) : 0.0;
+        *q_low = expr_at(g, node, leaf, dir > 0 ? s->low : 1.0 - s->low, fixed, vals);
+        *q_high = expr_at(g, node, leaf, dir > 0 ? s->high : 1.0 - s->high, fixed, vals);
+    }
+    free(vals);
+    free(fixed);
+    if (!vals || !fixed)
+        return roi_error_set(err, ROI_ERR_NOMEM, "", "out of memory");
+    if (dir == 0)
+        return roi_error_set(err, ROI_ERR_USAGE, path, "'%s' is an expression that neither only "
+                             "rises nor only falls with the distribution inside it, so no band "
+                             "of that distribution is a band of its values; stress the "
+                             "distribution itself (name it with :named(\"...\"))", s->input);
+    return ROI_OK;
+}
+
 static roi_status stress(const ctx *c, const roi_stress *s, roi_stress_result *r,
                          roi_error *err)
 {
@@ -1007,12 +1111,10 @@ static roi_status stress(const ctx *c, const roi_stress *s, roi_stress_result *r
     if (node < 0)
         return roi_error_set(err, ROI_ERR_USAGE, path, "scenario %s has no input '%s'",
                              c->m->name ? c->m->name : "?", s->input);
-    const roi_dist *d = &c->m->graph.nodes[node].dist;
-    r->q_low = roi_dist_quantile(d, s->low);
-    r->q_high = roi_dist_quantile(d, s->high);
     /* The same seed and trials with the input drawn from its band (sampling.h): every
      * other input draws what it drew in the run, so the difference is paired. */
-    roi_input_band band = {node, s->low, s->high, path};
+    roi_input_band band;
+    ROI_TRY(stress_band(c, s, node, path, &band, &r->q_low, &r->q_high, err));
     roi_sim_opts so = {.seed = c->run->seed, .trials = c->n, .threads = c->threads,
                        .sampling = c->run->sampling, .bands = &band, .n_bands = 1,
                        .part = c->run->part};
@@ -1133,9 +1235,12 @@ static roi_status ctx_init(ctx *c, const roi_run *run, const roi_analysis_opts *
         c->threads = 1;
     c->keys = malloc(((size_t)m->graph.n + 1) * sizeof *c->keys);
     c->scratch = calloc((size_t)c->threads, sizeof *c->scratch);
-    ROI_CHECK_MEM(c->keys && c->scratch, err);
-    for (int t = 0; t < c->threads; t++)
+    c->vals = calloc((size_t)c->threads, sizeof *c->vals);
+    ROI_CHECK_MEM(c->keys && c->scratch && c->vals, err);
+    for (int t = 0; t < c->threads; t++) {
         ROI_CHECK_MEM(c->scratch[t] = gsl_rng_alloc(roi_rng_philox), err);
+        ROI_CHECK_MEM(c->vals[t] = malloc(((size_t)m->graph.n + 1) * sizeof *c->vals[t]), err);
+    }
     roi_graph_keys(&m->graph, run->seed, c->keys);
     if (run->sampling != ROI_SAMPLING_MC || m->n_correlations > 0) {
         roi_sampling_spec spec = {.mode = run->sampling, .trials = run->trials};
@@ -1151,6 +1256,9 @@ static void ctx_free(ctx *c)
             if (c->scratch[t])
                 gsl_rng_free(c->scratch[t]);
     free(c->scratch);
+    for (int t = 0; c->vals && t < c->threads; t++)
+        free(c->vals[t]);
+    free(c->vals);
     free(c->keys);
     roi_sampling_free(c->plan);
 }

@@ -57,11 +57,12 @@ static const roi_param horizon[] = {
      .doc = "first quarter, t = 0"},
     {ROW(roi_model, "to", ROI_PARAM_END, periods, REQ), .doc = "last quarter"},
     {ROW(roi_model, "discount", ROI_PARAM_VALUE, discount, REQ), .range = ABOVE(-1),
-     .doc = "annual discount rate r"},
+     .doc = "annual discount rate r", .measure = ROI_MEASURE_RATE},
     {ROW(roi_model, "terminal", ROI_PARAM_BOOLEAN, terminal, DEF), .dflt = 1,
      .doc = "false turns the terminal value off"},
     {ROW(roi_model, "terminal_growth", ROI_PARAM_VALUE, tv_growth, DEF), .dflt = 0,
-     .range = ABOVE(-1), .doc = "Gordon growth g_tv after the horizon, below r"},
+     .range = ABOVE(-1), .doc = "Gordon growth g_tv after the horizon, below r",
+     .measure = ROI_MEASURE_RATE},
     {ROW(roi_model, "currency", ROI_PARAM_STRING, currency, OPT),
      .doc = "ISO 4217 code of every amount, e.g. EUR; absent: USD"},
 };
@@ -70,20 +71,20 @@ static const roi_param horizon[] = {
 
 static const roi_param frontier[] = {
     {ROW(roi_model, "score", ROI_PARAM_VALUE, frontier_score, REQ), .range = ANY,
-     .doc = "frontier score F0 at the first release"},
+     .doc = "frontier score F0 at the first release", .measure = ROI_MEASURE_SCORE},
     {ROW(roi_model, "slope", ROI_PARAM_VALUE, frontier_slope, REQ), .range = ANY,
-     .doc = "frontier points gained a year"},
+     .doc = "frontier points gained a year", .measure = ROI_MEASURE_SCORE},
 };
 
 static const roi_param quality[] = {
     {ROW(roi_model, "beta", ROI_PARAM_VALUE, quality_beta, REQ), .range = AT_LEAST(0),
-     .doc = "how fast the multiplier falls with the gap"},
+     .doc = "how fast the multiplier falls with the gap", .measure = ROI_MEASURE_COEFFICIENT},
     {ROW(roi_model, "gap_ref", ROI_PARAM_VALUE, gap_ref, OPT), .range = ANY,
-     .doc = "G_ref; absent: F0 minus the first version's score"},
+     .doc = "G_ref; absent: F0 minus the first version's score", .measure = ROI_MEASURE_SCORE},
     {ROW(roi_model, "min", ROI_PARAM_VALUE, m_lo, DEF), .dflt = 0, .range = AT_LEAST(0),
-     .doc = "lower clamp of the multiplier"},
+     .doc = "lower clamp of the multiplier", .measure = ROI_MEASURE_MULTIPLIER},
     {ROW(roi_model, "max", ROI_PARAM_VALUE, m_hi, OPT), .range = AT_LEAST(0),
-     .doc = "upper clamp of the multiplier; absent: none"},
+     .doc = "upper clamp of the multiplier; absent: none", .measure = ROI_MEASURE_MULTIPLIER},
 };
 
 static const roi_param version[] = {
@@ -91,13 +92,13 @@ static const roi_param version[] = {
     {ROW(roi_version, "planned", ROI_PARAM_QUARTER, planned, OPT),
      .doc = "planned quarter (or after)"},
     {ROW(roi_version, "after", ROI_PARAM_VALUE, after, OPT), .range = AT_LEAST(0), .whole = 1,
-     .doc = "quarters after the previous release (or planned)"},
+     .doc = "quarters after the previous release (or planned)", .measure = ROI_MEASURE_QUARTERS},
     {ROW(roi_version, "slip", ROI_PARAM_VALUE, slip, DEF), .dflt = 0, .range = AT_LEAST(0),
-     .whole = 1, .doc = "quarters of slip"},
+     .whole = 1, .doc = "quarters of slip", .measure = ROI_MEASURE_QUARTERS},
     {ROW(roi_version, "score", ROI_PARAM_VALUE, score, OPT), .range = ANY,
-     .doc = "the score (or improvement)"},
+     .doc = "the score (or improvement)", .measure = ROI_MEASURE_SCORE},
     {ROW(roi_version, "improvement", ROI_PARAM_VALUE, improvement, OPT), .range = ANY,
-     .doc = "over the previous version's score (or score)"},
+     .doc = "over the previous version's score (or score)", .measure = ROI_MEASURE_SCORE},
     {ROW(roi_version, "cancel", ROI_PARAM_BOOLEAN, cancel, DEF), .dflt = 0,
      .doc = "true: it never ships, nor any version given after it"},
 };
@@ -106,36 +107,36 @@ static const roi_param version[] = {
 
 static const roi_param family[] = {
     {ROW(roi_model, "people", ROI_PARAM_VALUE, people, REQ), .range = ABOVE(0),
-     .doc = "people P0 at t = 0"},
+     .doc = "people P0 at t = 0", .measure = ROI_MEASURE_COUNT},
     {ROW(roi_model, "growth", ROI_PARAM_VALUE, people_growth, DEF), .dflt = 0,
-     .range = ABOVE(-1), .doc = "their yearly growth"},
+     .range = ABOVE(-1), .doc = "their yearly growth", .measure = ROI_MEASURE_RATE},
 };
 
 static const roi_param surface[] = {
     {ROW(roi_surface, "title", ROI_PARAM_STRING, title, OPT), .doc = "a title for reports"},
     {ROW(roi_surface, "launch", ROI_PARAM_QUARTER, launch, REQ), .doc = "planned launch"},
     {ROW(roi_surface, "delay", ROI_PARAM_VALUE, delay, DEF), .dflt = 0, .range = AT_LEAST(0),
-     .whole = 1, .doc = "quarters of delay"},
+     .whole = 1, .doc = "quarters of delay", .measure = ROI_MEASURE_QUARTERS},
     {ROW(roi_surface, "addressable", ROI_PARAM_VALUE, addressable, REQ),
-     .range = AT_LEAST(0), .doc = "monthly users A at t = 0"},
+     .range = AT_LEAST(0), .doc = "monthly users A at t = 0", .measure = ROI_MEASURE_COUNT},
     {ROW(roi_surface, "growth", ROI_PARAM_VALUE, growth, DEF), .dflt = 0, .range = ABOVE(-1),
-     .doc = "their yearly growth"},
+     .doc = "their yearly growth", .measure = ROI_MEASURE_RATE},
     {ROW(roi_surface, "stages", ROI_PARAM_STAGES, stages, DEF),
      .count = offsetof(roi_surface, n_stages), .dflt = 1,
      .doc = "{quarters after launch, cumulative share}; absent: { {0, 1} }"},
     {ROW(roi_surface, "ceiling", ROI_PARAM_VALUE, ceiling, REQ), .range = CLOSED(0, 1),
-     .doc = "share of reached users active at saturation"},
+     .doc = "share of reached users active at saturation", .measure = ROI_MEASURE_SHARE},
     {.name = "adoption", .type = ROI_PARAM_GROUP, .need = REQ, .doc = "Bass diffusion"},
     {ROW(roi_surface, "adoption.p", ROI_PARAM_VALUE, p, REQ), .range = ABOVE(0),
-     .doc = "innovation"},
+     .doc = "innovation", .measure = ROI_MEASURE_COEFFICIENT},
     {ROW(roi_surface, "adoption.q", ROI_PARAM_VALUE, q, REQ), .range = AT_LEAST(0),
-     .doc = "imitation"},
+     .doc = "imitation", .measure = ROI_MEASURE_COEFFICIENT},
     {ROW(roi_surface, "adoption.f0", ROI_PARAM_VALUE, f0, DEF), .dflt = 0,
-     .range = CLOSED(0, 1), .doc = "installed base"},
+     .range = CLOSED(0, 1), .doc = "installed base", .measure = ROI_MEASURE_SHARE},
     {ROW(roi_surface, "interactions", ROI_PARAM_VALUE, interactions, REQ),
-     .range = AT_LEAST(0), .doc = "per active user per quarter"},
+     .range = AT_LEAST(0), .doc = "per active user per quarter", .measure = ROI_MEASURE_COUNT},
     {ROW(roi_surface, "reasoning", ROI_PARAM_VALUE, reasoning, DEF), .dflt = 0,
-     .range = CLOSED(0, 1), .doc = "share in reasoning mode"},
+     .range = CLOSED(0, 1), .doc = "share in reasoning mode", .measure = ROI_MEASURE_SHARE},
 };
 
 /* ---- section 5: spend lines --------------------------------------------------------------- */
@@ -161,29 +162,36 @@ static const roi_param spend[] = {
      .required_in = SCHEDULE, .aux = offsetof(roi_spend, to_event),
      .doc = "last quarter (inclusive); inference: absent, the horizon's end"},
     {ROW(roi_spend, "amount", ROI_PARAM_VALUE, amount, REQ), .kinds = LUMP | SCHEDULE,
-     .range = AT_LEAST(0), .doc = "dollars (a schedule: per quarter)"},
+     .range = AT_LEAST(0), .doc = "dollars (a schedule: per quarter)",
+     .measure = ROI_MEASURE_MONEY},
     {ROW(roi_spend, "growth", ROI_PARAM_VALUE, growth, DEF), .kinds = SCHEDULE, .dflt = 0,
-     .range = ABOVE(-1), .doc = "yearly growth of the amount"},
+     .range = ABOVE(-1), .doc = "yearly growth of the amount", .measure = ROI_MEASURE_RATE},
     {.name = "residual", .type = ROI_PARAM_GROUP, .need = OPT, .kinds = LUMP,
      .doc = "value held at the horizon's end"},
     {ROW(roi_spend, "residual.fraction", ROI_PARAM_VALUE, residual_fraction, REQ),
-     .kinds = LUMP, .range = CLOSED(0, 1), .doc = "share held"},
+     .kinds = LUMP, .range = CLOSED(0, 1), .doc = "share held", .measure = ROI_MEASURE_SHARE},
     {ROW(roi_spend, "residual.valuation", ROI_PARAM_VALUE, residual_valuation, REQ),
-     .kinds = LUMP, .range = AT_LEAST(0), .doc = "valuation at the horizon's end"},
+     .kinds = LUMP, .range = AT_LEAST(0), .doc = "valuation at the horizon's end",
+     .measure = ROI_MEASURE_MONEY},
     {ROW(roi_spend, "heads", ROI_PARAM_VALUE, heads, REQ), .kinds = VESTING,
-     .range = AT_LEAST(0), .doc = "people granted"},
+     .range = AT_LEAST(0), .doc = "people granted", .measure = ROI_MEASURE_COUNT},
     {ROW(roi_spend, "package", ROI_PARAM_VALUE, package, REQ), .kinds = VESTING,
-     .range = AT_LEAST(0), .doc = "dollars per head"},
+     .range = AT_LEAST(0), .doc = "dollars per head", .measure = ROI_MEASURE_MONEY},
     {ROW(roi_spend, "quarters", ROI_PARAM_VALUE, vest_quarters, REQ), .kinds = VESTING,
-     .range = AT_LEAST(1), .whole = 1, .doc = "vesting length V in quarters"},
+     .range = AT_LEAST(1), .whole = 1, .doc = "vesting length V in quarters",
+     .measure = ROI_MEASURE_QUARTERS},
     {ROW(roi_spend, "attrition", ROI_PARAM_VALUE, attrition, DEF), .kinds = VESTING,
-     .dflt = 0, .range = CLOSED(0, 1), .doc = "per quarter, forfeits unvested grants"},
+     .dflt = 0, .range = CLOSED(0, 1), .doc = "per quarter, forfeits unvested grants",
+     .measure = ROI_MEASURE_SHARE},
     {ROW(roi_spend, "unit_cost", ROI_PARAM_VALUE, unit_cost, REQ), .kinds = INFERENCE,
-     .range = AT_LEAST(0), .doc = "dollars per fast-mode interaction"},
+     .range = AT_LEAST(0), .doc = "dollars per fast-mode interaction",
+     .measure = ROI_MEASURE_MONEY},
     {ROW(roi_spend, "reasoning_cost", ROI_PARAM_VALUE, reasoning_cost, DEF),
-     .kinds = INFERENCE, .dflt = 1, .range = AT_LEAST(0), .doc = "reasoning's cost multiple"},
+     .kinds = INFERENCE, .dflt = 1, .range = AT_LEAST(0), .doc = "reasoning's cost multiple",
+     .measure = ROI_MEASURE_MULTIPLIER},
     {ROW(roi_spend, "decline", ROI_PARAM_VALUE, cost_decline, DEF), .kinds = INFERENCE,
-     .dflt = 0, .range = CLOSED(0, 1), .doc = "yearly fall of the unit cost"},
+     .dflt = 0, .range = CLOSED(0, 1), .doc = "yearly fall of the unit cost",
+     .measure = ROI_MEASURE_RATE},
 };
 
 /* ---- section 6: monetization streams -------------------------------------------------------- */
@@ -205,31 +213,36 @@ static const roi_param revenue[] = {
     {ROW(roi_stream, "to", ROI_PARAM_WHEN, to, OPT), .aux = offsetof(roi_stream, to_event),
      .required_in = STREAM_SCHEDULE, .doc = "last quarter (inclusive); absent: the horizon's end"},
     {ROW(roi_stream, "amount", ROI_PARAM_VALUE, amount, REQ), .kinds = STREAM_SCHEDULE,
-     .range = AT_LEAST(0), .doc = "money a quarter, at from"},
+     .range = AT_LEAST(0), .doc = "money a quarter, at from", .measure = ROI_MEASURE_MONEY},
     {ROW(roi_stream, "surfaces", ROI_PARAM_SURFACES, surfaces, DEF),
      .count = offsetof(roi_stream, n_surfaces), .kinds = PER_INTERACTION | SUBSCRIPTION,
      .required_in = SUBSCRIPTION, .doc = "\"all\" or a list of surface names; absent: all"},
     {ROW(roi_stream, "base", ROI_PARAM_VALUE, base, REQ), .kinds = UPLIFT,
-     .range = AT_LEAST(0), .doc = "quarterly ad revenue B0 at t = 0"},
+     .range = AT_LEAST(0), .doc = "quarterly ad revenue B0 at t = 0", .measure = ROI_MEASURE_MONEY},
     {ROW(roi_stream, "growth", ROI_PARAM_VALUE, growth, DEF),
      .kinds = UPLIFT | MARKET_SHARE | STREAM_SCHEDULE,
-     .dflt = 0, .range = ABOVE(-1), .doc = "yearly growth"},
+     .dflt = 0, .range = ABOVE(-1), .doc = "yearly growth", .measure = ROI_MEASURE_RATE},
     {ROW(roi_stream, "lift", ROI_PARAM_VALUE, lift, REQ), .kinds = UPLIFT,
-     .range = AT_LEAST(-1), .doc = "lift if every person were an active user"},
+     .range = AT_LEAST(-1), .doc = "lift if every person were an active user",
+     .measure = ROI_MEASURE_SHARE},
     {ROW(roi_stream, "rate", ROI_PARAM_VALUE, rate, REQ), .kinds = PER_INTERACTION,
-     .range = AT_LEAST(0), .doc = "dollars per interaction at feed parity"},
+     .range = AT_LEAST(0), .doc = "dollars per interaction at feed parity",
+     .measure = ROI_MEASURE_MONEY},
     {ROW(roi_stream, "ratio", ROI_PARAM_VALUE, ratio, DEF), .kinds = PER_INTERACTION,
-     .dflt = 1, .range = AT_LEAST(0), .doc = "monetization relative to feed"},
+     .dflt = 1, .range = AT_LEAST(0), .doc = "monetization relative to feed",
+     .measure = ROI_MEASURE_MULTIPLIER},
     {ROW(roi_stream, "conversion", ROI_PARAM_VALUE, conversion, REQ), .kinds = SUBSCRIPTION,
-     .range = CLOSED(0, 1), .doc = "share of active users who subscribe"},
+     .range = CLOSED(0, 1), .doc = "share of active users who subscribe",
+     .measure = ROI_MEASURE_SHARE},
     {ROW(roi_stream, "price", ROI_PARAM_VALUE, price, REQ), .kinds = SUBSCRIPTION,
-     .range = AT_LEAST(0), .doc = "dollars a quarter"},
+     .range = AT_LEAST(0), .doc = "dollars a quarter", .measure = ROI_MEASURE_MONEY},
     {ROW(roi_stream, "market", ROI_PARAM_VALUE, market, REQ), .kinds = MARKET_SHARE,
-     .range = AT_LEAST(0), .doc = "quarterly market size M0"},
+     .range = AT_LEAST(0), .doc = "quarterly market size M0", .measure = ROI_MEASURE_MONEY},
     {ROW(roi_stream, "share", ROI_PARAM_VALUE, share, REQ), .kinds = MARKET_SHARE,
-     .range = CLOSED(0, 1), .doc = "share of the market"},
+     .range = CLOSED(0, 1), .doc = "share of the market", .measure = ROI_MEASURE_SHARE},
     {ROW(roi_stream, "cap", ROI_PARAM_VALUE, cap, OPT), .kinds = MARKET_SHARE,
-     .range = AT_LEAST(0), .doc = "cap on the quality multiplier; absent: none"},
+     .range = AT_LEAST(0), .doc = "cap on the quality multiplier; absent: none",
+     .measure = ROI_MEASURE_MULTIPLIER},
 };
 
 /* ---- section 7: milestones ---------------------------------------------------------------- */
@@ -453,6 +466,62 @@ int roi_param_whole_ok(const roi_param *p, double v)
     if (!roi_range_contains(p->range, v) || floor(v) != v)
         return 0;
     return p->type != ROI_PARAM_WHOLE || fabs(v) <= WHOLE_LIMIT;
+}
+
+const char *roi_measure_name(roi_measure ms)
+{
+    static const char *const names[ROI_MEASURE_COUNT_OF] = {
+        [ROI_MEASURE_NONE] = "",           [ROI_MEASURE_MONEY] = "money",
+        [ROI_MEASURE_SHARE] = "share",     [ROI_MEASURE_RATE] = "rate",
+        [ROI_MEASURE_COUNT] = "count",     [ROI_MEASURE_QUARTERS] = "quarters",
+        [ROI_MEASURE_MULTIPLIER] = "multiplier", [ROI_MEASURE_SCORE] = "score",
+        [ROI_MEASURE_COEFFICIENT] = "coefficient",
+    };
+    return (int)ms >= 0 && ms < ROI_MEASURE_COUNT_OF ? names[ms] : "";
+}
+
+/* The declaration whose item (or, for a section, whose kind) is named by the first
+ * len characters of path. */
+static const roi_decl *decl_of(const roi_model *m, const char *path, size_t len)
+{
+    for (int d = 0; d < roi_decl_count; d++) {
+        const roi_decl *dl = &roi_decls[d];
+        if (dl->style == ROI_DECL_SECTION) {
+            if (strlen(dl->kind) == len && !strncmp(dl->kind, path, len))
+                return dl;
+            continue;
+        }
+        int n = roi_decl_items(dl, m);
+        for (int i = 0; i < n; i++) {
+            const char *name = roi_decl_item_name(dl, roi_decl_item(dl, (roi_model *)m, i));
+            if (strlen(name) == len && !strncmp(name, path, len))
+                return dl;
+        }
+    }
+    return NULL;
+}
+
+roi_measure roi_model_input_measure(const roi_model *m, const char *path)
+{
+    if (!m || !path)
+        return ROI_MEASURE_NONE;
+    size_t len = strcspn(path, ".");
+    const roi_decl *d = path[len] ? decl_of(m, path, len) : NULL;
+    if (!d)
+        return ROI_MEASURE_NONE;
+    /* The longest leading run of the rest's parts that names a row: "adoption.p", or
+     * "improvement" of "improvement.then". */
+    char field[256];
+    snprintf(field, sizeof field, "%s", path + len + 1);
+    for (;;) {
+        const roi_param *p = roi_param_find(d, field);
+        if (p)
+            return p->measure;
+        char *dot = strrchr(field, '.');
+        if (!dot)
+            return ROI_MEASURE_NONE;
+        *dot = '\0';
+    }
 }
 
 /* ---- items -------------------------------------------------------------------------------- */

@@ -58,6 +58,21 @@ typedef enum roi_param_need {
     ROI_PARAM_DEFAULT   /* absent means `dflt` (or `kind_dflt[kind]`) */
 } roi_param_need;
 
+/* What a VALUE or NUMBER field measures, so reports can show it as what it is ($0.67B,
+ * 1.6%, 2 quarters) rather than by its size. Says nothing of how it is shown. */
+typedef enum roi_measure {
+    ROI_MEASURE_NONE,        /* not said (or not a number): reports go by the size */
+    ROI_MEASURE_MONEY,       /* an amount of the case's currency */
+    ROI_MEASURE_SHARE,       /* a fraction of a whole (0.25: a quarter of it) */
+    ROI_MEASURE_RATE,        /* a yearly or quarterly rate of change (0.05: 5% a year) */
+    ROI_MEASURE_COUNT,       /* people, users, interactions, heads */
+    ROI_MEASURE_QUARTERS,    /* a number of quarters */
+    ROI_MEASURE_MULTIPLIER,  /* a multiple of something else (1.5: one and a half times) */
+    ROI_MEASURE_SCORE,       /* points of the quality score */
+    ROI_MEASURE_COEFFICIENT, /* a coefficient of a formula, without a unit */
+    ROI_MEASURE_COUNT_OF     /* the number of measures, not one */
+} roi_measure;
+
 /* The values a number may take: [lo, hi], either end open or infinite. */
 typedef struct roi_range {
     double lo, hi;
@@ -84,6 +99,7 @@ typedef struct roi_param {
     const char *unit;         /* WHOLE: what it counts ("quarters"), for messages; or NULL */
     const char *const *names; /* ENUM: the names, in the order of the C enum; NULL-ended */
     const char *doc;          /* what the field is, in a few words (docs, --help) */
+    roi_measure measure;      /* VALUE, NUMBER: what it measures */
 } roi_param;
 
 /* How a declaration is written, which decides its messages and how it is named. */
@@ -160,6 +176,10 @@ void roi_range_text(roi_range r, char *buf, size_t size);
 void roi_param_whole_text(const roi_param *p, char *buf, size_t size);
 int roi_param_whole_ok(const roi_param *p, double v);
 
+/* "money", "share", "rate", "count", "quarters", "multiplier", "score", "coefficient"
+ * or "" (NONE): what a measure is called in reports' data. */
+const char *roi_measure_name(roi_measure ms);
+
 /* ---- items: the structs a declaration kind fills ------------------------------------- */
 
 struct roi_model;
@@ -185,5 +205,13 @@ int roi_param_is_set(const roi_param *p, const void *item);
 
 /* Frees what item's slots own (strings, lists, a condition; not the item's name). */
 void roi_param_free_all(const roi_decl *d, void *item);
+
+/*
+ * What the uncertain input or parameter path `path` of m measures, from the field it
+ * feeds: "core_ad_uplift.lift" is the lift of the revenue line core_ad_uplift, a share;
+ * "horizon.discount" a rate; a conditional value's branch ("v3.improvement.then") that
+ * of its field. ROI_MEASURE_NONE for a named expression or an unknown path.
+ */
+roi_measure roi_model_input_measure(const struct roi_model *m, const char *path);
 
 #endif

@@ -10,6 +10,7 @@
 #include "results.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -63,6 +64,27 @@ static void relay_progress(void *ud, size_t done, size_t total)
     p->opts->progress(p->opts->progress_ud, p->index, p->name, done, total);
 }
 
+/* Tells opts->phase (if any) that scenario i (m) starts its goal seeks and sweeps, with
+ * the trials of an evaluation when a question's differ from the run's `trials`. */
+static void search_phase(const roi_results_opts *opts, int i, const roi_model *m, size_t trials)
+{
+    if (!opts->phase || (m->n_goals == 0 && m->n_sweeps == 0))
+        return;
+    size_t own = 0;
+    for (int g = 0; g < m->n_goals; g++)
+        if (m->goals[g].trials && m->goals[g].trials != trials)
+            own = m->goals[g].trials;
+    for (int w = 0; w < m->n_sweeps; w++)
+        if (m->sweeps[w].trials && m->sweeps[w].trials != trials)
+            own = m->sweeps[w].trials;
+    char text[96];
+    if (own)
+        snprintf(text, sizeof text, "goal seeks, %zu trials each", own);
+    else
+        snprintf(text, sizeof text, "goal seeks");
+    opts->phase(opts->progress_ud, i, m->name, text);
+}
+
 /* Runs scenario i of r: its run, goal seeks and sweeps, and analysis. */
 static roi_status run_scenario(roi_results *r, int i, const roi_model *m,
                                const roi_results_opts *opts, roi_error *err)
@@ -80,6 +102,7 @@ static roi_status run_scenario(roi_results *r, int i, const roi_model *m,
     r->seconds.simulation += sc->run->seconds_simulation;
     r->seconds.statistics += sc->run->seconds_statistics;
     /* The goal seeks and sweeps at the run's seed, sampling and trials. */
+    search_phase(opts, i, m, sc->run->trials);
     double t0 = omp_get_wtime();
     roi_status st = roi_search_run_all(sc->run, &so, &sc->search, err);
     double t1 = omp_get_wtime();
@@ -88,6 +111,8 @@ static roi_status run_scenario(roi_results *r, int i, const roi_model *m,
         roi_analysis_opts ao = opts->analysis;
         if (ao.threads <= 0)
             ao.threads = opts->sim.threads;
+        if (opts->phase)
+            opts->phase(opts->progress_ud, i, m->name, "analysis");
         st = roi_analysis_run(sc->run, &ao, &sc->analysis, err);
     }
     r->seconds.analysis += omp_get_wtime() - t1;
@@ -246,12 +271,21 @@ roi_status roi_results_run(const roi_model *const *models, int n,
         ROI_TRY_GOTO(st, run_scenario(r, i, models[i], opts, err), fail);
     if (!opts->no_analysis) {
         double t0 = omp_get_wtime();
+        if (opts->phase && n > 1)
+            opts->phase(opts->progress_ud, -1, NULL, "comparisons");
         st = compare_all(r, opts->compare, err);
         r->seconds.analysis += omp_get_wtime() - t0;
         if (st != ROI_OK)
             goto fail;
     }
     double t0 = omp_get_wtime();
+    if (opts->phase && r->n > 0) {
+        int any = 0;
+        for (int i = 0; i < n; i++)
+            any |= models[i]->n_decisions > 0;
+        if (any)
+            opts->phase(opts->progress_ud, -1, NULL, "decisions");
+    }
     ROI_TRY_GOTO(st, decide_all(r, opts->sim.threads, err), fail);
     r->seconds.decisions += omp_get_wtime() - t0;
     *out = r;
@@ -299,6 +333,18 @@ roi_status roi_results_distribution(const roi_run *run, roi_output k, roi_distri
         for (int j = 0; j < ROI_SCURVE_POINTS && n > 0; j++)
             out->scurve[j] = roi_stats_percentile_sorted(v, n, roi_scurve_levels[j]);
     }
+    free(v);
+    return st;
+}
+
+roi_status roi_results_histogram_on(const roi_run *run, roi_output k, const roi_histogram *grid,
+                                    roi_histogram *out)
+{
+    double *v;
+    size_t n;
+    roi_status st = finite_sorted(run, k, &v, &n);
+    if (st == ROI_OK)
+        roi_stats_histogram_on(v, n, grid, out);
     free(v);
     return st;
 }

@@ -57,6 +57,12 @@ typedef struct roi_results {
 typedef void (*roi_results_progress)(void *ud, int scenario, const char *name, size_t done,
                                      size_t total);
 
+/* The phase of the run after a scenario's trials, named for a reader ("goal seeks",
+ * "goal seeks, 20000 trials each" when they differ from the run's, "analysis"); scenario -1 and name NULL: of the
+ * whole run ("comparisons", "decisions"). Called from the calling thread only, with
+ * progress_ud; the progress calls of a phase's own runs (goal seeks) follow it. */
+typedef void (*roi_results_phase)(void *ud, int scenario, const char *name, const char *phase);
+
 typedef struct roi_results_opts {
     /* Seed, trials, threads, sampling and limits of every run (its progress fields are
      * not used: see progress below). */
@@ -71,6 +77,7 @@ typedef struct roi_results_opts {
     roi_analysis_opts analysis;
     const char *compare;           /* its name; NULL: "base" if run, else the first of several */
     roi_results_progress progress; /* NULL: none */
+    roi_results_phase phase;       /* NULL: none */
     void *progress_ud;
 } roi_results_opts;
 
@@ -119,6 +126,13 @@ typedef struct roi_distribution {
  * is sorted).
  */
 roi_status roi_results_distribution(const roi_run *run, roi_output k, roi_distribution *out);
+
+/*
+ * The histogram of output k over the trials of run on grid's bins (one grid for several
+ * runs: roi_stats_histogram_span), into *out. Borrows run. Errors: ROI_ERR_NOMEM.
+ */
+roi_status roi_results_histogram_on(const roi_run *run, roi_output k, const roi_histogram *grid,
+                                    roi_histogram *out);
 
 /*
  * The mean of the highest ceil(0.05 n) of the n defined values of output k over the

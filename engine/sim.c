@@ -149,7 +149,7 @@ static roi_status thread_state_init(thread_state *t, const roi_model *m, size_t 
     t->series = calloc_lines(n_cells + 1, sizeof *t->series); /* series, then inputs */
     t->ws = roi_trial_ws_new(m);
     t->scratch = gsl_rng_alloc(roi_rng_philox);
-    t->draws = calloc_lines((size_t)roi_graph_input_count(&m->graph) * ROI_BLOCK + 1,
+    t->draws = calloc_lines((size_t)roi_graph_draw_count(&m->graph) * ROI_BLOCK + 1,
                             sizeof *t->draws);
     t->fixed = calloc_lines((size_t)(m->graph.n > 0 ? m->graph.n : 1), sizeof *t->fixed);
     t->words = calloc_lines((size_t)ROI_BLOCK * ROI_RNG_GSL_WORDS, sizeof *t->words);
@@ -202,6 +202,9 @@ typedef struct shape {
     int outputs_only;           /* roi_sim_opts.outputs_only: no series, no cells */
     int batch;                  /* inputs drawn a block at a time (draw_block): no plan,
                                  * or one with plain draws (overrides only) */
+    int n_draws;                /* the inputs a trial draws (hidden ones too); input_nodes
+                                 * are the values reported (graph.h, named values) */
+    const int *draw_nodes;
 } shape;
 
 /*
@@ -216,8 +219,8 @@ static void draw_block(const shape *sh, thread_state *t, size_t lo, size_t hi)
 {
     const roi_graph *g = &sh->m->graph;
     const size_t n = hi - lo;
-    for (int j = 0; j < sh->n_inputs; j++) {
-        const int node = sh->input_nodes[j];
+    for (int j = 0; j < sh->n_draws; j++) {
+        const int node = sh->draw_nodes[j];
         const roi_dist *d = &g->nodes[node].dist;
         double *row = t->draws + (size_t)j * ROI_BLOCK;
         if (roi_dist_by_uniform(d)) {
@@ -247,8 +250,8 @@ static void trial_values(const shape *sh, thread_state *t, size_t i)
         return;
     }
     const double *col = t->draws + (i - t->drawn_lo);
-    for (int j = 0; j < sh->n_inputs; j++)
-        t->fixed[sh->input_nodes[j]] = col[(size_t)j * ROI_BLOCK];
+    for (int j = 0; j < sh->n_draws; j++)
+        t->fixed[sh->draw_nodes[j]] = col[(size_t)j * ROI_BLOCK];
     if (sh->plan)
         roi_sampling_eval_drawn(sh->plan, g, t->fixed, t->vals);
     else
@@ -758,6 +761,7 @@ typedef struct sim {
     size_t block_lo, block_hi;     /* the blocks this rank runs (all without a partition) */
     roi_run *run;                  /* owned until roi_sim_run hands it out */
     int *input_nodes;
+    int *draw_nodes;
     thread_state *ts;              /* n_threads of them */
     int n_threads;
     cell_range *ranges;            /* per cell */
@@ -802,6 +806,7 @@ static roi_status sim_alloc(sim *s, roi_error *err)
     const roi_model *m = s->m;
     const int n_series = roi_model_series_count(m);
     const int n_inputs = roi_graph_input_count(&m->graph);
+    const int n_draws = roi_graph_draw_count(&m->graph);
     const size_t n_series_vals = (size_t)n_series * (size_t)m->periods;
     const size_t n_cells = n_series_vals + (size_t)n_inputs;
     roi_run *run = s->run = calloc(1, sizeof *run);
@@ -824,6 +829,7 @@ static roi_status sim_alloc(sim *s, roi_error *err)
     run->inputs = calloc((size_t)n_inputs + 1, sizeof *run->inputs);
     run->keys = malloc((size_t)(m->graph.n > 0 ? m->graph.n : 1) * sizeof *run->keys);
     s->input_nodes = malloc((size_t)(n_inputs + 1) * sizeof *s->input_nodes);
+    s->draw_nodes = malloc((size_t)(n_draws + 1) * sizeof *s->draw_nodes);
     s->ranges = malloc((n_cells + 1) * sizeof *s->ranges);
     s->bins.lo = calloc_lines(n_cells, sizeof *s->bins.lo);
     s->bins.inv_width = calloc_lines(n_cells, sizeof *s->bins.inv_width);
@@ -832,7 +838,7 @@ static roi_status sim_alloc(sim *s, roi_error *err)
     s->pmax = malloc((n_cells + 1) * sizeof *s->pmax);
     s->block_moments = malloc(s->n_blocks * ROI_OUT_COUNT * sizeof *s->block_moments);
     if (!run->exact || !run->bands || !run->milestone_prob || !run->inputs || !run->keys ||
-        !s->input_nodes || !s->ranges || !s->bins.lo || !s->bins.inv_width ||
+        !s->input_nodes || !s->draw_nodes || !s->ranges || !s->bins.lo || !s->bins.inv_width ||
         !s->block_sums || !s->pmin || !s->pmax || !s->block_moments)
         return nomem(s, err);
     roi_graph_keys(&m->graph, run->seed, run->keys);
@@ -840,8 +846,10 @@ static roi_status sim_alloc(sim *s, roi_error *err)
         s->input_nodes[i] = roi_graph_input_node(&m->graph, i);
         run->inputs[i].node = s->input_nodes[i];
     }
+    for (int i = 0; i < n_draws; i++)
+        s->draw_nodes[i] = roi_graph_draw_node(&m->graph, i);
     s->sh = (shape){m, NULL, run->keys, n_series, m->periods, n_inputs, s->input_nodes,
-                    n_series_vals, n_cells, s->opts->outputs_only, 1};
+                    n_series_vals, n_cells, s->opts->outputs_only, 1, n_draws, s->draw_nodes};
     return ROI_OK;
 }
 
@@ -1094,6 +1102,7 @@ static void sim_free(sim *s)
             thread_state_free(&s->ts[t]);
     free(s->ts);
     free(s->input_nodes);
+    free(s->draw_nodes);
     free(s->ranges);
     free(s->bins.lo);
     free(s->bins.inv_width);

@@ -376,6 +376,22 @@ static double nice_width(double h)
     return 10 * p;
 }
 
+/* Counts sorted[0..n-1] into h's bins (start, width, bins set), the values beyond them
+ * into the end bins. */
+static void count_bins(const double *sorted, size_t n, roi_histogram *h)
+{
+    const double w = h->width;
+    for (size_t i = 0; i < n; i++) {
+        double b = floor((sorted[i] - h->start) / w);
+        int j = b < 0 ? 0 : b >= h->bins ? h->bins - 1 : (int)b;
+        if (sorted[i] < h->start)
+            h->tail_lo = 1;
+        if (sorted[i] >= h->start + w * h->bins)
+            h->tail_hi = 1;
+        h->count[j]++;
+    }
+}
+
 void roi_stats_histogram(const double *sorted, size_t n, roi_histogram *h)
 {
     memset(h, 0, sizeof *h);
@@ -393,25 +409,35 @@ void roi_stats_histogram(const double *sorted, size_t n, roi_histogram *h)
         h->count[0] = n;
         return;
     }
-    if (!(w > 0))
-        w = (hi - lo) / 10;
-    w = nice_width(w);
+    roi_stats_histogram_span(lo, hi, w, h); /* w not > 0: a tenth of the range */
+    count_bins(sorted, n, h);
+}
+
+void roi_stats_histogram_span(double lo, double hi, double width, roi_histogram *grid)
+{
+    memset(grid, 0, sizeof *grid);
+    if (!isfinite(lo) || !isfinite(hi) || !(hi > lo))
+        return;
+    double w = width > 0 && isfinite(width) ? nice_width(width) : nice_width((hi - lo) / 10);
     while (ceil(hi / w) - floor(lo / w) > ROI_HIST_MAX_BINS)
         w = nice_width(w * 1.01);
-    h->width = w;
-    h->start = floor(lo / w) * w;
-    h->bins = (int)(ceil(hi / w) - floor(lo / w));
-    if (h->bins < 1)
-        h->bins = 1;
-    for (size_t i = 0; i < n; i++) {
-        double b = floor((sorted[i] - h->start) / w);
-        int j = b < 0 ? 0 : b >= h->bins ? h->bins - 1 : (int)b;
-        if (sorted[i] < h->start)
-            h->tail_lo = 1;
-        if (sorted[i] >= h->start + w * h->bins)
-            h->tail_hi = 1;
-        h->count[j]++;
-    }
+    grid->width = w;
+    grid->start = floor(lo / w) * w;
+    grid->bins = (int)(ceil(hi / w) - floor(lo / w));
+    if (grid->bins < 1)
+        grid->bins = 1;
+}
+
+void roi_stats_histogram_on(const double *sorted, size_t n, const roi_histogram *grid,
+                            roi_histogram *h)
+{
+    memset(h, 0, sizeof *h);
+    if (n == 0 || grid->bins < 1 || !(grid->width > 0))
+        return;
+    h->start = grid->start;
+    h->width = grid->width;
+    h->bins = grid->bins;
+    count_bins(sorted, n, h);
 }
 
 /* ---- moments ------------------------------------------------------------------------------ */

@@ -143,6 +143,19 @@ typedef struct roi_histogram {
 /* The histogram of sorted[0..n-1] (ascending, finite) into *h. */
 void roi_stats_histogram(const double *sorted, size_t n, roi_histogram *h);
 
+/*
+ * The bins (start, width, bins; no counts) of a grid that covers [lo, hi] in bins of a
+ * round width (1, 2, 2.5 or 5 x 10^k) of at least `width`, at most ROI_HIST_MAX_BINS of
+ * them: one grid for several samples, so their histograms compare bin by bin. bins 0
+ * when hi <= lo or either is not finite.
+ */
+void roi_stats_histogram_span(double lo, double hi, double width, roi_histogram *grid);
+
+/* The histogram of sorted[0..n-1] (ascending, finite) on grid's bins into *h: values
+ * beyond them count in the end bins, whose tail flags say so. */
+void roi_stats_histogram_on(const double *sorted, size_t n, const roi_histogram *grid,
+                            roi_histogram *h);
+
 /* Sum of x[0..n-1] by pairwise summation (fixed order, so deterministic). */
 double roi_stats_sum(const double *x, size_t n);
 

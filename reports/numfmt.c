@@ -151,6 +151,70 @@ roi_nf_variant roi_numfmt_variant(double v, const roi_nf *nf)
     }
 }
 
+/* Decimals that show a (>= 0) to three significant digits from 1 up (12.5, 1.25) and
+ * two below (0.67, 0.0021), at most 6. */
+static int sig3(double a)
+{
+    if (!(a > 0) || a >= 1)
+        return a >= 100 ? 0 : a >= 10 ? 1 : 2;
+    int d = 1 - (int)floor(log10(a));
+    return d > 6 ? 6 : d;
+}
+
+roi_nf roi_numfmt_input(roi_measure ms, double typical, const roi_money_unit *report,
+                        roi_money_unit *own)
+{
+    double a = isfinite(typical) ? fabs(typical) : 0;
+    switch (ms) {
+    case ROI_MEASURE_MONEY: {
+        const roi_money_unit *mu = report ? report : &billions;
+        if (a > 0 && a < 0.01 * mu->scale) {
+            *own = roi_numfmt_money_unit(a);
+            snprintf(own->symbol, sizeof own->symbol, "%s", mu->symbol);
+            mu = own;
+        }
+        int d = sig3(a / mu->scale);
+        return (roi_nf){ROI_NF_MONEY, d < 1 && mu->scale > 1 ? 1 : d, mu};
+    }
+    case ROI_MEASURE_SHARE:
+    case ROI_MEASURE_RATE: {
+        /* Two significant digits of the percent, at least one decimal. */
+        double p = a * 100;
+        int d = p >= 1 || p == 0 ? 1 : 1 - (int)floor(log10(p));
+        return (roi_nf){ROI_NF_PCT, d > 4 ? 4 : d, NULL};
+    }
+    case ROI_MEASURE_COUNT:
+        if (a >= 1000)
+            return (roi_nf){ROI_NF_USERS, 0, NULL};
+        return (roi_nf){ROI_NF_NUMBER, a >= 100 ? 0 : a >= 10 ? 1 : 2, NULL};
+    case ROI_MEASURE_QUARTERS:
+    case ROI_MEASURE_SCORE:
+        return (roi_nf){ROI_NF_NUMBER, 1, NULL};
+    case ROI_MEASURE_MULTIPLIER:
+        return (roi_nf){ROI_NF_RATIO, 2, NULL};
+    case ROI_MEASURE_COEFFICIENT:
+        return (roi_nf){ROI_NF_NUMBER, sig3(a), NULL};
+    default:
+        return (roi_nf){ROI_NF_NKIND, 0, NULL};
+    }
+}
+
+char *roi_numfmt_input_text(char *buf, size_t size, double v, double typical,
+                            const roi_model *m, const char *input,
+                            const roi_money_unit *report)
+{
+    roi_money_unit own;
+    roi_nf nf = roi_numfmt_input(roi_model_input_measure(m, input), typical, report, &own);
+    if (nf.kind == ROI_NF_NKIND) {
+        if (isfinite(v))
+            snprintf(buf, size, "%.4g", v);
+        else
+            snprintf(buf, size, "n/a");
+        return buf;
+    }
+    return roi_numfmt(buf, size, v, &nf);
+}
+
 /* Users: billions with two decimals, millions with one, else whole people. */
 static void users_text(char *buf, size_t size, double v)
 {

@@ -17,6 +17,7 @@
 
 #include <stddef.h>
 
+#include "model_params.h"
 #include "results.h"
 
 /* Below this many trials a conditional view reports its share and "too few trials"
@@ -82,6 +83,29 @@ char *roi_numfmt(char *buf, size_t size, double v, const roi_nf *nf);
  * integer part grouped by commas when `group`; returns 1 when they are all zero.
  */
 int roi_numfmt_digits(char *buf, size_t size, double v, int shift, int decimals, int group);
+
+/*
+ * How an input's value is shown, from what it measures (model_params.h) and a typical
+ * |value| of the column: money in the report's unit and currency ($0.67B), or in a
+ * smaller unit of the same currency when the report's would show it as zero ($0.0021
+ * per interaction); shares and rates as percent (1.6%); counts as users are (1.85B,
+ * 12,345) or with the decimals a small count needs; quarters and scores with one
+ * decimal; multipliers as 1.50x; coefficients to about three significant digits.
+ * `own` keeps a money input's own unit when it needs one (the result's mu points to it
+ * or to `report`, so own must outlive the result). ROI_MEASURE_NONE gives kind
+ * ROI_NF_NKIND: the caller shows the value by its size.
+ */
+roi_nf roi_numfmt_input(roi_measure ms, double typical, const roi_money_unit *report,
+                        roi_money_unit *own);
+
+/*
+ * Writes v, a value of input `input` of model m (a parameter path or an uncertain
+ * input's name), as roi_numfmt_input shows it for a typical |value| `typical`; to four
+ * significant digits when what the input measures is not known. Returns buf.
+ */
+char *roi_numfmt_input_text(char *buf, size_t size, double v, double typical,
+                            const roi_model *m, const char *input,
+                            const roi_money_unit *report);
 
 /* The variant of nf's Excel format that shows v as roi_numfmt does. */
 roi_nf_variant roi_numfmt_variant(double v, const roi_nf *nf);

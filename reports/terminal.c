@@ -323,7 +323,29 @@ static int se_decimals(double se)
     return d < 1 ? 1 : d > 9 ? 9 : d;
 }
 
-static void goal_line(tctx *t, const roi_run *run, const roi_goal_result *r, int dec)
+/* How a goal's input values are shown: as what the input measures (a multiplier when the
+ * mode scales its draws), with the decimals that show one digit of se (when finite). */
+static roi_nf input_nf(const tctx *t, const roi_run *run, const roi_goal_spec *sp,
+                       double typical, double se, roi_money_unit *own)
+{
+    roi_nf nf = sp->mode == ROI_OVERRIDE_SCALE
+                    ? (roi_nf){ROI_NF_RATIO, 2, NULL}
+                    : roi_numfmt_input(roi_model_input_measure(run->model, sp->input), typical,
+                                       &t->mu, own);
+    if (isfinite(se) && se > 0 && nf.kind != ROI_NF_USERS) {
+        double shown = nf.kind == ROI_NF_PCT ? se * 100
+                       : nf.kind == ROI_NF_MONEY ? se / (nf.mu ? nf.mu->scale : 1e9) : se;
+        int d = se_decimals(shown) - 1;
+        if (d > nf.decimals)
+            nf.decimals = d > 6 ? 6 : d;
+    }
+    return nf;
+}
+
+/* dec: the decimals of plain values; kdec[kind]: of values of each numfmt kind (one
+ * precision down the column) */
+static void goal_line(tctx *t, const roi_run *run, const roi_goal_result *r, int dec,
+                      const int *kdec)
 {
     const roi_goal_spec *sp = r->spec;
     fputs("  ", t->fp);
@@ -333,13 +355,33 @@ static void goal_line(tctx *t, const roi_run *run, const roi_goal_result *r, int
     if (r->status == ROI_GOAL_NOT_BRACKETED) {
         fprintf(t->fp, "  not reached\n");
         char line[256];
-        snprintf(line, sizeof line, "%s is %.3g at %.4g and %.3g at %.4g", sp->stat_name,
-                 r->stat_low, sp->low, r->stat_high, sp->high);
+        char lo[40] = "", hi[40] = "";
+        roi_money_unit own;
+        roi_nf in = input_nf(t, run, sp, fmax(fabs(sp->low), fabs(sp->high)), NAN, &own);
+        if (in.kind == ROI_NF_NKIND) {
+            snprintf(lo, sizeof lo, "%.4g", sp->low);
+            snprintf(hi, sizeof hi, "%.4g", sp->high);
+        } else {
+            roi_numfmt(lo, sizeof lo, sp->low, &in);
+            roi_numfmt(hi, sizeof hi, sp->high, &in);
+        }
+        snprintf(line, sizeof line, "%s is %.3g at %s and %.3g at %s", sp->stat_name,
+                 r->stat_low, lo, r->stat_high, hi);
         wrap(t->fp, "      ", line);
         return;
     }
-    char value[64], stat[96], s1[40], s2[40];
-    snprintf(value, sizeof value, "%.*f +/- %.*f", dec, r->root, dec, r->root_se);
+    char value[96], stat[96], s1[40], s2[40];
+    roi_money_unit own;
+    roi_nf in = input_nf(t, run, sp, fabs(r->root), r->root_se, &own);
+    if (in.kind != ROI_NF_NKIND) {
+        in.decimals = kdec[in.kind];
+        /* the answer as what the input measures, its SE in the same unit */
+        char v1[40], v2[40];
+        roi_numfmt(v1, sizeof v1, r->root, &in);
+        roi_numfmt(v2, sizeof v2, r->root_se, &in);
+        snprintf(value, sizeof value, "%s +/- %s", v1, v2);
+    } else
+        snprintf(value, sizeof value, "%.*f +/- %.*f", dec, r->root, dec, r->root_se);
     roi_nf nf = stat_nf(t, &sp->stat, 0), nse = stat_nf(t, &sp->stat, 1);
     if (nf.kind == ROI_NF_PCT)
         nse.decimals = 1;
@@ -355,13 +397,18 @@ static void goal_line(tctx *t, const roi_run *run, const roi_goal_result *r, int
 static void goals(tctx *t)
 {
     const roi_results *res = t->res;
-    int any = 0, dec = 1;
+    int any = 0, dec = 1, kdec[ROI_NF_NKIND] = {0};
     for (int i = 0; i < res->n; i++)
         for (int g = 0; g < res->sc[i].search.n_goals; g++) {
             const roi_goal_result *r = &res->sc[i].search.goals[g];
             any = 1;
             if (r->status != ROI_GOAL_NOT_BRACKETED && se_decimals(r->root_se) > dec)
                 dec = se_decimals(r->root_se);
+            roi_money_unit own;
+            roi_nf in = input_nf(t, res->sc[i].run, r->spec, fabs(r->root), r->root_se, &own);
+            if (r->status != ROI_GOAL_NOT_BRACKETED && in.kind != ROI_NF_NKIND &&
+                in.decimals > kdec[in.kind])
+                kdec[in.kind] = in.decimals;
         }
     if (!any)
         return;
@@ -370,7 +417,7 @@ static void goals(tctx *t)
             "Statistic");
     for (int i = 0; i < res->n; i++)
         for (int g = 0; g < res->sc[i].search.n_goals; g++)
-            goal_line(t, res->sc[i].run, &res->sc[i].search.goals[g], dec);
+            goal_line(t, res->sc[i].run, &res->sc[i].search.goals[g], dec, kdec);
     /* What each goal of the first scenario varies and aims at, once. */
     const roi_search *s = &res->sc[0].search;
     for (int g = 0; g < s->n_goals; g++) {

@@ -3,6 +3,8 @@
  * answer in words. Prints what engine/decision.h computed; computes nothing. */
 #include "report.h"
 
+#include "numfmt.h"
+
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
@@ -18,6 +20,10 @@ static int is_money(roi_output o)
 typedef struct unit {
     double scale;
     const char *suffix, *sign;
+    /* the signals' values: as what they measure in the decision's model, the report's
+     * money unit */
+    const roi_model *home;
+    const roi_money_unit *mu;
 } unit;
 
 static unit unit_for(const roi_decision_result *d)
@@ -26,13 +32,13 @@ static unit unit_for(const roi_decision_result *d)
     for (int k = 0; k < d->n_options; k++)
         if (fabs(d->mean[k]) > big)
             big = fabs(d->mean[k]);
-    unit u = {1, "", is_money(d->output) ? "$" : ""};
+    unit u = {1, "", is_money(d->output) ? "$" : "", NULL, NULL};
     if (big >= 1e9)
-        u = (unit){1e9, "B", u.sign};
+        u = (unit){1e9, "B", u.sign, NULL, NULL};
     else if (big >= 1e6)
-        u = (unit){1e6, "M", u.sign};
+        u = (unit){1e6, "M", u.sign, NULL, NULL};
     else if (big >= 1e3)
-        u = (unit){1e3, "K", u.sign};
+        u = (unit){1e3, "K", u.sign, NULL, NULL};
     return u;
 }
 
@@ -61,14 +67,16 @@ static const char *with_se(char *buf, size_t size, unit u, double v, double se)
 
 /* The rule in words: "base when v2.score >= 61.2, else stop_after_v2". */
 static const char *rule_words(char *buf, size_t size, const roi_decision_result *d,
-                              const roi_decision_signal *s)
+                              const roi_decision_signal *s, unit u)
 {
+    char t[48];
+    roi_numfmt_input_text(t, sizeof t, s->threshold, fabs(s->threshold), u.home, s->input, u.mu);
     if (s->above == s->below || !isfinite(s->threshold))
         snprintf(buf, size, "always %s (no threshold on %s beats it)", d->options[s->above],
                  s->input);
     else
-        snprintf(buf, size, "%s when %s >= %.4g, else %s", d->options[s->above], s->input,
-                 s->threshold, d->options[s->below]);
+        snprintf(buf, size, "%s when %s >= %s, else %s", d->options[s->above], s->input, t,
+                 d->options[s->below]);
     return buf;
 }
 
@@ -100,7 +108,7 @@ static void signals_text(FILE *fp, const roi_decision_result *d, unit u)
                 with_se(e, sizeof e, u, s->evppi, s->evppi_se),
                 with_se(c, sizeof c, u, s->cross_value, s->cross_value_se),
                 amount(in, sizeof in, u, s->option_value), amount(op, sizeof op, u, s->optimism));
-        fprintf(fp, "     rule: %s\n", rule_words(words, sizeof words, d, s));
+        fprintf(fp, "     rule: %s\n", rule_words(words, sizeof words, d, s, u));
     }
 }
 
@@ -123,13 +131,14 @@ static void answer_text(FILE *fp, const roi_decision_result *d, unit u)
     if (worth)
         fprintf(fp, "  Worth most to learn first: %s (EVPPI %s);\n  then %s.\n", top->input,
                 with_se(a, sizeof a, u, top->evppi, top->evppi_se),
-                rule_words(b, sizeof b, d, top));
+                rule_words(b, sizeof b, d, top, u));
     else
         fprintf(fp, "  No signal is worth learning first: every EVPPI is within 2 SE of 0.\n");
 }
 
 void roi_report_terminal_decisions(FILE *fp, const roi_results *res)
 {
+    roi_money_unit mu = roi_numfmt_report_unit(res);
     for (int k = 0; k < res->n_decisions; k++) {
         const roi_decision_result *d = &res->decisions[k];
         if (d->missing) {
@@ -138,6 +147,10 @@ void roi_report_terminal_decisions(FILE *fp, const roi_results *res)
             continue;
         }
         unit u = unit_for(d);
+        u.mu = &mu;
+        for (int i = 0; d->home && i < res->n; i++)
+            if (res->sc[i].run->model->name && !strcmp(res->sc[i].run->model->name, d->home))
+                u.home = res->sc[i].run->model;
         fprintf(fp, "\nDecision \"%s\" (%s, %zu paired trials)\n", d->title ? d->title : d->name,
                 roi_output_name(d->output), d->trials);
         options_text(fp, d, u);

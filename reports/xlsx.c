@@ -117,6 +117,34 @@ static const sheet_writer sheet_writers[] = {xl_write_summary,   xl_write_driver
                                              xl_write_run};
 
 /* Names every scenario's sheet and fixes the Series layout. */
+/* One bin grid for npv over every scenario of the run (the widest of their own bin
+ * widths over all their p0.5 .. p99.5), so the histograms compare bin by bin on one
+ * axis, and the highest share of trials in a bin, for one share axis. A run of one
+ * scenario keeps its own bins. */
+static roi_status common_bins(xctx *x)
+{
+    double w = 0;
+    int with = 0;
+    for (int k = 0; k < x->n; k++)
+        if (x->sc[k].npv.n > 0) {
+            with++;
+            w = fmax(w, x->sc[k].npv.hist.width);
+        }
+    roi_histogram grid;
+    roi_stats_histogram_span(x->npv_lo, x->npv_hi, w, &grid);
+    for (int k = 0; with > 1 && grid.bins > 0 && k < x->n; k++)
+        if (x->sc[k].npv.n > 0 &&
+            roi_results_histogram_on(x->res->sc[k].run, ROI_OUT_NPV, &grid,
+                                     &x->sc[k].npv.hist) != ROI_OK)
+            return ROI_ERR_NOMEM;
+    x->hist_share_max = 0;
+    for (int k = 0; k < x->n; k++)
+        for (int j = 0; j < x->sc[k].npv.hist.bins && x->sc[k].npv.n > 0; j++)
+            x->hist_share_max = fmax(x->hist_share_max, (double)x->sc[k].npv.hist.count[j] /
+                                                            (double)x->sc[k].npv.n);
+    return ROI_OK;
+}
+
 static roi_status plan(xctx *x)
 {
     x->sc = calloc((size_t)x->n + 1, sizeof *x->sc);
@@ -153,7 +181,7 @@ static roi_status plan(xctx *x)
         }
     }
     free(taken);
-    return ROI_OK;
+    return common_bins(x);
 }
 
 /* ---- Excel's limits, checked before anything is written -------------------------------- */

@@ -132,15 +132,53 @@ void xl_input_words(const roi_model *m, const char *input, char *buf, size_t siz
     if (title)
         snprintf(buf, size, "%s%s%s", title, field[0] ? ": " : "", field);
     else {
-        snprintf(buf, size, "%s", input);
-        for (char *p = buf; *p; p++)
+        /* "Frontier: slope" for frontier.slope, "V2: score" for an untitled v2.score */
+        char part[128];
+        snprintf(part, sizeof part, "%.*s", (int)(len < sizeof part ? len : sizeof part - 1),
+                 input);
+        for (char *p = part; *p; p++)
             if (*p == '_')
                 *p = ' ';
-            else if (*p == '.')
-                *p = ':';
+        snprintf(buf, size, "%s%s%s", part, field[0] ? ": " : "", field);
     }
     if (buf[0] >= 'a' && buf[0] <= 'z')
         buf[0] = (char)(buf[0] - 'a' + 'A');
+}
+
+lxw_chart_series *xl_scurve_series(const xctx *x, lxw_chart *c, int k, const char *name,
+                                   lxw_chart_line *line)
+{
+    lxw_chart_series *s = chart_add_series(c, NULL, NULL);
+    char *owned = NULL;
+    const char *text = xl_chart_text(name, &owned);
+    if (!s || !text) {
+        free(owned);
+        return NULL;
+    }
+    int dr = xl_dist_row(x, k);
+    chart_series_set_categories(s, "Series", (lxw_row_t)dr, SC_VALUE,
+                                (lxw_row_t)(dr + ROI_SCURVE_POINTS - 1), SC_VALUE);
+    chart_series_set_values(s, "Series", (lxw_row_t)dr, SC_LEVEL,
+                            (lxw_row_t)(dr + ROI_SCURVE_POINTS - 1), SC_LEVEL);
+    chart_series_set_name(s, text);
+    free(owned);
+    chart_series_set_line(s, line);
+    chart_series_set_marker_type(s, LXW_CHART_MARKER_NONE);
+    return s;
+}
+
+void xl_scurve_axes(const xctx *x, lxw_chart *c)
+{
+    char axis[64];
+    snprintf(axis, sizeof axis, "NPV, %s", x->unit);
+    lxw_chart_axis *ax = chart_axis_get(c, LXW_CHART_AXIS_TYPE_X);
+    xl_style_axis(ax, axis, x->money_code);
+    xl_npv_range(x, ax);
+    chart_axis_set_crossing_min(ax);
+    lxw_chart_axis *y = chart_axis_get(c, LXW_CHART_AXIS_TYPE_Y);
+    xl_style_axis(y, "Cumulative probability", "0%");
+    chart_axis_set_min(y, 0);
+    chart_axis_set_max(y, 1);
 }
 
 unsigned xl_lighter(unsigned c)

@@ -161,7 +161,8 @@ static lxw_error stress_section(xctx *x, lxw_worksheet *ws, int row)
         for (int i = 0; an && i < an->n_stress; i++, row++) {
             const roi_stress_result *r = &an->stress[i];
             const roi_summary *s = &r->summary[ROI_OUT_NPV];
-            lxw_format *inf = xl_input_format(f, isfinite(r->q_high) ? r->q_high : r->q_low);
+            lxw_format *inf = xl_input_fmt(x, x->res->sc[k].run->model, r->input,
+                                            isfinite(r->q_high) ? r->q_high : r->q_low);
             TRY(xl_put_str(ws, row, 0, xl_scen_name(x->res->sc[k].run), f->text));
             TRY(xl_put_str(ws, row, 1, r->name, f->text));
             TRY(xl_put_str(ws, row, 2, r->input, f->text));

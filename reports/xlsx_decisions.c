@@ -19,6 +19,8 @@ enum { SC_SIGNAL, SC_RANK, SC_EVPPI, SC_EVPPI_SE, SC_RULE, SC_T, SC_T_LOW, SC_T_
 /* Charts sit under a decision's tables, each on one printed page: a page break comes
  * before the first and before any that would cross the page's end. */
 enum { CHART_ROWS = 16 };
+/* Characters of a rule that fit a line of its column (36 wide, less the indent). */
+enum { RULE_CHARS = 33 };
 
 /* Page breaks (rows that start a printed page, 0-ended as libxlsxwriter wants) and the
  * rows a page holds. */
@@ -33,18 +35,6 @@ static void page_break(pages *pg, int row)
         pg->breaks[pg->n++] = (lxw_row_t)row;
         pg->start = row;
     }
-}
-
-/* "base when v2.score >= 61.2, else stop_after_v2", or "always stop_after_v2". */
-static void rule_words(char *buf, size_t size, const roi_decision_result *d,
-                       const roi_decision_signal *s)
-{
-    if (s->above == s->below || !isfinite(s->threshold))
-        snprintf(buf, size, "always %s (no threshold on %s beats it)", d->options[s->above],
-                 s->input);
-    else
-        snprintf(buf, size, "%s when %s >= %.4g, else %s", d->options[s->above], s->input,
-                 s->threshold, d->options[s->below]);
 }
 
 /* The SE format that goes with an output's format. */
@@ -84,20 +74,76 @@ static lxw_error options_table(xctx *x, lxw_worksheet *ws, const roi_decision_re
     return LXW_NO_ERROR;
 }
 
+/* The model whose declaration the decision used (its signals are its inputs), or NULL. */
+static const roi_model *home_model(const xctx *x, const roi_decision_result *d)
+{
+    for (int k = 0; d->home && k < x->n; k++)
+        if (!strcmp(xl_scen_name(x->res->sc[k].run), d->home))
+            return x->res->sc[k].run->model;
+    return NULL;
+}
+
+/* The signal's input in words ("Core ad uplift: lift"), for titles and labels. */
+static void signal_words(const xctx *x, const roi_decision_result *d,
+                         const roi_decision_signal *s, char *buf, size_t size)
+{
+    const roi_model *m = home_model(x, d);
+    if (m)
+        xl_input_words(m, s->input, buf, size);
+    else
+        snprintf(buf, size, "%s", s->input);
+}
+
+/* "NPV, $B" for a money output, the output's name otherwise ("IRR"). */
+static void output_axis_title(const xctx *x, roi_output o, char *buf, size_t size)
+{
+    char name[48];
+    snprintf(name, sizeof name, "%s", roi_output_name(o));
+    if (o == ROI_OUT_NPV)
+        snprintf(name, sizeof name, "NPV");
+    if (xl_output_format(&x->f, o) == x->f.money)
+        snprintf(buf, size, "%s, %s", name, x->unit);
+    else
+        snprintf(buf, size, "%s", name);
+}
+
+/* "base when V2: score >= 61.2, else stop_after_v2", or "always stop_after_v2". */
+static void rule_words(const xctx *x, char *buf, size_t size, const roi_decision_result *d,
+                       const roi_decision_signal *s)
+{
+    char words[256], t[48];
+    signal_words(x, d, s, words, sizeof words);
+    if (s->above == s->below || !isfinite(s->threshold)) {
+        snprintf(buf, size, "always %s (no threshold on it beats that)", d->options[s->above]);
+        return;
+    }
+    roi_numfmt_input_text(t, sizeof t, s->threshold, fabs(s->threshold), home_model(x, d),
+                          s->input, &x->mu);
+    snprintf(buf, size, "%s when %s >= %s, else %s", d->options[s->above], words, t,
+             d->options[s->below]);
+}
+
 /* One signal's row of the signals table. */
 static lxw_error signal_row(xctx *x, lxw_worksheet *ws, const roi_decision_result *d,
-                            const roi_decision_signal *s, int row)
+                            const roi_decision_signal *s, int row, lxw_format *fm)
 {
     const xfmt *f = &x->f;
-    lxw_format *fm = xl_output_format(f, d->output), *fse = se_format(f, fm);
-    lxw_format *tf = xl_input_format(f, isfinite(s->threshold) ? fabs(s->threshold) : 1);
-    char words[512];
-    rule_words(words, sizeof words, d, s);
+    lxw_format *fse = fm;
+    lxw_format *tf = xl_input_fmt(x, home_model(x, d), s->input,
+                                  isfinite(s->threshold) ? fabs(s->threshold) : 1);
+    char words[512], name[256];
+    rule_words(x, words, sizeof words, d, s);
+    signal_words(x, d, s, name, sizeof name);
     TRY(xl_put_num(x, ws, row, SC_RANK, s->rank, f->count));
-    TRY(xl_put_str(ws, row, SC_SIGNAL, s->input, f->text));
+    TRY(xl_put_str(ws, row, SC_SIGNAL, name, f->text));
     TRY(xl_put_num(x, ws, row, SC_EVPPI, s->evppi, fm));
     TRY(xl_put_num(x, ws, row, SC_EVPPI_SE, s->evppi_se, fse));
-    TRY(xl_put_str(ws, row, SC_RULE, words, f->text));
+    TRY(xl_put_str(ws, row, SC_RULE, words, f->wrap_indent));
+    /* the rule wraps in its column: a row tall enough for its lines (LibreOffice does not
+     * grow a row for wrapped text) */
+    int lines = (int)(strlen(words) + RULE_CHARS - 1) / RULE_CHARS;
+    if (lines > 1)
+        TRY(worksheet_set_row(ws, (lxw_row_t)row, 15.0 * lines, NULL));
     TRY(xl_put_num(x, ws, row, SC_T, s->threshold, tf));
     TRY(xl_put_num(x, ws, row, SC_T_LOW, s->threshold_low, tf));
     TRY(xl_put_num(x, ws, row, SC_T_HIGH, s->threshold_high, tf));
@@ -110,19 +156,23 @@ static lxw_error signal_row(xctx *x, lxw_worksheet *ws, const roi_decision_resul
 }
 
 /* The answer in words, as the terminal gives it. */
-static void answer_text(char *buf, size_t size, const roi_decision_result *d)
+static void answer_text(const xctx *x, char *buf, size_t size, const roi_decision_result *d)
 {
-    size_t n = (size_t)snprintf(buf, size, "Answer: choose %s (best in %.1f%% of trials). ",
-                                d->options[d->best], 100.0 * d->prob_best[d->best]);
+    char best[32];
+    roi_nf pct = {ROI_NF_PCT, 1, NULL};
+    roi_numfmt(best, sizeof best, d->prob_best[d->best], &pct);
+    size_t n = (size_t)snprintf(buf, size, "Answer: choose %s (best in %s of trials). ",
+                                d->options[d->best], best);
     if (d->n_signals == 0 || n >= size)
         return;
     const roi_decision_signal *top = &d->signals[d->order[0]];
     int worth = isfinite(top->evppi_se) ? top->evppi > 2 * top->evppi_se : top->evppi > 0;
-    char words[512];
-    rule_words(words, sizeof words, d, top);
+    char words[512], name[256];
+    rule_words(x, words, sizeof words, d, top);
+    signal_words(x, d, top, name, sizeof name);
     if (worth)
         snprintf(buf + n, size - n, "Worth most to learn first: %s (EVPPI above two SEs); "
-                 "then %s.", top->input, words);
+                 "then %s.", name, words);
     else
         snprintf(buf + n, size - n, "No single signal is worth learning first: every EVPPI "
                  "is within two SEs of 0; EVPI bounds what any study is worth.");
@@ -132,9 +182,11 @@ static void answer_text(char *buf, size_t size, const roi_decision_result *d)
 static lxw_error curve_chart(xctx *x, lxw_worksheet *ws, const roi_decision_result *d,
                              const roi_decision_signal *s, int data_row, int col, int at)
 {
-    char title[512];
+    char title[768], words[256];
+    signal_words(x, d, s, words, sizeof words);
     snprintf(title, sizeof title, "%s: value of choosing %s when %s >= t, else %s",
-             d->name, d->options[s->curve_above], s->input, d->options[s->curve_below]);
+             d->title ? d->title : d->name, d->options[s->curve_above], words,
+             d->options[s->curve_below]);
     lxw_chart *c = xl_new_chart(x, LXW_CHART_SCATTER_STRAIGHT, title);
     if (!c)
         return LXW_ERROR_MEMORY_MALLOC_FAILED;
@@ -153,12 +205,13 @@ static lxw_error curve_chart(xctx *x, lxw_worksheet *ws, const roi_decision_resu
                                .dash_type = i ? LXW_CHART_LINE_DASH_DASH : 0};
         chart_series_set_line(cs, &line);
     }
-    char *owned = NULL;
-    const char *axis = xl_chart_text(s->input, &owned);
+    char *owned = NULL, ytitle[96];
+    const char *axis = xl_chart_text(words, &owned);
     xl_style_axis(chart_axis_get(c, LXW_CHART_AXIS_TYPE_X), axis ? axis : "t", NULL);
     free(owned);
-    xl_style_axis(chart_axis_get(c, LXW_CHART_AXIS_TYPE_Y), roi_output_name(d->output),
-                  x->money_code);
+    output_axis_title(x, d->output, ytitle, sizeof ytitle);
+    xl_style_axis(chart_axis_get(c, LXW_CHART_AXIS_TYPE_Y), ytitle,
+                  xl_output_format(&x->f, d->output) == x->f.money ? x->money_code : NULL);
     lxw_chart_options o = {.x_scale = 1.4, .y_scale = (CHART_ROWS - 1) * 20 / 288.0,
                            .description = "Value of the threshold rule against its threshold"};
     return worksheet_insert_chart_opt(ws, (lxw_row_t)at, 0, c, &o);
@@ -182,8 +235,11 @@ static lxw_error curve_data(xctx *x, lxw_worksheet *ws, const roi_decision_resul
         TRY(xl_put_str(ws, head, col, tname, f->head_left));
         TRY(xl_put_str(ws, head, col + 1, "V(t)", f->head));
         TRY(xl_put_str(ws, head, col + 2, "V0", f->head));
+        double typ = 0;
+        for (int j = 0; j < s->n_curve; j++)
+            typ = fmax(typ, fabs(s->curve_t[j]));
+        lxw_format *tf = xl_input_fmt(x, home_model(x, d), s->input, typ);
         for (int j = 0; j < s->n_curve; j++) {
-            lxw_format *tf = xl_input_format(f, fabs(s->curve_t[j]));
             TRY(xl_put_num(x, ws, head + 1 + j, col, s->curve_t[j], tf));
             TRY(xl_put_num(x, ws, head + 1 + j, col + 1, s->curve_v[j], fm));
             TRY(xl_put_num(x, ws, head + 1 + j, col + 2, d->v0, fm));
@@ -219,16 +275,31 @@ static lxw_error decision_block(xctx *x, lxw_worksheet *ws, const roi_decision_r
         "Cross-fitted option value", "SE", "In-sample option value", "Optimism", "Blocks"};
     TRY(xl_put_str(ws, row, 0, "Signals, most worth learning first", f->bold));
     TRY(xl_heads(ws, row + 1, head, SC_NCOL, 1, f));
-    TRY(xl_put_str(ws, row + 1, SC_RULE, head[SC_RULE], f->head_left));
+    TRY(xl_put_str(ws, row + 1, SC_RULE, head[SC_RULE], f->head_indent));
     row += 2;
+    /* The values of information are small beside the options' means: one money format
+     * that fits them (millions where the means are billions). */
+    lxw_format *fm = xl_output_format(f, d->output);
+    if (fm == f->money) {
+        double typ = 0;
+        for (int r = 0; r < d->n_signals; r++) {
+            const roi_decision_signal *s = &d->signals[r];
+            const double v[] = {s->evppi, s->cross_value, s->option_value, s->optimism};
+            for (int i = 0; i < 4; i++)
+                if (isfinite(v[i]))
+                    typ = fmax(typ, fabs(v[i]));
+        }
+        fm = xl_measure_fmt(x, ROI_MEASURE_MONEY, typ);
+    }
     for (int r = 0; r < d->n_signals; r++, row++)
-        TRY(signal_row(x, ws, d, &d->signals[d->order[r]], row));
+        TRY(signal_row(x, ws, d, &d->signals[d->order[r]], row, fm));
     if (d->n_signals == 0)
         TRY(xl_put_str(ws, row++, 0, "(no signals declared)", f->note));
     char answer[1024];
-    answer_text(answer, sizeof answer, d);
-    TRY(xl_put_str(ws, row + 1, 0, answer, f->bold));
-    row += 3;
+    answer_text(x, answer, sizeof answer, d);
+    lxw_error e_lines = LXW_NO_ERROR;
+    row += 2 + xl_put_lines(ws, row + 1, 0, answer, NOTE_WIDTH, f->bold, &e_lines);
+    TRY(e_lines);
     /* the charts, a page break before the first and wherever the next would not fit */
     int *chart_at = calloc((size_t)d->n_signals + 1, sizeof *chart_at);
     if (!chart_at)
@@ -265,8 +336,12 @@ lxw_error xl_write_decisions(xctx *x)
                 "sample. docs/decisions.md.", NOTE_WIDTH, f->note, &e);
     TRY(e);
     int row = 2 + used;
-    double px = xl_col_px(34) + 3 * xl_col_px(13) + xl_col_px(44) +
-                (SC_BLOCKS - SC_T + 1) * xl_col_px(12);
+    /* Signal, rank, EVPPI, SE, the rule (wrapped), t*, its range, the option values and
+     * the blocks: every column printed, none past the page's edge. */
+    static const double width[SC_NCOL] = {34, 6, 11, 10, 36, 10, 10, 10, 12, 10, 12, 11, 7};
+    double px = 0;
+    for (int c = 0; c < SC_NCOL; c++)
+        px += xl_col_px(width[c]);
     int scale = xl_page_setup(x, ws, "Decisions", 1, 1, px);
     /* a page's rows less the repeated title and a margin for taller rows */
     pages pg = {.per_page = xl_rows_per_page(scale) - 4};
@@ -279,10 +354,8 @@ lxw_error xl_write_decisions(xctx *x)
     if (x->res->n_decisions == 0)
         TRY(xl_put_str(ws, row, 0, "(no decisions: declare decision \"name\" { options = {...}, "
                        "signals = {...} } in a scenario; docs/decisions.md)", f->note));
-    TRY(worksheet_set_column(ws, 0, 0, 34, NULL));
-    TRY(worksheet_set_column(ws, 1, 3, 13, NULL));
-    TRY(worksheet_set_column(ws, SC_RULE, SC_RULE, 44, NULL));
-    TRY(worksheet_set_column(ws, SC_T, SC_BLOCKS, 12, NULL));
+    for (int c = 0; c < SC_NCOL; c++)
+        TRY(worksheet_set_column(ws, (lxw_col_t)c, (lxw_col_t)c, width[c], NULL));
     xl_print_columns(ws, SC_BLOCKS);
     return LXW_NO_ERROR;
 }

@@ -161,9 +161,11 @@ static lxw_error drivers_block(xctx *x, lxw_worksheet *ws, int k, int r, pager *
                                         "NPV, input at p10", "NPV, input at p90", "NPV range",
                                         "Input in words (the chart's labels)"};
     TRY(xl_heads(ws, drow + 1, thead, 7, 1, f));
+    TRY(xl_put_str(ws, drow + 1, TC_WORDS, thead[TC_WORDS], f->head_indent));
     for (int t = 0; t < m; t++) {
         const roi_tornado_row *tr = &an->tornado[t];
-        lxw_format *inf = xl_input_format(f, fabs(tr->q90) > fabs(tr->q10) ? tr->q90 : tr->q10);
+        lxw_format *inf = xl_input_fmt(x, run->model, tr->name,
+                                        fmax(fabs(tr->q10), fabs(tr->q90)));
         int row = drow + 2 + t;
         TRY(xl_put_str(ws, row, 0, tr->name, f->text));
         TRY(xl_put_num(x, ws, row, 1, tr->q10, inf));
@@ -173,7 +175,7 @@ static lxw_error drivers_block(xctx *x, lxw_worksheet *ws, int k, int r, pager *
         TRY(xl_put_num(x, ws, row, 5, tr->range, f->money));
         char words[256];
         xl_input_words(run->model, tr->name, words, sizeof words);
-        TRY(xl_put_str(ws, row, TC_WORDS, words, f->text));
+        TRY(xl_put_str(ws, row, TC_WORDS, words, f->text_indent));
     }
     if (m > 0)
         TRY(tornado_chart(x, ws, k, at, drow + 2, m));

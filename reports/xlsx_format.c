@@ -99,6 +99,19 @@ void xl_make_formats(xctx *x)
     format_set_italic(f->wrap_right);
     f->wrap = workbook_add_format(wb);
     format_set_text_wrap(f->wrap);
+    f->wrap_indent = workbook_add_format(wb);
+    format_set_text_wrap(f->wrap_indent);
+    format_set_indent(f->wrap_indent, 1);
+    format_set_align(f->wrap_indent, LXW_ALIGN_VERTICAL_TOP);
+    f->text_indent = workbook_add_format(wb);
+    format_set_indent(f->text_indent, 1);
+    f->head_indent = workbook_add_format(wb);
+    format_set_bold(f->head_indent);
+    format_set_bottom(f->head_indent, LXW_BORDER_THIN);
+    format_set_align(f->head_indent, LXW_ALIGN_VERTICAL_BOTTOM);
+    format_set_text_wrap(f->head_indent);
+    format_set_bg_color(f->head_indent, 0xDDEBF7);
+    format_set_indent(f->head_indent, 1);
 }
 
 const char *xl_series_unit(const char *name)
@@ -224,6 +237,11 @@ const char *xl_scen_name(const roi_run *run)
     return run->model->name ? run->model->name : "";
 }
 
+const char *xl_scen_title(const roi_run *run)
+{
+    return run->model->title && run->model->title[0] ? run->model->title : xl_scen_name(run);
+}
+
 /* A value as text in the report's units, for labels (never for table cells). */
 void xl_human(char *buf, size_t size, double v, const char *unit)
 {
@@ -260,6 +278,44 @@ lxw_format *xl_input_format(const xfmt *f, double typical)
     if (a >= 0.01 || a == 0)
         return f->small[2];
     return f->small[3];
+}
+
+/* A money unit that lives as long as x: the report's, or one of x's input units. */
+static const roi_money_unit *kept_unit(xctx *x, const roi_money_unit *mu)
+{
+    if (mu == NULL || mu->scale == x->mu.scale)
+        return &x->mu;
+    for (int i = 0; i < x->n_in_mu; i++)
+        if (x->in_mu[i].scale == mu->scale)
+            return &x->in_mu[i];
+    if (x->n_in_mu == (int)(sizeof x->in_mu / sizeof x->in_mu[0]))
+        return NULL;
+    x->in_mu[x->n_in_mu] = *mu;
+    return &x->in_mu[x->n_in_mu++];
+}
+
+lxw_format *xl_measure_fmt(xctx *x, roi_measure ms, double typical)
+{
+    roi_money_unit own;
+    roi_nf nf = roi_numfmt_input(ms, typical, &x->mu, &own);
+    if (nf.kind == ROI_NF_NKIND)
+        return xl_input_format(&x->f, typical);
+    if (nf.kind == ROI_NF_MONEY && !(nf.mu = kept_unit(x, nf.mu)))
+        return xl_input_format(&x->f, typical);
+    xfmt *f = &x->f;
+    for (int i = 0; i < f->n_num; i++) {
+        const roi_nf *o = &f->num[i].nf;
+        if (o->kind == nf.kind && o->decimals == nf.decimals && o->mu == nf.mu)
+            return f->num[i].base;
+    }
+    if (f->n_num == (int)(sizeof f->num / sizeof f->num[0]))
+        return xl_input_format(f, typical);
+    return rule_format(x, nf);
+}
+
+lxw_format *xl_input_fmt(xctx *x, const roi_model *m, const char *input, double typical)
+{
+    return xl_measure_fmt(x, roi_model_input_measure(m, input), typical);
 }
 
 lxw_error xl_heads(lxw_worksheet *ws, int row, const char *const *text, int n, int left,

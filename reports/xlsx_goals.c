@@ -33,6 +33,16 @@ static const char *goal_status_text(roi_goal_status st)
            : st == ROI_GOAL_NOT_BRACKETED ? "not reached" : "not converged";
 }
 
+/* The format of the values tried for `input` of scenario k: what the input measures,
+ * or multipliers when the mode scales its draws. */
+static lxw_format *target_fmt(xctx *x, int k, const char *input, roi_override_mode mode,
+                              double typical)
+{
+    if (mode == ROI_OVERRIDE_SCALE)
+        return xl_measure_fmt(x, ROI_MEASURE_MULTIPLIER, typical);
+    return xl_input_fmt(x, x->res->sc[k].run->model, input, typical);
+}
+
 static lxw_error sweep_block(xctx *x, lxw_worksheet *ws, int k, const roi_sweep_result *w,
                              int row, int *next)
 {
@@ -57,12 +67,18 @@ static lxw_error sweep_block(xctx *x, lxw_worksheet *ws, int k, const roi_sweep_
         snprintf(corner, sizeof corner, "%s", sp->input[0]);
     TRY(xl_put_str(ws, head, 0, corner, f->head_left));
     TRY(xl_put_str(ws, head, c_se, "SE of each cell", f->head_left));
+    double row_typ = 0, col_typ = 0; /* one format per row and column of values */
+    for (int r = 0; r < w->rows; r++)
+        row_typ = fmax(row_typ, fabs(sp->values[0][r]));
+    for (int c = 0; sp->n_inputs > 1 && c < w->cols; c++)
+        col_typ = fmax(col_typ, fabs(sp->values[1][c]));
     TRY(worksheet_set_row(ws, (lxw_row_t)head, 30, NULL));
     for (int c = 0; c < w->cols; c++) {
         if (sp->n_inputs > 1) {
             double v = sp->values[1][c];
-            TRY(xl_put_num(x, ws, head, 1 + c, v, xl_input_format(f, v)));
-            TRY(xl_put_num(x, ws, head, c_se + 1 + c, v, xl_input_format(f, v)));
+            lxw_format *cf = target_fmt(x, k, sp->input[1], sp->mode, col_typ);
+            TRY(xl_put_num(x, ws, head, 1 + c, v, cf));
+            TRY(xl_put_num(x, ws, head, c_se + 1 + c, v, cf));
         } else {
             TRY(xl_put_str(ws, head, 1 + c, what, f->head));
             TRY(xl_put_str(ws, head, c_se + 1 + c, "SE", f->head));
@@ -72,8 +88,9 @@ static lxw_error sweep_block(xctx *x, lxw_worksheet *ws, int k, const roi_sweep_
     for (int r = 0; r < w->rows; r++) {
         double v = sp->values[0][r];
         int at = head + 1 + r;
-        TRY(xl_put_num(x, ws, at, 0, v, xl_input_format(f, v)));
-        TRY(xl_put_num(x, ws, at, c_se, v, xl_input_format(f, v)));
+        lxw_format *rf = target_fmt(x, k, sp->input[0], sp->mode, row_typ);
+        TRY(xl_put_num(x, ws, at, 0, v, rf));
+        TRY(xl_put_num(x, ws, at, c_se, v, rf));
         for (int c = 0; c < w->cols; c++) {
             size_t i = (size_t)r * (size_t)w->cols + (size_t)c;
             TRY(xl_put_num(x, ws, at, 1 + c, w->stat[i], fm));
@@ -100,7 +117,7 @@ static lxw_error goal_row(xctx *x, lxw_worksheet *ws, int k, const roi_goal_resu
     const roi_goal_spec *sp = r->spec;
     char what[128];
     stat_label(what, sizeof what, sp->stat_name, sp->stat.output);
-    lxw_format *inf = xl_input_format(f, fmax(fabs(sp->low), fabs(sp->high)));
+    lxw_format *inf = target_fmt(x, k, sp->input, sp->mode, fmax(fabs(sp->low), fabs(sp->high)));
     int found = r->status != ROI_GOAL_NOT_BRACKETED;
     TRY(xl_put_str(ws, row, GC_NAME, xl_scen_name(x->res->sc[k].run), f->text));
     TRY(xl_put_str(ws, row, GC_GOAL, sp->name, f->text));
@@ -111,8 +128,13 @@ static lxw_error goal_row(xctx *x, lxw_worksheet *ws, int k, const roi_goal_resu
     TRY(xl_put_num(x, ws, row, GC_HIGH, sp->high, inf));
     TRY(xl_put_str(ws, row, GC_STATUS, goal_status_text(r->status),
                    r->status == ROI_GOAL_FOUND ? f->center : f->bad));
-    TRY(xl_put_num(x, ws, row, GC_VALUE, found ? r->root : NAN, inf));
-    TRY(xl_put_num(x, ws, row, GC_VALUE_SE, found ? r->root_se : NAN, inf));
+    /* the answer and its SE to the digits the SE needs ("5.415%" +- "0.040%"), the
+     * SE's own size deciding them, so a small SE never shows as "< 0.1%" */
+    lxw_format *rf = found && isfinite(r->root_se) && r->root_se > 0
+                         ? target_fmt(x, k, sp->input, sp->mode, r->root_se)
+                         : inf;
+    TRY(xl_put_num(x, ws, row, GC_VALUE, found ? r->root : NAN, rf));
+    TRY(xl_put_num(x, ws, row, GC_VALUE_SE, found ? r->root_se : NAN, rf));
     TRY(xl_put_num(x, ws, row, GC_AT, found ? r->stat_at_root : NAN,
                    stat_format(f, &sp->stat, 0)));
     TRY(xl_put_num(x, ws, row, GC_AT_SE, found ? r->stat_se : NAN,

@@ -30,6 +30,8 @@ typedef struct xfmt {
      * differences, and standard errors with one more digit than their estimates. */
     lxw_format *corr, *corr_se, *money_delta, *money_se, *pct_se, *wrap, *center, *bad;
     lxw_format *wrap_right; /* Summary's scenario titles */
+    lxw_format *wrap_indent, *head_indent; /* text (and its header) after a number column */
+    lxw_format *text_indent;
     lxw_format *pts; /* a difference of two probabilities, the cell holding 100 x it */
     /* Every number format above with its numfmt rule, and the variants of it that
      * xl_put_num picks per value (numfmt.h): made on first use. */
@@ -37,7 +39,7 @@ typedef struct xfmt {
         lxw_format *base;
         roi_nf nf;
         lxw_format *var[ROI_NFV_COUNT];
-    } num[24];
+    } num[64];
     int n_num;
 } xfmt;
 
@@ -56,6 +58,9 @@ typedef struct xctx {
     char money_code[64];   /* its Excel format, for chart axes */
     char unit[16];         /* "$B", for titles */
     double npv_lo, npv_hi; /* the NPV axis of every S-curve: all scenarios' p0.5 to p99.5 */
+    double hist_share_max; /* the highest share of trials in an npv histogram bin */
+    roi_money_unit in_mu[4]; /* money inputs' own units, smaller than mu (xl_input_fmt) */
+    int n_in_mu;
 } xctx;
 
 typedef lxw_error (*sheet_writer)(xctx *x);
@@ -137,10 +142,21 @@ const char *xl_file_name(const char *path);
 /* A column `chars` wide in pixels, as Excel draws it (Calibri 11). */
 double xl_col_px(double chars);
 const char *xl_scen_name(const roi_run *run);
+/* The scenario's title, for legends (its name when it has none). */
+const char *xl_scen_title(const roi_run *run);
 void xl_human(char *buf, size_t size, double v, const char *unit);
 const char *xl_series_unit(const char *name);
 lxw_format *xl_output_format(const xfmt *f, roi_output o);
 lxw_format *xl_input_format(const xfmt *f, double typical);
+/*
+ * The format of input `input` of model m (a parameter path or an uncertain input's
+ * name) for a column whose typical |value| is `typical`: by what the field it feeds
+ * measures (roi_numfmt_input: $0.67B, 1.6%, 2.0, 1.50x), by size (xl_input_format)
+ * when that is not known. xl_measure_fmt: the same for a measure already known (a
+ * goal seek's "scale" mode tries multipliers).
+ */
+lxw_format *xl_input_fmt(xctx *x, const roi_model *m, const char *input, double typical);
+lxw_format *xl_measure_fmt(xctx *x, roi_measure ms, double typical);
 lxw_error xl_heads(lxw_worksheet *ws, int row, const char *const *text, int n, int left,
                    const xfmt *f);
 int xl_put_lines(lxw_worksheet *ws, int row, int col, const char *text, int width,
@@ -161,6 +177,13 @@ void xl_axis_range(lxw_chart_axis *axis, double lo, double hi);
 /* An input's name in words, for labels: its part's title and the field, "Core ad
  * uplift: lift" for core_ad_uplift.lift (the name itself, cleaned, when untitled). */
 void xl_input_words(const roi_model *m, const char *input, char *buf, size_t size);
+/* Adds scenario k's npv S-curve (its points in Series) to c, named `name` (cleaned for
+ * a chart) and drawn with line; NULL when out of memory. */
+lxw_chart_series *xl_scurve_series(const xctx *x, lxw_chart *c, int k, const char *name,
+                                   lxw_chart_line *line);
+/* The axes of an S-curve chart: NPV on the range every S-curve shares, crossed at its
+ * low end (not on the $0 line over the curve); the probability from 0 to 1. */
+void xl_scurve_axes(const xctx *x, lxw_chart *c);
 void xl_range_split(double p10, double p50, double p90, double part[6]);
 lxw_error xl_range_bars(xctx *x, lxw_worksheet *ws, int at, const char *sheet, int first,
                         int col0, const int *scen, int count, const char *title,

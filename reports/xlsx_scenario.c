@@ -215,6 +215,25 @@ static lxw_error write_milestones(xctx *x, lxw_worksheet *ws, int k, int row, in
     return LXW_NO_ERROR;
 }
 
+/* On a what-if's S-curve, the reference scenario's (base), thin and grey, with a legend
+ * that names both: how the what-if moves the curve, on the shared axis. Else no legend. */
+static lxw_error reference_curve(xctx *x, lxw_chart *c, int k)
+{
+    int ref = x->res->reference;
+    if (ref < 0 || ref == k || x->sc[ref].npv.n == 0) {
+        chart_legend_set_position(c, LXW_CHART_LEGEND_NONE);
+        return LXW_NO_ERROR;
+    }
+    char name[96];
+    snprintf(name, sizeof name, "%.60s (reference)", xl_scen_title(x->res->sc[ref].run));
+    lxw_chart_line line = {.color = 0x808080, .width = 1.25f,
+                           .dash_type = LXW_CHART_LINE_DASH_DASH};
+    if (!xl_scurve_series(x, c, ref, name, &line))
+        return LXW_ERROR_MEMORY_MALLOC_FAILED;
+    chart_legend_set_position(c, LXW_CHART_LEGEND_BOTTOM);
+    return LXW_NO_ERROR;
+}
+
 /* The histogram and S-curve of npv (data in Series). */
 static lxw_error npv_charts(xctx *x, lxw_worksheet *ws, int k, int row, int col2)
 {
@@ -243,40 +262,27 @@ static lxw_error npv_charts(xctx *x, lxw_worksheet *ws, int k, int row, int col2
         char axis[96];
         snprintf(axis, sizeof axis, "NPV, %s (bin centre; edge bins hold the tails)", x->unit);
         xl_style_axis(chart_axis_get(c, LXW_CHART_AXIS_TYPE_X), axis, NULL);
-        xl_style_axis(chart_axis_get(c, LXW_CHART_AXIS_TYPE_Y), "Share of trials", "0%");
+        lxw_chart_axis *share = chart_axis_get(c, LXW_CHART_AXIS_TYPE_Y);
+        xl_style_axis(share, "Share of trials", "0%");
+        /* one share axis on every scenario's sheet, as their bins are one grid */
+        if (x->n > 1 && x->hist_share_max > 0)
+            xl_axis_range(share, 0, x->hist_share_max);
         TRY(place(x, ws, c, row, 0, "Histogram of NPV over the trials"));
     }
     if (run->summary[ROI_OUT_NPV].n_defined > 0) {
-        char title[128], p[32], axis[32];
+        char title[128], p[32];
         roi_nf pct = {ROI_NF_PCT, 1, NULL};
         roi_numfmt(p, sizeof p, run->summary[ROI_OUT_NPV].prob_positive, &pct);
         snprintf(title, sizeof title, "NPV S-curve: P(NPV <= x); P(NPV > 0) = %s", p);
         lxw_chart *c = xl_new_chart(x, LXW_CHART_SCATTER_STRAIGHT, title);
         if (!c)
             return LXW_ERROR_MEMORY_MALLOC_FAILED;
-        lxw_chart_series *s = chart_add_series(c, NULL, NULL);
-        if (!s)
-            return LXW_ERROR_MEMORY_MALLOC_FAILED;
-        chart_series_set_categories(s, "Series", (lxw_row_t)dr, SC_VALUE,
-                                    (lxw_row_t)(dr + ROI_SCURVE_POINTS - 1), SC_VALUE);
-        chart_series_set_values(s, "Series", (lxw_row_t)dr, SC_LEVEL,
-                                (lxw_row_t)(dr + ROI_SCURVE_POINTS - 1), SC_LEVEL);
-        chart_series_set_name(s, "Cumulative probability");
         lxw_chart_line line = {.color = color, .width = 2.25f};
-        chart_series_set_line(s, &line);
-        chart_series_set_marker_type(s, LXW_CHART_MARKER_NONE);
-        chart_legend_set_position(c, LXW_CHART_LEGEND_NONE);
-        snprintf(axis, sizeof axis, "NPV, %s", x->unit);
-        lxw_chart_axis *ax = chart_axis_get(c, LXW_CHART_AXIS_TYPE_X);
-        xl_style_axis(ax, axis, x->money_code);
-        /* One NPV range on every scenario's sheet, so the curves compare by eye; the
-         * probability axis on the left edge, not on the $0 line over the curve. */
-        xl_npv_range(x, ax);
-        chart_axis_set_crossing_min(ax);
-        lxw_chart_axis *y = chart_axis_get(c, LXW_CHART_AXIS_TYPE_Y);
-        xl_style_axis(y, "Cumulative probability", "0%");
-        chart_axis_set_min(y, 0);
-        chart_axis_set_max(y, 1);
+        if (!xl_scurve_series(x, c, k, xl_scen_title(run), &line))
+            return LXW_ERROR_MEMORY_MALLOC_FAILED;
+        TRY(reference_curve(x, c, k));
+        /* One NPV range on every scenario's sheet, so the curves compare by eye. */
+        xl_scurve_axes(x, c);
         TRY(place(x, ws, c, row, col2, "Cumulative distribution of NPV"));
     }
     return LXW_NO_ERROR;

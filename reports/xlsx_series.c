@@ -64,6 +64,8 @@ static lxw_error write_series_block(xctx *x, lxw_worksheet *ws, int k)
     }
     for (int s = 0; s < run->n_series; s++) {
         char name[128];
+        if (!roi_model_series_present(m, s))
+            continue; /* score, quality_multiplier of a case without versions: rows left empty */
         roi_model_series_name(m, s, name, sizeof name);
         lxw_format *fm = series_format(f, name);
         for (int st = 0; st < N_ST; st++) {
@@ -86,23 +88,27 @@ static lxw_error write_series_block(xctx *x, lxw_worksheet *ws, int k)
     int hr = xl_hist_row(x, k), dr = xl_dist_row(x, k);
     TRY(xl_put_str(ws, hr, 0, "npv distribution (histogram and S-curve charts)", f->bold));
     static const struct { int col; const char *text; } dhead[] = {
-        {HC_LABEL, "Histogram bin ($B; edge bins hold the tails)"}, {HC_FROM, "Bin from"},
+        {HC_LABEL, NULL}, {HC_FROM, "Bin from"},
         {HC_TO, "Bin to"}, {HC_TRIALS, "Trials"}, {HC_SHARE, "Share of trials"},
         {SC_LEVEL, "P(npv <= value)"}, {SC_VALUE, "npv value (PERCENTILE.INC)"}};
+    char bin_head[64];
+    snprintf(bin_head, sizeof bin_head, "Histogram bin (%s; edge bins hold the tails)", x->unit);
     for (size_t i = 0; i < sizeof dhead / sizeof dhead[0]; i++)
-        TRY(xl_put_str(ws, hr + 1, dhead[i].col, dhead[i].text,
+        TRY(xl_put_str(ws, hr + 1, dhead[i].col, dhead[i].text ? dhead[i].text : bin_head,
                        dhead[i].col == HC_LABEL ? f->head_left : f->head));
     TRY(worksheet_set_row(ws, (lxw_row_t)(hr + 1), 30, NULL));
-    int digits = h.width > 0 && h.width < 0.1e9 ? 2 : 1;
+    /* labels in the report's money unit; two decimals for bins under a tenth of it */
+    const double unit = x->mu.scale;
+    int digits = h.width > 0 && h.width < 0.1 * unit ? 2 : 1;
     for (int j = 0; j < h.bins; j++) {
         double from = h.start + h.width * j, to = from + h.width;
         char label[64];
         if (j == 0 && h.tail_lo && h.bins > 1)
-            snprintf(label, sizeof label, "<%.*f", digits, to / 1e9);
+            snprintf(label, sizeof label, "<%.*f", digits, to / unit);
         else if (j == h.bins - 1 && h.tail_hi && h.bins > 1)
-            snprintf(label, sizeof label, ">=%.*f", digits, from / 1e9);
+            snprintf(label, sizeof label, ">=%.*f", digits, from / unit);
         else
-            snprintf(label, sizeof label, "%.*f", digits, (from + to) / 2e9);
+            snprintf(label, sizeof label, "%.*f", digits, (from + to) / 2 / unit);
         int row = dr + j;
         TRY(xl_put_str(ws, row, HC_LABEL, label, f->right));
         TRY(xl_put_num(x, ws, row, HC_FROM, from, f->money));

@@ -152,37 +152,14 @@ static lxw_error scurves_chart(xctx *x, lxw_worksheet *ws, int at, int px)
     for (int k = 0; k < x->n; k++) {
         if (x->sc[k].npv.n == 0)
             continue;
-        lxw_chart_series *s = chart_add_series(c, NULL, NULL);
-        char *owned = NULL;
-        const char *name = xl_chart_text(xl_scen_name(x->res->sc[k].run), &owned);
-        if (!s || !name) {
-            free(owned);
-            return LXW_ERROR_MEMORY_MALLOC_FAILED;
-        }
-        int dr = xl_dist_row(x, k);
-        chart_series_set_categories(s, "Series", (lxw_row_t)dr, SC_VALUE,
-                                    (lxw_row_t)(dr + ROI_SCURVE_POINTS - 1), SC_VALUE);
-        chart_series_set_values(s, "Series", (lxw_row_t)dr, SC_LEVEL,
-                                (lxw_row_t)(dr + ROI_SCURVE_POINTS - 1), SC_LEVEL);
-        chart_series_set_name(s, name);
-        free(owned);
         lxw_chart_line line = {.color = x->sc[k].color, .width = k == 0 ? 3.0f : 1.75f};
-        chart_series_set_line(s, &line);
-        chart_series_set_marker_type(s, LXW_CHART_MARKER_NONE);
+        if (!xl_scurve_series(x, c, k, xl_scen_name(x->res->sc[k].run), &line))
+            return LXW_ERROR_MEMORY_MALLOC_FAILED;
         any = 1;
     }
     if (!any)
         return LXW_NO_ERROR;
-    char axis[64];
-    snprintf(axis, sizeof axis, "NPV, %s", x->unit);
-    lxw_chart_axis *ax = chart_axis_get(c, LXW_CHART_AXIS_TYPE_X);
-    xl_style_axis(ax, axis, x->money_code);
-    xl_npv_range(x, ax);
-    chart_axis_set_crossing_min(ax);
-    lxw_chart_axis *y = chart_axis_get(c, LXW_CHART_AXIS_TYPE_Y);
-    xl_style_axis(y, "Cumulative probability", "0%");
-    chart_axis_set_min(y, 0);
-    chart_axis_set_max(y, 1);
+    xl_scurve_axes(x, c);
     chart_legend_set_position(c, LXW_CHART_LEGEND_RIGHT);
     lxw_chart_options o = {.x_scale = 2.0, .y_scale = px / 288.0,
                            .description = "Cumulative distribution of NPV, every scenario"};

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "model.h"
+#include "model_params.h"
 
 /* ---- finance helpers ------------------------------------------------------------- */
 
@@ -1141,6 +1142,31 @@ static void test_trial_matches_reference(void **state)
     }
 }
 
+/* What an input measures comes from the field it feeds, whatever the model calls it. */
+static void test_input_measure(void **state)
+{
+    (void)state;
+    roi_model *m = small_model();
+    assert_int_equal(roi_model_input_measure(m, "stake.amount"), ROI_MEASURE_MONEY);
+    assert_int_equal(roi_model_input_measure(m, "stake.residual.fraction"), ROI_MEASURE_SHARE);
+    assert_int_equal(roi_model_input_measure(m, "stake.residual.valuation"), ROI_MEASURE_MONEY);
+    assert_int_equal(roi_model_input_measure(m, "app.adoption.f0"), ROI_MEASURE_SHARE);
+    assert_int_equal(roi_model_input_measure(m, "app.adoption.q"), ROI_MEASURE_COEFFICIENT);
+    assert_int_equal(roi_model_input_measure(m, "app.delay"), ROI_MEASURE_QUARTERS);
+    assert_int_equal(roi_model_input_measure(m, "app.addressable"), ROI_MEASURE_COUNT);
+    assert_int_equal(roi_model_input_measure(m, "horizon.discount"), ROI_MEASURE_RATE);
+    assert_int_equal(roi_model_input_measure(m, "frontier.slope"), ROI_MEASURE_SCORE);
+    /* a conditional value's branch measures what its field does */
+    assert_int_equal(roi_model_input_measure(m, "v2.improvement.then"), ROI_MEASURE_SCORE);
+    /* a named expression, an unknown part or field, no field at all */
+    assert_int_equal(roi_model_input_measure(m, "moat"), ROI_MEASURE_NONE);
+    assert_int_equal(roi_model_input_measure(m, "nowhere.amount"), ROI_MEASURE_NONE);
+    assert_int_equal(roi_model_input_measure(m, "stake.colour"), ROI_MEASURE_NONE);
+    assert_int_equal(roi_model_input_measure(m, NULL), ROI_MEASURE_NONE);
+    assert_string_equal(roi_measure_name(ROI_MEASURE_SHARE), "share");
+    roi_model_free(m);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1154,6 +1180,7 @@ int main(void)
         cmocka_unit_test(test_output_and_series_names),
         cmocka_unit_test(test_validation_messages),
         cmocka_unit_test(test_events_and_cancel),
+        cmocka_unit_test(test_input_measure),
         cmocka_unit_test(test_trial_matches_reference),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1289,6 +1289,37 @@ static void test_xlsx_limits(void **state)
     remove_tree(dir);
 }
 
+/* An input's value is shown as what it measures, not by its size. */
+static void expect_input(roi_measure ms, double v, double typical, const char *want)
+{
+    roi_money_unit b = roi_numfmt_money_unit(5e10), own;
+    roi_nf nf = roi_numfmt_input(ms, typical, &b, &own);
+    char buf[64];
+    roi_numfmt(buf, sizeof buf, v, &nf);
+    if (strcmp(buf, want) != 0)
+        fail_msg("%.17g as measure %d: got '%s', want '%s'", v, (int)ms, buf, want);
+}
+
+static void test_numfmt_input(void **state)
+{
+    (void)state;
+    expect_input(ROI_MEASURE_MONEY, 6.7e8, 6.7e8, "$0.67B");
+    expect_input(ROI_MEASURE_MONEY, 1.25e10, 1.25e10, "$12.5B");
+    /* too small for the report's billions: its own unit, the same currency */
+    expect_input(ROI_MEASURE_MONEY, 0.0021, 0.0021, "$0.0021");
+    expect_input(ROI_MEASURE_MONEY, 1.5e6, 1.5e6, "$1.50M");
+    expect_input(ROI_MEASURE_SHARE, 0.016, 0.06, "1.6%");
+    expect_input(ROI_MEASURE_SHARE, 0.0025, 0.0025, "0.25%");
+    expect_input(ROI_MEASURE_RATE, -0.05, 0.05, "-5.0%");
+    expect_input(ROI_MEASURE_COUNT, 1.85e9, 1.85e9, "1.85B");
+    expect_input(ROI_MEASURE_COUNT, 30.55, 30.55, "30.6");
+    expect_input(ROI_MEASURE_QUARTERS, 2, 2, "2.0");
+    expect_input(ROI_MEASURE_MULTIPLIER, 1.5, 1.5, "1.50x");
+    expect_input(ROI_MEASURE_COEFFICIENT, 0.0123, 0.0123, "0.012");
+    roi_money_unit b = roi_numfmt_money_unit(5e10), own;
+    assert_int_equal(roi_numfmt_input(ROI_MEASURE_NONE, 3, &b, &own).kind, ROI_NF_NKIND);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1313,6 +1344,7 @@ int main(void)
         cmocka_unit_test(test_json_not_utf8),
         cmocka_unit_test(test_atomic_batch),
         cmocka_unit_test(test_xlsx_limits),
+        cmocka_unit_test(test_numfmt_input),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

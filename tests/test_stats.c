@@ -520,6 +520,31 @@ static void test_float_summary_constant(void **state)
         assert_true(a.pct[k] == 0.1);
 }
 
+/* One grid for several samples: round bins over the span, the tails in the end bins. */
+static void test_histogram_on_grid(void **state)
+{
+    (void)state;
+    roi_histogram grid, h;
+    roi_stats_histogram_span(0.2, 2.9, 0.8, &grid); /* width 0.8 rounds up to 1 */
+    assert_int_equal(grid.bins, 3);
+    assert_true(grid.start == 0 && grid.width == 1);
+    const double a[] = {-4, 0.5, 1.5, 2.5, 10};
+    roi_stats_histogram_on(a, 5, &grid, &h);
+    assert_int_equal(h.bins, 3);
+    assert_int_equal(h.count[0], 2); /* -4 (a tail) and 0.5 */
+    assert_int_equal(h.count[1], 1);
+    assert_int_equal(h.count[2], 2); /* 2.5 and 10 (a tail) */
+    assert_true(h.tail_lo && h.tail_hi);
+    const double b[] = {1.25};
+    roi_stats_histogram_on(b, 1, &grid, &h);
+    assert_true(h.count[0] == 0 && h.count[1] == 1 && h.count[2] == 0 && !h.tail_lo);
+    /* no span, no grid: nothing is counted */
+    roi_stats_histogram_span(1, 1, 0.5, &grid);
+    assert_int_equal(grid.bins, 0);
+    roi_stats_histogram_on(b, 1, &grid, &h);
+    assert_int_equal(h.bins, 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -541,6 +566,7 @@ int main(void)
         cmocka_unit_test(test_histogram),
         cmocka_unit_test(test_float_summary_exact),
         cmocka_unit_test(test_float_summary_constant),
+        cmocka_unit_test(test_histogram_on_grid),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

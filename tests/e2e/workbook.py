@@ -114,6 +114,22 @@ for n in names:
           and ws.page_setup.scale and int(ws.page_setup.scale) < 100,
           "%s: letter, landscape, scaled to one page wide" % n)
 
+# One npv bin grid for every scenario of the run (Series: each block's histogram table
+# under its "Histogram bin" header), so their histograms compare bin by bin.
+series_ws = wb["Series"]
+grids = []
+for row in series_ws.iter_rows(min_col=1, max_col=3):
+    if isinstance(row[0].value, str) and row[0].value.startswith("Histogram bin"):
+        grids.append([])
+    elif grids and isinstance(row[1].value, (int, float)) and isinstance(row[0].value, str) \
+            and len(grids[-1]) < 50 and (not grids[-1] or grids[-1][-1] is not None):
+        grids[-1].append((row[1].value, row[2].value))
+    elif grids and grids[-1] and grids[-1][-1] is not None:
+        grids[-1].append(None)  # the table ends
+grids = [[b for b in g if b is not None] for g in grids]
+check(len(grids) == len(names) and all(g == grids[0] for g in grids) and grids[0],
+      "every scenario's npv histogram has the same bins (%d tables)" % len(grids))
+
 # ---- printed pages: no chart across a page break, headers and footers --------------------
 PAGE_H_IN, MARGINS_IN = 8.5, None  # Letter, landscape
 
@@ -247,6 +263,83 @@ for s in scen:
     check(any(("P(NPV > 0) = " + want) in t for t in titles),
           "S-curve title of %s says %s: %r" % (s["name"], want, titles))
 
+# What a cell shows: its number through its Excel format, as Excel renders it (the
+# value's 15 significant digits rounded half away from zero), for the formats numfmt.c
+# writes: sections (positive; negative; zero) or [>=x] conditions, quoted literals,
+# "$", signs, "%", grouping "#,##0" and trailing commas (each divides by 1000).
+def excel_text(v, code):
+    from decimal import Decimal, ROUND_HALF_UP
+    secs, cur, quoted = [], "", False
+    for ch in code:
+        if ch == '"':
+            quoted = not quoted
+        if ch == ";" and not quoted:
+            secs.append(cur)
+            cur = ""
+        else:
+            cur += ch
+    secs.append(cur)
+    sec, neg = secs[0], False
+    if secs[0].startswith("[>="):
+        for sc in secs:
+            if not sc.startswith("[>=") or abs(v) >= float(sc[3:sc.index("]")]):
+                sec = sc[sc.index("]") + 1:] if sc.startswith("[") else sc
+                break
+    elif v < 0 and len(secs) > 1:
+        sec, neg = secs[1], True
+    elif v == 0 and len(secs) > 2:
+        sec = secs[2]
+    if not any(ch in sec.replace('"', " ") for ch in "0#") or sec.count('"') and \
+            "0" not in "".join(sec.split('"')[0::2]):
+        return sec.replace('"', "")  # a literal only: "< 0.1%"
+    parts = sec.split('"')
+    num = "".join(parts[0::2])
+    body = "".join(ch for ch in num if ch in "#0,.")
+    body = body.strip(",") if not body.rstrip(",").endswith("0") else body
+    commas = len(num.rstrip().rstrip("%")) - len(num.rstrip().rstrip("%").rstrip(","))
+    digits = num.rstrip("%").rstrip(",")
+    dec = len(digits.split(".")[1].rstrip(",")) if "." in digits else 0
+    x = abs(Decimal(format(v, ".14e"))) if neg else Decimal(format(v, ".14e"))
+    if "%" in num:
+        x *= 100
+    x = x / (Decimal(1000) ** commas)
+    x = x.quantize(Decimal(1).scaleb(-dec), ROUND_HALF_UP)
+    txt = ("{:,.%df}" if "#,##" in num else "{:.%df}") % dec
+    txt = txt.format(x)
+    out, i = "", 0
+    for k, part in enumerate(parts):
+        if k % 2:
+            out += part
+            continue
+        lead = part[:len(part) - len(part.lstrip("$+-"))]
+        rest = part[len(lead):]
+        out += lead
+        if rest and any(ch in rest for ch in "0#"):
+            out += txt + ("%" if "%" in rest else "")
+        elif rest:
+            out += rest.replace(",", "")
+    if txt.startswith("-"):  # a negative in a one-section format: Excel's own minus
+        out = "-" + out.replace("-", "", 1) if not out.startswith("-") else out
+    return out
+
+
+# The terminal's summary table and the Summary sheet show the same text for the same
+# statistic: P(NPV > 0), NPV p10, p50, p90, the payback share and spend, every scenario.
+SUMMARY_OF = {1: "P(NPV > 0): the bet pays off (share of trials)",
+              2: "NPV p10 (1 trial in 10 is lower)", 3: "NPV p50 (median)",
+              4: "NPV p90 (1 trial in 10 is higher)",
+              5: "Pays back within the horizon (share of trials)", 6: "Total spend (median)"}
+for s in scen:
+    row = [line.split() for line in lines if line.split() and
+           s["name"].startswith(line.split()[0].rstrip("."))]
+    if not check(row and len(row[0]) == 7, "terminal summary row of %s" % s["name"]):
+        continue
+    for col, label in SUMMARY_OF.items():
+        c = labels[label][1 + names.index(s["name"])]
+        shown = excel_text(c.value, c.number_format)
+        check(shown == row[0][col], "%s, %s: the workbook shows %r (%s), the terminal %r"
+              % (s["name"], label, shown, c.number_format, row[0][col]))
+
 # ---- scenario sheets: every statistic of every output ----------------------------------
 STATS = ["mean", "sd", "se", "min"] + "p1 p5 p10 p25 p50 p75 p90 p95 p99".split() + \
         ["max", "prob_positive", "cvar5"]
@@ -280,6 +373,8 @@ for s in scen:
 # ---- Inputs -----------------------------------------------------------------------------
 inputs = {}
 for r in wb["Inputs"].iter_rows(min_row=5, values_only=True):
+    if r[0] == "What each what-if changes":
+        break  # tests/e2e/whatif_changes.py reads that block
     if r[0]:
         inputs[(r[0], r[1])] = r
 for s in scen:
@@ -506,7 +601,9 @@ for d in decs:
                   for v in cells),
               "Decisions holds %s of %s" % (key, d["name"]))
     for sg in d["signals"]:
-        check(sg["input"] in cells, "Decisions lists signal %s" % sg["input"])
+        # in words in the signals table, by its code name over its curve's data
+        check(any(isinstance(v, str) and "(%s)" % sg["input"] in v for v in cells),
+              "Decisions names signal %s by its code" % sg["input"])
     check(any(isinstance(v, str) and v.startswith("Answer: choose %s" % d["best_option"])
               for v in cells), "Decisions answers in words")
 check(any(g["status"] == "found" for s in scen for g in s["goals"]), "a goal seek answered")
