@@ -803,10 +803,28 @@ static void normal_central_batch(const double *u, size_t n, double *z)
         z[k] = normal_central(u[k] - 0.5);
 }
 
+/* x[k] = lo + width * x[k] when every x[k] lies in [0, 1] (the uniform's base_quantile,
+ * clamp01 changing nothing there), in one vectorised loop; returns 0, x untouched, if
+ * one does not (or is NaN). */
+QUANTILE_CLONES
+static int uniform_batch(double lo, double width, double *x, size_t n)
+{
+    int inside = 1;
+    for (size_t k = 0; k < n; k++)
+        inside &= (x[k] >= 0) & (x[k] <= 1);
+    if (!inside)
+        return 0;
+    for (size_t k = 0; k < n; k++)
+        x[k] = lo + width * x[k];
+    return 1;
+}
+
 #define QUANTILE_CHUNK 256
 
 void roi_dist_quantiles(const roi_dist *d, double *x, size_t n)
 {
+    if (!d->truncated && d->family == ROI_DIST_UNIFORM && uniform_batch(d->p[0], d->c[0], x, n))
+        return;
     if (d->truncated || (d->family != ROI_DIST_NORMAL && d->family != ROI_DIST_LOGNORMAL)) {
         for (size_t k = 0; k < n; k++)
             x[k] = roi_dist_quantile(d, x[k]);

@@ -263,13 +263,15 @@ static void test_gsl_words_batch(void **state)
 /* The batch quantiles are roi_dist_quantile's doubles, bit for bit: on a stream's
  * uniforms (the vectorised central region of the normal's inverse CDF and GSL's tails),
  * at the region's edges and the interval's ends, at any length (vector body and scalar
- * tail), for the normal, the lognormal and families that take the scalar path. */
+ * tail), for the normal, the lognormal, the uniform and families that take the scalar
+ * path. */
 static void test_quantiles_batch(void **state)
 {
     (void)state;
     enum { N = 100003 };
     roi_error err;
-    roi_dist d[4];
+    roi_dist d[5];
+    assert_int_equal(roi_dist_uniform(&d[4], -2.5, 7.25, "", &err), ROI_OK);
     assert_int_equal(roi_dist_normal(&d[0], -3, 0.7, "", &err), ROI_OK);
     assert_int_equal(roi_dist_lognormal_p5p95(&d[1], 5, 30, "", &err), ROI_OK);
     assert_int_equal(roi_dist_normal(&d[2], 0, 1, "", &err), ROI_OK);
@@ -283,7 +285,7 @@ static void test_quantiles_batch(void **state)
                            1e-300, 1.0 - 1e-16, nextafter(0.075, 0), nextafter(0.925, 1)};
     for (size_t e = 0; e < sizeof edge / sizeof edge[0]; e++)
         u[e * 7] = edge[e];
-    for (int k = 0; k < 4; k++)
+    for (int k = 0; k < 5; k++)
         for (size_t n = N; n > 0; n = n > 1000 ? n / 7 : n - 1) {
             memcpy(x, u, n * sizeof *x);
             roi_dist_quantiles(&d[k], x, n);
@@ -293,6 +295,14 @@ static void test_quantiles_batch(void **state)
             if (n < 990)
                 break;
         }
+    const double outside[4] = {0.3, -0.25, 1.5, 0.9}; /* clamped, as roi_dist_quantile */
+    for (int k = 0; k < 5; k++) {
+        double y[4];
+        memcpy(y, outside, sizeof y);
+        roi_dist_quantiles(&d[k], y, 4);
+        for (int i = 0; i < 4; i++)
+            assert_true(y[i] == roi_dist_quantile(&d[k], outside[i]));
+    }
     for (size_t i = 0; i < N; i++) /* the standard normal's deviates are GSL's */
         x[i] = u[i];
     roi_dist standard;
@@ -301,7 +311,7 @@ static void test_quantiles_batch(void **state)
     for (size_t i = 0; i < N; i++)
         assert_true(x[i] == gsl_cdf_ugaussian_Pinv(u[i]));
     roi_dist_free(&standard);
-    for (int k = 0; k < 4; k++)
+    for (int k = 0; k < 5; k++)
         roi_dist_free(&d[k]);
     free(u);
     free(x);
