@@ -273,10 +273,12 @@ static lxw_error decision_block(xctx *x, lxw_worksheet *ws, const roi_decision_r
     static const char *const head[SC_NCOL] = {
         "Signal", "Rank", "EVPPI", "SE", "Best rule", "t*", "t* from", "t* to",
         "Cross-fitted option value", "SE", "In-sample option value", "Optimism", "Blocks"};
-    TRY(xl_put_str(ws, row, 0, "Signals, most worth learning first", f->bold));
-    TRY(xl_heads(ws, row + 1, head, SC_NCOL, 1, f));
-    TRY(xl_put_str(ws, row + 1, SC_RULE, head[SC_RULE], f->head_indent));
-    row += 2;
+    if (d->n_signals > 0) { /* no signals: no table */
+        TRY(xl_put_str(ws, row, 0, "Signals, most worth learning first", f->bold));
+        TRY(xl_heads(ws, row + 1, head, SC_NCOL, 1, f));
+        TRY(xl_put_str(ws, row + 1, SC_RULE, head[SC_RULE], f->head_indent));
+        row += 2;
+    }
     /* The values of information are small beside the options' means: one money format
      * that fits them (millions where the means are billions). */
     lxw_format *fm = xl_output_format(f, d->output);
@@ -293,8 +295,6 @@ static lxw_error decision_block(xctx *x, lxw_worksheet *ws, const roi_decision_r
     }
     for (int r = 0; r < d->n_signals; r++, row++)
         TRY(signal_row(x, ws, d, &d->signals[d->order[r]], row, fm));
-    if (d->n_signals == 0)
-        TRY(xl_put_str(ws, row++, 0, "(no signals declared)", f->note));
     char answer[1024];
     answer_text(x, answer, sizeof answer, d);
     lxw_error e_lines = LXW_NO_ERROR;
@@ -321,6 +321,8 @@ static lxw_error decision_block(xctx *x, lxw_worksheet *ws, const roi_decision_r
 lxw_error xl_write_decisions(xctx *x)
 {
     const xfmt *f = &x->f;
+    if (x->res->n_decisions == 0)
+        return LXW_NO_ERROR; /* nothing to decide: no sheet */
     lxw_worksheet *ws = workbook_add_worksheet(x->wb, SHEET);
     if (!ws)
         return LXW_ERROR_MEMORY_MALLOC_FAILED;
@@ -351,9 +353,6 @@ lxw_error xl_write_decisions(xctx *x)
         TRY(decision_block(x, ws, &x->res->decisions[k], row, &pg, &row));
     if (pg.n > 0)
         TRY(worksheet_set_h_pagebreaks(ws, pg.breaks));
-    if (x->res->n_decisions == 0)
-        TRY(xl_put_str(ws, row, 0, "(no decisions: declare decision \"name\" { options = {...}, "
-                       "signals = {...} } in a scenario; docs/decisions.md)", f->note));
     for (int c = 0; c < SC_NCOL; c++)
         TRY(worksheet_set_column(ws, (lxw_col_t)c, (lxw_col_t)c, width[c], NULL));
     xl_print_columns(ws, SC_BLOCKS);
