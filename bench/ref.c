@@ -391,7 +391,8 @@ static void draw(const ref *r, size_t i, double *x, gsl_rng *g, double lift)
 }
 
 /* The inputs of trials [lo, hi), input k's at tab[k * CHUNK + (i - lo)]: a batch of
- * uniforms and their quantiles per input where the family allows, as roisim does. */
+ * uniforms and their quantiles per input where the family allows, a batch of the
+ * generator's first words for a beta, as roisim does. */
 static void draw_chunk(const ref *r, size_t lo, size_t hi, double *tab, gsl_rng *g)
 {
     for (int k = 0; k < NIN; k++) {
@@ -399,8 +400,12 @@ static void draw_chunk(const ref *r, size_t lo, size_t hi, double *tab, gsl_rng 
         const roi_dist *d = &r->dist[k];
         if (roi_dist_by_uniform(d)) {
             roi_rng_uniforms(r->keys[k], lo, hi - lo, row);
+            roi_dist_quantiles(d, row, hi - lo);
+        } else if (roi_dist_by_words(d)) {
+            uint32_t w[CHUNK * ROI_RNG_GSL_WORDS];
+            roi_rng_gsl_words(r->keys[k], lo, hi - lo, w);
             for (size_t j = 0; j < hi - lo; j++)
-                row[j] = roi_dist_quantile(d, row[j]);
+                row[j] = roi_dist_sample_words(d, r->keys[k], lo + j, w + j * ROI_RNG_GSL_WORDS, g);
         } else {
             for (size_t j = 0; j < hi - lo; j++)
                 row[j] = roi_dist_sample(d, r->keys[k], lo + j, g);

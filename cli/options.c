@@ -409,9 +409,9 @@ static const roi_cli_option options[] = {
      .example = "moat"},
     {.name = "stress", .arg = "IN=LO:HI", .commands = RUN, .set = set_stress,
      .must = "expected INPUT=LO:HI with 0 <= LO < HI <= 1 (or percent), e.g. v2.score=0:10%",
-     .help = "Rerun each scenario that has input IN with IN restricted to its percentile "
-             "band [LO, HI], levels in [0, 1] or percent, e.g. --stress~v2.score=0:10%; "
-             "repeatable.",
+     .help = "Rerun each scenario that has input IN (or a named expression IN) with IN "
+             "restricted to its percentile band [LO, HI], levels in [0, 1] or percent, e.g. "
+             "--stress~v2.score=0:10%; repeatable.",
      .example = "v2.score=0:10%"},
     {.name = "compare", .arg = "NAME", .commands = RUN, .set = set_compare,
      .must = "needs a scenario name",

@@ -208,6 +208,7 @@ typedef struct ctx {
     size_t n;
     uint64_t *keys;
     gsl_rng **scratch;   /* one per thread */
+    double **vals;       /* one per thread: a trial's node values (named expressions) */
     int threads;
     roi_sampling *plan;  /* the run's sampling plan; NULL for plain Monte Carlo */
     size_t sens_cap;     /* sensitivity and tails use the first min(n, sens_cap) trials */
@@ -218,31 +219,55 @@ typedef struct ctx {
  * r is the calling thread's scratch generator. */
 static inline double input_value(const ctx *c, int node, size_t i, gsl_rng *r)
 {
+    const roi_graph *g = &c->m->graph;
+    if (g->nodes[node].kind != ROI_NODE_INPUT) { /* a named expression: the whole trial */
+        double *vals = c->vals[omp_get_thread_num()];
+        if (c->plan)
+            roi_sampling_eval(c->plan, g, c->keys, (uint64_t)i, vals, r);
+        else
+            roi_graph_eval(g, c->keys, (uint64_t)i, vals, r);
+        return vals[node];
+    }
     if (c->plan)
-        return roi_sampling_input(c->plan, &c->m->graph, c->keys, node, (uint64_t)i, r);
-    return roi_dist_sample(&c->m->graph.nodes[node].dist, c->keys[node], (uint64_t)i, r);
+        return roi_sampling_input(c->plan, g, c->keys, node, (uint64_t)i, r);
+    return roi_dist_sample(&g->nodes[node].dist, c->keys[node], (uint64_t)i, r);
 }
 
 /* Whether input `node` can take a chunk of trials' uniforms in one batch
  * (roi_dist_by_uniform), which holds only without a sampling plan. */
 static int by_uniform(const ctx *c, int node)
 {
-    return !c->plan && roi_dist_by_uniform(&c->m->graph.nodes[node].dist);
+    return !c->plan && c->m->graph.nodes[node].kind == ROI_NODE_INPUT &&
+           roi_dist_by_uniform(&c->m->graph.nodes[node].dist);
 }
 
-/* x[i] = input_value(node, i) for lo <= i < hi, on the calling thread (scratch r): the
- * uniforms in one batch where by_uniform, then the quantiles: roi_dist_sample's doubles. */
+/* Trials per batch of a beta's generator words (8 KB on the stack). */
+#define WORDS_CHUNK 256
+
+/* x[i - lo] = input_value(node, i) for lo <= i < hi, on the calling thread (scratch r): the
+ * uniforms in one batch where by_uniform, then the quantiles; for a beta or PERT the
+ * generator's first words in batches: roi_dist_sample's doubles either way. */
 static void input_chunk(const ctx *c, int node, size_t lo, size_t hi, double *x, gsl_rng *r)
 {
-    if (!by_uniform(c, node)) {
-        for (size_t i = lo; i < hi; i++)
-            x[i] = input_value(c, node, i, r);
+    const roi_dist *d = &c->m->graph.nodes[node].dist;
+    if (!c->plan && roi_dist_by_words(d)) { /* the generator's first words in batches */
+        uint32_t w[WORDS_CHUNK * ROI_RNG_GSL_WORDS];
+        for (size_t i0 = lo; i0 < hi; i0 += WORDS_CHUNK) {
+            const size_t m = hi - i0 < WORDS_CHUNK ? hi - i0 : WORDS_CHUNK;
+            roi_rng_gsl_words(c->keys[node], (uint64_t)i0, m, w);
+            for (size_t k = 0; k < m; k++)
+                x[i0 - lo + k] = roi_dist_sample_words(d, c->keys[node], (uint64_t)(i0 + k),
+                                                       w + k * ROI_RNG_GSL_WORDS, r);
+        }
         return;
     }
-    const roi_dist *d = &c->m->graph.nodes[node].dist;
-    roi_rng_uniforms(c->keys[node], (uint64_t)lo, hi - lo, x + lo);
-    for (size_t i = lo; i < hi; i++)
-        x[i] = roi_dist_quantile(d, x[i]);
+    if (!by_uniform(c, node)) {
+        for (size_t i = lo; i < hi; i++)
+            x[i - lo] = input_value(c, node, i, r);
+        return;
+    }
+    roi_rng_uniforms(c->keys[node], (uint64_t)lo, hi - lo, x);
+    roi_dist_quantiles(d, x, hi - lo);
 }
 
 /* ---- sensitivity and tails ---------------------------------------------------------------- */
@@ -652,15 +677,17 @@ static void draw_group(const ctx *c, int k0, size_t n, double *const *next)
         double *x = next[q];
         for (size_t lo = 0; lo < n; lo += DRAW_CHUNK) {
 #pragma omp task firstprivate(lo)
-            input_chunk(c, node, lo, lo + DRAW_CHUNK < n ? lo + DRAW_CHUNK : n, x,
+            input_chunk(c, node, lo, lo + DRAW_CHUNK < n ? lo + DRAW_CHUNK : n, x + lo,
                         c->scratch[omp_get_thread_num()]);
         }
     }
 }
 
 /* One group of inputs from k0 (their values already in next[]): ranked while the next
- * group is drawn, then their sums in `groups` passes split by outputs, then their rows
- * and tails, each step as tasks. Called inside a single construct. */
+ * group is drawn, then their sums (with several threads a pass per input, split by
+ * outputs too when there are more threads than inputs; else `groups` passes split by
+ * outputs), then their rows and tails, each step as tasks. Called inside a single
+ * construct. */
 static roi_status one_group(const ctx *c, roi_analysis *an, const out_ranks *orank,
                             sens_state *ss, int k0, const int *outs, int n_outs, int groups)
 {
@@ -680,9 +707,20 @@ static roi_status one_group(const ctx *c, roi_analysis *an, const out_ranks *ora
 #pragma omp taskwait
     for (int q = 0; q < n_sl; q++)
         ROI_TRY(ss->slot[q].st);
-    for (int gi = 0; gi < groups; gi++) {
+    if (groups > 1 && n_sl > 1) {
+        /* By inputs first: each input's pass does the same work, so the threads get
+         * equal shares (a split by outputs leaves one pass the inputs' own sums). */
+        const int per = groups / n_sl > 1 ? groups / n_sl : 1;
+        for (int q = 0; q < n_sl; q++)
+            for (int gi = 0; gi < per; gi++) {
+#pragma omp task firstprivate(q, gi)
+                group_pass(c, an, orank, &ss->slot[q], 1, outs, n_outs, gi, per);
+            }
+    } else {
+        for (int gi = 0; gi < groups; gi++) {
 #pragma omp task firstprivate(gi)
-        group_pass(c, an, orank, ss->slot, n_sl, outs, n_outs, gi, groups);
+            group_pass(c, an, orank, ss->slot, n_sl, outs, n_outs, gi, groups);
+        }
     }
 #pragma omp taskwait
     for (int q = 0; q < n_sl; q++) {
@@ -812,18 +850,26 @@ static roi_status tornado(const ctx *c, roi_analysis *an)
                                                       : 0.0;
     an->tornado_base = npv_at(m, fixed, vals, ws);
     for (int k = 0; k < n_in; k++) {
+        /* A named expression moves with the distribution inside it (graph.h): its row
+         * is that distribution at its p10 and p90, the expression's values beside. */
         int node = roi_graph_input_node(g, k);
+        int leaf = g->nodes[node].kind == ROI_NODE_INPUT ? node
+                                                         : roi_graph_find_draw(g, g->nodes[node].name);
         roi_tornado_row *r = &an->tornado[k];
-        double med = fixed[node];
         r->node = node;
         r->name = g->nodes[node].name;
-        r->q10 = roi_dist_quantile(&g->nodes[node].dist, 0.10);
-        r->q90 = roi_dist_quantile(&g->nodes[node].dist, 0.90);
-        fixed[node] = r->q10;
+        if (leaf < 0) { /* not reached: a named expression holds its distribution */
+            r->q10 = r->q90 = r->at_q10 = r->at_q90 = an->tornado_base;
+            continue;
+        }
+        double med = fixed[leaf];
+        fixed[leaf] = roi_dist_quantile(&g->nodes[leaf].dist, 0.10);
         r->at_q10 = npv_at(m, fixed, vals, ws);
-        fixed[node] = r->q90;
+        r->q10 = vals[node];
+        fixed[leaf] = roi_dist_quantile(&g->nodes[leaf].dist, 0.90);
         r->at_q90 = npv_at(m, fixed, vals, ws);
-        fixed[node] = med;
+        r->q90 = vals[node];
+        fixed[leaf] = med;
         r->range = fabs(r->at_q90 - r->at_q10);
     }
     an->n_tornado = n_in;
@@ -847,25 +893,40 @@ static char *dupstr(const char *s)
     return d;
 }
 
-/* match[i] = whether cond holds in trial i, the inputs it names drawn again on the spot
- * (every thread fills its own slots). cond names at most 64 values. */
+/* Trials per chunk of a view's inputs drawn again. */
+#define VIEW_CHUNK 1024
+
+/* match[i] = whether cond holds in trial i, the inputs it names drawn again, a chunk of
+ * trials at a time (input_chunk: batches, the same doubles; trial by trial if the
+ * chunk's buffer cannot be had); every thread fills its own slots. cond names at most
+ * 64 values. */
 static void view_matches(const ctx *c, const roi_cond *cond, unsigned char *match)
 {
     const int nr = roi_cond_ref_count(cond);
     const roi_cond_ref *refs = roi_cond_refs(cond);
-    const long long nn = (long long)c->n;
+    const long long n_chunks = (long long)((c->n + VIEW_CHUNK - 1) / VIEW_CHUNK);
 #pragma omp parallel num_threads(c->threads)
     {
         gsl_rng *r = c->scratch[omp_get_thread_num()];
+        double *in = malloc(((size_t)nr * VIEW_CHUNK + 1) * sizeof *in);
 #pragma omp for schedule(static)
-        for (long long i = 0; i < nn; i++) {
-            double vals[64];
-            for (int k = 0; k < nr; k++)
-                vals[k] = refs[k].kind == ROI_COND_OUTPUT
-                              ? roi_run_value(c->run, refs[k].index, (size_t)i)
-                              : input_value(c, refs[k].index, (size_t)i, r);
-            match[i] = (unsigned char)roi_cond_eval(cond, vals);
+        for (long long ch = 0; ch < n_chunks; ch++) {
+            const size_t lo = (size_t)ch * VIEW_CHUNK;
+            const size_t hi = lo + VIEW_CHUNK < c->n ? lo + VIEW_CHUNK : c->n;
+            for (int k = 0; in && k < nr; k++)
+                if (refs[k].kind != ROI_COND_OUTPUT)
+                    input_chunk(c, refs[k].index, lo, hi, in + (size_t)k * VIEW_CHUNK, r);
+            for (size_t i = lo; i < hi; i++) {
+                double vals[64];
+                for (int k = 0; k < nr; k++)
+                    vals[k] = refs[k].kind == ROI_COND_OUTPUT
+                                  ? roi_run_value(c->run, refs[k].index, i)
+                              : in ? in[(size_t)k * VIEW_CHUNK + (i - lo)]
+                                   : input_value(c, refs[k].index, i, r);
+                match[i] = (unsigned char)roi_cond_eval(cond, vals);
+            }
         }
+        free(in);
     }
 }
 
@@ -947,6 +1008,91 @@ cleanup:
 
 /* ---- stress ---------------------------------------------------------------------------------- */
 
+/* Which way named expression `node` moves with the distribution `leaf` inside it: +1
+ * when it never falls as the leaf rises, -1 when it never rises, 0 otherwise, probed
+ * over a grid of the leaf's quantiles with the other inputs at the draws of the first
+ * trials (so a sign that another input sets is seen). vals and fixed: g->n values. */
+static int expr_direction(const ctx *c, int node, int leaf, double *vals, double *fixed)
+{
+    const roi_graph *g = &c->m->graph;
+    enum { PROBES = 64, CONTEXTS = 16 };
+    int up = 1, down = 1;
+    for (int t = 0; t < CONTEXTS && (up || down); t++) {
+        roi_graph_eval(g, c->keys, (uint64_t)t, fixed, c->scratch[0]);
+        double prev = NAN;
+        for (int q = 0; q <= PROBES && (up || down); q++) {
+            fixed[leaf] = roi_dist_quantile(&g->nodes[leaf].dist, (q + 0.5) / (PROBES + 1.0));
+            roi_graph_eval_fixed(g, fixed, vals);
+            if (q > 0) {
+                up &= vals[node] >= prev;
+                down &= vals[node] <= prev;
+            }
+            prev = vals[node];
+        }
+    }
+    return up ? 1 : down ? -1 : 0;
+}
+
+/* Named expression `node` with the distribution `leaf` inside it at its quantile level
+ * p (the other inputs at fixed[]). At a level of 0 or 1 an unbounded distribution is
+ * infinite and the expression may be undefined (inf - inf): then the level nearest
+ * inside where it is defined. */
+static double expr_at(const roi_graph *g, int node, int leaf, double p, double *fixed,
+                      double *vals)
+{
+    static const double inward[] = {0.0, 1e-12, 1e-9, 1e-6};
+    double v = NAN;
+    for (size_t k = 0; k < sizeof inward / sizeof inward[0] && isnan(v); k++) {
+        fixed[leaf] = roi_dist_quantile(&g->nodes[leaf].dist, p < 0.5 ? p + inward[k]
+                                                                      : p - inward[k]);
+        roi_graph_eval_fixed(g, fixed, vals);
+        v = vals[node];
+    }
+    return v;
+}
+
+/* The band of stress s: on the input it names, or (a named expression) on the
+ * distribution inside it, turned round when the expression falls as it rises. The
+ * expression's values at the band's levels into *q_low, *q_high. */
+static roi_status stress_band(const ctx *c, const roi_stress *s, int node, const char *path,
+                              roi_input_band *band, double *q_low, double *q_high,
+                              roi_error *err)
+{
+    const roi_graph *g = &c->m->graph;
+    *band = (roi_input_band){node, s->low, s->high, path};
+    if (g->nodes[node].kind == ROI_NODE_INPUT) {
+        *q_low = roi_dist_quantile(&g->nodes[node].dist, s->low);
+        *q_high = roi_dist_quantile(&g->nodes[node].dist, s->high);
+        return ROI_OK;
+    }
+    int leaf = roi_graph_find_draw(g, g->nodes[node].name);
+    double *vals = malloc(((size_t)g->n + 1) * sizeof *vals);
+    double *fixed = malloc(((size_t)g->n + 1) * sizeof *fixed);
+    int dir = 0;
+    if (vals && fixed && leaf >= 0)
+        dir = expr_direction(c, node, leaf, vals, fixed);
+    if (dir != 0) {
+        band->node = leaf;
+        band->low = dir > 0 ? s->low : 1.0 - s->high;
+        band->high = dir > 0 ? s->high : 1.0 - s->low;
+        for (int i = 0; i < g->n; i++)
+            fixed[i] = g->nodes[i].kind == ROI_NODE_INPUT
+                           ? roi_dist_quantile(&g->nodes[i].dist, 0.5) : 0.0;
+        *q_low = expr_at(g, node, leaf, dir > 0 ? s->low : 1.0 - s->low, fixed, vals);
+        *q_high = expr_at(g, node, leaf, dir > 0 ? s->high : 1.0 - s->high, fixed, vals);
+    }
+    free(vals);
+    free(fixed);
+    if (!vals || !fixed)
+        return roi_error_set(err, ROI_ERR_NOMEM, "", "out of memory");
+    if (dir == 0)
+        return roi_error_set(err, ROI_ERR_USAGE, path, "'%s' is an expression that neither only "
+                             "rises nor only falls with the distribution inside it, so no band "
+                             "of that distribution is a band of its values; stress the "
+                             "distribution itself (name it with :named(\"...\"))", s->input);
+    return ROI_OK;
+}
+
 static roi_status stress(const ctx *c, const roi_stress *s, roi_stress_result *r,
                          roi_error *err)
 {
@@ -965,12 +1111,10 @@ static roi_status stress(const ctx *c, const roi_stress *s, roi_stress_result *r
     if (node < 0)
         return roi_error_set(err, ROI_ERR_USAGE, path, "scenario %s has no input '%s'",
                              c->m->name ? c->m->name : "?", s->input);
-    const roi_dist *d = &c->m->graph.nodes[node].dist;
-    r->q_low = roi_dist_quantile(d, s->low);
-    r->q_high = roi_dist_quantile(d, s->high);
     /* The same seed and trials with the input drawn from its band (sampling.h): every
      * other input draws what it drew in the run, so the difference is paired. */
-    roi_input_band band = {node, s->low, s->high, path};
+    roi_input_band band;
+    ROI_TRY(stress_band(c, s, node, path, &band, &r->q_low, &r->q_high, err));
     roi_sim_opts so = {.seed = c->run->seed, .trials = c->n, .threads = c->threads,
                        .sampling = c->run->sampling, .bands = &band, .n_bands = 1,
                        .part = c->run->part};
@@ -1091,9 +1235,12 @@ static roi_status ctx_init(ctx *c, const roi_run *run, const roi_analysis_opts *
         c->threads = 1;
     c->keys = malloc(((size_t)m->graph.n + 1) * sizeof *c->keys);
     c->scratch = calloc((size_t)c->threads, sizeof *c->scratch);
-    ROI_CHECK_MEM(c->keys && c->scratch, err);
-    for (int t = 0; t < c->threads; t++)
+    c->vals = calloc((size_t)c->threads, sizeof *c->vals);
+    ROI_CHECK_MEM(c->keys && c->scratch && c->vals, err);
+    for (int t = 0; t < c->threads; t++) {
         ROI_CHECK_MEM(c->scratch[t] = gsl_rng_alloc(roi_rng_philox), err);
+        ROI_CHECK_MEM(c->vals[t] = malloc(((size_t)m->graph.n + 1) * sizeof *c->vals[t]), err);
+    }
     roi_graph_keys(&m->graph, run->seed, c->keys);
     if (run->sampling != ROI_SAMPLING_MC || m->n_correlations > 0) {
         roi_sampling_spec spec = {.mode = run->sampling, .trials = run->trials};
@@ -1109,6 +1256,9 @@ static void ctx_free(ctx *c)
             if (c->scratch[t])
                 gsl_rng_free(c->scratch[t]);
     free(c->scratch);
+    for (int t = 0; c->vals && t < c->threads; t++)
+        free(c->vals[t]);
+    free(c->vals);
     free(c->keys);
     roi_sampling_free(c->plan);
 }

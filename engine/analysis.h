@@ -88,7 +88,9 @@ typedef struct roi_sens_output {
 typedef struct roi_tornado_row {
     int node;
     const char *name;          /* borrowed */
-    double q10, q90;           /* the input's quantiles (from its distribution) */
+    double q10, q90;           /* the input's quantiles (from its distribution); a named
+                                * expression's values with the distribution inside it
+                                * at its p10 and p90 (graph.h) */
     double at_q10, at_q90;     /* npv */
     double range;              /* |at_q90 - at_q10| */
 } roi_tornado_row;
@@ -137,7 +139,9 @@ typedef struct roi_paired {
 typedef struct roi_stress_result {
     char *name, *input;        /* owned */
     double low, high;          /* percentile levels */
-    double q_low, q_high;      /* the band in the input's units */
+    double q_low, q_high;      /* the band in the input's units (a named expression: its
+                                * distribution's band, turned round when the expression
+                                * falls as it rises, and the expression's values there) */
     roi_summary summary[ROI_OUT_COUNT];
     roi_summary_ci ci[ROI_OUT_COUNT];
     double npv_diff_mean, npv_diff_se;  /* paired with the unstressed run */

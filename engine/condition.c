@@ -117,7 +117,7 @@ roi_status roi_cond_check(const roi_cond *c, const roi_model *m, const char *pat
         int ok = r->kind == ROI_COND_OUTPUT
                      ? r->index >= 0 && r->index < ROI_OUT_COUNT
                      : r->kind == ROI_COND_INPUT && r->index >= 0 && r->index < m->graph.n &&
-                           m->graph.nodes[r->index].kind == ROI_NODE_INPUT;
+                           roi_graph_is_reported(&m->graph, r->index);
         if (!ok)
             return roi_error_set(err, ROI_ERR_PARAM, where,
                                  "condition: reference %d is not an output or an uncertain input",
@@ -192,8 +192,32 @@ static int accept(parser *ps, const char *kw, const char *sym)
     return 0;
 }
 
+/* When `name` is not one value but the prefix of some ("x" of x.1 and x.2, the
+ * distributions of x = normal(0, 1) + normal(0, 1), named by place), a message listing
+ * them into msg; returns whether there are any. */
+static int under(const roi_graph *g, const char *name, char *msg, size_t size)
+{
+    const size_t len = strlen(name);
+    int count = 0;
+    size_t used = (size_t)snprintf(msg, size, "'%s' is not one value; the uncertain inputs "
+                                   "under it are", name);
+    for (int i = 0; i < g->n && used < size; i++) {
+        const char *nm = g->nodes[i].name;
+        if (!roi_graph_is_reported(g, i) || strncmp(nm, name, len) != 0 || nm[len] != '.')
+            continue;
+        if (count++ == 4) {
+            used += (size_t)snprintf(msg + used, size - used, ", ...");
+            break;
+        }
+        used += (size_t)snprintf(msg + used, size - used, "%s %s", count > 1 ? "," : "", nm);
+    }
+    if (count && used < size)
+        snprintf(msg + used, size - used, " (a condition names one of them)");
+    return count > 0;
+}
+
 /* Resolves a name to an output or an input; on failure writes a message with the
- * nearest known name. */
+ * nearest known name, or the values under it. */
 static roi_status resolve(parser *ps, const char *name, roi_cond_ref *r)
 {
     for (int o = 0; o < ROI_OUT_COUNT; o++)
@@ -217,10 +241,14 @@ static roi_status resolve(parser *ps, const char *name, roi_cond_ref *r)
     for (int o = 0; o < ROI_OUT_COUNT; o++)
         names[n++] = roi_output_name((roi_output)o);
     for (int i = 0; i < g->n; i++)
-        if (g->nodes[i].kind == ROI_NODE_INPUT)
+        if (roi_graph_is_reported(g, i))
             names[n++] = g->nodes[i].name;
     const char *best = roi_suggest(name, names, n);
     char msg[384];
+    if (under(g, name, msg, sizeof msg)) {
+        free(names);
+        return perr(ps, msg);
+    }
     if (best)
         snprintf(msg, sizeof msg, "unknown name '%s' (not an output or an uncertain input); "
                  "did you mean '%s'?", name, best);

@@ -713,7 +713,7 @@ double roi_dist_sample(const roi_dist *d, uint64_t key, uint64_t trial, gsl_rng 
 {
     if (d->family == ROI_DIST_FIXED)
         return d->p[0];
-    if (!d->truncated && (d->family == ROI_DIST_BETA || d->family == ROI_DIST_PERT)) {
+    if (roi_dist_by_words(d)) {
         /* GSL's gamma-ratio sampler is much cheaper than the incomplete-beta inverse. */
         roi_rng_seek(scratch, key, trial);
         return d->c[3] + d->c[2] * gsl_ran_beta(scratch, d->c[0], d->c[1]);
@@ -724,6 +724,18 @@ double roi_dist_sample(const roi_dist *d, uint64_t key, uint64_t trial, gsl_rng 
     if (d->truncated)
         return truncated_quantile(d, u);
     return base_quantile(d, u);
+}
+
+int roi_dist_by_words(const roi_dist *d)
+{
+    return !d->truncated && (d->family == ROI_DIST_BETA || d->family == ROI_DIST_PERT);
+}
+
+double roi_dist_sample_words(const roi_dist *d, uint64_t key, uint64_t trial,
+                             const uint32_t *words, gsl_rng *scratch)
+{
+    roi_rng_seek_words(scratch, key, trial, words);
+    return d->c[3] + d->c[2] * gsl_ran_beta(scratch, d->c[0], d->c[1]);
 }
 
 int roi_dist_by_uniform(const roi_dist *d)
@@ -740,6 +752,79 @@ double roi_dist_quantile(const roi_dist *d, double u)
     if (d->truncated)
         return truncated_quantile(d, u);
     return base_quantile(d, u);
+}
+
+/* The batch kernel is built for several instruction sets and picked at load time, with
+ * no multiply and add fused into one rounding (GSL's own build fuses none): the same
+ * bits on each. GCC only, as rng.c's batches. */
+#if defined(__x86_64__) && defined(__has_attribute) && !defined(__clang__)
+#if __has_attribute(target_clones)
+#define QUANTILE_CLONES                                                                    \
+    __attribute__((target_clones("avx512f", "avx2", "default"), optimize("O3", "fp-contract=off")))
+#endif
+#endif
+#ifndef QUANTILE_CLONES
+#define QUANTILE_CLONES
+#endif
+
+/* gsl_cdf_ugaussian_Pinv(0.5 + q) for |q| <= 0.425: Wichura's AS241 rational function
+ * for the central region, evaluated as GSL evaluates it (both polynomials by Horner's
+ * rule from the top, then q times their ratio), so the same double; test_dist compares
+ * the two on the streams' uniforms. */
+static inline double normal_central(double q)
+{
+    const double r = 0.180625 - q * q;
+    double a = 2509.0809287301226727;
+    a = r * a + 33430.575583588128105;
+    a = r * a + 67265.770927008700853;
+    a = r * a + 45921.953931549871457;
+    a = r * a + 13731.693765509461125;
+    a = r * a + 1971.5909503065514427;
+    a = r * a + 133.14166789178437745;
+    a = r * a + 3.387132872796366608;
+    double b = 5226.495278852854561;
+    b = r * b + 28729.085735721942674;
+    b = r * b + 39307.89580009271061;
+    b = r * b + 21213.794301586595867;
+    b = r * b + 5394.1960214247511077;
+    b = r * b + 687.1870074920579083;
+    b = r * b + 42.313330701600911252;
+    b = r * b + 1.0;
+    return q * (a / b);
+}
+
+/* z[k] = normal_central(u[k] - 0.5) for k < n, whatever the region (the caller keeps
+ * only the central ones, where clamping to [0, 1] changes nothing): no branch, so the
+ * loop vectorises. */
+QUANTILE_CLONES
+static void normal_central_batch(const double *u, size_t n, double *z)
+{
+    for (size_t k = 0; k < n; k++)
+        z[k] = normal_central(u[k] - 0.5);
+}
+
+#define QUANTILE_CHUNK 256
+
+void roi_dist_quantiles(const roi_dist *d, double *x, size_t n)
+{
+    if (d->truncated || (d->family != ROI_DIST_NORMAL && d->family != ROI_DIST_LOGNORMAL)) {
+        for (size_t k = 0; k < n; k++)
+            x[k] = roi_dist_quantile(d, x[k]);
+        return;
+    }
+    const int lognormal = d->family == ROI_DIST_LOGNORMAL;
+    double z[QUANTILE_CHUNK];
+    for (size_t k0 = 0; k0 < n; k0 += QUANTILE_CHUNK) {
+        const size_t m = n - k0 < QUANTILE_CHUNK ? n - k0 : QUANTILE_CHUNK;
+        double *xs = x + k0;
+        normal_central_batch(xs, m, z);
+        for (size_t k = 0; k < m; k++) { /* base_quantile's arithmetic on the deviate */
+            const double u = clamp01(xs[k]);
+            const double zk = fabs(u - 0.5) <= 0.425 ? z[k] : gsl_cdf_ugaussian_Pinv(u);
+            const double y = d->p[0] + d->p[1] * zk;
+            xs[k] = lognormal ? exp(y) : y;
+        }
+    }
 }
 
 double roi_dist_cdf(const roi_dist *d, double x)

@@ -150,6 +150,23 @@ double roi_dist_sample(const roi_dist *d, uint64_t key, uint64_t trial, gsl_rng 
  */
 int roi_dist_by_uniform(const roi_dist *d);
 
+/*
+ * Whether roi_dist_sample draws through `scratch` (an untruncated beta or PERT). For
+ * such a family roi_dist_sample_words(d, key, trial, words, scratch) is the same double
+ * as roi_dist_sample(d, key, trial, scratch), with the generator's first words taken
+ * from words (roi_rng_gsl_words' for that trial, computed for many trials at once).
+ */
+int roi_dist_by_words(const roi_dist *d);
+double roi_dist_sample_words(const roi_dist *d, uint64_t key, uint64_t trial,
+                             const uint32_t *words, gsl_rng *scratch);
+
+/*
+ * x[k] = roi_dist_quantile(d, x[k]) for k < n: the same doubles, computed for many
+ * values at once (for the normal and the lognormal, the central region of the inverse
+ * normal CDF vectorised over the values).
+ */
+void roi_dist_quantiles(const roi_dist *d, double *x, size_t n);
+
 /* The quantile function at u in [0, 1] (inverse CDF; for discrete, the smallest value
  * whose cumulative probability is >= u). Respects truncation. */
 double roi_dist_quantile(const roi_dist *d, double u);

@@ -79,7 +79,7 @@ int roi_graph_input(roi_graph *g, const char *name, roi_dist *dist, roi_error *e
         roi_error_set(err, ROI_ERR_PARAM, "", "an input needs a name");
         goto cleanup;
     }
-    if (roi_graph_find_input(g, name) >= 0) {
+    if (roi_graph_find_draw(g, name) >= 0) {
         roi_error_set(err, ROI_ERR_PARAM, name, "an input with this name already exists");
         goto cleanup;
     }
@@ -144,7 +144,37 @@ int roi_graph_op(roi_graph *g, roi_node_kind kind, int a, int b, int c, roi_erro
     return i;
 }
 
+int roi_graph_is_reported(const roi_graph *g, int i)
+{
+    const roi_node *nd = &g->nodes[i];
+    if (nd->kind == ROI_NODE_INPUT)
+        return !nd->hidden;
+    return nd->kind != ROI_NODE_CONST && nd->name != NULL;
+}
+
+roi_status roi_graph_name(roi_graph *g, int i, const char *name, roi_error *err)
+{
+    if (i < 0 || i >= g->n || g->nodes[i].kind == ROI_NODE_CONST ||
+        g->nodes[i].kind == ROI_NODE_INPUT || g->nodes[i].name)
+        return roi_error_set(err, ROI_ERR_PARAM, name ? name : "", "only an expression without "
+                             "a name can be given one (node %d)", i);
+    if (!name || !*name || roi_graph_find_input(g, name) >= 0)
+        return roi_error_set(err, ROI_ERR_PARAM, name ? name : "", "the name of an expression "
+                             "must be new and not empty");
+    if (!(g->nodes[i].name = dup_string(name)))
+        return roi_error_set(err, ROI_ERR_NOMEM, name, "out of memory");
+    return ROI_OK;
+}
+
 int roi_graph_find_input(const roi_graph *g, const char *name)
+{
+    for (int i = 0; i < g->n; i++)
+        if (roi_graph_is_reported(g, i) && strcmp(g->nodes[i].name, name) == 0)
+            return i;
+    return -1;
+}
+
+int roi_graph_find_draw(const roi_graph *g, const char *name)
 {
     for (int i = 0; i < g->n; i++)
         if (g->nodes[i].kind == ROI_NODE_INPUT && strcmp(g->nodes[i].name, name) == 0)
@@ -156,11 +186,27 @@ int roi_graph_input_count(const roi_graph *g)
 {
     int count = 0;
     for (int i = 0; i < g->n; i++)
-        count += g->nodes[i].kind == ROI_NODE_INPUT;
+        count += roi_graph_is_reported(g, i);
     return count;
 }
 
 int roi_graph_input_node(const roi_graph *g, int i)
+{
+    for (int k = 0; k < g->n; k++)
+        if (roi_graph_is_reported(g, k) && i-- == 0)
+            return k;
+    return -1;
+}
+
+int roi_graph_draw_count(const roi_graph *g)
+{
+    int count = 0;
+    for (int i = 0; i < g->n; i++)
+        count += g->nodes[i].kind == ROI_NODE_INPUT;
+    return count;
+}
+
+int roi_graph_draw_node(const roi_graph *g, int i)
 {
     for (int k = 0; k < g->n; k++)
         if (g->nodes[k].kind == ROI_NODE_INPUT && i-- == 0)
@@ -599,9 +645,9 @@ static void describe_leaf(const roi_node *nd, int top, int min_prec, text *t)
         emit(t, paren ? "(" : "");
         emit(t, num);
         emit(t, paren ? ")" : "");
-    } else if (top && nd->written) {
+    } else if ((top || nd->hidden) && nd->written) {
         emit(t, nd->written); /* the author's own words */
-    } else if (top) {
+    } else if (top || nd->hidden) { /* a hidden input has no name of its own to show */
         char dist_text[256];
         roi_dist_describe(&nd->dist, dist_text, sizeof dist_text);
         emit(t, dist_text);
@@ -626,6 +672,10 @@ static void describe_at(const roi_graph *g, int i, int top, int min_prec, int de
         return;
     }
     const roi_node *nd = &g->nodes[i];
+    if (!top && nd->kind != ROI_NODE_INPUT && nd->kind != ROI_NODE_CONST && nd->name) {
+        emit(t, nd->name); /* a named expression below the top reads as its name */
+        return;
+    }
     int prec = precedence(nd->kind);
     int paren = prec < min_prec;
 

@@ -48,9 +48,12 @@ typedef struct roi_node {
     int a, b, c;       /* operand node indices (-1 when unused); always < own index */
     double value;      /* ROI_NODE_CONST */
     roi_dist dist;     /* ROI_NODE_INPUT (owned) */
-    char *name;        /* ROI_NODE_INPUT: the input's stable name (owned); else NULL */
+    char *name;        /* ROI_NODE_INPUT: the name its stream is keyed by (owned); an
+                        * operation: the name of a named expression (owned), or NULL */
     char *written;     /* optional: the value as the author wrote it (owned), or NULL */
-    int changed;       /* ROI_NODE_INPUT: a what-if (or --set) changed it from the parent */
+    int changed;       /* input or named expression: a what-if (or --set) changed it */
+    int hidden;        /* ROI_NODE_INPUT: drawn under the name of the named expression
+                        * it sits in, which is reported in its place */
 } roi_node;
 
 /* A graph owns its nodes. Zero-initialise, or use roi_graph_init. */
@@ -73,12 +76,36 @@ int roi_graph_const(roi_graph *g, double value, roi_error *err);
 int roi_graph_input(roi_graph *g, const char *name, roi_dist *dist, roi_error *err);
 int roi_graph_op(roi_graph *g, roi_node_kind kind, int a, int b, int c, roi_error *err);
 
-/* Index of the input named `name`, or -1. */
+/*
+ * Named values. An input is drawn from its own stream, keyed by its name. A named
+ * expression (regulator_delay = bernoulli(0.3) * 4) is an operation node with a name:
+ * the value the scenario named, which reports, conditions, sensitivity and the trials
+ * CSV show. The one distribution inside it is drawn under the same name (so its draws
+ * do not depend on the expression) and is hidden: not reported apart from it.
+ *
+ * roi_graph_name: gives operation node i the name `name` (copied). ROI_ERR_PARAM when i
+ * is not an operation or already named, or the name belongs to a reported value.
+ */
+roi_status roi_graph_name(roi_graph *g, int i, const char *name, roi_error *err);
+
+/* The node of the reported value named `name` (a named expression, or an input that
+ * is not hidden), or -1. */
 int roi_graph_find_input(const roi_graph *g, const char *name);
 
-/* Number of ROI_NODE_INPUT nodes, and the node index of the i-th one (in order). */
+/* The ROI_NODE_INPUT drawn under `name` (hidden or not), or -1. */
+int roi_graph_find_draw(const roi_graph *g, const char *name);
+
+/* Whether node i is reported: an input that is not hidden, or a named expression. */
+int roi_graph_is_reported(const roi_graph *g, int i);
+
+/* The reported values (inputs that are not hidden, and named expressions): how many,
+ * and the node index of the i-th one in node order. */
 int roi_graph_input_count(const roi_graph *g);
 int roi_graph_input_node(const roi_graph *g, int i);
+
+/* Every ROI_NODE_INPUT (what a trial draws): how many, and the i-th one in order. */
+int roi_graph_draw_count(const roi_graph *g);
+int roi_graph_draw_node(const roi_graph *g, int i);
 
 /*
  * Evaluates trial `trial`: vals[i] receives node i's value. keys[i] is the stream

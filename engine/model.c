@@ -80,6 +80,12 @@ void roi_model_free(roi_model *m)
     for (int i = 0; i < m->n_notes; i++)
         free(m->notes[i]);
     free(m->notes);
+    for (int i = 0; i < m->n_changes; i++) {
+        free(m->changes[i].path);
+        free(m->changes[i].parent);
+        free(m->changes[i].value);
+    }
+    free(m->changes);
     for (int d = 0; d < roi_decl_count; d++) {
         const roi_decl *decl = &roi_decls[d];
         int n = roi_decl_items(decl, m);

@@ -225,6 +225,12 @@ typedef struct roi_stress {
     char *title;    /* optional (owned) */
 } roi_stress;
 
+/* A parameter a what-if (or --set) changed from its parent: its path, the parent's
+ * value and this scenario's, as text in the scenario language ("beta(8, 2)", "4"). */
+typedef struct roi_change {
+    char *path, *parent, *value;   /* owned */
+} roi_change;
+
 typedef struct roi_model {
     char *name;                /* scenario name, e.g. "base" */
     char *title;               /* human title */
@@ -236,6 +242,9 @@ typedef struct roi_model {
                                 * parent's correlation or stress of an input a what-if
                                 * fixed), "file:line: note: ..." (owned, n_notes of them) */
     int n_notes;
+    roi_change *changes;       /* what this scenario changes from its parents, by path
+                                * (owned, n_changes of them) */
+    int n_changes;
     roi_graph graph;           /* owns every node */
 
     /* Time and money (section 1) */

@@ -157,12 +157,45 @@ void roi_rng_uniforms(uint64_t key, uint64_t first, size_t n, double *out)
 /* Draw indices of the gsl_rng start here, clear of roi_rng_uniform's small indices. */
 #define GSL_FIRST_INDEX (UINT64_C(1) << 32)
 
+/* The blocks at GSL_FIRST_INDEX + b, b < ROI_RNG_GSL_WORDS / 4, of trials first + j,
+ * written round by round with no branch so the loop vectorises over trials, as
+ * roi_rng_uniforms. */
+RNG_CLONES
+void roi_rng_gsl_words(uint64_t key, uint64_t first, size_t n, uint32_t *out)
+{
+    const uint32_t k0 = (uint32_t)key, k1 = (uint32_t)(key >> 32);
+    for (int b = 0; b < ROI_RNG_GSL_WORDS / 4; b++) {
+        const uint64_t index = GSL_FIRST_INDEX + (uint64_t)b;
+        for (size_t j = 0; j < n; j++) {
+            const uint64_t trial = first + j;
+            uint32_t x0 = (uint32_t)trial, x1 = (uint32_t)(trial >> 32), x2 = (uint32_t)index,
+                     x3 = (uint32_t)(index >> 32);
+            PHILOX_ROUND(k0, k1);
+            PHILOX_ROUND(k0 + 1 * PHILOX_W0, k1 + 1 * PHILOX_W1);
+            PHILOX_ROUND(k0 + 2 * PHILOX_W0, k1 + 2 * PHILOX_W1);
+            PHILOX_ROUND(k0 + 3 * PHILOX_W0, k1 + 3 * PHILOX_W1);
+            PHILOX_ROUND(k0 + 4 * PHILOX_W0, k1 + 4 * PHILOX_W1);
+            PHILOX_ROUND(k0 + 5 * PHILOX_W0, k1 + 5 * PHILOX_W1);
+            PHILOX_ROUND(k0 + 6 * PHILOX_W0, k1 + 6 * PHILOX_W1);
+            PHILOX_ROUND(k0 + 7 * PHILOX_W0, k1 + 7 * PHILOX_W1);
+            PHILOX_ROUND(k0 + 8 * PHILOX_W0, k1 + 8 * PHILOX_W1);
+            PHILOX_ROUND(k0 + 9 * PHILOX_W0, k1 + 9 * PHILOX_W1);
+            uint32_t *w = out + j * ROI_RNG_GSL_WORDS + 4 * b;
+            w[0] = x0;
+            w[1] = x1;
+            w[2] = x2;
+            w[3] = x3;
+        }
+    }
+}
+
 typedef struct philox_state {
     uint64_t key;
     uint64_t trial;
-    uint64_t next_index; /* counter of the next block to compute */
-    uint32_t buf[4];     /* the current block */
-    unsigned pos;        /* next unused word of buf; 4 when buf is spent */
+    uint64_t next_index;            /* counter of the next block to compute */
+    uint32_t buf[ROI_RNG_GSL_WORDS]; /* the current block, or the words given at a seek */
+    unsigned pos;                   /* next unused word of buf */
+    unsigned len;                   /* words in buf; pos == len when buf is spent */
 } philox_state;
 
 static void state_seek(philox_state *s, uint64_t key, uint64_t trial)
@@ -170,14 +203,15 @@ static void state_seek(philox_state *s, uint64_t key, uint64_t trial)
     s->key = key;
     s->trial = trial;
     s->next_index = GSL_FIRST_INDEX;
-    s->pos = 4;
+    s->pos = s->len = 4;
 }
 
 static inline uint32_t state_next(philox_state *s)
 {
-    if (s->pos >= 4) {
+    if (s->pos >= s->len) {
         philox_block(s->key, s->trial, s->next_index++, s->buf);
         s->pos = 0;
+        s->len = 4;
     }
     return s->buf[s->pos++];
 }
@@ -213,4 +247,15 @@ const gsl_rng_type *roi_rng_philox = &philox_type;
 void roi_rng_seek(gsl_rng *r, uint64_t key, uint64_t trial)
 {
     state_seek((philox_state *)r->state, key, trial);
+}
+
+void roi_rng_seek_words(gsl_rng *r, uint64_t key, uint64_t trial, const uint32_t *words)
+{
+    philox_state *s = (philox_state *)r->state;
+    state_seek(s, key, trial);
+    for (int w = 0; w < ROI_RNG_GSL_WORDS; w++)
+        s->buf[w] = words[w];
+    s->pos = 0;
+    s->len = ROI_RNG_GSL_WORDS;
+    s->next_index = GSL_FIRST_INDEX + ROI_RNG_GSL_WORDS / 4;
 }

@@ -53,4 +53,22 @@ extern const gsl_rng_type *roi_rng_philox;
 /* Positions a roi_rng_philox generator at the start of stream (key, trial). */
 void roi_rng_seek(gsl_rng *r, uint64_t key, uint64_t trial);
 
+/* Words of a stream's gsl_rng computed ahead: the first ROI_RNG_GSL_WORDS (two blocks;
+ * a beta draw takes at least six). */
+#define ROI_RNG_GSL_WORDS 8
+
+/*
+ * out[j * ROI_RNG_GSL_WORDS + w], w < ROI_RNG_GSL_WORDS: the first words a roi_rng_philox
+ * generator seeked to (key, first + j) returns, for j < n, computed as one loop over
+ * the trials (vectorised, as roi_rng_uniforms).
+ */
+void roi_rng_gsl_words(uint64_t key, uint64_t first, size_t n, uint32_t *out);
+
+/*
+ * roi_rng_seek(r, key, trial), with the first ROI_RNG_GSL_WORDS words taken from words
+ * (roi_rng_gsl_words' for that trial) instead of computed: r then returns exactly what
+ * it would after roi_rng_seek.
+ */
+void roi_rng_seek_words(gsl_rng *r, uint64_t key, uint64_t trial, const uint32_t *words);
+
 #endif

@@ -89,7 +89,7 @@ static roi_status correlated_nodes(const roi_model *m, const roi_graph *g, int *
                                  "the rank correlation of %s and %s must lie strictly between "
                                  "-1 and 1, got %g", cr->a, cr->b, cr->rank);
         for (int s = 0; s < 2; s++) {
-            int node = roi_graph_find_input(g, names[s]);
+            int node = roi_graph_find_draw(g, names[s]);
             if (node < 0)
                 return roi_error_set(err, ROI_ERR_PARAM, "correlate",
                                      "'%s' is not an uncertain input of this scenario",
@@ -120,7 +120,7 @@ static roi_status cholesky(const roi_model *m, const roi_graph *g, const int *no
     gsl_matrix_set_identity(a);
     for (int c = 0; c < m->n_correlations; c++) {
         const roi_correlation *cr = &m->correlations[c];
-        int na = roi_graph_find_input(g, cr->a), nb = roi_graph_find_input(g, cr->b);
+        int na = roi_graph_find_draw(g, cr->a), nb = roi_graph_find_draw(g, cr->b);
         int ia = 0, ib = 0;
         for (int j = 0; j < k; j++) {
             if (nodes[j] == na)

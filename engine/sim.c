@@ -63,6 +63,7 @@ typedef struct thread_state {
     double *draws;
     double *fixed;
     size_t drawn_lo, drawn_hi;
+    uint32_t *words;        /* a block's gsl_rng words of one input (roi_rng_gsl_words) */
     /* Histogram counts, cells x HIST_STRIDE slots. The hot loop is bound by cache
      * misses on them, so it counts in 8 bits (a quarter of the footprint of 32-bit
      * counts) and an increment that wraps a counter to 0 adds 256 to the slot's
@@ -121,6 +122,7 @@ static void thread_state_free(thread_state *t)
         gsl_rng_free(t->scratch);
     free(t->draws);
     free(t->fixed);
+    free(t->words);
     free(t->hits);
     free(t->hits_hi);
     free(t->carry);
@@ -147,9 +149,10 @@ static roi_status thread_state_init(thread_state *t, const roi_model *m, size_t 
     t->series = calloc_lines(n_cells + 1, sizeof *t->series); /* series, then inputs */
     t->ws = roi_trial_ws_new(m);
     t->scratch = gsl_rng_alloc(roi_rng_philox);
-    t->draws = calloc_lines((size_t)roi_graph_input_count(&m->graph) * ROI_BLOCK + 1,
+    t->draws = calloc_lines((size_t)roi_graph_draw_count(&m->graph) * ROI_BLOCK + 1,
                             sizeof *t->draws);
     t->fixed = calloc_lines((size_t)(m->graph.n > 0 ? m->graph.n : 1), sizeof *t->fixed);
+    t->words = calloc_lines((size_t)ROI_BLOCK * ROI_RNG_GSL_WORDS, sizeof *t->words);
     t->hits = calloc_lines(n_cells * HIST_STRIDE, sizeof *t->hits);
     t->hits_hi = calloc(n_cells * HIST_STRIDE + 1, sizeof *t->hits_hi);
     t->carry = calloc_lines(CARRY_BATCH + n_cells, sizeof *t->carry); /* see accumulate */
@@ -160,7 +163,7 @@ static roi_status thread_state_init(thread_state *t, const roi_model *m, size_t 
     t->cmax = calloc_lines(n_cells + 1, sizeof *t->cmax);
     t->milestones = calloc_lines((size_t)m->n_milestones + 1, sizeof *t->milestones);
     if (!t->vals || !t->series || !t->ws || !t->scratch || !t->draws || !t->fixed ||
-        !t->hits || !t->hits_hi ||
+        !t->words || !t->hits || !t->hits_hi ||
         !t->carry || !t->wrapped || !t->slot || !t->bsum || !t->cmin || !t->cmax ||
         !t->milestones) {
         thread_state_free(t);
@@ -199,27 +202,35 @@ typedef struct shape {
     int outputs_only;           /* roi_sim_opts.outputs_only: no series, no cells */
     int batch;                  /* inputs drawn a block at a time (draw_block): no plan,
                                  * or one with plain draws (overrides only) */
+    int n_draws;                /* the inputs a trial draws (hidden ones too); input_nodes
+                                 * are the values reported (graph.h, named values) */
+    const int *draw_nodes;
 } shape;
 
 /*
  * The inputs' draws of trials [lo, hi) into t->draws, one input at a time: the uniforms
  * of a whole block in one vectorised batch and then the quantiles where the family
- * takes its quantile at the stream's first uniform, else roi_dist_sample trial by
- * trial; either way the doubles roi_dist_sample gives, so a trial's values do not
+ * takes its quantile at the stream's first uniform; for a beta or PERT the first words
+ * of every trial's generator in one vectorised batch, then GSL's sampler trial by trial;
+ * else roi_dist_sample trial by trial; either way the doubles roi_dist_sample gives, so a trial's values do not
  * depend on the path (reruns and the pilot draw trial by trial).
  */
 static void draw_block(const shape *sh, thread_state *t, size_t lo, size_t hi)
 {
     const roi_graph *g = &sh->m->graph;
     const size_t n = hi - lo;
-    for (int j = 0; j < sh->n_inputs; j++) {
-        const int node = sh->input_nodes[j];
+    for (int j = 0; j < sh->n_draws; j++) {
+        const int node = sh->draw_nodes[j];
         const roi_dist *d = &g->nodes[node].dist;
         double *row = t->draws + (size_t)j * ROI_BLOCK;
         if (roi_dist_by_uniform(d)) {
             roi_rng_uniforms(sh->keys[node], (uint64_t)lo, n, row);
+            roi_dist_quantiles(d, row, n);
+        } else if (roi_dist_by_words(d)) {
+            roi_rng_gsl_words(sh->keys[node], (uint64_t)lo, n, t->words);
             for (size_t k = 0; k < n; k++)
-                row[k] = roi_dist_quantile(d, row[k]);
+                row[k] = roi_dist_sample_words(d, sh->keys[node], (uint64_t)(lo + k),
+                                               t->words + k * ROI_RNG_GSL_WORDS, t->scratch);
         } else {
             for (size_t k = 0; k < n; k++)
                 row[k] = roi_dist_sample(d, sh->keys[node], (uint64_t)(lo + k), t->scratch);
@@ -239,8 +250,8 @@ static void trial_values(const shape *sh, thread_state *t, size_t i)
         return;
     }
     const double *col = t->draws + (i - t->drawn_lo);
-    for (int j = 0; j < sh->n_inputs; j++)
-        t->fixed[sh->input_nodes[j]] = col[(size_t)j * ROI_BLOCK];
+    for (int j = 0; j < sh->n_draws; j++)
+        t->fixed[sh->draw_nodes[j]] = col[(size_t)j * ROI_BLOCK];
     if (sh->plan)
         roi_sampling_eval_drawn(sh->plan, g, t->fixed, t->vals);
     else
@@ -750,6 +761,7 @@ typedef struct sim {
     size_t block_lo, block_hi;     /* the blocks this rank runs (all without a partition) */
     roi_run *run;                  /* owned until roi_sim_run hands it out */
     int *input_nodes;
+    int *draw_nodes;
     thread_state *ts;              /* n_threads of them */
     int n_threads;
     cell_range *ranges;            /* per cell */
@@ -794,6 +806,7 @@ static roi_status sim_alloc(sim *s, roi_error *err)
     const roi_model *m = s->m;
     const int n_series = roi_model_series_count(m);
     const int n_inputs = roi_graph_input_count(&m->graph);
+    const int n_draws = roi_graph_draw_count(&m->graph);
     const size_t n_series_vals = (size_t)n_series * (size_t)m->periods;
     const size_t n_cells = n_series_vals + (size_t)n_inputs;
     roi_run *run = s->run = calloc(1, sizeof *run);
@@ -816,6 +829,7 @@ static roi_status sim_alloc(sim *s, roi_error *err)
     run->inputs = calloc((size_t)n_inputs + 1, sizeof *run->inputs);
     run->keys = malloc((size_t)(m->graph.n > 0 ? m->graph.n : 1) * sizeof *run->keys);
     s->input_nodes = malloc((size_t)(n_inputs + 1) * sizeof *s->input_nodes);
+    s->draw_nodes = malloc((size_t)(n_draws + 1) * sizeof *s->draw_nodes);
     s->ranges = malloc((n_cells + 1) * sizeof *s->ranges);
     s->bins.lo = calloc_lines(n_cells, sizeof *s->bins.lo);
     s->bins.inv_width = calloc_lines(n_cells, sizeof *s->bins.inv_width);
@@ -824,7 +838,7 @@ static roi_status sim_alloc(sim *s, roi_error *err)
     s->pmax = malloc((n_cells + 1) * sizeof *s->pmax);
     s->block_moments = malloc(s->n_blocks * ROI_OUT_COUNT * sizeof *s->block_moments);
     if (!run->exact || !run->bands || !run->milestone_prob || !run->inputs || !run->keys ||
-        !s->input_nodes || !s->ranges || !s->bins.lo || !s->bins.inv_width ||
+        !s->input_nodes || !s->draw_nodes || !s->ranges || !s->bins.lo || !s->bins.inv_width ||
         !s->block_sums || !s->pmin || !s->pmax || !s->block_moments)
         return nomem(s, err);
     roi_graph_keys(&m->graph, run->seed, run->keys);
@@ -832,8 +846,10 @@ static roi_status sim_alloc(sim *s, roi_error *err)
         s->input_nodes[i] = roi_graph_input_node(&m->graph, i);
         run->inputs[i].node = s->input_nodes[i];
     }
+    for (int i = 0; i < n_draws; i++)
+        s->draw_nodes[i] = roi_graph_draw_node(&m->graph, i);
     s->sh = (shape){m, NULL, run->keys, n_series, m->periods, n_inputs, s->input_nodes,
-                    n_series_vals, n_cells, s->opts->outputs_only, 1};
+                    n_series_vals, n_cells, s->opts->outputs_only, 1, n_draws, s->draw_nodes};
     return ROI_OK;
 }
 
@@ -1086,6 +1102,7 @@ static void sim_free(sim *s)
             thread_state_free(&s->ts[t]);
     free(s->ts);
     free(s->input_nodes);
+    free(s->draw_nodes);
     free(s->ranges);
     free(s->bins.lo);
     free(s->bins.inv_width);

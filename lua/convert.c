@@ -467,6 +467,21 @@ static int op_kind(const char *op, roi_node_kind *out)
     return 0;
 }
 
+/* Whether a what-if changed named node idx (resolved.changed[its name]). */
+static roi_status read_changed(conv *c, int r, int idx)
+{
+    roi_status s = typed_field(c, r, "changed", LUA_TTABLE, "a table", "changed"); /* +1 */
+    if (s != ROI_OK)
+        return s;
+    if (lua_istable(c->L, -1)) {
+        raw_field(c->L, lua_gettop(c->L), c->m->graph.nodes[idx].name); /* +1 */
+        c->m->graph.nodes[idx].changed = lua_toboolean(c->L, -1);
+        lua_pop(c->L, 1);
+    }
+    lua_pop(c->L, 1);
+    return ROI_OK;
+}
+
 /* Input node t: its distribution, and whether a what-if changed it. */
 static roi_status input_node(conv *c, int r, int t, int *idx)
 {
@@ -486,19 +501,15 @@ static roi_status input_node(conv *c, int r, int t, int *idx)
     *idx = roi_graph_input(&c->m->graph, name, &d, c->err);
     if (*idx < 0)
         return c->err->status;
-    if ((s = typed_field(c, r, "changed", LUA_TTABLE, "a table", "changed")) != ROI_OK) /* +1 */
-        return s;
-    if (lua_istable(c->L, -1)) {
-        raw_field(c->L, lua_gettop(c->L), name); /* +1 */
-        c->m->graph.nodes[*idx].changed = lua_toboolean(c->L, -1);
-        lua_pop(c->L, 1);
-    }
+    raw_field(c->L, t, "hidden"); /* +1 */
+    c->m->graph.nodes[*idx].hidden = lua_toboolean(c->L, -1);
     lua_pop(c->L, 1);
-    return ROI_OK;
+    return read_changed(c, r, *idx);
 }
 
-/* An operation node t: op and operands a, b, c (1-based, absent: none). */
-static roi_status op_node(conv *c, int t, int *idx)
+/* An operation node t: op and operands a, b, c (1-based, absent: none), and the name of
+ * a named expression. */
+static roi_status op_node(conv *c, int r, int t, int *idx)
 {
     const char *op = NULL;
     roi_node_kind k = ROI_NODE_CONST;
@@ -516,7 +527,14 @@ static roi_status op_node(conv *c, int t, int *idx)
     if (s != ROI_OK)
         return s;
     *idx = roi_graph_op(&c->m->graph, k, a, b, cc, c->err);
-    return *idx < 0 ? c->err->status : ROI_OK;
+    if (*idx < 0)
+        return c->err->status;
+    const char *name = NULL;
+    if ((s = string_field(c, t, "name", "nodes", &name)) != ROI_OK || !name)
+        return s;
+    if ((s = roi_graph_name(&c->m->graph, *idx, name, c->err)) != ROI_OK)
+        return s;
+    return read_changed(c, r, *idx);
 }
 
 /* Builds the graph from resolved.nodes (r: the resolved table). Node i of the Lua list
@@ -544,7 +562,7 @@ static roi_status build_nodes(conv *c, int r)
         } else if (s == ROI_OK && kind && strcmp(kind, "input") == 0) {
             s = input_node(c, r, t, &idx);
         } else if (s == ROI_OK) {
-            s = op_node(c, t, &idx);
+            s = op_node(c, r, t, &idx);
         }
         if (s == ROI_OK && idx != (int)i - 1)
             s = roi_error_set(c->err, ROI_ERR_INTERNAL, "", "node order mismatch");
@@ -1157,6 +1175,49 @@ static roi_status read_notes(conv *c, int r)
     return s;
 }
 
+/* One change (the table at the top of the stack): its three strings. */
+static roi_status read_change(conv *c, roi_change *ch)
+{
+    const int t = lua_gettop(c->L);
+    const char *text[3] = {NULL, NULL, NULL};
+    static const char *const key[3] = {"path", "parent", "value"};
+    for (int k = 0; k < 3; k++) {
+        roi_status s = string_field(c, t, key[k], "changes", &text[k]);
+        if (s != ROI_OK)
+            return s;
+        if (!text[k])
+            return roi_error_set(c->err, ROI_ERR_INTERNAL, "changes", "a change without %s",
+                                 key[k]);
+    }
+    if (!(ch->path = dupstr(text[0])) || !(ch->parent = dupstr(text[1])) ||
+        !(ch->value = dupstr(text[2])))
+        return nomem(c);
+    return ROI_OK;
+}
+
+/* What the scenario changes from its parents: resolved.changes, a list of
+ * { path, parent, value }, into m->changes. */
+static roi_status read_changes(conv *c, int r)
+{
+    lua_State *L = c->L;
+    roi_status s = typed_field(c, r, "changes", LUA_TTABLE, "a list", "changes"); /* +1 */
+    if (s != ROI_OK)
+        return s;
+    const int list = lua_gettop(L);
+    int n = lua_istable(L, list) ? (int)lua_rawlen(L, list) : 0;
+    if (n > 0 && !(c->m->changes = calloc((size_t)n, sizeof *c->m->changes)))
+        s = nomem(c);
+    for (int i = 0; i < n && s == ROI_OK; i++) {
+        if ((s = typed_index(c, list, i + 1, LUA_TTABLE, "a change", "changes")) != ROI_OK)
+            break; /* +1 */
+        c->m->n_changes = i + 1; /* freed with the model, even when partly read */
+        s = read_change(c, &c->m->changes[i]);
+        lua_pop(L, 1);
+    }
+    lua_pop(L, 1);
+    return s;
+}
+
 /* Converts the resolved table at index r into c->m, then validates it. */
 static roi_status convert(conv *c, int r)
 {
@@ -1172,7 +1233,8 @@ static roi_status convert(conv *c, int r)
     if (!(m->name = dupstr(name ? name : "")) || !(m->title = dupstr(title ? title : "")) ||
         !(m->file = dupstr(file ? file : "")))
         return nomem(c);
-    if ((s = build_nodes(c, r)) != ROI_OK || (s = read_notes(c, r)) != ROI_OK)
+    if ((s = build_nodes(c, r)) != ROI_OK || (s = read_notes(c, r)) != ROI_OK ||
+        (s = read_changes(c, r)) != ROI_OK)
         return s;
     if ((s = typed_field(c, r, "declarations", LUA_TTABLE, "a table", "declarations")) !=
         ROI_OK) /* +1 */

@@ -713,6 +713,8 @@ local function new_state(top_file)
     plain = {},        -- other globals of the scenario (functions, strings, tables)
     info = { title = nil },
     changed = {},      -- paths a later file overrode
+    parent_text = {},  -- path -> its value before the first override, as text
+    value_text = {},   -- path -> its latest value, as text
     setters = {},      -- path -> file that first set it
     analyses = {},     -- goal/sweep -> list of their declarations, in order
     correlations = {}, -- list of { a =, b =, rank =, loc = }
@@ -727,10 +729,68 @@ end
 
 -- Records that `path` was set by the current file; a path first set by another file
 -- (a parent scenario) is marked changed.
-local function note_set(st, path)
+-- A value as short text for the list of what a what-if changed: "beta(8, 2)", "4",
+-- "{ {0, 0.25}, {4, 1} }" (at most 200 characters).
+-- describe(v) cut at about `limit` characters, in time bounded by the limit (a value
+-- sharing subexpressions, x = x + x nested 40 deep, has 2^40 paths).
+local function short_describe(v, limit)
+  local parts, n = {}, 0
+  local function put(t) parts[#parts + 1] = t; n = n + #t end
+  local function walk(x)
+    if n >= limit then return end
+    if not is_value(x) then put(type(x) == "number" and num_str(x) or tostring(x)); return end
+    local op = x.op
+    if op == "dist" then put(x.name or describe_dist(x))
+    elseif op == "ref" then put(x.path)
+    elseif op == "neg" then put("-"); walk(x[1])
+    elseif op == "choose" or op == "min" or op == "max" or op == "clamp" or op == "and"
+      or op == "or" or op == "not" then
+      local word = op == "and" and "all_of" or op == "or" and "any_of" or op == "not" and "none_of" or op
+      put(word .. "(")
+      for i = 1, #x do
+        if i > 1 then put(", ") end
+        walk(x[i])
+      end
+      put(")")
+    else
+      put("("); walk(x[1]); put(" " .. op .. " "); walk(x[2]); put(")")
+    end
+  end
+  walk(v)
+  return concat(parts)
+end
+
+local function change_text(v, depth)
+  depth = depth or 0
+  local text
+  if type(v) == "number" then text = num_str(v)
+  elseif type(v) == "string" then text = '"' .. v .. '"'
+  elseif is_value(v) then text = short_describe(v, 200)
+  elseif type(v) ~= "table" or is_event(v) then text = tostring(v)
+  elseif depth > 3 then text = "{...}"
+  else
+    local parts, keys = {}, {}
+    for i, x in ipairs(v) do parts[i] = change_text(x, depth + 1) end
+    for k in pairs(v) do if type(k) == "string" then keys[#keys + 1] = k end end
+    sort(keys)
+    for _, k in ipairs(keys) do parts[#parts + 1] = k .. " = " .. change_text(v[k], depth + 1) end
+    text = "{ " .. concat(parts, ", ") .. " }"
+  end
+  if #text > 200 then text = text:sub(1, 197) .. "..." end
+  return text
+end
+
+-- Records that `path` was set (to `new`, from `old`) by the current file; a path first
+-- set by another file is changed, and the value it had before its first change is the
+-- parent's (st.parent_text), listed beside this scenario's (st.value_text).
+local function note_set(st, path, old, new)
   local first = st.setters[path]
   if first == nil then st.setters[path] = st.current
-  elseif first ~= st.current then st.changed[path] = true end
+  elseif first ~= st.current then
+    if not st.changed[path] then st.parent_text[path] = old == nil and "not set" or change_text(old) end
+    st.changed[path] = true
+  end
+  st.value_text[path] = change_text(new)
 end
 
 -- "LOC: WHAT must ..." for a message about `what` raised at `loc`; a --set option's
@@ -899,11 +959,12 @@ local function set_field(st, obj, schema, prefix, key, v, loc)
     t[part] = t[part] or {}
     t = t[part]
   end
-  v = with_previous(v, full, t[key], loc)
+  local old = t[key]
+  v = with_previous(v, full, old, loc)
   t[key] = v
   obj.locs[prefix .. key] = loc or author_loc()
   if is_value(v) and v.op == "dist" and not v.path then VDATA[v].loc = v.loc or loc end
-  note_set(st, full)
+  note_set(st, full, old, v)
 end
 
 -- A proxy that reads fields of `obj` as references and records assignments.
@@ -1304,10 +1365,11 @@ local function make_env(st)
         if bad then fail(fmt("%s must be a finite number, got %s", name, bad), loc) end
         if st.plain[name] ~= nil then fail(fmt("'%s' already holds a %s", name, type(st.plain[name])), loc) end
         if st.globals[name] == nil then st.gorder[#st.gorder + 1] = name end
-        v = with_previous(v, name, st.globals[name], loc)
+        local old = st.globals[name]
+        v = with_previous(v, name, old, loc)
         st.globals[name] = v
         st.gset[name] = { loc = loc }
-        note_set(st, name)
+        note_set(st, name, old, v)
       elseif v == nil then
         fail(fmt("'%s' cannot be removed (nil)", name), loc)
       else
@@ -1446,6 +1508,15 @@ local function count_unnamed(v)
   return n
 end
 
+-- The one unnamed distribution under v (an expression holding exactly one), or nil.
+local function single_unnamed(v)
+  if not is_value(v) or count_unnamed(v) ~= 1 then return nil end
+  if v.op == "dist" then return v end
+  for i = 1, #v do
+    if count_unnamed(v[i]) > 0 then return single_unnamed(v[i]) end
+  end
+end
+
 local function name_leaves(v, path)
   if not is_value(v) then return end
   if v.op == "dist" then
@@ -1578,7 +1649,7 @@ local function resolver(st, out)
       end
       names[name] = v.loc
       r = push({ kind = "input", name = name, family = v.family, form = v.form, args = args,
-        low = low, high = high, loc = v.loc })
+        low = low, high = high, loc = v.loc, hidden = v.hidden or nil })
       out.locs[name] = out.locs[name] or v.loc
     else
       local kind = OPS[v.op]
@@ -1596,6 +1667,11 @@ local function resolver(st, out)
         node.c = rs[3] and const_node(rs[3])
         r = push(node)
       end
+    end
+    local label = st.named_expr and st.named_expr[v]
+    if label and r.node and out.nodes[r.node].kind == "op" and not out.nodes[r.node].name then
+      out.nodes[r.node].name = label
+      out.locs[label] = out.locs[label] or loc
     end
     memo[v] = r
     return r
@@ -1723,16 +1799,32 @@ end
 
 -- Names every unnamed distribution by its path: globals first, then the sections,
 -- then the objects in declaration order.
+-- A path whose value is an expression over exactly one unnamed distribution
+-- (regulator_delay = bernoulli(0.3) * 4, or a what-if's rate = rate * 0.5) names the
+-- expression: st.named_expr[value] = path. The distribution inside is drawn under the
+-- same name (so its draws are the ones it has without the expression, and a parent's
+-- and a what-if's trials pair up) but is hidden: reports, conditions and sensitivity
+-- see the expression's value.
+local function name_path(st, v, path)
+  local leaf = is_value(v) and v.op ~= "dist" and v.op ~= "ref" and single_unnamed(v)
+  name_leaves(v, path)
+  if leaf and st.named_expr[v] == nil then
+    st.named_expr[v] = path
+    VDATA[leaf].hidden = true
+  end
+end
+
 local function name_inputs(st)
-  for _, g in ipairs(st.gorder) do name_leaves(st.globals[g], g) end
+  st.named_expr = {}
+  for _, g in ipairs(st.gorder) do name_path(st, st.globals[g], g) end
   for _, d in ipairs(DECLS) do
     if d.style == "section" then
-      walk_fields(st.sections[d.kind], SECTIONS[d.kind], "", function(p, v) name_leaves(v, d.kind .. "." .. p) end)
+      walk_fields(st.sections[d.kind], SECTIONS[d.kind], "", function(p, v) name_path(st, v, d.kind .. "." .. p) end)
     end
   end
   for _, n in ipairs(st.order) do
     local obj = st.objects[n]
-    walk_fields(obj, OBJECTS[obj.kind], "", function(p, v) name_leaves(v, n .. "." .. p) end)
+    walk_fields(obj, OBJECTS[obj.kind], "", function(p, v) name_path(st, v, n .. "." .. p) end)
   end
 end
 
@@ -1889,9 +1981,10 @@ end
 -- Rank correlations, between uncertain inputs of the resolved scenario. A pair on an
 -- input that a what-if fixed is dropped, with a note.
 local function resolve_correlations(st, out)
-  local input_names = {}
+  local input_names, expr_loc = {}, {}
   for _, nd in ipairs(out.nodes) do
-    if nd.kind == "input" then input_names[#input_names + 1] = nd.name end
+    if nd.kind == "input" and not nd.hidden then input_names[#input_names + 1] = nd.name end
+    if nd.kind == "op" and nd.name then expr_loc[nd.name] = out.locs[nd.name] or "?" end
   end
   sort(input_names)
   local known = {}
@@ -1900,6 +1993,11 @@ local function resolve_correlations(st, out)
   for _, c in ipairs(st.correlations) do
     local keep = true
     for _, n in ipairs({ c.a, c.b }) do
+      if keep and expr_loc[n] then
+        fail(fmt("correlate: '%s' is an expression (set at %s), not a distribution; correlations "
+          .. "are between distributions: correlate the one inside it, named with :named(\"...\")",
+          n, expr_loc[n]), c.loc)
+      end
       if keep and not known[n] then
         if not fixed_by_whatif(st, n) then
           fail(fmt("correlate: '%s' is not an uncertain input of this scenario%s", n, suggest(n, input_names)), c.loc)
@@ -1941,6 +2039,15 @@ local function record_locations(st, out)
   end
   for g, s in pairs(st.gset) do out.locs[g] = s.loc end
   for p in pairs(st.changed) do out.changed[p] = true end
+  -- What this scenario changes from its parents, by path, each with the parent's value.
+  local paths = {}
+  for p in pairs(st.changed) do paths[#paths + 1] = p end
+  sort(paths)
+  out.changes = {}
+  for _, p in ipairs(paths) do
+    out.changes[#out.changes + 1] = { path = p, parent = st.parent_text[p] or "?",
+      value = st.value_text[p] or "?" }
+  end
 end
 
 -- The resolved description lua/convert.c reads (its shape: docs/architecture.md,
@@ -1974,7 +2081,7 @@ local function condition_steps(st, out, v, what, loc, value_of)
     local nd = r.node and out.nodes[r.node]
     if nd and nd.kind == "const" then r = { const = nd.value } end   -- a goal's or sweep's number
     if r.const ~= nil then emit({ op = "const", value = FOLD[op](r.const, n) }); return end
-    if nd.kind ~= "input" then
+    if nd.kind ~= "input" and not nd.name then
       fail(fmt("%s: '%s' is an expression, not an uncertain input; a condition compares an "
         .. "uncertain input or an output with a number", what, label), loc)
     end

@@ -69,7 +69,8 @@ static cJSON *output_json(const roi_summary *s, roi_output o)
     return obj;
 }
 
-/* The inputs array: every ROI_NODE_INPUT node, with its sampled mean and band. */
+/* The inputs array: every reported value (an input, or a named expression, which says
+ * so in "expression": true), with its sampled mean and band. */
 static cJSON *inputs_json(const roi_run *run)
 {
     const roi_graph *g = &run->model->graph;
@@ -78,16 +79,22 @@ static cJSON *inputs_json(const roi_run *run)
         return NULL;
     for (int i = 0; i < run->n_inputs; i++) {
         const roi_input_stats *in = &run->inputs[i];
-        if (in->node < 0 || in->node >= g->n || g->nodes[in->node].kind != ROI_NODE_INPUT)
+        if (in->node < 0 || in->node >= g->n || !roi_graph_is_reported(g, in->node))
             continue;
         const roi_node *node = &g->nodes[in->node];
+        const int expr = node->kind != ROI_NODE_INPUT;
         char desc[512];
-        roi_dist_describe(&node->dist, desc, sizeof desc);
+        if (expr)
+            roi_graph_describe(g, in->node, desc, sizeof desc);
+        else
+            roi_dist_describe(&node->dist, desc, sizeof desc);
         cJSON *obj = cJSON_CreateObject();
         if (!obj || !cJSON_AddItemToArray(arr, obj)) {
             cJSON_Delete(obj);
             goto fail;
         }
+        if (expr && !cJSON_AddBoolToObject(obj, "expression", 1))
+            goto fail;
         if (!add_str(obj, "name", node->name) || !add_str(obj, "distribution", desc) ||
             !add_num(obj, "mean", in->mean) || !add_num(obj, "p5", in->p5) ||
             !add_num(obj, "p95", in->p95))
@@ -98,6 +105,28 @@ static cJSON *inputs_json(const roi_run *run)
 fail:
     cJSON_Delete(arr);
     return NULL;
+}
+
+/* The changes array: every parameter the scenario changes from its parents,
+ * {path, parent, value}, the values as written (empty for a scenario that extends none). */
+static cJSON *changes_json(const roi_model *m)
+{
+    cJSON *arr = cJSON_CreateArray();
+    for (int i = 0; arr && i < m->n_changes; i++) {
+        cJSON *obj = cJSON_CreateObject();
+        if (!obj || !cJSON_AddItemToArray(arr, obj)) {
+            cJSON_Delete(obj);
+            cJSON_Delete(arr);
+            return NULL;
+        }
+        if (!add_str(obj, "path", m->changes[i].path) ||
+            !add_str(obj, "parent", m->changes[i].parent) ||
+            !add_str(obj, "value", m->changes[i].value)) {
+            cJSON_Delete(arr);
+            return NULL;
+        }
+    }
+    return arr;
 }
 
 /* The series object: name -> [{quarter, mean, p10, p50, p90}, ...]. */
@@ -612,6 +641,11 @@ static cJSON *scenario_json(const roi_scenario_results *sc)
     inputs = inputs_json(run);
     if (!inputs || !cJSON_AddItemToObject(obj, "inputs", inputs)) {
         cJSON_Delete(inputs);
+        goto fail;
+    }
+    cJSON *changes = changes_json(m);
+    if (!changes || !cJSON_AddItemToObject(obj, "changes", changes)) {
+        cJSON_Delete(changes);
         goto fail;
     }
     series = series_json(run);

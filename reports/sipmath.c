@@ -237,11 +237,16 @@ static roi_status scenario_inputs(library *lib, const roi_run *run, roi_error *e
     const roi_model *model = run->model;
     for (int j = 0; j < run->n_inputs; j++) {
         const roi_node *node = &model->graph.nodes[run->inputs[j].node];
-        if (node->kind != ROI_NODE_INPUT || node->dist.family == ROI_DIST_FIXED)
+        if (node->kind == ROI_NODE_INPUT && node->dist.family == ROI_DIST_FIXED)
             continue;
         char name[512], text[512];
         snprintf(name, sizeof name, "%s.%s", model->name ? model->name : "scenario",
                  node->name ? node->name : "input");
+        if (node->kind != ROI_NODE_INPUT) { /* a named expression (graph.h) */
+            if (!skip(lib, name, "a named expression: it has no distribution of its own to fit"))
+                return roi_error_set(err, ROI_ERR_NOMEM, NULL, "out of memory");
+            continue;
+        }
         roi_metalog m;
         int integer = 0;
         roi_error e;

@@ -1,11 +1,53 @@
 /*
  * xlsx_inputs.c - the Inputs sheet: every uncertain input of every scenario, as written
- * and as sampled, what-if changes marked.
+ * and as sampled, what-if changes marked; then every parameter a what-if changes, with
+ * the parent's value beside it.
  */
 #include "xlsx_int.h"
 
 #include <math.h>
 #include <string.h>
+
+/* Below the inputs, from row *row: every parameter each scenario changes from its
+ * parents (constant or uncertain), with the parent's value beside this scenario's.
+ * Nothing when no scenario changes any. Widens *name_w and *dist_w to the texts. */
+static lxw_error write_changes(xctx *x, lxw_worksheet *ws, int *row, size_t *name_w,
+                               size_t *dist_w)
+{
+    const xfmt *f = &x->f;
+    int any = 0;
+    for (int k = 0; k < x->n; k++)
+        any |= x->res->sc[k].run->model->n_changes > 0;
+    if (!any)
+        return LXW_NO_ERROR;
+    int r = *row + 1;
+    TRY(xl_put_str(ws, r++, 0, "What each what-if changes", f->subtitle));
+    TRY(xl_put_str(ws, r++, 0,
+                   "Every parameter a scenario sets differently from the scenario it extends "
+                   "(or --set changes), constant or uncertain, as written.", f->note));
+    static const char *const head[] = {"Scenario", "Parameter", "Parent's value",
+                                       "This scenario's value"};
+    for (int c = 0; c < 4; c++)
+        TRY(xl_put_str(ws, r, c, head[c], f->head_left));
+    r++;
+    for (int k = 0; k < x->n; k++) {
+        const roi_model *m = x->res->sc[k].run->model;
+        for (int i = 0; i < m->n_changes; i++) {
+            const roi_change *ch = &m->changes[i];
+            TRY(xl_put_str(ws, r, 0, xl_scen_name(x->res->sc[k].run), f->text));
+            TRY(xl_put_str(ws, r, 1, ch->path, f->text));
+            TRY(xl_put_str(ws, r, 2, ch->parent, f->text));
+            TRY(xl_put_str(ws, r, 3, ch->value, f->changed));
+            if (strlen(ch->path) > *name_w)
+                *name_w = strlen(ch->path);
+            if (strlen(ch->parent) > *dist_w)
+                *dist_w = strlen(ch->parent);
+            r++;
+        }
+    }
+    *row = r;
+    return LXW_NO_ERROR;
+}
 
 lxw_error xl_write_inputs(xctx *x)
 {
@@ -30,11 +72,14 @@ lxw_error xl_write_inputs(xctx *x)
         const roi_graph *g = &run->model->graph;
         for (int i = 0; i < run->n_inputs; i++) {
             const roi_input_stats *in = &run->inputs[i];
-            if (in->node < 0 || in->node >= g->n || g->nodes[in->node].kind != ROI_NODE_INPUT)
+            if (in->node < 0 || in->node >= g->n || !roi_graph_is_reported(g, in->node))
                 continue;
             const roi_node *node = &g->nodes[in->node];
             char desc[512];
-            roi_dist_describe(&node->dist, desc, sizeof desc);
+            if (node->kind == ROI_NODE_INPUT)
+                roi_dist_describe(&node->dist, desc, sizeof desc);
+            else /* a named expression: the expression, its distribution written out */
+                roi_graph_describe(g, in->node, desc, sizeof desc);
             if (strlen(desc) > dist_w)
                 dist_w = strlen(desc);
             if (node->name && strlen(node->name) > name_w)
@@ -52,6 +97,8 @@ lxw_error xl_write_inputs(xctx *x)
             row++;
         }
     }
+    const int inputs_end = row;
+    TRY(write_changes(x, ws, &row, &name_w, &dist_w));
     if (name_w > 40)
         name_w = 40;
     if (dist_w > 60)
@@ -61,8 +108,8 @@ lxw_error xl_write_inputs(xctx *x)
     TRY(worksheet_set_column(ws, 2, 2, (double)dist_w + 2, NULL));
     TRY(worksheet_set_column(ws, 3, 5, 13, NULL));
     TRY(worksheet_set_column(ws, 6, 6, 12, NULL));
-    if (row > 4)
-        TRY(worksheet_autofilter(ws, 3, 0, (lxw_row_t)(row - 1), 6));
+    if (inputs_end > 4)
+        TRY(worksheet_autofilter(ws, 3, 0, (lxw_row_t)(inputs_end - 1), 6));
     xl_print_columns(ws, 6);
     xl_page_setup(x, ws, "Inputs", 4, 1,
                   xl_col_px(22) + xl_col_px((double)name_w + 2) + xl_col_px((double)dist_w + 2) +

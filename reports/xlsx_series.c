@@ -64,6 +64,8 @@ static lxw_error write_series_block(xctx *x, lxw_worksheet *ws, int k)
     }
     for (int s = 0; s < run->n_series; s++) {
         char name[128];
+        if (!roi_model_series_present(m, s))
+            continue; /* score, quality_multiplier of a case without versions: rows left empty */
         roi_model_series_name(m, s, name, sizeof name);
         lxw_format *fm = series_format(f, name);
         for (int st = 0; st < N_ST; st++) {

@@ -387,7 +387,12 @@ static void job_pipeline(rank_ctx *c)
                  c->cl->size, c->rank);
         roi_report_meta meta = {.version = "test", .seed = c->opts.seed,
                                 .trials = c->opts.trials};
+        /* Real ranks are processes; these share one process, whose report layer keeps
+         * one table of temporary files (reports/atomic.c): one writer at a time. */
+        static pthread_mutex_t report_lock = PTHREAD_MUTEX_INITIALIZER;
+        pthread_mutex_lock(&report_lock);
         c->st = roi_report_json_write(res, &meta, c->json, &c->err);
+        pthread_mutex_unlock(&report_lock);
     }
     roi_results_free(res);
 }

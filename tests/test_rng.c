@@ -214,6 +214,99 @@ static void test_by_uniform_is_sample(void **state)
     gsl_rng_free(r);
 }
 
+/* The generator's words computed ahead are the ones it returns after a seek, at any
+ * start and length; seeked with them it returns the same sequence as without, words
+ * and doubles mixed, past the words given; and a beta or PERT drawn from them is
+ * roi_dist_sample's double. */
+static void test_gsl_words_batch(void **state)
+{
+    (void)state;
+    enum { W = ROI_RNG_GSL_WORDS, NMAX = 45 };
+    const uint64_t key = roi_rng_key(2024, "words");
+    const uint64_t starts[3] = {0, 777, (UINT64_C(1) << 32) - 3};
+    uint32_t out[NMAX * W];
+    gsl_rng *r = gsl_rng_alloc(roi_rng_philox), *q = gsl_rng_alloc(roi_rng_philox);
+    for (int s = 0; s < 3; s++)
+        for (size_t n = 1; n <= NMAX; n += 11) {
+            roi_rng_gsl_words(key, starts[s], n, out);
+            for (size_t j = 0; j < n; j++) {
+                roi_rng_seek(r, key, starts[s] + j);
+                for (int w = 0; w < W; w++)
+                    assert_true(gsl_rng_get(r) == out[j * W + w]);
+                roi_rng_seek(r, key, starts[s] + j);
+                roi_rng_seek_words(q, key, starts[s] + j, out + j * W);
+                for (int i = 0; i < 3 * W; i++) {
+                    if (i % 3 == 1)
+                        assert_true(gsl_rng_uniform(r) == gsl_rng_uniform(q));
+                    else
+                        assert_true(gsl_rng_get(r) == gsl_rng_get(q));
+                }
+            }
+        }
+    roi_error err;
+    roi_dist d[3];
+    assert_int_equal(roi_dist_beta(&d[0], 0.7, 0.4, 0, 1, "", &err), ROI_OK);
+    assert_int_equal(roi_dist_pert(&d[1], 10, 11, 30, "", &err), ROI_OK);
+    assert_int_equal(roi_dist_beta(&d[2], 3, 2, 10, 20, "", &err), ROI_OK);
+    for (int k = 0; k < 3; k++) {
+        assert_true(roi_dist_by_words(&d[k]));
+        roi_rng_gsl_words(key, 500, NMAX, out);
+        for (size_t j = 0; j < NMAX; j++)
+            assert_true(roi_dist_sample_words(&d[k], key, 500 + j, out + j * W, q) ==
+                        roi_dist_sample(&d[k], key, 500 + j, r));
+        roi_dist_free(&d[k]);
+    }
+    gsl_rng_free(r);
+    gsl_rng_free(q);
+}
+
+/* The batch quantiles are roi_dist_quantile's doubles, bit for bit: on a stream's
+ * uniforms (the vectorised central region of the normal's inverse CDF and GSL's tails),
+ * at the region's edges and the interval's ends, at any length (vector body and scalar
+ * tail), for the normal, the lognormal and families that take the scalar path. */
+static void test_quantiles_batch(void **state)
+{
+    (void)state;
+    enum { N = 100003 };
+    roi_error err;
+    roi_dist d[4];
+    assert_int_equal(roi_dist_normal(&d[0], -3, 0.7, "", &err), ROI_OK);
+    assert_int_equal(roi_dist_lognormal_p5p95(&d[1], 5, 30, "", &err), ROI_OK);
+    assert_int_equal(roi_dist_normal(&d[2], 0, 1, "", &err), ROI_OK);
+    assert_int_equal(roi_dist_truncate(&d[2], -0.5, 2, "", &err), ROI_OK);
+    assert_int_equal(roi_dist_triangular(&d[3], 0, 0.3, 2, "", &err), ROI_OK);
+    double *u = malloc(N * sizeof *u), *x = malloc(N * sizeof *x);
+    assert_non_null(u);
+    assert_non_null(x);
+    roi_rng_uniforms(roi_rng_key(5, "quantiles"), 0, N, u);
+    const double edge[] = {0.0, 1.0, 0.075, 0.925, 0.075 - 1e-17, 0.925 + 1e-16, 0.5,
+                           1e-300, 1.0 - 1e-16, nextafter(0.075, 0), nextafter(0.925, 1)};
+    for (size_t e = 0; e < sizeof edge / sizeof edge[0]; e++)
+        u[e * 7] = edge[e];
+    for (int k = 0; k < 4; k++)
+        for (size_t n = N; n > 0; n = n > 1000 ? n / 7 : n - 1) {
+            memcpy(x, u, n * sizeof *x);
+            roi_dist_quantiles(&d[k], x, n);
+            for (size_t i = 0; i < n; i++)
+                if (memcmp(&x[i], &(double){roi_dist_quantile(&d[k], u[i])}, sizeof x[i]))
+                    fail_msg("family %d, u = %.17g: %.17g", k, u[i], x[i]);
+            if (n < 990)
+                break;
+        }
+    for (size_t i = 0; i < N; i++) /* the standard normal's deviates are GSL's */
+        x[i] = u[i];
+    roi_dist standard;
+    assert_int_equal(roi_dist_normal(&standard, 0, 1, "", &err), ROI_OK);
+    roi_dist_quantiles(&standard, x, N);
+    for (size_t i = 0; i < N; i++)
+        assert_true(x[i] == gsl_cdf_ugaussian_Pinv(u[i]));
+    roi_dist_free(&standard);
+    for (int k = 0; k < 4; k++)
+        roi_dist_free(&d[k]);
+    free(u);
+    free(x);
+}
+
 static void test_gsl_type(void **state)
 {
     (void)state;
@@ -290,6 +383,8 @@ int main(void)
         cmocka_unit_test(test_uniforms_batch),
         cmocka_unit_test(test_by_uniform_is_sample),
         cmocka_unit_test(test_gsl_type),
+        cmocka_unit_test(test_gsl_words_batch),
+        cmocka_unit_test(test_quantiles_batch),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
