@@ -19,8 +19,8 @@ enum { SC_SIGNAL, SC_RANK, SC_EVPPI, SC_EVPPI_SE, SC_RULE, SC_T, SC_T_LOW, SC_T_
 /* Charts sit under a decision's tables, each on one printed page: a page break comes
  * before the first and before any that would cross the page's end. */
 enum { CHART_ROWS = 16 };
-/* Characters of a rule that fit a line of its column (36 wide, less the indent). */
-enum { RULE_CHARS = 33 };
+/* Characters of a rule that surely fit a line of its column (30 wide, less the indent). */
+enum { RULE_CHARS = 28 };
 
 /* Page breaks (rows that start a printed page, 0-ended as libxlsxwriter wants) and the
  * rows a page holds. */
@@ -62,7 +62,7 @@ static lxw_error options_table(xctx *x, lxw_worksheet *ws, const roi_decision_re
     }
     row += 1 + d->n_options + 1;
     char v0[256];
-    snprintf(v0, sizeof v0, "Value without information (V0): choose %s", d->options[d->best]);
+    snprintf(v0, sizeof v0, "V0, no more information: choose %s", d->options[d->best]);
     TRY(xl_put_str(ws, row, 0, v0, f->text));
     TRY(xl_put_num(x, ws, row, 1, d->v0, fm));
     TRY(xl_put_str(ws, row + 1, 0, "Value with perfect information", f->text));
@@ -340,7 +340,7 @@ lxw_error xl_write_decisions(xctx *x)
     int row = 2 + used;
     /* Signal, rank, EVPPI, SE, the rule (wrapped), t*, its range, the option values and
      * the blocks: every column printed, none past the page's edge. */
-    static const double width[SC_NCOL] = {34, 6, 11, 10, 36, 10, 10, 10, 12, 10, 12, 11, 7};
+    static const double width[SC_NCOL] = {42, 6, 11, 10, 30, 10, 10, 10, 12, 10, 12, 11, 7};
     double px = 0;
     for (int c = 0; c < SC_NCOL; c++)
         px += xl_col_px(width[c]);

@@ -111,8 +111,7 @@ static void make_text_formats(xctx *x)
     format_set_text_wrap(f->wrap);
     f->wrap_indent = workbook_add_format(wb);
     format_set_text_wrap(f->wrap_indent);
-    format_set_indent(f->wrap_indent, 1);
-    format_set_align(f->wrap_indent, LXW_ALIGN_VERTICAL_TOP);
+    format_set_indent(f->wrap_indent, 1); /* at the bottom, as the numbers beside it */
     f->text_indent = workbook_add_format(wb);
     format_set_indent(f->text_indent, 1);
     f->head_indent = workbook_add_format(wb);
