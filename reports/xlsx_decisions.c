@@ -19,8 +19,8 @@ enum { SC_SIGNAL, SC_RANK, SC_EVPPI, SC_EVPPI_SE, SC_RULE, SC_T, SC_T_LOW, SC_T_
 /* Charts sit under a decision's tables, each on one printed page: a page break comes
  * before the first and before any that would cross the page's end. */
 enum { CHART_ROWS = 16 };
-/* Characters of a rule that fit a line of its column (36 wide, less the indent). */
-enum { RULE_CHARS = 33 };
+/* Characters of a rule that surely fit a line of its column (30 wide, less the indent). */
+enum { RULE_CHARS = 28 };
 
 /* Page breaks (rows that start a printed page, 0-ended as libxlsxwriter wants) and the
  * rows a page holds. */
@@ -62,7 +62,7 @@ static lxw_error options_table(xctx *x, lxw_worksheet *ws, const roi_decision_re
     }
     row += 1 + d->n_options + 1;
     char v0[256];
-    snprintf(v0, sizeof v0, "Value without information (V0): choose %s", d->options[d->best]);
+    snprintf(v0, sizeof v0, "V0, no more information: choose %s", d->options[d->best]);
     TRY(xl_put_str(ws, row, 0, v0, f->text));
     TRY(xl_put_num(x, ws, row, 1, d->v0, fm));
     TRY(xl_put_str(ws, row + 1, 0, "Value with perfect information", f->text));
@@ -273,10 +273,12 @@ static lxw_error decision_block(xctx *x, lxw_worksheet *ws, const roi_decision_r
     static const char *const head[SC_NCOL] = {
         "Signal", "Rank", "EVPPI", "SE", "Best rule", "t*", "t* from", "t* to",
         "Cross-fitted option value", "SE", "In-sample option value", "Optimism", "Blocks"};
-    TRY(xl_put_str(ws, row, 0, "Signals, most worth learning first", f->bold));
-    TRY(xl_heads(ws, row + 1, head, SC_NCOL, 1, f));
-    TRY(xl_put_str(ws, row + 1, SC_RULE, head[SC_RULE], f->head_indent));
-    row += 2;
+    if (d->n_signals > 0) { /* no signals: no table */
+        TRY(xl_put_str(ws, row, 0, "Signals, most worth learning first", f->bold));
+        TRY(xl_heads(ws, row + 1, head, SC_NCOL, 1, f));
+        TRY(xl_put_str(ws, row + 1, SC_RULE, head[SC_RULE], f->head_indent));
+        row += 2;
+    }
     /* The values of information are small beside the options' means: one money format
      * that fits them (millions where the means are billions). */
     lxw_format *fm = xl_output_format(f, d->output);
@@ -293,8 +295,6 @@ static lxw_error decision_block(xctx *x, lxw_worksheet *ws, const roi_decision_r
     }
     for (int r = 0; r < d->n_signals; r++, row++)
         TRY(signal_row(x, ws, d, &d->signals[d->order[r]], row, fm));
-    if (d->n_signals == 0)
-        TRY(xl_put_str(ws, row++, 0, "(no signals declared)", f->note));
     char answer[1024];
     answer_text(x, answer, sizeof answer, d);
     lxw_error e_lines = LXW_NO_ERROR;
@@ -321,6 +321,8 @@ static lxw_error decision_block(xctx *x, lxw_worksheet *ws, const roi_decision_r
 lxw_error xl_write_decisions(xctx *x)
 {
     const xfmt *f = &x->f;
+    if (x->res->n_decisions == 0)
+        return LXW_NO_ERROR; /* nothing to decide: no sheet */
     lxw_worksheet *ws = workbook_add_worksheet(x->wb, SHEET);
     if (!ws)
         return LXW_ERROR_MEMORY_MALLOC_FAILED;
@@ -338,7 +340,7 @@ lxw_error xl_write_decisions(xctx *x)
     int row = 2 + used;
     /* Signal, rank, EVPPI, SE, the rule (wrapped), t*, its range, the option values and
      * the blocks: every column printed, none past the page's edge. */
-    static const double width[SC_NCOL] = {34, 6, 11, 10, 36, 10, 10, 10, 12, 10, 12, 11, 7};
+    static const double width[SC_NCOL] = {42, 6, 11, 10, 30, 10, 10, 10, 12, 10, 12, 11, 7};
     double px = 0;
     for (int c = 0; c < SC_NCOL; c++)
         px += xl_col_px(width[c]);
@@ -351,9 +353,6 @@ lxw_error xl_write_decisions(xctx *x)
         TRY(decision_block(x, ws, &x->res->decisions[k], row, &pg, &row));
     if (pg.n > 0)
         TRY(worksheet_set_h_pagebreaks(ws, pg.breaks));
-    if (x->res->n_decisions == 0)
-        TRY(xl_put_str(ws, row, 0, "(no decisions: declare decision \"name\" { options = {...}, "
-                       "signals = {...} } in a scenario; docs/decisions.md)", f->note));
     for (int c = 0; c < SC_NCOL; c++)
         TRY(worksheet_set_column(ws, (lxw_col_t)c, (lxw_col_t)c, width[c], NULL));
     xl_print_columns(ws, SC_BLOCKS);

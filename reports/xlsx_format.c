@@ -28,6 +28,8 @@ static lxw_format *rule_format(xctx *x, roi_nf nf)
     return fm;
 }
 
+static void make_text_formats(xctx *x);
+
 void xl_make_formats(xctx *x)
 {
     lxw_workbook *wb = x->wb;
@@ -97,12 +99,19 @@ void xl_make_formats(xctx *x)
     format_set_align(f->wrap_right, LXW_ALIGN_RIGHT);
     format_set_align(f->wrap_right, LXW_ALIGN_VERTICAL_TOP);
     format_set_italic(f->wrap_right);
+    make_text_formats(x);
+}
+
+/* The formats of text that wraps or is set off by an indent from a number before it. */
+static void make_text_formats(xctx *x)
+{
+    lxw_workbook *wb = x->wb;
+    xfmt *f = &x->f;
     f->wrap = workbook_add_format(wb);
     format_set_text_wrap(f->wrap);
     f->wrap_indent = workbook_add_format(wb);
     format_set_text_wrap(f->wrap_indent);
-    format_set_indent(f->wrap_indent, 1);
-    format_set_align(f->wrap_indent, LXW_ALIGN_VERTICAL_TOP);
+    format_set_indent(f->wrap_indent, 1); /* at the bottom, as the numbers beside it */
     f->text_indent = workbook_add_format(wb);
     format_set_indent(f->text_indent, 1);
     f->head_indent = workbook_add_format(wb);

@@ -681,6 +681,26 @@ check([len(owb[n]._charts) for n in owb.sheetnames[5:8]] == [8, 8, 8],
 os.remove(odd)
 os.remove(clash)
 
+# A case that is not Meta's, in millions, with no goal seeks and no decisions: those
+# sheets are left out, not printed empty.
+fleet = os.path.join(work, "fleet.xlsx")
+run("-n", "300", "--quiet", "--xlsx", fleet,
+    *[os.path.join(src, "scenarios/examples", f) for f in
+      ("fleet_routing.lua", "depots_slip.lua", "cheap_fuel.lua")])
+fwb = openpyxl.load_workbook(fleet)
+check(fwb.sheetnames == ["Summary", "Drivers", "Compare", "fleet_routing", "depots_slip",
+                         "cheap_fuel", "Inputs", "Series", "Run"],
+      "a run without goals or decisions has no Goals or Decisions sheet: %s" % fwb.sheetnames)
+for ws in fwb.worksheets:
+    for row in ws.iter_rows(values_only=True):
+        for v in row:
+            if isinstance(v, str):
+                check(not v.startswith("(no "), "%s: an empty section is left out: %r"
+                      % (ws.title, v))
+check('"M"' in fwb["Summary"]["B11"].number_format, "the fleet case in millions: %s"
+      % fwb["Summary"]["B11"].number_format)
+os.remove(fleet)
+
 # ---- trials CSV --------------------------------------------------------------------------------
 with open(trials_csv, newline="") as fp:
     rd = csv.reader(fp)
