@@ -12,6 +12,7 @@
 #include "model_params.h"
 #include "sandbox.h"
 #include "scenario.h"
+#include "results.h"
 #include "sim.h"
 
 #define BASE ROI_SOURCE_DIR "/scenarios/base.lua"
@@ -676,16 +677,22 @@ static void test_not_finite_values_are_refused(void **state)
     expect_error(BASE, inf_arg, 1, ROI_ERR_SCENARIO, "mean must be a finite number, got inf");
 }
 
-/* The cap on what a run allocates: outputs per trial (a float each and two bytes of
- * exactness flags) plus per-block sums. For base (23 quarters), 1024 trials make 2
- * blocks: 1024 * (9 * 4 + 2) + 2 * cells * 8 bytes. */
+/* The cap on what a run allocates. A run keeps its outputs per trial (a float each and
+ * two bytes of exactness flags); while it runs it also holds per-block sums (1024
+ * trials make 2 blocks for base, 23 quarters) and each thread's histograms of every
+ * cell (2112 slots of an 8-bit counter and a 32-bit total). The whole command adds
+ * the largest transient need of its scenarios to what their runs keep. */
 static void test_run_memory_cap(void **state)
 {
     (void)state;
     roi_model *m = load_ok(BASE, NULL, 0);
     size_t cells = (size_t)roi_model_series_count(m) * 23 + (size_t)roi_graph_input_count(&m->graph);
-    assert_int_equal(roi_sim_bytes(m, 1024), 1024 * (ROI_OUT_COUNT * 4 + 2) + 2 * cells * 8);
+    assert_int_equal(roi_sim_bytes(m, 1024), 1024 * (ROI_OUT_COUNT * 4 + 2));
     assert_int_equal(roi_sim_bytes(m, SIZE_MAX), SIZE_MAX);
+    size_t w1 = roi_sim_work_bytes(m, 1024, 1), w2 = roi_sim_work_bytes(m, 1024, 2);
+    assert_true(w1 >= 2 * cells * 8 + cells * 2112 * 5);
+    assert_true(w2 - w1 >= cells * 2112 * 5); /* a second thread's histograms */
+    assert_int_equal(roi_sim_work_bytes(m, SIZE_MAX, 2), SIZE_MAX);
     roi_sim_opts opts = {.seed = 1, .trials = 100000, .threads = 1, .max_bytes = 1 << 20};
     roi_run *run = NULL;
     roi_error err;
@@ -693,6 +700,23 @@ static void test_run_memory_cap(void **state)
     assert_int_equal(roi_sim_run(m, &opts, &run, &err), ROI_ERR_USAGE);
     assert_null(run);
     assert_non_null(strstr(err.msg, "above the cap of 1 MB"));
+
+    /* Two scenarios keep two runs; the analysis and base's goal seeks need more than
+     * the run's working memory alone; and the command is refused before it runs. */
+    const roi_model *two[] = {m, m};
+    roi_results_opts ro = {.sim = {.seed = 1, .trials = 100000, .threads = 1}};
+    size_t one_run = roi_results_bytes(two, 1, &ro), both = roi_results_bytes(two, 2, &ro);
+    assert_int_equal(both - one_run, roi_sim_bytes(m, 100000));
+    assert_true(one_run >= roi_sim_bytes(m, 100000) + roi_sim_work_bytes(m, 100000, 1));
+    ro.no_analysis = 1;
+    assert_true(roi_results_bytes(two, 1, &ro) <= one_run);
+    ro.no_analysis = 0;
+    ro.sim.max_bytes = one_run - 1;
+    roi_results *res = NULL;
+    roi_error_clear(&err);
+    assert_int_equal(roi_results_run(two, 1, &ro, &res, &err), ROI_ERR_USAGE);
+    assert_null(res);
+    assert_non_null(strstr(err.msg, "1 scenario of 100000 trials needs about"));
     roi_model_free(m);
 }
 
