@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "scenario.h"
@@ -25,6 +26,22 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         if (!mkdtemp(dir))
             return 0;
         snprintf(path, sizeof path, "%s/input.lua", dir);
+        /* Files an `extends` may name that are not regular files in the folder: a
+         * link out of it, a FIFO (whose open would block), a directory, a link to a
+         * link (the fuzzer's seeds files_*.lua name them). */
+        char p2[300];
+        snprintf(p2, sizeof p2, "%s/link_out.lua", dir);
+        if (symlink("/etc/hostname", p2) != 0)
+            return 0;
+        snprintf(p2, sizeof p2, "%s/fifo.lua", dir);
+        if (mkfifo(p2, 0600) != 0)
+            return 0;
+        snprintf(p2, sizeof p2, "%s/folder.lua", dir);
+        if (mkdir(p2, 0700) != 0)
+            return 0;
+        snprintf(p2, sizeof p2, "%s/link_link.lua", dir);
+        if (symlink("link_out.lua", p2) != 0)
+            return 0;
     }
     FILE *fp = fopen(path, "wb");
     if (!fp)

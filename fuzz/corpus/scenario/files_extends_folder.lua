@@ -1,0 +1,1 @@
+scenario { title = "race", extends = "folder" }
