@@ -265,35 +265,6 @@ roi_status roi_report_fit_text(FILE *out, const roi_fit_source *src, const roi_f
 
 /* ---- JSON -------------------------------------------------------------------------------- */
 
-static int add_num(cJSON *obj, const char *key, double v)
-{
-    cJSON *item = roi_json_number(v);
-    return item && cJSON_AddItemToObject(obj, key, item);
-}
-
-static int add_str(cJSON *obj, const char *key, const char *s)
-{
-    cJSON *item = s ? cJSON_CreateString(s) : cJSON_CreateNull();
-    return item && cJSON_AddItemToObject(obj, key, item);
-}
-
-static int add_u64(cJSON *obj, const char *key, uint64_t v)
-{
-    char buf[32];
-    snprintf(buf, sizeof buf, "%" PRIu64, v);
-    cJSON *item = cJSON_CreateRaw(buf);
-    return item && cJSON_AddItemToObject(obj, key, item);
-}
-
-/* Adds item under key; on failure deletes it (cJSON only takes what it could add). */
-static int add_item(cJSON *obj, const char *key, cJSON *item)
-{
-    if (item && cJSON_AddItemToObject(obj, key, item))
-        return 1;
-    cJSON_Delete(item);
-    return 0;
-}
-
 /* {name: value} of the parameters (or of their SEs). Discrete: {values, probs}. */
 static cJSON *params_json(const roi_fit *f, int se)
 {
@@ -318,10 +289,10 @@ static cJSON *params_json(const roi_fit *f, int se)
         ok &= values && probs;
     } else {
         for (int i = 0; ok && i < f->n_p; i++)
-            ok &= add_num(obj, roi_fit_param_name(f, i), se ? f->se[i] : f->p[i]);
+            ok &= roi_json_add_num(obj, roi_fit_param_name(f, i), se ? f->se[i] : f->p[i]);
         if (!se && f->family == ROI_FIT_METALOG) {
-            ok &= add_num(obj, "lower", f->metalog.lower); /* null when unbounded */
-            ok &= add_num(obj, "upper", f->metalog.upper);
+            ok &= roi_json_add_num(obj, "lower", f->metalog.lower); /* null when unbounded */
+            ok &= roi_json_add_num(obj, "upper", f->metalog.upper);
         }
     }
     if (!ok) {
@@ -336,26 +307,26 @@ static cJSON *fit_json(const roi_fit_source *src, const roi_fit *f, const roi_fi
     cJSON *obj = cJSON_CreateObject();
     if (!obj)
         return NULL;
-    int ok = add_str(obj, "family", roi_fit_family_name(f->family));
-    ok &= add_item(obj, "params", params_json(f, 0));
-    ok &= add_item(obj, "se", params_json(f, 1));
-    ok &= add_str(obj, "se_method",
-                  f->family == ROI_FIT_DISCRETE ? NULL
-                  : f->se_bootstrap             ? "bootstrap"
-                  : isfinite(f->se[0])          ? "fisher"
-                                                : NULL);
+    int ok = roi_json_add_str(obj, "family", roi_fit_family_name(f->family));
+    ok &= roi_json_add_item(obj, "params", params_json(f, 0));
+    ok &= roi_json_add_item(obj, "se", params_json(f, 1));
+    ok &= roi_json_add_str(obj, "se_method",
+                           f->family == ROI_FIT_DISCRETE ? NULL
+                           : f->se_bootstrap             ? "bootstrap"
+                           : isfinite(f->se[0])          ? "fisher"
+                                                         : NULL);
     ok &= cJSON_AddNumberToObject(obj, "n_params", f->n_params) != NULL;
     for (size_t c = 0; c < N_COLUMNS; c++)
-        ok &= add_num(obj, COLUMNS[c].key, COLUMNS[c].get(f, best));
+        ok &= roi_json_add_num(obj, COLUMNS[c].key, COLUMNS[c].get(f, best));
     ok &= cJSON_AddNumberToObject(obj, "replicates", (double)f->replicates) != NULL;
     if (f->family == ROI_FIT_METALOG) {
-        ok &= add_num(obj, "metalog_ks", f->metalog.ks);
-        ok &= add_num(obj, "metalog_max_error", f->metalog.max_error);
+        ok &= roi_json_add_num(obj, "metalog_ks", f->metalog.ks);
+        ok &= roi_json_add_num(obj, "metalog_max_error", f->metalog.max_error);
     }
-    ok &= add_str(obj, "lua", f->lua);
+    ok &= roi_json_add_str(obj, "lua", f->lua);
     char line[4096];
     roi_report_fit_lua_line(src, f, line, sizeof line);
-    ok &= add_str(obj, "lua_line", line);
+    ok &= roi_json_add_str(obj, "lua_line", line);
     if (!ok) {
         cJSON_Delete(obj);
         return NULL;
@@ -370,16 +341,16 @@ static char *document(const roi_fit_source *src, const roi_fit_result *res)
     if (!root)
         return NULL;
     const roi_fit *best = roi_fit_best(res);
-    int ok = add_str(root, "file", src->file);
-    ok &= add_str(root, "sha256", src->sha256);
-    ok &= add_str(root, "column", src->column);
+    int ok = roi_json_add_str(root, "file", src->file);
+    ok &= roi_json_add_str(root, "sha256", src->sha256);
+    ok &= roi_json_add_str(root, "column", src->column);
     ok &= cJSON_AddNumberToObject(root, "n", (double)res->n) != NULL;
     ok &= cJSON_AddNumberToObject(root, "n_empty", (double)src->n_empty) != NULL;
     ok &= cJSON_AddBoolToObject(root, "integer_data", res->integer_data) != NULL;
     cJSON *boot = cJSON_AddObjectToObject(root, "bootstrap");
     ok &= boot && cJSON_AddNumberToObject(boot, "replicates", (double)res->bootstrap) != NULL;
-    ok &= boot && add_u64(boot, "seed", res->seed);
-    ok &= boot && add_str(boot, "statistic", "anderson-darling");
+    ok &= boot && roi_json_add_u64(boot, "seed", res->seed);
+    ok &= boot && roi_json_add_str(boot, "statistic", "anderson-darling");
     cJSON *fits = cJSON_AddArrayToObject(root, "fits");
     for (int i = 0; ok && fits && i < res->n_ok; i++) {
         cJSON *f = fit_json(src, &res->fits[i], best);
@@ -389,11 +360,11 @@ static char *document(const roi_fit_source *src, const roi_fit_result *res)
     for (int i = res->n_ok; ok && skipped && i < res->n_fits; i++) {
         cJSON *s = cJSON_CreateObject();
         ok &= s && cJSON_AddItemToArray(skipped, s);
-        ok &= s && add_str(s, "family", roi_fit_family_name(res->fits[i].family));
-        ok &= s && add_str(s, "reason", res->fits[i].reason);
+        ok &= s && roi_json_add_str(s, "family", roi_fit_family_name(res->fits[i].family));
+        ok &= s && roi_json_add_str(s, "reason", res->fits[i].reason);
     }
     ok &= fits && skipped;
-    ok &= add_str(root, "best", best ? roi_fit_family_name(best->family) : NULL);
+    ok &= roi_json_add_str(root, "best", best ? roi_fit_family_name(best->family) : NULL);
     if (ok)
         text = cJSON_Print(root);
     cJSON_Delete(root);

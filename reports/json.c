@@ -15,30 +15,6 @@
 
 /* ---- building blocks ----------------------------------------------------------------- */
 
-/* Adds a number that reads back as the same double, or null when v is not finite: no
- * NaN or Inf ever reaches the file. */
-static int add_num(cJSON *obj, const char *key, double v)
-{
-    cJSON *item = roi_json_number(v);
-    return item && cJSON_AddItemToObject(obj, key, item);
-}
-
-/* Adds a string (null for a NULL string). */
-static int add_str(cJSON *obj, const char *key, const char *s)
-{
-    cJSON *item = s ? cJSON_CreateString(s) : cJSON_CreateNull();
-    return item && cJSON_AddItemToObject(obj, key, item);
-}
-
-/* Adds an unsigned integer printed exactly (a double would round seeds above 2^53). */
-static int add_u64(cJSON *obj, const char *key, uint64_t v)
-{
-    char buf[32];
-    snprintf(buf, sizeof buf, "%" PRIu64, v);
-    cJSON *item = cJSON_CreateRaw(buf);
-    return item && cJSON_AddItemToObject(obj, key, item);
-}
-
 /* The summary of one output; its stats are null when it has no defined value. */
 static cJSON *output_json(const roi_summary *s, roi_output o)
 {
@@ -47,20 +23,20 @@ static cJSON *output_json(const roi_summary *s, roi_output o)
         return NULL;
     int none = s->n_defined == 0;
     int ok = 1;
-    ok &= add_num(obj, "mean", none ? NAN : s->mean);
-    ok &= add_num(obj, "sd", none || s->n_defined < 2 ? NAN : s->sd);
-    ok &= add_num(obj, "se", none || s->n_defined < 2 ? NAN : s->se);
-    ok &= add_num(obj, "min", none ? NAN : s->min);
-    ok &= add_num(obj, "max", none ? NAN : s->max);
+    ok &= roi_json_add_num(obj, "mean", none ? NAN : s->mean);
+    ok &= roi_json_add_num(obj, "sd", none || s->n_defined < 2 ? NAN : s->sd);
+    ok &= roi_json_add_num(obj, "se", none || s->n_defined < 2 ? NAN : s->se);
+    ok &= roi_json_add_num(obj, "min", none ? NAN : s->min);
+    ok &= roi_json_add_num(obj, "max", none ? NAN : s->max);
     for (int k = 0; k < ROI_NPCT; k++)
-        ok &= add_num(obj, roi_pct_names[k], none ? NAN : s->pct[k]);
-    ok &= add_num(obj, "prob_positive", none ? NAN : s->prob_positive);
-    ok &= add_num(obj, "cvar5", none ? NAN : s->cvar5);
+        ok &= roi_json_add_num(obj, roi_pct_names[k], none ? NAN : s->pct[k]);
+    ok &= roi_json_add_num(obj, "prob_positive", none ? NAN : s->prob_positive);
+    ok &= roi_json_add_num(obj, "cvar5", none ? NAN : s->cvar5);
     if (o == ROI_OUT_IRR || (o == ROI_OUT_ROI_MULTIPLE && s->undefined_share > 0))
-        ok &= add_num(obj, "undefined_share", s->undefined_share); /* no spend: no ratio */
+        ok &= roi_json_add_num(obj, "undefined_share", s->undefined_share); /* no spend: no ratio */
     if (o == ROI_OUT_PAYBACK) {
-        ok &= add_num(obj, "never_share", s->undefined_share);
-        ok &= add_str(obj, "unit", "quarters from start");
+        ok &= roi_json_add_num(obj, "never_share", s->undefined_share);
+        ok &= roi_json_add_str(obj, "unit", "quarters from start");
     }
     if (!ok) {
         cJSON_Delete(obj);
@@ -95,9 +71,10 @@ static cJSON *inputs_json(const roi_run *run)
         }
         if (expr && !cJSON_AddBoolToObject(obj, "expression", 1))
             goto fail;
-        if (!add_str(obj, "name", node->name) || !add_str(obj, "distribution", desc) ||
-            !add_num(obj, "mean", in->mean) || !add_num(obj, "p5", in->p5) ||
-            !add_num(obj, "p95", in->p95))
+        if (!roi_json_add_str(obj, "name", node->name) ||
+            !roi_json_add_str(obj, "distribution", desc) ||
+            !roi_json_add_num(obj, "mean", in->mean) || !roi_json_add_num(obj, "p5", in->p5) ||
+            !roi_json_add_num(obj, "p95", in->p95))
             goto fail;
     }
     return arr;
@@ -119,9 +96,9 @@ static cJSON *changes_json(const roi_model *m)
             cJSON_Delete(arr);
             return NULL;
         }
-        if (!add_str(obj, "path", m->changes[i].path) ||
-            !add_str(obj, "parent", m->changes[i].parent) ||
-            !add_str(obj, "value", m->changes[i].value)) {
+        if (!roi_json_add_str(obj, "path", m->changes[i].path) ||
+            !roi_json_add_str(obj, "parent", m->changes[i].parent) ||
+            !roi_json_add_str(obj, "value", m->changes[i].value)) {
             cJSON_Delete(arr);
             return NULL;
         }
@@ -155,9 +132,9 @@ static cJSON *series_json(const roi_run *run)
                 cJSON_Delete(pt);
                 goto fail;
             }
-            if (!add_str(pt, "quarter", label) || !add_num(pt, "mean", b->mean) ||
-                !add_num(pt, "p10", b->p10) || !add_num(pt, "p50", b->p50) ||
-                !add_num(pt, "p90", b->p90))
+            if (!roi_json_add_str(pt, "quarter", label) || !roi_json_add_num(pt, "mean", b->mean) ||
+                !roi_json_add_num(pt, "p10", b->p10) || !roi_json_add_num(pt, "p50", b->p50) ||
+                !roi_json_add_num(pt, "p90", b->p90))
                 goto fail;
         }
     }
@@ -190,35 +167,27 @@ static cJSON *num_array(const double *x, int n)
     return arr;
 }
 
-/* Adds `item` under key, deleting it when that fails. */
-static int add_item(cJSON *obj, const char *key, cJSON *item)
-{
-    if (item && cJSON_AddItemToObject(obj, key, item))
-        return 1;
-    cJSON_Delete(item);
-    return 0;
-}
-
 static cJSON *goal_json(const roi_goal_result *g)
 {
     const roi_goal_spec *sp = g->spec;
     cJSON *obj = cJSON_CreateObject();
     if (!obj)
         return NULL;
-    int ok = add_str(obj, "name", sp->name) && add_str(obj, "input", sp->input) &&
-             add_str(obj, "mode", roi_override_mode_name(sp->mode)) &&
-             add_str(obj, "output", roi_output_name(sp->stat.output)) &&
-             add_str(obj, "stat", sp->stat_name) && add_num(obj, "target", sp->target) &&
-             add_num(obj, "low", sp->low) && add_num(obj, "high", sp->high) &&
-             add_u64(obj, "trials", g->trials) &&
-             add_str(obj, "status", goal_status_name(g->status)) &&
-             add_num(obj, "value", g->root) && add_num(obj, "value_se", g->root_se) &&
-             add_num(obj, "stat_at_value", g->stat_at_root) &&
-             add_num(obj, "stat_se", g->stat_se) && add_num(obj, "slope", g->slope) &&
-             add_num(obj, "stat_at_low", g->stat_low) &&
-             add_num(obj, "stat_at_high", g->stat_high) &&
-             add_num(obj, "evaluations", g->evaluations) &&
-             add_str(obj, "message", g->message[0] ? g->message : NULL);
+    int ok =
+        roi_json_add_str(obj, "name", sp->name) && roi_json_add_str(obj, "input", sp->input) &&
+        roi_json_add_str(obj, "mode", roi_override_mode_name(sp->mode)) &&
+        roi_json_add_str(obj, "output", roi_output_name(sp->stat.output)) &&
+        roi_json_add_str(obj, "stat", sp->stat_name) &&
+        roi_json_add_num(obj, "target", sp->target) && roi_json_add_num(obj, "low", sp->low) &&
+        roi_json_add_num(obj, "high", sp->high) && roi_json_add_u64(obj, "trials", g->trials) &&
+        roi_json_add_str(obj, "status", goal_status_name(g->status)) &&
+        roi_json_add_num(obj, "value", g->root) && roi_json_add_num(obj, "value_se", g->root_se) &&
+        roi_json_add_num(obj, "stat_at_value", g->stat_at_root) &&
+        roi_json_add_num(obj, "stat_se", g->stat_se) && roi_json_add_num(obj, "slope", g->slope) &&
+        roi_json_add_num(obj, "stat_at_low", g->stat_low) &&
+        roi_json_add_num(obj, "stat_at_high", g->stat_high) &&
+        roi_json_add_num(obj, "evaluations", g->evaluations) &&
+        roi_json_add_str(obj, "message", g->message[0] ? g->message : NULL);
     if (!ok) {
         cJSON_Delete(obj);
         return NULL;
@@ -232,12 +201,13 @@ static cJSON *sweep_json(const roi_sweep_result *w)
     cJSON *obj = cJSON_CreateObject(), *inputs = NULL, *table = NULL, *se = NULL;
     if (!obj)
         return NULL;
-    int ok = add_str(obj, "name", sp->name) &&
-             add_str(obj, "mode", roi_override_mode_name(sp->mode)) &&
-             add_str(obj, "output", roi_output_name(sp->stat.output)) &&
-             add_str(obj, "stat", sp->stat_name) && add_u64(obj, "trials", w->trials);
+    int ok = roi_json_add_str(obj, "name", sp->name) &&
+             roi_json_add_str(obj, "mode", roi_override_mode_name(sp->mode)) &&
+             roi_json_add_str(obj, "output", roi_output_name(sp->stat.output)) &&
+             roi_json_add_str(obj, "stat", sp->stat_name) &&
+             roi_json_add_u64(obj, "trials", w->trials);
     inputs = cJSON_CreateArray();
-    ok = ok && add_item(obj, "inputs", inputs);
+    ok = ok && roi_json_add_item(obj, "inputs", inputs);
     for (int k = 0; ok && k < sp->n_inputs; k++) {
         cJSON *in = cJSON_CreateObject();
         ok = in && cJSON_AddItemToArray(inputs, in);
@@ -245,15 +215,15 @@ static cJSON *sweep_json(const roi_sweep_result *w)
             cJSON_Delete(in);
             break;
         }
-        ok = add_str(in, "input", sp->input[k]) &&
-             add_item(in, "values", num_array(sp->values[k], sp->n_values[k]));
+        ok = roi_json_add_str(in, "input", sp->input[k]) &&
+             roi_json_add_item(in, "values", num_array(sp->values[k], sp->n_values[k]));
     }
     /* table[row][col]: row = value of input 0, col = value of input 1 (one column
      * when there is one input). */
     table = cJSON_CreateArray();
     se = cJSON_CreateArray();
-    ok = ok && add_item(obj, "table", table);
-    ok = ok && add_item(obj, "se", se);
+    ok = ok && roi_json_add_item(obj, "table", table);
+    ok = ok && roi_json_add_item(obj, "se", se);
     for (int r = 0; ok && r < w->rows; r++) {
         size_t off = (size_t)r * (size_t)w->cols;
         cJSON *row = num_array(w->stat + off, w->cols), *row_se = num_array(w->se + off, w->cols);
@@ -278,9 +248,9 @@ static int search_json(cJSON *obj, const roi_scenario_results *sc)
     const roi_run *run = sc->run;
     const roi_model *m = run->model;
     const roi_search *s = &sc->search;
-    int ok = add_str(obj, "sampling", roi_sampling_name(run->sampling));
+    int ok = roi_json_add_str(obj, "sampling", roi_sampling_name(run->sampling));
     cJSON *corr = cJSON_CreateArray();
-    ok = ok && add_item(obj, "correlations", corr);
+    ok = ok && roi_json_add_item(obj, "correlations", corr);
     for (int i = 0; ok && i < m->n_correlations; i++) {
         cJSON *c = cJSON_CreateObject();
         ok = c && cJSON_AddItemToArray(corr, c);
@@ -288,11 +258,12 @@ static int search_json(cJSON *obj, const roi_scenario_results *sc)
             cJSON_Delete(c);
             break;
         }
-        ok = add_str(c, "a", m->correlations[i].a) && add_str(c, "b", m->correlations[i].b) &&
-             add_num(c, "rank", m->correlations[i].rank);
+        ok = roi_json_add_str(c, "a", m->correlations[i].a) &&
+             roi_json_add_str(c, "b", m->correlations[i].b) &&
+             roi_json_add_num(c, "rank", m->correlations[i].rank);
     }
     cJSON *goals = cJSON_CreateArray();
-    ok = ok && add_item(obj, "goals", goals);
+    ok = ok && roi_json_add_item(obj, "goals", goals);
     for (int i = 0; ok && i < s->n_goals; i++) {
         cJSON *g = goal_json(&s->goals[i]);
         ok = g && cJSON_AddItemToArray(goals, g);
@@ -300,7 +271,7 @@ static int search_json(cJSON *obj, const roi_scenario_results *sc)
             cJSON_Delete(g);
     }
     cJSON *sweeps = cJSON_CreateArray();
-    ok = ok && add_item(obj, "sweeps", sweeps);
+    ok = ok && roi_json_add_item(obj, "sweeps", sweeps);
     for (int i = 0; ok && i < s->n_sweeps; i++) {
         cJSON *w = sweep_json(&s->sweeps[i]);
         ok = w && cJSON_AddItemToArray(sweeps, w);
@@ -310,11 +281,14 @@ static int search_json(cJSON *obj, const roi_scenario_results *sc)
     if (ok && sc->convergence.used) {
         const roi_convergence *cv = &sc->convergence;
         cJSON *c = cJSON_CreateObject();
-        ok = add_item(obj, "convergence", c) && add_num(c, "precision", cv->target) &&
-             add_u64(c, "max_trials", cv->max_trials) && add_u64(c, "trials", cv->trials) &&
-             add_num(c, "npv_mean", cv->mean) && add_num(c, "npv_se", cv->se) &&
-             add_num(c, "relative_se", cv->rel) && cJSON_AddBoolToObject(c, "reached", cv->reached) &&
-             add_num(c, "rounds", cv->rounds);
+        ok = roi_json_add_item(obj, "convergence", c) &&
+             roi_json_add_num(c, "precision", cv->target) &&
+             roi_json_add_u64(c, "max_trials", cv->max_trials) &&
+             roi_json_add_u64(c, "trials", cv->trials) &&
+             roi_json_add_num(c, "npv_mean", cv->mean) && roi_json_add_num(c, "npv_se", cv->se) &&
+             roi_json_add_num(c, "relative_se", cv->rel) &&
+             cJSON_AddBoolToObject(c, "reached", cv->reached) &&
+             roi_json_add_num(c, "rounds", cv->rounds);
     }
     return ok;
 }
@@ -348,10 +322,10 @@ static int add_ci(cJSON *obj, const roi_summary *s, const roi_summary_ci *ci)
         cJSON *b = roi_json_number(hi);
         ok &= a && cJSON_AddItemToArray(pair, a);
         ok &= b && cJSON_AddItemToArray(pair, b);
-        ok &= add_num(pse, roi_pct_names[k], none ? NAN : ci->pct_se[k]);
+        ok &= roi_json_add_num(pse, roi_pct_names[k], none ? NAN : ci->pct_se[k]);
     }
-    ok &= add_num(obj, "prob_positive_se", none ? NAN : ci->prob_positive_se);
-    ok &= add_num(obj, "cvar5_se", none ? NAN : ci->cvar5_se);
+    ok &= roi_json_add_num(obj, "prob_positive_se", none ? NAN : ci->prob_positive_se);
+    ok &= roi_json_add_num(obj, "cvar5_se", none ? NAN : ci->cvar5_se);
     return ok;
 }
 
@@ -403,7 +377,9 @@ static int uncertainty_fill(cJSON *obj, const roi_run *run, const roi_analysis *
         if (!roi_model_output_present(run->model, (roi_output)o))
             continue;
         cJSON *u = child(unc, roi_output_name((roi_output)o), 0);
-        if (!u || !add_num(u, "mean_se", run->summary[o].n_defined > 1 ? run->summary[o].se : NAN) ||
+        if (!u ||
+            !roi_json_add_num(u, "mean_se",
+                              run->summary[o].n_defined > 1 ? run->summary[o].se : NAN) ||
             !add_ci(u, &run->summary[o], &an->ci[o]))
             return 0;
     }
@@ -414,7 +390,7 @@ static int uncertainty_fill(cJSON *obj, const roi_run *run, const roi_analysis *
 static int sensitivity_fill(cJSON *obj, const roi_model *m, const roi_analysis *an)
 {
     /* Sensitivity and tails use the first sensitivity_trials trials (analysis.h). */
-    if (!add_num(obj, "sensitivity_trials", (double)an->sens_trials))
+    if (!roi_json_add_num(obj, "sensitivity_trials", (double)an->sens_trials))
         return 0;
     cJSON *sens = child(obj, "sensitivity", 0);
     if (!sens)
@@ -429,16 +405,16 @@ static int sensitivity_fill(cJSON *obj, const roi_model *m, const roi_analysis *
         for (int k = 0; k < so->n; k++) {
             const roi_sens *r = &so->rows[k];
             cJSON *row = child(arr, NULL, 0);
-            if (!row || !add_str(row, "input", r->name) ||
-                !add_num(row, "rank_correlation", r->rank_corr) ||
-                !add_num(row, "rank_correlation_se", r->rank_corr_se) ||
-                !add_num(row, "contribution_to_variance", r->contribution) ||
-                !add_num(row, "low_decile_mean", r->low_mean) ||
-                !add_num(row, "high_decile_mean", r->high_mean) ||
-                !add_num(row, "low_decile_share", r->low_share) ||
-                !add_num(row, "high_decile_share", r->high_share) ||
-                !add_num(row, "decile_swing", r->swing) ||
-                !add_num(row, "decile_swing_se", r->swing_se))
+            if (!row || !roi_json_add_str(row, "input", r->name) ||
+                !roi_json_add_num(row, "rank_correlation", r->rank_corr) ||
+                !roi_json_add_num(row, "rank_correlation_se", r->rank_corr_se) ||
+                !roi_json_add_num(row, "contribution_to_variance", r->contribution) ||
+                !roi_json_add_num(row, "low_decile_mean", r->low_mean) ||
+                !roi_json_add_num(row, "high_decile_mean", r->high_mean) ||
+                !roi_json_add_num(row, "low_decile_share", r->low_share) ||
+                !roi_json_add_num(row, "high_decile_share", r->high_share) ||
+                !roi_json_add_num(row, "decile_swing", r->swing) ||
+                !roi_json_add_num(row, "decile_swing_se", r->swing_se))
                 return 0;
         }
     }
@@ -449,7 +425,8 @@ static int sensitivity_fill(cJSON *obj, const roi_model *m, const roi_analysis *
 static int tornado_fill(cJSON *obj, const roi_analysis *an)
 {
     cJSON *tor = child(obj, "tornado", 0);
-    if (!tor || !add_str(tor, "output", "npv") || !add_num(tor, "at_medians", an->tornado_base))
+    if (!tor || !roi_json_add_str(tor, "output", "npv") ||
+        !roi_json_add_num(tor, "at_medians", an->tornado_base))
         return 0;
     cJSON *bars = child(tor, "bars", 1);
     if (!bars)
@@ -457,9 +434,12 @@ static int tornado_fill(cJSON *obj, const roi_analysis *an)
     for (int k = 0; k < an->n_tornado; k++) {
         const roi_tornado_row *r = &an->tornado[k];
         cJSON *row = child(bars, NULL, 0);
-        if (!row || !add_str(row, "input", r->name) || !add_num(row, "input_p10", r->q10) ||
-            !add_num(row, "input_p90", r->q90) || !add_num(row, "npv_at_p10", r->at_q10) ||
-            !add_num(row, "npv_at_p90", r->at_q90) || !add_num(row, "range", r->range))
+        if (!row || !roi_json_add_str(row, "input", r->name) ||
+            !roi_json_add_num(row, "input_p10", r->q10) ||
+            !roi_json_add_num(row, "input_p90", r->q90) ||
+            !roi_json_add_num(row, "npv_at_p10", r->at_q10) ||
+            !roi_json_add_num(row, "npv_at_p90", r->at_q90) ||
+            !roi_json_add_num(row, "range", r->range))
             return 0;
     }
     return 1;
@@ -474,18 +454,19 @@ static int tails_fill(cJSON *obj, const roi_analysis *an)
     for (int t = 0; t < 2; t++) {
         const roi_tail *tl = &an->tails[t];
         cJSON *o = child(tails, NULL, 0);
-        if (!o || !add_str(o, "output", "npv") ||
-            !add_str(o, "side", tl->upper ? "above_p90" : "below_p10") ||
-            !add_num(o, "threshold", tl->threshold) || !add_num(o, "trials", (double)tl->count))
+        if (!o || !roi_json_add_str(o, "output", "npv") ||
+            !roi_json_add_str(o, "side", tl->upper ? "above_p90" : "below_p10") ||
+            !roi_json_add_num(o, "threshold", tl->threshold) ||
+            !roi_json_add_num(o, "trials", (double)tl->count))
             return 0;
         cJSON *arr = child(o, "inputs", 1);
         if (!arr)
             return 0;
         for (int k = 0; k < tl->n; k++) {
             cJSON *row = child(arr, NULL, 0);
-            if (!row || !add_str(row, "input", tl->rows[k].name) ||
-                !add_num(row, "median_shift_sd", tl->rows[k].median_shift) ||
-                !add_num(row, "mean_shift_sd", tl->rows[k].mean_shift))
+            if (!row || !roi_json_add_str(row, "input", tl->rows[k].name) ||
+                !roi_json_add_num(row, "median_shift_sd", tl->rows[k].median_shift) ||
+                !roi_json_add_num(row, "mean_shift_sd", tl->rows[k].mean_shift))
                 return 0;
         }
     }
@@ -501,9 +482,11 @@ static int views_fill(cJSON *obj, const roi_model *m, const roi_analysis *an)
     for (int i = 0; i < an->n_views; i++) {
         const roi_view_result *v = &an->views[i];
         cJSON *o = child(views, NULL, 0);
-        if (!o || !add_str(o, "name", v->name) || !add_str(o, "where", v->where) ||
-            !add_num(o, "trials", (double)v->count) || !add_num(o, "share", v->share) ||
-            !add_num(o, "share_se", v->share_se))
+        if (!o || !roi_json_add_str(o, "name", v->name) ||
+            !roi_json_add_str(o, "where", v->where) ||
+            !roi_json_add_num(o, "trials", (double)v->count) ||
+            !roi_json_add_num(o, "share", v->share) ||
+            !roi_json_add_num(o, "share_se", v->share_se))
             return 0;
         cJSON *outs = outputs_ci_json(m, v->summary, v->ci);
         if (!outs || !cJSON_AddItemToObject(o, "outputs", outs)) {
@@ -523,11 +506,12 @@ static int stress_fill(cJSON *obj, const roi_model *m, const roi_analysis *an)
     for (int i = 0; i < an->n_stress; i++) {
         const roi_stress_result *r = &an->stress[i];
         cJSON *o = child(stress, NULL, 0);
-        if (!o || !add_str(o, "name", r->name) || !add_str(o, "input", r->input) ||
-            !add_num(o, "low", r->low) || !add_num(o, "high", r->high) ||
-            !add_num(o, "input_low", r->q_low) || !add_num(o, "input_high", r->q_high) ||
-            !add_num(o, "npv_change_mean", r->npv_diff_mean) ||
-            !add_num(o, "npv_change_se", r->npv_diff_se))
+        if (!o || !roi_json_add_str(o, "name", r->name) ||
+            !roi_json_add_str(o, "input", r->input) || !roi_json_add_num(o, "low", r->low) ||
+            !roi_json_add_num(o, "high", r->high) || !roi_json_add_num(o, "input_low", r->q_low) ||
+            !roi_json_add_num(o, "input_high", r->q_high) ||
+            !roi_json_add_num(o, "npv_change_mean", r->npv_diff_mean) ||
+            !roi_json_add_num(o, "npv_change_se", r->npv_diff_se))
             return 0;
         cJSON *outs = outputs_ci_json(m, r->summary, r->ci);
         if (!outs || !cJSON_AddItemToObject(o, "outputs", outs)) {
@@ -544,15 +528,16 @@ static int paired_fill(cJSON *obj, const roi_paired *p)
     if (!p->done)
         return 1;
     cJSON *o = child(obj, "paired", 0);
-    if (!o || !add_str(o, "versus", p->other) ||
-        !add_str(o, "output", roi_output_name(p->output)) ||
-        !add_num(o, "trials", (double)p->n) || !add_num(o, "mean", p->mean) ||
-        !add_num(o, "se", p->se) || !add_num(o, "p10", p->p10) ||
-        !add_num(o, "p10_se", p->p10_se) || !add_num(o, "p50", p->p50) ||
-        !add_num(o, "p50_se", p->p50_se) || !add_num(o, "p90", p->p90) ||
-        !add_num(o, "p90_se", p->p90_se) || !add_num(o, "prob_beats", p->prob_beats) ||
-        !add_num(o, "prob_beats_se", p->prob_beats_se) ||
-        !add_num(o, "prob_ties", p->prob_ties))
+    if (!o || !roi_json_add_str(o, "versus", p->other) ||
+        !roi_json_add_str(o, "output", roi_output_name(p->output)) ||
+        !roi_json_add_num(o, "trials", (double)p->n) || !roi_json_add_num(o, "mean", p->mean) ||
+        !roi_json_add_num(o, "se", p->se) || !roi_json_add_num(o, "p10", p->p10) ||
+        !roi_json_add_num(o, "p10_se", p->p10_se) || !roi_json_add_num(o, "p50", p->p50) ||
+        !roi_json_add_num(o, "p50_se", p->p50_se) || !roi_json_add_num(o, "p90", p->p90) ||
+        !roi_json_add_num(o, "p90_se", p->p90_se) ||
+        !roi_json_add_num(o, "prob_beats", p->prob_beats) ||
+        !roi_json_add_num(o, "prob_beats_se", p->prob_beats_se) ||
+        !roi_json_add_num(o, "prob_ties", p->prob_ties))
         return 0;
     return 1;
 }
@@ -606,8 +591,8 @@ static cJSON *scenario_json(const roi_scenario_results *sc)
     cJSON *horizon = NULL, *outputs = NULL, *inputs = NULL, *series = NULL, *miles = NULL;
     if (!obj)
         return NULL;
-    if (!add_str(obj, "name", m->name) || !add_str(obj, "title", m->title) ||
-        !add_str(obj, "file", m->file) || !add_notes(obj, m))
+    if (!roi_json_add_str(obj, "name", m->name) || !roi_json_add_str(obj, "title", m->title) ||
+        !roi_json_add_str(obj, "file", m->file) || !add_notes(obj, m))
         goto fail;
 
     char start[16], end[16];
@@ -618,9 +603,9 @@ static cJSON *scenario_json(const roi_scenario_results *sc)
         cJSON_Delete(horizon);
         goto fail;
     }
-    if (!add_str(horizon, "start", start) || !add_str(horizon, "end", end) ||
-        !add_num(horizon, "periods", m->periods) ||
-        (m->currency && !add_str(horizon, "currency", m->currency))) /* absent: USD */
+    if (!roi_json_add_str(horizon, "start", start) || !roi_json_add_str(horizon, "end", end) ||
+        !roi_json_add_num(horizon, "periods", m->periods) ||
+        (m->currency && !roi_json_add_str(horizon, "currency", m->currency))) /* absent: USD */
         goto fail;
 
     outputs = cJSON_CreateObject();
@@ -659,7 +644,7 @@ static cJSON *scenario_json(const roi_scenario_results *sc)
         goto fail;
     }
     for (int i = 0; i < m->n_milestones; i++)
-        if (!add_num(miles, m->milestones[i].name, run->milestone_prob[i]))
+        if (!roi_json_add_num(miles, m->milestones[i].name, run->milestone_prob[i]))
             goto fail;
     if (!search_json(obj, sc))
         goto fail;
@@ -684,22 +669,23 @@ static cJSON *rule_json(const roi_decision_result *d, const roi_decision_signal 
     cJSON *obj = cJSON_CreateObject(), *curve = NULL;
     if (!obj)
         return NULL;
-    int ok = add_num(obj, "threshold", s->threshold) &&
-             add_num(obj, "threshold_low", s->threshold_low) &&
-             add_num(obj, "threshold_high", s->threshold_high) &&
-             add_str(obj, "above", d->options[s->above]) &&
-             add_str(obj, "below", d->options[s->below]) && add_num(obj, "value", s->value) &&
-             add_num(obj, "value_se", s->value_se) &&
-             add_num(obj, "option_value", s->option_value) &&
-             add_num(obj, "option_value_se", s->option_value_se) &&
-             add_num(obj, "cross_value", s->cross_value) &&
-             add_num(obj, "cross_value_se", s->cross_value_se) &&
-             add_num(obj, "optimism", s->optimism) &&
-             (curve = cJSON_CreateObject()) != NULL && add_item(obj, "curve", curve) &&
-             add_str(curve, "above", d->options[s->curve_above]) &&
-             add_str(curve, "below", d->options[s->curve_below]) &&
-             add_item(curve, "t", num_array(s->curve_t, s->n_curve)) &&
-             add_item(curve, "v", num_array(s->curve_v, s->n_curve));
+    int ok = roi_json_add_num(obj, "threshold", s->threshold) &&
+             roi_json_add_num(obj, "threshold_low", s->threshold_low) &&
+             roi_json_add_num(obj, "threshold_high", s->threshold_high) &&
+             roi_json_add_str(obj, "above", d->options[s->above]) &&
+             roi_json_add_str(obj, "below", d->options[s->below]) &&
+             roi_json_add_num(obj, "value", s->value) &&
+             roi_json_add_num(obj, "value_se", s->value_se) &&
+             roi_json_add_num(obj, "option_value", s->option_value) &&
+             roi_json_add_num(obj, "option_value_se", s->option_value_se) &&
+             roi_json_add_num(obj, "cross_value", s->cross_value) &&
+             roi_json_add_num(obj, "cross_value_se", s->cross_value_se) &&
+             roi_json_add_num(obj, "optimism", s->optimism) &&
+             (curve = cJSON_CreateObject()) != NULL && roi_json_add_item(obj, "curve", curve) &&
+             roi_json_add_str(curve, "above", d->options[s->curve_above]) &&
+             roi_json_add_str(curve, "below", d->options[s->curve_below]) &&
+             roi_json_add_item(curve, "t", num_array(s->curve_t, s->n_curve)) &&
+             roi_json_add_item(curve, "v", num_array(s->curve_v, s->n_curve));
     if (!ok) {
         cJSON_Delete(obj);
         return NULL;
@@ -712,9 +698,11 @@ static cJSON *signal_json(const roi_decision_result *d, const roi_decision_signa
     cJSON *obj = cJSON_CreateObject();
     if (!obj)
         return NULL;
-    int ok = add_str(obj, "input", s->input) && add_num(obj, "rank", s->rank) &&
-             add_num(obj, "evppi", s->evppi) && add_num(obj, "evppi_se", s->evppi_se) &&
-             add_num(obj, "blocks", s->blocks) && add_item(obj, "rule", rule_json(d, s));
+    int ok = roi_json_add_str(obj, "input", s->input) && roi_json_add_num(obj, "rank", s->rank) &&
+             roi_json_add_num(obj, "evppi", s->evppi) &&
+             roi_json_add_num(obj, "evppi_se", s->evppi_se) &&
+             roi_json_add_num(obj, "blocks", s->blocks) &&
+             roi_json_add_item(obj, "rule", rule_json(d, s));
     if (!ok) {
         cJSON_Delete(obj);
         return NULL;
@@ -727,11 +715,11 @@ static cJSON *decision_json(const roi_decision_result *d)
     cJSON *obj = cJSON_CreateObject(), *opts = NULL, *sigs = NULL;
     if (!obj)
         return NULL;
-    int ok = add_str(obj, "name", d->name) && add_str(obj, "title", d->title) &&
-             add_str(obj, "scenario", d->home) &&
-             add_str(obj, "output", roi_output_name(d->output)) &&
-             add_u64(obj, "trials", d->trials) &&
-             (opts = cJSON_CreateArray()) != NULL && add_item(obj, "options", opts);
+    int ok = roi_json_add_str(obj, "name", d->name) && roi_json_add_str(obj, "title", d->title) &&
+             roi_json_add_str(obj, "scenario", d->home) &&
+             roi_json_add_str(obj, "output", roi_output_name(d->output)) &&
+             roi_json_add_u64(obj, "trials", d->trials) && (opts = cJSON_CreateArray()) != NULL &&
+             roi_json_add_item(obj, "options", opts);
     for (int k = 0; ok && k < d->n_options; k++) {
         cJSON *o = cJSON_CreateObject();
         if (!o || !cJSON_AddItemToArray(opts, o)) {
@@ -739,13 +727,14 @@ static cJSON *decision_json(const roi_decision_result *d)
             ok = 0;
             break;
         }
-        ok = add_str(o, "scenario", d->options[k]) && add_num(o, "mean", d->mean[k]) &&
-             add_num(o, "se", d->se[k]) && add_num(o, "prob_best", d->prob_best[k]);
+        ok = roi_json_add_str(o, "scenario", d->options[k]) &&
+             roi_json_add_num(o, "mean", d->mean[k]) && roi_json_add_num(o, "se", d->se[k]) &&
+             roi_json_add_num(o, "prob_best", d->prob_best[k]);
     }
-    ok = ok && add_str(obj, "best_option", d->options[d->best]) && add_num(obj, "v0", d->v0) &&
-         add_num(obj, "perfect", d->perfect) && add_num(obj, "evpi", d->evpi) &&
-         add_num(obj, "evpi_se", d->evpi_se) && (sigs = cJSON_CreateArray()) != NULL &&
-         add_item(obj, "signals", sigs);
+    ok = ok && roi_json_add_str(obj, "best_option", d->options[d->best]) &&
+         roi_json_add_num(obj, "v0", d->v0) && roi_json_add_num(obj, "perfect", d->perfect) &&
+         roi_json_add_num(obj, "evpi", d->evpi) && roi_json_add_num(obj, "evpi_se", d->evpi_se) &&
+         (sigs = cJSON_CreateArray()) != NULL && roi_json_add_item(obj, "signals", sigs);
     for (int k = 0; ok && k < d->n_signals; k++) {
         cJSON *sj = signal_json(d, &d->signals[d->order[k]]);
         ok = sj && cJSON_AddItemToArray(sigs, sj);
@@ -763,7 +752,7 @@ static cJSON *decision_json(const roi_decision_result *d)
 static int decisions_json(cJSON *root, const roi_results *res)
 {
     cJSON *arr = cJSON_CreateArray();
-    if (!add_item(root, "decisions", arr))
+    if (!roi_json_add_item(root, "decisions", arr))
         return 0;
     for (int k = 0; k < res->n_decisions; k++) {
         if (res->decisions[k].missing)
@@ -787,8 +776,9 @@ static char *document(const roi_results *res, const roi_report_meta *meta)
     cJSON *arr = NULL;
     if (!root)
         return NULL;
-    if (!add_str(root, "version", meta->version ? meta->version : ROI_VERSION) ||
-        !add_u64(root, "seed", meta->seed) || !add_u64(root, "trials", meta->trials))
+    if (!roi_json_add_str(root, "version", meta->version ? meta->version : ROI_VERSION) ||
+        !roi_json_add_u64(root, "seed", meta->seed) ||
+        !roi_json_add_u64(root, "trials", meta->trials))
         goto done;
     arr = cJSON_CreateArray();
     if (!arr || !cJSON_AddItemToObject(root, "scenarios", arr)) {

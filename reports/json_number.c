@@ -1,6 +1,7 @@
 /* json_number.c - doubles that survive printing and re-reading (json_number.h). */
 #include "json_number.h"
 
+#include <inttypes.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -30,4 +31,29 @@ cJSON *roi_json_number(double v)
         return cJSON_CreateNull();
     char buf[ROI_JSON_NUMBER_SIZE];
     return cJSON_CreateRaw(roi_json_number_text(v, buf, sizeof buf));
+}
+
+int roi_json_add_item(cJSON *obj, const char *key, cJSON *item)
+{
+    if (item && cJSON_AddItemToObject(obj, key, item))
+        return 1;
+    cJSON_Delete(item);
+    return 0;
+}
+
+int roi_json_add_num(cJSON *obj, const char *key, double v)
+{
+    return roi_json_add_item(obj, key, roi_json_number(v));
+}
+
+int roi_json_add_str(cJSON *obj, const char *key, const char *s)
+{
+    return roi_json_add_item(obj, key, s ? cJSON_CreateString(s) : cJSON_CreateNull());
+}
+
+int roi_json_add_u64(cJSON *obj, const char *key, uint64_t v)
+{
+    char buf[32];
+    snprintf(buf, sizeof buf, "%" PRIu64, v);
+    return roi_json_add_item(obj, key, cJSON_CreateRaw(buf));
 }

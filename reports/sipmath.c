@@ -18,25 +18,6 @@
 
 /* ---- building blocks ------------------------------------------------------------------ */
 
-static int add_num(cJSON *obj, const char *key, double v)
-{
-    cJSON *item = roi_json_number(v);
-    return item && cJSON_AddItemToObject(obj, key, item);
-}
-
-static int add_u64(cJSON *obj, const char *key, uint64_t v)
-{
-    char buf[32];
-    snprintf(buf, sizeof buf, "%" PRIu64, v);
-    cJSON *item = cJSON_CreateRaw(buf);
-    return item && cJSON_AddItemToObject(obj, key, item);
-}
-
-static int add_str(cJSON *obj, const char *key, const char *s)
-{
-    return cJSON_AddStringToObject(obj, key, s ? s : "") != NULL;
-}
-
 /* The library being built: its arrays, and the next SIP's varId. */
 typedef struct library {
     cJSON *rng, *sips, *skipped;
@@ -147,23 +128,24 @@ static int add_rng(library *lib, const char *rng_name, roi_hdr *h)
         cJSON_Delete(args);
         return 0;
     }
-    ok = add_str(r, "name", rng_name) && add_str(r, "function", "HDR_2_0") &&
+    ok = roi_json_add_str(r, "name", rng_name) && roi_json_add_str(r, "function", "HDR_2_0") &&
          cJSON_AddItemToObject(r, "arguments", args);
     if (!ok) {
         cJSON_Delete(args);
         return 0;
     }
-    return add_str(args, "counter", "PM_Index") && add_u64(args, "entity", h->entity) &&
-           add_u64(args, "varId", h->var_id) && add_u64(args, "seed3", h->seed3) &&
-           add_u64(args, "seed4", h->seed4);
+    return roi_json_add_str(args, "counter", "PM_Index") &&
+           roi_json_add_u64(args, "entity", h->entity) &&
+           roi_json_add_u64(args, "varId", h->var_id) &&
+           roi_json_add_u64(args, "seed3", h->seed3) && roi_json_add_u64(args, "seed4", h->seed4);
 }
 
 /* The metadata every SIP carries: its fit, and the first trials it generates (so a
  * reader can check its own HDR and metalog against roisim's). */
 static int fit_metadata(cJSON *meta, const roi_metalog *m, const roi_hdr *h, int integer)
 {
-    int ok = add_num(meta, "terms", m->k) && add_num(meta, "fitKS", m->ks) &&
-             add_num(meta, "fitMaxError", m->max_error);
+    int ok = roi_json_add_num(meta, "terms", m->k) && roi_json_add_num(meta, "fitKS", m->ks) &&
+             roi_json_add_num(meta, "fitMaxError", m->max_error);
     if (integer)
         ok = ok && cJSON_AddTrueToObject(meta, "integer");
     cJSON *first = cJSON_CreateArray();
@@ -197,16 +179,16 @@ static cJSON *add_sip(library *lib, const char *name, const roi_metalog *m, int 
         return NULL;
     }
     cJSON *ref = NULL;
-    int ok = add_str(sip, "name", name) && (ref = cJSON_AddObjectToObject(sip, "ref")) &&
-             add_str(ref, "source", "rng") && add_str(ref, "name", rng_name) &&
-             add_str(sip, "function", "Metalog_1_0");
+    int ok = roi_json_add_str(sip, "name", name) && (ref = cJSON_AddObjectToObject(sip, "ref")) &&
+             roi_json_add_str(ref, "source", "rng") && roi_json_add_str(ref, "name", rng_name) &&
+             roi_json_add_str(sip, "function", "Metalog_1_0");
     cJSON *args = ok ? cJSON_AddObjectToObject(sip, "arguments") : NULL;
     ok = args != NULL;
     /* An absent bound is left out: JSON has no infinity. */
     if (ok && isfinite(m->lower))
-        ok = add_num(args, "lowerBound", m->lower);
+        ok = roi_json_add_num(args, "lowerBound", m->lower);
     if (ok && isfinite(m->upper))
-        ok = add_num(args, "upperBound", m->upper);
+        ok = roi_json_add_num(args, "upperBound", m->upper);
     cJSON *a = ok ? cJSON_AddArrayToObject(args, "aCoefficients") : NULL;
     for (int i = 0; a && i < m->k; i++) {
         cJSON *v = roi_json_number(m->a[i]);
@@ -227,7 +209,7 @@ static int skip(library *lib, const char *name, const char *why)
         cJSON_Delete(s);
         return 0;
     }
-    return add_str(s, "name", name) && add_str(s, "reason", why);
+    return roi_json_add_str(s, "name", name) && roi_json_add_str(s, "reason", why);
 }
 
 /* ---- a scenario's SIPs -------------------------------------------------------------------- */
@@ -261,11 +243,12 @@ static roi_status scenario_inputs(library *lib, const roi_run *run, roi_error *e
         }
         roi_dist_describe(&node->dist, text, sizeof text);
         cJSON *meta = add_sip(lib, name, &m, integer);
-        if (!meta || !add_str(meta, "kind", "input") || !add_str(meta, "distribution", text) ||
-            !add_num(meta, "mean", roi_dist_mean(&node->dist)) ||
-            !add_num(meta, "p5", roi_dist_quantile(&node->dist, 0.05)) ||
-            !add_num(meta, "p50", roi_dist_quantile(&node->dist, 0.5)) ||
-            !add_num(meta, "p95", roi_dist_quantile(&node->dist, 0.95)))
+        if (!meta || !roi_json_add_str(meta, "kind", "input") ||
+            !roi_json_add_str(meta, "distribution", text) ||
+            !roi_json_add_num(meta, "mean", roi_dist_mean(&node->dist)) ||
+            !roi_json_add_num(meta, "p5", roi_dist_quantile(&node->dist, 0.05)) ||
+            !roi_json_add_num(meta, "p50", roi_dist_quantile(&node->dist, 0.5)) ||
+            !roi_json_add_num(meta, "p95", roi_dist_quantile(&node->dist, 0.95)))
             return roi_error_set(err, ROI_ERR_NOMEM, NULL, "out of memory");
     }
     return ROI_OK;
@@ -289,10 +272,11 @@ static roi_status scenario_outputs(library *lib, const roi_run *run, roi_error *
         }
         const roi_summary *s = &run->summary[o];
         cJSON *meta = add_sip(lib, name, &m, 0);
-        if (!meta || !add_str(meta, "kind", "output") || !add_num(meta, "mean", s->mean) ||
-            !add_num(meta, "p5", s->pct[1]) || !add_num(meta, "p50", s->pct[4]) ||
-            !add_num(meta, "p95", s->pct[7]) ||
-            !add_num(meta, "undefinedShare", s->undefined_share))
+        if (!meta || !roi_json_add_str(meta, "kind", "output") ||
+            !roi_json_add_num(meta, "mean", s->mean) || !roi_json_add_num(meta, "p5", s->pct[1]) ||
+            !roi_json_add_num(meta, "p50", s->pct[4]) ||
+            !roi_json_add_num(meta, "p95", s->pct[7]) ||
+            !roi_json_add_num(meta, "undefinedShare", s->undefined_share))
             return roi_error_set(err, ROI_ERR_NOMEM, NULL, "out of memory");
     }
     return ROI_OK;
@@ -343,9 +327,11 @@ static int header(cJSON *root, const roi_results *res, const roi_report_meta *me
         strftime(date, sizeof date, "%Y-%m-%d", &tm);
     }
     char *prov = provenance(res, meta);
-    int ok = prov && add_str(root, "name", name) && add_str(root, "objectType", "sipModel") &&
-             add_str(root, "libraryType", "SIPmath_3_0") && add_str(root, "dateCreated", date) &&
-             add_str(root, "provenance", prov) &&
+    int ok = prov && roi_json_add_str(root, "name", name) &&
+             roi_json_add_str(root, "objectType", "sipModel") &&
+             roi_json_add_str(root, "libraryType", "SIPmath_3_0") &&
+             roi_json_add_str(root, "dateCreated", date) &&
+             roi_json_add_str(root, "provenance", prov) &&
              cJSON_AddArrayToObject(root, "globalVariables") != NULL;
     free(prov);
     return ok;
