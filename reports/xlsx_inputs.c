@@ -58,15 +58,16 @@ lxw_error xl_write_inputs(xctx *x)
     TRY(xl_put_str(ws, 0, 0, "Uncertain inputs of every scenario", f->title));
     TRY(xl_put_str(ws, 1, 0,
                    "Distribution as written in the scenario file; sampled mean, p5 and p95 over "
-                   "the trials. \"changed\": a what-if (or --set) changed it from its parent "
-                   "scenario. B = billions, M = millions.",
+                   "the trials, shown as what the input measures (money, share, count...). "
+                   "\"changed\": a what-if (or --set) changed it from its parent scenario.",
                    f->note));
     static const char *const head[] = {"Scenario", "Input", "Distribution (as written)",
-                                       "Sampled mean", "p5", "p95", "Changed by what-if"};
-    for (int c = 0; c < 7; c++)
+                                       "Sampled mean", "p5", "p95", "Changed by what-if",
+                                       "In words"};
+    for (int c = 0; c < 8; c++)
         TRY(xl_put_str(ws, 3, c, head[c], c < 3 ? f->head_left : f->head));
     int row = 4;
-    size_t name_w = 12, dist_w = 20;
+    size_t name_w = 12, dist_w = 20, words_w = 12;
     for (int k = 0; k < x->n; k++) {
         const roi_run *run = x->res->sc[k].run;
         const roi_graph *g = &run->model->graph;
@@ -84,7 +85,12 @@ lxw_error xl_write_inputs(xctx *x)
                 dist_w = strlen(desc);
             if (node->name && strlen(node->name) > name_w)
                 name_w = strlen(node->name);
-            lxw_format *nf = xl_input_format(f, fabs(in->p95) > fabs(in->p5) ? in->p95 : in->p5);
+            lxw_format *nf = xl_input_fmt(x, run->model, node->name,
+                                          fabs(in->p95) > fabs(in->p5) ? in->p95 : in->p5);
+            char words[256];
+            xl_input_words(run->model, node->name, words, sizeof words);
+            if (strlen(words) > words_w)
+                words_w = strlen(words);
             lxw_format *tf = node->changed ? f->changed : f->text;
             TRY(xl_put_str(ws, row, 0, xl_scen_name(run), tf));
             TRY(xl_put_str(ws, row, 1, node->name, tf));
@@ -94,6 +100,7 @@ lxw_error xl_write_inputs(xctx *x)
             TRY(xl_put_num(x, ws, row, 5, in->p95, nf));
             if (node->changed)
                 TRY(xl_put_str(ws, row, 6, "changed", f->changed));
+            TRY(xl_put_str(ws, row, 7, words, tf));
             row++;
         }
     }
@@ -108,11 +115,14 @@ lxw_error xl_write_inputs(xctx *x)
     TRY(worksheet_set_column(ws, 2, 2, (double)dist_w + 2, NULL));
     TRY(worksheet_set_column(ws, 3, 5, 13, NULL));
     TRY(worksheet_set_column(ws, 6, 6, 12, NULL));
+    if (words_w > 36)
+        words_w = 36;
+    TRY(worksheet_set_column(ws, 7, 7, (double)words_w + 2, NULL));
     if (inputs_end > 4)
-        TRY(worksheet_autofilter(ws, 3, 0, (lxw_row_t)(inputs_end - 1), 6));
-    xl_print_columns(ws, 6);
+        TRY(worksheet_autofilter(ws, 3, 0, (lxw_row_t)(inputs_end - 1), 7));
+    xl_print_columns(ws, 7);
     xl_page_setup(x, ws, "Inputs", 4, 1,
                   xl_col_px(22) + xl_col_px((double)name_w + 2) + xl_col_px((double)dist_w + 2) +
-                      3 * xl_col_px(13) + xl_col_px(12));
+                      3 * xl_col_px(13) + xl_col_px(12) + xl_col_px((double)words_w + 2));
     return LXW_NO_ERROR;
 }
