@@ -153,8 +153,9 @@ static lxw_error stress_section(xctx *x, lxw_worksheet *ws, int row)
     static const char *const shead[] = {"Scenario", "Stress test", "Input", "Band from (level)",
                                         "Band to (level)", "Input from", "Input to",
                                         "NPV mean", "P(NPV > 0)", "Mean change in NPV (paired)",
-                                        "SE"};
+                                        "SE", "Input (code name)"};
     TRY(xl_heads(ws, row + 1, shead, 11, 3, f));
+    TRY(xl_put_str(ws, row + 1, 11, shead[11], f->head_left));
     row += 2;
     for (int k = 0; k < x->n; k++) {
         const roi_analysis *an = x->res->sc[k].analysis;
@@ -165,7 +166,10 @@ static lxw_error stress_section(xctx *x, lxw_worksheet *ws, int row)
                                             isfinite(r->q_high) ? r->q_high : r->q_low);
             TRY(xl_put_str(ws, row, 0, xl_scen_name(x->res->sc[k].run), f->text));
             TRY(xl_put_str(ws, row, 1, r->name, f->text));
-            TRY(xl_put_str(ws, row, 2, r->input, f->text));
+            char words[256];
+            xl_input_words(x->res->sc[k].run->model, r->input, words, sizeof words);
+            TRY(xl_put_str(ws, row, 2, words, f->text));
+            TRY(xl_put_str(ws, row, 11, r->input, f->text));
             TRY(xl_put_num(x, ws, row, 3, r->low, f->pct));
             TRY(xl_put_num(x, ws, row, 4, r->high, f->pct));
             TRY(xl_put_num(x, ws, row, 5, r->q_low, inf));

@@ -25,7 +25,7 @@ static lxw_format *stat_format(const xfmt *f, const roi_stat *st, int se)
 /* -- Goals: goal seeks, sweeps as coloured data tables, convergence ------------------- */
 
 enum { GC_NAME, GC_GOAL, GC_INPUT, GC_STAT, GC_TARGET, GC_LOW, GC_HIGH, GC_STATUS, GC_VALUE,
-       GC_VALUE_SE, GC_AT, GC_AT_SE, GC_EVALS, GC_TRIALS, GC_NOTE, GC_NCOL };
+       GC_VALUE_SE, GC_AT, GC_AT_SE, GC_EVALS, GC_TRIALS, GC_NOTE, GC_CODE, GC_NCOL };
 
 static const char *goal_status_text(roi_goal_status st)
 {
@@ -121,7 +121,10 @@ static lxw_error goal_row(xctx *x, lxw_worksheet *ws, int k, const roi_goal_resu
     int found = r->status != ROI_GOAL_NOT_BRACKETED;
     TRY(xl_put_str(ws, row, GC_NAME, xl_scen_name(x->res->sc[k].run), f->text));
     TRY(xl_put_str(ws, row, GC_GOAL, sp->name, f->text));
-    TRY(xl_put_str(ws, row, GC_INPUT, sp->input, f->text));
+    char words[256];
+    xl_input_words(x->res->sc[k].run->model, sp->input, words, sizeof words);
+    TRY(xl_put_str(ws, row, GC_INPUT, words, f->text));
+    TRY(xl_put_str(ws, row, GC_CODE, sp->input, f->text));
     TRY(xl_put_str(ws, row, GC_STAT, what, f->text));
     TRY(xl_put_num(x, ws, row, GC_TARGET, sp->target, stat_format(f, &sp->stat, 0)));
     TRY(xl_put_num(x, ws, row, GC_LOW, sp->low, inf));
@@ -201,9 +204,10 @@ static lxw_error goals_section(xctx *x, lxw_worksheet *ws, int row, int *next)
     static const char *const ghead[GC_NCOL] = {
         "Scenario", "Goal", "Input", "Statistic", "Target", "Search from", "Search to",
         "Status", "Value of the input", "SE", "Statistic at the value", "SE", "Evaluations",
-        "Trials per evaluation", "Why not reached"};
+        "Trials per evaluation", "Why not reached", "Input (code name)"};
     TRY(xl_heads(ws, head, ghead, GC_NCOL, 4, f));
     TRY(xl_put_str(ws, head, GC_NOTE, ghead[GC_NOTE], f->head_left));
+    TRY(xl_put_str(ws, head, GC_CODE, ghead[GC_CODE], f->head_left));
     row = head + 1;
     for (int k = 0; k < x->n; k++) {
         const roi_search *s = &x->res->sc[k].search;
@@ -246,13 +250,14 @@ lxw_error xl_write_goals(xctx *x)
     }
     TRY(convergence_block(x, ws, row));
 
-    /* name, goal, input, statistic, target .. high, status, value .. trials, note */
-    static const double width[GC_NCOL] = {18, 18, 20, 18, 10, 10, 10, 12, 10, 10, 10, 10, 10,
-                                          10, 36};
+    /* name, goal, input, statistic, target .. high, status, value .. trials, note, code */
+    static const double width[GC_NCOL] = {18, 18, 24, 18, 10, 10, 10, 12, 10, 10, 10, 10, 10,
+                                          10, 36, 24};
     double px = 0;
     for (int c = 0; c < GC_NCOL; c++) {
         TRY(worksheet_set_column(ws, (lxw_col_t)c, (lxw_col_t)c, width[c], NULL));
-        px += xl_col_px(width[c]);
+        if (c <= GC_NOTE) /* the code names, for traceability, are not printed */
+            px += xl_col_px(width[c]);
     }
     xl_print_columns(ws, GC_NOTE);
     xl_page_setup(x, ws, "Goals", 1, 1, px);

@@ -519,7 +519,8 @@ def check_analysis(wb, doc, tag):
             r = stress.get((s["name"], t["name"]))
             if not check(r is not None, "%s Compare has stress %s" % (tag, t["name"])):
                 continue
-            check(r[2] == t["input"], "%s stress input" % tag)
+            check(r[11] == t["input"] and r[2] and r[2] != t["input"],
+                  "%s stress input, in words and by code name: %r %r" % (tag, r[2], r[11]))
             for j, val in enumerate((t["low"], t["high"], t["input_low"], t["input_high"],
                                      t["outputs"]["npv"]["mean"], t["outputs"]["npv"]["prob_positive"],
                                      t["npv_change_mean"], t["npv_change_se"])):
@@ -544,8 +545,10 @@ def check_analysis(wb, doc, tag):
             r = goals.get((s["name"], g["name"]))
             if not check(r is not None, "%s Goals has %s of %s" % (tag, g["name"], s["name"])):
                 continue
-            check(r[2] == g["input"] and r[3] == "%s of %s" % (g["stat"], g["output"]),
-                  "%s goal %s input and statistic: %r %r" % (tag, g["name"], r[2], r[3]))
+            check(r[15] == g["input"] and r[2] and r[2] != g["input"]
+                  and r[3] == "%s of %s" % (g["stat"], g["output"]),
+                  "%s goal %s input (words, code) and statistic: %r %r %r"
+                  % (tag, g["name"], r[2], r[15], r[3]))
             check(r[7] == status[g["status"]], "%s goal status %r" % (tag, r[7]))
             for j, key in ((4, "target"), (5, "low"), (6, "high"), (8, "value"), (9, "value_se"),
                            (10, "stat_at_value"), (11, "stat_se"), (12, "evaluations"),
