@@ -200,6 +200,7 @@ static void loaded_free(loaded *l)
 static roi_status load_all(const cli *c, loaded *l, roi_error *err)
 {
     roi_scenario_opts sopts = {.sets = c->sets, .n_sets = c->n_sets,
+                               .roots = c->roots, .n_roots = c->n_roots,
                                .memory_limit = c->lua_memory, .time_limit = c->time_limit};
     ROI_TRY(scenario_files(c, &l->files, &l->n, &l->bundled, err));
     l->models = calloc((size_t)l->n + 1, sizeof *l->models);
@@ -346,6 +347,7 @@ static roi_status cmd_check(const cli *c, roi_error *err)
     const char *const *files = NULL;
     int n = 0, failed = 0;
     roi_scenario_opts sopts = {.sets = c->sets, .n_sets = c->n_sets,
+                               .roots = c->roots, .n_roots = c->n_roots,
                                .memory_limit = c->lua_memory, .time_limit = c->time_limit};
     roi_status st = scenario_files(c, &files, &n, &bundled, err);
     if (st != ROI_OK)

@@ -8,6 +8,7 @@
 #include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "analysis.h"
 #include "sim.h"
@@ -288,6 +289,41 @@ static roi_status set_set(roi_cli *c, const char *value)
     return ROI_OK;
 }
 
+static roi_status set_scenario_path(roi_cli *c, const char *value)
+{
+    if (!*value)
+        return ROI_ERR_USAGE;
+    c->roots[c->n_roots++] = value;
+    c->n_roots_given = c->n_roots;
+    return ROI_OK;
+}
+
+/* Appends the entries of $ROISIM_PATH (colon-separated; an empty entry is skipped,
+ * not taken as the current folder) after the --scenario-path roots. */
+static roi_status add_env_roots(roi_cli *c)
+{
+    const char *env = getenv("ROISIM_PATH");
+    if (!env || !*env)
+        return ROI_OK;
+    size_t k = 1;
+    for (const char *p = env; *p; p++)
+        k += *p == ':';
+    const char **grown = realloc(c->roots, ((size_t)c->n_roots + k + 1) * sizeof *grown);
+    if (!grown)
+        return ROI_ERR_NOMEM;
+    c->roots = grown;
+    if (!(c->roots_env = strdup(env)))
+        return ROI_ERR_NOMEM;
+    for (char *p = c->roots_env, *next; p; p = next) {
+        next = strchr(p, ':');
+        if (next)
+            *next++ = '\0';
+        if (*p)
+            c->roots[c->n_roots++] = p;
+    }
+    return ROI_OK;
+}
+
 /* --stress INPUT=LO:HI: the entry's name is the option text, its input the part
  * before the last '='; both owned by the entry. */
 static roi_status set_stress(roi_cli *c, const char *value)
@@ -461,6 +497,12 @@ static const roi_cli_option options[] = {
      .help = "Override a scenario parameter before validation, e.g. "
              "--set~horizon.discount=0.08; repeatable; applies to every scenario loaded.",
      .example = "horizon.discount=0.08"},
+    {.name = "scenario-path", .arg = "DIR", .commands = RUN_CHECK, .set = set_scenario_path,
+     .must = "needs a folder",
+     .help = "A folder `extends` also searches, after the scenario's own folder and before "
+             "the bundled scenarios; repeatable, searched in the order given and before "
+             "those of $ROISIM_PATH.",
+     .example = "."},
     {.name = "time-limit", .arg = "S", .commands = RUN_CHECK, .set = set_time_limit,
      .must = "must be a number of seconds above 0 and at most 86400",
      .help = "Seconds a scenario may take to load (default 10).", .example = "5"},
@@ -697,12 +739,13 @@ roi_status roi_cli_parse(int argc, char **argv, roi_cli *c, roi_error *err)
     size_t slots = (size_t)(argc > 0 ? argc : 0) + 1;
     c->files = calloc(slots, sizeof *c->files);
     c->sets = calloc(slots, sizeof *c->sets);
+    c->roots = calloc(slots, sizeof *c->roots);
     c->given = calloc(slots, sizeof *c->given);
     c->stress = calloc(slots, sizeof *c->stress);
     c->seen = calloc(slots, sizeof *c->seen);
     unsigned char *what = calloc(slots, 1);
     roi_status st = ROI_OK;
-    if (!c->files || !c->sets || !c->given || !c->stress || !c->seen || !what) {
+    if (!c->files || !c->sets || !c->roots || !c->given || !c->stress || !c->seen || !what) {
         st = roi_error_set(err, ROI_ERR_NOMEM, NULL, "out of memory");
         goto done;
     }
@@ -744,6 +787,8 @@ roi_status roi_cli_parse(int argc, char **argv, roi_cli *c, roi_error *err)
         mark(what, i, 0);
         st = positional(c, argv[i], err);
     }
+    if (st == ROI_OK && add_env_roots(c) != ROI_OK)
+        st = roi_error_set(err, ROI_ERR_NOMEM, NULL, "out of memory");
     if (st == ROI_OK)
         c->command = recorded_command(argc, argv, what);
 
@@ -774,6 +819,24 @@ static void commands_phrase(unsigned set, char *buf, size_t size)
     }
 }
 
+/* Every root of the scenario path is a folder: a typo in one is said at once, naming
+ * it and where it came from, rather than as an `extends` that is found nowhere. */
+static roi_status check_roots(const roi_cli *c, roi_error *err)
+{
+    for (int i = 0; i < c->n_roots; i++) {
+        const char *from = i < c->n_roots_given ? "--scenario-path" : "$ROISIM_PATH";
+        struct stat st;
+        if (stat(c->roots[i], &st) != 0)
+            return roi_error_set(err, ROI_ERR_USAGE, NULL, "%s '%s': %s", from, c->roots[i],
+                                 errno == ENOENT ? "no such folder" : strerror(errno));
+        if (!S_ISDIR(st.st_mode))
+            return roi_error_set(err, ROI_ERR_USAGE, NULL,
+                                 "%s '%s': not a folder (the scenario path lists folders)",
+                                 from, c->roots[i]);
+    }
+    return ROI_OK;
+}
+
 roi_status roi_cli_check(const roi_cli *c, roi_error *err)
 {
     /* Help and the version are printed whatever else the line says. */
@@ -796,6 +859,8 @@ roi_status roi_cli_check(const roi_cli *c, roi_error *err)
     if (k && !k->takes_files && c->n_files > 0)
         return roi_error_set(err, ROI_ERR_USAGE, NULL,
                              "'%s' takes no scenario files (see 'roisim --help')", k->name);
+    if (c->cmd & (ROI_CMD_RUN | ROI_CMD_CHECK))
+        return check_roots(c, err);
     return ROI_OK;
 }
 
@@ -810,6 +875,8 @@ void roi_cli_free(roi_cli *c)
     free(c->stress);
     free(c->files);
     free(c->sets);
+    free(c->roots);
+    free(c->roots_env);
     free(c->given);
     free(c->seen);
     free(c->command);

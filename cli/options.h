@@ -47,6 +47,12 @@ typedef struct roi_cli {
     int n_files;
     const char **sets; /* --set PATH=VALUE */
     int n_sets;
+    /* The scenario path `extends` searches: each --scenario-path DIR in order, then the
+     * entries of $ROISIM_PATH (empty entries skipped; owned, in roots_env). */
+    const char **roots;
+    int n_roots;
+    int n_roots_given; /* the first n_roots_given came from --scenario-path */
+    char *roots_env;   /* a copy of $ROISIM_PATH, split at its colons */
     size_t trials;
     uint64_t seed;
     int threads;
@@ -142,8 +148,9 @@ roi_status roi_cli_parse(int argc, char **argv, roi_cli *c, roi_error *err);
 
 /*
  * The checks that need the whole command line: a command was given, every option
- * applies to it ("option '--json' is only valid for 'run'"), and scenario files only
- * for the commands that take them. With --help, --version or `help`, nothing else
+ * applies to it ("option '--json' is only valid for 'run'"), scenario files only
+ * for the commands that take them, and, for run and check, every root of the scenario
+ * path is a folder ("--scenario-path 'x': no such folder"). With --help, --version or `help`, nothing else
  * matters and it returns ROI_OK. Returns ROI_OK or ROI_ERR_USAGE.
  */
 roi_status roi_cli_check(const roi_cli *c, roi_error *err);

@@ -48,6 +48,8 @@ struct roi_sandbox {
     const char *file;      /* the top scenario file, for messages (borrowed) */
     char **sources;        /* the files host.read read, in order (owned) */
     int n_sources;
+    const char *const *roots; /* the scenario path, searched by extends (borrowed) */
+    int n_roots;
     size_t printed;        /* bytes print() wrote so far */
     int started;           /* the deadline below is set (by the first run) */
     struct timespec deadline; /* CLOCK_MONOTONIC: one deadline for the whole load */
@@ -335,7 +337,8 @@ static int opened_inside(int fd, const char *path, const char *dir, const struct
     if (!inside) {
         snprintf(why, whysize,
                  "'%s' leads to '%s', outside the folder '%s' (a symbolic link?); a scenario "
-                 "may only extend files in its own folder or the bundled ones",
+                 "may only extend files in its own folder, the scenario path or the bundled "
+                 "ones",
                  path, real_path, real_dir);
         return 0;
     }
@@ -555,9 +558,23 @@ static int host_xpcall(lua_State *L)
     return lua_gettop(L);
 }
 
+/* Pushes path and folder and returns 1 when scenario name+ext is in dir (which ends in
+ * '/', or is "" for the current folder); else returns 0, pushing nothing. */
+static int found_in(lua_State *L, const char *dir, const char *name, const char *ext)
+{
+    char path[2 * PATH_MAX + 8];
+    snprintf(path, sizeof path, "%s%s%s", dir, name, ext);
+    if (!file_exists(path))
+        return 0;
+    lua_pushstring(L, path);
+    lua_pushstring(L, dir[0] ? dir : ".");
+    return 1;
+}
+
 /* host.resolve(from, name) -> path, folder | nil, message: a parent scenario named in
- * `extends`, looked up beside `from`, then among the bundled scenarios; host.read
- * checks, on the file it opens, that it lies inside that folder. */
+ * `extends`, looked up beside `from`, then in each root of the scenario path in order
+ * (roi_sandbox_set_roots), then among the bundled scenarios: the first folder that has
+ * it wins. host.read checks, on the file it opens, that it lies inside that folder. */
 static int host_resolve(lua_State *L)
 {
     const char *from = luaL_checkstring(L, 1);
@@ -567,8 +584,8 @@ static int host_resolve(lua_State *L)
     if (bad) {
         lua_pushnil(L);
         lua_pushfstring(L,
-                        "extends = '%s': name a scenario in the same folder or a bundled "
-                        "one (no absolute paths, no '..')",
+                        "extends = '%s': name a scenario in the same folder, the scenario "
+                        "path or the bundled ones (no absolute paths, no '..')",
                         name);
         return 2;
     }
@@ -580,24 +597,34 @@ static int host_resolve(lua_State *L)
         slash[1] = '\0';
     else
         dir[0] = '\0';
-    char path[2 * PATH_MAX + 8];
-    snprintf(path, sizeof path, "%s%s%s", dir, name, ext);
-    if (file_exists(path)) {
-        lua_pushstring(L, path);
-        lua_pushstring(L, dir[0] ? dir : ".");
+    if (found_in(L, dir, name, ext))
         return 2;
+    roi_sandbox *b = sandbox_of(L);
+    char root[PATH_MAX + 2];
+    for (int i = 0; i < b->n_roots; i++) {
+        size_t len = strlen(b->roots[i]);
+        snprintf(root, sizeof root, "%s%s", b->roots[i],
+                 len > 0 && b->roots[i][len - 1] == '/' ? "" : "/");
+        if (found_in(L, root, name, ext))
+            return 2;
     }
     char bundled[PATH_MAX + 2];
     snprintf(bundled, sizeof bundled, "%s/", roi_scenario_bundled_dir());
-    snprintf(path, sizeof path, "%s%s%s", bundled, name, ext);
-    if (file_exists(path)) {
-        lua_pushstring(L, path);
-        lua_pushstring(L, bundled);
+    if (found_in(L, bundled, name, ext))
         return 2;
-    }
+    luaL_Buffer msg;
     lua_pushnil(L);
-    lua_pushfstring(L, "extends = '%s': no scenario '%s%s' beside '%s' or among the bundled ones",
-                    name, name, ext, from);
+    luaL_buffinit(L, &msg);
+    lua_pushfstring(L, "extends = '%s': no scenario '%s%s' in the folders searched: '%s' (beside "
+                       "'%s')", name, name, ext, dir[0] ? dir : ".", from);
+    luaL_addvalue(&msg);
+    for (int i = 0; i < b->n_roots; i++) {
+        lua_pushfstring(L, ", '%s' (scenario path)", b->roots[i]);
+        luaL_addvalue(&msg);
+    }
+    lua_pushfstring(L, ", '%s' (bundled)", bundled);
+    luaL_addvalue(&msg);
+    luaL_pushresult(&msg);
     return 2;
 }
 
@@ -713,6 +740,12 @@ roi_sandbox *roi_sandbox_new(const char *file, size_t memory_limit, double time_
         return NULL;
     }
     return b;
+}
+
+void roi_sandbox_set_roots(roi_sandbox *sb, const char *const *roots, int n)
+{
+    sb->roots = roots;
+    sb->n_roots = roots ? n : 0;
 }
 
 lua_State *roi_sandbox_state(roi_sandbox *sb)

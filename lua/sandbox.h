@@ -39,6 +39,12 @@ void roi_sandbox_free(roi_sandbox *sb);
  */
 char **roi_sandbox_take_sources(roi_sandbox *sb, int *n);
 
+/*
+ * The scenario path: folders `extends` searches, in order, after the scenario's own
+ * folder and before the bundled scenarios. Borrowed: roots must outlive the sandbox.
+ */
+void roi_sandbox_set_roots(roi_sandbox *sb, const char *const *roots, int n);
+
 /* The sandbox's Lua state (borrowed). */
 lua_State *roi_sandbox_state(roi_sandbox *sb);
 

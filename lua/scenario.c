@@ -97,6 +97,8 @@ roi_status roi_scenario_load(const char *file, const roi_scenario_opts *opts, ro
     roi_sandbox *sb = roi_sandbox_new(file, memory, seconds);
     if (!sb)
         return roi_error_set(err, ROI_ERR_NOMEM, "", "cannot create a Lua state");
+    if (opts)
+        roi_sandbox_set_roots(sb, opts->roots, opts->n_roots);
     char name[256];
     stem_of(file, name, sizeof name);
     load_args args = {file, name, opts, LUA_NOREF};

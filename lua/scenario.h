@@ -21,6 +21,9 @@
 typedef struct roi_scenario_opts {
     const char *const *sets; /* "PATH=VALUE" overrides, applied in order (borrowed) */
     int n_sets;
+    const char *const *roots; /* the scenario path: folders `extends` searches after the
+                               * scenario's own, before the bundled ones (borrowed) */
+    int n_roots;
     size_t memory_limit;     /* bytes the scenario's Lua state may hold; 0: the default */
     double time_limit;       /* seconds loading may take; <= 0: the default */
 } roi_scenario_opts;
