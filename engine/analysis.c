@@ -8,9 +8,10 @@
  * Memory, bounded: sensitivity and tails use the first ns = min(n, cap)
  * trials: 4 bytes per such trial per computed output for its ranks, 20 for each of the
  * SENS_GROUP inputs processed together (values, ranks, and the next group's values,
- * drawn while this group is ranked) and 24 per thread (sort buffers). CIs
- * select order statistics from a copy of one output's keys (8 bytes per trial, per
- * thread up to 2^22 trials); views draw their inputs per trial instead of storing them.
+ * drawn while this group is ranked) and 24 per thread (sort buffers). CIs and views
+ * sort one output's float keys in a buffer of 8 bytes a trial per thread up to 2^22
+ * trials (above, the threads share one output's buffer); views draw their inputs per
+ * trial instead of storing them.
  * Outputs are read only through roi_run_value (sim.h), so their storage is sim.c's.
  */
 #include "analysis.h"
@@ -101,48 +102,77 @@ void roi_summary_ci_sorted(const double *sorted, size_t n, const roi_summary *s,
 }
 
 /*
- * The CIs of output o of the run (summarised in run->summary[o]) without sorting it: the
- * defined values' sort keys are copied into keys (room for run->trials words), the
- * order statistics the CIs need are selected, and only the lowest 5% (cvar5_se sums
- * over it in ascending order) is sorted. The same numbers as roi_summary_ci_sorted on
- * the sorted values: roi_sort_key orders the values exactly as roi_stats_sort does.
+ * A pass that holds a buffer of 8 bytes a trial per output it works on (the CIs, the
+ * views) works on outputs in parallel, a buffer per thread, up to 2^22 trials; above,
+ * on one output at a time, its threads sharing that output's gathering and sorting, so
+ * that a large run's peak stays that of one such buffer (roi_analysis_bytes).
  */
-static roi_status ci_select(const roi_run *run, int o, uint64_t *keys, roi_summary_ci *ci)
+#define ROI_BUFFER_PARALLEL ((size_t)1 << 22)
+
+/* The threads that work on outputs in parallel. */
+static int buffer_threads(size_t trials, int threads)
 {
-    size_t m = 0;
-    for (size_t i = 0; i < run->trials; i++) {
-        double v = roi_run_value(run, o, i);
-        if (!isnan(v))
-            keys[m++] = roi_sort_key(v);
+    int t = threads < 1 ? 1 : threads;
+    if (trials > ROI_BUFFER_PARALLEL)
+        t = 1;
+    return t > ROI_OUT_COUNT ? ROI_OUT_COUNT : t;
+}
+
+/* The threads that share one output's sort: all of them above 2^22 trials. */
+static int sort_threads(size_t trials, int threads)
+{
+    return trials > ROI_BUFFER_PARALLEL && threads > 1 ? threads : 1;
+}
+
+/* Whether output o of trial i goes into the sort, and its key. */
+static int gather_key(const roi_run *run, int o, const unsigned char *match, size_t i,
+                      uint32_t *key)
+{
+    double v = roi_run_value(run, o, i); /* a float's value: (float)v is exact */
+    if ((match && !match[i]) || isnan(v))
+        return 0;
+    *key = roi_sort_key32((float)v);
+    return 1;
+}
+
+/*
+ * Sorts the defined values of output o over the trials where match is nonzero (every
+ * trial when match is NULL) into buf (room for run->trials doubles), as float keys
+ * sorted in the buffer itself (roi_stats_sort_keys32): the same order as roi_stats_sort
+ * on the values. `threads` threads share the work, each gathering its own contiguous
+ * share of the trials after counting the shares before it, so the keys are in trial order
+ * for any thread count. Returns how many there are.
+ */
+static size_t sort_output(const roi_run *run, int o, const unsigned char *match, double *buf,
+                          int threads)
+{
+    enum { MAXT = 64 };
+    uint32_t *k = (uint32_t *)(void *)buf;
+    const size_t n = run->trials;
+    int nt = threads < 1 ? 1 : threads > MAXT ? MAXT : threads;
+    size_t kept[MAXT] = {0}, m = 0;
+#pragma omp parallel num_threads(nt) if (nt > 1)
+    {
+        const int t = omp_get_thread_num(), tn = omp_get_num_threads();
+        const size_t lo = n * (size_t)t / (size_t)tn, hi = n * (size_t)(t + 1) / (size_t)tn;
+        uint32_t key;
+        size_t c = 0, at = 0;
+        if (tn > 1) {
+            for (size_t i = lo; i < hi; i++)
+                c += (size_t)gather_key(run, o, match, i, &key);
+            kept[t] = c;
+#pragma omp barrier
+            for (int u = 0; u < t; u++)
+                at += kept[u];
+        }
+        for (size_t i = lo; i < hi; i++)
+            if (gather_key(run, o, match, i, &key))
+                k[at++] = key;
+        if (t == tn - 1)
+            m = at;
     }
-    ci_nan(ci);
-    if (m == 0)
-        return ROI_OK;
-    size_t ntail = (m + 19) / 20, lo[ROI_NPCT], hi[ROI_NPCT];
-    size_t pos[2 * ROI_NPCT + 1], np = 0;
-    for (int k = 0; k < ROI_NPCT; k++) {
-        ci_positions(m, roi_pct_levels[k], &lo[k], &hi[k]);
-        pos[np++] = lo[k];
-        pos[np++] = hi[k];
-    }
-    pos[np++] = ntail - 1;
-    if (roi_stats_select_keys(keys, m, pos, np) != ROI_OK)
-        return ROI_ERR_NOMEM;
-    /* keys[0..ntail) now hold the ntail lowest values: sort just those, as doubles. */
-    double *tail = (double *)(void *)keys; /* same storage, one word per value */
-    for (size_t i = 0; i < ntail; i++) {
-        double v = roi_sort_key_value(keys[i]);
-        memcpy(&tail[i], &v, sizeof v);
-    }
-    if (roi_stats_sort(tail, ntail) != ROI_OK)
-        return ROI_ERR_NOMEM;
-    double lo_v[ROI_NPCT], hi_v[ROI_NPCT];
-    for (int k = 0; k < ROI_NPCT; k++) {
-        lo_v[k] = lo[k] < ntail ? tail[lo[k]] : roi_sort_key_value(keys[lo[k]]);
-        hi_v[k] = hi[k] < ntail ? tail[hi[k]] : roi_sort_key_value(keys[hi[k]]);
-    }
-    ci_fill(m, &run->summary[o], lo_v, hi_v, tail, ci);
-    return ROI_OK;
+    roi_stats_sort_keys32(buf, m, nt);
+    return m;
 }
 
 /* Summarises x[0..n-1] and its CIs; work holds n doubles. */
@@ -931,31 +961,28 @@ static void view_matches(const ctx *c, const roi_cond *cond, unsigned char *matc
 }
 
 /* The outputs' summaries over the `count` matching trials, as parallel tasks, each
- * sorting its own copy of the matching values (sub, room for count, is thread 0's; the
- * others allocate theirs, so in parallel only up to 2^22 trials, as the CIs); each
- * summary depends only on its output's values. ROI_ERR_NOMEM when a buffer is lacking. */
+ * sorting the matching values in a buffer of its thread (sub, room for the run's trials,
+ * is thread 0's; the others allocate theirs: buffer_threads); each summary depends only
+ * on its output's values. ROI_ERR_NOMEM when a buffer is lacking. */
 static roi_status view_summaries(const ctx *c, const unsigned char *match, size_t count,
                                  double *sub, roi_view_result *v)
 {
     const size_t n = c->n;
-    int vt = n <= ((size_t)1 << 22) ? c->threads : 1;
-    if (vt > ROI_OUT_COUNT)
-        vt = ROI_OUT_COUNT;
+    int vt = buffer_threads(n, c->threads);
     int nomem = 0;
 #pragma omp parallel num_threads(vt)
     {
         double *w = omp_get_thread_num() == 0 ? sub : malloc((count + 1) * sizeof *w);
 #pragma omp for schedule(dynamic)
         for (int o = 0; o < ROI_OUT_COUNT; o++) {
-            size_t m = 0;
-            for (size_t i = 0; w && i < n; i++)
-                if (match[i])
-                    w[m++] = roi_run_value(c->run, o, i);
-            /* sorted in place: roi_stats_summarize may take its input as its work buffer */
-            if (!w || summarize_ci(w, m, w, &v->summary[o], &v->ci[o]) == ROI_ERR_NOMEM) {
+            if (!w) {
 #pragma omp atomic write
                 nomem = 1;
+                continue;
             }
+            size_t m = sort_output(c->run, o, match, w, sort_threads(n, c->threads));
+            if (roi_stats_summarize_sorted(w, m, count, &v->summary[o]) == ROI_OK)
+                roi_summary_ci_sorted(w, m, &v->summary[o], &v->ci[o]);
         }
         if (w != sub)
             free(w);
@@ -1127,8 +1154,10 @@ static roi_status stress(const ctx *c, const roi_stress *s, roi_stress_result *r
         goto cleanup;
     }
     for (int o = 0; o < ROI_OUT_COUNT; o++) {
-        copy_output(srun, o, c->n, work);
-        if ((st = summarize_ci(work, c->n, work, &r->summary[o], &r->ci[o])) != ROI_OK) {
+        size_t m = sort_output(srun, o, NULL, work, sort_threads(c->n, c->threads));
+        if ((st = roi_stats_summarize_sorted(work, m, c->n, &r->summary[o])) == ROI_OK)
+            roi_summary_ci_sorted(work, m, &r->summary[o], &r->ci[o]);
+        else {
             st = roi_error_set(err, st, "", "summary of stress %s failed", r->name);
             goto cleanup;
         }
@@ -1263,23 +1292,24 @@ static void ctx_free(ctx *c)
     roi_sampling_free(c->plan);
 }
 
-/* The outputs' CIs by selection, as parallel tasks with a key buffer per thread up to
- * 2^22 trials; above, one output at a time (one buffer of 8 bytes per trial). */
+/* The outputs' CIs from their sorted values, as parallel tasks with a buffer of 8 bytes
+ * a trial per thread (buffer_threads). */
 static roi_status all_cis(const ctx *c, roi_analysis *an)
 {
     roi_status st = ROI_OK;
-    int ci_threads = c->n <= ((size_t)1 << 22) ? c->threads : 1;
-    if (ci_threads > ROI_OUT_COUNT)
-        ci_threads = ROI_OUT_COUNT;
-#pragma omp parallel num_threads(ci_threads)
+#pragma omp parallel num_threads(buffer_threads(c->n, c->threads))
     {
-        uint64_t *w = malloc((c->n + 1) * sizeof *w);
+        double *w = malloc((c->n + 1) * sizeof *w);
 #pragma omp for schedule(dynamic)
-        for (int o = 0; o < ROI_OUT_COUNT; o++)
-            if (!w || ci_select(c->run, o, w, &an->ci[o]) != ROI_OK) {
+        for (int o = 0; o < ROI_OUT_COUNT; o++) {
+            if (!w) {
 #pragma omp critical(roi_analysis_fail)
                 st = ROI_ERR_NOMEM;
+                continue;
             }
+            size_t m = sort_output(c->run, o, NULL, w, sort_threads(c->n, c->threads));
+            roi_summary_ci_sorted(w, m, &c->run->summary[o], &an->ci[o]);
+        }
         free(w);
     }
     return st;
@@ -1373,10 +1403,14 @@ size_t roi_analysis_bytes(const roi_model *m, size_t trials, const roi_analysis_
                                   SENS_GROUP * (2 * sizeof(double) + sizeof(uint32_t)) +
                                   2 * sizeof(uint64_t) + sizeof(uint32_t));
     sens = add_sat(sens, mul_sat(mul_sat(ns, t), 3 * sizeof(double)));
-    /* CIs and views: one output's keys and matching values per thread (one thread above
-     * 2^22 trials), a byte per trial for a view's matches, and the paired differences. */
-    size_t ct = trials <= ((size_t)1 << 22) ? t : 1;
-    size_t every = mul_sat(trials, 1 + sizeof(double) + ct * (sizeof(uint64_t) + sizeof(double)));
+    /* CIs and views: a buffer of 8 bytes a trial per thread working on outputs in
+     * parallel (buffer_threads) and a byte per trial for a view's matches; the paired
+     * differences: their values and a sort buffer, 16 bytes a trial. */
+    size_t ct = (size_t)buffer_threads(trials, threads);
+    size_t every = mul_sat(trials, 1 + ct * sizeof(double));
+    size_t paired = mul_sat(trials, 2 * sizeof(double));
+    if (paired > every)
+        every = paired;
     size_t peak = sens > every ? sens : every;
     /* A stress reruns the model over every trial and keeps one output's values. */
     int stresses = (m ? m->n_stresses : 0) + (opts ? opts->n_stress : 0);

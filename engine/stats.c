@@ -13,6 +13,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <omp.h>
+
 const double roi_pct_levels[ROI_NPCT] = {0.01, 0.05, 0.10, 0.25, 0.50,
                                          0.75, 0.90, 0.95, 0.99};
 const char *const roi_pct_names[ROI_NPCT] = {"p1",  "p5",  "p10", "p25", "p50",
@@ -139,6 +141,92 @@ roi_status roi_stats_sort(double *x, size_t n)
         x[i] = roi_sort_key_value(word_at(x, i));
     free(tmp);
     return ROI_OK;
+}
+
+/*
+ * The float keys k[0..n) (roi_sort_key32) sorted as roi_stats_sort_words sorts words:
+ * stable LSD by bytes, a byte every key shares skipped; tmp holds n keys. Each pass is
+ * shared by `threads` threads, each counting and then placing its own contiguous share of
+ * the keys after those of lower digits and, within a digit, after the shares before its
+ * own: the order of a stable sort, so the result does not depend on the thread count.
+ * Returns the buffer the sorted keys end in (k or tmp).
+ */
+static uint32_t *sort_keys32(uint32_t *k, uint32_t *tmp, size_t n, int threads)
+{
+    if (n <= ROI_SORT_SMALL) {
+        for (size_t i = 1; i < n; i++) {
+            uint32_t v = k[i];
+            size_t j = i;
+            for (; j > 0 && k[j - 1] > v; j--)
+                k[j] = k[j - 1];
+            k[j] = v;
+        }
+        return k;
+    }
+    enum { MAXT = 8 };
+    int nt = threads < 1 ? 1 : threads > MAXT ? MAXT : threads;
+    if (n < ((size_t)1 << 16))
+        nt = 1; /* the threads' start-up outweighs the keys' passes */
+    size_t count[MAXT][256];
+    uint32_t *result = k;
+#pragma omp parallel num_threads(nt) if (nt > 1)
+    {
+        uint32_t *a = k, *b = tmp; /* each thread's own, swapped alike */
+        const int t = omp_get_thread_num(), tn = omp_get_num_threads();
+        const size_t lo = n * (size_t)t / (size_t)tn, hi = n * (size_t)(t + 1) / (size_t)tn;
+        for (int p = 0; p < 4; p++) {
+            const int sh = 8 * p;
+            size_t *c = count[t];
+            memset(c, 0, sizeof count[0]);
+            for (size_t i = lo; i < hi; i++)
+                c[(a[i] >> sh) & 0xff]++;
+#pragma omp barrier
+            /* Every thread finds the same totals, so every thread takes the same branch. */
+            size_t total = 0;
+            for (int u = 0; u < tn; u++)
+                total += count[u][(a[0] >> sh) & 0xff];
+            if (total == n) {
+#pragma omp barrier
+                continue; /* a byte every key shares leaves the order unchanged */
+            }
+            size_t start[256], pos = 0;
+            for (int v = 0; v < 256; v++) {
+                for (int u = 0; u < tn; u++) {
+                    if (u == t)
+                        start[v] = pos;
+                    pos += count[u][v];
+                }
+            }
+            for (size_t i = lo; i < hi; i++) {
+                uint32_t v = a[i];
+                b[start[(v >> sh) & 0xff]++] = v;
+            }
+#pragma omp barrier
+            uint32_t *x = a;
+            a = b;
+            b = x;
+        }
+        if (t == 0)
+            result = a;
+    }
+    return result;
+}
+
+void roi_stats_sort_keys32(double *buf, size_t n, int threads)
+{
+    /* buf's 2n 32-bit words: the keys in the first n, the sort's scratch in the rest. */
+    uint32_t *k = (uint32_t *)(void *)buf, *tmp = k + n;
+    const uint32_t *sorted = sort_keys32(k, tmp, n, threads);
+    /* Widened in place. From the first half, back to front: double i covers words 2i
+     * and 2i + 1, never a key not yet read (those are below i). From the second half,
+     * front to back: the keys not yet read lie at n + j > 2i + 1 for every j > i. */
+    if (sorted == k) {
+        for (size_t i = n; i-- > 0;)
+            buf[i] = (double)roi_sort_key32_value(sorted[i]);
+    } else {
+        for (size_t i = 0; i < n; i++)
+            buf[i] = (double)roi_sort_key32_value(sorted[i]);
+    }
 }
 
 /* ---- selection ------------------------------------------------------------------------------ */
@@ -322,44 +410,47 @@ double roi_stats_interpolate(double a, double b, double frac)
 
 roi_status roi_stats_summarize(const double *x, size_t n, double *work, roi_summary *s)
 {
+    size_t m = 0;
+    for (size_t i = 0; i < n; i++)
+        if (!isnan(x[i]))
+            work[m++] = x[i];
+    roi_status st = roi_stats_sort(work, m);
+    if (st != ROI_OK) {
+        memset(s, 0, sizeof *s);
+        return st;
+    }
+    return roi_stats_summarize_sorted(work, m, n, s);
+}
+
+roi_status roi_stats_summarize_sorted(const double *sorted, size_t m, size_t n, roi_summary *s)
+{
     memset(s, 0, sizeof *s);
     s->n = n;
-    size_t m = 0;
-    for (size_t i = 0; i < n; i++) {
-        double v = x[i];
-        if (isnan(v))
-            continue;
-        if (isinf(v))
-            return ROI_ERR_NUMERIC;
-        work[m++] = v;
-    }
+    if (m > 0 && (isinf(sorted[0]) || isinf(sorted[m - 1])))
+        return ROI_ERR_NUMERIC;
     s->n_defined = m;
     s->undefined_share = n > 0 ? (double)(n - m) / (double)n : 0.0;
     if (m == 0)
         return ROI_OK;
 
-    roi_status st = roi_stats_sort(work, m);
-    if (st != ROI_OK)
-        return st;
-
-    s->mean = roi_stats_sum(work, m) / (double)m;
+    s->mean = roi_stats_sum(sorted, m) / (double)m;
     if (m > 1) {
-        s->sd = sqrt(sum_sq_dev(work, m, s->mean) / (double)(m - 1));
+        s->sd = sqrt(sum_sq_dev(sorted, m, s->mean) / (double)(m - 1));
         s->se = s->sd / sqrt((double)m);
     }
-    s->min = work[0];
-    s->max = work[m - 1];
+    s->min = sorted[0];
+    s->max = sorted[m - 1];
     for (int k = 0; k < ROI_NPCT; k++)
-        s->pct[k] = roi_stats_percentile_sorted(work, m, roi_pct_levels[k]);
+        s->pct[k] = roi_stats_percentile_sorted(sorted, m, roi_pct_levels[k]);
 
     /* Sorted ascending, so the positives are the tail after the last value <= 0. */
     size_t npos = 0;
-    for (size_t i = m; i > 0 && work[i - 1] > 0.0; i--)
+    for (size_t i = m; i > 0 && sorted[i - 1] > 0.0; i--)
         npos++;
     s->prob_positive = (double)npos / (double)m;
 
     size_t ntail = (m + 19) / 20; /* ceil(0.05 m), in integers to avoid 0.05's rounding */
-    s->cvar5 = roi_stats_sum(work, ntail) / (double)ntail;
+    s->cvar5 = roi_stats_sum(sorted, ntail) / (double)ntail;
     return ROI_OK;
 }
 

@@ -42,6 +42,12 @@ typedef struct roi_summary {
  */
 roi_status roi_stats_summarize(const double *x, size_t n, double *work, roi_summary *s);
 
+/*
+ * roi_stats_summarize's summary of a sample of n values whose m defined ones are
+ * sorted[0..m-1], ascending (m <= n; the other n - m are undefined).
+ */
+roi_status roi_stats_summarize_sorted(const double *sorted, size_t m, size_t n, roi_summary *s);
+
 /* PERCENTILE.INC of sorted[0..n-1] at level p in [0, 1]; n >= 1. */
 double roi_stats_percentile_sorted(const double *sorted, size_t n, double p);
 
@@ -189,6 +195,15 @@ static inline float roi_sort_key32_value(uint32_t k)
     memcpy(&v, &u, sizeof v);
     return v;
 }
+
+/*
+ * Sorts n floats given as their roi_sort_key32 keys in the first n 32-bit words of buf
+ * (room for n doubles): on return buf[0..n) holds the values as doubles, ascending,
+ * exactly as roi_stats_sort would leave them. Allocates nothing: the sort's scratch is
+ * buf's second half, so a float sample is sorted in 8 bytes a value instead of 16.
+ * `threads` threads share the sort (OpenMP); the result is the same for any number.
+ */
+void roi_stats_sort_keys32(double *buf, size_t n, int threads);
 
 /*
  * v as stored in a float: rounded to nearest, except that a nonzero v never becomes

@@ -201,6 +201,67 @@ static void check_sort_matches_qsort(double *x, size_t n)
     free(ref);
 }
 
+/*
+ * roi_stats_sort_keys32 against qsort on the same floats, for samples whose keys need
+ * 4, 3, 2 and 1 radix passes (the sorted keys then end in either half of the buffer,
+ * and both widenings run) and for small ones (insertion sort), on 1 to 3 threads.
+ */
+static void check_keys32_threads(const float *f, size_t n, int threads)
+{
+    double *buf = malloc((n + 1) * sizeof *buf), *ref = malloc((n + 1) * sizeof *ref);
+    assert_true(buf && ref);
+    uint32_t *k = (uint32_t *)(void *)buf;
+    for (size_t i = 0; i < n; i++) {
+        k[i] = roi_sort_key32(f[i]);
+        ref[i] = (double)f[i];
+    }
+    qsort(ref, n, sizeof *ref, cmp_double);
+    roi_stats_sort_keys32(buf, n, threads);
+    assert_memory_equal(buf, ref, n * sizeof *ref);
+    free(buf);
+    free(ref);
+}
+
+/* On 1, 2 and 3 threads (the shares of a pass are uneven with 3). */
+static void check_keys32(const float *f, size_t n)
+{
+    for (int t = 1; t <= 3; t++)
+        check_keys32_threads(f, n, t);
+}
+
+static void test_sort_keys32(void **state)
+{
+    (void)state;
+    mix_state = 777;
+    enum { N = 100003 }; /* above the size the sort shares among threads */
+    float *f = malloc(N * sizeof *f);
+    assert_non_null(f);
+    size_t sizes[] = {0, 1, 2, 5, 64, 65, 1000, N};
+    for (size_t si = 0; si < sizeof sizes / sizeof sizes[0]; si++) {
+        size_t n = sizes[si];
+        for (size_t i = 0; i < n; i++) { /* mixed signs, zeros of both signs, ties */
+            uint64_t r = next_u64() % 10;
+            f[i] = r == 0 ? ((next_u64() & 1) ? 0.0f : -0.0f)
+                 : r == 1 ? 3.5f
+                          : (float)((next_unit() - 0.5) * 1e6);
+        }
+        check_keys32(f, n);
+    }
+    /* Positive floats in [1, 2): the top byte is shared (3 passes, ends in the second
+     * half); in [1, 1 + 2^-7): the top two are (2 passes, ends in the first); one
+     * varying low byte only (1 pass). */
+    for (size_t i = 0; i < N; i++)
+        f[i] = 1.0f + (float)next_unit();
+    check_keys32(f, N);
+    for (size_t i = 0; i < N; i++)
+        f[i] = 1.0f + (float)(next_unit() * 0x1p-8);
+    check_keys32(f, N);
+    for (size_t i = 0; i < N; i++)
+        f[i] = 1.0f + (float)(next_u64() % 256) * 0x1p-23f;
+    check_keys32(f, N);
+    free(f);
+}
+
 static void test_sort_random(void **state)
 {
     (void)state;
@@ -559,6 +620,7 @@ int main(void)
         cmocka_unit_test(test_summary_two_pass_sd),
         cmocka_unit_test(test_sum_pairwise),
         cmocka_unit_test(test_sort_random),
+        cmocka_unit_test(test_sort_keys32),
         cmocka_unit_test(test_sort_shared_bytes),
         cmocka_unit_test(test_sort_words_byte_range_stable),
         cmocka_unit_test(test_select_keys_matches_sort),
