@@ -151,6 +151,7 @@ static size_t sort_output(const roi_run *run, int o, const unsigned char *match,
     const size_t n = run->trials;
     int nt = threads < 1 ? 1 : threads > MAXT ? MAXT : threads;
     size_t kept[MAXT] = {0}, m = 0;
+    const int all = run->summary[o].n_defined == n; /* no NaN to leave out */
 #pragma omp parallel num_threads(nt) if (nt > 1)
     {
         const int t = omp_get_thread_num(), tn = omp_get_num_threads();
@@ -158,16 +159,28 @@ static size_t sort_output(const roi_run *run, int o, const unsigned char *match,
         uint32_t key;
         size_t c = 0, at = 0;
         if (tn > 1) {
-            for (size_t i = lo; i < hi; i++)
-                c += (size_t)gather_key(run, o, match, i, &key);
+            if (all && !match)
+                c = hi - lo;
+            else if (all)
+                for (size_t i = lo; i < hi; i++)
+                    c += match[i] != 0;
+            else
+                for (size_t i = lo; i < hi; i++)
+                    c += (size_t)gather_key(run, o, match, i, &key);
             kept[t] = c;
 #pragma omp barrier
             for (int u = 0; u < t; u++)
                 at += kept[u];
         }
-        for (size_t i = lo; i < hi; i++)
-            if (gather_key(run, o, match, i, &key))
-                k[at++] = key;
+        if (all && !match) { /* every trial's value, a plain (vectorised) loop */
+            for (size_t i = lo; i < hi; i++)
+                k[at + i - lo] = roi_sort_key32((float)roi_run_value(run, o, i));
+            at += hi - lo;
+        } else {
+            for (size_t i = lo; i < hi; i++)
+                if (gather_key(run, o, match, i, &key))
+                    k[at++] = key;
+        }
         if (t == tn - 1)
             m = at;
     }

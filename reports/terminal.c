@@ -32,6 +32,20 @@ static void init_ctx(tctx *t, FILE *fp, const roi_results *res)
     t->pts = (roi_nf){ROI_NF_PTS, 1, NULL};
 }
 
+/* A money SE in the report's unit with the decimals that show its first significant
+ * digit (at least nf's): a small SE never reads as "$0.00M". */
+static roi_nf money_se_nf(const tctx *t, const roi_nf *nf, double se)
+{
+    roi_nf r = *nf;
+    if (isfinite(se) && se > 0) {
+        double shown = se / t->mu.scale;
+        int d = shown >= 1 ? 0 : -(int)floor(log10(shown));
+        if (d > r.decimals)
+            r.decimals = d > 6 ? 6 : d;
+    }
+    return r;
+}
+
 static const char *name_of(const roi_run *run)
 {
     return run->model->name ? run->model->name : "";
@@ -218,7 +232,8 @@ static void paired(tctx *t, const roi_scenario_results *ref)
             continue;
         char c[6][40];
         roi_numfmt(c[0], sizeof c[0], p->mean, &t->delta);
-        roi_numfmt(c[1], sizeof c[1], p->se, &t->delta_se);
+        roi_nf nse = money_se_nf(t, &t->delta_se, p->se);
+        roi_numfmt(c[1], sizeof c[1], p->se, &nse);
         roi_numfmt(c[2], sizeof c[2], p->p10, &t->delta);
         roi_numfmt(c[3], sizeof c[3], p->p50, &t->delta);
         roi_numfmt(c[4], sizeof c[4], p->p90, &t->delta);
@@ -249,7 +264,8 @@ static void views(tctx *t, const roi_scenario_results *ref)
             continue;
         }
         roi_numfmt(mean, sizeof mean, s->mean, &t->money);
-        roi_numfmt(se, sizeof se, s->se, &t->money_se);
+        roi_nf nse = money_se_nf(t, &t->money_se, s->se);
+        roi_numfmt(se, sizeof se, s->se, &nse);
         roi_numfmt(pp, sizeof pp, s->prob_positive, &t->pct);
         fprintf(t->fp, "  %-30.30s  %7s  %8s  %7s  %8s\n", v->where, share, mean, se, pp);
     }
@@ -274,7 +290,8 @@ static void stresses(tctx *t)
             roi_numfmt(p50, sizeof p50, s->n_defined ? s->pct[P50] : NAN, &t->money);
             roi_numfmt(pp, sizeof pp, s->n_defined ? s->prob_positive : NAN, &t->pct);
             roi_numfmt(chg, sizeof chg, r->npv_diff_mean, &t->delta);
-            roi_numfmt(se, sizeof se, r->npv_diff_se, &t->delta_se);
+            roi_nf nse = money_se_nf(t, &t->delta_se, r->npv_diff_se);
+            roi_numfmt(se, sizeof se, r->npv_diff_se, &nse);
             fprintf(t->fp, "  %-32.32s  %8s  %8s  %8s  %7s\n", label, p50, pp, chg, se);
         }
     }
