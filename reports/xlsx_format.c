@@ -64,6 +64,9 @@ void xl_make_formats(xctx *x)
     format_set_align(f->left_count, LXW_ALIGN_LEFT);
     f->bold = workbook_add_format(wb);
     format_set_bold(f->bold);
+    f->bold_top = workbook_add_format(wb); /* a label beside wrapped cells, on their first line */
+    format_set_bold(f->bold_top);
+    format_set_align(f->bold_top, LXW_ALIGN_VERTICAL_TOP);
     f->changed = workbook_add_format(wb);
     format_set_bold(f->changed);
     format_set_font_color(f->changed, 0xC00000);

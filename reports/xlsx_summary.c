@@ -237,7 +237,7 @@ lxw_error xl_write_summary(xctx *x)
     TRY(e);
 
     TRY(xl_put_str(ws, SUM_HEAD, 0, "Scenario", f->head_left));
-    TRY(xl_put_str(ws, SUM_HEAD + 1, 0, "Title", f->bold));
+    TRY(xl_put_str(ws, SUM_HEAD + 1, 0, "Title", f->bold_top));
     TRY(worksheet_set_row(ws, SUM_HEAD + 1, 45, NULL));
     int row_of[SR_NROW], row = SUM_HEAD + 2;
     int users = any_has(x, 1), savings = any_has(x, 0);
