@@ -9,20 +9,44 @@
 
 static const char *const st_names[N_ST] = {"mean", "p10", "p50", "p90"};
 
+/*
+ * A scenario's block is printed a page at a time: its title and the quarters' header,
+ * SER_GROUP series (N_ST rows each), then for every further group a page break and the
+ * header again, so that every printed page of bands says which quarter each column is;
+ * then, on a page of its own, the npv histogram and S-curve table. At Series' 70% print
+ * scale a Letter landscape page holds 50 rows of the default height: a group's page
+ * takes 2 + N_ST * SER_GROUP = 42, the distribution's 2 + N_DIST_ROWS rows with a header
+ * twice as tall 46.
+ */
+enum { SER_GROUP = 10 };
+
+/* The header rows repeated inside a block of n_series series. */
+static int extra_heads(int n_series)
+{
+    return n_series > 0 ? (n_series - 1) / SER_GROUP : 0;
+}
+
 int xl_block_height(const roi_run *run)
 {
-    return 2 + N_ST * run->n_series + 1 + 2 + N_DIST_ROWS + 1;
+    return 2 + N_ST * run->n_series + extra_heads(run->n_series) + 1 + 2 + N_DIST_ROWS + 1;
 }
 
 /* Row in Series of series s, statistic st, of scenario k. */
 int xl_series_row(const xctx *x, int k, int s, int st)
 {
-    return x->sc[k].block + 2 + N_ST * s + st;
+    return x->sc[k].block + 2 + N_ST * s + s / SER_GROUP + st;
+}
+
+/* The row of the header repeated before group g >= 1 of scenario k's series. */
+static int group_head_row(const xctx *x, int k, int g)
+{
+    return xl_series_row(x, k, g * SER_GROUP, 0) - 1;
 }
 
 int xl_hist_row(const xctx *x, int k)
 {
-    return x->sc[k].block + 2 + N_ST * x->res->sc[k].run->n_series + 1;
+    int n = x->res->sc[k].run->n_series;
+    return x->sc[k].block + 2 + N_ST * n + extra_heads(n) + 1;
 }
 
 /* First data row of the histogram and S-curve tables (the header is the row before). */
@@ -54,13 +78,16 @@ static lxw_error write_series_block(xctx *x, lxw_worksheet *ws, int k)
     char line[512];
     snprintf(line, sizeof line, "%s: %s", xl_scen_name(run), m->title ? m->title : "");
     TRY(xl_put_str(ws, r0, 0, line, f->subtitle));
-    TRY(xl_put_str(ws, r0 + 1, 0, "Series", f->head_left));
-    TRY(xl_put_str(ws, r0 + 1, 1, "Statistic", f->head_left));
-    TRY(xl_put_str(ws, r0 + 1, 2, "Unit", f->head_left));
-    for (int t = 0; t < run->periods; t++) {
-        char q[16];
-        roi_model_period_label(m, t, q, sizeof q);
-        TRY(xl_put_str(ws, r0 + 1, SER_COL_DATA + t, q, f->head));
+    for (int g = 0; g <= extra_heads(run->n_series); g++) {
+        int hr = g == 0 ? r0 + 1 : group_head_row(x, k, g);
+        TRY(xl_put_str(ws, hr, 0, "Series", f->head_left));
+        TRY(xl_put_str(ws, hr, 1, "Statistic", f->head_left));
+        TRY(xl_put_str(ws, hr, 2, "Unit", f->head_left));
+        for (int t = 0; t < run->periods; t++) {
+            char q[16];
+            roi_model_period_label(m, t, q, sizeof q);
+            TRY(xl_put_str(ws, hr, SER_COL_DATA + t, q, f->head));
+        }
     }
     for (int s = 0; s < run->n_series; s++) {
         char name[128];
@@ -158,6 +185,21 @@ lxw_error xl_write_series(xctx *x)
     }
     for (int k = 0; k < x->n; k++)
         TRY(write_series_block(x, ws, k));
+    /* A page break before each block, each repeated header and each distribution table
+     * (libxlsxwriter keeps at most LXW_BREAKS_MAX; a longer sheet paginates on its own). */
+    lxw_row_t breaks[LXW_BREAKS_MAX + 1];
+    int nb = 0;
+    for (int k = 0; k < x->n && nb < LXW_BREAKS_MAX; k++) {
+        breaks[nb++] = (lxw_row_t)x->sc[k].block;
+        int extra = extra_heads(x->res->sc[k].run->n_series);
+        for (int g = 1; g <= extra && nb < LXW_BREAKS_MAX; g++)
+            breaks[nb++] = (lxw_row_t)group_head_row(x, k, g);
+        if (nb < LXW_BREAKS_MAX)
+            breaks[nb++] = (lxw_row_t)xl_hist_row(x, k);
+    }
+    breaks[nb] = 0;
+    if (nb > 0)
+        TRY(worksheet_set_h_pagebreaks(ws, breaks));
     TRY(worksheet_set_column(ws, 0, 0, 26, NULL));
     TRY(worksheet_set_column(ws, 1, 1, 20, NULL));
     TRY(worksheet_set_column(ws, 2, 2, 9, NULL));

@@ -174,6 +174,17 @@ for name in ("Inputs", "Drivers", "Compare", "Goals"):
     if name in wb.sheetnames:
         check(wb[name].print_title_rows, "%s: its header row repeats on every page" % name)
 check(wb["Series"].print_title_cols, "Series: its first columns repeat on every page")
+# Series has a block per scenario, so no one row can repeat: every printed page with a
+# band on it has the quarters' header row above it on that page.
+ws = wb["Series"]
+pages, head_pages, bad = page_of_rows(ws), set(), []
+for i, r in enumerate(ws.iter_rows(min_col=1, max_col=2, values_only=True)):
+    if r[0] == "Series" and r[1] == "Statistic":
+        head_pages.add(pages[i])
+    elif r[1] in ("mean", "p10", "p50", "p90") and pages[i] not in head_pages:
+        bad.append(i + 1)
+check(not bad, "Series: every printed page of bands has its quarters' header (not rows %s)"
+      % bad[:5])
 for n in names:
     for c in wb[n]._charts:
         for ser in c.series:
