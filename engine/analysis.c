@@ -124,15 +124,11 @@ static int sort_threads(size_t trials, int threads)
     return trials > ROI_BUFFER_PARALLEL && threads > 1 ? threads : 1;
 }
 
-/* Whether output o of trial i goes into the sort, and its key. */
-static int gather_key(const roi_run *run, int o, const unsigned char *match, size_t i,
-                      uint32_t *key)
+/* Whether output o of trial i goes into sort_output's sort (all: o has no NaN). */
+static inline int sort_keeps(const roi_run *run, int o, const unsigned char *match, int all,
+                             size_t i)
 {
-    double v = roi_run_value(run, o, i); /* a float's value: (float)v is exact */
-    if ((match && !match[i]) || isnan(v))
-        return 0;
-    *key = roi_sort_key32((float)v);
-    return 1;
+    return (!match || match[i]) && (all || !isnan(roi_run_value(run, o, i)));
 }
 
 /*
@@ -146,41 +142,28 @@ static int gather_key(const roi_run *run, int o, const unsigned char *match, siz
 static size_t sort_output(const roi_run *run, int o, const unsigned char *match, double *buf,
                           int threads)
 {
-    enum { MAXT = 64 };
     uint32_t *k = (uint32_t *)(void *)buf;
     const size_t n = run->trials;
-    int nt = threads < 1 ? 1 : threads > MAXT ? MAXT : threads;
-    size_t kept[MAXT] = {0}, m = 0;
     const int all = run->summary[o].n_defined == n; /* no NaN to leave out */
+    int nt = threads < 1 ? 1 : threads > ROI_SORT_MAX_THREADS ? ROI_SORT_MAX_THREADS : threads;
+    size_t kept[ROI_SORT_MAX_THREADS] = {0}, m = 0;
 #pragma omp parallel num_threads(nt) if (nt > 1)
     {
         const int t = omp_get_thread_num(), tn = omp_get_num_threads();
         const size_t lo = n * (size_t)t / (size_t)tn, hi = n * (size_t)(t + 1) / (size_t)tn;
-        uint32_t key;
-        size_t c = 0, at = 0;
+        size_t at = 0;
         if (tn > 1) {
-            if (all && !match)
-                c = hi - lo;
-            else if (all)
-                for (size_t i = lo; i < hi; i++)
-                    c += match[i] != 0;
-            else
-                for (size_t i = lo; i < hi; i++)
-                    c += (size_t)gather_key(run, o, match, i, &key);
+            size_t c = all && !match ? hi - lo : 0;
+            for (size_t i = lo; i < hi && (match || !all); i++)
+                c += (size_t)sort_keeps(run, o, match, all, i);
             kept[t] = c;
 #pragma omp barrier
             for (int u = 0; u < t; u++)
                 at += kept[u];
         }
-        if (all && !match) { /* every trial's value, a plain (vectorised) loop */
-            for (size_t i = lo; i < hi; i++)
-                k[at + i - lo] = roi_sort_key32((float)roi_run_value(run, o, i));
-            at += hi - lo;
-        } else {
-            for (size_t i = lo; i < hi; i++)
-                if (gather_key(run, o, match, i, &key))
-                    k[at++] = key;
-        }
+        for (size_t i = lo; i < hi; i++)
+            if (sort_keeps(run, o, match, all, i)) /* a float's value: (float) is exact */
+                k[at++] = roi_sort_key32((float)roi_run_value(run, o, i));
         if (t == tn - 1)
             m = at;
     }
@@ -1168,12 +1151,11 @@ static roi_status stress(const ctx *c, const roi_stress *s, roi_stress_result *r
     }
     for (int o = 0; o < ROI_OUT_COUNT; o++) {
         size_t m = sort_output(srun, o, NULL, work, sort_threads(c->n, c->threads));
-        if ((st = roi_stats_summarize_sorted(work, m, c->n, &r->summary[o])) == ROI_OK)
-            roi_summary_ci_sorted(work, m, &r->summary[o], &r->ci[o]);
-        else {
+        if ((st = roi_stats_summarize_sorted(work, m, c->n, &r->summary[o])) != ROI_OK) {
             st = roi_error_set(err, st, "", "summary of stress %s failed", r->name);
             goto cleanup;
         }
+        roi_summary_ci_sorted(work, m, &r->summary[o], &r->ci[o]);
         r->summary[o] = srun->summary[o]; /* exact (sim.c); the CIs from the floats */
     }
     for (size_t i = 0; i < c->n; i++)

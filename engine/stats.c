@@ -163,11 +163,10 @@ static uint32_t *sort_keys32(uint32_t *k, uint32_t *tmp, size_t n, int threads)
         }
         return k;
     }
-    enum { MAXT = 8 };
-    int nt = threads < 1 ? 1 : threads > MAXT ? MAXT : threads;
+    int nt = threads < 1 ? 1 : threads > ROI_SORT_MAX_THREADS ? ROI_SORT_MAX_THREADS : threads;
     if (n < ((size_t)1 << 16))
         nt = 1; /* the threads' start-up outweighs the keys' passes */
-    size_t count[MAXT][256];
+    size_t count[ROI_SORT_MAX_THREADS][256];
     uint32_t *result = k;
 #pragma omp parallel num_threads(nt) if (nt > 1)
     {

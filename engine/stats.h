@@ -205,6 +205,9 @@ static inline float roi_sort_key32_value(uint32_t k)
  */
 void roi_stats_sort_keys32(double *buf, size_t n, int threads);
 
+/* The threads that share one sort at most (more are not used). */
+#define ROI_SORT_MAX_THREADS 16
+
 /*
  * v as stored in a float: rounded to nearest, except that a nonzero v never becomes
  * zero (it goes to the smallest float of its sign, so the float's sign is v's and

@@ -248,7 +248,7 @@ static void test_sort_keys32(void **state)
         check_keys32(f, n);
     }
     /* Positive floats in [1, 2): the top byte is shared (3 passes, ends in the second
-     * half); in [1, 1 + 2^-7): the top two are (2 passes, ends in the first); one
+     * half); in [1, 1 + 2^-8): the top two are (2 passes, ends in the first); one
      * varying low byte only (1 pass). */
     for (size_t i = 0; i < N; i++)
         f[i] = 1.0f + (float)next_unit();
