@@ -32,18 +32,27 @@ static void init_ctx(tctx *t, FILE *fp, const roi_results *res)
     t->pts = (roi_nf){ROI_NF_PTS, 1, NULL};
 }
 
-/* A money SE in the report's unit with the decimals that show its first significant
- * digit (at least nf's): a small SE never reads as "$0.00M". */
-static roi_nf money_se_nf(const tctx *t, const roi_nf *nf, double se)
+/* Decimals that show the first significant digit of se plus one (at least 1). */
+static int se_decimals(double se)
 {
-    roi_nf r = *nf;
+    if (!isfinite(se) || se <= 0)
+        return 2;
+    int d = 1 - (int)floor(log10(se));
+    return d < 1 ? 1 : d > 9 ? 9 : d;
+}
+
+/* nf with the decimals (at least its own, at most 6) that show the first significant
+ * digit of se as nf shows it: a small SE never reads as "$0.00M". */
+static roi_nf nf_showing_se(roi_nf nf, double se)
+{
     if (isfinite(se) && se > 0) {
-        double shown = se / t->mu.scale;
-        int d = shown >= 1 ? 0 : -(int)floor(log10(shown));
-        if (d > r.decimals)
-            r.decimals = d > 6 ? 6 : d;
+        double shown = nf.kind == ROI_NF_PCT ? se * 100
+                       : nf.kind == ROI_NF_MONEY ? se / (nf.mu ? nf.mu->scale : 1e9) : se;
+        int d = se_decimals(shown) - 1;
+        if (d > nf.decimals)
+            nf.decimals = d > 6 ? 6 : d;
     }
-    return r;
+    return nf;
 }
 
 static const char *name_of(const roi_run *run)
@@ -232,7 +241,7 @@ static void paired(tctx *t, const roi_scenario_results *ref)
             continue;
         char c[6][40];
         roi_numfmt(c[0], sizeof c[0], p->mean, &t->delta);
-        roi_nf nse = money_se_nf(t, &t->delta_se, p->se);
+        roi_nf nse = nf_showing_se(t->delta_se, p->se);
         roi_numfmt(c[1], sizeof c[1], p->se, &nse);
         roi_numfmt(c[2], sizeof c[2], p->p10, &t->delta);
         roi_numfmt(c[3], sizeof c[3], p->p50, &t->delta);
@@ -264,7 +273,7 @@ static void views(tctx *t, const roi_scenario_results *ref)
             continue;
         }
         roi_numfmt(mean, sizeof mean, s->mean, &t->money);
-        roi_nf nse = money_se_nf(t, &t->money_se, s->se);
+        roi_nf nse = nf_showing_se(t->money_se, s->se);
         roi_numfmt(se, sizeof se, s->se, &nse);
         roi_numfmt(pp, sizeof pp, s->prob_positive, &t->pct);
         fprintf(t->fp, "  %-30.30s  %7s  %8s  %7s  %8s\n", v->where, share, mean, se, pp);
@@ -290,7 +299,7 @@ static void stresses(tctx *t)
             roi_numfmt(p50, sizeof p50, s->n_defined ? s->pct[P50] : NAN, &t->money);
             roi_numfmt(pp, sizeof pp, s->n_defined ? s->prob_positive : NAN, &t->pct);
             roi_numfmt(chg, sizeof chg, r->npv_diff_mean, &t->delta);
-            roi_nf nse = money_se_nf(t, &t->delta_se, r->npv_diff_se);
+            roi_nf nse = nf_showing_se(t->delta_se, r->npv_diff_se);
             roi_numfmt(se, sizeof se, r->npv_diff_se, &nse);
             fprintf(t->fp, "  %-32.32s  %8s  %8s  %8s  %7s\n", label, p50, pp, chg, se);
         }
@@ -331,15 +340,6 @@ static roi_nf stat_nf(const tctx *t, const roi_stat *st, int se)
     }
 }
 
-/* Decimals that show the first significant digit of se plus one (at least 1). */
-static int se_decimals(double se)
-{
-    if (!isfinite(se) || se <= 0)
-        return 2;
-    int d = 1 - (int)floor(log10(se));
-    return d < 1 ? 1 : d > 9 ? 9 : d;
-}
-
 /* How a goal's input values are shown: as what the input measures (a multiplier when the
  * mode scales its draws), with the decimals that show one digit of se (when finite). */
 static roi_nf input_nf(const tctx *t, const roi_run *run, const roi_goal_spec *sp,
@@ -349,14 +349,7 @@ static roi_nf input_nf(const tctx *t, const roi_run *run, const roi_goal_spec *s
                     ? (roi_nf){ROI_NF_RATIO, 2, NULL}
                     : roi_numfmt_input(roi_model_input_measure(run->model, sp->input), typical,
                                        &t->mu, own);
-    if (isfinite(se) && se > 0 && nf.kind != ROI_NF_USERS) {
-        double shown = nf.kind == ROI_NF_PCT ? se * 100
-                       : nf.kind == ROI_NF_MONEY ? se / (nf.mu ? nf.mu->scale : 1e9) : se;
-        int d = se_decimals(shown) - 1;
-        if (d > nf.decimals)
-            nf.decimals = d > 6 ? 6 : d;
-    }
-    return nf;
+    return nf.kind == ROI_NF_USERS ? nf : nf_showing_se(nf, se);
 }
 
 /* dec: the decimals of plain values; kdec[kind]: of values of each numfmt kind (one

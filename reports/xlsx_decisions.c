@@ -22,20 +22,11 @@ enum { CHART_ROWS = 16 };
 /* Characters of a rule that surely fit a line of its column (30 wide, less the indent). */
 enum { RULE_CHARS = 28 };
 
-/* Page breaks (rows that start a printed page, 0-ended as libxlsxwriter wants) and the
- * rows a page holds. */
+/* Page breaks and the rows a page holds. */
 typedef struct pages {
-    lxw_row_t breaks[64];
-    int n, start, per_page;
+    xl_breaks b;
+    int per_page;
 } pages;
-
-static void page_break(pages *pg, int row)
-{
-    if (pg->n < (int)(sizeof pg->breaks / sizeof pg->breaks[0]) - 1 && row > pg->start) {
-        pg->breaks[pg->n++] = (lxw_row_t)row;
-        pg->start = row;
-    }
-}
 
 /* The SE format that goes with an output's format. */
 static lxw_format *se_format(const xfmt *f, lxw_format *fm)
@@ -305,12 +296,12 @@ static lxw_error decision_block(xctx *x, lxw_worksheet *ws, const roi_decision_r
     if (!chart_at)
         return LXW_ERROR_MEMORY_MALLOC_FAILED;
     for (int r = 0; r < d->n_signals; r++) {
-        if (r == 0 || row + CHART_ROWS - pg->start > pg->per_page)
-            page_break(pg, row);
+        if (r == 0 || row + CHART_ROWS - xl_page_top(&pg->b) > pg->per_page)
+            xl_break_at(&pg->b, row);
         chart_at[r] = row;
         row += CHART_ROWS;
     }
-    page_break(pg, row);
+    xl_break_at(&pg->b, row);
     int data_end = row;
     lxw_error e = curve_data(x, ws, d, row, chart_at, &data_end);
     free(chart_at);
@@ -351,8 +342,7 @@ lxw_error xl_write_decisions(xctx *x)
         pg.per_page = CHART_ROWS;
     for (int k = 0; k < x->res->n_decisions; k++)
         TRY(decision_block(x, ws, &x->res->decisions[k], row, &pg, &row));
-    if (pg.n > 0)
-        TRY(worksheet_set_h_pagebreaks(ws, pg.breaks));
+    TRY(xl_set_breaks(ws, &pg.b));
     for (int c = 0; c < SC_NCOL; c++)
         TRY(worksheet_set_column(ws, (lxw_col_t)c, (lxw_col_t)c, width[c], NULL));
     xl_print_columns(ws, SC_BLOCKS);

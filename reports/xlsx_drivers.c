@@ -80,22 +80,16 @@ static lxw_error tornado_chart(xctx *x, lxw_worksheet *ws, int k, int at, int fi
 /* Where the Drivers sheet's pages break: before each scenario, before its sensitivity
  * table, and every `chunk` rows of that table (each page repeating its header). */
 typedef struct pager {
-    lxw_row_t *breaks;
-    int nb, cap, chunk;
+    xl_breaks b;
+    int chunk;
 } pager;
-
-static void pager_break(pager *pg, int row)
-{
-    if (pg->nb < pg->cap - 1 && pg->nb < 1000)
-        pg->breaks[pg->nb++] = (lxw_row_t)row;
-}
 
 /* The sensitivity of NPV to every input from row srow on, its own pages. */
 static lxw_error sens_table(xctx *x, lxw_worksheet *ws, int k, int srow, pager *pg, int *next)
 {
     const xfmt *f = &x->f;
     const roi_analysis *an = x->res->sc[k].analysis;
-    pager_break(pg, srow); /* the sensitivity table starts a page */
+    xl_break_at(&pg->b, srow); /* the sensitivity table starts a page */
     const roi_sens_output *so = &an->sens[ROI_OUT_NPV];
     TRY(xl_put_str(ws, srow, 0, "Sensitivity of NPV to every uncertain input, most important first "
                    "(by contribution to variance)", f->bold));
@@ -115,7 +109,7 @@ static lxw_error sens_table(xctx *x, lxw_worksheet *ws, int k, int srow, pager *
         const roi_sens *sr = &so->rows[i];
         const roi_tornado_row *tr = tornado_of(an, sr->node);
         if (i > 0 && i % pg->chunk == 0) { /* a new page, with the table's header again */
-            pager_break(pg, row);
+            xl_break_at(&pg->b, row);
             TRY(xl_heads(ws, row++, shead, DV_NCOL, 1, f));
         }
         TRY(xl_put_str(ws, row, DV_INPUT, sr->name, f->text));
@@ -211,21 +205,16 @@ lxw_error xl_write_drivers(xctx *x)
                               xl_col_px(34) + (DV_T90 - DV_RHO + 1) * xl_col_px(12.5));
     /* Rows of a page less the repeated title, the table's header (three rows high) and
      * one to spare. */
-    pager pg = {.cap = 64 * x->n + 8, .chunk = xl_rows_per_page(scale) - 6};
-    pg.breaks = calloc((size_t)pg.cap, sizeof *pg.breaks);
-    if (!pg.breaks)
-        return LXW_ERROR_MEMORY_MALLOC_FAILED;
+    pager pg = {.chunk = xl_rows_per_page(scale) - 6};
     if (pg.chunk < 10)
         pg.chunk = 10;
     for (int k = 0; k < x->n && e == LXW_NO_ERROR; k++) {
         if (k > 0)
-            pager_break(&pg, row); /* each scenario starts a page */
+            xl_break_at(&pg.b, row); /* each scenario starts a page */
         e = drivers_block(x, ws, k, row, &pg, &row);
     }
-    if (e == LXW_NO_ERROR && pg.nb > 0)
-        e = worksheet_set_h_pagebreaks(ws, pg.breaks);
-    free(pg.breaks);
     TRY(e);
+    TRY(xl_set_breaks(ws, &pg.b));
     TRY(worksheet_set_column(ws, DV_INPUT, DV_INPUT, 34, NULL));
     TRY(worksheet_set_column(ws, DV_RHO, DV_T90, 12.5, NULL));
     xl_print_columns(ws, DV_T90);

@@ -244,6 +244,24 @@ int xl_rows_per_page(int scale)
     return (int)floor(page_h * 100 / scale / XL_ROW_PX);
 }
 
+int xl_page_top(const xl_breaks *b)
+{
+    return b->n > 0 ? (int)b->row[b->n - 1] : 0;
+}
+
+void xl_break_at(xl_breaks *b, int row)
+{
+    if (row > xl_page_top(b) && b->n < LXW_BREAKS_MAX) {
+        b->row[b->n++] = (lxw_row_t)row;
+        b->row[b->n] = 0;
+    }
+}
+
+lxw_error xl_set_breaks(lxw_worksheet *ws, xl_breaks *b)
+{
+    return b->n > 0 ? worksheet_set_h_pagebreaks(ws, b->row) : LXW_NO_ERROR;
+}
+
 const char *xl_scen_name(const roi_run *run)
 {
     return run->model->name ? run->model->name : "";

@@ -137,6 +137,21 @@ int xl_page_setup(xctx *x, lxw_worksheet *ws, const char *sheet, int frozen_rows
 void xl_print_columns(lxw_worksheet *ws, int last_col);
 /* Default (20 px) rows that fit a printed page at scale (percent). */
 int xl_rows_per_page(int scale);
+/*
+ * A sheet's manual page breaks: the rows that start a printed page, ascending and
+ * 0-ended as worksheet_set_h_pagebreaks wants, at most LXW_BREAKS_MAX of them
+ * (libxlsxwriter's limit; past it the pages break on their own).
+ */
+typedef struct xl_breaks {
+    lxw_row_t row[LXW_BREAKS_MAX + 1];
+    int n;
+} xl_breaks;
+/* A page starts at row (ignored unless below every earlier break: row 0 never is). */
+void xl_break_at(xl_breaks *b, int row);
+/* The row the current page starts at: the last break, 0 before any. */
+int xl_page_top(const xl_breaks *b);
+/* Gives ws the breaks (when there are any). */
+lxw_error xl_set_breaks(lxw_worksheet *ws, xl_breaks *b);
 /* The last part of a path (a file's name, never the folders of the machine that ran). */
 const char *xl_file_name(const char *path);
 /* A column `chars` wide in pixels, as Excel draws it (Calibri 11). */

@@ -11,19 +11,23 @@ static const char *const st_names[N_ST] = {"mean", "p10", "p50", "p90"};
 
 /*
  * A scenario's block is printed a page at a time: its title and the quarters' header,
- * SER_GROUP series (N_ST rows each), then for every further group a page break and the
- * header again, so that every printed page of bands says which quarter each column is;
- * then, on a page of its own, the npv histogram and S-curve table. At Series' 70% print
- * scale a Letter landscape page holds 50 rows of the default height: a group's page
- * takes 2 + N_ST * SER_GROUP = 42, the distribution's 2 + N_DIST_ROWS rows with a header
- * twice as tall 46.
+ * ser_group() series (N_ST rows each), then for every further group a page break and
+ * the header again, so that every printed page of bands says which quarter each column
+ * is; then, on a page of its own, the npv histogram and S-curve table (2 + N_DIST_ROWS
+ * rows, one of them twice as tall: 46 of the 50 a page holds at SER_SCALE).
  */
-enum { SER_GROUP = 10 };
+enum { SER_SCALE = 70 }; /* percent: too wide for one page at a readable size */
+
+/* Series a printed page holds: its rows less the title, the header and two to spare. */
+static int ser_group(void)
+{
+    return (xl_rows_per_page(SER_SCALE) - 4) / N_ST;
+}
 
 /* The header rows repeated inside a block of n_series series. */
 static int extra_heads(int n_series)
 {
-    return n_series > 0 ? (n_series - 1) / SER_GROUP : 0;
+    return n_series > 0 ? (n_series - 1) / ser_group() : 0;
 }
 
 int xl_block_height(const roi_run *run)
@@ -34,13 +38,13 @@ int xl_block_height(const roi_run *run)
 /* Row in Series of series s, statistic st, of scenario k. */
 int xl_series_row(const xctx *x, int k, int s, int st)
 {
-    return x->sc[k].block + 2 + N_ST * s + s / SER_GROUP + st;
+    return x->sc[k].block + 2 + N_ST * s + s / ser_group() + st;
 }
 
-/* The row of the header repeated before group g >= 1 of scenario k's series. */
+/* The row of the quarters' header above group g of scenario k's series. */
 static int group_head_row(const xctx *x, int k, int g)
 {
-    return xl_series_row(x, k, g * SER_GROUP, 0) - 1;
+    return xl_series_row(x, k, g * ser_group(), 0) - 1;
 }
 
 int xl_hist_row(const xctx *x, int k)
@@ -79,7 +83,7 @@ static lxw_error write_series_block(xctx *x, lxw_worksheet *ws, int k)
     snprintf(line, sizeof line, "%s: %s", xl_scen_name(run), m->title ? m->title : "");
     TRY(xl_put_str(ws, r0, 0, line, f->subtitle));
     for (int g = 0; g <= extra_heads(run->n_series); g++) {
-        int hr = g == 0 ? r0 + 1 : group_head_row(x, k, g);
+        int hr = group_head_row(x, k, g);
         TRY(xl_put_str(ws, hr, 0, "Series", f->head_left));
         TRY(xl_put_str(ws, hr, 1, "Statistic", f->head_left));
         TRY(xl_put_str(ws, hr, 2, "Unit", f->head_left));
@@ -185,30 +189,24 @@ lxw_error xl_write_series(xctx *x)
     }
     for (int k = 0; k < x->n; k++)
         TRY(write_series_block(x, ws, k));
-    /* A page break before each block, each repeated header and each distribution table
-     * (libxlsxwriter keeps at most LXW_BREAKS_MAX; a longer sheet paginates on its own). */
-    lxw_row_t breaks[LXW_BREAKS_MAX + 1];
-    int nb = 0;
-    for (int k = 0; k < x->n && nb < LXW_BREAKS_MAX; k++) {
-        breaks[nb++] = (lxw_row_t)x->sc[k].block;
-        int extra = extra_heads(x->res->sc[k].run->n_series);
-        for (int g = 1; g <= extra && nb < LXW_BREAKS_MAX; g++)
-            breaks[nb++] = (lxw_row_t)group_head_row(x, k, g);
-        if (nb < LXW_BREAKS_MAX)
-            breaks[nb++] = (lxw_row_t)xl_hist_row(x, k);
+    /* A page break before each block, each repeated header and each distribution table. */
+    xl_breaks b = {0};
+    for (int k = 0; k < x->n; k++) {
+        xl_break_at(&b, x->sc[k].block);
+        for (int g = 1; g <= extra_heads(x->res->sc[k].run->n_series); g++)
+            xl_break_at(&b, group_head_row(x, k, g));
+        xl_break_at(&b, xl_hist_row(x, k));
     }
-    breaks[nb] = 0;
-    if (nb > 0)
-        TRY(worksheet_set_h_pagebreaks(ws, breaks));
+    TRY(xl_set_breaks(ws, &b));
     TRY(worksheet_set_column(ws, 0, 0, 26, NULL));
     TRY(worksheet_set_column(ws, 1, 1, 20, NULL));
     TRY(worksheet_set_column(ws, 2, 2, 9, NULL));
     TRY(worksheet_set_column(ws, SER_COL_DATA, SER_COL_DATA + 40, 9, NULL));
-    /* Too wide for one page at a readable size: printed at 70%, across pages, with the
-     * series, statistic and unit columns repeated on each. */
+    /* Printed at SER_SCALE, across pages, with the series, statistic and unit columns
+     * repeated on each. */
     xl_page_setup(x, ws, "Series", 0, 0, 0);
     worksheet_fit_to_pages(ws, 0, 0);
-    worksheet_set_print_scale(ws, 70);
+    worksheet_set_print_scale(ws, SER_SCALE);
     worksheet_repeat_columns(ws, 0, SER_COL_DATA - 1);
     worksheet_freeze_panes(ws, 2, SER_COL_DATA);
     return LXW_NO_ERROR;
