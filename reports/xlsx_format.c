@@ -51,6 +51,15 @@ void xl_make_formats(xctx *x)
     format_set_align(f->head, LXW_ALIGN_VERTICAL_BOTTOM);
     format_set_text_wrap(f->head);
     format_set_bg_color(f->head, 0xDDEBF7);
+    /* a header that is one word (a scenario's name): shrunk to its column, as a word
+     * without spaces cannot wrap */
+    f->head_fit = workbook_add_format(wb);
+    format_set_bold(f->head_fit);
+    format_set_bottom(f->head_fit, LXW_BORDER_THIN);
+    format_set_align(f->head_fit, LXW_ALIGN_RIGHT);
+    format_set_align(f->head_fit, LXW_ALIGN_VERTICAL_BOTTOM);
+    format_set_shrink(f->head_fit);
+    format_set_bg_color(f->head_fit, 0xDDEBF7);
     f->head_left = workbook_add_format(wb);
     format_set_bold(f->head_left);
     format_set_bottom(f->head_left, LXW_BORDER_THIN);

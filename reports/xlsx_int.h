@@ -22,7 +22,7 @@ enum { P1, P5, P10, P25, P50, P75, P90, P95, P99 }; /* indices into roi_pct_leve
 /* ---- shared formats and context ---------------------------------------------------- */
 
 typedef struct xfmt {
-    lxw_format *title, *subtitle, *note, *head, *head_left, *text, *right, *bold, *bold_top, *changed;
+    lxw_format *title, *subtitle, *note, *head, *head_fit, *head_left, *text, *right, *bold, *bold_top, *changed;
     lxw_format *left_count, *small[4]; /* small: Inputs' values by magnitude */
     lxw_format *money, *users, *pct, *pct_delta, *ratio, *quarters, *score, *plain, *count;
     lxw_format *billions, *millions; /* unit-less large numbers (Inputs) */

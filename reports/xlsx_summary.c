@@ -90,7 +90,7 @@ static lxw_error summary_column(xctx *x, lxw_worksheet *ws, int k, const int *ro
     const char *shown = roi_text_clean(xl_scen_name(run), ROI_TEXT_XML, &owned);
     if (!shown)
         return LXW_ERROR_MEMORY_MALLOC_FAILED;
-    lxw_error e = worksheet_write_url_opt(ws, SUM_HEAD, (lxw_col_t)col, url, f->head, shown,
+    lxw_error e = worksheet_write_url_opt(ws, SUM_HEAD, (lxw_col_t)col, url, f->head_fit, shown,
                                           "Open this scenario's sheet");
     free(owned);
     TRY(e);
